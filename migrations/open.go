@@ -33,7 +33,7 @@ func Open(ctx context.Context, src Source) (*gorm.DB, error) {
 	if src.URL != "" {
 		db, err = gorm.Open(postgres.Open(src.URL), cfg)
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, fmt.Errorf("database unreachable: %w", err)
 		}
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(32)

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"copyhold/migrations"
+
+	"gorm.io/gorm"
+)
+
+// config holds every setting. Each has a flag and an environment variable;
+// a flag given on the command line wins.
+type config struct {
+	DatabaseURL    string
+	DataDir        string
+	Addr           string
+	BaseURL        string
+	AllowedOrigins string
+	SecureCookies  bool
+}
+
+type setting struct {
+	flag, env, help, def string
+	ptr                  *string
+}
+
+func (c *config) settings() []setting {
+	return []setting{
+		{"database-url", "DATABASE_URL", "PostgreSQL URL; empty uses the embedded SQLite database", "", &c.DatabaseURL},
+		{"data", "COPYHOLD_DATA", "folder of the embedded SQLite database", "./data", &c.DataDir},
+		{"addr", "COPYHOLD_ADDR", "address to listen on", "127.0.0.1:8080", &c.Addr},
+		{"base-url", "COPYHOLD_BASE_URL", "public URL of the workbench, used in invite links", "", &c.BaseURL},
+		{"allowed-origins", "COPYHOLD_ALLOWED_ORIGINS", "comma-separated extra origins trusted for state-changing requests and websockets", "", &c.AllowedOrigins},
+	}
+}
+
+// newFlags makes a flag set whose --help says what the command does.
+func newFlags(name, about string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "copyhold %s: %s\n\nFlags:\n", name, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// bindConfig registers the config flags on fs with env-derived defaults.
+func bindConfig(fs *flag.FlagSet, e *env, c *config) {
+	for _, s := range c.settings() {
+		def := s.def
+		if v := e.getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.ptr, s.flag, def, s.help+" (env "+s.env+")")
+	}
+	secure, _ := strconv.ParseBool(e.getenv("COPYHOLD_SECURE_COOKIES"))
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure; set when served over HTTPS (env COPYHOLD_SECURE_COOKIES)")
+}
+
+func (c config) origins() []string {
+	var out []string
+	for _, o := range strings.Split(c.AllowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (c config) source() migrations.Source {
+	return migrations.Source{URL: c.DatabaseURL, DataDir: c.DataDir}
+}
+
+// openDB opens the configured database. With migrate it applies pending
+// migrations; otherwise it refuses an out-of-date schema, except that a brand
+// new embedded database migrates itself on first start.
+func openDB(ctx context.Context, c config, migrate bool) (*gorm.DB, error) {
+	db, err := migrations.Open(ctx, c.source())
+	if err != nil {
+		return nil, err
+	}
+	if !migrate && migrations.IsSQLite(db) {
+		list, lerr := migrations.List(ctx, db)
+		migrate = lerr == nil && !anyApplied(list)
+	}
+	if migrate {
+		if _, err := migrations.Up(ctx, db); err != nil {
+			closeDB(db)
+			return nil, err
+		}
+		return db, nil
+	}
+	if err := migrations.Check(ctx, db); err != nil {
+		closeDB(db)
+		if errors.Is(err, migrations.ErrOutdated) {
+			return nil, fmt.Errorf("%w (the server will not start on an old schema)", err)
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+func anyApplied(list []migrations.Status) bool {
+	for _, s := range list {
+		if s.Applied {
+			return true
+		}
+	}
+	return false
+}
+
+func closeDB(db *gorm.DB) {
+	if s, err := db.DB(); err == nil {
+		s.Close()
+	}
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+)
+
+//go:embed demodata/sentiment.jsonl
+var demoData embed.FS
+
+// demoMembers are the demo co-op's people: one per role, plus two more
+// labellers so items can reach an overlap of three.
+var demoMembers = []struct {
+	login, name string
+	roles       []labeling.Role
+}{
+	{"coordinator", "Cora Coordinator", []labeling.Role{labeling.RoleCoordinator}},
+	{"reviewer", "Rui Reviewer", []labeling.Role{labeling.RoleReviewer}},
+	{"labeller", "Lena Labeller", []labeling.Role{labeling.RoleLabeller}},
+	{"labeller2", "Luis Labeller", []labeling.Role{labeling.RoleLabeller}},
+	{"labeller3", "Lin Labeller", []labeling.Role{labeling.RoleLabeller}},
+}
+
+func cmdDemo(ctx context.Context, e *env, args []string) error {
+	var c config
+	fset := newFlags("demo", "Seed a demo co-op: one member per role and a model with a sentiment project built from real review sentences. Safe to run again: nothing is duplicated.", e)
+	bindConfig(fset, e, &c)
+	password := fset.String("password", "copyhold-demo", "password of the demo members (env COPYHOLD_DEMO_PASSWORD)")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if p := e.getenv("COPYHOLD_DEMO_PASSWORD"); p != "" && !flagSet(fset, "password") {
+		*password = p
+	}
+	db, err := openDB(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	st := store.New(db)
+
+	var ids []int64
+	for _, dm := range demoMembers {
+		m, err := st.MemberByLogin(ctx, dm.login)
+		if errors.Is(err, labeling.ErrNotFound) {
+			m, err = st.CreateMember(ctx, nil, store.NewMember{Login: dm.login, DisplayName: dm.name, Password: *password, Roles: dm.roles})
+		}
+		if err != nil {
+			return fmt.Errorf("demo member %s: %w", dm.login, err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if err := seedDemoProject(ctx, st, ids[0]); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Demo co-op ready. Log in with (demo only; change these before real use):")
+	for _, dm := range demoMembers {
+		fmt.Fprintf(e.stdout, "  %-12s login=%-12s password=%s\n", dm.roles[0], dm.login, *password)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+// Command copyhold runs the co-op's labelling workbench.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "copyhold:", err)
+		os.Exit(1)
+	}
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every subcommand gets: the process's edges, passed explicitly.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "start the web server", cmdServe},
+		{"migrate", "apply or list database migrations (up, status)", cmdMigrate},
+		{"demo", "seed a demo co-op (idempotent) and print its logins", cmdDemo},
+		{"user", "manage members: add, set-password, grant, revoke, deactivate", cmdUser},
+		{"version", "print the version", cmdVersion},
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) < 2 || args[1] == "-h" || args[1] == "--help" || args[1] == "help" {
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[1] {
+			return c.run(ctx, e, args[2:])
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[1])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "copyhold: the labelling workbench of a co-op whose labellers own the models they train.")
+	fmt.Fprintln(w, "\nUsage: copyhold <command> [flags]   (copyhold <command> --help for its flags)\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from flags or the environment variables named in each command's --help.")
+}
+
+func cmdVersion(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("version", "Print the version of this binary.", e)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "copyhold", version)
+	return nil
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"copyhold/migrations/dbtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func getenvFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut syncBuffer
+	err := run(context.Background(), append([]string{"copyhold"}, args...), getenvFrom(vars), strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func dbVars(t *testing.T, d dbtest.Dialect) map[string]string {
+	src := dbtest.Source(t, d)
+	return map[string]string{"DATABASE_URL": src.URL, "COPYHOLD_DATA": src.DataDir, "COPYHOLD_ADDR": "127.0.0.1:0"}
+}
+
+func TestServeHealthAndShutdown(t *testing.T) {
+	for _, d := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			vars := dbVars(t, d)
+			if d == dbtest.Postgres {
+				// PostgreSQL never migrates on its own.
+				if out, err := runCmd(t, vars, "", "serve"); err == nil || !strings.Contains(err.Error()+out, "copyhold migrate") {
+					t.Fatalf("serve on an empty PostgreSQL schema: err=%v out=%s", err, out)
+				}
+				if _, err := runCmd(t, vars, "", "migrate", "up"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			var out syncBuffer
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out)
+			}()
+			re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+			var base string
+			for i := 0; i < 200 && base == ""; i++ {
+				if m := re.FindStringSubmatch(out.String()); m != nil {
+					base = m[1]
+				}
+				time.Sleep(25 * time.Millisecond)
+			}
+			if base == "" {
+				t.Fatalf("server did not start: %s", out.String())
+			}
+			for _, p := range []string{"/healthz", "/readyz"} {
+				res, err := http.Get(base + p)
+				if err != nil || res.StatusCode != 200 {
+					t.Fatalf("%s: %v %v", p, err, res)
+				}
+				res.Body.Close()
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("shutdown: %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("server did not shut down")
+			}
+		})
+	}
+}
+
+func TestServeUnreachableDatabase(t *testing.T) {
+	out, err := runCmd(t, map[string]string{"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, "", "serve")
+	if err == nil || !strings.Contains(err.Error(), "database unreachable") {
+		t.Fatalf("err=%v out=%s", err, out)
+	}
+}
+
+func TestDemoIsIdempotent(t *testing.T) {
+	for _, d := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			vars := dbVars(t, d)
+			first, err := runCmd(t, vars, "", "demo")
+			if err != nil {
+				t.Fatalf("demo: %v\n%s", err, first)
+			}
+			if !strings.Contains(first, "login=labeller") || !strings.Contains(first, "password=copyhold-demo") {
+				t.Fatalf("demo output lacks credentials:\n%s", first)
+			}
+			second, err := runCmd(t, vars, "", "demo")
+			if err != nil {
+				t.Fatalf("second demo: %v\n%s", err, second)
+			}
+			out, err := runCmd(t, vars, "", "migrate", "status")
+			if err != nil || strings.Contains(out, "pending") {
+				t.Fatalf("status after demo: %v %s", err, out)
+			}
+		})
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	vars := dbVars(t, dbtest.SQLite)
+	if _, err := runCmd(t, vars, "", "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, vars, "", "user", "add", "--login", "ana", "--name", "Ana", "--role", "labeller,reviewer")
+	if err != nil || !strings.Contains(out, "password: ") {
+		t.Fatalf("add: %v %s", err, out)
+	}
+	if _, err := runCmd(t, vars, "", "user", "add", "--login", "ana", "--name", "Ana", "--role", "labeller"); err == nil {
+		t.Fatal("duplicate login accepted")
+	}
+	if _, err := runCmd(t, vars, "a-new-long-password\n", "user", "set-password", "--login", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, vars, "short\n", "user", "set-password", "--login", "ana"); err == nil {
+		t.Fatal("short password accepted")
+	}
+	if _, err := runCmd(t, vars, "", "user", "grant", "--login", "ana", "--role", "coordinator"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, vars, "", "user", "revoke", "--login", "ana", "--role", "reviewer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, vars, "", "user", "grant", "--login", "ana", "--role", "emperor"); err == nil {
+		t.Fatal("unknown role accepted")
+	}
+	if _, err := runCmd(t, vars, "", "user", "deactivate", "--login", "ana"); err == nil {
+		t.Fatal("deactivated the last coordinator")
+	}
+	if out, _ := runCmd(t, vars, "", "serve", "--help"); !strings.Contains(out, "Start the web server") {
+		t.Fatalf("serve --help: %s", out)
+	}
+	if out, _ := runCmd(t, vars, "", "version"); !strings.Contains(out, "copyhold") {
+		t.Fatalf("version: %s", out)
+	}
+}

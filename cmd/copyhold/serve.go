@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"copyhold/frontend"
+	"copyhold/labeling/store"
+	"copyhold/server"
+)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	var c config
+	fset := newFlags("serve", "Start the web server: the JSON API under /api, the browser app, /healthz and /readyz.", e)
+	bindConfig(fset, e, &c)
+	migrate := fset.Bool("migrate", false, "apply pending migrations before serving")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	db, err := openDB(ctx, c, *migrate)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+
+	assets, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	if _, err := fs.Stat(assets, "index.html"); err != nil {
+		log.Warn("the browser app is not built into this binary; run `make build`")
+		assets = nil
+	}
+	srv := server.New(server.Config{
+		BaseURL:        c.BaseURL,
+		AllowedOrigins: c.origins(),
+		SecureCookies:  c.SecureCookies,
+		Assets:         assets,
+	}, store.New(db), log)
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	fmt.Fprintf(e.stdout, "copyhold %s listening on http://%s (database: %s)\n", version, ln.Addr(), db.Dialector.Name())
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+)
+
+const userHelp = `Manage members from the command line.
+
+  copyhold user add --login LOGIN --name NAME --role labeller[,reviewer,coordinator]
+  copyhold user set-password --login LOGIN
+  copyhold user grant --login LOGIN --role ROLE
+  copyhold user revoke --login LOGIN --role ROLE
+  copyhold user deactivate --login LOGIN
+
+Passwords are read from the first line of standard input; with add, an
+empty input generates one and prints it.`
+
+func cmdUser(ctx context.Context, e *env, args []string) error {
+	var c config
+	fset := newFlags("user", userHelp, e)
+	bindConfig(fset, e, &c)
+	login := fset.String("login", "", "the member's login")
+	name := fset.String("name", "", "display name (add)")
+	role := fset.String("role", "", "role or comma-separated roles")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fset.Usage()
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return fmt.Errorf("user needs an action: add, set-password, grant, revoke or deactivate")
+	}
+	action := args[0]
+	if err := fset.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *login == "" {
+		return fmt.Errorf("--login is required")
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	st := store.New(db)
+
+	roles := func() ([]labeling.Role, error) {
+		var out []labeling.Role
+		for _, r := range strings.Split(*role, ",") {
+			if strings.TrimSpace(r) == "" {
+				continue
+			}
+			pr, err := labeling.ParseRole(r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pr)
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("--role is required")
+		}
+		return out, nil
+	}
+	readPassword := func() string {
+		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+		return strings.TrimRight(line, "\r\n")
+	}
+
+	switch action {
+	case "add":
+		rs, err := roles()
+		if err != nil {
+			return err
+		}
+		pw := readPassword()
+		generated := pw == ""
+		if generated {
+			pw, _ = labeling.NewSecret("")
+			pw = pw[:20]
+		}
+		m, err := st.CreateMember(ctx, nil, store.NewMember{Login: *login, DisplayName: *name, Password: pw, Roles: rs})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added member %d: %s (%s)\n", m.ID, m.Login, *role)
+		if generated {
+			fmt.Fprintf(e.stdout, "password: %s\n", pw)
+		}
+		return nil
+	}
+	m, err := st.MemberByLogin(ctx, *login)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case "set-password":
+		if err := st.SetPassword(ctx, m.ID, readPassword(), 0); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password changed for %s; their sessions were ended\n", m.Login)
+	case "grant", "revoke":
+		rs, err := roles()
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if action == "grant" {
+				err = st.GrantRole(ctx, nil, m.ID, r)
+			} else {
+				err = st.RevokeRole(ctx, nil, m.ID, r)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.stdout, "%sed %s for %s\n", strings.TrimSuffix(action, "e"), *role, m.Login)
+	case "deactivate":
+		if err := st.Deactivate(ctx, nil, m.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "deactivated %s\n", m.Login)
+	default:
+		return fmt.Errorf("unknown user action %q", action)
+	}
+	return nil
+}

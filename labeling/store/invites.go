@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"copyhold/labeling"
+
+	"gorm.io/gorm"
+)
+
+type inviteRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	TokenHash string
+	Roles     string
+	Note      string
+	CreatedBy int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	UsedBy    *int64
+}
+
+func (inviteRow) TableName() string { return "invites" }
+
+// Invite is an open, one-time invitation.
+type Invite struct {
+	Roles     []labeling.Role `json:"roles"`
+	Note      string          `json:"note"`
+	ExpiresAt time.Time       `json:"expires_at"`
+}
+
+// CreateInvite makes a one-time invite link token valid for ttl.
+func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []labeling.Role, note string, ttl time.Duration) (string, Invite, error) {
+	if len(roles) == 0 {
+		return "", Invite{}, labeling.ErrInvalid.With("an invite needs at least one role")
+	}
+	var names []string
+	for _, r := range roles {
+		if _, err := labeling.ParseRole(string(r)); err != nil {
+			return "", Invite{}, err
+		}
+		names = append(names, string(r))
+	}
+	if len(note) > 500 {
+		return "", Invite{}, labeling.ErrInvalid.With("note is at most 500 characters")
+	}
+	token, hash := labeling.NewSecret("inv_")
+	now := s.now()
+	row := inviteRow{TokenHash: hash, Roles: strings.Join(names, ","), Note: note, CreatedBy: actor, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return AppendEvent(tx, "member.invited", CoopScope, &actor, map[string]any{"invite_id": row.ID, "roles": roles})
+	})
+	return token, Invite{Roles: roles, Note: note, ExpiresAt: row.ExpiresAt}, err
+}
+
+func (s *Store) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
+	var row inviteRow
+	err := tx.Where("token_hash = ?", labeling.HashSecret(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, labeling.ErrInviteInvalid
+	}
+	if err != nil {
+		return row, err
+	}
+	if row.UsedAt != nil || !s.now().Before(row.ExpiresAt) {
+		return row, labeling.ErrInviteInvalid
+	}
+	return row, nil
+}
+
+func inviteOf(row inviteRow) Invite {
+	var roles []labeling.Role
+	for _, r := range strings.Split(row.Roles, ",") {
+		roles = append(roles, labeling.Role(r))
+	}
+	return Invite{Roles: roles, Note: row.Note, ExpiresAt: row.ExpiresAt}
+}
+
+// PeekInvite shows an open invite.
+func (s *Store) PeekInvite(ctx context.Context, token string) (Invite, error) {
+	row, err := s.openInvite(s.db.WithContext(ctx), token)
+	if err != nil {
+		return Invite{}, err
+	}
+	return inviteOf(row), nil
+}
+
+// AcceptInvite creates the member and spends the invite, atomically.
+func (s *Store) AcceptInvite(ctx context.Context, token string, nm NewMember) (labeling.Member, error) {
+	var out labeling.Member
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := s.openInvite(tx, token)
+		if err != nil {
+			return err
+		}
+		nm.Roles = inviteOf(row).Roles
+		m, err := s.createMember(tx, &row.CreatedBy, nm)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		res := tx.Model(&inviteRow{}).Where("id = ? AND used_at IS NULL", row.ID).Updates(map[string]any{"used_at": now, "used_by": m.ID})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return labeling.ErrInviteInvalid
+		}
+		out = m
+		return nil
+	})
+	return out, err
+}

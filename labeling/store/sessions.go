@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"copyhold/labeling"
+
+	"gorm.io/gorm"
+)
+
+type sessionRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	TokenHash string
+	MemberID  int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+type tokenRow struct {
+	ID         int64 `gorm:"primaryKey" json:"id"`
+	MemberID   int64 `json:"-"`
+	Name       string `json:"name"`
+	TokenHash  string `json:"-"`
+	Prefix     string `json:"prefix"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"-"`
+}
+
+func (tokenRow) TableName() string { return "api_tokens" }
+
+// APIToken describes a personal token without its secret.
+type APIToken = tokenRow
+
+// CreateSession starts a server-side session and returns its cookie value.
+func (s *Store) CreateSession(ctx context.Context, memberID int64, ttl time.Duration) (string, time.Time, error) {
+	token, hash := labeling.NewSecret("s_")
+	now := s.now()
+	row := sessionRow{TokenHash: hash, MemberID: memberID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return "", time.Time{}, err
+	}
+	return token, row.ExpiresAt, nil
+}
+
+// SessionMember resolves a session cookie. Expired sessions are revoked on
+// sight and answer ErrUnauthenticated, as do revoked ones.
+func (s *Store) SessionMember(ctx context.Context, token string) (labeling.Member, error) {
+	var row sessionRow
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return labeling.Member{}, labeling.ErrUnauthenticated
+	}
+	if err != nil {
+		return labeling.Member{}, err
+	}
+	if !s.now().Before(row.ExpiresAt) {
+		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.now())
+		return labeling.Member{}, labeling.ErrUnauthenticated.With("your session has expired; log in again")
+	}
+	return s.activeMember(ctx, row.MemberID)
+}
+
+func (s *Store) activeMember(ctx context.Context, id int64) (labeling.Member, error) {
+	m, err := s.Member(ctx, id)
+	if err != nil {
+		if errors.Is(err, labeling.ErrNotFound) {
+			return labeling.Member{}, labeling.ErrUnauthenticated
+		}
+		return labeling.Member{}, err
+	}
+	if !m.Active {
+		return labeling.Member{}, labeling.ErrMemberInactive
+	}
+	return m, nil
+}
+
+// RevokeSession ends a session (logout).
+func (s *Store) RevokeSession(ctx context.Context, token string) error {
+	return s.db.WithContext(ctx).Model(&sessionRow{}).
+		Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Update("revoked_at", s.now()).Error
+}
+
+// CreateToken issues a personal API token. The secret is returned once.
+func (s *Store) CreateToken(ctx context.Context, memberID int64, name string) (APIToken, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 80 {
+		return APIToken{}, "", labeling.ErrInvalid.With("token name must be 1-80 characters")
+	}
+	token, hash := labeling.NewSecret("cht_")
+	row := tokenRow{MemberID: memberID, Name: name, TokenHash: hash, Prefix: token[:10], CreatedAt: s.now()}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return APIToken{}, "", err
+	}
+	return row, token, nil
+}
+
+// Tokens lists a member's live tokens.
+func (s *Store) Tokens(ctx context.Context, memberID int64) ([]APIToken, error) {
+	var rows []tokenRow
+	err := s.db.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", memberID).Order("id").Find(&rows).Error
+	return rows, err
+}
+
+// RevokeToken revokes one of the member's own tokens.
+func (s *Store) RevokeToken(ctx context.Context, memberID, id int64) error {
+	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ? AND member_id = ? AND revoked_at IS NULL", id, memberID).Update("revoked_at", s.now())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return labeling.ErrNotFound.With("token not found")
+	}
+	return nil
+}
+
+// TokenMember resolves an API token.
+func (s *Store) TokenMember(ctx context.Context, token string) (labeling.Member, error) {
+	var row tokenRow
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return labeling.Member{}, labeling.ErrUnauthenticated.With("unknown or revoked API token")
+	}
+	if err != nil {
+		return labeling.Member{}, err
+	}
+	// Coarse last-used stamp: at most one write a minute per token.
+	if row.LastUsedAt == nil || s.now().Sub(*row.LastUsedAt) > time.Minute {
+		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.now())
+	}
+	return s.activeMember(ctx, row.MemberID)
+}

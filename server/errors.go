@@ -1,0 +1,135 @@
+package server
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"copyhold/labeling"
+
+	"github.com/gin-gonic/gin"
+)
+
+// statusOf is the one place where domain error kinds become HTTP statuses.
+var statusOf = map[labeling.Kind]int{
+	labeling.KindInvalid:         http.StatusBadRequest,
+	labeling.KindNotFound:        http.StatusNotFound,
+	labeling.KindConflict:        http.StatusConflict,
+	labeling.KindForbidden:       http.StatusForbidden,
+	labeling.KindUnauthenticated: http.StatusUnauthorized,
+	labeling.KindRateLimited:     http.StatusTooManyRequests,
+	labeling.KindUnavailable:     http.StatusServiceUnavailable,
+	labeling.KindGone:            http.StatusGone,
+}
+
+// apiError is the JSON body of every error answer.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+var (
+	errBodyTooLarge  = labeling.NewError(labeling.KindInvalid, "body_too_large", "the request body is too large")
+	errMalformed     = labeling.NewError(labeling.KindInvalid, "malformed_json", "the request body is not valid JSON")
+	errUnknownField  = labeling.NewError(labeling.KindInvalid, "unknown_field", "the request has an unknown field")
+	errWrongType     = labeling.NewError(labeling.KindInvalid, "wrong_type", "a field has the wrong type")
+	errUnavailable   = labeling.NewError(labeling.KindUnavailable, "unavailable", "the database is unavailable; try again shortly")
+	errRouteMissing  = labeling.NewError(labeling.KindNotFound, "not_found", "no such API route")
+	errMethod        = labeling.NewError(labeling.KindInvalid, "method_not_allowed", "method not allowed")
+	errWrongPassword = labeling.NewError(labeling.KindInvalid, "wrong_password", "the current password is wrong")
+)
+
+// fail answers err as {code, message}. Unknown errors are logged and hidden.
+func fail(c *gin.Context, err error) {
+	var de *labeling.Error
+	switch {
+	case errors.As(err, &de):
+		status := statusOf[de.Kind]
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		if de.Code == errBodyTooLarge.Code {
+			status = http.StatusRequestEntityTooLarge
+		}
+		if de.Code == errMethod.Code {
+			status = http.StatusMethodNotAllowed
+		}
+		c.AbortWithStatusJSON(status, apiError{de.Code, de.Message})
+	case isUnavailable(err):
+		slog.Warn("database unavailable", "err", err, "request_id", c.GetString("request_id"))
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, apiError{errUnavailable.Code, errUnavailable.Message})
+	default:
+		slog.Error("internal error", "err", err, "request_id", c.GetString("request_id"), "path", c.FullPath())
+		c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{"internal", "something went wrong on our side (request " + c.GetString("request_id") + ")"})
+	}
+}
+
+// isUnavailable reports errors that mean the database cannot be reached.
+func isUnavailable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "failed to connect", "conn closed", "broken pipe", "the database system is", "connection reset", "database is closed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindJSON decodes the body strictly into v: unknown fields, wrong types,
+// trailing data and oversize bodies are all clear 4xx errors.
+func bindJSON(c *gin.Context, v any) bool {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+		}
+	}
+	if err == nil {
+		return true
+	}
+	fail(c, decodeError(err))
+	return false
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return errBodyTooLarge.With("the request body is larger than %d bytes", tooBig.Limit)
+	case errors.Is(err, io.EOF):
+		return errMalformed.With("the request body is empty; send a JSON object")
+	case errors.As(err, &syn):
+		return errMalformed.With("invalid JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		return errWrongType.With("field %q must be %s, not %s", typ.Field, typ.Type.String(), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return errUnknownField.With("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	default:
+		return errMalformed.With("%v", err)
+	}
+}
+
+// idParam parses a positive integer path parameter.
+func idParam(c *gin.Context, name string) (int64, bool) {
+	var id int64
+	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 || fmt.Sprint(id) != c.Param(name) {
+		fail(c, labeling.ErrInvalid.With("%s must be a positive integer", name))
+		return 0, false
+	}
+	return id, true
+}

@@ -1,0 +1,288 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+
+	"github.com/gin-gonic/gin"
+)
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+func (s *Server) handleLogin(c *gin.Context) {
+	var req loginRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	login := strings.ToLower(strings.TrimSpace(req.Login))
+	if login == "" || req.Password == "" {
+		fail(c, labeling.ErrInvalid.With("login and password are required"))
+		return
+	}
+	ok, burst, retry := s.limits.allow(login, c.ClientIP())
+	if burst {
+		if err := s.store.RecordLoginBurst(c.Request.Context(), login, c.ClientIP(), 0); err != nil {
+			s.log.Warn("record login burst", "err", err)
+		}
+	}
+	if !ok {
+		c.Header("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
+		fail(c, labeling.ErrRateLimited)
+		return
+	}
+	m, err := s.store.Authenticate(c.Request.Context(), login, req.Password)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	token, exp, err := s.store.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token, exp)
+	c.JSON(http.StatusOK, gin.H{"member": m})
+}
+
+func (s *Server) handleLogout(c *gin.Context) {
+	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
+		if err := s.store.RevokeSession(c.Request.Context(), cookie); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleMe(c *gin.Context) {
+	m, _ := member(c)
+	c.JSON(http.StatusOK, m)
+}
+
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) handleChangePassword(c *gin.Context) {
+	m, _ := member(c)
+	var req passwordRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if _, err := s.store.Authenticate(c.Request.Context(), m.Login, req.CurrentPassword); err != nil {
+		fail(c, errWrongPassword)
+		return
+	}
+	if err := s.store.SetPassword(c.Request.Context(), m.ID, req.NewPassword, s.cfg.PasswordCost); err != nil {
+		fail(c, err)
+		return
+	}
+	// SetPassword ended every session; give this browser a fresh one.
+	token, exp, err := s.store.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token, exp)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleListMembers(c *gin.Context) {
+	ms, err := s.store.Members(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"members": ms})
+}
+
+type roleRequest struct {
+	Role string `json:"role"`
+}
+
+func (s *Server) handleGrantRole(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req roleRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	r, err := labeling.ParseRole(req.Role)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.GrantRole(c.Request.Context(), &actor.ID, id, r); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleRevokeRole(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	r, err := labeling.ParseRole(c.Param("role"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.RevokeRole(c.Request.Context(), &actor.ID, id, r); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleDeactivate(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.store.Deactivate(c.Request.Context(), &actor.ID, id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type inviteRequest struct {
+	Roles []string `json:"roles"`
+	Note  string   `json:"note"`
+}
+
+func (s *Server) handleCreateInvite(c *gin.Context) {
+	actor, _ := member(c)
+	var req inviteRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	var roles []labeling.Role
+	for _, name := range req.Roles {
+		r, err := labeling.ParseRole(name)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		roles = append(roles, r)
+	}
+	token, inv, err := s.store.CreateInvite(c.Request.Context(), actor.ID, roles, req.Note, s.cfg.InviteTTL)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"url": s.baseURL(c) + "/invite/" + token, "token": token, "expires_at": inv.ExpiresAt, "roles": inv.Roles})
+}
+
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+func (s *Server) handlePeekInvite(c *gin.Context) {
+	inv, err := s.store.PeekInvite(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, inv)
+}
+
+type acceptRequest struct {
+	Login       string `json:"login"`
+	DisplayName string `json:"display_name"`
+	Password    string `json:"password"`
+}
+
+func (s *Server) handleAcceptInvite(c *gin.Context) {
+	var req acceptRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	m, err := s.store.AcceptInvite(c.Request.Context(), c.Param("token"), store.NewMember{
+		Login: req.Login, DisplayName: req.DisplayName, Password: req.Password, Cost: s.cfg.PasswordCost,
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	token, exp, err := s.store.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token, exp)
+	c.JSON(http.StatusCreated, gin.H{"member": m})
+}
+
+type tokenRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) handleListTokens(c *gin.Context) {
+	m, _ := member(c)
+	ts, err := s.store.Tokens(c.Request.Context(), m.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if ts == nil {
+		ts = []store.APIToken{}
+	}
+	c.JSON(http.StatusOK, gin.H{"tokens": ts})
+}
+
+func (s *Server) handleCreateToken(c *gin.Context) {
+	m, _ := member(c)
+	var req tokenRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	t, secret, err := s.store.CreateToken(c.Request.Context(), m.ID, req.Name)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": t.ID, "name": t.Name, "prefix": t.Prefix, "token": secret})
+}
+
+func (s *Server) handleRevokeToken(c *gin.Context) {
+	m, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.store.RevokeToken(c.Request.Context(), m.ID, id); err != nil {
+		if errors.Is(err, labeling.ErrNotFound) {
+			fail(c, err)
+			return
+		}
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,143 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+	"copyhold/migrations/dbtest"
+	"copyhold/server"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+const testPassword = "correct-horse-battery"
+
+// env is one running server on a fresh database, with a member per role.
+type env struct {
+	t       *testing.T
+	db      *gorm.DB
+	st      *store.Store
+	srv     *server.Server
+	ts      *httptest.Server
+	members map[string]labeling.Member // by login
+	tokens  map[string]string          // API token by login
+}
+
+type envOption func(*server.Config, **store.Store)
+
+func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
+	t.Helper()
+	st := store.New(db)
+	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost)}
+	for _, o := range opts {
+		o(&cfg, &st)
+	}
+	e := &env{t: t, db: db, st: st, members: map[string]labeling.Member{}, tokens: map[string]string{}}
+	e.srv = server.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.ts = httptest.NewServer(e.srv.Handler())
+	t.Cleanup(e.ts.Close)
+	for _, who := range []struct {
+		login string
+		roles []labeling.Role
+	}{
+		{"lab", []labeling.Role{labeling.RoleLabeller}},
+		{"rev", []labeling.Role{labeling.RoleReviewer}},
+		{"coord", []labeling.Role{labeling.RoleCoordinator}},
+		{"target", []labeling.Role{labeling.RoleLabeller, labeling.RoleReviewer}},
+	} {
+		m, err := st.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.members[who.login] = m
+		_, tok, err := st.CreateToken(context.Background(), m.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[who.login] = tok
+	}
+	return e
+}
+
+// client is a browser-like caller with its own cookie jar.
+type client struct {
+	e     *env
+	hc    *http.Client
+	token string
+}
+
+func (e *env) browser() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+func (e *env) as(login string) *client {
+	c := e.browser()
+	if login != "" {
+		c.token = e.tokens[login]
+	}
+	return c
+}
+
+type resp struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func (r resp) code() string {
+	var v struct{ Code string }
+	json.Unmarshal(r.body, &v)
+	return v.Code
+}
+
+func (c *client) do(method, path string, body any, headers ...string) resp {
+	c.e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, c.e.ts.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{res.StatusCode, b, res.Header}
+}
+
+func (c *client) login(login, password string) resp {
+	return c.do("POST", "/api/auth/login", map[string]string{"login": login, "password": password})
+}
+
+func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) { fn(t, newEnv(t, db)) })
+}

@@ -1,0 +1,181 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"copyhold/labeling"
+
+	"github.com/gin-gonic/gin"
+)
+
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+	"frame-ancestors 'none'; form-action 'self'"
+
+// requestID tags each request, for logs and error messages.
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		c.Set("request_id", id)
+		c.Header("X-Request-Id", id)
+		c.Next()
+	}
+}
+
+// accessLog writes one structured line per request.
+func (s *Server) accessLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(c.Request.Context(), level, "request",
+			"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
+			"ms", time.Since(start).Milliseconds(), "request_id", c.GetString("request_id"),
+			"member", c.GetInt64("member_id"))
+	}
+}
+
+// recovery turns a panic into a JSON 500 without a stack trace in the answer.
+func (s *Server) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				if err, ok := r.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+					panic(r)
+				}
+				s.log.Error("panic", "panic", r, "request_id", c.GetString("request_id"))
+				c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{"internal", "something went wrong on our side"})
+			}
+		}()
+		c.Next()
+	}
+}
+
+// securityHeaders sets a strict CSP and friends on every answer.
+func (s *Server) securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.cfg.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		c.Next()
+	}
+}
+
+// limitBody caps request bodies under /api.
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
+}
+
+const sessionCookie = "copyhold_session"
+
+// authenticate resolves the caller from a session cookie or a bearer token.
+// Anonymous callers pass through; requireMember and requireRole decide.
+func (s *Server) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		var m labeling.Member
+		var err error
+		if auth := c.GetHeader("Authorization"); auth != "" {
+			token, ok := strings.CutPrefix(auth, "Bearer ")
+			if !ok {
+				fail(c, labeling.ErrUnauthenticated.With("Authorization must be 'Bearer <token>'"))
+				return
+			}
+			m, err = s.store.TokenMember(ctx, strings.TrimSpace(token))
+		} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil && cookie != "" {
+			m, err = s.store.SessionMember(ctx, cookie)
+			if err != nil && errors.Is(err, labeling.ErrUnauthenticated) {
+				s.clearSessionCookie(c)
+			}
+		} else {
+			c.Next()
+			return
+		}
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.Set("member", m)
+		c.Set("member_id", m.ID)
+		c.Next()
+	}
+}
+
+func member(c *gin.Context) (labeling.Member, bool) {
+	v, ok := c.Get("member")
+	if !ok {
+		return labeling.Member{}, false
+	}
+	return v.(labeling.Member), true
+}
+
+// requireMember refuses anonymous callers.
+func requireMember(c *gin.Context) {
+	if _, ok := member(c); !ok {
+		fail(c, labeling.ErrUnauthenticated)
+		return
+	}
+	c.Next()
+}
+
+// requireRole refuses members without one of roles.
+func requireRole(roles ...labeling.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		m, ok := member(c)
+		if !ok {
+			fail(c, labeling.ErrUnauthenticated)
+			return
+		}
+		for _, r := range roles {
+			if m.Has(r) {
+				c.Next()
+				return
+			}
+		}
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = string(r)
+		}
+		fail(c, labeling.ErrForbidden.With("you need the %s role for this", strings.Join(names, " or ")))
+	}
+}
+
+func (s *Server) setSessionCookie(c *gin.Context, token string, expires time.Time) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}

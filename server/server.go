@@ -1,0 +1,101 @@
+// Package server is copyhold's HTTP transport: gin routes, sessions, JSON
+// errors, the embedded browser app and (later) websockets.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Config is the transport's configuration, passed in explicitly.
+type Config struct {
+	BaseURL        string
+	AllowedOrigins []string
+	SecureCookies  bool
+	SessionTTL     time.Duration
+	InviteTTL      time.Duration
+	PasswordCost   labeling.PasswordCost
+	// MaxBodyBytes bounds ordinary JSON bodies; imports have their own limit.
+	MaxBodyBytes int64
+	// Assets is the built browser app (frontend/dist); nil serves an API only.
+	Assets fs.FS
+}
+
+func (c *Config) defaults() {
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 7 * 24 * time.Hour
+	}
+	if c.InviteTTL == 0 {
+		c.InviteTTL = 7 * 24 * time.Hour
+	}
+	if c.PasswordCost == 0 {
+		c.PasswordCost = labeling.DefaultPasswordCost
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	log     *slog.Logger
+	limits  *loginLimiter
+	engine  *gin.Engine
+	handler http.Handler
+}
+
+// New builds the server. Call Handler for the http.Handler.
+func New(cfg Config, st *store.Store, log *slog.Logger) *Server {
+	cfg.defaults()
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, store: st, log: log, limits: newLoginLimiter()}
+	s.engine = gin.New()
+	s.engine.HandleMethodNotAllowed = true
+	s.routes()
+	s.handler = s.crossOrigin(s.engine)
+	return s
+}
+
+// Handler is the root http.Handler, with cross-origin protection outermost.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists "METHOD path" of every registered route (for the role matrix test).
+func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }
+
+// crossOrigin rejects cross-site state-changing requests (CSRF) using
+// Sec-Fetch-Site and Origin, as Go's http.CrossOriginProtection does.
+func (s *Server) crossOrigin(h http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	for _, o := range s.cfg.AllowedOrigins {
+		if err := p.AddTrustedOrigin(o); err != nil {
+			s.log.Warn("ignoring allowed origin", "origin", o, "err", err)
+		}
+	}
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"code":"cross_origin","message":"cross-origin request refused"}`))
+	}))
+	return p.Handler(h)
+}
+
+// Ready pings the database for /readyz.
+func (s *Server) Ready(ctx context.Context) error {
+	db, err := s.store.DB().DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
