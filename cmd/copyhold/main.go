@@ -42,6 +42,9 @@ func commands() []command {
 		{"migrate", "apply or list database migrations (up, status)", cmdMigrate},
 		{"demo", "seed a demo co-op (idempotent) and print its logins", cmdDemo},
 		{"user", "manage members: add, set-password, grant, revoke, deactivate", cmdUser},
+		{"agreement", "compute inter-annotator agreement on a long-format (item, annotator, value) file", func(ctx context.Context, e *env, a []string) error {
+			return cmdAgreement(ctx, a, e.stdout, e.stderr)
+		}},
 		{"version", "print the version", cmdVersion},
 	}
 }

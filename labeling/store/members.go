@@ -25,7 +25,7 @@ type memberRow struct {
 func (memberRow) TableName() string { return "members" }
 
 type roleRow struct {
-	MemberID  int64 `gorm:"primaryKey"`
+	MemberID  int64  `gorm:"primaryKey"`
 	Role      string `gorm:"primaryKey"`
 	GrantedBy *int64
 	GrantedAt time.Time

@@ -23,12 +23,12 @@ type sessionRow struct {
 func (sessionRow) TableName() string { return "sessions" }
 
 type tokenRow struct {
-	ID         int64 `gorm:"primaryKey" json:"id"`
-	MemberID   int64 `json:"-"`
-	Name       string `json:"name"`
-	TokenHash  string `json:"-"`
-	Prefix     string `json:"prefix"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64      `gorm:"primaryKey" json:"id"`
+	MemberID   int64      `json:"-"`
+	Name       string     `json:"name"`
+	TokenHash  string     `json:"-"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"-"`
 }

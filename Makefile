@@ -1,0 +1,53 @@
+# copyhold: `make` lists the targets. Environment variables (DATABASE_URL,
+# COPYHOLD_DATA, COPYHOLD_ADDR, ...) pass through to the binary.
+
+.DEFAULT_GOAL := help
+.PHONY: help frontend build run test bench clean
+
+GO      ?= go
+NPM     ?= npm
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BIN     := bin/copyhold
+# VCS stamping fails when git refuses the checkout (other owner, e.g. in CI);
+# the version comes from VERSION instead.
+export GOFLAGS ?= -buildvcs=false
+
+# Runs its arguments against a throwaway PostgreSQL cluster (see cmd/with-postgres).
+WITH_POSTGRES := $(GO) run ./cmd/with-postgres --
+
+help: ## List the targets
+	@echo 'make TARGET, where TARGET is one of:'
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z]+:.*## / { printf "  %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# npm ci only when node_modules is missing or older than the lock file.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	$(NPM) --prefix frontend ci
+	@mkdir -p frontend/node_modules && touch $@
+
+frontend: frontend/node_modules/.package-lock.json ## Build the browser app into frontend/dist
+	$(NPM) --prefix frontend run build
+
+build: frontend ## Build bin/copyhold (with the browser app embedded)
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/copyhold
+
+run: build ## Build, migrate, load the demo data, serve
+	./$(BIN) migrate up
+	./$(BIN) demo
+	./$(BIN) serve
+
+# The Go tests and the browser tests share one throwaway cluster, so both run
+# in one shell under with-postgres; both run even if the first fails.
+test: build ## Vet, frontend unit tests, Go tests (-race) and browser tests on SQLite and PostgreSQL
+	$(GO) vet ./...
+	$(NPM) --prefix frontend test
+	$(WITH_POSTGRES) sh -c 'status=0; \
+		$(GO) test -race -count=1 -timeout 30m ./... || status=1; \
+		COPYHOLD_BIN="$(CURDIR)/$(BIN)" $(NPM) --prefix frontend run e2e || status=1; \
+		exit $$status'
+
+bench: ## Run the Go benchmarks (on SQLite and PostgreSQL)
+	$(WITH_POSTGRES) $(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+clean: ## Remove build output (keeps data/ and node_modules/)
+	rm -rf bin frontend/test-results
+	find frontend/dist -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
