@@ -1,0 +1,106 @@
+import { useEffect } from 'react';
+import type { Me } from './api';
+import { areaForPath, canUse, homeFor } from './areas';
+import { useSession } from './auth';
+import { matchPath, navigate, safeNext, useLocation } from './router';
+import { Shell } from './Shell';
+import { AccountPage } from './pages/Account';
+import { AdminPage } from './pages/Admin';
+import { InvitePage } from './pages/Invite';
+import { LoginPage } from './pages/Login';
+import { EquityPage, NotFoundPage, ReviewPage, RoleNeededPage, WorkPage } from './pages/Placeholders';
+
+const TITLES: Record<string, string> = {
+  '/login': 'Log in',
+  '/work': 'Work',
+  '/review': 'Review',
+  '/equity': 'Equity',
+  '/admin': 'Co-op admin',
+  '/account': 'Account',
+};
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+export function App() {
+  const session = useSession();
+  const { pathname, search } = useLocation();
+
+  useEffect(() => {
+    const t = TITLES[pathname] ?? (pathname.startsWith('/invite/') ? 'Join' : null);
+    document.title = t ? `${t} · copyhold` : 'copyhold';
+  }, [pathname]);
+
+  const enter = (me: Me, next?: string | null) => {
+    session.setMe(me);
+    navigate(next ?? homeFor(me.roles), { replace: true });
+  };
+
+  const invite = matchPath('/invite/:token', pathname);
+  if (invite) return <InvitePage token={invite.token} onJoined={(me) => enter(me)} />;
+
+  if (session.status === 'loading') {
+    return (
+      <div className="auth-layout">
+        <main id="main" className="auth-card" aria-busy="true">
+          <p className="brand brand-large">copyhold</p>
+          <p className="muted">Loading…</p>
+        </main>
+      </div>
+    );
+  }
+
+  if (session.status === 'error') {
+    return (
+      <div className="auth-layout">
+        <main id="main" className="auth-card">
+          <p className="brand brand-large">copyhold</p>
+          <h1>Cannot reach copyhold</h1>
+          <div className="alert alert-error" role="alert">
+            {session.error?.message}
+          </div>
+          <button type="button" className="btn btn-primary" onClick={session.retry}>
+            Try again
+          </button>
+        </main>
+      </div>
+    );
+  }
+
+  if (session.status === 'anonymous' || !session.me) {
+    if (pathname === '/login') {
+      const next = safeNext(new URLSearchParams(search).get('next'));
+      return <LoginPage onLoggedIn={(me) => enter(me, next)} />;
+    }
+    const next = pathname !== '/' ? `?next=${encodeURIComponent(pathname + search)}` : '';
+    return <Redirect to={`/login${next}`} />;
+  }
+
+  const me = session.me;
+  if (pathname === '/' || pathname === '/login') {
+    const next = pathname === '/login' ? safeNext(new URLSearchParams(search).get('next')) : null;
+    return <Redirect to={next ?? homeFor(me.roles)} />;
+  }
+
+  let page;
+  const area = areaForPath(pathname);
+  if (area && !canUse(area, me.roles)) {
+    page = <RoleNeededPage role={area.role!} area={area.label} />;
+  } else if (pathname === '/work') page = <WorkPage />;
+  else if (pathname === '/review') page = <ReviewPage />;
+  else if (pathname === '/equity') page = <EquityPage />;
+  else if (pathname === '/admin') page = <AdminPage />;
+  else if (pathname === '/account') page = <AccountPage />;
+  else page = <NotFoundPage />;
+
+  return (
+    <Shell me={me} onLogout={async () => {
+      await session.logout();
+      navigate('/login', { replace: true });
+    }}>
+      {page}
+    </Shell>
+  );
+}

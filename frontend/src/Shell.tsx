@@ -1,0 +1,81 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { Me } from './api';
+import { areasFor } from './areas';
+import { Link, useLocation } from './router';
+
+export function Nav({ roles, pathname }: { roles: readonly string[]; pathname: string }) {
+  const items = [...areasFor(roles).map((a) => ({ path: a.path, label: a.label })), { path: '/account', label: 'Account' }];
+  return (
+    <nav className="side-nav" aria-label="Areas">
+      <ul>
+        {items.map((it) => {
+          const current = pathname === it.path || pathname.startsWith(it.path + '/');
+          return (
+            <li key={it.path}>
+              <Link to={it.path} aria-current={current ? 'page' : undefined} className={current ? 'current' : undefined}>
+                {it.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Promise<void>; children: ReactNode }) {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  const [leaving, setLeaving] = useState(false);
+
+  // After client-side navigation, move focus to the new page's heading so
+  // screen-reader and keyboard users start at the top of the new content.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const h1 = document.querySelector<HTMLElement>('main h1');
+    h1?.focus();
+  }, [pathname]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="copyhold home">
+          copyhold
+        </Link>
+        <div className="topbar-right">
+          <span className="who">
+            <span className="visually-hidden">Logged in as </span>
+            <span data-testid="display-name">{me.display_name}</span>
+          </span>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={leaving}
+            onClick={async () => {
+              setLeaving(true);
+              try {
+                await onLogout();
+              } finally {
+                setLeaving(false);
+              }
+            }}
+          >
+            Log out
+          </button>
+        </div>
+      </header>
+      <div className="body">
+        <Nav roles={me.roles} pathname={pathname} />
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+// Small typed client for the copyhold JSON API (same origin, cookie session).
+// Every failure becomes an ApiError carrying the server's {code, message}.
+
+export type Role = 'labeller' | 'reviewer' | 'coordinator';
+export const ROLES: readonly Role[] = ['labeller', 'reviewer', 'coordinator'];
+
+export interface Me {
+  id: number;
+  login: string;
+  display_name: string;
+  roles: string[];
+}
+
+export interface Member extends Me {
+  active: boolean;
+  created_at: string;
+}
+
+export interface InviteCreated {
+  url: string;
+  token: string;
+  expires_at: string;
+}
+
+export interface InviteInfo {
+  roles: string[];
+  expires_at: string;
+  /** The coordinator's note (the server includes it; not in the original contract). */
+  note?: string;
+}
+
+export interface TokenInfo {
+  id: number | string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface TokenCreated {
+  id: number | string;
+  name: string;
+  token: string;
+}
+
+/** Friendly wording for codes whose server message is missing or terse. */
+const FALLBACK_MESSAGES: Record<string, string> = {
+  invalid_credentials: 'That login and password do not match.',
+  rate_limited: 'Too many attempts. Please wait a minute and try again.',
+  unauthenticated: 'Your session has ended. Please log in again.',
+  forbidden: 'You do not have the role needed for this.',
+  invite_invalid: 'This invite link is no longer valid. Ask a coordinator for a new one.',
+  weak_password: 'Passwords need at least 10 characters.',
+  login_taken: 'That login is already taken. Choose another.',
+  network_error: 'Could not reach the server. Check your connection and try again.',
+  not_found: 'Not found.',
+};
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message?: string) {
+    super(sentence(message && message.trim() !== '' ? message.trim() : (FALLBACK_MESSAGES[code] ?? `Request failed (${status || 'network'}).`)));
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Server messages are lower-case fragments ("login or password is wrong"); show them as sentences. */
+function sentence(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Turns a non-OK response into an ApiError, tolerating non-JSON bodies. */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let code = '';
+  let message = '';
+  try {
+    const text = await res.text();
+    if (text) {
+      const body: unknown = JSON.parse(text);
+      if (body && typeof body === 'object') {
+        const b = body as Record<string, unknown>;
+        if (typeof b.code === 'string') code = b.code;
+        if (typeof b.message === 'string') message = b.message;
+        // Tolerate {"error": "..."} shapes too.
+        if (!message && typeof b.error === 'string') message = b.error;
+      }
+    }
+  } catch {
+    // Not JSON (e.g. a proxy's HTML error page): fall through to status-based code.
+  }
+  if (!code) code = defaultCode(res.status);
+  return new ApiError(res.status, code, message);
+}
+
+function defaultCode(status: number): string {
+  switch (status) {
+    case 400: return 'bad_request';
+    case 401: return 'unauthenticated';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 409: return 'conflict';
+    case 410: return 'gone';
+    case 429: return 'rate_limited';
+    default: return status >= 500 ? 'server_error' : `http_${status}`;
+  }
+}
+
+type Listener = (err: ApiError) => void;
+const unauthListeners = new Set<Listener>();
+
+/**
+ * Called when a request finds the session gone (401 unauthenticated). Other
+ * 401s, e.g. invalid_credentials for a wrong current password, are not
+ * session loss and are left to the caller.
+ */
+export function onUnauthenticated(fn: Listener): () => void {
+  unauthListeners.add(fn);
+  return () => unauthListeners.delete(fn);
+}
+
+interface RequestOptions {
+  /** Do not broadcast a 401 (login form, initial session probe). */
+  quiet401?: boolean;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  const init: RequestInit = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+  };
+  if (body !== undefined) {
+    init.headers = { ...init.headers, 'Content-Type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network_error');
+  }
+  if (!res.ok) {
+    const err = await errorFromResponse(res);
+    if (err.status === 401 && err.code === 'unauthenticated' && !opts.quiet401) unauthListeners.forEach((fn) => fn(err));
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, 'bad_response', 'The server sent a response the app could not read.');
+  }
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (login: string, password: string) =>
+    request<{ member: Me }>('POST', '/api/auth/login', { login, password }, { quiet401: true }).then((r) => r.member),
+  logout: () => request<void>('POST', '/api/auth/logout', undefined, { quiet401: true }),
+  me: () => request<Me>('GET', '/api/me', undefined, { quiet401: true }),
+  changePassword: (current_password: string, new_password: string) =>
+    request<void>('POST', '/api/me/password', { current_password, new_password }),
+
+  members: () => request<{ members: Member[] }>('GET', '/api/members').then((r) => r.members ?? []),
+  grantRole: (id: number, role: string) => request<void>('POST', `/api/members/${enc(String(id))}/roles`, { role }),
+  revokeRole: (id: number, role: string) => request<void>('DELETE', `/api/members/${enc(String(id))}/roles/${enc(role)}`),
+  deactivate: (id: number) => request<void>('POST', `/api/members/${enc(String(id))}/deactivate`),
+  createInvite: (roles: string[], note: string) => request<InviteCreated>('POST', '/api/invites', { roles, note }),
+
+  invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`, undefined, { quiet401: true }),
+  acceptInvite: (token: string, login: string, display_name: string, password: string) =>
+    request<{ member: Me }>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password }, { quiet401: true }).then(
+      (r) => r.member,
+    ),
+
+  tokens: () => request<{ tokens: TokenInfo[] }>('GET', '/api/tokens').then((r) => r.tokens ?? []),
+  createToken: (name: string) => request<TokenCreated>('POST', '/api/tokens', { name }),
+  revokeToken: (id: number | string) => request<void>('DELETE', `/api/tokens/${enc(String(id))}`),
+};

@@ -1,0 +1,41 @@
+// Which areas of the workbench a member can use, decided by their roles.
+// The server enforces the same rules; this only shapes the UI.
+
+export type AreaId = 'work' | 'review' | 'equity' | 'admin';
+
+export interface Area {
+  id: AreaId;
+  label: string;
+  path: string;
+  /** Role needed to use the area; null means every member. */
+  role: string | null;
+}
+
+export const AREAS: readonly Area[] = [
+  { id: 'work', label: 'Work', path: '/work', role: 'labeller' },
+  { id: 'review', label: 'Review', path: '/review', role: 'reviewer' },
+  { id: 'equity', label: 'Equity', path: '/equity', role: null },
+  { id: 'admin', label: 'Co-op admin', path: '/admin', role: 'coordinator' },
+];
+
+export function canUse(area: Area, roles: readonly string[]): boolean {
+  return area.role === null || roles.includes(area.role);
+}
+
+export function areasFor(roles: readonly string[]): Area[] {
+  return AREAS.filter((a) => canUse(a, roles));
+}
+
+export function areaForPath(pathname: string): Area | undefined {
+  return AREAS.find((a) => pathname === a.path || pathname.startsWith(a.path + '/'));
+}
+
+/** Where a member lands after logging in: the first area their roles open up. */
+export function homeFor(roles: readonly string[]): string {
+  const order: AreaId[] = ['work', 'review', 'admin'];
+  for (const id of order) {
+    const area = AREAS.find((a) => a.id === id)!;
+    if (canUse(area, roles)) return area.path;
+  }
+  return '/equity';
+}

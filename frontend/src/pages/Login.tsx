@@ -1,0 +1,59 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError, type Me } from '../api';
+import { Field, ErrorAlert } from '../ui';
+
+interface Props {
+  /** Called with the member once the server accepts the credentials. */
+  onLoggedIn: (me: Me) => void;
+}
+
+export function LoginPage({ onLoggedIn }: Props) {
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await api.login(login.trim(), password);
+      onLoggedIn(me);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)));
+      setPassword('');
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="auth-layout">
+      <main id="main" className="auth-card">
+        <p className="brand brand-large">copyhold</p>
+        <h1>Log in</h1>
+        <p className="muted">The labelling workbench of the co-operative.</p>
+        <form onSubmit={submit} noValidate={false} aria-describedby={error ? 'login-error' : undefined}>
+          <div id="login-error">
+            <ErrorAlert error={error} />
+          </div>
+          <Field label="Login" name="login" autoComplete="username" required value={login} onChange={(e) => setLogin(e.target.value)} autoFocus />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+        <p className="muted small">New members join through an invite link from a coordinator.</p>
+      </main>
+    </div>
+  );
+}

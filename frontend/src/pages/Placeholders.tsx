@@ -1,0 +1,61 @@
+// Areas whose features are not built yet say so plainly.
+import { PageHeading } from './PageHeading';
+
+export function WorkPage() {
+  return (
+    <>
+      <PageHeading title="Work" lead="Label data for the co-op's models. Accepted work earns equity units." />
+      <section className="empty-state" aria-labelledby="work-empty">
+        <h2 id="work-empty">Nothing to label yet</h2>
+        <p>Labelling tasks arrive with the labelling feature; there is no work queued for you yet.</p>
+      </section>
+    </>
+  );
+}
+
+export function ReviewPage() {
+  return (
+    <>
+      <PageHeading title="Review" lead="Check labellers' work before it is accepted." />
+      <section className="empty-state" aria-labelledby="review-empty">
+        <h2 id="review-empty">Nothing to review yet</h2>
+        <p>The review queue arrives with the review feature; nothing to review yet.</p>
+      </section>
+    </>
+  );
+}
+
+export function EquityPage() {
+  return (
+    <>
+      <PageHeading title="Equity" lead="Your equity units in the models your accepted work helps build." />
+      <section className="empty-state" aria-labelledby="equity-empty">
+        <h2 id="equity-empty">No equity statement yet</h2>
+        <p>Equity statements arrive with the equity feature; no units have been recorded yet.</p>
+      </section>
+    </>
+  );
+}
+
+export function RoleNeededPage({ role, area }: { role: string; area: string }) {
+  return (
+    <>
+      <PageHeading title={`You need the ${role} role`} />
+      <section className="empty-state" aria-label="Role needed">
+        <p>
+          <strong>{area}</strong> is open to members with the <strong>{role}</strong> role. Ask a coordinator of the co-op if you
+          should have it.
+        </p>
+      </section>
+    </>
+  );
+}
+
+export function NotFoundPage() {
+  return (
+    <>
+      <PageHeading title="Page not found" />
+      <p>There is no page at this address. Use the navigation to find your way.</p>
+    </>
+  );
+}
