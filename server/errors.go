@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"encoding/json"
@@ -89,19 +90,17 @@ func isUnavailable(err error) bool {
 // bindJSON decodes the body strictly into v: unknown fields, wrong types,
 // trailing data and oversize bodies are all clear 4xx errors.
 func bindJSON(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	raw, err := io.ReadAll(c.Request.Body)
 	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("trailing data after the JSON value")
-		}
+		err = strictUnmarshal(raw, v)
+	} else {
+		err = decodeError(err)
 	}
-	if err == nil {
-		return true
+	if err != nil {
+		fail(c, err)
+		return false
 	}
-	fail(c, decodeError(err))
-	return false
+	return true
 }
 
 func decodeError(err error) error {
@@ -122,6 +121,22 @@ func decodeError(err error) error {
 	default:
 		return errMalformed.With("%v", err)
 	}
+}
+
+// strictUnmarshal decodes raw like bindJSON does, for handlers that need the raw bytes too.
+func strictUnmarshal(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+		}
+	}
+	if err != nil {
+		return decodeError(err)
+	}
+	return nil
 }
 
 // idParam parses a positive integer path parameter.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -140,4 +141,26 @@ func (c *client) login(login, password string) resp {
 
 func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) { fn(t, newEnv(t, db)) })
+}
+
+// project creates an open classification project with every test member in it.
+func (e *env) project(t *testing.T) labeling.Project {
+	t.Helper()
+	ctx := context.Background()
+	coord := e.members["coord"].ID
+	m, err := e.st.CreateModel(ctx, &coord, labeling.Model{Name: fmt.Sprintf("model-%d", time.Now().UnixNano())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{
+		ModelID: m.ID, Name: "sentiment", TaskType: labeling.TaskClassification, Overlap: 2,
+		Schema: json.RawMessage(`{"choices":[{"value":"positive"},{"value":"negative"}]}`),
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = e.st.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -15,6 +15,7 @@ const (
 	labellerOnly
 	reviewerOnly
 	coordinatorOnly
+	reviewerOrCoordinator
 )
 
 // routeAccess is the role matrix. Every /api route must be listed: a new
@@ -34,6 +35,32 @@ var routeAccess = map[string]access{
 	"DELETE /api/members/:id/roles/:role": coordinatorOnly,
 	"POST /api/members/:id/deactivate":    coordinatorOnly,
 	"POST /api/invites":                   coordinatorOnly,
+
+	"GET /api/me/settings":                     anyMember,
+	"PUT /api/me/settings":                     anyMember,
+	"GET /api/models":                          anyMember,
+	"GET /api/projects":                        anyMember,
+	"GET /api/projects/:id":                    anyMember,
+	"GET /api/projects/:id/me":                 anyMember,
+	"POST /api/projects/:id/next":              labellerOnly,
+	"POST /api/tasks/heartbeat":                labellerOnly,
+	"PUT /api/tasks/draft":                     labellerOnly,
+	"POST /api/tasks/release":                  labellerOnly,
+	"POST /api/tasks/skip":                     labellerOnly,
+	"POST /api/submissions":                    labellerOnly,
+	"PUT /api/submissions/:id":                 labellerOnly,
+	"GET /api/me/submissions":                  labellerOnly,
+	"GET /api/projects/:id/progress":           reviewerOrCoordinator,
+	"GET /api/projects/:id/members":            reviewerOrCoordinator,
+	"POST /api/models":                         coordinatorOnly,
+	"POST /api/projects":                       coordinatorOnly,
+	"PATCH /api/projects/:id":                  coordinatorOnly,
+	"POST /api/projects/:id/status":            coordinatorOnly,
+	"POST /api/projects/:id/members":           coordinatorOnly,
+	"DELETE /api/projects/:id/members/:member": coordinatorOnly,
+	"POST /api/projects/:id/imports":           coordinatorOnly,
+	"POST /api/schema/validate":                coordinatorOnly,
+	"POST /api/lsconfig":                       coordinatorOnly,
 }
 
 func allowed(a access, login string) bool {
@@ -48,6 +75,8 @@ func allowed(a access, login string) bool {
 		return login == "rev"
 	case coordinatorOnly:
 		return login == "coord"
+	case reviewerOrCoordinator:
+		return login == "rev" || login == "coord"
 	}
 	return false
 }
@@ -55,6 +84,7 @@ func allowed(a access, login string) bool {
 func TestRoleMatrix(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		target := fmt.Sprint(e.members["target"].ID)
+		project := fmt.Sprint(e.project(t).ID)
 		for _, rt := range e.srv.Routes() {
 			if !strings.HasPrefix(rt.Path, "/api") {
 				continue
@@ -65,7 +95,11 @@ func TestRoleMatrix(t *testing.T) {
 				t.Errorf("route %s is not in the role matrix", key)
 				continue
 			}
-			path := strings.NewReplacer(":id", target, ":token", "no-such-token", ":role", "reviewer", ":project", "1").Replace(rt.Path)
+			id := target
+			if strings.HasPrefix(rt.Path, "/api/projects/:id") {
+				id = project
+			}
+			path := strings.NewReplacer(":id", id, ":member", target, ":token", "no-such-token", ":role", "reviewer").Replace(rt.Path)
 			for _, login := range []string{"", "lab", "rev", "coord"} {
 				r := e.as(login).do(rt.Method, path, "{}")
 				denied := r.status == 401 || r.status == 403

@@ -18,6 +18,12 @@ func (s *Server) routes() {
 
 	coordinator := requireRole(labeling.RoleCoordinator)
 
+	// Uploads stream up to their own, larger limit; every other body is small.
+	uploads := r.Group("/api", limitBody(maxImportBytes), s.authenticate(), coordinator)
+	{
+		uploads.POST("/projects/:id/imports", s.handleImport)
+	}
+
 	api := r.Group("/api", limitBody(s.cfg.MaxBodyBytes), s.authenticate())
 	{
 		api.POST("/auth/login", s.handleLogin)
@@ -33,6 +39,33 @@ func (s *Server) routes() {
 		me.GET("/tokens", s.handleListTokens)
 		me.POST("/tokens", s.handleCreateToken)
 		me.DELETE("/tokens/:id", s.handleRevokeToken)
+		me.GET("/me/settings", s.handleMySettings)
+		me.PUT("/me/settings", s.handleUpdateMySettings)
+
+		me.GET("/models", s.handleListModels)
+		me.GET("/projects", s.handleListProjects)
+		me.GET("/projects/:id", s.handleGetProject)
+		me.GET("/projects/:id/me", s.handleMyProgress)
+	}
+
+	// Labellers work only in projects they belong to (checked per project).
+	work := api.Group("", requireRole(labeling.RoleLabeller))
+	{
+		work.POST("/projects/:id/next", s.handleNextTask)
+		work.POST("/tasks/heartbeat", s.handleHeartbeat)
+		work.PUT("/tasks/draft", s.handleDraft)
+		work.POST("/tasks/release", s.handleRelease)
+		work.POST("/tasks/skip", s.handleSkip)
+		work.POST("/submissions", s.handleSubmit)
+		work.PUT("/submissions/:id", s.handleAmendSubmission)
+		work.GET("/me/submissions", s.handleMySubmissions)
+	}
+
+	// Reviewers see every project's progress; coordinators run projects.
+	oversight := api.Group("", requireRole(labeling.RoleCoordinator, labeling.RoleReviewer))
+	{
+		oversight.GET("/projects/:id/progress", s.handleProjectProgress)
+		oversight.GET("/projects/:id/members", s.handleProjectMembers)
 	}
 
 	admin := api.Group("", coordinator)
@@ -42,5 +75,14 @@ func (s *Server) routes() {
 		admin.DELETE("/members/:id/roles/:role", s.handleRevokeRole)
 		admin.POST("/members/:id/deactivate", s.handleDeactivate)
 		admin.POST("/invites", s.handleCreateInvite)
+
+		admin.POST("/models", s.handleCreateModel)
+		admin.POST("/projects", s.handleCreateProject)
+		admin.PATCH("/projects/:id", s.handleUpdateProject)
+		admin.POST("/projects/:id/status", s.handleProjectStatus)
+		admin.POST("/projects/:id/members", s.handleAddProjectMember)
+		admin.DELETE("/projects/:id/members/:member", s.handleRemoveProjectMember)
+		admin.POST("/schema/validate", s.handleValidateSchema)
+		admin.POST("/lsconfig", s.handleLSConfig)
 	}
 }

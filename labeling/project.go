@@ -1,0 +1,539 @@
+package labeling
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Model is the AI model a co-op labels data for; projects belong to one.
+type Model struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	BaseModel   string    `json:"base_model"`
+	Description string    `json:"description"`
+	CreatedBy   *int64    `json:"created_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// ProjectStatus is where a project is in its life.
+type ProjectStatus string
+
+const (
+	ProjectDraft  ProjectStatus = "draft"  // being set up; nobody can claim
+	ProjectOpen   ProjectStatus = "open"   // labellers claim tasks
+	ProjectPaused ProjectStatus = "paused" // no new claims; leases in flight may finish
+	ProjectClosed ProjectStatus = "closed" // final
+)
+
+// CanMoveTo reports whether a project may go from s to next:
+// draft→open, open↔paused, open/paused→closed. Closed is final.
+func (s ProjectStatus) CanMoveTo(next ProjectStatus) bool {
+	switch s {
+	case ProjectDraft:
+		return next == ProjectOpen
+	case ProjectOpen:
+		return next == ProjectPaused || next == ProjectClosed
+	case ProjectPaused:
+		return next == ProjectOpen || next == ProjectClosed
+	}
+	return false
+}
+
+// ParseProjectStatus accepts the four status names.
+func ParseProjectStatus(s string) (ProjectStatus, error) {
+	switch st := ProjectStatus(s); st {
+	case ProjectDraft, ProjectOpen, ProjectPaused, ProjectClosed:
+		return st, nil
+	}
+	return "", ErrInvalid.With("unknown project status %q (draft, open, paused, closed)", s)
+}
+
+// Ordering says which open item a claim takes among equally started ones.
+type Ordering string
+
+const (
+	// OrderPriority: priority descending, then import order.
+	OrderPriority Ordering = "priority"
+	// OrderRandom: priority descending, then a seeded shuffle.
+	OrderRandom Ordering = "random"
+)
+
+// Project limits.
+const (
+	MinOverlap          = 1
+	MaxOverlap          = 10
+	MinLeaseSeconds     = 30
+	MaxLeaseSeconds     = 86400
+	DefaultLeaseSeconds = 600
+	MaxGoldRateBP       = 5000 // basis points: at most half the tasks are gold
+	MaxProjectNameLen   = 200
+	MaxInstructionsLen  = 100_000
+
+	// CoopSensitiveDailyCap is the co-op's maximum number of sensitive items a
+	// member is shown per UTC day; a member may lower theirs, never raise it.
+	CoopSensitiveDailyCap = 20
+
+	MaxDraftBytes          = 256 << 10
+	MaxSkipReasonLen       = 500
+	MaxIdempotencyKeyLen   = 200
+	MaxLeadTimeMs          = int64(24 * time.Hour / time.Millisecond)
+	MaxImportBytes         = 200 << 20
+	MaxImportRecords       = 2_000_000
+	MaxModelNameLen        = 100
+	MaxModelDescriptionLen = 10_000
+)
+
+// Project is a body of items labelled under one schema.
+type Project struct {
+	ID           int64           `json:"id"`
+	ModelID      int64           `json:"model_id"`
+	Name         string          `json:"name"`
+	TaskType     TaskType        `json:"task_type"`
+	Schema       json.RawMessage `json:"schema"`
+	Instructions string          `json:"instructions"` // markdown
+	Overlap      int             `json:"overlap"`      // k: submissions per item
+	LeaseSeconds int             `json:"lease_seconds"`
+	Ordering     Ordering        `json:"ordering"`
+	RandomSeed   int64           `json:"random_seed"`
+	GoldRateBP   int             `json:"gold_rate_bp"`
+	Stint        int             `json:"stint"` // daily cap of tasks per member; 0 = none
+	Status       ProjectStatus   `json:"status"`
+	CreatedBy    *int64          `json:"created_by,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// ProjectSettings are the fields a coordinator chooses. CreateProject takes
+// all of them; UpdateProject takes a ProjectPatch.
+type ProjectSettings struct {
+	ModelID      int64           `json:"model_id"`
+	Name         string          `json:"name"`
+	TaskType     TaskType        `json:"task_type"`
+	Schema       json.RawMessage `json:"schema"`
+	Instructions string          `json:"instructions"`
+	Overlap      int             `json:"overlap"`
+	LeaseSeconds int             `json:"lease_seconds"` // 0 means DefaultLeaseSeconds
+	Ordering     Ordering        `json:"ordering"`      // "" means priority
+	RandomSeed   int64           `json:"random_seed"`
+	GoldRateBP   int             `json:"gold_rate_bp"`
+	Stint        int             `json:"stint"`
+}
+
+// Normalize fills defaults, checks every field and validates the schema for
+// the task type, returning the settings as they will be stored.
+func (p ProjectSettings) Normalize() (ProjectSettings, error) {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > MaxProjectNameLen {
+		return p, ErrInvalid.With("project name must be 1-%d characters", MaxProjectNameLen)
+	}
+	if utf8.RuneCountInString(p.Instructions) > MaxInstructionsLen {
+		return p, ErrInvalid.With("instructions are at most %d characters", MaxInstructionsLen)
+	}
+	tt, err := ParseTaskType(string(p.TaskType))
+	if err != nil {
+		return p, err
+	}
+	p.TaskType = tt
+	schema, err := ValidateSchema(tt, p.Schema)
+	if err != nil {
+		return p, err
+	}
+	p.Schema = schema
+	if p.Overlap < MinOverlap || p.Overlap > MaxOverlap {
+		return p, ErrInvalid.With("overlap must be between %d and %d", MinOverlap, MaxOverlap)
+	}
+	if p.LeaseSeconds == 0 {
+		p.LeaseSeconds = DefaultLeaseSeconds
+	}
+	if p.LeaseSeconds < MinLeaseSeconds || p.LeaseSeconds > MaxLeaseSeconds {
+		return p, ErrInvalid.With("lease must be between %d and %d seconds", MinLeaseSeconds, MaxLeaseSeconds)
+	}
+	if p.Ordering == "" {
+		p.Ordering = OrderPriority
+	}
+	if p.Ordering != OrderPriority && p.Ordering != OrderRandom {
+		return p, ErrInvalid.With("ordering must be priority or random")
+	}
+	if p.GoldRateBP < 0 || p.GoldRateBP > MaxGoldRateBP {
+		return p, ErrInvalid.With("gold rate must be between 0 and %d basis points", MaxGoldRateBP)
+	}
+	if p.Stint < 0 {
+		return p, ErrInvalid.With("stint must be 0 (no cap) or more")
+	}
+	return p, nil
+}
+
+// Settings returns the chosen fields of a stored project.
+func (p Project) Settings() ProjectSettings {
+	return ProjectSettings{ModelID: p.ModelID, Name: p.Name, TaskType: p.TaskType, Schema: p.Schema,
+		Instructions: p.Instructions, Overlap: p.Overlap, LeaseSeconds: p.LeaseSeconds, Ordering: p.Ordering,
+		RandomSeed: p.RandomSeed, GoldRateBP: p.GoldRateBP, Stint: p.Stint}
+}
+
+// ProjectPatch changes some settings; nil fields stay. Task type and schema
+// may change only while the project is a draft, and overlap may only grow
+// once the project has left draft (lowering it would strand submissions).
+type ProjectPatch struct {
+	Name         *string          `json:"name,omitempty"`
+	TaskType     *TaskType        `json:"task_type,omitempty"`
+	Schema       *json.RawMessage `json:"schema,omitempty"`
+	Instructions *string          `json:"instructions,omitempty"`
+	Overlap      *int             `json:"overlap,omitempty"`
+	LeaseSeconds *int             `json:"lease_seconds,omitempty"`
+	Ordering     *Ordering        `json:"ordering,omitempty"`
+	RandomSeed   *int64           `json:"random_seed,omitempty"`
+	GoldRateBP   *int             `json:"gold_rate_bp,omitempty"`
+	Stint        *int             `json:"stint,omitempty"`
+}
+
+// Apply returns the settings with the patch applied (not yet normalised).
+func (pp ProjectPatch) Apply(s ProjectSettings) ProjectSettings {
+	if pp.Name != nil {
+		s.Name = *pp.Name
+	}
+	if pp.TaskType != nil {
+		s.TaskType = *pp.TaskType
+	}
+	if pp.Schema != nil {
+		s.Schema = *pp.Schema
+	}
+	if pp.Instructions != nil {
+		s.Instructions = *pp.Instructions
+	}
+	if pp.Overlap != nil {
+		s.Overlap = *pp.Overlap
+	}
+	if pp.LeaseSeconds != nil {
+		s.LeaseSeconds = *pp.LeaseSeconds
+	}
+	if pp.Ordering != nil {
+		s.Ordering = *pp.Ordering
+	}
+	if pp.RandomSeed != nil {
+		s.RandomSeed = *pp.RandomSeed
+	}
+	if pp.GoldRateBP != nil {
+		s.GoldRateBP = *pp.GoldRateBP
+	}
+	if pp.Stint != nil {
+		s.Stint = *pp.Stint
+	}
+	return s
+}
+
+// ItemStatus: open items take claims until done reaches overlap; gold items
+// are never filled (each labeller may see each once).
+type ItemStatus string
+
+const (
+	ItemOpen     ItemStatus = "open"
+	ItemComplete ItemStatus = "complete"
+	ItemGold     ItemStatus = "gold"
+)
+
+// Item is one thing to label. Gold is for coordinators only: it never
+// reaches a labeller.
+type Item struct {
+	ID          int64           `json:"id"`
+	ProjectID   int64           `json:"project_id"`
+	Seq         int64           `json:"seq"`
+	ExternalID  string          `json:"external_id,omitempty"`
+	Data        json.RawMessage `json:"data"`
+	ContentHash string          `json:"content_hash"`
+	Priority    int             `json:"priority"`
+	Prediction  json.RawMessage `json:"prediction,omitempty"`
+	Gold        json.RawMessage `json:"gold,omitempty"`
+	Sensitive   bool            `json:"sensitive"`
+	Status      ItemStatus      `json:"status"`
+	Done        int             `json:"done"`
+	Held        int             `json:"held"`
+	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// AssignmentState is the life of one (item, member) slot.
+type AssignmentState string
+
+const (
+	AssignmentLeased    AssignmentState = "leased"    // held; live until the lease expires, then claimable by others
+	AssignmentSubmitted AssignmentState = "submitted" // answered
+	AssignmentReleased  AssignmentState = "released"  // given back; the same member may get it again
+	AssignmentSkipped   AssignmentState = "skipped"   // never offered to this member again
+	AssignmentExpired   AssignmentState = "expired"   // the lease lapsed and another member took the slot
+)
+
+// Assignment is a member's slot on an item, with its lease.
+type Assignment struct {
+	ID             int64           `json:"id"`
+	ProjectID      int64           `json:"project_id"`
+	ItemID         int64           `json:"item_id"`
+	MemberID       int64           `json:"member_id"`
+	State          AssignmentState `json:"state"`
+	LeaseToken     string          `json:"-"`
+	LeaseExpiresAt time.Time       `json:"lease_expires_at"`
+	ClaimedAt      time.Time       `json:"claimed_at"`
+	SubmittedAt    *time.Time      `json:"submitted_at,omitempty"`
+	Draft          json.RawMessage `json:"draft,omitempty"`
+	DraftAt        *time.Time      `json:"draft_at,omitempty"`
+	ActiveMs       int64           `json:"active_ms"`
+}
+
+// Task is what a labeller receives: the item, its lease, and how to answer.
+// It never says whether the item is gold, and never shows other members.
+type Task struct {
+	AssignmentID   int64           `json:"assignment_id"`
+	LeaseToken     string          `json:"lease_token"`
+	LeaseExpiresAt time.Time       `json:"lease_expires_at"`
+	ProjectID      int64           `json:"project_id"`
+	ItemID         int64           `json:"item_id"`
+	Data           json.RawMessage `json:"data"`
+	Prediction     json.RawMessage `json:"prediction,omitempty"`
+	Sensitive      bool            `json:"sensitive"`
+	Draft          json.RawMessage `json:"draft,omitempty"`
+	TaskType       TaskType        `json:"task_type"`
+	Schema         json.RawMessage `json:"schema"`
+}
+
+// SubmitRequest is a labeller's answer to the task held by LeaseToken.
+type SubmitRequest struct {
+	LeaseToken     string          `json:"lease_token"`
+	IdempotencyKey string          `json:"idempotency_key"` // chosen by the client, unique per member
+	Answer         json.RawMessage `json:"answer"`
+	LeadTimeMs     int64           `json:"lead_time_ms"` // active time on the task, reported by the client
+	// BodyHash is the hex SHA-256 of the raw request body, if the transport
+	// has it; otherwise it is computed from the fields above.
+	BodyHash string `json:"-"`
+}
+
+// Hash returns the body hash that detects a reused idempotency key.
+func (r SubmitRequest) Hash() string {
+	if r.BodyHash != "" {
+		return r.BodyHash
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%d\n", r.LeaseToken, r.LeadTimeMs)
+	h.Write(compactJSON(r.Answer))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SubmissionStatus: review will add more states later.
+type SubmissionStatus string
+
+const SubmissionSubmitted SubmissionStatus = "submitted"
+
+// Submission is one accepted answer. IsGold is for scoring, never shown to
+// the labeller.
+type Submission struct {
+	ID             int64            `json:"id"`
+	AssignmentID   int64            `json:"assignment_id"`
+	ItemID         int64            `json:"item_id"`
+	ProjectID      int64            `json:"project_id"`
+	MemberID       int64            `json:"member_id"`
+	Answer         json.RawMessage  `json:"answer"`
+	IdempotencyKey string           `json:"idempotency_key"`
+	LeadTimeMs     int64            `json:"lead_time_ms"`
+	IsGold         bool             `json:"-"`
+	Status         SubmissionStatus `json:"status"`
+	CreatedAt      time.Time        `json:"created_at"`
+	// Replayed is true when this is the stored result of an earlier request
+	// with the same idempotency key.
+	Replayed bool `json:"replayed"`
+}
+
+// ImportReport sums up one import.
+type ImportReport struct {
+	ImportID   int64  `json:"import_id,omitempty"`
+	Records    int    `json:"records"`
+	Imported   int    `json:"imported"`
+	Duplicates int    `json:"duplicates"`
+	Rejected   int    `json:"rejected"`
+	FirstError string `json:"first_error,omitempty"`
+}
+
+// ProjectProgress counts a project's work. Slots are item × overlap for
+// non-gold items.
+type ProjectProgress struct {
+	ProjectID     int64                 `json:"project_id"`
+	Items         int64                 `json:"items"`
+	GoldItems     int64                 `json:"gold_items"`
+	CompleteItems int64                 `json:"complete_items"`
+	SlotsTotal    int64                 `json:"slots_total"`
+	SlotsDone     int64                 `json:"slots_done"`
+	Leased        int64                 `json:"leased"` // live leases now
+	SlotsLeft     int64                 `json:"slots_left"`
+	Today         []MemberProgressToday `json:"today"` // per member, UTC day
+}
+
+// MemberProgressToday is one member's submissions in a project today (UTC).
+type MemberProgressToday struct {
+	MemberID  int64 `json:"member_id"`
+	DoneToday int64 `json:"done_today"`
+}
+
+// MyProgress is what a labeller sees about themselves in a project today.
+type MyProgress struct {
+	ProjectID          int64     `json:"project_id"`
+	DoneToday          int64     `json:"done_today"`
+	ClaimedToday       int64     `json:"claimed_today"`
+	StintLeft          *int64    `json:"stint_left"` // nil when the project has no stint
+	SensitiveLeftToday int64     `json:"sensitive_left_today"`
+	ItemsLeft          int64     `json:"items_left"` // items this member could still be given
+	ResetsAt           time.Time `json:"resets_at"`
+}
+
+// Errors of projects, leases and submissions.
+var (
+	ErrModelNameTaken    = NewError(KindConflict, "model_name_taken", "a model with that name exists")
+	ErrProjectNameTaken  = NewError(KindConflict, "project_name_taken", "the model already has a project with that name")
+	ErrProjectPaused     = NewError(KindConflict, "project_paused", "the project is paused")
+	ErrProjectClosed     = NewError(KindConflict, "project_closed", "the project is closed")
+	ErrProjectNotOpen    = NewError(KindConflict, "project_not_open", "the project is not open yet")
+	ErrProjectLocked     = NewError(KindConflict, "project_locked", "this setting can no longer change")
+	ErrBadTransition     = NewError(KindConflict, "invalid_status_transition", "the project cannot move to that status")
+	ErrNotProjectMember  = NewError(KindForbidden, "not_project_member", "you are not a member of this project")
+	ErrNoTasks           = NewError(KindNotFound, "no_tasks", "no tasks left for you in this project")
+	ErrStintReached      = NewError(KindConflict, "stint_reached", "you reached today's task limit for this project")
+	ErrSensitiveCap      = NewError(KindConflict, "sensitive_cap_reached", "only sensitive items are left and you reached today's cap for them")
+	ErrLeaseLost         = NewError(KindConflict, "lease_lost", "this task is no longer yours")
+	ErrItemFull          = NewError(KindConflict, "item_full", "the item already has all the answers it needs")
+	ErrAlreadySubmitted  = NewError(KindConflict, "already_submitted", "you already answered this item")
+	ErrIdempotencyKey    = NewError(KindInvalid, "invalid_idempotency_key", "an idempotency key of 1-200 characters is required")
+	ErrIdempotencyReuse  = NewError(KindConflict, "idempotency_conflict", "this idempotency key was used with a different request")
+	ErrDraftTooLarge     = NewError(KindInvalid, "draft_too_large", "drafts are at most 256 KB")
+	ErrInvalidDraft      = NewError(KindInvalid, "invalid_draft", "a draft must be a JSON object")
+	ErrSensitiveCapAbove = NewError(KindInvalid, "sensitive_cap_above_coop", "the cap cannot exceed the co-op maximum")
+)
+
+// StintReachedError carries when the stint resets. errors.Is(err,
+// ErrStintReached) and errors.As to *Error both work through Unwrap.
+type StintReachedError struct {
+	ResetAt time.Time
+}
+
+func (e *StintReachedError) Error() string { return e.Unwrap().Error() }
+
+func (e *StintReachedError) Unwrap() error {
+	return ErrStintReached.With("you reached today's task limit for this project; it resets at %s", e.ResetAt.UTC().Format(time.RFC3339))
+}
+
+// DayStart returns the start of t's UTC day; daily caps count from there.
+func DayStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// ContentHash is the hex SHA-256 of the canonical encoding of item data
+// (object keys sorted, insignificant space removed, numbers kept verbatim),
+// so the same data imported twice has the same hash.
+func ContentHash(data json.RawMessage) (string, error) {
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return "", ErrInvalidItemData.With("item data is not valid JSON: %v", err)
+	}
+	// encoding/json writes map keys sorted; HTML escaping off keeps text verbatim.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(bytes.TrimRight(buf.Bytes(), "\n"))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// RandomOrderKey places an item in a project's seeded shuffle: the first 63
+// bits of SHA-256(seed, content hash).
+func RandomOrderKey(seed int64, contentHash string) int64 {
+	h := sha256.New()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(seed))
+	h.Write(b[:])
+	h.Write([]byte(contentHash))
+	return int64(binary.BigEndian.Uint64(h.Sum(nil)[:8]) >> 1)
+}
+
+// OrderKey is the claim order key of an item in a project with ordering o.
+func OrderKey(o Ordering, seed, seq int64, contentHash string) int64 {
+	if o == OrderRandom {
+		return RandomOrderKey(seed, contentHash)
+	}
+	return seq
+}
+
+// NewLeaseToken returns a random 128-bit token in hex.
+func NewLeaseToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// CheckDraft accepts a JSON object of at most MaxDraftBytes; it need not be
+// a valid answer yet.
+func CheckDraft(d json.RawMessage) (json.RawMessage, error) {
+	if len(d) > MaxDraftBytes {
+		return nil, ErrDraftTooLarge
+	}
+	c := compactJSON(d)
+	if len(c) == 0 || c[0] != '{' || !json.Valid(c) {
+		return nil, ErrInvalidDraft
+	}
+	return c, nil
+}
+
+// ClampLeadTime bounds a client-reported active time to 0..24 h.
+func ClampLeadTime(ms int64) int64 {
+	return min(max(ms, 0), MaxLeadTimeMs)
+}
+
+// CheckIdempotencyKey bounds the client's key.
+func CheckIdempotencyKey(k string) error {
+	if k == "" || len(k) > MaxIdempotencyKeyLen || strings.ContainsFunc(k, func(r rune) bool { return r < 0x20 }) {
+		return ErrIdempotencyKey
+	}
+	return nil
+}
+
+// CheckSensitiveCap accepts 0..CoopSensitiveDailyCap.
+func CheckSensitiveCap(n int) error {
+	if n < 0 {
+		return ErrInvalid.With("the sensitive cap must be 0 or more")
+	}
+	if n > CoopSensitiveDailyCap {
+		return ErrSensitiveCapAbove.With("the sensitive cap is at most %d, the co-op maximum", CoopSensitiveDailyCap)
+	}
+	return nil
+}
+
+// CheckModel trims and bounds a model's fields.
+func CheckModel(m Model) (Model, error) {
+	m.Name = strings.TrimSpace(m.Name)
+	m.BaseModel = strings.TrimSpace(m.BaseModel)
+	if m.Name == "" || utf8.RuneCountInString(m.Name) > MaxModelNameLen {
+		return m, ErrInvalid.With("model name must be 1-%d characters", MaxModelNameLen)
+	}
+	if utf8.RuneCountInString(m.BaseModel) > MaxModelNameLen {
+		return m, ErrInvalid.With("base model is at most %d characters", MaxModelNameLen)
+	}
+	if utf8.RuneCountInString(m.Description) > MaxModelDescriptionLen {
+		return m, ErrInvalid.With("model description is at most %d characters", MaxModelDescriptionLen)
+	}
+	return m, nil
+}
+
+// compactJSON removes insignificant space; invalid JSON comes back as is.
+func compactJSON(b json.RawMessage) []byte {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return b
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,671 @@
+package store_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/migrations/dbtest"
+
+	"gorm.io/gorm"
+)
+
+func TestClaimAndSubmit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		ls := f.labellers("l", 3)
+		p := f.project("basic", nil)
+		f.importLines(p.ID, `{"data":{"text":"great phone"},"id":"a1","prediction":"positive"}`)
+
+		task := f.claim(ls[0], p.ID)
+		if task.ProjectID != p.ID || task.TaskType != labeling.TaskClassification || len(task.LeaseToken) != 32 {
+			t.Fatalf("task = %+v", task)
+		}
+		var data map[string]string
+		if err := json.Unmarshal(task.Data, &data); err != nil || data["text"] != "great phone" {
+			t.Fatalf("task data = %s (%v)", task.Data, err)
+		}
+		if len(task.Prediction) == 0 || !strings.Contains(string(task.Prediction), "positive") {
+			t.Fatalf("prediction = %s", task.Prediction)
+		}
+		if !task.LeaseExpiresAt.Equal(f.clock.Now().Add(10 * time.Minute)) {
+			t.Fatalf("lease expires %v, want now + 600 s", task.LeaseExpiresAt)
+		}
+		if got := f.item(task.ItemID); got.Held != 1 || got.Done != 0 {
+			t.Fatalf("after claim item = %+v", got)
+		}
+		// Reload: the same lease comes back.
+		again := f.claim(ls[0], p.ID)
+		if again.AssignmentID != task.AssignmentID || again.LeaseToken != task.LeaseToken {
+			t.Fatalf("resume gave %+v, want assignment %d", again, task.AssignmentID)
+		}
+
+		// An invalid answer passes the task type's code through and changes nothing.
+		_, err := f.s.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "k0",
+			Answer: json.RawMessage(`{"choice":"meh"}`)})
+		wantLabCode(t, err, labeling.ErrUnknownLabel)
+		if n := f.count(`SELECT COUNT(*) FROM submissions`); n != 0 {
+			t.Fatalf("%d submissions after a rejected answer", n)
+		}
+
+		sub := f.submit(ls[0], task, "k1")
+		if sub.Replayed || sub.ItemID != task.ItemID || sub.Status != labeling.SubmissionSubmitted || sub.LeadTimeMs != 1200 {
+			t.Fatalf("submission = %+v", sub)
+		}
+		if got := f.item(task.ItemID); got.Held != 0 || got.Done != 1 || got.Status != "open" {
+			t.Fatalf("after submit item = %+v", got)
+		}
+		// The member never gets the same item twice.
+		_, err = f.s.ClaimNextTask(f.ctx, ls[0], p.ID)
+		wantLabCode(t, err, labeling.ErrNoTasks)
+
+		f.submit(ls[1], f.claim(ls[1], p.ID), "k1")
+		f.submit(ls[2], f.claim(ls[2], p.ID), "k1")
+		if got := f.item(task.ItemID); got.Done != 3 || got.Held != 0 || got.Status != "complete" {
+			t.Fatalf("after 3 submits item = %+v", got)
+		}
+		f.checkInvariants(p.ID, 3)
+		for typ, want := range map[string]int64{"task.claimed": 3, "task.submitted": 3, "item.completed": 1,
+			"project.created": 1, "project.status_changed": 1, "import.finished": 1, "model.created": 1} {
+			if got := f.events(typ); got != want {
+				t.Errorf("%d %s events, want %d", got, typ, want)
+			}
+		}
+		prog, err := f.s.ProjectProgress(f.ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prog.Items != 1 || prog.SlotsTotal != 3 || prog.SlotsDone != 3 || prog.SlotsLeft != 0 || prog.CompleteItems != 1 || len(prog.Today) != 3 {
+			t.Fatalf("progress = %+v", prog)
+		}
+	})
+}
+
+func TestProjectRulesOnClaim(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("lab", "labeller")
+		ps := labeling.ProjectSettings{ModelID: f.model.ID, Name: "rules", TaskType: labeling.TaskClassification,
+			Schema: json.RawMessage(sentimentSchema), Overlap: 1}
+		p, err := f.s.CreateProject(f.ctx, &f.coord, ps, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.items(p.ID, 2)
+		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrProjectNotOpen)
+
+		outsider := f.member("outsider", "labeller") // joined after the project was created
+		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.ClaimNextTask(f.ctx, outsider, p.ID)
+		wantLabCode(t, err, labeling.ErrNotProjectMember)
+		if err := f.s.AddProjectMember(f.ctx, &f.coord, p.ID, outsider); err != nil {
+			t.Fatal(err)
+		}
+		held := f.claim(outsider, p.ID)
+
+		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectPaused); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrProjectPaused)
+		// Work in flight may still be handed in while paused.
+		f.submit(outsider, held, "paused-submit")
+
+		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectClosed); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrProjectClosed)
+		_, err = f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen)
+		wantLabCode(t, err, labeling.ErrProjectClosed)
+		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(`{"text":"late"}`), "jsonl", "")
+		wantLabCode(t, err, labeling.ErrProjectClosed)
+		_, err = f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Stint: new(int)})
+		wantLabCode(t, err, labeling.ErrProjectClosed)
+
+		// Transitions.
+		p2 := f.project("transitions", nil)
+		_, err = f.s.SetProjectStatus(f.ctx, &f.coord, p2.ID, labeling.ProjectDraft)
+		wantLabCode(t, err, labeling.ErrBadTransition)
+	})
+}
+
+func TestCreateProjectValidation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		base := labeling.ProjectSettings{ModelID: f.model.ID, Name: "p", TaskType: labeling.TaskClassification,
+			Schema: json.RawMessage(sentimentSchema), Overlap: 3}
+		cases := []struct {
+			name string
+			edit func(*labeling.ProjectSettings)
+			want *labeling.Error
+		}{
+			{"invalid schema", func(p *labeling.ProjectSettings) { p.Schema = json.RawMessage(`{"choices":[]}`) }, labeling.ErrInvalidSchema},
+			{"unknown task type", func(p *labeling.ProjectSettings) { p.TaskType = "poetry" }, labeling.ErrUnknownTaskType},
+			{"overlap 0", func(p *labeling.ProjectSettings) { p.Overlap = 0 }, labeling.ErrInvalid},
+			{"overlap 11", func(p *labeling.ProjectSettings) { p.Overlap = 11 }, labeling.ErrInvalid},
+			{"lease 29 s", func(p *labeling.ProjectSettings) { p.LeaseSeconds = 29 }, labeling.ErrInvalid},
+			{"gold above half", func(p *labeling.ProjectSettings) { p.GoldRateBP = 5001 }, labeling.ErrInvalid},
+			{"bad ordering", func(p *labeling.ProjectSettings) { p.Ordering = "alphabetical" }, labeling.ErrInvalid},
+			{"no model", func(p *labeling.ProjectSettings) { p.ModelID = 999 }, labeling.ErrNotFound},
+		}
+		for _, c := range cases {
+			ps := base
+			c.edit(&ps)
+			_, err := f.s.CreateProject(f.ctx, &f.coord, ps, false)
+			if !hasLabCode(err, c.want) {
+				t.Errorf("%s: got %v, want %s", c.name, err, c.want.Code)
+			}
+		}
+		if n := f.count(`SELECT COUNT(*) FROM projects`); n != 0 {
+			t.Fatalf("%d projects stored after failed creates", n)
+		}
+		p, err := f.s.CreateProject(f.ctx, &f.coord, base, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.LeaseSeconds != 600 || p.Ordering != labeling.OrderPriority || p.Status != labeling.ProjectDraft {
+			t.Fatalf("defaults: %+v", p)
+		}
+		_, err = f.s.CreateProject(f.ctx, &f.coord, base, false)
+		wantLabCode(t, err, labeling.ErrProjectNameTaken)
+		_, err = f.s.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model"})
+		wantLabCode(t, err, labeling.ErrModelNameTaken)
+
+		// Schema is locked once open; overlap may only grow.
+		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
+			t.Fatal(err)
+		}
+		other := json.RawMessage(`{"field":"text","choices":[{"value":"a"},{"value":"b"}]}`)
+		_, err = f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Schema: &other})
+		wantLabCode(t, err, labeling.ErrProjectLocked)
+		two := 2
+		_, err = f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Overlap: &two})
+		wantLabCode(t, err, labeling.ErrProjectLocked)
+		same := json.RawMessage(sentimentSchema)
+		four, stint := 4, 5
+		up, err := f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Schema: &same, Overlap: &four, Stint: &stint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if up.Overlap != 4 || up.Stint != 5 {
+			t.Fatalf("updated = %+v", up)
+		}
+	})
+}
+
+func TestLeaseExpiryAndTakeover(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		ls := f.labellers("l", 3)
+		p := f.project("expiry", func(ps *labeling.ProjectSettings) { ps.Overlap = 1; ps.LeaseSeconds = 60 })
+		f.items(p.ID, 1)
+
+		a := f.claim(ls[0], p.ID)
+		_, err := f.s.ClaimNextTask(f.ctx, ls[1], p.ID)
+		wantLabCode(t, err, labeling.ErrNoTasks) // the only slot is leased
+
+		// Heartbeat extends the lease; a wrong or foreign token is fenced off.
+		f.clock.Advance(50 * time.Second)
+		exp, err := f.s.Heartbeat(f.ctx, ls[0], a.LeaseToken, 30_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !exp.Equal(f.clock.Now().Add(60 * time.Second)) {
+			t.Fatalf("heartbeat expiry %v", exp)
+		}
+		_, err = f.s.Heartbeat(f.ctx, ls[0], "0123456789abcdef0123456789abcdef", 0)
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+		_, err = f.s.Heartbeat(f.ctx, ls[1], a.LeaseToken, 0)
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+
+		f.clock.Advance(50 * time.Second) // still live thanks to the heartbeat
+		_, err = f.s.ClaimNextTask(f.ctx, ls[1], p.ID)
+		wantLabCode(t, err, labeling.ErrNoTasks)
+
+		if _, err := f.s.SaveDraft(f.ctx, ls[0], a.LeaseToken, json.RawMessage(`{"choice":"nega`+`tive"}`)); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(11 * time.Second) // expired now; nobody needed a sweeper
+		b := f.claim(ls[1], p.ID)
+		if b.ItemID != a.ItemID || b.AssignmentID == a.AssignmentID || b.LeaseToken == a.LeaseToken {
+			t.Fatalf("takeover gave %+v (old %+v)", b, a)
+		}
+		if len(b.Draft) != 0 {
+			t.Fatalf("the new holder sees the old holder's draft: %s", b.Draft)
+		}
+		var state string
+		db.Raw(`SELECT state FROM assignments WHERE id = ?`, a.AssignmentID).Scan(&state)
+		if state != "expired" {
+			t.Fatalf("old assignment state %q, want expired", state)
+		}
+		if f.events("task.expired") != 1 {
+			t.Fatal("no task.expired event")
+		}
+		if got := f.item(a.ItemID); got.Held != 1 || got.Done != 0 {
+			t.Fatalf("after takeover item = %+v", got)
+		}
+
+		// The old holder is fenced off.
+		_, err = f.s.Heartbeat(f.ctx, ls[0], a.LeaseToken, 0)
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+		wantLabCode(t, f.s.Release(f.ctx, ls[0], a.LeaseToken), labeling.ErrLeaseLost)
+		// Their late submit has no room (k=1, held by the new holder): lease_lost, answer kept as draft.
+		_, err = f.s.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: a.LeaseToken, IdempotencyKey: "late",
+			Answer: json.RawMessage(`{"choice":"negative"}`)})
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+		var draft string
+		db.Raw(`SELECT draft FROM assignments WHERE id = ?`, a.AssignmentID).Scan(&draft)
+		if !strings.Contains(draft, "negative") {
+			t.Fatalf("late answer not kept as draft: %q", draft)
+		}
+		// Saving a draft on a lost lease stores it and says so.
+		_, err = f.s.SaveDraft(f.ctx, ls[0], a.LeaseToken, json.RawMessage(`{"choice":"positive"}`))
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+		db.Raw(`SELECT draft FROM assignments WHERE id = ?`, a.AssignmentID).Scan(&draft)
+		if !strings.Contains(draft, "positive") {
+			t.Fatalf("draft on a lost lease not stored: %q", draft)
+		}
+		// The old holder is not offered the item again; the new holder completes it.
+		_, err = f.s.ClaimNextTask(f.ctx, ls[0], p.ID)
+		wantLabCode(t, err, labeling.ErrNoTasks)
+		f.submit(ls[1], b, "b1")
+		if got := f.item(a.ItemID); got.Done != 1 || got.Held != 0 || got.Status != "complete" {
+			t.Fatalf("item = %+v", got)
+		}
+		f.checkInvariants(p.ID, 1)
+	})
+}
+
+func TestLateSubmitWithRoomIsSaved(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		ls := f.labellers("l", 3)
+		p := f.project("late", func(ps *labeling.ProjectSettings) { ps.Overlap = 2; ps.LeaseSeconds = 60 })
+		f.items(p.ID, 1)
+
+		a := f.claim(ls[0], p.ID)
+		f.clock.Advance(2 * time.Minute)
+		// Expired but not taken over: still counted in held, so it is saved normally.
+		sub := f.submit(ls[0], a, "a1")
+		if got := f.item(a.ItemID); got.Done != 1 || got.Held != 0 {
+			t.Fatalf("item = %+v", got)
+		}
+
+		b := f.claim(ls[1], p.ID)
+		f.clock.Advance(2 * time.Minute)
+		c := f.claim(ls[2], p.ID) // takes over b's expired lease
+		if c.ItemID != b.ItemID {
+			t.Fatalf("c got item %d, want %d", c.ItemID, b.ItemID)
+		}
+		// b submits late: done 1 + held 1 = 2 = k, no room.
+		_, err := f.s.Submit(f.ctx, ls[1], labeling.SubmitRequest{LeaseToken: b.LeaseToken, IdempotencyKey: "b1",
+			Answer: json.RawMessage(`{"choice":"positive"}`)})
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+		f.submit(ls[2], c, "c1")
+		f.checkInvariants(p.ID, 2)
+		if got := f.item(a.ItemID); got.Done != 2 || got.Status != "complete" {
+			t.Fatalf("item = %+v", got)
+		}
+		_ = sub
+
+		// With room: k=3, one slot left after a takeover.
+		p3 := f.project("late-room", func(ps *labeling.ProjectSettings) { ps.Overlap = 3; ps.LeaseSeconds = 60 })
+		f.items(p3.ID, 1)
+		x := f.claim(ls[0], p3.ID)
+		f.clock.Advance(2 * time.Minute)
+		y := f.claim(ls[1], p3.ID) // takes over x
+		if y.ItemID != x.ItemID {
+			t.Fatalf("y got item %d, want %d", y.ItemID, x.ItemID)
+		}
+		late := f.submit(ls[0], x, "x1") // held 1 + done 0 < 3: saved
+		if late.Replayed {
+			t.Fatal("late submit marked replayed")
+		}
+		f.submit(ls[1], y, "y1")
+		f.submit(ls[2], f.claim(ls[2], p3.ID), "z1")
+		if got := f.item(x.ItemID); got.Done != 3 || got.Held != 0 || got.Status != "complete" {
+			t.Fatalf("item = %+v", got)
+		}
+		f.checkInvariants(p3.ID, 3)
+	})
+}
+
+func TestOwnExpiredLeaseIsRenewed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		p := f.project("renew", func(ps *labeling.ProjectSettings) { ps.LeaseSeconds = 60 })
+		f.items(p.ID, 3)
+		a := f.claim(l, p.ID)
+		if _, err := f.s.SaveDraft(f.ctx, l, a.LeaseToken, json.RawMessage(`{"half":"done"}`)); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Hour)
+		b := f.claim(l, p.ID)
+		if b.AssignmentID != a.AssignmentID || b.LeaseToken != a.LeaseToken || !b.LeaseExpiresAt.Equal(f.clock.Now().Add(time.Minute)) {
+			t.Fatalf("renew gave %+v, was %+v", b, a)
+		}
+		if !strings.Contains(string(b.Draft), "half") {
+			t.Fatalf("draft lost on resume: %s", b.Draft)
+		}
+		if got := f.item(a.ItemID); got.Held != 1 {
+			t.Fatalf("item = %+v", got)
+		}
+		f.checkInvariants(p.ID, 3)
+	})
+}
+
+func TestIdempotentSubmit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		p := f.project("idem", nil)
+		f.items(p.ID, 2)
+		task := f.claim(l, p.ID)
+		req := labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-1",
+			Answer: json.RawMessage(`{"choice":"negative"}`), LeadTimeMs: 900}
+		first, err := f.s.Submit(f.ctx, l, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Whitespace in the answer does not change the body.
+		req.Answer = json.RawMessage(`{ "choice": "negative" }`)
+		again, err := f.s.Submit(f.ctx, l, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again.Replayed || again.ID != first.ID || first.Replayed {
+			t.Fatalf("retry = %+v, first = %+v", again, first)
+		}
+		if got := f.item(task.ItemID); got.Done != 1 {
+			t.Fatalf("retry counted twice: %+v", got)
+		}
+		changed := req
+		changed.Answer = json.RawMessage(`{"choice":"positive"}`)
+		_, err = f.s.Submit(f.ctx, l, changed)
+		wantLabCode(t, err, labeling.ErrIdempotencyReuse)
+		// The same key on the next task is a conflict too: keys are per member.
+		next := f.claim(l, p.ID)
+		req.LeaseToken = next.LeaseToken
+		_, err = f.s.Submit(f.ctx, l, req)
+		wantLabCode(t, err, labeling.ErrIdempotencyReuse)
+		_, err = f.s.Submit(f.ctx, l, labeling.SubmitRequest{LeaseToken: next.LeaseToken, Answer: req.Answer})
+		wantLabCode(t, err, labeling.ErrIdempotencyKey)
+		// A second key on an answered task.
+		_, err = f.s.Submit(f.ctx, l, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-2", Answer: req.Answer})
+		wantLabCode(t, err, labeling.ErrAlreadySubmitted)
+		if n := f.events("task.submitted"); n != 1 {
+			t.Fatalf("%d submitted events", n)
+		}
+		f.checkInvariants(p.ID, 3)
+	})
+}
+
+func TestSkipAndRelease(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		ls := f.labellers("l", 2)
+		p := f.project("skip", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
+		f.items(p.ID, 2)
+
+		a := f.claim(ls[0], p.ID)
+		if err := f.s.Release(f.ctx, ls[0], a.LeaseToken); err != nil {
+			t.Fatal(err)
+		}
+		wantLabCode(t, f.s.Release(f.ctx, ls[0], a.LeaseToken), labeling.ErrLeaseLost)
+		if got := f.item(a.ItemID); got.Held != 0 {
+			t.Fatalf("after release item = %+v", got)
+		}
+		// Released: the same member may get it again, on the same row with a new token.
+		again := f.claim(ls[0], p.ID)
+		if again.ItemID != a.ItemID || again.AssignmentID != a.AssignmentID || again.LeaseToken == a.LeaseToken {
+			t.Fatalf("re-claim gave %+v, released %+v", again, a)
+		}
+		_, err := f.s.Heartbeat(f.ctx, ls[0], a.LeaseToken, 0)
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+
+		if err := f.s.Skip(f.ctx, ls[0], again.LeaseToken, "cannot read it"); err != nil {
+			t.Fatal(err)
+		}
+		second := f.claim(ls[0], p.ID)
+		if second.ItemID == a.ItemID {
+			t.Fatal("skipped item offered again")
+		}
+		if err := f.s.Skip(f.ctx, ls[0], second.LeaseToken, ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.ClaimNextTask(f.ctx, ls[0], p.ID)
+		wantLabCode(t, err, labeling.ErrNoTasks)
+		// Another member still gets both.
+		f.submit(ls[1], f.claim(ls[1], p.ID), "x")
+		f.submit(ls[1], f.claim(ls[1], p.ID), "y")
+		if n := f.count(`SELECT COUNT(*) FROM skips WHERE member_id = ?`, ls[0]); n != 2 {
+			t.Fatalf("%d skips", n)
+		}
+		if f.events("task.skipped") != 2 || f.events("task.released") != 1 {
+			t.Fatal("missing skip/release events")
+		}
+		f.checkInvariants(p.ID, 1)
+	})
+}
+
+func TestStintCap(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		p := f.project("stint", func(ps *labeling.ProjectSettings) { ps.Stint = 2 })
+		f.items(p.ID, 5)
+		f.submit(l, f.claim(l, p.ID), "1")
+		f.submit(l, f.claim(l, p.ID), "2")
+		_, err := f.s.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrStintReached)
+		var se *labeling.StintReachedError
+		if !errors.As(err, &se) || !se.ResetAt.Equal(time.Date(2031, 3, 5, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("stint error %v, want reset at next UTC midnight", err)
+		}
+		my, err := f.s.MyProgress(f.ctx, l, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if my.DoneToday != 2 || my.StintLeft == nil || *my.StintLeft != 0 || my.ItemsLeft != 3 || my.SensitiveLeftToday != 20 {
+			t.Fatalf("my progress = %+v", my)
+		}
+		f.clock.Advance(14 * time.Hour) // past midnight UTC
+		f.submit(l, f.claim(l, p.ID), "3")
+	})
+}
+
+func TestSensitiveCap(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		p := f.project("sensitive", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
+		f.importLines(p.ID,
+			`{"data":{"text":"s1"},"sensitive":true,"priority":9}`,
+			`{"data":{"text":"s2"},"sensitive":true,"priority":8}`,
+			`{"data":{"text":"plain"},"priority":1}`)
+		wantLabCode(t, f.s.SetSensitiveCap(f.ctx, l, 21), labeling.ErrSensitiveCapAbove)
+		if err := f.s.SetSensitiveCap(f.ctx, l, 1); err != nil {
+			t.Fatal(err)
+		}
+		first := f.claim(l, p.ID)
+		if !first.Sensitive {
+			t.Fatal("priority order not followed")
+		}
+		f.submit(l, first, "1")
+		second := f.claim(l, p.ID)
+		if second.Sensitive {
+			t.Fatal("sensitive item given past the member's cap")
+		}
+		f.submit(l, second, "2")
+		_, err := f.s.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrSensitiveCap)
+		if err := f.s.SetSensitiveCap(f.ctx, l, 2); err != nil {
+			t.Fatal(err)
+		}
+		f.submit(l, f.claim(l, p.ID), "3")
+		if c, _ := f.s.SensitiveCap(f.ctx, l); c != 2 {
+			t.Fatalf("cap %d", c)
+		}
+	})
+}
+
+func TestDrafts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		p := f.project("drafts", nil)
+		f.items(p.ID, 1)
+		task := f.claim(l, p.ID)
+		// An incomplete answer is fine as a draft.
+		if _, err := f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`{"choice":""}`)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`[1,2]`))
+		wantLabCode(t, err, labeling.ErrInvalidDraft)
+		big := `{"x":"` + strings.Repeat("a", labeling.MaxDraftBytes) + `"}`
+		_, err = f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(big))
+		wantLabCode(t, err, labeling.ErrDraftTooLarge)
+		_, err = f.s.SaveDraft(f.ctx, l+100, task.LeaseToken, json.RawMessage(`{}`))
+		wantLabCode(t, err, labeling.ErrLeaseLost)
+		if got := f.claim(l, p.ID); string(got.Draft) != `{"choice": ""}` && string(got.Draft) != `{"choice":""}` {
+			t.Fatalf("draft = %s", got.Draft)
+		}
+		f.submit(l, task, "d")
+		_, err = f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`{}`))
+		wantLabCode(t, err, labeling.ErrAlreadySubmitted)
+	})
+}
+
+func TestGoldItems(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		ls := f.labellers("l", 4)
+		p := f.project("gold", func(ps *labeling.ProjectSettings) { ps.Overlap = 2; ps.GoldRateBP = 5000 })
+		var lines []string
+		for i := range 20 {
+			lines = append(lines, fmt.Sprintf(`{"text":"plain %d"}`, i))
+		}
+		for i := range 4 {
+			lines = append(lines, fmt.Sprintf(`{"data":{"text":"gold %d"},"gold":"positive"}`, i))
+		}
+		if rep := f.importLines(p.ID, lines...); rep.Imported != 24 {
+			t.Fatalf("report %+v", rep)
+		}
+		seen := map[int64]map[int64]bool{}
+		for _, l := range ls {
+			seen[l] = map[int64]bool{}
+			for n := 0; ; n++ {
+				task, err := f.s.ClaimNextTask(f.ctx, l, p.ID)
+				if hasLabCode(err, labeling.ErrNoTasks) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seen[l][task.ItemID] {
+					t.Fatalf("member %d got item %d twice", l, task.ItemID)
+				}
+				seen[l][task.ItemID] = true
+				b, _ := json.Marshal(task)
+				if strings.Contains(string(b), "gold\"") || strings.Contains(string(b), "is_gold") {
+					t.Fatalf("task exposes gold: %s", b)
+				}
+				sub := f.submit(l, task, fmt.Sprint(n))
+				b, _ = json.Marshal(sub)
+				if strings.Contains(string(b), "gold") {
+					t.Fatalf("submission exposes gold: %s", b)
+				}
+			}
+		}
+		// Non-gold items got exactly k; gold items never complete.
+		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'complete'`, p.ID); n != 20 {
+			t.Fatalf("%d complete items, want 20", n)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM submissions WHERE is_gold = ?`, true); n == 0 {
+			t.Fatal("no gold item was ever mixed in at 50 %")
+		}
+		if n := f.count(`SELECT COUNT(*) FROM items WHERE status = 'gold' AND done > 4`); n != 0 {
+			t.Fatal("a gold item was answered more than once per member")
+		}
+		prog, _ := f.s.ProjectProgress(f.ctx, p.ID)
+		if prog.GoldItems != 4 || prog.SlotsTotal != 40 || prog.SlotsDone != 40 {
+			t.Fatalf("progress = %+v", prog)
+		}
+		f.checkInvariants(p.ID, 2)
+	})
+}
+
+func TestRandomOrdering(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		order := func(p labeling.Project) []string {
+			var got []string
+			for i := range 10 {
+				task := f.claim(l, p.ID)
+				var d map[string]string
+				json.Unmarshal(task.Data, &d)
+				got = append(got, d["text"])
+				f.submit(l, task, fmt.Sprintf("%d-%d", p.ID, i))
+			}
+			return got
+		}
+		pr := f.project("by-priority", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
+		f.items(pr.ID, 10)
+		byImport := order(pr)
+		for i, s := range byImport {
+			if s != fmt.Sprintf("item %d", i) {
+				t.Fatalf("priority ordering: %v", byImport)
+			}
+		}
+		rnd := f.project("random", func(ps *labeling.ProjectSettings) {
+			ps.Overlap = 1
+			ps.Ordering = labeling.OrderRandom
+			ps.RandomSeed = 42
+		})
+		f.items(rnd.ID, 10)
+		shuffled := order(rnd)
+		if strings.Join(shuffled, ",") == strings.Join(byImport, ",") {
+			t.Fatalf("random ordering kept import order: %v", shuffled)
+		}
+	})
+}
+
+func TestRemoveAndReAddMember(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		l := f.member("l", "labeller")
+		p := f.project("members", nil)
+		ok, err := f.s.IsProjectMember(f.ctx, p.ID, l)
+		if err != nil || !ok {
+			t.Fatalf("labeller not added at creation: %v %v", ok, err)
+		}
+		if ok, _ := f.s.IsProjectMember(f.ctx, p.ID, f.coord); ok {
+			t.Fatal("coordinator-only member added as labeller")
+		}
+		if err := f.s.RemoveProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrNotProjectMember)
+		if err := f.s.AddProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.AddProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
+			t.Fatal(err)
+		}
+		ids, _ := f.s.ProjectMemberIDs(f.ctx, p.ID)
+		if len(ids) != 1 || ids[0] != l {
+			t.Fatalf("members = %v", ids)
+		}
+	})
+}

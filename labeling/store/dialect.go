@@ -1,0 +1,211 @@
+package store
+
+// The one place for SQL that differs between PostgreSQL and SQLite.
+//
+// PostgreSQL runs many writers at READ COMMITTED, so a claim picks, locks and
+// updates its row in one statement with FOR NO KEY UPDATE SKIP LOCKED (the
+// job-queue pattern): concurrent labellers step past each other's rows instead
+// of queueing on them. NO KEY UPDATE (not UPDATE) lets foreign-key checks of
+// new assignment rows pass while an item row is locked.
+//
+// SQLite has one connection and BEGIN IMMEDIATE (_txlock=immediate), so every
+// transaction is already the only writer; the same statements there need no
+// row locks, and SKIP LOCKED never skips anything.
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+)
+
+func isPostgres(tx *gorm.DB) bool { return tx.Dialector.Name() == "postgres" }
+
+// forUpdate is the row-lock suffix for a SELECT of rows this transaction will
+// change: a no-op on SQLite, where the transaction already holds the write lock.
+func forUpdate(tx *gorm.DB) string {
+	if isPostgres(tx) {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
+// claimArgs are the parameters shared by the claim statements.
+type claimArgs struct {
+	ProjectID      int64
+	MemberID       int64
+	Overlap        int
+	AllowSensitive bool
+	Now            any // time.Time; any keeps the map below simple
+}
+
+func (a claimArgs) named() map[string]any {
+	return map[string]any{"project": a.ProjectID, "member": a.MemberID, "k": a.Overlap,
+		"allow_sensitive": a.AllowSensitive, "now": a.Now}
+}
+
+// pickedItem is the row a claim took.
+type pickedItem struct {
+	ID        int64
+	Sensitive bool
+}
+
+// untouched is true when the member has no assignment on the item other than
+// one they released (a released slot may be taken again by the same member).
+const untouched = `NOT EXISTS (
+        SELECT 1 FROM assignments m
+        WHERE m.item_id = i.id AND m.member_id = @member AND m.state <> 'released')`
+
+// openItemFilter selects open items with a free slot for this member, in claim
+// order. The ORDER BY matches the items_claim index.
+const openItemFilter = `
+    FROM items i
+    WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k
+      AND (@allow_sensitive OR NOT i.sensitive)
+      AND ` + untouched + `
+    ORDER BY i.done DESC, i.priority DESC, i.order_key
+    LIMIT 1`
+
+// claimOpenItem takes a slot on the next open item: held+1 on the row it
+// picks. On PostgreSQL skipLocked=true steps past rows other claims hold
+// right now; skipLocked=false waits for them instead, and so answers "none
+// left" truthfully (after the wait, PostgreSQL rechecks done + held < k on
+// the newest row version and moves on if it no longer fits).
+func claimOpenItem(tx *gorm.DB, a claimArgs, skipLocked bool) (pickedItem, bool, error) {
+	var q string
+	if isPostgres(tx) {
+		lock := "FOR NO KEY UPDATE OF i"
+		if skipLocked {
+			lock += " SKIP LOCKED"
+		}
+		q = `WITH pick AS (SELECT i.id` + openItemFilter + ` ` + lock + `)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive`
+	} else {
+		q = `UPDATE items SET held = held + 1
+WHERE id = (SELECT i.id` + openItemFilter + `)
+RETURNING id, sensitive`
+	}
+	return scanPicked(tx.Raw(q, a.named()))
+}
+
+// claimGoldItem takes a gold item the member has not seen. Gold items have no
+// slot limit; held still counts live leases so the counters stay uniform.
+// Best effort: a gold row locked by someone else is simply skipped.
+func claimGoldItem(tx *gorm.DB, a claimArgs) (pickedItem, bool, error) {
+	const filter = `
+    FROM items i
+    WHERE i.project_id = @project AND i.status = 'gold'
+      AND (@allow_sensitive OR NOT i.sensitive)
+      AND ` + untouched + `
+    ORDER BY i.order_key
+    LIMIT 1`
+	var q string
+	if isPostgres(tx) {
+		q = `WITH pick AS (SELECT i.id` + filter + ` FOR NO KEY UPDATE OF i SKIP LOCKED)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive`
+	} else {
+		q = `UPDATE items SET held = held + 1
+WHERE id = (SELECT i.id` + filter + `)
+RETURNING id, sensitive`
+	}
+	return scanPicked(tx.Raw(q, a.named()))
+}
+
+func scanPicked(q *gorm.DB) (pickedItem, bool, error) {
+	var rows []pickedItem
+	if err := q.Scan(&rows).Error; err != nil {
+		return pickedItem{}, false, err
+	}
+	if len(rows) == 0 {
+		return pickedItem{}, false, nil
+	}
+	return rows[0], true, nil
+}
+
+// expiredLease is an old holder's assignment that a claim took over.
+type expiredLease struct {
+	ID        int64
+	ItemID    int64
+	MemberID  int64
+	Sensitive bool
+}
+
+// takeOverExpired marks the oldest expired lease of another member, on an
+// item this member never touched, as 'expired' and returns it. The item's
+// held count does not change: the slot passes to the new assignment.
+func takeOverExpired(tx *gorm.DB, a claimArgs, skipLocked bool) (expiredLease, bool, error) {
+	const filter = `
+    FROM assignments a
+    JOIN items i ON i.id = a.item_id
+    WHERE a.project_id = @project AND a.state = 'leased' AND a.lease_expires_at <= @now
+      AND a.member_id <> @member AND i.status = 'open'
+      AND (@allow_sensitive OR NOT i.sensitive)
+      AND ` + untouched + `
+    ORDER BY a.lease_expires_at, a.id
+    LIMIT 1`
+	var q string
+	if isPostgres(tx) {
+		lock := "FOR NO KEY UPDATE OF a"
+		if skipLocked {
+			lock += " SKIP LOCKED"
+		}
+		q = `WITH victim AS (SELECT a.id` + filter + ` ` + lock + `)
+UPDATE assignments SET state = 'expired', updated_at = @now
+FROM victim WHERE assignments.id = victim.id
+RETURNING assignments.id, assignments.item_id, assignments.member_id, assignments.sensitive`
+	} else {
+		q = `UPDATE assignments SET state = 'expired', updated_at = @now
+WHERE id = (SELECT a.id` + filter + `)
+RETURNING id, item_id, member_id, sensitive`
+	}
+	var rows []expiredLease
+	if err := tx.Raw(q, a.named()).Scan(&rows).Error; err != nil {
+		return expiredLease{}, false, err
+	}
+	if len(rows) == 0 {
+		return expiredLease{}, false, nil
+	}
+	return rows[0], true, nil
+}
+
+// errRace marks a transaction that lost a race it can only detect by a
+// missing row (for example two claims by the same member at once); the whole
+// transaction is retried.
+var errRace = errors.New("concurrent change; retry")
+
+// isRetryable reports errors after which re-running the whole transaction
+// is the right answer: our own race marker, a unique violation from a
+// concurrent insert (the retry sees the winner's row), a deadlock or a
+// serialization failure.
+func isRetryable(err error) bool {
+	if errors.Is(err, errRace) {
+		return true
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505", "40P01", "40001":
+			return true
+		}
+		return false
+	}
+	return isUniqueViolation(err)
+}
+
+// isUniqueViolation recognises a unique-constraint error on either database.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	// The pure-Go SQLite driver reports SQLITE_CONSTRAINT_UNIQUE in the text.
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

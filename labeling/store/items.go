@@ -1,0 +1,236 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"copyhold/labeling"
+
+	"gorm.io/gorm"
+)
+
+// importBatch is the number of rows per multi-row INSERT: 500 × 13 columns
+// stays far below both databases' parameter limits.
+const importBatch = 500
+
+type importRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	ProjectID  int64
+	Filename   string
+	Format     string
+	Records    int
+	Imported   int
+	Duplicates int
+	Rejected   int
+	ActorID    *int64
+	CreatedAt  time.Time
+}
+
+func (importRow) TableName() string { return "imports" }
+
+// ImportRequest describes one import beyond the file itself.
+type ImportRequest struct {
+	Format   string // jsonl, csv, labelstudio; "" detects it from Filename and the first bytes
+	Filename string
+	Options  labeling.ImportOptions
+	// Progress, if set, is called after each batch with the records read so far.
+	Progress func(records int)
+}
+
+// ImportItems reads an import file into the project: all or nothing, in one
+// transaction. Items whose data is already in the project (or earlier in the
+// file) are skipped and counted as duplicates. On error nothing is stored and
+// the error names the line.
+func (s *Store) ImportItems(ctx context.Context, actor *int64, projectID int64, r io.Reader, format, filename string) (labeling.ImportReport, error) {
+	return s.ImportItemsWith(ctx, actor, projectID, r, ImportRequest{Format: format, Filename: filename})
+}
+
+// ImportItemsWith is ImportItems with options and a progress callback.
+func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req ImportRequest) (labeling.ImportReport, error) {
+	lim := &limitedReader{r: r, left: labeling.MaxImportBytes}
+	br := bufio.NewReaderSize(lim, 64<<10)
+	format := req.Format
+	if format == "" {
+		head, _ := br.Peek(64 << 10)
+		if format = labeling.DetectImportFormat(req.Filename, head); format == "" {
+			return labeling.ImportReport{}, labeling.ErrImportFormat.With("cannot tell the format of %q: use jsonl, csv or labelstudio", req.Filename)
+		}
+	}
+
+	var rep labeling.ImportReport
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		rep = labeling.ImportReport{}
+		p, err := loadProject(tx, projectID, true) // the lock serialises imports into one project
+		if err != nil {
+			return err
+		}
+		if p.Status == string(labeling.ProjectClosed) {
+			return labeling.ErrProjectClosed
+		}
+		now := s.clock()
+		imp := importRow{ProjectID: projectID, Filename: req.Filename, Format: format, ActorID: actor, CreatedAt: now}
+		if err := tx.Create(&imp).Error; err != nil {
+			return err
+		}
+		rep.ImportID = imp.ID
+		seq := p.NextSeq
+		batch := make([]itemRow, 0, importBatch)
+		var firstLine, lastLine int // of the batch, for errors the database reports per statement
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			n, err := insertItems(tx, batch)
+			if err != nil {
+				return fmt.Errorf("lines %d-%d: %w", firstLine, lastLine, err)
+			}
+			rep.Imported += n
+			rep.Duplicates += len(batch) - n
+			batch = batch[:0]
+			if req.Progress != nil {
+				req.Progress(rep.Records)
+			}
+			return ctx.Err()
+		}
+		err = labeling.ReadImportWithOptions(br, format, labeling.TaskType(p.TaskType), []byte(p.Schema), req.Options,
+			func(rec labeling.ImportRecord) error {
+				rep.Records++
+				if rep.Records > labeling.MaxImportRecords {
+					return labeling.ErrImportTooLarge.With("line %d: the file has more than %d records", rec.Line, labeling.MaxImportRecords)
+				}
+				hash, err := labeling.ContentHash(rec.Data)
+				if err != nil {
+					return withLine(rec.Line, err)
+				}
+				status := string(labeling.ItemOpen)
+				if rec.Gold != nil {
+					status = string(labeling.ItemGold)
+				}
+				batch = append(batch, itemRow{ProjectID: projectID, ImportID: &imp.ID, Seq: seq, ExternalID: rec.ExternalID,
+					Data: string(rec.Data), ContentHash: hash, Priority: rec.Priority,
+					OrderKey:   labeling.OrderKey(labeling.Ordering(p.Ordering), p.RandomSeed, seq, hash),
+					Prediction: strOrNil(rec.Prediction), Gold: strOrNil(rec.Gold), Sensitive: rec.Sensitive,
+					Status: status, CreatedAt: now})
+				seq++
+				if len(batch) == 1 {
+					firstLine = rec.Line
+				}
+				lastLine = rec.Line
+				if len(batch) == importBatch {
+					return flush()
+				}
+				return nil
+			})
+		if lim.exceeded {
+			return labeling.ErrImportTooLarge.With("the file is larger than %d MB", labeling.MaxImportBytes>>20)
+		}
+		if err != nil {
+			return err
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE projects SET next_seq = ? WHERE id = ?`, seq, projectID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE imports SET records = ?, imported = ?, duplicates = ? WHERE id = ?`,
+			rep.Records, rep.Imported, rep.Duplicates, imp.ID).Error; err != nil {
+			return err
+		}
+		return AppendEvent(tx, "import.finished", ProjectScope(projectID), actor, map[string]any{
+			"import_id": imp.ID, "imported": rep.Imported, "duplicates": rep.Duplicates})
+	})
+	if err != nil {
+		// Rolled back: nothing was imported.
+		return labeling.ImportReport{Records: rep.Records, Rejected: 1, FirstError: err.Error()}, err
+	}
+	return rep, nil
+}
+
+// insertItems writes one batch and returns how many rows were new; a row
+// whose content hash the project already has is skipped by the database
+// (ON CONFLICT DO NOTHING also covers duplicates within the batch).
+func insertItems(tx *gorm.DB, rows []itemRow) (int, error) {
+	const cols = 13
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO items (project_id, import_id, seq, external_id, data, content_hash, priority,
+    order_key, prediction, gold, sensitive, status, created_at) VALUES `)
+	args := make([]any, 0, len(rows)*cols)
+	for i, r := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, r.ProjectID, r.ImportID, r.Seq, r.ExternalID, r.Data, r.ContentHash, r.Priority,
+			r.OrderKey, r.Prediction, r.Gold, r.Sensitive, r.Status, r.CreatedAt)
+	}
+	sb.WriteString(" ON CONFLICT (project_id, content_hash) DO NOTHING")
+	res := tx.Exec(sb.String(), args...)
+	return int(res.RowsAffected), res.Error
+}
+
+// Items lists a project's items in import order, after the given seq (for
+// paging); coordinators only: it includes gold answers.
+func (s *Store) Items(ctx context.Context, projectID, afterSeq int64, limit int) ([]labeling.Item, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	var rows []itemRow
+	if err := s.db.WithContext(ctx).Where("project_id = ? AND seq > ?", projectID, afterSeq).
+		Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]labeling.Item, len(rows))
+	for i, r := range rows {
+		out[i] = r.item()
+	}
+	return out, nil
+}
+
+func withLine(line int, err error) error {
+	var e *labeling.Error
+	if errors.As(err, &e) {
+		return e.With("line %d: %s", line, e.Message)
+	}
+	return fmt.Errorf("line %d: %w", line, err)
+}
+
+func strOrNil(b []byte) *string {
+	if b == nil {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
+
+// limitedReader stops after MaxImportBytes and remembers that it did, so the
+// import can report import_too_large whatever the parser made of the cut.
+type limitedReader struct {
+	r        io.Reader
+	left     int64
+	exceeded bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// Probe one byte: a file of exactly the limit is fine.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			l.exceeded = true
+			return 0, errors.New("import file too large")
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+
+	"github.com/gin-gonic/gin"
+)
+
+func queryInt(c *gin.Context, name string) (int64, bool) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		fail(c, labeling.ErrInvalid.With("%s must be a non-negative integer", name))
+		return 0, false
+	}
+	return n, true
+}
+
+func (s *Server) handleMySubmissions(c *gin.Context) {
+	m, _ := member(c)
+	project, ok := queryInt(c, "project_id")
+	if !ok {
+		return
+	}
+	before, ok := queryInt(c, "before")
+	if !ok {
+		return
+	}
+	limit, ok := queryInt(c, "limit")
+	if !ok {
+		return
+	}
+	subs, err := s.store.MySubmissions(c.Request.Context(), m.ID, project, before, int(limit))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if subs == nil {
+		subs = []store.MyWorkItem{}
+	}
+	c.JSON(http.StatusOK, gin.H{"submissions": subs})
+}
+
+type amendRequest struct {
+	IdempotencyKey string          `json:"idempotency_key"`
+	Answer         json.RawMessage `json:"answer"`
+}
+
+func (s *Server) handleAmendSubmission(c *gin.Context) {
+	m, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req amendRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	sub, err := s.store.AmendSubmission(c.Request.Context(), m.ID, id, req.IdempotencyKey, req.Answer)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sub)
+}

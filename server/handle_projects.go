@@ -1,0 +1,243 @@
+package server
+
+import (
+	"net/http"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) handleListModels(c *gin.Context) {
+	ms, err := s.store.Models(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if ms == nil {
+		ms = []labeling.Model{}
+	}
+	c.JSON(http.StatusOK, gin.H{"models": ms})
+}
+
+type modelRequest struct {
+	Name        string `json:"name"`
+	BaseModel   string `json:"base_model"`
+	Description string `json:"description"`
+}
+
+func (s *Server) handleCreateModel(c *gin.Context) {
+	actor, _ := member(c)
+	var req modelRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	m, err := s.store.CreateModel(c.Request.Context(), &actor.ID, labeling.Model{Name: req.Name, BaseModel: req.BaseModel, Description: req.Description})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, m)
+}
+
+// seesAllProjects: coordinators run projects and reviewers check all of them.
+func seesAllProjects(m labeling.Member) bool {
+	return m.Has(labeling.RoleCoordinator) || m.Has(labeling.RoleReviewer)
+}
+
+// project loads the :id project if the caller may see it. Labellers see only
+// projects they belong to; to them another project does not exist.
+func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
+	m, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return labeling.Project{}, false
+	}
+	p, err := s.store.Project(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return p, false
+	}
+	if !seesAllProjects(m) {
+		in, err := s.store.IsProjectMember(c.Request.Context(), id, m.ID)
+		if err != nil {
+			fail(c, err)
+			return p, false
+		}
+		if !in {
+			fail(c, labeling.ErrNotFound.With("project not found"))
+			return p, false
+		}
+	}
+	return p, true
+}
+
+func (s *Server) handleListProjects(c *gin.Context) {
+	m, _ := member(c)
+	var f store.ProjectFilter
+	if !seesAllProjects(m) {
+		f.MemberID = m.ID
+	}
+	ps, err := s.store.Projects(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if ps == nil {
+		ps = []labeling.Project{}
+	}
+	c.JSON(http.StatusOK, gin.H{"projects": ps})
+}
+
+type createProjectRequest struct {
+	labeling.ProjectSettings
+	// AddAllMembers puts every current labeller and reviewer in the project.
+	AddAllMembers bool `json:"add_all_members"`
+}
+
+func (s *Server) handleCreateProject(c *gin.Context) {
+	actor, _ := member(c)
+	var req createProjectRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	p, err := s.store.CreateProject(c.Request.Context(), &actor.ID, req.ProjectSettings, req.AddAllMembers)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, p)
+}
+
+func (s *Server) handleGetProject(c *gin.Context) {
+	if p, ok := s.project(c); ok {
+		c.JSON(http.StatusOK, p)
+	}
+}
+
+func (s *Server) handleUpdateProject(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var patch labeling.ProjectPatch
+	if !bindJSON(c, &patch) {
+		return
+	}
+	p, err := s.store.UpdateProject(c.Request.Context(), &actor.ID, id, patch)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+type statusRequest struct {
+	Status string `json:"status"`
+}
+
+func (s *Server) handleProjectStatus(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req statusRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	to, err := labeling.ParseProjectStatus(req.Status)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := s.store.SetProjectStatus(c.Request.Context(), &actor.ID, id, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) handleProjectMembers(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	ids, err := s.store.ProjectMemberIDs(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	c.JSON(http.StatusOK, gin.H{"member_ids": ids})
+}
+
+type projectMemberRequest struct {
+	MemberID int64 `json:"member_id"`
+}
+
+func (s *Server) handleAddProjectMember(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req projectMemberRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if err := s.store.AddProjectMember(c.Request.Context(), &actor.ID, id, req.MemberID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleRemoveProjectMember(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	mid, ok := idParam(c, "member")
+	if !ok {
+		return
+	}
+	if err := s.store.RemoveProjectMember(c.Request.Context(), &actor.ID, id, mid); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleProjectProgress(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	pr, err := s.store.ProjectProgress(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pr)
+}
+
+func (s *Server) handleMyProgress(c *gin.Context) {
+	m, _ := member(c)
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	pr, err := s.store.MyProgress(c.Request.Context(), m.ID, p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pr)
+}

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+
+	"github.com/gin-gonic/gin"
+)
+
+// handleNextTask gives the caller their next task in a project, or their
+// current one if they still hold a live lease.
+func (s *Server) handleNextTask(c *gin.Context) {
+	m, _ := member(c)
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	t, err := s.store.ClaimNextTask(c.Request.Context(), m.ID, p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, t)
+}
+
+type leaseRequest struct {
+	LeaseToken string          `json:"lease_token"`
+	ActiveMs   int64           `json:"active_ms"`
+	Answer     json.RawMessage `json:"answer"`
+	Reason     string          `json:"reason"`
+}
+
+func bindLease(c *gin.Context) (leaseRequest, bool) {
+	var req leaseRequest
+	if !bindJSON(c, &req) {
+		return req, false
+	}
+	if req.LeaseToken == "" {
+		fail(c, labeling.ErrInvalid.With("lease_token is required"))
+		return req, false
+	}
+	return req, true
+}
+
+func (s *Server) handleHeartbeat(c *gin.Context) {
+	m, _ := member(c)
+	req, ok := bindLease(c)
+	if !ok {
+		return
+	}
+	exp, err := s.store.Heartbeat(c.Request.Context(), m.ID, req.LeaseToken, req.ActiveMs)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"lease_expires_at": exp})
+}
+
+func (s *Server) handleDraft(c *gin.Context) {
+	m, _ := member(c)
+	req, ok := bindLease(c)
+	if !ok {
+		return
+	}
+	if _, err := s.store.SaveDraft(c.Request.Context(), m.ID, req.LeaseToken, req.Answer); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleRelease(c *gin.Context) {
+	m, _ := member(c)
+	req, ok := bindLease(c)
+	if !ok {
+		return
+	}
+	if err := s.store.Release(c.Request.Context(), m.ID, req.LeaseToken); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleSkip(c *gin.Context) {
+	m, _ := member(c)
+	req, ok := bindLease(c)
+	if !ok {
+		return
+	}
+	if err := s.store.Skip(c.Request.Context(), m.ID, req.LeaseToken, req.Reason); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// handleSubmit stores an answer. The client's idempotency key makes retries
+// safe: the same key and body return the stored submission, a different
+// body under the same key is a 409.
+func (s *Server) handleSubmit(c *gin.Context) {
+	m, _ := member(c)
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		fail(c, decodeError(err))
+		return
+	}
+	var req labeling.SubmitRequest
+	if err := strictUnmarshal(raw, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	sum := sha256.Sum256(raw)
+	req.BodyHash = hex.EncodeToString(sum[:])
+	sub, err := s.store.Submit(c.Request.Context(), m.ID, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if sub.Replayed {
+		status = http.StatusOK
+	}
+	c.JSON(status, sub)
+}
+
+func (s *Server) handleMySettings(c *gin.Context) {
+	m, _ := member(c)
+	n, err := s.store.SensitiveCap(c.Request.Context(), m.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"sensitive_daily_cap": n, "coop_sensitive_max": labeling.CoopSensitiveDailyCap})
+}
+
+type settingsRequest struct {
+	SensitiveDailyCap *int `json:"sensitive_daily_cap"`
+}
+
+func (s *Server) handleUpdateMySettings(c *gin.Context) {
+	m, _ := member(c)
+	var req settingsRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.SensitiveDailyCap != nil {
+		if err := s.store.SetSensitiveCap(c.Request.Context(), m.ID, *req.SensitiveDailyCap); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	s.handleMySettings(c)
+}
+
+// maxImportBytes bounds one upload; the importer streams, so memory does not grow with it.
+const maxImportBytes = 200 << 20
+
+func (s *Server) handleImport(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	format := strings.ToLower(c.Query("format"))
+	switch format {
+	case "", "jsonl", "csv", "labelstudio":
+	default:
+		fail(c, labeling.ErrInvalid.With("format must be jsonl, csv or labelstudio"))
+		return
+	}
+	rep, err := s.store.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, store.ImportRequest{Format: format, Filename: c.Query("filename")})
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(c, errBodyTooLarge.With("imports are at most %d MB; split the file", maxImportBytes>>20))
+			return
+		}
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rep)
+}
+
+type schemaRequest struct {
+	TaskType string          `json:"task_type"`
+	Schema   json.RawMessage `json:"schema"`
+}
+
+func (s *Server) handleValidateSchema(c *gin.Context) {
+	var req schemaRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	tt, err := labeling.ParseTaskType(req.TaskType)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	norm, err := labeling.ValidateSchema(tt, req.Schema)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"task_type": tt, "schema": norm})
+}
+
+type lsConfigRequest struct {
+	XML string `json:"xml"`
+}
+
+func (s *Server) handleLSConfig(c *gin.Context) {
+	var req lsConfigRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	tt, schema, err := labeling.ParseLSConfig([]byte(req.XML))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"task_type": tt, "schema": schema})
+}
