@@ -1,10 +1,114 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 
+	"copyhold/labeling"
 	"copyhold/labeling/store"
 )
 
-// seedDemoProject adds the demo model and project once the labelling engine lands.
-func seedDemoProject(ctx context.Context, st *store.Store, coordinator int64) error { return nil }
+const (
+	demoModel   = "coop-assistant-v1"
+	demoProject = "Review sentiment"
+)
+
+const demoInstructions = `# Review sentiment
+
+Read the sentence from a product, film or restaurant review and choose whether the reviewer is **positive** or
+**negative** about it. Judge the sentence alone, not what the rest of the review might say.
+
+- Press **1** for positive, **2** for negative, then **Enter** to submit.
+- Press **S** to skip a sentence you cannot judge, and **?** for every shortcut.
+
+Data: "Sentiment Labelled Sentences", Kotzias, Denil, de Freitas and Smyth, KDD 2015, UCI Machine Learning
+Repository, [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/).`
+
+var demoSchema = json.RawMessage(`{"field":"text","choices":[
+	{"value":"positive","label":"Positive","hotkey":"1"},
+	{"value":"negative","label":"Negative","hotkey":"2"}]}`)
+
+// seedDemoProject adds the demo model and its open sentiment project, with
+// every demo member in it and the demo sentences imported (every tenth as a
+// gold item). It does nothing that has been done already.
+func seedDemoProject(ctx context.Context, st *store.Store, coordinator int64) error {
+	model, err := findOrCreateModel(ctx, st, coordinator)
+	if err != nil {
+		return err
+	}
+	ps, err := st.Projects(ctx, store.ProjectFilter{ModelID: model.ID})
+	if err != nil {
+		return err
+	}
+	var p labeling.Project
+	for _, x := range ps {
+		if x.Name == demoProject {
+			p = x
+		}
+	}
+	if p.ID == 0 {
+		p, err = st.CreateProject(ctx, &coordinator, labeling.ProjectSettings{
+			ModelID: model.ID, Name: demoProject, TaskType: labeling.TaskClassification, Schema: demoSchema,
+			Instructions: demoInstructions, Overlap: 3, GoldRateBP: 1000, Stint: 200,
+		}, true)
+		if err != nil {
+			return fmt.Errorf("demo project: %w", err)
+		}
+	}
+	prog, err := st.ProjectProgress(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if prog.Items == 0 {
+		if _, err := st.ImportItems(ctx, &coordinator, p.ID, demoImport(), "jsonl", "sentiment.jsonl"); err != nil {
+			return fmt.Errorf("demo import: %w", err)
+		}
+	}
+	if p.Status == labeling.ProjectDraft {
+		if _, err := st.SetProjectStatus(ctx, &coordinator, p.ID, labeling.ProjectOpen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func findOrCreateModel(ctx context.Context, st *store.Store, coordinator int64) (labeling.Model, error) {
+	ms, err := st.Models(ctx)
+	if err != nil {
+		return labeling.Model{}, err
+	}
+	for _, m := range ms {
+		if m.Name == demoModel {
+			return m, nil
+		}
+	}
+	return st.CreateModel(ctx, &coordinator, labeling.Model{
+		Name: demoModel, BaseModel: "an open-weights 8B instruction model",
+		Description: "The co-op's assistant, fine-tuned on data its members label.",
+	})
+}
+
+// demoImport turns the embedded sentences into import lines.
+func demoImport() *bytes.Buffer {
+	f, _ := demoData.Open("demodata/sentiment.jsonl")
+	defer f.Close()
+	var out bytes.Buffer
+	sc := bufio.NewScanner(f)
+	for n := 0; sc.Scan(); n++ {
+		var row struct{ ID, Source, Text, Label string }
+		if json.Unmarshal(sc.Bytes(), &row) != nil {
+			continue
+		}
+		rec := map[string]any{"external_id": row.ID, "data": map[string]string{"text": row.Text, "source": row.Source}}
+		if n%10 == 9 {
+			rec["gold"] = map[string]string{"choice": row.Label}
+		}
+		line, _ := json.Marshal(rec)
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	return &out
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -162,5 +163,32 @@ func TestUserCommands(t *testing.T) {
 	}
 	if out, _ := runCmd(t, vars, "", "version"); !strings.Contains(out, "copyhold") {
 		t.Fatalf("version: %s", out)
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	for _, d := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			vars := dbVars(t, d)
+			if out, err := runCmd(t, vars, "", "demo"); err != nil {
+				t.Fatalf("demo: %v %s", err, out)
+			}
+			dir := t.TempDir()
+			good := dir + "/more.jsonl"
+			bad := dir + "/bad.jsonl"
+			os.WriteFile(good, []byte("{\"text\":\"A brand new sentence.\"}\n{\"source\":\"amazon\",\"text\":\"So there is no way for me to plug it in here in the US unless I go by a converter.\"}\n"), 0o600)
+			os.WriteFile(bad, []byte("{\"text\":\"ok\"}\n{\"nottext\":1}\n"), 0o600)
+			out, err := runCmd(t, vars, "", "import", "--project", "1", good)
+			if err != nil || !strings.Contains(out, "imported 1, duplicate 1") {
+				t.Fatalf("import: %v %s", err, out)
+			}
+			out, err = runCmd(t, vars, "", "import", bad, "--project", "1")
+			if err == nil || !strings.Contains(err.Error(), "line 2") {
+				t.Fatalf("bad import: %v %s", err, out)
+			}
+			if _, err := runCmd(t, vars, "", "import", "--project", "99", good); err == nil {
+				t.Fatal("import into a missing project succeeded")
+			}
+		})
 	}
 }

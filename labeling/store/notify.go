@@ -1,0 +1,155 @@
+package store
+
+// Live delivery plumbing: the PostgreSQL NOTIFY that wakes every process's
+// websocket hub when events commit, the in-process hook that does the same on
+// SQLite, the probes the hub uses to decide whether a gap in event ids is a
+// transaction still in flight, and event retention.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"copyhold/labeling"
+
+	"gorm.io/gorm"
+)
+
+// EventsChannel is the PostgreSQL LISTEN/NOTIFY channel for committed events.
+const EventsChannel = "copyhold_events"
+
+// notifyEvents queues a NOTIFY in the writing transaction. PostgreSQL
+// delivers it only if, and when, the transaction commits, so a listener never
+// hears about an event it cannot read yet; identical notifications in one
+// transaction are merged, so a change with several events wakes listeners
+// once. The notification carries nothing: listeners re-read the events table.
+// SQLite has no NOTIFY: see OnEventAppended.
+func notifyEvents(tx *gorm.DB) error {
+	if !isPostgres(tx) {
+		return nil
+	}
+	if err := tx.Exec("SELECT pg_notify(?, '')", EventsChannel).Error; err != nil {
+		return fmt.Errorf("notify events: %w", err)
+	}
+	return nil
+}
+
+// OnEventAppended calls fn after every event row inserted through db (or a
+// session or transaction made from it), before that transaction commits. It
+// is the in-process wake-up for the SQLite build, where there is no NOTIFY:
+// db has a single connection, so a reader woken by fn queues behind the
+// writing transaction and runs only once it has committed or rolled back.
+// fn must not block.
+func OnEventAppended(db *gorm.DB, fn func()) error {
+	return db.Callback().Create().After("gorm:create").Register("copyhold:event_appended", func(tx *gorm.DB) {
+		if tx.Error == nil && tx.Statement.Table == "events" {
+			fn()
+		}
+	})
+}
+
+// InFlightSnapshot returns PostgreSQL's current snapshot (pg_current_snapshot,
+// as text) and true, or "" and false on SQLite, where one writer at a time
+// means a gap below a committed id can never fill.
+func InFlightSnapshot(ctx context.Context, db *gorm.DB) (string, bool, error) {
+	if !isPostgres(db) {
+		return "", false, nil
+	}
+	var snap string
+	err := db.WithContext(ctx).Raw("SELECT pg_current_snapshot()::text").Scan(&snap).Error
+	return snap, err == nil, err
+}
+
+// SnapshotSettled reports whether every transaction that was in progress in
+// snap (from InFlightSnapshot) has since committed or aborted.
+func SnapshotSettled(ctx context.Context, db *gorm.DB, snap string) (bool, error) {
+	var running int64
+	err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM unnest(pg_snapshot_xip(CAST(? AS pg_snapshot))) AS x
+WHERE pg_xact_status(x) = 'in progress'`, snap).Scan(&running).Error
+	return running == 0, err
+}
+
+// EventsInScope returns committed events of one scope with after < id <= upTo,
+// oldest first: what a resuming websocket client missed.
+func EventsInScope(ctx context.Context, db *gorm.DB, scope string, after, upTo int64, limit int) ([]labeling.Event, error) {
+	var rows []eventRow
+	err := db.WithContext(ctx).Where("scope = ? AND id > ? AND id <= ?", scope, after, upTo).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return toEvents(rows), nil
+}
+
+// EventsByID returns those of ids that exist now, oldest first. The hub uses
+// it to notice an id it gave up on that committed late.
+func EventsByID(ctx context.Context, db *gorm.DB, ids []int64) ([]labeling.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []eventRow
+	if err := db.WithContext(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return toEvents(rows), nil
+}
+
+// LastEventID is the highest event id committed so far (0 for none).
+func LastEventID(ctx context.Context, db *gorm.DB) (int64, error) {
+	var id *int64
+	if err := db.WithContext(ctx).Raw("SELECT MAX(id) FROM events").Scan(&id).Error; err != nil {
+		return 0, err
+	}
+	if id == nil {
+		return 0, nil
+	}
+	return *id, nil
+}
+
+// OldestDeliverableID is the lowest retained event id outside the audit
+// scope, and false when there is none. A client resuming from a sequence
+// below it minus one may have missed pruned events.
+func OldestDeliverableID(ctx context.Context, db *gorm.DB) (int64, bool, error) {
+	var ids []int64
+	err := db.WithContext(ctx).Raw("SELECT id FROM events WHERE scope <> ? ORDER BY id LIMIT 1", AuditScope).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, false, err
+	}
+	return ids[0], true, nil
+}
+
+// AuditScope events are kept for the record and never delivered live.
+const AuditScope = "audit"
+
+// PruneEvents deletes delivered-event history older than olderThan, in
+// batches so neither database holds a long lock. Audit events stay. The
+// events table is the live-delivery outbox and resume window, not the
+// ledger: ledger history lives in its own hash-chained log, so pruning loses
+// no ledger data. It returns how many rows went.
+func PruneEvents(ctx context.Context, db *gorm.DB, olderThan time.Duration) (int64, error) {
+	if olderThan <= 0 {
+		return 0, errors.New("prune events: the retention window must be positive")
+	}
+	cutoff := time.Now().UTC().Add(-olderThan)
+	var total int64
+	for {
+		res := db.WithContext(ctx).Exec(`DELETE FROM events WHERE id IN (
+    SELECT id FROM events WHERE created_at < ? AND scope <> ? ORDER BY id LIMIT 5000)`, cutoff, AuditScope)
+		if res.Error != nil {
+			return total, fmt.Errorf("prune events: %w", res.Error)
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < 5000 {
+			return total, nil
+		}
+	}
+}
+
+func toEvents(rows []eventRow) []labeling.Event {
+	out := make([]labeling.Event, len(rows))
+	for i, r := range rows {
+		out[i] = labeling.Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt}
+	}
+	return out
+}
