@@ -1,0 +1,88 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+	"copyhold/migrations"
+	"copyhold/migrations/dbtest"
+)
+
+// A server killed while labellers hold leases loses no submitted or
+// autosaved work, and the leased tasks come back when the leases expire.
+func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
+	for _, d := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			src := dbtest.Source(t, d)
+			db, err := migrations.Open(ctx, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := migrations.Up(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			f := newLabFixture(t, db)
+			p := f.project("restart", func(s *labeling.ProjectSettings) { s.Overlap = 1; s.LeaseSeconds = 60 })
+			f.items(p.ID, 3)
+			ana, ben, cai := f.member("ana", "labeller"), f.member("ben", "labeller"), f.member("cai", "labeller")
+			for _, m := range []int64{ana, ben, cai} {
+				if err := f.s.AddProjectMember(ctx, &f.coord, p.ID, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			done := f.submit(ana, f.claim(ana, p.ID), "ana-1")
+			held := f.claim(ben, p.ID)
+			draft := json.RawMessage(`{"choice":"negative"}`)
+			if _, err := f.s.SaveDraft(ctx, ben, held.LeaseToken, draft); err != nil {
+				t.Fatal(err)
+			}
+
+			// The process dies: the handle goes away without any clean-up.
+			sqlDB, _ := db.DB()
+			sqlDB.Close()
+
+			db2, err := migrations.Open(ctx, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { s, _ := db2.DB(); s.Close() }()
+			s2 := store.New(db2).WithClock(f.clock.Now)
+			var n int64
+			db2.Table("submissions").Where("id = ?", done.ID).Count(&n)
+			if n != 1 {
+				t.Fatal("a submitted answer was lost in the restart")
+			}
+			again, err := s2.ClaimNextTask(ctx, ben, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct{ Choice string }
+			json.Unmarshal(again.Draft, &got)
+			if again.LeaseToken != held.LeaseToken || got.Choice != "negative" {
+				t.Fatalf("after restart ben got lease %s draft %s, want his lease and draft", again.LeaseToken, again.Draft)
+			}
+
+			// Ben never comes back; once the lease expires the task returns to the queue.
+			f.clock.Advance(61 * time.Second)
+			first, err := s2.ClaimNextTask(ctx, cai, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := first
+			if first.ItemID != held.ItemID {
+				s2.Submit(ctx, cai, labeling.SubmitRequest{LeaseToken: first.LeaseToken, IdempotencyKey: "cai-1", Answer: json.RawMessage(`{"choice":"positive"}`)})
+				if second, err = s2.ClaimNextTask(ctx, cai, p.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if second.ItemID != held.ItemID {
+				t.Fatalf("the expired lease's item %d did not come back (got %d then %d)", held.ItemID, first.ItemID, second.ItemID)
+			}
+		})
+	}
+}
