@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import type { Me } from './api';
 import { areaForPath, canUse, homeFor } from './areas';
 import { useSession } from './auth';
@@ -8,7 +8,16 @@ import { AccountPage } from './pages/Account';
 import { AdminPage } from './pages/Admin';
 import { InvitePage } from './pages/Invite';
 import { LoginPage } from './pages/Login';
-import { EquityPage, NotFoundPage, ReviewPage, RoleNeededPage, WorkPage } from './pages/Placeholders';
+import { EquityPage, NotFoundPage, ReviewPage, RoleNeededPage } from './pages/Placeholders';
+
+// Labelling pages are loaded on demand: the labeller's editors and the
+// coordinator's project pages stay out of the first download.
+const WorkHomePage = lazy(() => import('./labeling/WorkHome'));
+const WorkbenchPage = lazy(() => import('./labeling/Workbench'));
+const MyWorkPage = lazy(() => import('./labeling/MyWork'));
+const ProjectsPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectsPage })));
+const ProjectEditPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectEditPage })));
+const ProjectDetailPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectDetailPage })));
 
 const TITLES: Record<string, string> = {
   '/login': 'Log in',
@@ -16,6 +25,9 @@ const TITLES: Record<string, string> = {
   '/review': 'Review',
   '/equity': 'Equity',
   '/admin': 'Co-op admin',
+  '/admin/projects': 'Models & projects',
+  '/admin/projects/new': 'New project',
+  '/work/mine': 'My work',
   '/account': 'Account',
 };
 
@@ -29,7 +41,9 @@ export function App() {
   const { pathname, search } = useLocation();
 
   useEffect(() => {
-    const t = TITLES[pathname] ?? (pathname.startsWith('/invite/') ? 'Join' : null);
+    const t =
+      TITLES[pathname] ??
+      (pathname.startsWith('/invite/') ? 'Join' : pathname.startsWith('/work/p/') ? 'Labelling' : pathname.startsWith('/admin/projects/') ? 'Project' : null);
     document.title = t ? `${t} · copyhold` : 'copyhold';
   }, [pathname]);
 
@@ -85,10 +99,17 @@ export function App() {
   }
 
   let page;
+  let params: Record<string, string> | null;
   const area = areaForPath(pathname);
   if (area && !canUse(area, me.roles)) {
     page = <RoleNeededPage role={area.role!} area={area.label} />;
-  } else if (pathname === '/work') page = <WorkPage />;
+  } else if (pathname === '/work') page = <WorkHomePage />;
+  else if (pathname === '/work/mine') page = <MyWorkPage />;
+  else if ((params = matchPath('/work/p/:id', pathname)) && /^\d+$/.test(params.id)) page = <WorkbenchPage key={params.id} projectId={Number(params.id)} />;
+  else if (pathname === '/admin/projects') page = <ProjectsPage />;
+  else if (pathname === '/admin/projects/new') page = <ProjectEditPage />;
+  else if ((params = matchPath('/admin/projects/:id', pathname)) && /^\d+$/.test(params.id)) page = <ProjectDetailPage key={params.id} projectId={Number(params.id)} />;
+  else if ((params = matchPath('/admin/projects/:id/edit', pathname)) && /^\d+$/.test(params.id)) page = <ProjectEditPage key={params.id} projectId={Number(params.id)} />;
   else if (pathname === '/review') page = <ReviewPage />;
   else if (pathname === '/equity') page = <EquityPage />;
   else if (pathname === '/admin') page = <AdminPage />;
@@ -100,7 +121,7 @@ export function App() {
       await session.logout();
       navigate('/login', { replace: true });
     }}>
-      {page}
+      <Suspense fallback={<p className="muted">Loading…</p>}>{page}</Suspense>
     </Shell>
   );
 }

@@ -3,11 +3,18 @@ import { api, ApiError, ROLES, type InviteCreated, type Member } from '../api';
 import { useSession } from '../auth';
 import { CopyField, ErrorAlert, Notice, formatDate, roleLabel } from '../ui';
 import { PageHeading } from './PageHeading';
+import { Link } from '../router';
 
 export function AdminPage() {
   return (
     <>
       <PageHeading title="Co-op admin" lead="Members, their roles, and invitations to join." />
+      <nav className="tabs" aria-label="Co-op admin sections">
+        <Link to="/admin" aria-current="page">
+          Members &amp; invites
+        </Link>
+        <Link to="/admin/projects">Models &amp; projects</Link>
+      </nav>
       <InviteSection />
       <MembersSection />
     </>

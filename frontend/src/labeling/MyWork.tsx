@@ -1,0 +1,167 @@
+// My work: the labeller's own submissions, their review status, and
+// amending a submission that has not been reviewed yet.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api';
+import { useSession } from '../auth';
+import { Link } from '../router';
+import { ErrorAlert, Notice, formatDate } from '../ui';
+import { PageHeading } from '../pages/PageHeading';
+import { labelApi } from './api';
+import { DiffView } from './editors/Rewrite';
+import type { KeyHandler } from './editors/types';
+import { newIdempotencyKey } from './submitQueue';
+import { TaskEditor, useEditorModule } from './TaskEditor';
+import type { Answer, MySubmission, Project } from './types';
+
+const STATUS_LABEL: Record<string, string> = {
+  submitted: 'Waiting for review',
+  accepted: 'Accepted',
+  rejected: 'Rejected',
+  corrected: 'Corrected by a reviewer',
+};
+
+export function pretty(a: unknown): string {
+  if (a && typeof a === 'object' && 'text' in a && typeof (a as { text: unknown }).text === 'string' && Object.keys(a).length === 1) return (a as { text: string }).text;
+  return JSON.stringify(a, null, 2);
+}
+
+export function MyWorkPage() {
+  const [subs, setSubs] = useState<MySubmission[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [more, setMore] = useState(false);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [notice, setNotice] = useState('');
+  const load = useCallback(async (before?: number) => {
+    try {
+      const page = await labelApi.mySubmissions({ limit: 50, before });
+      setSubs((s) => (before && s ? [...s, ...page] : page));
+      setMore(page.length === 50);
+    } catch (e) {
+      setError(e as ApiError);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <>
+      <PageHeading title="My work" lead="What you have submitted and what reviewers decided." />
+      <p>
+        <Link to="/work">Back to projects</Link>
+      </p>
+      <ErrorAlert error={error} />
+      {notice && <Notice>{notice}</Notice>}
+      {subs === null && !error && <p className="muted">Loading your submissions…</p>}
+      {subs && subs.length === 0 && (
+        <section className="empty-state" aria-labelledby="mine-empty">
+          <h2 id="mine-empty">No submissions yet</h2>
+          <p>Your submitted answers will be listed here.</p>
+        </section>
+      )}
+      {subs && subs.length > 0 && (
+        <ul className="subs" aria-label="My submissions">
+          {subs.map((s) => (
+            <li key={s.id} className="card sub">
+              <div className="sub-head">
+                <h2>
+                  {s.project_name} <span className="muted small">· item {s.item_id}</span>
+                </h2>
+                <span className={`tag status-${s.status}`}>{STATUS_LABEL[s.status] ?? s.status}</span>
+              </div>
+              <p className="muted small">
+                Submitted {formatDate(s.created_at)}
+                {s.revisions > 1 ? ` · amended ${s.revisions - 1} time${s.revisions > 2 ? 's' : ''}` : ''}
+              </p>
+              {s.status === 'rejected' && s.reason && (
+                <p className="alert alert-error">
+                  <strong>Reason:</strong> {s.reason}
+                </p>
+              )}
+              {editing === s.id ? (
+                <Amend
+                  sub={s}
+                  onDone={(updated) => {
+                    setEditing(null);
+                    if (updated) {
+                      setSubs((list) => list?.map((x) => (x.id === s.id ? { ...x, answer: updated, revisions: x.revisions + 1 } : x)) ?? null);
+                      setNotice('Your amended answer was saved.');
+                    }
+                  }}
+                />
+              ) : (
+                <>
+                  <h3 className="item-label">Your answer</h3>
+                  <pre className="answer-pre">{pretty(s.answer)}</pre>
+                  {s.status === 'corrected' && s.corrected_answer && <DiffView label="Reviewer’s correction" before={pretty(s.answer)} after={pretty(s.corrected_answer)} />}
+                  {s.status === 'submitted' && (
+                    <button type="button" className="btn btn-small" onClick={() => setEditing(s.id)}>
+                      Reopen and amend
+                    </button>
+                  )}
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {more && subs && (
+        <button type="button" className="btn" onClick={() => void load(subs[subs.length - 1].id)}>
+          Load older
+        </button>
+      )}
+    </>
+  );
+}
+
+function Amend({ sub, onDone }: { sub: MySubmission; onDone: (a: Answer | null) => void }) {
+  const { me } = useSession();
+  const [project, setProject] = useState<Project | null>(null);
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [error, setError] = useState<ApiError | string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const keyRef = useRef<KeyHandler | null>(null);
+  const idem = useRef(newIdempotencyKey());
+  const { mod } = useEditorModule(project?.task_type);
+  useEffect(() => {
+    labelApi.project(sub.project_id).then(setProject, setError);
+  }, [sub.project_id]);
+  useEffect(() => {
+    if (mod && project && answer === null) setAnswer(mod.from(project.schema, sub.data, { memberId: me?.id ?? 0, itemId: sub.item_id }, sub.answer));
+  }, [mod, project, answer, sub, me]);
+  async function save() {
+    if (!mod || !project || !answer) return;
+    const problem = mod.validate(project.schema, sub.data, answer);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    try {
+      const final = mod.toAnswer(project.schema, sub.data, answer);
+      const res = await labelApi.amend(sub.id, idem.current, final);
+      onDone(res?.answer ?? final);
+    } catch (e) {
+      const err = e as ApiError;
+      setError(err.code === 'already_reviewed' ? 'A reviewer has already looked at this submission, so it can no longer be changed.' : err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="amend">
+      <ErrorAlert error={error} />
+      {(!mod || !project || !answer) && !error && <p className="muted">Loading the editor…</p>}
+      {mod && project && answer && <TaskEditor mod={mod} schema={project.schema} data={sub.data} answer={answer} onChange={setAnswer} keyRef={keyRef} />}
+      <div className="task-actions">
+        <button type="button" className="btn btn-primary" disabled={busy || !answer} onClick={() => void save()}>
+          {busy ? 'Saving…' : 'Save amended answer'}
+        </button>
+        <button type="button" className="btn" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export default MyWorkPage;

@@ -1,0 +1,666 @@
+// The labeller's workbench: one task at a time, keyboard first.
+// Enter submits (Ctrl/Cmd+Enter inside text boxes), S skips, Ctrl+Z undoes,
+// I toggles the instructions, ? lists every shortcut.
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../api';
+import { useSession } from '../auth';
+import { Link } from '../router';
+import { ErrorAlert } from '../ui';
+import { PageHeading } from '../pages/PageHeading';
+import { labelApi } from './api';
+import { Dialog } from './Dialog';
+import { loadEditor } from './editors';
+import { Kbd } from './editors/common';
+import type { EditorModule, KeyHandler, Shortcut } from './editors/types';
+import { isTypingTarget, plainKey } from './keys';
+import { Markdown } from './markdown';
+import { newIdempotencyKey, pendingFor, savePending, submitBody, submitWithRetry, type PendingSubmit } from './submitQueue';
+import { TaskEditor } from './TaskEditor';
+import type { Answer, MyProgress, MySettings, Project, Task } from './types';
+
+type Phase = 'loading' | 'task' | 'done' | 'blocked' | 'break' | 'error';
+
+const BLOCKED: Record<string, string> = {
+  no_tasks: 'There is nothing left for you to label in this project right now. Thank you!',
+  stint_reached: 'You have reached today’s limit for this project. It resets tomorrow — time for a rest.',
+  project_paused: 'This project is paused by its coordinator. Check back later.',
+  project_closed: 'This project is closed.',
+  project_not_open: 'This project is not open for labelling yet.',
+  not_project_member: 'You are not a member of this project. Ask a coordinator to add you.',
+  sensitive_cap_reached: 'You have seen today’s limit of sensitive items. Take care of yourself; more tomorrow.',
+};
+
+declare global {
+  interface Window {
+    __copyholdAdvance?: number[];
+  }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-GB');
+
+export function WorkbenchPage({ projectId }: { projectId: number }) {
+  const { me } = useSession();
+  const memberId = me?.id ?? 0;
+  const [project, setProject] = useState<Project | null>(null);
+  const [mine, setMine] = useState<MyProgress | null>(null);
+  const [settings, setSettings] = useState<MySettings | null>(null);
+  const [phase, setPhase] = useState<Phase>('loading');
+  const [blocked, setBlocked] = useState<ApiError | null>(null);
+  const [task, setTask] = useState<Task | null>(null);
+  const [mod, setMod] = useState<EditorModule | null>(null);
+  const [answer, setAnswerState] = useState<Answer>({});
+  const [error, setError] = useState<ApiError | string | null>(null);
+  const [banner, setBanner] = useState('');
+  const [leaseLost, setLeaseLost] = useState(false);
+  const [lateKept, setLateKept] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [revealed, setRevealed] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
+  const [skipping, setSkipping] = useState(false);
+  const [skipReason, setSkipReason] = useState('');
+  const [instrOpen, setInstrOpen] = useState(() => localStorage.getItem(`copyhold.instr.${projectId}`) !== 'closed');
+  const [lastAdvance, setLastAdvance] = useState<number | null>(null);
+
+  const keyRef = useRef<KeyHandler | null>(null);
+  const history = useRef<Answer[]>([]);
+  const idemKeys = useRef(new Map<number, string>());
+  const startedAt = useRef(0);
+  const advanceStart = useRef<number | null>(null);
+  const lastActivity = useRef(Date.now());
+  const lastBeat = useRef(Date.now());
+  const dirty = useRef(false);
+  const taskRef = useRef<HTMLDivElement>(null);
+  const live = useRef(true);
+
+  useEffect(() => {
+    live.current = true;
+    return () => {
+      live.current = false;
+    };
+  }, []);
+
+  const refreshMine = useCallback(() => {
+    labelApi.myProgress(projectId).then(
+      (m) => live.current && setMine(m),
+      () => {},
+    );
+  }, [projectId]);
+
+  const claimNext = useCallback(async () => {
+    setError(null);
+    setLeaseLost(false);
+    setLateKept(false);
+    try {
+      const t = await labelApi.next(projectId);
+      const m = await loadEditor(t.task_type);
+      if (!live.current) return;
+      const ctx = { memberId, itemId: t.item_id };
+      const start = t.draft ? m.from(t.schema, t.data, ctx, t.draft) : m.empty(t.schema, t.data, ctx);
+      history.current = [];
+      dirty.current = false;
+      startedAt.current = performance.now();
+      lastBeat.current = Date.now();
+      setRevealed(!t.sensitive);
+      setMod(m);
+      setAnswerState(start);
+      setTask(t);
+      setPhase('task');
+    } catch (e) {
+      if (!live.current) return;
+      const err = e as ApiError;
+      advanceStart.current = null;
+      if (err.code === 'no_tasks' || err.status === 409 || err.status === 403) {
+        setBlocked(err);
+        setTask(null);
+        setPhase(err.code === 'no_tasks' ? 'done' : 'blocked');
+      } else {
+        setError(err);
+        setPhase('error');
+      }
+    }
+  }, [projectId, memberId]);
+
+  // Boot: project, counters, settings; resend answers saved on this device; then a task.
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        const p = await labelApi.project(projectId);
+        if (cancelled) return;
+        setProject(p);
+        void loadEditor(p.task_type).catch(() => {});
+      } catch (e) {
+        if (!cancelled) {
+          setError(e as ApiError);
+          setPhase('error');
+        }
+        return;
+      }
+      refreshMine();
+      labelApi.mySettings().then(
+        (s) => !cancelled && setSettings(s),
+        () => {},
+      );
+      const pending = pendingFor(projectId);
+      if (pending.length) {
+        setBanner(`Sending ${pending.length} answer${pending.length === 1 ? '' : 's'} saved on this device…`);
+        for (const p of pending) {
+          try {
+            await submitWithRetry(p, {
+              send: (x) => labelApi.submit(submitBody(x)),
+              onRetry: (_e, _a, d) => !cancelled && setBanner(`Cannot reach the server. Your saved answer is safe on this device; retrying in ${Math.ceil(d / 1000)} s…`),
+            });
+          } catch {
+            // A definite refusal (e.g. the lease is gone and the item full): the server kept a draft.
+          }
+        }
+        if (!cancelled) setBanner('');
+      }
+      if (!cancelled) await claimNext();
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [projectId, claimNext, refreshMine]);
+
+  // Enter → next task interactive: measured after the new task has been committed.
+  useEffect(() => {
+    if (!task || advanceStart.current === null) return;
+    const ms = performance.now() - advanceStart.current;
+    advanceStart.current = null;
+    (window.__copyholdAdvance ??= []).push(ms);
+    setLastAdvance(ms);
+  }, [task]);
+
+  // Focus the new task so the keyboard keeps working.
+  useEffect(() => {
+    if (!task) return;
+    const el = taskRef.current;
+    const target = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el;
+    target?.focus({ preventScroll: false });
+  }, [task?.assignment_id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (revealed && task?.sensitive) taskRef.current?.focus();
+  }, [revealed, task?.sensitive]);
+
+  const setAnswer = useCallback((a: Answer) => {
+    setAnswerState((prev) => {
+      history.current.push(prev);
+      if (history.current.length > 200) history.current.shift();
+      return a;
+    });
+    dirty.current = true;
+    lastActivity.current = Date.now();
+  }, []);
+
+  const undo = useCallback(() => {
+    const prev = history.current.pop();
+    if (prev) {
+      setAnswerState(prev);
+      dirty.current = true;
+    }
+  }, []);
+
+  // Draft autosave, debounced.
+  useEffect(() => {
+    if (!task || !mod || !dirty.current) return;
+    const t = setTimeout(() => {
+      let draft: Answer;
+      try {
+        draft = mod.toAnswer(task.schema, task.data, answer);
+      } catch {
+        return;
+      }
+      labelApi.draft(task.lease_token, draft).catch((e: ApiError) => {
+        if (e.code === 'lease_lost') setLeaseLost(true);
+      });
+    }, 1000);
+    return () => clearTimeout(t);
+  }, [answer, task, mod]);
+
+  // Lease heartbeat, every third of the lease.
+  useEffect(() => {
+    if (!task || phase !== 'task') return;
+    const leaseMs = project?.lease_seconds ? project.lease_seconds * 1000 : Math.max(30_000, Date.parse(task.lease_expires_at) - Date.now());
+    const every = Math.max(5_000, Math.floor(leaseMs / 3));
+    const onActivity = () => (lastActivity.current = Date.now());
+    window.addEventListener('keydown', onActivity, true);
+    window.addEventListener('pointerdown', onActivity, true);
+    const timer = setInterval(() => {
+      const now = Date.now();
+      const active = lastActivity.current > lastBeat.current ? now - lastBeat.current : 0;
+      lastBeat.current = now;
+      labelApi.heartbeat(task.lease_token, active).then(
+        () => live.current && setLeaseLost(false),
+        (e: ApiError) => {
+          if (e.code === 'lease_lost') setLeaseLost(true);
+        },
+      );
+    }, every);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('keydown', onActivity, true);
+      window.removeEventListener('pointerdown', onActivity, true);
+    };
+  }, [task, phase, project?.lease_seconds]);
+
+  const submit = useCallback(async () => {
+    if (!task || !mod || submitting) return;
+    if (!revealed) {
+      setError('Reveal the item (R) before answering it.');
+      return;
+    }
+    const problem = mod.validate(task.schema, task.data, answer);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    const enterAt = performance.now();
+    let key = idemKeys.current.get(task.assignment_id);
+    if (!key) {
+      key = newIdempotencyKey();
+      idemKeys.current.set(task.assignment_id, key);
+    }
+    const pending: PendingSubmit = {
+      lease_token: task.lease_token,
+      idempotency_key: key,
+      answer: mod.toAnswer(task.schema, task.data, answer),
+      lead_time_ms: Math.round(enterAt - startedAt.current),
+      project_id: projectId,
+      item_id: task.item_id,
+      saved_at: Date.now(),
+    };
+    savePending(pending);
+    setSubmitting(true);
+    setError(null);
+    try {
+      await submitWithRetry(pending, {
+        send: (x) => labelApi.submit(submitBody(x)),
+        onRetry: (e, _a, d) => {
+          const msg = e instanceof ApiError && e.status === 0 ? 'Cannot reach the server' : 'The server is having trouble';
+          if (live.current) setBanner(`${msg}. Your answer is safe on this device and will be sent — retrying in ${Math.ceil(d / 1000)} s…`);
+        },
+      });
+      if (!live.current) return;
+      setBanner('');
+      setMine((m) => (m ? { ...m, done_today: m.done_today + 1, items_left: Math.max(0, m.items_left - 1), stint_left: m.stint_left === null ? null : Math.max(0, m.stint_left - 1) } : m));
+      advanceStart.current = enterAt;
+      await claimNext();
+      refreshMine();
+    } catch (e) {
+      if (!live.current) return;
+      setBanner('');
+      const err = e as ApiError;
+      if (err.code === 'lease_lost') {
+        setLeaseLost(true);
+        setLateKept(true);
+      } else setError(err);
+    } finally {
+      if (live.current) setSubmitting(false);
+    }
+  }, [task, mod, submitting, revealed, answer, projectId, claimNext, refreshMine]);
+
+  const doSkip = useCallback(
+    async (e?: FormEvent) => {
+      e?.preventDefault();
+      if (!task) return;
+      setSkipping(false);
+      try {
+        await labelApi.skip(task.lease_token, skipReason.trim());
+      } catch (err) {
+        const ae = err as ApiError;
+        if (ae.code !== 'lease_lost') {
+          setError(ae);
+          return;
+        }
+      }
+      setSkipReason('');
+      advanceStart.current = null;
+      await claimNext();
+    },
+    [task, skipReason, claimNext],
+  );
+
+  const usePrediction = useCallback(() => {
+    if (!task?.prediction || !mod) return;
+    setAnswer(mod.from(task.schema, task.data, { memberId, itemId: task.item_id }, task.prediction));
+  }, [task, mod, memberId, setAnswer]);
+
+  const toggleInstr = useCallback(() => {
+    setInstrOpen((o) => {
+      localStorage.setItem(`copyhold.instr.${projectId}`, o ? 'closed' : 'open');
+      return !o;
+    });
+  }, [projectId]);
+
+  const takeBreak = useCallback(async () => {
+    if (task) await labelApi.release(task.lease_token).catch(() => {});
+    setTask(null);
+    setPhase('break');
+  }, [task]);
+
+  // Global keys.
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (showHelp || skipping || e.defaultPrevented || e.isComposing) return;
+      const typing = isTypingTarget(e.target);
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void submit();
+        return;
+      }
+      if (typing) {
+        if (e.key === 'Escape') (e.target as HTMLElement).blur();
+        return;
+      }
+      const tag = (e.target as HTMLElement | null)?.tagName;
+      if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+        if (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY') return;
+        if (phase === 'task') {
+          e.preventDefault();
+          void submit();
+        }
+        return;
+      }
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        undo();
+        return;
+      }
+      if (e.key === '?') {
+        e.preventDefault();
+        setShowHelp(true);
+        return;
+      }
+      const k = plainKey(e);
+      if (k === 'i') {
+        e.preventDefault();
+        toggleInstr();
+        return;
+      }
+      if (phase !== 'task' || !task) return;
+      if (!revealed) {
+        if (k === 'r') {
+          e.preventDefault();
+          setRevealed(true);
+        } else if (k === 's') {
+          e.preventDefault();
+          setSkipping(true);
+        }
+        return;
+      }
+      if (keyRef.current?.(e)) {
+        e.preventDefault();
+        return;
+      }
+      if (k === 's') {
+        e.preventDefault();
+        setSkipping(true);
+      } else if (k === 'p' && task.prediction) {
+        e.preventDefault();
+        usePrediction();
+      }
+    }
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [showHelp, skipping, submit, undo, toggleInstr, phase, task, revealed, usePrediction]);
+
+  const shortcuts: Shortcut[] = useMemo(
+    () => [
+      { keys: 'Enter', action: 'Submit (Ctrl+Enter inside a text box)' },
+      { keys: 'S', action: 'Skip this item (you can give a reason)' },
+      { keys: 'Ctrl+Z', action: 'Undo your last change to this task' },
+      { keys: 'I', action: 'Show or hide the instructions' },
+      ...(task?.prediction ? [{ keys: 'P', action: 'Start from the pre-annotation' }] : []),
+      ...(task?.sensitive ? [{ keys: 'R', action: 'Reveal the sensitive item' }] : []),
+      { keys: 'Esc', action: 'Leave a text box / close a dialog' },
+      { keys: '?', action: 'Show these shortcuts' },
+      ...(mod && task ? mod.shortcuts(task.schema) : []),
+    ],
+    [mod, task],
+  );
+
+  const isModeration = project?.task_type === 'moderation';
+  const sensitiveLeft = mine?.sensitive_left_today;
+
+  return (
+    <div className="workbench" data-advance-ms={lastAdvance === null ? undefined : Math.round(lastAdvance)}>
+      <PageHeading title={project ? project.name : 'Work'} />
+      <div className="wb-bar">
+        <p className="wb-progress" aria-live="polite">
+          {mine ? (
+            <>
+              <strong>{fmt(mine.done_today)}</strong> today · <strong>{fmt(mine.items_left)}</strong> items left in this project
+              {mine.stint_left !== null && (
+                <>
+                  {' '}
+                  · <strong>{fmt(mine.stint_left)}</strong> left in today’s stint
+                </>
+              )}
+            </>
+          ) : (
+            <span className="muted">Loading your progress…</span>
+          )}
+        </p>
+        <div className="wb-actions">
+          <button type="button" className="btn btn-small" onClick={toggleInstr} aria-expanded={instrOpen} aria-controls="wb-instructions">
+            Instructions <Kbd k="i" />
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => setShowHelp(true)}>
+            Shortcuts <Kbd k="?" />
+          </button>
+          <Link to="/work" className="btn btn-small">
+            All projects
+          </Link>
+        </div>
+      </div>
+
+      {banner && (
+        <div className="alert alert-warn wb-banner" role="status">
+          {banner}
+        </div>
+      )}
+      {leaseLost && (
+        <div className="alert alert-warn" role="alert">
+          {lateKept
+            ? 'Your hold on this item ran out and the item is already full, so this answer was not counted. The server kept it as a draft; nothing you typed is lost.'
+            : 'Your hold on this item has run out. Keep going: your work stays here and submitting still tries — the server accepts late work while the item has room.'}
+          {lateKept && (
+            <div className="wb-inline-actions">
+              <button type="button" className="btn btn-small btn-primary" onClick={() => void claimNext()}>
+                Get the next task
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+
+      {project && (
+        <section id="wb-instructions" className="card wb-instructions" aria-label="Instructions" hidden={!instrOpen}>
+          <h2>Instructions</h2>
+          {project.instructions.trim() ? <Markdown source={project.instructions} /> : <p className="muted">This project has no written instructions.</p>}
+        </section>
+      )}
+
+      {(isModeration || task?.sensitive) && settings && (
+        <CareBar settings={settings} left={sensitiveLeft} onBreak={takeBreak} onSettings={setSettings} onChanged={refreshMine} />
+      )}
+
+      {phase === 'loading' && <p className="muted">Getting your next task…</p>}
+      {phase === 'error' && (
+        <>
+          <ErrorAlert error={error} />
+          <button type="button" className="btn" onClick={() => void claimNext()}>
+            Try again
+          </button>
+        </>
+      )}
+      {(phase === 'done' || phase === 'blocked') && (
+        <section className="empty-state" aria-labelledby="wb-empty">
+          <h2 id="wb-empty">{phase === 'done' ? 'All done here' : 'No task for now'}</h2>
+          <p>{(blocked && BLOCKED[blocked.code]) ?? blocked?.message}</p>
+          <p>
+            <Link to="/work/mine">See my work</Link> · <Link to="/work">Other projects</Link>
+          </p>
+        </section>
+      )}
+      {phase === 'break' && (
+        <section className="empty-state" aria-labelledby="wb-break">
+          <h2 id="wb-break">On a break</h2>
+          <p>Your item was handed back. Come back when you are ready.</p>
+          <p>
+            <button type="button" className="btn btn-primary" onClick={() => void claimNext()}>
+              Resume labelling
+            </button>
+          </p>
+        </section>
+      )}
+
+      {phase === 'task' && task && mod && (
+        <div className="card task" ref={taskRef} tabIndex={-1} aria-label="Task" data-task-id={task.item_id} data-assignment={task.assignment_id}>
+          {task.prediction && (
+            <p className="wb-prediction">
+              <button type="button" className="btn btn-small" onClick={usePrediction} disabled={!revealed}>
+                Start from the pre-annotation <Kbd k="p" />
+              </button>
+            </p>
+          )}
+          <div className={revealed ? 'task-body' : 'task-body veiled'}>
+            {!revealed && (
+              <div className="veil" role="group" aria-label="Content warning">
+                <p>
+                  <strong>Content warning.</strong> This item is marked sensitive. It stays hidden until you choose to see it.
+                </p>
+                <button type="button" className="btn btn-primary" data-autofocus onClick={() => setRevealed(true)}>
+                  Reveal <Kbd k="r" />
+                </button>{' '}
+                <button type="button" className="btn" onClick={() => setSkipping(true)}>
+                  Skip it <Kbd k="s" />
+                </button>
+              </div>
+            )}
+            <div className="task-editor" inert={!revealed} aria-hidden={!revealed || undefined}>
+              <TaskEditor key={task.assignment_id} mod={mod} schema={task.schema} data={task.data} answer={answer} onChange={setAnswer} keyRef={keyRef} />
+            </div>
+          </div>
+          <ErrorAlert error={error} />
+          <div className="task-actions">
+            <button type="button" className="btn btn-primary" disabled={submitting} onClick={() => void submit()}>
+              {submitting ? 'Submitting…' : 'Submit'} <Kbd k="Enter" />
+            </button>
+            <button type="button" className="btn" disabled={submitting} onClick={() => setSkipping(true)}>
+              Skip <Kbd k="s" />
+            </button>
+            <button type="button" className="btn" disabled={history.current.length === 0} onClick={undo}>
+              Undo <Kbd k="Ctrl+Z" />
+            </button>
+          </div>
+        </div>
+      )}
+
+      {showHelp && (
+        <Dialog title="Keyboard shortcuts" onClose={() => setShowHelp(false)}>
+          <table className="table shortcuts">
+            <thead>
+              <tr>
+                <th scope="col">Keys</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shortcuts.map((s, i) => (
+                <tr key={i}>
+                  <td>
+                    <kbd className="kbd">{s.keys}</kbd>
+                  </td>
+                  <td>{s.action}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <button type="button" className="btn" onClick={() => setShowHelp(false)}>
+            Close
+          </button>
+        </Dialog>
+      )}
+      {skipping && (
+        <Dialog title="Skip this item?" onClose={() => setSkipping(false)}>
+          <form onSubmit={doSkip}>
+            <div className="field">
+              <label htmlFor="skip-reason">Reason (optional)</label>
+              <input id="skip-reason" data-autofocus value={skipReason} maxLength={500} onChange={(e) => setSkipReason(e.target.value)} />
+              <p className="hint">Enter skips; Esc goes back to the item.</p>
+            </div>
+            <div className="task-actions">
+              <button type="submit" className="btn btn-primary">
+                Skip item
+              </button>
+              <button type="button" className="btn" onClick={() => setSkipping(false)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        </Dialog>
+      )}
+    </div>
+  );
+}
+
+function CareBar({
+  settings,
+  left,
+  onBreak,
+  onSettings,
+  onChanged,
+}: {
+  settings: MySettings;
+  left: number | null | undefined;
+  onBreak: () => void;
+  onSettings: (s: MySettings) => void;
+  onChanged: () => void;
+}) {
+  const [cap, setCap] = useState(String(settings.sensitive_daily_cap));
+  const [msg, setMsg] = useState<string>('');
+  const [err, setErr] = useState<ApiError | string | null>(null);
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    const n = Number(cap);
+    if (!Number.isInteger(n) || n < 0 || n > settings.coop_sensitive_max) {
+      setErr(`Choose a whole number from 0 to ${settings.coop_sensitive_max}.`);
+      return;
+    }
+    setErr(null);
+    try {
+      await labelApi.setMySettings(n);
+      onSettings({ ...settings, sensitive_daily_cap: n });
+      setMsg(`Your daily cap is now ${n}.`);
+      onChanged();
+    } catch (x) {
+      setErr(x as ApiError);
+    }
+  }
+  return (
+    <section className="care" aria-label="Wellbeing">
+      <p>
+        Sensitive items left today: <strong>{left ?? '—'}</strong> (your cap {settings.sensitive_daily_cap}; co-op maximum {settings.coop_sensitive_max})
+      </p>
+      <form className="care-form" onSubmit={save}>
+        <label htmlFor="care-cap">My daily sensitive cap</label>
+        <input id="care-cap" type="number" min={0} max={settings.coop_sensitive_max} value={cap} onChange={(e) => setCap(e.target.value)} />
+        <button type="submit" className="btn btn-small">
+          Set cap
+        </button>
+      </form>
+      <button type="button" className="btn btn-small" onClick={onBreak}>
+        Take a break
+      </button>
+      <span className="hint" role="status">
+        {msg}
+      </span>
+      <ErrorAlert error={err} />
+    </section>
+  );
+}
+
+export default WorkbenchPage;

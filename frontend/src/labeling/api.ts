@@ -1,0 +1,114 @@
+// Client for the labelling endpoints; shares request()/ApiError with ../api.
+import { ApiError, errorFromResponse, request } from '../api';
+import type {
+  Answer,
+  ImportReport,
+  Model,
+  MyProgress,
+  MySettings,
+  MySubmission,
+  Progress,
+  Project,
+  ProjectSettings,
+  ProjectStatus,
+  Submission,
+  Task,
+  TaskType,
+} from './types';
+
+const enc = (v: string | number) => encodeURIComponent(String(v));
+
+export interface NewProject extends ProjectSettings {
+  model_id: number;
+  add_all_members: boolean;
+}
+
+export type ImportFormat = 'jsonl' | 'csv' | 'labelstudio';
+
+/** Guesses the import format from a file name (.jsonl, .csv, .json → Label Studio). */
+export function importFormatFor(filename: string): ImportFormat | null {
+  const f = filename.toLowerCase();
+  if (f.endsWith('.jsonl') || f.endsWith('.ndjson')) return 'jsonl';
+  if (f.endsWith('.csv')) return 'csv';
+  if (f.endsWith('.json')) return 'labelstudio';
+  return null;
+}
+
+export const labelApi = {
+  models: () => request<{ models: Model[] }>('GET', '/api/models').then((r) => r.models ?? []),
+  createModel: (m: { name: string; base_model: string; description: string }) => request<Model>('POST', '/api/models', m),
+
+  projects: () => request<{ projects: Project[] }>('GET', '/api/projects').then((r) => r.projects ?? []),
+  project: (id: number) => request<Project>('GET', `/api/projects/${enc(id)}`),
+  createProject: (p: NewProject) => request<Project>('POST', '/api/projects', p),
+  updateProject: (id: number, p: Partial<ProjectSettings>) => request<Project>('PATCH', `/api/projects/${enc(id)}`, p),
+  setStatus: (id: number, status: ProjectStatus) => request<Project>('POST', `/api/projects/${enc(id)}/status`, { status }),
+  progress: (id: number) => request<Progress>('GET', `/api/projects/${enc(id)}/progress`),
+  members: (id: number) => request<{ member_ids: number[] }>('GET', `/api/projects/${enc(id)}/members`).then((r) => r.member_ids ?? []),
+  addMember: (id: number, member_id: number) => request<void>('POST', `/api/projects/${enc(id)}/members`, { member_id }),
+  removeMember: (id: number, member_id: number) => request<void>('DELETE', `/api/projects/${enc(id)}/members/${enc(member_id)}`),
+
+  validateSchema: (task_type: TaskType, schema: unknown) =>
+    request<{ schema: unknown }>('POST', '/api/schema/validate', { task_type, schema }).then((r) => r.schema),
+  lsConfig: (xml: string) => request<{ task_type: TaskType; schema: unknown }>('POST', '/api/lsconfig', { xml }),
+
+  next: (projectId: number) => request<Task>('POST', `/api/projects/${enc(projectId)}/next`),
+  heartbeat: (lease_token: string, active_ms: number) =>
+    request<{ lease_expires_at: string }>('POST', '/api/tasks/heartbeat', { lease_token, active_ms }),
+  draft: (lease_token: string, answer: Answer) => request<void>('PUT', '/api/tasks/draft', { lease_token, answer }),
+  release: (lease_token: string) => request<void>('POST', '/api/tasks/release', { lease_token }),
+  skip: (lease_token: string, reason: string) => request<void>('POST', '/api/tasks/skip', { lease_token, reason }),
+  submit: (body: { lease_token: string; idempotency_key: string; answer: Answer; lead_time_ms: number }) =>
+    request<Submission>('POST', '/api/submissions', body),
+
+  myProgress: (projectId: number) => request<MyProgress>('GET', `/api/projects/${enc(projectId)}/me`),
+  mySettings: () => request<MySettings>('GET', '/api/me/settings'),
+  setMySettings: (sensitive_daily_cap: number) => request<MySettings | void>('PUT', '/api/me/settings', { sensitive_daily_cap }),
+
+  mySubmissions: (q: { project_id?: number; limit?: number; before?: number } = {}) => {
+    const p = new URLSearchParams();
+    if (q.project_id) p.set('project_id', String(q.project_id));
+    p.set('limit', String(q.limit ?? 50));
+    if (q.before) p.set('before', String(q.before));
+    return request<{ submissions: MySubmission[] }>('GET', `/api/me/submissions?${p}`).then((r) => r.submissions ?? []);
+  },
+  amend: (id: number, idempotency_key: string, answer: Answer) =>
+    request<Submission>('PUT', `/api/submissions/${enc(id)}`, { idempotency_key, answer }),
+};
+
+/**
+ * Uploads an import file with XMLHttpRequest so the caller can show upload
+ * progress (fetch has no upload progress). Resolves with the import report.
+ */
+export function uploadImport(
+  projectId: number,
+  file: Blob & { name?: string },
+  format: ImportFormat,
+  onProgress: (loaded: number, total: number) => void,
+): { promise: Promise<ImportReport>; abort: () => void } {
+  const xhr = new XMLHttpRequest();
+  const name = file.name ?? 'upload';
+  const promise = new Promise<ImportReport>((resolve, reject) => {
+    xhr.open('POST', `/api/projects/${enc(projectId)}/imports?format=${enc(format)}&filename=${enc(name)}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'network_error'));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.'));
+    xhr.onload = () => {
+      const res = new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status });
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve(JSON.parse(xhr.responseText) as ImportReport);
+        } catch {
+          reject(new ApiError(xhr.status, 'bad_response', 'The server sent a response the app could not read.'));
+        }
+      } else {
+        void errorFromResponse(res).then(reject);
+      }
+    };
+    xhr.send(file);
+  });
+  return { promise, abort: () => xhr.abort() };
+}

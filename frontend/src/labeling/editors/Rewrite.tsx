@@ -1,0 +1,87 @@
+// Rewrite: edit a copy of the original; a word-level diff shows the change.
+import { useMemo } from 'react';
+import { cpLength } from '../codepoints';
+import { diffWords } from '../diff';
+import type { RewriteSchema } from '../types';
+import { AnswerLine, ItemText } from './common';
+import { str, type EditorModule, type EditorProps } from './types';
+
+type RewriteAnswer = { text: string };
+
+export function DiffView({ before, after, label = 'Changes' }: { before: string; after: string; label?: string }) {
+  const parts = useMemo(() => diffWords(before, after), [before, after]);
+  return (
+    <section className="item-block" aria-label={label}>
+      <h3 className="item-label">{label}</h3>
+      <div className="item-text diff">
+        {parts.map((p, i) =>
+          p.type === 'same' ? (
+            <span key={i}>{p.text}</span>
+          ) : p.type === 'add' ? (
+            <ins key={i} className="diff-add">
+              <span className="visually-hidden">[added: </span>
+              {p.text}
+              <span className="visually-hidden">]</span>
+            </ins>
+          ) : (
+            <del key={i} className="diff-del">
+              <span className="visually-hidden">[removed: </span>
+              {p.text}
+              <span className="visually-hidden">]</span>
+            </del>
+          ),
+        )}
+      </div>
+    </section>
+  );
+}
+
+const fieldOf = (s: RewriteSchema) => (s.field === undefined ? 'response' : s.field);
+const promptOf = (s: RewriteSchema) => (s.prompt_field === undefined ? 'prompt' : s.prompt_field);
+
+function RewriteEditor({ schema, data, answer, onChange, readOnly }: EditorProps<RewriteAnswer>) {
+  const s = schema as RewriteSchema;
+  const original = str(data, fieldOf(s));
+  const prompt = str(data, promptOf(s));
+  const n = cpLength(answer.text.trim());
+  return (
+    <div className="editor editor-rewrite">
+      {prompt && <ItemText label="Prompt" text={prompt} />}
+      {original && <ItemText label="Original" text={original} />}
+      <div className="field">
+        <label htmlFor="rewrite-text">{original ? 'Your rewrite' : 'Your response'}</label>
+        <textarea
+          id="rewrite-text"
+          data-autofocus
+          rows={8}
+          value={answer.text}
+          readOnly={readOnly}
+          aria-describedby="rewrite-hint"
+          onChange={(e) => onChange({ text: e.target.value })}
+        />
+        <p className="hint" id="rewrite-hint">
+          {n} characters{s.min_length && s.min_length > 1 ? `, at least ${s.min_length}` : ''}
+          {s.max_length ? `, at most ${s.max_length}` : ''}. Ctrl+Enter submits; Esc leaves the box.
+        </p>
+      </div>
+      {original && <DiffView before={original} after={answer.text} />}
+      <AnswerLine>{original ? (answer.text === original ? 'unchanged from the original' : 'a rewritten text (see the changes)') : `${n} characters written`}</AnswerLine>
+    </div>
+  );
+}
+
+export const rewrite: EditorModule<RewriteAnswer> = {
+  Editor: RewriteEditor,
+  empty: (schema, data) => ({ text: str(data, fieldOf(schema as RewriteSchema)) }),
+  from: (schema, data, _c, saved) => ({ text: typeof saved.text === 'string' ? saved.text : str(data, fieldOf(schema as RewriteSchema)) }),
+  validate: (schema, _d, a) => {
+    const s = schema as RewriteSchema;
+    const n = cpLength(a.text.trim());
+    if (n === 0) return 'Write the text first.';
+    if (n < (s.min_length ?? 1)) return `Write at least ${s.min_length} characters.`;
+    if (s.max_length && cpLength(a.text) > s.max_length) return `Keep it to ${s.max_length} characters.`;
+    return null;
+  },
+  toAnswer: (_s, _d, a) => ({ text: a.text }),
+  shortcuts: () => [{ keys: 'Tab', action: 'Go to the text box (type there; Ctrl+Enter submits)' }],
+};

@@ -1,0 +1,131 @@
+// Rubric: one row per criterion; ↑/↓ move between rows, number keys score
+// the focused row (and move on to the next one).
+import { useEffect, useState } from 'react';
+import { plainKey, scaleKeys } from '../keys';
+import type { Answer, Criterion, RubricSchema, ScalePoint } from '../types';
+import { AnswerLine, ItemText, Kbd, labelOf } from './common';
+import { str, type EditorModule, type EditorProps } from './types';
+
+type RubricAnswer = { scores: Record<string, number>; rationale: string };
+
+const DEFAULT_SCALE: ScalePoint[] = [
+  { value: 1, label: 'Very poor' },
+  { value: 2, label: 'Poor' },
+  { value: 3, label: 'Fair' },
+  { value: 4, label: 'Good' },
+  { value: 5, label: 'Excellent' },
+];
+export const scaleOf = (c: Criterion) => c.scale ?? DEFAULT_SCALE;
+
+function RubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<RubricAnswer>) {
+  const s = schema as RubricSchema;
+  const [row, setRow] = useState(0);
+  const rationale = s.rationale ?? 'optional';
+  const prompt = str(data, s.prompt_field ?? 'prompt');
+  const setScore = (c: Criterion, v: number) => onChange({ ...answer, scores: { ...answer.scores, [c.id]: v } });
+  useEffect(() => {
+    keyRef.current = (e) => {
+      if (readOnly || e.ctrlKey || e.metaKey || e.altKey) return false;
+      if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+        setRow((r) => Math.max(0, Math.min(s.criteria.length - 1, r + (e.key === 'ArrowUp' ? -1 : 1))));
+        return true;
+      }
+      const k = plainKey(e);
+      const c = s.criteria[row];
+      if (!k || !c) return false;
+      const sc = scaleOf(c);
+      const i = scaleKeys(sc).indexOf(k);
+      if (i < 0) return false;
+      setScore(c, sc[i].value);
+      setRow((r) => Math.min(s.criteria.length - 1, r + 1));
+      return true;
+    };
+    return () => {
+      keyRef.current = null;
+    };
+  });
+  return (
+    <div className="editor editor-rubric">
+      {prompt && <ItemText label="Prompt" text={prompt} />}
+      <ItemText label="Response" text={str(data, s.response_field ?? 'response')} />
+      <div className="rubric" role="group" aria-label="Criteria">
+        {s.criteria.map((c, ri) => {
+          const sc = scaleOf(c);
+          const keys = scaleKeys(sc);
+          return (
+            <fieldset
+              key={c.id}
+              className={`rubric-row ${ri === row ? 'rubric-row-active' : ''}`}
+              aria-current={ri === row ? 'step' : undefined}
+              onFocus={() => setRow(ri)}
+              onClick={() => setRow(ri)}
+            >
+              <legend>
+                {labelOf({ value: c.id, label: c.label })}
+                {c.optional ? <span className="muted small"> (optional)</span> : null}
+                {ri === row && <span className="visually-hidden"> (focused row)</span>}
+              </legend>
+              {c.description && <p className="hint">{c.description}</p>}
+              <div className="scale">
+                {sc.map((p, i) => (
+                  <label key={p.value} className={`choice ${answer.scores[c.id] === p.value ? 'choice-on' : ''}`}>
+                    <input type="radio" name={`rubric-${c.id}`} checked={answer.scores[c.id] === p.value} disabled={readOnly} onChange={() => setScore(c, p.value)} />
+                    <span className="choice-text">{labelOf(p)}</span>
+                    {ri === row && <Kbd k={keys[i]} />}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          );
+        })}
+      </div>
+      {rationale !== 'off' && (
+        <div className="field">
+          <label htmlFor="rubric-rationale">Rationale{rationale === 'required' ? ' (required)' : ' (optional)'}</label>
+          <textarea id="rubric-rationale" rows={3} value={answer.rationale} readOnly={readOnly} onChange={(e) => onChange({ ...answer, rationale: e.target.value })} />
+        </div>
+      )}
+      <AnswerLine>
+        {s.criteria
+          .map((c) => {
+            const v = answer.scores[c.id];
+            const p = scaleOf(c).find((x) => x.value === v);
+            return `${labelOf({ value: c.id, label: c.label })}: ${p ? labelOf(p) : '—'}`;
+          })
+          .join(' · ')}
+      </AnswerLine>
+    </div>
+  );
+}
+
+export const rubric: EditorModule<RubricAnswer> = {
+  Editor: RubricEditor,
+  empty: () => ({ scores: {}, rationale: '' }),
+  from: (schema, _d, _c, saved) => {
+    const s = schema as RubricSchema;
+    const scores: Record<string, number> = {};
+    const got = (saved.scores ?? {}) as Record<string, unknown>;
+    for (const c of s.criteria) {
+      const v = got[c.id];
+      if (typeof v === 'number' && scaleOf(c).some((p) => p.value === v)) scores[c.id] = v;
+    }
+    return { scores, rationale: typeof saved.rationale === 'string' ? saved.rationale : '' };
+  },
+  validate: (schema, _d, a) => {
+    const s = schema as RubricSchema;
+    const missing = s.criteria.filter((c) => !c.optional && a.scores[c.id] === undefined);
+    if (missing.length) return `Score ${missing.map((c) => labelOf({ value: c.id, label: c.label })).join(', ')}.`;
+    if ((s.rationale ?? 'optional') === 'required' && !a.rationale.trim()) return 'Write a short rationale.';
+    return null;
+  },
+  toAnswer: (schema, _d, a) => {
+    const s = schema as RubricSchema;
+    const out: Answer = { scores: { ...a.scores } };
+    if ((s.rationale ?? 'optional') !== 'off' && a.rationale.trim()) out.rationale = a.rationale.trim();
+    return out;
+  },
+  shortcuts: () => [
+    { keys: '↑ / ↓', action: 'Move between criteria' },
+    { keys: '1 … 9 (or the scale value)', action: 'Score the focused criterion' },
+  ],
+};
