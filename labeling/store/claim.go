@@ -147,10 +147,18 @@ func (s *Store) ClaimNextTask(ctx context.Context, memberID, projectID int64) (l
 }
 
 func (s *Store) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, error) {
-	p, err := loadProject(tx, projectID, false)
-	if err != nil {
+	var pm []struct {
+		Project  projectRow `gorm:"embedded"`
+		IsMember bool
+	}
+	if err := tx.Raw(`SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = ?) AS is_member
+FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != nil {
 		return labeling.Task{}, err
 	}
+	if len(pm) == 0 {
+		return labeling.Task{}, labeling.ErrNotFound.With("project %d not found", projectID)
+	}
+	p := pm[0].Project
 	switch labeling.ProjectStatus(p.Status) {
 	case labeling.ProjectOpen:
 	case labeling.ProjectPaused:
@@ -160,9 +168,7 @@ func (s *Store) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, er
 	default:
 		return labeling.Task{}, labeling.ErrProjectNotOpen
 	}
-	if ok, err := isProjectMember(tx, projectID, memberID); err != nil {
-		return labeling.Task{}, err
-	} else if !ok {
+	if !pm[0].IsMember {
 		return labeling.Task{}, labeling.ErrNotProjectMember
 	}
 	now := s.clock()
@@ -215,7 +221,7 @@ func (s *Store) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, er
 			return labeling.Task{}, err
 		}
 		if ok {
-			return s.lease(tx, p, memberID, it.ID, it.Sensitive, now)
+			return s.lease(tx, p, memberID, it, now)
 		}
 	}
 
@@ -236,14 +242,21 @@ func (s *Store) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, er
 				map[string]any{"project_id": projectID, "assignment_id": old.ID, "item_id": old.ItemID}); err != nil {
 				return labeling.Task{}, err
 			}
-			return s.lease(tx, p, memberID, old.ItemID, old.Sensitive, now)
+			return s.lease(tx, p, memberID, pickedItem{ID: old.ItemID, Sensitive: old.Sensitive}, now)
 		}
-		it, ok, err := claimOpenItem(tx, args, skipLocked)
-		if err != nil {
-			return labeling.Task{}, err
+		// Bounded passes first (see claimBand); the full one decides "none left".
+		bands := []claimBand{bandStartedHead, bandFresh, bandAll}
+		if !skipLocked {
+			bands = []claimBand{bandAll}
 		}
-		if ok {
-			return s.lease(tx, p, memberID, it.ID, it.Sensitive, now)
+		for _, band := range bands {
+			it, ok, err := claimOpenItem(tx, args, band, skipLocked)
+			if err != nil {
+				return labeling.Task{}, err
+			}
+			if ok {
+				return s.lease(tx, p, memberID, it, now)
+			}
 		}
 	}
 
@@ -265,10 +278,12 @@ WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k AND
 // lease writes the member's assignment on an item whose slot the caller has
 // already reserved (held+1, or taken over). A row the member released earlier
 // is reused; any other existing row means a concurrent claim by the same
-// member won, and the transaction is retried.
-func (s *Store) lease(tx *gorm.DB, p projectRow, memberID, itemID int64, sensitive bool, now time.Time) (labeling.Task, error) {
+// member won, and the transaction is retried. it.Data may be empty, and is
+// then read.
+func (s *Store) lease(tx *gorm.DB, p projectRow, memberID int64, it pickedItem, now time.Time) (labeling.Task, error) {
+	itemID := it.ID
 	a := assignmentRow{ProjectID: p.ID, ItemID: itemID, MemberID: memberID, State: string(labeling.AssignmentLeased),
-		LeaseToken: labeling.NewLeaseToken(), LeaseExpiresAt: now.Add(p.lease()), ClaimedAt: now, Sensitive: sensitive, UpdatedAt: now}
+		LeaseToken: labeling.NewLeaseToken(), LeaseExpiresAt: now.Add(p.lease()), ClaimedAt: now, Sensitive: it.Sensitive, UpdatedAt: now}
 	var got []struct {
 		ID       int64
 		Draft    *string
@@ -294,7 +309,10 @@ RETURNING id, draft, active_ms`,
 		map[string]any{"assignment_id": a.ID, "item_id": itemID}); err != nil {
 		return labeling.Task{}, err
 	}
-	return taskFor(tx, p, a)
+	if it.Data == "" {
+		return taskFor(tx, p, a)
+	}
+	return buildTask(p, a, it.Data, it.Prediction), nil
 }
 
 // taskFor builds what the labeller sees. Gold answers never leave here.
@@ -309,10 +327,14 @@ func taskFor(tx *gorm.DB, p projectRow, a assignmentRow) (labeling.Task, error) 
 	if len(it) == 0 {
 		return labeling.Task{}, labeling.ErrNotFound.With("item %d not found", a.ItemID)
 	}
+	return buildTask(p, a, it[0].Data, it[0].Prediction), nil
+}
+
+func buildTask(p projectRow, a assignmentRow, data string, prediction *string) labeling.Task {
 	return labeling.Task{AssignmentID: a.ID, LeaseToken: a.LeaseToken, LeaseExpiresAt: a.LeaseExpiresAt,
-		ProjectID: p.ID, ItemID: a.ItemID, Data: json.RawMessage(it[0].Data), Prediction: rawOrNil(it[0].Prediction),
+		ProjectID: p.ID, ItemID: a.ItemID, Data: json.RawMessage(data), Prediction: rawOrNil(prediction),
 		Sensitive: a.Sensitive, Draft: rawOrNil(a.Draft), TaskType: labeling.TaskType(p.TaskType),
-		Schema: json.RawMessage(p.Schema)}, nil
+		Schema: json.RawMessage(p.Schema)}
 }
 
 // ---- sensitive cap ----
@@ -345,12 +367,17 @@ func sensitiveCap(tx *gorm.DB, memberID int64) (int, error) {
 // sensitiveToday returns the member's cap and the sensitive items they
 // claimed today, across projects.
 func sensitiveToday(tx *gorm.DB, memberID int64, day time.Time) (capN int, used int64, err error) {
-	if capN, err = sensitiveCap(tx, memberID); err != nil {
+	var r []struct {
+		CapN int
+		Used int64
+	}
+	if err := tx.Raw(`SELECT COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = ?), ?) AS cap_n,
+    (SELECT COUNT(*) FROM assignments WHERE member_id = ? AND sensitive = ? AND claimed_at >= ?) AS used`,
+		memberID, labeling.CoopSensitiveDailyCap, memberID, true, day).Scan(&r).Error; err != nil {
 		return 0, 0, err
 	}
-	err = tx.Raw(`SELECT COUNT(*) FROM assignments WHERE member_id = ? AND sensitive = ? AND claimed_at >= ?`,
-		memberID, true, day).Scan(&used).Error
-	return capN, used, err
+	// A lowered co-op maximum applies to caps set earlier too.
+	return min(r[0].CapN, labeling.CoopSensitiveDailyCap), r[0].Used, nil
 }
 
 // SetSensitiveCap sets the member's own daily cap of sensitive items:
@@ -394,8 +421,11 @@ func assignmentByToken(tx *gorm.DB, memberID int64, token string, lock bool) (as
 	return rows[0], nil
 }
 
-// lockItem locks the item row (PostgreSQL); item before assignment is the
-// lock order every writer here follows.
+// lockItem locks the item row (PostgreSQL). Writers that start from a lease
+// token lock the assignment first, then the item; claims lock the item and
+// then only insert (or reuse the member's own released row), so waits do not
+// form cycles except between two requests of one member, which PostgreSQL
+// detects and inTx retries.
 func lockItem(tx *gorm.DB, id int64) (itemRow, error) {
 	var rows []itemRow
 	if err := tx.Raw(`SELECT * FROM items WHERE id = ?`+forUpdate(tx), id).Scan(&rows).Error; err != nil {
@@ -458,24 +488,16 @@ func (s *Store) Skip(ctx context.Context, memberID int64, leaseToken, reason str
 
 func (s *Store) endLease(ctx context.Context, memberID int64, token string, to labeling.AssignmentState, reason string) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		a, err := assignmentByToken(tx, memberID, token, false)
+		a, err := assignmentByToken(tx, memberID, token, true)
 		if err != nil {
 			return err
 		}
 		if a.State != string(labeling.AssignmentLeased) {
 			return labeling.ErrLeaseLost
 		}
-		if _, err := lockItem(tx, a.ItemID); err != nil {
-			return err
-		}
 		now := s.clock()
-		res := tx.Exec(`UPDATE assignments SET state = ?, updated_at = ? WHERE id = ? AND state = 'leased' AND lease_token = ?`,
-			string(to), now, a.ID, token)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 { // taken over since we read it
-			return labeling.ErrLeaseLost
+		if err := tx.Exec(`UPDATE assignments SET state = ?, updated_at = ? WHERE id = ?`, string(to), now, a.ID).Error; err != nil {
+			return err
 		}
 		if err := tx.Exec(`UPDATE items SET held = held - 1 WHERE id = ?`, a.ItemID).Error; err != nil {
 			return err
@@ -550,9 +572,17 @@ func (s *Store) Submit(ctx context.Context, memberID int64, req labeling.SubmitR
 			out = sub
 			return err
 		}
-		a, err := assignmentByToken(tx, memberID, req.LeaseToken, false)
+		a, err := assignmentByToken(tx, memberID, req.LeaseToken, true)
 		if err != nil {
 			return err
+		}
+		if a.State == string(labeling.AssignmentSubmitted) {
+			// A concurrent request with the same key may have won while we waited.
+			if sub, ok, err := replay(tx, memberID, req.IdempotencyKey, hash); ok || err != nil {
+				out = sub
+				return err
+			}
+			return labeling.ErrAlreadySubmitted
 		}
 		p, err := loadProject(tx, a.ProjectID, false)
 		if err != nil {
@@ -564,17 +594,6 @@ func (s *Store) Submit(ctx context.Context, memberID int64, req labeling.SubmitR
 		it, err := lockItem(tx, a.ItemID)
 		if err != nil {
 			return err
-		}
-		if a, err = assignmentByToken(tx, memberID, req.LeaseToken, true); err != nil {
-			return err
-		}
-		if a.State == string(labeling.AssignmentSubmitted) {
-			// A concurrent request with the same key may have won while we waited.
-			if sub, ok, err := replay(tx, memberID, req.IdempotencyKey, hash); ok || err != nil {
-				out = sub
-				return err
-			}
-			return labeling.ErrAlreadySubmitted
 		}
 		answer, err := labeling.ValidateAnswer(labeling.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(it.Data), req.Answer)
 		if err != nil {
@@ -630,6 +649,9 @@ func (s *Store) Submit(ctx context.Context, memberID int64, req labeling.SubmitR
 				map[string]any{"item_id": it.ID, "done": it.Done + 1}); err != nil {
 				return err
 			}
+		}
+		if err := afterSubmit(tx, now, p, it, row.ID, completes); err != nil { // review: gold check, scoring, routing
+			return err
 		}
 		out = row.submission(false)
 		out.Answer = answer

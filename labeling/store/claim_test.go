@@ -637,6 +637,24 @@ func TestRandomOrdering(t *testing.T) {
 		if strings.Join(shuffled, ",") == strings.Join(byImport, ",") {
 			t.Fatalf("random ordering kept import order: %v", shuffled)
 		}
+		// Changing the ordering re-keys the items.
+		keyed := func(id int64) int64 {
+			return f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND order_key = seq`, id)
+		}
+		random, seed := labeling.OrderRandom, int64(7)
+		if _, err := f.s.UpdateProject(f.ctx, &f.coord, pr.ID, labeling.ProjectPatch{Ordering: &random, RandomSeed: &seed}); err != nil {
+			t.Fatal(err)
+		}
+		if n := keyed(pr.ID); n != 0 {
+			t.Fatalf("%d items kept their import-order key", n)
+		}
+		byPriority := labeling.OrderPriority
+		if _, err := f.s.UpdateProject(f.ctx, &f.coord, pr.ID, labeling.ProjectPatch{Ordering: &byPriority}); err != nil {
+			t.Fatal(err)
+		}
+		if n := keyed(pr.ID); n != 10 {
+			t.Fatalf("%d of 10 items back on their import-order key", n)
+		}
 	})
 }
 

@@ -14,6 +14,7 @@ package store
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,10 +46,12 @@ func (a claimArgs) named() map[string]any {
 		"allow_sensitive": a.AllowSensitive, "now": a.Now}
 }
 
-// pickedItem is the row a claim took.
+// pickedItem is the row a claim took, with what the task shows.
 type pickedItem struct {
-	ID        int64
-	Sensitive bool
+	ID         int64
+	Sensitive  bool
+	Data       string
+	Prediction *string
 }
 
 // untouched is true when the member has no assignment on the item other than
@@ -57,36 +60,72 @@ const untouched = `NOT EXISTS (
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = @member AND m.state <> 'released')`
 
+// claimBand narrows which open items one claim statement looks at.
+//
+// Claims prefer started items (breadth-first: done DESC), but a member must
+// step over every started item they answered already, and a labeller who is
+// ahead of the others can have thousands of those. So a claim first looks
+// only at the first startedHead started items, then at unstarted items
+// (which a member can only have skipped or released), and only when both
+// come back empty at everything, which is then the end of the project.
+type claimBand int
+
+const (
+	bandStartedHead claimBand = iota // the first startedHead items with done > 0
+	bandFresh                        // done = 0
+	bandAll                          // every open item
+)
+
+// startedHead bounds the rows the first pass reads.
+const startedHead = 100
+
 // openItemFilter selects open items with a free slot for this member, in claim
 // order. The ORDER BY matches the items_claim index.
-const openItemFilter = `
-    FROM items i
-    WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k
+func openItemFilter(band claimBand) string {
+	from, extra := `
+    FROM items i`, ""
+	switch band {
+	case bandStartedHead:
+		// A derived table with LIMIT is evaluated first and drives the
+		// lookups; written as "i.id IN (…)" PostgreSQL would scan every item.
+		from = `
+    FROM (SELECT h.id FROM items h
+          WHERE h.project_id = @project AND h.status = 'open' AND h.done > 0
+          ORDER BY h.done DESC, h.priority DESC, h.order_key
+          LIMIT ` + strconv.Itoa(startedHead) + `) head
+    JOIN items i ON i.id = head.id`
+	case bandFresh:
+		extra = `
+      AND i.done = 0`
+	}
+	return from + `
+    WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k` + extra + `
       AND (@allow_sensitive OR NOT i.sensitive)
       AND ` + untouched + `
     ORDER BY i.done DESC, i.priority DESC, i.order_key
     LIMIT 1`
+}
 
-// claimOpenItem takes a slot on the next open item: held+1 on the row it
-// picks. On PostgreSQL skipLocked=true steps past rows other claims hold
-// right now; skipLocked=false waits for them instead, and so answers "none
-// left" truthfully (after the wait, PostgreSQL rechecks done + held < k on
-// the newest row version and moves on if it no longer fits).
-func claimOpenItem(tx *gorm.DB, a claimArgs, skipLocked bool) (pickedItem, bool, error) {
+// claimOpenItem takes a slot on the next open item in the band: held+1 on
+// the row it picks. On PostgreSQL skipLocked=true steps past rows other
+// claims hold right now; skipLocked=false waits for them instead, and so
+// answers "none left" truthfully (after the wait, PostgreSQL rechecks
+// done + held < k on the newest row version and moves on if it no longer fits).
+func claimOpenItem(tx *gorm.DB, a claimArgs, band claimBand, skipLocked bool) (pickedItem, bool, error) {
 	var q string
 	if isPostgres(tx) {
 		lock := "FOR NO KEY UPDATE OF i"
 		if skipLocked {
 			lock += " SKIP LOCKED"
 		}
-		q = `WITH pick AS (SELECT i.id` + openItemFilter + ` ` + lock + `)
+		q = `WITH pick AS (SELECT i.id` + openItemFilter(band) + ` ` + lock + `)
 UPDATE items SET held = items.held + 1
 FROM pick WHERE items.id = pick.id
-RETURNING items.id, items.sensitive`
+RETURNING items.id, items.sensitive, items.data, items.prediction`
 	} else {
 		q = `UPDATE items SET held = held + 1
-WHERE id = (SELECT i.id` + openItemFilter + `)
-RETURNING id, sensitive`
+WHERE id = (SELECT i.id` + openItemFilter(band) + `)
+RETURNING id, sensitive, data, prediction`
 	}
 	return scanPicked(tx.Raw(q, a.named()))
 }
@@ -107,11 +146,11 @@ func claimGoldItem(tx *gorm.DB, a claimArgs) (pickedItem, bool, error) {
 		q = `WITH pick AS (SELECT i.id` + filter + ` FOR NO KEY UPDATE OF i SKIP LOCKED)
 UPDATE items SET held = items.held + 1
 FROM pick WHERE items.id = pick.id
-RETURNING items.id, items.sensitive`
+RETURNING items.id, items.sensitive, items.data, items.prediction`
 	} else {
 		q = `UPDATE items SET held = held + 1
 WHERE id = (SELECT i.id` + filter + `)
-RETURNING id, sensitive`
+RETURNING id, sensitive, data, prediction`
 	}
 	return scanPicked(tx.Raw(q, a.named()))
 }

@@ -40,6 +40,10 @@ type ImportRequest struct {
 	Options  labeling.ImportOptions
 	// Progress, if set, is called after each batch with the records read so far.
 	Progress func(records int)
+	// MaxBytes and MaxRecords lower the limits (labeling.MaxImportBytes,
+	// labeling.MaxImportRecords) when > 0.
+	MaxBytes   int64
+	MaxRecords int
 }
 
 // ImportItems reads an import file into the project: all or nothing, in one
@@ -52,7 +56,14 @@ func (s *Store) ImportItems(ctx context.Context, actor *int64, projectID int64, 
 
 // ImportItemsWith is ImportItems with options and a progress callback.
 func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req ImportRequest) (labeling.ImportReport, error) {
-	lim := &limitedReader{r: r, left: labeling.MaxImportBytes}
+	maxBytes, maxRecords := int64(labeling.MaxImportBytes), labeling.MaxImportRecords
+	if req.MaxBytes > 0 {
+		maxBytes = min(req.MaxBytes, maxBytes)
+	}
+	if req.MaxRecords > 0 {
+		maxRecords = min(req.MaxRecords, maxRecords)
+	}
+	lim := &limitedReader{r: r, left: maxBytes}
 	br := bufio.NewReaderSize(lim, 64<<10)
 	format := req.Format
 	if format == "" {
@@ -100,8 +111,8 @@ func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int
 		err = labeling.ReadImportWithOptions(br, format, labeling.TaskType(p.TaskType), []byte(p.Schema), req.Options,
 			func(rec labeling.ImportRecord) error {
 				rep.Records++
-				if rep.Records > labeling.MaxImportRecords {
-					return labeling.ErrImportTooLarge.With("line %d: the file has more than %d records", rec.Line, labeling.MaxImportRecords)
+				if rep.Records > maxRecords {
+					return labeling.ErrImportTooLarge.With("line %d: the file has more than %d records", rec.Line, maxRecords)
 				}
 				hash, err := labeling.ContentHash(rec.Data)
 				if err != nil {
@@ -127,7 +138,7 @@ func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int
 				return nil
 			})
 		if lim.exceeded {
-			return labeling.ErrImportTooLarge.With("the file is larger than %d MB", labeling.MaxImportBytes>>20)
+			return labeling.ErrImportTooLarge.With("the file is larger than %d bytes", maxBytes)
 		}
 		if err != nil {
 			return err

@@ -108,6 +108,16 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		}
 		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
 		wantLabCode(t, err, labeling.ErrImportFormat)
+		// Size limits.
+		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+			store.ImportRequest{Format: "jsonl", MaxBytes: 1000})
+		wantLabCode(t, err, labeling.ErrImportTooLarge)
+		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+			store.ImportRequest{Format: "jsonl", MaxRecords: 10})
+		wantLabCode(t, err, labeling.ErrImportTooLarge)
+		if n := f.count(`SELECT COUNT(*) FROM items`); n != 0 {
+			t.Fatalf("%d items after imports over the limits", n)
+		}
 	})
 }
 
@@ -216,4 +226,3 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		}
 	})
 }
-

@@ -24,6 +24,12 @@ type MyWorkItem struct {
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   *time.Time      `json:"updated_at"`
 	Revisions   int             `json:"revisions"`
+	// The latest review decision, if any: why it was rejected, the reviewer's
+	// comment, and the corrected answer to show as a diff against Answer.
+	Reason          string          `json:"reason,omitempty"`
+	ReviewComment   string          `json:"review_comment,omitempty"`
+	CorrectedAnswer json.RawMessage `json:"corrected_answer,omitempty"`
+	DecisionFinal   bool            `json:"decision_final"`
 }
 
 // MySubmissions lists a member's submissions, newest first, optionally in
@@ -35,9 +41,11 @@ func (s *Store) MySubmissions(ctx context.Context, memberID, projectID, before i
 	q := s.db.WithContext(ctx).Table("submissions AS s").
 		Select(`s.id, s.project_id, p.name AS project_name, p.task_type, s.item_id, i.data, s.answer, s.status,
 			s.created_at, s.updated_at,
-			(SELECT COUNT(*) FROM submission_revisions r WHERE r.submission_id = s.id) AS revisions`).
+			(SELECT COUNT(*) FROM submission_revisions r WHERE r.submission_id = s.id) AS revisions,
+			d.reason, d.comment AS review_comment, d.corrected_answer, d.final AS decision_final`).
 		Joins("JOIN projects p ON p.id = s.project_id").
 		Joins("JOIN items i ON i.id = s.item_id").
+		Joins("LEFT JOIN review_decisions d ON d.id = (SELECT MAX(x.id) FROM review_decisions x WHERE x.submission_id = s.id)").
 		Where("s.member_id = ?", memberID)
 	if projectID > 0 {
 		q = q.Where("s.project_id = ?", projectID)
@@ -46,17 +54,21 @@ func (s *Store) MySubmissions(ctx context.Context, memberID, projectID, before i
 		q = q.Where("s.id < ?", before)
 	}
 	var rows []struct {
-		ID          int64
-		ProjectID   int64
-		ProjectName string
-		TaskType    string
-		ItemID      int64
-		Data        string
-		Answer      string
-		Status      string
-		CreatedAt   time.Time
-		UpdatedAt   *time.Time
-		Revisions   int
+		ID              int64
+		ProjectID       int64
+		ProjectName     string
+		TaskType        string
+		ItemID          int64
+		Data            string
+		Answer          string
+		Status          string
+		CreatedAt       time.Time
+		UpdatedAt       *time.Time
+		Revisions       int
+		Reason          *string
+		ReviewComment   *string
+		CorrectedAnswer *string
+		DecisionFinal   *bool
 	}
 	if err := q.Order("s.id DESC").Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -65,7 +77,14 @@ func (s *Store) MySubmissions(ctx context.Context, memberID, projectID, before i
 	for i, r := range rows {
 		out[i] = MyWorkItem{ID: r.ID, ProjectID: r.ProjectID, ProjectName: r.ProjectName, TaskType: r.TaskType,
 			ItemID: r.ItemID, Data: json.RawMessage(r.Data), Answer: json.RawMessage(r.Answer), Status: r.Status,
-			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Revisions: r.Revisions}
+			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Revisions: r.Revisions, CorrectedAnswer: rawOrNil(r.CorrectedAnswer)}
+		if r.Reason != nil {
+			out[i].Reason = *r.Reason
+		}
+		if r.ReviewComment != nil {
+			out[i].ReviewComment = *r.ReviewComment
+		}
+		out[i].DecisionFinal = r.DecisionFinal != nil && *r.DecisionFinal
 	}
 	return out, nil
 }

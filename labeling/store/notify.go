@@ -65,7 +65,7 @@ func InFlightSnapshot(ctx context.Context, db *gorm.DB) (string, bool, error) {
 // snap (from InFlightSnapshot) has since committed or aborted.
 func SnapshotSettled(ctx context.Context, db *gorm.DB, snap string) (bool, error) {
 	var running int64
-	err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM unnest(pg_snapshot_xip(CAST(? AS pg_snapshot))) AS x
+	err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM pg_snapshot_xip(CAST(? AS pg_snapshot)) AS x
 WHERE pg_xact_status(x) = 'in progress'`, snap).Scan(&running).Error
 	return running == 0, err
 }

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+
+	"copyhold/labeling"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Review and quality: the reviewer queue (same lease mechanics as
+// labelling), decisions, disputes, quality stats and consensus.
+
+// handleNextReview gives the reviewer their next review in a project, or the
+// one they hold.
+func (s *Server) handleNextReview(c *gin.Context) {
+	m, _ := member(c)
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	t, err := s.store.ClaimNextReview(c.Request.Context(), m.ID, p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, t)
+}
+
+type reviewLeaseRequest struct {
+	LeaseToken string `json:"lease_token"`
+}
+
+func bindReviewLease(c *gin.Context) (string, bool) {
+	var req reviewLeaseRequest
+	if !bindJSON(c, &req) {
+		return "", false
+	}
+	if req.LeaseToken == "" {
+		fail(c, labeling.ErrInvalid.With("lease_token is required"))
+		return "", false
+	}
+	return req.LeaseToken, true
+}
+
+func (s *Server) handleReviewHeartbeat(c *gin.Context) {
+	m, _ := member(c)
+	tok, ok := bindReviewLease(c)
+	if !ok {
+		return
+	}
+	exp, err := s.store.ReviewHeartbeat(c.Request.Context(), m.ID, tok)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"lease_expires_at": exp})
+}
+
+func (s *Server) handleReviewRelease(c *gin.Context) {
+	m, _ := member(c)
+	tok, ok := bindReviewLease(c)
+	if !ok {
+		return
+	}
+	if err := s.store.ReleaseReview(c.Request.Context(), m.ID, tok); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// handleReviewDecisions decides the held review. The idempotency key makes
+// retries safe: the same key and body return the stored result (200), a
+// different body under the same key is a 409.
+func (s *Server) handleReviewDecisions(c *gin.Context) {
+	m, _ := member(c)
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		fail(c, decodeError(err))
+		return
+	}
+	var req labeling.DecisionRequest
+	if err := strictUnmarshal(raw, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.LeaseToken == "" {
+		fail(c, labeling.ErrInvalid.With("lease_token is required"))
+		return
+	}
+	sum := sha256.Sum256(raw)
+	req.BodyHash = hex.EncodeToString(sum[:])
+	res, err := s.store.DecideReview(c.Request.Context(), m.ID, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	c.JSON(status, res)
+}
+
+type disputeRequest struct {
+	Comment string `json:"comment"`
+}
+
+// handleDispute lets a labeller contest the rejection of their own submission, once.
+func (s *Server) handleDispute(c *gin.Context) {
+	m, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req disputeRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	sub, err := s.store.DisputeRejection(c.Request.Context(), m.ID, id, req.Comment)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sub)
+}
+
+func (s *Server) handleProjectQuality(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	q, err := s.store.ProjectQuality(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, q)
+}
+
+func (s *Server) handleProjectAgreement(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	a, err := s.store.ProjectAgreement(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+// handleMyQuality shows a labeller their own stats in a project and whether
+// (and why) all their work is routed to review.
+func (s *Server) handleMyQuality(c *gin.Context) {
+	m, _ := member(c)
+	projectID, ok := queryInt(c, "project_id")
+	if !ok {
+		return
+	}
+	if projectID == 0 {
+		fail(c, labeling.ErrInvalid.With("project_id is required"))
+		return
+	}
+	in, err := s.store.IsProjectMember(c.Request.Context(), projectID, m.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !in {
+		fail(c, labeling.ErrNotProjectMember)
+		return
+	}
+	q, err := s.store.MyQuality(c.Request.Context(), m.ID, projectID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, q)
+}
+
+func (s *Server) handleReviewSettings(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	set, err := s.store.ReviewSettings(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, set)
+}
+
+func (s *Server) handleUpdateReviewSettings(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var patch labeling.ReviewSettingsPatch
+	if !bindJSON(c, &patch) {
+		return
+	}
+	set, err := s.store.UpdateReviewSettings(c.Request.Context(), &actor.ID, id, patch)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, set)
+}
+
+type consensusRequest struct {
+	Method string `json:"method"` // majority or dawid_skene (default)
+}
+
+func (s *Server) handleRecomputeConsensus(c *gin.Context) {
+	actor, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req consensusRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.Method == "" {
+		req.Method = "dawid_skene"
+	}
+	rep, err := s.store.RecomputeConsensus(c.Request.Context(), &actor.ID, id, req.Method)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+func (s *Server) handleItemConsensus(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	cs, err := s.store.ItemConsensus(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": cs})
+}
