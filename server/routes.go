@@ -15,6 +15,7 @@ func (s *Server) routes() {
 
 	r.GET("/healthz", s.handleHealth)
 	r.GET("/readyz", s.handleReady)
+	r.GET("/ws", s.authenticate(), s.handleWS)
 
 	coordinator := requireRole(labeling.RoleCoordinator)
 
@@ -59,6 +60,17 @@ func (s *Server) routes() {
 		work.POST("/submissions", s.handleSubmit)
 		work.PUT("/submissions/:id", s.handleAmendSubmission)
 		work.GET("/me/submissions", s.handleMySubmissions)
+		work.POST("/submissions/:id/dispute", s.handleDispute)
+		work.GET("/me/quality", s.handleMyQuality)
+	}
+
+	// Reviewers work the review queue, with leases like labelling.
+	review := api.Group("", requireRole(labeling.RoleReviewer))
+	{
+		review.POST("/projects/:id/review/next", s.handleNextReview)
+		review.POST("/review/heartbeat", s.handleReviewHeartbeat)
+		review.POST("/review/release", s.handleReviewRelease)
+		review.POST("/review/decisions", s.handleReviewDecisions)
 	}
 
 	// Reviewers see every project's progress; coordinators run projects.
@@ -66,6 +78,10 @@ func (s *Server) routes() {
 	{
 		oversight.GET("/projects/:id/progress", s.handleProjectProgress)
 		oversight.GET("/projects/:id/members", s.handleProjectMembers)
+		oversight.GET("/projects/:id/quality", s.handleProjectQuality)
+		oversight.GET("/projects/:id/agreement", s.handleProjectAgreement)
+		oversight.GET("/projects/:id/review-settings", s.handleReviewSettings)
+		oversight.GET("/projects/:id/consensus", s.handleItemConsensus)
 	}
 
 	admin := api.Group("", coordinator)
@@ -84,5 +100,28 @@ func (s *Server) routes() {
 		admin.DELETE("/projects/:id/members/:member", s.handleRemoveProjectMember)
 		admin.POST("/schema/validate", s.handleValidateSchema)
 		admin.POST("/lsconfig", s.handleLSConfig)
+		admin.PATCH("/projects/:id/review-settings", s.handleUpdateReviewSettings)
+		admin.POST("/projects/:id/consensus", s.handleRecomputeConsensus)
+	}
+
+	// Equity: the co-op's register of model units (handle_equity.go).
+	// Amounts are decimal strings. Members read and move their own units;
+	// coordinators change rate cards and governance, and distribute revenue.
+	{
+		me.GET("/equity/head", s.handleLedgerHead)
+		me.GET("/equity/me", s.handleMyEquity)
+		me.GET("/equity/governance", s.handleGovernance)
+		me.GET("/equity/models/:id/register", s.handleRegister)
+		me.GET("/equity/models/:id/statement", s.handleStatement)
+		me.GET("/equity/models/:id/holdings", s.handleHoldings)
+		me.GET("/projects/:id/rate-card", s.handleRateCard)
+		me.POST("/equity/transfers", s.handleTransfer)
+		me.PUT("/equity/successor", s.handleSuccessor)
+		me.PUT("/equity/privacy", s.handlePrivacy)
+
+		admin.POST("/equity/governance", s.handleSetGovernance)
+		admin.POST("/projects/:id/rate-card", s.handleSetRateCard)
+		admin.POST("/equity/models/:id/distributions", s.handleDistribute)
+		admin.POST("/equity/members/:id/exit", s.handleExit)
 	}
 }

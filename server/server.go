@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
 
@@ -27,6 +28,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// Assets is the built browser app (frontend/dist); nil serves an API only.
 	Assets fs.FS
+	// Ledger is the equity register; nil uses one on the labelling store's database.
+	Ledger *equitystore.Store
+	// Hub delivers live events on GET /ws; nil turns live tracking off.
+	Hub *Hub
 }
 
 func (c *Config) defaults() {

@@ -46,6 +46,7 @@ func commands() []command {
 		{"agreement", "compute inter-annotator agreement on a long-format (item, annotator, value) file", func(ctx context.Context, e *env, a []string) error {
 			return cmdAgreement(ctx, a, e.stdout, e.stderr)
 		}},
+		{"ledger", "verify the equity register (hash chain and invariants); exits non-zero on the first broken entry", cmdLedger},
 		{"version", "print the version", cmdVersion},
 	}
 }

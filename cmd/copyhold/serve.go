@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/frontend"
 	"copyhold/labeling/store"
 	"copyhold/server"
@@ -43,6 +44,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		AllowedOrigins: c.origins(),
 		SecureCookies:  c.SecureCookies,
 		Assets:         assets,
+		Ledger:         equitystore.New(db),
 	}, store.New(db), log)
 
 	ln, err := net.Listen("tcp", c.Addr)

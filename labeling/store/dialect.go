@@ -82,18 +82,20 @@ const startedHead = 100
 // openItemFilter selects open items with a free slot for this member, in claim
 // order. The ORDER BY matches the items_claim index.
 func openItemFilter(band claimBand) string {
-	from, extra := `
-    FROM items i`, ""
+	from, extra, order := `
+    FROM items i`, "", "i"
 	switch band {
 	case bandStartedHead:
-		// A derived table with LIMIT is evaluated first and drives the
-		// lookups; written as "i.id IN (…)" PostgreSQL would scan every item.
+		// The head is a derived table with LIMIT, and the result is ordered by
+		// its columns, so the planner walks those rows in order and looks each
+		// up; ordered by i's columns it would scan every item instead.
 		from = `
-    FROM (SELECT h.id FROM items h
+    FROM (SELECT h.id, h.done, h.priority, h.order_key FROM items h
           WHERE h.project_id = @project AND h.status = 'open' AND h.done > 0
           ORDER BY h.done DESC, h.priority DESC, h.order_key
           LIMIT ` + strconv.Itoa(startedHead) + `) head
     JOIN items i ON i.id = head.id`
+		order = "head"
 	case bandFresh:
 		extra = `
       AND i.done = 0`
@@ -102,7 +104,7 @@ func openItemFilter(band claimBand) string {
     WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k` + extra + `
       AND (@allow_sensitive OR NOT i.sensitive)
       AND ` + untouched + `
-    ORDER BY i.done DESC, i.priority DESC, i.order_key
+    ORDER BY ` + order + `.done DESC, ` + order + `.priority DESC, ` + order + `.order_key
     LIMIT 1`
 }
 

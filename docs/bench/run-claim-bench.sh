@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the claim+submit benchmark twice against one PostgreSQL server: the Go
+# store (BenchmarkClaimSubmit, 20k-slot project) and pgbench running the same
+# SQL (docs/bench/claim.sql), at the same number of concurrent labellers, and
+# prints the ratio. Needs go, psql and pgbench.
+#
+#   docs/bench/run-claim-bench.sh 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' [labellers=8] [actions-per-labeller=300]
+set -euo pipefail
+url=${1:?usage: $0 DATABASE_URL [labellers] [actions-per-labeller]}
+clients=${2:-8}
+per=${3:-300}
+cd "$(dirname "$0")/../.."
+out=$(mktemp -d)
+
+echo "== Go store: $clients labellers × $per actions"
+TEST_DATABASE_URL="$url" go test -run '^$' -bench "BenchmarkClaimSubmit/slots=20k/labellers=${clients}\$" \
+  -benchtime "$((clients * per))x" -count 1 ./labeling/store/ | tee "$out/go.txt"
+
+echo "== pgbench: the same SQL, same load"
+schema="claim_pgbench_$$"
+psql "$url" -qc "CREATE SCHEMA $schema"
+trap 'psql "$url" -qc "DROP SCHEMA $schema CASCADE" >/dev/null; rm -rf "$out"' EXIT
+export PGOPTIONS="-c search_path=$schema -c client_min_messages=warning"
+for f in migrations/postgres/*.sql; do
+  awk '/^-- \+goose Down/ {exit} {print}' "$f" | psql "$url" -q -v ON_ERROR_STOP=1 >/dev/null
+done
+psql "$url" -q -v ON_ERROR_STOP=1 -v labellers=64 -v items=6667 -v name=bench-pgbench -f docs/bench/claim-fixture.sql >/dev/null
+project=$(psql "$url" -Atc "SELECT id FROM projects WHERE name = 'bench-pgbench'")
+member0=$(psql "$url" -Atc "SELECT min(id) FROM members WHERE login LIKE 'bench%'")
+pgbench "$url" -n -f docs/bench/claim.sql -c "$clients" -j 2 -t "$per" -D project="$project" -D member0="$member0" | tee "$out/pgbench.txt"
+
+go_rate=$(awk '{for (i = 2; i <= NF; i++) if ($i == "claims/s") print $(i-1)}' "$out/go.txt" | tail -1)
+pg_rate=$(awk '/^tps/ {print $3}' "$out/pgbench.txt")
+echo "Go store: $go_rate claim+submit/s; pgbench: $pg_rate claim+submit/s;" \
+  "ratio Go/pgbench = $(awk -v a="$go_rate" -v b="$pg_rate" 'BEGIN {printf "%.2f", a / b}')"

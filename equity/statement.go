@@ -1,0 +1,220 @@
+package equity
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Book separates a member's holding (vested + receivable) from their
+// pending credits awaiting review.
+type Book string
+
+const (
+	BookHolding Book = "holding"
+	BookPending Book = "pending"
+)
+
+// StatementLine is one posting on one of the member's accounts.
+type StatementLine struct {
+	TxID     int64     `json:"tx_id"`
+	At       time.Time `json:"at"`
+	Kind     TxKind    `json:"kind"`
+	Key      string    `json:"idempotency_key"`
+	Book     Book      `json:"book"`
+	Account  string    `json:"account"`
+	Category Category  `json:"category"`
+	Amount   int64     `json:"-"`
+	Cause    Cause     `json:"cause"`
+}
+
+// PayoutLine is money paid to the member by a distribution of the model.
+type PayoutLine struct {
+	TxID     int64     `json:"tx_id"`
+	At       time.Time `json:"at"`
+	Currency string    `json:"currency"`
+	Scale    int32     `json:"-"`
+	Amount   int64     `json:"-"`
+}
+
+// Totals sums a statement's holding movements by what caused them.
+type Totals struct {
+	Annotations   int64
+	Corrections   int64
+	Reviews       int64
+	Reversals     int64
+	TransfersIn   int64
+	TransfersOut  int64
+	Fees          int64
+	SuccessionIn  int64
+	SuccessionOut int64
+}
+
+// Sum is the net movement.
+func (t Totals) Sum() int64 {
+	return t.Annotations + t.Corrections + t.Reviews + t.Reversals + t.TransfersIn + t.TransfersOut + t.Fees + t.SuccessionIn + t.SuccessionOut
+}
+
+// Statement is a member's account of one model's units over a period
+// [From, To): opening, every movement with its cause, closing.
+type Statement struct {
+	MemberID       int64
+	ModelID        int64
+	Unit           string
+	From, To       time.Time
+	Opening        int64
+	Closing        int64
+	PendingOpening int64
+	PendingClosing int64
+	Totals         Totals
+	Lines          []StatementLine
+	Payouts        []PayoutLine
+	HeadSeq        int64
+	HeadHash       string
+}
+
+// BuildStatement assembles a statement and checks it: opening + movements
+// must equal the independently computed closing, for both books. A mismatch
+// means the ledger is broken, and the statement is refused.
+func BuildStatement(st Statement) (Statement, error) {
+	var t Totals
+	var holding, pending int64
+	for _, l := range st.Lines {
+		if l.Book == BookPending {
+			pending += l.Amount
+			continue
+		}
+		holding += l.Amount
+		switch l.Category {
+		case CatAnnotation:
+			t.Annotations += l.Amount
+		case CatCorrection:
+			t.Corrections += l.Amount
+		case CatReview:
+			t.Reviews += l.Amount
+		case CatClawback, CatReversal, CatVoid:
+			t.Reversals += l.Amount
+		case CatTransfer:
+			if l.Amount > 0 {
+				t.TransfersIn += l.Amount
+			} else {
+				t.TransfersOut += l.Amount
+			}
+		case CatFee:
+			t.Fees += l.Amount
+		case CatExit:
+			if l.Amount > 0 {
+				t.SuccessionIn += l.Amount
+			} else {
+				t.SuccessionOut += l.Amount
+			}
+		default:
+			return st, fmt.Errorf("ledger broken: statement line of tx %d has unexpected category %q", l.TxID, l.Category)
+		}
+	}
+	st.Totals = t
+	if t.Sum() != holding {
+		return st, fmt.Errorf("ledger broken: statement totals %d differ from lines %d", t.Sum(), holding)
+	}
+	if st.Opening+holding != st.Closing {
+		return st, fmt.Errorf("ledger broken: member %d model %d: opening %d + movements %d != closing %d",
+			st.MemberID, st.ModelID, st.Opening, holding, st.Closing)
+	}
+	if st.PendingOpening+pending != st.PendingClosing {
+		return st, fmt.Errorf("ledger broken: member %d model %d: pending opening %d + movements %d != closing %d",
+			st.MemberID, st.ModelID, st.PendingOpening, pending, st.PendingClosing)
+	}
+	return st, nil
+}
+
+// StatementView is a statement as JSON: amounts are decimal strings.
+type StatementView struct {
+	MemberID       int64             `json:"member_id"`
+	ModelID        int64             `json:"model_id"`
+	Unit           string            `json:"unit"`
+	From           time.Time         `json:"from"`
+	To             time.Time         `json:"to"`
+	Opening        string            `json:"opening"`
+	Totals         map[string]string `json:"totals"`
+	Closing        string            `json:"closing"`
+	PendingOpening string            `json:"pending_opening"`
+	PendingClosing string            `json:"pending_closing"`
+	Lines          []LineView        `json:"lines"`
+	Payouts        []PayoutView      `json:"payouts"`
+	HeadSeq        int64             `json:"head_seq"`
+	HeadHash       string            `json:"head_hash"`
+}
+
+// LineView is a statement line with its amount as a string.
+type LineView struct {
+	StatementLine
+	Amount string `json:"amount"`
+}
+
+// PayoutView is a payout with its amount as a string.
+type PayoutView struct {
+	PayoutLine
+	Amount string `json:"amount"`
+}
+
+// View renders the statement for JSON.
+func (st Statement) View() StatementView {
+	f := func(v int64) string { return Format(v, UnitScale) }
+	v := StatementView{MemberID: st.MemberID, ModelID: st.ModelID, Unit: st.Unit, From: st.From, To: st.To,
+		Opening: f(st.Opening), Closing: f(st.Closing), PendingOpening: f(st.PendingOpening), PendingClosing: f(st.PendingClosing),
+		HeadSeq: st.HeadSeq, HeadHash: st.HeadHash, Lines: make([]LineView, len(st.Lines)), Payouts: make([]PayoutView, len(st.Payouts)),
+		Totals: map[string]string{
+			"annotations": f(st.Totals.Annotations), "corrections": f(st.Totals.Corrections), "reviews": f(st.Totals.Reviews),
+			"reversals": f(st.Totals.Reversals), "transfers_in": f(st.Totals.TransfersIn), "transfers_out": f(st.Totals.TransfersOut),
+			"fees": f(st.Totals.Fees), "succession_in": f(st.Totals.SuccessionIn), "succession_out": f(st.Totals.SuccessionOut),
+		}}
+	for i, l := range st.Lines {
+		v.Lines[i] = LineView{l, f(l.Amount)}
+	}
+	for i, p := range st.Payouts {
+		v.Payouts[i] = PayoutView{p, Format(p.Amount, p.Scale)}
+	}
+	return v
+}
+
+// WriteCSV writes the statement as CSV: a header block, one row per line,
+// payouts, the totals, and the register head hash at the end.
+func (st Statement) WriteCSV(w io.Writer) error {
+	f := func(v int64) string { return Format(v, UnitScale) }
+	i64 := func(v int64) string {
+		if v == 0 {
+			return ""
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	cw := csv.NewWriter(w)
+	rows := [][]string{
+		{"statement", "member", strconv.FormatInt(st.MemberID, 10), "model", strconv.FormatInt(st.ModelID, 10), "unit", st.Unit},
+		{"period", st.From.UTC().Format(time.RFC3339), st.To.UTC().Format(time.RFC3339)},
+		{"opening", f(st.Opening)},
+		{"pending_opening", f(st.PendingOpening)},
+		{"tx_id", "at", "kind", "book", "account", "category", "amount", "project_id", "item_id", "submission_id", "review_id", "idempotency_key"},
+	}
+	for _, l := range st.Lines {
+		rows = append(rows, []string{strconv.FormatInt(l.TxID, 10), l.At.UTC().Format(time.RFC3339Nano), string(l.Kind), string(l.Book),
+			l.Account, string(l.Category), f(l.Amount), i64(l.Cause.ProjectID), i64(l.Cause.ItemID), i64(l.Cause.SubmissionID), i64(l.Cause.ReviewID), l.Key})
+	}
+	for _, p := range st.Payouts {
+		rows = append(rows, []string{strconv.FormatInt(p.TxID, 10), p.At.UTC().Format(time.RFC3339Nano), string(KindDistribution), "payout",
+			Payout(st.MemberID), string(CatPayout), Format(p.Amount, p.Scale) + " " + p.Currency})
+	}
+	t := st.Totals
+	rows = append(rows,
+		[]string{"annotations", f(t.Annotations)}, []string{"corrections", f(t.Corrections)}, []string{"reviews", f(t.Reviews)},
+		[]string{"reversals", f(t.Reversals)}, []string{"transfers_in", f(t.TransfersIn)}, []string{"transfers_out", f(t.TransfersOut)},
+		[]string{"fees", f(t.Fees)}, []string{"succession_in", f(t.SuccessionIn)}, []string{"succession_out", f(t.SuccessionOut)},
+		[]string{"closing", f(st.Closing)}, []string{"pending_closing", f(st.PendingClosing)},
+		[]string{"register_head", strconv.FormatInt(st.HeadSeq, 10), st.HeadHash},
+	)
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
+	return cw.Error()
+}

@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"copyhold/equity"
+	"copyhold/equity/store"
+	"copyhold/migrations/dbtest"
+
+	"gorm.io/gorm"
+)
+
+// Benchmarks run on PostgreSQL (TEST_DATABASE_URL); see docs/BENCHMARKS.md.
+
+func benchDB(b *testing.B) *gorm.DB {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		b.Skip("set TEST_DATABASE_URL")
+	}
+	return dbtest.Open(b, dbtest.Postgres)
+}
+
+// BenchmarkVest measures vest transactions (pending → vested, with a
+// reviewer credit, the event and the chain append) with 8 and 64 callers.
+func BenchmarkVest(b *testing.B) {
+	for _, callers := range []int{8, 64} {
+		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
+			db := benchDB(b)
+			sqlDB, _ := db.DB()
+			sqlDB.SetMaxOpenConns(callers)
+			f := newFixture(b, db, 64)
+			first := subSeq + 1
+			for i := 0; i < b.N; i++ {
+				f.submit(f.members[i%64])
+			}
+			var next atomic.Int64
+			next.Store(first - 1)
+			b.SetParallelism((callers + 1) / 2) // GOMAXPROCS is 2
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					sub := next.Add(1)
+					err := db.Transaction(func(tx *gorm.DB) error {
+						_, err := store.Vest(tx, store.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: f.members[sub%64]})
+						return err
+					})
+					if err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "vest/s")
+		})
+	}
+}
+
+// bulkHistory writes n valid ledger transactions (issuance → member vested)
+// straight into the tables, hash chain included, to build large fixtures fast.
+func bulkHistory(b *testing.B, db *gorm.DB, model int64, members []int64, n int) {
+	unit := equity.ModelUnit(model)
+	var h struct {
+		Seq  int64
+		Hash string
+	}
+	must(b, db.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1").Scan(&h).Error)
+	var maxID int64
+	must(b, db.Raw("SELECT COALESCE(MAX(id), 0) FROM equity_transactions").Scan(&maxID).Error)
+	sqlDB, _ := db.DB()
+	t0 := time.Now().UTC().Add(-time.Duration(n+10) * time.Millisecond).Truncate(time.Microsecond)
+	bal := map[int64]int64{}
+	const batch = 20000
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		var ids, tmembers, seqs, amounts []int64
+		var keys, accounts, prevs, hashes []string
+		var times []time.Time
+		for i := start; i < end; i++ {
+			id := maxID + int64(i) + 1
+			m := members[i%len(members)]
+			amt := int64(1 + i%1000)
+			at := t0.Add(time.Duration(i) * time.Millisecond)
+			tx := equity.Transaction{ID: id, Key: "bench:" + strconv.FormatInt(id, 10), Kind: equity.KindVest, ModelID: model, MemberID: m, Meta: "{}", CreatedAt: at,
+				Postings: []equity.Posting{{Seq: 1, Unit: unit, Account: equity.AccountIssuance, Amount: -amt, Category: equity.CatAnnotation},
+					{Seq: 2, Unit: unit, Account: equity.Vested(m), Amount: amt, Category: equity.CatAnnotation}}}
+			h.Seq++
+			hash := equity.ChainHash(h.Hash, equity.CanonicalTx(tx))
+			ids, tmembers, amounts, times, keys = append(ids, id), append(tmembers, m), append(amounts, amt), append(times, at), append(keys, tx.Key)
+			seqs, prevs, hashes, accounts = append(seqs, h.Seq), append(prevs, h.Hash), append(hashes, hash), append(accounts, equity.Vested(m))
+			h.Hash = hash
+			bal[m] += amt
+		}
+		_, err := sqlDB.Exec(`INSERT INTO equity_transactions (id, idempotency_key, body_hash, kind, model_id, member_id, reason, meta, created_at)
+            SELECT id, k, '', 'vest', $1, m, '', '{}', at FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[]) AS u(id, k, m, at)`,
+			model, ids, keys, tmembers, times)
+		must(b, err)
+		_, err = sqlDB.Exec(`INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
+            SELECT id, 1, $1, 'issuance', -a, 'annotation', at FROM unnest($2::bigint[], $3::bigint[], $4::timestamptz[]) AS u(id, a, at)
+            UNION ALL
+            SELECT id, 2, $1, acc, a, 'annotation', at FROM unnest($2::bigint[], $3::bigint[], $4::timestamptz[], $5::text[]) AS u(id, a, at, acc)`,
+			unit, ids, amounts, times, accounts)
+		must(b, err)
+		_, err = sqlDB.Exec(`INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at)
+            SELECT s, 'tx', id, p, h, now() FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u(s, id, p, h)`,
+			seqs, ids, prevs, hashes)
+		must(b, err)
+	}
+	for m, v := range bal {
+		must(b, db.Exec(`INSERT INTO equity_balances (unit, account, balance) VALUES (?, ?, ?)
+            ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance`, unit, equity.Vested(m), v).Error)
+	}
+	must(b, db.Exec("SELECT setval(pg_get_serial_sequence('equity_transactions', 'id'), ?)", maxID+int64(n)).Error)
+	must(b, db.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", h.Seq, h.Hash).Error)
+	must(b, db.Exec("ANALYZE").Error)
+}
+
+func benchEntries(def int) int {
+	if v, err := strconv.Atoi(os.Getenv("COPYHOLD_BENCH_ENTRIES")); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// BenchmarkStatement: one member's statement over 100k postings.
+func BenchmarkStatement(b *testing.B) {
+	db := benchDB(b)
+	f := newFixture(b, db, 1)
+	bulkHistory(b, db, f.model, f.members, 100_000)
+	from, to := time.Now().Add(-1000*time.Hour), time.Now().Add(time.Hour)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st, err := f.st.StatementFor(ctx, f.members[0], f.model, from, to)
+		if err != nil || len(st.Lines) != 100_000 {
+			b.Fatalf("%v %d", err, len(st.Lines))
+		}
+	}
+}
+
+// BenchmarkVerify: ledger verify over COPYHOLD_BENCH_ENTRIES entries (default 1M).
+func BenchmarkVerify(b *testing.B) {
+	db := benchDB(b)
+	f := newFixture(b, db, 50)
+	n := benchEntries(1_000_000)
+	start := time.Now()
+	bulkHistory(b, db, f.model, f.members, n)
+	b.Logf("fixture of %d entries built in %s", n, time.Since(start).Round(time.Second))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := f.st.Verify(ctx)
+		if err != nil || !rep.OK {
+			b.Fatalf("%v %v", err, rep.First)
+		}
+	}
+}

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"copyhold/equity"
+	labelstore "copyhold/labeling/store"
+
+	"gorm.io/gorm"
+)
+
+// event is an events-table row written with the transaction.
+type event struct {
+	typ, scope string
+	payload    map[string]any
+}
+
+// draft is a transaction about to be posted.
+type draft struct {
+	equity.Transaction
+	// check runs with the new balances of every account the postings touch
+	// (rows locked) before anything is written.
+	check func(tx *gorm.DB, after map[balKey]int64) error
+	// afterInsert runs once the transaction row exists (for side tables).
+	afterInsert func(tx *gorm.DB, t *equity.Transaction) error
+	events      []event
+}
+
+type balKey struct{ Unit, Account string }
+
+// placeholderDistribution is replaced by distribution:<tx id> once the id is known.
+const placeholderDistribution = "distribution:0"
+
+func bodyHash(body any) string {
+	b, err := json.Marshal(body)
+	if err != nil {
+		panic(err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// post writes a transaction under key. body is what the caller asked for
+// (its hash decides idempotency); build makes the draft when the key is new.
+func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equity.Transaction, error) {
+	hash := bodyHash(body)
+	if t, found, err := existing(tx, key, hash); err != nil || found {
+		return t, err
+	}
+	d, err := build()
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	if d == nil {
+		return equity.Transaction{}, nil
+	}
+	d.Key = key
+	for i := range d.Postings {
+		d.Postings[i].Seq = i + 1
+	}
+	if err := equity.CheckBalanced(d.Postings); err != nil {
+		return equity.Transaction{}, fmt.Errorf("equity: internal: %w", err)
+	}
+
+	// Lock and check balances before writing anything.
+	deltas := map[balKey]int64{}
+	for _, p := range d.Postings {
+		if equity.IsSource(p.Account) || p.Account == placeholderDistribution {
+			continue
+		}
+		deltas[balKey{p.Unit, p.Account}] += p.Amount
+	}
+	keys := make([]balKey, 0, len(deltas))
+	for k := range deltas {
+		keys = append(keys, k)
+	}
+	sortKeys(keys)
+	current, err := lockBalances(tx, keys)
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	after := map[balKey]int64{}
+	for _, k := range keys {
+		nb := current[k] + deltas[k]
+		after[k] = nb
+		if deltas[k] >= 0 {
+			continue
+		}
+		if nb < 0 && !equity.MayBeNegative(k.Account) {
+			// Waiting for the lock may have let a concurrent twin commit
+			// first; its outcome is the truer answer.
+			if t, err := lostRace(tx, d, key, hash); err != nil || t.ID != 0 {
+				return t, err
+			}
+			return equity.Transaction{}, equity.ErrInsufficient.With("%s holds %s %s, %s needed", k.Account,
+				equity.Format(current[k], scaleOf(tx, k.Unit)), k.Unit, equity.Format(-deltas[k], scaleOf(tx, k.Unit)))
+		}
+	}
+	if d.check != nil {
+		if err := d.check(tx, after); err != nil {
+			return equity.Transaction{}, err
+		}
+	}
+
+	d.CreatedAt = now()
+	var ids []int64
+	err = tx.Raw(`INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
+        rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING RETURNING id`,
+		key, hash, string(d.Kind), nz(d.ModelID), nz(d.ReversesID), nz(d.ResolvesID), nz(d.RateCardID), nz(d.GovernanceID),
+		nz(d.ActorID), nz(d.MemberID), nz(d.Cause.ProjectID), nz(d.Cause.ItemID), nz(d.Cause.SubmissionID), nz(d.Cause.ReviewID),
+		d.Reason, d.Meta, d.CreatedAt).Scan(&ids).Error
+	if err != nil {
+		return equity.Transaction{}, fmt.Errorf("insert ledger transaction: %w", err)
+	}
+	if len(ids) == 0 {
+		// A concurrent writer won a unique constraint; say which.
+		if t, err := lostRace(tx, d, key, hash); err != nil || t.ID != 0 {
+			return t, err
+		}
+		return equity.Transaction{}, fmt.Errorf("insert ledger transaction %q: conflict", key)
+	}
+	d.ID = ids[0]
+	for i := range d.Postings {
+		if d.Postings[i].Account == placeholderDistribution {
+			d.Postings[i].Account = equity.Distribution(d.ID)
+		}
+	}
+
+	if err := applyBalances(tx, keys, deltas, current); err != nil {
+		return equity.Transaction{}, err
+	}
+	if err := insertPostings(tx, &d.Transaction); err != nil {
+		return equity.Transaction{}, err
+	}
+	if d.afterInsert != nil {
+		if err := d.afterInsert(tx, &d.Transaction); err != nil {
+			return equity.Transaction{}, err
+		}
+	}
+	for _, ev := range d.events {
+		p := map[string]any{"tx_id": d.ID, "kind": d.Kind, "model_id": d.ModelID}
+		for k, v := range ev.payload {
+			p[k] = v
+		}
+		var actor *int64
+		if d.ActorID != 0 {
+			a := d.ActorID
+			actor = &a
+		}
+		if err := labelstore.AppendEvent(tx, ev.typ, ev.scope, actor, p); err != nil {
+			return equity.Transaction{}, err
+		}
+	}
+	if _, _, err := appendLog(tx, equity.LogTx, d.ID, equity.CanonicalTx(d.Transaction)); err != nil {
+		return equity.Transaction{}, err
+	}
+	return d.Transaction, nil
+}
+
+// lostRace explains a refusal caused by a concurrent twin that committed
+// first: the same key (a replay), or the same reversal or resolution.
+func lostRace(tx *gorm.DB, d *draft, key, hash string) (equity.Transaction, error) {
+	if t, found, err := existing(tx, key, hash); err != nil || found {
+		return t, err
+	}
+	var n int64
+	if d.ReversesID != 0 {
+		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE reverses_id = ?", d.ReversesID).Scan(&n).Error; err != nil {
+			return equity.Transaction{}, err
+		}
+		if n > 0 {
+			return equity.Transaction{}, equity.ErrAlreadyReversed.With("transaction %d has already been reversed", d.ReversesID)
+		}
+	}
+	if d.ResolvesID != 0 {
+		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE resolves_id = ?", d.ResolvesID).Scan(&n).Error; err != nil {
+			return equity.Transaction{}, err
+		}
+		if n > 0 {
+			return equity.Transaction{}, equity.ErrAlreadyResolved
+		}
+	}
+	return equity.Transaction{}, nil
+}
+
+func sortKeys(keys []balKey) {
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].Unit != keys[j].Unit {
+			return keys[i].Unit < keys[j].Unit
+		}
+		return keys[i].Account < keys[j].Account
+	})
+}
+
+// lockBalances reads (and on PostgreSQL locks, in the given sorted order)
+// the balance rows of keys; missing rows read as zero.
+func lockBalances(tx *gorm.DB, keys []balKey) (map[balKey]int64, error) {
+	out := make(map[balKey]int64, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var conds []string
+	var args []any
+	for _, k := range keys {
+		conds = append(conds, "(unit = ? AND account = ?)")
+		args = append(args, k.Unit, k.Account)
+	}
+	var rows []struct {
+		Unit, Account string
+		Balance       int64
+	}
+	q := "SELECT unit, account, balance FROM equity_balances WHERE " + strings.Join(conds, " OR ") +
+		" ORDER BY unit, account" + forUpdate(tx)
+	if err := tx.Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("lock balances: %w", err)
+	}
+	for _, r := range rows {
+		out[balKey{r.Unit, r.Account}] = r.Balance
+	}
+	return out, nil
+}
+
+// applyBalances adds the deltas in sorted order: an UPDATE for rows that
+// exist (locked above), an upsert for new ones. (An upsert of a negative
+// delta would trip the CHECK on the proposed row before the conflict.)
+func applyBalances(tx *gorm.DB, keys []balKey, deltas map[balKey]int64, exists map[balKey]int64) error {
+	for _, k := range keys {
+		d := deltas[k]
+		if d == 0 {
+			continue
+		}
+		var err error
+		if _, ok := exists[k]; ok {
+			err = tx.Exec("UPDATE equity_balances SET balance = balance + ? WHERE unit = ? AND account = ?", d, k.Unit, k.Account).Error
+		} else {
+			err = tx.Exec(`INSERT INTO equity_balances (unit, account, balance) VALUES (?, ?, ?)
+                ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance`, k.Unit, k.Account, d).Error
+		}
+		if err != nil {
+			return fmt.Errorf("update balance %s %s: %w", k.Unit, k.Account, err)
+		}
+	}
+	return nil
+}
+
+func insertPostings(tx *gorm.DB, t *equity.Transaction) error {
+	vals := make([]string, 0, len(t.Postings))
+	args := make([]any, 0, 7*len(t.Postings))
+	for _, p := range t.Postings {
+		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, t.ID, p.Seq, p.Unit, p.Account, p.Amount, string(p.Category), t.CreatedAt)
+	}
+	q := "INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at) VALUES " + strings.Join(vals, ", ")
+	if err := tx.Exec(q, args...).Error; err != nil {
+		return fmt.Errorf("insert postings: %w", err)
+	}
+	return nil
+}
+
+// appendLog appends one entry to the hash chain.
+//
+// The chain is a total order, so appends are serialised on the single head
+// row. The lock is taken as the LAST step of the transaction, so it is held
+// only from here to COMMIT: balance locks (taken earlier, per account) let
+// unrelated writers do all their other work in parallel. The price is that
+// ledger commits are sequential: throughput is bounded by one commit (fsync)
+// per entry while writers queue on the head, and a caller that posts several
+// ledger transactions in one database transaction holds the head from the
+// first append to its commit (post them together, last). The alternative,
+// an asynchronous chainer hashing committed rows later, scales better but
+// leaves a window in which committed entries are not yet on the chain.
+func appendLog(tx *gorm.DB, kind string, refID int64, canonical []byte) (int64, string, error) {
+	var head []struct {
+		Seq  int64
+		Hash string
+	}
+	if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1" + forUpdate(tx)).Scan(&head).Error; err != nil {
+		return 0, "", fmt.Errorf("lock log head: %w", err)
+	}
+	if len(head) != 1 {
+		return 0, "", fmt.Errorf("equity log head row missing")
+	}
+	seq := head[0].Seq + 1
+	hash := equity.ChainHash(head[0].Hash, canonical)
+	if err := tx.Exec("INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		seq, kind, refID, head[0].Hash, hash, now()).Error; err != nil {
+		return 0, "", fmt.Errorf("append log: %w", err)
+	}
+	if err := tx.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", seq, hash).Error; err != nil {
+		return 0, "", fmt.Errorf("move log head: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// ---- reading transactions ----
+
+const txColumns = `t.id, t.idempotency_key, t.body_hash, t.kind, COALESCE(t.model_id, 0) AS model_id,
+    COALESCE(t.reverses_id, 0) AS reverses_id, COALESCE(t.resolves_id, 0) AS resolves_id,
+    COALESCE(t.rate_card_id, 0) AS rate_card_id, COALESCE(t.governance_id, 0) AS governance_id,
+    COALESCE(t.actor_id, 0) AS actor_id, COALESCE(t.member_id, 0) AS member_id,
+    COALESCE(t.project_id, 0) AS project_id, COALESCE(t.item_id, 0) AS item_id,
+    COALESCE(t.submission_id, 0) AS submission_id, COALESCE(t.review_id, 0) AS review_id,
+    t.reason, t.meta, t.created_at`
+
+type txRow struct {
+	ID             int64
+	IdempotencyKey string
+	BodyHash       string
+	Kind           string
+	ModelID        int64
+	ReversesID     int64
+	ResolvesID     int64
+	RateCardID     int64
+	GovernanceID   int64
+	ActorID        int64
+	MemberID       int64
+	ProjectID      int64
+	ItemID         int64
+	SubmissionID   int64
+	ReviewID       int64
+	Reason         string
+	Meta           string
+	CreatedAt      time.Time
+}
+
+func (r txRow) tx() equity.Transaction {
+	return equity.Transaction{ID: r.ID, Key: r.IdempotencyKey, Kind: equity.TxKind(r.Kind), ModelID: r.ModelID,
+		ReversesID: r.ReversesID, ResolvesID: r.ResolvesID, RateCardID: r.RateCardID, GovernanceID: r.GovernanceID,
+		ActorID: r.ActorID, MemberID: r.MemberID, Reason: r.Reason, Meta: r.Meta, CreatedAt: r.CreatedAt.UTC(),
+		Cause: equity.Cause{ProjectID: r.ProjectID, ItemID: r.ItemID, SubmissionID: r.SubmissionID, ReviewID: r.ReviewID}}
+}
+
+type postingRow struct {
+	TxID     int64
+	Seq      int
+	Unit     string
+	Account  string
+	Amount   int64
+	Category string
+}
+
+func loadTx(tx *gorm.DB, where string, args ...any) (equity.Transaction, bool, string, error) {
+	var rows []txRow
+	if err := tx.Raw("SELECT "+txColumns+" FROM equity_transactions t WHERE "+where, args...).Scan(&rows).Error; err != nil {
+		return equity.Transaction{}, false, "", fmt.Errorf("load ledger transaction: %w", err)
+	}
+	if len(rows) == 0 {
+		return equity.Transaction{}, false, "", nil
+	}
+	t := rows[0].tx()
+	var ps []postingRow
+	if err := tx.Raw("SELECT tx_id, seq, unit, account, amount, category FROM equity_postings WHERE tx_id = ? ORDER BY seq", t.ID).Scan(&ps).Error; err != nil {
+		return equity.Transaction{}, false, "", fmt.Errorf("load postings: %w", err)
+	}
+	for _, p := range ps {
+		t.Postings = append(t.Postings, equity.Posting{Seq: p.Seq, Unit: p.Unit, Account: p.Account, Amount: p.Amount, Category: equity.Category(p.Category)})
+	}
+	return t, true, rows[0].BodyHash, nil
+}
+
+// existing returns the transaction stored under key: the same body hash is
+// an idempotent replay, another one a conflict.
+func existing(tx *gorm.DB, key, hash string) (equity.Transaction, bool, error) {
+	t, found, h, err := loadTx(tx, "t.idempotency_key = ?", key)
+	if err != nil || !found {
+		return t, false, err
+	}
+	if h != hash {
+		return equity.Transaction{}, true, equity.ErrIdempotency.With("idempotency key %q was already used with a different request", key)
+	}
+	t.Existing = true
+	return t, true, nil
+}
+
+// Transaction loads a ledger transaction by id.
+func Transaction(tx *gorm.DB, id int64) (equity.Transaction, error) {
+	t, found, _, err := loadTx(tx, "t.id = ?", id)
+	if err == nil && !found {
+		err = equity.ErrUnknownTx
+	}
+	return t, err
+}
+
+// scaleOf is the scale of a unit (model units: 6; currencies as registered).
+func scaleOf(tx *gorm.DB, unit string) int32 {
+	if equity.IsModelUnit(unit) {
+		return equity.UnitScale
+	}
+	var sc []int32
+	tx.Raw("SELECT scale FROM equity_units WHERE code = ?", unit).Scan(&sc)
+	if len(sc) == 1 {
+		return sc[0]
+	}
+	return 0
+}

@@ -1,0 +1,368 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"copyhold/equity"
+	labelstore "copyhold/labeling/store"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+)
+
+// readTx runs fn in a read-only snapshot (REPEATABLE READ on PostgreSQL), so
+// opening, lines and closing of a statement agree with each other.
+func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	db := s.db.WithContext(ctx)
+	if isPostgres(db) {
+		return db.Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	return db.Transaction(fn)
+}
+
+// Head is the register's current head: sequence and hash.
+type Head struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+func head(tx *gorm.DB) (Head, error) {
+	var h []Head
+	if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1").Scan(&h).Error; err != nil {
+		return Head{}, err
+	}
+	if len(h) == 0 {
+		return Head{}, fmt.Errorf("equity log head row missing")
+	}
+	return h[0], nil
+}
+
+// Head reads the register head.
+func (s *Store) Head(ctx context.Context) (Head, error) { return head(s.db.WithContext(ctx)) }
+
+// StatementFor is a member's statement for one model over [from, to).
+func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, to time.Time) (equity.Statement, error) {
+	st := equity.Statement{MemberID: member, ModelID: modelID, Unit: equity.ModelUnit(modelID), From: from.UTC(), To: to.UTC()}
+	if !to.After(from) {
+		return st, equity.ErrRecordDate.With("the period must end after it starts")
+	}
+	err := s.readTx(ctx, func(tx *gorm.DB) error {
+		if err := modelExists(tx, modelID); err != nil {
+			return err
+		}
+		vested, recv, pend := equity.Vested(member), equity.Receivable(member), equity.Pending(member)
+		var sums []struct {
+			Account    string
+			OpeningSum int64
+			ClosingSum int64
+		}
+		if err := tx.Raw(`SELECT account,
+                COALESCE(SUM(CASE WHEN created_at < ? THEN amount ELSE 0 END), 0) AS opening_sum,
+                COALESCE(SUM(CASE WHEN created_at < ? THEN amount ELSE 0 END), 0) AS closing_sum
+            FROM equity_postings WHERE account IN (?, ?, ?) AND unit = ? AND created_at < ?
+            GROUP BY account`, st.From, st.To, vested, recv, pend, st.Unit, st.To).Scan(&sums).Error; err != nil {
+			return err
+		}
+		for _, r := range sums {
+			if r.Account == pend {
+				st.PendingOpening, st.PendingClosing = r.OpeningSum, r.ClosingSum
+			} else {
+				st.Opening += r.OpeningSum
+				st.Closing += r.ClosingSum
+			}
+		}
+		rows, err := tx.Raw(`SELECT p.tx_id, p.created_at, p.account, p.amount, p.category, t.kind, t.idempotency_key,
+                COALESCE(t.project_id, 0), COALESCE(t.item_id, 0), COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0)
+            FROM equity_postings p JOIN equity_transactions t ON t.id = p.tx_id
+            WHERE p.account IN (?, ?, ?) AND p.unit = ? AND p.created_at >= ? AND p.created_at < ?
+            ORDER BY p.created_at, p.tx_id, p.seq`, vested, recv, pend, st.Unit, st.From, st.To).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l equity.StatementLine
+			var cat, kind string
+			if err := rows.Scan(&l.TxID, &l.At, &l.Account, &l.Amount, &cat, &kind, &l.Key,
+				&l.Cause.ProjectID, &l.Cause.ItemID, &l.Cause.SubmissionID, &l.Cause.ReviewID); err != nil {
+				return err
+			}
+			l.At = l.At.UTC()
+			l.Category, l.Kind, l.Book = equity.Category(cat), equity.TxKind(kind), equity.BookHolding
+			if l.Account == pend {
+				l.Book = equity.BookPending
+			}
+			st.Lines = append(st.Lines, l)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var pays []struct {
+			TxID      int64
+			CreatedAt time.Time
+			Unit      string
+			Amount    int64
+			Scale     int32
+		}
+		if err := tx.Raw(`SELECT p.tx_id, p.created_at, p.unit, p.amount, u.scale
+            FROM equity_postings p JOIN equity_transactions t ON t.id = p.tx_id JOIN equity_units u ON u.code = p.unit
+            WHERE p.account = ? AND t.model_id = ? AND p.created_at >= ? AND p.created_at < ?
+            ORDER BY p.created_at, p.tx_id, p.seq`, equity.Payout(member), modelID, st.From, st.To).Scan(&pays).Error; err != nil {
+			return err
+		}
+		for _, p := range pays {
+			st.Payouts = append(st.Payouts, equity.PayoutLine{TxID: p.TxID, At: p.CreatedAt.UTC(), Currency: p.Unit, Scale: p.Scale, Amount: p.Amount})
+		}
+		h, err := head(tx)
+		st.HeadSeq, st.HeadHash = h.Seq, h.Hash
+		return err
+	})
+	if err != nil {
+		return st, err
+	}
+	return equity.BuildStatement(st)
+}
+
+// HoldingPoint is a member's holding in a model at the end of a day.
+type HoldingPoint struct {
+	Day     string `json:"day"` // YYYY-MM-DD (UTC)
+	Vested  string `json:"vested"`
+	Pending string `json:"pending"`
+}
+
+// HoldingsOverTime is the member's vested (net of receivables) and pending
+// units of a model at the end of each day with a movement, for a chart.
+func (s *Store) HoldingsOverTime(ctx context.Context, member, modelID int64) ([]HoldingPoint, error) {
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT created_at, account, amount FROM equity_postings
+        WHERE account IN (?, ?, ?) AND unit = ? ORDER BY created_at, tx_id, seq`,
+		equity.Vested(member), equity.Receivable(member), equity.Pending(member), equity.ModelUnit(modelID)).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []HoldingPoint{}
+	var vested, pending int64
+	day := ""
+	flush := func() {
+		if day != "" {
+			out = append(out, HoldingPoint{day, equity.Format(vested, equity.UnitScale), equity.Format(pending, equity.UnitScale)})
+		}
+	}
+	for rows.Next() {
+		var at time.Time
+		var acc string
+		var amt int64
+		if err := rows.Scan(&at, &acc, &amt); err != nil {
+			return nil, err
+		}
+		d := at.UTC().Format("2006-01-02")
+		if d != day {
+			flush()
+			day = d
+		}
+		if acc == equity.Pending(member) {
+			pending += amt
+		} else {
+			vested += amt
+		}
+	}
+	flush()
+	return out, rows.Err()
+}
+
+// RegisterHolder is one line of the public register.
+type RegisterHolder struct {
+	MemberID *int64 `json:"member_id,omitempty"` // omitted for pseudonymous holders
+	Name     string `json:"name"`
+	Units    string `json:"units"`
+	Share    string `json:"share"` // fraction of all issued units, 6 decimals
+}
+
+// Distribution is a past distribution on the register.
+type Distribution struct {
+	TxID       int64              `json:"tx_id"`
+	Currency   string             `json:"currency"`
+	Amount     string             `json:"amount"`
+	Reserve    string             `json:"reserve"`
+	Source     string             `json:"source"`
+	RecordDate time.Time          `json:"record_date"`
+	CreatedAt  time.Time          `json:"created_at"`
+	Inputs     DistributionInputs `json:"inputs"`
+}
+
+// Register is the public register of one model.
+type Register struct {
+	ModelID       int64               `json:"model_id"`
+	ModelName     string              `json:"model_name"`
+	Unit          string              `json:"unit"`
+	Issued        string              `json:"issued"`
+	Vested        string              `json:"vested"`
+	Pending       string              `json:"pending"`
+	Reserve       string              `json:"reserve"`
+	Receivables   string              `json:"receivables"`
+	Holders       []RegisterHolder    `json:"holders"`
+	Governance    []equity.Governance `json:"governance"`
+	RateCards     []equity.RateCard   `json:"rate_cards"`
+	Distributions []Distribution      `json:"distributions"`
+	Head          Head                `json:"head"`
+}
+
+// RegisterFor builds a model's public register. Members who hide their name
+// appear under their pseudonym.
+func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error) {
+	reg := Register{ModelID: modelID, Unit: equity.ModelUnit(modelID), Holders: []RegisterHolder{}, Distributions: []Distribution{}}
+	err := s.readTx(ctx, func(tx *gorm.DB) error {
+		var names []string
+		if err := tx.Raw("SELECT name FROM models WHERE id = ?", modelID).Scan(&names).Error; err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			return equity.ErrUnknownModel
+		}
+		reg.ModelName = names[0]
+		var bals []equity.StoredBalance
+		if err := tx.Raw("SELECT unit, account, balance FROM equity_balances WHERE unit = ?", reg.Unit).Scan(&bals).Error; err != nil {
+			return err
+		}
+		var issuedN, vested, pending, reserve, recv int64
+		for _, b := range bals {
+			issuedN += b.Balance
+			a, _ := equity.ParseAccount(b.Account)
+			switch {
+			case a.Kind == equity.AccountReserve:
+				reserve += b.Balance
+			case a.Sub == "vested":
+				vested += b.Balance
+			case a.Sub == "pending":
+				pending += b.Balance
+			case a.Sub == "receivable":
+				recv += b.Balance
+			}
+		}
+		f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
+		reg.Issued, reg.Vested, reg.Pending, reg.Reserve, reg.Receivables = f(issuedN), f(vested), f(pending), f(reserve), f(recv)
+		var hs []struct {
+			MemberID    int64
+			DisplayName string
+			Balance     int64
+			Hidden      *bool
+			Pseudonym   *string
+		}
+		if err := tx.Raw(`SELECT m.id AS member_id, m.display_name, b.balance, p.hidden, p.pseudonym
+            FROM equity_balances b
+            JOIN members m ON b.account = 'member:' || CAST(m.id AS TEXT) || ':vested'
+            LEFT JOIN equity_member_privacy p ON p.member_id = m.id
+            WHERE b.unit = ? AND b.account LIKE 'member:%:vested' AND b.balance > 0
+            ORDER BY b.balance DESC, m.id`, reg.Unit).Scan(&hs).Error; err != nil {
+			return err
+		}
+		for _, h := range hs {
+			share := "0.000000"
+			if issuedN > 0 {
+				share = decimal.NewFromInt(h.Balance).DivRound(decimal.NewFromInt(issuedN), 6).StringFixed(6)
+			}
+			rh := RegisterHolder{Name: h.DisplayName, Units: f(h.Balance), Share: share}
+			if h.Hidden != nil && *h.Hidden && h.Pseudonym != nil {
+				rh.Name = *h.Pseudonym
+			} else {
+				id := h.MemberID
+				rh.MemberID = &id
+			}
+			reg.Holders = append(reg.Holders, rh)
+		}
+		var err error
+		if reg.Governance, err = governanceHistory(tx); err != nil {
+			return err
+		}
+		if reg.RateCards, err = rateCards(tx, "project_id IN (SELECT id FROM projects WHERE model_id = ?)", modelID); err != nil {
+			return err
+		}
+		var ds []struct {
+			TxID                  int64
+			Currency              string
+			Amount, ReserveAmount int64
+			Source, Inputs        string
+			RecordDate, CreatedAt time.Time
+		}
+		if err := tx.Raw(`SELECT tx_id, currency, amount, reserve_amount, source, inputs, record_date, created_at
+            FROM equity_distributions WHERE model_id = ? ORDER BY tx_id`, modelID).Scan(&ds).Error; err != nil {
+			return err
+		}
+		for _, d := range ds {
+			var in DistributionInputs
+			if err := jsonUnmarshal(d.Inputs, &in); err != nil {
+				return err
+			}
+			reg.Distributions = append(reg.Distributions, Distribution{TxID: d.TxID, Currency: d.Currency,
+				Amount: equity.Format(d.Amount, in.Scale), Reserve: equity.Format(d.ReserveAmount, in.Scale), Source: d.Source,
+				RecordDate: d.RecordDate.UTC(), CreatedAt: d.CreatedAt.UTC(), Inputs: in})
+		}
+		reg.Head, err = head(tx)
+		return err
+	})
+	return reg, err
+}
+
+// Privacy is a member's register privacy setting.
+type Privacy struct {
+	Hidden    bool   `json:"hidden"`
+	Pseudonym string `json:"pseudonym,omitempty"`
+}
+
+// SetPrivacy hides (or shows) the member's name on the public register. A
+// hidden member appears under a random pseudonym that stays the same.
+func (s *Store) SetPrivacy(ctx context.Context, member int64, hidden bool) (Privacy, error) {
+	var p Privacy
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var cur []string
+		if err := tx.Raw("SELECT pseudonym FROM equity_member_privacy WHERE member_id = ?", member).Scan(&cur).Error; err != nil {
+			return err
+		}
+		if len(cur) == 0 {
+			b := make([]byte, 5)
+			rand.Read(b)
+			cur = []string{"holder-" + hex.EncodeToString(b)}
+			if err := tx.Exec("INSERT INTO equity_member_privacy (member_id, hidden, pseudonym, updated_at) VALUES (?, ?, ?, ?)",
+				member, hidden, cur[0], now()).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Exec("UPDATE equity_member_privacy SET hidden = ?, updated_at = ? WHERE member_id = ?", hidden, now(), member).Error; err != nil {
+			return err
+		}
+		p = Privacy{Hidden: hidden, Pseudonym: cur[0]}
+		return labelstore.AppendEvent(tx, "equity.privacy_changed", labelstore.MemberScope(member), &member, map[string]any{"hidden": hidden})
+	})
+	return p, err
+}
+
+// Balance is a stored balance as a decimal string.
+type Balance struct {
+	Unit    string `json:"unit"`
+	Account string `json:"account"`
+	Amount  string `json:"amount"`
+}
+
+// MemberBalances lists the member's current balances in every unit.
+func (s *Store) MemberBalances(ctx context.Context, member int64) ([]Balance, error) {
+	var rows []struct {
+		Unit, Account string
+		Balance       int64
+		Scale         int32
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT b.unit, b.account, b.balance, COALESCE(u.scale, 6) AS scale
+        FROM equity_balances b LEFT JOIN equity_units u ON u.code = b.unit
+        WHERE b.account IN (?, ?, ?, ?) ORDER BY b.unit, b.account`,
+		equity.Vested(member), equity.Pending(member), equity.Receivable(member), equity.Payout(member)).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Balance, len(rows))
+	for i, r := range rows {
+		out[i] = Balance{r.Unit, r.Account, equity.Format(r.Balance, r.Scale)}
+	}
+	return out, nil
+}

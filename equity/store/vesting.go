@@ -1,0 +1,402 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"copyhold/equity"
+	labelstore "copyhold/labeling/store"
+
+	"gorm.io/gorm"
+)
+
+// Vesting is TigerBeetle's two-phase transfer: a submission creates a
+// PENDING issuance (issuance → member pending); the review decision then
+// posts it (pending → vested), corrects it (part to the labeller, the rest
+// back to issuance, a correction credit to the reviewer) or voids it
+// (pending → issuance). A pending credit is resolved at most once (unique
+// resolves_id). A later overturn claws the vested units back.
+//
+// These functions take the caller's *gorm.DB transaction so that the credit
+// commits atomically with the labelling or review change that causes it.
+// On any error the caller must roll its transaction back; domain refusals
+// (equity.Err…) happen before the ledger writes anything. On PostgreSQL a
+// caller should retry its whole transaction when IsRetryable(err).
+
+// PendingCredit asks for the pending credit of one submission.
+type PendingCredit struct {
+	SubmissionID int64  `json:"submission_id"` // required; key "submission:<id>:pending"
+	ProjectID    int64  `json:"project_id"`    // required; its rate card prices the credit
+	ItemID       int64  `json:"item_id"`
+	MemberID     int64  `json:"member_id"`  // the labeller (required)
+	Difficulty   string `json:"difficulty"` // optional rate-card multiplier
+	ActorID      int64  `json:"actor_id"`   // defaults to MemberID
+}
+
+// PendingKey is the idempotency key of a submission's pending credit.
+func PendingKey(submissionID int64) string { return fmt.Sprintf("submission:%d:pending", submissionID) }
+
+// CreditPending issues the pending credit for a submission, priced by the
+// project's current rate card. Same submission again: the stored credit.
+func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
+	if in.SubmissionID <= 0 || in.ProjectID <= 0 || in.MemberID <= 0 {
+		return equity.Transaction{}, fmt.Errorf("equity: CreditPending needs submission, project and member ids")
+	}
+	if in.ActorID == 0 {
+		in.ActorID = in.MemberID
+	}
+	return post(tx, PendingKey(in.SubmissionID), in, func() (*draft, error) {
+		modelID, err := projectModel(tx, in.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		_, active, err := activeMember(tx, in.MemberID)
+		if err != nil {
+			return nil, err
+		}
+		if !active {
+			return nil, equity.ErrNotMember.With("member %d is not an active member", in.MemberID)
+		}
+		rc, err := CurrentRateCard(tx, in.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		g, err := CurrentGovernance(tx)
+		if err != nil {
+			return nil, err
+		}
+		amount := rc.AnnotationCredit(in.Difficulty)
+		if amount <= 0 {
+			return nil, equity.ErrNotPositive.With("the rate card prices this submission at zero")
+		}
+		unit := equity.ModelUnit(modelID)
+		if err := ensureUnit(tx, unit, modelID, equity.UnitScale); err != nil {
+			return nil, err
+		}
+		d := &draft{Transaction: equity.Transaction{Kind: equity.KindPending, ModelID: modelID, RateCardID: rc.ID,
+			GovernanceID: g.ID, ActorID: in.ActorID, MemberID: in.MemberID,
+			Cause:    equity.Cause{ProjectID: in.ProjectID, ItemID: in.ItemID, SubmissionID: in.SubmissionID},
+			Meta:     metaJSON(map[string]any{"difficulty": in.Difficulty, "rate_card_version": rc.Version}),
+			Postings: issue(unit, equity.Pending(in.MemberID), amount, equity.CatAnnotation)}}
+		d.check = func(tx *gorm.DB, after map[balKey]int64) error {
+			return capCheck(tx, g, unit, in.MemberID, after, amount)
+		}
+		d.events = []event{{"equity.credited", labelstore.MemberScope(in.MemberID), map[string]any{
+			"member_id": in.MemberID, "submission_id": in.SubmissionID, "amount": equity.Format(amount, equity.UnitScale), "state": "pending"}}}
+		return d, nil
+	})
+}
+
+// Decision is a review decision on a submission's pending credit.
+type Decision struct {
+	SubmissionID int64  `json:"submission_id"` // required: whose pending credit
+	ReviewID     int64  `json:"review_id"`     // key "review:<id>:vest|correct|void"; 0 uses the submission id
+	ReviewerID   int64  `json:"reviewer_id"`   // credited the rate card's review_decision (and correction); 0: none
+	ActorID      int64  `json:"actor_id"`
+	Reason       string `json:"reason"`
+}
+
+func (d Decision) key(op string) string {
+	if d.ReviewID > 0 {
+		return fmt.Sprintf("review:%d:%s", d.ReviewID, op)
+	}
+	return fmt.Sprintf("submission:%d:%s", d.SubmissionID, op)
+}
+
+// Vest posts a pending credit to the labeller's vested account (acceptance).
+// If the labeller owes units (a receivable from an earlier clawback), the
+// credit settles that debt first. If the membership has ended, the units go
+// where the exit rule sends them.
+func Vest(tx *gorm.DB, d Decision) (equity.Transaction, error) {
+	return resolve(tx, equity.KindVest, d)
+}
+
+// Correct splits a pending credit: the labeller keeps the rate card's
+// correction_labeller_bp share, the rest returns to issuance, and the
+// correcting reviewer is credited the card's correction (plus review_decision).
+func Correct(tx *gorm.DB, d Decision) (equity.Transaction, error) {
+	return resolve(tx, equity.KindCorrect, d)
+}
+
+// Void returns a pending credit to issuance (rejection). The reviewer is
+// still credited the card's review_decision.
+func Void(tx *gorm.DB, d Decision) (equity.Transaction, error) {
+	return resolve(tx, equity.KindVoid, d)
+}
+
+func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, error) {
+	if d.SubmissionID <= 0 {
+		return equity.Transaction{}, fmt.Errorf("equity: %s needs a submission id", kind)
+	}
+	body := struct {
+		Op string
+		Decision
+	}{string(kind), d}
+	return post(tx, d.key(string(kind)), body, func() (*draft, error) {
+		pend, found, _, err := loadTx(tx, "t.idempotency_key = ?", PendingKey(d.SubmissionID))
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, equity.ErrNoPending.With("submission %d has no pending credit", d.SubmissionID)
+		}
+		var already int64
+		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE resolves_id = ?", pend.ID).Scan(&already).Error; err != nil {
+			return nil, err
+		}
+		if already > 0 {
+			return nil, equity.ErrAlreadyResolved.With("submission %d's credit has already been resolved", d.SubmissionID)
+		}
+		unit := equity.ModelUnit(pend.ModelID)
+		labeller := pend.MemberID
+		var x int64
+		for _, p := range pend.Postings {
+			if p.Account == equity.Pending(labeller) {
+				x += p.Amount
+			}
+		}
+		rc, err := CurrentRateCard(tx, pend.Cause.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		g, err := CurrentGovernance(tx)
+		if err != nil {
+			return nil, err
+		}
+		dr := &draft{Transaction: equity.Transaction{Kind: kind, ModelID: pend.ModelID, ResolvesID: pend.ID, RateCardID: rc.ID,
+			GovernanceID: g.ID, ActorID: d.ActorID, MemberID: labeller, Reason: d.Reason,
+			Cause: equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: d.SubmissionID, ReviewID: d.ReviewID},
+			Meta:  metaJSON(map[string]any{"rate_card_version": rc.Version, "reviewer_id": d.ReviewerID})}}
+		ps := []equity.Posting{{Unit: unit, Account: equity.Pending(labeller), Amount: -x, Category: equity.CatAnnotation}}
+		keep := x
+		switch kind {
+		case equity.KindVoid:
+			keep = 0
+			ps[0].Category = equity.CatVoid
+			ps = append(ps, equity.Posting{Unit: unit, Account: equity.AccountIssuance, Amount: x, Category: equity.CatVoid})
+		case equity.KindCorrect:
+			var back int64
+			keep, back = rc.CorrectionSplit(x)
+			if back > 0 {
+				ps = append(ps, equity.Posting{Unit: unit, Account: equity.AccountIssuance, Amount: back, Category: equity.CatCorrection})
+			}
+		}
+		if keep > 0 {
+			legs, err := vestLegs(tx, g, unit, labeller, keep)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, legs...)
+		}
+		var reviewerCredit int64
+		if d.ReviewerID > 0 {
+			if kind == equity.KindCorrect && rc.Correction > 0 {
+				ps = append(ps, issue(unit, equity.Vested(d.ReviewerID), rc.Correction, equity.CatCorrection)...)
+				reviewerCredit += rc.Correction
+			}
+			if rc.ReviewDecision > 0 {
+				ps = append(ps, issue(unit, equity.Vested(d.ReviewerID), rc.ReviewDecision, equity.CatReview)...)
+				reviewerCredit += rc.ReviewDecision
+			}
+			if reviewerCredit > 0 {
+				if _, active, err := activeMember(tx, d.ReviewerID); err != nil {
+					return nil, err
+				} else if !active {
+					return nil, equity.ErrNotMember.With("reviewer %d is not an active member", d.ReviewerID)
+				}
+			}
+		}
+		dr.Postings = ps
+		dr.check = func(tx *gorm.DB, after map[balKey]int64) error {
+			if reviewerCredit > 0 {
+				return capCheck(tx, g, unit, d.ReviewerID, after, reviewerCredit+(keep-x))
+			}
+			return nil
+		}
+		evType := map[equity.TxKind]string{equity.KindVest: "equity.vested", equity.KindCorrect: "equity.corrected", equity.KindVoid: "equity.voided"}[kind]
+		dr.events = []event{{evType, labelstore.MemberScope(labeller), map[string]any{
+			"member_id": labeller, "submission_id": d.SubmissionID, "review_id": d.ReviewID,
+			"pending": equity.Format(x, equity.UnitScale), "vested": equity.Format(keep, equity.UnitScale)}}}
+		if reviewerCredit > 0 {
+			dr.events = append(dr.events, event{"equity.credited", labelstore.MemberScope(d.ReviewerID), map[string]any{
+				"member_id": d.ReviewerID, "submission_id": d.SubmissionID, "review_id": d.ReviewID,
+				"amount": equity.Format(reviewerCredit, equity.UnitScale), "state": "vested"}})
+		}
+		return dr, nil
+	})
+}
+
+// vestLegs are the legs that credit `amount` vested units to a member:
+// first settling any receivable, and for a former member, to where the exit
+// rule sends their holdings. The pending leg is the caller's.
+func vestLegs(tx *gorm.DB, g equity.Governance, unit string, member, amount int64) ([]equity.Posting, error) {
+	_, active, err := activeMember(tx, member)
+	if err != nil {
+		return nil, err
+	}
+	if !active {
+		dest, err := exitDestination(tx, g, member)
+		if err != nil {
+			return nil, err
+		}
+		return []equity.Posting{{Unit: unit, Account: dest, Amount: amount, Category: equity.CatExit}}, nil
+	}
+	debt, err := balance(tx, unit, equity.Receivable(member))
+	if err != nil {
+		return nil, err
+	}
+	var ps []equity.Posting
+	if debt < 0 {
+		settle := min(amount, -debt)
+		ps = append(ps, equity.Posting{Unit: unit, Account: equity.Receivable(member), Amount: settle, Category: equity.CatAnnotation})
+		amount -= settle
+	}
+	if amount > 0 {
+		ps = append(ps, equity.Posting{Unit: unit, Account: equity.Vested(member), Amount: amount, Category: equity.CatAnnotation})
+	}
+	return ps, nil
+}
+
+// Overturn is a later review that overturns an accepted submission.
+type Overturn struct {
+	SubmissionID int64  `json:"submission_id"` // required
+	ReviewID     int64  `json:"review_id"`     // the overturning review: key "review:<id>:clawback"
+	ActorID      int64  `json:"actor_id"`
+	Reason       string `json:"reason"`
+}
+
+// Clawback reverses the units a submission's acceptance (vest or correct)
+// gave the labeller: vested → issuance. If the labeller no longer holds them
+// (transferred away), the shortfall is recorded as a receivable (a negative
+// balance on member:<id>:receivable, settled by their next vesting) rather
+// than a negative vested balance. At most once per acceptance (reverses_id).
+func Clawback(tx *gorm.DB, o Overturn) (equity.Transaction, error) {
+	if o.SubmissionID <= 0 {
+		return equity.Transaction{}, fmt.Errorf("equity: Clawback needs a submission id")
+	}
+	key := fmt.Sprintf("submission:%d:clawback", o.SubmissionID)
+	if o.ReviewID > 0 {
+		key = fmt.Sprintf("review:%d:clawback", o.ReviewID)
+	}
+	return post(tx, key, o, func() (*draft, error) {
+		pend, found, _, err := loadTx(tx, "t.idempotency_key = ?", PendingKey(o.SubmissionID))
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, equity.ErrNoPending.With("submission %d has no credit", o.SubmissionID)
+		}
+		res, found, _, err := loadTx(tx, "t.resolves_id = ? AND t.kind IN ('vest', 'correct')", pend.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, equity.ErrNotVested.With("submission %d's credit was never vested", o.SubmissionID)
+		}
+		member := pend.MemberID
+		unit := equity.ModelUnit(pend.ModelID)
+		var x int64
+		for _, p := range res.Postings {
+			if p.Category == equity.CatAnnotation && (p.Account == equity.Vested(member) || p.Account == equity.Receivable(member)) {
+				x += p.Amount
+			}
+		}
+		if x <= 0 {
+			return nil, equity.ErrNotVested.With("submission %d's acceptance credited the labeller nothing to claw back", o.SubmissionID)
+		}
+		// Lock the member's rows now (sorted, as post will) to read what they hold.
+		keys := []balKey{{unit, equity.Receivable(member)}, {unit, equity.Vested(member)}}
+		cur, err := lockBalances(tx, keys)
+		if err != nil {
+			return nil, err
+		}
+		take := min(x, cur[balKey{unit, equity.Vested(member)}])
+		ps := []equity.Posting{}
+		if take > 0 {
+			ps = append(ps, equity.Posting{Unit: unit, Account: equity.Vested(member), Amount: -take, Category: equity.CatClawback})
+		}
+		if x-take > 0 {
+			ps = append(ps, equity.Posting{Unit: unit, Account: equity.Receivable(member), Amount: -(x - take), Category: equity.CatClawback})
+		}
+		ps = append(ps, equity.Posting{Unit: unit, Account: equity.AccountIssuance, Amount: x, Category: equity.CatClawback})
+		g, err := CurrentGovernance(tx)
+		if err != nil {
+			return nil, err
+		}
+		d := &draft{Transaction: equity.Transaction{Kind: equity.KindClawback, ModelID: pend.ModelID, ReversesID: res.ID,
+			GovernanceID: g.ID, ActorID: o.ActorID, MemberID: member, Reason: o.Reason, Postings: ps,
+			Cause: equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: o.SubmissionID, ReviewID: o.ReviewID},
+			Meta:  metaJSON(map[string]any{"receivable": equity.Format(x-take, equity.UnitScale)})}}
+		d.events = []event{{"equity.clawed_back", labelstore.MemberScope(member), map[string]any{
+			"member_id": member, "submission_id": o.SubmissionID, "review_id": o.ReviewID,
+			"amount": equity.Format(x, equity.UnitScale), "receivable": equity.Format(x-take, equity.UnitScale)}}}
+		return d, nil
+	})
+}
+
+// Reverse posts the exact opposite of transaction id, at most once (a
+// second reversal, concurrent or not, is ErrAlreadyReversed). key defaults to
+// "tx:<id>:reversal". It fails with ErrInsufficient when the units have moved
+// on (use Clawback for vested credits).
+func Reverse(tx *gorm.DB, id int64, key string, actorID int64, reason string) (equity.Transaction, error) {
+	if key == "" {
+		key = fmt.Sprintf("tx:%d:reversal", id)
+	}
+	body := map[string]any{"reverse": id, "actor": actorID, "reason": reason}
+	return post(tx, key, body, func() (*draft, error) {
+		orig, err := Transaction(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if orig.Kind == equity.KindPending {
+			return nil, equity.ErrNotReversible.With("a pending credit is voided, not reversed")
+		}
+		var n int64
+		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE reverses_id = ?", id).Scan(&n).Error; err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, equity.ErrAlreadyReversed.With("transaction %d has already been reversed", id)
+		}
+		ps := make([]equity.Posting, 0, len(orig.Postings))
+		scopes := map[string]bool{}
+		for _, p := range orig.Postings {
+			acc := p.Account
+			if a, ok := equity.ParseAccount(acc); ok && a.Kind == "distribution" {
+				acc = placeholderDistribution
+			}
+			if a, ok := equity.ParseAccount(acc); ok && a.Kind == "member" {
+				scopes[labelstore.MemberScope(a.MemberID)] = true
+			}
+			ps = append(ps, equity.Posting{Unit: p.Unit, Account: acc, Amount: -p.Amount, Category: equity.CatReversal})
+		}
+		d := &draft{Transaction: equity.Transaction{Kind: equity.KindReversal, ModelID: orig.ModelID, ReversesID: id,
+			ActorID: actorID, MemberID: orig.MemberID, Reason: reason, Cause: orig.Cause, Postings: ps, Meta: "{}"}}
+		for sc := range scopes {
+			d.events = append(d.events, event{"equity.reversed", sc, map[string]any{"reverses_id": id}})
+		}
+		if len(scopes) == 0 {
+			d.events = append(d.events, event{"equity.reversed", labelstore.CoopScope, map[string]any{"reverses_id": id}})
+		}
+		return d, nil
+	})
+}
+
+// issue is the two legs that issue amount new units to account.
+func issue(unit, account string, amount int64, cat equity.Category) []equity.Posting {
+	return []equity.Posting{
+		{Unit: unit, Account: equity.AccountIssuance, Amount: -amount, Category: cat},
+		{Unit: unit, Account: account, Amount: amount, Category: cat},
+	}
+}
+
+// ---- own-transaction forms, for callers without a transaction of their own ----
+
+// Reverse reverses a transaction in its own database transaction.
+func (s *Store) Reverse(ctx context.Context, id int64, key string, actorID int64, reason string) (t equity.Transaction, err error) {
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		t, err = Reverse(tx, id, key, actorID, reason)
+		return err
+	})
+	return t, err
+}

@@ -1,0 +1,424 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"copyhold/equity"
+	equitystore "copyhold/equity/store"
+	"copyhold/labeling"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The equity register over HTTP. Amounts travel as decimal strings
+// ("1.500000"), never as JSON numbers.
+
+// ledger is the configured equity store, or one on the labelling database.
+func (s *Server) ledger() *equitystore.Store {
+	if s.cfg.Ledger != nil {
+		return s.cfg.Ledger
+	}
+	return equitystore.New(s.store.DB())
+}
+
+var errBadTime = labeling.NewError(labeling.KindInvalid, "invalid_time", "times are RFC 3339 (2026-01-31T00:00:00Z) or dates (2026-01-31)")
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, errBadTime.With("%q is not a time: use RFC 3339 or YYYY-MM-DD", v)
+}
+
+// handleStatement: GET /api/equity/models/:id/statement?from=&to=&member=&format=csv
+// A member sees their own statement; coordinators may ask for anyone's.
+func (s *Server) handleStatement(c *gin.Context) {
+	me, _ := member(c)
+	modelID, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	who := me.ID
+	if v := c.Query("member"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			fail(c, labeling.ErrInvalid.With("member must be a positive integer"))
+			return
+		}
+		if id != me.ID && !me.Has(labeling.RoleCoordinator) {
+			fail(c, labeling.ErrForbidden.With("only coordinators see other members' statements"))
+			return
+		}
+		who = id
+	}
+	from, to := time.Unix(0, 0).UTC(), time.Now().UTC().Add(time.Second)
+	var err error
+	if v := c.Query("from"); v != "" {
+		if from, err = parseTime(v); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if v := c.Query("to"); v != "" {
+		if to, err = parseTime(v); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	st, err := s.ledger().StatementFor(c.Request.Context(), who, modelID, from, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if c.Query("format") == "csv" {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", "attachment; filename=statement-"+strconv.FormatInt(who, 10)+"-model-"+strconv.FormatInt(modelID, 10)+".csv")
+		c.Status(http.StatusOK)
+		if err := st.WriteCSV(c.Writer); err != nil {
+			s.log.Warn("write statement csv", "err", err)
+		}
+		return
+	}
+	c.JSON(http.StatusOK, st.View())
+}
+
+// handleRegister: GET /api/equity/models/:id/register — the public register.
+func (s *Server) handleRegister(c *gin.Context) {
+	modelID, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	reg, err := s.ledger().RegisterFor(c.Request.Context(), modelID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reg)
+}
+
+// handleHoldings: GET /api/equity/models/:id/holdings — my holdings over time.
+func (s *Server) handleHoldings(c *gin.Context) {
+	me, _ := member(c)
+	modelID, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	pts, err := s.ledger().HoldingsOverTime(c.Request.Context(), me.ID, modelID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"model_id": modelID, "unit": equity.ModelUnit(modelID), "points": pts})
+}
+
+// handleMyEquity: GET /api/equity/me — my balances, successor and privacy.
+func (s *Server) handleMyEquity(c *gin.Context) {
+	me, _ := member(c)
+	ctx := c.Request.Context()
+	bals, err := s.ledger().MemberBalances(ctx, me.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	succ, err := s.ledger().Successor(ctx, me.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"member_id": me.ID, "balances": bals, "successor_id": succ})
+}
+
+func (s *Server) handleLedgerHead(c *gin.Context) {
+	h, err := s.ledger().Head(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h)
+}
+
+type transferRequest struct {
+	IdempotencyKey string `json:"idempotency_key"`
+	ModelID        int64  `json:"model_id"`
+	To             int64  `json:"to"`
+	Amount         string `json:"amount"`
+	Reason         string `json:"reason"`
+}
+
+// handleTransfer: POST /api/equity/transfers — the caller sends their own
+// vested units to another active member; the fee goes to the reserve.
+func (s *Server) handleTransfer(c *gin.Context) {
+	me, _ := member(c)
+	var req transferRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.IdempotencyKey == "" {
+		req.IdempotencyKey = c.GetHeader("Idempotency-Key")
+	}
+	amount, err := equity.ParseAmount(req.Amount, equity.UnitScale)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.ledger().Transfer(c.Request.Context(), equitystore.TransferRequest{Key: req.IdempotencyKey, ModelID: req.ModelID,
+		From: me.ID, To: req.To, Amount: amount, ActorID: me.ID, Reason: req.Reason})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if t.Existing {
+		status = http.StatusOK
+	}
+	c.JSON(status, txView(t, 0))
+}
+
+type successorRequest struct {
+	SuccessorID int64 `json:"successor_id"`
+}
+
+// handleSuccessor: PUT /api/equity/successor — name (or clear, 0) my successor.
+func (s *Server) handleSuccessor(c *gin.Context) {
+	me, _ := member(c)
+	var req successorRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if err := s.ledger().NameSuccessor(c.Request.Context(), me.ID, req.SuccessorID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"successor_id": req.SuccessorID})
+}
+
+type privacyRequest struct {
+	Hidden bool `json:"hidden"`
+}
+
+// handlePrivacy: PUT /api/equity/privacy — show my name on the register or a pseudonym.
+func (s *Server) handlePrivacy(c *gin.Context) {
+	me, _ := member(c)
+	var req privacyRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	p, err := s.ledger().SetPrivacy(c.Request.Context(), me.ID, req.Hidden)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+type rateCardRequest struct {
+	AnnotationAccepted   string         `json:"annotation_accepted"`
+	Correction           string         `json:"correction"`
+	ReviewDecision       string         `json:"review_decision"`
+	CorrectionLabellerBP int            `json:"correction_labeller_bp"`
+	Difficulty           map[string]int `json:"difficulty"`
+	Reason               string         `json:"reason"`
+}
+
+// units parses an optional rate: empty or "0" is zero.
+func units(v string) (int64, error) {
+	if v == "" || v == "0" {
+		return 0, nil
+	}
+	return equity.ParseAmount(v, equity.UnitScale)
+}
+
+// handleSetRateCard: POST /api/projects/:id/rate-card — a governance action.
+func (s *Server) handleSetRateCard(c *gin.Context) {
+	me, _ := member(c)
+	pid, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req rateCardRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	rc := equity.RateCard{ProjectID: pid, CorrectionLabellerBP: req.CorrectionLabellerBP, Difficulty: req.Difficulty, Reason: req.Reason}
+	var err error
+	for _, f := range []struct {
+		v   string
+		dst *int64
+	}{{req.AnnotationAccepted, &rc.AnnotationAccepted}, {req.Correction, &rc.Correction}, {req.ReviewDecision, &rc.ReviewDecision}} {
+		if *f.dst, err = units(f.v); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	out, err := s.ledger().SetRateCard(c.Request.Context(), me.ID, rc)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rateCardView(out))
+}
+
+// handleRateCard: GET /api/projects/:id/rate-card
+func (s *Server) handleRateCard(c *gin.Context) {
+	pid, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	rc, err := s.ledger().RateCard(c.Request.Context(), pid)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rateCardView(rc))
+}
+
+func rateCardView(rc equity.RateCard) gin.H {
+	f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
+	return gin.H{"id": rc.ID, "project_id": rc.ProjectID, "version": rc.Version, "annotation_accepted": f(rc.AnnotationAccepted),
+		"correction": f(rc.Correction), "review_decision": f(rc.ReviewDecision), "correction_labeller_bp": rc.CorrectionLabellerBP,
+		"difficulty": rc.Difficulty, "reason": rc.Reason, "actor_id": rc.ActorID, "created_at": rc.CreatedAt}
+}
+
+type governanceRequest struct {
+	TransferFeeBP  int    `json:"transfer_fee_bp"`
+	HoldingCapBP   int    `json:"holding_cap_bp"`
+	CapFloor       string `json:"cap_floor"`
+	ReserveShareBP int    `json:"reserve_share_bp"`
+	ExitRule       string `json:"exit_rule"`
+	Reason         string `json:"reason"`
+}
+
+// handleGovernance: GET /api/equity/governance — the current parameters.
+func (s *Server) handleGovernance(c *gin.Context) {
+	g, err := s.ledger().Governance(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, governanceView(g))
+}
+
+// handleSetGovernance: POST /api/equity/governance — a new version.
+func (s *Server) handleSetGovernance(c *gin.Context) {
+	me, _ := member(c)
+	var req governanceRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	floor, err := units(req.CapFloor)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	g, err := s.ledger().SetGovernance(c.Request.Context(), me.ID, equity.Governance{TransferFeeBP: req.TransferFeeBP,
+		HoldingCapBP: req.HoldingCapBP, CapFloor: floor, ReserveShareBP: req.ReserveShareBP, ExitRule: equity.ExitRule(req.ExitRule), Reason: req.Reason})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, governanceView(g))
+}
+
+func governanceView(g equity.Governance) gin.H {
+	return gin.H{"id": g.ID, "version": g.Version, "transfer_fee_bp": g.TransferFeeBP, "holding_cap_bp": g.HoldingCapBP,
+		"cap_floor": equity.Format(g.CapFloor, equity.UnitScale), "reserve_share_bp": g.ReserveShareBP, "exit_rule": g.ExitRule,
+		"reason": g.Reason, "actor_id": g.ActorID, "created_at": g.CreatedAt}
+}
+
+type distributionRequest struct {
+	IdempotencyKey string `json:"idempotency_key"`
+	Amount         string `json:"amount"`
+	Currency       string `json:"currency"`
+	Scale          *int32 `json:"scale"`
+	Source         string `json:"source"`
+	RecordDate     string `json:"record_date"`
+}
+
+// handleDistribute: POST /api/equity/models/:id/distributions — record
+// revenue and distribute it (reserve share, then pro rata by largest remainder).
+func (s *Server) handleDistribute(c *gin.Context) {
+	me, _ := member(c)
+	modelID, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	var req distributionRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.IdempotencyKey == "" {
+		req.IdempotencyKey = c.GetHeader("Idempotency-Key")
+	}
+	scale := int32(2)
+	if req.Scale != nil {
+		scale = *req.Scale
+	}
+	if scale < 0 || scale > equity.MaxScale {
+		fail(c, equity.ErrScaleMismatch.With("scale must be 0-%d", equity.MaxScale))
+		return
+	}
+	amount, err := equity.ParseAmount(req.Amount, scale)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	rd := time.Now().UTC()
+	if req.RecordDate != "" {
+		if rd, err = parseTime(req.RecordDate); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	t, err := s.ledger().Distribute(c.Request.Context(), equitystore.Revenue{Key: req.IdempotencyKey, ModelID: modelID, Amount: amount,
+		Currency: req.Currency, Scale: scale, Source: req.Source, RecordDate: rd, ActorID: me.ID})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if t.Existing {
+		status = http.StatusOK
+	}
+	c.JSON(status, txView(t, scale))
+}
+
+// handleExit: POST /api/equity/members/:id/exit — pass a former member's
+// holdings to their successor or the reserve.
+func (s *Server) handleExit(c *gin.Context) {
+	me, _ := member(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	t, err := s.ledger().Exit(c.Request.Context(), id, me.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if t.ID == 0 {
+		c.JSON(http.StatusOK, gin.H{"member_id": id, "moved": false})
+		return
+	}
+	c.JSON(http.StatusCreated, txView(t, 0))
+}
+
+// txView renders a transaction with string amounts; currency postings use
+// currencyScale.
+func txView(t equity.Transaction, currencyScale int32) gin.H {
+	ps := make([]gin.H, len(t.Postings))
+	for i, p := range t.Postings {
+		scale := currencyScale
+		if equity.IsModelUnit(p.Unit) {
+			scale = equity.UnitScale
+		}
+		ps[i] = gin.H{"seq": p.Seq, "unit": p.Unit, "account": p.Account, "amount": equity.Format(p.Amount, scale), "category": p.Category}
+	}
+	return gin.H{"id": t.ID, "idempotency_key": t.Key, "kind": t.Kind, "model_id": t.ModelID, "reverses_id": t.ReversesID,
+		"actor_id": t.ActorID, "reason": t.Reason, "cause": t.Cause, "meta": t.Meta, "created_at": t.CreatedAt,
+		"postings": ps, "existing": t.Existing}
+}
