@@ -187,6 +187,7 @@ const (
 	KindVest         TxKind = "vest"         // pending → vested, on acceptance
 	KindVoid         TxKind = "void"         // pending → issuance, on rejection
 	KindCorrect      TxKind = "correct"      // split between labeller and correcting reviewer
+	KindReinstate    TxKind = "reinstate"    // issuance → vested, when a dispute overturns a rejection
 	KindClawback     TxKind = "clawback"     // vested → issuance, on overturn
 	KindReversal     TxKind = "reversal"     // the exact opposite of an earlier transaction
 	KindTransfer     TxKind = "transfer"     // member → member, fee to the reserve

@@ -37,6 +37,13 @@ func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.HubConfig, *server.
 		})
 		cfg.Hub = hub
 	})
+	// Let the hub dispatch the set-up events first: a subscription without
+	// "since" starts at the hub's cursor, so it could otherwise see them.
+	head, err := store.LastEventID(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return hub.Stats().Cursor >= head }, "the hub to catch up with the set-up events")
 	return e, hub
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	equitystore "copyhold/equity/store"
+	"copyhold/labeling/store"
 	"copyhold/migrations"
 
 	"gorm.io/gorm"
@@ -129,4 +131,10 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 		}
 	})
 	return set
+}
+
+// newStore is the labelling store with the equity register attached, so
+// every command that changes work or membership also keeps the ledger.
+func newStore(db *gorm.DB) *store.Store {
+	return store.New(db).WithLedger(equitystore.NewHooks())
 }

@@ -42,7 +42,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB(db)
-	st := store.New(db)
+	st := newStore(db)
 
 	var ids []int64
 	for _, dm := range demoMembers {

@@ -12,7 +12,6 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/frontend"
-	"copyhold/labeling/store"
 	"copyhold/server"
 )
 
@@ -39,13 +38,25 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		log.Warn("the browser app is not built into this binary; run `make build`")
 		assets = nil
 	}
+	// Work posts to the register in the same transaction that earns it.
+	st := newStore(db)
+	fan, err := server.FanoutFor(db, c.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	hub := server.NewHub(server.HubConfig{Store: st, Fanout: fan}, log)
+	if err := hub.Start(ctx); err != nil {
+		return err
+	}
+	defer hub.Close()
 	srv := server.New(server.Config{
 		BaseURL:        c.BaseURL,
 		AllowedOrigins: c.origins(),
 		SecureCookies:  c.SecureCookies,
 		Assets:         assets,
 		Ledger:         equitystore.New(db),
-	}, store.New(db), log)
+		Hub:            hub,
+	}, st, log)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -57,6 +68,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	// Shutdown does not track upgraded sockets; the hub says goodbye (1001) to each.
+	hs.RegisterOnShutdown(hub.Close)
 	fmt.Fprintf(e.stdout, "copyhold %s listening on http://%s (database: %s)\n", version, ln.Addr(), db.Dialector.Name())
 
 	errc := make(chan error, 1)

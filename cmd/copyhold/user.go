@@ -47,7 +47,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB(db)
-	st := store.New(db)
+	st := newStore(db)
 
 	roles := func() ([]labeling.Role, error) {
 		var out []labeling.Role

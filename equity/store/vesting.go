@@ -400,3 +400,77 @@ func (s *Store) Reverse(ctx context.Context, id int64, key string, actorID int64
 	})
 	return t, err
 }
+
+// Reinstate credits a labeller whose rejection was overturned on dispute:
+// the rejection voided their pending credit, so the same amount is issued
+// straight to their vested holding, and the reviewer who settled the
+// dispute is credited the card's review_decision.
+func Reinstate(tx *gorm.DB, d Decision) (equity.Transaction, error) {
+	if d.SubmissionID <= 0 {
+		return equity.Transaction{}, fmt.Errorf("equity: reinstate needs a submission id")
+	}
+	body := struct {
+		Op string
+		Decision
+	}{string(equity.KindReinstate), d}
+	return post(tx, d.key(string(equity.KindReinstate)), body, func() (*draft, error) {
+		pend, found, _, err := loadTx(tx, "t.idempotency_key = ?", PendingKey(d.SubmissionID))
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, equity.ErrNoPending.With("submission %d has no pending credit", d.SubmissionID)
+		}
+		var voided int64
+		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE resolves_id = ? AND kind = ?", pend.ID, string(equity.KindVoid)).Scan(&voided).Error; err != nil {
+			return nil, err
+		}
+		if voided == 0 {
+			return nil, equity.ErrAlreadyResolved.With("submission %d's credit was not voided, so there is nothing to reinstate", d.SubmissionID)
+		}
+		unit := equity.ModelUnit(pend.ModelID)
+		labeller := pend.MemberID
+		var x int64
+		for _, p := range pend.Postings {
+			if p.Account == equity.Pending(labeller) {
+				x += p.Amount
+			}
+		}
+		rc, err := CurrentRateCard(tx, pend.Cause.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		g, err := CurrentGovernance(tx)
+		if err != nil {
+			return nil, err
+		}
+		legs, err := vestLegs(tx, g, unit, labeller, x)
+		if err != nil {
+			return nil, err
+		}
+		ps := append([]equity.Posting{{Unit: unit, Account: equity.AccountIssuance, Amount: -x, Category: equity.CatAnnotation}}, legs...)
+		var reviewerCredit int64
+		if d.ReviewerID > 0 && rc.ReviewDecision > 0 {
+			ps = append(ps, issue(unit, equity.Vested(d.ReviewerID), rc.ReviewDecision, equity.CatReview)...)
+			reviewerCredit = rc.ReviewDecision
+		}
+		dr := &draft{Transaction: equity.Transaction{Kind: equity.KindReinstate, ModelID: pend.ModelID, RateCardID: rc.ID,
+			GovernanceID: g.ID, ActorID: d.ActorID, MemberID: labeller, Reason: d.Reason,
+			Cause:    equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: d.SubmissionID, ReviewID: d.ReviewID},
+			Meta:     metaJSON(map[string]any{"rate_card_version": rc.Version, "reviewer_id": d.ReviewerID}),
+			Postings: ps}}
+		dr.check = func(tx *gorm.DB, after map[balKey]int64) error {
+			if err := capCheck(tx, g, unit, labeller, after, x); err != nil {
+				return err
+			}
+			if reviewerCredit > 0 {
+				return capCheck(tx, g, unit, d.ReviewerID, after, reviewerCredit)
+			}
+			return nil
+		}
+		dr.events = []event{{"equity.vested", labelstore.MemberScope(labeller), map[string]any{
+			"member_id": labeller, "submission_id": d.SubmissionID, "review_id": d.ReviewID,
+			"vested": equity.Format(x, equity.UnitScale), "reinstated": true}}}
+		return dr, nil
+	})
+}

@@ -650,7 +650,10 @@ func (s *Store) Submit(ctx context.Context, memberID int64, req labeling.SubmitR
 				return err
 			}
 		}
-		if err := afterSubmit(tx, now, p, it, row.ID, completes); err != nil { // review: gold check, scoring, routing
+		if err := s.ledger.Submitted(tx, row.submission(false)); err != nil {
+			return err
+		}
+		if err := s.afterSubmit(tx, now, p, it, row.ID, completes); err != nil { // review: gold check, scoring, routing
 			return err
 		}
 		out = row.submission(false)

@@ -299,6 +299,9 @@ func (s *Store) Deactivate(ctx context.Context, actor *int64, id int64) error {
 		if err := tx.Model(&tokenRow{}).Where("member_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error; err != nil {
 			return err
 		}
+		if err := s.ledger.MemberEnded(tx, id, actor); err != nil {
+			return err
+		}
 		return AppendEvent(tx, "member.deactivated", CoopScope, actor, map[string]any{"member_id": id})
 	})
 }

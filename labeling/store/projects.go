@@ -179,8 +179,11 @@ WHERE m.active = ? AND r.role IN ('labeller', 'reviewer') ORDER BY m.id`, true).
 			added = len(rows)
 		}
 		out = row.project()
-		return AppendEvent(tx, "project.created", ProjectScope(row.ID), actor,
-			map[string]any{"project_id": row.ID, "model_id": row.ModelID, "members_added": added})
+		if err := AppendEvent(tx, "project.created", ProjectScope(row.ID), actor,
+			map[string]any{"project_id": row.ID, "model_id": row.ModelID, "members_added": added}); err != nil {
+			return err
+		}
+		return s.ledger.ProjectCreated(tx, out, actor)
 	})
 	return out, err
 }

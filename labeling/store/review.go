@@ -202,12 +202,12 @@ func memberKey(id int64) string { return strconv.FormatInt(id, 10) }
 // gold submission is checked against the gold answer and routed at once (as
 // a round of its own); a regular item that just got its k-th counted
 // submission is scored and routed.
-func afterSubmit(tx *gorm.DB, now time.Time, p projectRow, it itemRow, submissionID int64, completes bool) error {
+func (s *Store) afterSubmit(tx *gorm.DB, now time.Time, p projectRow, it itemRow, submissionID int64, completes bool) error {
 	if it.Status == string(labeling.ItemGold) {
-		return scoreGoldSubmission(tx, now, p, it, submissionID)
+		return s.scoreGoldSubmission(tx, now, p, it, submissionID)
 	}
 	if completes {
-		return scoreCompletedItem(tx, now, p, it.ID)
+		return s.scoreCompletedItem(tx, now, p, it.ID)
 	}
 	return nil
 }
@@ -222,7 +222,7 @@ ORDER BY submission_id DESC LIMIT ?`, projectID, memberID, set.GoldWindow).Scan(
 	return labeling.Standing(set, recent), nil
 }
 
-func scoreGoldSubmission(tx *gorm.DB, now time.Time, p projectRow, it itemRow, submissionID int64) error {
+func (s *Store) scoreGoldSubmission(tx *gorm.DB, now time.Time, p projectRow, it itemRow, submissionID int64) error {
 	sub, ok, err := loadSubmission(tx, submissionID, false)
 	if err != nil || !ok {
 		return err
@@ -251,13 +251,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, p.ID, it.ID, sub.MemberID, g.Correc
 	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: &bp, GoldFailed: !g.Correct,
 		OnProbation: st.OnProbation, SampleDraw: labeling.SampleDrawBP(p.RandomSeed, it.ID, int(sub.ID))})
 	subID := sub.ID
-	return routeRound(tx, now, p, set, it.ID, &subID, "gold", &bp, !g.Correct, route, reasons)
+	return s.routeRound(tx, now, p, set, it.ID, &subID, "gold", &bp, !g.Correct, route, reasons)
 }
 
 // scoreCompletedItem scores an item that has its k counted submissions:
 // agreement among them with the task type's primary metric, the gold
 // standing of the labellers whose submissions are pending, then the route.
-func scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, itemID int64) error {
+func (s *Store) scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, itemID int64) error {
 	subs, err := itemSubmissions(tx, itemID)
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, itemID int64) 
 	}
 	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: score.BP, OnProbation: probation,
 		SampleDraw: labeling.SampleDrawBP(p.RandomSeed, itemID, int(rounds)+1)})
-	if err := routeRound(tx, now, p, set, itemID, nil, score.Metric, score.BP, false, route, reasons); err != nil {
+	if err := s.routeRound(tx, now, p, set, itemID, nil, score.Metric, score.BP, false, route, reasons); err != nil {
 		return err
 	}
 	return updateConsensus(tx, now, p, set, itemID)
@@ -307,7 +307,7 @@ func scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, itemID int64) 
 
 // routeRound stores a scoring round and either auto-accepts its pending
 // submissions or queues it for review.
-func routeRound(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, itemID int64, subID *int64,
+func (s *Store) routeRound(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, itemID int64, subID *int64,
 	metric string, bp *int, goldFailed bool, route labeling.ReviewRoute, reasons []string) error {
 	state := labeling.ReviewQueued
 	if route == labeling.RouteAuto {
@@ -339,7 +339,7 @@ func routeRound(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSet
 	for i, s := range pend {
 		inputs[i] = labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionAccept}
 	}
-	if _, err := decide(tx, now, p, set, row, nil, inputs); err != nil {
+	if _, err := s.decide(tx, now, p, set, row, nil, inputs); err != nil {
 		return err
 	}
 	return tx.Exec(`UPDATE item_reviews SET decided_at = ?, updated_at = ? WHERE id = ?`, now, now, row.ID).Error
@@ -383,7 +383,7 @@ func pendingOf(tx *gorm.DB, rv itemReviewRow) ([]reviewSubRow, error) {
 // automatic acceptance. Every pending submission of the round must be
 // decided. This is the hook point for the equity ledger: it sees every
 // decision, human or automatic, inside the deciding transaction.
-func decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, rv itemReviewRow, reviewer *int64,
+func (s *Store) decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, rv itemReviewRow, reviewer *int64,
 	inputs []labeling.DecisionInput) ([]labeling.DecisionRecord, error) {
 	final := rv.Kind == string(labeling.ReviewKindDispute)
 	tt := labeling.TaskType(p.TaskType)
@@ -467,7 +467,9 @@ func decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSetting
 				return nil, err
 			}
 		}
-		// Equity: vesting posts here in the same transaction (rec.Status accepted/corrected posts, rejected voids; rec.Final marks a dispute's last word).
+		if err := s.ledger.Decided(tx, rec); err != nil { // vesting posts in the same transaction
+			return nil, err
+		}
 		out = append(out, rec)
 	}
 	left, err := pendingOf(tx, rv)
@@ -533,7 +535,7 @@ func (s *Store) DecideReview(ctx context.Context, reviewerID int64, req labeling
 			return err
 		}
 		now := s.clock()
-		recs, err := decide(tx, now, p, set, rv, &reviewerID, req.Decisions)
+		recs, err := s.decide(tx, now, p, set, rv, &reviewerID, req.Decisions)
 		if err != nil {
 			return err
 		}

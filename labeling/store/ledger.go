@@ -1,0 +1,39 @@
+package store
+
+import (
+	"copyhold/labeling"
+
+	"gorm.io/gorm"
+)
+
+// Ledger is told about labelling outcomes inside the transactions that
+// cause them, so a credit commits (or rolls back) with the work that earns
+// it. The equity register implements it; cmd/copyhold wires it in. It lives
+// here as an interface because the register depends on this package, not
+// the other way round.
+type Ledger interface {
+	// ProjectCreated may give the project its first rate card.
+	ProjectCreated(tx *gorm.DB, p labeling.Project, actor *int64) error
+	// Submitted credits a submission's pending units.
+	Submitted(tx *gorm.DB, sub labeling.Submission) error
+	// Decided vests, corrects or voids them after a review decision.
+	Decided(tx *gorm.DB, rec labeling.DecisionRecord) error
+	// MemberEnded passes a former member's holdings on by the exit rule.
+	MemberEnded(tx *gorm.DB, memberID int64, actor *int64) error
+}
+
+// WithLedger returns a copy of s that reports to l.
+func (s *Store) WithLedger(l Ledger) *Store {
+	c := *s
+	c.ledger = l
+	return &c
+}
+
+// noLedger is the ledger of a store nobody asked to keep one: labelling
+// works on its own, for tests and benchmarks of the engine alone.
+type noLedger struct{}
+
+func (noLedger) ProjectCreated(*gorm.DB, labeling.Project, *int64) error { return nil }
+func (noLedger) Submitted(*gorm.DB, labeling.Submission) error           { return nil }
+func (noLedger) Decided(*gorm.DB, labeling.DecisionRecord) error         { return nil }
+func (noLedger) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
