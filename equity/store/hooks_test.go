@@ -2,8 +2,8 @@ package store_test
 
 import (
 	"encoding/json"
-	"strings"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,4 +112,6 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 	})
 }
 
-func jsonLines(lines ...string) *strings.Reader { return strings.NewReader(strings.Join(lines, "\n") + "\n") }
+func jsonLines(lines ...string) *strings.Reader {
+	return strings.NewReader(strings.Join(lines, "\n") + "\n")
+}

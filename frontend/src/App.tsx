@@ -8,7 +8,7 @@ import { AccountPage } from './pages/Account';
 import { AdminPage } from './pages/Admin';
 import { InvitePage } from './pages/Invite';
 import { LoginPage } from './pages/Login';
-import { EquityPage, NotFoundPage, ReviewPage, RoleNeededPage } from './pages/Placeholders';
+import { EquityPage, NotFoundPage, RoleNeededPage } from './pages/Placeholders';
 
 // Labelling pages are loaded on demand: the labeller's editors and the
 // coordinator's project pages stay out of the first download.
@@ -18,6 +18,12 @@ const MyWorkPage = lazy(() => import('./labeling/MyWork'));
 const ProjectsPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectsPage })));
 const ProjectEditPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectEditPage })));
 const ProjectDetailPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectDetailPage })));
+// Review and quality pages: their own chunks, never in the labeller's path.
+const ReviewHomePage = lazy(() => import('./review/ReviewPage').then((m) => ({ default: m.ReviewHomePage })));
+const ReviewScreen = lazy(() => import('./review/ReviewPage').then((m) => ({ default: m.ReviewScreen })));
+const QualityHomePage = lazy(() => import('./quality/QualityPage').then((m) => ({ default: m.QualityHomePage })));
+const ProjectQualityPage = lazy(() => import('./quality/QualityPage').then((m) => ({ default: m.ProjectQualityPage })));
+const MyQualityPage = lazy(() => import('./quality/MyQuality'));
 
 const TITLES: Record<string, string> = {
   '/login': 'Log in',
@@ -28,6 +34,8 @@ const TITLES: Record<string, string> = {
   '/admin/projects': 'Models & projects',
   '/admin/projects/new': 'New project',
   '/work/mine': 'My work',
+  '/work/quality': 'My quality',
+  '/quality': 'Quality',
   '/account': 'Account',
 };
 
@@ -43,7 +51,7 @@ export function App() {
   useEffect(() => {
     const t =
       TITLES[pathname] ??
-      (pathname.startsWith('/invite/') ? 'Join' : pathname.startsWith('/work/p/') ? 'Labelling' : pathname.startsWith('/admin/projects/') ? 'Project' : null);
+      (pathname.startsWith('/invite/') ? 'Join' : pathname.startsWith('/work/p/') ? 'Labelling' : pathname.startsWith('/review/p/') ? 'Review' : pathname.startsWith('/quality/') ? 'Quality' : pathname.startsWith('/admin/projects/') ? 'Project' : null);
     document.title = t ? `${t} · copyhold` : 'copyhold';
   }, [pathname]);
 
@@ -110,7 +118,11 @@ export function App() {
   else if (pathname === '/admin/projects/new') page = <ProjectEditPage />;
   else if ((params = matchPath('/admin/projects/:id', pathname)) && /^\d+$/.test(params.id)) page = <ProjectDetailPage key={params.id} projectId={Number(params.id)} />;
   else if ((params = matchPath('/admin/projects/:id/edit', pathname)) && /^\d+$/.test(params.id)) page = <ProjectEditPage key={params.id} projectId={Number(params.id)} />;
-  else if (pathname === '/review') page = <ReviewPage />;
+  else if (pathname === '/work/quality') page = <MyQualityPage />;
+  else if (pathname === '/review') page = <ReviewHomePage />;
+  else if ((params = matchPath('/review/p/:id', pathname)) && /^\d+$/.test(params.id)) page = <ReviewScreen key={params.id} projectId={Number(params.id)} />;
+  else if (pathname === '/quality') page = <QualityHomePage />;
+  else if ((params = matchPath('/quality/:id', pathname)) && /^\d+$/.test(params.id)) page = <ProjectQualityPage key={params.id} projectId={Number(params.id)} />;
   else if (pathname === '/equity') page = <EquityPage />;
   else if (pathname === '/admin') page = <AdminPage />;
   else if (pathname === '/account') page = <AccountPage />;

@@ -1,7 +1,7 @@
 // Which areas of the workbench a member can use, decided by their roles.
 // The server enforces the same rules; this only shapes the UI.
 
-export type AreaId = 'work' | 'review' | 'equity' | 'admin';
+export type AreaId = 'work' | 'review' | 'equity' | 'admin' | 'quality';
 
 export interface Area {
   id: AreaId;
@@ -9,6 +9,10 @@ export interface Area {
   path: string;
   /** Role needed to use the area; null means every member. */
   role: string | null;
+  /** Other roles that also open the area. */
+  alsoFor?: readonly string[];
+  /** false: gated by role but not listed in the navigation (reached by links). */
+  nav?: false;
 }
 
 export const AREAS: readonly Area[] = [
@@ -16,14 +20,16 @@ export const AREAS: readonly Area[] = [
   { id: 'review', label: 'Review', path: '/review', role: 'reviewer' },
   { id: 'equity', label: 'Equity', path: '/equity', role: null },
   { id: 'admin', label: 'Co-op admin', path: '/admin', role: 'coordinator' },
+  // Quality pages: linked from Review (and My quality lives under /work).
+  { id: 'quality', label: 'Quality', path: '/quality', role: 'reviewer', alsoFor: ['coordinator'], nav: false },
 ];
 
 export function canUse(area: Area, roles: readonly string[]): boolean {
-  return area.role === null || roles.includes(area.role);
+  return area.role === null || roles.includes(area.role) || !!area.alsoFor?.some((r) => roles.includes(r));
 }
 
 export function areasFor(roles: readonly string[]): Area[] {
-  return AREAS.filter((a) => canUse(a, roles));
+  return AREAS.filter((a) => a.nav !== false && canUse(a, roles));
 }
 
 export function areaForPath(pathname: string): Area | undefined {

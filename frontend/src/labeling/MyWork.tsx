@@ -12,12 +12,18 @@ import type { KeyHandler } from './editors/types';
 import { newIdempotencyKey } from './submitQueue';
 import { TaskEditor, useEditorModule } from './TaskEditor';
 import type { Answer, MySubmission, Project } from './types';
+import { humanize } from '../review/api';
+import { DisputeForm } from '../review/DisputeForm';
+
+/** A submission with its latest review outcome (docs/API-review.md, My work). */
+type Outcome = Omit<MySubmission, 'status'> & { status: MySubmission['status'] | 'disputed'; review_comment?: string | null; decision_final?: boolean };
 
 const STATUS_LABEL: Record<string, string> = {
   submitted: 'Waiting for review',
   accepted: 'Accepted',
   rejected: 'Rejected',
   corrected: 'Corrected by a reviewer',
+  disputed: 'Disputed — waiting for a final decision',
 };
 
 export function pretty(a: unknown): string {
@@ -26,14 +32,14 @@ export function pretty(a: unknown): string {
 }
 
 export function MyWorkPage() {
-  const [subs, setSubs] = useState<MySubmission[] | null>(null);
+  const [subs, setSubs] = useState<Outcome[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [more, setMore] = useState(false);
   const [editing, setEditing] = useState<number | null>(null);
   const [notice, setNotice] = useState('');
   const load = useCallback(async (before?: number) => {
     try {
-      const page = await labelApi.mySubmissions({ limit: 50, before });
+      const page = (await labelApi.mySubmissions({ limit: 50, before })) as Outcome[];
       setSubs((s) => (before && s ? [...s, ...page] : page));
       setMore(page.length === 50);
     } catch (e) {
@@ -47,7 +53,7 @@ export function MyWorkPage() {
     <>
       <PageHeading title="My work" lead="What you have submitted and what reviewers decided." />
       <p>
-        <Link to="/work">Back to projects</Link>
+        <Link to="/work">Back to projects</Link> · <Link to="/work/quality">My quality</Link>
       </p>
       <ErrorAlert error={error} />
       {notice && <Notice>{notice}</Notice>}
@@ -72,14 +78,41 @@ export function MyWorkPage() {
                 Submitted {formatDate(s.created_at)}
                 {s.revisions > 1 ? ` · amended ${s.revisions - 1} time${s.revisions > 2 ? 's' : ''}` : ''}
               </p>
-              {s.status === 'rejected' && s.reason && (
-                <p className="alert alert-error">
-                  <strong>Reason:</strong> {s.reason}
+              {(s.status === 'rejected' || s.status === 'disputed') && (
+                <div className="alert alert-error outcome" data-testid={`outcome-${s.id}`}>
+                  {s.reason && (
+                    <p>
+                      <strong>Reason:</strong> {humanize(s.reason)}
+                    </p>
+                  )}
+                  {s.review_comment && (
+                    <p>
+                      <strong>Reviewer’s comment:</strong> {s.review_comment}
+                    </p>
+                  )}
+                  {s.status === 'disputed' ? (
+                    <p>You disputed this rejection. Another reviewer will decide, and that decision is final.</p>
+                  ) : s.decision_final ? (
+                    <p>This decision is final.</p>
+                  ) : (
+                    <DisputeForm
+                      submissionId={s.id}
+                      onDisputed={() => {
+                        setSubs((list) => list?.map((x) => (x.id === s.id ? { ...x, status: 'disputed' } : x)) ?? null);
+                        setNotice('Your dispute was sent. A reviewer will look again.');
+                      }}
+                    />
+                  )}
+                </div>
+              )}
+              {(s.status === 'accepted' || s.status === 'corrected') && s.review_comment && (
+                <p className="outcome-comment">
+                  <strong>Reviewer’s comment:</strong> {s.review_comment}
                 </p>
               )}
               {editing === s.id ? (
                 <Amend
-                  sub={s}
+                  sub={s as MySubmission}
                   onDone={(updated) => {
                     setEditing(null);
                     if (updated) {
@@ -92,7 +125,7 @@ export function MyWorkPage() {
                 <>
                   <h3 className="item-label">Your answer</h3>
                   <pre className="answer-pre">{pretty(s.answer)}</pre>
-                  {s.status === 'corrected' && s.corrected_answer && <DiffView label="Reviewer’s correction" before={pretty(s.answer)} after={pretty(s.corrected_answer)} />}
+                  {s.status === 'corrected' && s.corrected_answer && <DiffView label="Reviewer’s correction (your answer → theirs)" before={pretty(s.answer)} after={pretty(s.corrected_answer)} />}
                   {s.status === 'submitted' && (
                     <button type="button" className="btn btn-small" onClick={() => setEditing(s.id)}>
                       Reopen and amend

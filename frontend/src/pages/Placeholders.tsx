@@ -13,18 +13,6 @@ export function WorkPage() {
   );
 }
 
-export function ReviewPage() {
-  return (
-    <>
-      <PageHeading title="Review" lead="Check labellers' work before it is accepted." />
-      <section className="empty-state" aria-labelledby="review-empty">
-        <h2 id="review-empty">Nothing to review yet</h2>
-        <p>The review queue arrives with the review feature; nothing to review yet.</p>
-      </section>
-    </>
-  );
-}
-
 export function EquityPage() {
   return (
     <>
