@@ -97,9 +97,9 @@ export function MyWorkPage() {
                   ) : (
                     <DisputeForm
                       submissionId={s.id}
-                      onDisputed={() => {
+                      onDisputed={(comment) => {
                         setSubs((list) => list?.map((x) => (x.id === s.id ? { ...x, status: 'disputed' } : x)) ?? null);
-                        setNotice('Your dispute was sent. A reviewer will look again.');
+                        if (comment) setNotice('Your dispute was sent. A reviewer will look again.');
                       }}
                     />
                   )}
