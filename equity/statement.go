@@ -69,54 +69,78 @@ type Statement struct {
 	PendingOpening int64
 	PendingClosing int64
 	Totals         Totals
-	Lines          []StatementLine
-	Payouts        []PayoutLine
-	HeadSeq        int64
-	HeadHash       string
+	Movements      []Movement
+	// Lines are the postings of the period, oldest first; with a line limit
+	// only the newest ones (Truncated), out of LineCount.
+	Lines     []StatementLine
+	LineCount int64
+	Truncated bool
+	Payouts   []PayoutLine
+	HeadSeq   int64
+	HeadHash  string
 }
 
-// BuildStatement assembles a statement and checks it: opening + movements
-// must equal the independently computed closing, for both books. A mismatch
-// means the ledger is broken, and the statement is refused.
+// Movement sums one book's postings of one category over the period,
+// positive and negative parts apart (transfers in and out, say).
+type Movement struct {
+	Book     Book
+	Category Category
+	In, Out  int64
+	Count    int64
+}
+
+// BuildStatement assembles a statement from its movements and checks it:
+// opening + movements must equal the independently computed closing, for
+// both books, and when every line is present the lines must add up to the
+// movements. A mismatch means the ledger is broken, and the statement is
+// refused.
 func BuildStatement(st Statement) (Statement, error) {
 	var t Totals
 	var holding, pending int64
-	for _, l := range st.Lines {
-		if l.Book == BookPending {
-			pending += l.Amount
+	st.LineCount = 0
+	for _, m := range st.Movements {
+		st.LineCount += m.Count
+		net := m.In + m.Out
+		if m.Book == BookPending {
+			pending += net
 			continue
 		}
-		holding += l.Amount
-		switch l.Category {
+		holding += net
+		switch m.Category {
 		case CatAnnotation:
-			t.Annotations += l.Amount
+			t.Annotations += net
 		case CatCorrection:
-			t.Corrections += l.Amount
+			t.Corrections += net
 		case CatReview:
-			t.Reviews += l.Amount
+			t.Reviews += net
 		case CatClawback, CatReversal, CatVoid:
-			t.Reversals += l.Amount
+			t.Reversals += net
 		case CatTransfer:
-			if l.Amount > 0 {
-				t.TransfersIn += l.Amount
-			} else {
-				t.TransfersOut += l.Amount
-			}
+			t.TransfersIn += m.In
+			t.TransfersOut += m.Out
 		case CatFee:
-			t.Fees += l.Amount
+			t.Fees += net
 		case CatExit:
-			if l.Amount > 0 {
-				t.SuccessionIn += l.Amount
-			} else {
-				t.SuccessionOut += l.Amount
-			}
+			t.SuccessionIn += m.In
+			t.SuccessionOut += m.Out
 		default:
-			return st, fmt.Errorf("ledger broken: statement line of tx %d has unexpected category %q", l.TxID, l.Category)
+			return st, fmt.Errorf("ledger broken: statement has postings of unexpected category %q", m.Category)
 		}
 	}
 	st.Totals = t
-	if t.Sum() != holding {
-		return st, fmt.Errorf("ledger broken: statement totals %d differ from lines %d", t.Sum(), holding)
+	st.Truncated = int64(len(st.Lines)) < st.LineCount
+	if !st.Truncated {
+		var lh, lp int64
+		for _, l := range st.Lines {
+			if l.Book == BookPending {
+				lp += l.Amount
+			} else {
+				lh += l.Amount
+			}
+		}
+		if lh != holding || lp != pending {
+			return st, fmt.Errorf("ledger broken: statement lines (%d, %d) differ from movements (%d, %d)", lh, lp, holding, pending)
+		}
 	}
 	if st.Opening+holding != st.Closing {
 		return st, fmt.Errorf("ledger broken: member %d model %d: opening %d + movements %d != closing %d",
@@ -142,6 +166,8 @@ type StatementView struct {
 	PendingOpening string            `json:"pending_opening"`
 	PendingClosing string            `json:"pending_closing"`
 	Lines          []LineView        `json:"lines"`
+	LinesTotal     int64             `json:"lines_total"`
+	LinesTruncated bool              `json:"lines_truncated"`
 	Payouts        []PayoutView      `json:"payouts"`
 	HeadSeq        int64             `json:"head_seq"`
 	HeadHash       string            `json:"head_hash"`
@@ -165,6 +191,7 @@ func (st Statement) View() StatementView {
 	v := StatementView{MemberID: st.MemberID, ModelID: st.ModelID, Unit: st.Unit, From: st.From, To: st.To,
 		Opening: f(st.Opening), Closing: f(st.Closing), PendingOpening: f(st.PendingOpening), PendingClosing: f(st.PendingClosing),
 		HeadSeq: st.HeadSeq, HeadHash: st.HeadHash, Lines: make([]LineView, len(st.Lines)), Payouts: make([]PayoutView, len(st.Payouts)),
+		LinesTotal: st.LineCount, LinesTruncated: st.Truncated,
 		Totals: map[string]string{
 			"annotations": f(st.Totals.Annotations), "corrections": f(st.Totals.Corrections), "reviews": f(st.Totals.Reviews),
 			"reversals": f(st.Totals.Reversals), "transfers_in": f(st.Totals.TransfersIn), "transfers_out": f(st.Totals.TransfersOut),

@@ -37,6 +37,10 @@ func parseTime(v string) (time.Time, error) {
 
 // handleStatement: GET /api/equity/models/:id/statement?from=&to=&member=&format=csv
 // A member sees their own statement; coordinators may ask for anyone's.
+// statementPage is how many of the newest lines a JSON statement lists; its
+// totals always cover the whole period, and the CSV download lists every line.
+const statementPage = 500
+
 func (s *Server) handleStatement(c *gin.Context) {
 	me, _ := member(c)
 	modelID, ok := idParam(c, "id")
@@ -70,7 +74,11 @@ func (s *Server) handleStatement(c *gin.Context) {
 			return
 		}
 	}
-	st, err := s.ledger().StatementFor(c.Request.Context(), who, modelID, from, to)
+	lines := statementPage
+	if c.Query("format") == "csv" {
+		lines = 0 // the download lists every line
+	}
+	st, err := s.ledger().StatementFor(c.Request.Context(), who, modelID, from, to, lines)
 	if err != nil {
 		fail(c, err)
 		return

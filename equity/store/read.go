@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"copyhold/equity"
@@ -45,8 +46,10 @@ func head(tx *gorm.DB) (Head, error) {
 // Head reads the register head.
 func (s *Store) Head(ctx context.Context) (Head, error) { return head(s.db.WithContext(ctx)) }
 
-// StatementFor is a member's statement for one model over [from, to).
-func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, to time.Time) (equity.Statement, error) {
+// StatementFor is a member's statement for one model over [from, to). The
+// totals come from one aggregate query; maxLines > 0 keeps only the newest
+// lines (a statement page), 0 lists them all (CSV).
+func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, to time.Time, maxLines int) (equity.Statement, error) {
 	st := equity.Statement{MemberID: member, ModelID: modelID, Unit: equity.ModelUnit(modelID), From: from.UTC(), To: to.UTC()}
 	if !to.After(from) {
 		return st, equity.ErrRecordDate.With("the period must end after it starts")
@@ -56,31 +59,88 @@ func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, t
 			return err
 		}
 		vested, recv, pend := equity.Vested(member), equity.Receivable(member), equity.Pending(member)
-		var sums []struct {
-			Account    string
-			OpeningSum int64
-			ClosingSum int64
+		// Opening from the postings before the period; closing from the stored
+		// balances when the period runs to now, so the statement's check also
+		// cross-checks the balance counters against the postings.
+		var opening []struct {
+			Account string
+			Sum     int64
 		}
-		if err := tx.Raw(`SELECT account,
-                COALESCE(SUM(CASE WHEN created_at < ? THEN amount ELSE 0 END), 0) AS opening_sum,
-                COALESCE(SUM(CASE WHEN created_at < ? THEN amount ELSE 0 END), 0) AS closing_sum
-            FROM equity_postings WHERE account IN (?, ?, ?) AND unit = ? AND created_at < ?
-            GROUP BY account`, st.From, st.To, vested, recv, pend, st.Unit, st.To).Scan(&sums).Error; err != nil {
+		if err := tx.Raw(`SELECT account, COALESCE(SUM(amount), 0) AS sum FROM equity_postings
+            WHERE account IN (?, ?, ?) AND unit = ? AND created_at < ? GROUP BY account`,
+			vested, recv, pend, st.Unit, st.From).Scan(&opening).Error; err != nil {
 			return err
 		}
-		for _, r := range sums {
+		for _, r := range opening {
 			if r.Account == pend {
-				st.PendingOpening, st.PendingClosing = r.OpeningSum, r.ClosingSum
+				st.PendingOpening = r.Sum
 			} else {
-				st.Opening += r.OpeningSum
-				st.Closing += r.ClosingSum
+				st.Opening += r.Sum
 			}
 		}
-		rows, err := tx.Raw(`SELECT p.tx_id, p.created_at, p.account, p.amount, p.category, t.kind, t.idempotency_key,
-                COALESCE(t.project_id, 0), COALESCE(t.item_id, 0), COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0)
-            FROM equity_postings p JOIN equity_transactions t ON t.id = p.tx_id
+		var closing []struct {
+			Account string
+			Sum     int64
+		}
+		q := `SELECT account, COALESCE(SUM(amount), 0) AS sum FROM equity_postings
+            WHERE account IN (?, ?, ?) AND unit = ? AND created_at < ? GROUP BY account`
+		args := []any{vested, recv, pend, st.Unit, st.To}
+		if st.To.After(time.Now()) {
+			q, args = `SELECT account, balance AS sum FROM equity_balances WHERE account IN (?, ?, ?) AND unit = ?`, args[:4]
+		}
+		if err := tx.Raw(q, args...).Scan(&closing).Error; err != nil {
+			return err
+		}
+		for _, r := range closing {
+			if r.Account == pend {
+				st.PendingClosing = r.Sum
+			} else {
+				st.Closing += r.Sum
+			}
+		}
+		var moves []struct {
+			Account  string
+			Category string
+			Plus     int64
+			Minus    int64
+			N        int64
+		}
+		if err := tx.Raw(`SELECT account, category,
+                COALESCE(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END), 0) AS plus,
+                COALESCE(SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END), 0) AS minus,
+                COUNT(*) AS n
+            FROM equity_postings WHERE account IN (?, ?, ?) AND unit = ? AND created_at >= ? AND created_at < ?
+            GROUP BY account, category`, vested, recv, pend, st.Unit, st.From, st.To).Scan(&moves).Error; err != nil {
+			return err
+		}
+		for _, m := range moves {
+			book := equity.BookHolding
+			if m.Account == pend {
+				book = equity.BookPending
+			}
+			st.Movements = append(st.Movements, equity.Movement{Book: book, Category: equity.Category(m.Category), In: m.Plus, Out: m.Minus, Count: m.N})
+		}
+		const lineCols = `p.tx_id, p.created_at, p.account, p.amount, p.category, t.kind, t.idempotency_key,
+                COALESCE(t.project_id, 0), COALESCE(t.item_id, 0), COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0)`
+		q = `SELECT ` + lineCols + ` FROM equity_postings p JOIN equity_transactions t ON t.id = p.tx_id
             WHERE p.account IN (?, ?, ?) AND p.unit = ? AND p.created_at >= ? AND p.created_at < ?
-            ORDER BY p.created_at, p.tx_id, p.seq`, vested, recv, pend, st.Unit, st.From, st.To).Rows()
+            ORDER BY p.created_at, p.tx_id, p.seq`
+		args = []any{vested, recv, pend, st.Unit, st.From, st.To}
+		if maxLines > 0 {
+			// The newest page: one backward index scan per account, merged.
+			page := func() string {
+				return `SELECT * FROM (SELECT ` + lineCols + ` FROM equity_postings p JOIN equity_transactions t ON t.id = p.tx_id
+                    WHERE p.account = ? AND p.unit = ? AND p.created_at >= ? AND p.created_at < ?
+                    ORDER BY p.created_at DESC, p.tx_id DESC LIMIT ?) x`
+			}
+			q = page() + " UNION ALL " + page() + " UNION ALL " + page() + " ORDER BY 2 DESC, 1 DESC LIMIT ?"
+			args = nil
+			for _, acc := range []string{vested, recv, pend} {
+				args = append(args, acc, st.Unit, st.From, st.To, maxLines)
+			}
+			args = append(args, maxLines)
+		}
+		rows, err := tx.Raw(q, args...).Rows()
 		if err != nil {
 			return err
 		}
@@ -101,6 +161,9 @@ func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, t
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if maxLines > 0 {
+			slices.Reverse(st.Lines)
 		}
 		var pays []struct {
 			TxID      int64

@@ -75,7 +75,7 @@ func TestVestingLifecycle(t *testing.T) {
 			t.Fatalf("report %+v", rep)
 		}
 
-		st, err := f.st.StatementFor(ctx, lab, f.model, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+		st, err := f.st.StatementFor(ctx, lab, f.model, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0)
 		must(t, err)
 		if st.Opening != 0 || st.Closing != 500_000 || st.Totals.Annotations != 1_500_000 || st.Totals.Reversals != -1_000_000 {
 			t.Fatalf("statement %+v", st)
@@ -208,7 +208,7 @@ func TestDistributionAndSuccession(t *testing.T) {
 		if f.bal(equity.AccountReserve) != 1_000_000 {
 			t.Fatalf("reserve %d", f.bal(equity.AccountReserve))
 		}
-		st, err := f.st.StatementFor(ctx, a, f.model, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+		st, err := f.st.StatementFor(ctx, a, f.model, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0)
 		must(t, err)
 		if len(st.Payouts) != 1 || st.Payouts[0].Amount != 6001 || st.Totals.SuccessionOut != -2_000_000 || st.Closing != 0 {
 			t.Fatalf("statement %+v", st)
