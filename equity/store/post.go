@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -329,6 +330,22 @@ type txRow struct {
 	Reason         string
 	Meta           string
 	CreatedAt      time.Time
+}
+
+// scanTxRows reads txColumns rows without GORM's reflection: verify reads
+// every transaction, and this is its hot loop.
+func scanTxRows(rows *sql.Rows, fn func(txRow)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var r txRow
+		if err := rows.Scan(&r.ID, &r.IdempotencyKey, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID,
+			&r.RateCardID, &r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID,
+			&r.ReviewID, &r.Reason, &r.Meta, &r.CreatedAt); err != nil {
+			return err
+		}
+		fn(r)
+	}
+	return rows.Err()
 }
 
 func (r txRow) tx() equity.Transaction {

@@ -82,13 +82,15 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			txs := map[int64]*equity.Transaction{}
 			if len(txIDs) > 0 {
 				in := idList(txIDs)
-				var rows []txRow
-				if err := tx.Raw("SELECT " + txColumns + " FROM equity_transactions t WHERE t.id IN (" + in + ")").Scan(&rows).Error; err != nil {
+				trows, err := tx.Raw("SELECT " + txColumns + " FROM equity_transactions t WHERE t.id IN (" + in + ")").Rows()
+				if err != nil {
 					return err
 				}
-				for _, r := range rows {
+				if err := scanTxRows(trows, func(r txRow) {
 					t := r.tx()
 					txs[r.ID] = &t
+				}); err != nil {
+					return err
 				}
 				prow, err := tx.Raw("SELECT tx_id, seq, unit, account, amount, category FROM equity_postings WHERE tx_id IN (" + in + ") ORDER BY tx_id, seq").Rows()
 				if err != nil {
