@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling/store"
@@ -24,6 +25,9 @@ type config struct {
 	BaseURL        string
 	AllowedOrigins string
 	SecureCookies  bool
+	// EventRetention is how long events stay for websocket resume; the
+	// ledger keeps its own history, so pruning loses none of it.
+	EventRetention time.Duration
 }
 
 type setting struct {
@@ -63,6 +67,15 @@ func bindConfig(fs *flag.FlagSet, e *env, c *config) {
 	}
 	secure, _ := strconv.ParseBool(e.getenv("COPYHOLD_SECURE_COOKIES"))
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure; set when served over HTTPS (env COPYHOLD_SECURE_COOKIES)")
+	retention := 30 * 24 * time.Hour
+	if v := e.getenv("COPYHOLD_EVENT_RETENTION"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			retention = d
+		} else {
+			fmt.Fprintf(e.stderr, "copyhold: COPYHOLD_EVENT_RETENTION=%q is not a positive duration such as 720h; using %s\n", v, retention)
+		}
+	}
+	fs.DurationVar(&c.EventRetention, "event-retention", retention, "how long live events are kept for reconnecting clients (env COPYHOLD_EVENT_RETENTION)")
 }
 
 func (c config) origins() []string {

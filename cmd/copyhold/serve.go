@@ -44,7 +44,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hub := server.NewHub(server.HubConfig{Store: st, Fanout: fan}, log)
+	hub := server.NewHub(server.HubConfig{Store: st, Fanout: fan, Retention: c.EventRetention}, log)
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
