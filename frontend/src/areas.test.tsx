@@ -17,15 +17,15 @@ describe('role-aware areas', () => {
   });
 
   it('reviewer sees Review but not Work or admin', () => {
-    expect(navLabels(['reviewer'])).toEqual(['Review', 'Equity', 'Account']);
+    expect(navLabels(['reviewer'])).toEqual(['Review', 'Quality', 'Equity', 'Account']);
   });
 
   it('coordinator sees Co-op admin', () => {
-    expect(navLabels(['coordinator'])).toEqual(['Equity', 'Co-op admin', 'Account']);
+    expect(navLabels(['coordinator'])).toEqual(['Quality', 'Equity', 'Co-op admin', 'Account']);
   });
 
   it('a member with every role sees every area', () => {
-    expect(navLabels(['coordinator', 'reviewer', 'labeller'])).toEqual(['Work', 'Review', 'Equity', 'Co-op admin', 'Account']);
+    expect(navLabels(['coordinator', 'reviewer', 'labeller'])).toEqual(['Work', 'Review', 'Quality', 'Equity', 'Co-op admin', 'Account']);
   });
 
   it('a member with no roles still has Equity', () => {

@@ -1,7 +1,7 @@
 // Which areas of the workbench a member can use, decided by their roles.
 // The server enforces the same rules; this only shapes the UI.
 
-export type AreaId = 'work' | 'review' | 'equity' | 'admin' | 'quality';
+export type AreaId = 'work' | 'review' | 'equity' | 'equity-govern' | 'admin' | 'quality';
 
 export interface Area {
   id: AreaId;
@@ -18,10 +18,12 @@ export interface Area {
 export const AREAS: readonly Area[] = [
   { id: 'work', label: 'Work', path: '/work', role: 'labeller' },
   { id: 'review', label: 'Review', path: '/review', role: 'reviewer' },
+  // Quality pages for every project; a labeller's own figures live under /work/quality.
+  { id: 'quality', label: 'Quality', path: '/quality', role: 'reviewer', alsoFor: ['coordinator'] },
+  // Equity governance (rate cards, rules, distributions): coordinators; listed before Equity so it matches first.
+  { id: 'equity-govern', label: 'Equity governance', path: '/equity/govern', role: 'coordinator', nav: false },
   { id: 'equity', label: 'Equity', path: '/equity', role: null },
   { id: 'admin', label: 'Co-op admin', path: '/admin', role: 'coordinator' },
-  // Quality pages: linked from Review (and My quality lives under /work).
-  { id: 'quality', label: 'Quality', path: '/quality', role: 'reviewer', alsoFor: ['coordinator'], nav: false },
 ];
 
 export function canUse(area: Area, roles: readonly string[]): boolean {
