@@ -12,12 +12,15 @@ package server
 // transaction holding id 9 may commit after the one holding id 10. The hub
 // therefore delivers only a gap-free prefix: when it sees 10 but not 9 it
 // holds everything from 9 on until 9 appears or it is sure 9 never will.
-// "Sure" means: after a short settle time (GapSettle) it takes
-// pg_current_snapshot(); once every transaction that was in progress in that
-// snapshot has ended (pg_xact_status) and 9 is still not visible, 9 was
-// rolled back and is skipped. That usually takes milliseconds. A long
-// unrelated transaction (a big import) would keep the snapshot unsettled, so
-// GapWait (default 2 s) bounds the hold; an id skipped that way and then
+// "Sure" means: after a short settle time (GapSettle) it notes the database
+// clock; an INSERT into events takes a row-exclusive lock on the table before
+// it draws its id and keeps it until commit or rollback, so once no
+// transaction begun before that moment holds the lock and 9 is still not
+// visible, 9 was rolled back and is skipped. That usually takes
+// milliseconds, and transactions that never write events (or write them in
+// another schema on the same server) do not delay it. A long transaction that
+// wrote an event early (a big import) would, so GapWait (default 2 s) bounds
+// the hold; an id skipped that way and then
 // committed late is caught by a periodic re-check, and its channel's
 // subscribers get a "reset" (re-fetch the snapshot) rather than an
 // out-of-order event.
@@ -494,11 +497,11 @@ func (h *Hub) poll(ctx context.Context) {
 
 // gapWatch is the gap the poller is holding delivery at.
 type gapWatch struct {
-	id      int64
-	since   time.Time
-	snap    string
-	hasSnap bool
-	settled bool
+	id       int64
+	since    time.Time
+	probeAt  string
+	hasProbe bool
+	settled  bool
 }
 
 // drain delivers every committed event it may, and says when to look again.
@@ -547,25 +550,25 @@ func (h *Hub) gapResolved(ctx context.Context, from, to int64) bool {
 	case h.db.Dialector.Name() != "postgres":
 		skip = true // one writer: a gap below a committed id is permanent
 	case g.settled:
-		skip = true // every transaction in flight at the probe has ended, and we re-read since
+		skip = true // every event writer in flight at the probe has ended, and we re-read since
 	case time.Since(g.since) >= h.cfg.GapWait:
 		h.log.Warn("live delivery: gave up waiting for an event id", "id", from, "waited", time.Since(g.since))
 		skip = true
-	case !g.hasSnap:
+	case !g.hasProbe:
 		if time.Since(g.since) >= h.cfg.GapSettle {
-			snap, ok, err := store.InFlightSnapshot(ctx, h.db)
+			at, ok, err := store.GapProbeTime(ctx, h.db)
 			if err == nil && ok {
-				g.snap, g.hasSnap = snap, true
+				g.probeAt, g.hasProbe = at, true
 			} else if err != nil {
-				h.log.Warn("live delivery: snapshot probe failed", "err", err)
+				h.log.Warn("live delivery: gap probe failed", "err", err)
 			}
 		}
 	default:
-		ok, err := store.SnapshotSettled(ctx, h.db, g.snap)
-		if err == nil && ok {
+		n, err := store.EventWritersSince(ctx, h.db, g.probeAt)
+		if err == nil && n == 0 {
 			g.settled = true // skip on the next read if the id is still missing
 		} else if err != nil {
-			h.log.Warn("live delivery: snapshot probe failed", "err", err)
+			h.log.Warn("live delivery: gap probe failed", "err", err)
 		}
 	}
 	if !skip {

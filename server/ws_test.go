@@ -37,14 +37,19 @@ func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.HubConfig, *server.
 		})
 		cfg.Hub = hub
 	})
-	// Let the hub dispatch the set-up events first: a subscription without
-	// "since" starts at the hub's cursor, so it could otherwise see them.
+	catchUp(t, db, hub)
+	return e, hub
+}
+
+// catchUp lets the hub dispatch the set-up events first: a subscription
+// without "since" starts at the hub's cursor, so it could otherwise see them.
+func catchUp(t *testing.T, db *gorm.DB, hub *server.Hub) {
+	t.Helper()
 	head, err := store.LastEventID(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return hub.Stats().Cursor >= head }, "the hub to catch up with the set-up events")
-	return e, hub
 }
 
 func startHub(t testing.TB, db *gorm.DB, st *store.Store, edit func(*server.HubConfig)) *server.Hub {
@@ -272,8 +277,9 @@ func closeCode(err error) int {
 
 func TestWSAuthorisationMatrix(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		e, _ := newLiveEnv(t, db, nil)
+		e, hub := newLiveEnv(t, db, nil)
 		p := e.project(t) // lab, rev and target are project members
+		catchUp(t, db, hub)
 		out := e.addMember(t, "outsider", labeling.RoleLabeller)
 		ctx := context.Background()
 		coord := e.members["coord"].ID

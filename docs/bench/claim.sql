@@ -52,7 +52,6 @@ RETURNING id AS assignment_id, lease_token AS token \gset
 INSERT INTO events (type, scope, actor_id, payload, created_at)
 VALUES ('task.claimed', 'project:' || :project, :member,
         jsonb_build_object('assignment_id', :assignment_id, 'item_id', :item_id), now());
-SELECT pg_notify('copyhold_events', '');
 COMMIT;
 BEGIN;
 SELECT * FROM submissions WHERE member_id = :member AND idempotency_key = ':token';
@@ -72,5 +71,4 @@ WHERE id = :assignment_id;
 INSERT INTO events (type, scope, actor_id, payload, created_at)
 VALUES ('task.submitted', 'project:' || :project, :member,
         jsonb_build_object('assignment_id', :assignment_id, 'item_id', :item_id), now());
-SELECT pg_notify('copyhold_events', '');
 COMMIT;

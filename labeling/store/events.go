@@ -36,7 +36,7 @@ func AppendEvent(tx *gorm.DB, typ, scope string, actor *int64, payload any) erro
 	if err := tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("append event %s: %w", typ, err)
 	}
-	return notifyEvents(tx)
+	return nil
 }
 
 // EventsAfter returns committed events with a sequence above after, oldest first.

@@ -19,21 +19,12 @@ import (
 // EventsChannel is the PostgreSQL LISTEN/NOTIFY channel for committed events.
 const EventsChannel = "copyhold_events"
 
-// notifyEvents queues a NOTIFY in the writing transaction. PostgreSQL
-// delivers it only if, and when, the transaction commits, so a listener never
-// hears about an event it cannot read yet; identical notifications in one
-// transaction are merged, so a change with several events wakes listeners
-// once. The notification carries nothing: listeners re-read the events table.
-// SQLite has no NOTIFY: see OnEventAppended.
-func notifyEvents(tx *gorm.DB) error {
-	if !isPostgres(tx) {
-		return nil
-	}
-	if err := tx.Exec("SELECT pg_notify(?, '')", EventsChannel).Error; err != nil {
-		return fmt.Errorf("notify events: %w", err)
-	}
-	return nil
-}
+// On PostgreSQL the NOTIFY that wakes every hub is queued by a statement
+// trigger on events (migration 00007), inside the writing transaction:
+// PostgreSQL delivers it only if, and when, the transaction commits, so a
+// listener never hears about an event it cannot read yet. The notification
+// carries nothing: listeners re-read the events table. SQLite has no NOTIFY:
+// see OnEventAppended.
 
 // OnEventAppended calls fn after every event row inserted through db (or a
 // session or transaction made from it), before that transaction commits. It
@@ -49,25 +40,30 @@ func OnEventAppended(db *gorm.DB, fn func()) error {
 	})
 }
 
-// InFlightSnapshot returns PostgreSQL's current snapshot (pg_current_snapshot,
-// as text) and true, or "" and false on SQLite, where one writer at a time
-// means a gap below a committed id can never fill.
-func InFlightSnapshot(ctx context.Context, db *gorm.DB) (string, bool, error) {
+// GapProbeTime returns the database clock and true on PostgreSQL, or false
+// on SQLite, where one writer at a time means a gap below a committed id can
+// never fill. The hub takes it once it has seen a gap.
+func GapProbeTime(ctx context.Context, db *gorm.DB) (string, bool, error) {
 	if !isPostgres(db) {
 		return "", false, nil
 	}
-	var snap string
-	err := db.WithContext(ctx).Raw("SELECT pg_current_snapshot()::text").Scan(&snap).Error
-	return snap, err == nil, err
+	var at string
+	err := db.WithContext(ctx).Raw("SELECT clock_timestamp()::text").Scan(&at).Error
+	return at, err == nil, err
 }
 
-// SnapshotSettled reports whether every transaction that was in progress in
-// snap (from InFlightSnapshot) has since committed or aborted.
-func SnapshotSettled(ctx context.Context, db *gorm.DB, snap string) (bool, error) {
-	var running int64
-	err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM pg_snapshot_xip(CAST(? AS pg_snapshot)) AS x
-WHERE pg_xact_status(x) = 'in progress'`, snap).Scan(&running).Error
-	return running == 0, err
+// EventWritersSince counts the other transactions, begun at or before at,
+// that still hold the row-exclusive lock an INSERT into this schema's events
+// table takes (before it draws an id, until it commits or rolls back). When
+// there are none, an id missing below a committed one was rolled back. The
+// lock names this schema's table, so transactions elsewhere on the server do
+// not hold the hub up.
+func EventWritersSince(ctx context.Context, db *gorm.DB, at string) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'relation' AND l.relation = to_regclass('events') AND l.mode = 'RowExclusiveLock'
+  AND l.pid <> pg_backend_pid() AND (a.xact_start IS NULL OR a.xact_start <= CAST(? AS timestamptz))`, at).Scan(&n).Error
+	return n, err
 }
 
 // EventsInScope returns committed events of one scope with after < id <= upTo,
