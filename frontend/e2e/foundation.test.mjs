@@ -155,7 +155,7 @@ describe('foundation', () => {
       await joiner.getByRole('heading', { level: 1, name: 'Work' }).waitFor();
       await joiner.getByTestId('display-name').filter({ hasText: 'Nova Newbie' }).waitFor();
       const links = await joiner.getByRole('navigation', { name: 'Areas' }).getByRole('link').allTextContents();
-      assert.deepEqual(links, ['Work', 'Review', 'Equity', 'Account']);
+      assert.deepEqual(links, ['Work', 'Review', 'Quality', 'Equity', 'Account']);
 
       // The link works once.
       const again = await newPage(browser, server.url);

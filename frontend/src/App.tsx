@@ -8,7 +8,7 @@ import { AccountPage } from './pages/Account';
 import { AdminPage } from './pages/Admin';
 import { InvitePage } from './pages/Invite';
 import { LoginPage } from './pages/Login';
-import { EquityPage, NotFoundPage, RoleNeededPage } from './pages/Placeholders';
+import { NotFoundPage, RoleNeededPage } from './pages/Placeholders';
 
 // Labelling pages are loaded on demand: the labeller's editors and the
 // coordinator's project pages stay out of the first download.
@@ -24,12 +24,29 @@ const ReviewScreen = lazy(() => import('./review/ReviewPage').then((m) => ({ def
 const QualityHomePage = lazy(() => import('./quality/QualityPage').then((m) => ({ default: m.QualityHomePage })));
 const ProjectQualityPage = lazy(() => import('./quality/QualityPage').then((m) => ({ default: m.ProjectQualityPage })));
 const MyQualityPage = lazy(() => import('./quality/MyQuality'));
+// Equity pages: one chunk, loaded when a member opens the Equity area.
+const EquityHomePage = lazy(() => import('./equity').then((m) => ({ default: m.EquityHomePage })));
+const StatementPage = lazy(() => import('./equity').then((m) => ({ default: m.StatementPage })));
+const TransferPage = lazy(() => import('./equity').then((m) => ({ default: m.TransferPage })));
+const RegisterPage = lazy(() => import('./equity').then((m) => ({ default: m.RegisterPage })));
+const GovernPage = lazy(() => import('./equity').then((m) => ({ default: m.GovernPage })));
+// Datasets out: snapshots, exports, releases, leaderboard, my data (own chunk).
+const DatasetsPage = lazy(() => import('./datasets/DatasetsPage'));
+const LeaderboardPage = lazy(() => import('./datasets/Leaderboard'));
+const MyReleasesPage = lazy(() => import('./datasets/MyReleases'));
 
 const TITLES: Record<string, string> = {
   '/login': 'Log in',
   '/work': 'Work',
   '/review': 'Review',
   '/equity': 'Equity',
+  '/equity/statement': 'Statement',
+  '/equity/transfer': 'Transfer units',
+  '/equity/register': 'Court roll',
+  '/equity/govern': 'Equity governance',
+  '/datasets': 'Datasets',
+  '/datasets/leaderboard': 'Leaderboard',
+  '/datasets/mine': 'My releases and data',
   '/admin': 'Co-op admin',
   '/admin/projects': 'Models & projects',
   '/admin/projects/new': 'New project',
@@ -123,7 +140,14 @@ export function App() {
   else if ((params = matchPath('/review/p/:id', pathname)) && /^\d+$/.test(params.id)) page = <ReviewScreen key={params.id} projectId={Number(params.id)} />;
   else if (pathname === '/quality') page = <QualityHomePage />;
   else if ((params = matchPath('/quality/:id', pathname)) && /^\d+$/.test(params.id)) page = <ProjectQualityPage key={params.id} projectId={Number(params.id)} />;
-  else if (pathname === '/equity') page = <EquityPage />;
+  else if (pathname === '/equity') page = <EquityHomePage />;
+  else if (pathname === '/equity/statement') page = <StatementPage />;
+  else if (pathname === '/equity/transfer') page = <TransferPage />;
+  else if (pathname === '/equity/register') page = <RegisterPage />;
+  else if (pathname === '/equity/govern') page = <GovernPage />;
+  else if (pathname === '/datasets') page = <DatasetsPage />;
+  else if (pathname === '/datasets/leaderboard') page = <LeaderboardPage />;
+  else if (pathname === '/datasets/mine') page = <MyReleasesPage />;
   else if (pathname === '/admin') page = <AdminPage />;
   else if (pathname === '/account') page = <AccountPage />;
   else page = <NotFoundPage />;

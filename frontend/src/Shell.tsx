@@ -2,6 +2,8 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Me } from './api';
 import { areasFor } from './areas';
 import { Link, useLocation } from './router';
+import { ConnectionStatus } from './live/ConnectionStatus';
+import { live } from './live/live';
 
 export function Nav({ roles, pathname }: { roles: readonly string[]; pathname: string }) {
   const items = [...areasFor(roles).map((a) => ({ path: a.path, label: a.label })), { path: '/account', label: 'Account' }];
@@ -28,6 +30,9 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Prom
   const first = useRef(true);
   const [leaving, setLeaving] = useState(false);
 
+  // The live connection belongs to the logged-in member: close it on logout.
+  useEffect(() => () => live().shutdown(), []);
+
   // After client-side navigation, move focus to the new page's heading so
   // screen-reader and keyboard users start at the top of the new content.
   useEffect(() => {
@@ -49,6 +54,7 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Prom
           copyhold
         </Link>
         <div className="topbar-right">
+          <ConnectionStatus />
           <span className="who">
             <span className="visually-hidden">Logged in as </span>
             <span data-testid="display-name">{me.display_name}</span>

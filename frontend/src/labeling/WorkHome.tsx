@@ -5,6 +5,7 @@ import { Link } from '../router';
 import { ErrorAlert } from '../ui';
 import { PageHeading } from '../pages/PageHeading';
 import { labelApi } from './api';
+import { LiveEarnings } from '../live/LiveEarnings';
 import { TASK_TYPE_LABELS, type Project } from './types';
 
 export function WorkHomePage() {
@@ -21,6 +22,7 @@ export function WorkHomePage() {
       <p>
         <Link to="/work/mine">My work</Link> — your submissions and their review status.
       </p>
+      <LiveEarnings />
       <ErrorAlert error={error} />
       {projects === null && !error && <p className="muted">Loading your projects…</p>}
       {projects && open.length === 0 && (

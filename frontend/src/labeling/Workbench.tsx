@@ -16,6 +16,7 @@ import { isTypingTarget, plainKey } from './keys';
 import { Markdown } from './markdown';
 import { newIdempotencyKey, pendingFor, savePending, submitBody, submitWithRetry, type PendingSubmit } from './submitQueue';
 import { TaskEditor } from './TaskEditor';
+import { LiveEarnings } from '../live/LiveEarnings';
 import type { Answer, MyProgress, MySettings, Project, Task } from './types';
 
 type Phase = 'loading' | 'task' | 'done' | 'blocked' | 'break' | 'error';
@@ -456,6 +457,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         </div>
       </div>
 
+      {project && <LiveEarnings modelId={project.model_id} />}
       {banner && (
         <div className="alert alert-warn wb-banner" role="status">
           {banner}

@@ -13,18 +13,6 @@ export function WorkPage() {
   );
 }
 
-export function EquityPage() {
-  return (
-    <>
-      <PageHeading title="Equity" lead="Your equity units in the models your accepted work helps build." />
-      <section className="empty-state" aria-labelledby="equity-empty">
-        <h2 id="equity-empty">No equity statement yet</h2>
-        <p>Equity statements arrive with the equity feature; no units have been recorded yet.</p>
-      </section>
-    </>
-  );
-}
-
 export function RoleNeededPage({ role, area }: { role: string; area: string }) {
   return (
     <>

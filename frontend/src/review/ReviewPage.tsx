@@ -18,6 +18,7 @@ import { Link } from '../router';
 import { ErrorAlert, Notice } from '../ui';
 import { humanize, pct, reviewApi, ROUTE_REASONS, type DecisionRecord, type ReviewSubmission, type ReviewTask, type Verdict } from './api';
 import { AnswerView, FieldTable, ItemView } from './AnswerView';
+import { ReviewQueueCount } from '../live/reviewQueue';
 import {
   allDecided,
   buildDecisions,
@@ -87,7 +88,7 @@ export function ReviewHomePage() {
                   {p.status !== 'open' ? ` · ${p.status}` : ''}
                 </p>
                 <p data-testid={`queue-${p.id}`}>
-                  {q === undefined ? <span className="muted">Counting the queue…</span> : q === null ? <span className="muted">Queue unknown</span> : <><strong>{q}</strong> waiting for review</>}
+                  <ReviewQueueCount projectId={p.id} initial={q} />
                 </p>
                 <p className="rv-card-actions">
                   <Link to={`/review/p/${p.id}`} className="btn btn-primary" aria-label={`Start reviewing ${p.name}`}>

@@ -9,6 +9,7 @@ import { importFormatFor, labelApi, uploadImport, type ImportFormat } from '../a
 import type { KeyHandler } from '../editors/types';
 import { Markdown } from '../markdown';
 import { TaskEditor, useEditorModule } from '../TaskEditor';
+import { LiveProjectDashboard } from '../../live/ProjectDashboard';
 import { TASK_TYPES, TASK_TYPE_LABELS, type Answer, type ImportReport, type Model, type Progress, type Project, type ProjectStatus, type TaskType } from '../types';
 import { DEFAULT_SCHEMAS, sampleItem } from './samples';
 
@@ -628,6 +629,7 @@ export function ProjectDetailPage({ projectId }: { projectId: number }) {
           <p className="muted">No progress yet.</p>
         )}
       </section>
+      <LiveProjectDashboard project={project} progress={progress} onProgress={setProgress} />
       <ImportSection projectId={project.id} onImported={load} />
       <MembersSection projectId={project.id} />
     </>

@@ -1,0 +1,62 @@
+// Per-model leaderboard from blind evaluation projects: Bradley–Terry
+// ratings with 95% bootstrap intervals, the win-rate matrix and rubric means.
+import { useEffect, useState } from 'react';
+import { labelApi } from '../labeling/api';
+import type { Model } from '../labeling/types';
+import { PageHeading } from '../pages/PageHeading';
+import { ErrorAlert } from '../ui';
+import { datasetsApi, type Leaderboard } from './api';
+import { RatingChart, RubricChart, WinMatrix } from './Charts';
+
+export function LeaderboardPage() {
+  const [models, setModels] = useState<Model[]>([]);
+  const [modelId, setModelId] = useState(0);
+  const [lb, setLb] = useState<Leaderboard | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    labelApi.models().then((m) => { setModels(m); if (m.length) setModelId(m[0].id); }).catch(setError);
+  }, []);
+  useEffect(() => {
+    if (modelId) datasetsApi.leaderboard(modelId).then(setLb).catch(setError);
+  }, [modelId]);
+  const bt = lb?.bradley_terry;
+  return (
+    <>
+      <PageHeading title="Leaderboard" lead="Releases judged blind by members in evaluation projects." />
+      <ErrorAlert error={error as { message: string } | null} />
+      <label htmlFor="lb-model">Model</label>{' '}
+      <select id="lb-model" value={modelId} onChange={(e) => setModelId(Number(e.target.value))}>
+        {models.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+      </select>
+      {lb && (
+        <>
+          <p className="muted">{lb.releases.length} releases, {lb.evaluations.length} evaluation projects, {lb.comparisons} accepted comparisons.</p>
+          {bt ? (
+            <>
+              <h2>Ratings</h2>
+              <RatingChart ratings={bt.ratings} />
+              <table className="table">
+                <thead><tr><th>Release</th><th>Score</th><th>95% interval</th><th>Wins</th><th>Losses</th><th>Ties</th></tr></thead>
+                <tbody>
+                  {bt.ratings.map((r) => (
+                    <tr key={r.player}><td>{r.player}</td><td>{r.score.toFixed(1)}</td><td>{r.lower.toFixed(1)} – {r.upper.toFixed(1)}</td><td>{r.wins}</td><td>{r.losses}</td><td>{r.ties}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+              <h2>Win rates</h2>
+              <WinMatrix m={bt.win_rates} />
+            </>
+          ) : <p>No accepted pairwise judgements yet.</p>}
+          {lb.rubric.length > 0 && (
+            <>
+              <h2>Rubric means</h2>
+              <RubricChart means={lb.rubric} />
+            </>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+export default LeaderboardPage;

@@ -1,0 +1,423 @@
+// Coordinator: the co-op's equity rules. Every change is a new version on the
+// register with a reason; nothing is overwritten.
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError } from '../api';
+import { PageHeading } from '../pages/PageHeading';
+import { ErrorAlert, Notice, formatDate } from '../ui';
+import { labelApi } from '../labeling/api';
+import type { Project } from '../labeling/types';
+import { equityApi, type ExitRule, type GovernanceView, type RateCardView } from './api';
+import { bpToPercent, fmtAmount, formatDecimal, parseDecimal } from './decimal';
+import { EquityTabs, positiveInt, useModels } from './common';
+import { EXIT_RULE_TEXT } from './Register';
+
+function newKey(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Parses "hard=15000, easy=8000" into difficulty multipliers (basis points). */
+export function parseDifficulty(s: string): Record<string, number> | string {
+  const out: Record<string, number> = {};
+  for (const part of s.split(/[,\n]/)) {
+    const p = part.trim();
+    if (!p) continue;
+    const m = /^([^=\s]{1,40})\s*=\s*(\d{1,6})$/.exec(p);
+    if (!m) return `“${p}” is not name=basis points (e.g. hard=15000).`;
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+/** The server reads "0" (or "") as zero but refuses "0.000000" (a non-positive amount), so zero goes as "0". */
+export function wireUnits(v: bigint): string {
+  return v === 0n ? '0' : formatDecimal(v);
+}
+
+function bpField(v: string): number | null {
+  return /^\d{1,5}$/.test(v.trim()) && Number(v) <= 10000 ? Number(v) : null;
+}
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export function GovernPage() {
+  return (
+    <>
+      <PageHeading title="Equity governance" lead="Set how work is credited, the register's rules, and distribute revenue. Every change is recorded with its reason." />
+      <EquityTabs current="govern" />
+      <GovernanceForm />
+      <RateCardForm />
+      <DistributionForm />
+      <ExitForm />
+    </>
+  );
+}
+
+function GovernanceForm() {
+  const [cur, setCur] = useState<GovernanceView | null>(null);
+  const [f, setF] = useState({ fee: '0', cap: '10000', floor: '0', reserve: '0', exit: 'successor_else_reserve' as ExitRule, reason: '' });
+  const [error, setError] = useState<ApiError | string | null>(null);
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  const load = () =>
+    equityApi.governance().then((g) => {
+      setCur(g);
+      setF({ fee: String(g.transfer_fee_bp), cap: String(g.holding_cap_bp), floor: g.cap_floor, reserve: String(g.reserve_share_bp), exit: g.exit_rule, reason: '' });
+    }, setError);
+  useEffect(() => {
+    void load();
+  }, []);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setNotice('');
+    const fee = bpField(f.fee);
+    const cap = bpField(f.cap);
+    const reserve = bpField(f.reserve);
+    const floor = parseDecimal(f.floor || '0');
+    if (fee === null || reserve === null) return setError('Fees and shares are basis points from 0 to 10000 (100 = 1%).');
+    if (cap === null || cap < 1) return setError('The holding cap is 1 to 10000 basis points (10000 = no cap).');
+    if (floor === null || floor < 0n) return setError('The cap floor is a number of units, up to 6 decimals.');
+    if (!f.reason.trim()) return setError('Say why the rules change: the reason is recorded on the register.');
+    setBusy(true);
+    try {
+      const g = await equityApi.setGovernance({ transfer_fee_bp: fee, holding_cap_bp: cap, cap_floor: wireUnits(floor), reserve_share_bp: reserve, exit_rule: f.exit, reason: f.reason.trim() });
+      setNotice(`Governance version ${g.version} is in force.`);
+      await load();
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
+  return (
+    <Section id="gv-h" title="Register rules">
+      {cur && (
+        <p className="small muted">
+          In force: version {cur.version || 'default'} {cur.created_at && !cur.created_at.startsWith('0001') ? `since ${formatDate(cur.created_at)}` : ''} — transfer fee {bpToPercent(cur.transfer_fee_bp)}, holding cap{' '}
+          {bpToPercent(cur.holding_cap_bp)} from {fmtAmount(cur.cap_floor)} units, reserve share {bpToPercent(cur.reserve_share_bp)}, exit {EXIT_RULE_TEXT[cur.exit_rule] ?? cur.exit_rule}.
+        </p>
+      )}
+      <ErrorAlert error={error} />
+      {notice && <Notice>{notice}</Notice>}
+      <form onSubmit={submit} className="form-grid">
+        <BpInput id="gv-fee" label="Transfer fee (basis points)" value={f.fee} onChange={set('fee')} />
+        <BpInput id="gv-cap" label="Holding cap (basis points of issued units)" value={f.cap} onChange={set('cap')} />
+        <div className="field">
+          <label htmlFor="gv-floor">Cap applies from (units issued)</label>
+          <input id="gv-floor" inputMode="decimal" value={f.floor} onChange={set('floor')} />
+        </div>
+        <BpInput id="gv-reserve" label="Reserve share of revenue (basis points)" value={f.reserve} onChange={set('reserve')} />
+        <div className="field">
+          <label htmlFor="gv-exit">When a member leaves, their units go</label>
+          <select id="gv-exit" value={f.exit} onChange={set('exit')}>
+            <option value="successor_else_reserve">to their successor, else the reserve</option>
+            <option value="reserve">always to the reserve</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="gv-reason">Reason (required)</label>
+          <input id="gv-reason" value={f.reason} onChange={set('reason')} maxLength={500} />
+        </div>
+        <div>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            Record new rules
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function BpInput({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (e: { target: { value: string } }) => void }) {
+  const ok = bpField(value);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} inputMode="numeric" value={value} onChange={onChange} aria-describedby={`${id}-hint`} />
+      <p className="hint" id={`${id}-hint`}>
+        {ok === null ? '0 to 10000' : `= ${bpToPercent(ok)}`}
+      </p>
+    </div>
+  );
+}
+
+function RateCardForm() {
+  const [projects, setProjects] = useState<Project[] | null>(null);
+  const [pid, setPid] = useState<number | null>(null);
+  const [card, setCard] = useState<RateCardView | null>(null);
+  const [f, setF] = useState({ ann: '1', corr: '0', rev: '0.1', keep: '5000', diff: '', reason: '' });
+  const [error, setError] = useState<ApiError | string | null>(null);
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    labelApi.projects().then((ps) => {
+      setProjects(ps);
+      setPid((p) => p ?? ps[0]?.id ?? null);
+    }, setError);
+  }, []);
+  const load = (id: number) =>
+    equityApi.rateCard(id).then(
+      (c) => {
+        setCard(c);
+        setF({
+          ann: c.annotation_accepted,
+          corr: c.correction,
+          rev: c.review_decision,
+          keep: String(c.correction_labeller_bp),
+          diff: Object.entries(c.difficulty ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', '),
+          reason: '',
+        });
+      },
+      () => setCard(null),
+    );
+  useEffect(() => {
+    if (pid !== null) void load(pid);
+  }, [pid]);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setNotice('');
+    if (pid === null) return;
+    const amounts = [f.ann, f.corr, f.rev].map((v) => parseDecimal(v || '0'));
+    if (amounts.some((a) => a === null || a < 0n)) return setError('Rates are units, zero or more, with at most 6 decimals.');
+    const keep = bpField(f.keep);
+    if (keep === null) return setError('The share a labeller keeps is 0 to 10000 basis points.');
+    const diff = parseDifficulty(f.diff);
+    if (typeof diff === 'string') return setError(diff);
+    if (!f.reason.trim()) return setError('Say why the rate card changes: the reason is recorded on the register.');
+    setBusy(true);
+    try {
+      const c = await equityApi.setRateCard(pid, {
+        annotation_accepted: wireUnits(amounts[0]!),
+        correction: wireUnits(amounts[1]!),
+        review_decision: wireUnits(amounts[2]!),
+        correction_labeller_bp: keep,
+        difficulty: diff,
+        reason: f.reason.trim(),
+      });
+      setNotice(`Rate card version ${c.version} is in force for new work.`);
+      await load(pid);
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
+  return (
+    <Section id="rc-h" title="Project rate cards">
+      <ErrorAlert error={error} />
+      {notice && <Notice>{notice}</Notice>}
+      {projects && projects.length === 0 && <p className="muted">No projects yet.</p>}
+      {projects && projects.length > 0 && (
+        <form onSubmit={submit} className="form-grid">
+          <div className="field">
+            <label htmlFor="rc-project">Project</label>
+            <select id="rc-project" value={pid ?? ''} onChange={(e) => setPid(Number(e.target.value))}>
+              {projects.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+            <p className="hint">{card ? `Version ${card.version} in force: “${card.reason}”` : 'No rate card yet.'}</p>
+          </div>
+          <div className="field">
+            <label htmlFor="rc-ann">Units per accepted annotation</label>
+            <input id="rc-ann" inputMode="decimal" value={f.ann} onChange={set('ann')} />
+          </div>
+          <div className="field">
+            <label htmlFor="rc-corr">Units to the reviewer per correction</label>
+            <input id="rc-corr" inputMode="decimal" value={f.corr} onChange={set('corr')} />
+          </div>
+          <div className="field">
+            <label htmlFor="rc-rev">Units to the reviewer per decision</label>
+            <input id="rc-rev" inputMode="decimal" value={f.rev} onChange={set('rev')} />
+          </div>
+          <BpInput id="rc-keep" label="Labeller keeps when corrected (basis points)" value={f.keep} onChange={set('keep')} />
+          <div className="field">
+            <label htmlFor="rc-diff">Difficulty multipliers</label>
+            <input id="rc-diff" value={f.diff} onChange={set('diff')} placeholder="hard=15000, easy=8000" aria-describedby="rc-diff-hint" />
+            <p className="hint" id="rc-diff-hint">
+              name=basis points, 10000 = ×1. Optional.
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="rc-reason">Reason (required)</label>
+            <input id="rc-reason" value={f.reason} onChange={set('reason')} maxLength={500} />
+          </div>
+          <div>
+            <button type="submit" className="btn btn-primary" disabled={busy || pid === null}>
+              Record rate card
+            </button>
+          </div>
+        </form>
+      )}
+    </Section>
+  );
+}
+
+function DistributionForm() {
+  const { models } = useModels();
+  const [gov, setGov] = useState<GovernanceView | null>(null);
+  const [f, setF] = useState({ model: '', amount: '', currency: 'EUR', scale: '2', source: '', date: '' });
+  const [confirm, setConfirm] = useState(false);
+  const [error, setError] = useState<ApiError | string | null>(null);
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  const key = useRef(newKey());
+  const id = useId();
+  useEffect(() => {
+    equityApi.governance().then(setGov, () => {});
+  }, []);
+  const modelId = positiveInt(f.model) ?? models?.[0]?.id ?? null;
+  const scale = /^\d$/.test(f.scale) ? Number(f.scale) : NaN;
+  function review(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setNotice('');
+    if (modelId === null) return setError('Choose a model.');
+    if (!Number.isInteger(scale) || scale > 6) return setError('Decimals of the currency: 0 to 6.');
+    const a = parseDecimal(f.amount, scale);
+    if (a === null || a <= 0n) return setError(`Enter the revenue as an amount above zero with at most ${scale} decimals.`);
+    if (!/^[A-Z]{3}$/.test(f.currency)) return setError('The currency is a three-letter code such as EUR.');
+    if (!f.source.trim()) return setError('Say where the revenue comes from.');
+    setConfirm(true);
+  }
+  async function send() {
+    if (modelId === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const amount = formatDecimal(parseDecimal(f.amount, scale)!, scale);
+      const t = await equityApi.distribute(modelId, { idempotency_key: key.current, amount, currency: f.currency, scale, source: f.source.trim(), record_date: f.date || undefined });
+      setNotice(`Distributed ${fmtAmount(amount)} ${f.currency} (register entry ${t.id}).`);
+      key.current = newKey();
+      setConfirm(false);
+      setF((x) => ({ ...x, amount: '', source: '' }));
+    } catch (err) {
+      setError(err as ApiError);
+      setConfirm(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => {
+    setConfirm(false);
+    setF((x) => ({ ...x, [k]: e.target.value }));
+  };
+  const name = models?.find((m) => m.id === modelId)?.name ?? '';
+  return (
+    <Section id="ds-h" title="Record revenue and distribute it">
+      <p className="small muted">
+        The reserve share ({bpToPercent(gov?.reserve_share_bp ?? 0)}) goes to the co-op reserve; the rest is split over members' vested units at the record date.
+      </p>
+      <ErrorAlert error={error} />
+      {notice && <Notice>{notice}</Notice>}
+      <form onSubmit={review} className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-m`}>Model</label>
+          <select id={`${id}-m`} value={modelId ?? ''} onChange={set('model')}>
+            {(models ?? []).map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-a`}>Revenue</label>
+          <input id={`${id}-a`} inputMode="decimal" value={f.amount} onChange={set('amount')} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-c`}>Currency</label>
+          <input id={`${id}-c`} value={f.currency} onChange={set('currency')} maxLength={3} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-s`}>Decimals of the currency</label>
+          <input id={`${id}-s`} inputMode="numeric" value={f.scale} onChange={set('scale')} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-src`}>Source</label>
+          <input id={`${id}-src`} value={f.source} onChange={set('source')} maxLength={200} placeholder="e.g. API licence, March" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-d`}>Record date (default: now)</label>
+          <input id={`${id}-d`} type="date" value={f.date} onChange={set('date')} />
+        </div>
+        <div>
+          <button type="submit" className="btn" disabled={busy}>
+            Review distribution
+          </button>
+        </div>
+      </form>
+      {confirm && (
+        <div className="alert alert-warn" role="group" aria-label="Confirm the distribution">
+          <p>
+            Distribute <strong>{f.amount} {f.currency}</strong> from “{f.source}” to the holders of {name}? This is final.
+          </p>
+          <div className="task-actions">
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void send()}>
+              Distribute
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirm(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function ExitForm() {
+  const [member, setMember] = useState('');
+  const [error, setError] = useState<ApiError | string | null>(null);
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setNotice('');
+    const id = positiveInt(member.trim());
+    if (!id) return setError('Enter the member number.');
+    setBusy(true);
+    try {
+      const r = await equityApi.exit(id);
+      setNotice('moved' in r && r.moved === false ? `Member ${id} held no units: nothing moved.` : `Member ${id}'s units passed on by the exit rule.`);
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Section id="ex-h" title="A member's exit">
+      <p className="small muted">For a member who has left (deactivated): pass their vested units to their successor or the reserve, as the exit rule says.</p>
+      <ErrorAlert error={error} />
+      {notice && <Notice>{notice}</Notice>}
+      <form onSubmit={submit} className="inline-form">
+        <div className="field">
+          <label htmlFor="ex-member">Member number</label>
+          <input id="ex-member" inputMode="numeric" value={member} onChange={(e) => setMember(e.target.value)} />
+        </div>
+        <button type="submit" className="btn" disabled={busy}>
+          Settle exit
+        </button>
+      </form>
+    </Section>
+  );
+}
