@@ -13,9 +13,10 @@ type Holder struct {
 
 // Share is a holder's part of a split.
 type Share struct {
-	MemberID int64 `json:"member_id"`
-	Units    int64 `json:"units"`
-	Amount   int64 `json:"amount"`
+	MemberID int64  `json:"member_id,omitempty"`
+	Holder   string `json:"holder,omitempty"` // a pseudonym, on the public register, for a holder who hides their name
+	Units    int64  `json:"units"`
+	Amount   int64  `json:"amount"`
 }
 
 // SplitLargestRemainder divides total (minor units) over holders in

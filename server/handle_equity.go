@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"copyhold/equity"
@@ -10,6 +11,7 @@ import (
 	"copyhold/labeling"
 
 	"github.com/gin-gonic/gin"
+	"github.com/shopspring/decimal"
 )
 
 // The equity register over HTTP. Amounts travel as decimal strings
@@ -233,9 +235,9 @@ type rateCardRequest struct {
 	Reason               string         `json:"reason"`
 }
 
-// units parses an optional rate: empty or "0" is zero.
+// units parses an optional rate: empty or any zero ("0", "0.000000") is zero.
 func units(v string) (int64, error) {
-	if v == "" || v == "0" {
+	if d, err := decimal.NewFromString(strings.TrimSpace(v)); v == "" || (err == nil && d.IsZero()) {
 		return 0, nil
 	}
 	return equity.ParseAmount(v, equity.UnitScale)

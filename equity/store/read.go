@@ -356,10 +356,29 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
             FROM equity_distributions WHERE model_id = ? ORDER BY tx_id`, modelID).Scan(&ds).Error; err != nil {
 			return err
 		}
+		var hidden []struct {
+			MemberID  int64
+			Pseudonym string
+		}
+		if err := tx.Raw("SELECT member_id, pseudonym FROM equity_member_privacy WHERE hidden = ?", true).Scan(&hidden).Error; err != nil {
+			return err
+		}
+		pseudonyms := map[int64]string{}
+		for _, h := range hidden {
+			pseudonyms[h.MemberID] = h.Pseudonym
+		}
 		for _, d := range ds {
 			var in DistributionInputs
 			if err := jsonUnmarshal(d.Inputs, &in); err != nil {
 				return err
+			}
+			// The inputs let anyone recompute the split; a holder who hides
+			// their name is listed by pseudonym, not by member id.
+			for i, h := range in.Holders {
+				if p, ok := pseudonyms[h.MemberID]; ok {
+					in.Holders[i].MemberID = 0
+					in.Holders[i].Holder = p
+				}
 			}
 			reg.Distributions = append(reg.Distributions, Distribution{TxID: d.TxID, Currency: d.Currency,
 				Amount: equity.Format(d.Amount, in.Scale), Reserve: equity.Format(d.ReserveAmount, in.Scale), Source: d.Source,

@@ -287,3 +287,44 @@ func TestAppendOnlyAndTamper(t *testing.T) {
 		}
 	})
 }
+
+// A holder who hides their name is never named on the register, not even in
+// the published inputs of a distribution.
+func TestRegisterKeepsPseudonymsInDistributionInputs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db, 2)
+		shy, open := f.members[0], f.members[1]
+		for _, m := range []int64{shy, open} {
+			sub, _ := f.submit(m)
+			f.vest(sub, 0)
+		}
+		p, err := f.st.SetPrivacy(ctx, shy, true)
+		must(t, err)
+		_, err = f.st.Distribute(ctx, store.Revenue{Key: "q1", ModelID: f.model, Amount: 1000, Currency: "EUR", Scale: 2, Source: "API", RecordDate: time.Now(), ActorID: f.coord})
+		must(t, err)
+		reg, err := f.st.RegisterFor(ctx, f.model)
+		must(t, err)
+		for _, h := range reg.Holders {
+			if h.MemberID != nil && *h.MemberID == shy {
+				t.Fatalf("the register names a hidden holder: %+v", h)
+			}
+		}
+		if len(reg.Distributions) != 1 {
+			t.Fatalf("distributions: %+v", reg.Distributions)
+		}
+		var sawPseudonym, sawOpen bool
+		for _, h := range reg.Distributions[0].Inputs.Holders {
+			switch {
+			case h.MemberID == shy:
+				t.Fatalf("distribution inputs name a hidden holder: %+v", h)
+			case h.Holder == p.Pseudonym:
+				sawPseudonym = true
+			case h.MemberID == open:
+				sawOpen = true
+			}
+		}
+		if !sawPseudonym || !sawOpen {
+			t.Fatalf("inputs %+v lack the pseudonymous or the named holder", reg.Distributions[0].Inputs.Holders)
+		}
+	})
+}
