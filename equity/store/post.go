@@ -160,6 +160,14 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 			return equity.Transaction{}, err
 		}
 	}
+	// The public register changed: say so to every member, without saying
+	// whose holding moved (members may hold under a pseudonym).
+	if d.ModelID != 0 {
+		if err := labelstore.AppendEvent(tx, "equity.register_changed", labelstore.CoopScope, nil,
+			map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}); err != nil {
+			return equity.Transaction{}, err
+		}
+	}
 	if _, _, err := appendLog(tx, equity.LogTx, d.ID, equity.CanonicalTx(d.Transaction)); err != nil {
 		return equity.Transaction{}, err
 	}
