@@ -89,6 +89,19 @@ var routeAccess = map[string]access{
 	"GET /api/projects/:id/consensus":         reviewerOrCoordinator,
 	"PATCH /api/projects/:id/review-settings": coordinatorOnly,
 	"POST /api/projects/:id/consensus":        coordinatorOnly,
+
+	"GET /api/snapshots":              anyMember,
+	"GET /api/snapshots/:id":          anyMember,
+	"GET /api/releases":               anyMember,
+	"GET /api/releases/:id":           anyMember,
+	"GET /api/me/releases":            anyMember,
+	"GET /api/me/export":              anyMember,
+	"GET /api/models/:id/leaderboard": anyMember,
+	"POST /api/snapshots":             coordinatorOnly,
+	"GET /api/snapshots/:id/export":   coordinatorOnly,
+	"GET /api/snapshots/:id/manifest": coordinatorOnly,
+	"POST /api/releases":              coordinatorOnly,
+	"POST /api/evaluations":           coordinatorOnly,
 }
 
 func allowed(a access, login string) bool {

@@ -124,4 +124,22 @@ func (s *Server) routes() {
 		admin.POST("/equity/models/:id/distributions", s.handleDistribute)
 		admin.POST("/equity/members/:id/exit", s.handleExit)
 	}
+
+	// Datasets out (handle_datasets.go): frozen snapshots and their exports,
+	// model releases, blind evaluations, and each member's own data.
+	{
+		me.GET("/snapshots", s.handleListSnapshots)
+		me.GET("/snapshots/:id", s.handleGetSnapshot)
+		me.GET("/releases", s.handleListReleases)
+		me.GET("/releases/:id", s.handleGetRelease)
+		me.GET("/me/releases", s.handleMyReleases)
+		me.GET("/me/export", s.handleMyExport)
+		me.GET("/models/:id/leaderboard", s.handleLeaderboard)
+
+		admin.POST("/snapshots", s.handleCreateSnapshot)
+		admin.GET("/snapshots/:id/export", s.handleExportSnapshot)
+		admin.GET("/snapshots/:id/manifest", s.handleSnapshotManifest)
+		admin.POST("/releases", s.handleCreateRelease)
+		admin.POST("/evaluations", s.handleCreateEvaluation)
+	}
 }

@@ -47,6 +47,8 @@ func commands() []command {
 			return cmdAgreement(ctx, a, e.stdout, e.stderr)
 		}},
 		{"ledger", "verify the equity register (hash chain and invariants); exits non-zero on the first broken entry", cmdLedger},
+		{"snapshot", "freeze accepted annotations (create --model ID --projects 1,2 [--mode consensus|all]) or list snapshots", cmdSnapshot},
+		{"export", "export a snapshot in a dataset format with its manifest (--snapshot ID --format F [-o FILE])", cmdExport},
 		{"version", "print the version", cmdVersion},
 	}
 }

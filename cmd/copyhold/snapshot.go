@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"copyhold/labeling"
+)
+
+// cmdSnapshot freezes accepted annotations: copyhold snapshot create
+// --model ID --projects 1,2 [--mode consensus|all], or lists snapshots.
+func cmdSnapshot(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
+		return fmt.Errorf("usage: copyhold snapshot create --model ID --projects 1,2 [--mode consensus|all] | copyhold snapshot list [--model ID]")
+	}
+	var c config
+	fset := newFlags("snapshot "+args[0], "Create or list snapshots of accepted annotations.", e)
+	bindConfig(fset, e, &c)
+	model := fset.Int64("model", 0, "model id")
+	projects := fset.String("projects", "", "comma-separated project ids (create)")
+	mode := fset.String("mode", "consensus", "consensus (one answer per item) or all (every accepted annotation)")
+	if err := fset.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer closeDB(db)
+	st := newStore(db)
+	if args[0] == "list" {
+		list, err := st.Snapshots(ctx, *model)
+		if err != nil {
+			return err
+		}
+		for _, s := range list {
+			fmt.Fprintf(e.stdout, "%d\tmodel %d\t%s\t%s\t%d items\t%d annotations\t%s\t%s\n", s.ID, s.ModelID, s.Mode, s.TaskType,
+				s.Items, s.Annotations, s.Hash, s.CreatedAt.Format("2006-01-02T15:04:05Z"))
+		}
+		return nil
+	}
+	var ids []int64
+	for _, p := range strings.Split(*projects, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return fmt.Errorf("--projects: %q is not a project id", p)
+		}
+		ids = append(ids, id)
+	}
+	snap, err := st.CreateSnapshot(ctx, nil, labeling.SnapshotRequest{ModelID: *model, ProjectIDs: ids, Mode: labeling.SnapshotMode(*mode)})
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(snap, "", "  ")
+	fmt.Fprintln(e.stdout, string(b))
+	return nil
+}

@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+	"copyhold/migrations/dbtest"
+)
+
+// BenchmarkExportSnapshot exports N accepted pairwise annotations (default
+// 1,000,000; COPYHOLD_EXPORT_BENCH_ROWS) to TRL DPO JSONL on PostgreSQL. The
+// fixture is built with set-based SQL (generate_series), then frozen with
+// CreateSnapshot (timed once), then exported b.N times to a file. It
+// reports rows/s and the process's peak RSS during the export (VmHWM,
+// reset through /proc/self/clear_refs before each run).
+func BenchmarkExportSnapshot(b *testing.B) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		b.Skip("needs TEST_DATABASE_URL")
+	}
+	n := 1_000_000
+	if v := os.Getenv("COPYHOLD_EXPORT_BENCH_ROWS"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	ctx := context.Background()
+	db := dbtest.Open(b, dbtest.Postgres)
+	st := store.New(db)
+	var coord, lab int64
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	now := time.Now().UTC()
+	must(db.Raw(`INSERT INTO members (login, display_name, password_hash, active, created_at, updated_at) VALUES ('coord', 'coord', '', TRUE, ?, ?) RETURNING id`, now, now).Scan(&coord).Error)
+	must(db.Raw(`INSERT INTO members (login, display_name, password_hash, active, created_at, updated_at) VALUES ('lab', 'lab', '', TRUE, ?, ?) RETURNING id`, now, now).Scan(&lab).Error)
+	m, err := st.CreateModel(ctx, &coord, labeling.Model{Name: "bench"})
+	must(err)
+	p, err := st.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: labeling.TaskPairwise,
+		Schema: json.RawMessage(`{}`), Overlap: 1}, false)
+	must(err)
+	t0 := time.Now()
+	for _, q := range []string{
+		`INSERT INTO items (project_id, seq, external_id, data, content_hash, order_key, status, done, created_at)
+SELECT @p, g, 'ex-' || g, jsonb_build_object('prompt', 'Question number ' || g || ': what is the capital of country ' || (g % 197) || '?',
+    'response_a', 'The capital is city ' || (g % 197) || ', which is also its largest city.',
+    'response_b', 'I am not sure; maybe city ' || ((g * 7) % 197) || '.'),
+    md5(g::text), g, 'complete', 1, now()
+FROM generate_series(1, CAST(@n AS BIGINT)) g`,
+		`INSERT INTO assignments (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, submitted_at, updated_at)
+SELECT @p, i.id, @lab, 'submitted', 'bench-' || i.id, now(), now(), now(), now() FROM items i WHERE i.project_id = @p`,
+		`INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key, body_hash, lead_time_ms, status, created_at)
+SELECT a.id, a.item_id, @p, @lab, CASE WHEN a.item_id % 10 = 0 THEN '{"choice":"b"}'::jsonb ELSE '{"choice":"a"}'::jsonb END,
+    'bench-' || a.item_id, 'h', 1000 + (a.item_id % 60000), 'accepted', now()
+FROM assignments a WHERE a.project_id = @p`,
+		`ANALYZE items; ANALYZE submissions; ANALYZE assignments`,
+	} {
+		q = strings.NewReplacer("@p", strconv.FormatInt(p.ID, 10), "@n", strconv.Itoa(n), "@lab", strconv.FormatInt(lab, 10)).Replace(q)
+		must(db.Exec(q).Error)
+	}
+	b.Logf("fixture: %d accepted annotations in %s", n, time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
+	snap, err := st.CreateSnapshot(ctx, &coord, labeling.SnapshotRequest{ModelID: m.ID, ProjectIDs: []int64{p.ID}})
+	must(err)
+	b.Logf("snapshot %s: %d items in %s (%.0f rows/s)", snap.Hash[:12], snap.Items, time.Since(t0).Round(time.Millisecond),
+		float64(snap.Items)/time.Since(t0).Seconds())
+	out, err := os.CreateTemp(b.TempDir(), "dpo-*.jsonl")
+	must(err)
+	defer out.Close()
+
+	var peak int64
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		out.Seek(0, io.SeekStart)
+		out.Truncate(0)
+		runtime.GC()
+		debug.FreeOSMemory()
+		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+		b.StartTimer()
+		bw := bufio.NewWriterSize(out, 256<<10)
+		man, err := st.ExportSnapshot(ctx, snap.ID, store.SnapshotExport{Format: labeling.ExportTRLDPO}, bw)
+		must(err)
+		must(bw.Flush())
+		if man.Counts.Rows != int64(n) {
+			b.Fatalf("wrote %d rows, want %d", man.Counts.Rows, n)
+		}
+		b.StopTimer()
+		peak = max(peak, vmHWM())
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+	b.ReportMetric(0, "ns/op")
+}
+
+// vmHWM is the process's peak resident set in KiB.
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			v, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return v
+		}
+	}
+	return 0
+}

@@ -1,0 +1,436 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	equitystore "copyhold/equity/store"
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+	"copyhold/migrations/dbtest"
+
+	"gorm.io/gorm"
+)
+
+const pairSchema = `{"prompt_field":"prompt","a_field":"response_a","b_field":"response_b"}`
+
+// pairItems have keys out of order, non-ASCII text and characters JSON
+// escapers disagree on, so PostgreSQL's JSONB and SQLite's text differ.
+var pairItems = []string{
+	`{"response_b":"Lyon, probably.","prompt":"Capital of France?","response_a":"Paris."}`,
+	`{"prompt":"Name a prime.","response_a":"7","response_b":"4"}`,
+	`{"response_a":"CO₂ <in> & out","prompt":"What do plants breathe?","response_b":"O₂\n"}`,
+	`{"prompt":"Say hi","response_b":"hello","response_a":"hi"}`,
+}
+
+// datasetFixture is a labelling fixture whose store keeps the register.
+type datasetFixture struct {
+	*labFixture
+	labs     []int64
+	reviewer int64
+}
+
+func newDatasetFixture(t testing.TB, db *gorm.DB) *datasetFixture {
+	f := newLabFixture(t, db)
+	f.s = f.s.WithLedger(equitystore.NewHooks())
+	d := &datasetFixture{labFixture: f}
+	d.labs = f.labellers("lab", 2)
+	d.reviewer = f.member("rev", "reviewer")
+	return d
+}
+
+// name opts a member in to be named in exports.
+func (d *datasetFixture) name(member int64) {
+	d.t.Helper()
+	if err := d.db.Exec("INSERT INTO equity_member_privacy (member_id, hidden, pseudonym, updated_at) VALUES (?, ?, ?, ?)",
+		member, false, fmt.Sprintf("holder-%d", member), time.Now().UTC()).Error; err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// pairwiseProject builds the reference project: two labellers answer four
+// items; item 1 accepted twice (a, a), item 2 accepted with a tie of
+// opinions (a, b), item 3 one rejected and one accepted (b), item 4
+// corrected to b and accepted (a).
+func (d *datasetFixture) pairwiseProject(name string) labeling.Project {
+	d.t.Helper()
+	p := d.project(name, func(ps *labeling.ProjectSettings) {
+		ps.TaskType, ps.Schema, ps.Overlap = labeling.TaskPairwise, json.RawMessage(pairSchema), 2
+	})
+	d.importLines(p.ID, pairItems...)
+	choices := map[int][2]string{0: {"a", "a"}, 1: {"a", "b"}, 2: {"a", "b"}, 3: {"a", "a"}}
+	first := d.firstItem(p.ID)
+	for li, lab := range d.labs {
+		for range pairItems {
+			task := d.claim(lab, p.ID)
+			c := choices[int(task.ItemID-first)][li]
+			if _, err := d.s.Submit(d.ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+				IdempotencyKey: fmt.Sprintf("s-%d-%d", lab, task.ItemID), Answer: json.RawMessage(`{"choice":"` + c + `"}`),
+				LeadTimeMs: int64(1000 * (li + 1) * int(task.ItemID-first+1))}); err != nil {
+				d.t.Fatal(err)
+			}
+		}
+	}
+	for range pairItems {
+		rt := d.claimReview(d.reviewer, p.ID)
+		var ds []labeling.DecisionInput
+		for i, s := range rt.Submissions {
+			switch {
+			case rt.ItemID-first == 2 && i == 0:
+				ds = append(ds, reject(s.ID, rt.RejectReasons[0]))
+			case rt.ItemID-first == 3 && i == 0:
+				ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionCorrect, CorrectedAnswer: json.RawMessage(`{"choice":"b"}`)})
+			default:
+				ds = append(ds, accept(s.ID))
+			}
+		}
+		if _, err := d.decide(d.reviewer, rt, fmt.Sprintf("r-%d", rt.ItemID), ds...); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+	return p
+}
+
+func (d *datasetFixture) firstItem(projectID int64) int64 {
+	return d.count("SELECT MIN(id) FROM items WHERE project_id = ?", projectID)
+}
+
+func (d *datasetFixture) snapshot(mode labeling.SnapshotMode, projects ...int64) labeling.Snapshot {
+	d.t.Helper()
+	snap, err := d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: projects, Mode: mode})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return snap
+}
+
+func (d *datasetFixture) export(id int64, f labeling.ExportFormat) (string, labeling.ExportManifest) {
+	d.t.Helper()
+	var b bytes.Buffer
+	m, err := d.s.ExportSnapshot(d.ctx, id, store.SnapshotExport{Format: f, License: "cc-by-4.0"}, &b)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return b.String(), m
+}
+
+const wantDPO = `{"prompt":"Capital of France?","chosen":"Paris.","rejected":"Lyon, probably."}
+{"prompt":"What do plants breathe?","chosen":"O₂\n","rejected":"CO₂ <in> & out"}
+{"prompt":"Say hi","chosen":"hello","rejected":"hi"}
+`
+
+func TestSnapshotAndExport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		d := newDatasetFixture(t, db)
+		d.name(d.labs[0])
+		p := d.pairwiseProject("prefs")
+		snap := d.snapshot(labeling.SnapshotConsensus, p.ID)
+		if snap.Items != 4 || snap.Annotations != 7 || snap.Contributors != 2 || len(snap.Hash) != 64 || snap.TaskType != labeling.TaskPairwise {
+			t.Fatalf("snapshot = %+v", snap)
+		}
+		if snap.LedgerSeq == 0 || snap.LedgerHead == strings.Repeat("0", 64) {
+			t.Fatalf("ledger head not recorded: %d %s", snap.LedgerSeq, snap.LedgerHead)
+		}
+		var cards []map[string]any
+		if err := json.Unmarshal(snap.RateCards, &cards); err != nil || len(cards) != 1 || cards[0]["project_id"] != float64(p.ID) {
+			t.Fatalf("rate cards = %s (%v)", snap.RateCards, err)
+		}
+
+		// The hash is SnapshotHasher over the frozen rows.
+		rows, err := d.s.SnapshotRows(d.ctx, snap.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := labeling.NewSnapshotHasher()
+		for _, r := range rows {
+			if err := h.Add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if h.Sum() != snap.Hash {
+			t.Fatalf("rehash %s != %s", h.Sum(), snap.Hash)
+		}
+		if rows[1].Answer != nil || rows[3].Annotator == "" || string(rows[3].Annotations[0].Answer) != `{"choice":"b"}` {
+			t.Fatalf("consensus rows: %+v / %+v", rows[1], rows[3])
+		}
+
+		// Golden DPO: item 2 is an undecided tie, so it gives nothing.
+		out, m := d.export(snap.ID, labeling.ExportTRLDPO)
+		if out != wantDPO {
+			t.Fatalf("dpo export:\n%s\nwant:\n%s", out, wantDPO)
+		}
+		again, _ := d.export(snap.ID, labeling.ExportTRLDPO)
+		if again != out {
+			t.Fatal("two exports of one snapshot differ")
+		}
+		if m.SnapshotHash != snap.Hash || m.LedgerHead != snap.LedgerHead || m.Counts.Rows != 3 || m.Counts.Items != 4 {
+			t.Fatalf("manifest = %+v", m)
+		}
+		if m.Labour.Annotations != 8 || m.Labour.Reviewed != 8 || m.Labour.Rejected != 1 || m.Labour.RejectionRate != "0.1250" {
+			t.Fatalf("labour = %+v", m.Labour)
+		}
+		if m.UnitsIssued == "" || m.UnitsIssued == "0.000000" {
+			t.Fatalf("units issued = %q", m.UnitsIssued)
+		}
+		named, pseudo := 0, 0
+		for _, c := range m.Contributors {
+			if c.Named {
+				named++
+				if c.Name != "lab0" {
+					t.Fatalf("named contributor %q", c.Name)
+				}
+			} else if strings.HasPrefix(c.Name, "contributor-") {
+				pseudo++
+			}
+		}
+		if named != 1 || pseudo != 1 {
+			t.Fatalf("contributors = %+v", m.Contributors)
+		}
+		if strings.Contains(out, "lab1") {
+			t.Fatal("a pseudonymous member's login leaked")
+		}
+
+		// Mode all: one example per accepted annotation, and another hash.
+		all := d.snapshot(labeling.SnapshotAll, p.ID)
+		if all.Hash == snap.Hash {
+			t.Fatal("modes share a hash")
+		}
+		outAll, _ := d.export(all.ID, labeling.ExportTRLDPO)
+		if n := strings.Count(outAll, "\n"); n != 7 {
+			t.Fatalf("all-annotations DPO has %d lines, want 7:\n%s", n, outAll)
+		}
+		// Every other format that can represent pairwise exports.
+		for _, f := range []labeling.ExportFormat{labeling.ExportLabelStudio, labeling.ExportJSONL, labeling.ExportCSV, labeling.ExportTRLKTO, labeling.ExportHF} {
+			if _, err := d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
+
+		// Immutable: the tables refuse changes.
+		for _, q := range []string{
+			"UPDATE snapshot_rows SET body = '{}' WHERE snapshot_id = ?",
+			"DELETE FROM snapshot_rows WHERE snapshot_id = ?",
+			"UPDATE snapshots SET hash = 'x' WHERE id = ?",
+			"DELETE FROM snapshots WHERE id = ?",
+			"UPDATE snapshot_members SET annotations = 0 WHERE snapshot_id = ?",
+		} {
+			if err := db.Exec(q, snap.ID).Error; err == nil {
+				t.Fatalf("%s: no error", q)
+			}
+		}
+		if err := db.Exec("INSERT INTO snapshot_rows (snapshot_id, item_id, project_id, body) VALUES (?, 999999, ?, '{}')", snap.ID, p.ID).Error; err == nil {
+			t.Fatal("a row was added to a sealed snapshot")
+		}
+		if d.events("snapshot.created") != 2 {
+			t.Fatal("snapshot.created events missing")
+		}
+	})
+}
+
+// TestSnapshotHashSameOnBothDatabases builds the same project on SQLite and
+// on PostgreSQL: the hashes and the export bytes must be equal.
+func TestSnapshotHashSameOnBothDatabases(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("needs TEST_DATABASE_URL")
+	}
+	var hashes, exports []string
+	for _, dialect := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
+		d := newDatasetFixture(t, dbtest.Open(t, dialect))
+		d.name(d.labs[0])
+		d.name(d.labs[1]) // pseudonyms are salted per snapshot; named members hash alike
+		p := d.pairwiseProject("prefs")
+		snap := d.snapshot(labeling.SnapshotConsensus, p.ID)
+		hashes = append(hashes, snap.Hash)
+		out, _ := d.export(snap.ID, labeling.ExportLabelStudio)
+		exports = append(exports, out)
+	}
+	if hashes[0] != hashes[1] {
+		t.Fatalf("sqlite %s != postgres %s", hashes[0], hashes[1])
+	}
+	if exports[0] != exports[1] {
+		t.Fatalf("exports differ:\n%s\n%s", exports[0], exports[1])
+	}
+}
+
+func TestSnapshotErrors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		d := newDatasetFixture(t, db)
+		empty := d.project("empty", nil)
+		d.items(empty.ID, 3)
+		_, err := d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{empty.ID}})
+		wantLabCode(t, err, labeling.ErrSnapshotEmpty)
+		if d.count("SELECT COUNT(*) FROM snapshots") != 0 {
+			t.Fatal("an empty snapshot was kept")
+		}
+		_, err = d.s.ExportSnapshot(d.ctx, 12345, store.SnapshotExport{Format: labeling.ExportJSONL}, &bytes.Buffer{})
+		wantLabCode(t, err, labeling.ErrSnapshotNotFound)
+
+		p := d.pairwiseProject("prefs")
+		snap := d.snapshot("", p.ID)
+		var b bytes.Buffer
+		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: labeling.ExportTRLSFT}, &b)
+		wantLabCode(t, err, labeling.ErrExportUnsupported)
+		if b.Len() != 0 {
+			t.Fatal("bytes written before the format check")
+		}
+		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: "parquet"}, &b)
+		wantLabCode(t, err, labeling.ErrExportFormat)
+
+		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
+		wantLabCode(t, err, labeling.ErrSnapshotMixed)
+		other, _ := d.s.CreateModel(d.ctx, &d.coord, labeling.Model{Name: "other"})
+		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
+		wantLabCode(t, err, labeling.ErrSnapshotProject)
+		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
+		wantLabCode(t, err, labeling.ErrInvalid)
+	})
+}
+
+func TestReleases(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		d := newDatasetFixture(t, db)
+		p := d.pairwiseProject("prefs")
+		snap := d.snapshot("", p.ID)
+		req := labeling.ReleaseRequest{ModelID: d.model.ID, Version: "v1.0", BaseModel: "base-7b",
+			TrainingNotes: "DPO, 1 epoch", Checkpoint: "sha256:abc", SnapshotHashes: []string{snap.Hash}}
+		r, err := d.s.CreateRelease(d.ctx, &d.coord, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ID == 0 || len(r.Hash) != 64 || r.LedgerHead != snap.LedgerHead || len(r.SnapshotIDs) != 1 || r.SnapshotIDs[0] != snap.ID {
+			t.Fatalf("release = %+v", r)
+		}
+		again, err := d.s.CreateRelease(d.ctx, &d.coord, req)
+		if err != nil || !again.Replayed || again.ID != r.ID {
+			t.Fatalf("replay = %+v, %v", again, err)
+		}
+		req.TrainingNotes = "other"
+		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
+		wantLabCode(t, err, labeling.ErrReleaseExists)
+		req.Version, req.SnapshotHashes = "v2", []string{strings.Repeat("ab", 32)}
+		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
+		wantLabCode(t, err, labeling.ErrUnknownSnapshot)
+		req.SnapshotHashes = []string{"nothex"}
+		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
+		wantLabCode(t, err, labeling.ErrInvalid)
+		if d.events("release.created") != 1 {
+			t.Fatal("release.created event missing")
+		}
+		mine, err := d.s.MyReleases(d.ctx, d.labs[0])
+		if err != nil || len(mine) != 1 || mine[0].ID != r.ID || mine[0].MyAnnotations != 3 {
+			t.Fatalf("my releases = %+v, %v", mine, err)
+		}
+		nobody := d.member("nobody", "labeller")
+		if mine, _ := d.s.MyReleases(d.ctx, nobody); len(mine) != 0 {
+			t.Fatalf("a member without work sees %+v", mine)
+		}
+		if err := db.Exec("UPDATE releases SET version = 'x'").Error; err == nil {
+			t.Fatal("releases are not append-only")
+		}
+	})
+}
+
+func TestMyDataExport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		d := newDatasetFixture(t, db)
+		d.pairwiseProject("prefs")
+		var b bytes.Buffer
+		if err := d.s.ExportMyData(d.ctx, d.labs[0], "json", &b); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Member      map[string]any
+			Submissions []store.MyDataSubmission
+			Ledger      []store.MyDataPosting
+		}
+		if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, b.String())
+		}
+		if doc.Member["login"] != "lab0" || len(doc.Submissions) != 4 || len(doc.Ledger) == 0 {
+			t.Fatalf("doc = %+v", doc)
+		}
+		decisions := map[string]int{}
+		for _, s := range doc.Submissions {
+			decisions[s.Decision]++
+			if len(s.Data) == 0 || len(s.Answer) == 0 {
+				t.Fatalf("submission without data: %+v", s)
+			}
+		}
+		if decisions["accept"] != 2 || decisions["reject"] != 1 || decisions["correct"] != 1 {
+			t.Fatalf("decisions = %v", decisions)
+		}
+		b.Reset()
+		if err := d.s.ExportMyData(d.ctx, d.labs[0], "csv", &b); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, r := range recs[1:] {
+			kinds[r[0]]++
+		}
+		if kinds["submission"] != 4 || kinds["ledger"] != len(doc.Ledger) {
+			t.Fatalf("csv kinds = %v", kinds)
+		}
+		wantLabCode(t, d.s.ExportMyData(d.ctx, d.labs[0], "xml", &b), labeling.ErrDataExportFormat)
+	})
+}
+
+// TestLabelStudioRoundTrip imports Label Studio's own sample tasks, labels
+// them, snapshots, exports Label Studio JSON and reads it back.
+func TestLabelStudioRoundTrip(t *testing.T) {
+	fixture, err := os.ReadFile("../../../shared/fixtures/labelstudio/import/text_with_2_tasks.json")
+	if err != nil {
+		fixture, err = os.ReadFile("/work/shared/fixtures/labelstudio/import/text_with_2_tasks.json")
+	}
+	if err != nil {
+		t.Skip("Label Studio fixtures not found")
+	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		d := newDatasetFixture(t, db)
+		p := d.project("ls", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
+		if _, err := d.s.ImportItems(d.ctx, &d.coord, p.ID, bytes.NewReader(fixture), "labelstudio", "t.json"); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			d.claimAnswer(d.labs[0], p.ID, "positive")
+		}
+		for range 2 {
+			rt := d.claimReview(d.reviewer, p.ID)
+			if _, err := d.decide(d.reviewer, rt, fmt.Sprint("r", rt.ItemID), accept(rt.Submissions[0].ID)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		snap := d.snapshot("", p.ID)
+		out, _ := d.export(snap.ID, labeling.ExportLabelStudio)
+		var tasks []struct {
+			Data        json.RawMessage
+			Annotations []struct{ Result json.RawMessage }
+		}
+		if err := json.Unmarshal([]byte(out), &tasks); err != nil || len(tasks) != 2 {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		for i, task := range tasks {
+			if want := fmt.Sprintf(`{"text":"Example %d"}`, i+1); string(task.Data) != want {
+				t.Fatalf("data %s, want %s", task.Data, want)
+			}
+			a, err := labeling.LSResultToAnswer(labeling.TaskClassification, json.RawMessage(sentimentSchema), task.Data, task.Annotations[0].Result)
+			if err != nil || string(a) != `{"choice":"positive"}` {
+				t.Fatalf("answer back = %s, %v", a, err)
+			}
+		}
+		back := d.project("ls-back", nil)
+		rep, err := d.s.ImportItems(d.ctx, &d.coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
+		if err != nil || rep.Imported != 2 {
+			t.Fatalf("re-import: %+v, %v", rep, err)
+		}
+	})
+}

@@ -1,0 +1,351 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"copyhold/labeling"
+	"copyhold/labeling/store"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Datasets out over HTTP: snapshots, their exports as downloads, releases,
+// evaluations and the leaderboard, and the personal data export.
+//
+// An export is written once per (snapshot, format) to a cache file and
+// served from it with http.ServeContent: a retried or ranged download reads
+// the same bytes without re-running the export or holding it in memory,
+// and the export is re-hashed against the snapshot before the file is
+// published, so a corrupt snapshot never reaches a client. The price is the
+// first download's latency (the whole export is written before the first
+// byte goes out) and disk space under the cache folder.
+
+// exportCacheDir is where finished exports are kept (one file per snapshot
+// and format, plus its manifest).
+func exportCacheDir() string { return filepath.Join(os.TempDir(), "copyhold-export-cache") }
+
+// exportBuild serialises the building of one cache file.
+var exportBuild sync.Map // key → *sync.Mutex
+
+type exportFile struct {
+	path, manifest, etag, name, contentType string
+}
+
+func exportFileFor(snap labeling.Snapshot, f labeling.ExportFormat) exportFile {
+	etag := fmt.Sprintf(`"sha256:%s:%s:%s"`, snap.Hash, snap.Mode, f)
+	if f == labeling.ExportHF { // the archive holds the card with the snapshot's time
+		etag = fmt.Sprintf(`"sha256:%s:%s:%s:%d"`, snap.Hash, snap.Mode, f, snap.ID)
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", etag, snap.ID, snap.CreatedAt.UnixNano()))
+	key := hex.EncodeToString(sum[:16])
+	ext, ct := ".jsonl", "application/x-ndjson"
+	switch f {
+	case labeling.ExportLabelStudio:
+		ext, ct = ".json", "application/json"
+	case labeling.ExportCSV, labeling.ExportLong:
+		ext, ct = ".csv", "text/csv; charset=utf-8"
+	case labeling.ExportHF:
+		ext, ct = ".tar", "application/x-tar"
+	}
+	dir := exportCacheDir()
+	return exportFile{path: filepath.Join(dir, key+ext), manifest: filepath.Join(dir, key+".manifest.json"), etag: etag,
+		name: fmt.Sprintf("snapshot-%d-%s%s", snap.ID, f, ext), contentType: ct}
+}
+
+// ensureExport writes the cache file unless it exists.
+func (s *Server) ensureExport(c *gin.Context, id int64, f labeling.ExportFormat) (exportFile, bool) {
+	ctx := c.Request.Context()
+	snap, err := s.store.CheckSnapshotExport(ctx, id, f)
+	if err != nil {
+		fail(c, err)
+		return exportFile{}, false
+	}
+	ef := exportFileFor(snap, f)
+	if _, err := os.Stat(ef.path); err == nil {
+		return ef, true
+	}
+	mu, _ := exportBuild.LoadOrStore(ef.path, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	if _, err := os.Stat(ef.path); err == nil {
+		return ef, true
+	}
+	if err := os.MkdirAll(filepath.Dir(ef.path), 0o700); err != nil {
+		fail(c, err)
+		return ef, false
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(ef.path), "building-*")
+	if err != nil {
+		fail(c, err)
+		return ef, false
+	}
+	defer os.Remove(tmp.Name())
+	m, err := s.store.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: filepath.Dir(ef.path)}, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fail(c, err)
+		return ef, false
+	}
+	mf, err := os.CreateTemp(filepath.Dir(ef.path), "building-*")
+	if err == nil {
+		err = labeling.WriteManifest(mf, m)
+		if cerr := mf.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(mf.Name(), ef.manifest)
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), ef.path)
+	}
+	if err != nil {
+		fail(c, err)
+		return ef, false
+	}
+	return ef, true
+}
+
+func exportFormatParam(c *gin.Context) (labeling.ExportFormat, bool) {
+	f, err := labeling.ParseExportFormat(c.Query("format"))
+	if err != nil {
+		fail(c, err)
+		return "", false
+	}
+	return f, true
+}
+
+// handleExportSnapshot: GET /api/snapshots/:id/export?format=F — a download
+// with an ETag, resumable with Range.
+func (s *Server) handleExportSnapshot(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	f, ok := exportFormatParam(c)
+	if !ok {
+		return
+	}
+	ef, ok := s.ensureExport(c, id, f)
+	if !ok {
+		return
+	}
+	file, err := os.Open(ef.path)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("ETag", ef.etag)
+	h.Set("Content-Type", ef.contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+ef.name+`"`)
+	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	h.Set("Link", fmt.Sprintf(`</api/snapshots/%d/manifest?format=%s>; rel="describedby"`, id, f))
+	http.ServeContent(c.Writer, c.Request, "", st.ModTime(), file)
+}
+
+// handleSnapshotManifest: GET /api/snapshots/:id/manifest?format=F — the
+// provenance and labour manifest of that export.
+func (s *Server) handleSnapshotManifest(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	f, ok := exportFormatParam(c)
+	if !ok {
+		return
+	}
+	ef, ok := s.ensureExport(c, id, f)
+	if !ok {
+		return
+	}
+	b, err := os.ReadFile(ef.manifest)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("ETag", ef.etag)
+	c.Data(http.StatusOK, "application/json", b)
+}
+
+func (s *Server) handleCreateSnapshot(c *gin.Context) {
+	actor, _ := member(c)
+	var req labeling.SnapshotRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	snap, err := s.store.CreateSnapshot(c.Request.Context(), &actor.ID, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, snap)
+}
+
+func queryModel(c *gin.Context) (int64, bool) {
+	v := c.Query("model_id")
+	if v == "" {
+		return 0, true
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		fail(c, labeling.ErrInvalid.With("model_id must be a positive integer"))
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) handleListSnapshots(c *gin.Context) {
+	modelID, ok := queryModel(c)
+	if !ok {
+		return
+	}
+	list, err := s.store.Snapshots(c.Request.Context(), modelID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"snapshots": list, "formats": labeling.ExportFormats()})
+}
+
+func (s *Server) handleGetSnapshot(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	snap, err := s.store.Snapshot(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	formats := []labeling.ExportFormat{}
+	for _, f := range labeling.ExportFormats() {
+		if labeling.CheckExportFormat(f, snap.TaskType, "") == nil {
+			formats = append(formats, f)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"snapshot": snap, "formats": formats})
+}
+
+// handleCreateRelease: POST /api/releases — from the app or, with a
+// coordinator's API token, from a training job. A retry with the same body
+// answers 200 with "replayed": true.
+func (s *Server) handleCreateRelease(c *gin.Context) {
+	actor, _ := member(c)
+	var req labeling.ReleaseRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	r, err := s.store.CreateRelease(c.Request.Context(), &actor.ID, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if r.Replayed {
+		status = http.StatusOK
+	}
+	c.JSON(status, r)
+}
+
+func (s *Server) handleListReleases(c *gin.Context) {
+	modelID, ok := queryModel(c)
+	if !ok {
+		return
+	}
+	list, err := s.store.Releases(c.Request.Context(), modelID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"releases": list})
+}
+
+func (s *Server) handleGetRelease(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	r, err := s.store.ModelRelease(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) handleMyReleases(c *gin.Context) {
+	me, _ := member(c)
+	list, err := s.store.MyReleases(c.Request.Context(), me.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"releases": list})
+}
+
+func (s *Server) handleCreateEvaluation(c *gin.Context) {
+	actor, _ := member(c)
+	var req labeling.EvaluationRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	ev, p, err := s.store.CreateEvaluation(c.Request.Context(), &actor.ID, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"evaluation": ev, "project": p})
+}
+
+func (s *Server) handleLeaderboard(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	lb, err := s.store.Leaderboard(c.Request.Context(), id, labeling.BTOptions{Seed: 1})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, lb)
+}
+
+// handleMyExport: GET /api/me/export?format=json|csv — everything the
+// member contributed and their ledger history, streamed.
+func (s *Server) handleMyExport(c *gin.Context) {
+	me, _ := member(c)
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" {
+		fail(c, labeling.ErrDataExportFormat.With("format is json or csv, not %q", format))
+		return
+	}
+	ct := "application/json"
+	if format == "csv" {
+		ct = "text/csv; charset=utf-8"
+	}
+	c.Header("Content-Type", ct)
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="copyhold-my-data-%d.%s"`, me.ID, format))
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	if err := s.store.ExportMyData(c.Request.Context(), me.ID, format, c.Writer); err != nil {
+		// The status is sent; a broken stream is all the client can get now.
+		s.log.Error("personal export failed", "member", me.ID, "err", err, "request_id", c.GetString("request_id"))
+		c.Abort()
+	}
+}
