@@ -21,11 +21,11 @@ describe('role-aware areas', () => {
   });
 
   it('coordinator sees Co-op admin', () => {
-    expect(navLabels(['coordinator'])).toEqual(['Quality', 'Equity', 'Co-op admin', 'Account']);
+    expect(navLabels(['coordinator'])).toEqual(['Quality', 'Equity', 'Datasets', 'Co-op admin', 'Account']);
   });
 
   it('a member with every role sees every area', () => {
-    expect(navLabels(['coordinator', 'reviewer', 'labeller'])).toEqual(['Work', 'Review', 'Quality', 'Equity', 'Co-op admin', 'Account']);
+    expect(navLabels(['coordinator', 'reviewer', 'labeller'])).toEqual(['Work', 'Review', 'Quality', 'Equity', 'Datasets', 'Co-op admin', 'Account']);
   });
 
   it('a member with no roles still has Equity', () => {

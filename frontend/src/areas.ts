@@ -27,7 +27,7 @@ export const AREAS: readonly Area[] = [
   // (listed first so they match before the coordinator's /datasets); reached by links.
   { id: 'datasets-member', label: 'My releases', path: '/datasets/mine', role: null, nav: false },
   { id: 'datasets-member', label: 'Leaderboard', path: '/datasets/leaderboard', role: null, nav: false },
-  { id: 'datasets', label: 'Datasets', path: '/datasets', role: 'coordinator', nav: false },
+  { id: 'datasets', label: 'Datasets', path: '/datasets', role: 'coordinator' },
   { id: 'admin', label: 'Co-op admin', path: '/admin', role: 'coordinator' },
 ];
 

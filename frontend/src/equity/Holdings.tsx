@@ -103,6 +103,9 @@ export function EquityHomePage() {
   return (
     <>
       <PageHeading title="Equity" lead="Your units in the models your accepted work helps build, recorded on the co-op's public register." />
+      <p className="small">
+        <Link to="/datasets/mine">Releases your work is in, and your data</Link> · <Link to="/datasets/leaderboard">Model leaderboard</Link>
+      </p>
       <EquityTabs current="mine" />
       <ErrorAlert error={error} />
       {mine === null && !error && <p className="muted">Loading your holdings…</p>}
