@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"copyhold/labeling"
+	"copyhold/migrations"
+	"copyhold/migrations/dbtest"
+)
+
+// From accepted work to a file: demo, three labellers answer one item, a
+// reviewer accepts, then `snapshot create` and `export` write the dataset and
+// its manifest; an unknown snapshot is a clear error and leaves no file.
+func TestSnapshotAndExportCommands(t *testing.T) {
+	vars := dbVars(t, dbtest.SQLite)
+	if out, err := runCmd(t, vars, "", "demo"); err != nil {
+		t.Fatalf("demo: %v %s", err, out)
+	}
+	ctx := context.Background()
+	db, err := migrations.Open(ctx, migrations.Source{DataDir: vars["COPYHOLD_DATA"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newStore(db)
+	var item int64
+	for _, login := range []string{"labeller", "labeller2", "labeller3"} {
+		m, err := st.MemberByLogin(ctx, login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, err := st.ClaimNextTask(ctx, m.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if item != 0 && task.ItemID != item {
+			t.Fatalf("breadth-first claim gave item %d after %d", task.ItemID, item)
+		}
+		item = task.ItemID
+		if _, err := st.Submit(ctx, m.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: login,
+			Answer: json.RawMessage(`{"choice":"negative"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rev, err := st.MemberByLogin(ctx, "reviewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := st.ClaimNextReview(ctx, rev.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []labeling.DecisionInput
+	for _, s := range rt.Submissions {
+		ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionAccept})
+	}
+	if _, err := st.DecideReview(ctx, rev.ID, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: "r1", Decisions: ds}); err != nil {
+		t.Fatal(err)
+	}
+	closeDB(db)
+
+	out, err := runCmd(t, vars, "", "snapshot", "create", "--model", "1", "--projects", "1")
+	if err != nil {
+		t.Fatalf("snapshot create: %v %s", err, out)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sentiment.csv")
+	if out, err := runCmd(t, vars, "", "export", "--snapshot", "1", "--format", "csv", "-o", file); err != nil {
+		t.Fatalf("export: %v %s", err, out)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(data), "negative") {
+		t.Fatalf("export file: %v %q", err, data)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sentiment.manifest.json")); err != nil {
+		t.Fatalf("no manifest beside the export: %v", err)
+	}
+	missing := filepath.Join(dir, "none.jsonl")
+	if _, err := runCmd(t, vars, "", "export", "--snapshot", "99", "--format", "trl-dpo", "-o", missing); err == nil {
+		t.Fatal("export of an unknown snapshot succeeded")
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatal("a failed export left a file behind")
+	}
+	if _, err := runCmd(t, vars, "", "export", "--snapshot", "1", "--format", "trl-dpo", "-o", missing); err == nil {
+		t.Fatal("a DPO export of classification data succeeded")
+	}
+}
