@@ -369,6 +369,16 @@ type ProjectProgress struct {
 	Leased        int64                 `json:"leased"` // live leases now
 	SlotsLeft     int64                 `json:"slots_left"`
 	Today         []MemberProgressToday `json:"today"` // per member, UTC day
+	// Expiring are the live leases that run out first, soonest first.
+	Expiring []LeaseEnd `json:"expiring"`
+}
+
+// LeaseEnd is when one live lease runs out unless its holder heartbeats.
+type LeaseEnd struct {
+	AssignmentID   int64     `json:"assignment_id"`
+	ItemID         int64     `json:"item_id"`
+	MemberID       int64     `json:"member_id"`
+	LeaseExpiresAt time.Time `json:"lease_expires_at"`
 }
 
 // MemberProgressToday is one member's submissions in a project today (UTC).

@@ -72,6 +72,16 @@ func TestProjectImportClaimSubmitOverHTTP(t *testing.T) {
 		if again.LeaseToken != task.LeaseToken {
 			t.Fatal("a second claim while holding a lease gave a different task")
 		}
+		// Coordinators see which leases run out first.
+		var prog struct {
+			Expiring []struct {
+				ItemID int64 `json:"item_id"`
+			}
+		}
+		mustJSON(t, coord.do("GET", base+"/progress", nil).body, &prog)
+		if len(prog.Expiring) != 1 || prog.Expiring[0].ItemID != task.ItemID {
+			t.Fatalf("expiring leases = %+v, want item %d", prog.Expiring, task.ItemID)
+		}
 		if r := lab.do("POST", "/api/tasks/heartbeat", map[string]any{"lease_token": task.LeaseToken, "active_ms": 1000}); r.status != 200 {
 			t.Fatalf("heartbeat = %d %s", r.status, r.body)
 		}

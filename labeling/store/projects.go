@@ -472,10 +472,19 @@ WHERE project_id = ? AND created_at >= ? GROUP BY member_id ORDER BY member_id`,
 		if today == nil {
 			today = []labeling.MemberProgressToday{}
 		}
+		expiring := []labeling.LeaseEnd{}
+		if err := tx.Raw(`SELECT id AS assignment_id, item_id, member_id, lease_expires_at FROM assignments
+WHERE project_id = ? AND state = 'leased' AND lease_expires_at > ? ORDER BY lease_expires_at LIMIT 20`,
+			projectID, now).Scan(&expiring).Error; err != nil {
+			return err
+		}
+		for i := range expiring {
+			expiring[i].LeaseExpiresAt = expiring[i].LeaseExpiresAt.UTC()
+		}
 		total := c.NonGold * int64(p.Overlap)
 		out = labeling.ProjectProgress{ProjectID: projectID, Items: c.Items, GoldItems: c.GoldItems,
 			CompleteItems: c.CompleteItems, SlotsTotal: total, SlotsDone: c.SlotsDone, Leased: leased,
-			SlotsLeft: total - c.SlotsDone, Today: today}
+			SlotsLeft: total - c.SlotsDone, Today: today, Expiring: expiring}
 		return nil
 	})
 	return out, err

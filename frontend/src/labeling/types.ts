@@ -56,6 +56,8 @@ export interface Progress {
   leased: number;
   slots_left: number;
   today: { member_id: number; done_today: number }[] | null;
+  /** Live leases that run out first, soonest first. */
+  expiring?: { assignment_id: number; item_id: number; member_id: number; lease_expires_at: string }[];
 }
 
 export interface ImportReport {

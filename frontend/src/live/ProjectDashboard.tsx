@@ -66,11 +66,20 @@ export function LiveProjectDashboard({ project, progress, onProgress }: { projec
   const chart = barChart(buckets);
   const lastFive = buckets.slice(-5).reduce((n, b) => n + b.submitted, 0);
   const completedTotal = buckets.reduce((n, b) => n + b.completed, 0);
-  const soon = expiringSoon(
-    new Map([...leases].filter(([, l]) => now - l.ends_at < project.lease_seconds * 1000)),
-    now,
-    Math.max(60_000, (project.lease_seconds * 1000) / 4),
-  );
+  const window = Math.max(60_000, (project.lease_seconds * 1000) / 4);
+  // The server knows the real lease ends (heartbeats extend them); between
+  // refreshes, claims seen live are estimated from the project's lease time.
+  const known: ReadonlyMap<number, OpenLease> = progress?.expiring
+    ? new Map(
+        progress.expiring.map((l) => [
+          l.assignment_id,
+          { assignment_id: l.assignment_id, item_id: l.item_id, member_id: l.member_id, claimed_at: 0, ends_at: Date.parse(l.lease_expires_at) },
+        ]),
+      )
+    : new Map();
+  const merged = new Map([...leases].filter(([, l]) => now - l.ends_at < project.lease_seconds * 1000));
+  for (const [id, l] of known) merged.set(id, l);
+  const soon = expiringSoon(merged, now, window);
   const who = (id?: number) => (id === undefined ? 'someone' : names[id] ?? `member ${id}`);
   const itemsPct = progress ? pct(progress.complete_items, Math.max(0, progress.items - progress.gold_items)) : 0;
 
@@ -175,7 +184,7 @@ export function LiveProjectDashboard({ project, progress, onProgress }: { projec
           })}
         </ul>
       )}
-      <p className="small muted">Lease ends are estimated from when the item was claimed; labellers who are still working extend them.</p>
+      <p className="small muted">Lease ends come from the server at each refresh; labellers who are still working extend them.</p>
     </section>
   );
 }
