@@ -87,6 +87,25 @@ func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
 	})
 }
 
+// pendingCredit loads a submission's pending credit and the units it put in
+// the labeller's pending account.
+func pendingCredit(tx *gorm.DB, submissionID int64) (equity.Transaction, int64, error) {
+	pend, found, _, err := loadTx(tx, "t.idempotency_key = ?", PendingKey(submissionID))
+	if err != nil {
+		return pend, 0, err
+	}
+	if !found {
+		return pend, 0, equity.ErrNoPending.With("submission %d has no pending credit", submissionID)
+	}
+	var x int64
+	for _, p := range pend.Postings {
+		if p.Account == equity.Pending(pend.MemberID) {
+			x += p.Amount
+		}
+	}
+	return pend, x, nil
+}
+
 // Decision is a review decision on a submission's pending credit.
 type Decision struct {
 	SubmissionID int64  `json:"submission_id"` // required: whose pending credit
@@ -133,12 +152,9 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 		Decision
 	}{string(kind), d}
 	return post(tx, d.key(string(kind)), body, func() (*draft, error) {
-		pend, found, _, err := loadTx(tx, "t.idempotency_key = ?", PendingKey(d.SubmissionID))
+		pend, x, err := pendingCredit(tx, d.SubmissionID)
 		if err != nil {
 			return nil, err
-		}
-		if !found {
-			return nil, equity.ErrNoPending.With("submission %d has no pending credit", d.SubmissionID)
 		}
 		var already int64
 		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE resolves_id = ?", pend.ID).Scan(&already).Error; err != nil {
@@ -149,12 +165,6 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 		}
 		unit := equity.ModelUnit(pend.ModelID)
 		labeller := pend.MemberID
-		var x int64
-		for _, p := range pend.Postings {
-			if p.Account == equity.Pending(labeller) {
-				x += p.Amount
-			}
-		}
 		rc, err := CurrentRateCard(tx, pend.Cause.ProjectID)
 		if err != nil {
 			return nil, err
@@ -414,12 +424,9 @@ func Reinstate(tx *gorm.DB, d Decision) (equity.Transaction, error) {
 		Decision
 	}{string(equity.KindReinstate), d}
 	return post(tx, d.key(string(equity.KindReinstate)), body, func() (*draft, error) {
-		pend, found, _, err := loadTx(tx, "t.idempotency_key = ?", PendingKey(d.SubmissionID))
+		pend, x, err := pendingCredit(tx, d.SubmissionID)
 		if err != nil {
 			return nil, err
-		}
-		if !found {
-			return nil, equity.ErrNoPending.With("submission %d has no pending credit", d.SubmissionID)
 		}
 		var voided int64
 		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE resolves_id = ? AND kind = ?", pend.ID, string(equity.KindVoid)).Scan(&voided).Error; err != nil {
@@ -430,12 +437,6 @@ func Reinstate(tx *gorm.DB, d Decision) (equity.Transaction, error) {
 		}
 		unit := equity.ModelUnit(pend.ModelID)
 		labeller := pend.MemberID
-		var x int64
-		for _, p := range pend.Postings {
-			if p.Account == equity.Pending(labeller) {
-				x += p.Amount
-			}
-		}
 		rc, err := CurrentRateCard(tx, pend.Cause.ProjectID)
 		if err != nil {
 			return nil, err
