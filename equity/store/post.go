@@ -146,27 +146,27 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 			return equity.Transaction{}, err
 		}
 	}
+	var actor *int64
+	if d.ActorID != 0 {
+		a := d.ActorID
+		actor = &a
+	}
+	evs := make([]labelstore.NewEvent, 0, len(d.events)+1)
 	for _, ev := range d.events {
 		p := map[string]any{"tx_id": d.ID, "kind": d.Kind, "model_id": d.ModelID}
 		for k, v := range ev.payload {
 			p[k] = v
 		}
-		var actor *int64
-		if d.ActorID != 0 {
-			a := d.ActorID
-			actor = &a
-		}
-		if err := labelstore.AppendEvent(tx, ev.typ, ev.scope, actor, p); err != nil {
-			return equity.Transaction{}, err
-		}
+		evs = append(evs, labelstore.NewEvent{Type: ev.typ, Scope: ev.scope, Actor: actor, Payload: p})
 	}
 	// The public register changed: say so to every member, without saying
 	// whose holding moved (members may hold under a pseudonym).
 	if d.ModelID != 0 {
-		if err := labelstore.AppendEvent(tx, "equity.register_changed", labelstore.CoopScope, nil,
-			map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}); err != nil {
-			return equity.Transaction{}, err
-		}
+		evs = append(evs, labelstore.NewEvent{Type: "equity.register_changed", Scope: labelstore.CoopScope,
+			Payload: map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}})
+	}
+	if err := labelstore.AppendEvents(tx, evs...); err != nil {
+		return equity.Transaction{}, err
 	}
 	if _, _, err := appendLog(tx, equity.LogTx, d.ID, equity.CanonicalTx(d.Transaction)); err != nil {
 		return equity.Transaction{}, err

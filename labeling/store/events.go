@@ -25,16 +25,36 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "events" }
 
+// NewEvent is an event about to be appended.
+type NewEvent struct {
+	Type    string
+	Scope   string
+	Actor   *int64
+	Payload any
+}
+
 // AppendEvent inserts an event row. Call it with the transaction that makes
 // the change, so the event commits (or rolls back) with it.
 func AppendEvent(tx *gorm.DB, typ, scope string, actor *int64, payload any) error {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("encode event %s: %w", typ, err)
+	return AppendEvents(tx, NewEvent{typ, scope, actor, payload})
+}
+
+// AppendEvents inserts several event rows in one statement, in order.
+func AppendEvents(tx *gorm.DB, evs ...NewEvent) error {
+	if len(evs) == 0 {
+		return nil
 	}
-	row := eventRow{Type: typ, Scope: scope, ActorID: actor, Payload: string(b), CreatedAt: time.Now().UTC()}
-	if err := tx.Create(&row).Error; err != nil {
-		return fmt.Errorf("append event %s: %w", typ, err)
+	now := time.Now().UTC()
+	rows := make([]eventRow, len(evs))
+	for i, ev := range evs {
+		b, err := json.Marshal(ev.Payload)
+		if err != nil {
+			return fmt.Errorf("encode event %s: %w", ev.Type, err)
+		}
+		rows[i] = eventRow{Type: ev.Type, Scope: ev.Scope, ActorID: ev.Actor, Payload: string(b), CreatedAt: now}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("append event %s: %w", evs[0].Type, err)
 	}
 	return nil
 }
