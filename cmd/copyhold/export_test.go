@@ -27,6 +27,11 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := newStore(db)
+	// No gold mixed in: the three labellers must meet on the same item.
+	noGold := 0
+	if _, err := st.UpdateProject(ctx, nil, 1, labeling.ProjectPatch{GoldRateBP: &noGold}); err != nil {
+		t.Fatal(err)
+	}
 	var item int64
 	for _, login := range []string{"labeller", "labeller2", "labeller3"} {
 		m, err := st.MemberByLogin(ctx, login)
