@@ -1,11 +1,13 @@
 // Coordinator's datasets page: freeze accepted annotations into a snapshot,
-// download exports of it (format picker), and register a model release.
+// download exports of it (format picker), register a model release, and
+// evaluate releases blind.
 import { useEffect, useState } from 'react';
 import { labelApi } from '../labeling/api';
 import type { Model, Project } from '../labeling/types';
 import { PageHeading } from '../pages/PageHeading';
 import { Link } from '../router';
 import { ErrorAlert, formatDate } from '../ui';
+import { EvaluateReleases } from './EvaluateReleases';
 import { datasetsApi, exportURL, formatsFor, shortHash, type Release, type Snapshot } from './api';
 
 function SnapshotRow({ s }: { s: Snapshot }) {
@@ -168,6 +170,8 @@ export function DatasetsPage() {
           <ul>{releases.map((r) => <li key={r.id}><strong>{r.version}</strong> — {r.base_model || 'no base model'}, snapshots {r.snapshot_ids.join(', ')}, <code title={r.hash}>{shortHash(r.hash)}</code></li>)}</ul>
         )}
       </section>
+
+      {modelId > 0 && <EvaluateReleases models={models} initialModelId={modelId} />}
     </>
   );
 }

@@ -1,5 +1,7 @@
 // Datasets out: snapshots, exports, releases, the leaderboard, my data.
 import { request } from '../api';
+import type { Project } from '../labeling/types';
+import type { EvaluationRequest } from './evaluation';
 
 export interface SnapshotProject { project_id: number; name: string; task_type: string }
 export interface Snapshot {
@@ -30,6 +32,7 @@ export interface Release {
   created_at: string;
   my_annotations?: number;
 }
+export interface Evaluation { project_id: number; model_id: number; release_ids: number[]; items: number; duplicates: number; created_at: string }
 export interface BTRating { player: string; score: number; lower: number; upper: number; wins: number; losses: number; ties: number }
 export interface WinRates { players: string[]; wins: number[][]; games: number[][]; rate: (number | null)[][] }
 export interface RubricMean { release: string; criterion: string; n: number; mean: number; lower: number; upper: number; interval: boolean }
@@ -55,6 +58,8 @@ export const datasetsApi = {
   createRelease: (r: { model_id: number; version: string; base_model: string; training_notes: string; checkpoint: string; snapshot_hashes: string[] }) =>
     request<Release>('POST', '/api/releases', r),
   myReleases: () => request<{ releases: Release[] }>('GET', '/api/me/releases').then((r) => r.releases ?? []),
+  createEvaluation: (req: EvaluationRequest) =>
+    request<{ evaluation: Evaluation; project: Project }>('POST', '/api/evaluations', req),
   leaderboard: (modelId: number) => request<Leaderboard>('GET', `/api/models/${enc(modelId)}/leaderboard`),
 };
 
