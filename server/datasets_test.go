@@ -131,6 +131,11 @@ func TestDatasetsHTTP(t *testing.T) {
 		if r := coord.do("POST", "/api/releases", rel); r.status != 400 || r.code() != "unknown_snapshot" {
 			t.Fatalf("unknown snapshot: %d %s", r.status, r.body)
 		}
+		// The release is on the model's public register, with the register head it was made at.
+		if r := lab.do("GET", fmt.Sprintf("/api/equity/models/%d/register", p.ModelID), nil); r.status != 200 ||
+			!strings.Contains(string(r.body), `"version":"2026.1"`) || !strings.Contains(string(r.body), `"ledger_head":`) {
+			t.Fatalf("register lacks the release: %d %s", r.status, r.body)
+		}
 		mine := lab.do("GET", "/api/me/releases", nil)
 		if mine.status != 200 || !strings.Contains(string(mine.body), `"version":"2026.1"`) {
 			t.Fatalf("my releases: %d %s", mine.status, mine.body)

@@ -272,7 +272,22 @@ type Register struct {
 	Governance    []equity.Governance `json:"governance"`
 	RateCards     []equity.RateCard   `json:"rate_cards"`
 	Distributions []Distribution      `json:"distributions"`
+	Releases      []RegisterRelease   `json:"releases"`
 	Head          Head                `json:"head"`
+}
+
+// RegisterRelease is a model release as the register lists it: what it was
+// trained on is fixed by its hash, and the register head when it was made
+// ties it to the holdings of that moment.
+type RegisterRelease struct {
+	ID         int64     `json:"id"`
+	Version    string    `json:"version"`
+	BaseModel  string    `json:"base_model"`
+	Checkpoint string    `json:"checkpoint"`
+	Hash       string    `json:"hash"`
+	LedgerSeq  int64     `json:"ledger_seq"`
+	LedgerHead string    `json:"ledger_head"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // RegisterFor builds a model's public register. Members who hide their name
@@ -383,6 +398,11 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 			reg.Distributions = append(reg.Distributions, Distribution{TxID: d.TxID, Currency: d.Currency,
 				Amount: equity.Format(d.Amount, in.Scale), Reserve: equity.Format(d.ReserveAmount, in.Scale), Source: d.Source,
 				RecordDate: d.RecordDate.UTC(), CreatedAt: d.CreatedAt.UTC(), Inputs: in})
+		}
+		reg.Releases = []RegisterRelease{}
+		if err := tx.Raw(`SELECT id, version, base_model, checkpoint, hash, ledger_seq, ledger_head, created_at
+            FROM releases WHERE model_id = ? ORDER BY id`, modelID).Scan(&reg.Releases).Error; err != nil {
+			return err
 		}
 		reg.Head, err = head(tx)
 		return err

@@ -185,6 +185,41 @@ export function RegisterPage() {
             )}
           </section>
 
+          <section className="card" aria-labelledby="reg-rel">
+            <h2 id="reg-rel">Releases</h2>
+            {(reg.releases ?? []).length === 0 ? (
+              <p className="muted">No release of this model has been registered yet.</p>
+            ) : (
+              <div className="table-wrap">
+                <table className="table eq-table">
+                  <caption className="visually-hidden">Model releases and the register head when each was made</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">Registered</th>
+                      <th scope="col">Release hash</th>
+                      <th scope="col">Register head then</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {(reg.releases ?? []).map((r) => (
+                      <tr key={r.id}>
+                        <td>{r.version}</td>
+                        <td>{formatDate(r.created_at)}</td>
+                        <td className="mono" title={r.hash}>
+                          {r.hash.slice(0, 12)}…
+                        </td>
+                        <td className="mono" title={r.ledger_head}>
+                          #{r.ledger_seq} {r.ledger_head.slice(0, 12)}…
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+
           <section className="card" aria-labelledby="reg-gov">
             <h2 id="reg-gov">Rules and their history</h2>
             <p className="small muted">Every change is a new version on the register, with who made it, when and why. Nothing is overwritten.</p>

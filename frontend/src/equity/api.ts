@@ -112,7 +112,20 @@ export interface Register {
   governance: GovernanceRow[] | null;
   rate_cards: RateCardRow[] | null;
   distributions: Distribution[] | null;
+  releases?: RegisterRelease[] | null;
   head: Head;
+}
+
+/** A model release as the register lists it, tied to the register head when it was made. */
+export interface RegisterRelease {
+  id: number;
+  version: string;
+  base_model: string;
+  checkpoint: string;
+  hash: string;
+  ledger_seq: number;
+  ledger_head: string;
+  created_at: string;
 }
 
 export interface Cause {
