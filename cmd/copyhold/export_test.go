@@ -72,6 +72,10 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("snapshot create: %v %s", err, out)
 	}
+	var snap struct{ Hash string }
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &snap); err != nil || len(snap.Hash) != 64 {
+		t.Fatalf("snapshot create printed %q (%v)", out, err)
+	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "sentiment.csv")
 	if out, err := runCmd(t, vars, "", "export", "--snapshot", "1", "--format", "csv", "-o", file); err != nil {
@@ -93,5 +97,21 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 	}
 	if _, err := runCmd(t, vars, "", "export", "--snapshot", "1", "--format", "trl-dpo", "-o", missing); err == nil {
 		t.Fatal("a DPO export of classification data succeeded")
+	}
+
+	// The release records the snapshot it was trained on; the leaderboard has
+	// nothing to rank until an evaluation is judged.
+	out, err = runCmd(t, vars, "", "release", "create", "--model", "1", "--version", "2026.1", "--snapshots", snap.Hash, "--checkpoint", "sha256:abc")
+	if err != nil || !strings.Contains(out, "release 1: 2026.1") {
+		t.Fatalf("release create: %v %s", err, out)
+	}
+	if _, err := runCmd(t, vars, "", "release", "create", "--model", "1", "--version", "2026.2", "--snapshots", strings.Repeat("0", 64)); err == nil {
+		t.Fatal("a release naming an unknown snapshot was registered")
+	}
+	if out, err := runCmd(t, vars, "", "release", "list", "--model", "1"); err != nil || !strings.Contains(out, snap.Hash) {
+		t.Fatalf("release list: %v %s", err, out)
+	}
+	if out, err := runCmd(t, vars, "", "leaderboard", "--model", "1"); err != nil || !strings.Contains(out, "no accepted comparisons") {
+		t.Fatalf("leaderboard: %v %s", err, out)
 	}
 }

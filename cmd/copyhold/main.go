@@ -49,6 +49,8 @@ func commands() []command {
 		{"ledger", "verify the equity register (hash chain and invariants); exits non-zero on the first broken entry", cmdLedger},
 		{"snapshot", "freeze accepted annotations (create --model ID --projects 1,2 [--mode consensus|all]) or list snapshots", cmdSnapshot},
 		{"export", "export a snapshot in a dataset format with its manifest (--snapshot ID --format F [-o FILE])", cmdExport},
+		{"release", "register a model release and the snapshots it was trained on, or list releases", cmdRelease},
+		{"leaderboard", "print a model's release leaderboard (Bradley-Terry with 95% intervals)", cmdLeaderboard},
 		{"version", "print the version", cmdVersion},
 	}
 }
