@@ -16,26 +16,32 @@ export interface PendingSubmit {
   saved_at: number;
 }
 
-const STORE_KEY = 'copyhold.pendingSubmits';
-
-function readAll(): PendingSubmit[] {
-  try {
-    const raw = localStorage.getItem(STORE_KEY);
-    const v: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(v) ? (v as PendingSubmit[]) : [];
-  } catch {
-    return [];
-  }
+/** A list kept in localStorage, so work waiting to be sent survives a reload. */
+export function storedList<T>(key: string): { read: () => T[]; write: (list: T[]) => void } {
+  return {
+    read() {
+      try {
+        const raw = localStorage.getItem(key);
+        const v: unknown = raw ? JSON.parse(raw) : [];
+        return Array.isArray(v) ? (v as T[]) : [];
+      } catch {
+        return [];
+      }
+    },
+    write(list) {
+      try {
+        if (list.length) localStorage.setItem(key, JSON.stringify(list));
+        else localStorage.removeItem(key);
+      } catch {
+        // Storage full or disabled: the in-memory retry still runs.
+      }
+    },
+  };
 }
 
-function writeAll(list: PendingSubmit[]) {
-  try {
-    if (list.length) localStorage.setItem(STORE_KEY, JSON.stringify(list));
-    else localStorage.removeItem(STORE_KEY);
-  } catch {
-    // Storage full or disabled: the in-memory retry still runs.
-  }
-}
+const pending = storedList<PendingSubmit>('copyhold.pendingSubmits');
+const readAll = pending.read;
+const writeAll = pending.write;
 
 export function savePending(p: PendingSubmit) {
   writeAll([...readAll().filter((x) => x.idempotency_key !== p.idempotency_key), p]);
@@ -73,8 +79,8 @@ export function backoffDelay(attempt: number, base = 500, max = 10_000, random =
   return Math.round(d / 2 + random() * (d / 2));
 }
 
-export interface RetryOptions {
-  send: (p: PendingSubmit) => Promise<Submission>;
+/** How a retry loop waits and reports; shared by submits and review decisions. */
+export interface RetryControl {
   /** Told about every failed attempt that will be retried. */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -83,24 +89,29 @@ export interface RetryOptions {
   max?: number;
 }
 
+export interface RetryOptions extends RetryControl {
+  send: (p: PendingSubmit) => Promise<Submission>;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Sends p until it succeeds or fails with a non-retriable error. The pending
- * record is removed on success and on definite answers from the server
- * (a validation error must be fixed, not repeated), and kept otherwise.
+ * Calls send until it succeeds or fails with a non-retriable error, backing
+ * off between attempts. settled runs on success and on a definite answer from
+ * the server (a validation error must be fixed, not repeated), so the caller
+ * can drop its stored copy; after a network failure the copy is kept.
  */
-export async function submitWithRetry(p: PendingSubmit, opts: RetryOptions): Promise<Submission> {
+export async function retryUntilAnswered<T>(send: () => Promise<T>, settled: () => void, opts: RetryControl, what: string): Promise<T> {
   const sleep = opts.sleep ?? defaultSleep;
   for (let attempt = 0; ; attempt++) {
-    if (opts.signal?.cancelled) throw new ApiError(0, 'cancelled', 'The submit was cancelled.');
+    if (opts.signal?.cancelled) throw new ApiError(0, 'cancelled', `${what} was cancelled.`);
     try {
-      const s = await opts.send(p);
-      removePending(p.idempotency_key);
-      return s;
+      const r = await send();
+      settled();
+      return r;
     } catch (err) {
       if (!isRetriable(err)) {
-        removePending(p.idempotency_key);
+        settled();
         throw err;
       }
       const delay = backoffDelay(attempt, opts.base, opts.max);
@@ -108,4 +119,9 @@ export async function submitWithRetry(p: PendingSubmit, opts: RetryOptions): Pro
       await sleep(delay);
     }
   }
+}
+
+/** Sends p with its one idempotency key until the server answers. */
+export function submitWithRetry(p: PendingSubmit, opts: RetryOptions): Promise<Submission> {
+  return retryUntilAnswered(() => opts.send(p), () => removePending(p.idempotency_key), opts, 'The submit');
 }

@@ -3,9 +3,8 @@
 // decisions request with ONE idempotency key per review and body, retried
 // like labelling submits (labeling/submitQueue.ts) and kept in localStorage
 // until the server answers.
-import { ApiError } from '../api';
 import type { Answer } from '../labeling/types';
-import { backoffDelay, isRetriable, newIdempotencyKey } from '../labeling/submitQueue';
+import { newIdempotencyKey, retryUntilAnswered, storedList, type RetryControl } from '../labeling/submitQueue';
 import type { DecisionInput, DecisionsBody, ReviewKind, ReviewSubmission, Verdict } from './api';
 
 export type DraftDecision =
@@ -149,26 +148,9 @@ export interface PendingDecisions {
   saved_at: number;
 }
 
-const STORE_KEY = 'copyhold.pendingReviews';
-
-function readAll(): PendingDecisions[] {
-  try {
-    const raw = localStorage.getItem(STORE_KEY);
-    const v: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(v) ? (v as PendingDecisions[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function writeAll(list: PendingDecisions[]) {
-  try {
-    if (list.length) localStorage.setItem(STORE_KEY, JSON.stringify(list));
-    else localStorage.removeItem(STORE_KEY);
-  } catch {
-    // Storage full or disabled: the in-memory retry still runs.
-  }
-}
+const stored = storedList<PendingDecisions>('copyhold.pendingReviews');
+const readAll = stored.read;
+const writeAll = stored.write;
 
 export function savePendingDecisions(p: PendingDecisions) {
   writeAll([...readAll().filter((x) => x.review_id !== p.review_id), p]);
@@ -182,38 +164,15 @@ export function pendingDecisionsFor(projectId: number): PendingDecisions[] {
   return readAll().filter((x) => x.project_id === projectId);
 }
 
-export interface SendOptions<T> {
+export interface SendOptions<T> extends RetryControl {
   send: (body: DecisionsBody) => Promise<T>;
-  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
-  sleep?: (ms: number) => Promise<void>;
-  signal?: { cancelled: boolean };
-  base?: number;
-  max?: number;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Sends the decisions until the server answers. Network failures and 5xx are
  * retried with the SAME body and key; the stored copy is dropped on success
  * and on a definite refusal (lease lost, invalid), which the caller shows.
  */
-export async function sendDecisionsWithRetry<T>(p: PendingDecisions, opts: SendOptions<T>): Promise<T> {
-  const sleep = opts.sleep ?? defaultSleep;
-  for (let attempt = 0; ; attempt++) {
-    if (opts.signal?.cancelled) throw new ApiError(0, 'cancelled', 'Sending was cancelled.');
-    try {
-      const r = await opts.send(p.body);
-      removePendingDecisions(p.review_id);
-      return r;
-    } catch (err) {
-      if (!isRetriable(err)) {
-        removePendingDecisions(p.review_id);
-        throw err;
-      }
-      const delay = backoffDelay(attempt, opts.base, opts.max);
-      opts.onRetry?.(err, attempt, delay);
-      await sleep(delay);
-    }
-  }
+export function sendDecisionsWithRetry<T>(p: PendingDecisions, opts: SendOptions<T>): Promise<T> {
+  return retryUntilAnswered(() => opts.send(p.body), () => removePendingDecisions(p.review_id), opts, 'Sending');
 }
