@@ -7,13 +7,12 @@
 package equity
 
 import (
+	"copyhold/labeling/fault"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-
-	"copyhold/labeling"
 
 	"github.com/shopspring/decimal"
 )
@@ -26,34 +25,34 @@ const MaxScale = 12
 
 // Sentinel errors. Codes are stable; the server maps kinds to statuses.
 var (
-	ErrNotPositive       = labeling.NewError(labeling.KindInvalid, "amount_not_positive", "the amount must be greater than zero")
-	ErrPrecision         = labeling.NewError(labeling.KindInvalid, "amount_precision", "the amount has more decimals than the unit allows")
-	ErrAmountFormat      = labeling.NewError(labeling.KindInvalid, "amount_invalid", "the amount is not a decimal number")
-	ErrAmountRange       = labeling.NewError(labeling.KindInvalid, "amount_out_of_range", "the amount is too large")
-	ErrNotMember         = labeling.NewError(labeling.KindInvalid, "recipient_not_member", "units can only go to an active member of the co-op")
-	ErrSelfTransfer      = labeling.NewError(labeling.KindInvalid, "self_transfer", "a transfer needs two different members")
-	ErrInsufficient      = labeling.NewError(labeling.KindConflict, "insufficient_units", "the account does not hold enough vested units")
-	ErrHoldingCap        = labeling.NewError(labeling.KindConflict, "holding_cap_exceeded", "this would put the member above the holding cap")
-	ErrIdempotency       = labeling.NewError(labeling.KindConflict, "idempotency_conflict", "this idempotency key was already used with a different request")
-	ErrAlreadyReversed   = labeling.NewError(labeling.KindConflict, "already_reversed", "this transaction has already been reversed")
-	ErrAlreadyResolved   = labeling.NewError(labeling.KindConflict, "already_resolved", "this pending credit has already been vested, corrected or voided")
-	ErrNoPending         = labeling.NewError(labeling.KindNotFound, "no_pending_credit", "there is no pending credit for this submission")
-	ErrNotVested         = labeling.NewError(labeling.KindNotFound, "not_vested", "this submission's credit was never vested")
-	ErrNoHolders         = labeling.NewError(labeling.KindConflict, "no_holders", "nobody held vested units of this model at the record date")
-	ErrNoRateCard        = labeling.NewError(labeling.KindConflict, "no_rate_card", "this project has no rate card yet; a coordinator must set one")
-	ErrInvalidRateCard   = labeling.NewError(labeling.KindInvalid, "invalid_rate_card", "the rate card is invalid")
-	ErrInvalidGovernance = labeling.NewError(labeling.KindInvalid, "invalid_governance", "the governance parameters are invalid")
-	ErrScaleMismatch     = labeling.NewError(labeling.KindInvalid, "scale_mismatch", "this currency is already used with another scale")
-	ErrInvalidCurrency   = labeling.NewError(labeling.KindInvalid, "invalid_currency", "currency codes are 3 to 8 capital letters")
-	ErrInvalidSuccessor  = labeling.NewError(labeling.KindInvalid, "invalid_successor", "the successor must be another active member")
-	ErrMemberActive      = labeling.NewError(labeling.KindConflict, "member_active", "holdings pass on only when a membership has ended")
-	ErrRecordDate        = labeling.NewError(labeling.KindInvalid, "invalid_record_date", "the record date must not be in the future")
-	ErrIdempotencyKey    = labeling.NewError(labeling.KindInvalid, "idempotency_key_required", "send an idempotency key (1-128 printable characters)")
-	ErrNotReversible     = labeling.NewError(labeling.KindConflict, "not_reversible", "this transaction cannot be reversed this way")
-	ErrUnknownModel      = labeling.NewError(labeling.KindNotFound, "model_not_found", "model not found")
-	ErrUnknownMember     = labeling.NewError(labeling.KindNotFound, "member_not_found", "member not found")
-	ErrUnknownProject    = labeling.NewError(labeling.KindNotFound, "project_not_found", "project not found")
-	ErrUnknownTx         = labeling.NewError(labeling.KindNotFound, "transaction_not_found", "ledger transaction not found")
+	ErrNotPositive       = fault.New(fault.KindInvalid, "amount_not_positive", "the amount must be greater than zero")
+	ErrPrecision         = fault.New(fault.KindInvalid, "amount_precision", "the amount has more decimals than the unit allows")
+	ErrAmountFormat      = fault.New(fault.KindInvalid, "amount_invalid", "the amount is not a decimal number")
+	ErrAmountRange       = fault.New(fault.KindInvalid, "amount_out_of_range", "the amount is too large")
+	ErrNotMember         = fault.New(fault.KindInvalid, "recipient_not_member", "units can only go to an active member of the co-op")
+	ErrSelfTransfer      = fault.New(fault.KindInvalid, "self_transfer", "a transfer needs two different members")
+	ErrInsufficient      = fault.New(fault.KindConflict, "insufficient_units", "the account does not hold enough vested units")
+	ErrHoldingCap        = fault.New(fault.KindConflict, "holding_cap_exceeded", "this would put the member above the holding cap")
+	ErrIdempotency       = fault.New(fault.KindConflict, "idempotency_conflict", "this idempotency key was already used with a different request")
+	ErrAlreadyReversed   = fault.New(fault.KindConflict, "already_reversed", "this transaction has already been reversed")
+	ErrAlreadyResolved   = fault.New(fault.KindConflict, "already_resolved", "this pending credit has already been vested, corrected or voided")
+	ErrNoPending         = fault.New(fault.KindNotFound, "no_pending_credit", "there is no pending credit for this submission")
+	ErrNotVested         = fault.New(fault.KindNotFound, "not_vested", "this submission's credit was never vested")
+	ErrNoHolders         = fault.New(fault.KindConflict, "no_holders", "nobody held vested units of this model at the record date")
+	ErrNoRateCard        = fault.New(fault.KindConflict, "no_rate_card", "this project has no rate card yet; a coordinator must set one")
+	ErrInvalidRateCard   = fault.New(fault.KindInvalid, "invalid_rate_card", "the rate card is invalid")
+	ErrInvalidGovernance = fault.New(fault.KindInvalid, "invalid_governance", "the governance parameters are invalid")
+	ErrScaleMismatch     = fault.New(fault.KindInvalid, "scale_mismatch", "this currency is already used with another scale")
+	ErrInvalidCurrency   = fault.New(fault.KindInvalid, "invalid_currency", "currency codes are 3 to 8 capital letters")
+	ErrInvalidSuccessor  = fault.New(fault.KindInvalid, "invalid_successor", "the successor must be another active member")
+	ErrMemberActive      = fault.New(fault.KindConflict, "member_active", "holdings pass on only when a membership has ended")
+	ErrRecordDate        = fault.New(fault.KindInvalid, "invalid_record_date", "the record date must not be in the future")
+	ErrIdempotencyKey    = fault.New(fault.KindInvalid, "idempotency_key_required", "send an idempotency key (1-128 printable characters)")
+	ErrNotReversible     = fault.New(fault.KindConflict, "not_reversible", "this transaction cannot be reversed this way")
+	ErrUnknownModel      = fault.New(fault.KindNotFound, "model_not_found", "model not found")
+	ErrUnknownMember     = fault.New(fault.KindNotFound, "member_not_found", "member not found")
+	ErrUnknownProject    = fault.New(fault.KindNotFound, "project_not_found", "project not found")
+	ErrUnknownTx         = fault.New(fault.KindNotFound, "transaction_not_found", "ledger transaction not found")
 )
 
 // ---- amounts ----

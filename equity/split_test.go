@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"copyhold/equity"
-	"copyhold/labeling"
+	"copyhold/labeling/fault"
 
 	"pgregory.net/rapid"
 )
@@ -66,7 +66,7 @@ func TestParseAmount(t *testing.T) {
 		code := ""
 		if e, ok := err.(interface{ Error() string }); ok && err != nil {
 			code = e.Error()
-			if le, ok := err.(*labeling.Error); ok {
+			if le, ok := err.(*fault.Error); ok {
 				code = le.Code
 			}
 		}

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"math"
 	"slices"
@@ -12,12 +13,12 @@ import (
 // Agreement errors. A metric that cannot be computed for the data returns
 // ErrMetricUndefined with the reason, never NaN or Inf.
 var (
-	ErrMetricUndefined  = NewError(KindInvalid, "metric_undefined", "the agreement metric is undefined for this data")
-	ErrUnknownMetric    = NewError(KindInvalid, "unknown_metric", "unknown agreement metric")
-	ErrBadRatingValue   = NewError(KindInvalid, "bad_rating_value", "a rating value does not fit the metric")
-	ErrDuplicateRating  = NewError(KindInvalid, "duplicate_rating", "an annotator rated the same unit twice")
-	ErrBadRatingRow     = NewError(KindInvalid, "bad_rating_row", "the ratings file has malformed rows")
-	ErrUnknownRatingFmt = NewError(KindInvalid, "unknown_rating_format", "ratings files are csv or jsonl")
+	ErrMetricUndefined  = fault.New(fault.KindInvalid, "metric_undefined", "the agreement metric is undefined for this data")
+	ErrUnknownMetric    = fault.New(fault.KindInvalid, "unknown_metric", "unknown agreement metric")
+	ErrBadRatingValue   = fault.New(fault.KindInvalid, "bad_rating_value", "a rating value does not fit the metric")
+	ErrDuplicateRating  = fault.New(fault.KindInvalid, "duplicate_rating", "an annotator rated the same unit twice")
+	ErrBadRatingRow     = fault.New(fault.KindInvalid, "bad_rating_row", "the ratings file has malformed rows")
+	ErrUnknownRatingFmt = fault.New(fault.KindInvalid, "unknown_rating_format", "ratings files are csv or jsonl")
 )
 
 // Rating is one annotator's value for one unit, in long format. Value "" is missing.
@@ -170,7 +171,7 @@ func PairwiseAgreement(ratings []Rating, metric string, opts AgreementOptions) (
 }
 
 func isMetricUndefined(err error) bool {
-	e, ok := err.(*Error)
+	e, ok := err.(*fault.Error)
 	return ok && e.Code == ErrMetricUndefined.Code
 }
 

@@ -2,6 +2,7 @@ package labeling
 
 import (
 	"cmp"
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -125,26 +126,26 @@ func BradleyTerry(comps []BTComparison, opts BTOptions) (BTResult, error) {
 	var players []string
 	for _, c := range comps {
 		if c.Winner == "" || c.Loser == "" {
-			return BTResult{}, ErrInvalid.With("a comparison needs two players, got %q and %q", c.Winner, c.Loser)
+			return BTResult{}, fault.ErrInvalid.With("a comparison needs two players, got %q and %q", c.Winner, c.Loser)
 		}
 		if c.Winner == c.Loser {
-			return BTResult{}, ErrInvalid.With("player %q cannot be compared with itself", c.Winner)
+			return BTResult{}, fault.ErrInvalid.With("player %q cannot be compared with itself", c.Winner)
 		}
 		players = append(players, c.Winner, c.Loser)
 	}
 	slices.Sort(players)
 	players = slices.Compact(players)
 	if len(players) < 2 {
-		return BTResult{}, ErrInvalid.With("Bradley–Terry needs comparisons between at least two players")
+		return BTResult{}, fault.ErrInvalid.With("Bradley–Terry needs comparisons between at least two players")
 	}
 	anchor := -1
 	if opts.Anchor != "" {
 		if anchor = slices.Index(players, opts.Anchor); anchor < 0 {
-			return BTResult{}, ErrInvalid.With("anchor %q is not one of the compared players", opts.Anchor)
+			return BTResult{}, fault.ErrInvalid.With("anchor %q is not one of the compared players", opts.Anchor)
 		}
 	}
 	if opts.Prior == 0 && anchor < 0 && len(comps) == 0 {
-		return BTResult{}, ErrInvalid.With("no comparisons")
+		return BTResult{}, fault.ErrInvalid.With("no comparisons")
 	}
 	idx := make(map[string]int, len(players))
 	for i, p := range players {

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"errors"
 	"math"
@@ -158,7 +159,7 @@ func TestBradleyTerryEdgeCases(t *testing.T) {
 		t.Errorf("anchor: v1 %.3f, v5 %.3f", score(anch, "v1"), score(anch, "v5"))
 	}
 	for _, bad := range [][]BTComparison{nil, {{Winner: "a", Loser: "a"}}, {{Winner: "a"}}} {
-		if _, err := BradleyTerry(bad, BTOptions{}); !errors.Is(err, ErrInvalid) {
+		if _, err := BradleyTerry(bad, BTOptions{}); !errors.Is(err, fault.ErrInvalid) {
 			t.Errorf("%v: err = %v", bad, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -37,7 +38,7 @@ func ParseSnapshotMode(s string) (SnapshotMode, error) {
 	case SnapshotAll:
 		return SnapshotAll, nil
 	}
-	return "", ErrInvalid.With("mode must be consensus or all, not %q", s)
+	return "", fault.ErrInvalid.With("mode must be consensus or all, not %q", s)
 }
 
 // SnapshotRequest asks for a new snapshot of projects of one model.
@@ -55,16 +56,16 @@ func (r SnapshotRequest) Check() (SnapshotRequest, error) {
 	}
 	r.Mode = m
 	if r.ModelID <= 0 {
-		return r, ErrInvalid.With("model_id is required")
+		return r, fault.ErrInvalid.With("model_id is required")
 	}
 	if len(r.ProjectIDs) == 0 {
-		return r, ErrInvalid.With("project_ids: give at least one project")
+		return r, fault.ErrInvalid.With("project_ids: give at least one project")
 	}
 	seen := map[int64]bool{}
 	out := r.ProjectIDs[:0:0]
 	for _, id := range r.ProjectIDs {
 		if id <= 0 {
-			return r, ErrInvalid.With("project_ids must be positive")
+			return r, fault.ErrInvalid.With("project_ids must be positive")
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -144,27 +145,27 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 func (r ReleaseRequest) Check() (ReleaseRequest, error) {
 	r.Version = strings.TrimSpace(r.Version)
 	if !releaseVersion.MatchString(r.Version) {
-		return r, ErrInvalid.With("version: 1–100 of A-Z a-z 0-9 . _ + : -, starting with a letter or digit")
+		return r, fault.ErrInvalid.With("version: 1–100 of A-Z a-z 0-9 . _ + : -, starting with a letter or digit")
 	}
 	r.BaseModel, r.Checkpoint = strings.TrimSpace(r.BaseModel), strings.TrimSpace(r.Checkpoint)
 	if len(r.BaseModel) > 200 || hasControl(r.BaseModel) {
-		return r, ErrInvalid.With("base_model: at most 200 bytes, no control characters")
+		return r, fault.ErrInvalid.With("base_model: at most 200 bytes, no control characters")
 	}
 	if len(r.Checkpoint) > 2000 || hasControl(r.Checkpoint) {
-		return r, ErrInvalid.With("checkpoint: a hash or URI of at most 2000 bytes")
+		return r, fault.ErrInvalid.With("checkpoint: a hash or URI of at most 2000 bytes")
 	}
 	if len(r.TrainingNotes) > 100_000 {
-		return r, ErrInvalid.With("training_notes: at most 100,000 bytes")
+		return r, fault.ErrInvalid.With("training_notes: at most 100,000 bytes")
 	}
 	if len(r.SnapshotHashes) == 0 {
-		return r, ErrInvalid.With("snapshot_hashes: name at least one snapshot the release was trained on")
+		return r, fault.ErrInvalid.With("snapshot_hashes: name at least one snapshot the release was trained on")
 	}
 	seen := map[string]bool{}
 	var hs []string
 	for _, h := range r.SnapshotHashes {
 		h = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "sha256:"))
 		if !sha256Hex.MatchString(h) {
-			return r, ErrInvalid.With("snapshot_hashes: %q is not a SHA-256 hex digest", h)
+			return r, fault.ErrInvalid.With("snapshot_hashes: %q is not a SHA-256 hex digest", h)
 		}
 		if !seen[h] {
 			seen[h] = true
@@ -238,30 +239,30 @@ func (r EvaluationRequest) Check() (EvaluationRequest, error) {
 		r.TaskType = TaskPairwise
 	}
 	if r.TaskType != TaskPairwise && r.TaskType != TaskRubric {
-		return r, ErrInvalid.With("task_type of an evaluation is pairwise or rubric, not %q", r.TaskType)
+		return r, fault.ErrInvalid.With("task_type of an evaluation is pairwise or rubric, not %q", r.TaskType)
 	}
 	if len(r.ReleaseIDs) < 2 {
-		return r, ErrInvalid.With("release_ids: an evaluation compares two or more releases")
+		return r, fault.ErrInvalid.With("release_ids: an evaluation compares two or more releases")
 	}
 	seen := map[int64]bool{}
 	for _, id := range r.ReleaseIDs {
 		if seen[id] {
-			return r, ErrInvalid.With("release_ids: release %d is listed twice", id)
+			return r, fault.ErrInvalid.With("release_ids: release %d is listed twice", id)
 		}
 		seen[id] = true
 	}
 	if len(r.Prompts) == 0 {
-		return r, ErrInvalid.With("prompts: give at least one prompt")
+		return r, fault.ErrInvalid.With("prompts: give at least one prompt")
 	}
 	for i, p := range r.Prompts {
 		for _, id := range r.ReleaseIDs {
 			if strings.TrimSpace(p.Outputs[id]) == "" {
-				return r, ErrInvalid.With("prompts[%d]: no output from release %d", i, id)
+				return r, fault.ErrInvalid.With("prompts[%d]: no output from release %d", i, id)
 			}
 		}
 		for id := range p.Outputs {
 			if !seen[id] {
-				return r, ErrInvalid.With("prompts[%d]: release %d is not in release_ids", i, id)
+				return r, fault.ErrInvalid.With("prompts[%d]: release %d is not in release_ids", i, id)
 			}
 		}
 	}
@@ -273,7 +274,7 @@ func (r EvaluationRequest) Check() (EvaluationRequest, error) {
 	}
 	if len(r.Schema) == 0 {
 		if r.TaskType == TaskRubric {
-			return r, ErrInvalid.With("schema: a rubric evaluation needs its criteria")
+			return r, fault.ErrInvalid.With("schema: a rubric evaluation needs its criteria")
 		}
 		r.Schema = json.RawMessage(`{"prompt_field":"prompt","a_field":"response_a","b_field":"response_b"}`)
 	}
@@ -303,14 +304,14 @@ type Leaderboard struct {
 
 // Dataset errors.
 var (
-	ErrSnapshotNotFound   = NewError(KindNotFound, "snapshot_not_found", "no such snapshot")
-	ErrSnapshotEmpty      = NewError(KindInvalid, "snapshot_empty", "the projects have no accepted annotations to snapshot")
-	ErrSnapshotMixed      = NewError(KindInvalid, "snapshot_mixed_task_types", "a snapshot's projects must share one task type")
-	ErrSnapshotProject    = NewError(KindInvalid, "snapshot_project", "a project does not belong to the snapshot's model")
-	ErrSnapshotCorrupt    = NewError(KindConflict, "snapshot_corrupt", "the snapshot's rows do not match its hash")
-	ErrUnknownSnapshot    = NewError(KindInvalid, "unknown_snapshot", "no snapshot has that hash")
-	ErrReleaseExists      = NewError(KindConflict, "release_exists", "the model already has a release with that version")
-	ErrReleaseNotFound    = NewError(KindNotFound, "release_not_found", "no such release")
-	ErrEvaluationReleases = NewError(KindInvalid, "evaluation_releases", "an evaluation compares releases of its model")
-	ErrDataExportFormat   = NewError(KindInvalid, "export_format", "the personal export is json or csv")
+	ErrSnapshotNotFound   = fault.New(fault.KindNotFound, "snapshot_not_found", "no such snapshot")
+	ErrSnapshotEmpty      = fault.New(fault.KindInvalid, "snapshot_empty", "the projects have no accepted annotations to snapshot")
+	ErrSnapshotMixed      = fault.New(fault.KindInvalid, "snapshot_mixed_task_types", "a snapshot's projects must share one task type")
+	ErrSnapshotProject    = fault.New(fault.KindInvalid, "snapshot_project", "a project does not belong to the snapshot's model")
+	ErrSnapshotCorrupt    = fault.New(fault.KindConflict, "snapshot_corrupt", "the snapshot's rows do not match its hash")
+	ErrUnknownSnapshot    = fault.New(fault.KindInvalid, "unknown_snapshot", "no snapshot has that hash")
+	ErrReleaseExists      = fault.New(fault.KindConflict, "release_exists", "the model already has a release with that version")
+	ErrReleaseNotFound    = fault.New(fault.KindNotFound, "release_not_found", "no such release")
+	ErrEvaluationReleases = fault.New(fault.KindInvalid, "evaluation_releases", "an evaluation compares releases of its model")
+	ErrDataExportFormat   = fault.New(fault.KindInvalid, "export_format", "the personal export is json or csv")
 )

@@ -3,6 +3,7 @@ package labeling
 import (
 	"bufio"
 	"bytes"
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,10 +45,10 @@ func ExportFormats() []ExportFormat {
 
 // Export errors.
 var (
-	ErrExportUnsupported = NewError(KindInvalid, "export_unsupported", "the export format cannot represent this task type")
-	ErrExportFormat      = NewError(KindInvalid, "export_format", "unknown export format")
-	ErrExportRow         = NewError(KindInvalid, "export_row", "an export row is malformed")
-	ErrExportOptions     = NewError(KindInvalid, "export_options", "the export options are invalid")
+	ErrExportUnsupported = fault.New(fault.KindInvalid, "export_unsupported", "the export format cannot represent this task type")
+	ErrExportFormat      = fault.New(fault.KindInvalid, "export_format", "unknown export format")
+	ErrExportRow         = fault.New(fault.KindInvalid, "export_row", "an export row is malformed")
+	ErrExportOptions     = fault.New(fault.KindInvalid, "export_options", "the export options are invalid")
 )
 
 // ParseExportFormat accepts exactly the names of the ExportFormat constants.

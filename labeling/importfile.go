@@ -3,6 +3,7 @@ package labeling
 import (
 	"bufio"
 	"bytes"
+	"copyhold/labeling/fault"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -143,7 +144,7 @@ func (im *importer) tooLarge(where string) error {
 }
 
 func importErr(where string, err error) error {
-	var e *Error
+	var e *fault.Error
 	if errors.As(err, &e) {
 		return ErrImportFormat.With("%s: %s", where, e.Message)
 	}

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -54,7 +55,7 @@ var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
 func NormalizeLogin(s string) (string, error) {
 	l := strings.ToLower(strings.TrimSpace(s))
 	if !loginRE.MatchString(l) {
-		return "", ErrInvalid.With("login must be 2-40 characters: letters, digits, dot, dash or underscore, starting with a letter or digit")
+		return "", fault.ErrInvalid.With("login must be 2-40 characters: letters, digits, dot, dash or underscore, starting with a letter or digit")
 	}
 	return l, nil
 }
@@ -63,7 +64,7 @@ func NormalizeLogin(s string) (string, error) {
 func CheckDisplayName(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || utf8.RuneCountInString(s) > 80 {
-		return "", ErrInvalid.With("display name must be 1-80 characters")
+		return "", fault.ErrInvalid.With("display name must be 1-80 characters")
 	}
 	return s, nil
 }
@@ -84,7 +85,7 @@ func HashPassword(pw string, cost PasswordCost) (string, error) {
 	}
 	if len(pw) > 72 {
 		// bcrypt ignores bytes past 72; refuse rather than silently truncate.
-		return "", ErrInvalid.With("passwords are at most 72 bytes")
+		return "", fault.ErrInvalid.With("passwords are at most 72 bytes")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), int(cost))
 	if err != nil {

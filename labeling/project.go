@@ -2,6 +2,7 @@ package labeling
 
 import (
 	"bytes"
+	"copyhold/labeling/fault"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -53,7 +54,7 @@ func ParseProjectStatus(s string) (ProjectStatus, error) {
 	case ProjectDraft, ProjectOpen, ProjectPaused, ProjectClosed:
 		return st, nil
 	}
-	return "", ErrInvalid.With("unknown project status %q (draft, open, paused, closed)", s)
+	return "", fault.ErrInvalid.With("unknown project status %q (draft, open, paused, closed)", s)
 }
 
 // Ordering says which open item a claim takes among equally started ones.
@@ -132,10 +133,10 @@ type ProjectSettings struct {
 func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > MaxProjectNameLen {
-		return p, ErrInvalid.With("project name must be 1-%d characters", MaxProjectNameLen)
+		return p, fault.ErrInvalid.With("project name must be 1-%d characters", MaxProjectNameLen)
 	}
 	if utf8.RuneCountInString(p.Instructions) > MaxInstructionsLen {
-		return p, ErrInvalid.With("instructions are at most %d characters", MaxInstructionsLen)
+		return p, fault.ErrInvalid.With("instructions are at most %d characters", MaxInstructionsLen)
 	}
 	tt, err := ParseTaskType(string(p.TaskType))
 	if err != nil {
@@ -148,25 +149,25 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 	}
 	p.Schema = schema
 	if p.Overlap < MinOverlap || p.Overlap > MaxOverlap {
-		return p, ErrInvalid.With("overlap must be between %d and %d", MinOverlap, MaxOverlap)
+		return p, fault.ErrInvalid.With("overlap must be between %d and %d", MinOverlap, MaxOverlap)
 	}
 	if p.LeaseSeconds == 0 {
 		p.LeaseSeconds = DefaultLeaseSeconds
 	}
 	if p.LeaseSeconds < MinLeaseSeconds || p.LeaseSeconds > MaxLeaseSeconds {
-		return p, ErrInvalid.With("lease must be between %d and %d seconds", MinLeaseSeconds, MaxLeaseSeconds)
+		return p, fault.ErrInvalid.With("lease must be between %d and %d seconds", MinLeaseSeconds, MaxLeaseSeconds)
 	}
 	if p.Ordering == "" {
 		p.Ordering = OrderPriority
 	}
 	if p.Ordering != OrderPriority && p.Ordering != OrderRandom {
-		return p, ErrInvalid.With("ordering must be priority or random")
+		return p, fault.ErrInvalid.With("ordering must be priority or random")
 	}
 	if p.GoldRateBP < 0 || p.GoldRateBP > MaxGoldRateBP {
-		return p, ErrInvalid.With("gold rate must be between 0 and %d basis points", MaxGoldRateBP)
+		return p, fault.ErrInvalid.With("gold rate must be between 0 and %d basis points", MaxGoldRateBP)
 	}
 	if p.Stint < 0 {
-		return p, ErrInvalid.With("stint must be 0 (no cap) or more")
+		return p, fault.ErrInvalid.With("stint must be 0 (no cap) or more")
 	}
 	return p, nil
 }
@@ -400,29 +401,29 @@ type MyProgress struct {
 
 // Errors of projects, leases and submissions.
 var (
-	ErrModelNameTaken    = NewError(KindConflict, "model_name_taken", "a model with that name exists")
-	ErrProjectNameTaken  = NewError(KindConflict, "project_name_taken", "the model already has a project with that name")
-	ErrProjectPaused     = NewError(KindConflict, "project_paused", "the project is paused")
-	ErrProjectClosed     = NewError(KindConflict, "project_closed", "the project is closed")
-	ErrProjectNotOpen    = NewError(KindConflict, "project_not_open", "the project is not open yet")
-	ErrProjectLocked     = NewError(KindConflict, "project_locked", "this setting can no longer change")
-	ErrBadTransition     = NewError(KindConflict, "invalid_status_transition", "the project cannot move to that status")
-	ErrNotProjectMember  = NewError(KindForbidden, "not_project_member", "you are not a member of this project")
-	ErrNoTasks           = NewError(KindNotFound, "no_tasks", "no tasks left for you in this project")
-	ErrStintReached      = NewError(KindConflict, "stint_reached", "you reached today's task limit for this project")
-	ErrSensitiveCap      = NewError(KindConflict, "sensitive_cap_reached", "only sensitive items are left and you reached today's cap for them")
-	ErrLeaseLost         = NewError(KindConflict, "lease_lost", "this task is no longer yours")
-	ErrItemFull          = NewError(KindConflict, "item_full", "the item already has all the answers it needs")
-	ErrAlreadySubmitted  = NewError(KindConflict, "already_submitted", "you already answered this item")
-	ErrIdempotencyKey    = NewError(KindInvalid, "invalid_idempotency_key", "an idempotency key of 1-200 characters is required")
-	ErrIdempotencyReuse  = NewError(KindConflict, "idempotency_conflict", "this idempotency key was used with a different request")
-	ErrDraftTooLarge     = NewError(KindInvalid, "draft_too_large", "drafts are at most 256 KB")
-	ErrInvalidDraft      = NewError(KindInvalid, "invalid_draft", "a draft must be a JSON object")
-	ErrSensitiveCapAbove = NewError(KindInvalid, "sensitive_cap_above_coop", "the cap cannot exceed the co-op maximum")
+	ErrModelNameTaken    = fault.New(fault.KindConflict, "model_name_taken", "a model with that name exists")
+	ErrProjectNameTaken  = fault.New(fault.KindConflict, "project_name_taken", "the model already has a project with that name")
+	ErrProjectPaused     = fault.New(fault.KindConflict, "project_paused", "the project is paused")
+	ErrProjectClosed     = fault.New(fault.KindConflict, "project_closed", "the project is closed")
+	ErrProjectNotOpen    = fault.New(fault.KindConflict, "project_not_open", "the project is not open yet")
+	ErrProjectLocked     = fault.New(fault.KindConflict, "project_locked", "this setting can no longer change")
+	ErrBadTransition     = fault.New(fault.KindConflict, "invalid_status_transition", "the project cannot move to that status")
+	ErrNotProjectMember  = fault.New(fault.KindForbidden, "not_project_member", "you are not a member of this project")
+	ErrNoTasks           = fault.New(fault.KindNotFound, "no_tasks", "no tasks left for you in this project")
+	ErrStintReached      = fault.New(fault.KindConflict, "stint_reached", "you reached today's task limit for this project")
+	ErrSensitiveCap      = fault.New(fault.KindConflict, "sensitive_cap_reached", "only sensitive items are left and you reached today's cap for them")
+	ErrLeaseLost         = fault.New(fault.KindConflict, "lease_lost", "this task is no longer yours")
+	ErrItemFull          = fault.New(fault.KindConflict, "item_full", "the item already has all the answers it needs")
+	ErrAlreadySubmitted  = fault.New(fault.KindConflict, "already_submitted", "you already answered this item")
+	ErrIdempotencyKey    = fault.New(fault.KindInvalid, "invalid_idempotency_key", "an idempotency key of 1-200 characters is required")
+	ErrIdempotencyReuse  = fault.New(fault.KindConflict, "idempotency_conflict", "this idempotency key was used with a different request")
+	ErrDraftTooLarge     = fault.New(fault.KindInvalid, "draft_too_large", "drafts are at most 256 KB")
+	ErrInvalidDraft      = fault.New(fault.KindInvalid, "invalid_draft", "a draft must be a JSON object")
+	ErrSensitiveCapAbove = fault.New(fault.KindInvalid, "sensitive_cap_above_coop", "the cap cannot exceed the co-op maximum")
 )
 
 // StintReachedError carries when the stint resets. errors.Is(err,
-// ErrStintReached) and errors.As to *Error both work through Unwrap.
+// ErrStintReached) and errors.As to *fault.Error both work through Unwrap.
 type StintReachedError struct {
 	ResetAt time.Time
 }
@@ -515,7 +516,7 @@ func CheckIdempotencyKey(k string) error {
 // CheckSensitiveCap accepts 0..CoopSensitiveDailyCap.
 func CheckSensitiveCap(n int) error {
 	if n < 0 {
-		return ErrInvalid.With("the sensitive cap must be 0 or more")
+		return fault.ErrInvalid.With("the sensitive cap must be 0 or more")
 	}
 	if n > CoopSensitiveDailyCap {
 		return ErrSensitiveCapAbove.With("the sensitive cap is at most %d, the co-op maximum", CoopSensitiveDailyCap)
@@ -528,13 +529,13 @@ func CheckModel(m Model) (Model, error) {
 	m.Name = strings.TrimSpace(m.Name)
 	m.BaseModel = strings.TrimSpace(m.BaseModel)
 	if m.Name == "" || utf8.RuneCountInString(m.Name) > MaxModelNameLen {
-		return m, ErrInvalid.With("model name must be 1-%d characters", MaxModelNameLen)
+		return m, fault.ErrInvalid.With("model name must be 1-%d characters", MaxModelNameLen)
 	}
 	if utf8.RuneCountInString(m.BaseModel) > MaxModelNameLen {
-		return m, ErrInvalid.With("base model is at most %d characters", MaxModelNameLen)
+		return m, fault.ErrInvalid.With("base model is at most %d characters", MaxModelNameLen)
 	}
 	if utf8.RuneCountInString(m.Description) > MaxModelDescriptionLen {
-		return m, ErrInvalid.With("model description is at most %d characters", MaxModelDescriptionLen)
+		return m, fault.ErrInvalid.With("model description is at most %d characters", MaxModelDescriptionLen)
 	}
 	return m, nil
 }

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -570,7 +571,7 @@ func ProjectMetrics(tt TaskType, ratings []Rating) ([]MetricValue, error) {
 }
 
 func isBadRatingValue(err error) bool {
-	e, ok := err.(*Error)
+	e, ok := err.(*fault.Error)
 	return ok && (e.Code == ErrBadRatingValue.Code || e.Code == ErrDuplicateRating.Code)
 }
 

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -162,31 +163,31 @@ func (pp ReviewSettingsPatch) Apply(s ReviewSettings) (ReviewSettings, error) {
 func (s ReviewSettings) Normalize() (ReviewSettings, error) {
 	for name, v := range map[string]int{"auto_accept_bp": s.AutoAcceptBP, "sample_rate_bp": s.SampleRateBP, "gold_threshold_bp": s.GoldThresholdBP} {
 		if v < 0 || v > 10_000 {
-			return s, ErrInvalid.With("%s must be between 0 and 10000 basis points, not %d", name, v)
+			return s, fault.ErrInvalid.With("%s must be between 0 and 10000 basis points, not %d", name, v)
 		}
 	}
 	if s.GoldWindow < 1 || s.GoldWindow > MaxGoldWindow {
-		return s, ErrInvalid.With("gold_window must be between 1 and %d, not %d", MaxGoldWindow, s.GoldWindow)
+		return s, fault.ErrInvalid.With("gold_window must be between 1 and %d, not %d", MaxGoldWindow, s.GoldWindow)
 	}
 	switch s.TiePolicy {
 	case "":
 		s.TiePolicy = TiePolicyUndecided
 	case TiePolicyUndecided, TiePolicySchemaOrder, TiePolicySeeded:
 	default:
-		return s, ErrInvalid.With("tie_policy must be undecided, schema_order or seeded, not %q", s.TiePolicy)
+		return s, fault.ErrInvalid.With("tie_policy must be undecided, schema_order or seeded, not %q", s.TiePolicy)
 	}
 	if len(s.RejectReasons) == 0 || len(s.RejectReasons) > MaxRejectReasons {
-		return s, ErrInvalid.With("reject_reasons needs 1-%d reasons", MaxRejectReasons)
+		return s, fault.ErrInvalid.With("reject_reasons needs 1-%d reasons", MaxRejectReasons)
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(s.RejectReasons))
 	for i, r := range s.RejectReasons {
 		r = strings.TrimSpace(r)
 		if r == "" || utf8.RuneCountInString(r) > MaxRejectReasonLen || hasControl(r) {
-			return s, ErrInvalid.With("reject_reasons[%d]: a reason is 1-%d characters without control characters", i, MaxRejectReasonLen)
+			return s, fault.ErrInvalid.With("reject_reasons[%d]: a reason is 1-%d characters without control characters", i, MaxRejectReasonLen)
 		}
 		if seen[r] {
-			return s, ErrInvalid.With("reject_reasons[%d]: %q is listed twice", i, r)
+			return s, fault.ErrInvalid.With("reject_reasons[%d]: %q is listed twice", i, r)
 		}
 		seen[r] = true
 		out = append(out, r)
@@ -197,14 +198,14 @@ func (s ReviewSettings) Normalize() (ReviewSettings, error) {
 
 // Review errors.
 var (
-	ErrNoReviews           = NewError(KindNotFound, "no_reviews", "nothing is waiting for your review in this project")
-	ErrAlreadyDecided      = NewError(KindConflict, "already_decided", "this submission has already been decided")
-	ErrOwnWork             = NewError(KindForbidden, "own_work", "you cannot review your own submission")
-	ErrUnknownRejectReason = NewError(KindInvalid, "unknown_reject_reason", "the reject reason is not one of the project's reasons")
-	ErrDecisionInvalid     = NewError(KindInvalid, "invalid_decision", "the decision is invalid")
-	ErrDecisionsIncomplete = NewError(KindInvalid, "decisions_incomplete", "every pending submission of the item needs a decision")
-	ErrNotRejected         = NewError(KindConflict, "not_rejected", "only a rejected submission can be disputed")
-	ErrAlreadyDisputed     = NewError(KindConflict, "already_disputed", "a rejection can be disputed once")
+	ErrNoReviews           = fault.New(fault.KindNotFound, "no_reviews", "nothing is waiting for your review in this project")
+	ErrAlreadyDecided      = fault.New(fault.KindConflict, "already_decided", "this submission has already been decided")
+	ErrOwnWork             = fault.New(fault.KindForbidden, "own_work", "you cannot review your own submission")
+	ErrUnknownRejectReason = fault.New(fault.KindInvalid, "unknown_reject_reason", "the reject reason is not one of the project's reasons")
+	ErrDecisionInvalid     = fault.New(fault.KindInvalid, "invalid_decision", "the decision is invalid")
+	ErrDecisionsIncomplete = fault.New(fault.KindInvalid, "decisions_incomplete", "every pending submission of the item needs a decision")
+	ErrNotRejected         = fault.New(fault.KindConflict, "not_rejected", "only a rejected submission can be disputed")
+	ErrAlreadyDisputed     = fault.New(fault.KindConflict, "already_disputed", "a rejection can be disputed once")
 )
 
 // DecisionInput is the verdict on one submission.
@@ -314,7 +315,7 @@ func CanDispute(s SubmissionStatus, disputedBefore bool) error {
 func CheckDisputeComment(c string) (string, error) {
 	c = strings.TrimSpace(c)
 	if c == "" || utf8.RuneCountInString(c) > MaxDisputeCommentLen {
-		return c, ErrInvalid.With("a dispute needs a comment of 1-%d characters", MaxDisputeCommentLen)
+		return c, fault.ErrInvalid.With("a dispute needs a comment of 1-%d characters", MaxDisputeCommentLen)
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package labeling
 
 import (
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -66,7 +67,7 @@ func TestSubmissionStateMachine(t *testing.T) {
 		d     Decision
 		final bool
 		want  SubmissionStatus
-		err   *Error
+		err   *fault.Error
 	}{
 		{SubmissionSubmitted, DecisionAccept, false, SubmissionAccepted, nil},
 		{SubmissionSubmitted, DecisionReject, false, SubmissionRejected, nil},
@@ -109,7 +110,7 @@ func TestCheckDecision(t *testing.T) {
 	bad := []struct {
 		d     DecisionInput
 		final bool
-		err   *Error
+		err   *fault.Error
 	}{
 		{DecisionInput{Decision: "maybe"}, false, ErrDecisionInvalid},
 		{DecisionInput{Decision: DecisionReject, Reason: "nope"}, false, ErrUnknownRejectReason},

@@ -3,6 +3,7 @@ package labeling
 import (
 	"bytes"
 	"cmp"
+	"copyhold/labeling/fault"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -38,16 +39,16 @@ func TaskTypes() []TaskType {
 // Errors of task types, schemas, answers and imports. Each message built with
 // With names the field path and the offending value.
 var (
-	ErrUnknownTaskType  = NewError(KindInvalid, "unknown_task_type", "unknown task type")
-	ErrInvalidSchema    = NewError(KindInvalid, "invalid_schema", "the project schema is invalid")
-	ErrInvalidItemData  = NewError(KindInvalid, "invalid_item_data", "the item data does not fit the schema")
-	ErrInvalidAnswer    = NewError(KindInvalid, "invalid_answer", "the answer does not fit the schema")
-	ErrUnknownLabel     = NewError(KindInvalid, "unknown_label", "the answer uses a label the schema does not define")
-	ErrOffsetOutOfRange = NewError(KindInvalid, "offset_out_of_range", "a text offset is outside the text")
-	ErrImportFormat     = NewError(KindInvalid, "import_invalid", "the import file is malformed")
-	ErrImportTooLarge   = NewError(KindInvalid, "import_too_large", "a record in the import file is too large")
-	ErrLSConfig         = NewError(KindInvalid, "ls_config_unsupported", "the Label Studio labeling config cannot be used")
-	ErrLSResult         = NewError(KindInvalid, "ls_result_unsupported", "the Label Studio result cannot be converted")
+	ErrUnknownTaskType  = fault.New(fault.KindInvalid, "unknown_task_type", "unknown task type")
+	ErrInvalidSchema    = fault.New(fault.KindInvalid, "invalid_schema", "the project schema is invalid")
+	ErrInvalidItemData  = fault.New(fault.KindInvalid, "invalid_item_data", "the item data does not fit the schema")
+	ErrInvalidAnswer    = fault.New(fault.KindInvalid, "invalid_answer", "the answer does not fit the schema")
+	ErrUnknownLabel     = fault.New(fault.KindInvalid, "unknown_label", "the answer uses a label the schema does not define")
+	ErrOffsetOutOfRange = fault.New(fault.KindInvalid, "offset_out_of_range", "a text offset is outside the text")
+	ErrImportFormat     = fault.New(fault.KindInvalid, "import_invalid", "the import file is malformed")
+	ErrImportTooLarge   = fault.New(fault.KindInvalid, "import_too_large", "a record in the import file is too large")
+	ErrLSConfig         = fault.New(fault.KindInvalid, "ls_config_unsupported", "the Label Studio labeling config cannot be used")
+	ErrLSResult         = fault.New(fault.KindInvalid, "ls_result_unsupported", "the Label Studio result cannot be converted")
 )
 
 // ParseTaskType accepts exactly the names of the TaskType constants.

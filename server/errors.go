@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"copyhold/labeling/fault"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -13,21 +14,19 @@ import (
 	"net/http"
 	"strings"
 
-	"copyhold/labeling"
-
 	"github.com/gin-gonic/gin"
 )
 
 // statusOf is the one place where domain error kinds become HTTP statuses.
-var statusOf = map[labeling.Kind]int{
-	labeling.KindInvalid:         http.StatusBadRequest,
-	labeling.KindNotFound:        http.StatusNotFound,
-	labeling.KindConflict:        http.StatusConflict,
-	labeling.KindForbidden:       http.StatusForbidden,
-	labeling.KindUnauthenticated: http.StatusUnauthorized,
-	labeling.KindRateLimited:     http.StatusTooManyRequests,
-	labeling.KindUnavailable:     http.StatusServiceUnavailable,
-	labeling.KindGone:            http.StatusGone,
+var statusOf = map[fault.Kind]int{
+	fault.KindInvalid:         http.StatusBadRequest,
+	fault.KindNotFound:        http.StatusNotFound,
+	fault.KindConflict:        http.StatusConflict,
+	fault.KindForbidden:       http.StatusForbidden,
+	fault.KindUnauthenticated: http.StatusUnauthorized,
+	fault.KindRateLimited:     http.StatusTooManyRequests,
+	fault.KindUnavailable:     http.StatusServiceUnavailable,
+	fault.KindGone:            http.StatusGone,
 }
 
 // apiError is the JSON body of every error answer.
@@ -37,19 +36,19 @@ type apiError struct {
 }
 
 var (
-	errBodyTooLarge  = labeling.NewError(labeling.KindInvalid, "body_too_large", "the request body is too large")
-	errMalformed     = labeling.NewError(labeling.KindInvalid, "malformed_json", "the request body is not valid JSON")
-	errUnknownField  = labeling.NewError(labeling.KindInvalid, "unknown_field", "the request has an unknown field")
-	errWrongType     = labeling.NewError(labeling.KindInvalid, "wrong_type", "a field has the wrong type")
-	errUnavailable   = labeling.NewError(labeling.KindUnavailable, "unavailable", "the database is unavailable; try again shortly")
-	errRouteMissing  = labeling.NewError(labeling.KindNotFound, "not_found", "no such API route")
-	errMethod        = labeling.NewError(labeling.KindInvalid, "method_not_allowed", "method not allowed")
-	errWrongPassword = labeling.NewError(labeling.KindInvalid, "wrong_password", "the current password is wrong")
+	errBodyTooLarge  = fault.New(fault.KindInvalid, "body_too_large", "the request body is too large")
+	errMalformed     = fault.New(fault.KindInvalid, "malformed_json", "the request body is not valid JSON")
+	errUnknownField  = fault.New(fault.KindInvalid, "unknown_field", "the request has an unknown field")
+	errWrongType     = fault.New(fault.KindInvalid, "wrong_type", "a field has the wrong type")
+	errUnavailable   = fault.New(fault.KindUnavailable, "unavailable", "the database is unavailable; try again shortly")
+	errRouteMissing  = fault.New(fault.KindNotFound, "not_found", "no such API route")
+	errMethod        = fault.New(fault.KindInvalid, "method_not_allowed", "method not allowed")
+	errWrongPassword = fault.New(fault.KindInvalid, "wrong_password", "the current password is wrong")
 )
 
 // fail answers err as {code, message}. Unknown errors are logged and hidden.
 func fail(c *gin.Context, err error) {
-	var de *labeling.Error
+	var de *fault.Error
 	switch {
 	case errors.As(err, &de):
 		status := statusOf[de.Kind]
@@ -143,7 +142,7 @@ func strictUnmarshal(raw []byte, v any) error {
 func idParam(c *gin.Context, name string) (int64, bool) {
 	var id int64
 	if _, err := fmt.Sscan(c.Param(name), &id); err != nil || id <= 0 || fmt.Sprint(id) != c.Param(name) {
-		fail(c, labeling.ErrInvalid.With("%s must be a positive integer", name))
+		fail(c, fault.ErrInvalid.With("%s must be a positive integer", name))
 		return 0, false
 	}
 	return id, true

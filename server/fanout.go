@@ -2,10 +2,9 @@ package server
 
 import (
 	"context"
+	"copyhold/labeling/event"
 	"log/slog"
 	"time"
-
-	"copyhold/labeling/store"
 
 	"github.com/jackc/pgx/v5"
 	"gorm.io/driver/postgres"
@@ -45,7 +44,7 @@ func (f *LocalFanout) Poke() {
 func (f *LocalFanout) Wake() <-chan struct{}   { return f.ch }
 func (f *LocalFanout) Run(ctx context.Context) { <-ctx.Done() }
 
-// PGFanout LISTENs on store.EventsChannel over one dedicated connection
+// PGFanout LISTENs on event.Channel over one dedicated connection
 // (not from the pool: a pooled connection could be handed to someone else
 // and lose the LISTEN). Writers NOTIFY inside their transaction, so the wake
 // arrives only after commit, from any process on the database. When the
@@ -102,7 +101,7 @@ func (f *PGFanout) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{store.EventsChannel}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{event.Channel}.Sanitize()); err != nil {
 		return err
 	}
 	f.wake.Poke() // catch up on whatever committed while we were not listening
@@ -126,7 +125,7 @@ func FanoutFor(db *gorm.DB, url string, log *slog.Logger) (Fanout, error) {
 		return NewPGFanout(url, log), nil
 	}
 	f := NewLocalFanout()
-	if err := store.OnEventAppended(db, f.Poke); err != nil {
+	if err := event.OnAppended(db, f.Poke); err != nil {
 		return nil, err
 	}
 	return f, nil

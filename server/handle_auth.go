@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -25,7 +26,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 	}
 	login := strings.ToLower(strings.TrimSpace(req.Login))
 	if login == "" || req.Password == "" {
-		fail(c, labeling.ErrInvalid.With("login and password are required"))
+		fail(c, fault.ErrInvalid.With("login and password are required"))
 		return
 	}
 	ok, burst, retry := s.limits.allow(login, c.ClientIP())
@@ -36,7 +37,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 	}
 	if !ok {
 		c.Header("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
-		fail(c, labeling.ErrRateLimited)
+		fail(c, fault.ErrRateLimited)
 		return
 	}
 	m, err := s.store.Authenticate(c.Request.Context(), login, req.Password)
@@ -277,7 +278,7 @@ func (s *Server) handleRevokeToken(c *gin.Context) {
 		return
 	}
 	if err := s.store.RevokeToken(c.Request.Context(), m.ID, id); err != nil {
-		if errors.Is(err, labeling.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			fail(c, err)
 			return
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -204,7 +205,7 @@ func queryModel(c *gin.Context) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		fail(c, labeling.ErrInvalid.With("model_id must be a positive integer"))
+		fail(c, fault.ErrInvalid.With("model_id must be a positive integer"))
 		return 0, false
 	}
 	return id, true

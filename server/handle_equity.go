@@ -9,6 +9,7 @@ import (
 	"copyhold/equity"
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
@@ -25,7 +26,7 @@ func (s *Server) ledger() *equitystore.Store {
 	return equitystore.New(s.store.DB())
 }
 
-var errBadTime = labeling.NewError(labeling.KindInvalid, "invalid_time", "times are RFC 3339 (2026-01-31T00:00:00Z) or dates (2026-01-31)")
+var errBadTime = fault.New(fault.KindInvalid, "invalid_time", "times are RFC 3339 (2026-01-31T00:00:00Z) or dates (2026-01-31)")
 
 func parseTime(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
@@ -53,11 +54,11 @@ func (s *Server) handleStatement(c *gin.Context) {
 	if v := c.Query("member"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			fail(c, labeling.ErrInvalid.With("member must be a positive integer"))
+			fail(c, fault.ErrInvalid.With("member must be a positive integer"))
 			return
 		}
 		if id != me.ID && !me.Has(labeling.RoleCoordinator) {
-			fail(c, labeling.ErrForbidden.With("only coordinators see other members' statements"))
+			fail(c, fault.ErrForbidden.With("only coordinators see other members' statements"))
 			return
 		}
 		who = id

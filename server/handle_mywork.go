@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -18,7 +18,7 @@ func queryInt(c *gin.Context, name string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		fail(c, labeling.ErrInvalid.With("%s must be a non-negative integer", name))
+		fail(c, fault.ErrInvalid.With("%s must be a non-negative integer", name))
 		return 0, false
 	}
 	return n, true

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -66,7 +67,7 @@ func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
 			return p, false
 		}
 		if !in {
-			fail(c, labeling.ErrNotFound.With("project not found"))
+			fail(c, fault.ErrNotFound.With("project not found"))
 			return p, false
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 
 	"github.com/gin-gonic/gin"
 )
@@ -40,7 +41,7 @@ func bindReviewLease(c *gin.Context) (string, bool) {
 		return "", false
 	}
 	if req.LeaseToken == "" {
-		fail(c, labeling.ErrInvalid.With("lease_token is required"))
+		fail(c, fault.ErrInvalid.With("lease_token is required"))
 		return "", false
 	}
 	return req.LeaseToken, true
@@ -89,7 +90,7 @@ func (s *Server) handleReviewDecisions(c *gin.Context) {
 		return
 	}
 	if req.LeaseToken == "" {
-		fail(c, labeling.ErrInvalid.With("lease_token is required"))
+		fail(c, fault.ErrInvalid.With("lease_token is required"))
 		return
 	}
 	sum := sha256.Sum256(raw)
@@ -164,7 +165,7 @@ func (s *Server) handleMyQuality(c *gin.Context) {
 		return
 	}
 	if projectID == 0 {
-		fail(c, labeling.ErrInvalid.With("project_id is required"))
+		fail(c, fault.ErrInvalid.With("project_id is required"))
 		return
 	}
 	in, err := s.store.IsProjectMember(c.Request.Context(), projectID, m.ID)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -44,7 +45,7 @@ func bindLease(c *gin.Context) (leaseRequest, bool) {
 		return req, false
 	}
 	if req.LeaseToken == "" {
-		fail(c, labeling.ErrInvalid.With("lease_token is required"))
+		fail(c, fault.ErrInvalid.With("lease_token is required"))
 		return req, false
 	}
 	return req, true
@@ -174,7 +175,7 @@ func (s *Server) handleImport(c *gin.Context) {
 	switch format {
 	case "", "jsonl", "csv", "labelstudio":
 	default:
-		fail(c, labeling.ErrInvalid.With("format must be jsonl, csv or labelstudio"))
+		fail(c, fault.ErrInvalid.With("format must be jsonl, csv or labelstudio"))
 		return
 	}
 	rep, err := s.store.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, store.ImportRequest{Format: format, Filename: c.Query("filename")})

@@ -51,6 +51,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
 	"copyhold/labeling/store"
 
 	"github.com/gorilla/websocket"
@@ -165,7 +166,7 @@ func NewHub(cfg HubConfig, log *slog.Logger) *Hub {
 // the fanout, presence and pruning. Clients that connect later and want
 // older events resume with "since".
 func (h *Hub) Start(ctx context.Context) error {
-	head, err := store.LastEventID(ctx, h.db)
+	head, err := event.LastID(ctx, h.db)
 	if err != nil {
 		return err
 	}
@@ -254,7 +255,7 @@ type channel struct {
 // parseChannel accepts exactly the scope names events carry. "audit" and
 // anything else is unknown.
 func parseChannel(s string) (channel, bool) {
-	if s == store.CoopScope {
+	if s == event.CoopScope {
 		return channel{name: s, kind: chCoop}, true
 	}
 	prefix, num, ok := strings.Cut(s, ":")
@@ -508,14 +509,14 @@ type gapWatch struct {
 func (h *Hub) drain(ctx context.Context) time.Duration {
 	cursor := h.cursorNow()
 	for ctx.Err() == nil {
-		rows, err := store.EventsAfter(ctx, h.db, cursor, h.cfg.BatchSize)
+		rows, err := event.After(ctx, h.db, cursor, h.cfg.BatchSize)
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("live delivery: reading events failed", "err", err)
 			}
 			return h.cfg.PollInterval
 		}
-		var ready []labeling.Event
+		var ready []event.Event
 		held := false
 		for _, e := range rows {
 			if e.ID != cursor+1 && !h.gapResolved(ctx, cursor+1, e.ID) {
@@ -556,7 +557,7 @@ func (h *Hub) gapResolved(ctx context.Context, from, to int64) bool {
 		skip = true
 	case !g.hasProbe:
 		if time.Since(g.since) >= h.cfg.GapSettle {
-			at, ok, err := store.GapProbeTime(ctx, h.db)
+			at, ok, err := event.GapProbeTime(ctx, h.db)
 			if err == nil && ok {
 				g.probeAt, g.hasProbe = at, true
 			} else if err != nil {
@@ -564,7 +565,7 @@ func (h *Hub) gapResolved(ctx context.Context, from, to int64) bool {
 			}
 		}
 	default:
-		n, err := store.EventWritersSince(ctx, h.db, g.probeAt)
+		n, err := event.WritersSince(ctx, h.db, g.probeAt)
 		if err == nil && n == 0 {
 			g.settled = true // skip on the next read if the id is still missing
 		} else if err != nil {
@@ -607,7 +608,7 @@ func (h *Hub) checkLate(ctx context.Context) {
 	if len(ids) > 1000 {
 		ids = ids[len(ids)-1000:]
 	}
-	late, err := store.EventsByID(ctx, h.db, ids)
+	late, err := event.ByID(ctx, h.db, ids)
 	if err != nil || len(late) == 0 {
 		return
 	}
@@ -624,7 +625,7 @@ func (h *Hub) checkLate(ctx context.Context) {
 }
 
 // dispatch hands events, in id order, to their subscribers.
-func (h *Hub) dispatch(events []labeling.Event) {
+func (h *Hub) dispatch(events []event.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range events {
@@ -638,7 +639,7 @@ func (h *Hub) dispatch(events []labeling.Event) {
 		if len(subs) == 0 {
 			continue
 		}
-		if e.Scope == store.CoopScope {
+		if e.Scope == event.CoopScope {
 			e = coopView(e)
 		}
 		ev := &encodedEvent{e: e}
@@ -671,7 +672,7 @@ type memberPayload struct {
 
 // applyAuthChangeLocked updates what connected members may see from the
 // events that change it, and ends subscriptions they lost.
-func (h *Hub) applyAuthChangeLocked(e labeling.Event) {
+func (h *Hub) applyAuthChangeLocked(e event.Event) {
 	switch e.Type {
 	case "role.revoked", "role.granted", "member.deactivated", "project.member_added", "project.member_removed":
 	default:
@@ -702,7 +703,7 @@ func (h *Hub) applyAuthChangeLocked(e labeling.Event) {
 				c.member.Roles = append(append([]labeling.Role{}, c.member.Roles...), p.Role)
 			}
 		case "project.member_added", "project.member_removed":
-			if sub := c.subs[store.ProjectScope(p.ProjectID)]; sub != nil {
+			if sub := c.subs[event.ProjectScope(p.ProjectID)]; sub != nil {
 				sub.projectMember = e.Type == "project.member_added"
 			}
 		}
@@ -761,7 +762,7 @@ func frame(v any) []byte {
 
 // encodedEvent encodes an event once per view, shared by every subscriber.
 type encodedEvent struct {
-	e        labeling.Event
+	e        event.Event
 	full     []byte
 	redacted []byte
 	subjects []int64 // actor and payload member_id: who a labeller view hides
@@ -837,7 +838,7 @@ func redactFor(ev *encodedEvent, viewer int64) []byte {
 // coopView is the hook for the co-op feed's view of an event: when equity
 // brings pseudonyms, member ids in coop events are swapped for the member's
 // chosen public name here. Today it passes events through.
-func coopView(e labeling.Event) labeling.Event { return e }
+func coopView(e event.Event) event.Event { return e }
 
 // ---- presence ----
 
@@ -869,7 +870,7 @@ func (h *Hub) markPresenceLocked(projectID int64) {
 	}
 }
 
-func (h *Hub) noteForPresenceLocked(e labeling.Event) {
+func (h *Hub) noteForPresenceLocked(e event.Event) {
 	if !strings.HasPrefix(e.Type, "task.") || !strings.HasPrefix(e.Scope, "project:") {
 		return
 	}
@@ -899,7 +900,7 @@ func (h *Hub) presenceLoop(ctx context.Context) {
 		h.mu.Lock()
 		var todo []int64
 		for id, ps := range h.presence {
-			if len(h.channels[store.ProjectScope(id)]) == 0 {
+			if len(h.channels[event.ProjectScope(id)]) == 0 {
 				delete(h.presence, id)
 				continue
 			}
@@ -924,7 +925,7 @@ func (h *Hub) presenceLoop(ctx context.Context) {
 }
 
 func (h *Hub) sendPresenceLocked(projectID int64, ps *presenceState) {
-	name := store.ProjectScope(projectID)
+	name := event.ProjectScope(projectID)
 	hidden := map[int64]bool{}
 	here := map[int64]bool{}
 	for sub := range h.channels[name] {
@@ -989,7 +990,7 @@ func (h *Hub) pruneLoop(ctx context.Context) {
 			return
 		case <-time.After(h.cfg.PruneEvery):
 		}
-		n, err := store.PruneEvents(ctx, h.db, h.cfg.Retention)
+		n, err := event.Prune(ctx, h.db, h.cfg.Retention)
 		if err != nil && ctx.Err() == nil {
 			h.log.Warn("pruning events failed", "err", err)
 		} else if n > 0 {

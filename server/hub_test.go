@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
 	"copyhold/labeling/store"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
@@ -29,7 +30,7 @@ import (
 func openTx(t *testing.T, db *gorm.DB, scope string) (finish func(commit bool)) {
 	t.Helper()
 	tx := db.Begin()
-	if err := store.AppendEvent(tx, "test.slow", scope, nil, map[string]any{}); err != nil {
+	if err := event.Append(tx, "test.slow", scope, nil, map[string]any{}); err != nil {
 		t.Fatal(err)
 	}
 	return func(commit bool) {
@@ -125,16 +126,16 @@ WHERE application_name = 'copyhold-listen' AND pid <> pg_backend_pid()`).Scan(&k
 func TestHubPruneEvents(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		appendEvent(t, db, "test.old", "coop", nil, map[string]any{})
-		appendEvent(t, db, "login.failure_burst", store.AuditScope, nil, map[string]any{})
+		appendEvent(t, db, "login.failure_burst", event.AuditScope, nil, map[string]any{})
 		ctx := context.Background()
-		if n, err := store.PruneEvents(ctx, db, time.Hour); err != nil || n != 0 {
+		if n, err := event.Prune(ctx, db, time.Hour); err != nil || n != 0 {
 			t.Fatalf("young events pruned: %d %v", n, err)
 		}
 		time.Sleep(5 * time.Millisecond)
-		if n, err := store.PruneEvents(ctx, db, time.Millisecond); err != nil || n != 1 {
+		if n, err := event.Prune(ctx, db, time.Millisecond); err != nil || n != 1 {
 			t.Fatalf("prune: %d %v", n, err)
 		}
-		if _, ok, _ := store.OldestDeliverableID(ctx, db); ok {
+		if _, ok, _ := event.OldestDeliverableID(ctx, db); ok {
 			t.Fatal("deliverable events left")
 		}
 		var audit int64
@@ -193,22 +194,22 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 		channels []string
 	}
 	var people []who
-	people = append(people, who{coordTok, []string{"coop", store.ProjectScope(projects[0]), store.ProjectScope(projects[1])}})
-	people = append(people, who{revTok, []string{"coop", store.ProjectScope(projects[2]), store.ReviewScope(projects[2])}})
+	people = append(people, who{coordTok, []string{"coop", event.ProjectScope(projects[0]), event.ProjectScope(projects[1])}})
+	people = append(people, who{revTok, []string{"coop", event.ProjectScope(projects[2]), event.ReviewScope(projects[2])}})
 	for i := range 20 {
 		m, tok := mk(fmt.Sprint("lab", i), labeling.RoleLabeller)
-		chans := []string{"coop", store.MemberScope(m.ID)}
+		chans := []string{"coop", event.MemberScope(m.ID)}
 		for _, p := range []int64{projects[i%4], projects[(i+1)%4]} {
 			if err := st.AddProjectMember(ctx, &coord.ID, p, m.ID); err != nil {
 				t.Fatal(err)
 			}
-			chans = append(chans, store.ProjectScope(p))
+			chans = append(chans, event.ProjectScope(p))
 		}
 		people = append(people, who{tok, chans})
 	}
-	scopes := []string{"coop", store.ReviewScope(projects[2])}
+	scopes := []string{"coop", event.ReviewScope(projects[2])}
 	for _, p := range projects {
-		scopes = append(scopes, store.ProjectScope(p))
+		scopes = append(scopes, event.ProjectScope(p))
 	}
 	for _, p := range people[2:] {
 		scopes = append(scopes, p.channels[1])
@@ -354,7 +355,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 				err := db.Transaction(func(tx *gorm.DB) error {
 					for range 1 + rng.IntN(2) {
 						scope := scopes[rng.IntN(len(scopes))]
-						if err := store.AppendEvent(tx, "test.write", scope, nil, map[string]any{"g": g, "i": i}); err != nil {
+						if err := event.Append(tx, "test.write", scope, nil, map[string]any{"g": g, "i": i}); err != nil {
 							return err
 						}
 						time.Sleep(time.Duration(rng.IntN(3)) * time.Millisecond)

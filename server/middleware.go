@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 
 	"github.com/gin-gonic/gin"
 )
@@ -104,13 +105,13 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		if auth := c.GetHeader("Authorization"); auth != "" {
 			token, ok := strings.CutPrefix(auth, "Bearer ")
 			if !ok {
-				fail(c, labeling.ErrUnauthenticated.With("Authorization must be 'Bearer <token>'"))
+				fail(c, fault.ErrUnauthenticated.With("Authorization must be 'Bearer <token>'"))
 				return
 			}
 			m, err = s.store.TokenMember(ctx, strings.TrimSpace(token))
 		} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil && cookie != "" {
 			m, err = s.store.SessionMember(ctx, cookie)
-			if err != nil && errors.Is(err, labeling.ErrUnauthenticated) {
+			if err != nil && errors.Is(err, fault.ErrUnauthenticated) {
 				s.clearSessionCookie(c)
 			}
 		} else {
@@ -138,7 +139,7 @@ func member(c *gin.Context) (labeling.Member, bool) {
 // requireMember refuses anonymous callers.
 func requireMember(c *gin.Context) {
 	if _, ok := member(c); !ok {
-		fail(c, labeling.ErrUnauthenticated)
+		fail(c, fault.ErrUnauthenticated)
 		return
 	}
 	c.Next()
@@ -149,7 +150,7 @@ func requireRole(roles ...labeling.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		m, ok := member(c)
 		if !ok {
-			fail(c, labeling.ErrUnauthenticated)
+			fail(c, fault.ErrUnauthenticated)
 			return
 		}
 		for _, r := range roles {
@@ -162,7 +163,7 @@ func requireRole(roles ...labeling.Role) gin.HandlerFunc {
 		for i, r := range roles {
 			names[i] = string(r)
 		}
-		fail(c, labeling.ErrForbidden.With("you need the %s role for this", strings.Join(names, " or ")))
+		fail(c, fault.ErrForbidden.With("you need the %s role for this", strings.Join(names, " or ")))
 	}
 }
 

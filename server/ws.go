@@ -65,7 +65,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
-	"copyhold/labeling/store"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
@@ -87,7 +88,7 @@ func (s *Server) handleWS(c *gin.Context) {
 	}
 	m, ok := member(c)
 	if !ok {
-		fail(c, labeling.ErrUnauthenticated)
+		fail(c, fault.ErrUnauthenticated)
 		return
 	}
 	up := websocket.Upgrader{
@@ -327,19 +328,19 @@ func (c *wsConn) replay(ctx context.Context, sub *subscription, since, head int6
 		// Another instance may have delivered a little further than this
 		// one has read: fine, live delivery skips up to since. Past the end
 		// of the table, though, the client's seq is from another database.
-		last, err := store.LastEventID(ctx, h.db)
+		last, err := event.LastID(ctx, h.db)
 		return 0, err == nil && since <= last
 	}
 	if since == head {
 		return 0, true
 	}
-	oldest, any, err := store.OldestDeliverableID(ctx, h.db)
+	oldest, any, err := event.OldestDeliverableID(ctx, h.db)
 	if err != nil || (any && oldest > since+1) || (!any && since < head) {
 		return 0, false
 	}
 	sent := 0
 	for after := since; ; {
-		evs, err := store.EventsInScope(ctx, h.db, sub.ch.name, after, head, 500)
+		evs, err := event.InScope(ctx, h.db, sub.ch.name, after, head, 500)
 		if err != nil {
 			return sent, false
 		}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
@@ -317,7 +318,7 @@ func benchFanout(b *testing.B, n int) {
 	// project, one submit every 50 ms, with the other clients connected.
 	var subLat latencies
 	arrived := make(chan time.Time, 100)
-	lab := dial(info.LabToken, store.ProjectScope(info.Project), func(f benchFrame) {
+	lab := dial(info.LabToken, event.ProjectScope(info.Project), func(f benchFrame) {
 		if f.Type == "task.submitted" {
 			arrived <- time.Now()
 		}

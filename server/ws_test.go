@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
@@ -45,7 +46,7 @@ func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.HubConfig, *server.
 // without "since" starts at the hub's cursor, so it could otherwise see them.
 func catchUp(t *testing.T, db *gorm.DB, hub *server.Hub) {
 	t.Helper()
-	head, err := store.LastEventID(context.Background(), db)
+	head, err := event.LastID(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,11 +242,11 @@ func (c *wsClient) mustSubscribe(channel string, extra ...any) inFrame {
 func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, payload any) int64 {
 	t.Helper()
 	if err := db.Transaction(func(tx *gorm.DB) error {
-		return store.AppendEvent(tx, typ, scope, actor, payload)
+		return event.Append(tx, typ, scope, actor, payload)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	id, err := store.LastEventID(context.Background(), db)
+	id, err := event.LastID(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,7 +557,7 @@ func TestWSResumeFromSince(t *testing.T) {
 		_ = sub
 
 		// Resuming from before the retention window gets reset, then live.
-		if _, err := store.PruneEvents(context.Background(), db, time.Nanosecond); err != nil {
+		if _, err := event.Prune(context.Background(), db, time.Nanosecond); err != nil {
 			t.Fatal(err)
 		}
 		w2 := e.ws(t, "lab")
@@ -648,7 +649,7 @@ func TestWSSlowClientIsolation(t *testing.T) {
 		for i := 0; i < total; i += 10 {
 			if err := db.Transaction(func(tx *gorm.DB) error {
 				for j := i; j < i+10; j++ {
-					if err := store.AppendEvent(tx, "test.pad", "coop", nil, map[string]any{"pad": pad, "last": j == total-1}); err != nil {
+					if err := event.Append(tx, "test.pad", "coop", nil, map[string]any{"pad": pad, "last": j == total-1}); err != nil {
 						return err
 					}
 				}
@@ -657,7 +658,7 @@ func TestWSSlowClientIsolation(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		lastSeq, _ = store.LastEventID(context.Background(), db)
+		lastSeq, _ = event.LastID(context.Background(), db)
 		t.Logf("written after %v", time.Since(start))
 		<-done
 		t.Logf("fast client done after %v; stats %+v", time.Since(start), hub.Stats())

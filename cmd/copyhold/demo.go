@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 )
 
@@ -47,7 +48,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	var ids []int64
 	for _, dm := range demoMembers {
 		m, err := st.MemberByLogin(ctx, dm.login)
-		if errors.Is(err, labeling.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			m, err = st.CreateMember(ctx, nil, store.NewMember{Login: dm.login, DisplayName: dm.name, Password: *password, Roles: dm.roles})
 		}
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"copyhold/equity"
 	"copyhold/equity/store"
+	"copyhold/labeling/sqldb"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -52,7 +53,7 @@ func BenchmarkVest(b *testing.B) {
 							_, err := store.Vest(tx, store.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: f.members[sub%64]})
 							return err
 						})
-						if !store.IsRetryable(err) {
+						if !sqldb.IsRetryable(err) {
 							break
 						}
 						retries.Add(1)
@@ -115,7 +116,7 @@ func bulkHistory(b *testing.B, db *gorm.DB, model int64, members []int64, n int)
 			unit, ids, amounts, times, accounts)
 		must(b, err)
 		_, err = sqlDB.Exec(`INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at)
-            SELECT s, 'tx', id, p, h, now() FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u(s, id, p, h)`,
+            SELECT s, 'tx', id, p, h, sqldb.Now(tx) FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u(s, id, p, h)`,
 			seqs, ids, prevs, hashes)
 		must(b, err)
 	}

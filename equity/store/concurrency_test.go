@@ -10,6 +10,7 @@ import (
 
 	"copyhold/equity"
 	"copyhold/equity/store"
+	"copyhold/labeling/sqldb"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -112,7 +113,7 @@ func TestConcurrentPostings(t *testing.T) {
 					resolved.Add(1)
 				case errors.Is(err, equity.ErrAlreadyResolved):
 					lost.Add(1)
-				case store.IsRetryable(err):
+				case sqldb.IsRetryable(err):
 					t.Errorf("unexpected deadlock: %v", err)
 				default:
 					t.Errorf("resolve: %v", err)

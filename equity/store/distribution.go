@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"copyhold/equity"
-	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/event"
 
 	"gorm.io/gorm"
 )
@@ -108,7 +108,7 @@ func Distribute(tx *gorm.DB, r Revenue) (equity.Transaction, error) {
                 source, record_date, inputs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				t.ID, r.ModelID, r.Currency, r.Amount, g.ReserveShareBP, reserve, r.Source, r.RecordDate, string(inputs), t.CreatedAt).Error
 		}
-		d.events = []event{{"equity.distributed", labelstore.CoopScope, map[string]any{
+		d.events = []ledgerEvent{{"equity.distributed", event.CoopScope, map[string]any{
 			"currency": r.Currency, "amount": equity.Format(r.Amount, r.Scale), "reserve": equity.Format(reserve, r.Scale),
 			"holders": len(shares), "record_date": r.RecordDate}}}
 		return d, nil

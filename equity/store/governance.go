@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"copyhold/equity"
-	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/event"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
@@ -61,7 +62,7 @@ func ensureUnit(tx *gorm.DB, code string, modelID int64, scale int32) error {
 	}
 	if len(sc) == 0 {
 		if err := tx.Exec("INSERT INTO equity_units (code, model_id, scale, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			code, nz(modelID), scale, now()).Error; err != nil {
+			code, nz(modelID), scale, sqldb.Now(tx)).Error; err != nil {
 			return fmt.Errorf("register unit %s: %w", code, err)
 		}
 		if err := tx.Raw("SELECT scale FROM equity_units WHERE code = ?", code).Scan(&sc).Error; err != nil {
@@ -199,7 +200,7 @@ func SetRateCard(tx *gorm.DB, actorID int64, rc equity.RateCard) (equity.RateCar
 	}
 	rc.Version = v[0] + 1
 	rc.ActorID = actorID
-	rc.CreatedAt = now()
+	rc.CreatedAt = sqldb.Now(tx)
 	if rc.Difficulty == nil {
 		rc.Difficulty = map[string]int{}
 	}
@@ -218,7 +219,7 @@ func SetRateCard(tx *gorm.DB, actorID int64, rc equity.RateCard) (equity.RateCar
 	if _, _, err := appendLog(tx, equity.LogRateCard, rc.ID, equity.CanonicalRateCard(rc)); err != nil {
 		return rc, err
 	}
-	err = labelstore.AppendEvent(tx, "equity.rate_card_changed", labelstore.CoopScope, actorPtr(actorID), map[string]any{
+	err = event.Append(tx, "equity.rate_card_changed", event.CoopScope, actorPtr(actorID), map[string]any{
 		"rate_card_id": rc.ID, "project_id": rc.ProjectID, "model_id": modelID, "version": rc.Version, "reason": rc.Reason,
 		"annotation_accepted":    equity.Format(rc.AnnotationAccepted, equity.UnitScale),
 		"correction":             equity.Format(rc.Correction, equity.UnitScale),
@@ -288,7 +289,7 @@ func SetGovernance(tx *gorm.DB, actorID int64, g equity.Governance) (equity.Gove
 	}
 	g.Version = v[0] + 1
 	g.ActorID = actorID
-	g.CreatedAt = now()
+	g.CreatedAt = sqldb.Now(tx)
 	var ids []int64
 	if err := tx.Raw(`INSERT INTO equity_governance (version, transfer_fee_bp, holding_cap_bp, cap_floor, reserve_share_bp,
         exit_rule, reason, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -299,7 +300,7 @@ func SetGovernance(tx *gorm.DB, actorID int64, g equity.Governance) (equity.Gove
 	if _, _, err := appendLog(tx, equity.LogGovernance, g.ID, equity.CanonicalGovernance(g)); err != nil {
 		return g, err
 	}
-	err := labelstore.AppendEvent(tx, "equity.governance_changed", labelstore.CoopScope, actorPtr(actorID), map[string]any{
+	err := event.Append(tx, "equity.governance_changed", event.CoopScope, actorPtr(actorID), map[string]any{
 		"governance_id": g.ID, "version": g.Version, "transfer_fee_bp": g.TransferFeeBP, "holding_cap_bp": g.HoldingCapBP,
 		"cap_floor": equity.Format(g.CapFloor, equity.UnitScale), "reserve_share_bp": g.ReserveShareBP,
 		"exit_rule": g.ExitRule, "reason": g.Reason,

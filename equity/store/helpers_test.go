@@ -9,7 +9,7 @@ import (
 
 	"copyhold/equity"
 	"copyhold/equity/store"
-	"copyhold/labeling"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -121,7 +121,7 @@ func must(t testing.TB, err error) {
 	}
 }
 
-func wantCode(t testing.TB, err error, want *labeling.Error) {
+func wantCode(t testing.TB, err error, want *fault.Error) {
 	t.Helper()
 	if !errors.Is(err, want) {
 		t.Fatalf("error %v, want %s", err, want.Code)

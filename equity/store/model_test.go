@@ -8,7 +8,7 @@ import (
 
 	"copyhold/equity"
 	"copyhold/equity/store"
-	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -72,7 +72,7 @@ func TestModelBasedLedger(t *testing.T) {
 			for i := 0; i < steps; i++ {
 				op := rapid.SampledFrom([]string{"submit", "submit", "accept", "reject", "correct", "overturn", "transfer", "successor", "exit", "distribute"}).Draw(rt, "op")
 				var err error
-				var wantErr *labeling.Error
+				var wantErr *fault.Error
 				switch op {
 				case "submit":
 					m := pick("member")
@@ -232,7 +232,7 @@ func TestModelBasedLedger(t *testing.T) {
 	})
 }
 
-func errorIs(err error, want *labeling.Error) bool {
+func errorIs(err error, want *fault.Error) bool {
 	return errors.Is(err, want)
 }
 

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"copyhold/equity"
-	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/event"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
 
-// event is an events-table row written with the transaction.
-type event struct {
+// ledgerEvent is an events-table row written with the transaction.
+type ledgerEvent struct {
 	typ, scope string
 	payload    map[string]any
 }
@@ -30,7 +31,7 @@ type draft struct {
 	check func(tx *gorm.DB, after map[balKey]int64) error
 	// afterInsert runs once the transaction row exists (for side tables).
 	afterInsert func(tx *gorm.DB, t *equity.Transaction) error
-	events      []event
+	events      []ledgerEvent
 }
 
 type balKey struct{ Unit, Account string }
@@ -109,7 +110,7 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 		}
 	}
 
-	d.CreatedAt = now()
+	d.CreatedAt = sqldb.Now(tx)
 	var ids []int64
 	err = tx.Raw(`INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
         rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
@@ -151,21 +152,21 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 		a := d.ActorID
 		actor = &a
 	}
-	evs := make([]labelstore.NewEvent, 0, len(d.events)+1)
+	evs := make([]event.Entry, 0, len(d.events)+1)
 	for _, ev := range d.events {
 		p := map[string]any{"tx_id": d.ID, "kind": d.Kind, "model_id": d.ModelID}
 		for k, v := range ev.payload {
 			p[k] = v
 		}
-		evs = append(evs, labelstore.NewEvent{Type: ev.typ, Scope: ev.scope, Actor: actor, Payload: p})
+		evs = append(evs, event.Entry{Type: ev.typ, Scope: ev.scope, Actor: actor, Payload: p})
 	}
 	// The public register changed: say so to every member, without saying
 	// whose holding moved (members may hold under a pseudonym).
 	if d.ModelID != 0 {
-		evs = append(evs, labelstore.NewEvent{Type: "equity.register_changed", Scope: labelstore.CoopScope,
+		evs = append(evs, event.Entry{Type: "equity.register_changed", Scope: event.CoopScope,
 			Payload: map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}})
 	}
-	if err := labelstore.AppendEvents(tx, evs...); err != nil {
+	if err := event.AppendAll(tx, evs...); err != nil {
 		return equity.Transaction{}, err
 	}
 	if _, _, err := appendLog(tx, equity.LogTx, d.ID, equity.CanonicalTx(d.Transaction)); err != nil {
@@ -301,17 +302,17 @@ func appendLog(tx *gorm.DB, kind string, refID int64, canonical []byte) (int64, 
 	hash := equity.ChainHash(head[0].Hash, canonical)
 	// Every ledger commit waits for the head row, so on PostgreSQL the append
 	// and the head move are one statement: one round trip less under the lock.
-	if isPostgres(tx) {
+	if sqldb.IsPostgres(tx) {
 		if err := tx.Exec(`WITH ins AS (INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at)
             VALUES (?, ?, ?, ?, ?, ?) RETURNING seq, hash)
             UPDATE equity_log_head SET seq = ins.seq, hash = ins.hash FROM ins WHERE equity_log_head.id = 1`,
-			seq, kind, refID, head[0].Hash, hash, now()).Error; err != nil {
+			seq, kind, refID, head[0].Hash, hash, sqldb.Now(tx)).Error; err != nil {
 			return 0, "", fmt.Errorf("append log: %w", err)
 		}
 		return seq, hash, nil
 	}
 	if err := tx.Exec("INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		seq, kind, refID, head[0].Hash, hash, now()).Error; err != nil {
+		seq, kind, refID, head[0].Hash, hash, sqldb.Now(tx)).Error; err != nil {
 		return 0, "", fmt.Errorf("append log: %w", err)
 	}
 	if err := tx.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", seq, hash).Error; err != nil {

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"copyhold/equity"
-	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/event"
+	"copyhold/labeling/sqldb"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
@@ -20,7 +21,7 @@ import (
 // opening, lines and closing of a statement agree with each other.
 func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	db := s.db.WithContext(ctx)
-	if isPostgres(db) {
+	if sqldb.IsPostgres(db) {
 		return db.Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	}
 	return db.Transaction(fn)
@@ -430,14 +431,14 @@ func (s *Store) SetPrivacy(ctx context.Context, member int64, hidden bool) (Priv
 			rand.Read(b)
 			cur = []string{"holder-" + hex.EncodeToString(b)}
 			if err := tx.Exec("INSERT INTO equity_member_privacy (member_id, hidden, pseudonym, updated_at) VALUES (?, ?, ?, ?)",
-				member, hidden, cur[0], now()).Error; err != nil {
+				member, hidden, cur[0], sqldb.Now(tx)).Error; err != nil {
 				return err
 			}
-		} else if err := tx.Exec("UPDATE equity_member_privacy SET hidden = ?, updated_at = ? WHERE member_id = ?", hidden, now(), member).Error; err != nil {
+		} else if err := tx.Exec("UPDATE equity_member_privacy SET hidden = ?, updated_at = ? WHERE member_id = ?", hidden, sqldb.Now(tx), member).Error; err != nil {
 			return err
 		}
 		p = Privacy{Hidden: hidden, Pseudonym: cur[0]}
-		return labelstore.AppendEvent(tx, "equity.privacy_changed", labelstore.MemberScope(member), &member, map[string]any{"hidden": hidden})
+		return event.Append(tx, "equity.privacy_changed", event.MemberScope(member), &member, map[string]any{"hidden": hidden})
 	})
 	return p, err
 }

@@ -22,69 +22,48 @@
 // PostgreSQL runs at READ COMMITTED; whole-transaction retries on 40001 and
 // 40P01 happen in the Store methods that own their transaction. The tx-level
 // functions (CreditPending, Vest, …) run inside the caller's transaction and
-// leave retrying to the caller (IsRetryable).
+// leave retrying to the caller (sqldb.IsRetryable).
 package store
 
 import (
 	"context"
-	"errors"
-	"time"
+	"copyhold/labeling/sqldb"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
 // Store is the equity ledger on one database.
 type Store struct {
-	db *gorm.DB
+	db    *gorm.DB
+	clock sqldb.Clock
 }
 
 // New returns a ledger store on db (already migrated).
 func New(db *gorm.DB) *Store { return &Store{db: db} }
 
+// WithClock returns a copy of s whose transactions read time from c.
+func (s *Store) WithClock(c sqldb.Clock) *Store {
+	cp := *s
+	cp.clock = c
+	return &cp
+}
+
 // DB is the underlying database.
 func (s *Store) DB() *gorm.DB { return s.db }
 
-const maxAttempts = 10
-
-// inTx runs fn in its own transaction, again from the start after a
-// serialization failure or deadlock.
+// inTx runs fn in its own transaction, retried by sqldb.InTx.
 func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	var err error
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		err = s.db.WithContext(ctx).Transaction(fn)
-		if err == nil || !IsRetryable(err) || ctx.Err() != nil {
-			return err
-		}
-		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
-	}
-	return err
+	return sqldb.InTx(sqldb.WithClock(ctx, s.clock), s.db, fn)
 }
-
-// IsRetryable reports errors after which the whole transaction should be
-// run again: a serialization failure or a deadlock on PostgreSQL.
-func IsRetryable(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "40001" || pg.Code == "40P01"
-	}
-	return false
-}
-
-func isPostgres(tx *gorm.DB) bool { return tx.Dialector.Name() == "postgres" }
 
 // forUpdate locks selected rows on PostgreSQL; SQLite's single writer
 // (BEGIN IMMEDIATE) already excludes everyone else.
 func forUpdate(tx *gorm.DB) string {
-	if isPostgres(tx) {
+	if sqldb.IsPostgres(tx) {
 		return " FOR UPDATE"
 	}
 	return ""
 }
-
-// now is the ledger clock, truncated to the microseconds both databases keep
-// (the hash chain covers created_at).
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // nz maps 0 to NULL for optional references.
 func nz(v int64) any {

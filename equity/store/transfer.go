@@ -6,7 +6,8 @@ import (
 	"fmt"
 
 	"copyhold/equity"
-	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/event"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
@@ -80,7 +81,7 @@ func Transfer(tx *gorm.DB, r TransferRequest) (equity.Transaction, error) {
 			return capCheck(tx, g, unit, r.To, after, 0)
 		}
 		p := map[string]any{"from": r.From, "to": r.To, "amount": equity.Format(r.Amount, equity.UnitScale), "fee": equity.Format(fee, equity.UnitScale)}
-		d.events = []event{{"equity.transferred", labelstore.MemberScope(r.From), p}, {"equity.transferred", labelstore.MemberScope(r.To), p}}
+		d.events = []ledgerEvent{{"equity.transferred", event.MemberScope(r.From), p}, {"equity.transferred", event.MemberScope(r.To), p}}
 		return d, nil
 	})
 }
@@ -122,10 +123,10 @@ func NameSuccessor(tx *gorm.DB, member, successor int64) error {
 			return equity.ErrInvalidSuccessor.With("member %d is not an active member", successor)
 		}
 	}
-	if err := tx.Exec("INSERT INTO equity_successors (member_id, successor_id, created_at) VALUES (?, ?, ?)", member, nz(successor), now()).Error; err != nil {
+	if err := tx.Exec("INSERT INTO equity_successors (member_id, successor_id, created_at) VALUES (?, ?, ?)", member, nz(successor), sqldb.Now(tx)).Error; err != nil {
 		return fmt.Errorf("name successor: %w", err)
 	}
-	return labelstore.AppendEvent(tx, "equity.successor_named", labelstore.MemberScope(member), actorPtr(member),
+	return event.Append(tx, "equity.successor_named", event.MemberScope(member), actorPtr(member),
 		map[string]any{"member_id": member, "successor_id": successor})
 }
 
@@ -231,9 +232,9 @@ func Exit(tx *gorm.DB, member, actorID int64) (equity.Transaction, error) {
 		d := &draft{Transaction: equity.Transaction{Kind: equity.KindExit, ModelID: modelID, GovernanceID: g.ID,
 			ActorID: actorID, MemberID: member, Postings: ps, Reason: "membership ended",
 			Meta: metaJSON(map[string]any{"destination": dest, "exit_rule": g.ExitRule, "models": models})}}
-		d.events = []event{{"equity.exited", labelstore.CoopScope, map[string]any{"member_id": member, "destination": dest, "models": models}}}
+		d.events = []ledgerEvent{{"equity.exited", event.CoopScope, map[string]any{"member_id": member, "destination": dest, "models": models}}}
 		if a, ok := equity.ParseAccount(dest); ok && a.Kind == "member" {
-			d.events = append(d.events, event{"equity.inherited", labelstore.MemberScope(a.MemberID), map[string]any{"from": member}})
+			d.events = append(d.events, ledgerEvent{"equity.inherited", event.MemberScope(a.MemberID), map[string]any{"from": member}})
 		}
 		return d, nil
 	})

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"copyhold/equity"
-	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/event"
 
 	"gorm.io/gorm"
 )
@@ -21,7 +21,7 @@ import (
 // commits atomically with the labelling or review change that causes it.
 // On any error the caller must roll its transaction back; domain refusals
 // (equity.Err…) happen before the ledger writes anything. On PostgreSQL a
-// caller should retry its whole transaction when IsRetryable(err).
+// caller should retry its whole transaction when sqldb.IsRetryable(err).
 
 // PendingCredit asks for the pending credit of one submission.
 type PendingCredit struct {
@@ -81,7 +81,7 @@ func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
 		d.check = func(tx *gorm.DB, after map[balKey]int64) error {
 			return capCheck(tx, g, unit, in.MemberID, after, amount)
 		}
-		d.events = []event{{"equity.credited", labelstore.MemberScope(in.MemberID), map[string]any{
+		d.events = []ledgerEvent{{"equity.credited", event.MemberScope(in.MemberID), map[string]any{
 			"member_id": in.MemberID, "submission_id": in.SubmissionID, "amount": equity.Format(amount, equity.UnitScale), "state": "pending"}}}
 		return d, nil
 	})
@@ -224,11 +224,11 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 			return nil
 		}
 		evType := map[equity.TxKind]string{equity.KindVest: "equity.vested", equity.KindCorrect: "equity.corrected", equity.KindVoid: "equity.voided"}[kind]
-		dr.events = []event{{evType, labelstore.MemberScope(labeller), map[string]any{
+		dr.events = []ledgerEvent{{evType, event.MemberScope(labeller), map[string]any{
 			"member_id": labeller, "submission_id": d.SubmissionID, "review_id": d.ReviewID,
 			"pending": equity.Format(x, equity.UnitScale), "vested": equity.Format(keep, equity.UnitScale)}}}
 		if reviewerCredit > 0 {
-			dr.events = append(dr.events, event{"equity.credited", labelstore.MemberScope(d.ReviewerID), map[string]any{
+			dr.events = append(dr.events, ledgerEvent{"equity.credited", event.MemberScope(d.ReviewerID), map[string]any{
 				"member_id": d.ReviewerID, "submission_id": d.SubmissionID, "review_id": d.ReviewID,
 				"amount": equity.Format(reviewerCredit, equity.UnitScale), "state": "vested"}})
 		}
@@ -337,7 +337,7 @@ func Clawback(tx *gorm.DB, o Overturn) (equity.Transaction, error) {
 			GovernanceID: g.ID, ActorID: o.ActorID, MemberID: member, Reason: o.Reason, Postings: ps,
 			Cause: equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: o.SubmissionID, ReviewID: o.ReviewID},
 			Meta:  metaJSON(map[string]any{"receivable": equity.Format(x-take, equity.UnitScale)})}}
-		d.events = []event{{"equity.clawed_back", labelstore.MemberScope(member), map[string]any{
+		d.events = []ledgerEvent{{"equity.clawed_back", event.MemberScope(member), map[string]any{
 			"member_id": member, "submission_id": o.SubmissionID, "review_id": o.ReviewID,
 			"amount": equity.Format(x, equity.UnitScale), "receivable": equity.Format(x-take, equity.UnitScale)}}}
 		return d, nil
@@ -376,17 +376,17 @@ func Reverse(tx *gorm.DB, id int64, key string, actorID int64, reason string) (e
 				acc = placeholderDistribution
 			}
 			if a, ok := equity.ParseAccount(acc); ok && a.Kind == "member" {
-				scopes[labelstore.MemberScope(a.MemberID)] = true
+				scopes[event.MemberScope(a.MemberID)] = true
 			}
 			ps = append(ps, equity.Posting{Unit: p.Unit, Account: acc, Amount: -p.Amount, Category: equity.CatReversal})
 		}
 		d := &draft{Transaction: equity.Transaction{Kind: equity.KindReversal, ModelID: orig.ModelID, ReversesID: id,
 			ActorID: actorID, MemberID: orig.MemberID, Reason: reason, Cause: orig.Cause, Postings: ps, Meta: "{}"}}
 		for sc := range scopes {
-			d.events = append(d.events, event{"equity.reversed", sc, map[string]any{"reverses_id": id}})
+			d.events = append(d.events, ledgerEvent{"equity.reversed", sc, map[string]any{"reverses_id": id}})
 		}
 		if len(scopes) == 0 {
-			d.events = append(d.events, event{"equity.reversed", labelstore.CoopScope, map[string]any{"reverses_id": id}})
+			d.events = append(d.events, ledgerEvent{"equity.reversed", event.CoopScope, map[string]any{"reverses_id": id}})
 		}
 		return d, nil
 	})
@@ -469,7 +469,7 @@ func Reinstate(tx *gorm.DB, d Decision) (equity.Transaction, error) {
 			}
 			return nil
 		}
-		dr.events = []event{{"equity.vested", labelstore.MemberScope(labeller), map[string]any{
+		dr.events = []ledgerEvent{{"equity.vested", event.MemberScope(labeller), map[string]any{
 			"member_id": labeller, "submission_id": d.SubmissionID, "review_id": d.ReviewID,
 			"vested": equity.Format(x, equity.UnitScale), "reinstated": true}}}
 		return dr, nil

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
@@ -113,23 +116,6 @@ func rawOrNil(s *string) json.RawMessage {
 	return json.RawMessage(*s)
 }
 
-// maxAttempts bounds whole-transaction retries after a lost race.
-const maxAttempts = 8
-
-// inTx runs fn in a transaction, again from the start after a retryable
-// error (a lost race, a unique violation from a concurrent insert, a
-// deadlock). fn must have no effects outside the transaction.
-func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	var err error
-	for attempt := 0; attempt < maxAttempts; attempt++ {
-		err = s.db.WithContext(ctx).Transaction(fn)
-		if err == nil || !isRetryable(err) || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
-}
-
 // ---- claim ----
 
 // ClaimNextTask gives the member their next task in the project: the lease
@@ -156,7 +142,7 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 		return labeling.Task{}, err
 	}
 	if len(pm) == 0 {
-		return labeling.Task{}, labeling.ErrNotFound.With("project %d not found", projectID)
+		return labeling.Task{}, fault.ErrNotFound.With("project %d not found", projectID)
 	}
 	p := pm[0].Project
 	switch labeling.ProjectStatus(p.Status) {
@@ -238,7 +224,7 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 			return labeling.Task{}, err
 		}
 		if ok {
-			if err := AppendEvent(tx, "task.expired", MemberScope(old.MemberID), nil,
+			if err := event.Append(tx, "task.expired", event.MemberScope(old.MemberID), nil,
 				map[string]any{"project_id": projectID, "assignment_id": old.ID, "item_id": old.ItemID}); err != nil {
 				return labeling.Task{}, err
 			}
@@ -302,10 +288,10 @@ RETURNING id, draft, active_ms`,
 		return labeling.Task{}, err
 	}
 	if len(got) == 0 {
-		return labeling.Task{}, errRace
+		return labeling.Task{}, sqldb.ErrRace
 	}
 	a.ID, a.Draft, a.ActiveMs = got[0].ID, got[0].Draft, got[0].ActiveMs
-	if err := AppendEvent(tx, "task.claimed", ProjectScope(p.ID), &memberID,
+	if err := event.Append(tx, "task.claimed", event.ProjectScope(p.ID), &memberID,
 		map[string]any{"assignment_id": a.ID, "item_id": itemID}); err != nil {
 		return labeling.Task{}, err
 	}
@@ -325,7 +311,7 @@ func taskFor(tx *gorm.DB, p projectRow, a assignmentRow) (labeling.Task, error) 
 		return labeling.Task{}, err
 	}
 	if len(it) == 0 {
-		return labeling.Task{}, labeling.ErrNotFound.With("item %d not found", a.ItemID)
+		return labeling.Task{}, fault.ErrNotFound.With("item %d not found", a.ItemID)
 	}
 	return buildTask(p, a, it[0].Data, it[0].Prediction), nil
 }
@@ -393,7 +379,7 @@ ON CONFLICT (member_id) DO UPDATE SET sensitive_daily_cap = excluded.sensitive_d
 			memberID, capN, now).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "member.settings_changed", MemberScope(memberID), &memberID,
+		return event.Append(tx, "member.settings_changed", event.MemberScope(memberID), &memberID,
 			map[string]any{"sensitive_daily_cap": capN})
 	})
 }
@@ -432,7 +418,7 @@ func lockItem(tx *gorm.DB, id int64) (itemRow, error) {
 		return itemRow{}, err
 	}
 	if len(rows) == 0 {
-		return itemRow{}, labeling.ErrNotFound.With("item %d not found", id)
+		return itemRow{}, fault.ErrNotFound.With("item %d not found", id)
 	}
 	return rows[0], nil
 }
@@ -481,7 +467,7 @@ func (s *Store) Release(ctx context.Context, memberID int64, leaseToken string) 
 // Skip gives the slot back and never offers the item to this member again.
 func (s *Store) Skip(ctx context.Context, memberID int64, leaseToken, reason string) error {
 	if len([]rune(reason)) > labeling.MaxSkipReasonLen {
-		return labeling.ErrInvalid.With("a skip reason is at most %d characters", labeling.MaxSkipReasonLen)
+		return fault.ErrInvalid.With("a skip reason is at most %d characters", labeling.MaxSkipReasonLen)
 	}
 	return s.endLease(ctx, memberID, leaseToken, labeling.AssignmentSkipped, reason)
 }
@@ -510,7 +496,7 @@ func (s *Store) endLease(ctx context.Context, memberID int64, token string, to l
 				return err
 			}
 		}
-		return AppendEvent(tx, typ, ProjectScope(a.ProjectID), &memberID,
+		return event.Append(tx, typ, event.ProjectScope(a.ProjectID), &memberID,
 			map[string]any{"assignment_id": a.ID, "item_id": a.ItemID})
 	})
 }
@@ -640,12 +626,12 @@ func (s *Store) Submit(ctx context.Context, memberID int64, req labeling.SubmitR
 			now, max(a.ActiveMs, row.LeadTimeMs), now, a.ID).Error; err != nil {
 			return err
 		}
-		if err := AppendEvent(tx, "task.submitted", ProjectScope(p.ID), &memberID,
+		if err := event.Append(tx, "task.submitted", event.ProjectScope(p.ID), &memberID,
 			map[string]any{"assignment_id": a.ID, "item_id": it.ID, "submission_id": row.ID}); err != nil {
 			return err
 		}
 		if completes {
-			if err := AppendEvent(tx, "item.completed", ProjectScope(p.ID), nil,
+			if err := event.Append(tx, "item.completed", event.ProjectScope(p.ID), nil,
 				map[string]any{"item_id": it.ID, "done": it.Done + 1}); err != nil {
 				return err
 			}
@@ -706,7 +692,7 @@ func (s *Store) Assignment(ctx context.Context, memberID, id int64) (labeling.As
 		return labeling.Assignment{}, err
 	}
 	if len(rows) == 0 {
-		return labeling.Assignment{}, labeling.ErrNotFound.With("assignment %d not found", id)
+		return labeling.Assignment{}, fault.ErrNotFound.With("assignment %d not found", id)
 	}
 	r := rows[0]
 	return labeling.Assignment{ID: r.ID, ProjectID: r.ProjectID, ItemID: r.ItemID, MemberID: r.MemberID,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
 	"gorm.io/gorm"
@@ -153,7 +154,7 @@ func (f *labFixture) submit(member int64, task labeling.Task, key string) labeli
 }
 
 // wantCode fails unless err carries the domain error code.
-func wantLabCode(t testing.TB, err error, want *labeling.Error) {
+func wantLabCode(t testing.TB, err error, want *fault.Error) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %s", want.Code)
@@ -163,8 +164,8 @@ func wantLabCode(t testing.TB, err error, want *labeling.Error) {
 	}
 }
 
-func hasLabCode(err error, want *labeling.Error) bool {
-	var e *labeling.Error
+func hasLabCode(err error, want *fault.Error) bool {
+	var e *fault.Error
 	return errors.As(err, &e) && e.Code == want.Code
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -145,16 +146,16 @@ func TestCreateProjectValidation(t *testing.T) {
 		cases := []struct {
 			name string
 			edit func(*labeling.ProjectSettings)
-			want *labeling.Error
+			want *fault.Error
 		}{
 			{"invalid schema", func(p *labeling.ProjectSettings) { p.Schema = json.RawMessage(`{"choices":[]}`) }, labeling.ErrInvalidSchema},
 			{"unknown task type", func(p *labeling.ProjectSettings) { p.TaskType = "poetry" }, labeling.ErrUnknownTaskType},
-			{"overlap 0", func(p *labeling.ProjectSettings) { p.Overlap = 0 }, labeling.ErrInvalid},
-			{"overlap 11", func(p *labeling.ProjectSettings) { p.Overlap = 11 }, labeling.ErrInvalid},
-			{"lease 29 s", func(p *labeling.ProjectSettings) { p.LeaseSeconds = 29 }, labeling.ErrInvalid},
-			{"gold above half", func(p *labeling.ProjectSettings) { p.GoldRateBP = 5001 }, labeling.ErrInvalid},
-			{"bad ordering", func(p *labeling.ProjectSettings) { p.Ordering = "alphabetical" }, labeling.ErrInvalid},
-			{"no model", func(p *labeling.ProjectSettings) { p.ModelID = 999 }, labeling.ErrNotFound},
+			{"overlap 0", func(p *labeling.ProjectSettings) { p.Overlap = 0 }, fault.ErrInvalid},
+			{"overlap 11", func(p *labeling.ProjectSettings) { p.Overlap = 11 }, fault.ErrInvalid},
+			{"lease 29 s", func(p *labeling.ProjectSettings) { p.LeaseSeconds = 29 }, fault.ErrInvalid},
+			{"gold above half", func(p *labeling.ProjectSettings) { p.GoldRateBP = 5001 }, fault.ErrInvalid},
+			{"bad ordering", func(p *labeling.ProjectSettings) { p.Ordering = "alphabetical" }, fault.ErrInvalid},
+			{"no model", func(p *labeling.ProjectSettings) { p.ModelID = 999 }, fault.ErrNotFound},
 		}
 		for _, c := range cases {
 			ps := base

@@ -13,15 +13,13 @@ package store
 // row locks, and SKIP LOCKED never skips anything.
 
 import (
-	"errors"
+	"copyhold/labeling/sqldb"
 	"strconv"
-	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
-func isPostgres(tx *gorm.DB) bool { return tx.Dialector.Name() == "postgres" }
+func isPostgres(tx *gorm.DB) bool { return sqldb.IsPostgres(tx) }
 
 // forUpdate is the row-lock suffix for a SELECT of rows this transaction will
 // change: a no-op on SQLite, where the transaction already holds the write lock.
@@ -212,41 +210,4 @@ RETURNING id, item_id, member_id, sensitive`
 		return expiredLease{}, false, nil
 	}
 	return rows[0], true, nil
-}
-
-// errRace marks a transaction that lost a race it can only detect by a
-// missing row (for example two claims by the same member at once); the whole
-// transaction is retried.
-var errRace = errors.New("concurrent change; retry")
-
-// isRetryable reports errors after which re-running the whole transaction
-// is the right answer: our own race marker, a unique violation from a
-// concurrent insert (the retry sees the winner's row), a deadlock or a
-// serialization failure.
-func isRetryable(err error) bool {
-	if errors.Is(err, errRace) {
-		return true
-	}
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		switch pg.Code {
-		case "23505", "40P01", "40001":
-			return true
-		}
-		return false
-	}
-	return isUniqueViolation(err)
-}
-
-// isUniqueViolation recognises a unique-constraint error on either database.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "23505"
-	}
-	// The pure-Go SQLite driver reports SQLITE_CONSTRAINT_UNIQUE in the text.
-	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -149,7 +151,7 @@ func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req labeling
 			p.ID, req.ModelID, string(relJSON), req.Seed, actor, ev.CreatedAt).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "evaluation.created", ProjectScope(p.ID), actor, map[string]any{
+		return event.Append(tx, "evaluation.created", event.ProjectScope(p.ID), actor, map[string]any{
 			"project_id": p.ID, "model_id": req.ModelID, "release_ids": req.ReleaseIDs, "items": ev.Items})
 	})
 	return ev, p, err
@@ -167,7 +169,7 @@ func (s *Store) Leaderboard(ctx context.Context, modelID int64, opts labeling.BT
 		return lb, err
 	}
 	if len(model) == 0 {
-		return lb, labeling.ErrNotFound.With("model %d not found", modelID)
+		return lb, fault.ErrNotFound.With("model %d not found", modelID)
 	}
 	rels, err := s.Releases(ctx, modelID)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -35,7 +37,7 @@ type Invite struct {
 // CreateInvite makes a one-time invite link token valid for ttl.
 func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []labeling.Role, note string, ttl time.Duration) (string, Invite, error) {
 	if len(roles) == 0 {
-		return "", Invite{}, labeling.ErrInvalid.With("an invite needs at least one role")
+		return "", Invite{}, fault.ErrInvalid.With("an invite needs at least one role")
 	}
 	var names []string
 	for _, r := range roles {
@@ -45,16 +47,16 @@ func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []labeling.
 		names = append(names, string(r))
 	}
 	if len(note) > 500 {
-		return "", Invite{}, labeling.ErrInvalid.With("note is at most 500 characters")
+		return "", Invite{}, fault.ErrInvalid.With("note is at most 500 characters")
 	}
 	token, hash := labeling.NewSecret("inv_")
-	now := s.now()
+	now := s.clock()
 	row := inviteRow{TokenHash: hash, Roles: strings.Join(names, ","), Note: note, CreatedBy: actor, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "member.invited", CoopScope, &actor, map[string]any{"invite_id": row.ID, "roles": roles})
+		return event.Append(tx, "member.invited", event.CoopScope, &actor, map[string]any{"invite_id": row.ID, "roles": roles})
 	})
 	return token, Invite{Roles: roles, Note: note, ExpiresAt: row.ExpiresAt}, err
 }
@@ -68,7 +70,7 @@ func (s *Store) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
 	if err != nil {
 		return row, err
 	}
-	if row.UsedAt != nil || !s.now().Before(row.ExpiresAt) {
+	if row.UsedAt != nil || !s.clock().Before(row.ExpiresAt) {
 		return row, labeling.ErrInviteInvalid
 	}
 	return row, nil
@@ -104,7 +106,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token string, nm NewMember) (l
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.clock()
 		res := tx.Model(&inviteRow{}).Where("id = ? AND used_at IS NULL", row.ID).Updates(map[string]any{"used_at": now, "used_by": m.ID})
 		if res.Error != nil {
 			return res.Error

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -153,7 +155,7 @@ func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int
 			rep.Records, rep.Imported, rep.Duplicates, imp.ID).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "import.finished", ProjectScope(projectID), actor, map[string]any{
+		return event.Append(tx, "import.finished", event.ProjectScope(projectID), actor, map[string]any{
 			"import_id": imp.ID, "imported": rep.Imported, "duplicates": rep.Duplicates})
 	})
 	if err != nil {
@@ -204,7 +206,7 @@ func (s *Store) Items(ctx context.Context, projectID, afterSeq int64, limit int)
 }
 
 func withLine(line int, err error) error {
-	var e *labeling.Error
+	var e *fault.Error
 	if errors.As(err, &e) {
 		return e.With("line %d: %s", line, e.Message)
 	}

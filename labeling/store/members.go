@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -101,7 +103,7 @@ func (s *Store) createMember(tx *gorm.DB, actor *int64, nm NewMember) (labeling.
 	if n > 0 {
 		return labeling.Member{}, labeling.ErrLoginTaken
 	}
-	now := s.now()
+	now := s.clock()
 	row := memberRow{Login: login, DisplayName: name, PasswordHash: hash, Active: true, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(&row).Error; err != nil {
 		return labeling.Member{}, err
@@ -120,7 +122,7 @@ func (s *Store) createMember(tx *gorm.DB, actor *int64, nm NewMember) (labeling.
 		roles = append(roles, r)
 	}
 	m := toMember(row, roles)
-	if err := AppendEvent(tx, "member.joined", CoopScope, actor, map[string]any{"member_id": m.ID, "roles": m.Roles}); err != nil {
+	if err := event.Append(tx, "member.joined", event.CoopScope, actor, map[string]any{"member_id": m.ID, "roles": m.Roles}); err != nil {
 		return labeling.Member{}, err
 	}
 	return m, nil
@@ -140,7 +142,7 @@ func (s *Store) memberWhere(tx *gorm.DB, q string, arg any) (labeling.Member, er
 	var row memberRow
 	if err := tx.Where(q, arg).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return labeling.Member{}, labeling.ErrNotFound.With("member not found")
+			return labeling.Member{}, fault.ErrNotFound.With("member not found")
 		}
 		return labeling.Member{}, err
 	}
@@ -201,14 +203,14 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string, cost
 		return err
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&memberRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "updated_at": s.now()})
+		res := tx.Model(&memberRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "updated_at": s.clock()})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return labeling.ErrNotFound.With("member not found")
+			return fault.ErrNotFound.With("member not found")
 		}
-		return tx.Model(&sessionRow{}).Where("member_id = ? AND revoked_at IS NULL", id).Update("revoked_at", s.now()).Error
+		return tx.Model(&sessionRow{}).Where("member_id = ? AND revoked_at IS NULL", id).Update("revoked_at", s.clock()).Error
 	})
 }
 
@@ -225,10 +227,10 @@ func (s *Store) GrantRole(ctx context.Context, actor *int64, id int64, r labelin
 		if m.Has(r) {
 			return nil
 		}
-		if err := tx.Create(&roleRow{MemberID: id, Role: string(r), GrantedBy: actor, GrantedAt: s.now()}).Error; err != nil {
+		if err := tx.Create(&roleRow{MemberID: id, Role: string(r), GrantedBy: actor, GrantedAt: s.clock()}).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "role.granted", MemberScope(id), actor, map[string]any{"member_id": id, "role": r})
+		return event.Append(tx, "role.granted", event.MemberScope(id), actor, map[string]any{"member_id": id, "role": r})
 	})
 }
 
@@ -254,11 +256,11 @@ func (s *Store) RevokeRole(ctx context.Context, actor *int64, id int64, r labeli
 		if err := tx.Where("member_id = ? AND role = ?", id, string(r)).Delete(&roleRow{}).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "role.revoked", MemberScope(id), actor, map[string]any{"member_id": id, "role": r})
+		return event.Append(tx, "role.revoked", event.MemberScope(id), actor, map[string]any{"member_id": id, "role": r})
 	})
 }
 
-var ErrLastCoordinator = labeling.NewError(labeling.KindConflict, "last_coordinator", "the co-op needs at least one active coordinator")
+var ErrLastCoordinator = fault.New(fault.KindConflict, "last_coordinator", "the co-op needs at least one active coordinator")
 
 func lastCoordinatorGuard(tx *gorm.DB, id int64) error {
 	var n int64
@@ -289,7 +291,7 @@ func (s *Store) Deactivate(ctx context.Context, actor *int64, id int64) error {
 				return err
 			}
 		}
-		now := s.now()
+		now := s.clock()
 		if err := tx.Model(&memberRow{}).Where("id = ?", id).Updates(map[string]any{"active": false, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -302,12 +304,12 @@ func (s *Store) Deactivate(ctx context.Context, actor *int64, id int64) error {
 		if err := s.ledger.MemberEnded(tx, id, actor); err != nil {
 			return err
 		}
-		return AppendEvent(tx, "member.deactivated", CoopScope, actor, map[string]any{"member_id": id})
+		return event.Append(tx, "member.deactivated", event.CoopScope, actor, map[string]any{"member_id": id})
 	})
 }
 
 // RecordLoginBurst notes repeated failed logins on the audit trail.
 func (s *Store) RecordLoginBurst(ctx context.Context, login, ip string, failures int) error {
-	return AppendEvent(s.db.WithContext(ctx), "login.failure_burst", "audit", nil,
+	return event.Append(s.db.WithContext(ctx), "login.failure_burst", "audit", nil,
 		map[string]any{"login": login, "ip": ip, "failures": failures})
 }

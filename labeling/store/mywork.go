@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -90,7 +92,7 @@ func (s *Store) MySubmissions(ctx context.Context, memberID, projectID, before i
 }
 
 // ErrAlreadyReviewed: review has started, so the answer is no longer the labeller's to change.
-var ErrAlreadyReviewed = labeling.NewError(labeling.KindConflict, "already_reviewed", "this submission has been reviewed and can no longer be amended")
+var ErrAlreadyReviewed = fault.New(fault.KindConflict, "already_reviewed", "this submission has been reviewed and can no longer be amended")
 
 // AmendSubmission replaces the answer of a member's own unreviewed
 // submission, keeping the previous answer as a revision. A retry with the
@@ -104,7 +106,7 @@ func (s *Store) AmendSubmission(ctx context.Context, memberID, id int64, key str
 		var sub submissionRow
 		err := tx.Where("id = ? AND member_id = ?", id, memberID).Take(&sub).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return labeling.ErrNotFound.With("submission not found")
+			return fault.ErrNotFound.With("submission not found")
 		}
 		if err != nil {
 			return err
@@ -140,7 +142,7 @@ func (s *Store) AmendSubmission(ctx context.Context, memberID, id int64, key str
 		if err := tx.Model(&submissionRow{}).Where("id = ?", id).Updates(map[string]any{"answer": string(norm), "updated_at": now}).Error; err != nil {
 			return err
 		}
-		if err := AppendEvent(tx, "task.amended", ProjectScope(sub.ProjectID), &memberID, map[string]any{"submission_id": id, "item_id": sub.ItemID}); err != nil {
+		if err := event.Append(tx, "task.amended", event.ProjectScope(sub.ProjectID), &memberID, map[string]any{"submission_id": id, "item_id": sub.ItemID}); err != nil {
 			return err
 		}
 		sub.Answer = string(norm)

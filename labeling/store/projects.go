@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
@@ -70,7 +73,6 @@ func (projectMemberRow) TableName() string { return "project_members" }
 
 // clock is the store's time in UTC at microsecond precision, which both
 // databases store exactly, so values read back compare equal.
-func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // ---- models ----
 
@@ -91,13 +93,13 @@ func (s *Store) CreateModel(ctx context.Context, actor *int64, m labeling.Model)
 		}
 		row := modelRow{Name: m.Name, BaseModel: m.BaseModel, Description: m.Description, CreatedBy: actor, CreatedAt: s.clock()}
 		if err := tx.Create(&row).Error; err != nil {
-			if isUniqueViolation(err) {
+			if sqldb.IsUniqueViolation(err) {
 				return labeling.ErrModelNameTaken.With("a model named %q exists", m.Name)
 			}
 			return err
 		}
 		out = row.model()
-		return AppendEvent(tx, "model.created", CoopScope, actor, map[string]any{"model_id": row.ID, "name": row.Name})
+		return event.Append(tx, "model.created", event.CoopScope, actor, map[string]any{"model_id": row.ID, "name": row.Name})
 	})
 	return out, err
 }
@@ -107,7 +109,7 @@ func (s *Store) Model(ctx context.Context, id int64) (labeling.Model, error) {
 	var row modelRow
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return labeling.Model{}, labeling.ErrNotFound.With("model %d not found", id)
+		return labeling.Model{}, fault.ErrNotFound.With("model %d not found", id)
 	}
 	return row.model(), err
 }
@@ -141,7 +143,7 @@ func (s *Store) CreateProject(ctx context.Context, actor *int64, settings labeli
 			return err
 		}
 		if n == 0 {
-			return labeling.ErrNotFound.With("model %d not found", ps.ModelID)
+			return fault.ErrNotFound.With("model %d not found", ps.ModelID)
 		}
 		if err := tx.Model(&projectRow{}).Where("model_id = ? AND name = ?", ps.ModelID, ps.Name).Count(&n).Error; err != nil {
 			return err
@@ -155,7 +157,7 @@ func (s *Store) CreateProject(ctx context.Context, actor *int64, settings labeli
 			RandomSeed: ps.RandomSeed, GoldRateBP: ps.GoldRateBP, Stint: ps.Stint, Status: string(labeling.ProjectDraft),
 			NextSeq: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
-			if isUniqueViolation(err) {
+			if sqldb.IsUniqueViolation(err) {
 				return labeling.ErrProjectNameTaken.With("the model already has a project named %q", ps.Name)
 			}
 			return err
@@ -179,7 +181,7 @@ WHERE m.active = ? AND r.role IN ('labeller', 'reviewer') ORDER BY m.id`, true).
 			added = len(rows)
 		}
 		out = row.project()
-		if err := AppendEvent(tx, "project.created", ProjectScope(row.ID), actor,
+		if err := event.Append(tx, "project.created", event.ProjectScope(row.ID), actor,
 			map[string]any{"project_id": row.ID, "model_id": row.ModelID, "members_added": added}); err != nil {
 			return err
 		}
@@ -198,7 +200,7 @@ func loadProject(tx *gorm.DB, id int64, lock bool) (projectRow, error) {
 		return projectRow{}, err
 	}
 	if len(rows) == 0 {
-		return projectRow{}, labeling.ErrNotFound.With("project %d not found", id)
+		return projectRow{}, fault.ErrNotFound.With("project %d not found", id)
 	}
 	return rows[0], nil
 }
@@ -305,7 +307,7 @@ func (s *Store) UpdateProject(ctx context.Context, actor *int64, id int64, patch
 			return err
 		}
 		out = updated.project()
-		return AppendEvent(tx, "project.updated", ProjectScope(id), actor, map[string]any{"project_id": id})
+		return event.Append(tx, "project.updated", event.ProjectScope(id), actor, map[string]any{"project_id": id})
 	})
 	return out, err
 }
@@ -369,7 +371,7 @@ func (s *Store) SetProjectStatus(ctx context.Context, actor *int64, id int64, to
 		}
 		row.Status, row.UpdatedAt = string(to), now
 		out = row.project()
-		return AppendEvent(tx, "project.status_changed", ProjectScope(id), actor,
+		return event.Append(tx, "project.status_changed", event.ProjectScope(id), actor,
 			map[string]any{"project_id": id, "from": from, "to": to})
 	})
 	return out, err
@@ -389,7 +391,7 @@ func (s *Store) AddProjectMember(ctx context.Context, actor *int64, projectID, m
 			return err
 		}
 		if len(active) == 0 {
-			return labeling.ErrNotFound.With("member %d not found", memberID)
+			return fault.ErrNotFound.With("member %d not found", memberID)
 		}
 		if !active[0] {
 			return labeling.ErrMemberInactive
@@ -399,7 +401,7 @@ ON CONFLICT (project_id, member_id) DO NOTHING`, projectID, memberID, s.clock())
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
-		return AppendEvent(tx, "project.member_added", ProjectScope(projectID), actor,
+		return event.Append(tx, "project.member_added", event.ProjectScope(projectID), actor,
 			map[string]any{"project_id": projectID, "member_id": memberID})
 	})
 }
@@ -412,7 +414,7 @@ func (s *Store) RemoveProjectMember(ctx context.Context, actor *int64, projectID
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
-		return AppendEvent(tx, "project.member_removed", ProjectScope(projectID), actor,
+		return event.Append(tx, "project.member_removed", event.ProjectScope(projectID), actor,
 			map[string]any{"project_id": projectID, "member_id": memberID})
 	})
 }

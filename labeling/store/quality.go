@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -197,7 +199,7 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 			rep.Items = len(items)
 		case "dawid_skene":
 			if tt != labeling.TaskClassification && tt != labeling.TaskPairwise {
-				return labeling.ErrInvalid.With("Dawid–Skene needs a single-choice task type (classification or pairwise), not %s", tt)
+				return fault.ErrInvalid.With("Dawid–Skene needs a single-choice task type (classification or pairwise), not %s", tt)
 			}
 			var ratings []labeling.Rating
 			corrected := map[string]bool{}
@@ -254,9 +256,9 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 				rep.AnnotatorAccuracyBP[a] = labeling.ToBP(acc)
 			}
 		default:
-			return labeling.ErrInvalid.With("method must be majority or dawid_skene, not %q", method)
+			return fault.ErrInvalid.With("method must be majority or dawid_skene, not %q", method)
 		}
-		return AppendEvent(tx, "consensus.recomputed", ProjectScope(projectID), actor,
+		return event.Append(tx, "consensus.recomputed", event.ProjectScope(projectID), actor,
 			map[string]any{"method": method, "items": rep.Items})
 	})
 	return rep, err

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -56,7 +58,7 @@ func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.Re
 			return err
 		}
 		if len(model) == 0 {
-			return labeling.ErrNotFound.With("model %d not found", req.ModelID)
+			return fault.ErrNotFound.With("model %d not found", req.ModelID)
 		}
 		snapIDs := make([]int64, 0, len(req.SnapshotHashes))
 		var unknown []string
@@ -114,7 +116,7 @@ func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.Re
 		}
 		out = row.release()
 		out.ModelName, out.SnapshotHashes, out.SnapshotIDs = model[0], req.SnapshotHashes, snapIDs
-		return AppendEvent(tx, "release.created", CoopScope, actor, map[string]any{
+		return event.Append(tx, "release.created", event.CoopScope, actor, map[string]any{
 			"release_id": row.ID, "model_id": row.ModelID, "version": row.Version, "base_model": row.BaseModel,
 			"checkpoint": row.Checkpoint, "snapshot_hashes": req.SnapshotHashes, "snapshot_ids": snapIDs,
 			"hash": row.Hash, "ledger_seq": row.LedgerSeq, "ledger_head": row.LedgerHead})

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
@@ -96,7 +99,7 @@ ON CONFLICT (project_id) DO UPDATE SET auto_accept = excluded.auto_accept, auto_
 			return err
 		}
 		out = next
-		return AppendEvent(tx, "review.settings_changed", ProjectScope(projectID), actor, next)
+		return event.Append(tx, "review.settings_changed", event.ProjectScope(projectID), actor, next)
 	})
 	return out, err
 }
@@ -325,11 +328,11 @@ func (s *Store) routeRound(tx *gorm.DB, now time.Time, p projectRow, set labelin
 	if subID != nil {
 		payload["submission_id"] = *subID
 	}
-	if err := AppendEvent(tx, "item.scored", ProjectScope(p.ID), nil, payload); err != nil {
+	if err := event.Append(tx, "item.scored", event.ProjectScope(p.ID), nil, payload); err != nil {
 		return err
 	}
 	if route != labeling.RouteAuto {
-		return AppendEvent(tx, "item.queued_for_review", ReviewScope(p.ID), nil, payload)
+		return event.Append(tx, "item.queued_for_review", event.ReviewScope(p.ID), nil, payload)
 	}
 	pend, err := pendingOf(tx, row)
 	if err != nil {
@@ -405,7 +408,7 @@ func (s *Store) decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.Re
 			return nil, err
 		}
 		if !ok || sub.ProjectID != p.ID {
-			return nil, labeling.ErrNotFound.With("submission %d not found", in.SubmissionID)
+			return nil, fault.ErrNotFound.With("submission %d not found", in.SubmissionID)
 		}
 		if reviewer != nil && sub.MemberID == *reviewer {
 			return nil, labeling.ErrOwnWork.With("submission %d is your own work", sub.ID)
@@ -462,8 +465,8 @@ func (s *Store) decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.Re
 		rec := row.record(next)
 		payload := map[string]any{"review_id": rv.ID, "item_id": sub.ItemID, "submission_id": sub.ID,
 			"decision": d.Decision, "reason": d.Reason, "status": next, "final": final, "automatic": reviewer == nil}
-		for _, scope := range []string{ReviewScope(p.ID), MemberScope(sub.MemberID), ProjectScope(p.ID)} {
-			if err := AppendEvent(tx, "review.decided", scope, reviewer, payload); err != nil {
+		for _, scope := range []string{event.ReviewScope(p.ID), event.MemberScope(sub.MemberID), event.ProjectScope(p.ID)} {
+			if err := event.Append(tx, "review.decided", scope, reviewer, payload); err != nil {
 				return nil, err
 			}
 		}
@@ -655,7 +658,7 @@ func (s *Store) ClaimNextReview(ctx context.Context, reviewerID, projectID int64
 				return err
 			}
 			if ok {
-				if err := AppendEvent(tx, "review.claimed", ReviewScope(projectID), &reviewerID,
+				if err := event.Append(tx, "review.claimed", event.ReviewScope(projectID), &reviewerID,
 					map[string]any{"review_id": rv.ID, "item_id": rv.ItemID}); err != nil {
 					return err
 				}
@@ -713,7 +716,7 @@ func (s *Store) ReleaseReview(ctx context.Context, reviewerID int64, token strin
     lease_expires_at = NULL, claimed_at = NULL, updated_at = ? WHERE id = ?`, now, rv.ID).Error; err != nil {
 			return err
 		}
-		return AppendEvent(tx, "review.released", ReviewScope(rv.ProjectID), &reviewerID,
+		return event.Append(tx, "review.released", event.ReviewScope(rv.ProjectID), &reviewerID,
 			map[string]any{"review_id": rv.ID, "item_id": rv.ItemID})
 	})
 }
@@ -793,7 +796,7 @@ func lockItemNoLock(tx *gorm.DB, id int64) (itemRow, error) {
 		return itemRow{}, err
 	}
 	if len(rows) == 0 {
-		return itemRow{}, labeling.ErrNotFound.With("item %d not found", id)
+		return itemRow{}, fault.ErrNotFound.With("item %d not found", id)
 	}
 	return rows[0], nil
 }
@@ -815,7 +818,7 @@ func (s *Store) DisputeRejection(ctx context.Context, memberID, submissionID int
 			return err
 		}
 		if !ok || sub.MemberID != memberID {
-			return labeling.ErrNotFound.With("submission %d not found", submissionID)
+			return fault.ErrNotFound.With("submission %d not found", submissionID)
 		}
 		if _, err := lockItem(tx, sub.ItemID); err != nil {
 			return err
@@ -841,7 +844,7 @@ func (s *Store) DisputeRejection(ctx context.Context, memberID, submissionID int
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return errRace
+			return sqldb.ErrRace
 		}
 		id := sub.ID
 		rs, _ := json.Marshal([]string{labeling.ReasonDisputed})
@@ -852,12 +855,12 @@ func (s *Store) DisputeRejection(ctx context.Context, memberID, submissionID int
 			return err
 		}
 		payload := map[string]any{"review_id": row.ID, "item_id": sub.ItemID, "submission_id": sub.ID}
-		for _, scope := range []string{ReviewScope(sub.ProjectID), MemberScope(memberID)} {
-			if err := AppendEvent(tx, "review.disputed", scope, &memberID, payload); err != nil {
+		for _, scope := range []string{event.ReviewScope(sub.ProjectID), event.MemberScope(memberID)} {
+			if err := event.Append(tx, "review.disputed", scope, &memberID, payload); err != nil {
 				return err
 			}
 		}
-		if err := AppendEvent(tx, "item.queued_for_review", ReviewScope(sub.ProjectID), &memberID, payload); err != nil {
+		if err := event.Append(tx, "item.queued_for_review", event.ReviewScope(sub.ProjectID), &memberID, payload); err != nil {
 			return err
 		}
 		out = labeling.Submission{ID: sub.ID, ItemID: sub.ItemID, ProjectID: sub.ProjectID, MemberID: sub.MemberID,

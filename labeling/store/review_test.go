@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -153,9 +154,9 @@ func TestReviewStateMachine(t *testing.T) {
 		_, err = f.s.DisputeRejection(f.ctx, ls[0], a0.ID, "why")
 		wantLabCode(t, err, labeling.ErrNotRejected)
 		_, err = f.s.DisputeRejection(f.ctx, ls[0], a1.ID, "not mine")
-		wantLabCode(t, err, labeling.ErrNotFound)
+		wantLabCode(t, err, fault.ErrNotFound)
 		_, err = f.s.DisputeRejection(f.ctx, ls[1], a1.ID, "  ")
-		wantLabCode(t, err, labeling.ErrInvalid)
+		wantLabCode(t, err, fault.ErrInvalid)
 		if w := myWork(t, f, ls[1], p.ID)[a1.ID]; w.Status != "rejected" || w.Reason != "wrong_label" {
 			t.Fatalf("my work before dispute: %+v", w)
 		}

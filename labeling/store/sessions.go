@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -41,7 +42,7 @@ type APIToken = tokenRow
 // CreateSession starts a server-side session and returns its cookie value.
 func (s *Store) CreateSession(ctx context.Context, memberID int64, ttl time.Duration) (string, time.Time, error) {
 	token, hash := labeling.NewSecret("s_")
-	now := s.now()
+	now := s.clock()
 	row := sessionRow{TokenHash: hash, MemberID: memberID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return "", time.Time{}, err
@@ -55,14 +56,14 @@ func (s *Store) SessionMember(ctx context.Context, token string) (labeling.Membe
 	var row sessionRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return labeling.Member{}, labeling.ErrUnauthenticated
+		return labeling.Member{}, fault.ErrUnauthenticated
 	}
 	if err != nil {
 		return labeling.Member{}, err
 	}
-	if !s.now().Before(row.ExpiresAt) {
-		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.now())
-		return labeling.Member{}, labeling.ErrUnauthenticated.With("your session has expired; log in again")
+	if !s.clock().Before(row.ExpiresAt) {
+		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.clock())
+		return labeling.Member{}, fault.ErrUnauthenticated.With("your session has expired; log in again")
 	}
 	return s.activeMember(ctx, row.MemberID)
 }
@@ -70,8 +71,8 @@ func (s *Store) SessionMember(ctx context.Context, token string) (labeling.Membe
 func (s *Store) activeMember(ctx context.Context, id int64) (labeling.Member, error) {
 	m, err := s.Member(ctx, id)
 	if err != nil {
-		if errors.Is(err, labeling.ErrNotFound) {
-			return labeling.Member{}, labeling.ErrUnauthenticated
+		if errors.Is(err, fault.ErrNotFound) {
+			return labeling.Member{}, fault.ErrUnauthenticated
 		}
 		return labeling.Member{}, err
 	}
@@ -84,17 +85,17 @@ func (s *Store) activeMember(ctx context.Context, id int64) (labeling.Member, er
 // RevokeSession ends a session (logout).
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return s.db.WithContext(ctx).Model(&sessionRow{}).
-		Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Update("revoked_at", s.now()).Error
+		Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Update("revoked_at", s.clock()).Error
 }
 
 // CreateToken issues a personal API token. The secret is returned once.
 func (s *Store) CreateToken(ctx context.Context, memberID int64, name string) (APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 80 {
-		return APIToken{}, "", labeling.ErrInvalid.With("token name must be 1-80 characters")
+		return APIToken{}, "", fault.ErrInvalid.With("token name must be 1-80 characters")
 	}
 	token, hash := labeling.NewSecret("cht_")
-	row := tokenRow{MemberID: memberID, Name: name, TokenHash: hash, Prefix: token[:10], CreatedAt: s.now()}
+	row := tokenRow{MemberID: memberID, Name: name, TokenHash: hash, Prefix: token[:10], CreatedAt: s.clock()}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return APIToken{}, "", err
 	}
@@ -110,12 +111,12 @@ func (s *Store) Tokens(ctx context.Context, memberID int64) ([]APIToken, error) 
 
 // RevokeToken revokes one of the member's own tokens.
 func (s *Store) RevokeToken(ctx context.Context, memberID, id int64) error {
-	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ? AND member_id = ? AND revoked_at IS NULL", id, memberID).Update("revoked_at", s.now())
+	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ? AND member_id = ? AND revoked_at IS NULL", id, memberID).Update("revoked_at", s.clock())
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return labeling.ErrNotFound.With("token not found")
+		return fault.ErrNotFound.With("token not found")
 	}
 	return nil
 }
@@ -125,14 +126,14 @@ func (s *Store) TokenMember(ctx context.Context, token string) (labeling.Member,
 	var row tokenRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return labeling.Member{}, labeling.ErrUnauthenticated.With("unknown or revoked API token")
+		return labeling.Member{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
 	}
 	if err != nil {
 		return labeling.Member{}, err
 	}
 	// Coarse last-used stamp: at most one write a minute per token.
-	if row.LastUsedAt == nil || s.now().Sub(*row.LastUsedAt) > time.Minute {
-		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.now())
+	if row.LastUsedAt == nil || s.clock().Sub(*row.LastUsedAt) > time.Minute {
+		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.clock())
 	}
 	return s.activeMember(ctx, row.MemberID)
 }

@@ -16,6 +16,8 @@ import (
 
 	"copyhold/equity"
 	"copyhold/labeling"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
@@ -77,7 +79,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 		return 0, err
 	}
 	if len(model) == 0 {
-		return 0, labeling.ErrNotFound.With("model %d not found", req.ModelID)
+		return 0, fault.ErrNotFound.With("model %d not found", req.ModelID)
 	}
 	var projects []projectRow
 	if err := tx.Where("id IN ?", req.ProjectIDs).Order("id").Find(&projects).Error; err != nil {
@@ -91,7 +93,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	for _, pid := range req.ProjectIDs {
 		p, ok := byID[pid]
 		if !ok {
-			return 0, labeling.ErrNotFound.With("project %d not found", pid)
+			return 0, fault.ErrNotFound.With("project %d not found", pid)
 		}
 		if p.ModelID != req.ModelID {
 			return 0, labeling.ErrSnapshotProject.With("project %d (%s) belongs to model %d, not %d", p.ID, p.Name, p.ModelID, req.ModelID)
@@ -172,7 +174,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 		hash, b.rows, b.anns, len(b.members), string(provJSON), snap.ID).Error; err != nil {
 		return 0, err
 	}
-	return snap.ID, AppendEvent(tx, "snapshot.created", CoopScope, actor, map[string]any{
+	return snap.ID, event.Append(tx, "snapshot.created", event.CoopScope, actor, map[string]any{
 		"snapshot_id": snap.ID, "model_id": req.ModelID, "project_ids": req.ProjectIDs, "mode": req.Mode,
 		"hash": hash, "items": b.rows, "annotations": b.anns, "ledger_head": head[0].Hash})
 }

@@ -12,6 +12,7 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 
@@ -288,7 +289,7 @@ func TestSnapshotErrors(t *testing.T) {
 		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
 		wantLabCode(t, err, labeling.ErrSnapshotProject)
 		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
-		wantLabCode(t, err, labeling.ErrInvalid)
+		wantLabCode(t, err, fault.ErrInvalid)
 	})
 }
 
@@ -318,7 +319,7 @@ func TestReleases(t *testing.T) {
 		wantLabCode(t, err, labeling.ErrUnknownSnapshot)
 		req.SnapshotHashes = []string{"nothex"}
 		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
-		wantLabCode(t, err, labeling.ErrInvalid)
+		wantLabCode(t, err, fault.ErrInvalid)
 		if d.events("release.created") != 1 {
 			t.Fatal("release.created event missing")
 		}

@@ -1,4 +1,4 @@
-package store
+package event
 
 // Live delivery plumbing: the PostgreSQL NOTIFY that wakes every process's
 // websocket hub when events commit, the in-process hook that does the same on
@@ -7,32 +7,31 @@ package store
 
 import (
 	"context"
+	"copyhold/labeling/sqldb"
 	"errors"
 	"fmt"
 	"time"
 
-	"copyhold/labeling"
-
 	"gorm.io/gorm"
 )
 
-// EventsChannel is the PostgreSQL LISTEN/NOTIFY channel for committed events.
-const EventsChannel = "copyhold_events"
+// Channel is the PostgreSQL LISTEN/NOTIFY channel for committed events.
+const Channel = "copyhold_events"
 
 // On PostgreSQL the NOTIFY that wakes every hub is queued by a statement
 // trigger on events (migration 00007), inside the writing transaction:
 // PostgreSQL delivers it only if, and when, the transaction commits, so a
 // listener never hears about an event it cannot read yet. The notification
 // carries nothing: listeners re-read the events table. SQLite has no NOTIFY:
-// see OnEventAppended.
+// see OnAppended.
 
-// OnEventAppended calls fn after every event row inserted through db (or a
+// OnAppended calls fn after every event row inserted through db (or a
 // session or transaction made from it), before that transaction commits. It
 // is the in-process wake-up for the SQLite build, where there is no NOTIFY:
 // db has a single connection, so a reader woken by fn queues behind the
 // writing transaction and runs only once it has committed or rolled back.
 // fn must not block.
-func OnEventAppended(db *gorm.DB, fn func()) error {
+func OnAppended(db *gorm.DB, fn func()) error {
 	return db.Callback().Create().After("gorm:create").Register("copyhold:event_appended", func(tx *gorm.DB) {
 		if tx.Error == nil && tx.Statement.Table == "events" {
 			fn()
@@ -44,7 +43,7 @@ func OnEventAppended(db *gorm.DB, fn func()) error {
 // on SQLite, where one writer at a time means a gap below a committed id can
 // never fill. The hub takes it once it has seen a gap.
 func GapProbeTime(ctx context.Context, db *gorm.DB) (string, bool, error) {
-	if !isPostgres(db) {
+	if !sqldb.IsPostgres(db) {
 		return "", false, nil
 	}
 	var at string
@@ -52,13 +51,13 @@ func GapProbeTime(ctx context.Context, db *gorm.DB) (string, bool, error) {
 	return at, err == nil, err
 }
 
-// EventWritersSince counts the other transactions, begun at or before at,
+// WritersSince counts the other transactions, begun at or before at,
 // that still hold the row-exclusive lock an INSERT into this schema's events
 // table takes (before it draws an id, until it commits or rolls back). When
 // there are none, an id missing below a committed one was rolled back. The
 // lock names this schema's table, so transactions elsewhere on the server do
 // not hold the hub up.
-func EventWritersSince(ctx context.Context, db *gorm.DB, at string) (int64, error) {
+func WritersSince(ctx context.Context, db *gorm.DB, at string) (int64, error) {
 	var n int64
 	err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'relation' AND l.relation = to_regclass('events') AND l.mode = 'RowExclusiveLock'
@@ -66,9 +65,9 @@ WHERE l.locktype = 'relation' AND l.relation = to_regclass('events') AND l.mode 
 	return n, err
 }
 
-// EventsInScope returns committed events of one scope with after < id <= upTo,
+// InScope returns committed events of one scope with after < id <= upTo,
 // oldest first: what a resuming websocket client missed.
-func EventsInScope(ctx context.Context, db *gorm.DB, scope string, after, upTo int64, limit int) ([]labeling.Event, error) {
+func InScope(ctx context.Context, db *gorm.DB, scope string, after, upTo int64, limit int) ([]Event, error) {
 	var rows []eventRow
 	err := db.WithContext(ctx).Where("scope = ? AND id > ? AND id <= ?", scope, after, upTo).
 		Order("id").Limit(limit).Find(&rows).Error
@@ -78,9 +77,9 @@ func EventsInScope(ctx context.Context, db *gorm.DB, scope string, after, upTo i
 	return toEvents(rows), nil
 }
 
-// EventsByID returns those of ids that exist now, oldest first. The hub uses
+// ByID returns those of ids that exist now, oldest first. The hub uses
 // it to notice an id it gave up on that committed late.
-func EventsByID(ctx context.Context, db *gorm.DB, ids []int64) ([]labeling.Event, error) {
+func ByID(ctx context.Context, db *gorm.DB, ids []int64) ([]Event, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -91,8 +90,8 @@ func EventsByID(ctx context.Context, db *gorm.DB, ids []int64) ([]labeling.Event
 	return toEvents(rows), nil
 }
 
-// LastEventID is the highest event id committed so far (0 for none).
-func LastEventID(ctx context.Context, db *gorm.DB) (int64, error) {
+// LastID is the highest event id committed so far (0 for none).
+func LastID(ctx context.Context, db *gorm.DB) (int64, error) {
 	var id *int64
 	if err := db.WithContext(ctx).Raw("SELECT MAX(id) FROM events").Scan(&id).Error; err != nil {
 		return 0, err
@@ -118,12 +117,12 @@ func OldestDeliverableID(ctx context.Context, db *gorm.DB) (int64, bool, error) 
 // AuditScope events are kept for the record and never delivered live.
 const AuditScope = "audit"
 
-// PruneEvents deletes delivered-event history older than olderThan, in
+// Prune deletes delivered-event history older than olderThan, in
 // batches so neither database holds a long lock. Audit events stay. The
 // events table is the live-delivery outbox and resume window, not the
 // ledger: ledger history lives in its own hash-chained log, so pruning loses
 // no ledger data. It returns how many rows went.
-func PruneEvents(ctx context.Context, db *gorm.DB, olderThan time.Duration) (int64, error) {
+func Prune(ctx context.Context, db *gorm.DB, olderThan time.Duration) (int64, error) {
 	if olderThan <= 0 {
 		return 0, errors.New("prune events: the retention window must be positive")
 	}
@@ -142,10 +141,10 @@ func PruneEvents(ctx context.Context, db *gorm.DB, olderThan time.Duration) (int
 	}
 }
 
-func toEvents(rows []eventRow) []labeling.Event {
-	out := make([]labeling.Event, len(rows))
+func toEvents(rows []eventRow) []Event {
+	out := make([]Event, len(rows))
 	for i, r := range rows {
-		out[i] = labeling.Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt}
+		out[i] = Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt}
 	}
 	return out
 }

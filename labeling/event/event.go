@@ -1,14 +1,12 @@
-// Package store keeps the labelling domain in SQL through GORM, on
-// PostgreSQL or SQLite. Dialect-specific SQL lives in dialect.go.
-package store
+// Package event is the outbox: every state change appends its event row in
+// the same transaction, and readers (the live layer) see only committed rows.
+package event
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"copyhold/labeling"
 
 	"gorm.io/gorm"
 )
@@ -25,22 +23,22 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "events" }
 
-// NewEvent is an event about to be appended.
-type NewEvent struct {
+// Entry is an event about to be appended.
+type Entry struct {
 	Type    string
 	Scope   string
 	Actor   *int64
 	Payload any
 }
 
-// AppendEvent inserts an event row. Call it with the transaction that makes
+// Append inserts an event row. Call it with the transaction that makes
 // the change, so the event commits (or rolls back) with it.
-func AppendEvent(tx *gorm.DB, typ, scope string, actor *int64, payload any) error {
-	return AppendEvents(tx, NewEvent{typ, scope, actor, payload})
+func Append(tx *gorm.DB, typ, scope string, actor *int64, payload any) error {
+	return AppendAll(tx, Entry{typ, scope, actor, payload})
 }
 
-// AppendEvents inserts several event rows in one statement, in order.
-func AppendEvents(tx *gorm.DB, evs ...NewEvent) error {
+// AppendAll inserts several event rows in one statement, in order.
+func AppendAll(tx *gorm.DB, evs ...Entry) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -59,15 +57,15 @@ func AppendEvents(tx *gorm.DB, evs ...NewEvent) error {
 	return nil
 }
 
-// EventsAfter returns committed events with a sequence above after, oldest first.
-func EventsAfter(ctx context.Context, db *gorm.DB, after int64, limit int) ([]labeling.Event, error) {
+// After returns committed events with a sequence above after, oldest first.
+func After(ctx context.Context, db *gorm.DB, after int64, limit int) ([]Event, error) {
 	var rows []eventRow
 	if err := db.WithContext(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.Event, len(rows))
+	out := make([]Event, len(rows))
 	for i, r := range rows {
-		out[i] = labeling.Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt}
+		out[i] = Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt}
 	}
 	return out, nil
 }
@@ -78,3 +76,14 @@ func ReviewScope(id int64) string  { return fmt.Sprintf("review:%d", id) }
 func MemberScope(id int64) string  { return fmt.Sprintf("member:%d", id) }
 
 const CoopScope = "coop"
+
+// Event is one committed state change. Scope says who may see it:
+// "coop", "project:<id>", "review:<project id>" or "member:<id>".
+type Event struct {
+	ID        int64           `json:"seq"`
+	Type      string          `json:"type"`
+	Scope     string          `json:"scope"`
+	ActorID   *int64          `json:"actor_id,omitempty"`
+	Payload   json.RawMessage `json:"payload"`
+	CreatedAt time.Time       `json:"at"`
+}
