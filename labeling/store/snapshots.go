@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/equity"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
@@ -104,24 +103,18 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 			return 0, labeling.ErrSnapshotMixed.With("project %d is %s but the others are %s: snapshot them separately", p.ID, p.TaskType, tt)
 		}
 	}
-	var head []struct {
-		Seq  int64
-		Hash string
-	}
-	if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1").Scan(&head).Error; err != nil {
+	head, err := s.register.Head(tx)
+	if err != nil {
 		return 0, err
 	}
-	if len(head) == 0 {
-		return 0, fmt.Errorf("equity log head row missing")
-	}
-	cards, err := snapshotRateCards(tx, req.ProjectIDs)
+	cards, err := s.register.RateCards(tx, req.ProjectIDs)
 	if err != nil {
 		return 0, err
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	snap := snapshotRow{ModelID: req.ModelID, Mode: string(req.Mode), TaskType: string(tt), LedgerSeq: head[0].Seq,
-		LedgerHead: head[0].Hash, RateCards: string(cards), Provenance: "{}", Salt: hex.EncodeToString(salt),
+	snap := snapshotRow{ModelID: req.ModelID, Mode: string(req.Mode), TaskType: string(tt), LedgerSeq: head.Seq,
+		LedgerHead: head.Hash, RateCards: string(cards), Provenance: "{}", Salt: hex.EncodeToString(salt),
 		CreatedBy: actor, CreatedAt: s.clock()}
 	if err := tx.Create(&snap).Error; err != nil {
 		return 0, err
@@ -135,7 +128,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 		}
 	}
 
-	b := &snapshotBuilder{tx: tx, snap: &snap, tt: tt, schemas: schemas, projects: req.ProjectIDs,
+	b := &snapshotBuilder{tx: tx, register: s.register, snap: &snap, tt: tt, schemas: schemas, projects: req.ProjectIDs,
 		hasher: labeling.NewSnapshotHasher(), members: map[int64]*snapMember{}}
 	// The labour figures come from a writer that sees every annotation,
 	// rejected and pending ones too (they are never frozen or written).
@@ -152,7 +145,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	if err := b.labour.Close(); err != nil {
 		return 0, err
 	}
-	prov := labeling.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: equity.Format(b.units, equity.UnitScale)}
+	prov := labeling.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: s.register.Units(b.units)}
 	if b.agreeN > 0 {
 		prov.Agreement = &labeling.ExportAgreement{Metric: b.metric, Units: int(b.agreeN),
 			Value: decimalBP(b.agreeSum, b.agreeN)}
@@ -176,7 +169,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	}
 	return snap.ID, event.Append(tx, "snapshot.created", event.CoopScope, actor, map[string]any{
 		"snapshot_id": snap.ID, "model_id": req.ModelID, "project_ids": req.ProjectIDs, "mode": req.Mode,
-		"hash": hash, "items": b.rows, "annotations": b.anns, "ledger_head": head[0].Hash})
+		"hash": hash, "items": b.rows, "annotations": b.anns, "ledger_head": head.Hash})
 }
 
 type snapshotRow struct {
@@ -199,6 +192,7 @@ func (snapshotRow) TableName() string { return "snapshots" }
 // snapshotBuilder walks the projects' items in id order, a chunk at a time.
 type snapshotBuilder struct {
 	tx       *gorm.DB
+	register Register
 	snap     *snapshotRow
 	tt       labeling.TaskType
 	schemas  map[int64]json.RawMessage
@@ -241,7 +235,7 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 		if err := b.loadMembers(anns); err != nil {
 			return err
 		}
-		if err := b.tallyUnits(lo, hi); err != nil {
+		if err := b.tallyUnits(anns); err != nil {
 			return err
 		}
 		if err := b.tallyAgreement(lo, hi); err != nil {
@@ -369,8 +363,8 @@ func consensusOf(tt labeling.TaskType, accepted []labeling.ExportAnnotation, cor
 }
 
 // loadMembers resolves new members' names: their display name when they
-// chose to be named (equity_member_privacy.hidden = false), otherwise a
-// pseudonym keyed by the snapshot's salt.
+// chose to be named on the register, otherwise a pseudonym keyed by the
+// snapshot's salt.
 func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	var ids []int64
 	for _, a := range anns {
@@ -385,15 +379,17 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	var rows []struct {
 		ID          int64
 		DisplayName string
-		Hidden      *bool
 	}
-	if err := b.tx.Raw(`SELECT m.id, m.display_name, p.hidden FROM members m
-        LEFT JOIN equity_member_privacy p ON p.member_id = m.id WHERE m.id IN ?`, ids).Scan(&rows).Error; err != nil {
+	if err := b.tx.Raw(`SELECT id, display_name FROM members WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return err
+	}
+	named, err := b.register.Named(b.tx, ids)
+	if err != nil {
 		return err
 	}
 	for _, r := range rows {
 		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, r.ID)}
-		if r.Hidden != nil && !*r.Hidden {
+		if named[r.ID] {
 			m.name, m.named = r.DisplayName, true
 		}
 		b.members[r.ID] = m
@@ -406,28 +402,29 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	return nil
 }
 
-// tallyUnits sums what vested for the chunk's accepted submissions: the
-// positive legs of their vest, correct and reinstate transactions other than
-// pending and issuance, i.e. the labeller's share and the reviewer credits.
-// Read-only SQL over the register.
-func (b *snapshotBuilder) tallyUnits(lo, hi int64) error {
-	var legs []struct {
-		MemberID int64
-		Account  string
-		Amount   int64
+// tallyUnits adds what vested for the chunk's accepted submissions (the
+// register's Vested): the labeller's share and the reviewer credits count
+// towards the units issued for the data, the labeller's share also towards
+// the labeller's own units.
+func (b *snapshotBuilder) tallyUnits(anns []snapAnn) error {
+	var accepted []int64
+	for _, a := range anns {
+		switch labeling.SubmissionStatus(a.Status) {
+		case labeling.SubmissionAccepted, labeling.SubmissionCorrected:
+			accepted = append(accepted, a.SubmissionID)
+		}
 	}
-	if err := b.tx.Raw(`SELECT t.member_id, p.account, p.amount
-FROM submissions s
-JOIN equity_transactions t ON t.submission_id = s.id AND t.kind IN ('vest', 'correct', 'reinstate')
-JOIN equity_postings p ON p.tx_id = t.id
-WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT s.is_gold AND s.status IN ('accepted', 'corrected')
-  AND p.amount > 0 AND p.account <> 'issuance' AND p.account NOT LIKE '%:pending'`, lo, hi, b.projects).Scan(&legs).Error; err != nil {
+	if len(accepted) == 0 {
+		return nil
+	}
+	v, err := b.register.Vested(b.tx, accepted)
+	if err != nil {
 		return err
 	}
-	for _, l := range legs {
-		b.units += l.Amount
-		if m := b.members[l.MemberID]; m != nil && strings.HasPrefix(l.Account, "member:"+strconv.FormatInt(l.MemberID, 10)+":") {
-			m.units += l.Amount
+	b.units += v.Total
+	for id, n := range v.Labellers {
+		if m := b.members[id]; m != nil {
+			m.units += n
 		}
 	}
 	return nil
@@ -454,41 +451,6 @@ WHERE r.item_id BETWEEN ? AND ? AND r.project_id IN ? AND r.kind = 'item' AND r.
 		}
 	}
 	return nil
-}
-
-// snapshotRateCards are the rate cards in force for the projects (the
-// latest version of each), as JSON with decimal-string amounts.
-func snapshotRateCards(tx *gorm.DB, projects []int64) ([]byte, error) {
-	var rows []struct {
-		ID                   int64
-		ProjectID            int64
-		Version              int
-		AnnotationAccepted   int64
-		Correction           int64
-		ReviewDecision       int64
-		CorrectionLabellerBP int `gorm:"column:correction_labeller_bp"`
-		Difficulty           string
-		CreatedAt            time.Time
-	}
-	if err := tx.Raw(`SELECT c.id, c.project_id, c.version, c.annotation_accepted, c.correction, c.review_decision,
-    c.correction_labeller_bp, c.difficulty, c.created_at
-FROM equity_rate_cards c
-WHERE c.project_id IN ? AND c.version = (SELECT MAX(x.version) FROM equity_rate_cards x WHERE x.project_id = c.project_id)
-ORDER BY c.project_id`, projects).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]map[string]any, 0, len(rows))
-	for _, r := range rows {
-		f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
-		diff := json.RawMessage(r.Difficulty)
-		if !json.Valid(diff) {
-			diff = json.RawMessage("{}")
-		}
-		out = append(out, map[string]any{"id": r.ID, "project_id": r.ProjectID, "version": r.Version,
-			"annotation_accepted": f(r.AnnotationAccepted), "correction": f(r.Correction), "review_decision": f(r.ReviewDecision),
-			"correction_labeller_bp": r.CorrectionLabellerBP, "difficulty_bp": diff, "created_at": r.CreatedAt.UTC().Format(time.RFC3339)})
-	}
-	return json.Marshal(out)
 }
 
 // decimalBP is num/den as a decimal with four places (num in basis points
@@ -634,7 +596,7 @@ func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.
 	}
 	out := make([]labeling.ExportContributor, len(rows))
 	for i, r := range rows {
-		out[i] = labeling.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: equity.Format(r.Units, equity.UnitScale)}
+		out[i] = labeling.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: s.register.Units(r.Units)}
 	}
 	return out, nil
 }
