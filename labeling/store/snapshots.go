@@ -1,11 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -24,9 +21,11 @@ import (
 // Snapshots: the accepted annotations of one or more projects, frozen as
 // canonical rows (labeling.ExportCanonicalRow) in snapshot_rows, hashed with
 // labeling.SnapshotHasher in item-id order, with the rate cards, the
-// register head, the labour behind the data and the units issued for it.
-// Exports read only the frozen rows. Tables are append-only (migration
-// 00006); a snapshot is sealed (hash set) in the transaction that writes it.
+// register head, the labour behind the data and the units issued for it
+// (the register's figures come through Register). Exports
+// (snapshots_export.go) read only the frozen rows. Tables are append-only
+// (migration 00006); a snapshot is sealed (hash set) in the transaction that
+// writes it. Reading them back is in snapshots_read.go.
 
 // snapshotChunk is how many items one round of snapshot reads covers.
 const snapshotChunk = 1000
@@ -55,17 +54,13 @@ func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.S
 		return labeling.Snapshot{}, err
 	}
 	var id int64
-	// REPEATABLE READ on PostgreSQL: every chunk reads the same moment. The
-	// transaction writes only rows nobody else writes, so it does not conflict.
-	opts := &sql.TxOptions{}
-	if isPostgres(s.db) {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
+	// Every chunk reads the same moment (snapshotTxOptions). The transaction
+	// writes only rows nobody else writes, so it does not conflict.
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		id, err = s.createSnapshot(tx, actor, req)
 		return err
-	}, opts)
+	}, snapshotTxOptions(s.db))
 	if err != nil {
 		return labeling.Snapshot{}, err
 	}
@@ -479,340 +474,4 @@ func sortedIDs(ids []int64) []int64 {
 		}
 	}
 	return ids
-}
-
-// ---- reading ----
-
-// Snapshot loads one snapshot with its projects.
-func (s *Store) Snapshot(ctx context.Context, id int64) (labeling.Snapshot, error) {
-	return loadSnapshot(s.db.WithContext(ctx), id)
-}
-
-type snapshotView struct {
-	ID           int64
-	ModelID      int64
-	Mode         string
-	TaskType     string
-	Hash         string
-	Items        int64
-	Annotations  int64
-	Contributors int
-	LedgerSeq    int64
-	LedgerHead   string
-	RateCards    string
-	Provenance   string
-	Salt         string
-	CreatedBy    *int64
-	CreatedAt    time.Time
-}
-
-func (v snapshotView) snapshot() labeling.Snapshot {
-	out := labeling.Snapshot{ID: v.ID, ModelID: v.ModelID, Mode: labeling.SnapshotMode(v.Mode), TaskType: labeling.TaskType(v.TaskType),
-		Hash: v.Hash, Items: v.Items, Annotations: v.Annotations, Contributors: v.Contributors, LedgerSeq: v.LedgerSeq,
-		LedgerHead: v.LedgerHead, RateCards: json.RawMessage(v.RateCards), CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC(),
-		Projects: []labeling.SnapshotProject{}}
-	json.Unmarshal([]byte(v.Provenance), &out.Provenance)
-	return out
-}
-
-const snapshotCols = `id, model_id, mode, task_type, hash, items, annotations, contributors, ledger_seq, ledger_head,
-    rate_cards, provenance, salt, created_by, created_at`
-
-func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
-	var vs []snapshotView
-	if err := db.Raw("SELECT "+snapshotCols+" FROM snapshots WHERE id = ? AND hash <> ''", id).Scan(&vs).Error; err != nil {
-		return labeling.Snapshot{}, err
-	}
-	if len(vs) == 0 {
-		return labeling.Snapshot{}, labeling.ErrSnapshotNotFound.With("snapshot %d not found", id)
-	}
-	snap := vs[0].snapshot()
-	var ps []struct {
-		ProjectID int64
-		Name      string
-		TaskType  string
-		Schema    string
-	}
-	if err := db.Raw("SELECT project_id, name, task_type, schema FROM snapshot_projects WHERE snapshot_id = ? ORDER BY project_id", id).Scan(&ps).Error; err != nil {
-		return labeling.Snapshot{}, err
-	}
-	for _, p := range ps {
-		snap.Projects = append(snap.Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
-			TaskType: labeling.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
-	}
-	return snap, nil
-}
-
-// Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapshot, error) {
-	db := s.db.WithContext(ctx)
-	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
-	var args []any
-	if modelID > 0 {
-		q += " AND model_id = ?"
-		args = append(args, modelID)
-	}
-	var vs []snapshotView
-	if err := db.Raw(q+" ORDER BY id DESC LIMIT 500", args...).Scan(&vs).Error; err != nil {
-		return nil, err
-	}
-	out := make([]labeling.Snapshot, 0, len(vs))
-	ids := make([]int64, len(vs))
-	for i, v := range vs {
-		out = append(out, v.snapshot())
-		ids[i] = v.ID
-	}
-	if len(ids) > 0 {
-		var ps []struct {
-			SnapshotID int64
-			ProjectID  int64
-			Name       string
-			TaskType   string
-		}
-		if err := db.Raw("SELECT snapshot_id, project_id, name, task_type FROM snapshot_projects WHERE snapshot_id IN ? ORDER BY project_id", ids).Scan(&ps).Error; err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			for i := range out {
-				if out[i].ID == p.SnapshotID {
-					out[i].Projects = append(out[i].Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: labeling.TaskType(p.TaskType)})
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// SnapshotContributors are the snapshot's members under their frozen names.
-func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.ExportContributor, error) {
-	var rows []struct {
-		Name        string
-		Named       bool
-		Annotations int64
-		Units       int64
-	}
-	if err := s.db.WithContext(ctx).Raw("SELECT name, named, annotations, units FROM snapshot_members WHERE snapshot_id = ? ORDER BY annotations DESC, name", id).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]labeling.ExportContributor, len(rows))
-	for i, r := range rows {
-		out[i] = labeling.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: s.register.Units(r.Units)}
-	}
-	return out, nil
-}
-
-// ---- exporting ----
-
-// SnapshotExport configures ExportSnapshot.
-type SnapshotExport struct {
-	Format    labeling.ExportFormat
-	Publisher string
-	License   string
-	Terms     string
-	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
-	Archive string
-	TempDir string
-}
-
-// CheckSnapshotExport says whether the snapshot can be exported in the
-// format, before any byte is written.
-func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
-	snap, err := s.Snapshot(ctx, id)
-	if err != nil {
-		return snap, err
-	}
-	if snap.Items == 0 {
-		return snap, labeling.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
-	}
-	return snap, labeling.CheckExportFormat(f, snap.TaskType, snap.Name())
-}
-
-// ExportSnapshot streams the snapshot's frozen rows to out in the format
-// and returns the manifest (the writer's counts added). Memory does not
-// grow with the snapshot: one row at a time from a database cursor. The
-// stored bytes are re-hashed on the way; a mismatch fails the export
-// (snapshot_corrupt) after the bytes were written, so callers that must
-// not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
-	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
-	if err != nil {
-		return labeling.ExportManifest{}, err
-	}
-	contributors, err := s.SnapshotContributors(ctx, id)
-	if err != nil {
-		return labeling.ExportManifest{}, err
-	}
-	m := labeling.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
-		CreatedAt: snap.CreatedAt.Format(time.RFC3339), License: x.License, Terms: x.Terms,
-		Description:  fmt.Sprintf("copyhold snapshot %d (%s mode) of model %d", snap.ID, snap.Mode, snap.ModelID),
-		SnapshotHash: snap.Hash, LedgerHead: snap.LedgerHead, Contributors: contributors,
-		UnitsIssued: snap.Provenance.UnitsIssued, Labour: snap.Provenance.Labour, Agreement: snap.Provenance.Agreement,
-		RateCards: snap.RateCards}
-	opts := labeling.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
-		AllAnnotations: snap.Mode == labeling.SnapshotAll}
-	var w labeling.ExportWriter
-	if x.Format == labeling.ExportHF {
-		opts.Manifest, opts.TempDir, opts.SplitSalt, opts.TestFraction = &m, x.TempDir, snap.Hash, 0.1
-		archive := x.Archive
-		if archive == "" {
-			archive = "tar"
-		}
-		w, err = labeling.NewExportHFArchive(out, archive, opts)
-	} else {
-		w, err = labeling.NewExportWriter(out, opts)
-	}
-	if err != nil {
-		return m, err
-	}
-	schemas := map[int64]json.RawMessage{}
-	lines := map[int64][]byte{}
-	for _, p := range snap.Projects {
-		schemas[p.ProjectID] = p.Schema
-		canon, err := labeling.ExportCanonicalJSON(p.Schema)
-		if err != nil {
-			return m, err
-		}
-		lines[p.ProjectID] = fmt.Appendf(nil, `{"schema":%s,"task_type":%s}`+"\n", canon, jsonString(string(p.TaskType)))
-	}
-	// A reader goroutine scans, re-hashes and decodes rows while this one
-	// writes them: on two cores the decode and the writer overlap. The
-	// channel is bounded, so memory stays flat. The cursor holds the only
-	// connection on SQLite: no other query until it closes.
-	rows, err := s.db.WithContext(ctx).Raw("SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = ? ORDER BY item_id", id).Rows()
-	if err != nil {
-		return m, err
-	}
-	defer rows.Close()
-	h := sha256.New()
-	type decoded struct {
-		row labeling.ExportRow
-		err error
-	}
-	ch := make(chan []decoded, 8)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(ch)
-		var lastLine, body []byte
-		var projectID int64
-		batch := make([]decoded, 0, 256)
-		send := func() bool {
-			select {
-			case ch <- batch:
-				batch = make([]decoded, 0, 256)
-				return true
-			case <-stop:
-				return false
-			}
-		}
-		for rows.Next() {
-			if err := rows.Scan(&projectID, &body); err != nil {
-				batch = append(batch, decoded{err: err})
-				send()
-				return
-			}
-			if line := lines[projectID]; !bytes.Equal(line, lastLine) {
-				h.Write(line)
-				lastLine = line
-			}
-			h.Write(body)
-			h.Write([]byte{'\n'})
-			row, err := decodeSnapshotRow(body)
-			row.Schema = schemas[projectID]
-			batch = append(batch, decoded{row, err})
-			if err != nil || len(batch) == cap(batch) {
-				if !send() || err != nil {
-					return
-				}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			batch = append(batch, decoded{err: err})
-		}
-		if len(batch) > 0 {
-			send()
-		}
-	}()
-	for batch := range ch {
-		for _, d := range batch {
-			if d.err != nil {
-				return m, d.err
-			}
-			if err := w.Write(d.row); err != nil {
-				return m, err
-			}
-		}
-	}
-	if err := w.Close(); err != nil {
-		return m, err
-	}
-	m.AddStats(w.Stats())
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != snap.Hash {
-		return m, labeling.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
-	}
-	return m, nil
-}
-
-func jsonString(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
-}
-
-// snapshotRowJSON is the canonical row's shape.
-type snapshotRowJSON struct {
-	Annotations []struct {
-		Annotator  string          `json:"annotator"`
-		Answer     json.RawMessage `json:"answer"`
-		LeadTimeMs int64           `json:"lead_time_ms"`
-		Status     string          `json:"status"`
-	} `json:"annotations"`
-	Annotator  string          `json:"annotator"`
-	Answer     json.RawMessage `json:"answer"`
-	Confidence string          `json:"confidence"`
-	Data       json.RawMessage `json:"data"`
-	ExternalID string          `json:"external_id"`
-	ItemID     int64           `json:"item_id"`
-	TaskType   string          `json:"task_type"`
-}
-
-func decodeSnapshotRow(body []byte) (labeling.ExportRow, error) {
-	var r snapshotRowJSON
-	if err := json.Unmarshal(body, &r); err != nil {
-		return labeling.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
-	}
-	row := labeling.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: labeling.TaskType(r.TaskType),
-		Data: r.Data, Annotator: r.Annotator, Confidence: r.Confidence}
-	if len(r.Answer) > 0 && !bytes.Equal(r.Answer, []byte("null")) {
-		row.Answer = r.Answer
-	}
-	row.Annotations = make([]labeling.ExportAnnotation, len(r.Annotations))
-	for i, a := range r.Annotations {
-		row.Annotations[i] = labeling.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
-	}
-	return row, nil
-}
-
-// SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
-// re-hashing with labeling.SnapshotHasher).
-func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRow, error) {
-	var rs []struct {
-		ProjectID int64
-		Body      string
-		Schema    string
-	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT r.project_id, r.body, p.schema FROM snapshot_rows r
-        JOIN snapshot_projects p ON p.snapshot_id = r.snapshot_id AND p.project_id = r.project_id
-        WHERE r.snapshot_id = ? ORDER BY r.item_id`, id).Scan(&rs).Error; err != nil {
-		return nil, err
-	}
-	out := make([]labeling.ExportRow, len(rs))
-	for i, r := range rs {
-		row, err := decodeSnapshotRow([]byte(r.Body))
-		if err != nil {
-			return nil, err
-		}
-		row.Schema = json.RawMessage(r.Schema)
-		out[i] = row
-	}
-	return out, nil
 }
