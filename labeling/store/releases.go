@@ -167,8 +167,13 @@ func (s *Store) ModelRelease(ctx context.Context, id int64) (labeling.Release, e
 
 // Releases lists a model's releases (0: every model), oldest first.
 func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release, error) {
-	db := s.db.WithContext(ctx)
-	q := db.Order("id")
+	return ModelReleases(s.db.WithContext(ctx), modelID)
+}
+
+// ModelReleases is Releases in the caller's transaction: the register lists
+// a model's releases through it.
+func ModelReleases(tx *gorm.DB, modelID int64) ([]labeling.Release, error) {
+	q := tx.Order("id")
 	if modelID > 0 {
 		q = q.Where("model_id = ?", modelID)
 	}
@@ -178,7 +183,7 @@ func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release
 	}
 	out := make([]labeling.Release, 0, len(rows))
 	for _, row := range rows {
-		r, err := releaseWithSnapshots(db, row)
+		r, err := releaseWithSnapshots(tx, row)
 		if err != nil {
 			return nil, err
 		}

@@ -371,23 +371,20 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var rows []struct {
-		ID          int64
-		DisplayName string
-	}
-	if err := b.tx.Raw(`SELECT id, display_name FROM members WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
+	names, err := DisplayNames(b.tx, ids)
+	if err != nil {
 		return err
 	}
 	named, err := b.register.Named(b.tx, ids)
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, r.ID)}
-		if named[r.ID] {
-			m.name, m.named = r.DisplayName, true
+	for id, name := range names {
+		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, id)}
+		if named[id] {
+			m.name, m.named = name, true
 		}
-		b.members[r.ID] = m
+		b.members[id] = m
 	}
 	for _, id := range ids {
 		if b.members[id] == nil {
