@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -18,16 +17,6 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 )
-
-// readTx runs fn in a read-only snapshot (REPEATABLE READ on PostgreSQL), so
-// opening, lines and closing of a statement agree with each other.
-func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	db := s.db.WithContext(ctx)
-	if sqldb.IsPostgres(db) {
-		return db.Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	}
-	return db.Transaction(fn)
-}
 
 // Head is the register's current head: sequence and hash.
 type Head struct {
