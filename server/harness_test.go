@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
@@ -39,7 +40,7 @@ type envOption func(*server.Config, **store.Store)
 
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
-	st := store.New(db)
+	st := store.New(db).WithRegister(equitystore.Reads{})
 	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost)}
 	for _, o := range opts {
 		o(&cfg, &st)

@@ -9,46 +9,38 @@ import (
 	"copyhold/equity"
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
+	labelstore "copyhold/labeling/store"
 
 	"gorm.io/gorm"
 )
 
-// ---- members ----
-
-type memberInfo struct {
-	ID     int64
-	Active bool
-}
+// ---- labelling's members, projects and models ----
+//
+// The register reads them through labeling/store's transaction-level
+// functions, never by SELECTing labelling's tables.
 
 // activeMember reports whether id is an active member (false if unknown).
 func activeMember(tx *gorm.DB, id int64) (known, active bool, err error) {
-	var rows []memberInfo
-	if err := tx.Raw("SELECT id, active FROM members WHERE id = ?", id).Scan(&rows).Error; err != nil {
-		return false, false, err
-	}
-	if len(rows) == 0 {
-		return false, false, nil
-	}
-	return true, rows[0].Active, nil
+	return labelstore.MemberActive(tx, id)
 }
 
 func projectModel(tx *gorm.DB, projectID int64) (int64, error) {
-	var ids []int64
-	if err := tx.Raw("SELECT model_id FROM projects WHERE id = ?", projectID).Scan(&ids).Error; err != nil {
+	id, ok, err := labelstore.ProjectModel(tx, projectID)
+	if err != nil {
 		return 0, err
 	}
-	if len(ids) == 0 {
+	if !ok {
 		return 0, equity.ErrUnknownProject.With("project %d not found", projectID)
 	}
-	return ids[0], nil
+	return id, nil
 }
 
 func modelExists(tx *gorm.DB, modelID int64) error {
-	var n int64
-	if err := tx.Raw("SELECT COUNT(*) FROM models WHERE id = ?", modelID).Scan(&n).Error; err != nil {
+	_, ok, err := labelstore.ModelName(tx, modelID)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !ok {
 		return equity.ErrUnknownModel.With("model %d not found", modelID)
 	}
 	return nil

@@ -12,7 +12,8 @@ import (
 
 // Hooks connects the labelling store to the register: every submission,
 // review decision and ended membership posts here inside the labelling
-// transaction that causes it (labelstore.Ledger).
+// transaction that causes it (labelstore.Ledger). The other way, labelling
+// reads the register through Reads (labelstore.Register).
 type Hooks struct {
 	// DefaultRateCard prices the work of a project until a coordinator sets its own.
 	DefaultRateCard equity.RateCard

@@ -300,23 +300,8 @@ func appendLog(tx *gorm.DB, kind string, refID int64, canonical []byte) (int64, 
 	}
 	seq := head[0].Seq + 1
 	hash := equity.ChainHash(head[0].Hash, canonical)
-	// Every ledger commit waits for the head row, so on PostgreSQL the append
-	// and the head move are one statement: one round trip less under the lock.
-	if sqldb.IsPostgres(tx) {
-		if err := tx.Exec(`WITH ins AS (INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at)
-            VALUES (?, ?, ?, ?, ?, ?) RETURNING seq, hash)
-            UPDATE equity_log_head SET seq = ins.seq, hash = ins.hash FROM ins WHERE equity_log_head.id = 1`,
-			seq, kind, refID, head[0].Hash, hash, sqldb.Now(tx)).Error; err != nil {
-			return 0, "", fmt.Errorf("append log: %w", err)
-		}
-		return seq, hash, nil
-	}
-	if err := tx.Exec("INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		seq, kind, refID, head[0].Hash, hash, sqldb.Now(tx)).Error; err != nil {
-		return 0, "", fmt.Errorf("append log: %w", err)
-	}
-	if err := tx.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", seq, hash).Error; err != nil {
-		return 0, "", fmt.Errorf("move log head: %w", err)
+	if err := appendLogRow(tx, seq, kind, refID, head[0].Hash, hash); err != nil {
+		return 0, "", err
 	}
 	return seq, hash, nil
 }

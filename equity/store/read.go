@@ -1,9 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -12,20 +12,11 @@ import (
 	"copyhold/equity"
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
+	labelstore "copyhold/labeling/store"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 )
-
-// readTx runs fn in a read-only snapshot (REPEATABLE READ on PostgreSQL), so
-// opening, lines and closing of a statement agree with each other.
-func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	db := s.db.WithContext(ctx)
-	if sqldb.IsPostgres(db) {
-		return db.Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	}
-	return db.Transaction(fn)
-}
 
 // Head is the register's current head: sequence and hash.
 type Head struct {
@@ -296,14 +287,14 @@ type RegisterRelease struct {
 func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error) {
 	reg := Register{ModelID: modelID, Unit: equity.ModelUnit(modelID), Holders: []RegisterHolder{}, Distributions: []Distribution{}}
 	err := s.readTx(ctx, func(tx *gorm.DB) error {
-		var names []string
-		if err := tx.Raw("SELECT name FROM models WHERE id = ?", modelID).Scan(&names).Error; err != nil {
+		name, ok, err := labelstore.ModelName(tx, modelID)
+		if err != nil {
 			return err
 		}
-		if len(names) == 0 {
+		if !ok {
 			return equity.ErrUnknownModel
 		}
-		reg.ModelName = names[0]
+		reg.ModelName = name
 		var bals []equity.StoredBalance
 		if err := tx.Raw("SELECT unit, account, balance FROM equity_balances WHERE unit = ?", reg.Unit).Scan(&bals).Error; err != nil {
 			return err
@@ -325,19 +316,8 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 		}
 		f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
 		reg.Issued, reg.Vested, reg.Pending, reg.Reserve, reg.Receivables = f(issuedN), f(vested), f(pending), f(reserve), f(recv)
-		var hs []struct {
-			MemberID    int64
-			DisplayName string
-			Balance     int64
-			Hidden      *bool
-			Pseudonym   *string
-		}
-		if err := tx.Raw(`SELECT m.id AS member_id, m.display_name, b.balance, p.hidden, p.pseudonym
-            FROM equity_balances b
-            JOIN members m ON b.account = 'member:' || CAST(m.id AS TEXT) || ':vested'
-            LEFT JOIN equity_member_privacy p ON p.member_id = m.id
-            WHERE b.unit = ? AND b.account LIKE 'member:%:vested' AND b.balance > 0
-            ORDER BY b.balance DESC, m.id`, reg.Unit).Scan(&hs).Error; err != nil {
+		hs, err := registerHolders(tx, bals)
+		if err != nil {
 			return err
 		}
 		for _, h := range hs {
@@ -354,12 +334,18 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 			}
 			reg.Holders = append(reg.Holders, rh)
 		}
-		var err error
 		if reg.Governance, err = governanceHistory(tx); err != nil {
 			return err
 		}
-		if reg.RateCards, err = rateCards(tx, "project_id IN (SELECT id FROM projects WHERE model_id = ?)", modelID); err != nil {
+		projects, err := labelstore.ModelProjects(tx, modelID)
+		if err != nil {
 			return err
+		}
+		reg.RateCards = []equity.RateCard{}
+		if len(projects) > 0 {
+			if reg.RateCards, err = rateCards(tx, "project_id IN ?", projects); err != nil {
+				return err
+			}
 		}
 		var ds []struct {
 			TxID                  int64
@@ -400,15 +386,82 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 				Amount: equity.Format(d.Amount, in.Scale), Reserve: equity.Format(d.ReserveAmount, in.Scale), Source: d.Source,
 				RecordDate: d.RecordDate.UTC(), CreatedAt: d.CreatedAt.UTC(), Inputs: in})
 		}
-		reg.Releases = []RegisterRelease{}
-		if err := tx.Raw(`SELECT id, version, base_model, checkpoint, hash, ledger_seq, ledger_head, created_at
-            FROM releases WHERE model_id = ? ORDER BY id`, modelID).Scan(&reg.Releases).Error; err != nil {
+		releases, err := labelstore.ModelReleases(tx, modelID)
+		if err != nil {
 			return err
+		}
+		reg.Releases = make([]RegisterRelease, len(releases))
+		for i, r := range releases {
+			reg.Releases[i] = RegisterRelease{ID: r.ID, Version: r.Version, BaseModel: r.BaseModel, Checkpoint: r.Checkpoint,
+				Hash: r.Hash, LedgerSeq: r.LedgerSeq, LedgerHead: r.LedgerHead, CreatedAt: r.CreatedAt}
 		}
 		reg.Head, err = head(tx)
 		return err
 	})
 	return reg, err
+}
+
+// registerHolder is a member's vested balance with their name and privacy.
+type registerHolder struct {
+	MemberID    int64
+	DisplayName string
+	Balance     int64
+	Hidden      *bool
+	Pseudonym   *string
+}
+
+// registerHolders are the members with a positive vested balance among bals
+// (one unit's stored balances), largest first, with their display names
+// (from labelling's members) and privacy settings.
+func registerHolders(tx *gorm.DB, bals []equity.StoredBalance) ([]registerHolder, error) {
+	var hs []registerHolder
+	var ids []int64
+	for _, b := range bals {
+		a, ok := equity.ParseAccount(b.Account)
+		if !ok || a.Kind != "member" || a.Sub != "vested" || b.Account != equity.Vested(a.MemberID) || b.Balance <= 0 {
+			continue
+		}
+		hs = append(hs, registerHolder{MemberID: a.MemberID, Balance: b.Balance})
+		ids = append(ids, a.MemberID)
+	}
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	names, err := labelstore.DisplayNames(tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		MemberID  int64
+		Hidden    bool
+		Pseudonym string
+	}
+	if err := tx.Raw("SELECT member_id, hidden, pseudonym FROM equity_member_privacy WHERE member_id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	privacy := make(map[int64]int, len(rows))
+	for i, p := range rows {
+		privacy[p.MemberID] = i
+	}
+	out := hs[:0]
+	for _, h := range hs {
+		name, ok := names[h.MemberID]
+		if !ok {
+			continue // not a member: the register lists members only
+		}
+		h.DisplayName = name
+		if i, ok := privacy[h.MemberID]; ok {
+			h.Hidden, h.Pseudonym = &rows[i].Hidden, &rows[i].Pseudonym
+		}
+		out = append(out, h)
+	}
+	slices.SortFunc(out, func(a, b registerHolder) int {
+		if a.Balance != b.Balance {
+			return cmp.Compare(b.Balance, a.Balance)
+		}
+		return cmp.Compare(a.MemberID, b.MemberID)
+	})
+	return out, nil
 }
 
 // Privacy is a member's register privacy setting.

@@ -56,15 +56,6 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return sqldb.InTx(sqldb.WithClock(ctx, s.clock), s.db, fn)
 }
 
-// forUpdate locks selected rows on PostgreSQL; SQLite's single writer
-// (BEGIN IMMEDIATE) already excludes everyone else.
-func forUpdate(tx *gorm.DB) string {
-	if sqldb.IsPostgres(tx) {
-		return " FOR UPDATE"
-	}
-	return ""
-}
-
 // nz maps 0 to NULL for optional references.
 func nz(v int64) any {
 	if v == 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"copyhold/equity"
+	labelstore "copyhold/labeling/store"
 
 	"gorm.io/gorm"
 )
@@ -33,13 +34,9 @@ const verifyChunk = 5000
 func (s *Store) Verify(ctx context.Context) (Report, error) {
 	var rep Report
 	err := s.readTx(ctx, func(tx *gorm.DB) error {
-		var members []memberInfo
-		if err := tx.Raw("SELECT id, active FROM members").Scan(&members).Error; err != nil {
+		mm, err := labelstore.MembersActive(tx)
+		if err != nil {
 			return err
-		}
-		mm := make(map[int64]bool, len(members))
-		for _, m := range members {
-			mm[m.ID] = m.Active
 		}
 		cards, err := rateCards(tx, "1 = 1")
 		if err != nil {

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"copyhold/equity"
 	"copyhold/labeling"
 )
 
@@ -39,7 +38,8 @@ type MyDataSubmission struct {
 	DecidedAt       *time.Time      `json:"decided_at,omitempty"`
 }
 
-// MyDataPosting is one leg of a ledger transaction on one of the member's accounts.
+// MyDataPosting is one leg of a ledger transaction on one of the member's
+// accounts, as the register hands it over (Register.Postings).
 type MyDataPosting struct {
 	TxID           int64     `json:"tx_id"`
 	Kind           string    `json:"kind"`
@@ -63,14 +63,6 @@ JOIN projects p ON p.id = s.project_id
 JOIN items i ON i.id = s.item_id
 LEFT JOIN review_decisions d ON d.id = (SELECT MAX(x.id) FROM review_decisions x WHERE x.submission_id = s.id)
 WHERE s.member_id = ? ORDER BY s.id`
-
-const myDataPostings = `SELECT t.id AS tx_id, t.kind, t.idempotency_key, p.unit, p.account, p.amount, p.category,
-    COALESCE(t.project_id, 0) AS project_id, COALESCE(t.item_id, 0) AS item_id, COALESCE(t.submission_id, 0) AS submission_id,
-    t.reason, p.created_at, COALESCE(u.scale, 6) AS scale
-FROM equity_postings p
-JOIN equity_transactions t ON t.id = p.tx_id
-LEFT JOIN equity_units u ON u.code = p.unit
-WHERE p.account IN (?, ?, ?, ?) ORDER BY p.tx_id, p.seq`
 
 // ExportMyData writes the member's data as "json" (one object with
 // member, submissions and ledger arrays) or "csv" (one table; record_type
@@ -156,28 +148,11 @@ func (s *Store) ExportMyData(ctx context.Context, memberID int64, format string,
 		bw.WriteString(`],"ledger":[`)
 		first = true
 	}
-	rows, err = db.Raw(myDataPostings, equity.Vested(memberID), equity.Pending(memberID), equity.Receivable(memberID), equity.Payout(memberID)).Rows()
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var p MyDataPosting
-		var amount int64
-		var scale int32
-		if err := rows.Scan(&p.TxID, &p.Kind, &p.IdempotencyKey, &p.Unit, &p.Account, &amount, &p.Category,
-			&p.ProjectID, &p.ItemID, &p.SubmissionID, &p.Reason, &p.CreatedAt, &scale); err != nil {
-			rows.Close()
-			return err
-		}
-		p.Amount, p.CreatedAt = equity.Format(amount, scale), p.CreatedAt.UTC()
-		if err := emit(p, []string{"ledger", "", p.CreatedAt.Format(time.RFC3339Nano), i64(p.ProjectID), "", "", i64(p.ItemID), "",
-			"", "", "", "", "", "", "", "", i64(p.TxID), p.Kind, p.Unit, p.Account, p.Amount, p.Category, i64(p.SubmissionID), p.Reason}); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	// The ledger part is the register's: it hands over the member's postings.
+	if err := s.register.Postings(db, memberID, func(p MyDataPosting) error {
+		return emit(p, []string{"ledger", "", p.CreatedAt.Format(time.RFC3339Nano), i64(p.ProjectID), "", "", i64(p.ItemID), "",
+			"", "", "", "", "", "", "", "", i64(p.TxID), p.Kind, p.Unit, p.Account, p.Amount, p.Category, i64(p.SubmissionID), p.Reason})
+	}); err != nil {
 		return err
 	}
 	if enc != nil {

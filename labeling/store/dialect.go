@@ -14,6 +14,7 @@ package store
 
 import (
 	"copyhold/labeling/sqldb"
+	"database/sql"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -28,6 +29,16 @@ func forUpdate(tx *gorm.DB) string {
 		return " FOR NO KEY UPDATE"
 	}
 	return ""
+}
+
+// snapshotTxOptions are the options of a snapshot's transaction: REPEATABLE
+// READ on PostgreSQL, so every chunk it reads sees the same moment; SQLite's
+// single writer already gives it that.
+func snapshotTxOptions(db *gorm.DB) *sql.TxOptions {
+	if isPostgres(db) {
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead}
+	}
+	return &sql.TxOptions{}
 }
 
 // claimArgs are the parameters shared by the claim statements.

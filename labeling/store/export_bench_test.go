@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
@@ -34,7 +35,7 @@ func BenchmarkExportSnapshot(b *testing.B) {
 	}
 	ctx := context.Background()
 	db := dbtest.Open(b, dbtest.Postgres)
-	st := store.New(db)
+	st := store.New(db).WithRegister(equitystore.Reads{})
 	var coord, lab int64
 	must := func(err error) {
 		if err != nil {

@@ -313,3 +313,56 @@ func (s *Store) RecordLoginBurst(ctx context.Context, login, ip string, failures
 	return event.Append(s.db.WithContext(ctx), "login.failure_burst", "audit", nil,
 		map[string]any{"login": login, "ip": ip, "failures": failures})
 }
+
+// ---- reads in the caller's transaction ----
+//
+// Other stores (the equity register) read members through these, never the
+// members table itself.
+
+// MemberActive reports whether id is a member (known) and whether the
+// membership is active.
+func MemberActive(tx *gorm.DB, id int64) (known, active bool, err error) {
+	var rows []bool
+	if err := tx.Raw("SELECT active FROM members WHERE id = ?", id).Scan(&rows).Error; err != nil {
+		return false, false, err
+	}
+	if len(rows) == 0 {
+		return false, false, nil
+	}
+	return true, rows[0], nil
+}
+
+// MembersActive maps every member id to whether the membership is active.
+func MembersActive(tx *gorm.DB) (map[int64]bool, error) {
+	var rows []struct {
+		ID     int64
+		Active bool
+	}
+	if err := tx.Raw("SELECT id, active FROM members").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Active
+	}
+	return out, nil
+}
+
+// DisplayNames maps those of ids that are members to their display names.
+func DisplayNames(tx *gorm.DB, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID          int64
+		DisplayName string
+	}
+	if err := tx.Raw("SELECT id, display_name FROM members WHERE id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r.DisplayName
+	}
+	return out, nil
+}

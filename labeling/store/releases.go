@@ -93,19 +93,13 @@ func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.Re
 			}
 			return labeling.ErrReleaseExists.With("model %q already has release %q (id %d)", model[0], req.Version, r.ID)
 		}
-		var head []struct {
-			Seq  int64
-			Hash string
-		}
-		if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1").Scan(&head).Error; err != nil || len(head) == 0 {
-			if err == nil {
-				err = gorm.ErrRecordNotFound
-			}
+		head, err := s.register.Head(tx)
+		if err != nil {
 			return err
 		}
 		row := releaseRow{ModelID: req.ModelID, Version: req.Version, BaseModel: req.BaseModel, TrainingNotes: req.TrainingNotes,
-			Checkpoint: req.Checkpoint, Hash: labeling.ReleaseHash(req, head[0].Seq, head[0].Hash),
-			LedgerSeq: head[0].Seq, LedgerHead: head[0].Hash, CreatedBy: actor, CreatedAt: s.clock()}
+			Checkpoint: req.Checkpoint, Hash: labeling.ReleaseHash(req, head.Seq, head.Hash),
+			LedgerSeq: head.Seq, LedgerHead: head.Hash, CreatedBy: actor, CreatedAt: s.clock()}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -173,8 +167,13 @@ func (s *Store) ModelRelease(ctx context.Context, id int64) (labeling.Release, e
 
 // Releases lists a model's releases (0: every model), oldest first.
 func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release, error) {
-	db := s.db.WithContext(ctx)
-	q := db.Order("id")
+	return ModelReleases(s.db.WithContext(ctx), modelID)
+}
+
+// ModelReleases is Releases in the caller's transaction: the register lists
+// a model's releases through it.
+func ModelReleases(tx *gorm.DB, modelID int64) ([]labeling.Release, error) {
+	q := tx.Order("id")
 	if modelID > 0 {
 		q = q.Where("model_id = ?", modelID)
 	}
@@ -184,7 +183,7 @@ func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release
 	}
 	out := make([]labeling.Release, 0, len(rows))
 	for _, row := range rows {
-		r, err := releaseWithSnapshots(db, row)
+		r, err := releaseWithSnapshots(tx, row)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/equity"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
@@ -25,9 +21,11 @@ import (
 // Snapshots: the accepted annotations of one or more projects, frozen as
 // canonical rows (labeling.ExportCanonicalRow) in snapshot_rows, hashed with
 // labeling.SnapshotHasher in item-id order, with the rate cards, the
-// register head, the labour behind the data and the units issued for it.
-// Exports read only the frozen rows. Tables are append-only (migration
-// 00006); a snapshot is sealed (hash set) in the transaction that writes it.
+// register head, the labour behind the data and the units issued for it
+// (the register's figures come through Register). Exports
+// (snapshots_export.go) read only the frozen rows. Tables are append-only
+// (migration 00006); a snapshot is sealed (hash set) in the transaction that
+// writes it. Reading them back is in snapshots_read.go.
 
 // snapshotChunk is how many items one round of snapshot reads covers.
 const snapshotChunk = 1000
@@ -56,17 +54,13 @@ func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.S
 		return labeling.Snapshot{}, err
 	}
 	var id int64
-	// REPEATABLE READ on PostgreSQL: every chunk reads the same moment. The
-	// transaction writes only rows nobody else writes, so it does not conflict.
-	opts := &sql.TxOptions{}
-	if isPostgres(s.db) {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
+	// Every chunk reads the same moment (snapshotTxOptions). The transaction
+	// writes only rows nobody else writes, so it does not conflict.
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		id, err = s.createSnapshot(tx, actor, req)
 		return err
-	}, opts)
+	}, snapshotTxOptions(s.db))
 	if err != nil {
 		return labeling.Snapshot{}, err
 	}
@@ -104,24 +98,18 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 			return 0, labeling.ErrSnapshotMixed.With("project %d is %s but the others are %s: snapshot them separately", p.ID, p.TaskType, tt)
 		}
 	}
-	var head []struct {
-		Seq  int64
-		Hash string
-	}
-	if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1").Scan(&head).Error; err != nil {
+	head, err := s.register.Head(tx)
+	if err != nil {
 		return 0, err
 	}
-	if len(head) == 0 {
-		return 0, fmt.Errorf("equity log head row missing")
-	}
-	cards, err := snapshotRateCards(tx, req.ProjectIDs)
+	cards, err := s.register.RateCards(tx, req.ProjectIDs)
 	if err != nil {
 		return 0, err
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	snap := snapshotRow{ModelID: req.ModelID, Mode: string(req.Mode), TaskType: string(tt), LedgerSeq: head[0].Seq,
-		LedgerHead: head[0].Hash, RateCards: string(cards), Provenance: "{}", Salt: hex.EncodeToString(salt),
+	snap := snapshotRow{ModelID: req.ModelID, Mode: string(req.Mode), TaskType: string(tt), LedgerSeq: head.Seq,
+		LedgerHead: head.Hash, RateCards: string(cards), Provenance: "{}", Salt: hex.EncodeToString(salt),
 		CreatedBy: actor, CreatedAt: s.clock()}
 	if err := tx.Create(&snap).Error; err != nil {
 		return 0, err
@@ -135,7 +123,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 		}
 	}
 
-	b := &snapshotBuilder{tx: tx, snap: &snap, tt: tt, schemas: schemas, projects: req.ProjectIDs,
+	b := &snapshotBuilder{tx: tx, register: s.register, snap: &snap, tt: tt, schemas: schemas, projects: req.ProjectIDs,
 		hasher: labeling.NewSnapshotHasher(), members: map[int64]*snapMember{}}
 	// The labour figures come from a writer that sees every annotation,
 	// rejected and pending ones too (they are never frozen or written).
@@ -152,7 +140,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	if err := b.labour.Close(); err != nil {
 		return 0, err
 	}
-	prov := labeling.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: equity.Format(b.units, equity.UnitScale)}
+	prov := labeling.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: s.register.Units(b.units)}
 	if b.agreeN > 0 {
 		prov.Agreement = &labeling.ExportAgreement{Metric: b.metric, Units: int(b.agreeN),
 			Value: decimalBP(b.agreeSum, b.agreeN)}
@@ -176,7 +164,7 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	}
 	return snap.ID, event.Append(tx, "snapshot.created", event.CoopScope, actor, map[string]any{
 		"snapshot_id": snap.ID, "model_id": req.ModelID, "project_ids": req.ProjectIDs, "mode": req.Mode,
-		"hash": hash, "items": b.rows, "annotations": b.anns, "ledger_head": head[0].Hash})
+		"hash": hash, "items": b.rows, "annotations": b.anns, "ledger_head": head.Hash})
 }
 
 type snapshotRow struct {
@@ -199,6 +187,7 @@ func (snapshotRow) TableName() string { return "snapshots" }
 // snapshotBuilder walks the projects' items in id order, a chunk at a time.
 type snapshotBuilder struct {
 	tx       *gorm.DB
+	register Register
 	snap     *snapshotRow
 	tt       labeling.TaskType
 	schemas  map[int64]json.RawMessage
@@ -241,7 +230,7 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 		if err := b.loadMembers(anns); err != nil {
 			return err
 		}
-		if err := b.tallyUnits(lo, hi); err != nil {
+		if err := b.tallyUnits(anns); err != nil {
 			return err
 		}
 		if err := b.tallyAgreement(lo, hi); err != nil {
@@ -369,8 +358,8 @@ func consensusOf(tt labeling.TaskType, accepted []labeling.ExportAnnotation, cor
 }
 
 // loadMembers resolves new members' names: their display name when they
-// chose to be named (equity_member_privacy.hidden = false), otherwise a
-// pseudonym keyed by the snapshot's salt.
+// chose to be named on the register, otherwise a pseudonym keyed by the
+// snapshot's salt.
 func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	var ids []int64
 	for _, a := range anns {
@@ -382,21 +371,20 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var rows []struct {
-		ID          int64
-		DisplayName string
-		Hidden      *bool
-	}
-	if err := b.tx.Raw(`SELECT m.id, m.display_name, p.hidden FROM members m
-        LEFT JOIN equity_member_privacy p ON p.member_id = m.id WHERE m.id IN ?`, ids).Scan(&rows).Error; err != nil {
+	names, err := DisplayNames(b.tx, ids)
+	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, r.ID)}
-		if r.Hidden != nil && !*r.Hidden {
-			m.name, m.named = r.DisplayName, true
+	named, err := b.register.Named(b.tx, ids)
+	if err != nil {
+		return err
+	}
+	for id, name := range names {
+		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, id)}
+		if named[id] {
+			m.name, m.named = name, true
 		}
-		b.members[r.ID] = m
+		b.members[id] = m
 	}
 	for _, id := range ids {
 		if b.members[id] == nil {
@@ -406,28 +394,29 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 	return nil
 }
 
-// tallyUnits sums what vested for the chunk's accepted submissions: the
-// positive legs of their vest, correct and reinstate transactions other than
-// pending and issuance, i.e. the labeller's share and the reviewer credits.
-// Read-only SQL over the register.
-func (b *snapshotBuilder) tallyUnits(lo, hi int64) error {
-	var legs []struct {
-		MemberID int64
-		Account  string
-		Amount   int64
+// tallyUnits adds what vested for the chunk's accepted submissions (the
+// register's Vested): the labeller's share and the reviewer credits count
+// towards the units issued for the data, the labeller's share also towards
+// the labeller's own units.
+func (b *snapshotBuilder) tallyUnits(anns []snapAnn) error {
+	var accepted []int64
+	for _, a := range anns {
+		switch labeling.SubmissionStatus(a.Status) {
+		case labeling.SubmissionAccepted, labeling.SubmissionCorrected:
+			accepted = append(accepted, a.SubmissionID)
+		}
 	}
-	if err := b.tx.Raw(`SELECT t.member_id, p.account, p.amount
-FROM submissions s
-JOIN equity_transactions t ON t.submission_id = s.id AND t.kind IN ('vest', 'correct', 'reinstate')
-JOIN equity_postings p ON p.tx_id = t.id
-WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT s.is_gold AND s.status IN ('accepted', 'corrected')
-  AND p.amount > 0 AND p.account <> 'issuance' AND p.account NOT LIKE '%:pending'`, lo, hi, b.projects).Scan(&legs).Error; err != nil {
+	if len(accepted) == 0 {
+		return nil
+	}
+	v, err := b.register.Vested(b.tx, accepted)
+	if err != nil {
 		return err
 	}
-	for _, l := range legs {
-		b.units += l.Amount
-		if m := b.members[l.MemberID]; m != nil && strings.HasPrefix(l.Account, "member:"+strconv.FormatInt(l.MemberID, 10)+":") {
-			m.units += l.Amount
+	b.units += v.Total
+	for id, n := range v.Labellers {
+		if m := b.members[id]; m != nil {
+			m.units += n
 		}
 	}
 	return nil
@@ -456,41 +445,6 @@ WHERE r.item_id BETWEEN ? AND ? AND r.project_id IN ? AND r.kind = 'item' AND r.
 	return nil
 }
 
-// snapshotRateCards are the rate cards in force for the projects (the
-// latest version of each), as JSON with decimal-string amounts.
-func snapshotRateCards(tx *gorm.DB, projects []int64) ([]byte, error) {
-	var rows []struct {
-		ID                   int64
-		ProjectID            int64
-		Version              int
-		AnnotationAccepted   int64
-		Correction           int64
-		ReviewDecision       int64
-		CorrectionLabellerBP int `gorm:"column:correction_labeller_bp"`
-		Difficulty           string
-		CreatedAt            time.Time
-	}
-	if err := tx.Raw(`SELECT c.id, c.project_id, c.version, c.annotation_accepted, c.correction, c.review_decision,
-    c.correction_labeller_bp, c.difficulty, c.created_at
-FROM equity_rate_cards c
-WHERE c.project_id IN ? AND c.version = (SELECT MAX(x.version) FROM equity_rate_cards x WHERE x.project_id = c.project_id)
-ORDER BY c.project_id`, projects).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]map[string]any, 0, len(rows))
-	for _, r := range rows {
-		f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
-		diff := json.RawMessage(r.Difficulty)
-		if !json.Valid(diff) {
-			diff = json.RawMessage("{}")
-		}
-		out = append(out, map[string]any{"id": r.ID, "project_id": r.ProjectID, "version": r.Version,
-			"annotation_accepted": f(r.AnnotationAccepted), "correction": f(r.Correction), "review_decision": f(r.ReviewDecision),
-			"correction_labeller_bp": r.CorrectionLabellerBP, "difficulty_bp": diff, "created_at": r.CreatedAt.UTC().Format(time.RFC3339)})
-	}
-	return json.Marshal(out)
-}
-
 // decimalBP is num/den as a decimal with four places (num in basis points
 // of den when den is a count): e.g. 7500/1 → "0.7500".
 func decimalBP(num, den int64) string {
@@ -517,340 +471,4 @@ func sortedIDs(ids []int64) []int64 {
 		}
 	}
 	return ids
-}
-
-// ---- reading ----
-
-// Snapshot loads one snapshot with its projects.
-func (s *Store) Snapshot(ctx context.Context, id int64) (labeling.Snapshot, error) {
-	return loadSnapshot(s.db.WithContext(ctx), id)
-}
-
-type snapshotView struct {
-	ID           int64
-	ModelID      int64
-	Mode         string
-	TaskType     string
-	Hash         string
-	Items        int64
-	Annotations  int64
-	Contributors int
-	LedgerSeq    int64
-	LedgerHead   string
-	RateCards    string
-	Provenance   string
-	Salt         string
-	CreatedBy    *int64
-	CreatedAt    time.Time
-}
-
-func (v snapshotView) snapshot() labeling.Snapshot {
-	out := labeling.Snapshot{ID: v.ID, ModelID: v.ModelID, Mode: labeling.SnapshotMode(v.Mode), TaskType: labeling.TaskType(v.TaskType),
-		Hash: v.Hash, Items: v.Items, Annotations: v.Annotations, Contributors: v.Contributors, LedgerSeq: v.LedgerSeq,
-		LedgerHead: v.LedgerHead, RateCards: json.RawMessage(v.RateCards), CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC(),
-		Projects: []labeling.SnapshotProject{}}
-	json.Unmarshal([]byte(v.Provenance), &out.Provenance)
-	return out
-}
-
-const snapshotCols = `id, model_id, mode, task_type, hash, items, annotations, contributors, ledger_seq, ledger_head,
-    rate_cards, provenance, salt, created_by, created_at`
-
-func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
-	var vs []snapshotView
-	if err := db.Raw("SELECT "+snapshotCols+" FROM snapshots WHERE id = ? AND hash <> ''", id).Scan(&vs).Error; err != nil {
-		return labeling.Snapshot{}, err
-	}
-	if len(vs) == 0 {
-		return labeling.Snapshot{}, labeling.ErrSnapshotNotFound.With("snapshot %d not found", id)
-	}
-	snap := vs[0].snapshot()
-	var ps []struct {
-		ProjectID int64
-		Name      string
-		TaskType  string
-		Schema    string
-	}
-	if err := db.Raw("SELECT project_id, name, task_type, schema FROM snapshot_projects WHERE snapshot_id = ? ORDER BY project_id", id).Scan(&ps).Error; err != nil {
-		return labeling.Snapshot{}, err
-	}
-	for _, p := range ps {
-		snap.Projects = append(snap.Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
-			TaskType: labeling.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
-	}
-	return snap, nil
-}
-
-// Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapshot, error) {
-	db := s.db.WithContext(ctx)
-	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
-	var args []any
-	if modelID > 0 {
-		q += " AND model_id = ?"
-		args = append(args, modelID)
-	}
-	var vs []snapshotView
-	if err := db.Raw(q+" ORDER BY id DESC LIMIT 500", args...).Scan(&vs).Error; err != nil {
-		return nil, err
-	}
-	out := make([]labeling.Snapshot, 0, len(vs))
-	ids := make([]int64, len(vs))
-	for i, v := range vs {
-		out = append(out, v.snapshot())
-		ids[i] = v.ID
-	}
-	if len(ids) > 0 {
-		var ps []struct {
-			SnapshotID int64
-			ProjectID  int64
-			Name       string
-			TaskType   string
-		}
-		if err := db.Raw("SELECT snapshot_id, project_id, name, task_type FROM snapshot_projects WHERE snapshot_id IN ? ORDER BY project_id", ids).Scan(&ps).Error; err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			for i := range out {
-				if out[i].ID == p.SnapshotID {
-					out[i].Projects = append(out[i].Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: labeling.TaskType(p.TaskType)})
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// SnapshotContributors are the snapshot's members under their frozen names.
-func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.ExportContributor, error) {
-	var rows []struct {
-		Name        string
-		Named       bool
-		Annotations int64
-		Units       int64
-	}
-	if err := s.db.WithContext(ctx).Raw("SELECT name, named, annotations, units FROM snapshot_members WHERE snapshot_id = ? ORDER BY annotations DESC, name", id).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]labeling.ExportContributor, len(rows))
-	for i, r := range rows {
-		out[i] = labeling.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: equity.Format(r.Units, equity.UnitScale)}
-	}
-	return out, nil
-}
-
-// ---- exporting ----
-
-// SnapshotExport configures ExportSnapshot.
-type SnapshotExport struct {
-	Format    labeling.ExportFormat
-	Publisher string
-	License   string
-	Terms     string
-	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
-	Archive string
-	TempDir string
-}
-
-// CheckSnapshotExport says whether the snapshot can be exported in the
-// format, before any byte is written.
-func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
-	snap, err := s.Snapshot(ctx, id)
-	if err != nil {
-		return snap, err
-	}
-	if snap.Items == 0 {
-		return snap, labeling.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
-	}
-	return snap, labeling.CheckExportFormat(f, snap.TaskType, snap.Name())
-}
-
-// ExportSnapshot streams the snapshot's frozen rows to out in the format
-// and returns the manifest (the writer's counts added). Memory does not
-// grow with the snapshot: one row at a time from a database cursor. The
-// stored bytes are re-hashed on the way; a mismatch fails the export
-// (snapshot_corrupt) after the bytes were written, so callers that must
-// not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
-	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
-	if err != nil {
-		return labeling.ExportManifest{}, err
-	}
-	contributors, err := s.SnapshotContributors(ctx, id)
-	if err != nil {
-		return labeling.ExportManifest{}, err
-	}
-	m := labeling.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
-		CreatedAt: snap.CreatedAt.Format(time.RFC3339), License: x.License, Terms: x.Terms,
-		Description:  fmt.Sprintf("copyhold snapshot %d (%s mode) of model %d", snap.ID, snap.Mode, snap.ModelID),
-		SnapshotHash: snap.Hash, LedgerHead: snap.LedgerHead, Contributors: contributors,
-		UnitsIssued: snap.Provenance.UnitsIssued, Labour: snap.Provenance.Labour, Agreement: snap.Provenance.Agreement,
-		RateCards: snap.RateCards}
-	opts := labeling.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
-		AllAnnotations: snap.Mode == labeling.SnapshotAll}
-	var w labeling.ExportWriter
-	if x.Format == labeling.ExportHF {
-		opts.Manifest, opts.TempDir, opts.SplitSalt, opts.TestFraction = &m, x.TempDir, snap.Hash, 0.1
-		archive := x.Archive
-		if archive == "" {
-			archive = "tar"
-		}
-		w, err = labeling.NewExportHFArchive(out, archive, opts)
-	} else {
-		w, err = labeling.NewExportWriter(out, opts)
-	}
-	if err != nil {
-		return m, err
-	}
-	schemas := map[int64]json.RawMessage{}
-	lines := map[int64][]byte{}
-	for _, p := range snap.Projects {
-		schemas[p.ProjectID] = p.Schema
-		canon, err := labeling.ExportCanonicalJSON(p.Schema)
-		if err != nil {
-			return m, err
-		}
-		lines[p.ProjectID] = fmt.Appendf(nil, `{"schema":%s,"task_type":%s}`+"\n", canon, jsonString(string(p.TaskType)))
-	}
-	// A reader goroutine scans, re-hashes and decodes rows while this one
-	// writes them: on two cores the decode and the writer overlap. The
-	// channel is bounded, so memory stays flat. The cursor holds the only
-	// connection on SQLite: no other query until it closes.
-	rows, err := s.db.WithContext(ctx).Raw("SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = ? ORDER BY item_id", id).Rows()
-	if err != nil {
-		return m, err
-	}
-	defer rows.Close()
-	h := sha256.New()
-	type decoded struct {
-		row labeling.ExportRow
-		err error
-	}
-	ch := make(chan []decoded, 8)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(ch)
-		var lastLine, body []byte
-		var projectID int64
-		batch := make([]decoded, 0, 256)
-		send := func() bool {
-			select {
-			case ch <- batch:
-				batch = make([]decoded, 0, 256)
-				return true
-			case <-stop:
-				return false
-			}
-		}
-		for rows.Next() {
-			if err := rows.Scan(&projectID, &body); err != nil {
-				batch = append(batch, decoded{err: err})
-				send()
-				return
-			}
-			if line := lines[projectID]; !bytes.Equal(line, lastLine) {
-				h.Write(line)
-				lastLine = line
-			}
-			h.Write(body)
-			h.Write([]byte{'\n'})
-			row, err := decodeSnapshotRow(body)
-			row.Schema = schemas[projectID]
-			batch = append(batch, decoded{row, err})
-			if err != nil || len(batch) == cap(batch) {
-				if !send() || err != nil {
-					return
-				}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			batch = append(batch, decoded{err: err})
-		}
-		if len(batch) > 0 {
-			send()
-		}
-	}()
-	for batch := range ch {
-		for _, d := range batch {
-			if d.err != nil {
-				return m, d.err
-			}
-			if err := w.Write(d.row); err != nil {
-				return m, err
-			}
-		}
-	}
-	if err := w.Close(); err != nil {
-		return m, err
-	}
-	m.AddStats(w.Stats())
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != snap.Hash {
-		return m, labeling.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
-	}
-	return m, nil
-}
-
-func jsonString(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
-}
-
-// snapshotRowJSON is the canonical row's shape.
-type snapshotRowJSON struct {
-	Annotations []struct {
-		Annotator  string          `json:"annotator"`
-		Answer     json.RawMessage `json:"answer"`
-		LeadTimeMs int64           `json:"lead_time_ms"`
-		Status     string          `json:"status"`
-	} `json:"annotations"`
-	Annotator  string          `json:"annotator"`
-	Answer     json.RawMessage `json:"answer"`
-	Confidence string          `json:"confidence"`
-	Data       json.RawMessage `json:"data"`
-	ExternalID string          `json:"external_id"`
-	ItemID     int64           `json:"item_id"`
-	TaskType   string          `json:"task_type"`
-}
-
-func decodeSnapshotRow(body []byte) (labeling.ExportRow, error) {
-	var r snapshotRowJSON
-	if err := json.Unmarshal(body, &r); err != nil {
-		return labeling.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
-	}
-	row := labeling.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: labeling.TaskType(r.TaskType),
-		Data: r.Data, Annotator: r.Annotator, Confidence: r.Confidence}
-	if len(r.Answer) > 0 && !bytes.Equal(r.Answer, []byte("null")) {
-		row.Answer = r.Answer
-	}
-	row.Annotations = make([]labeling.ExportAnnotation, len(r.Annotations))
-	for i, a := range r.Annotations {
-		row.Annotations[i] = labeling.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
-	}
-	return row, nil
-}
-
-// SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
-// re-hashing with labeling.SnapshotHasher).
-func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRow, error) {
-	var rs []struct {
-		ProjectID int64
-		Body      string
-		Schema    string
-	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT r.project_id, r.body, p.schema FROM snapshot_rows r
-        JOIN snapshot_projects p ON p.snapshot_id = r.snapshot_id AND p.project_id = r.project_id
-        WHERE r.snapshot_id = ? ORDER BY r.item_id`, id).Scan(&rs).Error; err != nil {
-		return nil, err
-	}
-	out := make([]labeling.ExportRow, len(rs))
-	for i, r := range rs {
-		row, err := decodeSnapshotRow([]byte(r.Body))
-		if err != nil {
-			return nil, err
-		}
-		row.Schema = json.RawMessage(r.Schema)
-		out[i] = row
-	}
-	return out, nil
 }

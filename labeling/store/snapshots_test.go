@@ -39,7 +39,7 @@ type datasetFixture struct {
 
 func newDatasetFixture(t testing.TB, db *gorm.DB) *datasetFixture {
 	f := newLabFixture(t, db)
-	f.s = f.s.WithLedger(equitystore.NewHooks())
+	f.s = f.s.WithLedger(equitystore.NewHooks()).WithRegister(equitystore.Reads{})
 	d := &datasetFixture{labFixture: f}
 	d.labs = f.labellers("lab", 2)
 	d.reviewer = f.member("rev", "reviewer")

@@ -10,14 +10,15 @@ import (
 
 // Store is the SQL side of the labelling domain.
 type Store struct {
-	db     *gorm.DB
-	now    sqldb.Clock
-	ledger Ledger
+	db       *gorm.DB
+	now      sqldb.Clock
+	ledger   Ledger
+	register Register
 }
 
 // New returns a Store on db.
 func New(db *gorm.DB) *Store {
-	return &Store{db: db, now: sqldb.SystemClock, ledger: noLedger{}}
+	return &Store{db: db, now: sqldb.SystemClock, ledger: noLedger{}, register: noRegister{}}
 }
 
 // WithClock returns a copy of s that reads time from now (tests use it to expire leases).

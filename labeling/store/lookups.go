@@ -1,0 +1,41 @@
+package store
+
+import "gorm.io/gorm"
+
+// Reads of models and projects in the caller's transaction, for other
+// stores: the equity register checks a project's model and lists a model's
+// projects through these, never by SELECTing the tables itself.
+
+// ProjectModel is the model a project belongs to; ok is false for an
+// unknown project.
+func ProjectModel(tx *gorm.DB, projectID int64) (modelID int64, ok bool, err error) {
+	var ids []int64
+	if err := tx.Raw("SELECT model_id FROM projects WHERE id = ?", projectID).Scan(&ids).Error; err != nil {
+		return 0, false, err
+	}
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
+}
+
+// ModelName is a model's name; ok is false for an unknown model.
+func ModelName(tx *gorm.DB, modelID int64) (name string, ok bool, err error) {
+	var names []string
+	if err := tx.Raw("SELECT name FROM models WHERE id = ?", modelID).Scan(&names).Error; err != nil {
+		return "", false, err
+	}
+	if len(names) == 0 {
+		return "", false, nil
+	}
+	return names[0], true, nil
+}
+
+// ModelProjects are the ids of a model's projects, in id order.
+func ModelProjects(tx *gorm.DB, modelID int64) ([]int64, error) {
+	var ids []int64
+	if err := tx.Raw("SELECT id FROM projects WHERE model_id = ? ORDER BY id", modelID).Scan(&ids).Error; err != nil {
+		return nil, err
+	}
+	return ids, nil
+}

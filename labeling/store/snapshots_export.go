@@ -1,0 +1,209 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"copyhold/labeling"
+)
+
+// Exporting a snapshot streams its frozen rows (snapshots.go) in one of the
+// export formats, re-hashing them on the way.
+
+// SnapshotExport configures ExportSnapshot.
+type SnapshotExport struct {
+	Format    labeling.ExportFormat
+	Publisher string
+	License   string
+	Terms     string
+	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
+	Archive string
+	TempDir string
+}
+
+// CheckSnapshotExport says whether the snapshot can be exported in the
+// format, before any byte is written.
+func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
+	snap, err := s.Snapshot(ctx, id)
+	if err != nil {
+		return snap, err
+	}
+	if snap.Items == 0 {
+		return snap, labeling.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
+	}
+	return snap, labeling.CheckExportFormat(f, snap.TaskType, snap.Name())
+}
+
+// ExportSnapshot streams the snapshot's frozen rows to out in the format
+// and returns the manifest (the writer's counts added). Memory does not
+// grow with the snapshot: one row at a time from a database cursor. The
+// stored bytes are re-hashed on the way; a mismatch fails the export
+// (snapshot_corrupt) after the bytes were written, so callers that must
+// not publish a corrupt export write to a file first (the HTTP cache does).
+func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
+	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
+	if err != nil {
+		return labeling.ExportManifest{}, err
+	}
+	contributors, err := s.SnapshotContributors(ctx, id)
+	if err != nil {
+		return labeling.ExportManifest{}, err
+	}
+	m := labeling.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
+		CreatedAt: snap.CreatedAt.Format(time.RFC3339), License: x.License, Terms: x.Terms,
+		Description:  fmt.Sprintf("copyhold snapshot %d (%s mode) of model %d", snap.ID, snap.Mode, snap.ModelID),
+		SnapshotHash: snap.Hash, LedgerHead: snap.LedgerHead, Contributors: contributors,
+		UnitsIssued: snap.Provenance.UnitsIssued, Labour: snap.Provenance.Labour, Agreement: snap.Provenance.Agreement,
+		RateCards: snap.RateCards}
+	opts := labeling.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
+		AllAnnotations: snap.Mode == labeling.SnapshotAll}
+	var w labeling.ExportWriter
+	if x.Format == labeling.ExportHF {
+		opts.Manifest, opts.TempDir, opts.SplitSalt, opts.TestFraction = &m, x.TempDir, snap.Hash, 0.1
+		archive := x.Archive
+		if archive == "" {
+			archive = "tar"
+		}
+		w, err = labeling.NewExportHFArchive(out, archive, opts)
+	} else {
+		w, err = labeling.NewExportWriter(out, opts)
+	}
+	if err != nil {
+		return m, err
+	}
+	schemas := map[int64]json.RawMessage{}
+	lines := map[int64][]byte{}
+	for _, p := range snap.Projects {
+		schemas[p.ProjectID] = p.Schema
+		canon, err := labeling.ExportCanonicalJSON(p.Schema)
+		if err != nil {
+			return m, err
+		}
+		lines[p.ProjectID] = fmt.Appendf(nil, `{"schema":%s,"task_type":%s}`+"\n", canon, jsonString(string(p.TaskType)))
+	}
+	// A reader goroutine scans, re-hashes and decodes rows while this one
+	// writes them: on two cores the decode and the writer overlap. The
+	// channel is bounded, so memory stays flat. The cursor holds the only
+	// connection on SQLite: no other query until it closes.
+	rows, err := s.db.WithContext(ctx).Raw("SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = ? ORDER BY item_id", id).Rows()
+	if err != nil {
+		return m, err
+	}
+	defer rows.Close()
+	h := sha256.New()
+	type decoded struct {
+		row labeling.ExportRow
+		err error
+	}
+	ch := make(chan []decoded, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ch)
+		var lastLine, body []byte
+		var projectID int64
+		batch := make([]decoded, 0, 256)
+		send := func() bool {
+			select {
+			case ch <- batch:
+				batch = make([]decoded, 0, 256)
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		for rows.Next() {
+			if err := rows.Scan(&projectID, &body); err != nil {
+				batch = append(batch, decoded{err: err})
+				send()
+				return
+			}
+			if line := lines[projectID]; !bytes.Equal(line, lastLine) {
+				h.Write(line)
+				lastLine = line
+			}
+			h.Write(body)
+			h.Write([]byte{'\n'})
+			row, err := decodeSnapshotRow(body)
+			row.Schema = schemas[projectID]
+			batch = append(batch, decoded{row, err})
+			if err != nil || len(batch) == cap(batch) {
+				if !send() || err != nil {
+					return
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			batch = append(batch, decoded{err: err})
+		}
+		if len(batch) > 0 {
+			send()
+		}
+	}()
+	for batch := range ch {
+		for _, d := range batch {
+			if d.err != nil {
+				return m, d.err
+			}
+			if err := w.Write(d.row); err != nil {
+				return m, err
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return m, err
+	}
+	m.AddStats(w.Stats())
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != snap.Hash {
+		return m, labeling.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
+	}
+	return m, nil
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
+}
+
+// snapshotRowJSON is the canonical row's shape.
+type snapshotRowJSON struct {
+	Annotations []struct {
+		Annotator  string          `json:"annotator"`
+		Answer     json.RawMessage `json:"answer"`
+		LeadTimeMs int64           `json:"lead_time_ms"`
+		Status     string          `json:"status"`
+	} `json:"annotations"`
+	Annotator  string          `json:"annotator"`
+	Answer     json.RawMessage `json:"answer"`
+	Confidence string          `json:"confidence"`
+	Data       json.RawMessage `json:"data"`
+	ExternalID string          `json:"external_id"`
+	ItemID     int64           `json:"item_id"`
+	TaskType   string          `json:"task_type"`
+}
+
+func decodeSnapshotRow(body []byte) (labeling.ExportRow, error) {
+	var r snapshotRowJSON
+	if err := json.Unmarshal(body, &r); err != nil {
+		return labeling.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
+	}
+	row := labeling.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: labeling.TaskType(r.TaskType),
+		Data: r.Data, Annotator: r.Annotator, Confidence: r.Confidence}
+	if len(r.Answer) > 0 && !bytes.Equal(r.Answer, []byte("null")) {
+		row.Answer = r.Answer
+	}
+	row.Annotations = make([]labeling.ExportAnnotation, len(r.Annotations))
+	for i, a := range r.Annotations {
+		row.Annotations[i] = labeling.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+	}
+	return row, nil
+}
+
+// SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
+// re-hashing with labeling.SnapshotHasher).
