@@ -394,15 +394,6 @@ func (im *importer) jsonlRecord(b []byte, line int, where string) error {
 	return im.finish(rec, where)
 }
 
-func jsonErrText(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		msg += fmt.Sprintf(" (at byte %d)", se.Offset)
-	}
-	return msg
-}
-
 func sortedRawKeys(m map[string]json.RawMessage) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -181,6 +181,14 @@ func (sc ItemScore) with(v float64) ItemScore {
 	return sc
 }
 
+// ToBP turns a score in [-1, 1] into basis points, rounded.
+func ToBP(v float64) int {
+	if v >= 0 {
+		return int(v*10_000 + 0.5)
+	}
+	return -int(-v*10_000 + 0.5)
+}
+
 // GoldResult is one submission checked against the gold answer.
 type GoldResult struct {
 	Correct  bool   `json:"correct"`
@@ -573,47 +581,6 @@ func ProjectMetrics(tt TaskType, ratings []Rating) ([]MetricValue, error) {
 func isBadRatingValue(err error) bool {
 	e, ok := err.(*fault.Error)
 	return ok && (e.Code == ErrBadRatingValue.Code || e.Code == ErrDuplicateRating.Code)
-}
-
-// GoldAccuracy is a labeller's record on gold items.
-type GoldAccuracy struct {
-	Checked    int  `json:"checked"`
-	Correct    int  `json:"correct"`
-	AccuracyBP *int `json:"accuracy_bp"` // nil with no gold checks
-}
-
-// GoldStanding says whether a labeller's work is routed to review because
-// their accuracy over their last Window gold items is below ThresholdBP.
-type GoldStanding struct {
-	Window      int          `json:"window"`
-	ThresholdBP int          `json:"threshold_bp"`
-	Recent      GoldAccuracy `json:"recent"`
-	OnProbation bool         `json:"on_probation"`
-	Reason      string       `json:"reason,omitempty"`
-}
-
-// Standing decides probation from the labeller's most recent gold results
-// (newest first, at most Window of them). A threshold of 0, or no gold
-// results yet, never puts anyone on probation.
-func Standing(s ReviewSettings, recentNewestFirst []bool) GoldStanding {
-	g := GoldStanding{Window: s.GoldWindow, ThresholdBP: s.GoldThresholdBP}
-	n := min(len(recentNewestFirst), s.GoldWindow)
-	for _, ok := range recentNewestFirst[:n] {
-		g.Recent.Checked++
-		if ok {
-			g.Recent.Correct++
-		}
-	}
-	if g.Recent.Checked > 0 {
-		bp := g.Recent.Correct * 10_000 / g.Recent.Checked
-		g.Recent.AccuracyBP = &bp
-		if s.GoldThresholdBP > 0 && bp < s.GoldThresholdBP {
-			g.OnProbation = true
-			g.Reason = fmt.Sprintf("your accuracy on your last %d gold items is %d.%02d%%, below the project's %d.%02d%%; all your work is reviewed until it recovers",
-				g.Recent.Checked, bp/100, bp%100, s.GoldThresholdBP/100, s.GoldThresholdBP%100)
-		}
-	}
-	return g
 }
 
 // Median of lead times, 0 for none.

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"copyhold/labeling/fault"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -36,7 +37,7 @@ func TaskTypes() []TaskType {
 		TaskRanking, TaskRubric, TaskRewrite, TaskModeration}
 }
 
-// Errors of task types, schemas, answers and imports. Each message built with
+// Errors of task types, schemas and answers. Each message built with
 // With names the field path and the offending value.
 var (
 	ErrUnknownTaskType  = fault.New(fault.KindInvalid, "unknown_task_type", "unknown task type")
@@ -45,10 +46,6 @@ var (
 	ErrInvalidAnswer    = fault.New(fault.KindInvalid, "invalid_answer", "the answer does not fit the schema")
 	ErrUnknownLabel     = fault.New(fault.KindInvalid, "unknown_label", "the answer uses a label the schema does not define")
 	ErrOffsetOutOfRange = fault.New(fault.KindInvalid, "offset_out_of_range", "a text offset is outside the text")
-	ErrImportFormat     = fault.New(fault.KindInvalid, "import_invalid", "the import file is malformed")
-	ErrImportTooLarge   = fault.New(fault.KindInvalid, "import_too_large", "a record in the import file is too large")
-	ErrLSConfig         = fault.New(fault.KindInvalid, "ls_config_unsupported", "the Label Studio labeling config cannot be used")
-	ErrLSResult         = fault.New(fault.KindInvalid, "ls_result_unsupported", "the Label Studio result cannot be converted")
 )
 
 // ParseTaskType accepts exactly the names of the TaskType constants.
@@ -383,6 +380,17 @@ func canonicalJSON(v any) (json.RawMessage, error) {
 		return nil, err
 	}
 	return json.RawMessage(bytes.TrimRight(b.Bytes(), "\n")), nil
+}
+
+// jsonErrText renders a JSON decoding error for messages, with the byte
+// offset of a syntax error.
+func jsonErrText(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		msg += fmt.Sprintf(" (at byte %d)", se.Offset)
+	}
+	return msg
 }
 
 // ---- item data access ----
