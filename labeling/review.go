@@ -1,7 +1,9 @@
 package labeling
 
 import (
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -183,7 +185,7 @@ func (s ReviewSettings) Normalize() (ReviewSettings, error) {
 	out := make([]string, 0, len(s.RejectReasons))
 	for i, r := range s.RejectReasons {
 		r = strings.TrimSpace(r)
-		if r == "" || utf8.RuneCountInString(r) > MaxRejectReasonLen || hasControl(r) {
+		if r == "" || utf8.RuneCountInString(r) > MaxRejectReasonLen || tasktype.HasControl(r) {
 			return s, fault.ErrInvalid.With("reject_reasons[%d]: a reason is 1-%d characters without control characters", i, MaxRejectReasonLen)
 		}
 		if seen[r] {
@@ -454,22 +456,22 @@ type ReviewSubmission struct {
 // ReviewTask is what a reviewer receives: the item, all its submissions
 // side by side, and where they disagree.
 type ReviewTask struct {
-	ReviewID       int64              `json:"review_id"`
-	Kind           ReviewKind         `json:"kind"`
-	LeaseToken     string             `json:"lease_token"`
-	LeaseExpiresAt time.Time          `json:"lease_expires_at"`
-	ProjectID      int64              `json:"project_id"`
-	ItemID         int64              `json:"item_id"`
-	TaskType       TaskType           `json:"task_type"`
-	Schema         json.RawMessage    `json:"schema"`
-	Data           json.RawMessage    `json:"data"`
-	Gold           json.RawMessage    `json:"gold,omitempty"`
-	Metric         string             `json:"metric,omitempty"`
-	AgreementBP    *int               `json:"agreement_bp"`
-	Route          ReviewRoute        `json:"route"`
-	Reasons        []string           `json:"reasons"`
-	RejectReasons  []string           `json:"reject_reasons"`
-	DisputeComment string             `json:"dispute_comment,omitempty"`
-	Submissions    []ReviewSubmission `json:"submissions"`
-	Disagreement   Disagreement       `json:"disagreement"`
+	ReviewID       int64                  `json:"review_id"`
+	Kind           ReviewKind             `json:"kind"`
+	LeaseToken     string                 `json:"lease_token"`
+	LeaseExpiresAt time.Time              `json:"lease_expires_at"`
+	ProjectID      int64                  `json:"project_id"`
+	ItemID         int64                  `json:"item_id"`
+	TaskType       tasktype.TaskType      `json:"task_type"`
+	Schema         json.RawMessage        `json:"schema"`
+	Data           json.RawMessage        `json:"data"`
+	Gold           json.RawMessage        `json:"gold,omitempty"`
+	Metric         string                 `json:"metric,omitempty"`
+	AgreementBP    *int                   `json:"agreement_bp"`
+	Route          ReviewRoute            `json:"route"`
+	Reasons        []string               `json:"reasons"`
+	RejectReasons  []string               `json:"reject_reasons"`
+	DisputeComment string                 `json:"dispute_comment,omitempty"`
+	Submissions    []ReviewSubmission     `json:"submissions"`
+	Disagreement   agreement.Disagreement `json:"disagreement"`
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"copyhold/equity"
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 )
 
 // Data rights: a member can take away everything they contributed (their
@@ -77,7 +77,7 @@ WHERE p.account IN (?, ?, ?, ?) ORDER BY p.tx_id, p.seq`
 // says which columns a row uses).
 func (s *Store) ExportMyData(ctx context.Context, memberID int64, format string, out io.Writer) error {
 	if format != "json" && format != "csv" {
-		return labeling.ErrDataExportFormat.With("format is json or csv, not %q", format)
+		return dataset.ErrDataExportFormat.With("format is json or csv, not %q", format)
 	}
 	me, err := s.Member(ctx, memberID)
 	if err != nil {

@@ -16,8 +16,11 @@ import (
 
 	"copyhold/equity"
 	"copyhold/labeling"
+	"copyhold/labeling/agreement"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -50,10 +53,10 @@ type snapMember struct {
 }
 
 // CreateSnapshot freezes the accepted annotations of the request's projects.
-func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.SnapshotRequest) (labeling.Snapshot, error) {
+func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req dataset.SnapshotRequest) (dataset.Snapshot, error) {
 	req, err := req.Check()
 	if err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	var id int64
 	// REPEATABLE READ on PostgreSQL: every chunk reads the same moment. The
@@ -68,12 +71,12 @@ func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.S
 		return err
 	}, opts)
 	if err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	return s.Snapshot(ctx, id)
 }
 
-func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotRequest) (int64, error) {
+func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req dataset.SnapshotRequest) (int64, error) {
 	var model []int64
 	if err := tx.Raw("SELECT id FROM models WHERE id = ?", req.ModelID).Scan(&model).Error; err != nil {
 		return 0, err
@@ -89,19 +92,19 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	for _, p := range projects {
 		byID[p.ID] = p
 	}
-	var tt labeling.TaskType
+	var tt tasktype.TaskType
 	for _, pid := range req.ProjectIDs {
 		p, ok := byID[pid]
 		if !ok {
 			return 0, fault.ErrNotFound.With("project %d not found", pid)
 		}
 		if p.ModelID != req.ModelID {
-			return 0, labeling.ErrSnapshotProject.With("project %d (%s) belongs to model %d, not %d", p.ID, p.Name, p.ModelID, req.ModelID)
+			return 0, dataset.ErrSnapshotProject.With("project %d (%s) belongs to model %d, not %d", p.ID, p.Name, p.ModelID, req.ModelID)
 		}
 		if tt == "" {
-			tt = labeling.TaskType(p.TaskType)
+			tt = tasktype.TaskType(p.TaskType)
 		} else if string(tt) != p.TaskType {
-			return 0, labeling.ErrSnapshotMixed.With("project %d is %s but the others are %s: snapshot them separately", p.ID, p.TaskType, tt)
+			return 0, dataset.ErrSnapshotMixed.With("project %d is %s but the others are %s: snapshot them separately", p.ID, p.TaskType, tt)
 		}
 	}
 	var head []struct {
@@ -136,10 +139,10 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	}
 
 	b := &snapshotBuilder{tx: tx, snap: &snap, tt: tt, schemas: schemas, projects: req.ProjectIDs,
-		hasher: labeling.NewSnapshotHasher(), members: map[int64]*snapMember{}}
+		hasher: dataset.NewSnapshotHasher(), members: map[int64]*snapMember{}}
 	// The labour figures come from a writer that sees every annotation,
 	// rejected and pending ones too (they are never frozen or written).
-	b.labour, err = labeling.NewExportWriter(io.Discard, labeling.ExportOptions{Format: labeling.ExportJSONL, TaskType: tt, AllAnnotations: true})
+	b.labour, err = dataset.NewExportWriter(io.Discard, dataset.ExportOptions{Format: dataset.ExportJSONL, TaskType: tt, AllAnnotations: true})
 	if err != nil {
 		return 0, err
 	}
@@ -147,14 +150,14 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 		return 0, err
 	}
 	if b.rows == 0 {
-		return 0, labeling.ErrSnapshotEmpty.With("projects %s have no accepted annotations yet: nothing to snapshot", joinIDs(req.ProjectIDs))
+		return 0, dataset.ErrSnapshotEmpty.With("projects %s have no accepted annotations yet: nothing to snapshot", joinIDs(req.ProjectIDs))
 	}
 	if err := b.labour.Close(); err != nil {
 		return 0, err
 	}
-	prov := labeling.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: equity.Format(b.units, equity.UnitScale)}
+	prov := dataset.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: equity.Format(b.units, equity.UnitScale)}
 	if b.agreeN > 0 {
-		prov.Agreement = &labeling.ExportAgreement{Metric: b.metric, Units: int(b.agreeN),
+		prov.Agreement = &dataset.ExportAgreement{Metric: b.metric, Units: int(b.agreeN),
 			Value: decimalBP(b.agreeSum, b.agreeN)}
 	}
 	provJSON, _ := json.Marshal(prov)
@@ -200,11 +203,11 @@ func (snapshotRow) TableName() string { return "snapshots" }
 type snapshotBuilder struct {
 	tx       *gorm.DB
 	snap     *snapshotRow
-	tt       labeling.TaskType
+	tt       tasktype.TaskType
 	schemas  map[int64]json.RawMessage
 	projects []int64
-	hasher   *labeling.SnapshotHasher
-	labour   labeling.ExportWriter
+	hasher   *dataset.SnapshotHasher
+	labour   dataset.ExportWriter
 	members  map[int64]*snapMember
 
 	rows, anns, units int64
@@ -266,7 +269,7 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 				continue
 			}
 			row.Schema = b.schemas[it.ProjectID]
-			canon, err := labeling.ExportCanonicalRow(*row)
+			canon, err := dataset.ExportCanonicalRow(*row)
 			if err != nil {
 				return err
 			}
@@ -294,13 +297,13 @@ func insertSnapshotRows(tx *gorm.DB, args []any) error {
 
 // row builds an item's frozen row from its submissions, or nil when none
 // is accepted. It also feeds the labour tally with all of them.
-func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, data string, subs []snapAnn) (*labeling.ExportRow, error) {
-	all := make([]labeling.ExportAnnotation, 0, len(subs))
-	var accepted []labeling.ExportAnnotation
+func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, data string, subs []snapAnn) (*dataset.ExportRow, error) {
+	all := make([]dataset.ExportAnnotation, 0, len(subs))
+	var accepted []dataset.ExportAnnotation
 	var correctedAt = -1
 	for _, a := range subs {
 		m := b.members[a.MemberID]
-		ann := labeling.ExportAnnotation{Annotator: m.name, Answer: json.RawMessage(a.Answer), LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+		ann := dataset.ExportAnnotation{Annotator: m.name, Answer: json.RawMessage(a.Answer), LeadTimeMs: a.LeadTimeMs, Status: a.Status}
 		switch labeling.SubmissionStatus(a.Status) {
 		case labeling.SubmissionCorrected:
 			// The reviewer's answer is the item's answer; it is what trains.
@@ -316,14 +319,14 @@ func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, 
 		}
 		all = append(all, ann)
 	}
-	if err := b.labour.Write(labeling.ExportRow{ItemID: itemID, TaskType: b.tt, Schema: schema, Data: json.RawMessage(data), Annotations: all}); err != nil {
+	if err := b.labour.Write(dataset.ExportRow{ItemID: itemID, TaskType: b.tt, Schema: schema, Data: json.RawMessage(data), Annotations: all}); err != nil {
 		return nil, err
 	}
 	if len(accepted) == 0 {
 		return nil, nil
 	}
-	row := &labeling.ExportRow{ItemID: itemID, ExternalID: externalID, TaskType: b.tt, Data: json.RawMessage(data), Annotations: accepted}
-	if labeling.SnapshotMode(b.snap.Mode) == labeling.SnapshotConsensus {
+	row := &dataset.ExportRow{ItemID: itemID, ExternalID: externalID, TaskType: b.tt, Data: json.RawMessage(data), Annotations: accepted}
+	if dataset.SnapshotMode(b.snap.Mode) == dataset.SnapshotConsensus {
 		row.Answer, row.Annotator, row.Confidence = consensusOf(b.tt, accepted, correctedAt)
 	}
 	return row, nil
@@ -332,7 +335,7 @@ func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, 
 // consensusOf is an item's one answer: the (last) correction, the single
 // accepted answer, or the strict majority of accepted answers by answer
 // key (an anonymous consensus with its share as confidence); nil on a tie.
-func consensusOf(tt labeling.TaskType, accepted []labeling.ExportAnnotation, correctedAt int) (json.RawMessage, string, string) {
+func consensusOf(tt tasktype.TaskType, accepted []dataset.ExportAnnotation, correctedAt int) (json.RawMessage, string, string) {
 	if correctedAt >= 0 {
 		a := accepted[correctedAt]
 		return a.Answer, a.Annotator, ""
@@ -343,11 +346,11 @@ func consensusOf(tt labeling.TaskType, accepted []labeling.ExportAnnotation, cor
 	counts := map[string]int{}
 	first := map[string]int{}
 	for i, a := range accepted {
-		key, err := labeling.AnswerKey(tt, a.Answer)
+		key, err := tasktype.AnswerKey(tt, a.Answer)
 		if err != nil {
 			return accepted[0].Answer, accepted[0].Annotator, "" // no key (rewrite): the first demonstration
 		}
-		l := labeling.ConsensusLabel(tt, key)
+		l := agreement.ConsensusLabel(tt, key)
 		if _, ok := first[l]; !ok {
 			first[l] = i
 		}
@@ -392,7 +395,7 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 		return err
 	}
 	for _, r := range rows {
-		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, r.ID)}
+		m := &snapMember{name: dataset.ContributorPseudonym(b.snap.Salt, r.ID)}
 		if r.Hidden != nil && !*r.Hidden {
 			m.name, m.named = r.DisplayName, true
 		}
@@ -522,7 +525,7 @@ func sortedIDs(ids []int64) []int64 {
 // ---- reading ----
 
 // Snapshot loads one snapshot with its projects.
-func (s *Store) Snapshot(ctx context.Context, id int64) (labeling.Snapshot, error) {
+func (s *Store) Snapshot(ctx context.Context, id int64) (dataset.Snapshot, error) {
 	return loadSnapshot(s.db.WithContext(ctx), id)
 }
 
@@ -544,11 +547,11 @@ type snapshotView struct {
 	CreatedAt    time.Time
 }
 
-func (v snapshotView) snapshot() labeling.Snapshot {
-	out := labeling.Snapshot{ID: v.ID, ModelID: v.ModelID, Mode: labeling.SnapshotMode(v.Mode), TaskType: labeling.TaskType(v.TaskType),
+func (v snapshotView) snapshot() dataset.Snapshot {
+	out := dataset.Snapshot{ID: v.ID, ModelID: v.ModelID, Mode: dataset.SnapshotMode(v.Mode), TaskType: tasktype.TaskType(v.TaskType),
 		Hash: v.Hash, Items: v.Items, Annotations: v.Annotations, Contributors: v.Contributors, LedgerSeq: v.LedgerSeq,
 		LedgerHead: v.LedgerHead, RateCards: json.RawMessage(v.RateCards), CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC(),
-		Projects: []labeling.SnapshotProject{}}
+		Projects: []dataset.SnapshotProject{}}
 	json.Unmarshal([]byte(v.Provenance), &out.Provenance)
 	return out
 }
@@ -556,13 +559,13 @@ func (v snapshotView) snapshot() labeling.Snapshot {
 const snapshotCols = `id, model_id, mode, task_type, hash, items, annotations, contributors, ledger_seq, ledger_head,
     rate_cards, provenance, salt, created_by, created_at`
 
-func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
+func loadSnapshot(db *gorm.DB, id int64) (dataset.Snapshot, error) {
 	var vs []snapshotView
 	if err := db.Raw("SELECT "+snapshotCols+" FROM snapshots WHERE id = ? AND hash <> ''", id).Scan(&vs).Error; err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	if len(vs) == 0 {
-		return labeling.Snapshot{}, labeling.ErrSnapshotNotFound.With("snapshot %d not found", id)
+		return dataset.Snapshot{}, dataset.ErrSnapshotNotFound.With("snapshot %d not found", id)
 	}
 	snap := vs[0].snapshot()
 	var ps []struct {
@@ -572,17 +575,17 @@ func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
 		Schema    string
 	}
 	if err := db.Raw("SELECT project_id, name, task_type, schema FROM snapshot_projects WHERE snapshot_id = ? ORDER BY project_id", id).Scan(&ps).Error; err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	for _, p := range ps {
-		snap.Projects = append(snap.Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
-			TaskType: labeling.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
+		snap.Projects = append(snap.Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
+			TaskType: tasktype.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
 	}
 	return snap, nil
 }
 
 // Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapshot, error) {
+func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
 	var args []any
@@ -594,7 +597,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 	if err := db.Raw(q+" ORDER BY id DESC LIMIT 500", args...).Scan(&vs).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.Snapshot, 0, len(vs))
+	out := make([]dataset.Snapshot, 0, len(vs))
 	ids := make([]int64, len(vs))
 	for i, v := range vs {
 		out = append(out, v.snapshot())
@@ -613,7 +616,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 		for _, p := range ps {
 			for i := range out {
 				if out[i].ID == p.SnapshotID {
-					out[i].Projects = append(out[i].Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: labeling.TaskType(p.TaskType)})
+					out[i].Projects = append(out[i].Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: tasktype.TaskType(p.TaskType)})
 				}
 			}
 		}
@@ -622,7 +625,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 }
 
 // SnapshotContributors are the snapshot's members under their frozen names.
-func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.ExportContributor, error) {
+func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]dataset.ExportContributor, error) {
 	var rows []struct {
 		Name        string
 		Named       bool
@@ -632,9 +635,9 @@ func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.
 	if err := s.db.WithContext(ctx).Raw("SELECT name, named, annotations, units FROM snapshot_members WHERE snapshot_id = ? ORDER BY annotations DESC, name", id).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.ExportContributor, len(rows))
+	out := make([]dataset.ExportContributor, len(rows))
 	for i, r := range rows {
-		out[i] = labeling.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: equity.Format(r.Units, equity.UnitScale)}
+		out[i] = dataset.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: equity.Format(r.Units, equity.UnitScale)}
 	}
 	return out, nil
 }
@@ -643,7 +646,7 @@ func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.
 
 // SnapshotExport configures ExportSnapshot.
 type SnapshotExport struct {
-	Format    labeling.ExportFormat
+	Format    dataset.ExportFormat
 	Publisher string
 	License   string
 	Terms     string
@@ -654,15 +657,15 @@ type SnapshotExport struct {
 
 // CheckSnapshotExport says whether the snapshot can be exported in the
 // format, before any byte is written.
-func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
+func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error) {
 	snap, err := s.Snapshot(ctx, id)
 	if err != nil {
 		return snap, err
 	}
 	if snap.Items == 0 {
-		return snap, labeling.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
+		return snap, dataset.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
 	}
-	return snap, labeling.CheckExportFormat(f, snap.TaskType, snap.Name())
+	return snap, dataset.CheckExportFormat(f, snap.TaskType, snap.Name())
 }
 
 // ExportSnapshot streams the snapshot's frozen rows to out in the format
@@ -671,33 +674,33 @@ func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.Ex
 // stored bytes are re-hashed on the way; a mismatch fails the export
 // (snapshot_corrupt) after the bytes were written, so callers that must
 // not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
+func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (dataset.ExportManifest, error) {
 	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
 	if err != nil {
-		return labeling.ExportManifest{}, err
+		return dataset.ExportManifest{}, err
 	}
 	contributors, err := s.SnapshotContributors(ctx, id)
 	if err != nil {
-		return labeling.ExportManifest{}, err
+		return dataset.ExportManifest{}, err
 	}
-	m := labeling.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
+	m := dataset.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
 		CreatedAt: snap.CreatedAt.Format(time.RFC3339), License: x.License, Terms: x.Terms,
 		Description:  fmt.Sprintf("copyhold snapshot %d (%s mode) of model %d", snap.ID, snap.Mode, snap.ModelID),
 		SnapshotHash: snap.Hash, LedgerHead: snap.LedgerHead, Contributors: contributors,
 		UnitsIssued: snap.Provenance.UnitsIssued, Labour: snap.Provenance.Labour, Agreement: snap.Provenance.Agreement,
 		RateCards: snap.RateCards}
-	opts := labeling.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
-		AllAnnotations: snap.Mode == labeling.SnapshotAll}
-	var w labeling.ExportWriter
-	if x.Format == labeling.ExportHF {
+	opts := dataset.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
+		AllAnnotations: snap.Mode == dataset.SnapshotAll}
+	var w dataset.ExportWriter
+	if x.Format == dataset.ExportHF {
 		opts.Manifest, opts.TempDir, opts.SplitSalt, opts.TestFraction = &m, x.TempDir, snap.Hash, 0.1
 		archive := x.Archive
 		if archive == "" {
 			archive = "tar"
 		}
-		w, err = labeling.NewExportHFArchive(out, archive, opts)
+		w, err = dataset.NewExportHFArchive(out, archive, opts)
 	} else {
-		w, err = labeling.NewExportWriter(out, opts)
+		w, err = dataset.NewExportWriter(out, opts)
 	}
 	if err != nil {
 		return m, err
@@ -706,7 +709,7 @@ func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, 
 	lines := map[int64][]byte{}
 	for _, p := range snap.Projects {
 		schemas[p.ProjectID] = p.Schema
-		canon, err := labeling.ExportCanonicalJSON(p.Schema)
+		canon, err := dataset.ExportCanonicalJSON(p.Schema)
 		if err != nil {
 			return m, err
 		}
@@ -723,7 +726,7 @@ func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, 
 	defer rows.Close()
 	h := sha256.New()
 	type decoded struct {
-		row labeling.ExportRow
+		row dataset.ExportRow
 		err error
 	}
 	ch := make(chan []decoded, 8)
@@ -786,7 +789,7 @@ func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, 
 	}
 	m.AddStats(w.Stats())
 	if sum := hex.EncodeToString(h.Sum(nil)); sum != snap.Hash {
-		return m, labeling.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
+		return m, dataset.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
 	}
 	return m, nil
 }
@@ -813,26 +816,26 @@ type snapshotRowJSON struct {
 	TaskType   string          `json:"task_type"`
 }
 
-func decodeSnapshotRow(body []byte) (labeling.ExportRow, error) {
+func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
 	var r snapshotRowJSON
 	if err := json.Unmarshal(body, &r); err != nil {
-		return labeling.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
+		return dataset.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
 	}
-	row := labeling.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: labeling.TaskType(r.TaskType),
+	row := dataset.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: tasktype.TaskType(r.TaskType),
 		Data: r.Data, Annotator: r.Annotator, Confidence: r.Confidence}
 	if len(r.Answer) > 0 && !bytes.Equal(r.Answer, []byte("null")) {
 		row.Answer = r.Answer
 	}
-	row.Annotations = make([]labeling.ExportAnnotation, len(r.Annotations))
+	row.Annotations = make([]dataset.ExportAnnotation, len(r.Annotations))
 	for i, a := range r.Annotations {
-		row.Annotations[i] = labeling.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+		row.Annotations[i] = dataset.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
 	}
 	return row, nil
 }
 
 // SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
 // re-hashing with labeling.SnapshotHasher).
-func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRow, error) {
+func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]dataset.ExportRow, error) {
 	var rs []struct {
 		ProjectID int64
 		Body      string
@@ -843,7 +846,7 @@ func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRo
         WHERE r.snapshot_id = ? ORDER BY r.item_id`, id).Scan(&rs).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.ExportRow, len(rs))
+	out := make([]dataset.ExportRow, len(rs))
 	for i, r := range rs {
 		row, err := decodeSnapshotRow([]byte(r.Body))
 		if err != nil {
