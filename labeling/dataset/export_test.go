@@ -515,7 +515,7 @@ func TestExportUnsupported(t *testing.T) {
 
 // ---- Label Studio round trip with the real fixture files ----
 
-const exportLSFixtures = "../../shared/fixtures/labelstudio"
+const exportLSFixtures = "../testdata/labelstudio"
 
 func exportReadLS(t *testing.T, rel string) []byte {
 	t.Helper()

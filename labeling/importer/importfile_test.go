@@ -10,7 +10,9 @@ import (
 	"testing"
 )
 
-const uciSentences = "../../shared/data/uci_sentiment_labelled_sentences.jsonl"
+// uciSentences is a committed sample of the UCI sentiment sentences: 152
+// records, 78 of them positive (see ../testdata/README.md).
+const uciSentences = "../testdata/uci_sentiment_sample.jsonl"
 
 var sentimentSchema = json.RawMessage(`{"field":"text","choices":[{"value":"negative"},{"value":"positive"}]}`)
 
@@ -44,11 +46,11 @@ func TestImportUCISentences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3000 {
-		t.Fatalf("got %d records, want 3000", len(recs))
+	if len(recs) != 152 {
+		t.Fatalf("got %d records, want 152", len(recs))
 	}
-	if recs[0].Line != 1 || recs[2999].Line != 3000 || recs[0].ExternalID != "" || recs[0].Gold != nil {
-		t.Errorf("first/last record: %+v / %+v", recs[0], recs[2999])
+	if recs[0].Line != 1 || recs[151].Line != 152 || recs[0].ExternalID != "" || recs[0].Gold != nil {
+		t.Errorf("first/last record: %+v / %+v", recs[0], recs[151])
 	}
 	var d map[string]any
 	if err := json.Unmarshal(recs[1].Data, &d); err != nil || d["text"] != "Good case, Excellent value." || d["label_name"] != "positive" {
@@ -73,8 +75,8 @@ func TestImportUCISentences(t *testing.T) {
 			pos++
 		}
 	}
-	if pos != 1500 {
-		t.Errorf("%d positive gold labels, want 1500", pos)
+	if pos != 78 {
+		t.Errorf("%d positive gold labels, want 78", pos)
 	}
 }
 

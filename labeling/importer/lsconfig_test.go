@@ -12,7 +12,7 @@ import (
 )
 
 // Label Studio fixtures live beside the repository (see their README.md).
-const lsFixtures = "../../shared/fixtures/labelstudio"
+const lsFixtures = "../testdata/labelstudio"
 
 func readFixture(t *testing.T, rel string) []byte {
 	t.Helper()

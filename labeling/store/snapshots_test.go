@@ -391,12 +391,9 @@ func TestMyDataExport(t *testing.T) {
 // TestLabelStudioRoundTrip imports Label Studio's own sample tasks, labels
 // them, snapshots, exports Label Studio JSON and reads it back.
 func TestLabelStudioRoundTrip(t *testing.T) {
-	fixture, err := os.ReadFile("../../../shared/fixtures/labelstudio/import/text_with_2_tasks.json")
+	fixture, err := os.ReadFile("../testdata/labelstudio/import/text_with_2_tasks.json")
 	if err != nil {
-		fixture, err = os.ReadFile("/work/shared/fixtures/labelstudio/import/text_with_2_tasks.json")
-	}
-	if err != nil {
-		t.Skip("Label Studio fixtures not found")
+		t.Fatal(err)
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d := newDatasetFixture(t, db)
