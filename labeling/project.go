@@ -1,3 +1,4 @@
+// Package labeling holds the work engine's types and pure rules: projects, items, leases, submissions and the review state machine.
 package labeling
 
 import (

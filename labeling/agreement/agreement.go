@@ -1,3 +1,4 @@
+// Package agreement measures how far annotators agree, and derives consensus, item scores and gold checks from their answers.
 package agreement
 
 import (
@@ -28,7 +29,7 @@ type Rating struct {
 	Value     string `json:"value"`
 }
 
-// Metric names accepted by ComputeAgreement and returned by MetricsFor.
+// Metric names accepted by Compute and returned by MetricsFor.
 const (
 	MetricPercent        = "percent"
 	MetricCohen          = "cohen"
@@ -44,7 +45,7 @@ const (
 	MetricKendallTau     = "kendall_tau"
 )
 
-// AgreementMetrics lists every metric name ComputeAgreement knows.
+// Metrics lists every metric name Compute knows.
 func Metrics() []string {
 	return []string{
 		MetricPercent, MetricCohen, MetricCohenLinear, MetricCohenQuadratic, MetricFleiss,
@@ -73,14 +74,14 @@ func MetricsFor(taskType string) []string {
 	}
 }
 
-// AgreementOptions carries what some metrics need beyond the ratings.
+// Options carries what some metrics need beyond the ratings.
 type Options struct {
 	// Order lists ordered categories, lowest first, for ordinal alpha,
 	// weighted Cohen and Kendall's tau. Nil means values must be numbers.
 	Order []string
 }
 
-// AgreementResult is one metric computed over a set of ratings.
+// Result is one metric computed over a set of ratings.
 type Result struct {
 	Metric     string             `json:"metric"`
 	Level      string             `json:"level,omitempty"` // alpha level or kappa weights
@@ -91,7 +92,7 @@ type Result struct {
 	Details    map[string]float64 `json:"details,omitempty"`
 }
 
-// ComputeAgreement computes the named metric. For cohen and kendall_tau with
+// Compute computes the named metric. For cohen and kendall_tau with
 // more than two annotators it averages over annotator pairs (for Cohen this is
 // Light's kappa); span metrics expect values encoded as by ParseSpanMarks.
 func Compute(ratings []Rating, metric string, opts Options) (Result, error) {

@@ -1,3 +1,4 @@
+// Package dataset turns accepted work into snapshots, exports, manifests, releases and evaluations, with Bradley–Terry scores.
 package dataset
 
 import (

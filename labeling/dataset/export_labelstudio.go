@@ -11,7 +11,7 @@ import (
 )
 
 // Label Studio export: a JSON array, one task per item, streamed element by
-// element. Results come from AnswerToLSResult, so ReadImport and
+// element. Results come from AnswerToLSResult, so importer.Read and
 // LSResultToAnswer read them back to the same answers. Answers Label Studio
 // cannot express (a pairwise tie or both_bad, a tied ranking) are left out
 // of the task and counted as dropped; the task itself is still written.

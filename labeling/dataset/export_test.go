@@ -22,7 +22,7 @@ import (
 	"time"
 )
 
-// go test ./labeling -run Export -update rewrites testdata/export/*.golden.
+// go test ./labeling/dataset -run Export -update rewrites testdata/export/*.golden.
 func init() {
 	if flag.Lookup("update") == nil {
 		flag.Bool("update", false, "rewrite golden files")
@@ -576,7 +576,7 @@ func exportJSONEqual(t *testing.T, a, b json.RawMessage) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// Import a Label Studio file with ReadImport, take its annotation (or
+// Import a Label Studio file with importer.Read, take its annotation (or
 // prediction) as the accepted answer, export, and compare: same data, same
 // result values; and our export imports back to the same records.
 func TestExportLabelStudioRoundTrip(t *testing.T) {
@@ -646,7 +646,7 @@ func TestExportLabelStudioRoundTrip(t *testing.T) {
 				recs = append(recs, r)
 				return nil
 			}); err != nil {
-				t.Fatalf("ReadImport: %v", err)
+				t.Fatalf("importer.Read: %v", err)
 			}
 			if len(recs) != len(tasks) {
 				t.Fatalf("imported %d records from %d tasks", len(recs), len(tasks))

@@ -36,7 +36,7 @@ func TestImportUCISentences(t *testing.T) {
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	if got := DetectFormat("uci_sentiment_labelled_sentences.jsonl", head[:n]); got != JSONL {
-		t.Fatalf("DetectImportFormat = %q", got)
+		t.Fatalf("DetectFormat = %q", got)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		t.Fatal(err)
@@ -305,7 +305,7 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		tt, schema := lsSchema(t, "configs/pairwise-classification.config.xml")
 		b := readFixture(t, "export/pairwise_annotation.json")
 		if f := DetectFormat("pairwise_annotation.json", b[:200]); f != LabelStudio {
-			t.Fatalf("DetectImportFormat = %q", f)
+			t.Fatalf("DetectFormat = %q", f)
 		}
 		recs, err := collect(t, strings.NewReader(string(b)), LabelStudio, tt, schema, Options{})
 		if err != nil || len(recs) != 1 || recs[0].ExternalID != "1" || recs[0].Gold != nil {
@@ -385,7 +385,7 @@ func TestImportLabelStudioErrors(t *testing.T) {
 	}
 }
 
-func TestDetectImportFormat(t *testing.T) {
+func TestDetectFormat(t *testing.T) {
 	cases := []struct {
 		name, file, head, want string
 	}{
@@ -405,7 +405,7 @@ func TestDetectImportFormat(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := DetectFormat(c.file, []byte(c.head)); got != c.want {
-			t.Errorf("%s: DetectImportFormat(%q, %q) = %q, want %q", c.name, c.file, c.head, got, c.want)
+			t.Errorf("%s: DetectFormat(%q, %q) = %q, want %q", c.name, c.file, c.head, got, c.want)
 		}
 	}
 }

@@ -1,3 +1,4 @@
+// Package member holds the co-op's members and roles and the rules for logins, passwords and secrets.
 package member
 
 import (

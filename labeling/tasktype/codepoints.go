@@ -105,7 +105,7 @@ func SliceCodePoints(text string, start, end int) (string, error) {
 	return t.slice(start, end)
 }
 
-// textIndex maps code point offsets to byte and UTF-16 offsets of one text,
+// TextIndex maps code point offsets to byte and UTF-16 offsets of one text,
 // so that converting many spans costs one pass over the text.
 type TextIndex struct {
 	text  string
@@ -113,6 +113,7 @@ type TextIndex struct {
 	utf16 []int // utf16[i] = UTF-16 offset of code point i; len = n+1
 }
 
+// NewTextIndex indexes text in one pass.
 func NewTextIndex(text string) *TextIndex {
 	n := utf8.RuneCountInString(text)
 	t := &TextIndex{text: text, bytes: make([]int, 0, n+1), utf16: make([]int, 0, n+1)}
@@ -136,9 +137,10 @@ func (t *TextIndex) slice(start, end int) (string, error) {
 	return t.text[t.bytes[start]:t.bytes[end]], nil
 }
 
+// ToUTF16 gives the UTF-16 offset of code point cp (0 <= cp <= length).
 func (t *TextIndex) ToUTF16(cp int) int { return t.utf16[cp] }
 
-// fromUTF16 finds the code point at a UTF-16 offset by binary search.
+// FromUTF16 finds the code point at a UTF-16 offset by binary search.
 func (t *TextIndex) FromUTF16(off int) (int, error) {
 	lo, hi := 0, len(t.utf16)
 	for lo < hi {

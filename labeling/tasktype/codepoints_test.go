@@ -86,10 +86,10 @@ func TestUTF16ToCodePoint(t *testing.T) {
 			// The index used for bulk conversion agrees.
 			idx := NewTextIndex(c.text)
 			if cp, err := idx.FromUTF16(c.utf16); err != nil || cp != c.cp {
-				t.Errorf("textIndex.fromUTF16(%d) = %d, %v", c.utf16, cp, err)
+				t.Errorf("TextIndex.FromUTF16(%d) = %d, %v", c.utf16, cp, err)
 			}
 			if u := idx.ToUTF16(c.cp); u != c.utf16 {
-				t.Errorf("textIndex.toUTF16(%d) = %d", c.cp, u)
+				t.Errorf("TextIndex.ToUTF16(%d) = %d", c.cp, u)
 			}
 		})
 	}

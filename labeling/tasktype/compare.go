@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // ---- pairwise ----
@@ -234,17 +233,6 @@ func (s *RankingSchema) responseIDs(d ItemFields) ([]string, error) {
 	return ids, nil
 }
 
-func ShortRaw(raw json.RawMessage) string {
-	if raw == nil {
-		return "nothing"
-	}
-	var g any
-	if json.Unmarshal(raw, &g) != nil {
-		return "invalid JSON"
-	}
-	return DescribeJSON(g)
-}
-
 func (s *RankingSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
 	var a RankingAnswer
 	if err := decodeAnswer(raw, &a); err != nil {
@@ -285,14 +273,6 @@ func (s *RankingSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
 		return nil, ErrInvalidAnswer.With("invalid answer: ranking: every response must be ranked exactly once; missing %s", QuoteList(missing))
 	}
 	return a, nil
-}
-
-func QuoteList(vs []string) string {
-	q := make([]string, len(vs))
-	for i, v := range vs {
-		q[i] = strconv.Quote(v)
-	}
-	return strings.Join(q, ", ")
 }
 
 // rankingKey gives "id=rank" per response, best first; tied responses share
