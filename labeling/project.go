@@ -1,8 +1,10 @@
+// Package labeling holds the work engine's types and pure rules: projects, items, leases, submissions and the review state machine.
 package labeling
 
 import (
 	"bytes"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -94,38 +96,38 @@ const (
 
 // Project is a body of items labelled under one schema.
 type Project struct {
-	ID           int64           `json:"id"`
-	ModelID      int64           `json:"model_id"`
-	Name         string          `json:"name"`
-	TaskType     TaskType        `json:"task_type"`
-	Schema       json.RawMessage `json:"schema"`
-	Instructions string          `json:"instructions"` // markdown
-	Overlap      int             `json:"overlap"`      // k: submissions per item
-	LeaseSeconds int             `json:"lease_seconds"`
-	Ordering     Ordering        `json:"ordering"`
-	RandomSeed   int64           `json:"random_seed"`
-	GoldRateBP   int             `json:"gold_rate_bp"`
-	Stint        int             `json:"stint"` // daily cap of tasks per member; 0 = none
-	Status       ProjectStatus   `json:"status"`
-	CreatedBy    *int64          `json:"created_by,omitempty"`
-	CreatedAt    time.Time       `json:"created_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	ID           int64             `json:"id"`
+	ModelID      int64             `json:"model_id"`
+	Name         string            `json:"name"`
+	TaskType     tasktype.TaskType `json:"task_type"`
+	Schema       json.RawMessage   `json:"schema"`
+	Instructions string            `json:"instructions"` // markdown
+	Overlap      int               `json:"overlap"`      // k: submissions per item
+	LeaseSeconds int               `json:"lease_seconds"`
+	Ordering     Ordering          `json:"ordering"`
+	RandomSeed   int64             `json:"random_seed"`
+	GoldRateBP   int               `json:"gold_rate_bp"`
+	Stint        int               `json:"stint"` // daily cap of tasks per member; 0 = none
+	Status       ProjectStatus     `json:"status"`
+	CreatedBy    *int64            `json:"created_by,omitempty"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
 }
 
 // ProjectSettings are the fields a coordinator chooses. CreateProject takes
 // all of them; UpdateProject takes a ProjectPatch.
 type ProjectSettings struct {
-	ModelID      int64           `json:"model_id"`
-	Name         string          `json:"name"`
-	TaskType     TaskType        `json:"task_type"`
-	Schema       json.RawMessage `json:"schema"`
-	Instructions string          `json:"instructions"`
-	Overlap      int             `json:"overlap"`
-	LeaseSeconds int             `json:"lease_seconds"` // 0 means DefaultLeaseSeconds
-	Ordering     Ordering        `json:"ordering"`      // "" means priority
-	RandomSeed   int64           `json:"random_seed"`
-	GoldRateBP   int             `json:"gold_rate_bp"`
-	Stint        int             `json:"stint"`
+	ModelID      int64             `json:"model_id"`
+	Name         string            `json:"name"`
+	TaskType     tasktype.TaskType `json:"task_type"`
+	Schema       json.RawMessage   `json:"schema"`
+	Instructions string            `json:"instructions"`
+	Overlap      int               `json:"overlap"`
+	LeaseSeconds int               `json:"lease_seconds"` // 0 means DefaultLeaseSeconds
+	Ordering     Ordering          `json:"ordering"`      // "" means priority
+	RandomSeed   int64             `json:"random_seed"`
+	GoldRateBP   int               `json:"gold_rate_bp"`
+	Stint        int               `json:"stint"`
 }
 
 // Normalize fills defaults, checks every field and validates the schema for
@@ -138,12 +140,12 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 	if utf8.RuneCountInString(p.Instructions) > MaxInstructionsLen {
 		return p, fault.ErrInvalid.With("instructions are at most %d characters", MaxInstructionsLen)
 	}
-	tt, err := ParseTaskType(string(p.TaskType))
+	tt, err := tasktype.ParseTaskType(string(p.TaskType))
 	if err != nil {
 		return p, err
 	}
 	p.TaskType = tt
-	schema, err := ValidateSchema(tt, p.Schema)
+	schema, err := tasktype.ValidateSchema(tt, p.Schema)
 	if err != nil {
 		return p, err
 	}
@@ -183,16 +185,16 @@ func (p Project) Settings() ProjectSettings {
 // may change only while the project is a draft, and overlap may only grow
 // once the project has left draft (lowering it would strand submissions).
 type ProjectPatch struct {
-	Name         *string          `json:"name,omitempty"`
-	TaskType     *TaskType        `json:"task_type,omitempty"`
-	Schema       *json.RawMessage `json:"schema,omitempty"`
-	Instructions *string          `json:"instructions,omitempty"`
-	Overlap      *int             `json:"overlap,omitempty"`
-	LeaseSeconds *int             `json:"lease_seconds,omitempty"`
-	Ordering     *Ordering        `json:"ordering,omitempty"`
-	RandomSeed   *int64           `json:"random_seed,omitempty"`
-	GoldRateBP   *int             `json:"gold_rate_bp,omitempty"`
-	Stint        *int             `json:"stint,omitempty"`
+	Name         *string            `json:"name,omitempty"`
+	TaskType     *tasktype.TaskType `json:"task_type,omitempty"`
+	Schema       *json.RawMessage   `json:"schema,omitempty"`
+	Instructions *string            `json:"instructions,omitempty"`
+	Overlap      *int               `json:"overlap,omitempty"`
+	LeaseSeconds *int               `json:"lease_seconds,omitempty"`
+	Ordering     *Ordering          `json:"ordering,omitempty"`
+	RandomSeed   *int64             `json:"random_seed,omitempty"`
+	GoldRateBP   *int               `json:"gold_rate_bp,omitempty"`
+	Stint        *int               `json:"stint,omitempty"`
 }
 
 // Apply returns the settings with the patch applied (not yet normalised).
@@ -289,17 +291,17 @@ type Assignment struct {
 // Task is what a labeller receives: the item, its lease, and how to answer.
 // It never says whether the item is gold, and never shows other members.
 type Task struct {
-	AssignmentID   int64           `json:"assignment_id"`
-	LeaseToken     string          `json:"lease_token"`
-	LeaseExpiresAt time.Time       `json:"lease_expires_at"`
-	ProjectID      int64           `json:"project_id"`
-	ItemID         int64           `json:"item_id"`
-	Data           json.RawMessage `json:"data"`
-	Prediction     json.RawMessage `json:"prediction,omitempty"`
-	Sensitive      bool            `json:"sensitive"`
-	Draft          json.RawMessage `json:"draft,omitempty"`
-	TaskType       TaskType        `json:"task_type"`
-	Schema         json.RawMessage `json:"schema"`
+	AssignmentID   int64             `json:"assignment_id"`
+	LeaseToken     string            `json:"lease_token"`
+	LeaseExpiresAt time.Time         `json:"lease_expires_at"`
+	ProjectID      int64             `json:"project_id"`
+	ItemID         int64             `json:"item_id"`
+	Data           json.RawMessage   `json:"data"`
+	Prediction     json.RawMessage   `json:"prediction,omitempty"`
+	Sensitive      bool              `json:"sensitive"`
+	Draft          json.RawMessage   `json:"draft,omitempty"`
+	TaskType       tasktype.TaskType `json:"task_type"`
+	Schema         json.RawMessage   `json:"schema"`
 }
 
 // SubmitRequest is a labeller's answer to the task held by LeaseToken.
@@ -448,7 +450,7 @@ func ContentHash(data json.RawMessage) (string, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return "", ErrInvalidItemData.With("item data is not valid JSON: %v", err)
+		return "", tasktype.ErrInvalidItemData.With("item data is not valid JSON: %v", err)
 	}
 	// encoding/json writes map keys sorted; HTML escaping off keeps text verbatim.
 	var buf bytes.Buffer

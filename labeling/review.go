@@ -1,7 +1,9 @@
 package labeling
 
 import (
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -183,7 +185,7 @@ func (s ReviewSettings) Normalize() (ReviewSettings, error) {
 	out := make([]string, 0, len(s.RejectReasons))
 	for i, r := range s.RejectReasons {
 		r = strings.TrimSpace(r)
-		if r == "" || utf8.RuneCountInString(r) > MaxRejectReasonLen || hasControl(r) {
+		if r == "" || utf8.RuneCountInString(r) > MaxRejectReasonLen || tasktype.HasControl(r) {
 			return s, fault.ErrInvalid.With("reject_reasons[%d]: a reason is 1-%d characters without control characters", i, MaxRejectReasonLen)
 		}
 		if seen[r] {
@@ -369,12 +371,45 @@ func Route(s ReviewSettings, in RouteInput) (ReviewRoute, []string) {
 	return RouteAuto, []string{}
 }
 
-// ToBP turns a score in [-1, 1] into basis points, rounded.
-func ToBP(v float64) int {
-	if v >= 0 {
-		return int(v*10_000 + 0.5)
+// GoldAccuracy is a labeller's record on gold items.
+type GoldAccuracy struct {
+	Checked    int  `json:"checked"`
+	Correct    int  `json:"correct"`
+	AccuracyBP *int `json:"accuracy_bp"` // nil with no gold checks
+}
+
+// GoldStanding says whether a labeller's work is routed to review because
+// their accuracy over their last Window gold items is below ThresholdBP.
+type GoldStanding struct {
+	Window      int          `json:"window"`
+	ThresholdBP int          `json:"threshold_bp"`
+	Recent      GoldAccuracy `json:"recent"`
+	OnProbation bool         `json:"on_probation"`
+	Reason      string       `json:"reason,omitempty"`
+}
+
+// Standing decides probation from the labeller's most recent gold results
+// (newest first, at most Window of them). A threshold of 0, or no gold
+// results yet, never puts anyone on probation.
+func Standing(s ReviewSettings, recentNewestFirst []bool) GoldStanding {
+	g := GoldStanding{Window: s.GoldWindow, ThresholdBP: s.GoldThresholdBP}
+	n := min(len(recentNewestFirst), s.GoldWindow)
+	for _, ok := range recentNewestFirst[:n] {
+		g.Recent.Checked++
+		if ok {
+			g.Recent.Correct++
+		}
 	}
-	return -int(-v*10_000 + 0.5)
+	if g.Recent.Checked > 0 {
+		bp := g.Recent.Correct * 10_000 / g.Recent.Checked
+		g.Recent.AccuracyBP = &bp
+		if s.GoldThresholdBP > 0 && bp < s.GoldThresholdBP {
+			g.OnProbation = true
+			g.Reason = fmt.Sprintf("your accuracy on your last %d gold items is %d.%02d%%, below the project's %d.%02d%%; all your work is reviewed until it recovers",
+				g.Recent.Checked, bp/100, bp%100, s.GoldThresholdBP/100, s.GoldThresholdBP%100)
+		}
+	}
+	return g
 }
 
 // DecisionRecord is a stored decision.
@@ -421,22 +456,22 @@ type ReviewSubmission struct {
 // ReviewTask is what a reviewer receives: the item, all its submissions
 // side by side, and where they disagree.
 type ReviewTask struct {
-	ReviewID       int64              `json:"review_id"`
-	Kind           ReviewKind         `json:"kind"`
-	LeaseToken     string             `json:"lease_token"`
-	LeaseExpiresAt time.Time          `json:"lease_expires_at"`
-	ProjectID      int64              `json:"project_id"`
-	ItemID         int64              `json:"item_id"`
-	TaskType       TaskType           `json:"task_type"`
-	Schema         json.RawMessage    `json:"schema"`
-	Data           json.RawMessage    `json:"data"`
-	Gold           json.RawMessage    `json:"gold,omitempty"`
-	Metric         string             `json:"metric,omitempty"`
-	AgreementBP    *int               `json:"agreement_bp"`
-	Route          ReviewRoute        `json:"route"`
-	Reasons        []string           `json:"reasons"`
-	RejectReasons  []string           `json:"reject_reasons"`
-	DisputeComment string             `json:"dispute_comment,omitempty"`
-	Submissions    []ReviewSubmission `json:"submissions"`
-	Disagreement   Disagreement       `json:"disagreement"`
+	ReviewID       int64                  `json:"review_id"`
+	Kind           ReviewKind             `json:"kind"`
+	LeaseToken     string                 `json:"lease_token"`
+	LeaseExpiresAt time.Time              `json:"lease_expires_at"`
+	ProjectID      int64                  `json:"project_id"`
+	ItemID         int64                  `json:"item_id"`
+	TaskType       tasktype.TaskType      `json:"task_type"`
+	Schema         json.RawMessage        `json:"schema"`
+	Data           json.RawMessage        `json:"data"`
+	Gold           json.RawMessage        `json:"gold,omitempty"`
+	Metric         string                 `json:"metric,omitempty"`
+	AgreementBP    *int                   `json:"agreement_bp"`
+	Route          ReviewRoute            `json:"route"`
+	Reasons        []string               `json:"reasons"`
+	RejectReasons  []string               `json:"reject_reasons"`
+	DisputeComment string                 `json:"dispute_comment,omitempty"`
+	Submissions    []ReviewSubmission     `json:"submissions"`
+	Disagreement   agreement.Disagreement `json:"disagreement"`
 }

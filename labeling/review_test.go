@@ -147,3 +147,22 @@ func TestReviewSettingsPatch(t *testing.T) {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
+
+func TestStanding(t *testing.T) {
+	s := DefaultReviewSettings(1)
+	s.GoldThresholdBP, s.GoldWindow = 7000, 3
+	if g := Standing(s, nil); g.OnProbation || g.Recent.AccuracyBP != nil {
+		t.Fatalf("no gold: %+v", g)
+	}
+	// Newest first: the old misses fall out of the window.
+	if g := Standing(s, []bool{true, true, true, false, false}); g.OnProbation || *g.Recent.AccuracyBP != 10000 {
+		t.Fatalf("recovered: %+v", g)
+	}
+	if g := Standing(s, []bool{false, true, true}); !g.OnProbation || g.Reason == "" {
+		t.Fatalf("2 of 3 < 70%%: %+v", g)
+	}
+	s.GoldThresholdBP = 0
+	if g := Standing(s, []bool{false}); g.OnProbation {
+		t.Fatal("threshold 0 never routes")
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/dataset"
+	"copyhold/labeling/tasktype"
 )
 
 // acceptedPairwise builds a pairwise project in which "lab" answered n
@@ -20,7 +22,7 @@ func (e *env) acceptedPairwise(t *testing.T, n int) labeling.Project {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: labeling.TaskPairwise,
+	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
 		Overlap: 1, Schema: json.RawMessage(`{}`)}, true)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +65,7 @@ func TestDatasetsHTTP(t *testing.T) {
 		if r.status != 201 {
 			t.Fatalf("create snapshot: %d %s", r.status, r.body)
 		}
-		var snap labeling.Snapshot
+		var snap dataset.Snapshot
 		json.Unmarshal(r.body, &snap)
 		if snap.Items != 5 || len(snap.Hash) != 64 || strings.Contains(string(r.body), "salt") {
 			t.Fatalf("snapshot = %s", r.body)
@@ -95,7 +97,7 @@ func TestDatasetsHTTP(t *testing.T) {
 			t.Fatalf("labeller downloads: %d", r.status)
 		}
 		man := coord.do("GET", fmt.Sprintf("/api/snapshots/%d/manifest?format=trl-dpo", snap.ID), nil)
-		var m labeling.ExportManifest
+		var m dataset.ExportManifest
 		if json.Unmarshal(man.body, &m); man.status != 200 || m.SnapshotHash != snap.Hash || m.Counts.Rows != 5 || m.Labour.Annotations != 5 {
 			t.Fatalf("manifest: %d %s", man.status, man.body)
 		}

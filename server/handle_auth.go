@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 
-	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -66,7 +66,7 @@ func (s *Server) handleLogout(c *gin.Context) {
 }
 
 func (s *Server) handleMe(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	c.JSON(http.StatusOK, m)
 }
 
@@ -76,7 +76,7 @@ type passwordRequest struct {
 }
 
 func (s *Server) handleChangePassword(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	var req passwordRequest
 	if !bindJSON(c, &req) {
 		return
@@ -113,7 +113,7 @@ type roleRequest struct {
 }
 
 func (s *Server) handleGrantRole(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -122,7 +122,7 @@ func (s *Server) handleGrantRole(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	r, err := labeling.ParseRole(req.Role)
+	r, err := member.ParseRole(req.Role)
 	if err != nil {
 		fail(c, err)
 		return
@@ -135,12 +135,12 @@ func (s *Server) handleGrantRole(c *gin.Context) {
 }
 
 func (s *Server) handleRevokeRole(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
 	}
-	r, err := labeling.ParseRole(c.Param("role"))
+	r, err := member.ParseRole(c.Param("role"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -153,7 +153,7 @@ func (s *Server) handleRevokeRole(c *gin.Context) {
 }
 
 func (s *Server) handleDeactivate(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -171,14 +171,14 @@ type inviteRequest struct {
 }
 
 func (s *Server) handleCreateInvite(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	var req inviteRequest
 	if !bindJSON(c, &req) {
 		return
 	}
-	var roles []labeling.Role
+	var roles []member.Role
 	for _, name := range req.Roles {
-		r, err := labeling.ParseRole(name)
+		r, err := member.ParseRole(name)
 		if err != nil {
 			fail(c, err)
 			return
@@ -245,7 +245,7 @@ type tokenRequest struct {
 }
 
 func (s *Server) handleListTokens(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	ts, err := s.store.Tokens(c.Request.Context(), m.ID)
 	if err != nil {
 		fail(c, err)
@@ -258,7 +258,7 @@ func (s *Server) handleListTokens(c *gin.Context) {
 }
 
 func (s *Server) handleCreateToken(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	var req tokenRequest
 	if !bindJSON(c, &req) {
 		return
@@ -272,7 +272,7 @@ func (s *Server) handleCreateToken(c *gin.Context) {
 }
 
 func (s *Server) handleRevokeToken(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return

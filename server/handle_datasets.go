@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"sync"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 
@@ -39,20 +39,20 @@ type exportFile struct {
 	path, manifest, etag, name, contentType string
 }
 
-func exportFileFor(snap labeling.Snapshot, f labeling.ExportFormat) exportFile {
+func exportFileFor(snap dataset.Snapshot, f dataset.ExportFormat) exportFile {
 	etag := fmt.Sprintf(`"sha256:%s:%s:%s"`, snap.Hash, snap.Mode, f)
-	if f == labeling.ExportHF { // the archive holds the card with the snapshot's time
+	if f == dataset.ExportHF { // the archive holds the card with the snapshot's time
 		etag = fmt.Sprintf(`"sha256:%s:%s:%s:%d"`, snap.Hash, snap.Mode, f, snap.ID)
 	}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", etag, snap.ID, snap.CreatedAt.UnixNano()))
 	key := hex.EncodeToString(sum[:16])
 	ext, ct := ".jsonl", "application/x-ndjson"
 	switch f {
-	case labeling.ExportLabelStudio:
+	case dataset.ExportLabelStudio:
 		ext, ct = ".json", "application/json"
-	case labeling.ExportCSV, labeling.ExportLong:
+	case dataset.ExportCSV, dataset.ExportLong:
 		ext, ct = ".csv", "text/csv; charset=utf-8"
-	case labeling.ExportHF:
+	case dataset.ExportHF:
 		ext, ct = ".tar", "application/x-tar"
 	}
 	dir := exportCacheDir()
@@ -61,7 +61,7 @@ func exportFileFor(snap labeling.Snapshot, f labeling.ExportFormat) exportFile {
 }
 
 // ensureExport writes the cache file unless it exists.
-func (s *Server) ensureExport(c *gin.Context, id int64, f labeling.ExportFormat) (exportFile, bool) {
+func (s *Server) ensureExport(c *gin.Context, id int64, f dataset.ExportFormat) (exportFile, bool) {
 	ctx := c.Request.Context()
 	snap, err := s.store.CheckSnapshotExport(ctx, id, f)
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Server) ensureExport(c *gin.Context, id int64, f labeling.ExportFormat)
 	}
 	mf, err := os.CreateTemp(filepath.Dir(ef.path), "building-*")
 	if err == nil {
-		err = labeling.WriteManifest(mf, m)
+		err = dataset.WriteManifest(mf, m)
 		if cerr := mf.Close(); err == nil {
 			err = cerr
 		}
@@ -116,8 +116,8 @@ func (s *Server) ensureExport(c *gin.Context, id int64, f labeling.ExportFormat)
 	return ef, true
 }
 
-func exportFormatParam(c *gin.Context) (labeling.ExportFormat, bool) {
-	f, err := labeling.ParseExportFormat(c.Query("format"))
+func exportFormatParam(c *gin.Context) (dataset.ExportFormat, bool) {
+	f, err := dataset.ParseExportFormat(c.Query("format"))
 	if err != nil {
 		fail(c, err)
 		return "", false
@@ -185,8 +185,8 @@ func (s *Server) handleSnapshotManifest(c *gin.Context) {
 }
 
 func (s *Server) handleCreateSnapshot(c *gin.Context) {
-	actor, _ := member(c)
-	var req labeling.SnapshotRequest
+	actor, _ := currentMember(c)
+	var req dataset.SnapshotRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -221,7 +221,7 @@ func (s *Server) handleListSnapshots(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"snapshots": list, "formats": labeling.ExportFormats()})
+	c.JSON(http.StatusOK, gin.H{"snapshots": list, "formats": dataset.ExportFormats()})
 }
 
 func (s *Server) handleGetSnapshot(c *gin.Context) {
@@ -234,9 +234,9 @@ func (s *Server) handleGetSnapshot(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	formats := []labeling.ExportFormat{}
-	for _, f := range labeling.ExportFormats() {
-		if labeling.CheckExportFormat(f, snap.TaskType, "") == nil {
+	formats := []dataset.ExportFormat{}
+	for _, f := range dataset.ExportFormats() {
+		if dataset.CheckExportFormat(f, snap.TaskType, "") == nil {
 			formats = append(formats, f)
 		}
 	}
@@ -247,8 +247,8 @@ func (s *Server) handleGetSnapshot(c *gin.Context) {
 // coordinator's API token, from a training job. A retry with the same body
 // answers 200 with "replayed": true.
 func (s *Server) handleCreateRelease(c *gin.Context) {
-	actor, _ := member(c)
-	var req labeling.ReleaseRequest
+	actor, _ := currentMember(c)
+	var req dataset.ReleaseRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -291,7 +291,7 @@ func (s *Server) handleGetRelease(c *gin.Context) {
 }
 
 func (s *Server) handleMyReleases(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	list, err := s.store.MyReleases(c.Request.Context(), me.ID)
 	if err != nil {
 		fail(c, err)
@@ -301,8 +301,8 @@ func (s *Server) handleMyReleases(c *gin.Context) {
 }
 
 func (s *Server) handleCreateEvaluation(c *gin.Context) {
-	actor, _ := member(c)
-	var req labeling.EvaluationRequest
+	actor, _ := currentMember(c)
+	var req dataset.EvaluationRequest
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -319,7 +319,7 @@ func (s *Server) handleLeaderboard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	lb, err := s.store.Leaderboard(c.Request.Context(), id, labeling.BTOptions{Seed: 1})
+	lb, err := s.store.Leaderboard(c.Request.Context(), id, dataset.BTOptions{Seed: 1})
 	if err != nil {
 		fail(c, err)
 		return
@@ -330,10 +330,10 @@ func (s *Server) handleLeaderboard(c *gin.Context) {
 // handleMyExport: GET /api/me/export?format=json|csv — everything the
 // member contributed and their ledger history, streamed.
 func (s *Server) handleMyExport(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	format := c.DefaultQuery("format", "json")
 	if format != "json" && format != "csv" {
-		fail(c, labeling.ErrDataExportFormat.With("format is json or csv, not %q", format))
+		fail(c, dataset.ErrDataExportFormat.With("format is json or csv, not %q", format))
 		return
 	}
 	ct := "application/json"

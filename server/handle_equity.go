@@ -8,8 +8,8 @@ import (
 
 	"copyhold/equity"
 	equitystore "copyhold/equity/store"
-	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"github.com/gin-gonic/gin"
 	"github.com/shopspring/decimal"
@@ -45,7 +45,7 @@ func parseTime(v string) (time.Time, error) {
 const statementPage = 500
 
 func (s *Server) handleStatement(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	modelID, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -57,7 +57,7 @@ func (s *Server) handleStatement(c *gin.Context) {
 			fail(c, fault.ErrInvalid.With("member must be a positive integer"))
 			return
 		}
-		if id != me.ID && !me.Has(labeling.RoleCoordinator) {
+		if id != me.ID && !me.Has(member.RoleCoordinator) {
 			fail(c, fault.ErrForbidden.With("only coordinators see other members' statements"))
 			return
 		}
@@ -114,7 +114,7 @@ func (s *Server) handleRegister(c *gin.Context) {
 
 // handleHoldings: GET /api/equity/models/:id/holdings — my holdings over time.
 func (s *Server) handleHoldings(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	modelID, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -129,7 +129,7 @@ func (s *Server) handleHoldings(c *gin.Context) {
 
 // handleMyEquity: GET /api/equity/me — my balances, successor and privacy.
 func (s *Server) handleMyEquity(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	ctx := c.Request.Context()
 	bals, err := s.ledger().MemberBalances(ctx, me.ID)
 	if err != nil {
@@ -164,7 +164,7 @@ type transferRequest struct {
 // handleTransfer: POST /api/equity/transfers — the caller sends their own
 // vested units to another active member; the fee goes to the reserve.
 func (s *Server) handleTransfer(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	var req transferRequest
 	if !bindJSON(c, &req) {
 		return
@@ -196,7 +196,7 @@ type successorRequest struct {
 
 // handleSuccessor: PUT /api/equity/successor — name (or clear, 0) my successor.
 func (s *Server) handleSuccessor(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	var req successorRequest
 	if !bindJSON(c, &req) {
 		return
@@ -214,7 +214,7 @@ type privacyRequest struct {
 
 // handlePrivacy: PUT /api/equity/privacy — show my name on the register or a pseudonym.
 func (s *Server) handlePrivacy(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	var req privacyRequest
 	if !bindJSON(c, &req) {
 		return
@@ -246,7 +246,7 @@ func units(v string) (int64, error) {
 
 // handleSetRateCard: POST /api/projects/:id/rate-card — a governance action.
 func (s *Server) handleSetRateCard(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	pid, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -316,7 +316,7 @@ func (s *Server) handleGovernance(c *gin.Context) {
 
 // handleSetGovernance: POST /api/equity/governance — a new version.
 func (s *Server) handleSetGovernance(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	var req governanceRequest
 	if !bindJSON(c, &req) {
 		return
@@ -353,7 +353,7 @@ type distributionRequest struct {
 // handleDistribute: POST /api/equity/models/:id/distributions — record
 // revenue and distribute it (reserve share, then pro rata by largest remainder).
 func (s *Server) handleDistribute(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	modelID, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -401,7 +401,7 @@ func (s *Server) handleDistribute(c *gin.Context) {
 // handleExit: POST /api/equity/members/:id/exit — pass a former member's
 // holdings to their successor or the reserve.
 func (s *Server) handleExit(c *gin.Context) {
-	me, _ := member(c)
+	me, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return

@@ -25,7 +25,7 @@ func queryInt(c *gin.Context, name string) (int64, bool) {
 }
 
 func (s *Server) handleMySubmissions(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	project, ok := queryInt(c, "project_id")
 	if !ok {
 		return
@@ -55,7 +55,7 @@ type amendRequest struct {
 }
 
 func (s *Server) handleAmendSubmission(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return

@@ -5,6 +5,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -29,7 +30,7 @@ type modelRequest struct {
 }
 
 func (s *Server) handleCreateModel(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	var req modelRequest
 	if !bindJSON(c, &req) {
 		return
@@ -43,14 +44,14 @@ func (s *Server) handleCreateModel(c *gin.Context) {
 }
 
 // seesAllProjects: coordinators run projects and reviewers check all of them.
-func seesAllProjects(m labeling.Member) bool {
-	return m.Has(labeling.RoleCoordinator) || m.Has(labeling.RoleReviewer)
+func seesAllProjects(m member.Member) bool {
+	return m.Has(member.RoleCoordinator) || m.Has(member.RoleReviewer)
 }
 
 // project loads the :id project if the caller may see it. Labellers see only
 // projects they belong to; to them another project does not exist.
 func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return labeling.Project{}, false
@@ -75,7 +76,7 @@ func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
 }
 
 func (s *Server) handleListProjects(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	var f store.ProjectFilter
 	if !seesAllProjects(m) {
 		f.MemberID = m.ID
@@ -98,7 +99,7 @@ type createProjectRequest struct {
 }
 
 func (s *Server) handleCreateProject(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	var req createProjectRequest
 	if !bindJSON(c, &req) {
 		return
@@ -118,7 +119,7 @@ func (s *Server) handleGetProject(c *gin.Context) {
 }
 
 func (s *Server) handleUpdateProject(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -140,7 +141,7 @@ type statusRequest struct {
 }
 
 func (s *Server) handleProjectStatus(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -183,7 +184,7 @@ type projectMemberRequest struct {
 }
 
 func (s *Server) handleAddProjectMember(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -200,7 +201,7 @@ func (s *Server) handleAddProjectMember(c *gin.Context) {
 }
 
 func (s *Server) handleRemoveProjectMember(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -230,7 +231,7 @@ func (s *Server) handleProjectProgress(c *gin.Context) {
 }
 
 func (s *Server) handleMyProgress(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	p, ok := s.project(c)
 	if !ok {
 		return

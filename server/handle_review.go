@@ -18,7 +18,7 @@ import (
 // handleNextReview gives the reviewer their next review in a project, or the
 // one they hold.
 func (s *Server) handleNextReview(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	p, ok := s.project(c)
 	if !ok {
 		return
@@ -48,7 +48,7 @@ func bindReviewLease(c *gin.Context) (string, bool) {
 }
 
 func (s *Server) handleReviewHeartbeat(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	tok, ok := bindReviewLease(c)
 	if !ok {
 		return
@@ -62,7 +62,7 @@ func (s *Server) handleReviewHeartbeat(c *gin.Context) {
 }
 
 func (s *Server) handleReviewRelease(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	tok, ok := bindReviewLease(c)
 	if !ok {
 		return
@@ -78,7 +78,7 @@ func (s *Server) handleReviewRelease(c *gin.Context) {
 // retries safe: the same key and body return the stored result (200), a
 // different body under the same key is a 409.
 func (s *Server) handleReviewDecisions(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		fail(c, decodeError(err))
@@ -113,7 +113,7 @@ type disputeRequest struct {
 
 // handleDispute lets a labeller contest the rejection of their own submission, once.
 func (s *Server) handleDispute(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -159,7 +159,7 @@ func (s *Server) handleProjectAgreement(c *gin.Context) {
 // handleMyQuality shows a labeller their own stats in a project and whether
 // (and why) all their work is routed to review.
 func (s *Server) handleMyQuality(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	projectID, ok := queryInt(c, "project_id")
 	if !ok {
 		return
@@ -199,7 +199,7 @@ func (s *Server) handleReviewSettings(c *gin.Context) {
 }
 
 func (s *Server) handleUpdateReviewSettings(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -221,7 +221,7 @@ type consensusRequest struct {
 }
 
 func (s *Server) handleRecomputeConsensus(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return

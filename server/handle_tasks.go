@@ -11,7 +11,9 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 
 	"github.com/gin-gonic/gin"
 )
@@ -19,7 +21,7 @@ import (
 // handleNextTask gives the caller their next task in a project, or their
 // current one if they still hold a live lease.
 func (s *Server) handleNextTask(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	p, ok := s.project(c)
 	if !ok {
 		return
@@ -52,7 +54,7 @@ func bindLease(c *gin.Context) (leaseRequest, bool) {
 }
 
 func (s *Server) handleHeartbeat(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	req, ok := bindLease(c)
 	if !ok {
 		return
@@ -66,7 +68,7 @@ func (s *Server) handleHeartbeat(c *gin.Context) {
 }
 
 func (s *Server) handleDraft(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	req, ok := bindLease(c)
 	if !ok {
 		return
@@ -79,7 +81,7 @@ func (s *Server) handleDraft(c *gin.Context) {
 }
 
 func (s *Server) handleRelease(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	req, ok := bindLease(c)
 	if !ok {
 		return
@@ -92,7 +94,7 @@ func (s *Server) handleRelease(c *gin.Context) {
 }
 
 func (s *Server) handleSkip(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	req, ok := bindLease(c)
 	if !ok {
 		return
@@ -108,7 +110,7 @@ func (s *Server) handleSkip(c *gin.Context) {
 // safe: the same key and body return the stored submission, a different
 // body under the same key is a 409.
 func (s *Server) handleSubmit(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		fail(c, decodeError(err))
@@ -134,7 +136,7 @@ func (s *Server) handleSubmit(c *gin.Context) {
 }
 
 func (s *Server) handleMySettings(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	n, err := s.store.SensitiveCap(c.Request.Context(), m.ID)
 	if err != nil {
 		fail(c, err)
@@ -148,7 +150,7 @@ type settingsRequest struct {
 }
 
 func (s *Server) handleUpdateMySettings(c *gin.Context) {
-	m, _ := member(c)
+	m, _ := currentMember(c)
 	var req settingsRequest
 	if !bindJSON(c, &req) {
 		return
@@ -166,7 +168,7 @@ func (s *Server) handleUpdateMySettings(c *gin.Context) {
 const maxImportBytes = 200 << 20
 
 func (s *Server) handleImport(c *gin.Context) {
-	actor, _ := member(c)
+	actor, _ := currentMember(c)
 	id, ok := idParam(c, "id")
 	if !ok {
 		return
@@ -201,12 +203,12 @@ func (s *Server) handleValidateSchema(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	tt, err := labeling.ParseTaskType(req.TaskType)
+	tt, err := tasktype.ParseTaskType(req.TaskType)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	norm, err := labeling.ValidateSchema(tt, req.Schema)
+	norm, err := tasktype.ValidateSchema(tt, req.Schema)
 	if err != nil {
 		fail(c, err)
 		return
@@ -223,7 +225,7 @@ func (s *Server) handleLSConfig(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	tt, schema, err := labeling.ParseLSConfig([]byte(req.XML))
+	tt, schema, err := importer.ParseLSConfig([]byte(req.XML))
 	if err != nil {
 		fail(c, err)
 		return

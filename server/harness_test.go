@@ -15,7 +15,9 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 
@@ -32,8 +34,8 @@ type env struct {
 	st      *store.Store
 	srv     *server.Server
 	ts      *httptest.Server
-	members map[string]labeling.Member // by login
-	tokens  map[string]string          // API token by login
+	members map[string]member.Member // by login
+	tokens  map[string]string        // API token by login
 }
 
 type envOption func(*server.Config, **store.Store)
@@ -41,24 +43,24 @@ type envOption func(*server.Config, **store.Store)
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
 	st := store.New(db).WithRegister(equitystore.Reads{})
-	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost)}
+	cfg := server.Config{PasswordCost: member.PasswordCost(bcrypt.MinCost)}
 	for _, o := range opts {
 		o(&cfg, &st)
 	}
-	e := &env{t: t, db: db, st: st, members: map[string]labeling.Member{}, tokens: map[string]string{}}
+	e := &env{t: t, db: db, st: st, members: map[string]member.Member{}, tokens: map[string]string{}}
 	e.srv = server.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.ts.Close)
 	for _, who := range []struct {
 		login string
-		roles []labeling.Role
+		roles []member.Role
 	}{
-		{"lab", []labeling.Role{labeling.RoleLabeller}},
-		{"rev", []labeling.Role{labeling.RoleReviewer}},
-		{"coord", []labeling.Role{labeling.RoleCoordinator}},
-		{"target", []labeling.Role{labeling.RoleLabeller, labeling.RoleReviewer}},
+		{"lab", []member.Role{member.RoleLabeller}},
+		{"rev", []member.Role{member.RoleReviewer}},
+		{"coord", []member.Role{member.RoleCoordinator}},
+		{"target", []member.Role{member.RoleLabeller, member.RoleReviewer}},
 	} {
-		m, err := st.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
+		m, err := st.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +156,7 @@ func (e *env) project(t *testing.T) labeling.Project {
 		t.Fatal(err)
 	}
 	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{
-		ModelID: m.ID, Name: "sentiment", TaskType: labeling.TaskClassification, Overlap: 2,
+		ModelID: m.ID, Name: "sentiment", TaskType: tasktype.TaskClassification, Overlap: 2,
 		Schema: json.RawMessage(`{"choices":[{"value":"positive"},{"value":"negative"}]}`),
 	}, true)
 	if err != nil {

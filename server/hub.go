@@ -50,8 +50,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/event"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 
 	"github.com/gorilla/websocket"
@@ -277,15 +277,15 @@ func parseChannel(s string) (channel, bool) {
 	return channel{}, false
 }
 
-func isStaff(m labeling.Member) bool {
-	return m.Has(labeling.RoleReviewer) || m.Has(labeling.RoleCoordinator)
+func isStaff(m member.Member) bool {
+	return m.Has(member.RoleReviewer) || m.Has(member.RoleCoordinator)
 }
 
 // access decides whether m may subscribe to ch and whether they get the full
 // view. projectMember is whether m is a member of the channel's project.
 // Labellers see their projects' progress but not who else did what: their
 // view is redacted (see redactFor).
-func access(m labeling.Member, ch channel, projectMember bool) (ok, full bool) {
+func access(m member.Member, ch channel, projectMember bool) (ok, full bool) {
 	if !m.Active {
 		return false, false
 	}
@@ -398,7 +398,7 @@ var errAuthRace = errors.New("authorisation changed while subscribing")
 // m's authorisation was dispatched since, the decision may be stale and
 // attach refuses (the caller re-checks). It returns the cursor at which
 // live delivery takes over from replay.
-func (h *Hub) attach(sub *subscription, m labeling.Member, before int64) (int64, error) {
+func (h *Hub) attach(sub *subscription, m member.Member, before int64) (int64, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := sub.conn
@@ -665,9 +665,9 @@ func (h *Hub) dispatch(events []event.Event) {
 
 // memberPayload is the subject of events that change authorisation.
 type memberPayload struct {
-	MemberID  int64         `json:"member_id"`
-	ProjectID int64         `json:"project_id"`
-	Role      labeling.Role `json:"role"`
+	MemberID  int64       `json:"member_id"`
+	ProjectID int64       `json:"project_id"`
+	Role      member.Role `json:"role"`
 }
 
 // applyAuthChangeLocked updates what connected members may see from the
@@ -700,7 +700,7 @@ func (h *Hub) applyAuthChangeLocked(e event.Event) {
 			c.member.Roles = roles
 		case "role.granted":
 			if !c.member.Has(p.Role) {
-				c.member.Roles = append(append([]labeling.Role{}, c.member.Roles...), p.Role)
+				c.member.Roles = append(append([]member.Role{}, c.member.Roles...), p.Role)
 			}
 		case "project.member_added", "project.member_removed":
 			if sub := c.subs[event.ProjectScope(p.ProjectID)]; sub != nil {

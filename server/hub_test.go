@@ -15,7 +15,9 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/event"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
@@ -162,8 +164,8 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	st := store.New(db1)
-	mk := func(login string, roles ...labeling.Role) (labeling.Member, string) {
-		m, err := st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
+	mk := func(login string, roles ...member.Role) (member.Member, string) {
+		m, err := st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,8 +175,8 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 		}
 		return m, tok
 	}
-	coord, coordTok := mk("coord", labeling.RoleCoordinator)
-	_, revTok := mk("rev", labeling.RoleReviewer)
+	coord, coordTok := mk("coord", member.RoleCoordinator)
+	_, revTok := mk("rev", member.RoleReviewer)
 	model, err := st.CreateModel(ctx, &coord.ID, labeling.Model{Name: "m"})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +184,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	var projects []int64
 	for i := range 4 {
 		p, err := st.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: fmt.Sprint("p", i),
-			TaskType: labeling.TaskClassification, Overlap: 1,
+			TaskType: tasktype.TaskClassification, Overlap: 1,
 			Schema: []byte(`{"choices":[{"value":"a"},{"value":"b"}]}`)}, false)
 		if err != nil {
 			t.Fatal(err)
@@ -197,7 +199,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	people = append(people, who{coordTok, []string{"coop", event.ProjectScope(projects[0]), event.ProjectScope(projects[1])}})
 	people = append(people, who{revTok, []string{"coop", event.ProjectScope(projects[2]), event.ReviewScope(projects[2])}})
 	for i := range 20 {
-		m, tok := mk(fmt.Sprint("lab", i), labeling.RoleLabeller)
+		m, tok := mk(fmt.Sprint("lab", i), member.RoleLabeller)
 		chans := []string{"coop", event.MemberScope(m.ID)}
 		for _, p := range []int64{projects[i%4], projects[(i+1)%4]} {
 			if err := st.AddProjectMember(ctx, &coord.ID, p, m.ID); err != nil {
@@ -220,7 +222,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	for _, db := range []*gorm.DB{db1, db2} {
 		s := store.New(db)
 		hub := startHub(t, db, s, func(hc *server.HubConfig) { hc.PollInterval = 5 * time.Second })
-		srv := server.New(server.Config{Hub: hub, PasswordCost: labeling.PasswordCost(bcrypt.MinCost)}, s, log)
+		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost)}, s, log)
 		ts := httptest.NewServer(srv.Handler())
 		t.Cleanup(ts.Close)
 		urls = append(urls, ts.URL)

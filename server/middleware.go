@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"github.com/gin-gonic/gin"
 )
@@ -100,7 +100,7 @@ const sessionCookie = "copyhold_session"
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
-		var m labeling.Member
+		var m member.Member
 		var err error
 		if auth := c.GetHeader("Authorization"); auth != "" {
 			token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -128,17 +128,17 @@ func (s *Server) authenticate() gin.HandlerFunc {
 	}
 }
 
-func member(c *gin.Context) (labeling.Member, bool) {
+func currentMember(c *gin.Context) (member.Member, bool) {
 	v, ok := c.Get("member")
 	if !ok {
-		return labeling.Member{}, false
+		return member.Member{}, false
 	}
-	return v.(labeling.Member), true
+	return v.(member.Member), true
 }
 
 // requireMember refuses anonymous callers.
 func requireMember(c *gin.Context) {
-	if _, ok := member(c); !ok {
+	if _, ok := currentMember(c); !ok {
 		fail(c, fault.ErrUnauthenticated)
 		return
 	}
@@ -146,9 +146,9 @@ func requireMember(c *gin.Context) {
 }
 
 // requireRole refuses members without one of roles.
-func requireRole(roles ...labeling.Role) gin.HandlerFunc {
+func requireRole(roles ...member.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		m, ok := member(c)
+		m, ok := currentMember(c)
 		if !ok {
 			fail(c, fault.ErrUnauthenticated)
 			return

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"copyhold/labeling"
+	"copyhold/labeling/member"
 
 	"github.com/gin-gonic/gin"
 )
@@ -17,7 +17,7 @@ func (s *Server) routes() {
 	r.GET("/readyz", s.handleReady)
 	r.GET("/ws", s.authenticate(), s.handleWS)
 
-	coordinator := requireRole(labeling.RoleCoordinator)
+	coordinator := requireRole(member.RoleCoordinator)
 
 	// Uploads stream up to their own, larger limit; every other body is small.
 	uploads := r.Group("/api", limitBody(maxImportBytes), s.authenticate(), coordinator)
@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	}
 
 	// Labellers work only in projects they belong to (checked per project).
-	work := api.Group("", requireRole(labeling.RoleLabeller))
+	work := api.Group("", requireRole(member.RoleLabeller))
 	{
 		work.POST("/projects/:id/next", s.handleNextTask)
 		work.POST("/tasks/heartbeat", s.handleHeartbeat)
@@ -65,7 +65,7 @@ func (s *Server) routes() {
 	}
 
 	// Reviewers work the review queue, with leases like labelling.
-	review := api.Group("", requireRole(labeling.RoleReviewer))
+	review := api.Group("", requireRole(member.RoleReviewer))
 	{
 		review.POST("/projects/:id/review/next", s.handleNextReview)
 		review.POST("/review/heartbeat", s.handleReviewHeartbeat)
@@ -74,7 +74,7 @@ func (s *Server) routes() {
 	}
 
 	// Reviewers see every project's progress; coordinators run projects.
-	oversight := api.Group("", requireRole(labeling.RoleCoordinator, labeling.RoleReviewer))
+	oversight := api.Group("", requireRole(member.RoleCoordinator, member.RoleReviewer))
 	{
 		oversight.GET("/projects/:id/progress", s.handleProjectProgress)
 		oversight.GET("/projects/:id/members", s.handleProjectMembers)

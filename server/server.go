@@ -10,7 +10,7 @@ import (
 	"time"
 
 	equitystore "copyhold/equity/store"
-	"copyhold/labeling"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
@@ -23,7 +23,7 @@ type Config struct {
 	SecureCookies  bool
 	SessionTTL     time.Duration
 	InviteTTL      time.Duration
-	PasswordCost   labeling.PasswordCost
+	PasswordCost   member.PasswordCost
 	// MaxBodyBytes bounds ordinary JSON bodies; imports have their own limit.
 	MaxBodyBytes int64
 	// Assets is the built browser app (frontend/dist); nil serves an API only.
@@ -42,7 +42,7 @@ func (c *Config) defaults() {
 		c.InviteTTL = 7 * 24 * time.Hour
 	}
 	if c.PasswordCost == 0 {
-		c.PasswordCost = labeling.DefaultPasswordCost
+		c.PasswordCost = member.DefaultPasswordCost
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 1 << 20

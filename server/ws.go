@@ -64,9 +64,9 @@ import (
 	"sync"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
@@ -86,7 +86,7 @@ func (s *Server) handleWS(c *gin.Context) {
 		fail(c, errRouteMissing)
 		return
 	}
-	m, ok := member(c)
+	m, ok := currentMember(c)
 	if !ok {
 		fail(c, fault.ErrUnauthenticated)
 		return
@@ -146,7 +146,7 @@ type wsConn struct {
 	out      *outbox
 
 	// Guarded by hub.mu.
-	member labeling.Member
+	member member.Member
 	subs   map[string]*subscription
 
 	// ctx ends with the connection, stopping a subscribe in progress.
@@ -157,7 +157,7 @@ type wsConn struct {
 	writerDone chan struct{}
 }
 
-func (h *Hub) serve(ws *websocket.Conn, m labeling.Member) {
+func (h *Hub) serve(ws *websocket.Conn, m member.Member) {
 	c := &wsConn{hub: h, ws: ws, memberID: m.ID, member: m, out: newOutbox(),
 		subs: map[string]*subscription{}, readerDone: make(chan struct{}), writerDone: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancel(context.Background())

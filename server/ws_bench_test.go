@@ -31,7 +31,9 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/event"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 
@@ -59,12 +61,12 @@ func TestLiveBenchChild(t *testing.T) {
 	db := dbtest.Open(t, d)
 	st := store.New(db)
 	ctx := context.Background()
-	cost := labeling.PasswordCost(bcrypt.MinCost)
-	coord, err := st.CreateMember(ctx, nil, store.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []labeling.Role{labeling.RoleCoordinator}, Cost: cost})
+	cost := member.PasswordCost(bcrypt.MinCost)
+	coord, err := st.CreateMember(ctx, nil, store.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := st.CreateMember(ctx, nil, store.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []labeling.Role{labeling.RoleLabeller}, Cost: cost})
+	lab, err := st.CreateMember(ctx, nil, store.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func TestLiveBenchChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := st.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: "p", TaskType: labeling.TaskClassification,
+	p, err := st.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: "p", TaskType: tasktype.TaskClassification,
 		Overlap: 1, Schema: json.RawMessage(`{"choices":[{"value":"a"},{"value":"b"}]}`)}, true)
 	if err != nil {
 		t.Fatal(err)

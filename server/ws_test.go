@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/event"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
@@ -253,10 +253,10 @@ func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, pay
 	return id
 }
 
-func (e *env) addMember(t *testing.T, login string, roles ...labeling.Role) labeling.Member {
+func (e *env) addMember(t *testing.T, login string, roles ...member.Role) member.Member {
 	t.Helper()
 	ctx := context.Background()
-	m, err := e.st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
+	m, err := e.st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		e, hub := newLiveEnv(t, db, nil)
 		p := e.project(t) // lab, rev and target are project members
 		catchUp(t, db, hub)
-		out := e.addMember(t, "outsider", labeling.RoleLabeller)
+		out := e.addMember(t, "outsider", member.RoleLabeller)
 		ctx := context.Background()
 		coord := e.members["coord"].ID
 		P := fmt.Sprint(p.ID)
@@ -357,7 +357,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		tw.mustSubscribe("project:" + P)
 		tw.mustSubscribe(fmt.Sprintf("member:%d", e.members["target"].ID))
 		target := e.members["target"].ID
-		if err := e.st.RevokeRole(ctx, &coord, target, labeling.RoleReviewer); err != nil {
+		if err := e.st.RevokeRole(ctx, &coord, target, member.RoleReviewer); err != nil {
 			t.Fatal(err)
 		}
 		f := tw.next()

@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"copyhold/labeling"
+	"copyhold/labeling/agreement"
 )
 
 const agreementAbout = `Compute inter-annotator agreement for a long-format ratings file.
@@ -81,7 +81,7 @@ func cmdAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if lvl != "" {
 		display += " (" + lvl + ")"
 	}
-	var opts labeling.AgreementOptions
+	var opts agreement.Options
 	if *order != "" {
 		for _, c := range strings.Split(*order, ",") {
 			opts.Order = append(opts.Order, strings.TrimSpace(c))
@@ -90,7 +90,7 @@ func cmdAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	path := files[0]
 	if *format == "" {
-		if *format, err = labeling.RatingsFormatFromPath(path); err != nil {
+		if *format, err = agreement.RatingsFormatFromPath(path); err != nil {
 			return fmt.Errorf("agreement: %w (or pass --format)", err)
 		}
 	}
@@ -99,14 +99,14 @@ func cmdAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("agreement: %w", err)
 	}
 	defer f.Close()
-	ratings, err := labeling.ReadRatings(agreementCtxReader{ctx, f}, *format)
+	ratings, err := agreement.ReadRatings(agreementCtxReader{ctx, f}, *format)
 	if err != nil {
 		return fmt.Errorf("agreement: %s: %w", path, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	res, err := labeling.ComputeAgreement(ratings, name, opts)
+	res, err := agreement.Compute(ratings, name, opts)
 	if err != nil {
 		return fmt.Errorf("agreement: %s: %w", display, err)
 	}
@@ -161,7 +161,7 @@ func agreementMetricName(metric, level, weights string) (name, base, lvl string,
 	case "percent", "fleiss", "span_exact_f1", "span_overlap_f1":
 		return metric, metric, "", nil
 	case "kendall", "kendall_tau":
-		return labeling.MetricKendallTau, "kendall", "", nil
+		return agreement.MetricKendallTau, "kendall", "", nil
 	case "alpha":
 		if level == "" {
 			level = "nominal"
@@ -174,7 +174,7 @@ func agreementMetricName(metric, level, weights string) (name, base, lvl string,
 	case "cohen":
 		switch weights {
 		case "":
-			return labeling.MetricCohen, "cohen", "", nil
+			return agreement.MetricCohen, "cohen", "", nil
 		case "linear", "quadratic":
 			return "cohen_" + weights, "cohen", weights, nil
 		}

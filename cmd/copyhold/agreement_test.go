@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"copyhold/labeling"
+	"copyhold/labeling/agreement"
 )
 
 // Krippendorff (2011)'s four-observer example in long format.
@@ -117,7 +117,7 @@ func TestAgreementCommandJSONL(t *testing.T) {
 func TestAgreementCommandMalformed(t *testing.T) {
 	path := agreementWrite(t, "bad.csv", "item,annotator,value\nu1,a,1\nu1,b,2\nu2,,1\n")
 	_, err := agreementRun("--metric", "alpha", path)
-	if !errors.Is(err, labeling.ErrBadRatingRow) || !strings.Contains(err.Error(), `line 4: missing "annotator"`) {
+	if !errors.Is(err, agreement.ErrBadRatingRow) || !strings.Contains(err.Error(), `line 4: missing "annotator"`) {
 		t.Errorf("err = %v, want line 4 reported", err)
 	}
 }
@@ -125,11 +125,11 @@ func TestAgreementCommandMalformed(t *testing.T) {
 func TestAgreementCommandUndefined(t *testing.T) {
 	path := agreementWrite(t, "same.csv", "item,annotator,value\nu1,a,x\nu1,b,x\nu2,a,x\nu2,b,x\n")
 	_, err := agreementRun("--metric", "alpha", path)
-	if !errors.Is(err, labeling.ErrMetricUndefined) || !strings.Contains(err.Error(), "expected disagreement is 0") {
+	if !errors.Is(err, agreement.ErrMetricUndefined) || !strings.Contains(err.Error(), "expected disagreement is 0") {
 		t.Errorf("err = %v, want undefined with a reason", err)
 	}
 	single := agreementWrite(t, "one.csv", "item,annotator,value\nu1,a,x\nu2,a,y\n")
-	if _, err := agreementRun("--metric", "cohen", single); !errors.Is(err, labeling.ErrMetricUndefined) {
+	if _, err := agreementRun("--metric", "cohen", single); !errors.Is(err, agreement.ErrMetricUndefined) {
 		t.Errorf("single annotator: err = %v", err)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 )
 
@@ -18,13 +18,13 @@ var demoData embed.FS
 // labellers so items can reach an overlap of three.
 var demoMembers = []struct {
 	login, name string
-	roles       []labeling.Role
+	roles       []member.Role
 }{
-	{"coordinator", "Cora Coordinator", []labeling.Role{labeling.RoleCoordinator}},
-	{"reviewer", "Rui Reviewer", []labeling.Role{labeling.RoleReviewer}},
-	{"labeller", "Lena Labeller", []labeling.Role{labeling.RoleLabeller}},
-	{"labeller2", "Luis Labeller", []labeling.Role{labeling.RoleLabeller}},
-	{"labeller3", "Lin Labeller", []labeling.Role{labeling.RoleLabeller}},
+	{"coordinator", "Cora Coordinator", []member.Role{member.RoleCoordinator}},
+	{"reviewer", "Rui Reviewer", []member.Role{member.RoleReviewer}},
+	{"labeller", "Lena Labeller", []member.Role{member.RoleLabeller}},
+	{"labeller2", "Luis Labeller", []member.Role{member.RoleLabeller}},
+	{"labeller3", "Lin Labeller", []member.Role{member.RoleLabeller}},
 }
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {

@@ -9,6 +9,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 )
 
 const (
@@ -51,7 +52,7 @@ func seedDemoProject(ctx context.Context, st *store.Store, coordinator int64) er
 	}
 	if p.ID == 0 {
 		p, err = st.CreateProject(ctx, &coordinator, labeling.ProjectSettings{
-			ModelID: model.ID, Name: demoProject, TaskType: labeling.TaskClassification, Schema: demoSchema,
+			ModelID: model.ID, Name: demoProject, TaskType: tasktype.TaskClassification, Schema: demoSchema,
 			Instructions: demoInstructions, Overlap: 3, GoldRateBP: 1000, Stint: 200,
 		}, true)
 		if err != nil {

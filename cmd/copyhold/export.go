@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/store"
 )
 
@@ -34,7 +34,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		fset.Usage()
 		return fmt.Errorf("give --snapshot ID and --format F")
 	}
-	f, err := labeling.ParseExportFormat(*format)
+	f, err := dataset.ParseExportFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		err = labeling.WriteManifest(mf, m)
+		err = dataset.WriteManifest(mf, m)
 		if cerr := mf.Close(); err == nil {
 			err = cerr
 		}
@@ -103,7 +103,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 
 func formatNames() string {
 	var s []string
-	for _, f := range labeling.ExportFormats() {
+	for _, f := range dataset.ExportFormats() {
 		s = append(s, string(f))
 	}
 	return strings.Join(s, ", ")

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 )
 
 // cmdRelease registers or lists model releases: the record of which
@@ -50,7 +50,7 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 			hashes = append(hashes, h)
 		}
 	}
-	r, err := st.CreateRelease(ctx, nil, labeling.ReleaseRequest{ModelID: *model, Version: *version, BaseModel: *base,
+	r, err := st.CreateRelease(ctx, nil, dataset.ReleaseRequest{ModelID: *model, Version: *version, BaseModel: *base,
 		TrainingNotes: *notes, Checkpoint: *checkpoint, SnapshotHashes: hashes})
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func cmdLeaderboard(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB(db)
-	lb, err := newStore(db).Leaderboard(ctx, *model, labeling.BTOptions{Seed: 1})
+	lb, err := newStore(db).Leaderboard(ctx, *model, dataset.BTOptions{Seed: 1})
 	if err != nil {
 		return err
 	}

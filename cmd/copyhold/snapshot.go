@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 )
 
 // cmdSnapshot freezes accepted annotations: copyhold snapshot create
@@ -53,7 +53,7 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	snap, err := st.CreateSnapshot(ctx, nil, labeling.SnapshotRequest{ModelID: *model, ProjectIDs: ids, Mode: labeling.SnapshotMode(*mode)})
+	snap, err := st.CreateSnapshot(ctx, nil, dataset.SnapshotRequest{ModelID: *model, ProjectIDs: ids, Mode: dataset.SnapshotMode(*mode)})
 	if err != nil {
 		return err
 	}

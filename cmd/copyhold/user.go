@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"copyhold/labeling"
+	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 )
 
@@ -49,13 +49,13 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 
-	roles := func() ([]labeling.Role, error) {
-		var out []labeling.Role
+	roles := func() ([]member.Role, error) {
+		var out []member.Role
 		for _, r := range strings.Split(*role, ",") {
 			if strings.TrimSpace(r) == "" {
 				continue
 			}
-			pr, err := labeling.ParseRole(r)
+			pr, err := member.ParseRole(r)
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +80,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		pw := readPassword()
 		generated := pw == ""
 		if generated {
-			pw, _ = labeling.NewSecret("")
+			pw, _ = member.NewSecret("")
 			pw = pw[:20]
 		}
 		m, err := st.CreateMember(ctx, nil, store.NewMember{Login: *login, DisplayName: *name, Password: pw, Roles: rs})

@@ -10,7 +10,9 @@ import (
 	"copyhold/equity"
 	"copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/member"
 	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
 	"golang.org/x/crypto/bcrypt"
@@ -24,18 +26,18 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ls := labelstore.New(db).WithLedger(store.NewHooks())
 		reg := store.New(db)
-		member := func(login string, roles ...labeling.Role) int64 {
-			m, err := ls.CreateMember(ctx, nil, labelstore.NewMember{Login: login, DisplayName: login, Password: "a-long-password", Roles: roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
+		addMember := func(login string, roles ...member.Role) int64 {
+			m, err := ls.CreateMember(ctx, nil, labelstore.NewMember{Login: login, DisplayName: login, Password: "a-long-password", Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 			must(t, err)
 			return m.ID
 		}
-		coord := member("coord", labeling.RoleCoordinator)
-		ana, ben := member("ana", labeling.RoleLabeller), member("ben", labeling.RoleLabeller)
-		rev, rev2 := member("rev", labeling.RoleReviewer), member("rev2", labeling.RoleReviewer)
+		coord := addMember("coord", member.RoleCoordinator)
+		ana, ben := addMember("ana", member.RoleLabeller), addMember("ben", member.RoleLabeller)
+		rev, rev2 := addMember("rev", member.RoleReviewer), addMember("rev2", member.RoleReviewer)
 		model, err := ls.CreateModel(ctx, &coord, labeling.Model{Name: "coop-assistant-v1"})
 		must(t, err)
 		p, err := ls.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: model.ID, Name: "sentiment",
-			TaskType: labeling.TaskClassification, Overlap: 1,
+			TaskType: tasktype.TaskClassification, Overlap: 1,
 			Schema: json.RawMessage(`{"choices":[{"value":"positive"},{"value":"negative"}]}`)}, true)
 		must(t, err)
 		if rc, err := reg.RateCard(ctx, p.ID); err != nil || rc.Version != 1 {

@@ -10,6 +10,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/sqldb"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -319,7 +320,7 @@ func taskFor(tx *gorm.DB, p projectRow, a assignmentRow) (labeling.Task, error) 
 func buildTask(p projectRow, a assignmentRow, data string, prediction *string) labeling.Task {
 	return labeling.Task{AssignmentID: a.ID, LeaseToken: a.LeaseToken, LeaseExpiresAt: a.LeaseExpiresAt,
 		ProjectID: p.ID, ItemID: a.ItemID, Data: json.RawMessage(data), Prediction: rawOrNil(prediction),
-		Sensitive: a.Sensitive, Draft: rawOrNil(a.Draft), TaskType: labeling.TaskType(p.TaskType),
+		Sensitive: a.Sensitive, Draft: rawOrNil(a.Draft), TaskType: tasktype.TaskType(p.TaskType),
 		Schema: json.RawMessage(p.Schema)}
 }
 
@@ -581,7 +582,7 @@ func (s *Store) Submit(ctx context.Context, memberID int64, req labeling.SubmitR
 		if err != nil {
 			return err
 		}
-		answer, err := labeling.ValidateAnswer(labeling.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(it.Data), req.Answer)
+		answer, err := tasktype.ValidateAnswer(tasktype.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(it.Data), req.Answer)
 		if err != nil {
 			return err
 		}

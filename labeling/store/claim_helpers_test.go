@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -93,7 +94,7 @@ func (f *labFixture) labellers(prefix string, n int) []int64 {
 // changed by edit, and opens it.
 func (f *labFixture) project(name string, edit func(*labeling.ProjectSettings)) labeling.Project {
 	f.t.Helper()
-	ps := labeling.ProjectSettings{ModelID: f.model.ID, Name: name, TaskType: labeling.TaskClassification,
+	ps := labeling.ProjectSettings{ModelID: f.model.ID, Name: name, TaskType: tasktype.TaskClassification,
 		Schema: json.RawMessage(sentimentSchema), Overlap: 3}
 	if edit != nil {
 		edit(&ps)

@@ -10,6 +10,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -23,7 +24,7 @@ func TestClaimAndSubmit(t *testing.T) {
 		f.importLines(p.ID, `{"data":{"text":"great phone"},"id":"a1","prediction":"positive"}`)
 
 		task := f.claim(ls[0], p.ID)
-		if task.ProjectID != p.ID || task.TaskType != labeling.TaskClassification || len(task.LeaseToken) != 32 {
+		if task.ProjectID != p.ID || task.TaskType != tasktype.TaskClassification || len(task.LeaseToken) != 32 {
 			t.Fatalf("task = %+v", task)
 		}
 		var data map[string]string
@@ -48,7 +49,7 @@ func TestClaimAndSubmit(t *testing.T) {
 		// An invalid answer passes the task type's code through and changes nothing.
 		_, err := f.s.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "k0",
 			Answer: json.RawMessage(`{"choice":"meh"}`)})
-		wantLabCode(t, err, labeling.ErrUnknownLabel)
+		wantLabCode(t, err, tasktype.ErrUnknownLabel)
 		if n := f.count(`SELECT COUNT(*) FROM submissions`); n != 0 {
 			t.Fatalf("%d submissions after a rejected answer", n)
 		}
@@ -90,7 +91,7 @@ func TestProjectRulesOnClaim(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newLabFixture(t, db)
 		l := f.member("lab", "labeller")
-		ps := labeling.ProjectSettings{ModelID: f.model.ID, Name: "rules", TaskType: labeling.TaskClassification,
+		ps := labeling.ProjectSettings{ModelID: f.model.ID, Name: "rules", TaskType: tasktype.TaskClassification,
 			Schema: json.RawMessage(sentimentSchema), Overlap: 1}
 		p, err := f.s.CreateProject(f.ctx, &f.coord, ps, true)
 		if err != nil {
@@ -141,15 +142,15 @@ func TestProjectRulesOnClaim(t *testing.T) {
 func TestCreateProjectValidation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newLabFixture(t, db)
-		base := labeling.ProjectSettings{ModelID: f.model.ID, Name: "p", TaskType: labeling.TaskClassification,
+		base := labeling.ProjectSettings{ModelID: f.model.ID, Name: "p", TaskType: tasktype.TaskClassification,
 			Schema: json.RawMessage(sentimentSchema), Overlap: 3}
 		cases := []struct {
 			name string
 			edit func(*labeling.ProjectSettings)
 			want *fault.Error
 		}{
-			{"invalid schema", func(p *labeling.ProjectSettings) { p.Schema = json.RawMessage(`{"choices":[]}`) }, labeling.ErrInvalidSchema},
-			{"unknown task type", func(p *labeling.ProjectSettings) { p.TaskType = "poetry" }, labeling.ErrUnknownTaskType},
+			{"invalid schema", func(p *labeling.ProjectSettings) { p.Schema = json.RawMessage(`{"choices":[]}`) }, tasktype.ErrInvalidSchema},
+			{"unknown task type", func(p *labeling.ProjectSettings) { p.TaskType = "poetry" }, tasktype.ErrUnknownTaskType},
 			{"overlap 0", func(p *labeling.ProjectSettings) { p.Overlap = 0 }, fault.ErrInvalid},
 			{"overlap 11", func(p *labeling.ProjectSettings) { p.Overlap = 11 }, fault.ErrInvalid},
 			{"lease 29 s", func(p *labeling.ProjectSettings) { p.LeaseSeconds = 29 }, fault.ErrInvalid},

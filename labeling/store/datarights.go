@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 )
 
 // Data rights: a member can take away everything they contributed (their
@@ -69,7 +69,7 @@ WHERE s.member_id = ? ORDER BY s.id`
 // says which columns a row uses).
 func (s *Store) ExportMyData(ctx context.Context, memberID int64, format string, out io.Writer) error {
 	if format != "json" && format != "csv" {
-		return labeling.ErrDataExportFormat.With("format is json or csv, not %q", format)
+		return dataset.ErrDataExportFormat.With("format is json or csv, not %q", format)
 	}
 	me, err := s.Member(ctx, memberID)
 	if err != nil {

@@ -11,8 +11,10 @@ import (
 	"strconv"
 
 	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -29,28 +31,28 @@ type evalSlots map[string]int64
 
 // CreateEvaluation creates the project (in draft, every active member in
 // it, random item order), imports its items and records the slots.
-func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req labeling.EvaluationRequest) (labeling.Evaluation, labeling.Project, error) {
+func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req dataset.EvaluationRequest) (dataset.Evaluation, labeling.Project, error) {
 	req, err := req.Check()
 	if err != nil {
-		return labeling.Evaluation{}, labeling.Project{}, err
+		return dataset.Evaluation{}, labeling.Project{}, err
 	}
 	var rels []struct {
 		ID      int64
 		ModelID int64
 	}
 	if err := s.db.WithContext(ctx).Raw("SELECT id, model_id FROM releases WHERE id IN ?", req.ReleaseIDs).Scan(&rels).Error; err != nil {
-		return labeling.Evaluation{}, labeling.Project{}, err
+		return dataset.Evaluation{}, labeling.Project{}, err
 	}
 	known := map[int64]bool{}
 	for _, r := range rels {
 		if r.ModelID != req.ModelID {
-			return labeling.Evaluation{}, labeling.Project{}, labeling.ErrEvaluationReleases.With("release %d belongs to model %d, not %d", r.ID, r.ModelID, req.ModelID)
+			return dataset.Evaluation{}, labeling.Project{}, dataset.ErrEvaluationReleases.With("release %d belongs to model %d, not %d", r.ID, r.ModelID, req.ModelID)
 		}
 		known[r.ID] = true
 	}
 	for _, id := range req.ReleaseIDs {
 		if !known[id] {
-			return labeling.Evaluation{}, labeling.Project{}, labeling.ErrEvaluationReleases.With("release %d not found", id)
+			return dataset.Evaluation{}, labeling.Project{}, dataset.ErrEvaluationReleases.With("release %d not found", id)
 		}
 	}
 	var fields struct {
@@ -77,7 +79,7 @@ func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req labeling
 	}
 	var items []genItem
 	for _, p := range req.Prompts {
-		if req.TaskType == labeling.TaskPairwise {
+		if req.TaskType == tasktype.TaskPairwise {
 			for i := 0; i < len(req.ReleaseIDs); i++ {
 				for j := i + 1; j < len(req.ReleaseIDs); j++ {
 					a, b := req.ReleaseIDs[i], req.ReleaseIDs[j]
@@ -116,13 +118,13 @@ func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req labeling
 		Schema: req.Schema, Instructions: req.Instructions, Overlap: req.Overlap, Ordering: labeling.OrderRandom,
 		RandomSeed: req.Seed}, true)
 	if err != nil {
-		return labeling.Evaluation{}, labeling.Project{}, err
+		return dataset.Evaluation{}, labeling.Project{}, err
 	}
 	rep, err := s.ImportItemsWith(ctx, actor, p.ID, &jsonl, ImportRequest{Format: "jsonl", Filename: "evaluation.jsonl"})
 	if err != nil {
-		return labeling.Evaluation{}, p, err
+		return dataset.Evaluation{}, p, err
 	}
-	ev := labeling.Evaluation{ProjectID: p.ID, ModelID: req.ModelID, ReleaseIDs: req.ReleaseIDs, Items: rep.Imported, Duplicates: rep.Duplicates}
+	ev := dataset.Evaluation{ProjectID: p.ID, ModelID: req.ModelID, ReleaseIDs: req.ReleaseIDs, Items: rep.Imported, Duplicates: rep.Duplicates}
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		var rows []struct {
 			ID         int64
@@ -161,9 +163,9 @@ func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req labeling
 // evaluation projects: Bradley–Terry with 95% bootstrap intervals and the
 // win-rate matrix from pairwise answers, rubric means with t intervals.
 // Players are release versions.
-func (s *Store) Leaderboard(ctx context.Context, modelID int64, opts labeling.BTOptions) (labeling.Leaderboard, error) {
+func (s *Store) Leaderboard(ctx context.Context, modelID int64, opts dataset.BTOptions) (dataset.Leaderboard, error) {
 	db := s.db.WithContext(ctx)
-	lb := labeling.Leaderboard{ModelID: modelID, Evaluations: []int64{}, Rubric: []labeling.BTRubricMean{}}
+	lb := dataset.Leaderboard{ModelID: modelID, Evaluations: []int64{}, Rubric: []dataset.BTRubricMean{}}
 	var model []int64
 	if err := db.Raw("SELECT id FROM models WHERE id = ?", modelID).Scan(&model).Error; err != nil {
 		return lb, err
@@ -202,8 +204,8 @@ WHERE e.project_id IN ? AND s.status IN ('accepted', 'corrected')
 ORDER BY s.id`, lb.Evaluations).Scan(&rows).Error; err != nil {
 		return lb, err
 	}
-	var comps []labeling.BTComparison
-	var scores []labeling.BTRubricScore
+	var comps []dataset.BTComparison
+	var scores []dataset.BTRubricScore
 	for _, r := range rows {
 		answer := json.RawMessage(r.Answer)
 		if r.Status == string(labeling.SubmissionCorrected) && r.Corrected != nil {
@@ -219,21 +221,21 @@ ORDER BY s.id`, lb.Evaluations).Scan(&rows).Error; err != nil {
 			}
 			return "release-" + strconv.FormatInt(id, 10)
 		}
-		switch labeling.TaskType(r.TaskType) {
-		case labeling.TaskPairwise:
-			c, err := labeling.BTFromPairwise(name(slots["a"]), name(slots["b"]), answer)
+		switch tasktype.TaskType(r.TaskType) {
+		case tasktype.TaskPairwise:
+			c, err := dataset.BTFromPairwise(name(slots["a"]), name(slots["b"]), answer)
 			if err != nil {
 				return lb, err
 			}
 			comps = append(comps, c)
-		case labeling.TaskRubric:
-			var a labeling.RubricAnswer
+		case tasktype.TaskRubric:
+			var a tasktype.RubricAnswer
 			if err := json.Unmarshal(answer, &a); err != nil {
-				return lb, labeling.ErrInvalidAnswer.With("rubric answer: %s", err.Error())
+				return lb, tasktype.ErrInvalidAnswer.With("rubric answer: %s", err.Error())
 			}
 			lb.RubricAnswers++
 			for crit, v := range a.Scores {
-				scores = append(scores, labeling.BTRubricScore{Release: name(slots["response"]), Criterion: crit, Value: float64(v)})
+				scores = append(scores, dataset.BTRubricScore{Release: name(slots["response"]), Criterion: crit, Value: float64(v)})
 			}
 		}
 	}
@@ -242,14 +244,14 @@ ORDER BY s.id`, lb.Evaluations).Scan(&rows).Error; err != nil {
 		if opts.Seed == 0 {
 			opts.Seed = 1
 		}
-		res, err := labeling.BradleyTerry(comps, opts)
+		res, err := dataset.BradleyTerry(comps, opts)
 		if err != nil {
 			return lb, err
 		}
 		lb.BradleyTerry = &res
 	}
 	if len(scores) > 0 {
-		lb.Rubric = labeling.BTRubricMeans(scores)
+		lb.Rubric = dataset.BTRubricMeans(scores)
 	}
 	return lb, nil
 }

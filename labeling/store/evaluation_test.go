@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/dataset"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -25,27 +27,27 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 		ids := map[int64]string{}
 		var relIDs []int64
 		for _, v := range []string{"weak", "mid", "strong"} {
-			r, err := d.s.CreateRelease(d.ctx, &d.coord, labeling.ReleaseRequest{ModelID: d.model.ID, Version: v, SnapshotHashes: []string{snap.Hash}})
+			r, err := d.s.CreateRelease(d.ctx, &d.coord, dataset.ReleaseRequest{ModelID: d.model.ID, Version: v, SnapshotHashes: []string{snap.Hash}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids[r.ID] = v
 			relIDs = append(relIDs, r.ID)
 		}
-		var prompts []labeling.EvaluationPrompt
+		var prompts []dataset.EvaluationPrompt
 		for i := range 60 {
 			out := map[int64]string{}
 			for _, id := range relIDs {
 				out[id] = fmt.Sprintf("answer %d by %d", i, id*7+3)
 			}
-			prompts = append(prompts, labeling.EvaluationPrompt{Prompt: fmt.Sprintf("question %d", i), Outputs: out})
+			prompts = append(prompts, dataset.EvaluationPrompt{Prompt: fmt.Sprintf("question %d", i), Outputs: out})
 		}
-		ev, proj, err := d.s.CreateEvaluation(d.ctx, &d.coord, labeling.EvaluationRequest{ModelID: d.model.ID, Name: "arena",
+		ev, proj, err := d.s.CreateEvaluation(d.ctx, &d.coord, dataset.EvaluationRequest{ModelID: d.model.ID, Name: "arena",
 			ReleaseIDs: relIDs, Prompts: prompts, Seed: 42})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Items != 180 || proj.TaskType != labeling.TaskPairwise {
+		if ev.Items != 180 || proj.TaskType != tasktype.TaskPairwise {
 			t.Fatalf("evaluation = %+v", ev)
 		}
 		if _, err := d.s.SetProjectStatus(d.ctx, &d.coord, proj.ID, labeling.ProjectOpen); err != nil {
@@ -90,7 +92,7 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 			d.answer(lab, task, choice)
 		}
 		db.Exec("UPDATE submissions SET status = 'accepted' WHERE project_id = ?", proj.ID)
-		lb, err := d.s.Leaderboard(d.ctx, d.model.ID, labeling.BTOptions{Resamples: 200})
+		lb, err := d.s.Leaderboard(d.ctx, d.model.ID, dataset.BTOptions{Resamples: 200})
 		if err != nil {
 			t.Fatal(err)
 		}

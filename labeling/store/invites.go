@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"gorm.io/gorm"
 )
@@ -29,19 +29,19 @@ func (inviteRow) TableName() string { return "invites" }
 
 // Invite is an open, one-time invitation.
 type Invite struct {
-	Roles     []labeling.Role `json:"roles"`
-	Note      string          `json:"note"`
-	ExpiresAt time.Time       `json:"expires_at"`
+	Roles     []member.Role `json:"roles"`
+	Note      string        `json:"note"`
+	ExpiresAt time.Time     `json:"expires_at"`
 }
 
 // CreateInvite makes a one-time invite link token valid for ttl.
-func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []labeling.Role, note string, ttl time.Duration) (string, Invite, error) {
+func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []member.Role, note string, ttl time.Duration) (string, Invite, error) {
 	if len(roles) == 0 {
 		return "", Invite{}, fault.ErrInvalid.With("an invite needs at least one role")
 	}
 	var names []string
 	for _, r := range roles {
-		if _, err := labeling.ParseRole(string(r)); err != nil {
+		if _, err := member.ParseRole(string(r)); err != nil {
 			return "", Invite{}, err
 		}
 		names = append(names, string(r))
@@ -49,7 +49,7 @@ func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []labeling.
 	if len(note) > 500 {
 		return "", Invite{}, fault.ErrInvalid.With("note is at most 500 characters")
 	}
-	token, hash := labeling.NewSecret("inv_")
+	token, hash := member.NewSecret("inv_")
 	now := s.clock()
 	row := inviteRow{TokenHash: hash, Roles: strings.Join(names, ","), Note: note, CreatedBy: actor, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -63,23 +63,23 @@ func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []labeling.
 
 func (s *Store) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
 	var row inviteRow
-	err := tx.Where("token_hash = ?", labeling.HashSecret(token)).Take(&row).Error
+	err := tx.Where("token_hash = ?", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, labeling.ErrInviteInvalid
+		return row, member.ErrInviteInvalid
 	}
 	if err != nil {
 		return row, err
 	}
 	if row.UsedAt != nil || !s.clock().Before(row.ExpiresAt) {
-		return row, labeling.ErrInviteInvalid
+		return row, member.ErrInviteInvalid
 	}
 	return row, nil
 }
 
 func inviteOf(row inviteRow) Invite {
-	var roles []labeling.Role
+	var roles []member.Role
 	for _, r := range strings.Split(row.Roles, ",") {
-		roles = append(roles, labeling.Role(r))
+		roles = append(roles, member.Role(r))
 	}
 	return Invite{Roles: roles, Note: row.Note, ExpiresAt: row.ExpiresAt}
 }
@@ -94,8 +94,8 @@ func (s *Store) PeekInvite(ctx context.Context, token string) (Invite, error) {
 }
 
 // AcceptInvite creates the member and spends the invite, atomically.
-func (s *Store) AcceptInvite(ctx context.Context, token string, nm NewMember) (labeling.Member, error) {
-	var out labeling.Member
+func (s *Store) AcceptInvite(ctx context.Context, token string, nm NewMember) (member.Member, error) {
+	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := s.openInvite(tx, token)
 		if err != nil {
@@ -112,7 +112,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token string, nm NewMember) (l
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return labeling.ErrInviteInvalid
+			return member.ErrInviteInvalid
 		}
 		out = m
 		return nil

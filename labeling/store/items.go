@@ -12,6 +12,8 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -39,7 +41,7 @@ func (importRow) TableName() string { return "imports" }
 type ImportRequest struct {
 	Format   string // jsonl, csv, labelstudio; "" detects it from Filename and the first bytes
 	Filename string
-	Options  labeling.ImportOptions
+	Options  importer.Options
 	// Progress, if set, is called after each batch with the records read so far.
 	Progress func(records int)
 	// MaxBytes and MaxRecords lower the limits (labeling.MaxImportBytes,
@@ -70,8 +72,8 @@ func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int
 	format := req.Format
 	if format == "" {
 		head, _ := br.Peek(64 << 10)
-		if format = labeling.DetectImportFormat(req.Filename, head); format == "" {
-			return labeling.ImportReport{}, labeling.ErrImportFormat.With("cannot tell the format of %q: use jsonl, csv or labelstudio", req.Filename)
+		if format = importer.DetectFormat(req.Filename, head); format == "" {
+			return labeling.ImportReport{}, importer.ErrImportFormat.With("cannot tell the format of %q: use jsonl, csv or labelstudio", req.Filename)
 		}
 	}
 
@@ -110,11 +112,11 @@ func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int
 			}
 			return ctx.Err()
 		}
-		err = labeling.ReadImportWithOptions(br, format, labeling.TaskType(p.TaskType), []byte(p.Schema), req.Options,
-			func(rec labeling.ImportRecord) error {
+		err = importer.ReadWithOptions(br, format, tasktype.TaskType(p.TaskType), []byte(p.Schema), req.Options,
+			func(rec importer.Record) error {
 				rep.Records++
 				if rep.Records > maxRecords {
-					return labeling.ErrImportTooLarge.With("line %d: the file has more than %d records", rec.Line, maxRecords)
+					return importer.ErrImportTooLarge.With("line %d: the file has more than %d records", rec.Line, maxRecords)
 				}
 				hash, err := labeling.ContentHash(rec.Data)
 				if err != nil {
@@ -140,7 +142,7 @@ func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int
 				return nil
 			})
 		if lim.exceeded {
-			return labeling.ErrImportTooLarge.With("the file is larger than %d bytes", maxBytes)
+			return importer.ErrImportTooLarge.With("the file is larger than %d bytes", maxBytes)
 		}
 		if err != nil {
 			return err

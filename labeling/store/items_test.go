@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -79,7 +81,7 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		var progress []int
 		rep, err := f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Filename: "items.jsonl", Progress: func(n int) { progress = append(progress, n) }})
-		wantLabCode(t, err, labeling.ErrImportFormat)
+		wantLabCode(t, err, importer.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 1201") {
 			t.Fatalf("error does not name the line: %v", err)
 		}
@@ -102,19 +104,19 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		}
 		// Item data that does not fit the schema.
 		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
-		wantLabCode(t, err, labeling.ErrImportFormat)
+		wantLabCode(t, err, importer.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 2") || f.count(`SELECT COUNT(*) FROM items`) != 0 {
 			t.Fatalf("schema error: %v", err)
 		}
 		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
-		wantLabCode(t, err, labeling.ErrImportFormat)
+		wantLabCode(t, err, importer.ErrImportFormat)
 		// Size limits.
 		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Format: "jsonl", MaxBytes: 1000})
-		wantLabCode(t, err, labeling.ErrImportTooLarge)
+		wantLabCode(t, err, importer.ErrImportTooLarge)
 		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Format: "jsonl", MaxRecords: 10})
-		wantLabCode(t, err, labeling.ErrImportTooLarge)
+		wantLabCode(t, err, importer.ErrImportTooLarge)
 		if n := f.count(`SELECT COUNT(*) FROM items`); n != 0 {
 			t.Fatalf("%d items after imports over the limits", n)
 		}
@@ -122,15 +124,16 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 }
 
 func TestImportUCISentences(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "data", "uci_sentiment_labelled_sentences.jsonl")
-	raw, err := os.ReadFile(path)
+	// A committed sample of the UCI sentences (../testdata/README.md): 152
+	// records that keep every duplicate of the full file.
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "uci_sentiment_sample.jsonl"))
 	if err != nil {
-		t.Skipf("shared data not beside the repository: %v", err)
+		t.Fatal(err)
 	}
 	// The file's records carry id, source and label next to the text. Wrapped
-	// as {id, data:{text}, gold}, exact duplicate texts collapse. The README's
-	// 18 duplicates include one pair that differs only by trailing spaces,
-	// which is different data to us: 17 are skipped.
+	// as {id, data:{text}, gold}, exact duplicate texts collapse. The data
+	// README's 18 duplicates include one pair that differs only by trailing
+	// spaces, which is different data to us: 17 are skipped.
 	var wrapped strings.Builder
 	texts := map[string]bool{}
 	dupTexts := 0
@@ -162,7 +165,7 @@ func TestImportUCISentences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Records != 3000 || rep.Imported != 3000 || rep.Duplicates != 0 {
+		if rep.Records != 152 || rep.Imported != 152 || rep.Duplicates != 0 {
 			t.Fatalf("raw report = %+v", rep)
 		}
 		q := f.project("uci-gold", nil)
@@ -170,30 +173,27 @@ func TestImportUCISentences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Records != 3000 || rep.Imported != 3000-17 || rep.Duplicates != 17 {
+		if rep.Records != 152 || rep.Imported != 152-17 || rep.Duplicates != 17 {
 			t.Fatalf("wrapped report = %+v", rep)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 2983 {
+		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 152-17 {
 			t.Fatalf("%d gold items", n)
 		}
 	})
 }
 
 func TestImportLabelStudioFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "labelstudio", "import")
+	dir := filepath.Join("..", "testdata", "labelstudio", "import")
 	cases := []struct {
 		file   string
-		tt     labeling.TaskType
+		tt     tasktype.TaskType
 		schema string
 		want   int
 	}{
-		{"text_with_2_tasks.json", labeling.TaskClassification, sentimentSchema, 2},
-		{"named_entity_tasks.json", labeling.TaskSpans, `{"field":"text","labels":[{"value":"PER"},{"value":"ORG"}]}`, -1},
-		{"pairwise_tasks.json", labeling.TaskPairwise, `{"prompt_field":"","a_field":"text1","b_field":"text2"}`, -1},
-		{"ranker_tasks.json", labeling.TaskRanking, `{"prompt_field":"","responses_field":"items"}`, -1},
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared fixtures not beside the repository: %v", err)
+		{"text_with_2_tasks.json", tasktype.TaskClassification, sentimentSchema, 2},
+		{"named_entity_tasks.json", tasktype.TaskSpans, `{"field":"text","labels":[{"value":"PER"},{"value":"ORG"}]}`, -1},
+		{"pairwise_tasks.json", tasktype.TaskPairwise, `{"prompt_field":"","a_field":"text1","b_field":"text2"}`, -1},
+		{"ranker_tasks.json", tasktype.TaskRanking, `{"prompt_field":"","responses_field":"items"}`, -1},
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newLabFixture(t, db)

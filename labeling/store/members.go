@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"gorm.io/gorm"
 )
@@ -40,37 +40,37 @@ type NewMember struct {
 	Login       string
 	DisplayName string
 	Password    string
-	Roles       []labeling.Role
-	Cost        labeling.PasswordCost
+	Roles       []member.Role
+	Cost        member.PasswordCost
 }
 
-func (s *Store) loadRoles(tx *gorm.DB, ids []int64) (map[int64][]labeling.Role, error) {
+func (s *Store) loadRoles(tx *gorm.DB, ids []int64) (map[int64][]member.Role, error) {
 	var rows []roleRow
 	if err := tx.Where("member_id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := map[int64][]labeling.Role{}
+	out := map[int64][]member.Role{}
 	for _, r := range rows {
-		out[r.MemberID] = append(out[r.MemberID], labeling.Role(r.Role))
+		out[r.MemberID] = append(out[r.MemberID], member.Role(r.Role))
 	}
 	for id := range out {
-		slices.SortFunc(out[id], func(a, b labeling.Role) int {
-			return slices.Index(labeling.Roles, a) - slices.Index(labeling.Roles, b)
+		slices.SortFunc(out[id], func(a, b member.Role) int {
+			return slices.Index(member.Roles, a) - slices.Index(member.Roles, b)
 		})
 	}
 	return out, nil
 }
 
-func toMember(r memberRow, roles []labeling.Role) labeling.Member {
+func toMember(r memberRow, roles []member.Role) member.Member {
 	if roles == nil {
-		roles = []labeling.Role{}
+		roles = []member.Role{}
 	}
-	return labeling.Member{ID: r.ID, Login: r.Login, DisplayName: r.DisplayName, Roles: roles, Active: r.Active, CreatedAt: r.CreatedAt}
+	return member.Member{ID: r.ID, Login: r.Login, DisplayName: r.DisplayName, Roles: roles, Active: r.Active, CreatedAt: r.CreatedAt}
 }
 
 // CreateMember adds a member with roles. actor is nil for the CLI.
-func (s *Store) CreateMember(ctx context.Context, actor *int64, nm NewMember) (labeling.Member, error) {
-	var out labeling.Member
+func (s *Store) CreateMember(ctx context.Context, actor *int64, nm NewMember) (member.Member, error) {
+	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := s.createMember(tx, actor, nm)
 		out = m
@@ -79,82 +79,82 @@ func (s *Store) CreateMember(ctx context.Context, actor *int64, nm NewMember) (l
 	return out, err
 }
 
-func (s *Store) createMember(tx *gorm.DB, actor *int64, nm NewMember) (labeling.Member, error) {
-	login, err := labeling.NormalizeLogin(nm.Login)
+func (s *Store) createMember(tx *gorm.DB, actor *int64, nm NewMember) (member.Member, error) {
+	login, err := member.NormalizeLogin(nm.Login)
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
-	name, err := labeling.CheckDisplayName(nm.DisplayName)
+	name, err := member.CheckDisplayName(nm.DisplayName)
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	cost := nm.Cost
 	if cost == 0 {
-		cost = labeling.DefaultPasswordCost
+		cost = member.DefaultPasswordCost
 	}
-	hash, err := labeling.HashPassword(nm.Password, cost)
+	hash, err := member.HashPassword(nm.Password, cost)
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	var n int64
 	if err := tx.Model(&memberRow{}).Where("login = ?", login).Count(&n).Error; err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	if n > 0 {
-		return labeling.Member{}, labeling.ErrLoginTaken
+		return member.Member{}, member.ErrLoginTaken
 	}
 	now := s.clock()
 	row := memberRow{Login: login, DisplayName: name, PasswordHash: hash, Active: true, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(&row).Error; err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
-	var roles []labeling.Role
+	var roles []member.Role
 	for _, r := range nm.Roles {
 		if slices.Contains(roles, r) {
 			continue
 		}
-		if _, err := labeling.ParseRole(string(r)); err != nil {
-			return labeling.Member{}, err
+		if _, err := member.ParseRole(string(r)); err != nil {
+			return member.Member{}, err
 		}
 		if err := tx.Create(&roleRow{MemberID: row.ID, Role: string(r), GrantedBy: actor, GrantedAt: now}).Error; err != nil {
-			return labeling.Member{}, err
+			return member.Member{}, err
 		}
 		roles = append(roles, r)
 	}
 	m := toMember(row, roles)
 	if err := event.Append(tx, "member.joined", event.CoopScope, actor, map[string]any{"member_id": m.ID, "roles": m.Roles}); err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	return m, nil
 }
 
 // Member loads one member with roles.
-func (s *Store) Member(ctx context.Context, id int64) (labeling.Member, error) {
+func (s *Store) Member(ctx context.Context, id int64) (member.Member, error) {
 	return s.memberWhere(s.db.WithContext(ctx), "id = ?", id)
 }
 
 // MemberByLogin loads a member by login.
-func (s *Store) MemberByLogin(ctx context.Context, login string) (labeling.Member, error) {
+func (s *Store) MemberByLogin(ctx context.Context, login string) (member.Member, error) {
 	return s.memberWhere(s.db.WithContext(ctx), "login = ?", strings.ToLower(strings.TrimSpace(login)))
 }
 
-func (s *Store) memberWhere(tx *gorm.DB, q string, arg any) (labeling.Member, error) {
+func (s *Store) memberWhere(tx *gorm.DB, q string, arg any) (member.Member, error) {
 	var row memberRow
 	if err := tx.Where(q, arg).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return labeling.Member{}, fault.ErrNotFound.With("member not found")
+			return member.Member{}, fault.ErrNotFound.With("member not found")
 		}
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	roles, err := s.loadRoles(tx, []int64{row.ID})
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	return toMember(row, roles[row.ID]), nil
 }
 
 // Members lists every member, oldest first.
-func (s *Store) Members(ctx context.Context) ([]labeling.Member, error) {
+func (s *Store) Members(ctx context.Context) ([]member.Member, error) {
 	var rows []memberRow
 	db := s.db.WithContext(ctx)
 	if err := db.Order("id").Find(&rows).Error; err != nil {
@@ -168,7 +168,7 @@ func (s *Store) Members(ctx context.Context) ([]labeling.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]labeling.Member, len(rows))
+	out := make([]member.Member, len(rows))
 	for i, r := range rows {
 		out[i] = toMember(r, roles[r.ID])
 	}
@@ -177,28 +177,28 @@ func (s *Store) Members(ctx context.Context) ([]labeling.Member, error) {
 
 // Authenticate checks a login and password. Unknown logins, wrong passwords
 // and inactive members all give ErrInvalidCredentials, at the same cost.
-func (s *Store) Authenticate(ctx context.Context, login, password string) (labeling.Member, error) {
+func (s *Store) Authenticate(ctx context.Context, login, password string) (member.Member, error) {
 	var row memberRow
 	err := s.db.WithContext(ctx).Where("login = ?", strings.ToLower(strings.TrimSpace(login))).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		labeling.BurnPasswordCheck(password)
-		return labeling.Member{}, labeling.ErrInvalidCredentials
+		member.BurnPasswordCheck(password)
+		return member.Member{}, member.ErrInvalidCredentials
 	}
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
-	if !labeling.CheckPassword(row.PasswordHash, password) || !row.Active {
-		return labeling.Member{}, labeling.ErrInvalidCredentials
+	if !member.CheckPassword(row.PasswordHash, password) || !row.Active {
+		return member.Member{}, member.ErrInvalidCredentials
 	}
 	return s.Member(ctx, row.ID)
 }
 
 // SetPassword replaces a member's password and ends their sessions.
-func (s *Store) SetPassword(ctx context.Context, id int64, password string, cost labeling.PasswordCost) error {
+func (s *Store) SetPassword(ctx context.Context, id int64, password string, cost member.PasswordCost) error {
 	if cost == 0 {
-		cost = labeling.DefaultPasswordCost
+		cost = member.DefaultPasswordCost
 	}
-	hash, err := labeling.HashPassword(password, cost)
+	hash, err := member.HashPassword(password, cost)
 	if err != nil {
 		return err
 	}
@@ -215,8 +215,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string, cost
 }
 
 // GrantRole gives a member a role; granting a held role is a no-op.
-func (s *Store) GrantRole(ctx context.Context, actor *int64, id int64, r labeling.Role) error {
-	if _, err := labeling.ParseRole(string(r)); err != nil {
+func (s *Store) GrantRole(ctx context.Context, actor *int64, id int64, r member.Role) error {
+	if _, err := member.ParseRole(string(r)); err != nil {
 		return err
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -236,8 +236,8 @@ func (s *Store) GrantRole(ctx context.Context, actor *int64, id int64, r labelin
 
 // RevokeRole removes a role. The last active coordinator keeps theirs, so
 // the co-op can never lock itself out.
-func (s *Store) RevokeRole(ctx context.Context, actor *int64, id int64, r labeling.Role) error {
-	if _, err := labeling.ParseRole(string(r)); err != nil {
+func (s *Store) RevokeRole(ctx context.Context, actor *int64, id int64, r member.Role) error {
+	if _, err := member.ParseRole(string(r)); err != nil {
 		return err
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -248,7 +248,7 @@ func (s *Store) RevokeRole(ctx context.Context, actor *int64, id int64, r labeli
 		if !m.Has(r) {
 			return nil
 		}
-		if r == labeling.RoleCoordinator {
+		if r == member.RoleCoordinator {
 			if err := lastCoordinatorGuard(tx, id); err != nil {
 				return err
 			}
@@ -265,7 +265,7 @@ var ErrLastCoordinator = fault.New(fault.KindConflict, "last_coordinator", "the 
 func lastCoordinatorGuard(tx *gorm.DB, id int64) error {
 	var n int64
 	err := tx.Table("member_roles").Joins("JOIN members ON members.id = member_roles.member_id").
-		Where("member_roles.role = ? AND members.active AND members.id <> ?", string(labeling.RoleCoordinator), id).Count(&n).Error
+		Where("member_roles.role = ? AND members.active AND members.id <> ?", string(member.RoleCoordinator), id).Count(&n).Error
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (s *Store) Deactivate(ctx context.Context, actor *int64, id int64) error {
 		if !m.Active {
 			return nil
 		}
-		if m.Has(labeling.RoleCoordinator) {
+		if m.Has(member.RoleCoordinator) {
 			if err := lastCoordinatorGuard(tx, id); err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -130,7 +131,7 @@ func (s *Store) AmendSubmission(ctx context.Context, memberID, id int64, key str
 		if err := tx.Table("items").Select("data").Where("id = ?", sub.ItemID).Scan(&data).Error; err != nil {
 			return err
 		}
-		norm, err := labeling.ValidateAnswer(labeling.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(data), answer)
+		norm, err := tasktype.ValidateAnswer(tasktype.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(data), answer)
 		if err != nil {
 			return err
 		}

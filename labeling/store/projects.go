@@ -10,7 +10,9 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 	"copyhold/labeling/sqldb"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -54,7 +56,7 @@ type projectRow struct {
 func (projectRow) TableName() string { return "projects" }
 
 func (r projectRow) project() labeling.Project {
-	return labeling.Project{ID: r.ID, ModelID: r.ModelID, Name: r.Name, TaskType: labeling.TaskType(r.TaskType),
+	return labeling.Project{ID: r.ID, ModelID: r.ModelID, Name: r.Name, TaskType: tasktype.TaskType(r.TaskType),
 		Schema: json.RawMessage(r.Schema), Instructions: r.Instructions, Overlap: r.Overlap,
 		LeaseSeconds: r.LeaseSeconds, Ordering: labeling.Ordering(r.Ordering), RandomSeed: r.RandomSeed,
 		GoldRateBP: r.GoldRateBP, Stint: r.Stint, Status: labeling.ProjectStatus(r.Status),
@@ -315,7 +317,7 @@ func (s *Store) UpdateProject(ctx context.Context, actor *int64, id int64, patch
 func sameSchema(old labeling.Project, next json.RawMessage) bool {
 	// The stored schema may be re-encoded by the database (JSONB); compare
 	// the normalised forms.
-	a, err := labeling.ValidateSchema(old.TaskType, old.Schema)
+	a, err := tasktype.ValidateSchema(old.TaskType, old.Schema)
 	return err == nil && bytes.Equal(a, next)
 }
 
@@ -394,7 +396,7 @@ func (s *Store) AddProjectMember(ctx context.Context, actor *int64, projectID, m
 			return fault.ErrNotFound.With("member %d not found", memberID)
 		}
 		if !active[0] {
-			return labeling.ErrMemberInactive
+			return member.ErrMemberInactive
 		}
 		res := tx.Exec(`INSERT INTO project_members (project_id, member_id, added_at) VALUES (?, ?, ?)
 ON CONFLICT (project_id, member_id) DO NOTHING`, projectID, memberID, s.clock())

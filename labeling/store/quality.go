@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -31,7 +33,7 @@ type Consensus struct {
 // consensusAnswers are the answers that count for an item's consensus: its
 // counted submissions, with a reviewer's correction in place of the
 // original. corrected is true when any correction exists.
-func consensusAnswers(tx *gorm.DB, itemID int64) (answers []labeling.AnswerRecord, corrected json.RawMessage, err error) {
+func consensusAnswers(tx *gorm.DB, itemID int64) (answers []agreement.AnswerRecord, corrected json.RawMessage, err error) {
 	var rows []struct {
 		ID        int64
 		MemberID  int64
@@ -51,19 +53,19 @@ FROM submissions s WHERE s.item_id = ? AND s.counted = ? ORDER BY s.id`, itemID,
 			a = *r.Corrected
 			corrected = json.RawMessage(a)
 		}
-		answers = append(answers, labeling.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(a)})
+		answers = append(answers, agreement.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(a)})
 	}
 	return answers, corrected, nil
 }
 
-func tiePolicy(set labeling.ReviewSettings, p projectRow) labeling.MajorityOptions {
+func tiePolicy(set labeling.ReviewSettings, p projectRow) agreement.MajorityOptions {
 	switch set.TiePolicy {
 	case labeling.TiePolicySchemaOrder:
-		return labeling.MajorityOptions{Tie: labeling.TieFirstInOrder, Order: labeling.SchemaLabelOrder(json.RawMessage(p.Schema))}
+		return agreement.MajorityOptions{Tie: agreement.TieFirstInOrder, Order: agreement.SchemaLabelOrder(json.RawMessage(p.Schema))}
 	case labeling.TiePolicySeeded:
-		return labeling.MajorityOptions{Tie: labeling.TieRandomSeeded, Seed: uint64(p.RandomSeed)}
+		return agreement.MajorityOptions{Tie: agreement.TieRandomSeeded, Seed: uint64(p.RandomSeed)}
 	}
-	return labeling.MajorityOptions{Tie: labeling.TieNone}
+	return agreement.MajorityOptions{Tie: agreement.TieNone}
 }
 
 // updateConsensus stores an item's majority-vote consensus (a correction by
@@ -71,7 +73,7 @@ func tiePolicy(set labeling.ReviewSettings, p projectRow) labeling.MajorityOptio
 // an item is scored and after each decision on it; a Dawid–Skene
 // recomputation replaces the majority label until the item changes again.
 func updateConsensus(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, itemID int64) error {
-	tt := labeling.TaskType(p.TaskType)
+	tt := tasktype.TaskType(p.TaskType)
 	var status string
 	if err := tx.Raw(`SELECT status FROM items WHERE id = ?`, itemID).Scan(&status).Error; err != nil {
 		return err
@@ -85,31 +87,31 @@ func updateConsensus(tx *gorm.DB, now time.Time, p projectRow, set labeling.Revi
 	}
 	c := Consensus{ItemID: itemID, Votes: len(answers), UpdatedAt: now}
 	if corrected != nil {
-		key, err := labeling.AnswerKey(tt, corrected)
+		key, err := tasktype.AnswerKey(tt, corrected)
 		if err != nil {
 			return err
 		}
-		c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Answer = "corrected", labeling.ConsensusLabel(tt, key), true, 10_000, corrected
+		c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Answer = "corrected", agreement.ConsensusLabel(tt, key), true, 10_000, corrected
 	} else {
-		ratings := make([]labeling.Rating, len(answers))
+		ratings := make([]agreement.Rating, len(answers))
 		byLabel := map[string]json.RawMessage{}
 		for i, a := range answers {
-			key, err := labeling.AnswerKey(tt, a.Answer)
+			key, err := tasktype.AnswerKey(tt, a.Answer)
 			if err != nil {
 				return err
 			}
-			l := labeling.ConsensusLabel(tt, key)
-			ratings[i] = labeling.Rating{Unit: a.Unit, Annotator: a.Annotator, Value: l}
+			l := agreement.ConsensusLabel(tt, key)
+			ratings[i] = agreement.Rating{Unit: a.Unit, Annotator: a.Annotator, Value: l}
 			if _, ok := byLabel[l]; !ok {
 				byLabel[l] = a.Answer
 			}
 		}
-		res, err := labeling.MajorityVote(ratings, tiePolicy(set, p))
+		res, err := agreement.MajorityVote(ratings, tiePolicy(set, p))
 		if err != nil {
 			return err
 		}
 		if len(res) == 1 {
-			c.Method, c.Label, c.Decided, c.ConfidenceBP = "majority", res[0].Label, res[0].Decided, labeling.ToBP(res[0].Share)
+			c.Method, c.Label, c.Decided, c.ConfidenceBP = "majority", res[0].Label, res[0].Decided, agreement.ToBP(res[0].Share)
 			if c.Decided {
 				c.Answer = byLabel[c.Label]
 			}
@@ -182,7 +184,7 @@ func (s *Store) RecomputeConsensus(ctx context.Context, actor *int64, projectID 
 		if err != nil {
 			return err
 		}
-		tt := labeling.TaskType(p.TaskType)
+		tt := tasktype.TaskType(p.TaskType)
 		now := s.clock()
 		var items []int64
 		if err := tx.Raw(`SELECT DISTINCT i.id FROM items i JOIN item_reviews r ON r.item_id = i.id
@@ -198,10 +200,10 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 			}
 			rep.Items = len(items)
 		case "dawid_skene":
-			if tt != labeling.TaskClassification && tt != labeling.TaskPairwise {
+			if tt != tasktype.TaskClassification && tt != tasktype.TaskPairwise {
 				return fault.ErrInvalid.With("Dawid–Skene needs a single-choice task type (classification or pairwise), not %s", tt)
 			}
-			var ratings []labeling.Rating
+			var ratings []agreement.Rating
 			corrected := map[string]bool{}
 			for _, id := range items {
 				answers, corr, err := consensusAnswers(tx, id)
@@ -212,22 +214,22 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 					corrected[memberKey(id)] = true
 					continue
 				}
-				rs, err := labeling.Ratings(tt, answers)
+				rs, err := agreement.Ratings(tt, answers)
 				if err != nil {
 					return err
 				}
 				ratings = append(ratings, rs...)
 			}
 			if len(ratings) == 0 {
-				return labeling.ErrMetricUndefined.With("no scored items to estimate from")
+				return agreement.ErrMetricUndefined.With("no scored items to estimate from")
 			}
 			var classes []string
-			if order := labeling.SchemaLabelOrder(json.RawMessage(p.Schema)); len(order) > 0 {
+			if order := agreement.SchemaLabelOrder(json.RawMessage(p.Schema)); len(order) > 0 {
 				classes = order
-			} else if tt == labeling.TaskPairwise {
+			} else if tt == tasktype.TaskPairwise {
 				classes = []string{"a", "b", "tie", "both_bad"}
 			}
-			res, err := labeling.DawidSkene(ratings, labeling.DawidSkeneOptions{Classes: classes})
+			res, err := agreement.DawidSkene(ratings, agreement.DawidSkeneOptions{Classes: classes})
 			if err != nil {
 				return err
 			}
@@ -238,8 +240,8 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 			for _, it := range res.Items {
 				id, _ := strconv.ParseInt(it.Unit, 10, 64)
 				c := Consensus{ItemID: id, Method: "dawid_skene", Label: it.Label, Decided: true,
-					ConfidenceBP: labeling.ToBP(it.Confidence), Votes: votes[it.Unit], UpdatedAt: now}
-				if b, err := json.Marshal(map[string]string{"choice": it.Label}); err == nil && tt == labeling.TaskClassification {
+					ConfidenceBP: agreement.ToBP(it.Confidence), Votes: votes[it.Unit], UpdatedAt: now}
+				if b, err := json.Marshal(map[string]string{"choice": it.Label}); err == nil && tt == tasktype.TaskClassification {
 					c.Answer = b
 				}
 				if err := upsertConsensus(tx, projectID, c); err != nil {
@@ -253,7 +255,7 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 				for k := range m {
 					acc += res.Priors[k] * m[k][k]
 				}
-				rep.AnnotatorAccuracyBP[a] = labeling.ToBP(acc)
+				rep.AnnotatorAccuracyBP[a] = agreement.ToBP(acc)
 			}
 		default:
 			return fault.ErrInvalid.With("method must be majority or dawid_skene, not %q", method)
@@ -340,7 +342,7 @@ type statSub struct {
 // labellerStats computes stats for the project's labellers (one member when
 // only > 0).
 func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, error) {
-	tt := labeling.TaskType(p.TaskType)
+	tt := tasktype.TaskType(p.TaskType)
 	q := `SELECT id, item_id, member_id, answer, status, is_gold, lead_time_ms, created_at FROM submissions WHERE project_id = ?`
 	args := []any{p.ID}
 	if only > 0 {
@@ -418,9 +420,9 @@ func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, erro
 			st.Disputed++
 		}
 		if label, ok := consensus[s.ItemID]; ok && !s.IsGold {
-			if key, err := labeling.AnswerKey(tt, json.RawMessage(s.Answer)); err == nil {
+			if key, err := tasktype.AnswerKey(tt, json.RawMessage(s.Answer)); err == nil {
 				agreeN[s.MemberID]++
-				if labeling.ConsensusLabel(tt, key) == label {
+				if agreement.ConsensusLabel(tt, key) == label {
 					agreeOK[s.MemberID]++
 				}
 			}
@@ -461,7 +463,7 @@ func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, erro
 	out := make([]LabellerStats, 0, len(ids))
 	for _, id := range ids {
 		st := by[id]
-		st.MedianLeadTimeMs = labeling.MedianInt64(leads[id])
+		st.MedianLeadTimeMs = agreement.MedianInt64(leads[id])
 		st.ActiveDays = len(days[id])
 		if st.ActiveDays > 0 {
 			st.PerActiveDay = st.Submissions / st.ActiveDays
@@ -599,14 +601,14 @@ type PairCell struct {
 // metric of MetricsFor, the breakdown per label or criterion, and the
 // primary metric for every pair of labellers.
 type ProjectAgreement struct {
-	ProjectID   int64                     `json:"project_id"`
-	TaskType    labeling.TaskType         `json:"task_type"`
-	Primary     string                    `json:"primary_metric"`
-	Items       int                       `json:"items"`
-	Annotations int                       `json:"annotations"`
-	Metrics     []labeling.MetricValue    `json:"metrics"`
-	PerLabel    []labeling.LabelAgreement `json:"per_label"`
-	Pairwise    []PairCell                `json:"pairwise"`
+	ProjectID   int64                      `json:"project_id"`
+	TaskType    tasktype.TaskType          `json:"task_type"`
+	Primary     string                     `json:"primary_metric"`
+	Items       int                        `json:"items"`
+	Annotations int                        `json:"annotations"`
+	Metrics     []agreement.MetricValue    `json:"metrics"`
+	PerLabel    []agreement.LabelAgreement `json:"per_label"`
+	Pairwise    []PairCell                 `json:"pairwise"`
 }
 
 // ProjectAgreement computes agreement over the counted submissions of the
@@ -617,9 +619,9 @@ func (s *Store) ProjectAgreement(ctx context.Context, projectID int64) (ProjectA
 	if err != nil {
 		return ProjectAgreement{}, err
 	}
-	tt := labeling.TaskType(p.TaskType)
-	out := ProjectAgreement{ProjectID: projectID, TaskType: tt, Primary: labeling.PrimaryMetric(tt),
-		Metrics: []labeling.MetricValue{}, PerLabel: []labeling.LabelAgreement{}, Pairwise: []PairCell{}}
+	tt := tasktype.TaskType(p.TaskType)
+	out := ProjectAgreement{ProjectID: projectID, TaskType: tt, Primary: agreement.PrimaryMetric(tt),
+		Metrics: []agreement.MetricValue{}, PerLabel: []agreement.LabelAgreement{}, Pairwise: []PairCell{}}
 	var rows []struct {
 		ItemID   int64
 		MemberID int64
@@ -631,27 +633,27 @@ WHERE s.project_id = ? AND s.counted = ? AND i.status <> 'gold'
 ORDER BY s.item_id, s.member_id`, projectID, true, true).Scan(&rows).Error; err != nil {
 		return out, err
 	}
-	recs := make([]labeling.AnswerRecord, len(rows))
+	recs := make([]agreement.AnswerRecord, len(rows))
 	items := map[int64]bool{}
 	for i, r := range rows {
-		recs[i] = labeling.AnswerRecord{Unit: memberKey(r.ItemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(r.Answer)}
+		recs[i] = agreement.AnswerRecord{Unit: memberKey(r.ItemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(r.Answer)}
 		items[r.ItemID] = true
 	}
 	out.Items, out.Annotations = len(items), len(rows)
-	if tt == labeling.TaskRewrite || len(recs) == 0 {
+	if tt == tasktype.TaskRewrite || len(recs) == 0 {
 		return out, nil
 	}
-	ratings, err := labeling.Ratings(tt, recs)
+	ratings, err := agreement.Ratings(tt, recs)
 	if err != nil {
 		return out, err
 	}
-	if out.Metrics, err = labeling.ProjectMetrics(tt, ratings); err != nil {
+	if out.Metrics, err = agreement.ProjectMetrics(tt, ratings); err != nil {
 		return out, err
 	}
-	if out.PerLabel, err = labeling.PerLabelAgreement(tt, recs); err != nil {
+	if out.PerLabel, err = agreement.PerLabelAgreement(tt, recs); err != nil {
 		return out, err
 	}
-	pairs, err := labeling.PairwiseAgreement(ratings, out.Primary, labeling.AgreementOptions{})
+	pairs, err := agreement.PairwiseAgreement(ratings, out.Primary, agreement.Options{})
 	if err != nil {
 		return out, err
 	}

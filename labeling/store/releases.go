@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 
@@ -35,8 +35,8 @@ type releaseRow struct {
 
 func (releaseRow) TableName() string { return "releases" }
 
-func (r releaseRow) release() labeling.Release {
-	return labeling.Release{ID: r.ID, ModelID: r.ModelID, Version: r.Version, BaseModel: r.BaseModel,
+func (r releaseRow) release() dataset.Release {
+	return dataset.Release{ID: r.ID, ModelID: r.ModelID, Version: r.Version, BaseModel: r.BaseModel,
 		TrainingNotes: r.TrainingNotes, Checkpoint: r.Checkpoint, Hash: r.Hash, LedgerSeq: r.LedgerSeq,
 		LedgerHead: r.LedgerHead, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
 		SnapshotHashes: []string{}, SnapshotIDs: []int64{}}
@@ -46,12 +46,12 @@ func (r releaseRow) release() labeling.Release {
 // snapshot (of this model if one has that hash, else of any model). A retry
 // with the same content returns the release with Replayed set; another
 // release with the same version is release_exists.
-func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.ReleaseRequest) (labeling.Release, error) {
+func (s *Store) CreateRelease(ctx context.Context, actor *int64, req dataset.ReleaseRequest) (dataset.Release, error) {
 	req, err := req.Check()
 	if err != nil {
-		return labeling.Release{}, err
+		return dataset.Release{}, err
 	}
-	var out labeling.Release
+	var out dataset.Release
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		var model []string
 		if err := tx.Raw("SELECT name FROM models WHERE id = ?", req.ModelID).Scan(&model).Error; err != nil {
@@ -75,7 +75,7 @@ func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.Re
 			snapIDs = append(snapIDs, ids[0])
 		}
 		if len(unknown) > 0 {
-			return labeling.ErrUnknownSnapshot.With("no snapshot has hash %s: create the snapshot first (the hash is in GET /api/snapshots)", strings.Join(unknown, ", "))
+			return dataset.ErrUnknownSnapshot.With("no snapshot has hash %s: create the snapshot first (the hash is in GET /api/snapshots)", strings.Join(unknown, ", "))
 		}
 		var existing []releaseRow
 		if err := tx.Where("model_id = ? AND version = ?", req.ModelID, req.Version).Find(&existing).Error; err != nil {
@@ -91,14 +91,14 @@ func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.Re
 				out = r
 				return nil
 			}
-			return labeling.ErrReleaseExists.With("model %q already has release %q (id %d)", model[0], req.Version, r.ID)
+			return dataset.ErrReleaseExists.With("model %q already has release %q (id %d)", model[0], req.Version, r.ID)
 		}
 		head, err := s.register.Head(tx)
 		if err != nil {
 			return err
 		}
 		row := releaseRow{ModelID: req.ModelID, Version: req.Version, BaseModel: req.BaseModel, TrainingNotes: req.TrainingNotes,
-			Checkpoint: req.Checkpoint, Hash: labeling.ReleaseHash(req, head.Seq, head.Hash),
+			Checkpoint: req.Checkpoint, Hash: dataset.ReleaseHash(req, head.Seq, head.Hash),
 			LedgerSeq: head.Seq, LedgerHead: head.Hash, CreatedBy: actor, CreatedAt: s.clock()}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -118,7 +118,7 @@ func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.Re
 	return out, err
 }
 
-func sameRelease(r labeling.Release, req labeling.ReleaseRequest) bool {
+func sameRelease(r dataset.Release, req dataset.ReleaseRequest) bool {
 	if r.BaseModel != req.BaseModel || r.TrainingNotes != req.TrainingNotes || r.Checkpoint != req.Checkpoint ||
 		len(r.SnapshotHashes) != len(req.SnapshotHashes) {
 		return false
@@ -135,7 +135,7 @@ func sameRelease(r labeling.Release, req labeling.ReleaseRequest) bool {
 	return true
 }
 
-func releaseWithSnapshots(tx *gorm.DB, row releaseRow) (labeling.Release, error) {
+func releaseWithSnapshots(tx *gorm.DB, row releaseRow) (dataset.Release, error) {
 	r := row.release()
 	var ss []struct {
 		ID   int64
@@ -153,26 +153,26 @@ func releaseWithSnapshots(tx *gorm.DB, row releaseRow) (labeling.Release, error)
 }
 
 // ModelRelease loads one release.
-func (s *Store) ModelRelease(ctx context.Context, id int64) (labeling.Release, error) {
+func (s *Store) ModelRelease(ctx context.Context, id int64) (dataset.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []releaseRow
 	if err := db.Where("id = ?", id).Find(&rows).Error; err != nil {
-		return labeling.Release{}, err
+		return dataset.Release{}, err
 	}
 	if len(rows) == 0 {
-		return labeling.Release{}, labeling.ErrReleaseNotFound.With("release %d not found", id)
+		return dataset.Release{}, dataset.ErrReleaseNotFound.With("release %d not found", id)
 	}
 	return releaseWithSnapshots(db, rows[0])
 }
 
 // Releases lists a model's releases (0: every model), oldest first.
-func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release, error) {
+func (s *Store) Releases(ctx context.Context, modelID int64) ([]dataset.Release, error) {
 	return ModelReleases(s.db.WithContext(ctx), modelID)
 }
 
 // ModelReleases is Releases in the caller's transaction: the register lists
 // a model's releases through it.
-func ModelReleases(tx *gorm.DB, modelID int64) ([]labeling.Release, error) {
+func ModelReleases(tx *gorm.DB, modelID int64) ([]dataset.Release, error) {
 	q := tx.Order("id")
 	if modelID > 0 {
 		q = q.Where("model_id = ?", modelID)
@@ -181,7 +181,7 @@ func ModelReleases(tx *gorm.DB, modelID int64) ([]labeling.Release, error) {
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.Release, 0, len(rows))
+	out := make([]dataset.Release, 0, len(rows))
 	for _, row := range rows {
 		r, err := releaseWithSnapshots(tx, row)
 		if err != nil {
@@ -194,7 +194,7 @@ func ModelReleases(tx *gorm.DB, modelID int64) ([]labeling.Release, error) {
 
 // MyReleases lists the releases whose snapshots hold the member's accepted
 // annotations, newest first, with how many of them.
-func (s *Store) MyReleases(ctx context.Context, memberID int64) ([]labeling.Release, error) {
+func (s *Store) MyReleases(ctx context.Context, memberID int64) ([]dataset.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []struct {
 		ID            int64
@@ -210,7 +210,7 @@ JOIN (SELECT rs.release_id, SUM(sm.annotations) AS n
 ORDER BY r.id DESC`, memberID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.Release, 0, len(rows))
+	out := make([]dataset.Release, 0, len(rows))
 	for _, row := range rows {
 		r, err := s.ModelRelease(ctx, row.ID)
 		if err != nil {

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/sqldb"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -230,11 +232,11 @@ func (s *Store) scoreGoldSubmission(tx *gorm.DB, now time.Time, p projectRow, it
 	if err != nil || !ok {
 		return err
 	}
-	tt := labeling.TaskType(p.TaskType)
+	tt := tasktype.TaskType(p.TaskType)
 	if it.Gold == nil {
 		return nil
 	}
-	g, err := labeling.CheckGold(tt, json.RawMessage(*it.Gold), json.RawMessage(sub.Answer))
+	g, err := agreement.CheckGold(tt, json.RawMessage(*it.Gold), json.RawMessage(sub.Answer))
 	if err != nil {
 		return err
 	}
@@ -265,14 +267,14 @@ func (s *Store) scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, ite
 	if err != nil {
 		return err
 	}
-	tt := labeling.TaskType(p.TaskType)
-	var answers []labeling.AnswerRecord
+	tt := tasktype.TaskType(p.TaskType)
+	var answers []agreement.AnswerRecord
 	var pending []reviewSubRow
 	for _, s := range subs {
 		if !s.Counted {
 			continue
 		}
-		answers = append(answers, labeling.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(s.MemberID), Answer: json.RawMessage(s.Answer)})
+		answers = append(answers, agreement.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(s.MemberID), Answer: json.RawMessage(s.Answer)})
 		if s.Status == string(labeling.SubmissionSubmitted) {
 			pending = append(pending, s)
 		}
@@ -280,7 +282,7 @@ func (s *Store) scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, ite
 	if len(pending) == 0 {
 		return nil
 	}
-	score, err := labeling.ScoreItem(tt, memberKey(itemID), answers)
+	score, err := agreement.ScoreItem(tt, memberKey(itemID), answers)
 	if err != nil {
 		return err
 	}
@@ -389,7 +391,7 @@ func pendingOf(tx *gorm.DB, rv itemReviewRow) ([]reviewSubRow, error) {
 func (s *Store) decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, rv itemReviewRow, reviewer *int64,
 	inputs []labeling.DecisionInput) ([]labeling.DecisionRecord, error) {
 	final := rv.Kind == string(labeling.ReviewKindDispute)
-	tt := labeling.TaskType(p.TaskType)
+	tt := tasktype.TaskType(p.TaskType)
 	if len(inputs) == 0 || len(inputs) > labeling.MaxDecisionsPerCall {
 		return nil, labeling.ErrDecisionInvalid.With("send 1-%d decisions", labeling.MaxDecisionsPerCall)
 	}
@@ -436,7 +438,7 @@ func (s *Store) decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.Re
 				}
 				itemData = &data
 			}
-			norm, err := labeling.ValidateAnswer(tt, json.RawMessage(p.Schema), json.RawMessage(*itemData), d.CorrectedAnswer)
+			norm, err := tasktype.ValidateAnswer(tt, json.RawMessage(p.Schema), json.RawMessage(*itemData), d.CorrectedAnswer)
 			if err != nil {
 				return nil, err
 			}
@@ -727,7 +729,7 @@ func reviewTaskFor(tx *gorm.DB, p projectRow, set labeling.ReviewSettings, rv it
 	if err != nil {
 		return labeling.ReviewTask{}, err
 	}
-	tt := labeling.TaskType(p.TaskType)
+	tt := tasktype.TaskType(p.TaskType)
 	t := labeling.ReviewTask{ReviewID: rv.ID, Kind: labeling.ReviewKind(rv.Kind), ProjectID: p.ID, ItemID: rv.ItemID,
 		TaskType: tt, Schema: json.RawMessage(p.Schema), Data: json.RawMessage(it.Data), Metric: rv.Metric,
 		AgreementBP: rv.AgreementBP, Route: labeling.ReviewRoute(rv.Route), RejectReasons: set.RejectReasons,
@@ -754,7 +756,7 @@ func reviewTaskFor(tx *gorm.DB, p projectRow, set labeling.ReviewSettings, rv it
 	for _, s := range pend {
 		pending[s.ID] = true
 	}
-	var shown []labeling.SubmissionAnswer
+	var shown []agreement.SubmissionAnswer
 	for _, s := range subs {
 		one := rv.SubmissionID != nil && *rv.SubmissionID == s.ID
 		if it.Status == string(labeling.ItemGold) && !one {
@@ -763,7 +765,7 @@ func reviewTaskFor(tx *gorm.DB, p projectRow, set labeling.ReviewSettings, rv it
 		if !s.Counted && !one {
 			continue
 		}
-		key, err := labeling.AnswerKey(tt, json.RawMessage(s.Answer))
+		key, err := tasktype.AnswerKey(tt, json.RawMessage(s.Answer))
 		if err != nil {
 			return t, err
 		}
@@ -781,12 +783,12 @@ func reviewTaskFor(tx *gorm.DB, p projectRow, set labeling.ReviewSettings, rv it
 		t.Submissions = append(t.Submissions, labeling.ReviewSubmission{ID: s.ID, MemberID: s.MemberID,
 			Answer: json.RawMessage(s.Answer), Key: key, Status: labeling.SubmissionStatus(s.Status), Pending: pending[s.ID],
 			LeadTimeMs: s.LeadTimeMs, CreatedAt: s.CreatedAt, Decisions: ds})
-		shown = append(shown, labeling.SubmissionAnswer{ID: s.ID, Answer: json.RawMessage(s.Answer)})
+		shown = append(shown, agreement.SubmissionAnswer{ID: s.ID, Answer: json.RawMessage(s.Answer)})
 	}
 	if t.Gold != nil {
-		shown = append(shown, labeling.SubmissionAnswer{ID: 0, Answer: t.Gold}) // id 0 is the gold answer
+		shown = append(shown, agreement.SubmissionAnswer{ID: 0, Answer: t.Gold}) // id 0 is the gold answer
 	}
-	t.Disagreement, err = labeling.Disagree(tt, shown)
+	t.Disagreement, err = agreement.Disagree(tt, shown)
 	return t, err
 }
 

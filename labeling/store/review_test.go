@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/fault"
 	"copyhold/migrations/dbtest"
 
@@ -512,7 +513,7 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 			t.Fatal("unknown method accepted")
 		}
 		ag, err := f.s.ProjectAgreement(f.ctx, p.ID)
-		if err != nil || ag.Items != 6 || len(ag.Pairwise) != 3 || len(ag.Metrics) != len(labeling.MetricsFor("classification")) || len(ag.PerLabel) != 2 {
+		if err != nil || ag.Items != 6 || len(ag.Pairwise) != 3 || len(ag.Metrics) != len(agreement.MetricsFor("classification")) || len(ag.PerLabel) != 2 {
 			t.Fatalf("agreement %+v %v", ag, err)
 		}
 		for _, c := range ag.Pairwise {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"gorm.io/gorm"
 )
@@ -41,7 +41,7 @@ type APIToken = tokenRow
 
 // CreateSession starts a server-side session and returns its cookie value.
 func (s *Store) CreateSession(ctx context.Context, memberID int64, ttl time.Duration) (string, time.Time, error) {
-	token, hash := labeling.NewSecret("s_")
+	token, hash := member.NewSecret("s_")
 	now := s.clock()
 	row := sessionRow{TokenHash: hash, MemberID: memberID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
@@ -52,32 +52,32 @@ func (s *Store) CreateSession(ctx context.Context, memberID int64, ttl time.Dura
 
 // SessionMember resolves a session cookie. Expired sessions are revoked on
 // sight and answer ErrUnauthenticated, as do revoked ones.
-func (s *Store) SessionMember(ctx context.Context, token string) (labeling.Member, error) {
+func (s *Store) SessionMember(ctx context.Context, token string) (member.Member, error) {
 	var row sessionRow
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return labeling.Member{}, fault.ErrUnauthenticated
+		return member.Member{}, fault.ErrUnauthenticated
 	}
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	if !s.clock().Before(row.ExpiresAt) {
 		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.clock())
-		return labeling.Member{}, fault.ErrUnauthenticated.With("your session has expired; log in again")
+		return member.Member{}, fault.ErrUnauthenticated.With("your session has expired; log in again")
 	}
 	return s.activeMember(ctx, row.MemberID)
 }
 
-func (s *Store) activeMember(ctx context.Context, id int64) (labeling.Member, error) {
+func (s *Store) activeMember(ctx context.Context, id int64) (member.Member, error) {
 	m, err := s.Member(ctx, id)
 	if err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
-			return labeling.Member{}, fault.ErrUnauthenticated
+			return member.Member{}, fault.ErrUnauthenticated
 		}
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	if !m.Active {
-		return labeling.Member{}, labeling.ErrMemberInactive
+		return member.Member{}, member.ErrMemberInactive
 	}
 	return m, nil
 }
@@ -85,7 +85,7 @@ func (s *Store) activeMember(ctx context.Context, id int64) (labeling.Member, er
 // RevokeSession ends a session (logout).
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return s.db.WithContext(ctx).Model(&sessionRow{}).
-		Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Update("revoked_at", s.clock()).Error
+		Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Update("revoked_at", s.clock()).Error
 }
 
 // CreateToken issues a personal API token. The secret is returned once.
@@ -94,7 +94,7 @@ func (s *Store) CreateToken(ctx context.Context, memberID int64, name string) (A
 	if name == "" || len(name) > 80 {
 		return APIToken{}, "", fault.ErrInvalid.With("token name must be 1-80 characters")
 	}
-	token, hash := labeling.NewSecret("cht_")
+	token, hash := member.NewSecret("cht_")
 	row := tokenRow{MemberID: memberID, Name: name, TokenHash: hash, Prefix: token[:10], CreatedAt: s.clock()}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return APIToken{}, "", err
@@ -122,14 +122,14 @@ func (s *Store) RevokeToken(ctx context.Context, memberID, id int64) error {
 }
 
 // TokenMember resolves an API token.
-func (s *Store) TokenMember(ctx context.Context, token string) (labeling.Member, error) {
+func (s *Store) TokenMember(ctx context.Context, token string) (member.Member, error) {
 	var row tokenRow
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", labeling.HashSecret(token)).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return labeling.Member{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
+		return member.Member{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
 	}
 	if err != nil {
-		return labeling.Member{}, err
+		return member.Member{}, err
 	}
 	// Coarse last-used stamp: at most one write a minute per token.
 	if row.LastUsedAt == nil || s.clock().Sub(*row.LastUsedAt) > time.Minute {

@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/agreement"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -48,10 +51,10 @@ type snapMember struct {
 }
 
 // CreateSnapshot freezes the accepted annotations of the request's projects.
-func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.SnapshotRequest) (labeling.Snapshot, error) {
+func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req dataset.SnapshotRequest) (dataset.Snapshot, error) {
 	req, err := req.Check()
 	if err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	var id int64
 	// Every chunk reads the same moment (snapshotTxOptions). The transaction
@@ -62,12 +65,12 @@ func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.S
 		return err
 	}, snapshotTxOptions(s.db))
 	if err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	return s.Snapshot(ctx, id)
 }
 
-func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotRequest) (int64, error) {
+func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req dataset.SnapshotRequest) (int64, error) {
 	var model []int64
 	if err := tx.Raw("SELECT id FROM models WHERE id = ?", req.ModelID).Scan(&model).Error; err != nil {
 		return 0, err
@@ -83,19 +86,19 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	for _, p := range projects {
 		byID[p.ID] = p
 	}
-	var tt labeling.TaskType
+	var tt tasktype.TaskType
 	for _, pid := range req.ProjectIDs {
 		p, ok := byID[pid]
 		if !ok {
 			return 0, fault.ErrNotFound.With("project %d not found", pid)
 		}
 		if p.ModelID != req.ModelID {
-			return 0, labeling.ErrSnapshotProject.With("project %d (%s) belongs to model %d, not %d", p.ID, p.Name, p.ModelID, req.ModelID)
+			return 0, dataset.ErrSnapshotProject.With("project %d (%s) belongs to model %d, not %d", p.ID, p.Name, p.ModelID, req.ModelID)
 		}
 		if tt == "" {
-			tt = labeling.TaskType(p.TaskType)
+			tt = tasktype.TaskType(p.TaskType)
 		} else if string(tt) != p.TaskType {
-			return 0, labeling.ErrSnapshotMixed.With("project %d is %s but the others are %s: snapshot them separately", p.ID, p.TaskType, tt)
+			return 0, dataset.ErrSnapshotMixed.With("project %d is %s but the others are %s: snapshot them separately", p.ID, p.TaskType, tt)
 		}
 	}
 	head, err := s.register.Head(tx)
@@ -124,10 +127,10 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 	}
 
 	b := &snapshotBuilder{tx: tx, register: s.register, snap: &snap, tt: tt, schemas: schemas, projects: req.ProjectIDs,
-		hasher: labeling.NewSnapshotHasher(), members: map[int64]*snapMember{}}
+		hasher: dataset.NewSnapshotHasher(), members: map[int64]*snapMember{}}
 	// The labour figures come from a writer that sees every annotation,
 	// rejected and pending ones too (they are never frozen or written).
-	b.labour, err = labeling.NewExportWriter(io.Discard, labeling.ExportOptions{Format: labeling.ExportJSONL, TaskType: tt, AllAnnotations: true})
+	b.labour, err = dataset.NewExportWriter(io.Discard, dataset.ExportOptions{Format: dataset.ExportJSONL, TaskType: tt, AllAnnotations: true})
 	if err != nil {
 		return 0, err
 	}
@@ -135,14 +138,14 @@ func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotR
 		return 0, err
 	}
 	if b.rows == 0 {
-		return 0, labeling.ErrSnapshotEmpty.With("projects %s have no accepted annotations yet: nothing to snapshot", joinIDs(req.ProjectIDs))
+		return 0, dataset.ErrSnapshotEmpty.With("projects %s have no accepted annotations yet: nothing to snapshot", joinIDs(req.ProjectIDs))
 	}
 	if err := b.labour.Close(); err != nil {
 		return 0, err
 	}
-	prov := labeling.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: s.register.Units(b.units)}
+	prov := dataset.SnapshotProvenance{Labour: b.labour.Stats().Labour, UnitsIssued: s.register.Units(b.units)}
 	if b.agreeN > 0 {
-		prov.Agreement = &labeling.ExportAgreement{Metric: b.metric, Units: int(b.agreeN),
+		prov.Agreement = &dataset.ExportAgreement{Metric: b.metric, Units: int(b.agreeN),
 			Value: decimalBP(b.agreeSum, b.agreeN)}
 	}
 	provJSON, _ := json.Marshal(prov)
@@ -189,11 +192,11 @@ type snapshotBuilder struct {
 	tx       *gorm.DB
 	register Register
 	snap     *snapshotRow
-	tt       labeling.TaskType
+	tt       tasktype.TaskType
 	schemas  map[int64]json.RawMessage
 	projects []int64
-	hasher   *labeling.SnapshotHasher
-	labour   labeling.ExportWriter
+	hasher   *dataset.SnapshotHasher
+	labour   dataset.ExportWriter
 	members  map[int64]*snapMember
 
 	rows, anns, units int64
@@ -255,7 +258,7 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 				continue
 			}
 			row.Schema = b.schemas[it.ProjectID]
-			canon, err := labeling.ExportCanonicalRow(*row)
+			canon, err := dataset.ExportCanonicalRow(*row)
 			if err != nil {
 				return err
 			}
@@ -283,13 +286,13 @@ func insertSnapshotRows(tx *gorm.DB, args []any) error {
 
 // row builds an item's frozen row from its submissions, or nil when none
 // is accepted. It also feeds the labour tally with all of them.
-func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, data string, subs []snapAnn) (*labeling.ExportRow, error) {
-	all := make([]labeling.ExportAnnotation, 0, len(subs))
-	var accepted []labeling.ExportAnnotation
+func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, data string, subs []snapAnn) (*dataset.ExportRow, error) {
+	all := make([]dataset.ExportAnnotation, 0, len(subs))
+	var accepted []dataset.ExportAnnotation
 	var correctedAt = -1
 	for _, a := range subs {
 		m := b.members[a.MemberID]
-		ann := labeling.ExportAnnotation{Annotator: m.name, Answer: json.RawMessage(a.Answer), LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+		ann := dataset.ExportAnnotation{Annotator: m.name, Answer: json.RawMessage(a.Answer), LeadTimeMs: a.LeadTimeMs, Status: a.Status}
 		switch labeling.SubmissionStatus(a.Status) {
 		case labeling.SubmissionCorrected:
 			// The reviewer's answer is the item's answer; it is what trains.
@@ -305,14 +308,14 @@ func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, 
 		}
 		all = append(all, ann)
 	}
-	if err := b.labour.Write(labeling.ExportRow{ItemID: itemID, TaskType: b.tt, Schema: schema, Data: json.RawMessage(data), Annotations: all}); err != nil {
+	if err := b.labour.Write(dataset.ExportRow{ItemID: itemID, TaskType: b.tt, Schema: schema, Data: json.RawMessage(data), Annotations: all}); err != nil {
 		return nil, err
 	}
 	if len(accepted) == 0 {
 		return nil, nil
 	}
-	row := &labeling.ExportRow{ItemID: itemID, ExternalID: externalID, TaskType: b.tt, Data: json.RawMessage(data), Annotations: accepted}
-	if labeling.SnapshotMode(b.snap.Mode) == labeling.SnapshotConsensus {
+	row := &dataset.ExportRow{ItemID: itemID, ExternalID: externalID, TaskType: b.tt, Data: json.RawMessage(data), Annotations: accepted}
+	if dataset.SnapshotMode(b.snap.Mode) == dataset.SnapshotConsensus {
 		row.Answer, row.Annotator, row.Confidence = consensusOf(b.tt, accepted, correctedAt)
 	}
 	return row, nil
@@ -321,7 +324,7 @@ func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, 
 // consensusOf is an item's one answer: the (last) correction, the single
 // accepted answer, or the strict majority of accepted answers by answer
 // key (an anonymous consensus with its share as confidence); nil on a tie.
-func consensusOf(tt labeling.TaskType, accepted []labeling.ExportAnnotation, correctedAt int) (json.RawMessage, string, string) {
+func consensusOf(tt tasktype.TaskType, accepted []dataset.ExportAnnotation, correctedAt int) (json.RawMessage, string, string) {
 	if correctedAt >= 0 {
 		a := accepted[correctedAt]
 		return a.Answer, a.Annotator, ""
@@ -332,11 +335,11 @@ func consensusOf(tt labeling.TaskType, accepted []labeling.ExportAnnotation, cor
 	counts := map[string]int{}
 	first := map[string]int{}
 	for i, a := range accepted {
-		key, err := labeling.AnswerKey(tt, a.Answer)
+		key, err := tasktype.AnswerKey(tt, a.Answer)
 		if err != nil {
 			return accepted[0].Answer, accepted[0].Annotator, "" // no key (rewrite): the first demonstration
 		}
-		l := labeling.ConsensusLabel(tt, key)
+		l := agreement.ConsensusLabel(tt, key)
 		if _, ok := first[l]; !ok {
 			first[l] = i
 		}
@@ -380,7 +383,7 @@ func (b *snapshotBuilder) loadMembers(anns []snapAnn) error {
 		return err
 	}
 	for id, name := range names {
-		m := &snapMember{name: labeling.ContributorPseudonym(b.snap.Salt, id)}
+		m := &snapMember{name: dataset.ContributorPseudonym(b.snap.Salt, id)}
 		if named[id] {
 			m.name, m.named = name, true
 		}

@@ -10,7 +10,8 @@ import (
 	"io"
 	"time"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
+	"copyhold/labeling/tasktype"
 )
 
 // Exporting a snapshot streams its frozen rows (snapshots.go) in one of the
@@ -18,7 +19,7 @@ import (
 
 // SnapshotExport configures ExportSnapshot.
 type SnapshotExport struct {
-	Format    labeling.ExportFormat
+	Format    dataset.ExportFormat
 	Publisher string
 	License   string
 	Terms     string
@@ -29,15 +30,15 @@ type SnapshotExport struct {
 
 // CheckSnapshotExport says whether the snapshot can be exported in the
 // format, before any byte is written.
-func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
+func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error) {
 	snap, err := s.Snapshot(ctx, id)
 	if err != nil {
 		return snap, err
 	}
 	if snap.Items == 0 {
-		return snap, labeling.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
+		return snap, dataset.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
 	}
-	return snap, labeling.CheckExportFormat(f, snap.TaskType, snap.Name())
+	return snap, dataset.CheckExportFormat(f, snap.TaskType, snap.Name())
 }
 
 // ExportSnapshot streams the snapshot's frozen rows to out in the format
@@ -46,33 +47,33 @@ func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.Ex
 // stored bytes are re-hashed on the way; a mismatch fails the export
 // (snapshot_corrupt) after the bytes were written, so callers that must
 // not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
+func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (dataset.ExportManifest, error) {
 	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
 	if err != nil {
-		return labeling.ExportManifest{}, err
+		return dataset.ExportManifest{}, err
 	}
 	contributors, err := s.SnapshotContributors(ctx, id)
 	if err != nil {
-		return labeling.ExportManifest{}, err
+		return dataset.ExportManifest{}, err
 	}
-	m := labeling.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
+	m := dataset.ExportManifest{Project: snap.Name(), Publisher: x.Publisher, TaskType: snap.TaskType, Format: x.Format,
 		CreatedAt: snap.CreatedAt.Format(time.RFC3339), License: x.License, Terms: x.Terms,
 		Description:  fmt.Sprintf("copyhold snapshot %d (%s mode) of model %d", snap.ID, snap.Mode, snap.ModelID),
 		SnapshotHash: snap.Hash, LedgerHead: snap.LedgerHead, Contributors: contributors,
 		UnitsIssued: snap.Provenance.UnitsIssued, Labour: snap.Provenance.Labour, Agreement: snap.Provenance.Agreement,
 		RateCards: snap.RateCards}
-	opts := labeling.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
-		AllAnnotations: snap.Mode == labeling.SnapshotAll}
-	var w labeling.ExportWriter
-	if x.Format == labeling.ExportHF {
+	opts := dataset.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
+		AllAnnotations: snap.Mode == dataset.SnapshotAll}
+	var w dataset.ExportWriter
+	if x.Format == dataset.ExportHF {
 		opts.Manifest, opts.TempDir, opts.SplitSalt, opts.TestFraction = &m, x.TempDir, snap.Hash, 0.1
 		archive := x.Archive
 		if archive == "" {
 			archive = "tar"
 		}
-		w, err = labeling.NewExportHFArchive(out, archive, opts)
+		w, err = dataset.NewExportHFArchive(out, archive, opts)
 	} else {
-		w, err = labeling.NewExportWriter(out, opts)
+		w, err = dataset.NewExportWriter(out, opts)
 	}
 	if err != nil {
 		return m, err
@@ -81,7 +82,7 @@ func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, 
 	lines := map[int64][]byte{}
 	for _, p := range snap.Projects {
 		schemas[p.ProjectID] = p.Schema
-		canon, err := labeling.ExportCanonicalJSON(p.Schema)
+		canon, err := dataset.ExportCanonicalJSON(p.Schema)
 		if err != nil {
 			return m, err
 		}
@@ -98,7 +99,7 @@ func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, 
 	defer rows.Close()
 	h := sha256.New()
 	type decoded struct {
-		row labeling.ExportRow
+		row dataset.ExportRow
 		err error
 	}
 	ch := make(chan []decoded, 8)
@@ -161,7 +162,7 @@ func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, 
 	}
 	m.AddStats(w.Stats())
 	if sum := hex.EncodeToString(h.Sum(nil)); sum != snap.Hash {
-		return m, labeling.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
+		return m, dataset.ErrSnapshotCorrupt.With("snapshot %d: stored rows hash to %s, not %s", id, sum, snap.Hash)
 	}
 	return m, nil
 }
@@ -188,19 +189,19 @@ type snapshotRowJSON struct {
 	TaskType   string          `json:"task_type"`
 }
 
-func decodeSnapshotRow(body []byte) (labeling.ExportRow, error) {
+func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
 	var r snapshotRowJSON
 	if err := json.Unmarshal(body, &r); err != nil {
-		return labeling.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
+		return dataset.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
 	}
-	row := labeling.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: labeling.TaskType(r.TaskType),
+	row := dataset.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: tasktype.TaskType(r.TaskType),
 		Data: r.Data, Annotator: r.Annotator, Confidence: r.Confidence}
 	if len(r.Answer) > 0 && !bytes.Equal(r.Answer, []byte("null")) {
 		row.Answer = r.Answer
 	}
-	row.Annotations = make([]labeling.ExportAnnotation, len(r.Annotations))
+	row.Annotations = make([]dataset.ExportAnnotation, len(r.Annotations))
 	for i, a := range r.Annotations {
-		row.Annotations[i] = labeling.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+		row.Annotations[i] = dataset.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
 	}
 	return row, nil
 }

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"copyhold/labeling"
+	"copyhold/labeling/dataset"
+	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
 )
@@ -14,7 +15,7 @@ import (
 // CreateSnapshot (snapshots.go) sealed them.
 
 // Snapshot loads one snapshot with its projects.
-func (s *Store) Snapshot(ctx context.Context, id int64) (labeling.Snapshot, error) {
+func (s *Store) Snapshot(ctx context.Context, id int64) (dataset.Snapshot, error) {
 	return loadSnapshot(s.db.WithContext(ctx), id)
 }
 
@@ -36,11 +37,11 @@ type snapshotView struct {
 	CreatedAt    time.Time
 }
 
-func (v snapshotView) snapshot() labeling.Snapshot {
-	out := labeling.Snapshot{ID: v.ID, ModelID: v.ModelID, Mode: labeling.SnapshotMode(v.Mode), TaskType: labeling.TaskType(v.TaskType),
+func (v snapshotView) snapshot() dataset.Snapshot {
+	out := dataset.Snapshot{ID: v.ID, ModelID: v.ModelID, Mode: dataset.SnapshotMode(v.Mode), TaskType: tasktype.TaskType(v.TaskType),
 		Hash: v.Hash, Items: v.Items, Annotations: v.Annotations, Contributors: v.Contributors, LedgerSeq: v.LedgerSeq,
 		LedgerHead: v.LedgerHead, RateCards: json.RawMessage(v.RateCards), CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC(),
-		Projects: []labeling.SnapshotProject{}}
+		Projects: []dataset.SnapshotProject{}}
 	json.Unmarshal([]byte(v.Provenance), &out.Provenance)
 	return out
 }
@@ -48,13 +49,13 @@ func (v snapshotView) snapshot() labeling.Snapshot {
 const snapshotCols = `id, model_id, mode, task_type, hash, items, annotations, contributors, ledger_seq, ledger_head,
     rate_cards, provenance, salt, created_by, created_at`
 
-func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
+func loadSnapshot(db *gorm.DB, id int64) (dataset.Snapshot, error) {
 	var vs []snapshotView
 	if err := db.Raw("SELECT "+snapshotCols+" FROM snapshots WHERE id = ? AND hash <> ''", id).Scan(&vs).Error; err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	if len(vs) == 0 {
-		return labeling.Snapshot{}, labeling.ErrSnapshotNotFound.With("snapshot %d not found", id)
+		return dataset.Snapshot{}, dataset.ErrSnapshotNotFound.With("snapshot %d not found", id)
 	}
 	snap := vs[0].snapshot()
 	var ps []struct {
@@ -64,17 +65,17 @@ func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
 		Schema    string
 	}
 	if err := db.Raw("SELECT project_id, name, task_type, schema FROM snapshot_projects WHERE snapshot_id = ? ORDER BY project_id", id).Scan(&ps).Error; err != nil {
-		return labeling.Snapshot{}, err
+		return dataset.Snapshot{}, err
 	}
 	for _, p := range ps {
-		snap.Projects = append(snap.Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
-			TaskType: labeling.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
+		snap.Projects = append(snap.Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
+			TaskType: tasktype.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
 	}
 	return snap, nil
 }
 
 // Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapshot, error) {
+func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
 	var args []any
@@ -86,7 +87,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 	if err := db.Raw(q+" ORDER BY id DESC LIMIT 500", args...).Scan(&vs).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.Snapshot, 0, len(vs))
+	out := make([]dataset.Snapshot, 0, len(vs))
 	ids := make([]int64, len(vs))
 	for i, v := range vs {
 		out = append(out, v.snapshot())
@@ -105,7 +106,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 		for _, p := range ps {
 			for i := range out {
 				if out[i].ID == p.SnapshotID {
-					out[i].Projects = append(out[i].Projects, labeling.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: labeling.TaskType(p.TaskType)})
+					out[i].Projects = append(out[i].Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: tasktype.TaskType(p.TaskType)})
 				}
 			}
 		}
@@ -114,7 +115,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 }
 
 // SnapshotContributors are the snapshot's members under their frozen names.
-func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.ExportContributor, error) {
+func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]dataset.ExportContributor, error) {
 	var rows []struct {
 		Name        string
 		Named       bool
@@ -124,16 +125,16 @@ func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.
 	if err := s.db.WithContext(ctx).Raw("SELECT name, named, annotations, units FROM snapshot_members WHERE snapshot_id = ? ORDER BY annotations DESC, name", id).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.ExportContributor, len(rows))
+	out := make([]dataset.ExportContributor, len(rows))
 	for i, r := range rows {
-		out[i] = labeling.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: s.register.Units(r.Units)}
+		out[i] = dataset.ExportContributor{Name: r.Name, Named: r.Named, Annotations: r.Annotations, Units: s.register.Units(r.Units)}
 	}
 	return out, nil
 }
 
 // ---- exporting ----
 
-func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRow, error) {
+func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]dataset.ExportRow, error) {
 	var rs []struct {
 		ProjectID int64
 		Body      string
@@ -144,7 +145,7 @@ func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRo
         WHERE r.snapshot_id = ? ORDER BY r.item_id`, id).Scan(&rs).Error; err != nil {
 		return nil, err
 	}
-	out := make([]labeling.ExportRow, len(rs))
+	out := make([]dataset.ExportRow, len(rs))
 	for i, r := range rs {
 		row, err := decodeSnapshotRow([]byte(r.Body))
 		if err != nil {

@@ -12,8 +12,11 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/store"
+	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -62,7 +65,7 @@ func (d *datasetFixture) name(member int64) {
 func (d *datasetFixture) pairwiseProject(name string) labeling.Project {
 	d.t.Helper()
 	p := d.project(name, func(ps *labeling.ProjectSettings) {
-		ps.TaskType, ps.Schema, ps.Overlap = labeling.TaskPairwise, json.RawMessage(pairSchema), 2
+		ps.TaskType, ps.Schema, ps.Overlap = tasktype.TaskPairwise, json.RawMessage(pairSchema), 2
 	})
 	d.importLines(p.ID, pairItems...)
 	choices := map[int][2]string{0: {"a", "a"}, 1: {"a", "b"}, 2: {"a", "b"}, 3: {"a", "a"}}
@@ -102,16 +105,16 @@ func (d *datasetFixture) firstItem(projectID int64) int64 {
 	return d.count("SELECT MIN(id) FROM items WHERE project_id = ?", projectID)
 }
 
-func (d *datasetFixture) snapshot(mode labeling.SnapshotMode, projects ...int64) labeling.Snapshot {
+func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) dataset.Snapshot {
 	d.t.Helper()
-	snap, err := d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: projects, Mode: mode})
+	snap, err := d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: projects, Mode: mode})
 	if err != nil {
 		d.t.Fatal(err)
 	}
 	return snap
 }
 
-func (d *datasetFixture) export(id int64, f labeling.ExportFormat) (string, labeling.ExportManifest) {
+func (d *datasetFixture) export(id int64, f dataset.ExportFormat) (string, dataset.ExportManifest) {
 	d.t.Helper()
 	var b bytes.Buffer
 	m, err := d.s.ExportSnapshot(d.ctx, id, store.SnapshotExport{Format: f, License: "cc-by-4.0"}, &b)
@@ -131,8 +134,8 @@ func TestSnapshotAndExport(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		d.name(d.labs[0])
 		p := d.pairwiseProject("prefs")
-		snap := d.snapshot(labeling.SnapshotConsensus, p.ID)
-		if snap.Items != 4 || snap.Annotations != 7 || snap.Contributors != 2 || len(snap.Hash) != 64 || snap.TaskType != labeling.TaskPairwise {
+		snap := d.snapshot(dataset.SnapshotConsensus, p.ID)
+		if snap.Items != 4 || snap.Annotations != 7 || snap.Contributors != 2 || len(snap.Hash) != 64 || snap.TaskType != tasktype.TaskPairwise {
 			t.Fatalf("snapshot = %+v", snap)
 		}
 		if snap.LedgerSeq == 0 || snap.LedgerHead == strings.Repeat("0", 64) {
@@ -148,7 +151,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := labeling.NewSnapshotHasher()
+		h := dataset.NewSnapshotHasher()
 		for _, r := range rows {
 			if err := h.Add(r); err != nil {
 				t.Fatal(err)
@@ -162,11 +165,11 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 
 		// Golden DPO: item 2 is an undecided tie, so it gives nothing.
-		out, m := d.export(snap.ID, labeling.ExportTRLDPO)
+		out, m := d.export(snap.ID, dataset.ExportTRLDPO)
 		if out != wantDPO {
 			t.Fatalf("dpo export:\n%s\nwant:\n%s", out, wantDPO)
 		}
-		again, _ := d.export(snap.ID, labeling.ExportTRLDPO)
+		again, _ := d.export(snap.ID, dataset.ExportTRLDPO)
 		if again != out {
 			t.Fatal("two exports of one snapshot differ")
 		}
@@ -198,16 +201,16 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 
 		// Mode all: one example per accepted annotation, and another hash.
-		all := d.snapshot(labeling.SnapshotAll, p.ID)
+		all := d.snapshot(dataset.SnapshotAll, p.ID)
 		if all.Hash == snap.Hash {
 			t.Fatal("modes share a hash")
 		}
-		outAll, _ := d.export(all.ID, labeling.ExportTRLDPO)
+		outAll, _ := d.export(all.ID, dataset.ExportTRLDPO)
 		if n := strings.Count(outAll, "\n"); n != 7 {
 			t.Fatalf("all-annotations DPO has %d lines, want 7:\n%s", n, outAll)
 		}
 		// Every other format that can represent pairwise exports.
-		for _, f := range []labeling.ExportFormat{labeling.ExportLabelStudio, labeling.ExportJSONL, labeling.ExportCSV, labeling.ExportTRLKTO, labeling.ExportHF} {
+		for _, f := range []dataset.ExportFormat{dataset.ExportLabelStudio, dataset.ExportJSONL, dataset.ExportCSV, dataset.ExportTRLKTO, dataset.ExportHF} {
 			if _, err := d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
@@ -246,9 +249,9 @@ func TestSnapshotHashSameOnBothDatabases(t *testing.T) {
 		d.name(d.labs[0])
 		d.name(d.labs[1]) // pseudonyms are salted per snapshot; named members hash alike
 		p := d.pairwiseProject("prefs")
-		snap := d.snapshot(labeling.SnapshotConsensus, p.ID)
+		snap := d.snapshot(dataset.SnapshotConsensus, p.ID)
 		hashes = append(hashes, snap.Hash)
-		out, _ := d.export(snap.ID, labeling.ExportLabelStudio)
+		out, _ := d.export(snap.ID, dataset.ExportLabelStudio)
 		exports = append(exports, out)
 	}
 	if hashes[0] != hashes[1] {
@@ -264,31 +267,31 @@ func TestSnapshotErrors(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		empty := d.project("empty", nil)
 		d.items(empty.ID, 3)
-		_, err := d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{empty.ID}})
-		wantLabCode(t, err, labeling.ErrSnapshotEmpty)
+		_, err := d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{empty.ID}})
+		wantLabCode(t, err, dataset.ErrSnapshotEmpty)
 		if d.count("SELECT COUNT(*) FROM snapshots") != 0 {
 			t.Fatal("an empty snapshot was kept")
 		}
-		_, err = d.s.ExportSnapshot(d.ctx, 12345, store.SnapshotExport{Format: labeling.ExportJSONL}, &bytes.Buffer{})
-		wantLabCode(t, err, labeling.ErrSnapshotNotFound)
+		_, err = d.s.ExportSnapshot(d.ctx, 12345, store.SnapshotExport{Format: dataset.ExportJSONL}, &bytes.Buffer{})
+		wantLabCode(t, err, dataset.ErrSnapshotNotFound)
 
 		p := d.pairwiseProject("prefs")
 		snap := d.snapshot("", p.ID)
 		var b bytes.Buffer
-		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: labeling.ExportTRLSFT}, &b)
-		wantLabCode(t, err, labeling.ErrExportUnsupported)
+		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLSFT}, &b)
+		wantLabCode(t, err, dataset.ErrExportUnsupported)
 		if b.Len() != 0 {
 			t.Fatal("bytes written before the format check")
 		}
 		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: "parquet"}, &b)
-		wantLabCode(t, err, labeling.ErrExportFormat)
+		wantLabCode(t, err, dataset.ErrExportFormat)
 
-		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
-		wantLabCode(t, err, labeling.ErrSnapshotMixed)
+		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
+		wantLabCode(t, err, dataset.ErrSnapshotMixed)
 		other, _ := d.s.CreateModel(d.ctx, &d.coord, labeling.Model{Name: "other"})
-		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
-		wantLabCode(t, err, labeling.ErrSnapshotProject)
-		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, labeling.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
+		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
+		wantLabCode(t, err, dataset.ErrSnapshotProject)
+		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
 		wantLabCode(t, err, fault.ErrInvalid)
 	})
 }
@@ -298,7 +301,7 @@ func TestReleases(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		p := d.pairwiseProject("prefs")
 		snap := d.snapshot("", p.ID)
-		req := labeling.ReleaseRequest{ModelID: d.model.ID, Version: "v1.0", BaseModel: "base-7b",
+		req := dataset.ReleaseRequest{ModelID: d.model.ID, Version: "v1.0", BaseModel: "base-7b",
 			TrainingNotes: "DPO, 1 epoch", Checkpoint: "sha256:abc", SnapshotHashes: []string{snap.Hash}}
 		r, err := d.s.CreateRelease(d.ctx, &d.coord, req)
 		if err != nil {
@@ -313,10 +316,10 @@ func TestReleases(t *testing.T) {
 		}
 		req.TrainingNotes = "other"
 		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
-		wantLabCode(t, err, labeling.ErrReleaseExists)
+		wantLabCode(t, err, dataset.ErrReleaseExists)
 		req.Version, req.SnapshotHashes = "v2", []string{strings.Repeat("ab", 32)}
 		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
-		wantLabCode(t, err, labeling.ErrUnknownSnapshot)
+		wantLabCode(t, err, dataset.ErrUnknownSnapshot)
 		req.SnapshotHashes = []string{"nothex"}
 		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
 		wantLabCode(t, err, fault.ErrInvalid)
@@ -381,19 +384,16 @@ func TestMyDataExport(t *testing.T) {
 		if kinds["submission"] != 4 || kinds["ledger"] != len(doc.Ledger) {
 			t.Fatalf("csv kinds = %v", kinds)
 		}
-		wantLabCode(t, d.s.ExportMyData(d.ctx, d.labs[0], "xml", &b), labeling.ErrDataExportFormat)
+		wantLabCode(t, d.s.ExportMyData(d.ctx, d.labs[0], "xml", &b), dataset.ErrDataExportFormat)
 	})
 }
 
 // TestLabelStudioRoundTrip imports Label Studio's own sample tasks, labels
 // them, snapshots, exports Label Studio JSON and reads it back.
 func TestLabelStudioRoundTrip(t *testing.T) {
-	fixture, err := os.ReadFile("../../../shared/fixtures/labelstudio/import/text_with_2_tasks.json")
+	fixture, err := os.ReadFile("../testdata/labelstudio/import/text_with_2_tasks.json")
 	if err != nil {
-		fixture, err = os.ReadFile("/work/shared/fixtures/labelstudio/import/text_with_2_tasks.json")
-	}
-	if err != nil {
-		t.Skip("Label Studio fixtures not found")
+		t.Fatal(err)
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d := newDatasetFixture(t, db)
@@ -411,7 +411,7 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 			}
 		}
 		snap := d.snapshot("", p.ID)
-		out, _ := d.export(snap.ID, labeling.ExportLabelStudio)
+		out, _ := d.export(snap.ID, dataset.ExportLabelStudio)
 		var tasks []struct {
 			Data        json.RawMessage
 			Annotations []struct{ Result json.RawMessage }
@@ -423,7 +423,7 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 			if want := fmt.Sprintf(`{"text":"Example %d"}`, i+1); string(task.Data) != want {
 				t.Fatalf("data %s, want %s", task.Data, want)
 			}
-			a, err := labeling.LSResultToAnswer(labeling.TaskClassification, json.RawMessage(sentimentSchema), task.Data, task.Annotations[0].Result)
+			a, err := importer.LSResultToAnswer(tasktype.TaskClassification, json.RawMessage(sentimentSchema), task.Data, task.Annotations[0].Result)
 			if err != nil || string(a) != `{"choice":"positive"}` {
 				t.Fatalf("answer back = %s, %v", a, err)
 			}

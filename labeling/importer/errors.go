@@ -1,0 +1,11 @@
+package importer
+
+import "copyhold/labeling/fault"
+
+// Errors of import files and Label Studio configs and results.
+var (
+	ErrImportFormat   = fault.New(fault.KindInvalid, "import_invalid", "the import file is malformed")
+	ErrImportTooLarge = fault.New(fault.KindInvalid, "import_too_large", "a record in the import file is too large")
+	ErrLSConfig       = fault.New(fault.KindInvalid, "ls_config_unsupported", "the Label Studio labeling config cannot be used")
+	ErrLSResult       = fault.New(fault.KindInvalid, "ls_result_unsupported", "the Label Studio result cannot be converted")
+)
