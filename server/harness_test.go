@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
@@ -40,7 +41,11 @@ type envOption func(*server.Config, **store.Store)
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
 	st := store.New(db)
-	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost)}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db), Ready: sqlDB}
 	for _, o := range opts {
 		o(&cfg, &st)
 	}
