@@ -45,7 +45,8 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db), Ready: sqlDB}
+	cfg := server.Config{PasswordCost: labeling.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db), Ready: sqlDB,
+		Exports: server.NewExportCache(t.TempDir(), server.ExportCacheLimits{}, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	for _, o := range opts {
 		o(&cfg, &st)
 	}

@@ -32,6 +32,8 @@ type Config struct {
 	Ledger *equitystore.Store
 	// Hub delivers live events on GET /ws; nil turns live tracking off.
 	Hub *live.Hub
+	// Exports caches snapshot downloads; nil answers them 503.
+	Exports *ExportCache
 	// Ready is pinged by /readyz (the database); nil is always ready.
 	Ready Pinger
 }

@@ -55,6 +55,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer hub.Close()
+	exports := server.NewExportCache(c.exportCacheDir(), server.ExportCacheLimits{}, log)
+	go exports.Run(ctx)
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -66,6 +68,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Assets:         assets,
 		Ledger:         equitystore.New(db),
 		Hub:            hub,
+		Exports:        exports,
 		Ready:          sqlDB,
 	}, st, log)
 
