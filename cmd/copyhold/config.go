@@ -48,8 +48,8 @@ func (c *config) settings() []setting {
 		{"base-url", "COPYHOLD_BASE_URL", "public URL of the workbench, used in invite links", "", &c.BaseURL},
 		{"allowed-origins", "COPYHOLD_ALLOWED_ORIGINS", "comma-separated extra origins trusted for state-changing requests and websockets", "", &c.AllowedOrigins},
 		{"export-cache", "COPYHOLD_EXPORT_CACHE", fmt.Sprintf("folder where finished snapshot exports are kept for download; empty means export-cache in the data folder. "+
-			"Pruned at start and hourly: entries not downloaded for %s go, then the oldest until it holds at most %d GiB",
-			server.DefaultExportCacheMaxAge, server.DefaultExportCacheMaxBytes>>30), "", &c.ExportCache},
+			"Pruned at start and hourly: exports not downloaded for %d days go, then the least recently downloaded until it holds at most %d GiB",
+			int(server.DefaultExportCacheMaxAge.Hours()/24), server.DefaultExportCacheMaxBytes>>30), "", &c.ExportCache},
 	}
 }
 
