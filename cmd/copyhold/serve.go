@@ -42,6 +42,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	// Work posts to the register in the same transaction that earns it.
 	st := newStore(db)
+	// Background work (the event listener, export pruning) ends when serve returns.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	// Live delivery reads the events table, woken by a LISTEN (PostgreSQL)
 	// or an insert hook (SQLite).
 	events := event.NewStore(db)
