@@ -4,12 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/migrations/dbtest"
+	"copyhold/server"
+
+	"gorm.io/gorm"
 )
 
 // acceptedPairwise builds a pairwise project in which "lab" answered n
@@ -161,6 +170,52 @@ func TestDatasetsHTTP(t *testing.T) {
 		empty := e.project(t)
 		if r := coord.do("POST", "/api/snapshots", map[string]any{"model_id": empty.ModelID, "project_ids": []int64{empty.ID}}); r.status != 400 || r.code() != "snapshot_empty" {
 			t.Fatalf("empty: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// The export cache is the server's own (passed in, in a folder of its
+// choosing): a pruned export is rebuilt on the next download, byte for byte.
+func TestExportCachePrunedAndRebuilt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		dir := filepath.Join(t.TempDir(), "exports")
+		cache := server.NewExportCache(dir, server.ExportCacheLimits{MaxBytes: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		e := newEnv(t, db, func(cfg *server.Config, _ **store.Store) { cfg.Exports = cache })
+		p := e.acceptedPairwise(t, 3)
+		coord := e.as("coord")
+		r := coord.do("POST", "/api/snapshots", map[string]any{"model_id": p.ModelID, "project_ids": []int64{p.ID}, "mode": "consensus"})
+		var snap dataset.Snapshot
+		if json.Unmarshal(r.body, &snap); r.status != 201 {
+			t.Fatalf("create snapshot: %d %s", r.status, r.body)
+		}
+		url := fmt.Sprintf("/api/snapshots/%d/export?format=trl-dpo", snap.ID)
+		first := coord.do("GET", url, nil)
+		if first.status != 200 {
+			t.Fatalf("download: %d %s", first.status, first.body)
+		}
+		files, _ := os.ReadDir(dir)
+		if len(files) != 3 { // the export, its manifest, and the scratch folder
+			t.Fatalf("cache folder holds %v", files)
+		}
+		if n, _, err := cache.Prune(); err != nil || n != 1 {
+			t.Fatalf("prune over the size limit: %d %v", n, err)
+		}
+		if files, _ := os.ReadDir(dir); len(files) != 1 {
+			t.Fatalf("after pruning the cache folder holds %v", files)
+		}
+		again := coord.do("GET", url, nil)
+		if again.status != 200 || string(again.body) != string(first.body) || again.header.Get("ETag") != first.header.Get("ETag") {
+			t.Fatalf("rebuilt download: %d %q, want %q", again.status, again.body, first.body)
+		}
+		man := coord.do("GET", fmt.Sprintf("/api/snapshots/%d/manifest?format=trl-dpo", snap.ID), nil)
+		if man.status != 200 || !strings.Contains(string(man.body), snap.Hash) {
+			t.Fatalf("manifest: %d %s", man.status, man.body)
+		}
+
+		// Without a cache, downloads are refused, not written somewhere else.
+		bare := newEnv(t, dbtest.Open(t, dbtest.SQLite), func(cfg *server.Config, _ **store.Store) { cfg.Exports = nil })
+		if r := bare.as("coord").do("GET", url, nil); r.status != 503 || r.code() != "exports_unavailable" {
+			t.Fatalf("download without a cache: %d %s", r.status, r.body)
 		}
 	})
 }

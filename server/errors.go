@@ -18,15 +18,24 @@ import (
 )
 
 // statusOf is the one place where domain error kinds become HTTP statuses.
-var statusOf = map[fault.Kind]int{
-	fault.KindInvalid:         http.StatusBadRequest,
-	fault.KindNotFound:        http.StatusNotFound,
-	fault.KindConflict:        http.StatusConflict,
-	fault.KindForbidden:       http.StatusForbidden,
-	fault.KindUnauthenticated: http.StatusUnauthorized,
-	fault.KindRateLimited:     http.StatusTooManyRequests,
-	fault.KindUnavailable:     http.StatusServiceUnavailable,
-	fault.KindGone:            http.StatusGone,
+func statusOf(k fault.Kind) int {
+	switch k {
+	case fault.KindNotFound:
+		return http.StatusNotFound
+	case fault.KindConflict:
+		return http.StatusConflict
+	case fault.KindForbidden:
+		return http.StatusForbidden
+	case fault.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case fault.KindRateLimited:
+		return http.StatusTooManyRequests
+	case fault.KindUnavailable:
+		return http.StatusServiceUnavailable
+	case fault.KindGone:
+		return http.StatusGone
+	}
+	return http.StatusBadRequest // fault.KindInvalid and any kind not listed
 }
 
 // apiError is the JSON body of every error answer.
@@ -46,15 +55,34 @@ var (
 	errWrongPassword = fault.New(fault.KindInvalid, "wrong_password", "the current password is wrong")
 )
 
-// fail answers err as {code, message}. Unknown errors are logged and hidden.
+// loggerKey holds, in each request's gin context, the logger the Server was
+// given, so that fail, which handlers call without the Server, logs there.
+const loggerKey = "copyhold.logger"
+
+// withLogger puts the server's logger in the request context (first in the chain).
+func (s *Server) withLogger() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(loggerKey, s.log)
+		c.Next()
+	}
+}
+
+// requestLogger is the server's logger for this request.
+func requestLogger(c *gin.Context) *slog.Logger {
+	v, _ := c.Get(loggerKey)
+	if l, ok := v.(*slog.Logger); ok && l != nil {
+		return l
+	}
+	return slog.New(slog.DiscardHandler) // not reached: withLogger runs on every route
+}
+
+// fail answers err as {code, message}. Unknown errors are logged, through
+// the server's logger, and hidden.
 func fail(c *gin.Context, err error) {
 	var de *fault.Error
 	switch {
 	case errors.As(err, &de):
-		status := statusOf[de.Kind]
-		if status == 0 {
-			status = http.StatusBadRequest
-		}
+		status := statusOf(de.Kind)
 		if de.Code == errBodyTooLarge.Code {
 			status = http.StatusRequestEntityTooLarge
 		}
@@ -63,10 +91,10 @@ func fail(c *gin.Context, err error) {
 		}
 		c.AbortWithStatusJSON(status, apiError{de.Code, de.Message})
 	case isUnavailable(err):
-		slog.Warn("database unavailable", "err", err, "request_id", c.GetString("request_id"))
+		requestLogger(c).Warn("database unavailable", "err", err, "request_id", c.GetString("request_id"))
 		c.AbortWithStatusJSON(http.StatusServiceUnavailable, apiError{errUnavailable.Code, errUnavailable.Message})
 	default:
-		slog.Error("internal error", "err", err, "request_id", c.GetString("request_id"), "path", c.FullPath())
+		requestLogger(c).Error("internal error", "err", err, "request_id", c.GetString("request_id"), "path", c.FullPath())
 		c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{"internal", "something went wrong on our side (request " + c.GetString("request_id") + ")"})
 	}
 }

@@ -4,11 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
-	"sync"
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
@@ -26,17 +25,13 @@ import (
 // and the export is re-hashed against the snapshot before the file is
 // published, so a corrupt snapshot never reaches a client. The price is the
 // first download's latency (the whole export is written before the first
-// byte goes out) and disk space under the cache folder.
+// byte goes out) and disk space under the cache folder (ExportCache).
 
-// exportCacheDir is where finished exports are kept (one file per snapshot
-// and format, plus its manifest).
-func exportCacheDir() string { return filepath.Join(os.TempDir(), "copyhold-export-cache") }
+var errExportsOff = fault.New(fault.KindUnavailable, "exports_unavailable", "snapshot downloads are not configured on this server")
 
-// exportBuild serialises the building of one cache file.
-var exportBuild sync.Map // key → *sync.Mutex
-
+// exportFile names one cache entry: a snapshot in one format.
 type exportFile struct {
-	path, manifest, etag, name, contentType string
+	key, ext, etag, name, contentType string
 }
 
 func exportFileFor(snap dataset.Snapshot, f dataset.ExportFormat) exportFile {
@@ -45,7 +40,6 @@ func exportFileFor(snap dataset.Snapshot, f dataset.ExportFormat) exportFile {
 		etag = fmt.Sprintf(`"sha256:%s:%s:%s:%d"`, snap.Hash, snap.Mode, f, snap.ID)
 	}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", etag, snap.ID, snap.CreatedAt.UnixNano()))
-	key := hex.EncodeToString(sum[:16])
 	ext, ct := ".jsonl", "application/x-ndjson"
 	switch f {
 	case dataset.ExportLabelStudio:
@@ -55,65 +49,36 @@ func exportFileFor(snap dataset.Snapshot, f dataset.ExportFormat) exportFile {
 	case dataset.ExportHF:
 		ext, ct = ".tar", "application/x-tar"
 	}
-	dir := exportCacheDir()
-	return exportFile{path: filepath.Join(dir, key+ext), manifest: filepath.Join(dir, key+".manifest.json"), etag: etag,
+	return exportFile{key: hex.EncodeToString(sum[:16]), ext: ext, etag: etag,
 		name: fmt.Sprintf("snapshot-%d-%s%s", snap.ID, f, ext), contentType: ct}
 }
 
-// ensureExport writes the cache file unless it exists.
-func (s *Server) ensureExport(c *gin.Context, id int64, f dataset.ExportFormat) (exportFile, bool) {
+// openExport returns the export and its manifest from the cache, writing
+// them first unless they are there. The caller closes both.
+func (s *Server) openExport(c *gin.Context, id int64, f dataset.ExportFormat) (ef exportFile, data, manifest *os.File, ok bool) {
+	if s.cfg.Exports == nil {
+		fail(c, errExportsOff)
+		return ef, nil, nil, false
+	}
 	ctx := c.Request.Context()
 	snap, err := s.store.CheckSnapshotExport(ctx, id, f)
 	if err != nil {
 		fail(c, err)
-		return exportFile{}, false
+		return ef, nil, nil, false
 	}
-	ef := exportFileFor(snap, f)
-	if _, err := os.Stat(ef.path); err == nil {
-		return ef, true
-	}
-	mu, _ := exportBuild.LoadOrStore(ef.path, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	defer mu.(*sync.Mutex).Unlock()
-	if _, err := os.Stat(ef.path); err == nil {
-		return ef, true
-	}
-	if err := os.MkdirAll(filepath.Dir(ef.path), 0o700); err != nil {
-		fail(c, err)
-		return ef, false
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(ef.path), "building-*")
-	if err != nil {
-		fail(c, err)
-		return ef, false
-	}
-	defer os.Remove(tmp.Name())
-	m, err := s.store.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: filepath.Dir(ef.path)}, tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		fail(c, err)
-		return ef, false
-	}
-	mf, err := os.CreateTemp(filepath.Dir(ef.path), "building-*")
-	if err == nil {
-		err = dataset.WriteManifest(mf, m)
-		if cerr := mf.Close(); err == nil {
-			err = cerr
+	ef = exportFileFor(snap, f)
+	data, manifest, err = s.cfg.Exports.open(ef.key, ef.ext, func(data, manifest *os.File, scratch string) error {
+		m, err := s.store.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: scratch}, data)
+		if err != nil {
+			return err
 		}
-		if err == nil {
-			err = os.Rename(mf.Name(), ef.manifest)
-		}
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), ef.path)
-	}
+		return dataset.WriteManifest(manifest, m)
+	})
 	if err != nil {
 		fail(c, err)
-		return ef, false
+		return ef, nil, nil, false
 	}
-	return ef, true
+	return ef, data, manifest, true
 }
 
 func exportFormatParam(c *gin.Context) (dataset.ExportFormat, bool) {
@@ -136,16 +101,12 @@ func (s *Server) handleExportSnapshot(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ef, ok := s.ensureExport(c, id, f)
+	ef, file, manifest, ok := s.openExport(c, id, f)
 	if !ok {
 		return
 	}
-	file, err := os.Open(ef.path)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	defer file.Close()
+	manifest.Close()
 	st, err := file.Stat()
 	if err != nil {
 		fail(c, err)
@@ -171,11 +132,13 @@ func (s *Server) handleSnapshotManifest(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ef, ok := s.ensureExport(c, id, f)
+	ef, data, manifest, ok := s.openExport(c, id, f)
 	if !ok {
 		return
 	}
-	b, err := os.ReadFile(ef.manifest)
+	data.Close()
+	defer manifest.Close()
+	b, err := io.ReadAll(manifest)
 	if err != nil {
 		fail(c, err)
 		return

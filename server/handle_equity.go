@@ -18,13 +18,8 @@ import (
 // The equity register over HTTP. Amounts travel as decimal strings
 // ("1.500000"), never as JSON numbers.
 
-// ledger is the configured equity store, or one on the labelling database.
-func (s *Server) ledger() *equitystore.Store {
-	if s.cfg.Ledger != nil {
-		return s.cfg.Ledger
-	}
-	return equitystore.New(s.store.DB())
-}
+// ledger is the configured equity store.
+func (s *Server) ledger() *equitystore.Store { return s.cfg.Ledger }
 
 var errBadTime = fault.New(fault.KindInvalid, "invalid_time", "times are RFC 3339 (2026-01-31T00:00:00Z) or dates (2026-01-31)")
 

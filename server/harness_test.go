@@ -42,8 +42,13 @@ type envOption func(*server.Config, **store.Store)
 
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
-	st := store.New(db).WithRegister(equitystore.Reads{})
-	cfg := server.Config{PasswordCost: member.PasswordCost(bcrypt.MinCost)}
+	st := store.New(db)
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Config{PasswordCost: member.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db), Ready: sqlDB,
+		Exports: server.NewExportCache(t.TempDir(), server.ExportCacheLimits{}, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	for _, o := range opts {
 		o(&cfg, &st)
 	}

@@ -9,7 +9,7 @@ import (
 // routes is the whole HTTP surface in one place.
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(requestID(), s.recovery(), s.accessLog(), s.securityHeaders())
+	r.Use(s.withLogger(), requestID(), s.recovery(), s.accessLog(), s.securityHeaders())
 	r.NoRoute(s.serveApp)
 	r.NoMethod(func(c *gin.Context) { fail(c, errMethod) })
 

@@ -1,5 +1,4 @@
-// Package server is copyhold's HTTP transport: gin routes, sessions, JSON
-// errors, the embedded browser app and (later) websockets.
+// Package server is copyhold's HTTP transport: gin routes, sessions, JSON errors, the browser app and the websocket route.
 package server
 
 import (
@@ -12,6 +11,7 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
+	"copyhold/server/live"
 
 	"github.com/gin-gonic/gin"
 )
@@ -28,10 +28,19 @@ type Config struct {
 	MaxBodyBytes int64
 	// Assets is the built browser app (frontend/dist); nil serves an API only.
 	Assets fs.FS
-	// Ledger is the equity register; nil uses one on the labelling store's database.
+	// Ledger is the equity register (required for the /api/equity routes).
 	Ledger *equitystore.Store
 	// Hub delivers live events on GET /ws; nil turns live tracking off.
-	Hub *Hub
+	Hub *live.Hub
+	// Exports caches snapshot downloads; nil answers them 503.
+	Exports *ExportCache
+	// Ready is pinged by /readyz (the database); nil is always ready.
+	Ready Pinger
+}
+
+// Pinger checks that a dependency is reachable (*sql.DB is one).
+type Pinger interface {
+	PingContext(ctx context.Context) error
 }
 
 func (c *Config) defaults() {
@@ -64,6 +73,9 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, store: st, log: log, limits: newLoginLimiter()}
+	if cfg.Ledger == nil {
+		log.Warn("no equity register configured: the /api/equity routes will fail")
+	}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
 	s.routes()
@@ -96,11 +108,10 @@ func (s *Server) crossOrigin(h http.Handler) http.Handler {
 
 // Ready pings the database for /readyz.
 func (s *Server) Ready(ctx context.Context) error {
-	db, err := s.store.DB().DB()
-	if err != nil {
-		return err
+	if s.cfg.Ready == nil {
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	return db.PingContext(ctx)
+	return s.cfg.Ready.PingContext(ctx)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling/store"
 	"copyhold/migrations"
+	"copyhold/server"
 
 	"gorm.io/gorm"
 )
@@ -28,6 +30,9 @@ type config struct {
 	// EventRetention is how long events stay for websocket resume; the
 	// ledger keeps its own history, so pruning loses none of it.
 	EventRetention time.Duration
+	// ExportCache is the folder of finished snapshot downloads; empty means
+	// export-cache under DataDir.
+	ExportCache string
 }
 
 type setting struct {
@@ -42,6 +47,9 @@ func (c *config) settings() []setting {
 		{"addr", "COPYHOLD_ADDR", "address to listen on", "127.0.0.1:8080", &c.Addr},
 		{"base-url", "COPYHOLD_BASE_URL", "public URL of the workbench, used in invite links", "", &c.BaseURL},
 		{"allowed-origins", "COPYHOLD_ALLOWED_ORIGINS", "comma-separated extra origins trusted for state-changing requests and websockets", "", &c.AllowedOrigins},
+		{"export-cache", "COPYHOLD_EXPORT_CACHE", fmt.Sprintf("folder where finished snapshot exports are kept for download; empty means export-cache in the data folder. "+
+			"Pruned at start and hourly: exports not downloaded for %d days go, then the least recently downloaded until it holds at most %d GiB",
+			int(server.DefaultExportCacheMaxAge.Hours()/24), server.DefaultExportCacheMaxBytes>>30), "", &c.ExportCache},
 	}
 }
 
@@ -86,6 +94,14 @@ func (c config) origins() []string {
 		}
 	}
 	return out
+}
+
+// exportCacheDir is the export cache folder: the flag, or one in the data folder.
+func (c config) exportCacheDir() string {
+	if c.ExportCache != "" {
+		return c.ExportCache
+	}
+	return filepath.Join(c.DataDir, "export-cache")
 }
 
 func (c config) source() migrations.Source {

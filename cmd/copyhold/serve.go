@@ -12,7 +12,9 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/frontend"
+	"copyhold/labeling/event"
 	"copyhold/server"
+	"copyhold/server/live"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
@@ -40,15 +42,28 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	// Work posts to the register in the same transaction that earns it.
 	st := newStore(db)
-	fan, err := server.FanoutFor(db, c.DatabaseURL, log)
+	// Background work (the event listener, export pruning) ends when serve returns.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	// Live delivery reads the events table, woken by a LISTEN (PostgreSQL)
+	// or an insert hook (SQLite).
+	events := event.NewStore(db)
+	wake, err := events.Listen(ctx, c.DatabaseURL, log)
 	if err != nil {
 		return err
 	}
-	hub := server.NewHub(server.HubConfig{Store: st, Fanout: fan, Retention: c.EventRetention}, log)
+	hub := live.New(live.Config{Events: events, Wake: wake, Members: st, Projects: st, Leases: st,
+		Retention: c.EventRetention}, log)
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
 	defer hub.Close()
+	exports := server.NewExportCache(c.exportCacheDir(), server.ExportCacheLimits{}, log)
+	go exports.Run(ctx)
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{
 		BaseURL:        c.BaseURL,
 		AllowedOrigins: c.origins(),
@@ -56,6 +71,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Assets:         assets,
 		Ledger:         equitystore.New(db),
 		Hub:            hub,
+		Exports:        exports,
+		Ready:          sqlDB,
 	}, st, log)
 
 	ln, err := net.Listen("tcp", c.Addr)

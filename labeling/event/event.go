@@ -1,15 +1,34 @@
-// Package event is the outbox: every state change appends its event row in
-// the same transaction, and readers (the live layer) see only committed rows.
+// Package event is the outbox: every state change appends its event row in the same transaction, and readers see only committed rows.
 package event
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"copyhold/labeling/event/feed"
+
 	"gorm.io/gorm"
 )
+
+// Event is one committed state change (see feed.Event, which readers that
+// must not link a database driver use under that name).
+type Event = feed.Event
+
+// CoopScope and AuditScope name the co-op feed and the audit trail.
+const (
+	CoopScope  = feed.CoopScope
+	AuditScope = feed.AuditScope
+)
+
+// ProjectScope names a project's events.
+func ProjectScope(id int64) string { return feed.ProjectScope(id) }
+
+// ReviewScope names a project's review-queue events.
+func ReviewScope(id int64) string { return feed.ReviewScope(id) }
+
+// MemberScope names one member's own events.
+func MemberScope(id int64) string { return feed.MemberScope(id) }
 
 // eventRow maps the events table.
 type eventRow struct {
@@ -57,33 +76,10 @@ func AppendAll(tx *gorm.DB, evs ...Entry) error {
 	return nil
 }
 
-// After returns committed events with a sequence above after, oldest first.
-func After(ctx context.Context, db *gorm.DB, after int64, limit int) ([]Event, error) {
-	var rows []eventRow
-	if err := db.WithContext(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, err
-	}
+func toEvents(rows []eventRow) []Event {
 	out := make([]Event, len(rows))
 	for i, r := range rows {
 		out[i] = Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt}
 	}
-	return out, nil
-}
-
-// ProjectScope and friends name event scopes.
-func ProjectScope(id int64) string { return fmt.Sprintf("project:%d", id) }
-func ReviewScope(id int64) string  { return fmt.Sprintf("review:%d", id) }
-func MemberScope(id int64) string  { return fmt.Sprintf("member:%d", id) }
-
-const CoopScope = "coop"
-
-// Event is one committed state change. Scope says who may see it:
-// "coop", "project:<id>", "review:<project id>" or "member:<id>".
-type Event struct {
-	ID        int64           `json:"seq"`
-	Type      string          `json:"type"`
-	Scope     string          `json:"scope"`
-	ActorID   *int64          `json:"actor_id,omitempty"`
-	Payload   json.RawMessage `json:"payload"`
-	CreatedAt time.Time       `json:"at"`
+	return out
 }

@@ -1,10 +1,10 @@
-package server_test
+package live_test
 
 // Live-tracking benchmark. The server runs in a child process (this test
 // binary re-run as TestLiveBenchChild) so its memory per connection is
 // measured without the clients'; the clients run here.
 //
-//	go test ./server/ -run '^$' -bench BenchmarkLive -benchtime 1x -timeout 20m
+//	go test ./server/live/ -run '^$' -bench BenchmarkLive -benchtime 1x -timeout 20m
 //
 // Set COPYHOLD_WS_BENCH_DB=postgres (with TEST_DATABASE_URL) to run the
 // server on PostgreSQL instead of SQLite.
@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/member"
@@ -36,6 +37,7 @@ import (
 	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
+	"copyhold/server/live"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
@@ -93,16 +95,17 @@ func TestLiveBenchChild(t *testing.T) {
 	}
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	fan, err := server.FanoutFor(db, "", log)
+	events := event.NewStore(db)
+	wake, err := events.Listen(ctx, "", log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := server.NewHub(server.HubConfig{Store: st, Fanout: fan, PruneEvery: -1}, log)
+	hub := live.New(live.Config{Events: events, Wake: wake, Members: st, Projects: st, Leases: st, PruneEvery: -1}, log)
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer hub.Close()
-	srv := server.New(server.Config{Hub: hub, PasswordCost: cost}, st, log)
+	srv := server.New(server.Config{Hub: hub, PasswordCost: cost, Ledger: equitystore.New(db)}, st, log)
 
 	mux := http.NewServeMux()
 	mux.Handle("/", srv.Handler())

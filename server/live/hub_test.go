@@ -1,4 +1,4 @@
-package server_test
+package live_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/member"
@@ -21,6 +22,7 @@ import (
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
+	"copyhold/server/live"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/postgres"
@@ -51,7 +53,7 @@ func openTx(t *testing.T, db *gorm.DB, scope string) (finish func(commit bool)) 
 // and resets a channel whose skipped id commits very late.
 func TestHubHoldsDeliveryAtIdGaps(t *testing.T) {
 	db := dbtest.Open(t, dbtest.Postgres)
-	e, hub := newLiveEnv(t, db, func(hc *server.HubConfig, _ *server.Config) {
+	e, hub := newLiveEnv(t, db, func(hc *live.Config, _ *server.Config) {
 		hc.GapWait = 700 * time.Millisecond
 		hc.LateCheckEvery = 200 * time.Millisecond
 	})
@@ -100,7 +102,7 @@ func TestHubHoldsDeliveryAtIdGaps(t *testing.T) {
 // delivery resumes without the fallback poll.
 func TestFanoutReconnectsAfterOutage(t *testing.T) {
 	db := dbtest.Open(t, dbtest.Postgres)
-	e, _ := newLiveEnv(t, db, func(hc *server.HubConfig, _ *server.Config) { hc.PollInterval = time.Hour })
+	e, _ := newLiveEnv(t, db, func(hc *live.Config, _ *server.Config) { hc.PollInterval = time.Hour })
 	w := e.ws(t, "lab")
 	w.mustSubscribe("coop")
 	seq := appendEvent(t, db, "test.before", "coop", nil, map[string]any{})
@@ -122,30 +124,6 @@ WHERE application_name = 'copyhold-listen' AND pid <> pg_backend_pid()`).Scan(&k
 	if f := w.next(); f.Seq != after {
 		t.Fatalf("after reconnect: %+v", f)
 	}
-}
-
-// Retention deletes old events but keeps the audit trail.
-func TestHubPruneEvents(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		appendEvent(t, db, "test.old", "coop", nil, map[string]any{})
-		appendEvent(t, db, "login.failure_burst", event.AuditScope, nil, map[string]any{})
-		ctx := context.Background()
-		if n, err := event.Prune(ctx, db, time.Hour); err != nil || n != 0 {
-			t.Fatalf("young events pruned: %d %v", n, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-		if n, err := event.Prune(ctx, db, time.Millisecond); err != nil || n != 1 {
-			t.Fatalf("prune: %d %v", n, err)
-		}
-		if _, ok, _ := event.OldestDeliverableID(ctx, db); ok {
-			t.Fatal("deliverable events left")
-		}
-		var audit int64
-		db.Raw("SELECT COUNT(*) FROM events WHERE scope = 'audit'").Scan(&audit)
-		if audit != 1 {
-			t.Fatalf("audit rows: %d", audit)
-		}
-	})
 }
 
 // Two instances on one PostgreSQL, 200 clients spread across them with
@@ -221,8 +199,8 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	var urls []string
 	for _, db := range []*gorm.DB{db1, db2} {
 		s := store.New(db)
-		hub := startHub(t, db, s, func(hc *server.HubConfig) { hc.PollInterval = 5 * time.Second })
-		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost)}, s, log)
+		hub := startHub(t, db, s, func(hc *live.Config) { hc.PollInterval = 5 * time.Second })
+		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db)}, s, log)
 		ts := httptest.NewServer(srv.Handler())
 		t.Cleanup(ts.Close)
 		urls = append(urls, ts.URL)
