@@ -16,31 +16,31 @@ func (e *env) acceptedPairwise(t *testing.T, n int) labeling.Project {
 	t.Helper()
 	ctx := context.Background()
 	coord, lab := e.members["coord"].ID, e.members["lab"].ID
-	m, err := e.st.CreateModel(ctx, &coord, labeling.Model{Name: "pairs-model"})
+	m, err := e.st.Projects.CreateModel(ctx, &coord, labeling.Model{Name: "pairs-model"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: labeling.TaskPairwise,
+	p, err := e.st.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: labeling.TaskPairwise,
 		Overlap: 1, Schema: json.RawMessage(`{}`)}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err = e.st.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
+	if p, err = e.st.Projects.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	for i := range n {
 		fmt.Fprintf(&b, `{"prompt":"q%d","response_a":"good %d","response_b":"bad %d"}`+"\n", i, i, i)
 	}
-	if _, err := e.st.ImportItems(ctx, &coord, p.ID, strings.NewReader(b.String()), "jsonl", ""); err != nil {
+	if _, err := e.st.Projects.ImportItems(ctx, &coord, p.ID, strings.NewReader(b.String()), "jsonl", ""); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
-		task, err := e.st.ClaimNextTask(ctx, lab, p.ID)
+		task, err := e.st.Leases.ClaimNextTask(ctx, lab, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.st.Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
+		if _, err := e.st.Leases.Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
 			Answer: json.RawMessage(`{"choice":"a"}`), LeadTimeMs: 2000}); err != nil {
 			t.Fatal(err)
 		}

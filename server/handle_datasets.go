@@ -63,7 +63,7 @@ func exportFileFor(snap labeling.Snapshot, f labeling.ExportFormat) exportFile {
 // ensureExport writes the cache file unless it exists.
 func (s *Server) ensureExport(c *gin.Context, id int64, f labeling.ExportFormat) (exportFile, bool) {
 	ctx := c.Request.Context()
-	snap, err := s.store.CheckSnapshotExport(ctx, id, f)
+	snap, err := s.datasets.CheckSnapshotExport(ctx, id, f)
 	if err != nil {
 		fail(c, err)
 		return exportFile{}, false
@@ -88,7 +88,7 @@ func (s *Server) ensureExport(c *gin.Context, id int64, f labeling.ExportFormat)
 		return ef, false
 	}
 	defer os.Remove(tmp.Name())
-	m, err := s.store.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: filepath.Dir(ef.path)}, tmp)
+	m, err := s.datasets.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: filepath.Dir(ef.path)}, tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -190,7 +190,7 @@ func (s *Server) handleCreateSnapshot(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	snap, err := s.store.CreateSnapshot(c.Request.Context(), &actor.ID, req)
+	snap, err := s.datasets.CreateSnapshot(c.Request.Context(), &actor.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -216,7 +216,7 @@ func (s *Server) handleListSnapshots(c *gin.Context) {
 	if !ok {
 		return
 	}
-	list, err := s.store.Snapshots(c.Request.Context(), modelID)
+	list, err := s.datasets.Snapshots(c.Request.Context(), modelID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -229,7 +229,7 @@ func (s *Server) handleGetSnapshot(c *gin.Context) {
 	if !ok {
 		return
 	}
-	snap, err := s.store.Snapshot(c.Request.Context(), id)
+	snap, err := s.datasets.Snapshot(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -252,7 +252,7 @@ func (s *Server) handleCreateRelease(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	r, err := s.store.CreateRelease(c.Request.Context(), &actor.ID, req)
+	r, err := s.datasets.CreateRelease(c.Request.Context(), &actor.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -269,7 +269,7 @@ func (s *Server) handleListReleases(c *gin.Context) {
 	if !ok {
 		return
 	}
-	list, err := s.store.Releases(c.Request.Context(), modelID)
+	list, err := s.datasets.Releases(c.Request.Context(), modelID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -282,7 +282,7 @@ func (s *Server) handleGetRelease(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, err := s.store.ModelRelease(c.Request.Context(), id)
+	r, err := s.datasets.ModelRelease(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -292,7 +292,7 @@ func (s *Server) handleGetRelease(c *gin.Context) {
 
 func (s *Server) handleMyReleases(c *gin.Context) {
 	me, _ := member(c)
-	list, err := s.store.MyReleases(c.Request.Context(), me.ID)
+	list, err := s.datasets.MyReleases(c.Request.Context(), me.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -306,7 +306,7 @@ func (s *Server) handleCreateEvaluation(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	ev, p, err := s.store.CreateEvaluation(c.Request.Context(), &actor.ID, req)
+	ev, p, err := s.datasets.CreateEvaluation(c.Request.Context(), &actor.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -319,7 +319,7 @@ func (s *Server) handleLeaderboard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	lb, err := s.store.Leaderboard(c.Request.Context(), id, labeling.BTOptions{Seed: 1})
+	lb, err := s.datasets.Leaderboard(c.Request.Context(), id, labeling.BTOptions{Seed: 1})
 	if err != nil {
 		fail(c, err)
 		return
@@ -344,7 +344,7 @@ func (s *Server) handleMyExport(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="copyhold-my-data-%d.%s"`, me.ID, format))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	if err := s.store.ExportMyData(c.Request.Context(), me.ID, format, c.Writer); err != nil {
+	if err := s.datasets.ExportMyData(c.Request.Context(), me.ID, format, c.Writer); err != nil {
 		// The status is sent; a broken stream is all the client can get now.
 		s.log.Error("personal export failed", "member", me.ID, "err", err, "request_id", c.GetString("request_id"))
 		c.Abort()

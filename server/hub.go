@@ -60,7 +60,7 @@ import (
 
 // HubConfig configures live delivery. Zero values take the defaults shown.
 type HubConfig struct {
-	Store  *store.Store
+	Store  *store.Stores
 	Fanout Fanout // required: FanoutFor picks one
 
 	PongWait      time.Duration // 60 s: a connection silent this long is dead
@@ -120,7 +120,7 @@ func (c *HubConfig) defaults() {
 type Hub struct {
 	cfg HubConfig
 	db  *gorm.DB
-	st  *store.Store
+	st  *store.Stores
 	log *slog.Logger
 
 	writePool sync.Pool // write buffers are held only while writing
@@ -910,7 +910,7 @@ func (h *Hub) presenceLoop(ctx context.Context) {
 		}
 		h.mu.Unlock()
 		for _, id := range todo {
-			holders, err := h.st.LeaseHolders(ctx, id)
+			holders, err := h.st.Leases.LeaseHolders(ctx, id)
 			if err != nil {
 				continue
 			}

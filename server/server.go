@@ -51,19 +51,26 @@ func (c *Config) defaults() {
 
 // Server holds the dependencies of every handler.
 type Server struct {
-	cfg     Config
-	store   *store.Store
-	log     *slog.Logger
-	limits  *loginLimiter
-	engine  *gin.Engine
-	handler http.Handler
+	cfg      Config
+	store    *store.Stores
+	members  *store.Members
+	projects *store.Projects
+	leases   *store.Leases
+	reviews  *store.Reviews
+	quality  *store.Quality
+	datasets *store.Datasets
+	log      *slog.Logger
+	limits   *loginLimiter
+	engine   *gin.Engine
+	handler  http.Handler
 }
 
-// New builds the server. Call Handler for the http.Handler.
-func New(cfg Config, st *store.Store, log *slog.Logger) *Server {
+// New builds the server on the labelling stores. Call Handler for the http.Handler.
+func New(cfg Config, st *store.Stores, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: st, log: log, limits: newLoginLimiter()}
+	s := &Server{cfg: cfg, store: st, members: st.Members, projects: st.Projects, leases: st.Leases,
+		reviews: st.Reviews, quality: st.Quality, datasets: st.Datasets, log: log, limits: newLoginLimiter()}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
 	s.routes()

@@ -263,7 +263,7 @@ func (c *wsConn) subscribe(ctx context.Context, f clientFrame) {
 	var head int64
 	for attempt := 0; ; attempt++ {
 		before := h.cursorNow()
-		m, err := h.st.Member(ctx, c.memberID)
+		m, err := h.st.Members.Member(ctx, c.memberID)
 		if err != nil {
 			c.sendError("unavailable", ch.name, "could not check your access; try again")
 			return
@@ -275,7 +275,7 @@ func (c *wsConn) subscribe(ctx context.Context, f clientFrame) {
 		}
 		sub.projectMember = false
 		if ch.kind == chProject { // also for staff: kept in case they lose the role
-			if sub.projectMember, err = h.st.IsProjectMember(ctx, ch.id, m.ID); err != nil {
+			if sub.projectMember, err = h.st.Projects.IsProjectMember(ctx, ch.id, m.ID); err != nil {
 				c.sendError("unavailable", ch.name, "could not check your access; try again")
 				return
 			}

@@ -30,7 +30,7 @@ import (
 func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.HubConfig, *server.Config)) (*env, *server.Hub) {
 	t.Helper()
 	var hub *server.Hub
-	e := newEnv(t, db, func(cfg *server.Config, st **store.Store) {
+	e := newEnv(t, db, func(cfg *server.Config, st **store.Stores) {
 		hub = startHub(t, db, *st, func(hc *server.HubConfig) {
 			if edit != nil {
 				edit(hc, cfg)
@@ -53,7 +53,7 @@ func catchUp(t *testing.T, db *gorm.DB, hub *server.Hub) {
 	waitFor(t, func() bool { return hub.Stats().Cursor >= head }, "the hub to catch up with the set-up events")
 }
 
-func startHub(t testing.TB, db *gorm.DB, st *store.Store, edit func(*server.HubConfig)) *server.Hub {
+func startHub(t testing.TB, db *gorm.DB, st *store.Stores, edit func(*server.HubConfig)) *server.Hub {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fan, err := server.FanoutFor(db, "", log)
@@ -256,11 +256,11 @@ func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, pay
 func (e *env) addMember(t *testing.T, login string, roles ...labeling.Role) labeling.Member {
 	t.Helper()
 	ctx := context.Background()
-	m, err := e.st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
+	m, err := e.st.Members.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: labeling.PasswordCost(bcrypt.MinCost)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := e.st.CreateToken(ctx, m.ID, "test")
+	_, tok, err := e.st.Members.CreateToken(ctx, m.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		tw.mustSubscribe("project:" + P)
 		tw.mustSubscribe(fmt.Sprintf("member:%d", e.members["target"].ID))
 		target := e.members["target"].ID
-		if err := e.st.RevokeRole(ctx, &coord, target, labeling.RoleReviewer); err != nil {
+		if err := e.st.Members.RevokeRole(ctx, &coord, target, labeling.RoleReviewer); err != nil {
 			t.Fatal(err)
 		}
 		f := tw.next()
@@ -377,7 +377,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		}
 
 		// Removed from the project: the subscription ends.
-		if err := e.st.RemoveProjectMember(ctx, &coord, p.ID, target); err != nil {
+		if err := e.st.Projects.RemoveProjectMember(ctx, &coord, p.ID, target); err != nil {
 			t.Fatal(err)
 		}
 		if f = tw.next(); f.Op != "error" || f.Code != "forbidden" || f.Channel != "project:"+P {
@@ -385,7 +385,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		}
 
 		// Deactivated: the connection closes with 1008.
-		if err := e.st.Deactivate(ctx, &coord, target); err != nil {
+		if err := e.st.Members.Deactivate(ctx, &coord, target); err != nil {
 			t.Fatal(err)
 		}
 		for {

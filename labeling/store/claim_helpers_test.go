@@ -43,7 +43,7 @@ type labFixture struct {
 	t     testing.TB
 	ctx   context.Context
 	db    *gorm.DB
-	s     *store.Store
+	s     *store.Stores
 	clock *labClock
 	coord int64
 	model labeling.Model
@@ -55,7 +55,7 @@ func newLabFixture(t testing.TB, db *gorm.DB) *labFixture {
 	f := &labFixture{t: t, ctx: context.Background(), db: db, clock: clock}
 	f.s = store.New(db).WithClock(clock.Now)
 	f.coord = f.member("coord", "coordinator")
-	m, err := f.s.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model", BaseModel: "base-7b"})
+	m, err := f.s.Projects.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model", BaseModel: "base-7b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +98,11 @@ func (f *labFixture) project(name string, edit func(*labeling.ProjectSettings)) 
 	if edit != nil {
 		edit(&ps)
 	}
-	p, err := f.s.CreateProject(f.ctx, &f.coord, ps, true)
+	p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, ps, true)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if p, err = f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
+	if p, err = f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
 		f.t.Fatal(err)
 	}
 	return p
@@ -111,7 +111,7 @@ func (f *labFixture) project(name string, edit func(*labeling.ProjectSettings)) 
 // importLines imports JSONL lines and fails the test on error.
 func (f *labFixture) importLines(projectID int64, lines ...string) labeling.ImportReport {
 	f.t.Helper()
-	rep, err := f.s.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(strings.Join(lines, "\n")), "jsonl", "t.jsonl")
+	rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(strings.Join(lines, "\n")), "jsonl", "t.jsonl")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func (f *labFixture) items(projectID int64, n int) {
 	for i := range n {
 		fmt.Fprintf(&b, `{"text":"item %d"}`+"\n", i)
 	}
-	rep, err := f.s.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(b.String()), "jsonl", "")
+	rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(b.String()), "jsonl", "")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func (f *labFixture) items(projectID int64, n int) {
 
 func (f *labFixture) claim(member, projectID int64) labeling.Task {
 	f.t.Helper()
-	task, err := f.s.ClaimNextTask(f.ctx, member, projectID)
+	task, err := f.s.Leases.ClaimNextTask(f.ctx, member, projectID)
 	if err != nil {
 		f.t.Fatalf("claim by %d: %v", member, err)
 	}
@@ -145,7 +145,7 @@ func (f *labFixture) claim(member, projectID int64) labeling.Task {
 
 func (f *labFixture) submit(member int64, task labeling.Task, key string) labeling.Submission {
 	f.t.Helper()
-	sub, err := f.s.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key,
+	sub, err := f.s.Leases.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key,
 		Answer: json.RawMessage(`{"choice":"positive"}`), LeadTimeMs: 1200})
 	if err != nil {
 		f.t.Fatalf("submit by %d: %v", member, err)

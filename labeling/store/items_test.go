@@ -34,7 +34,7 @@ func TestImportDuplicatesAndReport(t *testing.T) {
 		if rep.Imported != 1 || rep.Duplicates != 1 {
 			t.Fatalf("second report = %+v", rep)
 		}
-		items, err := f.s.Items(f.ctx, p.ID, 0, 100)
+		items, err := f.s.Projects.Items(f.ctx, p.ID, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		b.WriteString(`{"data":{"text":"bad gold"},"gold":"maybe"}` + "\n")
 		b.WriteString(`{"text":"never read"}` + "\n")
 		var progress []int
-		rep, err := f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		rep, err := f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Filename: "items.jsonl", Progress: func(n int) { progress = append(progress, n) }})
 		wantLabCode(t, err, labeling.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 1201") {
@@ -101,18 +101,18 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 			t.Fatalf("next_seq moved to %d", next)
 		}
 		// Item data that does not fit the schema.
-		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
+		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
 		wantLabCode(t, err, labeling.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 2") || f.count(`SELECT COUNT(*) FROM items`) != 0 {
 			t.Fatalf("schema error: %v", err)
 		}
-		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
+		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
 		wantLabCode(t, err, labeling.ErrImportFormat)
 		// Size limits.
-		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Format: "jsonl", MaxBytes: 1000})
 		wantLabCode(t, err, labeling.ErrImportTooLarge)
-		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Format: "jsonl", MaxRecords: 10})
 		wantLabCode(t, err, labeling.ErrImportTooLarge)
 		if n := f.count(`SELECT COUNT(*) FROM items`); n != 0 {
@@ -158,7 +158,7 @@ func TestImportUCISentences(t *testing.T) {
 		f := newLabFixture(t, db)
 		// The file as it is: every record is distinct data (ids differ).
 		p := f.project("uci-raw", nil)
-		rep, err := f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", "uci_sentiment_labelled_sentences.jsonl")
+		rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", "uci_sentiment_labelled_sentences.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestImportUCISentences(t *testing.T) {
 			t.Fatalf("raw report = %+v", rep)
 		}
 		q := f.project("uci-gold", nil)
-		rep, err = f.s.ImportItems(f.ctx, &f.coord, q.ID, strings.NewReader(wrapped.String()), "jsonl", "uci.jsonl")
+		rep, err = f.s.Projects.ImportItems(f.ctx, &f.coord, q.ID, strings.NewReader(wrapped.String()), "jsonl", "uci.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,12 +211,12 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 				want = len(tasks)
 			}
 			schema := c.schema
-			p, err := f.s.CreateProject(f.ctx, &f.coord, labeling.ProjectSettings{ModelID: f.model.ID, Name: c.file,
+			p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, labeling.ProjectSettings{ModelID: f.model.ID, Name: c.file,
 				TaskType: c.tt, Schema: json.RawMessage(schema), Overlap: 1}, false)
 			if err != nil {
 				t.Fatalf("%s: %v", c.file, err)
 			}
-			rep, err := f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", c.file)
+			rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", c.file)
 			if err != nil {
 				t.Fatalf("%s: %v", c.file, err)
 			}

@@ -22,13 +22,6 @@ type Ledger interface {
 	MemberEnded(tx *gorm.DB, memberID int64, actor *int64) error
 }
 
-// WithLedger returns a copy of s that reports to l.
-func (s *Store) WithLedger(l Ledger) *Store {
-	c := *s
-	c.ledger = l
-	return &c
-}
-
 // noLedger is the ledger of a store nobody asked to keep one: labelling
 // works on its own, for tests and benchmarks of the engine alone.
 type noLedger struct{}

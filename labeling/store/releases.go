@@ -46,7 +46,7 @@ func (r releaseRow) release() labeling.Release {
 // snapshot (of this model if one has that hash, else of any model). A retry
 // with the same content returns the release with Replayed set; another
 // release with the same version is release_exists.
-func (s *Store) CreateRelease(ctx context.Context, actor *int64, req labeling.ReleaseRequest) (labeling.Release, error) {
+func (s *Datasets) CreateRelease(ctx context.Context, actor *int64, req labeling.ReleaseRequest) (labeling.Release, error) {
 	req, err := req.Check()
 	if err != nil {
 		return labeling.Release{}, err
@@ -159,7 +159,7 @@ func releaseWithSnapshots(tx *gorm.DB, row releaseRow) (labeling.Release, error)
 }
 
 // ModelRelease loads one release.
-func (s *Store) ModelRelease(ctx context.Context, id int64) (labeling.Release, error) {
+func (s *Datasets) ModelRelease(ctx context.Context, id int64) (labeling.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []releaseRow
 	if err := db.Where("id = ?", id).Find(&rows).Error; err != nil {
@@ -172,7 +172,7 @@ func (s *Store) ModelRelease(ctx context.Context, id int64) (labeling.Release, e
 }
 
 // Releases lists a model's releases (0: every model), oldest first.
-func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release, error) {
+func (s *Datasets) Releases(ctx context.Context, modelID int64) ([]labeling.Release, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Order("id")
 	if modelID > 0 {
@@ -195,7 +195,7 @@ func (s *Store) Releases(ctx context.Context, modelID int64) ([]labeling.Release
 
 // MyReleases lists the releases whose snapshots hold the member's accepted
 // annotations, newest first, with how many of them.
-func (s *Store) MyReleases(ctx context.Context, memberID int64) ([]labeling.Release, error) {
+func (s *Datasets) MyReleases(ctx context.Context, memberID int64) ([]labeling.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []struct {
 		ID            int64

@@ -12,7 +12,7 @@ import (
 // answer submits {"choice": choice} for the task.
 func (f *labFixture) answer(member int64, task labeling.Task, choice string) labeling.Submission {
 	f.t.Helper()
-	sub, err := f.s.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+	sub, err := f.s.Leases.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 		IdempotencyKey: fmt.Sprintf("sub-%d-%d", member, task.ItemID),
 		Answer:         json.RawMessage(fmt.Sprintf(`{"choice":%q}`, choice)), LeadTimeMs: 1000})
 	if err != nil {
@@ -29,7 +29,7 @@ func (f *labFixture) claimAnswer(member, projectID int64, choice string) labelin
 
 func (f *labFixture) reviewSettings(projectID int64, patch labeling.ReviewSettingsPatch) labeling.ReviewSettings {
 	f.t.Helper()
-	s, err := f.s.UpdateReviewSettings(f.ctx, &f.coord, projectID, patch)
+	s, err := f.s.Reviews.UpdateReviewSettings(f.ctx, &f.coord, projectID, patch)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func (f *labFixture) reviewSettings(projectID int64, patch labeling.ReviewSettin
 
 func (f *labFixture) claimReview(reviewer, projectID int64) labeling.ReviewTask {
 	f.t.Helper()
-	rt, err := f.s.ClaimNextReview(f.ctx, reviewer, projectID)
+	rt, err := f.s.Reviews.ClaimNextReview(f.ctx, reviewer, projectID)
 	if err != nil {
 		f.t.Fatalf("claim review by %d: %v", reviewer, err)
 	}
@@ -46,7 +46,7 @@ func (f *labFixture) claimReview(reviewer, projectID int64) labeling.ReviewTask 
 }
 
 func (f *labFixture) decide(reviewer int64, rt labeling.ReviewTask, key string, ds ...labeling.DecisionInput) (labeling.DecisionResult, error) {
-	return f.s.DecideReview(f.ctx, reviewer, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: key, Decisions: ds})
+	return f.s.Reviews.DecideReview(f.ctx, reviewer, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: key, Decisions: ds})
 }
 
 func accept(id int64) labeling.DecisionInput {
@@ -100,7 +100,7 @@ func wantReasons(t *testing.T, got []string, want ...string) {
 
 func myWork(t *testing.T, f *labFixture, member, projectID int64) map[int64]store.MyWorkItem {
 	t.Helper()
-	items, err := f.s.MySubmissions(f.ctx, member, projectID, 0, 100)
+	items, err := f.s.Leases.MySubmissions(f.ctx, member, projectID, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ type snapMember struct {
 }
 
 // CreateSnapshot freezes the accepted annotations of the request's projects.
-func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.SnapshotRequest) (labeling.Snapshot, error) {
+func (s *Datasets) CreateSnapshot(ctx context.Context, actor *int64, req labeling.SnapshotRequest) (labeling.Snapshot, error) {
 	req, err := req.Check()
 	if err != nil {
 		return labeling.Snapshot{}, err
@@ -73,7 +73,7 @@ func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req labeling.S
 	return s.Snapshot(ctx, id)
 }
 
-func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotRequest) (int64, error) {
+func (s *Datasets) createSnapshot(tx *gorm.DB, actor *int64, req labeling.SnapshotRequest) (int64, error) {
 	var model []int64
 	if err := tx.Raw("SELECT id FROM models WHERE id = ?", req.ModelID).Scan(&model).Error; err != nil {
 		return 0, err
@@ -522,7 +522,7 @@ func sortedIDs(ids []int64) []int64 {
 // ---- reading ----
 
 // Snapshot loads one snapshot with its projects.
-func (s *Store) Snapshot(ctx context.Context, id int64) (labeling.Snapshot, error) {
+func (s *Datasets) Snapshot(ctx context.Context, id int64) (labeling.Snapshot, error) {
 	return loadSnapshot(s.db.WithContext(ctx), id)
 }
 
@@ -582,7 +582,7 @@ func loadSnapshot(db *gorm.DB, id int64) (labeling.Snapshot, error) {
 }
 
 // Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapshot, error) {
+func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
 	var args []any
@@ -622,7 +622,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]labeling.Snapsh
 }
 
 // SnapshotContributors are the snapshot's members under their frozen names.
-func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]labeling.ExportContributor, error) {
+func (s *Datasets) SnapshotContributors(ctx context.Context, id int64) ([]labeling.ExportContributor, error) {
 	var rows []struct {
 		Name        string
 		Named       bool
@@ -654,7 +654,7 @@ type SnapshotExport struct {
 
 // CheckSnapshotExport says whether the snapshot can be exported in the
 // format, before any byte is written.
-func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
+func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f labeling.ExportFormat) (labeling.Snapshot, error) {
 	snap, err := s.Snapshot(ctx, id)
 	if err != nil {
 		return snap, err
@@ -671,7 +671,7 @@ func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f labeling.Ex
 // stored bytes are re-hashed on the way; a mismatch fails the export
 // (snapshot_corrupt) after the bytes were written, so callers that must
 // not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
+func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (labeling.ExportManifest, error) {
 	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
 	if err != nil {
 		return labeling.ExportManifest{}, err
@@ -832,7 +832,7 @@ func decodeSnapshotRow(body []byte) (labeling.ExportRow, error) {
 
 // SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
 // re-hashing with labeling.SnapshotHasher).
-func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRow, error) {
+func (s *Datasets) SnapshotRows(ctx context.Context, id int64) ([]labeling.ExportRow, error) {
 	var rs []struct {
 		ProjectID int64
 		Body      string
