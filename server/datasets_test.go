@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/work"
 )
 
 // acceptedPairwise builds a pairwise project in which "lab" answered n
@@ -40,7 +41,7 @@ func (e *env) acceptedPairwise(t *testing.T, n int) labeling.Project {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.st.Leases.Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
+		if _, err := work.New(e.st).Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
 			Answer: json.RawMessage(`{"choice":"a"}`), LeadTimeMs: 2000}); err != nil {
 			t.Fatal(err)
 		}

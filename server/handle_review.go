@@ -95,7 +95,7 @@ func (s *Server) handleReviewDecisions(c *gin.Context) {
 	}
 	sum := sha256.Sum256(raw)
 	req.BodyHash = hex.EncodeToString(sum[:])
-	res, err := s.reviews.DecideReview(c.Request.Context(), m.ID, req)
+	res, err := s.work.DecideReview(c.Request.Context(), m.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -122,7 +122,7 @@ func (s *Server) handleDispute(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	sub, err := s.reviews.DisputeRejection(c.Request.Context(), m.ID, id, req.Comment)
+	sub, err := s.work.DisputeRejection(c.Request.Context(), m.ID, id, req.Comment)
 	if err != nil {
 		fail(c, err)
 		return

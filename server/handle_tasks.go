@@ -121,7 +121,7 @@ func (s *Server) handleSubmit(c *gin.Context) {
 	}
 	sum := sha256.Sum256(raw)
 	req.BodyHash = hex.EncodeToString(sum[:])
-	sub, err := s.leases.Submit(c.Request.Context(), m.ID, req)
+	sub, err := s.work.Submit(c.Request.Context(), m.ID, req)
 	if err != nil {
 		fail(c, err)
 		return

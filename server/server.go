@@ -12,6 +12,7 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 
 	"github.com/gin-gonic/gin"
 )
@@ -59,18 +60,20 @@ type Server struct {
 	reviews  *store.Reviews
 	quality  *store.Quality
 	datasets *store.Datasets
+	work     *work.Service // submit, review decisions, disputes
 	log      *slog.Logger
 	limits   *loginLimiter
 	engine   *gin.Engine
 	handler  http.Handler
 }
 
-// New builds the server on the labelling stores. Call Handler for the http.Handler.
+// New builds the server on the labelling stores; the labelling workflow
+// (work.Service) runs on the same stores. Call Handler for the http.Handler.
 func New(cfg Config, st *store.Stores, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, store: st, members: st.Members, projects: st.Projects, leases: st.Leases,
-		reviews: st.Reviews, quality: st.Quality, datasets: st.Datasets, log: log, limits: newLoginLimiter()}
+		reviews: st.Reviews, quality: st.Quality, datasets: st.Datasets, work: work.New(st), log: log, limits: newLoginLimiter()}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
 	s.routes()

@@ -32,6 +32,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 
@@ -124,7 +125,7 @@ func TestLiveBenchChild(t *testing.T) {
 			http.Error(w, err.Error(), 500)
 			return
 		}
-		_, err = st.Leases.Submit(r.Context(), lab.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+		_, err = work.New(st).Submit(r.Context(), lab.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 			IdempotencyKey: task.LeaseToken, Answer: json.RawMessage(`{"choice":"a"}`)})
 		committed := time.Now()
 		if err != nil {

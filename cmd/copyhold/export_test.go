@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/work"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 )
@@ -46,7 +47,7 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 			t.Fatalf("breadth-first claim gave item %d after %d", task.ItemID, item)
 		}
 		item = task.ItemID
-		if _, err := st.Leases.Submit(ctx, m.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: login,
+		if _, err := work.New(st).Submit(ctx, m.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: login,
 			Answer: json.RawMessage(`{"choice":"negative"}`)}); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 	for _, s := range rt.Submissions {
 		ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionAccept})
 	}
-	if _, err := st.Reviews.DecideReview(ctx, rev.ID, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: "r1", Decisions: ds}); err != nil {
+	if _, err := work.New(st).DecideReview(ctx, rev.ID, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: "r1", Decisions: ds}); err != nil {
 		t.Fatal(err)
 	}
 	closeDB(db)

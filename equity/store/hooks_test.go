@@ -11,6 +11,7 @@ import (
 	"copyhold/equity/store"
 	"copyhold/labeling"
 	labelstore "copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 
 	"golang.org/x/crypto/bcrypt"
@@ -49,7 +50,7 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 		submit := func(m int64, key string) labeling.Submission {
 			task, err := ls.Leases.ClaimNextTask(ctx, m, p.ID)
 			must(t, err)
-			sub, err := ls.Leases.Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key, Answer: json.RawMessage(`{"choice":"positive"}`)})
+			sub, err := work.New(ls).Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key, Answer: json.RawMessage(`{"choice":"positive"}`)})
 			must(t, err)
 			return sub
 		}
@@ -65,7 +66,7 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 			for _, s := range rt.Submissions {
 				ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: decision, Reason: reason})
 			}
-			_, err = ls.Reviews.DecideReview(ctx, reviewer, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: fmt.Sprint(time.Now().UnixNano()), Decisions: ds})
+			_, err = work.New(ls).DecideReview(ctx, reviewer, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: fmt.Sprint(time.Now().UnixNano()), Decisions: ds})
 			must(t, err)
 		}
 		verify := func() {
@@ -94,7 +95,7 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 		if got, pend := balance(equity.Vested(ben)), balance(equity.Pending(ben)); got != "0.000000" || pend != "0.000000" {
 			t.Fatalf("after rejection ben holds %s vested, %s pending", got, pend)
 		}
-		_, err = ls.Reviews.DisputeRejection(ctx, ben, benSub.ID, "It is clearly positive.")
+		_, err = work.New(ls).DisputeRejection(ctx, ben, benSub.ID, "It is clearly positive.")
 		must(t, err)
 		decide(rev2, labeling.DecisionAccept, "")
 		if got := balance(equity.Vested(ben)); got != "1.000000" {

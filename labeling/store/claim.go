@@ -45,6 +45,13 @@ type assignmentRow struct {
 
 func (assignmentRow) TableName() string { return "assignments" }
 
+func (r assignmentRow) assignment() labeling.Assignment {
+	return labeling.Assignment{ID: r.ID, ProjectID: r.ProjectID, ItemID: r.ItemID, MemberID: r.MemberID,
+		State: labeling.AssignmentState(r.State), LeaseToken: r.LeaseToken, LeaseExpiresAt: r.LeaseExpiresAt,
+		ClaimedAt: r.ClaimedAt, SubmittedAt: r.SubmittedAt, Draft: rawOrNil(r.Draft), DraftAt: r.DraftAt,
+		ActiveMs: r.ActiveMs}
+}
+
 type itemRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	ProjectID   int64

@@ -15,6 +15,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -104,6 +105,7 @@ func buildClaimFixture(b *testing.B, db *gorm.DB, fixture, name string, items in
 // goroutine per member, and reports latency percentiles and throughput.
 func runClaimSubmit(b *testing.B, s *store.Stores, projectID int64, members []int64) {
 	ctx := context.Background()
+	w := work.New(s)
 	answer := json.RawMessage(`{"choice":"positive"}`)
 	var next atomic.Int64
 	claims := make([][]time.Duration, len(members))
@@ -124,7 +126,7 @@ func runClaimSubmit(b *testing.B, s *store.Stores, projectID int64, members []in
 					return
 				}
 				// Keys are random so that runs sharing the big project never collide.
-				if _, err := s.Leases.Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+				if _, err := w.Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 					IdempotencyKey: labeling.NewLeaseToken(), Answer: answer, LeadTimeMs: 1000}); err != nil {
 					b.Errorf("submit: %v", err)
 					return

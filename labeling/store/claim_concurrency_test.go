@@ -86,13 +86,13 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 					}
 					req := labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprintf("w%d-%d", w, n),
 						Answer: json.RawMessage(`{"choice":"negative"}`), LeadTimeMs: 700}
-					if _, err := f.s.Leases.Submit(f.ctx, member, req); err != nil {
+					if _, err := f.w.Submit(f.ctx, member, req); err != nil {
 						errs <- fmt.Errorf("worker %d submit: %w", w, err)
 						return
 					}
 					submitted.Add(1)
 					if rng.IntN(100) < 5 { // a retry after a lost response
-						sub, err := f.s.Leases.Submit(f.ctx, member, req)
+						sub, err := f.w.Submit(f.ctx, member, req)
 						if err != nil || !sub.Replayed {
 							errs <- fmt.Errorf("worker %d retry: %v replayed=%v", w, err, sub.Replayed)
 							return

@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 
 	"gorm.io/gorm"
 )
@@ -37,13 +38,14 @@ func (c *labClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// labFixture is a migrated database with a store on a test clock, a
-// coordinator and a model.
+// labFixture is a migrated database with the stores and the work service
+// on a test clock, a coordinator and a model.
 type labFixture struct {
 	t     testing.TB
 	ctx   context.Context
 	db    *gorm.DB
 	s     *store.Stores
+	w     *work.Service
 	clock *labClock
 	coord int64
 	model labeling.Model
@@ -54,6 +56,7 @@ func newLabFixture(t testing.TB, db *gorm.DB) *labFixture {
 	clock := &labClock{t: time.Date(2031, 3, 4, 10, 0, 0, 0, time.UTC)}
 	f := &labFixture{t: t, ctx: context.Background(), db: db, clock: clock}
 	f.s = store.New(db).WithClock(clock.Now)
+	f.w = work.New(f.s)
 	f.coord = f.member("coord", "coordinator")
 	m, err := f.s.Projects.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model", BaseModel: "base-7b"})
 	if err != nil {
@@ -145,7 +148,7 @@ func (f *labFixture) claim(member, projectID int64) labeling.Task {
 
 func (f *labFixture) submit(member int64, task labeling.Task, key string) labeling.Submission {
 	f.t.Helper()
-	sub, err := f.s.Leases.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key,
+	sub, err := f.w.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key,
 		Answer: json.RawMessage(`{"choice":"positive"}`), LeadTimeMs: 1200})
 	if err != nil {
 		f.t.Fatalf("submit by %d: %v", member, err)

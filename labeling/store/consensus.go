@@ -55,7 +55,7 @@ FROM submissions s WHERE s.item_id = ? AND s.counted = ? ORDER BY s.id`, itemID,
 	return answers, corrected, nil
 }
 
-func tiePolicy(set labeling.ReviewSettings, p projectRow) labeling.MajorityOptions {
+func tiePolicy(set labeling.ReviewSettings, p labeling.Project) labeling.MajorityOptions {
 	switch set.TiePolicy {
 	case labeling.TiePolicySchemaOrder:
 		return labeling.MajorityOptions{Tie: labeling.TieFirstInOrder, Order: labeling.SchemaLabelOrder(json.RawMessage(p.Schema))}
@@ -69,7 +69,7 @@ func tiePolicy(set labeling.ReviewSettings, p projectRow) labeling.MajorityOptio
 // a reviewer wins outright). Gold items and rewrites have none. It runs when
 // an item is scored and after each decision on it; a Dawid–Skene
 // recomputation replaces the majority label until the item changes again.
-func updateConsensus(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, itemID int64) error {
+func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64) error {
 	tt := labeling.TaskType(p.TaskType)
 	var status string
 	if err := tx.Raw(`SELECT status FROM items WHERE id = ?`, itemID).Scan(&status).Error; err != nil {
@@ -115,6 +115,12 @@ func updateConsensus(tx *gorm.DB, now time.Time, p projectRow, set labeling.Revi
 		}
 	}
 	return upsertConsensus(tx, p.ID, c)
+}
+
+// UpdateConsensus recomputes and stores an item's majority-vote consensus
+// (see updateConsensus): the consensus step of work.Service.
+func (s *Quality) UpdateConsensus(tx Tx, now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64) error {
+	return updateConsensus(tx.db, now, p, set, itemID)
 }
 
 func upsertConsensus(tx *gorm.DB, projectID int64, c Consensus) error {
@@ -191,7 +197,7 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 		switch method {
 		case "majority":
 			for _, id := range items {
-				if err := updateConsensus(tx, now, p, set, id); err != nil {
+				if err := updateConsensus(tx, now, p.project(), set, id); err != nil {
 					return err
 				}
 			}

@@ -1,212 +1,120 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
 	"time"
 
 	"copyhold/labeling"
 	"copyhold/labeling/event"
-	"copyhold/labeling/fault"
 
 	"gorm.io/gorm"
 )
 
-// ---- decisions ----
+// ---- decisions: the SQL of work.Service's decide step ----
 
-// decide applies decisions to the submissions of one review round, in the
-// caller's transaction, and returns what it decided. reviewer is nil for
-// automatic acceptance. Every pending submission of the round must be
-// decided. This is the hook point for the equity ledger: it sees every
-// decision, human or automatic, inside the deciding transaction.
-func (s *base) decide(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, rv itemReviewRow, reviewer *int64,
-	inputs []labeling.DecisionInput) ([]labeling.DecisionRecord, error) {
-	final := rv.Kind == string(labeling.ReviewKindDispute)
-	tt := labeling.TaskType(p.TaskType)
-	if len(inputs) == 0 || len(inputs) > labeling.MaxDecisionsPerCall {
-		return nil, labeling.ErrDecisionInvalid.With("send 1-%d decisions", labeling.MaxDecisionsPerCall)
-	}
-	seen := map[int64]bool{}
-	for _, in := range inputs {
-		if seen[in.SubmissionID] {
-			return nil, labeling.ErrDecisionInvalid.With("submission %d is decided twice in one request", in.SubmissionID)
-		}
-		seen[in.SubmissionID] = true
-	}
-	var itemData *string
-	var out []labeling.DecisionRecord
-	for _, in := range inputs {
-		sub, ok, err := loadSubmission(tx, in.SubmissionID, true)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || sub.ProjectID != p.ID {
-			return nil, fault.ErrNotFound.With("submission %d not found", in.SubmissionID)
-		}
-		if reviewer != nil && sub.MemberID == *reviewer {
-			return nil, labeling.ErrOwnWork.With("submission %d is your own work", sub.ID)
-		}
-		inRound := sub.ItemID == rv.ItemID && (rv.SubmissionID == nil && sub.Counted || rv.SubmissionID != nil && *rv.SubmissionID == sub.ID)
-		if !inRound {
-			return nil, labeling.ErrDecisionInvalid.With("submission %d is not part of this review", sub.ID)
-		}
-		d, err := labeling.CheckDecision(in, set, final)
-		if err != nil {
-			return nil, err
-		}
-		next, err := labeling.NextStatus(labeling.SubmissionStatus(sub.Status), d.Decision, final)
-		if err != nil {
-			return nil, labeling.ErrAlreadyDecided.With("submission %d is already %s", sub.ID, sub.Status)
-		}
-		row := reviewDecisionRow{ReviewID: rv.ID, ProjectID: p.ID, ItemID: sub.ItemID, SubmissionID: sub.ID,
-			LabellerID: sub.MemberID, ReviewerID: reviewer, Decision: string(d.Decision), Reason: d.Reason,
-			Comment: d.Comment, Final: final, Automatic: reviewer == nil, CreatedAt: now}
-		if d.Decision == labeling.DecisionCorrect {
-			if itemData == nil {
-				var data string
-				if err := tx.Raw(`SELECT data FROM items WHERE id = ?`, sub.ItemID).Scan(&data).Error; err != nil {
-					return nil, err
-				}
-				itemData = &data
-			}
-			norm, err := labeling.ValidateAnswer(tt, json.RawMessage(p.Schema), json.RawMessage(*itemData), d.CorrectedAnswer)
-			if err != nil {
-				return nil, err
-			}
-			s := string(norm)
-			row.CorrectedAnswer = &s
-		}
-		if err := tx.Create(&row).Error; err != nil {
-			return nil, err
-		}
-		// Fenced on the status we read: a concurrent decision that committed first wins.
-		res := tx.Exec(`UPDATE submissions SET status = ?, counted = ? WHERE id = ? AND status = ?`,
-			string(next), sub.Counted && next != labeling.SubmissionRejected, sub.ID, sub.Status)
-		if res.Error != nil {
-			return nil, res.Error
-		}
-		if res.RowsAffected != 1 {
-			return nil, labeling.ErrAlreadyDecided.With("submission %d was decided concurrently", sub.ID)
-		}
-		if next == labeling.SubmissionRejected && sub.Counted {
-			// The slot goes back to the queue for a new labeller.
-			if err := tx.Exec(`UPDATE items SET done = done - 1,
-    status = CASE WHEN status = 'complete' THEN 'open' ELSE status END WHERE id = ?`, sub.ItemID).Error; err != nil {
-				return nil, err
-			}
-		}
-		rec := row.record(next)
-		payload := map[string]any{"review_id": rv.ID, "item_id": sub.ItemID, "submission_id": sub.ID,
-			"decision": d.Decision, "reason": d.Reason, "status": next, "final": final, "automatic": reviewer == nil}
-		for _, scope := range []string{event.ReviewScope(p.ID), event.MemberScope(sub.MemberID), event.ProjectScope(p.ID)} {
-			if err := event.Append(tx, "review.decided", scope, reviewer, payload); err != nil {
-				return nil, err
-			}
-		}
-		if err := s.ledger.Decided(tx, rec); err != nil { // vesting posts in the same transaction
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	left, err := pendingOf(tx, rv)
-	if err != nil {
-		return nil, err
-	}
-	if len(left) > 0 {
-		return nil, labeling.ErrDecisionsIncomplete.With("%d submission(s) of this item still need a decision (e.g. %d)", len(left), left[0].ID)
-	}
-	if err := tx.Exec(`UPDATE item_reviews SET state = CASE WHEN state = 'auto_accepted' THEN state ELSE 'decided' END,
-    updated_at = ? WHERE id = ?`, now, rv.ID).Error; err != nil {
-		return nil, err
-	}
-	if err := updateConsensus(tx, now, p, set, rv.ItemID); err != nil {
-		return nil, err
-	}
-	return out, nil
+// NewDecision is one checked decision on one submission of a round.
+type NewDecision struct {
+	Round      Round
+	Submission ReviewedSubmission // as read under lock: the update is fenced on its Status
+	Reviewer   *int64             // nil for automatic acceptance
+	Decision   labeling.DecisionInput
+	Corrected  json.RawMessage // the validated answer of a correction
+	Next       labeling.SubmissionStatus
+	Counted    bool // the submission still fills a slot after the decision
+	Final      bool // the decision on a dispute
 }
 
-// DecideReview applies a reviewer's decisions to the review they hold. A
-// retry with the same idempotency key and body returns the stored result
-// (Replayed); the same key with another body is idempotency_conflict; a
-// review already decided is already_decided; a lease that is not (or no
-// longer) the reviewer's is lease_lost.
-func (s *Reviews) DecideReview(ctx context.Context, reviewerID int64, req labeling.DecisionRequest) (labeling.DecisionResult, error) {
-	if err := labeling.CheckIdempotencyKey(req.IdempotencyKey); err != nil {
-		return labeling.DecisionResult{}, err
+// RecordDecision stores a decision and moves its submission to the next
+// status, fenced on the status it was read with (a concurrent decision that
+// committed first wins: already_decided), with the review.decided events.
+func (s *Reviews) RecordDecision(tx Tx, d NewDecision, now time.Time) (labeling.DecisionRecord, error) {
+	rv, sub := d.Round, d.Submission
+	row := reviewDecisionRow{ReviewID: rv.ID, ProjectID: rv.ProjectID, ItemID: sub.ItemID, SubmissionID: sub.ID,
+		LabellerID: sub.MemberID, ReviewerID: d.Reviewer, Decision: string(d.Decision.Decision), Reason: d.Decision.Reason,
+		Comment: d.Decision.Comment, Final: d.Final, Automatic: d.Reviewer == nil, CreatedAt: now}
+	if d.Corrected != nil {
+		c := string(d.Corrected)
+		row.CorrectedAnswer = &c
 	}
-	hash := req.Hash()
-	var out labeling.DecisionResult
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if res, ok, err := replayDecision(tx, reviewerID, req.IdempotencyKey, hash); ok || err != nil {
-			out = res
-			return err
+	if err := tx.db.Create(&row).Error; err != nil {
+		return labeling.DecisionRecord{}, err
+	}
+	res := tx.db.Exec(`UPDATE submissions SET status = ?, counted = ? WHERE id = ? AND status = ?`,
+		string(d.Next), d.Counted, sub.ID, sub.Status)
+	if res.Error != nil {
+		return labeling.DecisionRecord{}, res.Error
+	}
+	if res.RowsAffected != 1 {
+		return labeling.DecisionRecord{}, labeling.ErrAlreadyDecided.With("submission %d was decided concurrently", sub.ID)
+	}
+	payload := map[string]any{"review_id": rv.ID, "item_id": sub.ItemID, "submission_id": sub.ID,
+		"decision": d.Decision.Decision, "reason": d.Decision.Reason, "status": d.Next, "final": d.Final, "automatic": d.Reviewer == nil}
+	for _, scope := range []string{event.ReviewScope(rv.ProjectID), event.MemberScope(sub.MemberID), event.ProjectScope(rv.ProjectID)} {
+		if err := event.Append(tx.db, "review.decided", scope, d.Reviewer, payload); err != nil {
+			return labeling.DecisionRecord{}, err
 		}
-		rv, err := reviewByToken(tx, reviewerID, req.LeaseToken)
-		if err != nil {
-			return err
-		}
-		if _, err := lockItem(tx, rv.ItemID); err != nil {
-			return err
-		}
-		if rv, err = reviewByToken(tx, reviewerID, req.LeaseToken); err != nil {
-			return err
-		}
-		if rv.State == string(labeling.ReviewDecided) {
-			// A concurrent request with the same key may have won while we waited.
-			if res, ok, err := replayDecision(tx, reviewerID, req.IdempotencyKey, hash); ok || err != nil {
-				out = res
-				return err
-			}
-			return labeling.ErrAlreadyDecided.With("this review has already been decided")
-		}
-		if rv.State != string(labeling.ReviewLeased) {
-			return labeling.ErrLeaseLost
-		}
-		p, err := loadProject(tx, rv.ProjectID, false)
-		if err != nil {
-			return err
-		}
-		set, err := loadReviewSettings(tx, p.ID)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		recs, err := s.decide(tx, now, p, set, rv, &reviewerID, req.Decisions)
-		if err != nil {
-			return err
-		}
-		res := tx.Exec(`UPDATE item_reviews SET decision_key = ?, decision_hash = ?, decided_at = ?, updated_at = ?
-WHERE id = ? AND lease_token = ? AND reviewer_id = ?`, req.IdempotencyKey, hash, now, now, rv.ID, req.LeaseToken, reviewerID)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return labeling.ErrLeaseLost
-		}
-		out = labeling.DecisionResult{ReviewID: rv.ID, ItemID: rv.ItemID, Decided: recs}
-		return nil
-	})
-	return out, err
+	}
+	return row.record(d.Next), nil
+}
+
+// CloseRound marks a round whose submissions are all decided as decided
+// (an auto-accepted round keeps its state).
+func (s *Reviews) CloseRound(tx Tx, roundID int64, now time.Time) error {
+	return tx.db.Exec(`UPDATE item_reviews SET state = CASE WHEN state = 'auto_accepted' THEN state ELSE 'decided' END,
+    updated_at = ? WHERE id = ?`, now, roundID).Error
+}
+
+// SetDecidedAt stamps the time an auto-accepted round was decided.
+func (s *Reviews) SetDecidedAt(tx Tx, roundID int64, now time.Time) error {
+	return tx.db.Exec(`UPDATE item_reviews SET decided_at = ?, updated_at = ? WHERE id = ?`, now, now, roundID).Error
+}
+
+// LockRound finds and locks the review the reviewer holds by its lease
+// token, in any state; an unknown token or another reviewer's is lease_lost.
+func (s *Reviews) LockRound(tx Tx, reviewerID int64, token string) (Round, error) {
+	return reviewByToken(tx.db, reviewerID, token)
+}
+
+// ReplayDecision looks up the reviewer's earlier decisions with the same
+// idempotency key: ok is true when there are some, and then the same body
+// returns them (Replayed) and another body is idempotency_conflict.
+func (s *Reviews) ReplayDecision(tx Tx, reviewerID int64, key, hash string) (res labeling.DecisionResult, ok bool, err error) {
+	return replayDecision(tx.db, reviewerID, key, hash)
+}
+
+// StampDecision records the idempotency key and body hash of a reviewer's
+// decisions on the round they decided, fenced on their lease (lease_lost
+// when it is no longer theirs).
+func (s *Reviews) StampDecision(tx Tx, rv Round, reviewerID int64, token, key, hash string, now time.Time) error {
+	res := tx.db.Exec(`UPDATE item_reviews SET decision_key = ?, decision_hash = ?, decided_at = ?, updated_at = ?
+WHERE id = ? AND lease_token = ? AND reviewer_id = ?`, key, hash, now, now, rv.ID, token, reviewerID)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return labeling.ErrLeaseLost
+	}
+	return nil
 }
 
 // reviewByToken finds the reviewer's review for a lease token; an unknown
 // token or another reviewer's is a lost lease.
-func reviewByToken(tx *gorm.DB, reviewerID int64, token string) (itemReviewRow, error) {
+func reviewByToken(tx *gorm.DB, reviewerID int64, token string) (Round, error) {
 	if token == "" {
-		return itemReviewRow{}, labeling.ErrLeaseLost
+		return Round{}, labeling.ErrLeaseLost
 	}
-	var rows []itemReviewRow
+	var rows []Round
 	if err := tx.Raw(`SELECT * FROM item_reviews WHERE lease_token = ?`+forUpdate(tx), token).Scan(&rows).Error; err != nil {
-		return itemReviewRow{}, err
+		return Round{}, err
 	}
 	if len(rows) == 0 || rows[0].ReviewerID == nil || *rows[0].ReviewerID != reviewerID {
-		return itemReviewRow{}, labeling.ErrLeaseLost
+		return Round{}, labeling.ErrLeaseLost
 	}
 	return rows[0], nil
 }
 
 func replayDecision(tx *gorm.DB, reviewerID int64, key, hash string) (labeling.DecisionResult, bool, error) {
-	var rows []itemReviewRow
+	var rows []Round
 	if err := tx.Raw(`SELECT * FROM item_reviews WHERE reviewer_id = ? AND decision_key = ?`, reviewerID, key).Scan(&rows).Error; err != nil {
 		return labeling.DecisionResult{}, false, err
 	}

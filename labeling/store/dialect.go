@@ -248,7 +248,7 @@ const reviewQueueFilter = `
 // claimReview takes the next review with one statement. Like claimOpenItem:
 // on PostgreSQL a CTE locks the row FOR
 // NO KEY UPDATE (SKIP LOCKED on the first pass); SQLite holds the write lock.
-func claimReview(tx *gorm.DB, a reviewClaimArgs, skipLocked bool) (itemReviewRow, bool, error) {
+func claimReview(tx *gorm.DB, a reviewClaimArgs, skipLocked bool) (Round, bool, error) {
 	args := map[string]any{"project": a.ProjectID, "reviewer": a.ReviewerID, "now": a.Now, "exp": a.Expires, "token": a.Token}
 	const set = `SET state = 'leased', reviewer_id = @reviewer, lease_token = @token, lease_expires_at = @exp,
     claimed_at = @now, updated_at = @now`
@@ -267,12 +267,12 @@ RETURNING item_reviews.*`
 WHERE id = (SELECT r.id` + reviewQueueFilter + `)
 RETURNING *`
 	}
-	var rows []itemReviewRow
+	var rows []Round
 	if err := tx.Raw(q, args).Scan(&rows).Error; err != nil {
-		return itemReviewRow{}, false, err
+		return Round{}, false, err
 	}
 	if len(rows) == 0 {
-		return itemReviewRow{}, false, nil
+		return Round{}, false, nil
 	}
 	return rows[0], true, nil
 }

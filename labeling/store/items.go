@@ -247,3 +247,31 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.left -= int64(n)
 	return n, err
 }
+
+// LoadProject reads a project in tx.
+func (s *Projects) LoadProject(tx Tx, id int64) (labeling.Project, error) {
+	p, err := loadProject(tx.db, id, false)
+	if err != nil {
+		return labeling.Project{}, err
+	}
+	return p.project(), nil
+}
+
+// LockItem reads an item and locks its row (see lockItem for the order in
+// which writers lock).
+func (s *Projects) LockItem(tx Tx, id int64) (labeling.Item, error) {
+	it, err := lockItem(tx.db, id)
+	if err != nil {
+		return labeling.Item{}, err
+	}
+	return it.item(), nil
+}
+
+// LoadItem reads an item in tx without locking it.
+func (s *Projects) LoadItem(tx Tx, id int64) (labeling.Item, error) {
+	it, err := lockItemNoLock(tx.db, id)
+	if err != nil {
+		return labeling.Item{}, err
+	}
+	return it.item(), nil
+}

@@ -237,9 +237,5 @@ func (s *Leases) Assignment(ctx context.Context, memberID, id int64) (labeling.A
 	if len(rows) == 0 {
 		return labeling.Assignment{}, fault.ErrNotFound.With("assignment %d not found", id)
 	}
-	r := rows[0]
-	return labeling.Assignment{ID: r.ID, ProjectID: r.ProjectID, ItemID: r.ItemID, MemberID: r.MemberID,
-		State: labeling.AssignmentState(r.State), LeaseToken: r.LeaseToken, LeaseExpiresAt: r.LeaseExpiresAt,
-		ClaimedAt: r.ClaimedAt, SubmittedAt: r.SubmittedAt, Draft: rawOrNil(r.Draft), DraftAt: r.DraftAt,
-		ActiveMs: r.ActiveMs}, nil
+	return rows[0].assignment(), nil
 }

@@ -30,3 +30,17 @@ func (noLedger) ProjectCreated(*gorm.DB, labeling.Project, *int64) error { retur
 func (noLedger) Submitted(*gorm.DB, labeling.Submission) error           { return nil }
 func (noLedger) Decided(*gorm.DB, labeling.DecisionRecord) error         { return nil }
 func (noLedger) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
+
+// LedgerHooks passes labelling outcomes to the stores' Ledger inside a
+// service's transaction: the "ledger" step of the work service.
+type LedgerHooks struct{ base }
+
+// Submitted credits a submission's pending units.
+func (h *LedgerHooks) Submitted(tx Tx, sub labeling.Submission) error {
+	return h.ledger.Submitted(tx.db, sub)
+}
+
+// Decided vests, corrects or voids them after a review decision.
+func (h *LedgerHooks) Decided(tx Tx, rec labeling.DecisionRecord) error {
+	return h.ledger.Decided(tx.db, rec)
+}

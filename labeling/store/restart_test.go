@@ -8,6 +8,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 )
@@ -75,7 +76,7 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 			}
 			second := first
 			if first.ItemID != held.ItemID {
-				s2.Leases.Submit(ctx, cai, labeling.SubmitRequest{LeaseToken: first.LeaseToken, IdempotencyKey: "cai-1", Answer: json.RawMessage(`{"choice":"positive"}`)})
+				work.New(s2).Submit(ctx, cai, labeling.SubmitRequest{LeaseToken: first.LeaseToken, IdempotencyKey: "cai-1", Answer: json.RawMessage(`{"choice":"positive"}`)})
 				if second, err = s2.Leases.ClaimNextTask(ctx, cai, p.ID); err != nil {
 					t.Fatal(err)
 				}

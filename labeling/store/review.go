@@ -102,9 +102,18 @@ ON CONFLICT (project_id) DO UPDATE SET auto_accept = excluded.auto_accept, auto_
 	return out, err
 }
 
+// LoadSettings reads a project's review rules in tx (defaults until a
+// coordinator sets them).
+func (s *Reviews) LoadSettings(tx Tx, projectID int64) (labeling.ReviewSettings, error) {
+	return loadReviewSettings(tx.db, projectID)
+}
+
 // ---- rows ----
 
-type itemReviewRow struct {
+// Round is one scoring round of an item, or one disputed rejection: an
+// item_reviews row. Kind, Route and State hold labeling.ReviewKind,
+// labeling.ReviewRoute and labeling.ReviewState values.
+type Round struct {
 	ID              int64 `gorm:"primaryKey"`
 	ProjectID       int64
 	ItemID          int64
@@ -128,7 +137,7 @@ type itemReviewRow struct {
 	UpdatedAt       time.Time
 }
 
-func (itemReviewRow) TableName() string { return "item_reviews" }
+func (Round) TableName() string { return "item_reviews" }
 
 type reviewDecisionRow struct {
 	ID              int64 `gorm:"primaryKey"`
@@ -156,8 +165,10 @@ func (r reviewDecisionRow) record(status labeling.SubmissionStatus) labeling.Dec
 		Automatic: r.Automatic, Status: status, CreatedAt: r.CreatedAt}
 }
 
-// reviewSubRow is a submission as review reads it.
-type reviewSubRow struct {
+// ReviewedSubmission is a submission as review reads it. Status holds a
+// labeling.SubmissionStatus; Counted is true while it fills one of the
+// item's slots.
+type ReviewedSubmission struct {
 	ID             int64
 	ItemID         int64
 	ProjectID      int64
@@ -172,27 +183,43 @@ type reviewSubRow struct {
 	CreatedAt      time.Time
 }
 
-func loadSubmission(tx *gorm.DB, id int64, lock bool) (reviewSubRow, bool, error) {
+func loadSubmission(tx *gorm.DB, id int64, lock bool) (ReviewedSubmission, bool, error) {
 	q := `SELECT id, item_id, project_id, member_id, answer, status, counted, is_gold, lead_time_ms, disputed_at,
     dispute_comment, created_at FROM submissions WHERE id = ?`
 	if lock {
 		q += forUpdate(tx)
 	}
-	var rows []reviewSubRow
+	var rows []ReviewedSubmission
 	if err := tx.Raw(q, id).Scan(&rows).Error; err != nil {
-		return reviewSubRow{}, false, err
+		return ReviewedSubmission{}, false, err
 	}
 	if len(rows) == 0 {
-		return reviewSubRow{}, false, nil
+		return ReviewedSubmission{}, false, nil
 	}
 	return rows[0], true, nil
 }
 
-func itemSubmissions(tx *gorm.DB, itemID int64) ([]reviewSubRow, error) {
-	var rows []reviewSubRow
+func itemSubmissions(tx *gorm.DB, itemID int64) ([]ReviewedSubmission, error) {
+	var rows []ReviewedSubmission
 	err := tx.Raw(`SELECT id, item_id, project_id, member_id, answer, status, counted, is_gold, lead_time_ms, disputed_at,
     dispute_comment, created_at FROM submissions WHERE item_id = ? ORDER BY id`, itemID).Scan(&rows).Error
 	return rows, err
+}
+
+// LoadSubmission reads a submission as review sees it; ok is false when
+// there is none.
+func (s *Reviews) LoadSubmission(tx Tx, id int64) (sub ReviewedSubmission, ok bool, err error) {
+	return loadSubmission(tx.db, id, false)
+}
+
+// LockSubmission is LoadSubmission with the row locked for update.
+func (s *Reviews) LockSubmission(tx Tx, id int64) (sub ReviewedSubmission, ok bool, err error) {
+	return loadSubmission(tx.db, id, true)
+}
+
+// ItemSubmissions lists an item's submissions, oldest first.
+func (s *Reviews) ItemSubmissions(tx Tx, itemID int64) ([]ReviewedSubmission, error) {
+	return itemSubmissions(tx.db, itemID)
 }
 
 func memberKey(id int64) string { return strconv.FormatInt(id, 10) }

@@ -31,7 +31,7 @@ func (s *Reviews) ClaimNextReview(ctx context.Context, reviewerID, projectID int
 		}
 		now := s.clock()
 		exp := now.Add(p.lease())
-		var mine []itemReviewRow
+		var mine []Round
 		if err := tx.Raw(`SELECT * FROM item_reviews WHERE reviewer_id = ? AND project_id = ? AND state = 'leased'`,
 			reviewerID, projectID).Scan(&mine).Error; err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Reviews) ReleaseReview(ctx context.Context, reviewerID int64, token str
 }
 
 // reviewTaskFor builds what the reviewer sees.
-func reviewTaskFor(tx *gorm.DB, p projectRow, set labeling.ReviewSettings, rv itemReviewRow) (labeling.ReviewTask, error) {
+func reviewTaskFor(tx *gorm.DB, p projectRow, set labeling.ReviewSettings, rv Round) (labeling.ReviewTask, error) {
 	it, err := lockItemNoLock(tx, rv.ItemID)
 	if err != nil {
 		return labeling.ReviewTask{}, err

@@ -10,21 +10,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// ---- scoring ----
-
-// afterSubmit is Submit's review hook and runs in Submit's transaction. A
-// gold submission is checked against the gold answer and routed at once (as
-// a round of its own); a regular item that just got its k-th counted
-// submission is scored and routed.
-func (s *base) afterSubmit(tx *gorm.DB, now time.Time, p projectRow, it itemRow, submissionID int64, completes bool) error {
-	if it.Status == string(labeling.ItemGold) {
-		return s.scoreGoldSubmission(tx, now, p, it, submissionID)
-	}
-	if completes {
-		return s.scoreCompletedItem(tx, now, p, it.ID)
-	}
-	return nil
-}
+// ---- scoring: the SQL of work.Service's score and route steps ----
 
 // memberStanding reads a labeller's last gold results in the project.
 func memberStanding(tx *gorm.DB, set labeling.ReviewSettings, projectID, memberID int64) (labeling.GoldStanding, error) {
@@ -36,133 +22,76 @@ ORDER BY submission_id DESC LIMIT ?`, projectID, memberID, set.GoldWindow).Scan(
 	return labeling.Standing(set, recent), nil
 }
 
-func (s *base) scoreGoldSubmission(tx *gorm.DB, now time.Time, p projectRow, it itemRow, submissionID int64) error {
-	sub, ok, err := loadSubmission(tx, submissionID, false)
-	if err != nil || !ok {
-		return err
-	}
-	tt := labeling.TaskType(p.TaskType)
-	if it.Gold == nil {
-		return nil
-	}
-	g, err := labeling.CheckGold(tt, json.RawMessage(*it.Gold), json.RawMessage(sub.Answer))
-	if err != nil {
-		return err
-	}
-	if err := tx.Exec(`INSERT INTO gold_checks (submission_id, project_id, item_id, member_id, correct, score_bp, expected, given, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, p.ID, it.ID, sub.MemberID, g.Correct, g.ScoreBP, g.Expected, g.Given, now).Error; err != nil {
-		return err
-	}
-	set, err := loadReviewSettings(tx, p.ID)
-	if err != nil {
-		return err
-	}
-	st, err := memberStanding(tx, set, p.ID, sub.MemberID)
-	if err != nil {
-		return err
-	}
-	bp := g.ScoreBP
-	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: &bp, GoldFailed: !g.Correct,
-		OnProbation: st.OnProbation, SampleDraw: labeling.SampleDrawBP(p.RandomSeed, it.ID, int(sub.ID))})
-	subID := sub.ID
-	return s.routeRound(tx, now, p, set, it.ID, &subID, "gold", &bp, !g.Correct, route, reasons)
+// GoldStanding reads a labeller's last gold results in the project and
+// tells whether their work is on probation.
+func (s *Quality) GoldStanding(tx Tx, set labeling.ReviewSettings, projectID, memberID int64) (labeling.GoldStanding, error) {
+	return memberStanding(tx.db, set, projectID, memberID)
 }
 
-// scoreCompletedItem scores an item that has its k counted submissions:
-// agreement among them with the task type's primary metric, the gold
-// standing of the labellers whose submissions are pending, then the route.
-func (s *base) scoreCompletedItem(tx *gorm.DB, now time.Time, p projectRow, itemID int64) error {
-	subs, err := itemSubmissions(tx, itemID)
-	if err != nil {
-		return err
-	}
-	tt := labeling.TaskType(p.TaskType)
-	var answers []labeling.AnswerRecord
-	var pending []reviewSubRow
-	for _, s := range subs {
-		if !s.Counted {
-			continue
-		}
-		answers = append(answers, labeling.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(s.MemberID), Answer: json.RawMessage(s.Answer)})
-		if s.Status == string(labeling.SubmissionSubmitted) {
-			pending = append(pending, s)
-		}
-	}
-	if len(pending) == 0 {
-		return nil
-	}
-	score, err := labeling.ScoreItem(tt, memberKey(itemID), answers)
-	if err != nil {
-		return err
-	}
-	set, err := loadReviewSettings(tx, p.ID)
-	if err != nil {
-		return err
-	}
-	probation := false
-	for _, s := range pending {
-		st, err := memberStanding(tx, set, p.ID, s.MemberID)
-		if err != nil {
-			return err
-		}
-		probation = probation || st.OnProbation
-	}
+// RecordGoldCheck stores the check of a gold submission against the gold answer.
+func (s *Quality) RecordGoldCheck(tx Tx, sub labeling.Submission, g labeling.GoldResult, now time.Time) error {
+	return tx.db.Exec(`INSERT INTO gold_checks (submission_id, project_id, item_id, member_id, correct, score_bp, expected, given, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, sub.ProjectID, sub.ItemID, sub.MemberID, g.Correct, g.ScoreBP, g.Expected, g.Given, now).Error
+}
+
+// CountRounds counts an item's scoring rounds so far (disputes are not rounds).
+func (s *Reviews) CountRounds(tx Tx, itemID int64) (int, error) {
 	var rounds int64
-	if err := tx.Raw(`SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item'`, itemID).Scan(&rounds).Error; err != nil {
-		return err
-	}
-	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: score.BP, OnProbation: probation,
-		SampleDraw: labeling.SampleDrawBP(p.RandomSeed, itemID, int(rounds)+1)})
-	if err := s.routeRound(tx, now, p, set, itemID, nil, score.Metric, score.BP, false, route, reasons); err != nil {
-		return err
-	}
-	return updateConsensus(tx, now, p, set, itemID)
+	err := tx.db.Raw(`SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item'`, itemID).Scan(&rounds).Error
+	return int(rounds), err
 }
 
-// routeRound stores a scoring round and either auto-accepts its pending
-// submissions or queues it for review.
-func (s *base) routeRound(tx *gorm.DB, now time.Time, p projectRow, set labeling.ReviewSettings, itemID int64, subID *int64,
-	metric string, bp *int, goldFailed bool, route labeling.ReviewRoute, reasons []string) error {
+// NewRound is a scored round to store, with the route it takes.
+type NewRound struct {
+	ItemID       int64
+	SubmissionID *int64 // the one submission a gold round scores; nil for an item's k answers
+	Metric       string
+	AgreementBP  *int
+	GoldFailed   bool
+	Route        labeling.ReviewRoute
+	Reasons      []string
+}
+
+// InsertRound stores a scoring round, auto_accepted when its route is auto
+// and queued for a reviewer otherwise, with its item.scored event (and
+// item.queued_for_review when queued).
+func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time) (Round, error) {
 	state := labeling.ReviewQueued
-	if route == labeling.RouteAuto {
+	if r.Route == labeling.RouteAuto {
 		state = labeling.ReviewAutoAccepted
 	}
-	rs, _ := json.Marshal(reasons)
-	row := itemReviewRow{ProjectID: p.ID, ItemID: itemID, Kind: string(labeling.ReviewKindItem), SubmissionID: subID,
-		Metric: metric, AgreementBP: bp, GoldFailed: goldFailed, Reasons: string(rs), Route: string(route),
+	rs, _ := json.Marshal(r.Reasons)
+	row := Round{ProjectID: projectID, ItemID: r.ItemID, Kind: string(labeling.ReviewKindItem), SubmissionID: r.SubmissionID,
+		Metric: r.Metric, AgreementBP: r.AgreementBP, GoldFailed: r.GoldFailed, Reasons: string(rs), Route: string(r.Route),
 		State: string(state), CreatedAt: now, UpdatedAt: now}
-	if err := tx.Create(&row).Error; err != nil {
-		return err
+	if err := tx.db.Create(&row).Error; err != nil {
+		return Round{}, err
 	}
-	payload := map[string]any{"item_id": itemID, "review_id": row.ID, "metric": metric, "agreement_bp": bp,
-		"route": route, "reasons": reasons}
-	if subID != nil {
-		payload["submission_id"] = *subID
+	payload := map[string]any{"item_id": r.ItemID, "review_id": row.ID, "metric": r.Metric, "agreement_bp": r.AgreementBP,
+		"route": r.Route, "reasons": r.Reasons}
+	if r.SubmissionID != nil {
+		payload["submission_id"] = *r.SubmissionID
 	}
-	if err := event.Append(tx, "item.scored", event.ProjectScope(p.ID), nil, payload); err != nil {
-		return err
+	if err := event.Append(tx.db, "item.scored", event.ProjectScope(projectID), nil, payload); err != nil {
+		return Round{}, err
 	}
-	if route != labeling.RouteAuto {
-		return event.Append(tx, "item.queued_for_review", event.ReviewScope(p.ID), nil, payload)
+	if r.Route != labeling.RouteAuto {
+		if err := event.Append(tx.db, "item.queued_for_review", event.ReviewScope(projectID), nil, payload); err != nil {
+			return Round{}, err
+		}
 	}
-	pend, err := pendingOf(tx, row)
-	if err != nil {
-		return err
-	}
-	inputs := make([]labeling.DecisionInput, len(pend))
-	for i, s := range pend {
-		inputs[i] = labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionAccept}
-	}
-	if _, err := s.decide(tx, now, p, set, row, nil, inputs); err != nil {
-		return err
-	}
-	return tx.Exec(`UPDATE item_reviews SET decided_at = ?, updated_at = ? WHERE id = ?`, now, now, row.ID).Error
+	return row, nil
+}
+
+// PendingOf lists the submissions a review round still has to decide.
+func (s *Reviews) PendingOf(tx Tx, rv Round) ([]ReviewedSubmission, error) {
+	return pendingOf(tx.db, rv)
 }
 
 // pendingOf lists the submissions a review round still has to decide: its
 // one submission (gold and dispute rounds), or the item's counted
 // submissions that are still 'submitted'.
-func pendingOf(tx *gorm.DB, rv itemReviewRow) ([]reviewSubRow, error) {
+func pendingOf(tx *gorm.DB, rv Round) ([]ReviewedSubmission, error) {
 	if rv.SubmissionID != nil {
 		s, ok, err := loadSubmission(tx, *rv.SubmissionID, false)
 		if err != nil || !ok {
@@ -175,13 +104,13 @@ func pendingOf(tx *gorm.DB, rv itemReviewRow) ([]reviewSubRow, error) {
 		if s.Status != string(want) {
 			return nil, nil
 		}
-		return []reviewSubRow{s}, nil
+		return []ReviewedSubmission{s}, nil
 	}
 	subs, err := itemSubmissions(tx, rv.ItemID)
 	if err != nil {
 		return nil, err
 	}
-	var out []reviewSubRow
+	var out []ReviewedSubmission
 	for _, s := range subs {
 		if s.Counted && s.Status == string(labeling.SubmissionSubmitted) {
 			out = append(out, s)

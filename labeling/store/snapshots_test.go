@@ -14,6 +14,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -40,6 +41,7 @@ type datasetFixture struct {
 func newDatasetFixture(t testing.TB, db *gorm.DB) *datasetFixture {
 	f := newLabFixture(t, db)
 	f.s = f.s.WithLedger(equitystore.NewHooks())
+	f.w = work.New(f.s)
 	d := &datasetFixture{labFixture: f}
 	d.labs = f.labellers("lab", 2)
 	d.reviewer = f.member("rev", "reviewer")
@@ -71,7 +73,7 @@ func (d *datasetFixture) pairwiseProject(name string) labeling.Project {
 		for range pairItems {
 			task := d.claim(lab, p.ID)
 			c := choices[int(task.ItemID-first)][li]
-			if _, err := d.s.Leases.Submit(d.ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+			if _, err := d.w.Submit(d.ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 				IdempotencyKey: fmt.Sprintf("s-%d-%d", lab, task.ItemID), Answer: json.RawMessage(`{"choice":"` + c + `"}`),
 				LeadTimeMs: int64(1000 * (li + 1) * int(task.ItemID-first+1))}); err != nil {
 				d.t.Fatal(err)

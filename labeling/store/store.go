@@ -24,6 +24,8 @@ type Stores struct {
 	Reviews  *Reviews  // review settings, the reviewer queue, decisions, disputes
 	Quality  *Quality  // consensus, labeller quality, agreement
 	Datasets *Datasets // snapshots, releases, evaluations, personal data export
+	// Ledger passes outcomes to the Ledger (WithLedger) in a service's transaction.
+	Ledger *LedgerHooks
 
 	base base
 }
@@ -62,7 +64,7 @@ func New(db *gorm.DB) *Stores {
 
 func build(b base) *Stores {
 	s := &Stores{base: b, Members: &Members{b}, Projects: &Projects{b}, Leases: &Leases{b},
-		Reviews: &Reviews{b}, Quality: &Quality{b}}
+		Reviews: &Reviews{b}, Quality: &Quality{b}, Ledger: &LedgerHooks{b}}
 	s.Datasets = &Datasets{base: b, members: s.Members, projects: s.Projects}
 	return s
 }
@@ -83,6 +85,22 @@ func (s *Stores) WithLedger(l Ledger) *Stores {
 
 // DB exposes the handle for wiring and health checks.
 func (s *Stores) DB() *gorm.DB { return s.base.db }
+
+// Tx is a transaction begun by Stores.InTx. A service passes it to the store
+// methods that take one, so that a workflow's statements, the events they
+// write and the ledger's postings commit (or roll back) together. It hides
+// the handle: only the stores run SQL.
+type Tx struct{ db *gorm.DB }
+
+// Now is the transaction's time: the clock of the stores that began it.
+func (t Tx) Now() time.Time { return sqldb.Now(t.db) }
+
+// InTx runs fn in one transaction on the stores' clock, retried as a whole
+// after a deadlock, serialization failure or unique violation (sqldb.InTx),
+// so fn must not keep state from an earlier attempt.
+func (s *Stores) InTx(ctx context.Context, fn func(tx Tx) error) error {
+	return s.base.inTx(ctx, func(db *gorm.DB) error { return fn(Tx{db: db}) })
+}
 
 // clock is the store's time, in the microseconds both databases keep.
 func (s *base) clock() time.Time { return s.now.Now() }

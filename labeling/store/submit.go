@@ -1,8 +1,8 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
+	"time"
 
 	"copyhold/labeling"
 	"copyhold/labeling/event"
@@ -10,121 +10,94 @@ import (
 	"gorm.io/gorm"
 )
 
-// Submit records the member's answer to the task held by req.LeaseToken.
-//
-// The answer is validated against the schema and the item. A retry with the
-// same idempotency key and body returns the stored submission (Replayed);
-// the same key with another body is idempotency_conflict. A submit after the
-// lease was lost is still accepted if the item has a free slot; otherwise it
-// is lease_lost and the answer is kept as the assignment's draft.
-func (s *Leases) Submit(ctx context.Context, memberID int64, req labeling.SubmitRequest) (labeling.Submission, error) {
-	if err := labeling.CheckIdempotencyKey(req.IdempotencyKey); err != nil {
-		return labeling.Submission{}, err
-	}
-	hash := req.Hash()
-	var out labeling.Submission
-	var lost error
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		lost = nil
-		if sub, ok, err := replay(tx, memberID, req.IdempotencyKey, hash); ok || err != nil {
-			out = sub
-			return err
-		}
-		a, err := assignmentByToken(tx, memberID, req.LeaseToken, true)
-		if err != nil {
-			return err
-		}
-		if a.State == string(labeling.AssignmentSubmitted) {
-			// A concurrent request with the same key may have won while we waited.
-			if sub, ok, err := replay(tx, memberID, req.IdempotencyKey, hash); ok || err != nil {
-				out = sub
-				return err
-			}
-			return labeling.ErrAlreadySubmitted
-		}
-		p, err := loadProject(tx, a.ProjectID, false)
-		if err != nil {
-			return err
-		}
-		if p.Status == string(labeling.ProjectClosed) {
-			return labeling.ErrProjectClosed
-		}
-		it, err := lockItem(tx, a.ItemID)
-		if err != nil {
-			return err
-		}
-		answer, err := labeling.ValidateAnswer(labeling.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(it.Data), req.Answer)
-		if err != nil {
-			return err
-		}
-		now := s.clock()
-		gold := it.Status == string(labeling.ItemGold)
-		held := a.State == string(labeling.AssignmentLeased) // still counted in items.held
-		if !held {
-			room := gold || (it.Status == string(labeling.ItemOpen) && it.Done+it.Held < p.Overlap)
-			if a.State == string(labeling.AssignmentSkipped) || !room {
-				// Keep the work; commit the draft and report the lost lease.
-				if err := tx.Exec(`UPDATE assignments SET draft = ?, draft_at = ?, updated_at = ? WHERE id = ?`,
-					string(compactOrRaw(req.Answer)), now, now, a.ID).Error; err != nil {
-					return err
-				}
-				lost = labeling.ErrLeaseLost.With("your lease on this task was lost and the item has all its answers; your answer was kept as a draft")
-				return nil
-			}
-		}
+// ---- submit: the SQL of work.Service.Submit ----
 
-		row := submissionRow{AssignmentID: a.ID, ItemID: it.ID, ProjectID: p.ID, MemberID: memberID,
-			Answer: string(answer), IdempotencyKey: req.IdempotencyKey, BodyHash: hash,
-			LeadTimeMs: labeling.ClampLeadTime(req.LeadTimeMs), IsGold: gold,
-			Status: string(labeling.SubmissionSubmitted), CreatedAt: now}
-		if err := tx.Create(&row).Error; err != nil {
-			return err // a unique violation retries and then replays or conflicts
-		}
-		dHeld := 0
-		if held {
-			dHeld = 1
-		}
-		completes := !gold && it.Done+1 >= p.Overlap
-		status := it.Status
-		if completes {
-			status = string(labeling.ItemComplete)
-		}
-		if err := tx.Exec(`UPDATE items SET done = done + 1, held = held - ?, status = ? WHERE id = ?`,
-			dHeld, status, it.ID).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE assignments SET state = 'submitted', submitted_at = ?, draft = NULL, draft_at = NULL,
-    active_ms = ?, updated_at = ? WHERE id = ?`,
-			now, max(a.ActiveMs, row.LeadTimeMs), now, a.ID).Error; err != nil {
-			return err
-		}
-		if err := event.Append(tx, "task.submitted", event.ProjectScope(p.ID), &memberID,
-			map[string]any{"assignment_id": a.ID, "item_id": it.ID, "submission_id": row.ID}); err != nil {
-			return err
-		}
-		if completes {
-			if err := event.Append(tx, "item.completed", event.ProjectScope(p.ID), nil,
-				map[string]any{"item_id": it.ID, "done": it.Done + 1}); err != nil {
-				return err
-			}
-		}
-		if err := s.ledger.Submitted(tx, row.submission(false)); err != nil {
-			return err
-		}
-		if err := s.afterSubmit(tx, now, p, it, row.ID, completes); err != nil { // review: gold check, scoring, routing
-			return err
-		}
-		out = row.submission(false)
-		out.Answer = answer
-		return nil
-	})
+// ReplaySubmission looks up the member's earlier submission with the same
+// idempotency key: ok is true when there is one, and then the same body
+// returns it (Replayed) and another body is idempotency_conflict.
+func (s *Leases) ReplaySubmission(tx Tx, memberID int64, key, hash string) (sub labeling.Submission, ok bool, err error) {
+	return replay(tx.db, memberID, key, hash)
+}
+
+// LockLease finds and locks the member's assignment for a lease token, in
+// any state. A token that is unknown or another member's is lease_lost.
+func (s *Leases) LockLease(tx Tx, memberID int64, token string) (labeling.Assignment, error) {
+	a, err := assignmentByToken(tx.db, memberID, token, true)
 	if err != nil {
+		return labeling.Assignment{}, err
+	}
+	return a.assignment(), nil
+}
+
+// KeepDraft stores an answer that could not be submitted as the
+// assignment's draft, so the work is not lost.
+func (s *Leases) KeepDraft(tx Tx, assignmentID int64, answer json.RawMessage, now time.Time) error {
+	return tx.db.Exec(`UPDATE assignments SET draft = ?, draft_at = ?, updated_at = ? WHERE id = ?`,
+		string(compactOrRaw(answer)), now, now, assignmentID).Error
+}
+
+// NewSubmission is a validated answer to record on a lease.
+type NewSubmission struct {
+	Lease          labeling.Assignment // the member's assignment, locked
+	Item           labeling.Item       // its item, locked
+	Answer         json.RawMessage     // validated and normalised
+	IdempotencyKey string
+	BodyHash       string
+	LeadTimeMs     int64 // clamped
+	Gold           bool  // the item is a gold item
+	Held           bool  // the lease still counts in the item's held slots
+	Completes      bool  // the item has all its answers with this one
+}
+
+// RecordSubmission stores a submission and moves the counters with it: the
+// item's done (and held, and status when it completes), the assignment's
+// state, with the task.submitted and item.completed events. A unique
+// violation (a concurrent request with the same key) makes the transaction
+// retry, and then replay or conflict.
+func (s *Leases) RecordSubmission(tx Tx, n NewSubmission, now time.Time) (labeling.Submission, error) {
+	a, it := n.Lease, n.Item
+	row := submissionRow{AssignmentID: a.ID, ItemID: it.ID, ProjectID: a.ProjectID, MemberID: a.MemberID,
+		Answer: string(n.Answer), IdempotencyKey: n.IdempotencyKey, BodyHash: n.BodyHash,
+		LeadTimeMs: n.LeadTimeMs, IsGold: n.Gold,
+		Status: string(labeling.SubmissionSubmitted), CreatedAt: now}
+	if err := tx.db.Create(&row).Error; err != nil {
 		return labeling.Submission{}, err
 	}
-	if lost != nil {
-		return labeling.Submission{}, lost
+	dHeld := 0
+	if n.Held {
+		dHeld = 1
 	}
-	return out, nil
+	status := string(it.Status)
+	if n.Completes {
+		status = string(labeling.ItemComplete)
+	}
+	if err := tx.db.Exec(`UPDATE items SET done = done + 1, held = held - ?, status = ? WHERE id = ?`,
+		dHeld, status, it.ID).Error; err != nil {
+		return labeling.Submission{}, err
+	}
+	if err := tx.db.Exec(`UPDATE assignments SET state = 'submitted', submitted_at = ?, draft = NULL, draft_at = NULL,
+    active_ms = ?, updated_at = ? WHERE id = ?`,
+		now, max(a.ActiveMs, row.LeadTimeMs), now, a.ID).Error; err != nil {
+		return labeling.Submission{}, err
+	}
+	if err := event.Append(tx.db, "task.submitted", event.ProjectScope(a.ProjectID), &row.MemberID,
+		map[string]any{"assignment_id": a.ID, "item_id": it.ID, "submission_id": row.ID}); err != nil {
+		return labeling.Submission{}, err
+	}
+	if n.Completes {
+		if err := event.Append(tx.db, "item.completed", event.ProjectScope(a.ProjectID), nil,
+			map[string]any{"item_id": it.ID, "done": it.Done + 1}); err != nil {
+			return labeling.Submission{}, err
+		}
+	}
+	return row.submission(false), nil
+}
+
+// ReopenSlot gives a rejected submission's slot back to the queue: done − 1,
+// and a complete item is open again for a new labeller.
+func (s *Leases) ReopenSlot(tx Tx, itemID int64) error {
+	return tx.db.Exec(`UPDATE items SET done = done - 1,
+    status = CASE WHEN status = 'complete' THEN 'open' ELSE status END WHERE id = ?`, itemID).Error
 }
 
 // replay looks up an earlier submission with the same key: the same body

@@ -1,4 +1,4 @@
-package store_test
+package work_test
 
 import (
 	"encoding/json"
@@ -151,19 +151,19 @@ func TestReviewStateMachine(t *testing.T) {
 		}
 
 		// Disputes.
-		_, err = f.s.Reviews.DisputeRejection(f.ctx, ls[0], a0.ID, "why")
+		_, err = f.w.DisputeRejection(f.ctx, ls[0], a0.ID, "why")
 		wantLabCode(t, err, labeling.ErrNotRejected)
-		_, err = f.s.Reviews.DisputeRejection(f.ctx, ls[0], a1.ID, "not mine")
+		_, err = f.w.DisputeRejection(f.ctx, ls[0], a1.ID, "not mine")
 		wantLabCode(t, err, fault.ErrNotFound)
-		_, err = f.s.Reviews.DisputeRejection(f.ctx, ls[1], a1.ID, "  ")
+		_, err = f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "  ")
 		wantLabCode(t, err, fault.ErrInvalid)
 		if w := myWork(t, f, ls[1], p.ID)[a1.ID]; w.Status != "rejected" || w.Reason != "wrong_label" {
 			t.Fatalf("my work before dispute: %+v", w)
 		}
-		if _, err := f.s.Reviews.DisputeRejection(f.ctx, ls[1], a1.ID, "Negative is right: it says awful."); err != nil {
+		if _, err := f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "Negative is right: it says awful."); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.Reviews.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
+		_, err = f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
 		wantLabCode(t, err, labeling.ErrAlreadyDisputed)
 		// The rejecting reviewer does not get the dispute; another does.
 		_, err = f.s.Reviews.ClaimNextReview(f.ctx, r1, p.ID)
@@ -180,7 +180,7 @@ func TestReviewStateMachine(t *testing.T) {
 		if f.status(a1.ID) != "accepted" {
 			t.Fatalf("after dispute: %s", f.status(a1.ID))
 		}
-		_, err = f.s.Reviews.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
+		_, err = f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
 		wantLabCode(t, err, labeling.ErrAlreadyDisputed)
 		if w := myWork(t, f, ls[1], p.ID)[a1.ID]; w.Status != "accepted" || !w.DecisionFinal {
 			t.Fatalf("my work after dispute: %+v", w)
