@@ -56,7 +56,7 @@ func TestSessionExpiry(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		now := time.Now().UTC()
 		clock := func() time.Time { return now }
-		e := newEnv(t, db, func(c *server.Config, st **store.Store) {
+		e := newEnv(t, db, func(c *server.Config, st **store.Stores) {
 			c.SessionTTL = time.Hour
 			*st = (*st).WithClock(func() time.Time { return clock() })
 		})

@@ -15,6 +15,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 
@@ -27,31 +28,31 @@ func (e *env) acceptedPairwise(t *testing.T, n int) labeling.Project {
 	t.Helper()
 	ctx := context.Background()
 	coord, lab := e.members["coord"].ID, e.members["lab"].ID
-	m, err := e.st.CreateModel(ctx, &coord, labeling.Model{Name: "pairs-model"})
+	m, err := e.st.Projects.CreateModel(ctx, &coord, labeling.Model{Name: "pairs-model"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
+	p, err := e.st.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
 		Overlap: 1, Schema: json.RawMessage(`{}`)}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err = e.st.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
+	if p, err = e.st.Projects.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	for i := range n {
 		fmt.Fprintf(&b, `{"prompt":"q%d","response_a":"good %d","response_b":"bad %d"}`+"\n", i, i, i)
 	}
-	if _, err := e.st.ImportItems(ctx, &coord, p.ID, strings.NewReader(b.String()), "jsonl", ""); err != nil {
+	if _, err := e.st.Projects.ImportItems(ctx, &coord, p.ID, strings.NewReader(b.String()), "jsonl", ""); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
-		task, err := e.st.ClaimNextTask(ctx, lab, p.ID)
+		task, err := e.st.Leases.ClaimNextTask(ctx, lab, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.st.Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
+		if _, err := work.New(e.st).Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
 			Answer: json.RawMessage(`{"choice":"a"}`), LeadTimeMs: 2000}); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func TestExportCachePrunedAndRebuilt(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		dir := filepath.Join(t.TempDir(), "exports")
 		cache := server.NewExportCache(dir, server.ExportCacheLimits{MaxBytes: 1}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		e := newEnv(t, db, func(cfg *server.Config, _ **store.Store) { cfg.Exports = cache })
+		e := newEnv(t, db, func(cfg *server.Config, _ **store.Stores) { cfg.Exports = cache })
 		p := e.acceptedPairwise(t, 3)
 		coord := e.as("coord")
 		r := coord.do("POST", "/api/snapshots", map[string]any{"model_id": p.ModelID, "project_ids": []int64{p.ID}, "mode": "consensus"})
@@ -213,7 +214,7 @@ func TestExportCachePrunedAndRebuilt(t *testing.T) {
 		}
 
 		// Without a cache, downloads are refused, not written somewhere else.
-		bare := newEnv(t, dbtest.Open(t, dbtest.SQLite), func(cfg *server.Config, _ **store.Store) { cfg.Exports = nil })
+		bare := newEnv(t, dbtest.Open(t, dbtest.SQLite), func(cfg *server.Config, _ **store.Stores) { cfg.Exports = nil })
 		if r := bare.as("coord").do("GET", url, nil); r.status != 503 || r.code() != "exports_unavailable" {
 			t.Fatalf("download without a cache: %d %s", r.status, r.body)
 		}

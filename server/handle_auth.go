@@ -31,7 +31,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 	}
 	ok, burst, retry := s.limits.allow(login, c.ClientIP())
 	if burst {
-		if err := s.store.RecordLoginBurst(c.Request.Context(), login, c.ClientIP(), 0); err != nil {
+		if err := s.members.RecordLoginBurst(c.Request.Context(), login, c.ClientIP(), 0); err != nil {
 			s.log.Warn("record login burst", "err", err)
 		}
 	}
@@ -40,12 +40,12 @@ func (s *Server) handleLogin(c *gin.Context) {
 		fail(c, fault.ErrRateLimited)
 		return
 	}
-	m, err := s.store.Authenticate(c.Request.Context(), login, req.Password)
+	m, err := s.members.Authenticate(c.Request.Context(), login, req.Password)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	token, exp, err := s.store.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
+	token, exp, err := s.members.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
 	if err != nil {
 		fail(c, err)
 		return
@@ -56,7 +56,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 
 func (s *Server) handleLogout(c *gin.Context) {
 	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
-		if err := s.store.RevokeSession(c.Request.Context(), cookie); err != nil {
+		if err := s.members.RevokeSession(c.Request.Context(), cookie); err != nil {
 			fail(c, err)
 			return
 		}
@@ -81,16 +81,16 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if _, err := s.store.Authenticate(c.Request.Context(), m.Login, req.CurrentPassword); err != nil {
+	if _, err := s.members.Authenticate(c.Request.Context(), m.Login, req.CurrentPassword); err != nil {
 		fail(c, errWrongPassword)
 		return
 	}
-	if err := s.store.SetPassword(c.Request.Context(), m.ID, req.NewPassword, s.cfg.PasswordCost); err != nil {
+	if err := s.members.SetPassword(c.Request.Context(), m.ID, req.NewPassword, s.cfg.PasswordCost); err != nil {
 		fail(c, err)
 		return
 	}
 	// SetPassword ended every session; give this browser a fresh one.
-	token, exp, err := s.store.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
+	token, exp, err := s.members.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
 	if err != nil {
 		fail(c, err)
 		return
@@ -100,7 +100,7 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 }
 
 func (s *Server) handleListMembers(c *gin.Context) {
-	ms, err := s.store.Members(c.Request.Context())
+	ms, err := s.members.Members(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -127,7 +127,7 @@ func (s *Server) handleGrantRole(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := s.store.GrantRole(c.Request.Context(), &actor.ID, id, r); err != nil {
+	if err := s.members.GrantRole(c.Request.Context(), &actor.ID, id, r); err != nil {
 		fail(c, err)
 		return
 	}
@@ -145,7 +145,7 @@ func (s *Server) handleRevokeRole(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := s.store.RevokeRole(c.Request.Context(), &actor.ID, id, r); err != nil {
+	if err := s.members.RevokeRole(c.Request.Context(), &actor.ID, id, r); err != nil {
 		fail(c, err)
 		return
 	}
@@ -158,7 +158,7 @@ func (s *Server) handleDeactivate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.Deactivate(c.Request.Context(), &actor.ID, id); err != nil {
+	if err := s.members.Deactivate(c.Request.Context(), &actor.ID, id); err != nil {
 		fail(c, err)
 		return
 	}
@@ -185,7 +185,7 @@ func (s *Server) handleCreateInvite(c *gin.Context) {
 		}
 		roles = append(roles, r)
 	}
-	token, inv, err := s.store.CreateInvite(c.Request.Context(), actor.ID, roles, req.Note, s.cfg.InviteTTL)
+	token, inv, err := s.members.CreateInvite(c.Request.Context(), actor.ID, roles, req.Note, s.cfg.InviteTTL)
 	if err != nil {
 		fail(c, err)
 		return
@@ -205,7 +205,7 @@ func (s *Server) baseURL(c *gin.Context) string {
 }
 
 func (s *Server) handlePeekInvite(c *gin.Context) {
-	inv, err := s.store.PeekInvite(c.Request.Context(), c.Param("token"))
+	inv, err := s.members.PeekInvite(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -224,14 +224,14 @@ func (s *Server) handleAcceptInvite(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	m, err := s.store.AcceptInvite(c.Request.Context(), c.Param("token"), store.NewMember{
+	m, err := s.members.AcceptInvite(c.Request.Context(), c.Param("token"), store.NewMember{
 		Login: req.Login, DisplayName: req.DisplayName, Password: req.Password, Cost: s.cfg.PasswordCost,
 	})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	token, exp, err := s.store.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
+	token, exp, err := s.members.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
 	if err != nil {
 		fail(c, err)
 		return
@@ -246,7 +246,7 @@ type tokenRequest struct {
 
 func (s *Server) handleListTokens(c *gin.Context) {
 	m, _ := currentMember(c)
-	ts, err := s.store.Tokens(c.Request.Context(), m.ID)
+	ts, err := s.members.Tokens(c.Request.Context(), m.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -263,7 +263,7 @@ func (s *Server) handleCreateToken(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	t, secret, err := s.store.CreateToken(c.Request.Context(), m.ID, req.Name)
+	t, secret, err := s.members.CreateToken(c.Request.Context(), m.ID, req.Name)
 	if err != nil {
 		fail(c, err)
 		return
@@ -277,7 +277,7 @@ func (s *Server) handleRevokeToken(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.RevokeToken(c.Request.Context(), m.ID, id); err != nil {
+	if err := s.members.RevokeToken(c.Request.Context(), m.ID, id); err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			fail(c, err)
 			return

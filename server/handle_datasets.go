@@ -61,14 +61,14 @@ func (s *Server) openExport(c *gin.Context, id int64, f dataset.ExportFormat) (e
 		return ef, nil, nil, false
 	}
 	ctx := c.Request.Context()
-	snap, err := s.store.CheckSnapshotExport(ctx, id, f)
+	snap, err := s.datasets.CheckSnapshotExport(ctx, id, f)
 	if err != nil {
 		fail(c, err)
 		return ef, nil, nil, false
 	}
 	ef = exportFileFor(snap, f)
 	data, manifest, err = s.cfg.Exports.open(ef.key, ef.ext, func(data, manifest *os.File, scratch string) error {
-		m, err := s.store.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: scratch}, data)
+		m, err := s.datasets.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: scratch}, data)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *Server) handleCreateSnapshot(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	snap, err := s.store.CreateSnapshot(c.Request.Context(), &actor.ID, req)
+	snap, err := s.datasets.CreateSnapshot(c.Request.Context(), &actor.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -179,7 +179,7 @@ func (s *Server) handleListSnapshots(c *gin.Context) {
 	if !ok {
 		return
 	}
-	list, err := s.store.Snapshots(c.Request.Context(), modelID)
+	list, err := s.datasets.Snapshots(c.Request.Context(), modelID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -192,7 +192,7 @@ func (s *Server) handleGetSnapshot(c *gin.Context) {
 	if !ok {
 		return
 	}
-	snap, err := s.store.Snapshot(c.Request.Context(), id)
+	snap, err := s.datasets.Snapshot(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -215,7 +215,7 @@ func (s *Server) handleCreateRelease(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	r, err := s.store.CreateRelease(c.Request.Context(), &actor.ID, req)
+	r, err := s.datasets.CreateRelease(c.Request.Context(), &actor.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -232,7 +232,7 @@ func (s *Server) handleListReleases(c *gin.Context) {
 	if !ok {
 		return
 	}
-	list, err := s.store.Releases(c.Request.Context(), modelID)
+	list, err := s.datasets.Releases(c.Request.Context(), modelID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -245,7 +245,7 @@ func (s *Server) handleGetRelease(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, err := s.store.ModelRelease(c.Request.Context(), id)
+	r, err := s.datasets.ModelRelease(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -255,7 +255,7 @@ func (s *Server) handleGetRelease(c *gin.Context) {
 
 func (s *Server) handleMyReleases(c *gin.Context) {
 	me, _ := currentMember(c)
-	list, err := s.store.MyReleases(c.Request.Context(), me.ID)
+	list, err := s.datasets.MyReleases(c.Request.Context(), me.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -269,7 +269,7 @@ func (s *Server) handleCreateEvaluation(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	ev, p, err := s.store.CreateEvaluation(c.Request.Context(), &actor.ID, req)
+	ev, p, err := s.datasets.CreateEvaluation(c.Request.Context(), &actor.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -282,7 +282,7 @@ func (s *Server) handleLeaderboard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	lb, err := s.store.Leaderboard(c.Request.Context(), id, dataset.BTOptions{Seed: 1})
+	lb, err := s.datasets.Leaderboard(c.Request.Context(), id, dataset.BTOptions{Seed: 1})
 	if err != nil {
 		fail(c, err)
 		return
@@ -307,7 +307,7 @@ func (s *Server) handleMyExport(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="copyhold-my-data-%d.%s"`, me.ID, format))
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
-	if err := s.store.ExportMyData(c.Request.Context(), me.ID, format, c.Writer); err != nil {
+	if err := s.datasets.ExportMyData(c.Request.Context(), me.ID, format, c.Writer); err != nil {
 		// The status is sent; a broken stream is all the client can get now.
 		s.log.Error("personal export failed", "member", me.ID, "err", err, "request_id", c.GetString("request_id"))
 		c.Abort()

@@ -38,7 +38,7 @@ func (s *Server) handleMySubmissions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	subs, err := s.store.MySubmissions(c.Request.Context(), m.ID, project, before, int(limit))
+	subs, err := s.leases.MySubmissions(c.Request.Context(), m.ID, project, before, int(limit))
 	if err != nil {
 		fail(c, err)
 		return
@@ -64,7 +64,7 @@ func (s *Server) handleAmendSubmission(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	sub, err := s.store.AmendSubmission(c.Request.Context(), m.ID, id, req.IdempotencyKey, req.Answer)
+	sub, err := s.leases.AmendSubmission(c.Request.Context(), m.ID, id, req.IdempotencyKey, req.Answer)
 	if err != nil {
 		fail(c, err)
 		return

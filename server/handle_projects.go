@@ -12,7 +12,7 @@ import (
 )
 
 func (s *Server) handleListModels(c *gin.Context) {
-	ms, err := s.store.Models(c.Request.Context())
+	ms, err := s.projects.Models(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -35,7 +35,7 @@ func (s *Server) handleCreateModel(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	m, err := s.store.CreateModel(c.Request.Context(), &actor.ID, labeling.Model{Name: req.Name, BaseModel: req.BaseModel, Description: req.Description})
+	m, err := s.projects.CreateModel(c.Request.Context(), &actor.ID, labeling.Model{Name: req.Name, BaseModel: req.BaseModel, Description: req.Description})
 	if err != nil {
 		fail(c, err)
 		return
@@ -56,13 +56,13 @@ func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
 	if !ok {
 		return labeling.Project{}, false
 	}
-	p, err := s.store.Project(c.Request.Context(), id)
+	p, err := s.projects.Project(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return p, false
 	}
 	if !seesAllProjects(m) {
-		in, err := s.store.IsProjectMember(c.Request.Context(), id, m.ID)
+		in, err := s.projects.IsProjectMember(c.Request.Context(), id, m.ID)
 		if err != nil {
 			fail(c, err)
 			return p, false
@@ -81,7 +81,7 @@ func (s *Server) handleListProjects(c *gin.Context) {
 	if !seesAllProjects(m) {
 		f.MemberID = m.ID
 	}
-	ps, err := s.store.Projects(c.Request.Context(), f)
+	ps, err := s.projects.Projects(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
 		return
@@ -104,7 +104,7 @@ func (s *Server) handleCreateProject(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	p, err := s.store.CreateProject(c.Request.Context(), &actor.ID, req.ProjectSettings, req.AddAllMembers)
+	p, err := s.projects.CreateProject(c.Request.Context(), &actor.ID, req.ProjectSettings, req.AddAllMembers)
 	if err != nil {
 		fail(c, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) handleUpdateProject(c *gin.Context) {
 	if !bindJSON(c, &patch) {
 		return
 	}
-	p, err := s.store.UpdateProject(c.Request.Context(), &actor.ID, id, patch)
+	p, err := s.projects.UpdateProject(c.Request.Context(), &actor.ID, id, patch)
 	if err != nil {
 		fail(c, err)
 		return
@@ -155,7 +155,7 @@ func (s *Server) handleProjectStatus(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	p, err := s.store.SetProjectStatus(c.Request.Context(), &actor.ID, id, to)
+	p, err := s.projects.SetProjectStatus(c.Request.Context(), &actor.ID, id, to)
 	if err != nil {
 		fail(c, err)
 		return
@@ -168,7 +168,7 @@ func (s *Server) handleProjectMembers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ids, err := s.store.ProjectMemberIDs(c.Request.Context(), p.ID)
+	ids, err := s.projects.ProjectMemberIDs(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -193,7 +193,7 @@ func (s *Server) handleAddProjectMember(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if err := s.store.AddProjectMember(c.Request.Context(), &actor.ID, id, req.MemberID); err != nil {
+	if err := s.projects.AddProjectMember(c.Request.Context(), &actor.ID, id, req.MemberID); err != nil {
 		fail(c, err)
 		return
 	}
@@ -210,7 +210,7 @@ func (s *Server) handleRemoveProjectMember(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.RemoveProjectMember(c.Request.Context(), &actor.ID, id, mid); err != nil {
+	if err := s.projects.RemoveProjectMember(c.Request.Context(), &actor.ID, id, mid); err != nil {
 		fail(c, err)
 		return
 	}
@@ -222,7 +222,7 @@ func (s *Server) handleProjectProgress(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pr, err := s.store.ProjectProgress(c.Request.Context(), p.ID)
+	pr, err := s.projects.ProjectProgress(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -236,7 +236,7 @@ func (s *Server) handleMyProgress(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pr, err := s.store.MyProgress(c.Request.Context(), m.ID, p.ID)
+	pr, err := s.projects.MyProgress(c.Request.Context(), m.ID, p.ID)
 	if err != nil {
 		fail(c, err)
 		return

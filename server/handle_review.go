@@ -23,7 +23,7 @@ func (s *Server) handleNextReview(c *gin.Context) {
 	if !ok {
 		return
 	}
-	t, err := s.store.ClaimNextReview(c.Request.Context(), m.ID, p.ID)
+	t, err := s.reviews.ClaimNextReview(c.Request.Context(), m.ID, p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -53,7 +53,7 @@ func (s *Server) handleReviewHeartbeat(c *gin.Context) {
 	if !ok {
 		return
 	}
-	exp, err := s.store.ReviewHeartbeat(c.Request.Context(), m.ID, tok)
+	exp, err := s.reviews.ReviewHeartbeat(c.Request.Context(), m.ID, tok)
 	if err != nil {
 		fail(c, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) handleReviewRelease(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.ReleaseReview(c.Request.Context(), m.ID, tok); err != nil {
+	if err := s.reviews.ReleaseReview(c.Request.Context(), m.ID, tok); err != nil {
 		fail(c, err)
 		return
 	}
@@ -95,7 +95,7 @@ func (s *Server) handleReviewDecisions(c *gin.Context) {
 	}
 	sum := sha256.Sum256(raw)
 	req.BodyHash = hex.EncodeToString(sum[:])
-	res, err := s.store.DecideReview(c.Request.Context(), m.ID, req)
+	res, err := s.work.DecideReview(c.Request.Context(), m.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -122,7 +122,7 @@ func (s *Server) handleDispute(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	sub, err := s.store.DisputeRejection(c.Request.Context(), m.ID, id, req.Comment)
+	sub, err := s.work.DisputeRejection(c.Request.Context(), m.ID, id, req.Comment)
 	if err != nil {
 		fail(c, err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) handleProjectQuality(c *gin.Context) {
 	if !ok {
 		return
 	}
-	q, err := s.store.ProjectQuality(c.Request.Context(), p.ID)
+	q, err := s.quality.ProjectQuality(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -148,7 +148,7 @@ func (s *Server) handleProjectAgreement(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a, err := s.store.ProjectAgreement(c.Request.Context(), p.ID)
+	a, err := s.quality.ProjectAgreement(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -168,7 +168,7 @@ func (s *Server) handleMyQuality(c *gin.Context) {
 		fail(c, fault.ErrInvalid.With("project_id is required"))
 		return
 	}
-	in, err := s.store.IsProjectMember(c.Request.Context(), projectID, m.ID)
+	in, err := s.projects.IsProjectMember(c.Request.Context(), projectID, m.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -177,7 +177,7 @@ func (s *Server) handleMyQuality(c *gin.Context) {
 		fail(c, labeling.ErrNotProjectMember)
 		return
 	}
-	q, err := s.store.MyQuality(c.Request.Context(), m.ID, projectID)
+	q, err := s.quality.MyQuality(c.Request.Context(), m.ID, projectID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -190,7 +190,7 @@ func (s *Server) handleReviewSettings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	set, err := s.store.ReviewSettings(c.Request.Context(), p.ID)
+	set, err := s.reviews.ReviewSettings(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -208,7 +208,7 @@ func (s *Server) handleUpdateReviewSettings(c *gin.Context) {
 	if !bindJSON(c, &patch) {
 		return
 	}
-	set, err := s.store.UpdateReviewSettings(c.Request.Context(), &actor.ID, id, patch)
+	set, err := s.reviews.UpdateReviewSettings(c.Request.Context(), &actor.ID, id, patch)
 	if err != nil {
 		fail(c, err)
 		return
@@ -233,7 +233,7 @@ func (s *Server) handleRecomputeConsensus(c *gin.Context) {
 	if req.Method == "" {
 		req.Method = "dawid_skene"
 	}
-	rep, err := s.store.RecomputeConsensus(c.Request.Context(), &actor.ID, id, req.Method)
+	rep, err := s.quality.RecomputeConsensus(c.Request.Context(), &actor.ID, id, req.Method)
 	if err != nil {
 		fail(c, err)
 		return
@@ -246,7 +246,7 @@ func (s *Server) handleItemConsensus(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cs, err := s.store.ItemConsensus(c.Request.Context(), p.ID)
+	cs, err := s.quality.ItemConsensus(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return

@@ -26,7 +26,7 @@ func (s *Server) handleNextTask(c *gin.Context) {
 	if !ok {
 		return
 	}
-	t, err := s.store.ClaimNextTask(c.Request.Context(), m.ID, p.ID)
+	t, err := s.leases.ClaimNextTask(c.Request.Context(), m.ID, p.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -59,7 +59,7 @@ func (s *Server) handleHeartbeat(c *gin.Context) {
 	if !ok {
 		return
 	}
-	exp, err := s.store.Heartbeat(c.Request.Context(), m.ID, req.LeaseToken, req.ActiveMs)
+	exp, err := s.leases.Heartbeat(c.Request.Context(), m.ID, req.LeaseToken, req.ActiveMs)
 	if err != nil {
 		fail(c, err)
 		return
@@ -73,7 +73,7 @@ func (s *Server) handleDraft(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, err := s.store.SaveDraft(c.Request.Context(), m.ID, req.LeaseToken, req.Answer); err != nil {
+	if _, err := s.leases.SaveDraft(c.Request.Context(), m.ID, req.LeaseToken, req.Answer); err != nil {
 		fail(c, err)
 		return
 	}
@@ -86,7 +86,7 @@ func (s *Server) handleRelease(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.Release(c.Request.Context(), m.ID, req.LeaseToken); err != nil {
+	if err := s.leases.Release(c.Request.Context(), m.ID, req.LeaseToken); err != nil {
 		fail(c, err)
 		return
 	}
@@ -99,7 +99,7 @@ func (s *Server) handleSkip(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.Skip(c.Request.Context(), m.ID, req.LeaseToken, req.Reason); err != nil {
+	if err := s.leases.Skip(c.Request.Context(), m.ID, req.LeaseToken, req.Reason); err != nil {
 		fail(c, err)
 		return
 	}
@@ -123,7 +123,7 @@ func (s *Server) handleSubmit(c *gin.Context) {
 	}
 	sum := sha256.Sum256(raw)
 	req.BodyHash = hex.EncodeToString(sum[:])
-	sub, err := s.store.Submit(c.Request.Context(), m.ID, req)
+	sub, err := s.work.Submit(c.Request.Context(), m.ID, req)
 	if err != nil {
 		fail(c, err)
 		return
@@ -137,7 +137,7 @@ func (s *Server) handleSubmit(c *gin.Context) {
 
 func (s *Server) handleMySettings(c *gin.Context) {
 	m, _ := currentMember(c)
-	n, err := s.store.SensitiveCap(c.Request.Context(), m.ID)
+	n, err := s.leases.SensitiveCap(c.Request.Context(), m.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -156,7 +156,7 @@ func (s *Server) handleUpdateMySettings(c *gin.Context) {
 		return
 	}
 	if req.SensitiveDailyCap != nil {
-		if err := s.store.SetSensitiveCap(c.Request.Context(), m.ID, *req.SensitiveDailyCap); err != nil {
+		if err := s.leases.SetSensitiveCap(c.Request.Context(), m.ID, *req.SensitiveDailyCap); err != nil {
 			fail(c, err)
 			return
 		}
@@ -180,7 +180,7 @@ func (s *Server) handleImport(c *gin.Context) {
 		fail(c, fault.ErrInvalid.With("format must be jsonl, csv or labelstudio"))
 		return
 	}
-	rep, err := s.store.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, store.ImportRequest{Format: format, Filename: c.Query("filename")})
+	rep, err := s.projects.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, store.ImportRequest{Format: format, Filename: c.Query("filename")})
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -108,9 +108,9 @@ func (s *Server) authenticate() gin.HandlerFunc {
 				fail(c, fault.ErrUnauthenticated.With("Authorization must be 'Bearer <token>'"))
 				return
 			}
-			m, err = s.store.TokenMember(ctx, strings.TrimSpace(token))
+			m, err = s.members.TokenMember(ctx, strings.TrimSpace(token))
 		} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil && cookie != "" {
-			m, err = s.store.SessionMember(ctx, cookie)
+			m, err = s.members.SessionMember(ctx, cookie)
 			if err != nil && errors.Is(err, fault.ErrUnauthenticated) {
 				s.clearSessionCookie(c)
 			}

@@ -12,7 +12,7 @@ func TestReviewFlowOverHTTP(t *testing.T) {
 		ctx := context.Background()
 		p := e.project(t) // classification, overlap 2, every test member in it
 		coordID := e.members["coord"].ID
-		if _, err := e.st.ImportItems(ctx, &coordID, p.ID, strings.NewReader(`{"text":"Great phone."}`), "jsonl", ""); err != nil {
+		if _, err := e.st.Projects.ImportItems(ctx, &coordID, p.ID, strings.NewReader(`{"text":"Great phone."}`), "jsonl", ""); err != nil {
 			t.Fatal(err)
 		}
 		base := fmt.Sprintf("/api/projects/%d", p.ID)

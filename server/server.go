@@ -11,6 +11,7 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/server/live"
 
 	"github.com/gin-gonic/gin"
@@ -60,19 +61,26 @@ func (c *Config) defaults() {
 
 // Server holds the dependencies of every handler.
 type Server struct {
-	cfg     Config
-	store   *store.Store
-	log     *slog.Logger
-	limits  *loginLimiter
-	engine  *gin.Engine
-	handler http.Handler
+	cfg      Config
+	members  *store.Members
+	projects *store.Projects
+	leases   *store.Leases
+	reviews  *store.Reviews
+	quality  *store.Quality
+	datasets *store.Datasets
+	work     *work.Service // submit, review decisions, disputes
+	log      *slog.Logger
+	limits   *loginLimiter
+	engine   *gin.Engine
+	handler  http.Handler
 }
 
 // New builds the server. Call Handler for the http.Handler.
-func New(cfg Config, st *store.Store, log *slog.Logger) *Server {
+func New(cfg Config, st *store.Stores, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: st, log: log, limits: newLoginLimiter()}
+	s := &Server{cfg: cfg, members: st.Members, projects: st.Projects, leases: st.Leases,
+		reviews: st.Reviews, quality: st.Quality, datasets: st.Datasets, work: work.New(st), log: log, limits: newLoginLimiter()}
 	if cfg.Ledger == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}

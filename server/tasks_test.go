@@ -143,7 +143,7 @@ func TestLabellerSeesOnlyOwnProjects(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		p := e.project(t)
 		coord := e.members["coord"].ID
-		if err := e.st.RemoveProjectMember(t.Context(), &coord, p.ID, e.members["lab"].ID); err != nil {
+		if err := e.st.Projects.RemoveProjectMember(t.Context(), &coord, p.ID, e.members["lab"].ID); err != nil {
 			t.Fatal(err)
 		}
 		lab := e.as("lab")

@@ -26,7 +26,7 @@ import (
 func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.Config)) (*env, *live.Hub) {
 	t.Helper()
 	var hub *live.Hub
-	e := newEnv(t, db, func(cfg *server.Config, st **store.Store) {
+	e := newEnv(t, db, func(cfg *server.Config, st **store.Stores) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		events := event.NewStore(db)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -35,7 +35,7 @@ func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.Config)) (*env, *li
 		if err != nil {
 			t.Fatal(err)
 		}
-		hub = live.New(live.Config{Events: events, Wake: wake, Members: *st, Projects: *st, Leases: *st,
+		hub = live.New(live.Config{Events: events, Wake: wake, Members: (*st).Members, Projects: (*st).Projects, Leases: (*st).Leases,
 			WriteWait: 5 * time.Second, PruneEvery: -1}, log)
 		if err := hub.Start(context.Background()); err != nil {
 			t.Fatal(err)

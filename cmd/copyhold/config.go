@@ -165,6 +165,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // newStore is the labelling store with the equity register attached, so
 // every command that changes work or membership also keeps the ledger, and
 // snapshots, releases and data exports read the register through it.
-func newStore(db *gorm.DB) *store.Store {
+func newStore(db *gorm.DB) *store.Stores {
 	return store.New(db).WithLedger(equitystore.NewHooks()).WithRegister(equitystore.Reads{})
 }

@@ -47,9 +47,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 
 	var ids []int64
 	for _, dm := range demoMembers {
-		m, err := st.MemberByLogin(ctx, dm.login)
+		m, err := st.Members.MemberByLogin(ctx, dm.login)
 		if errors.Is(err, fault.ErrNotFound) {
-			m, err = st.CreateMember(ctx, nil, store.NewMember{Login: dm.login, DisplayName: dm.name, Password: *password, Roles: dm.roles})
+			m, err = st.Members.CreateMember(ctx, nil, store.NewMember{Login: dm.login, DisplayName: dm.name, Password: *password, Roles: dm.roles})
 		}
 		if err != nil {
 			return fmt.Errorf("demo member %s: %w", dm.login, err)

@@ -35,12 +35,12 @@ var demoSchema = json.RawMessage(`{"field":"text","choices":[
 // seedDemoProject adds the demo model and its open sentiment project, with
 // every demo member in it and the demo sentences imported (every tenth as a
 // gold item). It does nothing that has been done already.
-func seedDemoProject(ctx context.Context, st *store.Store, coordinator int64) error {
+func seedDemoProject(ctx context.Context, st *store.Stores, coordinator int64) error {
 	model, err := findOrCreateModel(ctx, st, coordinator)
 	if err != nil {
 		return err
 	}
-	ps, err := st.Projects(ctx, store.ProjectFilter{ModelID: model.ID})
+	ps, err := st.Projects.Projects(ctx, store.ProjectFilter{ModelID: model.ID})
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func seedDemoProject(ctx context.Context, st *store.Store, coordinator int64) er
 		}
 	}
 	if p.ID == 0 {
-		p, err = st.CreateProject(ctx, &coordinator, labeling.ProjectSettings{
+		p, err = st.Projects.CreateProject(ctx, &coordinator, labeling.ProjectSettings{
 			ModelID: model.ID, Name: demoProject, TaskType: tasktype.TaskClassification, Schema: demoSchema,
 			Instructions: demoInstructions, Overlap: 3, GoldRateBP: 1000, Stint: 200,
 		}, true)
@@ -59,25 +59,25 @@ func seedDemoProject(ctx context.Context, st *store.Store, coordinator int64) er
 			return fmt.Errorf("demo project: %w", err)
 		}
 	}
-	prog, err := st.ProjectProgress(ctx, p.ID)
+	prog, err := st.Projects.ProjectProgress(ctx, p.ID)
 	if err != nil {
 		return err
 	}
 	if prog.Items == 0 {
-		if _, err := st.ImportItems(ctx, &coordinator, p.ID, demoImport(), "jsonl", "sentiment.jsonl"); err != nil {
+		if _, err := st.Projects.ImportItems(ctx, &coordinator, p.ID, demoImport(), "jsonl", "sentiment.jsonl"); err != nil {
 			return fmt.Errorf("demo import: %w", err)
 		}
 	}
 	if p.Status == labeling.ProjectDraft {
-		if _, err := st.SetProjectStatus(ctx, &coordinator, p.ID, labeling.ProjectOpen); err != nil {
+		if _, err := st.Projects.SetProjectStatus(ctx, &coordinator, p.ID, labeling.ProjectOpen); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func findOrCreateModel(ctx context.Context, st *store.Store, coordinator int64) (labeling.Model, error) {
-	ms, err := st.Models(ctx)
+func findOrCreateModel(ctx context.Context, st *store.Stores, coordinator int64) (labeling.Model, error) {
+	ms, err := st.Projects.Models(ctx)
 	if err != nil {
 		return labeling.Model{}, err
 	}
@@ -86,7 +86,7 @@ func findOrCreateModel(ctx context.Context, st *store.Store, coordinator int64) 
 			return m, nil
 		}
 	}
-	return st.CreateModel(ctx, &coordinator, labeling.Model{
+	return st.Projects.CreateModel(ctx, &coordinator, labeling.Model{
 		Name: demoModel, BaseModel: "an open-weights 8B instruction model",
 		Description: "The co-op's assistant, fine-tuned on data its members label.",
 	})

@@ -45,7 +45,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 	// Refuse before creating any file.
-	if _, err := st.CheckSnapshotExport(ctx, *snapshot, f); err != nil {
+	if _, err := st.Datasets.CheckSnapshotExport(ctx, *snapshot, f); err != nil {
 		return err
 	}
 	var out io.Writer = e.stdout
@@ -60,7 +60,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		out = tmp
 	}
 	bw := bufio.NewWriterSize(out, 256<<10)
-	m, err := st.ExportSnapshot(ctx, *snapshot, store.SnapshotExport{Format: f, License: *license, Terms: *terms,
+	m, err := st.Datasets.ExportSnapshot(ctx, *snapshot, store.SnapshotExport{Format: f, License: *license, Terms: *terms,
 		Publisher: "copyhold co-operative", TempDir: os.TempDir()}, bw)
 	if err == nil {
 		err = bw.Flush()

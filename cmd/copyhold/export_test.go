@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/work"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 )
@@ -29,16 +30,16 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 	st := newStore(db)
 	// No gold mixed in: the three labellers must meet on the same item.
 	noGold := 0
-	if _, err := st.UpdateProject(ctx, nil, 1, labeling.ProjectPatch{GoldRateBP: &noGold}); err != nil {
+	if _, err := st.Projects.UpdateProject(ctx, nil, 1, labeling.ProjectPatch{GoldRateBP: &noGold}); err != nil {
 		t.Fatal(err)
 	}
 	var item int64
 	for _, login := range []string{"labeller", "labeller2", "labeller3"} {
-		m, err := st.MemberByLogin(ctx, login)
+		m, err := st.Members.MemberByLogin(ctx, login)
 		if err != nil {
 			t.Fatal(err)
 		}
-		task, err := st.ClaimNextTask(ctx, m.ID, 1)
+		task, err := st.Leases.ClaimNextTask(ctx, m.ID, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,16 +47,16 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 			t.Fatalf("breadth-first claim gave item %d after %d", task.ItemID, item)
 		}
 		item = task.ItemID
-		if _, err := st.Submit(ctx, m.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: login,
+		if _, err := work.New(st).Submit(ctx, m.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: login,
 			Answer: json.RawMessage(`{"choice":"negative"}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rev, err := st.MemberByLogin(ctx, "reviewer")
+	rev, err := st.Members.MemberByLogin(ctx, "reviewer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := st.ClaimNextReview(ctx, rev.ID, 1)
+	rt, err := st.Reviews.ClaimNextReview(ctx, rev.ID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 	for _, s := range rt.Submissions {
 		ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionAccept})
 	}
-	if _, err := st.DecideReview(ctx, rev.ID, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: "r1", Decisions: ds}); err != nil {
+	if _, err := work.New(st).DecideReview(ctx, rev.ID, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: "r1", Decisions: ds}); err != nil {
 		t.Fatal(err)
 	}
 	closeDB(db)

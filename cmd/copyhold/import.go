@@ -34,7 +34,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB(db)
-	rep, err := newStore(db).ImportItemsWith(ctx, nil, *project, f, store.ImportRequest{
+	rep, err := newStore(db).Projects.ImportItemsWith(ctx, nil, *project, f, store.ImportRequest{
 		Format: *format, Filename: filepath.Base(path),
 		Progress: func(n int) { fmt.Fprintf(e.stderr, "\rread %s records", strconv.Itoa(n)) },
 	})

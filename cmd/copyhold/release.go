@@ -34,7 +34,7 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 	if args[0] == "list" {
-		list, err := st.Releases(ctx, *model)
+		list, err := st.Datasets.Releases(ctx, *model)
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 			hashes = append(hashes, h)
 		}
 	}
-	r, err := st.CreateRelease(ctx, nil, dataset.ReleaseRequest{ModelID: *model, Version: *version, BaseModel: *base,
+	r, err := st.Datasets.CreateRelease(ctx, nil, dataset.ReleaseRequest{ModelID: *model, Version: *version, BaseModel: *base,
 		TrainingNotes: *notes, Checkpoint: *checkpoint, SnapshotHashes: hashes})
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func cmdLeaderboard(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB(db)
-	lb, err := newStore(db).Leaderboard(ctx, *model, dataset.BTOptions{Seed: 1})
+	lb, err := newStore(db).Datasets.Leaderboard(ctx, *model, dataset.BTOptions{Seed: 1})
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hub := live.New(live.Config{Events: events, Wake: wake, Members: st, Projects: st, Leases: st,
+	hub := live.New(live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases,
 		Retention: c.EventRetention}, log)
 	if err := hub.Start(ctx); err != nil {
 		return err

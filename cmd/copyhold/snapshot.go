@@ -32,7 +32,7 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 	if args[0] == "list" {
-		list, err := st.Snapshots(ctx, *model)
+		list, err := st.Datasets.Snapshots(ctx, *model)
 		if err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	snap, err := st.CreateSnapshot(ctx, nil, dataset.SnapshotRequest{ModelID: *model, ProjectIDs: ids, Mode: dataset.SnapshotMode(*mode)})
+	snap, err := st.Datasets.CreateSnapshot(ctx, nil, dataset.SnapshotRequest{ModelID: *model, ProjectIDs: ids, Mode: dataset.SnapshotMode(*mode)})
 	if err != nil {
 		return err
 	}

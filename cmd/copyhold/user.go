@@ -83,7 +83,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 			pw, _ = member.NewSecret("")
 			pw = pw[:20]
 		}
-		m, err := st.CreateMember(ctx, nil, store.NewMember{Login: *login, DisplayName: *name, Password: pw, Roles: rs})
+		m, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: *login, DisplayName: *name, Password: pw, Roles: rs})
 		if err != nil {
 			return err
 		}
@@ -93,13 +93,13 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
-	m, err := st.MemberByLogin(ctx, *login)
+	m, err := st.Members.MemberByLogin(ctx, *login)
 	if err != nil {
 		return err
 	}
 	switch action {
 	case "set-password":
-		if err := st.SetPassword(ctx, m.ID, readPassword(), 0); err != nil {
+		if err := st.Members.SetPassword(ctx, m.ID, readPassword(), 0); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "password changed for %s; their sessions were ended\n", m.Login)
@@ -110,9 +110,9 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		}
 		for _, r := range rs {
 			if action == "grant" {
-				err = st.GrantRole(ctx, nil, m.ID, r)
+				err = st.Members.GrantRole(ctx, nil, m.ID, r)
 			} else {
-				err = st.RevokeRole(ctx, nil, m.ID, r)
+				err = st.Members.RevokeRole(ctx, nil, m.ID, r)
 			}
 			if err != nil {
 				return err
@@ -120,7 +120,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%sed %s for %s\n", strings.TrimSuffix(action, "e"), *role, m.Login)
 	case "deactivate":
-		if err := st.Deactivate(ctx, nil, m.ID); err != nil {
+		if err := st.Members.Deactivate(ctx, nil, m.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "deactivated %s\n", m.Login)

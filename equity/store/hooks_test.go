@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling/member"
 	labelstore "copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 
 	"golang.org/x/crypto/bcrypt"
@@ -27,31 +28,31 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 		ls := labelstore.New(db).WithLedger(store.NewHooks())
 		reg := store.New(db)
 		addMember := func(login string, roles ...member.Role) int64 {
-			m, err := ls.CreateMember(ctx, nil, labelstore.NewMember{Login: login, DisplayName: login, Password: "a-long-password", Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+			m, err := ls.Members.CreateMember(ctx, nil, labelstore.NewMember{Login: login, DisplayName: login, Password: "a-long-password", Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 			must(t, err)
 			return m.ID
 		}
 		coord := addMember("coord", member.RoleCoordinator)
 		ana, ben := addMember("ana", member.RoleLabeller), addMember("ben", member.RoleLabeller)
 		rev, rev2 := addMember("rev", member.RoleReviewer), addMember("rev2", member.RoleReviewer)
-		model, err := ls.CreateModel(ctx, &coord, labeling.Model{Name: "coop-assistant-v1"})
+		model, err := ls.Projects.CreateModel(ctx, &coord, labeling.Model{Name: "coop-assistant-v1"})
 		must(t, err)
-		p, err := ls.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: model.ID, Name: "sentiment",
+		p, err := ls.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: model.ID, Name: "sentiment",
 			TaskType: tasktype.TaskClassification, Overlap: 1,
 			Schema: json.RawMessage(`{"choices":[{"value":"positive"},{"value":"negative"}]}`)}, true)
 		must(t, err)
 		if rc, err := reg.RateCard(ctx, p.ID); err != nil || rc.Version != 1 {
 			t.Fatalf("a new project has no default rate card: %+v %v", rc, err)
 		}
-		_, err = ls.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen)
+		_, err = ls.Projects.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen)
 		must(t, err)
-		_, err = ls.ImportItems(ctx, &coord, p.ID, jsonLines(`{"text":"good"}`, `{"text":"bad"}`), "jsonl", "x.jsonl")
+		_, err = ls.Projects.ImportItems(ctx, &coord, p.ID, jsonLines(`{"text":"good"}`, `{"text":"bad"}`), "jsonl", "x.jsonl")
 		must(t, err)
 
 		submit := func(m int64, key string) labeling.Submission {
-			task, err := ls.ClaimNextTask(ctx, m, p.ID)
+			task, err := ls.Leases.ClaimNextTask(ctx, m, p.ID)
 			must(t, err)
-			sub, err := ls.Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key, Answer: json.RawMessage(`{"choice":"positive"}`)})
+			sub, err := work.New(ls).Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key, Answer: json.RawMessage(`{"choice":"positive"}`)})
 			must(t, err)
 			return sub
 		}
@@ -61,13 +62,13 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 			return equity.Format(amount, equity.UnitScale)
 		}
 		decide := func(reviewer int64, decision labeling.Decision, reason string) {
-			rt, err := ls.ClaimNextReview(ctx, reviewer, p.ID)
+			rt, err := ls.Reviews.ClaimNextReview(ctx, reviewer, p.ID)
 			must(t, err)
 			var ds []labeling.DecisionInput
 			for _, s := range rt.Submissions {
 				ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: decision, Reason: reason})
 			}
-			_, err = ls.DecideReview(ctx, reviewer, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: fmt.Sprint(time.Now().UnixNano()), Decisions: ds})
+			_, err = work.New(ls).DecideReview(ctx, reviewer, labeling.DecisionRequest{LeaseToken: rt.LeaseToken, IdempotencyKey: fmt.Sprint(time.Now().UnixNano()), Decisions: ds})
 			must(t, err)
 		}
 		verify := func() {
@@ -96,7 +97,7 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 		if got, pend := balance(equity.Vested(ben)), balance(equity.Pending(ben)); got != "0.000000" || pend != "0.000000" {
 			t.Fatalf("after rejection ben holds %s vested, %s pending", got, pend)
 		}
-		_, err = ls.DisputeRejection(ctx, ben, benSub.ID, "It is clearly positive.")
+		_, err = work.New(ls).DisputeRejection(ctx, ben, benSub.ID, "It is clearly positive.")
 		must(t, err)
 		decide(rev2, labeling.DecisionAccept, "")
 		if got := balance(equity.Vested(ben)); got != "1.000000" {
@@ -106,7 +107,7 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 		_ = anaSub
 
 		// Ending a membership passes the holding on by the exit rule.
-		must(t, ls.Deactivate(ctx, &coord, ana))
+		must(t, ls.Members.Deactivate(ctx, &coord, ana))
 		if got := balance(equity.Vested(ana)); got != "0.000000" {
 			t.Fatalf("a former member still holds %s", got)
 		}

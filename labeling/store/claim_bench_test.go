@@ -15,6 +15,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -102,8 +103,9 @@ func buildClaimFixture(b *testing.B, db *gorm.DB, fixture, name string, items in
 
 // runClaimSubmit runs b.N claim+submit pairs spread over the members, one
 // goroutine per member, and reports latency percentiles and throughput.
-func runClaimSubmit(b *testing.B, s *store.Store, projectID int64, members []int64) {
+func runClaimSubmit(b *testing.B, s *store.Stores, projectID int64, members []int64) {
 	ctx := context.Background()
+	w := work.New(s)
 	answer := json.RawMessage(`{"choice":"positive"}`)
 	var next atomic.Int64
 	claims := make([][]time.Duration, len(members))
@@ -117,14 +119,14 @@ func runClaimSubmit(b *testing.B, s *store.Store, projectID int64, members []int
 			defer wg.Done()
 			for next.Add(1) <= int64(b.N) {
 				t0 := time.Now()
-				task, err := s.ClaimNextTask(ctx, m, projectID)
+				task, err := s.Leases.ClaimNextTask(ctx, m, projectID)
 				t1 := time.Now()
 				if err != nil {
 					b.Errorf("claim: %v", err)
 					return
 				}
 				// Keys are random so that runs sharing the big project never collide.
-				if _, err := s.Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+				if _, err := w.Submit(ctx, m, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 					IdempotencyKey: labeling.NewLeaseToken(), Answer: answer, LeadTimeMs: 1000}); err != nil {
 					b.Errorf("submit: %v", err)
 					return

@@ -43,7 +43,7 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 				defer wg.Done()
 				rng := rand.New(rand.NewPCG(uint64(w), 7))
 				for n := 0; ; n++ {
-					task, err := f.s.ClaimNextTask(f.ctx, member, p.ID)
+					task, err := f.s.Leases.ClaimNextTask(f.ctx, member, p.ID)
 					if hasLabCode(err, labeling.ErrNoTasks) {
 						// Nothing left for this member now; but a lease someone
 						// else holds may still be skipped or released. Stop
@@ -65,34 +65,34 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 					}
 					switch r := rng.IntN(100); {
 					case r < 4:
-						if err := f.s.Release(f.ctx, member, task.LeaseToken); err != nil {
+						if err := f.s.Leases.Release(f.ctx, member, task.LeaseToken); err != nil {
 							errs <- fmt.Errorf("worker %d release: %w", w, err)
 							return
 						}
 						releases.Add(1)
 						continue
 					case r < 6:
-						if err := f.s.Skip(f.ctx, member, task.LeaseToken, "test"); err != nil {
+						if err := f.s.Leases.Skip(f.ctx, member, task.LeaseToken, "test"); err != nil {
 							errs <- fmt.Errorf("worker %d skip: %w", w, err)
 							return
 						}
 						skips.Add(1)
 						continue
 					case r < 10:
-						if _, err := f.s.Heartbeat(f.ctx, member, task.LeaseToken, 500); err != nil {
+						if _, err := f.s.Leases.Heartbeat(f.ctx, member, task.LeaseToken, 500); err != nil {
 							errs <- fmt.Errorf("worker %d heartbeat: %w", w, err)
 							return
 						}
 					}
 					req := labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprintf("w%d-%d", w, n),
 						Answer: json.RawMessage(`{"choice":"negative"}`), LeadTimeMs: 700}
-					if _, err := f.s.Submit(f.ctx, member, req); err != nil {
+					if _, err := f.w.Submit(f.ctx, member, req); err != nil {
 						errs <- fmt.Errorf("worker %d submit: %w", w, err)
 						return
 					}
 					submitted.Add(1)
 					if rng.IntN(100) < 5 { // a retry after a lost response
-						sub, err := f.s.Submit(f.ctx, member, req)
+						sub, err := f.w.Submit(f.ctx, member, req)
 						if err != nil || !sub.Replayed {
 							errs <- fmt.Errorf("worker %d retry: %v replayed=%v", w, err, sub.Replayed)
 							return
@@ -137,7 +137,7 @@ GROUP BY item_id HAVING COUNT(DISTINCT member_id) <> ? OR COUNT(*) <> ?) x`, p.I
 			t.Fatalf("%d completed events", n)
 		}
 		f.checkInvariants(p.ID, k)
-		prog, err := f.s.ProjectProgress(f.ctx, p.ID)
+		prog, err := f.s.Projects.ProjectProgress(f.ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestConcurrentClaimsBySameMember(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tasks[i], errs[i] = f.s.ClaimNextTask(f.ctx, l, p.ID)
+				tasks[i], errs[i] = f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 			}()
 		}
 		wg.Wait()

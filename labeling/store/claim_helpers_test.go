@@ -14,6 +14,7 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 
 	"gorm.io/gorm"
 )
@@ -38,13 +39,14 @@ func (c *labClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// labFixture is a migrated database with a store on a test clock, a
-// coordinator and a model.
+// labFixture is a migrated database with the stores and the work service
+// on a test clock, a coordinator and a model.
 type labFixture struct {
 	t     testing.TB
 	ctx   context.Context
 	db    *gorm.DB
-	s     *store.Store
+	s     *store.Stores
+	w     *work.Service
 	clock *labClock
 	coord int64
 	model labeling.Model
@@ -55,8 +57,9 @@ func newLabFixture(t testing.TB, db *gorm.DB) *labFixture {
 	clock := &labClock{t: time.Date(2031, 3, 4, 10, 0, 0, 0, time.UTC)}
 	f := &labFixture{t: t, ctx: context.Background(), db: db, clock: clock}
 	f.s = store.New(db).WithClock(clock.Now)
+	f.w = work.New(f.s)
 	f.coord = f.member("coord", "coordinator")
-	m, err := f.s.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model", BaseModel: "base-7b"})
+	m, err := f.s.Projects.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model", BaseModel: "base-7b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +102,11 @@ func (f *labFixture) project(name string, edit func(*labeling.ProjectSettings)) 
 	if edit != nil {
 		edit(&ps)
 	}
-	p, err := f.s.CreateProject(f.ctx, &f.coord, ps, true)
+	p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, ps, true)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if p, err = f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
+	if p, err = f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
 		f.t.Fatal(err)
 	}
 	return p
@@ -112,7 +115,7 @@ func (f *labFixture) project(name string, edit func(*labeling.ProjectSettings)) 
 // importLines imports JSONL lines and fails the test on error.
 func (f *labFixture) importLines(projectID int64, lines ...string) labeling.ImportReport {
 	f.t.Helper()
-	rep, err := f.s.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(strings.Join(lines, "\n")), "jsonl", "t.jsonl")
+	rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(strings.Join(lines, "\n")), "jsonl", "t.jsonl")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -126,7 +129,7 @@ func (f *labFixture) items(projectID int64, n int) {
 	for i := range n {
 		fmt.Fprintf(&b, `{"text":"item %d"}`+"\n", i)
 	}
-	rep, err := f.s.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(b.String()), "jsonl", "")
+	rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, projectID, strings.NewReader(b.String()), "jsonl", "")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -137,7 +140,7 @@ func (f *labFixture) items(projectID int64, n int) {
 
 func (f *labFixture) claim(member, projectID int64) labeling.Task {
 	f.t.Helper()
-	task, err := f.s.ClaimNextTask(f.ctx, member, projectID)
+	task, err := f.s.Leases.ClaimNextTask(f.ctx, member, projectID)
 	if err != nil {
 		f.t.Fatalf("claim by %d: %v", member, err)
 	}
@@ -146,7 +149,7 @@ func (f *labFixture) claim(member, projectID int64) labeling.Task {
 
 func (f *labFixture) submit(member int64, task labeling.Task, key string) labeling.Submission {
 	f.t.Helper()
-	sub, err := f.s.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key,
+	sub, err := f.w.Submit(f.ctx, member, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: key,
 		Answer: json.RawMessage(`{"choice":"positive"}`), LeadTimeMs: 1200})
 	if err != nil {
 		f.t.Fatalf("submit by %d: %v", member, err)

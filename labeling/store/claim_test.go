@@ -47,7 +47,7 @@ func TestClaimAndSubmit(t *testing.T) {
 		}
 
 		// An invalid answer passes the task type's code through and changes nothing.
-		_, err := f.s.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "k0",
+		_, err := f.w.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "k0",
 			Answer: json.RawMessage(`{"choice":"meh"}`)})
 		wantLabCode(t, err, tasktype.ErrUnknownLabel)
 		if n := f.count(`SELECT COUNT(*) FROM submissions`); n != 0 {
@@ -62,7 +62,7 @@ func TestClaimAndSubmit(t *testing.T) {
 			t.Fatalf("after submit item = %+v", got)
 		}
 		// The member never gets the same item twice.
-		_, err = f.s.ClaimNextTask(f.ctx, ls[0], p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, ls[0], p.ID)
 		wantLabCode(t, err, labeling.ErrNoTasks)
 
 		f.submit(ls[1], f.claim(ls[1], p.ID), "k1")
@@ -77,7 +77,7 @@ func TestClaimAndSubmit(t *testing.T) {
 				t.Errorf("%d %s events, want %d", got, typ, want)
 			}
 		}
-		prog, err := f.s.ProjectProgress(f.ctx, p.ID)
+		prog, err := f.s.Projects.ProjectProgress(f.ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,48 +93,48 @@ func TestProjectRulesOnClaim(t *testing.T) {
 		l := f.member("lab", "labeller")
 		ps := labeling.ProjectSettings{ModelID: f.model.ID, Name: "rules", TaskType: tasktype.TaskClassification,
 			Schema: json.RawMessage(sentimentSchema), Overlap: 1}
-		p, err := f.s.CreateProject(f.ctx, &f.coord, ps, true)
+		p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, ps, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.items(p.ID, 2)
-		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 		wantLabCode(t, err, labeling.ErrProjectNotOpen)
 
 		outsider := f.member("outsider", "labeller") // joined after the project was created
-		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
+		if _, err := f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.ClaimNextTask(f.ctx, outsider, p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, outsider, p.ID)
 		wantLabCode(t, err, labeling.ErrNotProjectMember)
-		if err := f.s.AddProjectMember(f.ctx, &f.coord, p.ID, outsider); err != nil {
+		if err := f.s.Projects.AddProjectMember(f.ctx, &f.coord, p.ID, outsider); err != nil {
 			t.Fatal(err)
 		}
 		held := f.claim(outsider, p.ID)
 
-		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectPaused); err != nil {
+		if _, err := f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectPaused); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 		wantLabCode(t, err, labeling.ErrProjectPaused)
 		// Work in flight may still be handed in while paused.
 		f.submit(outsider, held, "paused-submit")
 
-		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectClosed); err != nil {
+		if _, err := f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectClosed); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 		wantLabCode(t, err, labeling.ErrProjectClosed)
-		_, err = f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen)
+		_, err = f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen)
 		wantLabCode(t, err, labeling.ErrProjectClosed)
-		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(`{"text":"late"}`), "jsonl", "")
+		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(`{"text":"late"}`), "jsonl", "")
 		wantLabCode(t, err, labeling.ErrProjectClosed)
-		_, err = f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Stint: new(int)})
+		_, err = f.s.Projects.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Stint: new(int)})
 		wantLabCode(t, err, labeling.ErrProjectClosed)
 
 		// Transitions.
 		p2 := f.project("transitions", nil)
-		_, err = f.s.SetProjectStatus(f.ctx, &f.coord, p2.ID, labeling.ProjectDraft)
+		_, err = f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p2.ID, labeling.ProjectDraft)
 		wantLabCode(t, err, labeling.ErrBadTransition)
 	})
 }
@@ -161,7 +161,7 @@ func TestCreateProjectValidation(t *testing.T) {
 		for _, c := range cases {
 			ps := base
 			c.edit(&ps)
-			_, err := f.s.CreateProject(f.ctx, &f.coord, ps, false)
+			_, err := f.s.Projects.CreateProject(f.ctx, &f.coord, ps, false)
 			if !hasLabCode(err, c.want) {
 				t.Errorf("%s: got %v, want %s", c.name, err, c.want.Code)
 			}
@@ -169,31 +169,31 @@ func TestCreateProjectValidation(t *testing.T) {
 		if n := f.count(`SELECT COUNT(*) FROM projects`); n != 0 {
 			t.Fatalf("%d projects stored after failed creates", n)
 		}
-		p, err := f.s.CreateProject(f.ctx, &f.coord, base, false)
+		p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, base, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p.LeaseSeconds != 600 || p.Ordering != labeling.OrderPriority || p.Status != labeling.ProjectDraft {
 			t.Fatalf("defaults: %+v", p)
 		}
-		_, err = f.s.CreateProject(f.ctx, &f.coord, base, false)
+		_, err = f.s.Projects.CreateProject(f.ctx, &f.coord, base, false)
 		wantLabCode(t, err, labeling.ErrProjectNameTaken)
-		_, err = f.s.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model"})
+		_, err = f.s.Projects.CreateModel(f.ctx, &f.coord, labeling.Model{Name: "demo-model"})
 		wantLabCode(t, err, labeling.ErrModelNameTaken)
 
 		// Schema is locked once open; overlap may only grow.
-		if _, err := f.s.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
+		if _, err := f.s.Projects.SetProjectStatus(f.ctx, &f.coord, p.ID, labeling.ProjectOpen); err != nil {
 			t.Fatal(err)
 		}
 		other := json.RawMessage(`{"field":"text","choices":[{"value":"a"},{"value":"b"}]}`)
-		_, err = f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Schema: &other})
+		_, err = f.s.Projects.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Schema: &other})
 		wantLabCode(t, err, labeling.ErrProjectLocked)
 		two := 2
-		_, err = f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Overlap: &two})
+		_, err = f.s.Projects.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Overlap: &two})
 		wantLabCode(t, err, labeling.ErrProjectLocked)
 		same := json.RawMessage(sentimentSchema)
 		four, stint := 4, 5
-		up, err := f.s.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Schema: &same, Overlap: &four, Stint: &stint})
+		up, err := f.s.Projects.UpdateProject(f.ctx, &f.coord, p.ID, labeling.ProjectPatch{Schema: &same, Overlap: &four, Stint: &stint})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,28 +211,28 @@ func TestLeaseExpiryAndTakeover(t *testing.T) {
 		f.items(p.ID, 1)
 
 		a := f.claim(ls[0], p.ID)
-		_, err := f.s.ClaimNextTask(f.ctx, ls[1], p.ID)
+		_, err := f.s.Leases.ClaimNextTask(f.ctx, ls[1], p.ID)
 		wantLabCode(t, err, labeling.ErrNoTasks) // the only slot is leased
 
 		// Heartbeat extends the lease; a wrong or foreign token is fenced off.
 		f.clock.Advance(50 * time.Second)
-		exp, err := f.s.Heartbeat(f.ctx, ls[0], a.LeaseToken, 30_000)
+		exp, err := f.s.Leases.Heartbeat(f.ctx, ls[0], a.LeaseToken, 30_000)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !exp.Equal(f.clock.Now().Add(60 * time.Second)) {
 			t.Fatalf("heartbeat expiry %v", exp)
 		}
-		_, err = f.s.Heartbeat(f.ctx, ls[0], "0123456789abcdef0123456789abcdef", 0)
+		_, err = f.s.Leases.Heartbeat(f.ctx, ls[0], "0123456789abcdef0123456789abcdef", 0)
 		wantLabCode(t, err, labeling.ErrLeaseLost)
-		_, err = f.s.Heartbeat(f.ctx, ls[1], a.LeaseToken, 0)
+		_, err = f.s.Leases.Heartbeat(f.ctx, ls[1], a.LeaseToken, 0)
 		wantLabCode(t, err, labeling.ErrLeaseLost)
 
 		f.clock.Advance(50 * time.Second) // still live thanks to the heartbeat
-		_, err = f.s.ClaimNextTask(f.ctx, ls[1], p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, ls[1], p.ID)
 		wantLabCode(t, err, labeling.ErrNoTasks)
 
-		if _, err := f.s.SaveDraft(f.ctx, ls[0], a.LeaseToken, json.RawMessage(`{"choice":"nega`+`tive"}`)); err != nil {
+		if _, err := f.s.Leases.SaveDraft(f.ctx, ls[0], a.LeaseToken, json.RawMessage(`{"choice":"nega`+`tive"}`)); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(11 * time.Second) // expired now; nobody needed a sweeper
@@ -256,11 +256,11 @@ func TestLeaseExpiryAndTakeover(t *testing.T) {
 		}
 
 		// The old holder is fenced off.
-		_, err = f.s.Heartbeat(f.ctx, ls[0], a.LeaseToken, 0)
+		_, err = f.s.Leases.Heartbeat(f.ctx, ls[0], a.LeaseToken, 0)
 		wantLabCode(t, err, labeling.ErrLeaseLost)
-		wantLabCode(t, f.s.Release(f.ctx, ls[0], a.LeaseToken), labeling.ErrLeaseLost)
+		wantLabCode(t, f.s.Leases.Release(f.ctx, ls[0], a.LeaseToken), labeling.ErrLeaseLost)
 		// Their late submit has no room (k=1, held by the new holder): lease_lost, answer kept as draft.
-		_, err = f.s.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: a.LeaseToken, IdempotencyKey: "late",
+		_, err = f.w.Submit(f.ctx, ls[0], labeling.SubmitRequest{LeaseToken: a.LeaseToken, IdempotencyKey: "late",
 			Answer: json.RawMessage(`{"choice":"negative"}`)})
 		wantLabCode(t, err, labeling.ErrLeaseLost)
 		var draft string
@@ -269,74 +269,20 @@ func TestLeaseExpiryAndTakeover(t *testing.T) {
 			t.Fatalf("late answer not kept as draft: %q", draft)
 		}
 		// Saving a draft on a lost lease stores it and says so.
-		_, err = f.s.SaveDraft(f.ctx, ls[0], a.LeaseToken, json.RawMessage(`{"choice":"positive"}`))
+		_, err = f.s.Leases.SaveDraft(f.ctx, ls[0], a.LeaseToken, json.RawMessage(`{"choice":"positive"}`))
 		wantLabCode(t, err, labeling.ErrLeaseLost)
 		db.Raw(`SELECT draft FROM assignments WHERE id = ?`, a.AssignmentID).Scan(&draft)
 		if !strings.Contains(draft, "positive") {
 			t.Fatalf("draft on a lost lease not stored: %q", draft)
 		}
 		// The old holder is not offered the item again; the new holder completes it.
-		_, err = f.s.ClaimNextTask(f.ctx, ls[0], p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, ls[0], p.ID)
 		wantLabCode(t, err, labeling.ErrNoTasks)
 		f.submit(ls[1], b, "b1")
 		if got := f.item(a.ItemID); got.Done != 1 || got.Held != 0 || got.Status != "complete" {
 			t.Fatalf("item = %+v", got)
 		}
 		f.checkInvariants(p.ID, 1)
-	})
-}
-
-func TestLateSubmitWithRoomIsSaved(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		ls := f.labellers("l", 3)
-		p := f.project("late", func(ps *labeling.ProjectSettings) { ps.Overlap = 2; ps.LeaseSeconds = 60 })
-		f.items(p.ID, 1)
-
-		a := f.claim(ls[0], p.ID)
-		f.clock.Advance(2 * time.Minute)
-		// Expired but not taken over: still counted in held, so it is saved normally.
-		sub := f.submit(ls[0], a, "a1")
-		if got := f.item(a.ItemID); got.Done != 1 || got.Held != 0 {
-			t.Fatalf("item = %+v", got)
-		}
-
-		b := f.claim(ls[1], p.ID)
-		f.clock.Advance(2 * time.Minute)
-		c := f.claim(ls[2], p.ID) // takes over b's expired lease
-		if c.ItemID != b.ItemID {
-			t.Fatalf("c got item %d, want %d", c.ItemID, b.ItemID)
-		}
-		// b submits late: done 1 + held 1 = 2 = k, no room.
-		_, err := f.s.Submit(f.ctx, ls[1], labeling.SubmitRequest{LeaseToken: b.LeaseToken, IdempotencyKey: "b1",
-			Answer: json.RawMessage(`{"choice":"positive"}`)})
-		wantLabCode(t, err, labeling.ErrLeaseLost)
-		f.submit(ls[2], c, "c1")
-		f.checkInvariants(p.ID, 2)
-		if got := f.item(a.ItemID); got.Done != 2 || got.Status != "complete" {
-			t.Fatalf("item = %+v", got)
-		}
-		_ = sub
-
-		// With room: k=3, one slot left after a takeover.
-		p3 := f.project("late-room", func(ps *labeling.ProjectSettings) { ps.Overlap = 3; ps.LeaseSeconds = 60 })
-		f.items(p3.ID, 1)
-		x := f.claim(ls[0], p3.ID)
-		f.clock.Advance(2 * time.Minute)
-		y := f.claim(ls[1], p3.ID) // takes over x
-		if y.ItemID != x.ItemID {
-			t.Fatalf("y got item %d, want %d", y.ItemID, x.ItemID)
-		}
-		late := f.submit(ls[0], x, "x1") // held 1 + done 0 < 3: saved
-		if late.Replayed {
-			t.Fatal("late submit marked replayed")
-		}
-		f.submit(ls[1], y, "y1")
-		f.submit(ls[2], f.claim(ls[2], p3.ID), "z1")
-		if got := f.item(x.ItemID); got.Done != 3 || got.Held != 0 || got.Status != "complete" {
-			t.Fatalf("item = %+v", got)
-		}
-		f.checkInvariants(p3.ID, 3)
 	})
 }
 
@@ -347,7 +293,7 @@ func TestOwnExpiredLeaseIsRenewed(t *testing.T) {
 		p := f.project("renew", func(ps *labeling.ProjectSettings) { ps.LeaseSeconds = 60 })
 		f.items(p.ID, 3)
 		a := f.claim(l, p.ID)
-		if _, err := f.s.SaveDraft(f.ctx, l, a.LeaseToken, json.RawMessage(`{"half":"done"}`)); err != nil {
+		if _, err := f.s.Leases.SaveDraft(f.ctx, l, a.LeaseToken, json.RawMessage(`{"half":"done"}`)); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(time.Hour)
@@ -365,52 +311,6 @@ func TestOwnExpiredLeaseIsRenewed(t *testing.T) {
 	})
 }
 
-func TestIdempotentSubmit(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		l := f.member("l", "labeller")
-		p := f.project("idem", nil)
-		f.items(p.ID, 2)
-		task := f.claim(l, p.ID)
-		req := labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-1",
-			Answer: json.RawMessage(`{"choice":"negative"}`), LeadTimeMs: 900}
-		first, err := f.s.Submit(f.ctx, l, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Whitespace in the answer does not change the body.
-		req.Answer = json.RawMessage(`{ "choice": "negative" }`)
-		again, err := f.s.Submit(f.ctx, l, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !again.Replayed || again.ID != first.ID || first.Replayed {
-			t.Fatalf("retry = %+v, first = %+v", again, first)
-		}
-		if got := f.item(task.ItemID); got.Done != 1 {
-			t.Fatalf("retry counted twice: %+v", got)
-		}
-		changed := req
-		changed.Answer = json.RawMessage(`{"choice":"positive"}`)
-		_, err = f.s.Submit(f.ctx, l, changed)
-		wantLabCode(t, err, labeling.ErrIdempotencyReuse)
-		// The same key on the next task is a conflict too: keys are per member.
-		next := f.claim(l, p.ID)
-		req.LeaseToken = next.LeaseToken
-		_, err = f.s.Submit(f.ctx, l, req)
-		wantLabCode(t, err, labeling.ErrIdempotencyReuse)
-		_, err = f.s.Submit(f.ctx, l, labeling.SubmitRequest{LeaseToken: next.LeaseToken, Answer: req.Answer})
-		wantLabCode(t, err, labeling.ErrIdempotencyKey)
-		// A second key on an answered task.
-		_, err = f.s.Submit(f.ctx, l, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-2", Answer: req.Answer})
-		wantLabCode(t, err, labeling.ErrAlreadySubmitted)
-		if n := f.events("task.submitted"); n != 1 {
-			t.Fatalf("%d submitted events", n)
-		}
-		f.checkInvariants(p.ID, 3)
-	})
-}
-
 func TestSkipAndRelease(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newLabFixture(t, db)
@@ -419,10 +319,10 @@ func TestSkipAndRelease(t *testing.T) {
 		f.items(p.ID, 2)
 
 		a := f.claim(ls[0], p.ID)
-		if err := f.s.Release(f.ctx, ls[0], a.LeaseToken); err != nil {
+		if err := f.s.Leases.Release(f.ctx, ls[0], a.LeaseToken); err != nil {
 			t.Fatal(err)
 		}
-		wantLabCode(t, f.s.Release(f.ctx, ls[0], a.LeaseToken), labeling.ErrLeaseLost)
+		wantLabCode(t, f.s.Leases.Release(f.ctx, ls[0], a.LeaseToken), labeling.ErrLeaseLost)
 		if got := f.item(a.ItemID); got.Held != 0 {
 			t.Fatalf("after release item = %+v", got)
 		}
@@ -431,20 +331,20 @@ func TestSkipAndRelease(t *testing.T) {
 		if again.ItemID != a.ItemID || again.AssignmentID != a.AssignmentID || again.LeaseToken == a.LeaseToken {
 			t.Fatalf("re-claim gave %+v, released %+v", again, a)
 		}
-		_, err := f.s.Heartbeat(f.ctx, ls[0], a.LeaseToken, 0)
+		_, err := f.s.Leases.Heartbeat(f.ctx, ls[0], a.LeaseToken, 0)
 		wantLabCode(t, err, labeling.ErrLeaseLost)
 
-		if err := f.s.Skip(f.ctx, ls[0], again.LeaseToken, "cannot read it"); err != nil {
+		if err := f.s.Leases.Skip(f.ctx, ls[0], again.LeaseToken, "cannot read it"); err != nil {
 			t.Fatal(err)
 		}
 		second := f.claim(ls[0], p.ID)
 		if second.ItemID == a.ItemID {
 			t.Fatal("skipped item offered again")
 		}
-		if err := f.s.Skip(f.ctx, ls[0], second.LeaseToken, ""); err != nil {
+		if err := f.s.Leases.Skip(f.ctx, ls[0], second.LeaseToken, ""); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.ClaimNextTask(f.ctx, ls[0], p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, ls[0], p.ID)
 		wantLabCode(t, err, labeling.ErrNoTasks)
 		// Another member still gets both.
 		f.submit(ls[1], f.claim(ls[1], p.ID), "x")
@@ -467,13 +367,13 @@ func TestStintCap(t *testing.T) {
 		f.items(p.ID, 5)
 		f.submit(l, f.claim(l, p.ID), "1")
 		f.submit(l, f.claim(l, p.ID), "2")
-		_, err := f.s.ClaimNextTask(f.ctx, l, p.ID)
+		_, err := f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 		wantLabCode(t, err, labeling.ErrStintReached)
 		var se *labeling.StintReachedError
 		if !errors.As(err, &se) || !se.ResetAt.Equal(time.Date(2031, 3, 5, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("stint error %v, want reset at next UTC midnight", err)
 		}
-		my, err := f.s.MyProgress(f.ctx, l, p.ID)
+		my, err := f.s.Projects.MyProgress(f.ctx, l, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -494,8 +394,8 @@ func TestSensitiveCap(t *testing.T) {
 			`{"data":{"text":"s1"},"sensitive":true,"priority":9}`,
 			`{"data":{"text":"s2"},"sensitive":true,"priority":8}`,
 			`{"data":{"text":"plain"},"priority":1}`)
-		wantLabCode(t, f.s.SetSensitiveCap(f.ctx, l, 21), labeling.ErrSensitiveCapAbove)
-		if err := f.s.SetSensitiveCap(f.ctx, l, 1); err != nil {
+		wantLabCode(t, f.s.Leases.SetSensitiveCap(f.ctx, l, 21), labeling.ErrSensitiveCapAbove)
+		if err := f.s.Leases.SetSensitiveCap(f.ctx, l, 1); err != nil {
 			t.Fatal(err)
 		}
 		first := f.claim(l, p.ID)
@@ -508,13 +408,13 @@ func TestSensitiveCap(t *testing.T) {
 			t.Fatal("sensitive item given past the member's cap")
 		}
 		f.submit(l, second, "2")
-		_, err := f.s.ClaimNextTask(f.ctx, l, p.ID)
+		_, err := f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 		wantLabCode(t, err, labeling.ErrSensitiveCap)
-		if err := f.s.SetSensitiveCap(f.ctx, l, 2); err != nil {
+		if err := f.s.Leases.SetSensitiveCap(f.ctx, l, 2); err != nil {
 			t.Fatal(err)
 		}
 		f.submit(l, f.claim(l, p.ID), "3")
-		if c, _ := f.s.SensitiveCap(f.ctx, l); c != 2 {
+		if c, _ := f.s.Leases.SensitiveCap(f.ctx, l); c != 2 {
 			t.Fatalf("cap %d", c)
 		}
 	})
@@ -528,21 +428,21 @@ func TestDrafts(t *testing.T) {
 		f.items(p.ID, 1)
 		task := f.claim(l, p.ID)
 		// An incomplete answer is fine as a draft.
-		if _, err := f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`{"choice":""}`)); err != nil {
+		if _, err := f.s.Leases.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`{"choice":""}`)); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`[1,2]`))
+		_, err := f.s.Leases.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`[1,2]`))
 		wantLabCode(t, err, labeling.ErrInvalidDraft)
 		big := `{"x":"` + strings.Repeat("a", labeling.MaxDraftBytes) + `"}`
-		_, err = f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(big))
+		_, err = f.s.Leases.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(big))
 		wantLabCode(t, err, labeling.ErrDraftTooLarge)
-		_, err = f.s.SaveDraft(f.ctx, l+100, task.LeaseToken, json.RawMessage(`{}`))
+		_, err = f.s.Leases.SaveDraft(f.ctx, l+100, task.LeaseToken, json.RawMessage(`{}`))
 		wantLabCode(t, err, labeling.ErrLeaseLost)
 		if got := f.claim(l, p.ID); string(got.Draft) != `{"choice": ""}` && string(got.Draft) != `{"choice":""}` {
 			t.Fatalf("draft = %s", got.Draft)
 		}
 		f.submit(l, task, "d")
-		_, err = f.s.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`{}`))
+		_, err = f.s.Leases.SaveDraft(f.ctx, l, task.LeaseToken, json.RawMessage(`{}`))
 		wantLabCode(t, err, labeling.ErrAlreadySubmitted)
 	})
 }
@@ -566,7 +466,7 @@ func TestGoldItems(t *testing.T) {
 		for _, l := range ls {
 			seen[l] = map[int64]bool{}
 			for n := 0; ; n++ {
-				task, err := f.s.ClaimNextTask(f.ctx, l, p.ID)
+				task, err := f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 				if hasLabCode(err, labeling.ErrNoTasks) {
 					break
 				}
@@ -598,7 +498,7 @@ func TestGoldItems(t *testing.T) {
 		if n := f.count(`SELECT COUNT(*) FROM items WHERE status = 'gold' AND done > 4`); n != 0 {
 			t.Fatal("a gold item was answered more than once per member")
 		}
-		prog, _ := f.s.ProjectProgress(f.ctx, p.ID)
+		prog, _ := f.s.Projects.ProjectProgress(f.ctx, p.ID)
 		if prog.GoldItems != 4 || prog.SlotsTotal != 40 || prog.SlotsDone != 40 {
 			t.Fatalf("progress = %+v", prog)
 		}
@@ -644,14 +544,14 @@ func TestRandomOrdering(t *testing.T) {
 			return f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND order_key = seq`, id)
 		}
 		random, seed := labeling.OrderRandom, int64(7)
-		if _, err := f.s.UpdateProject(f.ctx, &f.coord, pr.ID, labeling.ProjectPatch{Ordering: &random, RandomSeed: &seed}); err != nil {
+		if _, err := f.s.Projects.UpdateProject(f.ctx, &f.coord, pr.ID, labeling.ProjectPatch{Ordering: &random, RandomSeed: &seed}); err != nil {
 			t.Fatal(err)
 		}
 		if n := keyed(pr.ID); n != 0 {
 			t.Fatalf("%d items kept their import-order key", n)
 		}
 		byPriority := labeling.OrderPriority
-		if _, err := f.s.UpdateProject(f.ctx, &f.coord, pr.ID, labeling.ProjectPatch{Ordering: &byPriority}); err != nil {
+		if _, err := f.s.Projects.UpdateProject(f.ctx, &f.coord, pr.ID, labeling.ProjectPatch{Ordering: &byPriority}); err != nil {
 			t.Fatal(err)
 		}
 		if n := keyed(pr.ID); n != 10 {
@@ -665,25 +565,25 @@ func TestRemoveAndReAddMember(t *testing.T) {
 		f := newLabFixture(t, db)
 		l := f.member("l", "labeller")
 		p := f.project("members", nil)
-		ok, err := f.s.IsProjectMember(f.ctx, p.ID, l)
+		ok, err := f.s.Projects.IsProjectMember(f.ctx, p.ID, l)
 		if err != nil || !ok {
 			t.Fatalf("labeller not added at creation: %v %v", ok, err)
 		}
-		if ok, _ := f.s.IsProjectMember(f.ctx, p.ID, f.coord); ok {
+		if ok, _ := f.s.Projects.IsProjectMember(f.ctx, p.ID, f.coord); ok {
 			t.Fatal("coordinator-only member added as labeller")
 		}
-		if err := f.s.RemoveProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
+		if err := f.s.Projects.RemoveProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.ClaimNextTask(f.ctx, l, p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
 		wantLabCode(t, err, labeling.ErrNotProjectMember)
-		if err := f.s.AddProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
+		if err := f.s.Projects.AddProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.s.AddProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
+		if err := f.s.Projects.AddProjectMember(f.ctx, &f.coord, p.ID, l); err != nil {
 			t.Fatal(err)
 		}
-		ids, _ := f.s.ProjectMemberIDs(f.ctx, p.ID)
+		ids, _ := f.s.Projects.ProjectMemberIDs(f.ctx, p.ID)
 		if len(ids) != 1 || ids[0] != l {
 			t.Fatalf("members = %v", ids)
 		}

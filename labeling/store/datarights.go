@@ -67,11 +67,11 @@ WHERE s.member_id = ? ORDER BY s.id`
 // ExportMyData writes the member's data as "json" (one object with
 // member, submissions and ledger arrays) or "csv" (one table; record_type
 // says which columns a row uses).
-func (s *Store) ExportMyData(ctx context.Context, memberID int64, format string, out io.Writer) error {
+func (s *Datasets) ExportMyData(ctx context.Context, memberID int64, format string, out io.Writer) error {
 	if format != "json" && format != "csv" {
 		return dataset.ErrDataExportFormat.With("format is json or csv, not %q", format)
 	}
-	me, err := s.Member(ctx, memberID)
+	me, err := s.members.Member(ctx, memberID)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"copyhold/labeling/sqldb"
 	"database/sql"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -31,14 +32,15 @@ func forUpdate(tx *gorm.DB) string {
 	return ""
 }
 
-// snapshotTxOptions are the options of a snapshot's transaction: REPEATABLE
-// READ on PostgreSQL, so every chunk it reads sees the same moment; SQLite's
-// single writer already gives it that.
-func snapshotTxOptions(db *gorm.DB) *sql.TxOptions {
-	if isPostgres(db) {
-		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead}
+// claimPasses are the skipLocked values a claim tries in turn: first without
+// waiting on rows other claims hold; on PostgreSQL then once more waiting for
+// them, so "no tasks" is never an artefact of a row that was locked only for
+// a moment. SQLite never skips, so one pass says it all.
+func claimPasses(tx *gorm.DB) []bool {
+	if isPostgres(tx) {
+		return []bool{true, false}
 	}
-	return &sql.TxOptions{}
+	return []bool{true}
 }
 
 // claimArgs are the parameters shared by the claim statements.
@@ -221,4 +223,67 @@ RETURNING id, item_id, member_id, sensitive`
 		return expiredLease{}, false, nil
 	}
 	return rows[0], true, nil
+}
+
+// reviewClaimArgs are the parameters of the review claim statement.
+type reviewClaimArgs struct {
+	ProjectID  int64
+	ReviewerID int64
+	Now        time.Time
+	Expires    time.Time
+	Token      string
+}
+
+// reviewQueueFilter selects claimable reviews for this reviewer, oldest
+// first: queued, or leased by someone else whose lease expired; never an
+// item the reviewer submitted to, nor a dispute of their own rejection.
+const reviewQueueFilter = `
+    FROM item_reviews r
+    WHERE r.project_id = @project
+      AND (r.state = 'queued' OR (r.state = 'leased' AND r.lease_expires_at <= @now AND r.reviewer_id <> @reviewer))
+      AND (r.exclude_member_id IS NULL OR r.exclude_member_id <> @reviewer)
+      AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.item_id = r.item_id AND s.member_id = @reviewer)
+    ORDER BY r.id
+    LIMIT 1`
+
+// claimReview takes the next review with one statement. Like claimOpenItem:
+// on PostgreSQL a CTE locks the row FOR
+// NO KEY UPDATE (SKIP LOCKED on the first pass); SQLite holds the write lock.
+func claimReview(tx *gorm.DB, a reviewClaimArgs, skipLocked bool) (Round, bool, error) {
+	args := map[string]any{"project": a.ProjectID, "reviewer": a.ReviewerID, "now": a.Now, "exp": a.Expires, "token": a.Token}
+	const set = `SET state = 'leased', reviewer_id = @reviewer, lease_token = @token, lease_expires_at = @exp,
+    claimed_at = @now, updated_at = @now`
+	var q string
+	if isPostgres(tx) {
+		lock := "FOR NO KEY UPDATE OF r"
+		if skipLocked {
+			lock += " SKIP LOCKED"
+		}
+		q = `WITH pick AS (SELECT r.id` + reviewQueueFilter + ` ` + lock + `)
+UPDATE item_reviews ` + set + `
+FROM pick WHERE item_reviews.id = pick.id
+RETURNING item_reviews.*`
+	} else {
+		q = `UPDATE item_reviews ` + set + `
+WHERE id = (SELECT r.id` + reviewQueueFilter + `)
+RETURNING *`
+	}
+	var rows []Round
+	if err := tx.Raw(q, args).Scan(&rows).Error; err != nil {
+		return Round{}, false, err
+	}
+	if len(rows) == 0 {
+		return Round{}, false, nil
+	}
+	return rows[0], true, nil
+}
+
+// snapshotTxOptions are the options of a snapshot's transaction: REPEATABLE
+// READ on PostgreSQL, so every chunk it reads sees the same moment; SQLite's
+// single writer already gives it that.
+func snapshotTxOptions(db *gorm.DB) *sql.TxOptions {
+	if isPostgres(db) {
+		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead}
+	}
+	return &sql.TxOptions{}
 }

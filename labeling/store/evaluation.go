@@ -31,7 +31,7 @@ type evalSlots map[string]int64
 
 // CreateEvaluation creates the project (in draft, every active member in
 // it, random item order), imports its items and records the slots.
-func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req dataset.EvaluationRequest) (dataset.Evaluation, labeling.Project, error) {
+func (s *Datasets) CreateEvaluation(ctx context.Context, actor *int64, req dataset.EvaluationRequest) (dataset.Evaluation, labeling.Project, error) {
 	req, err := req.Check()
 	if err != nil {
 		return dataset.Evaluation{}, labeling.Project{}, err
@@ -114,13 +114,13 @@ func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req dataset.
 		jsonl.WriteByte('\n')
 	}
 
-	p, err := s.CreateProject(ctx, actor, labeling.ProjectSettings{ModelID: req.ModelID, Name: req.Name, TaskType: req.TaskType,
+	p, err := s.projects.CreateProject(ctx, actor, labeling.ProjectSettings{ModelID: req.ModelID, Name: req.Name, TaskType: req.TaskType,
 		Schema: req.Schema, Instructions: req.Instructions, Overlap: req.Overlap, Ordering: labeling.OrderRandom,
 		RandomSeed: req.Seed}, true)
 	if err != nil {
 		return dataset.Evaluation{}, labeling.Project{}, err
 	}
-	rep, err := s.ImportItemsWith(ctx, actor, p.ID, &jsonl, ImportRequest{Format: "jsonl", Filename: "evaluation.jsonl"})
+	rep, err := s.projects.ImportItemsWith(ctx, actor, p.ID, &jsonl, ImportRequest{Format: "jsonl", Filename: "evaluation.jsonl"})
 	if err != nil {
 		return dataset.Evaluation{}, p, err
 	}
@@ -163,7 +163,7 @@ func (s *Store) CreateEvaluation(ctx context.Context, actor *int64, req dataset.
 // evaluation projects: Bradley–Terry with 95% bootstrap intervals and the
 // win-rate matrix from pairwise answers, rubric means with t intervals.
 // Players are release versions.
-func (s *Store) Leaderboard(ctx context.Context, modelID int64, opts dataset.BTOptions) (dataset.Leaderboard, error) {
+func (s *Datasets) Leaderboard(ctx context.Context, modelID int64, opts dataset.BTOptions) (dataset.Leaderboard, error) {
 	db := s.db.WithContext(ctx)
 	lb := dataset.Leaderboard{ModelID: modelID, Evaluations: []int64{}, Rubric: []dataset.BTRubricMean{}}
 	var model []int64

@@ -47,9 +47,9 @@ func BenchmarkExportSnapshot(b *testing.B) {
 	now := time.Now().UTC()
 	must(db.Raw(`INSERT INTO members (login, display_name, password_hash, active, created_at, updated_at) VALUES ('coord', 'coord', '', TRUE, ?, ?) RETURNING id`, now, now).Scan(&coord).Error)
 	must(db.Raw(`INSERT INTO members (login, display_name, password_hash, active, created_at, updated_at) VALUES ('lab', 'lab', '', TRUE, ?, ?) RETURNING id`, now, now).Scan(&lab).Error)
-	m, err := st.CreateModel(ctx, &coord, labeling.Model{Name: "bench"})
+	m, err := st.Projects.CreateModel(ctx, &coord, labeling.Model{Name: "bench"})
 	must(err)
-	p, err := st.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
+	p, err := st.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
 		Schema: json.RawMessage(`{}`), Overlap: 1}, false)
 	must(err)
 	t0 := time.Now()
@@ -73,7 +73,7 @@ FROM assignments a WHERE a.project_id = @p`,
 	}
 	b.Logf("fixture: %d accepted annotations in %s", n, time.Since(t0).Round(time.Millisecond))
 	t0 = time.Now()
-	snap, err := st.CreateSnapshot(ctx, &coord, dataset.SnapshotRequest{ModelID: m.ID, ProjectIDs: []int64{p.ID}})
+	snap, err := st.Datasets.CreateSnapshot(ctx, &coord, dataset.SnapshotRequest{ModelID: m.ID, ProjectIDs: []int64{p.ID}})
 	must(err)
 	b.Logf("snapshot %s: %d items in %s (%.0f rows/s)", snap.Hash[:12], snap.Items, time.Since(t0).Round(time.Millisecond),
 		float64(snap.Items)/time.Since(t0).Seconds())
@@ -92,7 +92,7 @@ FROM assignments a WHERE a.project_id = @p`,
 		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 		b.StartTimer()
 		bw := bufio.NewWriterSize(out, 256<<10)
-		man, err := st.ExportSnapshot(ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLDPO}, bw)
+		man, err := st.Datasets.ExportSnapshot(ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLDPO}, bw)
 		must(err)
 		must(bw.Flush())
 		if man.Counts.Rows != int64(n) {

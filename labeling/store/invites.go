@@ -35,7 +35,7 @@ type Invite struct {
 }
 
 // CreateInvite makes a one-time invite link token valid for ttl.
-func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []member.Role, note string, ttl time.Duration) (string, Invite, error) {
+func (s *Members) CreateInvite(ctx context.Context, actor int64, roles []member.Role, note string, ttl time.Duration) (string, Invite, error) {
 	if len(roles) == 0 {
 		return "", Invite{}, fault.ErrInvalid.With("an invite needs at least one role")
 	}
@@ -61,7 +61,7 @@ func (s *Store) CreateInvite(ctx context.Context, actor int64, roles []member.Ro
 	return token, Invite{Roles: roles, Note: note, ExpiresAt: row.ExpiresAt}, err
 }
 
-func (s *Store) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
+func (s *Members) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
 	var row inviteRow
 	err := tx.Where("token_hash = ?", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -85,7 +85,7 @@ func inviteOf(row inviteRow) Invite {
 }
 
 // PeekInvite shows an open invite.
-func (s *Store) PeekInvite(ctx context.Context, token string) (Invite, error) {
+func (s *Members) PeekInvite(ctx context.Context, token string) (Invite, error) {
 	row, err := s.openInvite(s.db.WithContext(ctx), token)
 	if err != nil {
 		return Invite{}, err
@@ -94,7 +94,7 @@ func (s *Store) PeekInvite(ctx context.Context, token string) (Invite, error) {
 }
 
 // AcceptInvite creates the member and spends the invite, atomically.
-func (s *Store) AcceptInvite(ctx context.Context, token string, nm NewMember) (member.Member, error) {
+func (s *Members) AcceptInvite(ctx context.Context, token string, nm NewMember) (member.Member, error) {
 	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := s.openInvite(tx, token)

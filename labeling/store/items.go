@@ -54,12 +54,12 @@ type ImportRequest struct {
 // transaction. Items whose data is already in the project (or earlier in the
 // file) are skipped and counted as duplicates. On error nothing is stored and
 // the error names the line.
-func (s *Store) ImportItems(ctx context.Context, actor *int64, projectID int64, r io.Reader, format, filename string) (labeling.ImportReport, error) {
+func (s *Projects) ImportItems(ctx context.Context, actor *int64, projectID int64, r io.Reader, format, filename string) (labeling.ImportReport, error) {
 	return s.ImportItemsWith(ctx, actor, projectID, r, ImportRequest{Format: format, Filename: filename})
 }
 
 // ImportItemsWith is ImportItems with options and a progress callback.
-func (s *Store) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req ImportRequest) (labeling.ImportReport, error) {
+func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req ImportRequest) (labeling.ImportReport, error) {
 	maxBytes, maxRecords := int64(labeling.MaxImportBytes), labeling.MaxImportRecords
 	if req.MaxBytes > 0 {
 		maxBytes = min(req.MaxBytes, maxBytes)
@@ -191,7 +191,7 @@ func insertItems(tx *gorm.DB, rows []itemRow) (int, error) {
 
 // Items lists a project's items in import order, after the given seq (for
 // paging); coordinators only: it includes gold answers.
-func (s *Store) Items(ctx context.Context, projectID, afterSeq int64, limit int) ([]labeling.Item, error) {
+func (s *Projects) Items(ctx context.Context, projectID, afterSeq int64, limit int) ([]labeling.Item, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
@@ -248,4 +248,32 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
+}
+
+// LoadProject reads a project in tx.
+func (s *Projects) LoadProject(tx Tx, id int64) (labeling.Project, error) {
+	p, err := loadProject(tx.db, id, false)
+	if err != nil {
+		return labeling.Project{}, err
+	}
+	return p.project(), nil
+}
+
+// LockItem reads an item and locks its row (see lockItem for the order in
+// which writers lock).
+func (s *Projects) LockItem(tx Tx, id int64) (labeling.Item, error) {
+	it, err := lockItem(tx.db, id)
+	if err != nil {
+		return labeling.Item{}, err
+	}
+	return it.item(), nil
+}
+
+// LoadItem reads an item in tx without locking it.
+func (s *Projects) LoadItem(tx Tx, id int64) (labeling.Item, error) {
+	it, err := lockItemNoLock(tx.db, id)
+	if err != nil {
+		return labeling.Item{}, err
+	}
+	return it.item(), nil
 }

@@ -36,7 +36,7 @@ func TestImportDuplicatesAndReport(t *testing.T) {
 		if rep.Imported != 1 || rep.Duplicates != 1 {
 			t.Fatalf("second report = %+v", rep)
 		}
-		items, err := f.s.Items(f.ctx, p.ID, 0, 100)
+		items, err := f.s.Projects.Items(f.ctx, p.ID, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		b.WriteString(`{"data":{"text":"bad gold"},"gold":"maybe"}` + "\n")
 		b.WriteString(`{"text":"never read"}` + "\n")
 		var progress []int
-		rep, err := f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		rep, err := f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Filename: "items.jsonl", Progress: func(n int) { progress = append(progress, n) }})
 		wantLabCode(t, err, importer.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 1201") {
@@ -103,18 +103,18 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 			t.Fatalf("next_seq moved to %d", next)
 		}
 		// Item data that does not fit the schema.
-		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
+		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
 		wantLabCode(t, err, importer.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 2") || f.count(`SELECT COUNT(*) FROM items`) != 0 {
 			t.Fatalf("schema error: %v", err)
 		}
-		_, err = f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
+		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
 		wantLabCode(t, err, importer.ErrImportFormat)
 		// Size limits.
-		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Format: "jsonl", MaxBytes: 1000})
 		wantLabCode(t, err, importer.ErrImportTooLarge)
-		_, err = f.s.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
 			store.ImportRequest{Format: "jsonl", MaxRecords: 10})
 		wantLabCode(t, err, importer.ErrImportTooLarge)
 		if n := f.count(`SELECT COUNT(*) FROM items`); n != 0 {
@@ -124,16 +124,15 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 }
 
 func TestImportUCISentences(t *testing.T) {
-	// A committed sample of the UCI sentences (../testdata/README.md): 152
-	// records that keep every duplicate of the full file.
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "uci_sentiment_sample.jsonl"))
+	path := filepath.Join("..", "..", "..", "shared", "data", "uci_sentiment_labelled_sentences.jsonl")
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("shared data not beside the repository: %v", err)
 	}
 	// The file's records carry id, source and label next to the text. Wrapped
-	// as {id, data:{text}, gold}, exact duplicate texts collapse. The data
-	// README's 18 duplicates include one pair that differs only by trailing
-	// spaces, which is different data to us: 17 are skipped.
+	// as {id, data:{text}, gold}, exact duplicate texts collapse. The README's
+	// 18 duplicates include one pair that differs only by trailing spaces,
+	// which is different data to us: 17 are skipped.
 	var wrapped strings.Builder
 	texts := map[string]bool{}
 	dupTexts := 0
@@ -161,29 +160,29 @@ func TestImportUCISentences(t *testing.T) {
 		f := newLabFixture(t, db)
 		// The file as it is: every record is distinct data (ids differ).
 		p := f.project("uci-raw", nil)
-		rep, err := f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", "uci_sentiment_labelled_sentences.jsonl")
+		rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", "uci_sentiment_labelled_sentences.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Records != 152 || rep.Imported != 152 || rep.Duplicates != 0 {
+		if rep.Records != 3000 || rep.Imported != 3000 || rep.Duplicates != 0 {
 			t.Fatalf("raw report = %+v", rep)
 		}
 		q := f.project("uci-gold", nil)
-		rep, err = f.s.ImportItems(f.ctx, &f.coord, q.ID, strings.NewReader(wrapped.String()), "jsonl", "uci.jsonl")
+		rep, err = f.s.Projects.ImportItems(f.ctx, &f.coord, q.ID, strings.NewReader(wrapped.String()), "jsonl", "uci.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Records != 152 || rep.Imported != 152-17 || rep.Duplicates != 17 {
+		if rep.Records != 3000 || rep.Imported != 3000-17 || rep.Duplicates != 17 {
 			t.Fatalf("wrapped report = %+v", rep)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 152-17 {
+		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 2983 {
 			t.Fatalf("%d gold items", n)
 		}
 	})
 }
 
 func TestImportLabelStudioFixtures(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "labelstudio", "import")
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "labelstudio", "import")
 	cases := []struct {
 		file   string
 		tt     tasktype.TaskType
@@ -194,6 +193,9 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		{"named_entity_tasks.json", tasktype.TaskSpans, `{"field":"text","labels":[{"value":"PER"},{"value":"ORG"}]}`, -1},
 		{"pairwise_tasks.json", tasktype.TaskPairwise, `{"prompt_field":"","a_field":"text1","b_field":"text2"}`, -1},
 		{"ranker_tasks.json", tasktype.TaskRanking, `{"prompt_field":"","responses_field":"items"}`, -1},
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared fixtures not beside the repository: %v", err)
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newLabFixture(t, db)
@@ -211,12 +213,12 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 				want = len(tasks)
 			}
 			schema := c.schema
-			p, err := f.s.CreateProject(f.ctx, &f.coord, labeling.ProjectSettings{ModelID: f.model.ID, Name: c.file,
+			p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, labeling.ProjectSettings{ModelID: f.model.ID, Name: c.file,
 				TaskType: c.tt, Schema: json.RawMessage(schema), Overlap: 1}, false)
 			if err != nil {
 				t.Fatalf("%s: %v", c.file, err)
 			}
-			rep, err := f.s.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", c.file)
+			rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", c.file)
 			if err != nil {
 				t.Fatalf("%s: %v", c.file, err)
 			}

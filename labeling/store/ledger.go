@@ -22,13 +22,6 @@ type Ledger interface {
 	MemberEnded(tx *gorm.DB, memberID int64, actor *int64) error
 }
 
-// WithLedger returns a copy of s that reports to l.
-func (s *Store) WithLedger(l Ledger) *Store {
-	c := *s
-	c.ledger = l
-	return &c
-}
-
 // noLedger is the ledger of a store nobody asked to keep one: labelling
 // works on its own, for tests and benchmarks of the engine alone.
 type noLedger struct{}
@@ -37,3 +30,17 @@ func (noLedger) ProjectCreated(*gorm.DB, labeling.Project, *int64) error { retur
 func (noLedger) Submitted(*gorm.DB, labeling.Submission) error           { return nil }
 func (noLedger) Decided(*gorm.DB, labeling.DecisionRecord) error         { return nil }
 func (noLedger) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
+
+// LedgerHooks passes labelling outcomes to the stores' Ledger inside a
+// service's transaction: the "ledger" step of the work service.
+type LedgerHooks struct{ base }
+
+// Submitted credits a submission's pending units.
+func (h *LedgerHooks) Submitted(tx Tx, sub labeling.Submission) error {
+	return h.ledger.Submitted(tx.db, sub)
+}
+
+// Decided vests, corrects or voids them after a review decision.
+func (h *LedgerHooks) Decided(tx Tx, rec labeling.DecisionRecord) error {
+	return h.ledger.Decided(tx.db, rec)
+}

@@ -44,7 +44,7 @@ type NewMember struct {
 	Cost        member.PasswordCost
 }
 
-func (s *Store) loadRoles(tx *gorm.DB, ids []int64) (map[int64][]member.Role, error) {
+func (s *Members) loadRoles(tx *gorm.DB, ids []int64) (map[int64][]member.Role, error) {
 	var rows []roleRow
 	if err := tx.Where("member_id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func toMember(r memberRow, roles []member.Role) member.Member {
 }
 
 // CreateMember adds a member with roles. actor is nil for the CLI.
-func (s *Store) CreateMember(ctx context.Context, actor *int64, nm NewMember) (member.Member, error) {
+func (s *Members) CreateMember(ctx context.Context, actor *int64, nm NewMember) (member.Member, error) {
 	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := s.createMember(tx, actor, nm)
@@ -79,7 +79,7 @@ func (s *Store) CreateMember(ctx context.Context, actor *int64, nm NewMember) (m
 	return out, err
 }
 
-func (s *Store) createMember(tx *gorm.DB, actor *int64, nm NewMember) (member.Member, error) {
+func (s *Members) createMember(tx *gorm.DB, actor *int64, nm NewMember) (member.Member, error) {
 	login, err := member.NormalizeLogin(nm.Login)
 	if err != nil {
 		return member.Member{}, err
@@ -129,16 +129,16 @@ func (s *Store) createMember(tx *gorm.DB, actor *int64, nm NewMember) (member.Me
 }
 
 // Member loads one member with roles.
-func (s *Store) Member(ctx context.Context, id int64) (member.Member, error) {
+func (s *Members) Member(ctx context.Context, id int64) (member.Member, error) {
 	return s.memberWhere(s.db.WithContext(ctx), "id = ?", id)
 }
 
 // MemberByLogin loads a member by login.
-func (s *Store) MemberByLogin(ctx context.Context, login string) (member.Member, error) {
+func (s *Members) MemberByLogin(ctx context.Context, login string) (member.Member, error) {
 	return s.memberWhere(s.db.WithContext(ctx), "login = ?", strings.ToLower(strings.TrimSpace(login)))
 }
 
-func (s *Store) memberWhere(tx *gorm.DB, q string, arg any) (member.Member, error) {
+func (s *Members) memberWhere(tx *gorm.DB, q string, arg any) (member.Member, error) {
 	var row memberRow
 	if err := tx.Where(q, arg).Take(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -154,7 +154,7 @@ func (s *Store) memberWhere(tx *gorm.DB, q string, arg any) (member.Member, erro
 }
 
 // Members lists every member, oldest first.
-func (s *Store) Members(ctx context.Context) ([]member.Member, error) {
+func (s *Members) Members(ctx context.Context) ([]member.Member, error) {
 	var rows []memberRow
 	db := s.db.WithContext(ctx)
 	if err := db.Order("id").Find(&rows).Error; err != nil {
@@ -177,7 +177,7 @@ func (s *Store) Members(ctx context.Context) ([]member.Member, error) {
 
 // Authenticate checks a login and password. Unknown logins, wrong passwords
 // and inactive members all give ErrInvalidCredentials, at the same cost.
-func (s *Store) Authenticate(ctx context.Context, login, password string) (member.Member, error) {
+func (s *Members) Authenticate(ctx context.Context, login, password string) (member.Member, error) {
 	var row memberRow
 	err := s.db.WithContext(ctx).Where("login = ?", strings.ToLower(strings.TrimSpace(login))).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -194,7 +194,7 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (membe
 }
 
 // SetPassword replaces a member's password and ends their sessions.
-func (s *Store) SetPassword(ctx context.Context, id int64, password string, cost member.PasswordCost) error {
+func (s *Members) SetPassword(ctx context.Context, id int64, password string, cost member.PasswordCost) error {
 	if cost == 0 {
 		cost = member.DefaultPasswordCost
 	}
@@ -215,7 +215,7 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string, cost
 }
 
 // GrantRole gives a member a role; granting a held role is a no-op.
-func (s *Store) GrantRole(ctx context.Context, actor *int64, id int64, r member.Role) error {
+func (s *Members) GrantRole(ctx context.Context, actor *int64, id int64, r member.Role) error {
 	if _, err := member.ParseRole(string(r)); err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (s *Store) GrantRole(ctx context.Context, actor *int64, id int64, r member.
 
 // RevokeRole removes a role. The last active coordinator keeps theirs, so
 // the co-op can never lock itself out.
-func (s *Store) RevokeRole(ctx context.Context, actor *int64, id int64, r member.Role) error {
+func (s *Members) RevokeRole(ctx context.Context, actor *int64, id int64, r member.Role) error {
 	if _, err := member.ParseRole(string(r)); err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func lastCoordinatorGuard(tx *gorm.DB, id int64) error {
 
 // Deactivate ends a membership: the member can no longer log in, and their
 // sessions and tokens stop working. History stays.
-func (s *Store) Deactivate(ctx context.Context, actor *int64, id int64) error {
+func (s *Members) Deactivate(ctx context.Context, actor *int64, id int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := s.memberWhere(tx, "id = ?", id)
 		if err != nil {
@@ -309,7 +309,7 @@ func (s *Store) Deactivate(ctx context.Context, actor *int64, id int64) error {
 }
 
 // RecordLoginBurst notes repeated failed logins on the audit trail.
-func (s *Store) RecordLoginBurst(ctx context.Context, login, ip string, failures int) error {
+func (s *Members) RecordLoginBurst(ctx context.Context, login, ip string, failures int) error {
 	return event.Append(s.db.WithContext(ctx), "login.failure_burst", "audit", nil,
 		map[string]any{"login": login, "ip": ip, "failures": failures})
 }

@@ -37,7 +37,7 @@ type MyWorkItem struct {
 
 // MySubmissions lists a member's submissions, newest first, optionally in
 // one project, paging backwards from before (an id; 0 for the newest).
-func (s *Store) MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]MyWorkItem, error) {
+func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]MyWorkItem, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
@@ -98,7 +98,7 @@ var ErrAlreadyReviewed = fault.New(fault.KindConflict, "already_reviewed", "this
 // AmendSubmission replaces the answer of a member's own unreviewed
 // submission, keeping the previous answer as a revision. A retry with the
 // same key is a no-op.
-func (s *Store) AmendSubmission(ctx context.Context, memberID, id int64, key string, answer json.RawMessage) (labeling.Submission, error) {
+func (s *Leases) AmendSubmission(ctx context.Context, memberID, id int64, key string, answer json.RawMessage) (labeling.Submission, error) {
 	if err := labeling.CheckIdempotencyKey(key); err != nil {
 		return labeling.Submission{}, err
 	}

@@ -79,7 +79,7 @@ func (projectMemberRow) TableName() string { return "project_members" }
 // ---- models ----
 
 // CreateModel adds a model; names are unique in the co-op.
-func (s *Store) CreateModel(ctx context.Context, actor *int64, m labeling.Model) (labeling.Model, error) {
+func (s *Projects) CreateModel(ctx context.Context, actor *int64, m labeling.Model) (labeling.Model, error) {
 	m, err := labeling.CheckModel(m)
 	if err != nil {
 		return labeling.Model{}, err
@@ -107,7 +107,7 @@ func (s *Store) CreateModel(ctx context.Context, actor *int64, m labeling.Model)
 }
 
 // Model loads one model.
-func (s *Store) Model(ctx context.Context, id int64) (labeling.Model, error) {
+func (s *Projects) Model(ctx context.Context, id int64) (labeling.Model, error) {
 	var row modelRow
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -117,7 +117,7 @@ func (s *Store) Model(ctx context.Context, id int64) (labeling.Model, error) {
 }
 
 // Models lists every model by name.
-func (s *Store) Models(ctx context.Context) ([]labeling.Model, error) {
+func (s *Projects) Models(ctx context.Context) ([]labeling.Model, error) {
 	var rows []modelRow
 	if err := s.db.WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func (s *Store) Models(ctx context.Context) ([]labeling.Model, error) {
 
 // CreateProject adds a project in draft. With addAllMembers, every active
 // labeller and reviewer becomes a project member.
-func (s *Store) CreateProject(ctx context.Context, actor *int64, settings labeling.ProjectSettings, addAllMembers bool) (labeling.Project, error) {
+func (s *Projects) CreateProject(ctx context.Context, actor *int64, settings labeling.ProjectSettings, addAllMembers bool) (labeling.Project, error) {
 	ps, err := settings.Normalize()
 	if err != nil {
 		return labeling.Project{}, err
@@ -208,7 +208,7 @@ func loadProject(tx *gorm.DB, id int64, lock bool) (projectRow, error) {
 }
 
 // Project loads one project.
-func (s *Store) Project(ctx context.Context, id int64) (labeling.Project, error) {
+func (s *Projects) Project(ctx context.Context, id int64) (labeling.Project, error) {
 	row, err := loadProject(s.db.WithContext(ctx), id, false)
 	if err != nil {
 		return labeling.Project{}, err
@@ -224,7 +224,7 @@ type ProjectFilter struct {
 }
 
 // Projects lists projects, newest first.
-func (s *Store) Projects(ctx context.Context, f ProjectFilter) ([]labeling.Project, error) {
+func (s *Projects) Projects(ctx context.Context, f ProjectFilter) ([]labeling.Project, error) {
 	q := s.db.WithContext(ctx).Model(&projectRow{})
 	if f.ModelID != 0 {
 		q = q.Where("model_id = ?", f.ModelID)
@@ -249,7 +249,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter) ([]labeling.Proje
 // UpdateProject changes settings. A closed project cannot change; task type
 // and schema only while draft; overlap may only grow after draft. Growing
 // overlap reopens complete items; a new ordering or seed re-keys every item.
-func (s *Store) UpdateProject(ctx context.Context, actor *int64, id int64, patch labeling.ProjectPatch) (labeling.Project, error) {
+func (s *Projects) UpdateProject(ctx context.Context, actor *int64, id int64, patch labeling.ProjectPatch) (labeling.Project, error) {
 	var out labeling.Project
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := loadProject(tx, id, true)
@@ -350,7 +350,7 @@ func rekeyItems(tx *gorm.DB, projectID int64, o labeling.Ordering, seed int64) e
 
 // SetProjectStatus moves a project: draft→open, open↔paused,
 // open/paused→closed. Closed is final.
-func (s *Store) SetProjectStatus(ctx context.Context, actor *int64, id int64, to labeling.ProjectStatus) (labeling.Project, error) {
+func (s *Projects) SetProjectStatus(ctx context.Context, actor *int64, id int64, to labeling.ProjectStatus) (labeling.Project, error) {
 	if _, err := labeling.ParseProjectStatus(string(to)); err != nil {
 		return labeling.Project{}, err
 	}
@@ -383,7 +383,7 @@ func (s *Store) SetProjectStatus(ctx context.Context, actor *int64, id int64, to
 
 // AddProjectMember lets an active member claim tasks in the project. Adding
 // a member twice is a no-op.
-func (s *Store) AddProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error {
+func (s *Projects) AddProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := loadProject(tx, projectID, false); err != nil {
 			return err
@@ -410,7 +410,7 @@ ON CONFLICT (project_id, member_id) DO NOTHING`, projectID, memberID, s.clock())
 
 // RemoveProjectMember stops a member from claiming new tasks in the project.
 // Leases they hold stay valid until they expire or are answered.
-func (s *Store) RemoveProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error {
+func (s *Projects) RemoveProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM project_members WHERE project_id = ? AND member_id = ?`, projectID, memberID)
 		if res.Error != nil || res.RowsAffected == 0 {
@@ -422,7 +422,7 @@ func (s *Store) RemoveProjectMember(ctx context.Context, actor *int64, projectID
 }
 
 // IsProjectMember reports whether the member may claim in the project.
-func (s *Store) IsProjectMember(ctx context.Context, projectID, memberID int64) (bool, error) {
+func (s *Projects) IsProjectMember(ctx context.Context, projectID, memberID int64) (bool, error) {
 	return isProjectMember(s.db.WithContext(ctx), projectID, memberID)
 }
 
@@ -433,7 +433,7 @@ func isProjectMember(tx *gorm.DB, projectID, memberID int64) (bool, error) {
 }
 
 // ProjectMemberIDs lists the project's members.
-func (s *Store) ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64, error) {
+func (s *Projects) ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Raw(`SELECT member_id FROM project_members WHERE project_id = ? ORDER BY member_id`, projectID).Scan(&ids).Error
 	return ids, err
@@ -442,7 +442,7 @@ func (s *Store) ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64,
 // ---- progress ----
 
 // ProjectProgress counts items, slots and today's submissions per member.
-func (s *Store) ProjectProgress(ctx context.Context, projectID int64) (labeling.ProjectProgress, error) {
+func (s *Projects) ProjectProgress(ctx context.Context, projectID int64) (labeling.ProjectProgress, error) {
 	var out labeling.ProjectProgress
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := loadProject(tx, projectID, false)
@@ -495,7 +495,7 @@ WHERE project_id = ? AND state = 'leased' AND lease_expires_at > ? ORDER BY leas
 }
 
 // MyProgress is a member's own view of a project today (UTC).
-func (s *Store) MyProgress(ctx context.Context, memberID, projectID int64) (labeling.MyProgress, error) {
+func (s *Projects) MyProgress(ctx context.Context, memberID, projectID int64) (labeling.MyProgress, error) {
 	var out labeling.MyProgress
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := loadProject(tx, projectID, false)

@@ -51,13 +51,6 @@ type VestedUnits struct {
 	Labellers map[int64]int64
 }
 
-// WithRegister returns a copy of s that reads the register through r.
-func (s *Store) WithRegister(r Register) *Store {
-	c := *s
-	c.register = r
-	return &c
-}
-
 // ErrNoRegister is returned when a store without a register must anchor
 // something (a snapshot, a release) to the register's head.
 var ErrNoRegister = errors.New("store: no equity register attached (WithRegister): snapshots and releases are anchored to its head")

@@ -46,7 +46,7 @@ func (r releaseRow) release() dataset.Release {
 // snapshot (of this model if one has that hash, else of any model). A retry
 // with the same content returns the release with Replayed set; another
 // release with the same version is release_exists.
-func (s *Store) CreateRelease(ctx context.Context, actor *int64, req dataset.ReleaseRequest) (dataset.Release, error) {
+func (s *Datasets) CreateRelease(ctx context.Context, actor *int64, req dataset.ReleaseRequest) (dataset.Release, error) {
 	req, err := req.Check()
 	if err != nil {
 		return dataset.Release{}, err
@@ -153,7 +153,7 @@ func releaseWithSnapshots(tx *gorm.DB, row releaseRow) (dataset.Release, error) 
 }
 
 // ModelRelease loads one release.
-func (s *Store) ModelRelease(ctx context.Context, id int64) (dataset.Release, error) {
+func (s *Datasets) ModelRelease(ctx context.Context, id int64) (dataset.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []releaseRow
 	if err := db.Where("id = ?", id).Find(&rows).Error; err != nil {
@@ -166,7 +166,7 @@ func (s *Store) ModelRelease(ctx context.Context, id int64) (dataset.Release, er
 }
 
 // Releases lists a model's releases (0: every model), oldest first.
-func (s *Store) Releases(ctx context.Context, modelID int64) ([]dataset.Release, error) {
+func (s *Datasets) Releases(ctx context.Context, modelID int64) ([]dataset.Release, error) {
 	return ModelReleases(s.db.WithContext(ctx), modelID)
 }
 
@@ -194,7 +194,7 @@ func ModelReleases(tx *gorm.DB, modelID int64) ([]dataset.Release, error) {
 
 // MyReleases lists the releases whose snapshots hold the member's accepted
 // annotations, newest first, with how many of them.
-func (s *Store) MyReleases(ctx context.Context, memberID int64) ([]dataset.Release, error) {
+func (s *Datasets) MyReleases(ctx context.Context, memberID int64) ([]dataset.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []struct {
 		ID            int64

@@ -8,6 +8,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 )
@@ -31,14 +32,14 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 			f.items(p.ID, 3)
 			ana, ben, cai := f.member("ana", "labeller"), f.member("ben", "labeller"), f.member("cai", "labeller")
 			for _, m := range []int64{ana, ben, cai} {
-				if err := f.s.AddProjectMember(ctx, &f.coord, p.ID, m); err != nil {
+				if err := f.s.Projects.AddProjectMember(ctx, &f.coord, p.ID, m); err != nil {
 					t.Fatal(err)
 				}
 			}
 			done := f.submit(ana, f.claim(ana, p.ID), "ana-1")
 			held := f.claim(ben, p.ID)
 			draft := json.RawMessage(`{"choice":"negative"}`)
-			if _, err := f.s.SaveDraft(ctx, ben, held.LeaseToken, draft); err != nil {
+			if _, err := f.s.Leases.SaveDraft(ctx, ben, held.LeaseToken, draft); err != nil {
 				t.Fatal(err)
 			}
 
@@ -57,7 +58,7 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 			if n != 1 {
 				t.Fatal("a submitted answer was lost in the restart")
 			}
-			again, err := s2.ClaimNextTask(ctx, ben, p.ID)
+			again, err := s2.Leases.ClaimNextTask(ctx, ben, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,14 +70,14 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 
 			// Ben never comes back; once the lease expires the task returns to the queue.
 			f.clock.Advance(61 * time.Second)
-			first, err := s2.ClaimNextTask(ctx, cai, p.ID)
+			first, err := s2.Leases.ClaimNextTask(ctx, cai, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			second := first
 			if first.ItemID != held.ItemID {
-				s2.Submit(ctx, cai, labeling.SubmitRequest{LeaseToken: first.LeaseToken, IdempotencyKey: "cai-1", Answer: json.RawMessage(`{"choice":"positive"}`)})
-				if second, err = s2.ClaimNextTask(ctx, cai, p.ID); err != nil {
+				work.New(s2).Submit(ctx, cai, labeling.SubmitRequest{LeaseToken: first.LeaseToken, IdempotencyKey: "cai-1", Answer: json.RawMessage(`{"choice":"positive"}`)})
+				if second, err = s2.Leases.ClaimNextTask(ctx, cai, p.ID); err != nil {
 					t.Fatal(err)
 				}
 			}

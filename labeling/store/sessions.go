@@ -40,7 +40,7 @@ func (tokenRow) TableName() string { return "api_tokens" }
 type APIToken = tokenRow
 
 // CreateSession starts a server-side session and returns its cookie value.
-func (s *Store) CreateSession(ctx context.Context, memberID int64, ttl time.Duration) (string, time.Time, error) {
+func (s *Members) CreateSession(ctx context.Context, memberID int64, ttl time.Duration) (string, time.Time, error) {
 	token, hash := member.NewSecret("s_")
 	now := s.clock()
 	row := sessionRow{TokenHash: hash, MemberID: memberID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
@@ -52,7 +52,7 @@ func (s *Store) CreateSession(ctx context.Context, memberID int64, ttl time.Dura
 
 // SessionMember resolves a session cookie. Expired sessions are revoked on
 // sight and answer ErrUnauthenticated, as do revoked ones.
-func (s *Store) SessionMember(ctx context.Context, token string) (member.Member, error) {
+func (s *Members) SessionMember(ctx context.Context, token string) (member.Member, error) {
 	var row sessionRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -68,7 +68,7 @@ func (s *Store) SessionMember(ctx context.Context, token string) (member.Member,
 	return s.activeMember(ctx, row.MemberID)
 }
 
-func (s *Store) activeMember(ctx context.Context, id int64) (member.Member, error) {
+func (s *Members) activeMember(ctx context.Context, id int64) (member.Member, error) {
 	m, err := s.Member(ctx, id)
 	if err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
@@ -83,13 +83,13 @@ func (s *Store) activeMember(ctx context.Context, id int64) (member.Member, erro
 }
 
 // RevokeSession ends a session (logout).
-func (s *Store) RevokeSession(ctx context.Context, token string) error {
+func (s *Members) RevokeSession(ctx context.Context, token string) error {
 	return s.db.WithContext(ctx).Model(&sessionRow{}).
 		Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Update("revoked_at", s.clock()).Error
 }
 
 // CreateToken issues a personal API token. The secret is returned once.
-func (s *Store) CreateToken(ctx context.Context, memberID int64, name string) (APIToken, string, error) {
+func (s *Members) CreateToken(ctx context.Context, memberID int64, name string) (APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 80 {
 		return APIToken{}, "", fault.ErrInvalid.With("token name must be 1-80 characters")
@@ -103,14 +103,14 @@ func (s *Store) CreateToken(ctx context.Context, memberID int64, name string) (A
 }
 
 // Tokens lists a member's live tokens.
-func (s *Store) Tokens(ctx context.Context, memberID int64) ([]APIToken, error) {
+func (s *Members) Tokens(ctx context.Context, memberID int64) ([]APIToken, error) {
 	var rows []tokenRow
 	err := s.db.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", memberID).Order("id").Find(&rows).Error
 	return rows, err
 }
 
 // RevokeToken revokes one of the member's own tokens.
-func (s *Store) RevokeToken(ctx context.Context, memberID, id int64) error {
+func (s *Members) RevokeToken(ctx context.Context, memberID, id int64) error {
 	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ? AND member_id = ? AND revoked_at IS NULL", id, memberID).Update("revoked_at", s.clock())
 	if res.Error != nil {
 		return res.Error
@@ -122,7 +122,7 @@ func (s *Store) RevokeToken(ctx context.Context, memberID, id int64) error {
 }
 
 // TokenMember resolves an API token.
-func (s *Store) TokenMember(ctx context.Context, token string) (member.Member, error) {
+func (s *Members) TokenMember(ctx context.Context, token string) (member.Member, error) {
 	var row tokenRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -51,7 +51,7 @@ type snapMember struct {
 }
 
 // CreateSnapshot freezes the accepted annotations of the request's projects.
-func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req dataset.SnapshotRequest) (dataset.Snapshot, error) {
+func (s *Datasets) CreateSnapshot(ctx context.Context, actor *int64, req dataset.SnapshotRequest) (dataset.Snapshot, error) {
 	req, err := req.Check()
 	if err != nil {
 		return dataset.Snapshot{}, err
@@ -70,7 +70,7 @@ func (s *Store) CreateSnapshot(ctx context.Context, actor *int64, req dataset.Sn
 	return s.Snapshot(ctx, id)
 }
 
-func (s *Store) createSnapshot(tx *gorm.DB, actor *int64, req dataset.SnapshotRequest) (int64, error) {
+func (s *Datasets) createSnapshot(tx *gorm.DB, actor *int64, req dataset.SnapshotRequest) (int64, error) {
 	var model []int64
 	if err := tx.Raw("SELECT id FROM models WHERE id = ?", req.ModelID).Scan(&model).Error; err != nil {
 		return 0, err

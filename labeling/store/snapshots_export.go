@@ -30,7 +30,7 @@ type SnapshotExport struct {
 
 // CheckSnapshotExport says whether the snapshot can be exported in the
 // format, before any byte is written.
-func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error) {
+func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error) {
 	snap, err := s.Snapshot(ctx, id)
 	if err != nil {
 		return snap, err
@@ -47,7 +47,7 @@ func (s *Store) CheckSnapshotExport(ctx context.Context, id int64, f dataset.Exp
 // stored bytes are re-hashed on the way; a mismatch fails the export
 // (snapshot_corrupt) after the bytes were written, so callers that must
 // not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Store) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (dataset.ExportManifest, error) {
+func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (dataset.ExportManifest, error) {
 	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
 	if err != nil {
 		return dataset.ExportManifest{}, err

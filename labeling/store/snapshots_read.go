@@ -15,7 +15,7 @@ import (
 // CreateSnapshot (snapshots.go) sealed them.
 
 // Snapshot loads one snapshot with its projects.
-func (s *Store) Snapshot(ctx context.Context, id int64) (dataset.Snapshot, error) {
+func (s *Datasets) Snapshot(ctx context.Context, id int64) (dataset.Snapshot, error) {
 	return loadSnapshot(s.db.WithContext(ctx), id)
 }
 
@@ -75,7 +75,7 @@ func loadSnapshot(db *gorm.DB, id int64) (dataset.Snapshot, error) {
 }
 
 // Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error) {
+func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
 	var args []any
@@ -115,7 +115,7 @@ func (s *Store) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapsho
 }
 
 // SnapshotContributors are the snapshot's members under their frozen names.
-func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]dataset.ExportContributor, error) {
+func (s *Datasets) SnapshotContributors(ctx context.Context, id int64) ([]dataset.ExportContributor, error) {
 	var rows []struct {
 		Name        string
 		Named       bool
@@ -134,7 +134,7 @@ func (s *Store) SnapshotContributors(ctx context.Context, id int64) ([]dataset.E
 
 // ---- exporting ----
 
-func (s *Store) SnapshotRows(ctx context.Context, id int64) ([]dataset.ExportRow, error) {
+func (s *Datasets) SnapshotRows(ctx context.Context, id int64) ([]dataset.ExportRow, error) {
 	var rs []struct {
 		ProjectID int64
 		Body      string

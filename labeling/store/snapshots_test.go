@@ -17,6 +17,7 @@ import (
 	"copyhold/labeling/importer"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -43,6 +44,7 @@ type datasetFixture struct {
 func newDatasetFixture(t testing.TB, db *gorm.DB) *datasetFixture {
 	f := newLabFixture(t, db)
 	f.s = f.s.WithLedger(equitystore.NewHooks()).WithRegister(equitystore.Reads{})
+	f.w = work.New(f.s)
 	d := &datasetFixture{labFixture: f}
 	d.labs = f.labellers("lab", 2)
 	d.reviewer = f.member("rev", "reviewer")
@@ -74,7 +76,7 @@ func (d *datasetFixture) pairwiseProject(name string) labeling.Project {
 		for range pairItems {
 			task := d.claim(lab, p.ID)
 			c := choices[int(task.ItemID-first)][li]
-			if _, err := d.s.Submit(d.ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+			if _, err := d.w.Submit(d.ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 				IdempotencyKey: fmt.Sprintf("s-%d-%d", lab, task.ItemID), Answer: json.RawMessage(`{"choice":"` + c + `"}`),
 				LeadTimeMs: int64(1000 * (li + 1) * int(task.ItemID-first+1))}); err != nil {
 				d.t.Fatal(err)
@@ -107,7 +109,7 @@ func (d *datasetFixture) firstItem(projectID int64) int64 {
 
 func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) dataset.Snapshot {
 	d.t.Helper()
-	snap, err := d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: projects, Mode: mode})
+	snap, err := d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: projects, Mode: mode})
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -117,7 +119,7 @@ func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) 
 func (d *datasetFixture) export(id int64, f dataset.ExportFormat) (string, dataset.ExportManifest) {
 	d.t.Helper()
 	var b bytes.Buffer
-	m, err := d.s.ExportSnapshot(d.ctx, id, store.SnapshotExport{Format: f, License: "cc-by-4.0"}, &b)
+	m, err := d.s.Datasets.ExportSnapshot(d.ctx, id, store.SnapshotExport{Format: f, License: "cc-by-4.0"}, &b)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 
 		// The hash is SnapshotHasher over the frozen rows.
-		rows, err := d.s.SnapshotRows(d.ctx, snap.ID)
+		rows, err := d.s.Datasets.SnapshotRows(d.ctx, snap.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +213,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 		// Every other format that can represent pairwise exports.
 		for _, f := range []dataset.ExportFormat{dataset.ExportLabelStudio, dataset.ExportJSONL, dataset.ExportCSV, dataset.ExportTRLKTO, dataset.ExportHF} {
-			if _, err := d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
+			if _, err := d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 		}
@@ -267,31 +269,31 @@ func TestSnapshotErrors(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		empty := d.project("empty", nil)
 		d.items(empty.ID, 3)
-		_, err := d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{empty.ID}})
+		_, err := d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{empty.ID}})
 		wantLabCode(t, err, dataset.ErrSnapshotEmpty)
 		if d.count("SELECT COUNT(*) FROM snapshots") != 0 {
 			t.Fatal("an empty snapshot was kept")
 		}
-		_, err = d.s.ExportSnapshot(d.ctx, 12345, store.SnapshotExport{Format: dataset.ExportJSONL}, &bytes.Buffer{})
+		_, err = d.s.Datasets.ExportSnapshot(d.ctx, 12345, store.SnapshotExport{Format: dataset.ExportJSONL}, &bytes.Buffer{})
 		wantLabCode(t, err, dataset.ErrSnapshotNotFound)
 
 		p := d.pairwiseProject("prefs")
 		snap := d.snapshot("", p.ID)
 		var b bytes.Buffer
-		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLSFT}, &b)
+		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLSFT}, &b)
 		wantLabCode(t, err, dataset.ErrExportUnsupported)
 		if b.Len() != 0 {
 			t.Fatal("bytes written before the format check")
 		}
-		_, err = d.s.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: "parquet"}, &b)
+		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: "parquet"}, &b)
 		wantLabCode(t, err, dataset.ErrExportFormat)
 
-		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
+		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
 		wantLabCode(t, err, dataset.ErrSnapshotMixed)
-		other, _ := d.s.CreateModel(d.ctx, &d.coord, labeling.Model{Name: "other"})
-		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
+		other, _ := d.s.Projects.CreateModel(d.ctx, &d.coord, labeling.Model{Name: "other"})
+		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
 		wantLabCode(t, err, dataset.ErrSnapshotProject)
-		_, err = d.s.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
+		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
 		wantLabCode(t, err, fault.ErrInvalid)
 	})
 }
@@ -303,35 +305,35 @@ func TestReleases(t *testing.T) {
 		snap := d.snapshot("", p.ID)
 		req := dataset.ReleaseRequest{ModelID: d.model.ID, Version: "v1.0", BaseModel: "base-7b",
 			TrainingNotes: "DPO, 1 epoch", Checkpoint: "sha256:abc", SnapshotHashes: []string{snap.Hash}}
-		r, err := d.s.CreateRelease(d.ctx, &d.coord, req)
+		r, err := d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.ID == 0 || len(r.Hash) != 64 || r.LedgerHead != snap.LedgerHead || len(r.SnapshotIDs) != 1 || r.SnapshotIDs[0] != snap.ID {
 			t.Fatalf("release = %+v", r)
 		}
-		again, err := d.s.CreateRelease(d.ctx, &d.coord, req)
+		again, err := d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
 		if err != nil || !again.Replayed || again.ID != r.ID {
 			t.Fatalf("replay = %+v, %v", again, err)
 		}
 		req.TrainingNotes = "other"
-		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
+		_, err = d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
 		wantLabCode(t, err, dataset.ErrReleaseExists)
 		req.Version, req.SnapshotHashes = "v2", []string{strings.Repeat("ab", 32)}
-		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
+		_, err = d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
 		wantLabCode(t, err, dataset.ErrUnknownSnapshot)
 		req.SnapshotHashes = []string{"nothex"}
-		_, err = d.s.CreateRelease(d.ctx, &d.coord, req)
+		_, err = d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
 		wantLabCode(t, err, fault.ErrInvalid)
 		if d.events("release.created") != 1 {
 			t.Fatal("release.created event missing")
 		}
-		mine, err := d.s.MyReleases(d.ctx, d.labs[0])
+		mine, err := d.s.Datasets.MyReleases(d.ctx, d.labs[0])
 		if err != nil || len(mine) != 1 || mine[0].ID != r.ID || mine[0].MyAnnotations != 3 {
 			t.Fatalf("my releases = %+v, %v", mine, err)
 		}
 		nobody := d.member("nobody", "labeller")
-		if mine, _ := d.s.MyReleases(d.ctx, nobody); len(mine) != 0 {
+		if mine, _ := d.s.Datasets.MyReleases(d.ctx, nobody); len(mine) != 0 {
 			t.Fatalf("a member without work sees %+v", mine)
 		}
 		if err := db.Exec("UPDATE releases SET version = 'x'").Error; err == nil {
@@ -345,7 +347,7 @@ func TestMyDataExport(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		d.pairwiseProject("prefs")
 		var b bytes.Buffer
-		if err := d.s.ExportMyData(d.ctx, d.labs[0], "json", &b); err != nil {
+		if err := d.s.Datasets.ExportMyData(d.ctx, d.labs[0], "json", &b); err != nil {
 			t.Fatal(err)
 		}
 		var doc struct {
@@ -370,7 +372,7 @@ func TestMyDataExport(t *testing.T) {
 			t.Fatalf("decisions = %v", decisions)
 		}
 		b.Reset()
-		if err := d.s.ExportMyData(d.ctx, d.labs[0], "csv", &b); err != nil {
+		if err := d.s.Datasets.ExportMyData(d.ctx, d.labs[0], "csv", &b); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(&b).ReadAll()
@@ -384,7 +386,7 @@ func TestMyDataExport(t *testing.T) {
 		if kinds["submission"] != 4 || kinds["ledger"] != len(doc.Ledger) {
 			t.Fatalf("csv kinds = %v", kinds)
 		}
-		wantLabCode(t, d.s.ExportMyData(d.ctx, d.labs[0], "xml", &b), dataset.ErrDataExportFormat)
+		wantLabCode(t, d.s.Datasets.ExportMyData(d.ctx, d.labs[0], "xml", &b), dataset.ErrDataExportFormat)
 	})
 }
 
@@ -398,7 +400,7 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d := newDatasetFixture(t, db)
 		p := d.project("ls", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
-		if _, err := d.s.ImportItems(d.ctx, &d.coord, p.ID, bytes.NewReader(fixture), "labelstudio", "t.json"); err != nil {
+		if _, err := d.s.Projects.ImportItems(d.ctx, &d.coord, p.ID, bytes.NewReader(fixture), "labelstudio", "t.json"); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 {
@@ -429,7 +431,7 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 			}
 		}
 		back := d.project("ls-back", nil)
-		rep, err := d.s.ImportItems(d.ctx, &d.coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
+		rep, err := d.s.Projects.ImportItems(d.ctx, &d.coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
 		if err != nil || rep.Imported != 2 {
 			t.Fatalf("re-import: %+v, %v", rep, err)
 		}

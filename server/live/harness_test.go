@@ -31,14 +31,14 @@ const testPassword = "correct-horse-battery"
 type env struct {
 	t       *testing.T
 	db      *gorm.DB
-	st      *store.Store
+	st      *store.Stores
 	srv     *server.Server
 	ts      *httptest.Server
 	members map[string]member.Member // by login
 	tokens  map[string]string        // API token by login
 }
 
-type envOption func(*server.Config, **store.Store)
+type envOption func(*server.Config, **store.Stores)
 
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
@@ -60,12 +60,12 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 		{"coord", []member.Role{member.RoleCoordinator}},
 		{"target", []member.Role{member.RoleLabeller, member.RoleReviewer}},
 	} {
-		m, err := st.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.members[who.login] = m
-		_, tok, err := st.CreateToken(context.Background(), m.ID, "test")
+		_, tok, err := st.Members.CreateToken(context.Background(), m.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,18 +79,18 @@ func (e *env) project(t *testing.T) labeling.Project {
 	t.Helper()
 	ctx := context.Background()
 	coord := e.members["coord"].ID
-	m, err := e.st.CreateModel(ctx, &coord, labeling.Model{Name: fmt.Sprintf("model-%d", time.Now().UnixNano())})
+	m, err := e.st.Projects.CreateModel(ctx, &coord, labeling.Model{Name: fmt.Sprintf("model-%d", time.Now().UnixNano())})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.st.CreateProject(ctx, &coord, labeling.ProjectSettings{
+	p, err := e.st.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{
 		ModelID: m.ID, Name: "sentiment", TaskType: tasktype.TaskClassification, Overlap: 2,
 		Schema: json.RawMessage(`{"choices":[{"value":"positive"},{"value":"negative"}]}`),
 	}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err = e.st.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
+	if p, err = e.st.Projects.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -143,11 +143,11 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 
 	st := store.New(db1)
 	mk := func(login string, roles ...member.Role) (member.Member, string) {
-		m, err := st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, tok, err := st.CreateToken(ctx, m.ID, "t")
+		_, tok, err := st.Members.CreateToken(ctx, m.ID, "t")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,13 +155,13 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	}
 	coord, coordTok := mk("coord", member.RoleCoordinator)
 	_, revTok := mk("rev", member.RoleReviewer)
-	model, err := st.CreateModel(ctx, &coord.ID, labeling.Model{Name: "m"})
+	model, err := st.Projects.CreateModel(ctx, &coord.ID, labeling.Model{Name: "m"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var projects []int64
 	for i := range 4 {
-		p, err := st.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: fmt.Sprint("p", i),
+		p, err := st.Projects.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: fmt.Sprint("p", i),
 			TaskType: tasktype.TaskClassification, Overlap: 1,
 			Schema: []byte(`{"choices":[{"value":"a"},{"value":"b"}]}`)}, false)
 		if err != nil {
@@ -180,7 +180,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 		m, tok := mk(fmt.Sprint("lab", i), member.RoleLabeller)
 		chans := []string{"coop", event.MemberScope(m.ID)}
 		for _, p := range []int64{projects[i%4], projects[(i+1)%4]} {
-			if err := st.AddProjectMember(ctx, &coord.ID, p, m.ID); err != nil {
+			if err := st.Projects.AddProjectMember(ctx, &coord.ID, p, m.ID); err != nil {
 				t.Fatal(err)
 			}
 			chans = append(chans, event.ProjectScope(p))

@@ -35,6 +35,7 @@ import (
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 	"copyhold/server/live"
@@ -64,21 +65,21 @@ func TestLiveBenchChild(t *testing.T) {
 	st := store.New(db)
 	ctx := context.Background()
 	cost := member.PasswordCost(bcrypt.MinCost)
-	coord, err := st.CreateMember(ctx, nil, store.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
+	coord, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := st.CreateMember(ctx, nil, store.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
+	lab, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, tok, _ := st.CreateToken(ctx, coord.ID, "bench")
-	_, labTok, _ := st.CreateToken(ctx, lab.ID, "bench")
-	model, err := st.CreateModel(ctx, &coord.ID, labeling.Model{Name: "m"})
+	_, tok, _ := st.Members.CreateToken(ctx, coord.ID, "bench")
+	_, labTok, _ := st.Members.CreateToken(ctx, lab.ID, "bench")
+	model, err := st.Projects.CreateModel(ctx, &coord.ID, labeling.Model{Name: "m"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := st.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: "p", TaskType: tasktype.TaskClassification,
+	p, err := st.Projects.CreateProject(ctx, &coord.ID, labeling.ProjectSettings{ModelID: model.ID, Name: "p", TaskType: tasktype.TaskClassification,
 		Overlap: 1, Schema: json.RawMessage(`{"choices":[{"value":"a"},{"value":"b"}]}`)}, true)
 	if err != nil {
 		t.Fatal(err)
@@ -87,10 +88,10 @@ func TestLiveBenchChild(t *testing.T) {
 	for i := range 500 {
 		fmt.Fprintf(&items, "{\"text\":\"item %d\"}\n", i)
 	}
-	if _, err := st.ImportItems(ctx, &coord.ID, p.ID, strings.NewReader(items.String()), "jsonl", ""); err != nil {
+	if _, err := st.Projects.ImportItems(ctx, &coord.ID, p.ID, strings.NewReader(items.String()), "jsonl", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SetProjectStatus(ctx, &coord.ID, p.ID, labeling.ProjectOpen); err != nil {
+	if _, err := st.Projects.SetProjectStatus(ctx, &coord.ID, p.ID, labeling.ProjectOpen); err != nil {
 		t.Fatal(err)
 	}
 
@@ -100,7 +101,7 @@ func TestLiveBenchChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := live.New(live.Config{Events: events, Wake: wake, Members: st, Projects: st, Leases: st, PruneEvery: -1}, log)
+	hub := live.New(live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases, PruneEvery: -1}, log)
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -124,12 +125,12 @@ func TestLiveBenchChild(t *testing.T) {
 		}
 	})
 	mux.HandleFunc("/bench/submit", func(w http.ResponseWriter, r *http.Request) {
-		task, err := st.ClaimNextTask(r.Context(), lab.ID, p.ID)
+		task, err := st.Leases.ClaimNextTask(r.Context(), lab.ID, p.ID)
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
 		}
-		_, err = st.Submit(r.Context(), lab.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+		_, err = work.New(st).Submit(r.Context(), lab.ID, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 			IdempotencyKey: task.LeaseToken, Answer: json.RawMessage(`{"choice":"a"}`)})
 		committed := time.Now()
 		if err != nil {

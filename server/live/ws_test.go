@@ -31,7 +31,7 @@ import (
 func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*live.Config, *server.Config)) (*env, *live.Hub) {
 	t.Helper()
 	var hub *live.Hub
-	e := newEnv(t, db, func(cfg *server.Config, st **store.Store) {
+	e := newEnv(t, db, func(cfg *server.Config, st **store.Stores) {
 		hub = startHub(t, db, *st, func(hc *live.Config) {
 			if edit != nil {
 				edit(hc, cfg)
@@ -56,7 +56,7 @@ func catchUp(t *testing.T, db *gorm.DB, hub *live.Hub) {
 
 // startHub runs a hub on db, woken as cmd/copyhold wakes it; it stops, and
 // its listener with it, when the test ends.
-func startHub(t testing.TB, db *gorm.DB, st *store.Store, edit func(*live.Config)) *live.Hub {
+func startHub(t testing.TB, db *gorm.DB, st *store.Stores, edit func(*live.Config)) *live.Hub {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	events := event.NewStore(db)
@@ -66,7 +66,7 @@ func startHub(t testing.TB, db *gorm.DB, st *store.Store, edit func(*live.Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := live.Config{Events: events, Wake: wake, Members: st, Projects: st, Leases: st, WriteWait: 5 * time.Second, PruneEvery: -1}
+	hc := live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases, WriteWait: 5 * time.Second, PruneEvery: -1}
 	if edit != nil {
 		edit(&hc)
 	}
@@ -262,11 +262,11 @@ func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, pay
 func (e *env) addMember(t *testing.T, login string, roles ...member.Role) member.Member {
 	t.Helper()
 	ctx := context.Background()
-	m, err := e.st.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+	m, err := e.st.Members.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := e.st.CreateToken(ctx, m.ID, "test")
+	_, tok, err := e.st.Members.CreateToken(ctx, m.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		tw.mustSubscribe("project:" + P)
 		tw.mustSubscribe(fmt.Sprintf("member:%d", e.members["target"].ID))
 		target := e.members["target"].ID
-		if err := e.st.RevokeRole(ctx, &coord, target, member.RoleReviewer); err != nil {
+		if err := e.st.Members.RevokeRole(ctx, &coord, target, member.RoleReviewer); err != nil {
 			t.Fatal(err)
 		}
 		f := tw.next()
@@ -383,7 +383,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		}
 
 		// Removed from the project: the subscription ends.
-		if err := e.st.RemoveProjectMember(ctx, &coord, p.ID, target); err != nil {
+		if err := e.st.Projects.RemoveProjectMember(ctx, &coord, p.ID, target); err != nil {
 			t.Fatal(err)
 		}
 		if f = tw.next(); f.Op != "error" || f.Code != "forbidden" || f.Channel != "project:"+P {
@@ -391,7 +391,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		}
 
 		// Deactivated: the connection closes with 1008.
-		if err := e.st.Deactivate(ctx, &coord, target); err != nil {
+		if err := e.st.Members.Deactivate(ctx, &coord, target); err != nil {
 			t.Fatal(err)
 		}
 		for {

@@ -1,4 +1,4 @@
-package store_test
+package work_test
 
 import (
 	"encoding/json"
@@ -46,7 +46,7 @@ func TestReviewStateMachine(t *testing.T) {
 		}
 		_, err := f.decide(lr, rtLR, "own", accept(b0.ID))
 		wantLabCode(t, err, labeling.ErrOwnWork)
-		if err := f.s.ReleaseReview(f.ctx, lr, rtLR.LeaseToken); err != nil {
+		if err := f.s.Reviews.ReleaseReview(f.ctx, lr, rtLR.LeaseToken); err != nil {
 			t.Fatal(err)
 		}
 
@@ -56,7 +56,7 @@ func TestReviewStateMachine(t *testing.T) {
 			t.Fatalf("review task = %+v", rt)
 		}
 		wantReasons(t, rt.Reasons, labeling.ReasonAutoAcceptOff, labeling.ReasonBelowThreshold)
-		if _, err := f.s.ReviewHeartbeat(f.ctx, r1, rt.LeaseToken); err != nil {
+		if _, err := f.s.Reviews.ReviewHeartbeat(f.ctx, r1, rt.LeaseToken); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.decide(r1, rt, "bad", reject(a1.ID, "because"), accept(a0.ID))
@@ -96,7 +96,7 @@ func TestReviewStateMachine(t *testing.T) {
 		f.checkReviewInvariants(p.ID, 2)
 
 		// The rejected labeller never gets the slot back; a new labeller fills it.
-		_, err = f.s.ClaimNextTask(f.ctx, ls[1], p.ID)
+		_, err = f.s.Leases.ClaimNextTask(f.ctx, ls[1], p.ID)
 		wantLabCode(t, err, labeling.ErrNoTasks)
 		c := f.claimAnswer(fresh, p.ID, "negative")
 		if c.ItemID != a0.ItemID {
@@ -146,28 +146,28 @@ func TestReviewStateMachine(t *testing.T) {
 			t.Fatalf("my work shows %+v", w)
 		}
 		// A reviewed answer cannot be amended.
-		_, err = f.s.AmendSubmission(f.ctx, fresh, c.ID, "amend", json.RawMessage(`{"choice":"negative"}`))
+		_, err = f.s.Leases.AmendSubmission(f.ctx, fresh, c.ID, "amend", json.RawMessage(`{"choice":"negative"}`))
 		if err == nil || !strings.Contains(err.Error(), "reviewed") {
 			t.Fatalf("amend after review: %v", err)
 		}
 
 		// Disputes.
-		_, err = f.s.DisputeRejection(f.ctx, ls[0], a0.ID, "why")
+		_, err = f.w.DisputeRejection(f.ctx, ls[0], a0.ID, "why")
 		wantLabCode(t, err, labeling.ErrNotRejected)
-		_, err = f.s.DisputeRejection(f.ctx, ls[0], a1.ID, "not mine")
+		_, err = f.w.DisputeRejection(f.ctx, ls[0], a1.ID, "not mine")
 		wantLabCode(t, err, fault.ErrNotFound)
-		_, err = f.s.DisputeRejection(f.ctx, ls[1], a1.ID, "  ")
+		_, err = f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "  ")
 		wantLabCode(t, err, fault.ErrInvalid)
 		if w := myWork(t, f, ls[1], p.ID)[a1.ID]; w.Status != "rejected" || w.Reason != "wrong_label" {
 			t.Fatalf("my work before dispute: %+v", w)
 		}
-		if _, err := f.s.DisputeRejection(f.ctx, ls[1], a1.ID, "Negative is right: it says awful."); err != nil {
+		if _, err := f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "Negative is right: it says awful."); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
+		_, err = f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
 		wantLabCode(t, err, labeling.ErrAlreadyDisputed)
 		// The rejecting reviewer does not get the dispute; another does.
-		_, err = f.s.ClaimNextReview(f.ctx, r1, p.ID)
+		_, err = f.s.Reviews.ClaimNextReview(f.ctx, r1, p.ID)
 		wantLabCode(t, err, labeling.ErrNoReviews)
 		dt := f.claimReview(r2, p.ID)
 		if dt.Kind != labeling.ReviewKindDispute || dt.DisputeComment == "" || len(dt.Submissions) < 1 {
@@ -181,7 +181,7 @@ func TestReviewStateMachine(t *testing.T) {
 		if f.status(a1.ID) != "accepted" {
 			t.Fatalf("after dispute: %s", f.status(a1.ID))
 		}
-		_, err = f.s.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
+		_, err = f.w.DisputeRejection(f.ctx, ls[1], a1.ID, "again")
 		wantLabCode(t, err, labeling.ErrAlreadyDisputed)
 		if w := myWork(t, f, ls[1], p.ID)[a1.ID]; w.Status != "accepted" || !w.DecisionFinal {
 			t.Fatalf("my work after dispute: %+v", w)
@@ -190,7 +190,7 @@ func TestReviewStateMachine(t *testing.T) {
 			t.Fatalf("%d review.disputed events", f.events("review.disputed"))
 		}
 		f.checkReviewInvariants(p.ID, 2)
-		_, err = f.s.ClaimNextReview(f.ctx, r2, p.ID)
+		_, err = f.s.Reviews.ClaimNextReview(f.ctx, r2, p.ID)
 		wantLabCode(t, err, labeling.ErrNoReviews)
 	})
 }
@@ -209,7 +209,7 @@ func TestReviewLeaseExpiry(t *testing.T) {
 		if again := f.claimReview(r1, p.ID); again.LeaseToken != rt.LeaseToken {
 			t.Fatal("second claim gave another lease")
 		}
-		_, err := f.s.ClaimNextReview(f.ctx, r2, p.ID)
+		_, err := f.s.Reviews.ClaimNextReview(f.ctx, r2, p.ID)
 		wantLabCode(t, err, labeling.ErrNoReviews)
 		f.clock.Advance(2 * time.Minute)
 		// Expired but not taken: still r1's, renewed on resume.
@@ -221,7 +221,7 @@ func TestReviewLeaseExpiry(t *testing.T) {
 		if rt2.ReviewID != rt.ReviewID || rt2.LeaseToken == rt.LeaseToken {
 			t.Fatalf("takeover = %+v", rt2)
 		}
-		_, err = f.s.ReviewHeartbeat(f.ctx, r1, rt.LeaseToken)
+		_, err = f.s.Reviews.ReviewHeartbeat(f.ctx, r1, rt.LeaseToken)
 		wantLabCode(t, err, labeling.ErrLeaseLost)
 		_, err = f.decide(r1, rt, "k", accept(sub.ID))
 		wantLabCode(t, err, labeling.ErrLeaseLost)
@@ -259,7 +259,7 @@ func TestConcurrentReviewers(t *testing.T) {
 				defer wg.Done()
 				idle := 0
 				for n := 0; ; n++ {
-					rt, err := f.s.ClaimNextReview(f.ctx, r, p.ID)
+					rt, err := f.s.Reviews.ClaimNextReview(f.ctx, r, p.ID)
 					if errors.Is(err, labeling.ErrNoReviews) {
 						if f.count(`SELECT COUNT(*) FROM item_reviews WHERE state IN ('queued', 'leased')`) == 0 || idle > 50 {
 							return
@@ -394,7 +394,7 @@ func TestGoldRoutingAndRecovery(t *testing.T) {
 		// claimGold loops until the (random) gold draw hands out a gold item.
 		claimGold := func(m int64) labeling.Task {
 			for range 200 {
-				task, err := f.s.ClaimNextTask(f.ctx, m, p.ID)
+				task, err := f.s.Leases.ClaimNextTask(f.ctx, m, p.ID)
 				if err == nil {
 					return task
 				}
@@ -415,7 +415,7 @@ func TestGoldRoutingAndRecovery(t *testing.T) {
 			t.Fatalf("wrong gold: reasons %s status %s", reasons, f.status(w1.ID))
 		}
 		f.answer(bad, claimGold(bad), "negative")
-		mq, err := f.s.MyQuality(f.ctx, bad, p.ID)
+		mq, err := f.s.Quality.MyQuality(f.ctx, bad, p.ID)
 		if err != nil || !mq.Standing.OnProbation || mq.Standing.Reason == "" || mq.Stats.Gold.Checked != 2 ||
 			mq.Stats.Confusion[`positive`]["negative"] != 2 {
 			t.Fatalf("after two misses: %+v %v", mq, err)
@@ -434,7 +434,7 @@ func TestGoldRoutingAndRecovery(t *testing.T) {
 		f.importLines(p.ID, `{"data":{"text":"g3"},"gold":"negative"}`, `{"data":{"text":"g4"},"gold":"negative"}`)
 		f.answer(bad, claimGold(bad), "negative")
 		f.answer(bad, claimGold(bad), "negative")
-		mq, _ = f.s.MyQuality(f.ctx, bad, p.ID)
+		mq, _ = f.s.Quality.MyQuality(f.ctx, bad, p.ID)
 		if mq.Standing.OnProbation || *mq.Standing.Recent.AccuracyBP != 10_000 {
 			t.Fatalf("after recovery: %+v", mq.Standing)
 		}
@@ -446,7 +446,7 @@ func TestGoldRoutingAndRecovery(t *testing.T) {
 		if route != "auto" {
 			t.Fatalf("after recovery item routed %s", route)
 		}
-		pq, err := f.s.ProjectQuality(f.ctx, p.ID)
+		pq, err := f.s.Quality.ProjectQuality(f.ctx, p.ID)
 		if err != nil || len(pq.Labellers) != 2 || len(pq.Probation) != 0 {
 			t.Fatalf("project quality %+v %v", pq, err)
 		}
@@ -490,14 +490,14 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 			}
 			_ = item
 		}
-		rep, err := f.s.RecomputeConsensus(f.ctx, &f.coord, p.ID, "dawid_skene")
+		rep, err := f.s.Quality.RecomputeConsensus(f.ctx, &f.coord, p.ID, "dawid_skene")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Items != 6 || len(rep.AnnotatorAccuracyBP) != 3 {
 			t.Fatalf("report %+v", rep)
 		}
-		cons, err := f.s.ItemConsensus(f.ctx, p.ID)
+		cons, err := f.s.Quality.ItemConsensus(f.ctx, p.ID)
 		if err != nil || len(cons) != 6 {
 			t.Fatalf("consensus %+v %v", cons, err)
 		}
@@ -509,10 +509,10 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 				t.Fatalf("answer %s", c.Answer)
 			}
 		}
-		if _, err := f.s.RecomputeConsensus(f.ctx, &f.coord, p.ID, "nope"); err == nil {
+		if _, err := f.s.Quality.RecomputeConsensus(f.ctx, &f.coord, p.ID, "nope"); err == nil {
 			t.Fatal("unknown method accepted")
 		}
-		ag, err := f.s.ProjectAgreement(f.ctx, p.ID)
+		ag, err := f.s.Quality.ProjectAgreement(f.ctx, p.ID)
 		if err != nil || ag.Items != 6 || len(ag.Pairwise) != 3 || len(ag.Metrics) != len(agreement.MetricsFor("classification")) || len(ag.PerLabel) != 2 {
 			t.Fatalf("agreement %+v %v", ag, err)
 		}

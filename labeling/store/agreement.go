@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"copyhold/labeling/agreement"
+	"copyhold/labeling/tasktype"
+)
+
+// PairCell is one cell of the labeller-by-labeller agreement heatmap.
+type PairCell struct {
+	A      string   `json:"a"` // member id
+	B      string   `json:"b"`
+	Value  *float64 `json:"value"`
+	Units  int      `json:"units"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// ProjectAgreement is agreement over a project's scored answers: every
+// metric of MetricsFor, the breakdown per label or criterion, and the
+// primary metric for every pair of labellers.
+type ProjectAgreement struct {
+	ProjectID   int64                      `json:"project_id"`
+	TaskType    tasktype.TaskType          `json:"task_type"`
+	Primary     string                     `json:"primary_metric"`
+	Items       int                        `json:"items"`
+	Annotations int                        `json:"annotations"`
+	Metrics     []agreement.MetricValue    `json:"metrics"`
+	PerLabel    []agreement.LabelAgreement `json:"per_label"`
+	Pairwise    []PairCell                 `json:"pairwise"`
+}
+
+// ProjectAgreement computes agreement over the counted submissions of the
+// project's regular (non-gold) items that have at least two of them.
+func (s *Quality) ProjectAgreement(ctx context.Context, projectID int64) (ProjectAgreement, error) {
+	db := s.db.WithContext(ctx)
+	p, err := loadProject(db, projectID, false)
+	if err != nil {
+		return ProjectAgreement{}, err
+	}
+	tt := tasktype.TaskType(p.TaskType)
+	out := ProjectAgreement{ProjectID: projectID, TaskType: tt, Primary: agreement.PrimaryMetric(tt),
+		Metrics: []agreement.MetricValue{}, PerLabel: []agreement.LabelAgreement{}, Pairwise: []PairCell{}}
+	var rows []struct {
+		ItemID   int64
+		MemberID int64
+		Answer   string
+	}
+	if err := db.Raw(`SELECT s.item_id, s.member_id, s.answer FROM submissions s JOIN items i ON i.id = s.item_id
+WHERE s.project_id = ? AND s.counted = ? AND i.status <> 'gold'
+  AND (SELECT COUNT(*) FROM submissions o WHERE o.item_id = s.item_id AND o.counted = ?) >= 2
+ORDER BY s.item_id, s.member_id`, projectID, true, true).Scan(&rows).Error; err != nil {
+		return out, err
+	}
+	recs := make([]agreement.AnswerRecord, len(rows))
+	items := map[int64]bool{}
+	for i, r := range rows {
+		recs[i] = agreement.AnswerRecord{Unit: memberKey(r.ItemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(r.Answer)}
+		items[r.ItemID] = true
+	}
+	out.Items, out.Annotations = len(items), len(rows)
+	if tt == tasktype.TaskRewrite || len(recs) == 0 {
+		return out, nil
+	}
+	ratings, err := agreement.Ratings(tt, recs)
+	if err != nil {
+		return out, err
+	}
+	if out.Metrics, err = agreement.ProjectMetrics(tt, ratings); err != nil {
+		return out, err
+	}
+	if out.PerLabel, err = agreement.PerLabelAgreement(tt, recs); err != nil {
+		return out, err
+	}
+	pairs, err := agreement.PairwiseAgreement(ratings, out.Primary, agreement.Options{})
+	if err != nil {
+		return out, err
+	}
+	for _, pa := range pairs {
+		c := PairCell{A: pa.A, B: pa.B, Units: pa.Result.Units, Reason: pa.Reason}
+		if pa.Err == nil {
+			v := pa.Result.Value
+			c.Value = &v
+		}
+		out.Pairwise = append(out.Pairwise, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/labeling/agreement"
+	"copyhold/labeling/event"
+	"copyhold/labeling/fault"
+	"copyhold/labeling/tasktype"
+
+	"gorm.io/gorm"
+)
+
+// ---- consensus ----
+
+// Consensus is the stored consensus of one item.
+type Consensus struct {
+	ItemID       int64           `json:"item_id"`
+	Method       string          `json:"method"` // majority, dawid_skene or corrected
+	Label        string          `json:"label"`
+	Decided      bool            `json:"decided"`
+	ConfidenceBP int             `json:"confidence_bp"`
+	Votes        int             `json:"votes"`
+	Answer       json.RawMessage `json:"answer,omitempty"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// consensusAnswers are the answers that count for an item's consensus: its
+// counted submissions, with a reviewer's correction in place of the
+// original. corrected is true when any correction exists.
+func consensusAnswers(tx *gorm.DB, itemID int64) (answers []agreement.AnswerRecord, corrected json.RawMessage, err error) {
+	var rows []struct {
+		ID        int64
+		MemberID  int64
+		Answer    string
+		Status    string
+		Corrected *string
+	}
+	err = tx.Raw(`SELECT s.id, s.member_id, s.answer, s.status,
+    (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected
+FROM submissions s WHERE s.item_id = ? AND s.counted = ? ORDER BY s.id`, itemID, true).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rows {
+		a := r.Answer
+		if r.Status == string(labeling.SubmissionCorrected) && r.Corrected != nil {
+			a = *r.Corrected
+			corrected = json.RawMessage(a)
+		}
+		answers = append(answers, agreement.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(a)})
+	}
+	return answers, corrected, nil
+}
+
+func tiePolicy(set labeling.ReviewSettings, p labeling.Project) agreement.MajorityOptions {
+	switch set.TiePolicy {
+	case labeling.TiePolicySchemaOrder:
+		return agreement.MajorityOptions{Tie: agreement.TieFirstInOrder, Order: agreement.SchemaLabelOrder(json.RawMessage(p.Schema))}
+	case labeling.TiePolicySeeded:
+		return agreement.MajorityOptions{Tie: agreement.TieRandomSeeded, Seed: uint64(p.RandomSeed)}
+	}
+	return agreement.MajorityOptions{Tie: agreement.TieNone}
+}
+
+// updateConsensus stores an item's majority-vote consensus (a correction by
+// a reviewer wins outright). Gold items and rewrites have none. It runs when
+// an item is scored and after each decision on it; a Dawid–Skene
+// recomputation replaces the majority label until the item changes again.
+func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64) error {
+	tt := tasktype.TaskType(p.TaskType)
+	var status string
+	if err := tx.Raw(`SELECT status FROM items WHERE id = ?`, itemID).Scan(&status).Error; err != nil {
+		return err
+	}
+	if status == string(labeling.ItemGold) {
+		return nil
+	}
+	answers, corrected, err := consensusAnswers(tx, itemID)
+	if err != nil || len(answers) == 0 {
+		return err
+	}
+	c := Consensus{ItemID: itemID, Votes: len(answers), UpdatedAt: now}
+	if corrected != nil {
+		key, err := tasktype.AnswerKey(tt, corrected)
+		if err != nil {
+			return err
+		}
+		c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Answer = "corrected", agreement.ConsensusLabel(tt, key), true, 10_000, corrected
+	} else {
+		ratings := make([]agreement.Rating, len(answers))
+		byLabel := map[string]json.RawMessage{}
+		for i, a := range answers {
+			key, err := tasktype.AnswerKey(tt, a.Answer)
+			if err != nil {
+				return err
+			}
+			l := agreement.ConsensusLabel(tt, key)
+			ratings[i] = agreement.Rating{Unit: a.Unit, Annotator: a.Annotator, Value: l}
+			if _, ok := byLabel[l]; !ok {
+				byLabel[l] = a.Answer
+			}
+		}
+		res, err := agreement.MajorityVote(ratings, tiePolicy(set, p))
+		if err != nil {
+			return err
+		}
+		if len(res) == 1 {
+			c.Method, c.Label, c.Decided, c.ConfidenceBP = "majority", res[0].Label, res[0].Decided, agreement.ToBP(res[0].Share)
+			if c.Decided {
+				c.Answer = byLabel[c.Label]
+			}
+		}
+	}
+	return upsertConsensus(tx, p.ID, c)
+}
+
+// UpdateConsensus recomputes and stores an item's majority-vote consensus
+// (see updateConsensus): the consensus step of work.Service.
+func (s *Quality) UpdateConsensus(tx Tx, now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64) error {
+	return updateConsensus(tx.db, now, p, set, itemID)
+}
+
+func upsertConsensus(tx *gorm.DB, projectID int64, c Consensus) error {
+	var answer *string
+	if c.Answer != nil {
+		s := string(c.Answer)
+		answer = &s
+	}
+	return tx.Exec(`INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.label, decided = excluded.decided,
+    confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer, updated_at = excluded.updated_at`,
+		c.ItemID, projectID, c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Votes, answer, c.UpdatedAt).Error
+}
+
+// ItemConsensus lists a project's stored consensus, by item (for exports).
+func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]Consensus, error) {
+	var rows []struct {
+		ItemID       int64
+		Method       string
+		Label        string
+		Decided      bool
+		ConfidenceBP int `gorm:"column:confidence_bp"`
+		Votes        int
+		Answer       *string
+		UpdatedAt    time.Time
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT * FROM item_consensus WHERE project_id = ? ORDER BY item_id`, projectID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Consensus, len(rows))
+	for i, r := range rows {
+		out[i] = Consensus{ItemID: r.ItemID, Method: r.Method, Label: r.Label, Decided: r.Decided,
+			ConfidenceBP: r.ConfidenceBP, Votes: r.Votes, Answer: rawOrNil(r.Answer), UpdatedAt: r.UpdatedAt}
+	}
+	return out, nil
+}
+
+// ConsensusReport sums up a recomputation.
+type ConsensusReport struct {
+	Method     string   `json:"method"`
+	Items      int      `json:"items"`
+	Classes    []string `json:"classes,omitempty"`
+	Iterations int      `json:"iterations,omitempty"`
+	Converged  bool     `json:"converged,omitempty"`
+	// AnnotatorAccuracyBP is each labeller's estimated accuracy (the
+	// prior-weighted diagonal of their Dawid–Skene confusion matrix).
+	AnnotatorAccuracyBP map[string]int `json:"annotator_accuracy_bp,omitempty"`
+}
+
+// RecomputeConsensus recomputes the consensus of every scored item of a
+// project: "majority" (with the project's tie policy) for any task type, or
+// "dawid_skene" for single-choice types (classification, pairwise). Items a
+// reviewer corrected keep the correction.
+func (s *Quality) RecomputeConsensus(ctx context.Context, actor *int64, projectID int64, method string) (ConsensusReport, error) {
+	rep := ConsensusReport{Method: method}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		rep = ConsensusReport{Method: method}
+		p, err := loadProject(tx, projectID, true)
+		if err != nil {
+			return err
+		}
+		set, err := loadReviewSettings(tx, projectID)
+		if err != nil {
+			return err
+		}
+		tt := tasktype.TaskType(p.TaskType)
+		now := s.clock()
+		var items []int64
+		if err := tx.Raw(`SELECT DISTINCT i.id FROM items i JOIN item_reviews r ON r.item_id = i.id
+WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&items).Error; err != nil {
+			return err
+		}
+		switch method {
+		case "majority":
+			for _, id := range items {
+				if err := updateConsensus(tx, now, p.project(), set, id); err != nil {
+					return err
+				}
+			}
+			rep.Items = len(items)
+		case "dawid_skene":
+			if tt != tasktype.TaskClassification && tt != tasktype.TaskPairwise {
+				return fault.ErrInvalid.With("Dawid–Skene needs a single-choice task type (classification or pairwise), not %s", tt)
+			}
+			var ratings []agreement.Rating
+			corrected := map[string]bool{}
+			for _, id := range items {
+				answers, corr, err := consensusAnswers(tx, id)
+				if err != nil {
+					return err
+				}
+				if corr != nil {
+					corrected[memberKey(id)] = true
+					continue
+				}
+				rs, err := agreement.Ratings(tt, answers)
+				if err != nil {
+					return err
+				}
+				ratings = append(ratings, rs...)
+			}
+			if len(ratings) == 0 {
+				return agreement.ErrMetricUndefined.With("no scored items to estimate from")
+			}
+			var classes []string
+			if order := agreement.SchemaLabelOrder(json.RawMessage(p.Schema)); len(order) > 0 {
+				classes = order
+			} else if tt == tasktype.TaskPairwise {
+				classes = []string{"a", "b", "tie", "both_bad"}
+			}
+			res, err := agreement.DawidSkene(ratings, agreement.DawidSkeneOptions{Classes: classes})
+			if err != nil {
+				return err
+			}
+			votes := map[string]int{}
+			for _, r := range ratings {
+				votes[r.Unit]++
+			}
+			for _, it := range res.Items {
+				id, _ := strconv.ParseInt(it.Unit, 10, 64)
+				c := Consensus{ItemID: id, Method: "dawid_skene", Label: it.Label, Decided: true,
+					ConfidenceBP: agreement.ToBP(it.Confidence), Votes: votes[it.Unit], UpdatedAt: now}
+				if b, err := json.Marshal(map[string]string{"choice": it.Label}); err == nil && tt == tasktype.TaskClassification {
+					c.Answer = b
+				}
+				if err := upsertConsensus(tx, projectID, c); err != nil {
+					return err
+				}
+			}
+			rep.Items, rep.Classes, rep.Iterations, rep.Converged = len(res.Items), res.Classes, res.Iterations, res.Converged
+			rep.AnnotatorAccuracyBP = map[string]int{}
+			for a, m := range res.Confusion {
+				acc := 0.0
+				for k := range m {
+					acc += res.Priors[k] * m[k][k]
+				}
+				rep.AnnotatorAccuracyBP[a] = agreement.ToBP(acc)
+			}
+		default:
+			return fault.ErrInvalid.With("method must be majority or dawid_skene, not %q", method)
+		}
+		return event.Append(tx, "consensus.recomputed", event.ProjectScope(projectID), actor,
+			map[string]any{"method": method, "items": rep.Items})
+	})
+	return rep, err
+}

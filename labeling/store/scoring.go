@@ -1,0 +1,121 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"copyhold/labeling"
+	"copyhold/labeling/agreement"
+	"copyhold/labeling/event"
+
+	"gorm.io/gorm"
+)
+
+// ---- scoring: the SQL of work.Service's score and route steps ----
+
+// memberStanding reads a labeller's last gold results in the project.
+func memberStanding(tx *gorm.DB, set labeling.ReviewSettings, projectID, memberID int64) (labeling.GoldStanding, error) {
+	var recent []bool
+	if err := tx.Raw(`SELECT correct FROM gold_checks WHERE project_id = ? AND member_id = ?
+ORDER BY submission_id DESC LIMIT ?`, projectID, memberID, set.GoldWindow).Scan(&recent).Error; err != nil {
+		return labeling.GoldStanding{}, err
+	}
+	return labeling.Standing(set, recent), nil
+}
+
+// GoldStanding reads a labeller's last gold results in the project and
+// tells whether their work is on probation.
+func (s *Quality) GoldStanding(tx Tx, set labeling.ReviewSettings, projectID, memberID int64) (labeling.GoldStanding, error) {
+	return memberStanding(tx.db, set, projectID, memberID)
+}
+
+// RecordGoldCheck stores the check of a gold submission against the gold answer.
+func (s *Quality) RecordGoldCheck(tx Tx, sub labeling.Submission, g agreement.GoldResult, now time.Time) error {
+	return tx.db.Exec(`INSERT INTO gold_checks (submission_id, project_id, item_id, member_id, correct, score_bp, expected, given, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, sub.ProjectID, sub.ItemID, sub.MemberID, g.Correct, g.ScoreBP, g.Expected, g.Given, now).Error
+}
+
+// CountRounds counts an item's scoring rounds so far (disputes are not rounds).
+func (s *Reviews) CountRounds(tx Tx, itemID int64) (int, error) {
+	var rounds int64
+	err := tx.db.Raw(`SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item'`, itemID).Scan(&rounds).Error
+	return int(rounds), err
+}
+
+// NewRound is a scored round to store, with the route it takes.
+type NewRound struct {
+	ItemID       int64
+	SubmissionID *int64 // the one submission a gold round scores; nil for an item's k answers
+	Metric       string
+	AgreementBP  *int
+	GoldFailed   bool
+	Route        labeling.ReviewRoute
+	Reasons      []string
+}
+
+// InsertRound stores a scoring round, auto_accepted when its route is auto
+// and queued for a reviewer otherwise, with its item.scored event (and
+// item.queued_for_review when queued).
+func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time) (Round, error) {
+	state := labeling.ReviewQueued
+	if r.Route == labeling.RouteAuto {
+		state = labeling.ReviewAutoAccepted
+	}
+	rs, _ := json.Marshal(r.Reasons)
+	row := Round{ProjectID: projectID, ItemID: r.ItemID, Kind: string(labeling.ReviewKindItem), SubmissionID: r.SubmissionID,
+		Metric: r.Metric, AgreementBP: r.AgreementBP, GoldFailed: r.GoldFailed, Reasons: string(rs), Route: string(r.Route),
+		State: string(state), CreatedAt: now, UpdatedAt: now}
+	if err := tx.db.Create(&row).Error; err != nil {
+		return Round{}, err
+	}
+	payload := map[string]any{"item_id": r.ItemID, "review_id": row.ID, "metric": r.Metric, "agreement_bp": r.AgreementBP,
+		"route": r.Route, "reasons": r.Reasons}
+	if r.SubmissionID != nil {
+		payload["submission_id"] = *r.SubmissionID
+	}
+	if err := event.Append(tx.db, "item.scored", event.ProjectScope(projectID), nil, payload); err != nil {
+		return Round{}, err
+	}
+	if r.Route != labeling.RouteAuto {
+		if err := event.Append(tx.db, "item.queued_for_review", event.ReviewScope(projectID), nil, payload); err != nil {
+			return Round{}, err
+		}
+	}
+	return row, nil
+}
+
+// PendingOf lists the submissions a review round still has to decide.
+func (s *Reviews) PendingOf(tx Tx, rv Round) ([]ReviewedSubmission, error) {
+	return pendingOf(tx.db, rv)
+}
+
+// pendingOf lists the submissions a review round still has to decide: its
+// one submission (gold and dispute rounds), or the item's counted
+// submissions that are still 'submitted'.
+func pendingOf(tx *gorm.DB, rv Round) ([]ReviewedSubmission, error) {
+	if rv.SubmissionID != nil {
+		s, ok, err := loadSubmission(tx, *rv.SubmissionID, false)
+		if err != nil || !ok {
+			return nil, err
+		}
+		want := labeling.SubmissionSubmitted
+		if rv.Kind == string(labeling.ReviewKindDispute) {
+			want = labeling.SubmissionDisputed
+		}
+		if s.Status != string(want) {
+			return nil, nil
+		}
+		return []ReviewedSubmission{s}, nil
+	}
+	subs, err := itemSubmissions(tx, rv.ItemID)
+	if err != nil {
+		return nil, err
+	}
+	var out []ReviewedSubmission
+	for _, s := range subs {
+		if s.Counted && s.Status == string(labeling.SubmissionSubmitted) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
