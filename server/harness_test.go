@@ -42,7 +42,7 @@ type envOption func(*server.Config, **store.Stores)
 
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
-	st := store.New(db)
+	st := store.New(db).WithRegister(equitystore.Reads{})
 	sqlDB, err := db.DB()
 	if err != nil {
 		t.Fatal(err)

@@ -79,8 +79,11 @@ type Server struct {
 func New(cfg Config, st *store.Stores, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, members: st.Members, projects: st.Projects, leases: st.Leases,
-		reviews: st.Reviews, quality: st.Quality, datasets: st.Datasets, work: work.New(st), log: log, limits: newLoginLimiter()}
+	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter()}
+	if st != nil {
+		s.members, s.projects, s.leases = st.Members, st.Projects, st.Leases
+		s.reviews, s.quality, s.datasets, s.work = st.Reviews, st.Quality, st.Datasets, work.New(st)
+	}
 	if cfg.Ledger == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}
