@@ -124,15 +124,16 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 }
 
 func TestImportUCISentences(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "data", "uci_sentiment_labelled_sentences.jsonl")
-	raw, err := os.ReadFile(path)
+	// A committed sample of the UCI sentences (../testdata/README.md): 152
+	// records that keep every duplicate of the full file.
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "uci_sentiment_sample.jsonl"))
 	if err != nil {
-		t.Skipf("shared data not beside the repository: %v", err)
+		t.Fatal(err)
 	}
 	// The file's records carry id, source and label next to the text. Wrapped
-	// as {id, data:{text}, gold}, exact duplicate texts collapse. The README's
-	// 18 duplicates include one pair that differs only by trailing spaces,
-	// which is different data to us: 17 are skipped.
+	// as {id, data:{text}, gold}, exact duplicate texts collapse. The data
+	// README's 18 duplicates include one pair that differs only by trailing
+	// spaces, which is different data to us: 17 are skipped.
 	var wrapped strings.Builder
 	texts := map[string]bool{}
 	dupTexts := 0
@@ -164,7 +165,7 @@ func TestImportUCISentences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Records != 3000 || rep.Imported != 3000 || rep.Duplicates != 0 {
+		if rep.Records != 152 || rep.Imported != 152 || rep.Duplicates != 0 {
 			t.Fatalf("raw report = %+v", rep)
 		}
 		q := f.project("uci-gold", nil)
@@ -172,17 +173,17 @@ func TestImportUCISentences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Records != 3000 || rep.Imported != 3000-17 || rep.Duplicates != 17 {
+		if rep.Records != 152 || rep.Imported != 152-17 || rep.Duplicates != 17 {
 			t.Fatalf("wrapped report = %+v", rep)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 2983 {
+		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 152-17 {
 			t.Fatalf("%d gold items", n)
 		}
 	})
 }
 
 func TestImportLabelStudioFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "labelstudio", "import")
+	dir := filepath.Join("..", "testdata", "labelstudio", "import")
 	cases := []struct {
 		file   string
 		tt     tasktype.TaskType
@@ -193,9 +194,6 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		{"named_entity_tasks.json", tasktype.TaskSpans, `{"field":"text","labels":[{"value":"PER"},{"value":"ORG"}]}`, -1},
 		{"pairwise_tasks.json", tasktype.TaskPairwise, `{"prompt_field":"","a_field":"text1","b_field":"text2"}`, -1},
 		{"ranker_tasks.json", tasktype.TaskRanking, `{"prompt_field":"","responses_field":"items"}`, -1},
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared fixtures not beside the repository: %v", err)
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newLabFixture(t, db)
