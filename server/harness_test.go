@@ -65,7 +65,7 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 		{"coord", []member.Role{member.RoleCoordinator}},
 		{"target", []member.Role{member.RoleLabeller, member.RoleReviewer}},
 	} {
-		m, err := st.Members.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(context.Background(), nil, member.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -143,7 +143,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 
 	st := store.New(db1)
 	mk := func(login string, roles ...member.Role) (member.Member, string) {
-		m, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}

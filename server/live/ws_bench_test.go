@@ -65,11 +65,11 @@ func TestLiveBenchChild(t *testing.T) {
 	st := store.New(db)
 	ctx := context.Background()
 	cost := member.PasswordCost(bcrypt.MinCost)
-	coord, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
+	coord, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
+	lab, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
