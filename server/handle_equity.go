@@ -172,7 +172,7 @@ func (s *Server) handleTransfer(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, err := s.ledger().Transfer(c.Request.Context(), equitystore.TransferRequest{Key: req.IdempotencyKey, ModelID: req.ModelID,
+	t, err := s.ledger().Transfer(c.Request.Context(), equity.TransferRequest{Key: req.IdempotencyKey, ModelID: req.ModelID,
 		From: me.ID, To: req.To, Amount: amount, ActorID: me.ID, Reason: req.Reason})
 	if err != nil {
 		fail(c, err)
@@ -380,7 +380,7 @@ func (s *Server) handleDistribute(c *gin.Context) {
 			return
 		}
 	}
-	t, err := s.ledger().Distribute(c.Request.Context(), equitystore.Revenue{Key: req.IdempotencyKey, ModelID: modelID, Amount: amount,
+	t, err := s.ledger().Distribute(c.Request.Context(), equity.Revenue{Key: req.IdempotencyKey, ModelID: modelID, Amount: amount,
 		Currency: req.Currency, Scale: scale, Source: req.Source, RecordDate: rd, ActorID: me.ID})
 	if err != nil {
 		fail(c, err)
