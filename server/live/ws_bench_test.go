@@ -29,7 +29,6 @@ import (
 	"testing"
 	"time"
 
-	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/member"
@@ -106,7 +105,7 @@ func TestLiveBenchChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Close()
-	srv := server.New(server.Config{Hub: hub, PasswordCost: cost, Ledger: equitystore.New(db)}, st, log)
+	srv := server.New(server.Config{Hub: hub, PasswordCost: cost}, deps(db, st), log)
 
 	mux := http.NewServeMux()
 	mux.Handle("/", srv.Handler())
