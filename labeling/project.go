@@ -550,3 +550,10 @@ func compactJSON(b json.RawMessage) []byte {
 	}
 	return buf.Bytes()
 }
+
+// ProjectFilter narrows a project listing; zero fields match everything.
+type ProjectFilter struct {
+	ModelID  int64
+	MemberID int64 // projects this member belongs to
+	Status   ProjectStatus
+}

@@ -22,7 +22,7 @@ func TestFailLogsThroughServerLogger(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&global, nil)))
 	defer slog.SetDefault(old)
 
-	s := New(Config{}, nil, slog.New(slog.NewTextHandler(&mine, nil)))
+	s := New(Config{}, Deps{}, slog.New(slog.NewTextHandler(&mine, nil)))
 	s.engine.GET("/boom", func(c *gin.Context) { fail(c, errors.New("kaboom")) })
 	s.engine.GET("/db-gone", func(c *gin.Context) { fail(c, fmt.Errorf("read: %w", driver.ErrBadConn)) })
 	for _, c := range []struct {

@@ -9,7 +9,6 @@ import (
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
-	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -224,7 +223,7 @@ func (s *Server) handleAcceptInvite(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	m, err := s.members.AcceptInvite(c.Request.Context(), c.Param("token"), store.NewMember{
+	m, err := s.members.AcceptInvite(c.Request.Context(), c.Param("token"), member.NewMember{
 		Login: req.Login, DisplayName: req.DisplayName, Password: req.Password, Cost: s.cfg.PasswordCost,
 	})
 	if err != nil {
@@ -252,7 +251,7 @@ func (s *Server) handleListTokens(c *gin.Context) {
 		return
 	}
 	if ts == nil {
-		ts = []store.APIToken{}
+		ts = []member.APIToken{}
 	}
 	c.JSON(http.StatusOK, gin.H{"tokens": ts})
 }

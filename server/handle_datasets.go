@@ -11,7 +11,6 @@ import (
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
-	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -68,7 +67,7 @@ func (s *Server) openExport(c *gin.Context, id int64, f dataset.ExportFormat) (e
 	}
 	ef = exportFileFor(snap, f)
 	data, manifest, err = s.cfg.Exports.open(ef.key, ef.ext, func(data, manifest *os.File, scratch string) error {
-		m, err := s.datasets.ExportSnapshot(ctx, id, store.SnapshotExport{Format: f, Publisher: "copyhold co-operative", TempDir: scratch}, data)
+		m, err := s.datasets.ExportSnapshot(ctx, id, dataset.ExportRequest{Format: f, Publisher: "copyhold co-operative", TempDir: scratch}, data)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"copyhold/equity"
-	equitystore "copyhold/equity/store"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
 
@@ -17,9 +16,6 @@ import (
 
 // The equity register over HTTP. Amounts travel as decimal strings
 // ("1.500000"), never as JSON numbers.
-
-// ledger is the configured equity store.
-func (s *Server) ledger() *equitystore.Store { return s.cfg.Ledger }
 
 var errBadTime = fault.New(fault.KindInvalid, "invalid_time", "times are RFC 3339 (2026-01-31T00:00:00Z) or dates (2026-01-31)")
 
@@ -76,7 +72,7 @@ func (s *Server) handleStatement(c *gin.Context) {
 	if c.Query("format") == "csv" {
 		lines = 0 // the download lists every line
 	}
-	st, err := s.ledger().StatementFor(c.Request.Context(), who, modelID, from, to, lines)
+	st, err := s.register.StatementFor(c.Request.Context(), who, modelID, from, to, lines)
 	if err != nil {
 		fail(c, err)
 		return
@@ -99,7 +95,7 @@ func (s *Server) handleRegister(c *gin.Context) {
 	if !ok {
 		return
 	}
-	reg, err := s.ledger().RegisterFor(c.Request.Context(), modelID)
+	reg, err := s.register.RegisterFor(c.Request.Context(), modelID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -114,7 +110,7 @@ func (s *Server) handleHoldings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	pts, err := s.ledger().HoldingsOverTime(c.Request.Context(), me.ID, modelID)
+	pts, err := s.register.HoldingsOverTime(c.Request.Context(), me.ID, modelID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -126,12 +122,12 @@ func (s *Server) handleHoldings(c *gin.Context) {
 func (s *Server) handleMyEquity(c *gin.Context) {
 	me, _ := currentMember(c)
 	ctx := c.Request.Context()
-	bals, err := s.ledger().MemberBalances(ctx, me.ID)
+	bals, err := s.register.MemberBalances(ctx, me.ID)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	succ, err := s.ledger().Successor(ctx, me.ID)
+	succ, err := s.register.Successor(ctx, me.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -140,7 +136,7 @@ func (s *Server) handleMyEquity(c *gin.Context) {
 }
 
 func (s *Server) handleLedgerHead(c *gin.Context) {
-	h, err := s.ledger().Head(c.Request.Context())
+	h, err := s.register.Head(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -172,7 +168,7 @@ func (s *Server) handleTransfer(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, err := s.ledger().Transfer(c.Request.Context(), equitystore.TransferRequest{Key: req.IdempotencyKey, ModelID: req.ModelID,
+	t, err := s.register.Transfer(c.Request.Context(), equity.TransferRequest{Key: req.IdempotencyKey, ModelID: req.ModelID,
 		From: me.ID, To: req.To, Amount: amount, ActorID: me.ID, Reason: req.Reason})
 	if err != nil {
 		fail(c, err)
@@ -196,7 +192,7 @@ func (s *Server) handleSuccessor(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if err := s.ledger().NameSuccessor(c.Request.Context(), me.ID, req.SuccessorID); err != nil {
+	if err := s.register.NameSuccessor(c.Request.Context(), me.ID, req.SuccessorID); err != nil {
 		fail(c, err)
 		return
 	}
@@ -214,7 +210,7 @@ func (s *Server) handlePrivacy(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	p, err := s.ledger().SetPrivacy(c.Request.Context(), me.ID, req.Hidden)
+	p, err := s.register.SetPrivacy(c.Request.Context(), me.ID, req.Hidden)
 	if err != nil {
 		fail(c, err)
 		return
@@ -261,7 +257,7 @@ func (s *Server) handleSetRateCard(c *gin.Context) {
 			return
 		}
 	}
-	out, err := s.ledger().SetRateCard(c.Request.Context(), me.ID, rc)
+	out, err := s.register.SetRateCard(c.Request.Context(), me.ID, rc)
 	if err != nil {
 		fail(c, err)
 		return
@@ -275,7 +271,7 @@ func (s *Server) handleRateCard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rc, err := s.ledger().RateCard(c.Request.Context(), pid)
+	rc, err := s.register.RateCard(c.Request.Context(), pid)
 	if err != nil {
 		fail(c, err)
 		return
@@ -301,7 +297,7 @@ type governanceRequest struct {
 
 // handleGovernance: GET /api/equity/governance — the current parameters.
 func (s *Server) handleGovernance(c *gin.Context) {
-	g, err := s.ledger().Governance(c.Request.Context())
+	g, err := s.register.Governance(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -321,7 +317,7 @@ func (s *Server) handleSetGovernance(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	g, err := s.ledger().SetGovernance(c.Request.Context(), me.ID, equity.Governance{TransferFeeBP: req.TransferFeeBP,
+	g, err := s.register.SetGovernance(c.Request.Context(), me.ID, equity.Governance{TransferFeeBP: req.TransferFeeBP,
 		HoldingCapBP: req.HoldingCapBP, CapFloor: floor, ReserveShareBP: req.ReserveShareBP, ExitRule: equity.ExitRule(req.ExitRule), Reason: req.Reason})
 	if err != nil {
 		fail(c, err)
@@ -380,7 +376,7 @@ func (s *Server) handleDistribute(c *gin.Context) {
 			return
 		}
 	}
-	t, err := s.ledger().Distribute(c.Request.Context(), equitystore.Revenue{Key: req.IdempotencyKey, ModelID: modelID, Amount: amount,
+	t, err := s.register.Distribute(c.Request.Context(), equity.Revenue{Key: req.IdempotencyKey, ModelID: modelID, Amount: amount,
 		Currency: req.Currency, Scale: scale, Source: req.Source, RecordDate: rd, ActorID: me.ID})
 	if err != nil {
 		fail(c, err)
@@ -401,7 +397,7 @@ func (s *Server) handleExit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	t, err := s.ledger().Exit(c.Request.Context(), id, me.ID)
+	t, err := s.register.Exit(c.Request.Context(), id, me.ID)
 	if err != nil {
 		fail(c, err)
 		return

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"copyhold/labeling"
 	"copyhold/labeling/fault"
-	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -44,7 +44,7 @@ func (s *Server) handleMySubmissions(c *gin.Context) {
 		return
 	}
 	if subs == nil {
-		subs = []store.MyWorkItem{}
+		subs = []labeling.MyWorkItem{}
 	}
 	c.JSON(http.StatusOK, gin.H{"submissions": subs})
 }

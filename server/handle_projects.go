@@ -6,7 +6,6 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
-	"copyhold/labeling/store"
 
 	"github.com/gin-gonic/gin"
 )
@@ -77,7 +76,7 @@ func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
 
 func (s *Server) handleListProjects(c *gin.Context) {
 	m, _ := currentMember(c)
-	var f store.ProjectFilter
+	var f labeling.ProjectFilter
 	if !seesAllProjects(m) {
 		f.MemberID = m.ID
 	}

@@ -12,7 +12,6 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
-	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
 
 	"github.com/gin-gonic/gin"
@@ -180,7 +179,7 @@ func (s *Server) handleImport(c *gin.Context) {
 		fail(c, fault.ErrInvalid.With("format must be jsonl, csv or labelstudio"))
 		return
 	}
-	rep, err := s.projects.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, store.ImportRequest{Format: format, Filename: c.Query("filename")})
+	rep, err := s.projects.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, importer.Request{Format: format, Filename: c.Query("filename")})
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

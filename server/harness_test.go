@@ -18,6 +18,7 @@ import (
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 
@@ -47,13 +48,13 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{PasswordCost: member.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db), Ready: sqlDB,
+	cfg := server.Config{PasswordCost: member.PasswordCost(bcrypt.MinCost), Ready: sqlDB,
 		Exports: server.NewExportCache(t.TempDir(), server.ExportCacheLimits{}, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	for _, o := range opts {
 		o(&cfg, &st)
 	}
 	e := &env{t: t, db: db, st: st, members: map[string]member.Member{}, tokens: map[string]string{}}
-	e.srv = server.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.srv = server.New(cfg, deps(db, st), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.ts.Close)
 	for _, who := range []struct {
@@ -65,7 +66,7 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 		{"coord", []member.Role{member.RoleCoordinator}},
 		{"target", []member.Role{member.RoleLabeller, member.RoleReviewer}},
 	} {
-		m, err := st.Members.CreateMember(context.Background(), nil, store.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(context.Background(), nil, member.NewMember{Login: who.login, DisplayName: who.login, Password: testPassword, Roles: who.roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,6 +78,13 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 		e.tokens[who.login] = tok
 	}
 	return e
+}
+
+// deps hands the server the stores, the labelling workflow over them and the
+// equity register, as cmd/copyhold's serverDeps does.
+func deps(db *gorm.DB, st *store.Stores) server.Deps {
+	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
+		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db)}
 }
 
 // client is a browser-like caller with its own cookie jar.

@@ -8,10 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	equitystore "copyhold/equity/store"
 	"copyhold/labeling/member"
-	"copyhold/labeling/store"
-	"copyhold/labeling/work"
 	"copyhold/server/live"
 
 	"github.com/gin-gonic/gin"
@@ -29,8 +26,6 @@ type Config struct {
 	MaxBodyBytes int64
 	// Assets is the built browser app (frontend/dist); nil serves an API only.
 	Assets fs.FS
-	// Ledger is the equity register (required for the /api/equity routes).
-	Ledger *equitystore.Store
 	// Hub delivers live events on GET /ws; nil turns live tracking off.
 	Hub *live.Hub
 	// Exports caches snapshot downloads; nil answers them 503.
@@ -62,29 +57,29 @@ func (c *Config) defaults() {
 // Server holds the dependencies of every handler.
 type Server struct {
 	cfg      Config
-	members  *store.Members
-	projects *store.Projects
-	leases   *store.Leases
-	reviews  *store.Reviews
-	quality  *store.Quality
-	datasets *store.Datasets
-	work     *work.Service // submit, review decisions, disputes
+	members  Members
+	projects Projects
+	leases   Leases
+	reviews  Reviews
+	quality  Quality
+	datasets Datasets
+	work     Work // submit, review decisions, disputes
+	register Register
 	log      *slog.Logger
 	limits   *loginLimiter
 	engine   *gin.Engine
 	handler  http.Handler
 }
 
-// New builds the server. Call Handler for the http.Handler.
-func New(cfg Config, st *store.Stores, log *slog.Logger) *Server {
+// New builds the server on its configuration and the stores and services
+// its handlers call. Call Handler for the http.Handler.
+func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter()}
-	if st != nil {
-		s.members, s.projects, s.leases = st.Members, st.Projects, st.Leases
-		s.reviews, s.quality, s.datasets, s.work = st.Reviews, st.Quality, st.Datasets, work.New(st)
-	}
-	if cfg.Ledger == nil {
+	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(),
+		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
+		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register}
+	if deps.Register == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}
 	s.engine = gin.New()

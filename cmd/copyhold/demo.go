@@ -8,7 +8,6 @@ import (
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
-	"copyhold/labeling/store"
 )
 
 //go:embed demodata/sentiment.jsonl
@@ -49,7 +48,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	for _, dm := range demoMembers {
 		m, err := st.Members.MemberByLogin(ctx, dm.login)
 		if errors.Is(err, fault.ErrNotFound) {
-			m, err = st.Members.CreateMember(ctx, nil, store.NewMember{Login: dm.login, DisplayName: dm.name, Password: *password, Roles: dm.roles})
+			m, err = st.Members.CreateMember(ctx, nil, member.NewMember{Login: dm.login, DisplayName: dm.name, Password: *password, Roles: dm.roles})
 		}
 		if err != nil {
 			return fmt.Errorf("demo member %s: %w", dm.login, err)

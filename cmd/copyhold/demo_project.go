@@ -40,7 +40,7 @@ func seedDemoProject(ctx context.Context, st *store.Stores, coordinator int64) e
 	if err != nil {
 		return err
 	}
-	ps, err := st.Projects.Projects(ctx, store.ProjectFilter{ModelID: model.ID})
+	ps, err := st.Projects.Projects(ctx, labeling.ProjectFilter{ModelID: model.ID})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"copyhold/labeling/dataset"
-	"copyhold/labeling/store"
 )
 
 // cmdExport writes a snapshot in a dataset format, streamed from the frozen
@@ -60,7 +59,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		out = tmp
 	}
 	bw := bufio.NewWriterSize(out, 256<<10)
-	m, err := st.Datasets.ExportSnapshot(ctx, *snapshot, store.SnapshotExport{Format: f, License: *license, Terms: *terms,
+	m, err := st.Datasets.ExportSnapshot(ctx, *snapshot, dataset.ExportRequest{Format: f, License: *license, Terms: *terms,
 		Publisher: "copyhold co-operative", TempDir: os.TempDir()}, bw)
 	if err == nil {
 		err = bw.Flush()

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"copyhold/labeling/importer"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"copyhold/labeling/store"
 )
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
@@ -34,7 +33,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB(db)
-	rep, err := newStore(db).Projects.ImportItemsWith(ctx, nil, *project, f, store.ImportRequest{
+	rep, err := newStore(db).Projects.ImportItemsWith(ctx, nil, *project, f, importer.Request{
 		Format: *format, Filename: filepath.Base(path),
 		Progress: func(n int) { fmt.Fprintf(e.stderr, "\rread %s records", strconv.Itoa(n)) },
 	})

@@ -13,9 +13,21 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/frontend"
 	"copyhold/labeling/event"
+	"copyhold/labeling/store"
+	"copyhold/labeling/work"
 	"copyhold/server"
 	"copyhold/server/live"
+
+	"gorm.io/gorm"
 )
+
+// serverDeps hands the server the labelling stores, the labelling workflow
+// over them and the equity register, each through the interface the server
+// declares for it.
+func serverDeps(db *gorm.DB, st *store.Stores) server.Deps {
+	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
+		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db)}
+}
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	var c config
@@ -69,11 +81,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		AllowedOrigins: c.origins(),
 		SecureCookies:  c.SecureCookies,
 		Assets:         assets,
-		Ledger:         equitystore.New(db),
 		Hub:            hub,
 		Exports:        exports,
 		Ready:          sqlDB,
-	}, st, log)
+	}, serverDeps(db, st), log)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

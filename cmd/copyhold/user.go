@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"copyhold/labeling/member"
-	"copyhold/labeling/store"
 )
 
 const userHelp = `Manage members from the command line.
@@ -83,7 +82,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 			pw, _ = member.NewSecret("")
 			pw = pw[:20]
 		}
-		m, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: *login, DisplayName: *name, Password: pw, Roles: rs})
+		m, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: *login, DisplayName: *name, Password: pw, Roles: rs})
 		if err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func TestConcurrentPostings(t *testing.T) {
 				f.vest(sub, 0)
 			}
 		}
-		type req = store.TransferRequest
+		type req = equity.TransferRequest
 		reqs := make([]req, keys)
 		for i := range reqs {
 			from := f.members[rand.IntN(members)]

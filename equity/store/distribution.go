@@ -14,38 +14,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// Revenue is money a model earned, to be distributed to its holders.
-type Revenue struct {
-	Key        string    `json:"key"` // the client's idempotency key; stored as "distribution:<model>:<key>"
-	ModelID    int64     `json:"model_id"`
-	Amount     int64     `json:"amount"` // minor units of Currency
-	Currency   string    `json:"currency"`
-	Scale      int32     `json:"scale"`
-	Source     string    `json:"source"`
-	RecordDate time.Time `json:"record_date"`
-	ActorID    int64     `json:"actor_id"`
-}
-
-// DistributionInputs are stored with every distribution so that anyone can
-// recompute it: the holders and their vested units at the record date, the
-// reserve share, and the result.
-type DistributionInputs struct {
-	Currency       string         `json:"currency"`
-	Scale          int32          `json:"scale"`
-	Amount         int64          `json:"amount"`
-	Source         string         `json:"source"`
-	RecordDate     time.Time      `json:"record_date"`
-	ReserveShareBP int            `json:"reserve_share_bp"`
-	ReserveAmount  int64          `json:"reserve_amount"`
-	Method         string         `json:"method"`
-	Holders        []equity.Share `json:"holders"`
-}
-
 // Distribute records revenue and distributes it at once: the reserve share
 // (governance) to the reserve, the rest pro rata over vested units at the
 // record date by the largest-remainder method, all in one transaction in
 // the currency's unit: revenue → distribution:<id> → reserve + payouts.
-func Distribute(tx *gorm.DB, r Revenue) (equity.Transaction, error) {
+func Distribute(tx *gorm.DB, r equity.Revenue) (equity.Transaction, error) {
 	if err := equity.ValidKey(r.Key); err != nil {
 		return equity.Transaction{}, err
 	}
@@ -83,7 +56,7 @@ func Distribute(tx *gorm.DB, r Revenue) (equity.Transaction, error) {
 		if len(shares) == 0 {
 			return nil, equity.ErrNoHolders.With("nobody held vested units of model %d on %s", r.ModelID, r.RecordDate.Format(time.RFC3339))
 		}
-		in := DistributionInputs{Currency: r.Currency, Scale: r.Scale, Amount: r.Amount, Source: r.Source, RecordDate: r.RecordDate,
+		in := equity.DistributionInputs{Currency: r.Currency, Scale: r.Scale, Amount: r.Amount, Source: r.Source, RecordDate: r.RecordDate,
 			ReserveShareBP: g.ReserveShareBP, ReserveAmount: reserve, Method: "largest_remainder", Holders: shares}
 		cu := r.Currency
 		ps := []equity.Posting{
@@ -116,7 +89,7 @@ func Distribute(tx *gorm.DB, r Revenue) (equity.Transaction, error) {
 }
 
 // Distribute runs the package function in its own transaction.
-func (s *Store) Distribute(ctx context.Context, r Revenue) (t equity.Transaction, err error) {
+func (s *Store) Distribute(ctx context.Context, r equity.Revenue) (t equity.Transaction, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		t, err = Distribute(tx, r)
 		return err

@@ -28,7 +28,7 @@ func TestLabellingPostsToTheRegister(t *testing.T) {
 		ls := labelstore.New(db).WithLedger(store.NewHooks())
 		reg := store.New(db)
 		addMember := func(login string, roles ...member.Role) int64 {
-			m, err := ls.Members.CreateMember(ctx, nil, labelstore.NewMember{Login: login, DisplayName: login, Password: "a-long-password", Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+			m, err := ls.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: "a-long-password", Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 			must(t, err)
 			return m.ID
 		}

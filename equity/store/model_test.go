@@ -152,7 +152,7 @@ func TestModelBasedLedger(t *testing.T) {
 				case "transfer":
 					from, to := pick("from"), pick("to")
 					amt := rapid.Int64Range(1, 2*rate).Draw(rt, "amount")
-					_, err = f.st.Transfer(ctx, store.TransferRequest{Key: fmt.Sprintf("t%d", i), ModelID: f.model, From: from, To: to, Amount: amt})
+					_, err = f.st.Transfer(ctx, equity.TransferRequest{Key: fmt.Sprintf("t%d", i), ModelID: f.model, From: from, To: to, Amount: amt})
 					fee := equity.MulBP(amt, feeBP, true)
 					switch {
 					case from == to:
@@ -189,7 +189,7 @@ func TestModelBasedLedger(t *testing.T) {
 				case "distribute":
 					amt := rapid.Int64Range(1, 1_000_000).Draw(rt, "cents")
 					time.Sleep(time.Millisecond) // record date strictly after earlier postings
-					_, err = f.st.Distribute(ctx, store.Revenue{Key: fmt.Sprintf("d%d", i), ModelID: f.model, Amount: amt, Currency: "EUR", Scale: 2, Source: "test", RecordDate: time.Now()})
+					_, err = f.st.Distribute(ctx, equity.Revenue{Key: fmt.Sprintf("d%d", i), ModelID: f.model, Amount: amt, Currency: "EUR", Scale: 2, Source: "test", RecordDate: time.Now()})
 					var holders []equity.Holder
 					for _, m := range f.members {
 						if v := o.bal[equity.Vested(m)]; v > 0 {

@@ -18,25 +18,19 @@ import (
 	"gorm.io/gorm"
 )
 
-// Head is the register's current head: sequence and hash.
-type Head struct {
-	Seq  int64  `json:"seq"`
-	Hash string `json:"hash"`
-}
-
-func head(tx *gorm.DB) (Head, error) {
-	var h []Head
+func head(tx *gorm.DB) (equity.Head, error) {
+	var h []equity.Head
 	if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1").Scan(&h).Error; err != nil {
-		return Head{}, err
+		return equity.Head{}, err
 	}
 	if len(h) == 0 {
-		return Head{}, fmt.Errorf("equity log head row missing")
+		return equity.Head{}, fmt.Errorf("equity log head row missing")
 	}
 	return h[0], nil
 }
 
 // Head reads the register head.
-func (s *Store) Head(ctx context.Context) (Head, error) { return head(s.db.WithContext(ctx)) }
+func (s *Store) Head(ctx context.Context) (equity.Head, error) { return head(s.db.WithContext(ctx)) }
 
 // StatementFor is a member's statement for one model over [from, to). The
 // totals come from one aggregate query; maxLines > 0 keeps only the newest
@@ -183,16 +177,9 @@ func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, t
 	return equity.BuildStatement(st)
 }
 
-// HoldingPoint is a member's holding in a model at the end of a day.
-type HoldingPoint struct {
-	Day     string `json:"day"` // YYYY-MM-DD (UTC)
-	Vested  string `json:"vested"`
-	Pending string `json:"pending"`
-}
-
 // HoldingsOverTime is the member's vested (net of receivables) and pending
 // units of a model at the end of each day with a movement, for a chart.
-func (s *Store) HoldingsOverTime(ctx context.Context, member, modelID int64) ([]HoldingPoint, error) {
+func (s *Store) HoldingsOverTime(ctx context.Context, member, modelID int64) ([]equity.HoldingPoint, error) {
 	rows, err := s.db.WithContext(ctx).Raw(`SELECT created_at, account, amount FROM equity_postings
         WHERE account IN (?, ?, ?) AND unit = ? ORDER BY created_at, tx_id, seq`,
 		equity.Vested(member), equity.Receivable(member), equity.Pending(member), equity.ModelUnit(modelID)).Rows()
@@ -200,12 +187,12 @@ func (s *Store) HoldingsOverTime(ctx context.Context, member, modelID int64) ([]
 		return nil, err
 	}
 	defer rows.Close()
-	out := []HoldingPoint{}
+	out := []equity.HoldingPoint{}
 	var vested, pending int64
 	day := ""
 	flush := func() {
 		if day != "" {
-			out = append(out, HoldingPoint{day, equity.Format(vested, equity.UnitScale), equity.Format(pending, equity.UnitScale)})
+			out = append(out, equity.HoldingPoint{Day: day, Vested: equity.Format(vested, equity.UnitScale), Pending: equity.Format(pending, equity.UnitScale)})
 		}
 	}
 	for rows.Next() {
@@ -230,62 +217,10 @@ func (s *Store) HoldingsOverTime(ctx context.Context, member, modelID int64) ([]
 	return out, rows.Err()
 }
 
-// RegisterHolder is one line of the public register.
-type RegisterHolder struct {
-	MemberID *int64 `json:"member_id,omitempty"` // omitted for pseudonymous holders
-	Name     string `json:"name"`
-	Units    string `json:"units"`
-	Share    string `json:"share"` // fraction of all issued units, 6 decimals
-}
-
-// Distribution is a past distribution on the register.
-type Distribution struct {
-	TxID       int64              `json:"tx_id"`
-	Currency   string             `json:"currency"`
-	Amount     string             `json:"amount"`
-	Reserve    string             `json:"reserve"`
-	Source     string             `json:"source"`
-	RecordDate time.Time          `json:"record_date"`
-	CreatedAt  time.Time          `json:"created_at"`
-	Inputs     DistributionInputs `json:"inputs"`
-}
-
-// Register is the public register of one model.
-type Register struct {
-	ModelID       int64               `json:"model_id"`
-	ModelName     string              `json:"model_name"`
-	Unit          string              `json:"unit"`
-	Issued        string              `json:"issued"`
-	Vested        string              `json:"vested"`
-	Pending       string              `json:"pending"`
-	Reserve       string              `json:"reserve"`
-	Receivables   string              `json:"receivables"`
-	Holders       []RegisterHolder    `json:"holders"`
-	Governance    []equity.Governance `json:"governance"`
-	RateCards     []equity.RateCard   `json:"rate_cards"`
-	Distributions []Distribution      `json:"distributions"`
-	Releases      []RegisterRelease   `json:"releases"`
-	Head          Head                `json:"head"`
-}
-
-// RegisterRelease is a model release as the register lists it: what it was
-// trained on is fixed by its hash, and the register head when it was made
-// ties it to the holdings of that moment.
-type RegisterRelease struct {
-	ID         int64     `json:"id"`
-	Version    string    `json:"version"`
-	BaseModel  string    `json:"base_model"`
-	Checkpoint string    `json:"checkpoint"`
-	Hash       string    `json:"hash"`
-	LedgerSeq  int64     `json:"ledger_seq"`
-	LedgerHead string    `json:"ledger_head"`
-	CreatedAt  time.Time `json:"created_at"`
-}
-
 // RegisterFor builds a model's public register. Members who hide their name
 // appear under their pseudonym.
-func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error) {
-	reg := Register{ModelID: modelID, Unit: equity.ModelUnit(modelID), Holders: []RegisterHolder{}, Distributions: []Distribution{}}
+func (s *Store) RegisterFor(ctx context.Context, modelID int64) (equity.Register, error) {
+	reg := equity.Register{ModelID: modelID, Unit: equity.ModelUnit(modelID), Holders: []equity.RegisterHolder{}, Distributions: []equity.RegisterDistribution{}}
 	err := s.readTx(ctx, func(tx *gorm.DB) error {
 		name, ok, err := labelstore.ModelName(tx, modelID)
 		if err != nil {
@@ -325,7 +260,7 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 			if issuedN > 0 {
 				share = decimal.NewFromInt(h.Balance).DivRound(decimal.NewFromInt(issuedN), 6).StringFixed(6)
 			}
-			rh := RegisterHolder{Name: h.DisplayName, Units: f(h.Balance), Share: share}
+			rh := equity.RegisterHolder{Name: h.DisplayName, Units: f(h.Balance), Share: share}
 			if h.Hidden != nil && *h.Hidden && h.Pseudonym != nil {
 				rh.Name = *h.Pseudonym
 			} else {
@@ -370,7 +305,7 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 			pseudonyms[h.MemberID] = h.Pseudonym
 		}
 		for _, d := range ds {
-			var in DistributionInputs
+			var in equity.DistributionInputs
 			if err := jsonUnmarshal(d.Inputs, &in); err != nil {
 				return err
 			}
@@ -382,7 +317,7 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 					in.Holders[i].Holder = p
 				}
 			}
-			reg.Distributions = append(reg.Distributions, Distribution{TxID: d.TxID, Currency: d.Currency,
+			reg.Distributions = append(reg.Distributions, equity.RegisterDistribution{TxID: d.TxID, Currency: d.Currency,
 				Amount: equity.Format(d.Amount, in.Scale), Reserve: equity.Format(d.ReserveAmount, in.Scale), Source: d.Source,
 				RecordDate: d.RecordDate.UTC(), CreatedAt: d.CreatedAt.UTC(), Inputs: in})
 		}
@@ -390,9 +325,9 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 		if err != nil {
 			return err
 		}
-		reg.Releases = make([]RegisterRelease, len(releases))
+		reg.Releases = make([]equity.RegisterRelease, len(releases))
 		for i, r := range releases {
-			reg.Releases[i] = RegisterRelease{ID: r.ID, Version: r.Version, BaseModel: r.BaseModel, Checkpoint: r.Checkpoint,
+			reg.Releases[i] = equity.RegisterRelease{ID: r.ID, Version: r.Version, BaseModel: r.BaseModel, Checkpoint: r.Checkpoint,
 				Hash: r.Hash, LedgerSeq: r.LedgerSeq, LedgerHead: r.LedgerHead, CreatedAt: r.CreatedAt}
 		}
 		reg.Head, err = head(tx)
@@ -464,16 +399,10 @@ func registerHolders(tx *gorm.DB, bals []equity.StoredBalance) ([]registerHolder
 	return out, nil
 }
 
-// Privacy is a member's register privacy setting.
-type Privacy struct {
-	Hidden    bool   `json:"hidden"`
-	Pseudonym string `json:"pseudonym,omitempty"`
-}
-
 // SetPrivacy hides (or shows) the member's name on the public register. A
 // hidden member appears under a random pseudonym that stays the same.
-func (s *Store) SetPrivacy(ctx context.Context, member int64, hidden bool) (Privacy, error) {
-	var p Privacy
+func (s *Store) SetPrivacy(ctx context.Context, member int64, hidden bool) (equity.Privacy, error) {
+	var p equity.Privacy
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var cur []string
 		if err := tx.Raw("SELECT pseudonym FROM equity_member_privacy WHERE member_id = ?", member).Scan(&cur).Error; err != nil {
@@ -490,21 +419,14 @@ func (s *Store) SetPrivacy(ctx context.Context, member int64, hidden bool) (Priv
 		} else if err := tx.Exec("UPDATE equity_member_privacy SET hidden = ?, updated_at = ? WHERE member_id = ?", hidden, sqldb.Now(tx), member).Error; err != nil {
 			return err
 		}
-		p = Privacy{Hidden: hidden, Pseudonym: cur[0]}
+		p = equity.Privacy{Hidden: hidden, Pseudonym: cur[0]}
 		return event.Append(tx, "equity.privacy_changed", event.MemberScope(member), &member, map[string]any{"hidden": hidden})
 	})
 	return p, err
 }
 
-// Balance is a stored balance as a decimal string.
-type Balance struct {
-	Unit    string `json:"unit"`
-	Account string `json:"account"`
-	Amount  string `json:"amount"`
-}
-
 // MemberBalances lists the member's current balances in every unit.
-func (s *Store) MemberBalances(ctx context.Context, member int64) ([]Balance, error) {
+func (s *Store) MemberBalances(ctx context.Context, member int64) ([]equity.Balance, error) {
 	var rows []struct {
 		Unit, Account string
 		Balance       int64
@@ -516,9 +438,9 @@ func (s *Store) MemberBalances(ctx context.Context, member int64) ([]Balance, er
 		equity.Vested(member), equity.Pending(member), equity.Receivable(member), equity.Payout(member)).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]Balance, len(rows))
+	out := make([]equity.Balance, len(rows))
 	for i, r := range rows {
-		out[i] = Balance{r.Unit, r.Account, equity.Format(r.Balance, r.Scale)}
+		out[i] = equity.Balance{Unit: r.Unit, Account: r.Account, Amount: equity.Format(r.Balance, r.Scale)}
 	}
 	return out, nil
 }

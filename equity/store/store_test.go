@@ -115,7 +115,7 @@ func TestBadInput(t *testing.T) {
 		f.deactivate(gone)
 		head0, _ := f.st.Head(ctx)
 		tr := func(key string, to, amount int64) error {
-			_, err := f.st.Transfer(ctx, store.TransferRequest{Key: key, ModelID: f.model, From: a, To: to, Amount: amount, ActorID: a})
+			_, err := f.st.Transfer(ctx, equity.TransferRequest{Key: key, ModelID: f.model, From: a, To: to, Amount: amount, ActorID: a})
 			return err
 		}
 		wantCode(t, tr("k1", gone, 1), equity.ErrNotMember)
@@ -153,7 +153,7 @@ func TestBadInput(t *testing.T) {
 		}
 
 		// Reversing twice.
-		tx1, _ := f.st.Transfer(ctx, store.TransferRequest{Key: "fee", ModelID: f.model, From: a, To: c, Amount: 100_001, ActorID: a})
+		tx1, _ := f.st.Transfer(ctx, equity.TransferRequest{Key: "fee", ModelID: f.model, From: a, To: c, Amount: 100_001, ActorID: a})
 		_, err = f.st.Reverse(ctx, tx1.ID, "", f.coord, "mistake")
 		must(t, err)
 		_, err = f.st.Reverse(ctx, tx1.ID, "other-key", f.coord, "mistake")
@@ -162,7 +162,7 @@ func TestBadInput(t *testing.T) {
 		// Distribution with no holders (a model nobody holds).
 		var empty int64
 		must(t, db.Raw("INSERT INTO models (name, created_at) VALUES ('empty', ?) RETURNING id", time.Now().UTC()).Scan(&empty).Error)
-		_, err = f.st.Distribute(ctx, store.Revenue{Key: "r1", ModelID: empty, Amount: 1000, Currency: "EUR", Scale: 2, Source: "x", RecordDate: time.Now()})
+		_, err = f.st.Distribute(ctx, equity.Revenue{Key: "r1", ModelID: empty, Amount: 1000, Currency: "EUR", Scale: 2, Source: "x", RecordDate: time.Now()})
 		wantCode(t, err, equity.ErrNoHolders)
 		f.verify()
 	})
@@ -179,7 +179,7 @@ func TestDistributionAndSuccession(t *testing.T) {
 		_, err := f.st.SetGovernance(ctx, f.coord, equity.Governance{HoldingCapBP: 10000, ReserveShareBP: 1000, ExitRule: equity.ExitSuccessorElseReserve, Reason: "reserve"})
 		must(t, err)
 		time.Sleep(2 * time.Millisecond)
-		d, err := f.st.Distribute(ctx, store.Revenue{Key: "q1", ModelID: f.model, Amount: 10001, Currency: "EUR", Scale: 2, Source: "API sales Q1", RecordDate: time.Now(), ActorID: f.coord})
+		d, err := f.st.Distribute(ctx, equity.Revenue{Key: "q1", ModelID: f.model, Amount: 10001, Currency: "EUR", Scale: 2, Source: "API sales Q1", RecordDate: time.Now(), ActorID: f.coord})
 		must(t, err)
 		var paid = map[string]int64{}
 		for _, p := range d.Postings {
@@ -191,7 +191,7 @@ func TestDistributionAndSuccession(t *testing.T) {
 		if paid[equity.AccountReserve] != 1000 || paid[equity.Payout(a)] != 6001 || paid[equity.Payout(b)] != 3000 {
 			t.Fatalf("distribution %+v", paid)
 		}
-		_, err = f.st.Distribute(ctx, store.Revenue{Key: "q2", ModelID: f.model, Amount: 100, Currency: "EUR", Scale: 3, Source: "x", RecordDate: time.Now()})
+		_, err = f.st.Distribute(ctx, equity.Revenue{Key: "q2", ModelID: f.model, Amount: 100, Currency: "EUR", Scale: 3, Source: "x", RecordDate: time.Now()})
 		wantCode(t, err, equity.ErrScaleMismatch)
 
 		must(t, f.st.NameSuccessor(ctx, a, heir))
@@ -228,7 +228,7 @@ func TestClawbackAfterTransferRecordsReceivable(t *testing.T) {
 		a, b := f.members[0], f.members[1]
 		sub, _ := f.submit(a)
 		f.vest(sub, 0)
-		_, err := f.st.Transfer(ctx, store.TransferRequest{Key: "all", ModelID: f.model, From: a, To: b, Amount: 800_000, ActorID: a})
+		_, err := f.st.Transfer(ctx, equity.TransferRequest{Key: "all", ModelID: f.model, From: a, To: b, Amount: 800_000, ActorID: a})
 		must(t, err)
 		_, err = f.tx(func(tx *gorm.DB) (equity.Transaction, error) {
 			return store.Clawback(tx, store.Overturn{SubmissionID: sub, ReviewID: 9})
@@ -300,7 +300,7 @@ func TestRegisterKeepsPseudonymsInDistributionInputs(t *testing.T) {
 		}
 		p, err := f.st.SetPrivacy(ctx, shy, true)
 		must(t, err)
-		_, err = f.st.Distribute(ctx, store.Revenue{Key: "q1", ModelID: f.model, Amount: 1000, Currency: "EUR", Scale: 2, Source: "API", RecordDate: time.Now(), ActorID: f.coord})
+		_, err = f.st.Distribute(ctx, equity.Revenue{Key: "q1", ModelID: f.model, Amount: 1000, Currency: "EUR", Scale: 2, Source: "API", RecordDate: time.Now(), ActorID: f.coord})
 		must(t, err)
 		reg, err := f.st.RegisterFor(ctx, f.model)
 		must(t, err)

@@ -19,22 +19,11 @@ func metaJSON(m map[string]any) string {
 	return string(b)
 }
 
-// TransferRequest moves vested units of one model between two members.
-type TransferRequest struct {
-	Key     string `json:"key"` // the client's idempotency key; stored as "transfer:<from>:<key>"
-	ModelID int64  `json:"model_id"`
-	From    int64  `json:"from"`
-	To      int64  `json:"to"`
-	Amount  int64  `json:"amount"` // micro-units, > 0
-	ActorID int64  `json:"actor_id"`
-	Reason  string `json:"reason"`
-}
-
 // Transfer moves vested units member to member. The asset lock: the
 // recipient must be an active member; the transfer fee (governance, rounded
 // up) is paid by the sender to the reserve in the same transaction, and the
 // recipient must stay within the holding cap.
-func Transfer(tx *gorm.DB, r TransferRequest) (equity.Transaction, error) {
+func Transfer(tx *gorm.DB, r equity.TransferRequest) (equity.Transaction, error) {
 	if err := equity.ValidKey(r.Key); err != nil {
 		return equity.Transaction{}, err
 	}
@@ -87,7 +76,7 @@ func Transfer(tx *gorm.DB, r TransferRequest) (equity.Transaction, error) {
 }
 
 // Transfer runs the package function in its own transaction (with retries).
-func (s *Store) Transfer(ctx context.Context, r TransferRequest) (t equity.Transaction, err error) {
+func (s *Store) Transfer(ctx context.Context, r equity.TransferRequest) (t equity.Transaction, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		t, err = Transfer(tx, r)
 		return err

@@ -553,3 +553,14 @@ func exportHistogramMedian(h []int64, n int64) string {
 	}
 	return fmt.Sprintf("%d.5", (lo+hi)/2)
 }
+
+// ExportRequest configures the export of a stored snapshot (labeling/store Datasets.ExportSnapshot).
+type ExportRequest struct {
+	Format    ExportFormat
+	Publisher string
+	License   string
+	Terms     string
+	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
+	Archive string
+	TempDir string
+}

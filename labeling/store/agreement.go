@@ -4,44 +4,22 @@ import (
 	"context"
 	"encoding/json"
 
+	"copyhold/labeling"
 	"copyhold/labeling/agreement"
 	"copyhold/labeling/tasktype"
 )
 
-// PairCell is one cell of the labeller-by-labeller agreement heatmap.
-type PairCell struct {
-	A      string   `json:"a"` // member id
-	B      string   `json:"b"`
-	Value  *float64 `json:"value"`
-	Units  int      `json:"units"`
-	Reason string   `json:"reason,omitempty"`
-}
-
-// ProjectAgreement is agreement over a project's scored answers: every
-// metric of MetricsFor, the breakdown per label or criterion, and the
-// primary metric for every pair of labellers.
-type ProjectAgreement struct {
-	ProjectID   int64                      `json:"project_id"`
-	TaskType    tasktype.TaskType          `json:"task_type"`
-	Primary     string                     `json:"primary_metric"`
-	Items       int                        `json:"items"`
-	Annotations int                        `json:"annotations"`
-	Metrics     []agreement.MetricValue    `json:"metrics"`
-	PerLabel    []agreement.LabelAgreement `json:"per_label"`
-	Pairwise    []PairCell                 `json:"pairwise"`
-}
-
 // ProjectAgreement computes agreement over the counted submissions of the
 // project's regular (non-gold) items that have at least two of them.
-func (s *Quality) ProjectAgreement(ctx context.Context, projectID int64) (ProjectAgreement, error) {
+func (s *Quality) ProjectAgreement(ctx context.Context, projectID int64) (labeling.ProjectAgreement, error) {
 	db := s.db.WithContext(ctx)
 	p, err := loadProject(db, projectID, false)
 	if err != nil {
-		return ProjectAgreement{}, err
+		return labeling.ProjectAgreement{}, err
 	}
 	tt := tasktype.TaskType(p.TaskType)
-	out := ProjectAgreement{ProjectID: projectID, TaskType: tt, Primary: agreement.PrimaryMetric(tt),
-		Metrics: []agreement.MetricValue{}, PerLabel: []agreement.LabelAgreement{}, Pairwise: []PairCell{}}
+	out := labeling.ProjectAgreement{ProjectID: projectID, TaskType: tt, Primary: agreement.PrimaryMetric(tt),
+		Metrics: []agreement.MetricValue{}, PerLabel: []agreement.LabelAgreement{}, Pairwise: []labeling.PairCell{}}
 	var rows []struct {
 		ItemID   int64
 		MemberID int64
@@ -78,7 +56,7 @@ ORDER BY s.item_id, s.member_id`, projectID, true, true).Scan(&rows).Error; err 
 		return out, err
 	}
 	for _, pa := range pairs {
-		c := PairCell{A: pa.A, B: pa.B, Units: pa.Result.Units, Reason: pa.Reason}
+		c := labeling.PairCell{A: pa.A, B: pa.B, Units: pa.Result.Units, Reason: pa.Reason}
 		if pa.Err == nil {
 			v := pa.Result.Value
 			c.Value = &v

@@ -17,18 +17,6 @@ import (
 
 // ---- consensus ----
 
-// Consensus is the stored consensus of one item.
-type Consensus struct {
-	ItemID       int64           `json:"item_id"`
-	Method       string          `json:"method"` // majority, dawid_skene or corrected
-	Label        string          `json:"label"`
-	Decided      bool            `json:"decided"`
-	ConfidenceBP int             `json:"confidence_bp"`
-	Votes        int             `json:"votes"`
-	Answer       json.RawMessage `json:"answer,omitempty"`
-	UpdatedAt    time.Time       `json:"updated_at"`
-}
-
 // consensusAnswers are the answers that count for an item's consensus: its
 // counted submissions, with a reviewer's correction in place of the
 // original. corrected is true when any correction exists.
@@ -84,7 +72,7 @@ func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labelin
 	if err != nil || len(answers) == 0 {
 		return err
 	}
-	c := Consensus{ItemID: itemID, Votes: len(answers), UpdatedAt: now}
+	c := labeling.Consensus{ItemID: itemID, Votes: len(answers), UpdatedAt: now}
 	if corrected != nil {
 		key, err := tasktype.AnswerKey(tt, corrected)
 		if err != nil {
@@ -125,7 +113,7 @@ func (s *Quality) UpdateConsensus(tx Tx, now time.Time, p labeling.Project, set 
 	return updateConsensus(tx.db, now, p, set, itemID)
 }
 
-func upsertConsensus(tx *gorm.DB, projectID int64, c Consensus) error {
+func upsertConsensus(tx *gorm.DB, projectID int64, c labeling.Consensus) error {
 	var answer *string
 	if c.Answer != nil {
 		s := string(c.Answer)
@@ -139,7 +127,7 @@ ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.l
 }
 
 // ItemConsensus lists a project's stored consensus, by item (for exports).
-func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]Consensus, error) {
+func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]labeling.Consensus, error) {
 	var rows []struct {
 		ItemID       int64
 		Method       string
@@ -153,34 +141,22 @@ func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]Consens
 	if err := s.db.WithContext(ctx).Raw(`SELECT * FROM item_consensus WHERE project_id = ? ORDER BY item_id`, projectID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]Consensus, len(rows))
+	out := make([]labeling.Consensus, len(rows))
 	for i, r := range rows {
-		out[i] = Consensus{ItemID: r.ItemID, Method: r.Method, Label: r.Label, Decided: r.Decided,
+		out[i] = labeling.Consensus{ItemID: r.ItemID, Method: r.Method, Label: r.Label, Decided: r.Decided,
 			ConfidenceBP: r.ConfidenceBP, Votes: r.Votes, Answer: rawOrNil(r.Answer), UpdatedAt: r.UpdatedAt}
 	}
 	return out, nil
-}
-
-// ConsensusReport sums up a recomputation.
-type ConsensusReport struct {
-	Method     string   `json:"method"`
-	Items      int      `json:"items"`
-	Classes    []string `json:"classes,omitempty"`
-	Iterations int      `json:"iterations,omitempty"`
-	Converged  bool     `json:"converged,omitempty"`
-	// AnnotatorAccuracyBP is each labeller's estimated accuracy (the
-	// prior-weighted diagonal of their Dawid–Skene confusion matrix).
-	AnnotatorAccuracyBP map[string]int `json:"annotator_accuracy_bp,omitempty"`
 }
 
 // RecomputeConsensus recomputes the consensus of every scored item of a
 // project: "majority" (with the project's tie policy) for any task type, or
 // "dawid_skene" for single-choice types (classification, pairwise). Items a
 // reviewer corrected keep the correction.
-func (s *Quality) RecomputeConsensus(ctx context.Context, actor *int64, projectID int64, method string) (ConsensusReport, error) {
-	rep := ConsensusReport{Method: method}
+func (s *Quality) RecomputeConsensus(ctx context.Context, actor *int64, projectID int64, method string) (labeling.ConsensusReport, error) {
+	rep := labeling.ConsensusReport{Method: method}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		rep = ConsensusReport{Method: method}
+		rep = labeling.ConsensusReport{Method: method}
 		p, err := loadProject(tx, projectID, true)
 		if err != nil {
 			return err
@@ -244,7 +220,7 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 			}
 			for _, it := range res.Items {
 				id, _ := strconv.ParseInt(it.Unit, 10, 64)
-				c := Consensus{ItemID: id, Method: "dawid_skene", Label: it.Label, Decided: true,
+				c := labeling.Consensus{ItemID: id, Method: "dawid_skene", Label: it.Label, Decided: true,
 					ConfidenceBP: agreement.ToBP(it.Confidence), Votes: votes[it.Unit], UpdatedAt: now}
 				if b, err := json.Marshal(map[string]string{"choice": it.Label}); err == nil && tt == tasktype.TaskClassification {
 					c.Answer = b

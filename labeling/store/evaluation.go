@@ -14,6 +14,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
@@ -120,7 +121,7 @@ func (s *Datasets) CreateEvaluation(ctx context.Context, actor *int64, req datas
 	if err != nil {
 		return dataset.Evaluation{}, labeling.Project{}, err
 	}
-	rep, err := s.projects.ImportItemsWith(ctx, actor, p.ID, &jsonl, ImportRequest{Format: "jsonl", Filename: "evaluation.jsonl"})
+	rep, err := s.projects.ImportItemsWith(ctx, actor, p.ID, &jsonl, importer.Request{Format: "jsonl", Filename: "evaluation.jsonl"})
 	if err != nil {
 		return dataset.Evaluation{}, p, err
 	}

@@ -92,7 +92,7 @@ FROM assignments a WHERE a.project_id = @p`,
 		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 		b.StartTimer()
 		bw := bufio.NewWriterSize(out, 256<<10)
-		man, err := st.Datasets.ExportSnapshot(ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLDPO}, bw)
+		man, err := st.Datasets.ExportSnapshot(ctx, snap.ID, dataset.ExportRequest{Format: dataset.ExportTRLDPO}, bw)
 		must(err)
 		must(bw.Flush())
 		if man.Counts.Rows != int64(n) {

@@ -27,27 +27,20 @@ type inviteRow struct {
 
 func (inviteRow) TableName() string { return "invites" }
 
-// Invite is an open, one-time invitation.
-type Invite struct {
-	Roles     []member.Role `json:"roles"`
-	Note      string        `json:"note"`
-	ExpiresAt time.Time     `json:"expires_at"`
-}
-
 // CreateInvite makes a one-time invite link token valid for ttl.
-func (s *Members) CreateInvite(ctx context.Context, actor int64, roles []member.Role, note string, ttl time.Duration) (string, Invite, error) {
+func (s *Members) CreateInvite(ctx context.Context, actor int64, roles []member.Role, note string, ttl time.Duration) (string, member.Invite, error) {
 	if len(roles) == 0 {
-		return "", Invite{}, fault.ErrInvalid.With("an invite needs at least one role")
+		return "", member.Invite{}, fault.ErrInvalid.With("an invite needs at least one role")
 	}
 	var names []string
 	for _, r := range roles {
 		if _, err := member.ParseRole(string(r)); err != nil {
-			return "", Invite{}, err
+			return "", member.Invite{}, err
 		}
 		names = append(names, string(r))
 	}
 	if len(note) > 500 {
-		return "", Invite{}, fault.ErrInvalid.With("note is at most 500 characters")
+		return "", member.Invite{}, fault.ErrInvalid.With("note is at most 500 characters")
 	}
 	token, hash := member.NewSecret("inv_")
 	now := s.clock()
@@ -58,7 +51,7 @@ func (s *Members) CreateInvite(ctx context.Context, actor int64, roles []member.
 		}
 		return event.Append(tx, "member.invited", event.CoopScope, &actor, map[string]any{"invite_id": row.ID, "roles": roles})
 	})
-	return token, Invite{Roles: roles, Note: note, ExpiresAt: row.ExpiresAt}, err
+	return token, member.Invite{Roles: roles, Note: note, ExpiresAt: row.ExpiresAt}, err
 }
 
 func (s *Members) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
@@ -76,25 +69,25 @@ func (s *Members) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
 	return row, nil
 }
 
-func inviteOf(row inviteRow) Invite {
+func inviteOf(row inviteRow) member.Invite {
 	var roles []member.Role
 	for _, r := range strings.Split(row.Roles, ",") {
 		roles = append(roles, member.Role(r))
 	}
-	return Invite{Roles: roles, Note: row.Note, ExpiresAt: row.ExpiresAt}
+	return member.Invite{Roles: roles, Note: row.Note, ExpiresAt: row.ExpiresAt}
 }
 
 // PeekInvite shows an open invite.
-func (s *Members) PeekInvite(ctx context.Context, token string) (Invite, error) {
+func (s *Members) PeekInvite(ctx context.Context, token string) (member.Invite, error) {
 	row, err := s.openInvite(s.db.WithContext(ctx), token)
 	if err != nil {
-		return Invite{}, err
+		return member.Invite{}, err
 	}
 	return inviteOf(row), nil
 }
 
 // AcceptInvite creates the member and spends the invite, atomically.
-func (s *Members) AcceptInvite(ctx context.Context, token string, nm NewMember) (member.Member, error) {
+func (s *Members) AcceptInvite(ctx context.Context, token string, nm member.NewMember) (member.Member, error) {
 	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := s.openInvite(tx, token)

@@ -37,29 +37,16 @@ type importRow struct {
 
 func (importRow) TableName() string { return "imports" }
 
-// ImportRequest describes one import beyond the file itself.
-type ImportRequest struct {
-	Format   string // jsonl, csv, labelstudio; "" detects it from Filename and the first bytes
-	Filename string
-	Options  importer.Options
-	// Progress, if set, is called after each batch with the records read so far.
-	Progress func(records int)
-	// MaxBytes and MaxRecords lower the limits (labeling.MaxImportBytes,
-	// labeling.MaxImportRecords) when > 0.
-	MaxBytes   int64
-	MaxRecords int
-}
-
 // ImportItems reads an import file into the project: all or nothing, in one
 // transaction. Items whose data is already in the project (or earlier in the
 // file) are skipped and counted as duplicates. On error nothing is stored and
 // the error names the line.
 func (s *Projects) ImportItems(ctx context.Context, actor *int64, projectID int64, r io.Reader, format, filename string) (labeling.ImportReport, error) {
-	return s.ImportItemsWith(ctx, actor, projectID, r, ImportRequest{Format: format, Filename: filename})
+	return s.ImportItemsWith(ctx, actor, projectID, r, importer.Request{Format: format, Filename: filename})
 }
 
 // ImportItemsWith is ImportItems with options and a progress callback.
-func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req ImportRequest) (labeling.ImportReport, error) {
+func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req importer.Request) (labeling.ImportReport, error) {
 	maxBytes, maxRecords := int64(labeling.MaxImportBytes), labeling.MaxImportRecords
 	if req.MaxBytes > 0 {
 		maxBytes = min(req.MaxBytes, maxBytes)

@@ -11,7 +11,6 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/importer"
-	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
@@ -80,7 +79,7 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		b.WriteString(`{"text":"never read"}` + "\n")
 		var progress []int
 		rep, err := f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
-			store.ImportRequest{Filename: "items.jsonl", Progress: func(n int) { progress = append(progress, n) }})
+			importer.Request{Filename: "items.jsonl", Progress: func(n int) { progress = append(progress, n) }})
 		wantLabCode(t, err, importer.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 1201") {
 			t.Fatalf("error does not name the line: %v", err)
@@ -112,10 +111,10 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		wantLabCode(t, err, importer.ErrImportFormat)
 		// Size limits.
 		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
-			store.ImportRequest{Format: "jsonl", MaxBytes: 1000})
+			importer.Request{Format: "jsonl", MaxBytes: 1000})
 		wantLabCode(t, err, importer.ErrImportTooLarge)
 		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
-			store.ImportRequest{Format: "jsonl", MaxRecords: 10})
+			importer.Request{Format: "jsonl", MaxRecords: 10})
 		wantLabCode(t, err, importer.ErrImportTooLarge)
 		if n := f.count(`SELECT COUNT(*) FROM items`); n != 0 {
 			t.Fatalf("%d items after imports over the limits", n)

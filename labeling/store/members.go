@@ -35,15 +35,6 @@ type roleRow struct {
 
 func (roleRow) TableName() string { return "member_roles" }
 
-// NewMember is what it takes to add a member.
-type NewMember struct {
-	Login       string
-	DisplayName string
-	Password    string
-	Roles       []member.Role
-	Cost        member.PasswordCost
-}
-
 func (s *Members) loadRoles(tx *gorm.DB, ids []int64) (map[int64][]member.Role, error) {
 	var rows []roleRow
 	if err := tx.Where("member_id IN ?", ids).Find(&rows).Error; err != nil {
@@ -69,7 +60,7 @@ func toMember(r memberRow, roles []member.Role) member.Member {
 }
 
 // CreateMember adds a member with roles. actor is nil for the CLI.
-func (s *Members) CreateMember(ctx context.Context, actor *int64, nm NewMember) (member.Member, error) {
+func (s *Members) CreateMember(ctx context.Context, actor *int64, nm member.NewMember) (member.Member, error) {
 	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := s.createMember(tx, actor, nm)
@@ -79,7 +70,7 @@ func (s *Members) CreateMember(ctx context.Context, actor *int64, nm NewMember) 
 	return out, err
 }
 
-func (s *Members) createMember(tx *gorm.DB, actor *int64, nm NewMember) (member.Member, error) {
+func (s *Members) createMember(tx *gorm.DB, actor *int64, nm member.NewMember) (member.Member, error) {
 	login, err := member.NormalizeLogin(nm.Login)
 	if err != nil {
 		return member.Member{}, err

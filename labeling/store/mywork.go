@@ -14,30 +14,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// MyWorkItem is one of a labeller's own submissions, with the item it answers.
-type MyWorkItem struct {
-	ID          int64           `json:"id"`
-	ProjectID   int64           `json:"project_id"`
-	ProjectName string          `json:"project_name"`
-	TaskType    string          `json:"task_type"`
-	ItemID      int64           `json:"item_id"`
-	Data        json.RawMessage `json:"data"`
-	Answer      json.RawMessage `json:"answer"`
-	Status      string          `json:"status"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   *time.Time      `json:"updated_at"`
-	Revisions   int             `json:"revisions"`
-	// The latest review decision, if any: why it was rejected, the reviewer's
-	// comment, and the corrected answer to show as a diff against Answer.
-	Reason          string          `json:"reason,omitempty"`
-	ReviewComment   string          `json:"review_comment,omitempty"`
-	CorrectedAnswer json.RawMessage `json:"corrected_answer,omitempty"`
-	DecisionFinal   bool            `json:"decision_final"`
-}
-
 // MySubmissions lists a member's submissions, newest first, optionally in
 // one project, paging backwards from before (an id; 0 for the newest).
-func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]MyWorkItem, error) {
+func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]labeling.MyWorkItem, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
@@ -76,9 +55,9 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before 
 	if err := q.Order("s.id DESC").Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]MyWorkItem, len(rows))
+	out := make([]labeling.MyWorkItem, len(rows))
 	for i, r := range rows {
-		out[i] = MyWorkItem{ID: r.ID, ProjectID: r.ProjectID, ProjectName: r.ProjectName, TaskType: r.TaskType,
+		out[i] = labeling.MyWorkItem{ID: r.ID, ProjectID: r.ProjectID, ProjectName: r.ProjectName, TaskType: r.TaskType,
 			ItemID: r.ItemID, Data: json.RawMessage(r.Data), Answer: json.RawMessage(r.Answer), Status: r.Status,
 			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Revisions: r.Revisions, CorrectedAnswer: rawOrNil(r.CorrectedAnswer)}
 		if r.Reason != nil {

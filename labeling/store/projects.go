@@ -216,15 +216,8 @@ func (s *Projects) Project(ctx context.Context, id int64) (labeling.Project, err
 	return row.project(), nil
 }
 
-// ProjectFilter narrows Projects; zero fields match everything.
-type ProjectFilter struct {
-	ModelID  int64
-	MemberID int64 // projects this member belongs to
-	Status   labeling.ProjectStatus
-}
-
 // Projects lists projects, newest first.
-func (s *Projects) Projects(ctx context.Context, f ProjectFilter) ([]labeling.Project, error) {
+func (s *Projects) Projects(ctx context.Context, f labeling.ProjectFilter) ([]labeling.Project, error) {
 	q := s.db.WithContext(ctx).Model(&projectRow{})
 	if f.ModelID != 0 {
 		q = q.Where("model_id = ?", f.ModelID)

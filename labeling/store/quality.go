@@ -15,66 +15,6 @@ import (
 
 // ---- quality stats ----
 
-// LabellerStats is one labeller's record in a project.
-type LabellerStats struct {
-	MemberID         int64  `json:"member_id"`
-	Login            string `json:"login"`
-	DisplayName      string `json:"display_name"`
-	Submissions      int    `json:"submissions"`
-	ActiveDays       int    `json:"active_days"`
-	PerActiveDay     int    `json:"per_active_day"` // throughput: submissions per day with any
-	MedianLeadTimeMs int64  `json:"median_lead_time_ms"`
-	Pending          int    `json:"pending"`
-	Accepted         int    `json:"accepted"`
-	Corrected        int    `json:"corrected"`
-	Rejected         int    `json:"rejected"`
-	Disputed         int    `json:"disputed"`
-	// AcceptanceBP: accepted over decided (accepted + corrected + rejected).
-	AcceptanceBP *int `json:"acceptance_bp"`
-	// ConsensusAgreementBP: share of their answers on items with a decided
-	// consensus that match it.
-	ConsensusAgreementBP *int                      `json:"consensus_agreement_bp"`
-	Gold                 labeling.GoldAccuracy     `json:"gold"`
-	Confusion            map[string]map[string]int `json:"confusion"` // gold expected → given → count
-	RejectionReasons     map[string]int            `json:"rejection_reasons"`
-}
-
-// MyQuality is what a labeller sees about their own quality in a project.
-type MyQuality struct {
-	ProjectID int64                 `json:"project_id"`
-	Stats     LabellerStats         `json:"stats"`
-	Standing  labeling.GoldStanding `json:"gold_standing"`
-}
-
-// DayAgreement is the mean agreement of the items scored on one UTC day.
-type DayAgreement struct {
-	Day         string `json:"day"` // YYYY-MM-DD
-	Items       int    `json:"items"`
-	AgreementBP int    `json:"agreement_bp"`
-}
-
-// ReviewerLoad is one reviewer's work in a project.
-type ReviewerLoad struct {
-	ReviewerID int64  `json:"reviewer_id"`
-	Login      string `json:"login"`
-	Reviews    int    `json:"reviews"`   // review rounds decided
-	Decisions  int    `json:"decisions"` // submissions decided
-	Rejections int    `json:"rejections"`
-	Holding    int    `json:"holding"` // leases held now
-}
-
-// ProjectQuality is the coordinators' and reviewers' view of a project.
-type ProjectQuality struct {
-	ProjectID int64                   `json:"project_id"`
-	Queue     map[string]int          `json:"queue"`  // item_reviews by state
-	Routes    map[string]int          `json:"routes"` // scoring rounds by route
-	Labellers []LabellerStats         `json:"labellers"`
-	Agreement []DayAgreement          `json:"agreement_by_day"`
-	Reviewers []ReviewerLoad          `json:"reviewers"`
-	Probation []int64                 `json:"on_probation"` // labellers whose work is all reviewed
-	Settings  labeling.ReviewSettings `json:"settings"`
-}
-
 type statSub struct {
 	ID         int64
 	ItemID     int64
@@ -88,7 +28,7 @@ type statSub struct {
 
 // labellerStats computes stats for the project's labellers (one member when
 // only > 0).
-func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, error) {
+func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]labeling.LabellerStats, error) {
 	tt := tasktype.TaskType(p.TaskType)
 	q := `SELECT id, item_id, member_id, answer, status, is_gold, lead_time_ms, created_at FROM submissions WHERE project_id = ?`
 	args := []any{p.ID}
@@ -133,10 +73,10 @@ func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, erro
 	if err := tx.Raw(rq, args...).Scan(&rejects).Error; err != nil {
 		return nil, err
 	}
-	by := map[int64]*LabellerStats{}
-	get := func(id int64) *LabellerStats {
+	by := map[int64]*labeling.LabellerStats{}
+	get := func(id int64) *labeling.LabellerStats {
 		if by[id] == nil {
-			by[id] = &LabellerStats{MemberID: id, Confusion: map[string]map[string]int{}, RejectionReasons: map[string]int{}}
+			by[id] = &labeling.LabellerStats{MemberID: id, Confusion: map[string]map[string]int{}, RejectionReasons: map[string]int{}}
 		}
 		return by[id]
 	}
@@ -207,7 +147,7 @@ func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, erro
 	for _, m := range members {
 		by[m.ID].Login, by[m.ID].DisplayName = m.Login, m.DisplayName
 	}
-	out := make([]LabellerStats, 0, len(ids))
+	out := make([]labeling.LabellerStats, 0, len(ids))
 	for _, id := range ids {
 		st := by[id]
 		st.MedianLeadTimeMs = agreement.MedianInt64(leads[id])
@@ -234,41 +174,41 @@ func labellerStats(tx *gorm.DB, p projectRow, only int64) ([]LabellerStats, erro
 
 // MyQuality returns a labeller's own stats in a project and whether their
 // work is routed to review because of their gold accuracy, and why.
-func (s *Quality) MyQuality(ctx context.Context, memberID, projectID int64) (MyQuality, error) {
+func (s *Quality) MyQuality(ctx context.Context, memberID, projectID int64) (labeling.MyQuality, error) {
 	db := s.db.WithContext(ctx)
 	p, err := loadProject(db, projectID, false)
 	if err != nil {
-		return MyQuality{}, err
+		return labeling.MyQuality{}, err
 	}
 	set, err := loadReviewSettings(db, projectID)
 	if err != nil {
-		return MyQuality{}, err
+		return labeling.MyQuality{}, err
 	}
 	stats, err := labellerStats(db, p, memberID)
 	if err != nil {
-		return MyQuality{}, err
+		return labeling.MyQuality{}, err
 	}
 	st, err := memberStanding(db, set, projectID, memberID)
 	if err != nil {
-		return MyQuality{}, err
+		return labeling.MyQuality{}, err
 	}
-	return MyQuality{ProjectID: projectID, Stats: stats[0], Standing: st}, nil
+	return labeling.MyQuality{ProjectID: projectID, Stats: stats[0], Standing: st}, nil
 }
 
 // ProjectQuality returns everyone's stats in a project, agreement over time
 // (by UTC day), the review queue and reviewer workload.
-func (s *Quality) ProjectQuality(ctx context.Context, projectID int64) (ProjectQuality, error) {
+func (s *Quality) ProjectQuality(ctx context.Context, projectID int64) (labeling.ProjectQuality, error) {
 	db := s.db.WithContext(ctx)
 	p, err := loadProject(db, projectID, false)
 	if err != nil {
-		return ProjectQuality{}, err
+		return labeling.ProjectQuality{}, err
 	}
 	set, err := loadReviewSettings(db, projectID)
 	if err != nil {
-		return ProjectQuality{}, err
+		return labeling.ProjectQuality{}, err
 	}
-	q := ProjectQuality{ProjectID: projectID, Queue: map[string]int{}, Routes: map[string]int{}, Settings: set,
-		Agreement: []DayAgreement{}, Reviewers: []ReviewerLoad{}, Probation: []int64{}}
+	q := labeling.ProjectQuality{ProjectID: projectID, Queue: map[string]int{}, Routes: map[string]int{}, Settings: set,
+		Agreement: []labeling.DayAgreement{}, Reviewers: []labeling.ReviewerLoad{}, Probation: []int64{}}
 	if q.Labellers, err = labellerStats(db, p, 0); err != nil {
 		return q, err
 	}
@@ -316,7 +256,7 @@ func (s *Quality) ProjectQuality(ctx context.Context, projectID int64) (ProjectQ
 	}
 	sort.Strings(daysSorted)
 	for _, d := range daysSorted {
-		q.Agreement = append(q.Agreement, DayAgreement{Day: d, Items: byDay[d].n, AgreementBP: byDay[d].sum / byDay[d].n})
+		q.Agreement = append(q.Agreement, labeling.DayAgreement{Day: d, Items: byDay[d].n, AgreementBP: byDay[d].sum / byDay[d].n})
 	}
 	if err := db.Raw(`SELECT m.id AS reviewer_id, m.login,
     (SELECT COUNT(DISTINCT d.review_id) FROM review_decisions d WHERE d.reviewer_id = m.id AND d.project_id = @p) AS reviews,
@@ -330,7 +270,7 @@ ORDER BY m.id`, map[string]any{"p": projectID}).Scan(&q.Reviewers).Error; err !=
 		return q, err
 	}
 	if q.Reviewers == nil {
-		q.Reviewers = []ReviewerLoad{}
+		q.Reviewers = []labeling.ReviewerLoad{}
 	}
 	return q, nil
 }

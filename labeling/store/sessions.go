@@ -24,20 +24,22 @@ type sessionRow struct {
 func (sessionRow) TableName() string { return "sessions" }
 
 type tokenRow struct {
-	ID         int64      `gorm:"primaryKey" json:"id"`
-	MemberID   int64      `json:"-"`
-	Name       string     `json:"name"`
-	TokenHash  string     `json:"-"`
-	Prefix     string     `json:"prefix"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	RevokedAt  *time.Time `json:"-"`
+	ID         int64 `gorm:"primaryKey"`
+	MemberID   int64
+	Name       string
+	TokenHash  string
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }
 
 func (tokenRow) TableName() string { return "api_tokens" }
 
-// APIToken describes a personal token without its secret.
-type APIToken = tokenRow
+// token is the row without its secret.
+func (r tokenRow) token() member.APIToken {
+	return member.APIToken{ID: r.ID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt}
+}
 
 // CreateSession starts a server-side session and returns its cookie value.
 func (s *Members) CreateSession(ctx context.Context, memberID int64, ttl time.Duration) (string, time.Time, error) {
@@ -89,24 +91,30 @@ func (s *Members) RevokeSession(ctx context.Context, token string) error {
 }
 
 // CreateToken issues a personal API token. The secret is returned once.
-func (s *Members) CreateToken(ctx context.Context, memberID int64, name string) (APIToken, string, error) {
+func (s *Members) CreateToken(ctx context.Context, memberID int64, name string) (member.APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 80 {
-		return APIToken{}, "", fault.ErrInvalid.With("token name must be 1-80 characters")
+		return member.APIToken{}, "", fault.ErrInvalid.With("token name must be 1-80 characters")
 	}
 	token, hash := member.NewSecret("cht_")
 	row := tokenRow{MemberID: memberID, Name: name, TokenHash: hash, Prefix: token[:10], CreatedAt: s.clock()}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return APIToken{}, "", err
+		return member.APIToken{}, "", err
 	}
-	return row, token, nil
+	return row.token(), token, nil
 }
 
 // Tokens lists a member's live tokens.
-func (s *Members) Tokens(ctx context.Context, memberID int64) ([]APIToken, error) {
+func (s *Members) Tokens(ctx context.Context, memberID int64) ([]member.APIToken, error) {
 	var rows []tokenRow
-	err := s.db.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", memberID).Order("id").Find(&rows).Error
-	return rows, err
+	if err := s.db.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", memberID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]member.APIToken, len(rows))
+	for i, r := range rows {
+		out[i] = r.token()
+	}
+	return out, nil
 }
 
 // RevokeToken revokes one of the member's own tokens.

@@ -17,17 +17,6 @@ import (
 // Exporting a snapshot streams its frozen rows (snapshots.go) in one of the
 // export formats, re-hashing them on the way.
 
-// SnapshotExport configures ExportSnapshot.
-type SnapshotExport struct {
-	Format    dataset.ExportFormat
-	Publisher string
-	License   string
-	Terms     string
-	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
-	Archive string
-	TempDir string
-}
-
 // CheckSnapshotExport says whether the snapshot can be exported in the
 // format, before any byte is written.
 func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error) {
@@ -47,7 +36,7 @@ func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f dataset.
 // stored bytes are re-hashed on the way; a mismatch fails the export
 // (snapshot_corrupt) after the bytes were written, so callers that must
 // not publish a corrupt export write to a file first (the HTTP cache does).
-func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x SnapshotExport, out io.Writer) (dataset.ExportManifest, error) {
+func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.ExportRequest, out io.Writer) (dataset.ExportManifest, error) {
 	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
 	if err != nil {
 		return dataset.ExportManifest{}, err

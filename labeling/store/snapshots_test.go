@@ -119,7 +119,7 @@ func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) 
 func (d *datasetFixture) export(id int64, f dataset.ExportFormat) (string, dataset.ExportManifest) {
 	d.t.Helper()
 	var b bytes.Buffer
-	m, err := d.s.Datasets.ExportSnapshot(d.ctx, id, store.SnapshotExport{Format: f, License: "cc-by-4.0"}, &b)
+	m, err := d.s.Datasets.ExportSnapshot(d.ctx, id, dataset.ExportRequest{Format: f, License: "cc-by-4.0"}, &b)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 		// Every other format that can represent pairwise exports.
 		for _, f := range []dataset.ExportFormat{dataset.ExportLabelStudio, dataset.ExportJSONL, dataset.ExportCSV, dataset.ExportTRLKTO, dataset.ExportHF} {
-			if _, err := d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
+			if _, err := d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, dataset.ExportRequest{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 		}
@@ -274,18 +274,18 @@ func TestSnapshotErrors(t *testing.T) {
 		if d.count("SELECT COUNT(*) FROM snapshots") != 0 {
 			t.Fatal("an empty snapshot was kept")
 		}
-		_, err = d.s.Datasets.ExportSnapshot(d.ctx, 12345, store.SnapshotExport{Format: dataset.ExportJSONL}, &bytes.Buffer{})
+		_, err = d.s.Datasets.ExportSnapshot(d.ctx, 12345, dataset.ExportRequest{Format: dataset.ExportJSONL}, &bytes.Buffer{})
 		wantLabCode(t, err, dataset.ErrSnapshotNotFound)
 
 		p := d.pairwiseProject("prefs")
 		snap := d.snapshot("", p.ID)
 		var b bytes.Buffer
-		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: dataset.ExportTRLSFT}, &b)
+		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, dataset.ExportRequest{Format: dataset.ExportTRLSFT}, &b)
 		wantLabCode(t, err, dataset.ErrExportUnsupported)
 		if b.Len() != 0 {
 			t.Fatal("bytes written before the format check")
 		}
-		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, store.SnapshotExport{Format: "parquet"}, &b)
+		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, dataset.ExportRequest{Format: "parquet"}, &b)
 		wantLabCode(t, err, dataset.ErrExportFormat)
 
 		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"copyhold/labeling"
-	"copyhold/labeling/store"
 )
 
 // answer submits {"choice": choice} for the task.
@@ -98,13 +97,13 @@ func wantReasons(t *testing.T, got []string, want ...string) {
 	}
 }
 
-func myWork(t *testing.T, f *labFixture, member, projectID int64) map[int64]store.MyWorkItem {
+func myWork(t *testing.T, f *labFixture, member, projectID int64) map[int64]labeling.MyWorkItem {
 	t.Helper()
 	items, err := f.s.Leases.MySubmissions(f.ctx, member, projectID, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[int64]store.MyWorkItem{}
+	out := map[int64]labeling.MyWorkItem{}
 	for _, it := range items {
 		out[it.ID] = it
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/member"
@@ -143,7 +142,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 
 	st := store.New(db1)
 	mk := func(login string, roles ...member.Role) (member.Member, string) {
-		m, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +199,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	for _, db := range []*gorm.DB{db1, db2} {
 		s := store.New(db)
 		hub := startHub(t, db, s, func(hc *live.Config) { hc.PollInterval = 5 * time.Second })
-		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost), Ledger: equitystore.New(db)}, s, log)
+		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost)}, deps(db, s), log)
 		ts := httptest.NewServer(srv.Handler())
 		t.Cleanup(ts.Close)
 		urls = append(urls, ts.URL)

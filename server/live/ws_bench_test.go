@@ -29,7 +29,6 @@ import (
 	"testing"
 	"time"
 
-	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/member"
@@ -65,11 +64,11 @@ func TestLiveBenchChild(t *testing.T) {
 	st := store.New(db)
 	ctx := context.Background()
 	cost := member.PasswordCost(bcrypt.MinCost)
-	coord, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
+	coord, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := st.Members.CreateMember(ctx, nil, store.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
+	lab, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +105,7 @@ func TestLiveBenchChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Close()
-	srv := server.New(server.Config{Hub: hub, PasswordCost: cost, Ledger: equitystore.New(db)}, st, log)
+	srv := server.New(server.Config{Hub: hub, PasswordCost: cost}, deps(db, st), log)
 
 	mux := http.NewServeMux()
 	mux.Handle("/", srv.Handler())

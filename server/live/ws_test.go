@@ -262,7 +262,7 @@ func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, pay
 func (e *env) addMember(t *testing.T, login string, roles ...member.Role) member.Member {
 	t.Helper()
 	ctx := context.Background()
-	m, err := e.st.Members.CreateMember(ctx, nil, store.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+	m, err := e.st.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,29 @@
+package labeling
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// A labeller's own work, as the my-work page lists it.
+
+// MyWorkItem is one of a labeller's own submissions, with the item it answers.
+type MyWorkItem struct {
+	ID          int64           `json:"id"`
+	ProjectID   int64           `json:"project_id"`
+	ProjectName string          `json:"project_name"`
+	TaskType    string          `json:"task_type"`
+	ItemID      int64           `json:"item_id"`
+	Data        json.RawMessage `json:"data"`
+	Answer      json.RawMessage `json:"answer"`
+	Status      string          `json:"status"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   *time.Time      `json:"updated_at"`
+	Revisions   int             `json:"revisions"`
+	// The latest review decision, if any: why it was rejected, the reviewer's
+	// comment, and the corrected answer to show as a diff against Answer.
+	Reason          string          `json:"reason,omitempty"`
+	ReviewComment   string          `json:"review_comment,omitempty"`
+	CorrectedAnswer json.RawMessage `json:"corrected_answer,omitempty"`
+	DecisionFinal   bool            `json:"decision_final"`
+}
