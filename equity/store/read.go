@@ -274,6 +274,7 @@ type Register struct {
 	RateCards     []equity.RateCard   `json:"rate_cards"`
 	Distributions []Distribution      `json:"distributions"`
 	Releases      []RegisterRelease   `json:"releases"`
+	Votes         []RegisterVote      `json:"votes"` // decided proposals and their tallies
 	Head          Head                `json:"head"`
 }
 
@@ -359,6 +360,15 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (Register, error
 			return err
 		}
 		if reg.RateCards, err = rateCards(tx, "project_id IN (SELECT id FROM projects WHERE model_id = ?)", modelID); err != nil {
+			return err
+		}
+		if err := withVotes(tx, reg.Governance); err != nil {
+			return err
+		}
+		if err := withCardVotes(tx, reg.RateCards); err != nil {
+			return err
+		}
+		if reg.Votes, err = registerVotes(tx); err != nil {
 			return err
 		}
 		var ds []struct {
