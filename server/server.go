@@ -10,6 +10,7 @@ import (
 	"time"
 
 	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
 
@@ -32,6 +33,8 @@ type Config struct {
 	Ledger *equitystore.Store
 	// Hub delivers live events on GET /ws; nil turns live tracking off.
 	Hub *Hub
+	// Votes is collective rule; nil uses one on the labelling store's database.
+	Votes *govern.Service
 }
 
 func (c *Config) defaults() {

@@ -11,9 +11,13 @@ import (
 	"time"
 
 	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/frontend"
 	"copyhold/server"
 )
+
+// proposalTick is how often the server closes proposals whose vote has ended.
+const proposalTick = 30 * time.Second
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	var c config
@@ -49,6 +53,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer hub.Close()
+	// Collective rule: the ticker closes proposals whose vote has ended.
+	votes := govern.New(db, nil, log)
+	go votes.Run(ctx, proposalTick)
 	srv := server.New(server.Config{
 		BaseURL:        c.BaseURL,
 		AllowedOrigins: c.origins(),
@@ -56,6 +63,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Assets:         assets,
 		Ledger:         equitystore.New(db),
 		Hub:            hub,
+		Votes:          votes,
 	}, st, log)
 
 	ln, err := net.Listen("tcp", c.Addr)
