@@ -52,8 +52,10 @@ func (r Result) Cast() int { return r.Yes + r.No + r.Abstain }
 //     the eligible members (cast × 10000 ≥ quorum_bp × eligible);
 //   - an ordinary resolution carries when yes is more than
 //     ordinary_majority_bp of yes + no (yes × 10000 > bp × (yes + no));
-//   - a special resolution when yes is at least special_majority_bp of
-//     yes + no (yes × 10000 ≥ bp × (yes + no));
+//   - a special resolution when the yes share of yes + no, rounded up to a
+//     whole basis point, reaches special_majority_bp
+//     (yes × 10000 > (bp − 1) × (yes + no)): with the default 6667, exactly
+//     two thirds carries, as "two thirds" means (2 of 3 is 6666.67 bp);
 //   - with no yes or no votes at all (everyone abstained) nothing carries.
 func Tally(eligible int, ballots []Choice, c Constitution, special bool) Result {
 	r := Result{Eligible: eligible}
@@ -79,7 +81,7 @@ func Decide(r Result, quorumBP, majorityBP int, special bool) Result {
 	case decided == 0:
 		majority = false
 	case special:
-		majority = int64(r.Yes)*10000 >= int64(majorityBP)*int64(decided)
+		majority = int64(r.Yes)*10000 > int64(majorityBP-1)*int64(decided)
 	default:
 		majority = int64(r.Yes)*10000 > int64(majorityBP)*int64(decided)
 	}
