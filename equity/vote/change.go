@@ -326,7 +326,7 @@ func (c *Change) validateDistribution(now time.Time) error {
 	if rd.After(now) {
 		return bad("record_date", "must not be in the future")
 	}
-	c.RecordDate = rd.UTC().Format(time.RFC3339)
+	c.RecordDate = rd.UTC().Format(time.RFC3339Nano)
 	return nil
 }
 
