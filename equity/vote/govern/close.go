@@ -119,7 +119,7 @@ func (s *Service) executeOnce(tx *gorm.DB, p vote.Proposal, t *vote.TallyRecord)
 // returns what was made, its id and version.
 func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64, version int, err error) {
 	ch := p.Change
-	why := fmt.Sprintf("proposal #%d: %s", p.ID, p.Title)
+	why := p.Reason // the version links to the proposal; its reason is the proposal's
 	what = string(p.Kind)
 	switch p.Kind {
 	case vote.KindRateCard:
