@@ -365,3 +365,59 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Live: opening, each new vote (the count only), and closing reach every
+// member on the coop channel, with no actor and never a choice.
+func TestVotesLive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		clk := &voteClock{}
+		clk.set(time.Now().UTC().Add(time.Hour).Truncate(time.Microsecond))
+		svc := govern.New(db, clk.Now, nil)
+		e, _ := newLiveEnv(t, db, func(_ *server.HubConfig, cfg *server.Config) { cfg.Votes = svc })
+		watcher := e.ws(t, "target")
+		watcher.mustSubscribe("coop")
+		pr := decode[proposalJSON](t, propose(e.as("lab"), `{"kind":"motion","text":"Live"}`))
+		wantEvent := func(typ string) inFrame {
+			t.Helper()
+			for {
+				f := watcher.next()
+				if f.Op != "event" {
+					t.Fatalf("frame %+v", f)
+				}
+				if f.Type != typ {
+					continue // other coop events (the register)
+				}
+				if f.ActorID != nil {
+					t.Fatalf("%s names its actor: %+v", typ, f)
+				}
+				for k := range f.Payload {
+					if k == "member_id" || k == "choice" || k == "receipt" {
+						t.Fatalf("%s carries %s: %+v", typ, k, f.Payload)
+					}
+				}
+				return f
+			}
+		}
+		if f := wantEvent("proposal.opened"); f.Payload["id"] != float64(pr.ID) || f.Payload["title"] != "Raise the transfer fee" {
+			t.Fatalf("opened: %+v", f.Payload)
+		}
+		for i, who := range []string{"lab", "rev"} {
+			e.as(who).do("POST", fmt.Sprintf("/api/proposals/%d/votes", pr.ID), map[string]string{"choice": "yes"})
+			if f := wantEvent("proposal.voted"); f.Payload["voted"] != float64(i+1) || f.Payload["eligible"] != float64(4) {
+				t.Fatalf("voted: %+v", f.Payload)
+			}
+		}
+		if n, err := svc.AnnounceClosingSoon(context.Background(), pr.ClosesAt.Add(-time.Hour)); err != nil || n != 1 {
+			t.Fatalf("closing soon: %d %v", n, err)
+		}
+		wantEvent("proposal.closing_soon")
+		if _, err := svc.CloseDue(context.Background(), pr.ClosesAt.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		f := wantEvent("proposal.closed")
+		tally, _ := f.Payload["tally"].(map[string]any)
+		if f.Payload["status"] != "passed" || tally["yes"] != float64(2) {
+			t.Fatalf("closed: %+v", f.Payload)
+		}
+	})
+}
