@@ -40,41 +40,6 @@ func (v *Votes) VoterIDs(tx *gorm.DB, proposalID int64) ([]int64, error) {
 	return ids, err
 }
 
-// VoterCounts counts the voters of several proposals.
-func (v *Votes) VoterCounts(tx *gorm.DB, ids []int64) (map[int64]int, error) {
-	out := map[int64]int{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		ProposalID int64
-		N          int
-	}
-	if err := tx.Raw("SELECT proposal_id, COUNT(*) AS n FROM equity_proposal_voters WHERE proposal_id IN ? GROUP BY proposal_id", ids).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		out[r.ProposalID] = r.N
-	}
-	return out, nil
-}
-
-// VotedOn lists which of the proposals the member has voted on.
-func (v *Votes) VotedOn(tx *gorm.DB, member int64, ids []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var got []int64
-	if err := tx.Raw("SELECT proposal_id FROM equity_proposal_voters WHERE member_id = ? AND proposal_id IN ?", member, ids).Scan(&got).Error; err != nil {
-		return nil, err
-	}
-	for _, id := range got {
-		out[id] = true
-	}
-	return out, nil
-}
-
 // Ballot is one running ballot.
 type Ballot struct {
 	ReceiptHash string

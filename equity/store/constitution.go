@@ -13,11 +13,16 @@ import (
 	"gorm.io/gorm"
 )
 
-// Votes is the SQL of collective rule (docs/GOVERNANCE.md): the
-// constitution, proposals and their sponsors, who has voted, the ballots,
-// tallies and the rule versions a vote executes. Its methods run in the
-// caller's transaction; the service in equity/vote/govern owns transactions
-// and the order of steps.
+// Collective rule's SQL (docs/GOVERNANCE.md) is two store types whose
+// methods run in the caller's transaction; the service in
+// equity/vote/govern owns transactions and the order of steps.
+//
+//   - Votes: proposals and their sponsors, who has voted, the ballots and
+//     the tallies (proposals.go, ballots.go);
+//   - Rules: the constitution and the rule versions a vote executes, and
+//     what a change is checked against (constitution.go, history.go).
+
+// Votes is proposals, sponsors, voters, ballots and tallies.
 type Votes struct {
 	db *gorm.DB
 }
@@ -27,6 +32,13 @@ func NewVotes(db *gorm.DB) *Votes { return &Votes{db: db} }
 
 // DB is the underlying database.
 func (v *Votes) DB() *gorm.DB { return v.db }
+
+// Rules is the constitution, the voted rule versions, and the reads a
+// change is checked and previewed against.
+type Rules struct{}
+
+// NewRules returns the rules store.
+func NewRules() *Rules { return &Rules{} }
 
 // ---- the constitution ----
 
@@ -79,7 +91,7 @@ func constitutions(tx *gorm.DB, where string, args ...any) ([]vote.Constitution,
 
 // Constitution is the constitution in force: the newest version, or the
 // shipped defaults (version 0).
-func (v *Votes) Constitution(tx *gorm.DB) (vote.Constitution, error) {
+func (rl *Rules) Constitution(tx *gorm.DB) (vote.Constitution, error) {
 	cs, err := constitutions(tx, "1 = 1 ORDER BY version DESC LIMIT 1")
 	if err != nil || len(cs) == 0 {
 		return vote.DefaultConstitution(), err
@@ -88,7 +100,7 @@ func (v *Votes) Constitution(tx *gorm.DB) (vote.Constitution, error) {
 }
 
 // ConstitutionVersion is one version (0: the shipped defaults).
-func (v *Votes) ConstitutionVersion(tx *gorm.DB, version int) (vote.Constitution, error) {
+func (rl *Rules) ConstitutionVersion(tx *gorm.DB, version int) (vote.Constitution, error) {
 	if version == 0 {
 		return vote.DefaultConstitution(), nil
 	}
@@ -103,13 +115,13 @@ func (v *Votes) ConstitutionVersion(tx *gorm.DB, version int) (vote.Constitution
 }
 
 // ConstitutionHistory is every recorded version, oldest first.
-func (v *Votes) ConstitutionHistory(tx *gorm.DB) ([]vote.Constitution, error) {
+func (rl *Rules) ConstitutionHistory(tx *gorm.DB) ([]vote.Constitution, error) {
 	return constitutions(tx, "1 = 1 ORDER BY version")
 }
 
 // RecordConstitution appends a constitution version (validated) to the
 // register; c.ProposalID links it to the vote that made it.
-func (v *Votes) RecordConstitution(tx *gorm.DB, actorID int64, c vote.Constitution) (vote.Constitution, error) {
+func (rl *Rules) RecordConstitution(tx *gorm.DB, actorID int64, c vote.Constitution) (vote.Constitution, error) {
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
@@ -173,7 +185,7 @@ func ruleVersions(tx *gorm.DB, where string, args ...any) ([]vote.RuleVersion, e
 
 // Rule reads the newest version of a rule into dst; found is false (and dst
 // untouched) when the rule has never been voted.
-func (v *Votes) Rule(tx *gorm.DB, rule string, scope int64, dst any) (vote.RuleVersion, bool, error) {
+func (rl *Rules) Rule(tx *gorm.DB, rule string, scope int64, dst any) (vote.RuleVersion, bool, error) {
 	rs, err := ruleVersions(tx, "rule = ? AND scope_id = ? ORDER BY version DESC LIMIT 1", rule, scope)
 	if err != nil || len(rs) == 0 {
 		return vote.RuleVersion{}, false, err
@@ -185,7 +197,7 @@ func (v *Votes) Rule(tx *gorm.DB, rule string, scope int64, dst any) (vote.RuleV
 }
 
 // RecordRule appends a version of a rule to the register.
-func (v *Votes) RecordRule(tx *gorm.DB, rule string, scope int64, body any, proposalID, actorID int64) (vote.RuleVersion, error) {
+func (rl *Rules) RecordRule(tx *gorm.DB, rule string, scope int64, body any, proposalID, actorID int64) (vote.RuleVersion, error) {
 	var n []int
 	if err := tx.Raw("SELECT COALESCE(MAX(version), 0) FROM equity_rule_versions WHERE rule = ? AND scope_id = ?", rule, scope).Scan(&n).Error; err != nil {
 		return vote.RuleVersion{}, err
@@ -206,30 +218,30 @@ func (v *Votes) RecordRule(tx *gorm.DB, rule string, scope int64, body any, prop
 }
 
 // DefaultCard is the voted default rate card and band, or the shipped one.
-func (v *Votes) DefaultCard(tx *gorm.DB) (vote.DefaultCard, error) {
+func (rl *Rules) DefaultCard(tx *gorm.DB) (vote.DefaultCard, error) {
 	d := vote.ShippedDefaultCard()
-	_, _, err := v.Rule(tx, vote.RuleDefaultRateCard, 0, &d)
+	_, _, err := rl.Rule(tx, vote.RuleDefaultRateCard, 0, &d)
 	return d, err
 }
 
 // EntryRule is the voted entry rule, or the default.
-func (v *Votes) EntryRule(tx *gorm.DB) (vote.EntryRule, error) {
+func (rl *Rules) EntryRule(tx *gorm.DB) (vote.EntryRule, error) {
 	r := vote.DefaultEntryRule()
-	_, _, err := v.Rule(tx, vote.RuleEntryRule, 0, &r)
+	_, _, err := rl.Rule(tx, vote.RuleEntryRule, 0, &r)
 	return r, err
 }
 
 // WorkLimits are the voted work limits, or the defaults.
-func (v *Votes) WorkLimits(tx *gorm.DB) (vote.WorkLimits, error) {
+func (rl *Rules) WorkLimits(tx *gorm.DB) (vote.WorkLimits, error) {
 	l := vote.DefaultWorkLimits()
-	_, _, err := v.Rule(tx, vote.RuleWorkLimits, 0, &l)
+	_, _, err := rl.Rule(tx, vote.RuleWorkLimits, 0, &l)
 	return l, err
 }
 
 // ReleaseLicense is a release's voted licence terms (nil: none yet).
-func (v *Votes) ReleaseLicense(tx *gorm.DB, releaseID int64) (*vote.ReleaseLicense, error) {
+func (rl *Rules) ReleaseLicense(tx *gorm.DB, releaseID int64) (*vote.ReleaseLicense, error) {
 	var l vote.ReleaseLicense
-	_, found, err := v.Rule(tx, vote.RuleReleaseLicense, releaseID, &l)
+	_, found, err := rl.Rule(tx, vote.RuleReleaseLicense, releaseID, &l)
 	if err != nil || !found {
 		return nil, err
 	}

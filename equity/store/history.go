@@ -14,19 +14,19 @@ import (
 // PreviewHistory reads what the what-if preview recomputes, from the
 // register since t: review outcomes with what priced them, transfers and
 // distributions, and the rules in force. The caller adds the members.
-func (v *Votes) PreviewHistory(tx *gorm.DB, since time.Time) (vote.PreviewInput, error) {
+func (rl *Rules) PreviewHistory(tx *gorm.DB, since time.Time) (vote.PreviewInput, error) {
 	in := vote.PreviewInput{Cards: map[int64]vote.Card{}, OnDefault: map[int64]bool{}, ProjectStints: map[int64]int{}}
 	var err error
-	if in.Default, err = v.DefaultCard(tx); err != nil {
+	if in.Default, err = rl.DefaultCard(tx); err != nil {
 		return in, err
 	}
 	if in.Governance, err = CurrentGovernance(tx); err != nil {
 		return in, err
 	}
-	if in.EntryRule, err = v.EntryRule(tx); err != nil {
+	if in.EntryRule, err = rl.EntryRule(tx); err != nil {
 		return in, err
 	}
-	if in.WorkLimits, err = v.WorkLimits(tx); err != nil {
+	if in.WorkLimits, err = rl.WorkLimits(tx); err != nil {
 		return in, err
 	}
 	cards, err := rateCards(tx, "version = (SELECT MAX(version) FROM equity_rate_cards r2 WHERE r2.project_id = equity_rate_cards.project_id)")
@@ -128,6 +128,6 @@ func sameCard(a, b vote.Card) bool {
 }
 
 // HoldersAt is every member's vested units of a model at a moment.
-func (v *Votes) HoldersAt(tx *gorm.DB, modelID int64, at time.Time) ([]equity.Holder, error) {
+func (rl *Rules) HoldersAt(tx *gorm.DB, modelID int64, at time.Time) ([]equity.Holder, error) {
 	return HoldersAt(tx, modelID, at)
 }

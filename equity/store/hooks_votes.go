@@ -14,7 +14,7 @@ var _ labelstore.CoopLimits = Hooks{}
 // members voted (default_rate_card), else the hooks' own default.
 func (h Hooks) defaultCard(tx *gorm.DB) (equity.RateCard, error) {
 	var d vote.DefaultCard
-	_, found, err := (&Votes{}).Rule(tx, vote.RuleDefaultRateCard, 0, &d)
+	_, found, err := (&Rules{}).Rule(tx, vote.RuleDefaultRateCard, 0, &d)
 	if err != nil || !found {
 		return h.DefaultRateCard, err
 	}
@@ -24,6 +24,6 @@ func (h Hooks) defaultCard(tx *gorm.DB) (equity.RateCard, error) {
 // WorkLimits are the co-op's voted daily limits, which the labelling engine
 // clamps projects' stints and members' sensitive caps to.
 func (h Hooks) WorkLimits(tx *gorm.DB) (stint, sensitiveMax int, err error) {
-	l, err := (&Votes{}).WorkLimits(tx)
+	l, err := (&Rules{}).WorkLimits(tx)
 	return l.DailyStint, l.SensitiveMax, err
 }

@@ -367,7 +367,7 @@ func (v *Votes) RecordTally(tx *gorm.DB, t vote.TallyRecord) (vote.TallyRecord, 
 // ---- what the checks of a change read ----
 
 // ProjectStatus is a project's status and model ("" when it does not exist).
-func (v *Votes) ProjectStatus(tx *gorm.DB, projectID int64) (status string, modelID int64, err error) {
+func (rl *Rules) ProjectStatus(tx *gorm.DB, projectID int64) (status string, modelID int64, err error) {
 	var rows []struct {
 		Status  string
 		ModelID int64
@@ -382,7 +382,7 @@ func (v *Votes) ProjectStatus(tx *gorm.DB, projectID int64) (status string, mode
 }
 
 // ModelExists reports whether a model exists.
-func (v *Votes) ModelExists(tx *gorm.DB, modelID int64) (bool, error) {
+func (rl *Rules) ModelExists(tx *gorm.DB, modelID int64) (bool, error) {
 	err := modelExists(tx, modelID)
 	if errors.Is(err, equity.ErrUnknownModel) {
 		return false, nil
@@ -391,7 +391,7 @@ func (v *Votes) ModelExists(tx *gorm.DB, modelID int64) (bool, error) {
 }
 
 // ReleaseExists reports whether a model release exists.
-func (v *Votes) ReleaseExists(tx *gorm.DB, releaseID int64) (bool, error) {
+func (rl *Rules) ReleaseExists(tx *gorm.DB, releaseID int64) (bool, error) {
 	var n int64
 	err := tx.Raw("SELECT COUNT(*) FROM releases WHERE id = ?", releaseID).Scan(&n).Error
 	return n > 0, err
@@ -400,7 +400,7 @@ func (v *Votes) ReleaseExists(tx *gorm.DB, releaseID int64) (bool, error) {
 // HasAcceptedWork reports whether any work in a project has been accepted
 // (vested, corrected or reinstated): after that it is no longer new, and its
 // rate card changes only by vote.
-func (v *Votes) HasAcceptedWork(tx *gorm.DB, projectID int64) (bool, error) {
+func (rl *Rules) HasAcceptedWork(tx *gorm.DB, projectID int64) (bool, error) {
 	var n int64
 	err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE project_id = ? AND kind IN ('vest', 'correct', 'reinstate')",
 		projectID).Scan(&n).Error

@@ -26,7 +26,7 @@ func loadVoteEntries(tx *gorm.DB) (*voteEntries, error) {
 		ballots: map[int64]vote.PublishedBallot{}, tallies: map[int64]vote.TallyRecord{}, rules: map[int64]vote.RuleVersion{},
 		seq: map[string]int64{}}
 	v := &Votes{}
-	cs, err := v.ConstitutionHistory(tx)
+	cs, err := (&Rules{}).ConstitutionHistory(tx)
 	if err != nil {
 		return nil, err
 	}

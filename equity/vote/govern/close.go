@@ -45,7 +45,7 @@ func (s *Service) Close(ctx context.Context, id int64, now time.Time) (out Close
 		if err != nil {
 			return err
 		}
-		c, err := s.votes.ConstitutionVersion(tx, p.ConstitutionVersion)
+		c, err := s.rules.ConstitutionVersion(tx, p.ConstitutionVersion)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 	what = string(p.Kind)
 	switch p.Kind {
 	case vote.KindRateCard:
-		status, _, err := s.votes.ProjectStatus(tx, ch.ProjectID)
+		status, _, err := s.rules.ProjectStatus(tx, ch.ProjectID)
 		if err != nil {
 			return "", 0, 0, err
 		}
@@ -135,7 +135,7 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 		}
 		cur, err := equitystore.CurrentRateCard(tx, ch.ProjectID)
 		if errors.Is(err, equity.ErrNoRateCard) {
-			d, derr := s.votes.DefaultCard(tx)
+			d, derr := s.rules.DefaultCard(tx)
 			cur, err = d.Card.RateCard(), derr
 			cur.ProjectID = ch.ProjectID
 		}
@@ -147,7 +147,7 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 		rc, err = equitystore.SetRateCard(tx, 0, rc)
 		return what, rc.ID, rc.Version, err
 	case vote.KindDefaultRateCard:
-		cur, err := s.votes.DefaultCard(tx)
+		cur, err := s.rules.DefaultCard(tx)
 		if err != nil {
 			return "", 0, 0, err
 		}
@@ -155,7 +155,7 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 		if err != nil {
 			return "", 0, 0, err
 		}
-		r, err := s.votes.RecordRule(tx, vote.RuleDefaultRateCard, 0, d, p.ID, 0)
+		r, err := s.rules.RecordRule(tx, vote.RuleDefaultRateCard, 0, d, p.ID, 0)
 		return what, r.ID, r.Version, err
 	case vote.KindGovernance:
 		cur, err := equitystore.CurrentGovernance(tx)
@@ -170,18 +170,18 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 		g, err = equitystore.SetGovernance(tx, 0, g)
 		return what, g.ID, g.Version, err
 	case vote.KindEntryRule:
-		cur, err := s.votes.EntryRule(tx)
+		cur, err := s.rules.EntryRule(tx)
 		if err != nil {
 			return "", 0, 0, err
 		}
-		r, err := s.votes.RecordRule(tx, vote.RuleEntryRule, 0, ch.ApplyEntryRule(cur), p.ID, 0)
+		r, err := s.rules.RecordRule(tx, vote.RuleEntryRule, 0, ch.ApplyEntryRule(cur), p.ID, 0)
 		return what, r.ID, r.Version, err
 	case vote.KindWorkLimits:
-		cur, err := s.votes.WorkLimits(tx)
+		cur, err := s.rules.WorkLimits(tx)
 		if err != nil {
 			return "", 0, 0, err
 		}
-		r, err := s.votes.RecordRule(tx, vote.RuleWorkLimits, 0, ch.ApplyWorkLimits(cur), p.ID, 0)
+		r, err := s.rules.RecordRule(tx, vote.RuleWorkLimits, 0, ch.ApplyWorkLimits(cur), p.ID, 0)
 		return what, r.ID, r.Version, err
 	case vote.KindDistribution:
 		scale := int32(2)
@@ -200,18 +200,18 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 			Amount: amount, Currency: ch.Currency, Scale: scale, Source: ch.Source, RecordDate: rd})
 		return what, t.ID, 0, err
 	case vote.KindReleaseLicense:
-		ok, err := s.votes.ReleaseExists(tx, ch.ReleaseID)
+		ok, err := s.rules.ReleaseExists(tx, ch.ReleaseID)
 		if err != nil {
 			return "", 0, 0, err
 		}
 		if !ok {
 			return "", 0, 0, vote.ErrInvalidChange.With("release %d no longer exists", ch.ReleaseID)
 		}
-		r, err := s.votes.RecordRule(tx, vote.RuleReleaseLicense, ch.ReleaseID,
+		r, err := s.rules.RecordRule(tx, vote.RuleReleaseLicense, ch.ReleaseID,
 			vote.ReleaseLicense{ReleaseID: ch.ReleaseID, License: ch.License, Terms: ch.Terms}, p.ID, 0)
 		return what, r.ID, r.Version, err
 	case vote.KindConstitution:
-		cur, err := s.votes.Constitution(tx)
+		cur, err := s.rules.Constitution(tx)
 		if err != nil {
 			return "", 0, 0, err
 		}
@@ -221,7 +221,7 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 		}
 		pid := p.ID
 		c.ProposalID, c.Reason = &pid, why
-		c, err = s.votes.RecordConstitution(tx, 0, c)
+		c, err = s.rules.RecordConstitution(tx, 0, c)
 		return what, c.ID, c.Version, err
 	case vote.KindMotion:
 		return "", 0, 0, nil // recorded, executes nothing

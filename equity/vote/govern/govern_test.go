@@ -125,8 +125,8 @@ func TestEveryKindExecutesAsALinkedVersion(t *testing.T) {
 		if rc.AnnotationAccepted != 2_000_000 || rc.Correction != 500_000 || rc.Difficulty["hard"] != 15000 || rc.ProposalID != ids[vote.KindRateCard] || rc.Vote == nil {
 			t.Fatalf("rate card: %+v", rc)
 		}
-		votes := equitystore.NewVotes(db)
-		d, err := votes.DefaultCard(tx)
+		rules := equitystore.NewRules()
+		d, err := rules.DefaultCard(tx)
 		must(t, err)
 		if d.Card.AnnotationAccepted != 1_200_000 || d.Max.AnnotationAccepted != 3_000_000 || d.Min.AnnotationAccepted != 500_000 {
 			t.Fatalf("default card: %+v", d)
@@ -140,10 +140,10 @@ func TestEveryKindExecutesAsALinkedVersion(t *testing.T) {
 		if g.HoldingCapBP != 5000 || g.CapFloor != 100_000_000 || g.ExitRule != equity.ExitReserve || g.ProposalID != ids[vote.KindGovernance] {
 			t.Fatalf("governance: %+v", g)
 		}
-		if r, _ := votes.EntryRule(tx); r.Admission != vote.AdmissionVote || r.EntryFee != 5_000_000 {
+		if r, _ := rules.EntryRule(tx); r.Admission != vote.AdmissionVote || r.EntryFee != 5_000_000 {
 			t.Fatalf("entry rule: %+v", r)
 		}
-		if l, _ := votes.WorkLimits(tx); l.DailyStint != 50 || l.SensitiveMax != 10 {
+		if l, _ := rules.WorkLimits(tx); l.DailyStint != 50 || l.SensitiveMax != 10 {
 			t.Fatalf("work limits: %+v", l)
 		}
 		if stint, sens, err := equitystore.NewHooks().WorkLimits(tx); err != nil || stint != 50 || sens != 10 {
@@ -154,7 +154,7 @@ func TestEveryKindExecutesAsALinkedVersion(t *testing.T) {
 		if dists != 1 {
 			t.Fatalf("%d distributions", dists)
 		}
-		if l, _ := votes.ReleaseLicense(tx, release); l == nil || l.License != "CC-BY-4.0" {
+		if l, _ := rules.ReleaseLicense(tx, release); l == nil || l.License != "CC-BY-4.0" {
 			t.Fatalf("licence: %+v", l)
 		}
 		c, _ := f.svc.Constitution(ctx)
@@ -409,10 +409,10 @@ func TestAmendWithdrawAndSponsors(t *testing.T) {
 		wantCode(t, err, vote.ErrClosed)
 
 		// A constitution asking for a co-sponsor (recorded by the store).
-		votes := equitystore.NewVotes(db)
+		rules := equitystore.NewRules()
 		c := vote.DefaultConstitution()
 		c.Cosponsors, c.Reason = 1, "test"
-		must(t, db.Transaction(func(tx *gorm.DB) error { _, err := votes.RecordConstitution(tx, 0, c); return err }))
+		must(t, db.Transaction(func(tx *gorm.DB) error { _, err := rules.RecordConstitution(tx, 0, c); return err }))
 		s := f.propose(m[0], `{"kind":"motion","text":"x"}`)
 		if s.Status != vote.StatusSeeking || s.OpenedAt != nil || s.SponsorsNeeded != 1 {
 			t.Fatalf("seeking: %+v", s)

@@ -26,6 +26,7 @@ import (
 type Service struct {
 	db    *gorm.DB
 	votes *equitystore.Votes
+	rules *equitystore.Rules
 	clock sqldb.Clock
 	log   *slog.Logger
 }
@@ -35,7 +36,7 @@ func New(db *gorm.DB, clock sqldb.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, votes: equitystore.NewVotes(db), clock: clock, log: log}
+	return &Service{db: db, votes: equitystore.NewVotes(db), rules: equitystore.NewRules(), clock: clock, log: log}
 }
 
 // Now is the service's time.
@@ -118,7 +119,7 @@ func (s *Service) Propose(ctx context.Context, actor int64, req Proposal) (view 
 		if err := s.checkChange(tx, &req.Change); err != nil {
 			return err
 		}
-		c, err := s.votes.Constitution(tx)
+		c, err := s.rules.Constitution(tx)
 		if err != nil {
 			return err
 		}
@@ -180,7 +181,7 @@ func opened(tx *gorm.DB, p vote.Proposal) error {
 func (s *Service) checkChange(tx *gorm.DB, c *vote.Change) error {
 	switch c.Kind {
 	case vote.KindRateCard:
-		status, _, err := s.votes.ProjectStatus(tx, c.ProjectID)
+		status, _, err := s.rules.ProjectStatus(tx, c.ProjectID)
 		if err != nil {
 			return err
 		}
@@ -191,7 +192,7 @@ func (s *Service) checkChange(tx *gorm.DB, c *vote.Change) error {
 			return vote.ErrInvalidChange.With("change.project_id: project %d is closed", c.ProjectID)
 		}
 	case vote.KindDefaultRateCard:
-		cur, err := s.votes.DefaultCard(tx)
+		cur, err := s.rules.DefaultCard(tx)
 		if err != nil {
 			return err
 		}
@@ -205,7 +206,7 @@ func (s *Service) checkChange(tx *gorm.DB, c *vote.Change) error {
 		_, err = c.ApplyGovernance(cur)
 		return err
 	case vote.KindDistribution:
-		ok, err := s.votes.ModelExists(tx, c.ModelID)
+		ok, err := s.rules.ModelExists(tx, c.ModelID)
 		if err != nil {
 			return err
 		}
@@ -213,7 +214,7 @@ func (s *Service) checkChange(tx *gorm.DB, c *vote.Change) error {
 			return vote.ErrInvalidChange.With("change.model_id: model %d does not exist", c.ModelID)
 		}
 	case vote.KindReleaseLicense:
-		ok, err := s.votes.ReleaseExists(tx, c.ReleaseID)
+		ok, err := s.rules.ReleaseExists(tx, c.ReleaseID)
 		if err != nil {
 			return err
 		}
@@ -221,7 +222,7 @@ func (s *Service) checkChange(tx *gorm.DB, c *vote.Change) error {
 			return vote.ErrInvalidChange.With("change.release_id: release %d does not exist", c.ReleaseID)
 		}
 	case vote.KindConstitution:
-		cur, err := s.votes.Constitution(tx)
+		cur, err := s.rules.Constitution(tx)
 		if err != nil {
 			return err
 		}
@@ -262,7 +263,7 @@ func (s *Service) Sponsor(ctx context.Context, actor, id int64) (view View, err 
 			return err
 		}
 		if n >= p.SponsorsNeeded {
-			c, err := s.votes.Constitution(tx)
+			c, err := s.rules.Constitution(tx)
 			if err != nil {
 				return err
 			}
@@ -338,7 +339,7 @@ func (s *Service) Amend(ctx context.Context, actor, id int64, req Proposal) (vie
 		if err := s.checkChange(tx, &req.Change); err != nil {
 			return err
 		}
-		c, err := s.votes.Constitution(tx)
+		c, err := s.rules.Constitution(tx)
 		if err != nil {
 			return err
 		}

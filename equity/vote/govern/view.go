@@ -83,7 +83,7 @@ func (s *Service) view(tx *gorm.DB, viewer int64, p vote.Proposal) (View, error)
 	if v.Voted, v.Eligible, err = s.turnout(tx, p); err != nil {
 		return v, err
 	}
-	c, err := s.votes.ConstitutionVersion(tx, p.ConstitutionVersion)
+	c, err := s.rules.ConstitutionVersion(tx, p.ConstitutionVersion)
 	if err != nil {
 		return v, err
 	}
@@ -154,17 +154,17 @@ func (s *Service) current(tx *gorm.DB, ch vote.Change) (*vote.Change, error) {
 			return nil, err
 		}
 	case vote.KindDefaultRateCard:
-		cur.Default, err = s.votes.DefaultCard(tx)
+		cur.Default, err = s.rules.DefaultCard(tx)
 	case vote.KindGovernance:
 		cur.Governance, err = equitystore.CurrentGovernance(tx)
 	case vote.KindEntryRule:
-		cur.EntryRule, err = s.votes.EntryRule(tx)
+		cur.EntryRule, err = s.rules.EntryRule(tx)
 	case vote.KindWorkLimits:
-		cur.WorkLimits, err = s.votes.WorkLimits(tx)
+		cur.WorkLimits, err = s.rules.WorkLimits(tx)
 	case vote.KindReleaseLicense:
-		cur.License, err = s.votes.ReleaseLicense(tx, ch.ReleaseID)
+		cur.License, err = s.rules.ReleaseLicense(tx, ch.ReleaseID)
 	case vote.KindConstitution:
-		cur.Constitution, err = s.votes.Constitution(tx)
+		cur.Constitution, err = s.rules.Constitution(tx)
 	}
 	if err != nil {
 		return nil, err
@@ -259,7 +259,7 @@ func (s *Service) Ballots(ctx context.Context, id int64) (out Ballots, err error
 
 // Constitution is the constitution in force.
 func (s *Service) Constitution(ctx context.Context) (c vote.Constitution, err error) {
-	return s.votes.Constitution(s.db.WithContext(ctx))
+	return s.rules.Constitution(s.db.WithContext(ctx))
 }
 
 // ConstitutionVersion is a recorded version with the tally of the vote that made it.
@@ -271,7 +271,7 @@ type ConstitutionVersion struct {
 // ConstitutionHistory lists every recorded version, oldest first.
 func (s *Service) ConstitutionHistory(ctx context.Context) (out []ConstitutionVersion, err error) {
 	err = s.read(ctx, func(tx *gorm.DB) error {
-		cs, err := s.votes.ConstitutionHistory(tx)
+		cs, err := s.rules.ConstitutionHistory(tx)
 		if err != nil {
 			return err
 		}
@@ -304,14 +304,14 @@ func (s *Service) ConstitutionHistory(ctx context.Context) (out []ConstitutionVe
 // no constitution has been recorded yet (what `copyhold demo` does).
 func (s *Service) RecordDefaultConstitution(ctx context.Context, actor int64) (c vote.Constitution, recorded bool, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		cur, err := s.votes.Constitution(tx)
+		cur, err := s.rules.Constitution(tx)
 		if err != nil || cur.Version > 0 {
 			c, recorded = cur, false
 			return err
 		}
 		d := vote.DefaultConstitution()
 		d.Reason = "the co-op's founding rules (the defaults copyhold ships)"
-		c, err = s.votes.RecordConstitution(tx, actor, d)
+		c, err = s.rules.RecordConstitution(tx, actor, d)
 		recorded = err == nil
 		return err
 	})
@@ -329,14 +329,14 @@ func (s *Service) SetNewProjectRateCard(ctx context.Context, actor int64, rc equ
 		if rc.AnnotationAccepted <= 0 {
 			return equity.ErrInvalidRateCard.With("annotation_accepted must be greater than zero")
 		}
-		status, _, err := s.votes.ProjectStatus(tx, rc.ProjectID)
+		status, _, err := s.rules.ProjectStatus(tx, rc.ProjectID)
 		if err != nil {
 			return err
 		}
 		if status == "" {
 			return equity.ErrUnknownProject.With("project %d not found", rc.ProjectID)
 		}
-		accepted, err := s.votes.HasAcceptedWork(tx, rc.ProjectID)
+		accepted, err := s.rules.HasAcceptedWork(tx, rc.ProjectID)
 		if err != nil {
 			return err
 		}
@@ -344,7 +344,7 @@ func (s *Service) SetNewProjectRateCard(ctx context.Context, actor int64, rc equ
 			return vote.ErrNeedsVote.With("project %d already has accepted work, so its rate card changes only by a vote of the members: propose a rate_card change with %s",
 				rc.ProjectID, vote.ProposalRoute)
 		}
-		band, err := s.votes.DefaultCard(tx)
+		band, err := s.rules.DefaultCard(tx)
 		if err != nil {
 			return err
 		}
@@ -371,7 +371,7 @@ func (s *Service) Preview(ctx context.Context, viewer, id int64) (out vote.Previ
 		}
 		now := sqldb.Now(tx)
 		since := now.Add(-time.Duration(vote.PreviewWindows[len(vote.PreviewWindows)-1]) * 24 * time.Hour)
-		in, err := s.votes.PreviewHistory(tx, since)
+		in, err := s.rules.PreviewHistory(tx, since)
 		if err != nil {
 			return err
 		}
@@ -387,7 +387,7 @@ func (s *Service) Preview(ctx context.Context, viewer, id int64) (out vote.Previ
 			if err != nil {
 				return err
 			}
-			if in.Holders, err = s.votes.HoldersAt(tx, p.Change.ModelID, rd); err != nil {
+			if in.Holders, err = s.rules.HoldersAt(tx, p.Change.ModelID, rd); err != nil {
 				return err
 			}
 		}
