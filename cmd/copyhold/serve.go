@@ -55,7 +55,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	defer hub.Close()
 	// Collective rule: the ticker closes proposals whose vote has ended.
 	votes := govern.New(db, nil, log)
-	go votes.Run(ctx, proposalTick)
+	tickCtx, stopTick := context.WithCancel(ctx)
+	tickDone := make(chan struct{})
+	go func() { votes.Run(tickCtx, proposalTick); close(tickDone) }()
+	defer func() { stopTick(); <-tickDone }() // before the database closes
 	srv := server.New(server.Config{
 		BaseURL:        c.BaseURL,
 		AllowedOrigins: c.origins(),
