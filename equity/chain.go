@@ -91,6 +91,7 @@ type canonRateCard struct {
 	Reason               string      `json:"reason"`
 	ActorID              int64       `json:"actor_id"`
 	CreatedAt            int64       `json:"created_at"`
+	ProposalID           int64       `json:"proposal_id,omitempty"` // versions made by a vote
 }
 
 // CanonicalRateCard is the bytes of a rate card version that the chain hashes.
@@ -98,7 +99,7 @@ func CanonicalRateCard(r RateCard) []byte {
 	c := canonRateCard{Entry: LogRateCard, ID: r.ID, ProjectID: r.ProjectID, Version: r.Version,
 		AnnotationAccepted: strconv.FormatInt(r.AnnotationAccepted, 10), Correction: strconv.FormatInt(r.Correction, 10),
 		ReviewDecision: strconv.FormatInt(r.ReviewDecision, 10), CorrectionLabellerBP: r.CorrectionLabellerBP,
-		Difficulty: [][2]string{}, Reason: r.Reason, ActorID: r.ActorID, CreatedAt: r.CreatedAt.UnixMicro()}
+		Difficulty: [][2]string{}, Reason: r.Reason, ActorID: r.ActorID, CreatedAt: r.CreatedAt.UnixMicro(), ProposalID: r.ProposalID}
 	names := make([]string, 0, len(r.Difficulty))
 	for n := range r.Difficulty {
 		names = append(names, n)
@@ -123,11 +124,12 @@ type canonGovernance struct {
 	Reason         string `json:"reason"`
 	ActorID        int64  `json:"actor_id"`
 	CreatedAt      int64  `json:"created_at"`
+	ProposalID     int64  `json:"proposal_id,omitempty"` // versions made by a vote
 }
 
 // CanonicalGovernance is the bytes of a governance version that the chain hashes.
 func CanonicalGovernance(g Governance) []byte {
 	b, _ := json.Marshal(canonGovernance{LogGovernance, g.ID, g.Version, g.TransferFeeBP, g.HoldingCapBP,
-		strconv.FormatInt(g.CapFloor, 10), g.ReserveShareBP, string(g.ExitRule), g.Reason, g.ActorID, g.CreatedAt.UnixMicro()})
+		strconv.FormatInt(g.CapFloor, 10), g.ReserveShareBP, string(g.ExitRule), g.Reason, g.ActorID, g.CreatedAt.UnixMicro(), g.ProposalID})
 	return b
 }

@@ -36,6 +36,9 @@ type RateCard struct {
 	Reason     string         `json:"reason"`
 	ActorID    int64          `json:"actor_id,omitempty"`
 	CreatedAt  time.Time      `json:"created_at"`
+	// ProposalID is the passing proposal that made this version (0: none).
+	ProposalID int64    `json:"proposal_id,omitempty"`
+	Vote       *VoteRef `json:"vote,omitempty"`
 }
 
 // Validate checks a proposed rate card.
@@ -99,6 +102,9 @@ type Governance struct {
 	Reason         string    `json:"reason"`
 	ActorID        int64     `json:"actor_id,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// ProposalID is the passing proposal that made this version (0: none).
+	ProposalID int64    `json:"proposal_id,omitempty"`
+	Vote       *VoteRef `json:"vote,omitempty"`
 }
 
 // DefaultGovernance applies until the co-op records version 1: no fee, no

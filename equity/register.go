@@ -46,6 +46,7 @@ type Register struct {
 	RateCards     []RateCard             `json:"rate_cards"`
 	Distributions []RegisterDistribution `json:"distributions"`
 	Releases      []RegisterRelease      `json:"releases"`
+	Votes         []RegisterVote         `json:"votes"` // decided proposals and their tallies
 	Head          Head                   `json:"head"`
 }
 
@@ -96,4 +97,18 @@ type DistributionInputs struct {
 	ReserveAmount  int64     `json:"reserve_amount"`
 	Method         string    `json:"method"`
 	Holders        []Share   `json:"holders"`
+}
+
+// RegisterVote is a decided proposal as the register lists it.
+type RegisterVote struct {
+	ProposalID int64     `json:"proposal_id"`
+	Title      string    `json:"title"`
+	Kind       string    `json:"kind"`
+	Status     string    `json:"status"`
+	Yes        int       `json:"yes"`
+	No         int       `json:"no"`
+	Abstain    int       `json:"abstain"`
+	Eligible   int       `json:"eligible"`
+	Executed   string    `json:"executed,omitempty"`
+	ClosedAt   time.Time `json:"closed_at"`
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"copyhold/equity"
+	"copyhold/equity/vote"
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/importer"
@@ -31,6 +32,24 @@ type Deps struct {
 	// Register is the equity register of the /api/equity routes (New warns
 	// when it is missing).
 	Register Register
+	// Votes is collective rule: proposals, ballots and the constitution.
+	Votes Votes
+}
+
+// Votes is collective rule as the handlers use it (equity/vote/govern.Service).
+type Votes interface {
+	Propose(ctx context.Context, actor int64, req vote.ProposalRequest) (vote.ProposalView, bool, error)
+	Sponsor(ctx context.Context, actor, id int64) (vote.ProposalView, error)
+	Withdraw(ctx context.Context, actor, id int64) (vote.ProposalView, error)
+	Amend(ctx context.Context, actor, id int64, req vote.ProposalRequest) (vote.ProposalView, error)
+	Vote(ctx context.Context, actor, id int64, choice, receipt string) (vote.Cast, error)
+	Get(ctx context.Context, viewer, id int64) (vote.ProposalView, error)
+	List(ctx context.Context, viewer int64, f vote.ListFilter) ([]vote.ProposalView, string, error)
+	Ballots(ctx context.Context, id int64) (vote.Ballots, error)
+	Constitution(ctx context.Context) (vote.Constitution, error)
+	ConstitutionHistory(ctx context.Context) ([]vote.ConstitutionVersion, error)
+	SetNewProjectRateCard(ctx context.Context, actor int64, rc equity.RateCard) (equity.RateCard, error)
+	Preview(ctx context.Context, viewer, id int64) (vote.Preview, error)
 }
 
 // Members is the account store the handlers use: sign-in, sessions, tokens,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"copyhold/equity"
+	"copyhold/equity/vote"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
 
@@ -235,7 +236,9 @@ func units(v string) (int64, error) {
 	return equity.ParseAmount(v, equity.UnitScale)
 }
 
-// handleSetRateCard: POST /api/projects/:id/rate-card — a governance action.
+// handleSetRateCard: POST /api/projects/:id/rate-card — a coordinator sets
+// the card of a project with no accepted work yet, within the band the
+// members voted; any other change is 403 needs_vote (a rate_card proposal).
 func (s *Server) handleSetRateCard(c *gin.Context) {
 	me, _ := currentMember(c)
 	pid, ok := idParam(c, "id")
@@ -257,7 +260,7 @@ func (s *Server) handleSetRateCard(c *gin.Context) {
 			return
 		}
 	}
-	out, err := s.register.SetRateCard(c.Request.Context(), me.ID, rc)
+	out, err := s.votes.SetNewProjectRateCard(c.Request.Context(), me.ID, rc)
 	if err != nil {
 		fail(c, err)
 		return
@@ -283,16 +286,8 @@ func rateCardView(rc equity.RateCard) gin.H {
 	f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
 	return gin.H{"id": rc.ID, "project_id": rc.ProjectID, "version": rc.Version, "annotation_accepted": f(rc.AnnotationAccepted),
 		"correction": f(rc.Correction), "review_decision": f(rc.ReviewDecision), "correction_labeller_bp": rc.CorrectionLabellerBP,
-		"difficulty": rc.Difficulty, "reason": rc.Reason, "actor_id": rc.ActorID, "created_at": rc.CreatedAt}
-}
-
-type governanceRequest struct {
-	TransferFeeBP  int    `json:"transfer_fee_bp"`
-	HoldingCapBP   int    `json:"holding_cap_bp"`
-	CapFloor       string `json:"cap_floor"`
-	ReserveShareBP int    `json:"reserve_share_bp"`
-	ExitRule       string `json:"exit_rule"`
-	Reason         string `json:"reason"`
+		"difficulty": rc.Difficulty, "reason": rc.Reason, "actor_id": rc.ActorID, "created_at": rc.CreatedAt,
+		"proposal_id": rc.ProposalID, "vote": rc.Vote}
 }
 
 // handleGovernance: GET /api/equity/governance — the current parameters.
@@ -305,31 +300,17 @@ func (s *Server) handleGovernance(c *gin.Context) {
 	c.JSON(http.StatusOK, governanceView(g))
 }
 
-// handleSetGovernance: POST /api/equity/governance — a new version.
+// handleSetGovernance: POST /api/equity/governance — refused: the transfer
+// fee, holding cap, reserve share and exit rule change only by a vote.
 func (s *Server) handleSetGovernance(c *gin.Context) {
-	me, _ := currentMember(c)
-	var req governanceRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	floor, err := units(req.CapFloor)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	g, err := s.register.SetGovernance(c.Request.Context(), me.ID, equity.Governance{TransferFeeBP: req.TransferFeeBP,
-		HoldingCapBP: req.HoldingCapBP, CapFloor: floor, ReserveShareBP: req.ReserveShareBP, ExitRule: equity.ExitRule(req.ExitRule), Reason: req.Reason})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, governanceView(g))
+	fail(c, vote.ErrNeedsVote.With("the transfer fee, holding cap, reserve share and exit rule change only by a vote of the members: propose a governance change with %s",
+		vote.ProposalRoute))
 }
 
 func governanceView(g equity.Governance) gin.H {
 	return gin.H{"id": g.ID, "version": g.Version, "transfer_fee_bp": g.TransferFeeBP, "holding_cap_bp": g.HoldingCapBP,
 		"cap_floor": equity.Format(g.CapFloor, equity.UnitScale), "reserve_share_bp": g.ReserveShareBP, "exit_rule": g.ExitRule,
-		"reason": g.Reason, "actor_id": g.ActorID, "created_at": g.CreatedAt}
+		"reason": g.Reason, "actor_id": g.ActorID, "created_at": g.CreatedAt, "proposal_id": g.ProposalID, "vote": g.Vote}
 }
 
 type distributionRequest struct {

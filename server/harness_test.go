@@ -14,6 +14,7 @@ import (
 	"time"
 
 	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
@@ -43,6 +44,16 @@ type envOption func(*server.Config, **store.Stores)
 
 func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 	t.Helper()
+	return newEnvVotes(t, db, nil, opts...)
+}
+
+// newEnvVotes is newEnv with collective rule run by votes (nil: one on the
+// system clock).
+func newEnvVotes(t *testing.T, db *gorm.DB, votes server.Votes, opts ...envOption) *env {
+	t.Helper()
+	if votes == nil {
+		votes = govern.New(db, nil, nil)
+	}
 	st := store.New(db).WithRegister(equitystore.Reads{})
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -54,7 +65,9 @@ func newEnv(t *testing.T, db *gorm.DB, opts ...envOption) *env {
 		o(&cfg, &st)
 	}
 	e := &env{t: t, db: db, st: st, members: map[string]member.Member{}, tokens: map[string]string{}}
-	e.srv = server.New(cfg, deps(db, st), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d := deps(db, st)
+	d.Votes = votes
+	e.srv = server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.ts = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.ts.Close)
 	for _, who := range []struct {

@@ -16,6 +16,9 @@ const (
 	reviewerOnly
 	coordinatorOnly
 	reviewerOrCoordinator
+	// nobody: refused to every role. A coordinator's direct governance
+	// change is 403 needs_vote: only a vote of the members changes it.
+	nobody
 )
 
 // routeAccess is the role matrix. Every /api route must be listed: a new
@@ -72,10 +75,22 @@ var routeAccess = map[string]access{
 	"POST /api/equity/transfers":                anyMember,
 	"PUT /api/equity/successor":                 anyMember,
 	"PUT /api/equity/privacy":                   anyMember,
-	"POST /api/equity/governance":               coordinatorOnly,
+	"POST /api/equity/governance":               nobody,
 	"POST /api/projects/:id/rate-card":          coordinatorOnly,
 	"POST /api/equity/models/:id/distributions": coordinatorOnly,
 	"POST /api/equity/members/:id/exit":         coordinatorOnly,
+
+	"GET /api/constitution":            anyMember,
+	"GET /api/constitution/history":    anyMember,
+	"GET /api/proposals":               anyMember,
+	"POST /api/proposals":              anyMember,
+	"GET /api/proposals/:id":           anyMember,
+	"PUT /api/proposals/:id":           anyMember,
+	"POST /api/proposals/:id/sponsor":  anyMember,
+	"POST /api/proposals/:id/withdraw": anyMember,
+	"POST /api/proposals/:id/votes":    anyMember,
+	"GET /api/proposals/:id/preview":   anyMember,
+	"GET /api/proposals/:id/ballots":   anyMember,
 
 	"POST /api/submissions/:id/dispute":       labellerOnly,
 	"GET /api/me/quality":                     labellerOnly,

@@ -106,7 +106,8 @@ func (s *Server) routes() {
 
 	// Equity: the co-op's register of model units (handle_equity.go).
 	// Amounts are decimal strings. Members read and move their own units;
-	// coordinators change rate cards and governance, and distribute revenue.
+	// coordinators set a new project's rate card within the voted band and
+	// distribute revenue; governance changes only by vote (403 needs_vote).
 	{
 		me.GET("/equity/head", s.handleLedgerHead)
 		me.GET("/equity/me", s.handleMyEquity)
@@ -123,6 +124,22 @@ func (s *Server) routes() {
 		admin.POST("/projects/:id/rate-card", s.handleSetRateCard)
 		admin.POST("/equity/models/:id/distributions", s.handleDistribute)
 		admin.POST("/equity/members/:id/exit", s.handleExit)
+	}
+
+	// Collective rule (handle_votes.go): any member proposes, co-sponsors,
+	// votes and reads; only the proposer amends or withdraws.
+	{
+		me.GET("/constitution", s.handleConstitution)
+		me.GET("/constitution/history", s.handleConstitutionHistory)
+		me.GET("/proposals", s.handleListProposals)
+		me.POST("/proposals", s.handlePropose)
+		me.GET("/proposals/:id", s.handleGetProposal)
+		me.PUT("/proposals/:id", s.handleAmend)
+		me.POST("/proposals/:id/sponsor", s.handleSponsor)
+		me.POST("/proposals/:id/withdraw", s.handleWithdraw)
+		me.POST("/proposals/:id/votes", s.handleVote)
+		me.GET("/proposals/:id/preview", s.handlePreview)
+		me.GET("/proposals/:id/ballots", s.handleBallots)
 	}
 
 	// Datasets out (handle_datasets.go): frozen snapshots and their exports,

@@ -65,6 +65,7 @@ type Server struct {
 	datasets Datasets
 	work     Work // submit, review decisions, disputes
 	register Register
+	votes    Votes
 	log      *slog.Logger
 	limits   *loginLimiter
 	engine   *gin.Engine
@@ -78,7 +79,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(),
 		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
-		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register}
+		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes}
 	if deps.Register == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}

@@ -25,8 +25,14 @@ import (
 // newLiveEnv is a test server with a running hub.
 func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.Config)) (*env, *live.Hub) {
 	t.Helper()
+	return newLiveEnvVotes(t, db, nil, edit)
+}
+
+// newLiveEnvVotes is newLiveEnv with collective rule run by votes.
+func newLiveEnvVotes(t *testing.T, db *gorm.DB, votes server.Votes, edit func(*server.Config)) (*env, *live.Hub) {
+	t.Helper()
 	var hub *live.Hub
-	e := newEnv(t, db, func(cfg *server.Config, st **store.Stores) {
+	e := newEnvVotes(t, db, votes, func(cfg *server.Config, st **store.Stores) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		events := event.NewStore(db)
 		ctx, cancel := context.WithCancel(context.Background())

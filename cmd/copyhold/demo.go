@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"copyhold/equity/vote/govern"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
 )
@@ -57,6 +58,10 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if err := seedDemoProject(ctx, st, ids[0]); err != nil {
 		return err
+	}
+	// The co-op's constitution: the shipped defaults, recorded on the register.
+	if _, _, err := govern.New(db, nil, nil).RecordDefaultConstitution(ctx, ids[0]); err != nil {
+		return fmt.Errorf("demo constitution: %w", err)
 	}
 	fmt.Fprintln(e.stdout, "Demo co-op ready. Log in with (demo only; change these before real use):")
 	for _, dm := range demoMembers {

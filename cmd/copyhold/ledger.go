@@ -55,7 +55,7 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("ledger verify: BROKEN at %s", rep.First)
 	}
 	if !*asJSON {
-		fmt.Fprintln(e.stdout, "ok: chain intact, every transaction balanced, balances match postings, supply adds up")
+		fmt.Fprintln(e.stdout, "ok: chain intact, every transaction balanced, balances match postings, supply adds up, every voted rule version matches its passing proposal")
 	}
 	return nil
 }

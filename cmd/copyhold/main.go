@@ -47,6 +47,7 @@ func commands() []command {
 			return cmdAgreement(ctx, a, e.stdout, e.stderr)
 		}},
 		{"ledger", "verify the equity register (hash chain and invariants); exits non-zero on the first broken entry", cmdLedger},
+		{"proposal", "the members' proposals: list, show ID, close-due [--at RFC3339]", cmdProposal},
 		{"snapshot", "freeze accepted annotations (create --model ID --projects 1,2 [--mode consensus|all]) or list snapshots", cmdSnapshot},
 		{"export", "export a snapshot in a dataset format with its manifest (--snapshot ID --format F [-o FILE])", cmdExport},
 		{"release", "register a model release and the snapshots it was trained on, or list releases", cmdRelease},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/frontend"
 	"copyhold/labeling/event"
 	"copyhold/labeling/store"
@@ -24,10 +25,13 @@ import (
 // serverDeps hands the server the labelling stores, the labelling workflow
 // over them and the equity register, each through the interface the server
 // declares for it.
-func serverDeps(db *gorm.DB, st *store.Stores) server.Deps {
+func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service) server.Deps {
 	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
-		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db)}
+		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes}
 }
+
+// proposalTick is how often the server closes proposals whose vote has ended.
+const proposalTick = 30 * time.Second
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	var c config
@@ -76,6 +80,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Collective rule: the ticker closes proposals whose vote has ended.
+	votes := govern.New(db, nil, log)
+	tickCtx, stopTick := context.WithCancel(ctx)
+	tickDone := make(chan struct{})
+	go func() { votes.Run(tickCtx, proposalTick); close(tickDone) }()
+	defer func() { stopTick(); <-tickDone }() // before the database closes
 	srv := server.New(server.Config{
 		BaseURL:        c.BaseURL,
 		AllowedOrigins: c.origins(),
@@ -84,7 +94,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Hub:            hub,
 		Exports:        exports,
 		Ready:          sqlDB,
-	}, serverDeps(db, st), log)
+	}, serverDeps(db, st, votes), log)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

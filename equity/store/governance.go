@@ -136,18 +136,19 @@ type rateCardRow struct {
 	Reason               string
 	ActorID              int64
 	CreatedAt            time.Time
+	ProposalID           int64
 }
 
 func (r rateCardRow) card() equity.RateCard {
 	c := equity.RateCard{ID: r.ID, ProjectID: r.ProjectID, Version: r.Version, AnnotationAccepted: r.AnnotationAccepted,
 		Correction: r.Correction, ReviewDecision: r.ReviewDecision, CorrectionLabellerBP: r.CorrectionLabellerBP,
-		Reason: r.Reason, ActorID: r.ActorID, CreatedAt: r.CreatedAt.UTC(), Difficulty: map[string]int{}}
+		Reason: r.Reason, ActorID: r.ActorID, CreatedAt: r.CreatedAt.UTC(), Difficulty: map[string]int{}, ProposalID: r.ProposalID}
 	json.Unmarshal([]byte(r.Difficulty), &c.Difficulty)
 	return c
 }
 
 const rateCardColumns = `id, project_id, version, annotation_accepted, correction, review_decision, correction_labeller_bp,
-    difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at`
+    difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id`
 
 // CurrentRateCard is the newest rate card of a project.
 func CurrentRateCard(tx *gorm.DB, projectID int64) (equity.RateCard, error) {
@@ -199,9 +200,9 @@ func SetRateCard(tx *gorm.DB, actorID int64, rc equity.RateCard) (equity.RateCar
 	diff, _ := json.Marshal(rc.Difficulty)
 	var ids []int64
 	if err := tx.Raw(`INSERT INTO equity_rate_cards (project_id, version, annotation_accepted, correction, review_decision,
-        correction_labeller_bp, difficulty, reason, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        correction_labeller_bp, difficulty, reason, actor_id, created_at, proposal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		rc.ProjectID, rc.Version, rc.AnnotationAccepted, rc.Correction, rc.ReviewDecision, rc.CorrectionLabellerBP,
-		string(diff), rc.Reason, nz(actorID), rc.CreatedAt).Scan(&ids).Error; err != nil {
+		string(diff), rc.Reason, nz(actorID), rc.CreatedAt, nz(rc.ProposalID)).Scan(&ids).Error; err != nil {
 		return rc, fmt.Errorf("insert rate card: %w", err)
 	}
 	rc.ID = ids[0]
@@ -216,7 +217,7 @@ func SetRateCard(tx *gorm.DB, actorID int64, rc equity.RateCard) (equity.RateCar
 		"annotation_accepted":    equity.Format(rc.AnnotationAccepted, equity.UnitScale),
 		"correction":             equity.Format(rc.Correction, equity.UnitScale),
 		"review_decision":        equity.Format(rc.ReviewDecision, equity.UnitScale),
-		"correction_labeller_bp": rc.CorrectionLabellerBP, "difficulty": rc.Difficulty,
+		"correction_labeller_bp": rc.CorrectionLabellerBP, "difficulty": rc.Difficulty, "proposal_id": rc.ProposalID,
 	})
 	return rc, err
 }
@@ -234,16 +235,17 @@ type governanceRow struct {
 	Reason         string
 	ActorID        int64
 	CreatedAt      time.Time
+	ProposalID     int64
 }
 
 func (r governanceRow) gov() equity.Governance {
 	return equity.Governance{ID: r.ID, Version: r.Version, TransferFeeBP: r.TransferFeeBP, HoldingCapBP: r.HoldingCapBP,
 		CapFloor: r.CapFloor, ReserveShareBP: r.ReserveShareBP, ExitRule: equity.ExitRule(r.ExitRule), Reason: r.Reason,
-		ActorID: r.ActorID, CreatedAt: r.CreatedAt.UTC()}
+		ActorID: r.ActorID, CreatedAt: r.CreatedAt.UTC(), ProposalID: r.ProposalID}
 }
 
 const governanceColumns = `id, version, transfer_fee_bp, holding_cap_bp, cap_floor, reserve_share_bp, exit_rule, reason,
-    COALESCE(actor_id, 0) AS actor_id, created_at`
+    COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id`
 
 // CurrentGovernance is the newest governance version, or the defaults.
 func CurrentGovernance(tx *gorm.DB) (equity.Governance, error) {
@@ -284,8 +286,9 @@ func SetGovernance(tx *gorm.DB, actorID int64, g equity.Governance) (equity.Gove
 	g.CreatedAt = sqldb.Now(tx)
 	var ids []int64
 	if err := tx.Raw(`INSERT INTO equity_governance (version, transfer_fee_bp, holding_cap_bp, cap_floor, reserve_share_bp,
-        exit_rule, reason, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		g.Version, g.TransferFeeBP, g.HoldingCapBP, g.CapFloor, g.ReserveShareBP, string(g.ExitRule), g.Reason, nz(actorID), g.CreatedAt).Scan(&ids).Error; err != nil {
+        exit_rule, reason, actor_id, created_at, proposal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		g.Version, g.TransferFeeBP, g.HoldingCapBP, g.CapFloor, g.ReserveShareBP, string(g.ExitRule), g.Reason, nz(actorID), g.CreatedAt,
+		nz(g.ProposalID)).Scan(&ids).Error; err != nil {
 		return g, fmt.Errorf("insert governance: %w", err)
 	}
 	g.ID = ids[0]
@@ -295,7 +298,7 @@ func SetGovernance(tx *gorm.DB, actorID int64, g equity.Governance) (equity.Gove
 	err := event.Append(tx, "equity.governance_changed", event.CoopScope, actorPtr(actorID), map[string]any{
 		"governance_id": g.ID, "version": g.Version, "transfer_fee_bp": g.TransferFeeBP, "holding_cap_bp": g.HoldingCapBP,
 		"cap_floor": equity.Format(g.CapFloor, equity.UnitScale), "reserve_share_bp": g.ReserveShareBP,
-		"exit_rule": g.ExitRule, "reason": g.Reason,
+		"exit_rule": g.ExitRule, "reason": g.Reason, "proposal_id": g.ProposalID,
 	})
 	return g, err
 }
@@ -327,10 +330,22 @@ func (s *Store) SetGovernance(ctx context.Context, actorID int64, g equity.Gover
 
 // Governance is the current governance version (or the defaults).
 func (s *Store) Governance(ctx context.Context) (equity.Governance, error) {
-	return CurrentGovernance(s.db.WithContext(ctx))
+	g, err := CurrentGovernance(s.db.WithContext(ctx))
+	if err != nil {
+		return g, err
+	}
+	gs := []equity.Governance{g}
+	err = withVotes(s.db.WithContext(ctx), gs)
+	return gs[0], err
 }
 
 // RateCard is a project's current rate card.
 func (s *Store) RateCard(ctx context.Context, projectID int64) (equity.RateCard, error) {
-	return CurrentRateCard(s.db.WithContext(ctx), projectID)
+	rc, err := CurrentRateCard(s.db.WithContext(ctx), projectID)
+	if err != nil {
+		return rc, err
+	}
+	rs := []equity.RateCard{rc}
+	err = withCardVotes(s.db.WithContext(ctx), rs)
+	return rs[0], err
 }

@@ -52,7 +52,10 @@ func (h Hooks) ensureRateCard(tx *gorm.DB, projectID, actor int64, reason string
 	if !errors.Is(err, equity.ErrNoRateCard) {
 		return err
 	}
-	rc := h.DefaultRateCard
+	rc, err := h.defaultCard(tx)
+	if err != nil {
+		return err
+	}
 	rc.ProjectID = projectID
 	rc.Reason = reason
 	_, err = SetRateCard(tx, actor, rc)

@@ -282,6 +282,15 @@ func (s *Store) RegisterFor(ctx context.Context, modelID int64) (equity.Register
 				return err
 			}
 		}
+		if err := withVotes(tx, reg.Governance); err != nil {
+			return err
+		}
+		if err := withCardVotes(tx, reg.RateCards); err != nil {
+			return err
+		}
+		if reg.Votes, err = registerVotes(tx); err != nil {
+			return err
+		}
 		var ds []struct {
 			TxID                  int64
 			Currency              string

@@ -54,6 +54,10 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		for _, g := range govs {
 			govByID[g.ID] = g
 		}
+		votes, err := loadVoteEntries(tx)
+		if err != nil {
+			return err
+		}
 		v := equity.NewVerifier(mm)
 		var from int64
 		for {
@@ -136,6 +140,8 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 					} else {
 						canon = equity.CanonicalGovernance(g)
 					}
+				default: // collective rule's entries (verify_votes.go)
+					canon = votes.canonical(l.Seq, l.Kind, l.RefID)
 				}
 				v.Entry(l.Seq, l.Kind, l.RefID, l.PrevHash, l.Hash, canon, t)
 			}
@@ -155,6 +161,12 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		}
 		if unchained > 0 {
 			v.First = firstOf(v.First, equity.Break{Reason: fmt.Sprintf("%d transactions are not on the hash chain", unchained)})
+		}
+		// Every rule version made by a vote against its passing proposal.
+		if b, err := votes.check(tx, govs, cards); err != nil {
+			return err
+		} else if b != nil {
+			v.First = firstOf(v.First, *b)
 		}
 		h, err := head(tx)
 		if err != nil {

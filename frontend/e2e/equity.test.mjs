@@ -1,11 +1,13 @@
 // Equity e2e: accepted work shows on the labeller's statement (with
 // drill-down to the submission) and on the court roll; CSV download; the
-// print stylesheet; a coordinator changes the rules with a reason; a transfer
+// print stylesheet; the members vote new rules with a reason; a transfer
 // shows its fee before it is confirmed; pseudonyms; axe on every equity page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axeViolations, formatViolations, launchBrowser, screenshot, startServer } from './harness.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BIN, axeViolations, formatViolations, launchBrowser, screenshot, startServer } from './harness.mjs';
 import { DEMO, apiClient } from './labelling-helpers.mjs';
 import { acceptNext, pageAs, projectOnDemoModel, submitOne } from './equity-helpers.mjs';
 
@@ -18,6 +20,7 @@ let labId;
 let lab2Id;
 
 const LAB2 = { login: 'labeller2', password: DEMO.labeller.password };
+const execFileP = promisify(execFile);
 
 before(async () => {
   server = await startServer();
@@ -110,16 +113,28 @@ describe('equity', () => {
     }
   });
 
-  test('a coordinator changes the rules with a reason; the transfer shows its fee before confirming', async () => {
+  test('the members vote new rules with a reason; the transfer shows its fee before confirming', async () => {
+    // Only a vote of the members changes the fee (docs/GOVERNANCE.md): the
+    // coordinator's direct change is refused, so the fee goes through a
+    // proposal that every demo member carries, closed as the ticker would.
+    const refused = await coord.call('POST', '/api/equity/governance', { transfer_fee_bp: 250, holding_cap_bp: 10000, exit_rule: 'successor_else_reserve', reason: 'x' }, { expect: 403 });
+    assert.equal(refused.code, 'needs_vote');
+    const proposal = await coord.call('POST', '/api/proposals', {
+      title: 'A transfer fee for the reserve', reason: 'Fund the reserve from transfers',
+      change: { kind: 'governance', transfer_fee_bp: 250 }, idempotency_key: 'equity-e2e-fee',
+    }, { expect: 201 });
+    for (const who of [DEMO.coordinator, DEMO.labeller, DEMO.reviewer, LAB2]) {
+      const c = await apiClient(server.url, who);
+      await c.call('POST', `/api/proposals/${proposal.id}/votes`, { choice: 'yes' });
+    }
+    const at = new Date(Date.parse(proposal.closes_at) + 60_000).toISOString();
+    const closed = await execFileP(BIN, ['proposal', 'close-due', '--at', at], { env: server.db.env });
+    assert.match(closed.stdout, new RegExp(`proposal ${proposal.id}: passed`));
     const { page, problems } = await pageAs(browser, server.url, DEMO.coordinator);
     try {
       await page.goto('/equity/govern');
       await page.getByRole('heading', { level: 1, name: 'Equity governance' }).waitFor();
       await axeClean(page, 'governance');
-      await page.getByLabel('Transfer fee (basis points)').fill('250');
-      await page.getByLabel('Reason (required)').first().fill('Fund the reserve from transfers');
-      await page.getByRole('button', { name: 'Record new rules' }).click();
-      await page.getByRole('status').filter({ hasText: 'Governance version 1 is in force.' }).waitFor();
       await page.goto(`/equity/register?model=${model.id}`);
       await page.getByText('“Fund the reserve from transfers”').waitFor();
       await page.getByText(/Transfer fee 2\.5%/).waitFor();

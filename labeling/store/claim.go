@@ -192,6 +192,11 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 	}
 
 	day := labeling.DayStart(now)
+	coopStint, sensitiveMax, err := s.coopLimits(tx)
+	if err != nil {
+		return labeling.Task{}, err
+	}
+	p.Stint = clampStint(p.Stint, coopStint)
 	if p.Stint > 0 {
 		n, err := claimsToday(tx, memberID, projectID, day)
 		if err != nil {
@@ -205,6 +210,7 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 	if err != nil {
 		return labeling.Task{}, err
 	}
+	capN = min(capN, sensitiveMax)
 	args := claimArgs{ProjectID: projectID, MemberID: memberID, Overlap: p.Overlap,
 		AllowSensitive: used < int64(capN), Now: now}
 

@@ -39,3 +39,38 @@ func ModelProjects(tx *gorm.DB, modelID int64) ([]int64, error) {
 	}
 	return ids, nil
 }
+
+// ProjectStatus is a project's status and model, and false when it does not exist.
+func ProjectStatus(tx *gorm.DB, projectID int64) (status string, modelID int64, ok bool, err error) {
+	var rows []struct {
+		Status  string
+		ModelID int64
+	}
+	if err := tx.Raw("SELECT status, model_id FROM projects WHERE id = ?", projectID).Scan(&rows).Error; err != nil || len(rows) == 0 {
+		return "", 0, false, err
+	}
+	return rows[0].Status, rows[0].ModelID, true, nil
+}
+
+// ProjectStints is every project's daily stint (0: none), by project id.
+func ProjectStints(tx *gorm.DB) (map[int64]int, error) {
+	var rows []struct {
+		ID    int64
+		Stint int
+	}
+	if err := tx.Raw("SELECT id, stint FROM projects").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Stint
+	}
+	return out, nil
+}
+
+// ReleaseExists reports whether a model release exists.
+func ReleaseExists(tx *gorm.DB, releaseID int64) (bool, error) {
+	var n int64
+	err := tx.Raw("SELECT COUNT(*) FROM releases WHERE id = ?", releaseID).Scan(&n).Error
+	return n > 0, err
+}

@@ -505,7 +505,11 @@ func (s *Projects) MyProgress(ctx context.Context, memberID, projectID int64) (l
 		if out.ClaimedToday, err = claimsToday(tx, memberID, projectID, day); err != nil {
 			return err
 		}
-		if p.Stint > 0 {
+		coopStint, sensitiveMax, err := s.coopLimits(tx)
+		if err != nil {
+			return err
+		}
+		if p.Stint = clampStint(p.Stint, coopStint); p.Stint > 0 {
 			left := max(0, int64(p.Stint)-out.ClaimedToday)
 			out.StintLeft = &left
 		}
@@ -513,7 +517,7 @@ func (s *Projects) MyProgress(ctx context.Context, memberID, projectID int64) (l
 		if err != nil {
 			return err
 		}
-		out.SensitiveLeftToday = max(0, int64(capN)-used)
+		out.SensitiveLeftToday = max(0, int64(min(capN, sensitiveMax))-used)
 		// Items this member could still be given (gold items are not counted:
 		// they are only ever mixed in).
 		return tx.Raw(`SELECT COUNT(*) FROM items i

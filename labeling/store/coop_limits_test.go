@@ -1,0 +1,42 @@
+package store_test
+
+import (
+	"testing"
+
+	"copyhold/labeling"
+	"copyhold/migrations/dbtest"
+
+	"gorm.io/gorm"
+)
+
+// votedLimits is a ledger that knows the co-op's voted work limits.
+type votedLimits struct{ stint, sensitive int }
+
+func (votedLimits) ProjectCreated(*gorm.DB, labeling.Project, *int64) error { return nil }
+func (votedLimits) Submitted(*gorm.DB, labeling.Submission) error           { return nil }
+func (votedLimits) Decided(*gorm.DB, labeling.DecisionRecord) error         { return nil }
+func (votedLimits) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
+func (v votedLimits) WorkLimits(*gorm.DB) (int, int, error)                 { return v.stint, v.sensitive, nil }
+
+// The co-op's voted daily stint and sensitive maximum clamp a project's
+// stint (none here) and the member's sensitive cap.
+func TestCoopLimitsClampProjects(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newLabFixture(t, db)
+		f.s = f.s.WithLedger(votedLimits{stint: 2, sensitive: 1})
+		l := f.member("l", "labeller")
+		p := f.project("no stint of its own", nil)
+		f.items(p.ID, 5)
+		f.submit(l, f.claim(l, p.ID), "1")
+		f.submit(l, f.claim(l, p.ID), "2")
+		_, err := f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
+		wantLabCode(t, err, labeling.ErrStintReached)
+		my, err := f.s.Projects.MyProgress(f.ctx, l, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if my.StintLeft == nil || *my.StintLeft != 0 || my.SensitiveLeftToday != 1 {
+			t.Fatalf("my progress under the co-op's limits = %+v", my)
+		}
+	})
+}
