@@ -1,13 +1,13 @@
 // Equity e2e: accepted work shows on the labeller's statement (with
 // drill-down to the submission) and on the court roll; CSV download; the
-// print stylesheet; a coordinator changes the rules with a reason; a transfer
-// shows its fee before it is confirmed; pseudonyms; axe on every equity page.
+// print stylesheet; the members vote a new fee (a coordinator cannot set it
+// alone); a transfer shows its fee before it is confirmed; pseudonyms; axe on every equity page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { axeViolations, formatViolations, launchBrowser, screenshot, startServer } from './harness.mjs';
 import { DEMO, apiClient } from './labelling-helpers.mjs';
-import { acceptNext, pageAs, projectOnDemoModel, submitOne } from './equity-helpers.mjs';
+import { acceptNext, pageAs, passProposal, projectOnDemoModel, submitOne } from './equity-helpers.mjs';
 
 let server;
 let browser;
@@ -110,22 +110,36 @@ describe('equity', () => {
     }
   });
 
-  test('a coordinator changes the rules with a reason; the transfer shows its fee before confirming', async () => {
+  test('the members vote a new fee (the coordinator cannot set it alone); the transfer shows its fee before confirming', async () => {
     const { page, problems } = await pageAs(browser, server.url, DEMO.coordinator);
     try {
       await page.goto('/equity/govern');
       await page.getByRole('heading', { level: 1, name: 'Equity governance' }).waitFor();
       await axeClean(page, 'governance');
-      await page.getByLabel('Transfer fee (basis points)').fill('250');
-      await page.getByLabel('Reason (required)').first().fill('Fund the reserve from transfers');
-      await page.getByRole('button', { name: 'Record new rules' }).click();
-      await page.getByRole('status').filter({ hasText: 'Governance version 1 is in force.' }).waitFor();
-      await page.goto(`/equity/register?model=${model.id}`);
-      await page.getByText('“Fund the reserve from transfers”').waitFor();
-      await page.getByText(/Transfer fee 2\.5%/).waitFor();
+      await page.getByRole('link', { name: 'Propose a change to these rules' }).waitFor();
       assertClean(problems);
     } finally {
       await page.context().close();
+    }
+    // A direct change needs a vote; the members pass it (details in votes.test.mjs).
+    const refused = await coord.call('POST', '/api/equity/governance', { transfer_fee_bp: 250, holding_cap_bp: 10000, cap_floor: '0', reserve_share_bp: 0, exit_rule: 'successor_else_reserve', reason: 'Alone' }, { expect: 403 });
+    assert.equal(refused.code, 'needs_vote');
+    const passed = await passProposal(server, coord, [coord, lab, rev], {
+      title: 'Fund the reserve from transfers',
+      reason: 'A 2.5 % fee on transfers goes to the reserve.',
+      change: { kind: 'governance', transfer_fee_bp: 250, holding_cap_bp: 10000, cap_floor: '0.000000', reserve_share_bp: 0, exit_rule: 'successor_else_reserve' },
+    });
+    assert.equal(passed.status, 'passed', JSON.stringify(passed));
+    {
+      const { page, problems } = await pageAs(browser, server.url, DEMO.coordinator);
+      try {
+        await page.goto(`/equity/register?model=${model.id}`);
+        await page.getByText(/Transfer fee 2\.5%/).waitFor();
+        await page.getByTestId(`changed-by-${passed.id}`).filter({ hasText: 'Fund the reserve from transfers' }).waitFor();
+        assertClean(problems);
+      } finally {
+        await page.context().close();
+      }
     }
 
     const l = await pageAs(browser, server.url, DEMO.labeller);

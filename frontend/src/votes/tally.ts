@@ -30,7 +30,7 @@ export interface Result extends Counts {
 }
 
 /** Counts published ballots; anything but yes/no/abstain is reported as invalid, not counted. */
-export function countBallots(ballots: readonly Pick<PublishedBallot, 'choice'>[]): Counts & { invalid: number } {
+export function countBallots(ballots: readonly PublishedBallot[]): Counts & { invalid: number } {
   const c = { yes: 0, no: 0, abstain: 0, invalid: 0 };
   for (const b of ballots) {
     if (b.choice === 'yes' || b.choice === 'no' || b.choice === 'abstain') c[b.choice as Choice]++;
@@ -80,7 +80,7 @@ export interface Recount {
  * the counts always, and the outcome (quorum, passed) when the rules in
  * force at the opening are known.
  */
-export function recount(ballots: readonly Pick<PublishedBallot, 'choice'>[], recorded: Tally, rules: CountRules | null, special: boolean): Recount {
+export function recount(ballots: readonly PublishedBallot[], recorded: Tally, rules: CountRules | null, special: boolean): Recount {
   const counted = countBallots(ballots);
   const differences: string[] = [];
   for (const k of ['yes', 'no', 'abstain'] as const) if (counted[k] !== recorded[k]) differences.push(`${k}: ${counted[k]} counted, ${recorded[k]} recorded`);
