@@ -26,6 +26,8 @@ export function RuleTable({ p, names, level }: { p: Proposal; names?: Names; lev
     );
   }
   const hasCurrent = !!p.current;
+  const open = p.status === 'open' || p.status === 'seeking_sponsors';
+  const mono = (t: string) => ['bp', 'units', 'amount', 'count', 'hours', 'date', 'currency'].includes(t);
   return (
     <div className="table-wrap">
       <table className="table vt-rule" data-testid={`rule-${p.id}`}>
@@ -33,7 +35,7 @@ export function RuleTable({ p, names, level }: { p: Proposal; names?: Names; lev
         <thead>
           <tr>
             <th scope="col">Rule</th>
-            {hasCurrent && <th scope="col">In force now</th>}
+            {hasCurrent && <th scope="col">{open ? 'In force now' : 'Before'}</th>}
             <th scope="col">Proposed</th>
           </tr>
         </thead>
@@ -44,8 +46,8 @@ export function RuleTable({ p, names, level }: { p: Proposal; names?: Names; lev
                 {r.label}
                 {hasCurrent && r.changed && <span className="visually-hidden"> (changed)</span>}
               </th>
-              {hasCurrent && <td className={r.type === 'longtext' ? undefined : 'mono'}>{r.current}</td>}
-              <td className={r.type === 'longtext' ? undefined : 'mono'}>
+              {hasCurrent && <td className={mono(r.type) ? 'mono' : undefined}>{r.current}</td>}
+              <td className={mono(r.type) ? 'mono' : undefined}>
                 {r.type === 'longtext' ? <Markdown source={r.proposed === '—' ? '' : r.proposed} className="markdown" /> : r.proposed}
               </td>
             </tr>

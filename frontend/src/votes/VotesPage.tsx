@@ -357,7 +357,7 @@ export function ProposalPage({ id }: { id: number }) {
           names={names}
           cosponsorsNeeded={constitution?.cosponsors}
           pageKeys={p.status === 'open'}
-          withPreview
+          withPreview={open}
           soon={soon}
           onVoted={(_, r, was) => setP((x) => (x ? afterMyVote(x, r, was, secret) : x))}
           onClosed={load}
