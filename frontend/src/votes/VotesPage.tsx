@@ -83,13 +83,13 @@ export function isSecret(p: Proposal, c: Constitution | null): boolean {
   return c?.ballot !== 'open';
 }
 
-/** What the member's own vote does to the proposal on screen. */
-export function afterMyVote(p: Proposal, r: VoteResult, wasVoted: boolean, secret: boolean): Proposal {
-  return {
-    ...p,
-    voted: wasVoted || r.changed ? p.voted : p.voted + 1,
-    my_vote: { ...p.my_vote, voted: true, choice: secret ? null : r.choice },
-  };
+/**
+ * What the member's own vote does to the proposal on screen at once. The
+ * turnout is not guessed (the coop event may already have counted this
+ * vote): the page re-reads the proposal, and proposal.voted keeps it live.
+ */
+export function afterMyVote(p: Proposal, r: VoteResult, secret: boolean): Proposal {
+  return { ...p, my_vote: { ...p.my_vote, voted: true, choice: secret ? null : r.choice } };
 }
 
 const CLOSED_PAGE = 10;
@@ -159,8 +159,10 @@ export function VotesHomePage() {
     }
   }
 
-  const voted = (id: number, r: VoteResult, wasVoted: boolean) =>
-    setLists((l) => (l ? { ...l, open: l.open.map((p) => (p.id === id ? afterMyVote(p, r, wasVoted, isSecret(p, constitution)) : p)) } : l));
+  const voted = (id: number, r: VoteResult) => {
+    setLists((l) => (l ? { ...l, open: l.open.map((p) => (p.id === id ? afterMyVote(p, r, isSecret(p, constitution)) : p)) } : l));
+    refetch(id);
+  };
   const changed = (p: Proposal) => setLists((l) => (l ? placeProposal(l, p) : l));
 
   if (!me) return null;
@@ -359,7 +361,10 @@ export function ProposalPage({ id }: { id: number }) {
           pageKeys={p.status === 'open'}
           withPreview={open}
           soon={soon}
-          onVoted={(_, r, was) => setP((x) => (x ? afterMyVote(x, r, was, secret) : x))}
+          onVoted={(_, r) => {
+            setP((x) => (x ? afterMyVote(x, r, secret) : x));
+            load();
+          }}
           onClosed={load}
           onChanged={setP}
         />

@@ -350,6 +350,37 @@ describe('Votes pages with a mocked server', () => {
     expect(post.body).not.toHaveProperty('period_hours');
   });
 
+  it('the proposer amends (PUT, no idempotency key; votes restart) or withdraws before the first vote', async () => {
+    const calls = mockFetch({
+      'GET /api/constitution': CONSTITUTION,
+      'GET /api/projects': { projects: [] },
+      'GET /api/models': { models: [] },
+      'GET /api/proposals/7': proposal(),
+      'GET /api/proposals/7/preview': PREVIEW,
+      'GET /api/equity/governance': { id: 0, version: 0, transfer_fee_bp: 0, holding_cap_bp: 10000, cap_floor: '0.000000', reserve_share_bp: 0, exit_rule: 'successor_else_reserve', reason: '', actor_id: 0, created_at: '0001-01-01T00:00:00Z' },
+      'PUT /api/proposals/7': (b: unknown) => json(200, proposal({ ...(b as object), opened_at: '2026-01-03T00:00:00Z' } as Partial<Proposal>)),
+      'POST /api/proposals/7/withdraw': proposal({ status: 'withdrawn' }),
+    });
+    withSession(<ProposalPage id={7} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Amend…' }));
+    const fee = screen.getByLabelText('Transfer fee (basis points)') as HTMLInputElement;
+    expect(fee.value).toBe('100');
+    expect(screen.getByText(/Amending discards every vote/)).toBeTruthy();
+    fireEvent.change(fee, { target: { value: '50' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Amend and restart the vote' }));
+    await screen.findByText(/every vote was discarded and the voting period restarted/);
+    const put = calls.find((c) => c.method === 'PUT')!;
+    expect(put.body).toEqual({
+      title: 'Charge 1% on transfers',
+      reason: 'Fund the reserve from transfers.',
+      change: { kind: 'governance', transfer_fee_bp: 50, holding_cap_bp: 10000, cap_floor: '0.000000', reserve_share_bp: 0, exit_rule: 'successor_else_reserve' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Withdraw…' }));
+    fireEvent.click(within(screen.getByRole('group', { name: 'Confirm withdrawing' })).getByRole('button', { name: 'Withdraw' }));
+    await screen.findByText('The proposal was withdrawn.');
+    expect(screen.getByText('Withdrawn by the proposer before anyone voted.')).toBeTruthy();
+  });
+
   it('switches the typed editor with the kind', async () => {
     mockFetch({ 'GET /api/constitution': CONSTITUTION, 'GET /api/projects': { projects: [{ id: 3, name: 'Sentiment' }] }, 'GET /api/models': { models: [] } });
     withSession(<NewProposalPage />);
