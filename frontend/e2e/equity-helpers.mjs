@@ -72,3 +72,16 @@ export async function pageAs(browser, baseURL, who, opts) {
   }
   return p;
 }
+
+/**
+ * Proposes a change and passes it: every voter votes yes through the API,
+ * then `copyhold proposal close-due --at` closes it as if its deadline had
+ * passed. Returns the closed proposal.
+ */
+export async function passProposal(server, proposer, voters, { title, reason, change }) {
+  const p = await proposer.call('POST', '/api/proposals', { title, reason, change, idempotency_key: randomUUID() }, { expect: 201 });
+  for (const v of voters) await v.call('POST', `/api/proposals/${p.id}/votes`, { choice: 'yes' });
+  const at = new Date(Date.parse(p.closes_at) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await server.cli(['proposal', 'close-due', '--at', at]);
+  return proposer.call('GET', `/api/proposals/${p.id}`);
+}

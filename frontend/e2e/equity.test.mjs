@@ -1,15 +1,13 @@
 // Equity e2e: accepted work shows on the labeller's statement (with
 // drill-down to the submission) and on the court roll; CSV download; the
-// print stylesheet; the members vote new rules with a reason; a transfer
-// shows its fee before it is confirmed; pseudonyms; axe on every equity page.
+// print stylesheet; the members vote a new fee (a coordinator cannot set it
+// alone); a transfer shows its fee before it is confirmed; pseudonyms; axe on every equity page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { BIN, axeViolations, formatViolations, launchBrowser, screenshot, startServer } from './harness.mjs';
+import { axeViolations, formatViolations, launchBrowser, screenshot, startServer } from './harness.mjs';
 import { DEMO, apiClient } from './labelling-helpers.mjs';
-import { acceptNext, pageAs, projectOnDemoModel, submitOne } from './equity-helpers.mjs';
+import { acceptNext, pageAs, passProposal, projectOnDemoModel, submitOne } from './equity-helpers.mjs';
 
 let server;
 let browser;
@@ -20,7 +18,6 @@ let labId;
 let lab2Id;
 
 const LAB2 = { login: 'labeller2', password: DEMO.labeller.password };
-const execFileP = promisify(execFile);
 
 before(async () => {
   server = await startServer();
@@ -113,34 +110,36 @@ describe('equity', () => {
     }
   });
 
-  test('the members vote new rules with a reason; the transfer shows its fee before confirming', async () => {
-    // Only a vote of the members changes the fee (docs/GOVERNANCE.md): the
-    // coordinator's direct change is refused, so the fee goes through a
-    // proposal that every demo member carries, closed as the ticker would.
-    const refused = await coord.call('POST', '/api/equity/governance', { transfer_fee_bp: 250, holding_cap_bp: 10000, exit_rule: 'successor_else_reserve', reason: 'x' }, { expect: 403 });
-    assert.equal(refused.code, 'needs_vote');
-    const proposal = await coord.call('POST', '/api/proposals', {
-      title: 'A transfer fee for the reserve', reason: 'Fund the reserve from transfers',
-      change: { kind: 'governance', transfer_fee_bp: 250 }, idempotency_key: 'equity-e2e-fee',
-    }, { expect: 201 });
-    for (const who of [DEMO.coordinator, DEMO.labeller, DEMO.reviewer, LAB2]) {
-      const c = await apiClient(server.url, who);
-      await c.call('POST', `/api/proposals/${proposal.id}/votes`, { choice: 'yes' });
-    }
-    const at = new Date(Date.parse(proposal.closes_at) + 60_000).toISOString();
-    const closed = await execFileP(BIN, ['proposal', 'close-due', '--at', at], { env: server.db.env });
-    assert.match(closed.stdout, new RegExp(`proposal ${proposal.id}: passed`));
+  test('the members vote a new fee (the coordinator cannot set it alone); the transfer shows its fee before confirming', async () => {
     const { page, problems } = await pageAs(browser, server.url, DEMO.coordinator);
     try {
       await page.goto('/equity/govern');
       await page.getByRole('heading', { level: 1, name: 'Equity governance' }).waitFor();
       await axeClean(page, 'governance');
-      await page.goto(`/equity/register?model=${model.id}`);
-      await page.getByText('“Fund the reserve from transfers”').waitFor();
-      await page.getByText(/Transfer fee 2\.5%/).waitFor();
+      await page.getByRole('link', { name: 'Propose a change to these rules' }).waitFor();
       assertClean(problems);
     } finally {
       await page.context().close();
+    }
+    // A direct change needs a vote; the members pass it (details in votes.test.mjs).
+    const refused = await coord.call('POST', '/api/equity/governance', { transfer_fee_bp: 250, holding_cap_bp: 10000, cap_floor: '0', reserve_share_bp: 0, exit_rule: 'successor_else_reserve', reason: 'Alone' }, { expect: 403 });
+    assert.equal(refused.code, 'needs_vote');
+    const passed = await passProposal(server, coord, [coord, lab, rev], {
+      title: 'Fund the reserve from transfers',
+      reason: 'A 2.5 % fee on transfers goes to the reserve.',
+      change: { kind: 'governance', transfer_fee_bp: 250, holding_cap_bp: 10000, cap_floor: '0.000000', reserve_share_bp: 0, exit_rule: 'successor_else_reserve' },
+    });
+    assert.equal(passed.status, 'passed', JSON.stringify(passed));
+    {
+      const { page, problems } = await pageAs(browser, server.url, DEMO.coordinator);
+      try {
+        await page.goto(`/equity/register?model=${model.id}`);
+        await page.getByText(/Transfer fee 2\.5%/).waitFor();
+        await page.getByTestId(`changed-by-${passed.id}`).filter({ hasText: 'Fund the reserve from transfers' }).waitFor();
+        assertClean(problems);
+      } finally {
+        await page.context().close();
+      }
     }
 
     const l = await pageAs(browser, server.url, DEMO.labeller);

@@ -79,7 +79,7 @@ describe('foundation', () => {
       await page.getByRole('heading', { level: 1, name: 'Work' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Areas' });
       const links = await nav.getByRole('link').allTextContents();
-      assert.deepEqual(links, ['Work', 'Equity', 'Account']);
+      assert.deepEqual(links, ['Work', 'Equity', 'Votes', 'Account']);
       await page.getByRole('button', { name: 'Log out' }).waitFor();
       const v = await axeViolations(page);
       assert.equal(v.length, 0, formatViolations(v));
@@ -155,7 +155,7 @@ describe('foundation', () => {
       await joiner.getByRole('heading', { level: 1, name: 'Work' }).waitFor();
       await joiner.getByTestId('display-name').filter({ hasText: 'Nova Newbie' }).waitFor();
       const links = await joiner.getByRole('navigation', { name: 'Areas' }).getByRole('link').allTextContents();
-      assert.deepEqual(links, ['Work', 'Review', 'Quality', 'Equity', 'Account']);
+      assert.deepEqual(links, ['Work', 'Review', 'Quality', 'Equity', 'Votes', 'Account']);
 
       // The link works once.
       const again = await newPage(browser, server.url);

@@ -123,7 +123,9 @@ async function waitHealthy(url, proc, deadline) {
 
 /**
  * Boots a fresh copyhold: migrate up, demo, serve on a random port.
- * Returns { url, db, demoOutput, logs(), stop() }.
+ * Returns { url, db, demoOutput, logs(), cli(args), stop() }; cli runs
+ * another copyhold subcommand against the same database (for example
+ * `proposal close-due --at <time>`) and resolves to { stdout, stderr }.
  */
 export async function startServer({ timeoutMs = 30_000 } = {}) {
   if (!existsSync(BIN)) {
@@ -166,6 +168,7 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
       db,
       demoOutput,
       logs: () => log,
+      cli: (args, { timeoutMs: cliTimeout = 60_000 } = {}) => run(BIN, args, db.env, cliTimeout),
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -30,6 +30,11 @@ const StatementPage = lazy(() => import('./equity').then((m) => ({ default: m.St
 const TransferPage = lazy(() => import('./equity').then((m) => ({ default: m.TransferPage })));
 const RegisterPage = lazy(() => import('./equity').then((m) => ({ default: m.RegisterPage })));
 const GovernPage = lazy(() => import('./equity').then((m) => ({ default: m.GovernPage })));
+// Votes: proposals, ballots, the constitution (own chunk).
+const VotesHomePage = lazy(() => import('./votes').then((m) => ({ default: m.VotesHomePage })));
+const ProposalPage = lazy(() => import('./votes').then((m) => ({ default: m.ProposalPage })));
+const NewProposalPage = lazy(() => import('./votes').then((m) => ({ default: m.NewProposalPage })));
+const ConstitutionPage = lazy(() => import('./votes').then((m) => ({ default: m.ConstitutionPage })));
 // Datasets out: snapshots, exports, releases, leaderboard, my data (own chunk).
 const DatasetsPage = lazy(() => import('./datasets/DatasetsPage'));
 const LeaderboardPage = lazy(() => import('./datasets/Leaderboard'));
@@ -44,6 +49,9 @@ const TITLES: Record<string, string> = {
   '/equity/transfer': 'Transfer units',
   '/equity/register': 'Court roll',
   '/equity/govern': 'Equity governance',
+  '/votes': 'Votes',
+  '/votes/new': 'Propose a change',
+  '/votes/constitution': 'Constitution',
   '/datasets': 'Datasets',
   '/datasets/leaderboard': 'Leaderboard',
   '/datasets/mine': 'My releases and data',
@@ -68,7 +76,7 @@ export function App() {
   useEffect(() => {
     const t =
       TITLES[pathname] ??
-      (pathname.startsWith('/invite/') ? 'Join' : pathname.startsWith('/work/p/') ? 'Labelling' : pathname.startsWith('/review/p/') ? 'Review' : pathname.startsWith('/quality/') ? 'Quality' : pathname.startsWith('/admin/projects/') ? 'Project' : null);
+      (pathname.startsWith('/invite/') ? 'Join' : pathname.startsWith('/work/p/') ? 'Labelling' : pathname.startsWith('/review/p/') ? 'Review' : pathname.startsWith('/quality/') ? 'Quality' : pathname.startsWith('/admin/projects/') ? 'Project' : pathname.startsWith('/votes/') ? 'Proposal' : null);
     document.title = t ? `${t} · copyhold` : 'copyhold';
   }, [pathname]);
 
@@ -145,6 +153,10 @@ export function App() {
   else if (pathname === '/equity/transfer') page = <TransferPage />;
   else if (pathname === '/equity/register') page = <RegisterPage />;
   else if (pathname === '/equity/govern') page = <GovernPage />;
+  else if (pathname === '/votes') page = <VotesHomePage />;
+  else if (pathname === '/votes/new') page = <NewProposalPage />;
+  else if (pathname === '/votes/constitution') page = <ConstitutionPage />;
+  else if ((params = matchPath('/votes/:id', pathname)) && /^\d+$/.test(params.id)) page = <ProposalPage key={params.id} id={Number(params.id)} />;
   else if (pathname === '/datasets') page = <DatasetsPage />;
   else if (pathname === '/datasets/leaderboard') page = <LeaderboardPage />;
   else if (pathname === '/datasets/mine') page = <MyReleasesPage />;

@@ -4,8 +4,13 @@ import { areasFor } from './areas';
 import { Link, useLocation } from './router';
 import { ConnectionStatus } from './live/ConnectionStatus';
 import { live } from './live/live';
+import { openVotesLabel, useOpenVoteCount } from './votes/openVotes';
 
-export function Nav({ roles, pathname }: { roles: readonly string[]; pathname: string }) {
+/**
+ * openVotes: open proposals the member has not voted on yet (null: unknown).
+ * The Votes link says "1 open vote" / "N open votes" until they have voted on each.
+ */
+export function Nav({ roles, pathname, openVotes = null }: { roles: readonly string[]; pathname: string; openVotes?: number | null }) {
   const items = [...areasFor(roles).map((a) => ({ path: a.path, label: a.label })), { path: '/account', label: 'Account' }];
   return (
     <nav className="side-nav" aria-label="Areas">
@@ -16,6 +21,12 @@ export function Nav({ roles, pathname }: { roles: readonly string[]; pathname: s
             <li key={it.path}>
               <Link to={it.path} aria-current={current ? 'page' : undefined} className={current ? 'current' : undefined}>
                 {it.label}
+                {it.path === '/votes' && openVotes !== null && openVotes > 0 && (
+                  <span className="nav-badge" data-testid="open-votes">
+                    <span className="visually-hidden">: </span>
+                    {openVotesLabel(openVotes)}
+                  </span>
+                )}
               </Link>
             </li>
           );
@@ -29,6 +40,7 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Prom
   const { pathname } = useLocation();
   const first = useRef(true);
   const [leaving, setLeaving] = useState(false);
+  const openVotes = useOpenVoteCount(me.id);
 
   // The live connection belongs to the logged-in member: close it on logout.
   useEffect(() => () => live().shutdown(), []);
@@ -77,7 +89,7 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Prom
         </div>
       </header>
       <div className="body">
-        <Nav roles={me.roles} pathname={pathname} />
+        <Nav roles={me.roles} pathname={pathname} openVotes={openVotes} />
         <main id="main" className="content" tabIndex={-1}>
           {children}
         </main>

@@ -59,12 +59,15 @@ const FALLBACK_MESSAGES: Record<string, string> = {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** The input the server blames, when it names one ({"field": "..."}; optional). */
+  readonly field?: string;
 
-  constructor(status: number, code: string, message?: string) {
+  constructor(status: number, code: string, message?: string, field?: string) {
     super(sentence(message && message.trim() !== '' ? message.trim() : (FALLBACK_MESSAGES[code] ?? `Request failed (${status || 'network'}).`)));
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    if (field) this.field = field;
   }
 }
 
@@ -77,6 +80,7 @@ function sentence(s: string): string {
 export async function errorFromResponse(res: Response): Promise<ApiError> {
   let code = '';
   let message = '';
+  let field = '';
   try {
     const text = await res.text();
     if (text) {
@@ -85,6 +89,7 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
         const b = body as Record<string, unknown>;
         if (typeof b.code === 'string') code = b.code;
         if (typeof b.message === 'string') message = b.message;
+        if (typeof b.field === 'string') field = b.field;
         // Tolerate {"error": "..."} shapes too.
         if (!message && typeof b.error === 'string') message = b.error;
       }
@@ -93,7 +98,7 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
     // Not JSON (e.g. a proxy's HTML error page): fall through to status-based code.
   }
   if (!code) code = defaultCode(res.status);
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, field || undefined);
 }
 
 function defaultCode(status: number): string {

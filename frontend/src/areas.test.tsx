@@ -12,24 +12,24 @@ function navLabels(roles: string[]) {
 }
 
 describe('role-aware areas', () => {
-  it('labeller sees Work, Equity and Account', () => {
-    expect(navLabels(['labeller'])).toEqual(['Work', 'Equity', 'Account']);
+  it('labeller sees Work, Equity, Votes and Account', () => {
+    expect(navLabels(['labeller'])).toEqual(['Work', 'Equity', 'Votes', 'Account']);
   });
 
   it('reviewer sees Review but not Work or admin', () => {
-    expect(navLabels(['reviewer'])).toEqual(['Review', 'Quality', 'Equity', 'Account']);
+    expect(navLabels(['reviewer'])).toEqual(['Review', 'Quality', 'Equity', 'Votes', 'Account']);
   });
 
   it('coordinator sees Co-op admin', () => {
-    expect(navLabels(['coordinator'])).toEqual(['Quality', 'Equity', 'Datasets', 'Co-op admin', 'Account']);
+    expect(navLabels(['coordinator'])).toEqual(['Quality', 'Equity', 'Votes', 'Datasets', 'Co-op admin', 'Account']);
   });
 
   it('a member with every role sees every area', () => {
-    expect(navLabels(['coordinator', 'reviewer', 'labeller'])).toEqual(['Work', 'Review', 'Quality', 'Equity', 'Datasets', 'Co-op admin', 'Account']);
+    expect(navLabels(['coordinator', 'reviewer', 'labeller'])).toEqual(['Work', 'Review', 'Quality', 'Equity', 'Votes', 'Datasets', 'Co-op admin', 'Account']);
   });
 
-  it('a member with no roles still has Equity', () => {
-    expect(areasFor([]).map((a) => a.id)).toEqual(['equity']);
+  it('a member with no roles still has Equity and Votes', () => {
+    expect(areasFor([]).map((a) => a.id)).toEqual(['equity', 'votes']);
   });
 
   it('marks the current area', () => {

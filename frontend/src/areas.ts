@@ -1,7 +1,7 @@
 // Which areas of the workbench a member can use, decided by their roles.
 // The server enforces the same rules; this only shapes the UI.
 
-export type AreaId = 'work' | 'review' | 'equity' | 'equity-govern' | 'admin' | 'quality' | 'datasets' | 'datasets-member';
+export type AreaId = 'work' | 'review' | 'equity' | 'equity-govern' | 'votes' | 'admin' | 'quality' | 'datasets' | 'datasets-member';
 
 export interface Area {
   id: AreaId;
@@ -23,6 +23,8 @@ export const AREAS: readonly Area[] = [
   // Equity governance (rate cards, rules, distributions): coordinators; listed before Equity so it matches first.
   { id: 'equity-govern', label: 'Equity governance', path: '/equity/govern', role: 'coordinator', nav: false },
   { id: 'equity', label: 'Equity', path: '/equity', role: null },
+  // Collective rule: every member proposes and votes (one member, one vote).
+  { id: 'votes', label: 'Votes', path: '/votes', role: null },
   // Datasets: every member sees the leaderboard and the releases their work is in
   // (listed first so they match before the coordinator's /datasets); reached by links.
   { id: 'datasets-member', label: 'My releases', path: '/datasets/mine', role: null, nav: false },

@@ -1,12 +1,17 @@
-// Coordinator: the co-op's equity rules. Every change is a new version on the
-// register with a reason; nothing is overwritten.
+// Coordinator: the co-op's equity rules. The register rules and rate cards
+// change only by the members' vote (a link proposes the change; the server
+// answers 403 needs_vote to a direct change); each version that a vote made
+// names its proposal. Coordinators still distribute revenue, settle exits and
+// set a new project's first card within the approved band.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { Link } from '../router';
+import { ChangedBy } from '../votes/Provenance';
 import { ApiError } from '../api';
 import { PageHeading } from '../pages/PageHeading';
 import { ErrorAlert, Notice, formatDate } from '../ui';
 import { labelApi } from '../labeling/api';
 import type { Project } from '../labeling/types';
-import { equityApi, type ExitRule, type GovernanceView, type RateCardView } from './api';
+import { equityApi, type GovernanceView, type RateCardView } from './api';
 import { bpToPercent, fmtAmount, formatDecimal, parseDecimal } from './decimal';
 import { EquityTabs, positiveInt, useModels } from './common';
 import { EXIT_RULE_TEXT } from './Register';
@@ -52,89 +57,56 @@ function Section({ id, title, children }: { id: string; title: string; children:
 export function GovernPage() {
   return (
     <>
-      <PageHeading title="Equity governance" lead="Set how work is credited, the register's rules, and distribute revenue. Every change is recorded with its reason." />
+      <PageHeading
+        title="Equity governance"
+        lead="The rules in force and how they were made. Members change what they earn and pay by vote; coordinators prepare distributions and new projects' cards."
+      />
       <EquityTabs current="govern" />
-      <GovernanceForm />
-      <RateCardForm />
+      <GovernancePanel />
+      <RateCardPanel />
       <DistributionForm />
       <ExitForm />
     </>
   );
 }
 
-function GovernanceForm() {
+function GovernancePanel() {
   const [cur, setCur] = useState<GovernanceView | null>(null);
-  const [f, setF] = useState({ fee: '0', cap: '10000', floor: '0', reserve: '0', exit: 'successor_else_reserve' as ExitRule, reason: '' });
-  const [error, setError] = useState<ApiError | string | null>(null);
-  const [notice, setNotice] = useState('');
-  const [busy, setBusy] = useState(false);
-  const load = () =>
-    equityApi.governance().then((g) => {
-      setCur(g);
-      setF({ fee: String(g.transfer_fee_bp), cap: String(g.holding_cap_bp), floor: g.cap_floor, reserve: String(g.reserve_share_bp), exit: g.exit_rule, reason: '' });
-    }, setError);
+  const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
-    void load();
+    equityApi.governance().then(setCur, setError);
   }, []);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
-    setNotice('');
-    const fee = bpField(f.fee);
-    const cap = bpField(f.cap);
-    const reserve = bpField(f.reserve);
-    const floor = parseDecimal(f.floor || '0');
-    if (fee === null || reserve === null) return setError('Fees and shares are basis points from 0 to 10000 (100 = 1%).');
-    if (cap === null || cap < 1) return setError('The holding cap is 1 to 10000 basis points (10000 = no cap).');
-    if (floor === null || floor < 0n) return setError('The cap floor is a number of units, up to 6 decimals.');
-    if (!f.reason.trim()) return setError('Say why the rules change: the reason is recorded on the register.');
-    setBusy(true);
-    try {
-      const g = await equityApi.setGovernance({ transfer_fee_bp: fee, holding_cap_bp: cap, cap_floor: wireUnits(floor), reserve_share_bp: reserve, exit_rule: f.exit, reason: f.reason.trim() });
-      setNotice(`Governance version ${g.version} is in force.`);
-      await load();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  }
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
+  const since = cur?.created_at && !cur.created_at.startsWith('0001') ? cur.created_at : null;
   return (
     <Section id="gv-h" title="Register rules">
-      {cur && (
-        <p className="small muted">
-          In force: version {cur.version || 'default'} {cur.created_at && !cur.created_at.startsWith('0001') ? `since ${formatDate(cur.created_at)}` : ''} — transfer fee {bpToPercent(cur.transfer_fee_bp)}, holding cap{' '}
-          {bpToPercent(cur.holding_cap_bp)} from {fmtAmount(cur.cap_floor)} units, reserve share {bpToPercent(cur.reserve_share_bp)}, exit {EXIT_RULE_TEXT[cur.exit_rule] ?? cur.exit_rule}.
-        </p>
-      )}
       <ErrorAlert error={error} />
-      {notice && <Notice>{notice}</Notice>}
-      <form onSubmit={submit} className="form-grid">
-        <BpInput id="gv-fee" label="Transfer fee (basis points)" value={f.fee} onChange={set('fee')} />
-        <BpInput id="gv-cap" label="Holding cap (basis points of issued units)" value={f.cap} onChange={set('cap')} />
-        <div className="field">
-          <label htmlFor="gv-floor">Cap applies from (units issued)</label>
-          <input id="gv-floor" inputMode="decimal" value={f.floor} onChange={set('floor')} />
-        </div>
-        <BpInput id="gv-reserve" label="Reserve share of revenue (basis points)" value={f.reserve} onChange={set('reserve')} />
-        <div className="field">
-          <label htmlFor="gv-exit">When a member leaves, their units go</label>
-          <select id="gv-exit" value={f.exit} onChange={set('exit')}>
-            <option value="successor_else_reserve">to their successor, else the reserve</option>
-            <option value="reserve">always to the reserve</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="gv-reason">Reason (required)</label>
-          <input id="gv-reason" value={f.reason} onChange={set('reason')} maxLength={500} />
-        </div>
-        <div>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            Record new rules
-          </button>
-        </div>
-      </form>
+      {cur && (
+        <>
+          <dl className="facts" data-testid="governance-in-force">
+            <dt>Transfer fee</dt>
+            <dd>{bpToPercent(cur.transfer_fee_bp)}</dd>
+            <dt>Holding cap</dt>
+            <dd>
+              {bpToPercent(cur.holding_cap_bp)} of issued units, from {fmtAmount(cur.cap_floor)} units issued
+            </dd>
+            <dt>Reserve share of revenue</dt>
+            <dd>{bpToPercent(cur.reserve_share_bp)}</dd>
+            <dt>On exit, units go</dt>
+            <dd>{EXIT_RULE_TEXT[cur.exit_rule] ?? cur.exit_rule}</dd>
+          </dl>
+          <p className="small vt-after-facts">
+            {cur.version ? `Version ${cur.version}` : 'The co-op’s defaults'}
+            {since ? ` since ${formatDate(since)}` : ''}.{' '}
+            {cur.proposal_id ? <ChangedBy proposalId={cur.proposal_id} at={since} /> : cur.version ? <>Reason recorded: “{cur.reason}”.</> : null}
+          </p>
+        </>
+      )}
+      <p>These rules decide what members earn and pay, so only the members’ vote changes them.</p>
+      <p>
+        <Link className="btn btn-primary" to="/votes/new?kind=governance">
+          Propose a change to these rules
+        </Link>
+      </p>
     </Section>
   );
 }
@@ -152,12 +124,26 @@ function BpInput({ id, label, value, onChange }: { id: string; label: string; va
   );
 }
 
-function RateCardForm() {
+/** The proposal form, prefilled with a rate card (for a change that needs the members' vote). */
+export function proposeCardPath(projectId: number, f?: { ann: string; corr: string; rev: string; keep: string; diff: string }): string {
+  const q = new URLSearchParams({ kind: 'rate_card', project_id: String(projectId) });
+  if (f) {
+    q.set('annotation_accepted', f.ann);
+    q.set('correction', f.corr);
+    q.set('review_decision', f.rev);
+    q.set('correction_labeller_bp', f.keep);
+    if (f.diff.trim()) q.set('difficulty', f.diff);
+  }
+  return `/votes/new?${q.toString()}`;
+}
+
+function RateCardPanel() {
   const [projects, setProjects] = useState<Project[] | null>(null);
   const [pid, setPid] = useState<number | null>(null);
   const [card, setCard] = useState<RateCardView | null>(null);
   const [f, setF] = useState({ ann: '1', corr: '0', rev: '0.1', keep: '5000', diff: '', reason: '' });
   const [error, setError] = useState<ApiError | string | null>(null);
+  const [needsVote, setNeedsVote] = useState(false);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -189,6 +175,7 @@ function RateCardForm() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
+    setNeedsVote(false);
     setNotice('');
     if (pid === null) return;
     const amounts = [f.ann, f.corr, f.rev].map((v) => parseDecimal(v || '0'));
@@ -197,7 +184,7 @@ function RateCardForm() {
     if (keep === null) return setError('The share a labeller keeps is 0 to 10000 basis points.');
     const diff = parseDifficulty(f.diff);
     if (typeof diff === 'string') return setError(diff);
-    if (!f.reason.trim()) return setError('Say why the rate card changes: the reason is recorded on the register.');
+    if (!f.reason.trim()) return setError('Say why: the reason is recorded on the register.');
     setBusy(true);
     try {
       const c = await equityApi.setRateCard(pid, {
@@ -211,20 +198,21 @@ function RateCardForm() {
       setNotice(`Rate card version ${c.version} is in force for new work.`);
       await load(pid);
     } catch (err) {
-      setError(err as ApiError);
+      const a = err as ApiError;
+      setError(a);
+      setNeedsVote(a instanceof ApiError && a.code === 'needs_vote');
     } finally {
       setBusy(false);
     }
   }
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
+  const name = projects?.find((p) => p.id === pid)?.name ?? '';
   return (
     <Section id="rc-h" title="Project rate cards">
-      <ErrorAlert error={error} />
-      {notice && <Notice>{notice}</Notice>}
       {projects && projects.length === 0 && <p className="muted">No projects yet.</p>}
       {projects && projects.length > 0 && (
-        <form onSubmit={submit} className="form-grid">
-          <div className="field">
+        <>
+          <div className="field eq-inline-field">
             <label htmlFor="rc-project">Project</label>
             <select id="rc-project" value={pid ?? ''} onChange={(e) => setPid(Number(e.target.value))}>
               {projects.map((p) => (
@@ -233,39 +221,96 @@ function RateCardForm() {
                 </option>
               ))}
             </select>
-            <p className="hint">{card ? `Version ${card.version} in force: “${card.reason}”` : 'No rate card yet.'}</p>
           </div>
-          <div className="field">
-            <label htmlFor="rc-ann">Units per accepted annotation</label>
-            <input id="rc-ann" inputMode="decimal" value={f.ann} onChange={set('ann')} />
-          </div>
-          <div className="field">
-            <label htmlFor="rc-corr">Units to the reviewer per correction</label>
-            <input id="rc-corr" inputMode="decimal" value={f.corr} onChange={set('corr')} />
-          </div>
-          <div className="field">
-            <label htmlFor="rc-rev">Units to the reviewer per decision</label>
-            <input id="rc-rev" inputMode="decimal" value={f.rev} onChange={set('rev')} />
-          </div>
-          <BpInput id="rc-keep" label="Labeller keeps when corrected (basis points)" value={f.keep} onChange={set('keep')} />
-          <div className="field">
-            <label htmlFor="rc-diff">Difficulty multipliers</label>
-            <input id="rc-diff" value={f.diff} onChange={set('diff')} placeholder="hard=15000, easy=8000" aria-describedby="rc-diff-hint" />
-            <p className="hint" id="rc-diff-hint">
-              name=basis points, 10000 = ×1. Optional.
+          {card ? (
+            <>
+              <dl className="facts" data-testid="rate-card-in-force">
+                <dt>Accepted annotation</dt>
+                <dd className="mono">{fmtAmount(card.annotation_accepted)} units</dd>
+                <dt>Correction (to the reviewer)</dt>
+                <dd className="mono">{fmtAmount(card.correction)} units</dd>
+                <dt>Review decision</dt>
+                <dd className="mono">{fmtAmount(card.review_decision)} units</dd>
+                <dt>Labeller keeps when corrected</dt>
+                <dd>{bpToPercent(card.correction_labeller_bp)}</dd>
+                {card.difficulty && Object.keys(card.difficulty).length > 0 && (
+                  <>
+                    <dt>Difficulty</dt>
+                    <dd>
+                      {Object.entries(card.difficulty)
+                        .map(([k, v]) => `${k} ×${bpToPercent(v)}`)
+                        .join(', ')}
+                    </dd>
+                  </>
+                )}
+              </dl>
+              <p className="small vt-after-facts">
+                Version {card.version} since {formatDate(card.created_at)}.{' '}
+                {card.proposal_id ? <ChangedBy proposalId={card.proposal_id} at={card.created_at} /> : <>Reason recorded: “{card.reason}”.</>}
+              </p>
+            </>
+          ) : (
+            <p className="muted">No rate card yet for {name || 'this project'}.</p>
+          )}
+          <p>A project’s rates decide what its members earn, so changing them takes the members’ vote.</p>
+          <p className="task-actions">
+            {pid !== null && (
+              <Link className="btn btn-primary" to={proposeCardPath(pid)}>
+                Propose a new rate card for {name || `project ${pid}`}
+              </Link>
+            )}{' '}
+            <Link className="btn" to="/votes/new?kind=default_rate_card">
+              Propose the default card and band
+            </Link>
+          </p>
+          <details className="eq-data">
+            <summary>A new project’s first card, within the band the members approved</summary>
+            <p className="small muted">
+              Before a project has accepted work, a coordinator may set its card alone if every rate lies within the band of the default rate card. Otherwise the server answers that it
+              needs a vote.
             </p>
-          </div>
-          <div className="field">
-            <label htmlFor="rc-reason">Reason (required)</label>
-            <input id="rc-reason" value={f.reason} onChange={set('reason')} maxLength={500} />
-          </div>
-          <div>
-            <button type="submit" className="btn btn-primary" disabled={busy || pid === null}>
-              Record rate card
-            </button>
-          </div>
-        </form>
+            <ErrorAlert error={error} />
+            {needsVote && pid !== null && (
+              <p>
+                <Link to={proposeCardPath(pid, f)}>Propose this rate card to the members instead</Link>
+              </p>
+            )}
+            {notice && <Notice>{notice}</Notice>}
+            <form onSubmit={submit} className="form-grid">
+              <div className="field">
+                <label htmlFor="rc-ann">Units per accepted annotation</label>
+                <input id="rc-ann" inputMode="decimal" value={f.ann} onChange={set('ann')} />
+              </div>
+              <div className="field">
+                <label htmlFor="rc-corr">Units to the reviewer per correction</label>
+                <input id="rc-corr" inputMode="decimal" value={f.corr} onChange={set('corr')} />
+              </div>
+              <div className="field">
+                <label htmlFor="rc-rev">Units to the reviewer per decision</label>
+                <input id="rc-rev" inputMode="decimal" value={f.rev} onChange={set('rev')} />
+              </div>
+              <BpInput id="rc-keep" label="Labeller keeps when corrected (basis points)" value={f.keep} onChange={set('keep')} />
+              <div className="field">
+                <label htmlFor="rc-diff">Difficulty multipliers</label>
+                <input id="rc-diff" value={f.diff} onChange={set('diff')} placeholder="hard=15000, easy=8000" aria-describedby="rc-diff-hint" />
+                <p className="hint" id="rc-diff-hint">
+                  name=basis points, 10000 = ×1. Optional.
+                </p>
+              </div>
+              <div className="field">
+                <label htmlFor="rc-reason">Reason (required)</label>
+                <input id="rc-reason" value={f.reason} onChange={set('reason')} maxLength={500} />
+              </div>
+              <div>
+                <button type="submit" className="btn" disabled={busy || pid === null}>
+                  Set the new project’s card
+                </button>
+              </div>
+            </form>
+          </details>
+        </>
       )}
+      {!projects && error && <ErrorAlert error={error} />}
     </Section>
   );
 }

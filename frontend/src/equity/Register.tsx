@@ -11,6 +11,7 @@ import { labelApi } from '../labeling/api';
 import { equityApi, type GovernanceRow, type RateCardRow, type Register } from './api';
 import { bpToPercent, fmtAmount, fractionToPercent, minorToDecimal } from './decimal';
 import { EquityTabs, HeadHash, positiveInt, useModels, useQuery } from './common';
+import { ChangedBy } from '../votes/Provenance';
 
 export const EXIT_RULE_TEXT: Record<string, string> = {
   successor_else_reserve: 'to the successor, else the reserve',
@@ -65,7 +66,8 @@ export function RegisterPage() {
     );
   }, []);
   const later = (e: { type: string }) => {
-    if (!e.type.startsWith('equity.')) return;
+    // A proposal's close may execute a new rule version (governance, rate card).
+    if (!e.type.startsWith('equity.') && e.type !== 'proposal.closed') return;
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(load, 200);
   };
@@ -222,7 +224,9 @@ export function RegisterPage() {
 
           <section className="card" aria-labelledby="reg-gov">
             <h2 id="reg-gov">Rules and their history</h2>
-            <p className="small muted">Every change is a new version on the register, with who made it, when and why. Nothing is overwritten.</p>
+            <p className="small muted">
+              Every change is a new version on the register, with who made it (or the proposal the members voted for), when and why. Nothing is overwritten.
+            </p>
             {governanceTimeline(reg).length === 0 ? (
               <p className="muted">Default rules apply: no transfer fee, no holding cap, no reserve share; holdings pass to a successor.</p>
             ) : (
@@ -231,9 +235,10 @@ export function RegisterPage() {
                   h.kind === 'governance' ? (
                     <li key={`g${h.row.id}`}>
                       <p>
-                        <strong>Governance v{h.row.version}</strong> · {formatDate(h.at)} · by {who(h.row.actor_id)}
+                        <strong>Governance v{h.row.version}</strong> · {formatDate(h.at)} ·{' '}
+                        {h.row.proposal_id ? <ChangedBy proposalId={h.row.proposal_id} at={h.at} /> : <>by {who(h.row.actor_id)}</>}
                       </p>
-                      <p className="eq-reason">“{h.row.reason}”</p>
+                      {h.row.reason && <p className="eq-reason">“{h.row.reason}”</p>}
                       <p className="small">
                         Transfer fee {bpToPercent(h.row.transfer_fee_bp)} · holding cap {bpToPercent(h.row.holding_cap_bp)} (from {fmtAmount(minorToDecimal(h.row.cap_floor))} units
                         issued) · reserve share of revenue {bpToPercent(h.row.reserve_share_bp)} · on exit, units go {EXIT_RULE_TEXT[h.row.exit_rule] ?? h.row.exit_rule}
@@ -242,9 +247,10 @@ export function RegisterPage() {
                   ) : (
                     <li key={`r${h.row.id}`}>
                       <p>
-                        <strong>Rate card v{h.row.version}</strong> for {projects[h.row.project_id] ?? `project ${h.row.project_id}`} · {formatDate(h.at)} · by {who(h.row.actor_id)}
+                        <strong>Rate card v{h.row.version}</strong> for {projects[h.row.project_id] ?? `project ${h.row.project_id}`} · {formatDate(h.at)} ·{' '}
+                        {h.row.proposal_id ? <ChangedBy proposalId={h.row.proposal_id} at={h.at} /> : <>by {who(h.row.actor_id)}</>}
                       </p>
-                      <p className="eq-reason">“{h.row.reason}”</p>
+                      {h.row.reason && <p className="eq-reason">“{h.row.reason}”</p>}
                       <p className="small">
                         Accepted annotation {fmtAmount(minorToDecimal(h.row.annotation_accepted))} · correction {fmtAmount(minorToDecimal(h.row.correction))} · review decision{' '}
                         {fmtAmount(minorToDecimal(h.row.review_decision))} units · labeller keeps {bpToPercent(h.row.correction_labeller_bp)} when corrected

@@ -9,6 +9,7 @@ import { equityApi, type GovernanceView, type MyEquity, type Register } from './
 import { bpToPercent, compareDecimals, feeFor, fmtAmount, formatDecimal, isZero, parseDecimal, sumDecimals } from './decimal';
 import { EquityTabs, positiveInt, useModels, useQuery } from './common';
 import { holdingsFrom } from './Holdings';
+import { ChangedBy } from '../votes/Provenance';
 
 function newKey(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -161,6 +162,12 @@ export function TransferPage() {
             <input id="tr-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} aria-describedby="tr-amount-hint" autoComplete="off" />
             <p className="hint" id="tr-amount-hint">
               Up to 6 decimals. The co-op charges a transfer fee of {bpToPercent(bp)}, rounded up, paid into the co-op reserve on top of the amount.
+              {gov?.proposal_id ? (
+                <>
+                  {' '}
+                  The fee was set by the members’ vote: <ChangedBy proposalId={gov.proposal_id} at={gov.created_at} />.
+                </>
+              ) : null}
             </p>
           </div>
           <div className="field">

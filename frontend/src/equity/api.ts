@@ -33,6 +33,8 @@ export interface GovernanceView {
   reason: string;
   actor_id: number;
   created_at: string;
+  /** The proposal whose vote made this version (null: set before collective rule, or the defaults). */
+  proposal_id?: number | null;
 }
 
 export type ExitRule = 'successor_else_reserve' | 'reserve';
@@ -49,6 +51,7 @@ export interface GovernanceRow {
   reason: string;
   actor_id?: number;
   created_at: string;
+  proposal_id?: number | null;
 }
 
 /** A rate card as the register lists it: rates in micro-units (integers). */
@@ -64,6 +67,7 @@ export interface RateCardRow {
   reason: string;
   actor_id?: number;
   created_at: string;
+  proposal_id?: number | null;
 }
 
 /** GET /api/projects/:id/rate-card: rates as decimal strings. */
@@ -79,6 +83,7 @@ export interface RateCardView {
   reason: string;
   actor_id: number;
   created_at: string;
+  proposal_id?: number | null;
 }
 
 export interface RegisterHolder {

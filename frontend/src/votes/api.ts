@@ -1,0 +1,306 @@
+// Client for collective rule: the constitution, proposals, ballots and the
+// what-if preview (contract: PLAN-issue12.md). Amounts are decimal strings of
+// units and stay strings; shares are basis points (10000 = 100 %); times are
+// RFC 3339 UTC. Errors arrive as ApiError with the server's {code, message}.
+import { request } from '../api';
+
+const enc = (v: string | number) => encodeURIComponent(String(v));
+
+export type Choice = 'yes' | 'no' | 'abstain';
+export const CHOICES: readonly Choice[] = ['yes', 'no', 'abstain'];
+
+export type ProposalStatus = 'seeking_sponsors' | 'open' | 'passed' | 'failed' | 'passed_not_executable' | 'withdrawn';
+
+export type ChangeKind =
+  | 'rate_card'
+  | 'default_rate_card'
+  | 'governance'
+  | 'entry_rule'
+  | 'work_limits'
+  | 'distribution'
+  | 'release_license'
+  | 'constitution'
+  | 'motion';
+
+export const CHANGE_KINDS: readonly ChangeKind[] = [
+  'governance',
+  'rate_card',
+  'default_rate_card',
+  'entry_rule',
+  'work_limits',
+  'distribution',
+  'release_license',
+  'constitution',
+  'motion',
+];
+
+export type BallotMode = 'secret' | 'open';
+
+export interface Constitution {
+  version: number;
+  quorum_bp: number;
+  ordinary_majority_bp: number;
+  special_majority_bp: number;
+  min_period_hours: number;
+  default_period_hours: number;
+  max_period_hours: number;
+  cosponsors: number;
+  ballot: BallotMode;
+  eligibility: string;
+  proposal_id: number | null;
+  created_at: string;
+}
+
+/** A constitution version as the history lists it: with the tally of the proposal that made it. */
+export interface ConstitutionVersion extends Constitution {
+  tally?: Tally | null;
+}
+
+/** The editable fields of a constitution (what a `constitution` change carries). */
+export type ConstitutionFields = Pick<
+  Constitution,
+  'quorum_bp' | 'ordinary_majority_bp' | 'special_majority_bp' | 'min_period_hours' | 'default_period_hours' | 'max_period_hours' | 'cosponsors' | 'ballot' | 'eligibility'
+>;
+
+/** The three unit rates of a card (decimal strings). */
+export interface UnitRates {
+  annotation_accepted: string;
+  correction: string;
+  review_decision: string;
+}
+
+export interface Rates extends UnitRates {
+  correction_labeller_bp: number;
+  difficulty: Record<string, number>;
+}
+
+export interface RateCardChange extends Rates {
+  kind: 'rate_card';
+  project_id: number;
+}
+
+export interface DefaultRateCardChange extends Rates {
+  kind: 'default_rate_card';
+  /** Coordinators may set a NEW project's card within [min, max] without a vote. */
+  band: { min: UnitRates; max: UnitRates };
+}
+
+export type ExitRule = 'successor_else_reserve' | 'reserve';
+
+export interface GovernanceChange {
+  kind: 'governance';
+  transfer_fee_bp: number;
+  holding_cap_bp: number;
+  cap_floor: string;
+  reserve_share_bp: number;
+  exit_rule: ExitRule;
+}
+
+export interface EntryRuleChange {
+  kind: 'entry_rule';
+  admission: 'invite' | 'vote';
+  entry_fee: string;
+}
+
+export interface WorkLimitsChange {
+  kind: 'work_limits';
+  daily_stint: number;
+  sensitive_max: number;
+}
+
+export interface DistributionChange {
+  kind: 'distribution';
+  model_id: number;
+  amount: string;
+  currency: string;
+  source: string;
+  record_date: string;
+}
+
+export interface ReleaseLicenseChange {
+  kind: 'release_license';
+  release_id: number;
+  license: string;
+  terms: string;
+}
+
+export interface ConstitutionChange extends Partial<ConstitutionFields> {
+  kind: 'constitution';
+}
+
+export interface MotionChange {
+  kind: 'motion';
+  text: string;
+}
+
+export type Change =
+  | RateCardChange
+  | DefaultRateCardChange
+  | GovernanceChange
+  | EntryRuleChange
+  | WorkLimitsChange
+  | DistributionChange
+  | ReleaseLicenseChange
+  | ConstitutionChange
+  | MotionChange;
+
+export interface Tally {
+  yes: number;
+  no: number;
+  abstain: number;
+  eligible: number;
+  quorum_met: boolean;
+  passed: boolean;
+  /** "" when passed, else "quorum" or "majority". */
+  reason: '' | 'quorum' | 'majority' | string;
+}
+
+export interface Proposal {
+  id: number;
+  title: string;
+  reason: string;
+  kind: ChangeKind;
+  /** A special resolution (the constitution): needs the special majority. */
+  special: boolean;
+  change: Change;
+  /** The rule in force now, same shape as change (null for kinds with nothing in force). */
+  current: Partial<Change> | Record<string, unknown> | null;
+  status: ProposalStatus | string;
+  proposer: { id: number; name: string };
+  sponsors: number;
+  opened_at: string | null;
+  closes_at: string | null;
+  closed_at: string | null;
+  eligible: number;
+  voted: number;
+  quorum_needed: number;
+  tally: Tally | null;
+  /** choice is only known to the server for open ballots. `eligible` is tolerated if the server adds it. */
+  my_vote: { voted: boolean; choice: Choice | null; eligible?: boolean };
+  /** The ballot mode of this proposal (tolerated if the server adds it; else the constitution's). */
+  ballot?: BallotMode;
+  executed: { what: string; version: number; at: string } | null;
+  execution_error: string;
+  register_seq: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface EarningsPair {
+  current: string;
+  proposed: string;
+}
+
+export interface PreviewWindow {
+  days: number;
+  /** One per member, sorted by current, no identities. */
+  members: EarningsPair[];
+  median: EarningsPair | null;
+  /** Null or absent when the viewer is not among the members. */
+  you?: EarningsPair | null;
+  reserve: EarningsPair | null;
+}
+
+export interface Preview {
+  kind: ChangeKind | string;
+  /** false for kinds that change no money or units (motion, constitution, release_license). */
+  applies: boolean;
+  windows: PreviewWindow[] | null;
+}
+
+export interface PublishedBallot {
+  receipt: string;
+  choice: Choice | string;
+  /** Open ballots only: the member's display name. */
+  member?: string;
+}
+
+export interface Ballots {
+  ballots: PublishedBallot[];
+  tally: Tally;
+}
+
+export interface VoteResult {
+  receipt: string;
+  choice: Choice;
+  changed: boolean;
+}
+
+export interface NewProposal {
+  title: string;
+  reason: string;
+  change: Change;
+  period_hours?: number;
+  idempotency_key: string;
+}
+
+export type ProposalEdit = Omit<NewProposal, 'idempotency_key'>;
+
+export interface ListQuery {
+  status?: 'open' | 'closed';
+  cursor?: string | null;
+  limit?: number;
+}
+
+export function proposalsPath(q: ListQuery = {}): string {
+  const p = new URLSearchParams();
+  if (q.status) p.set('status', q.status);
+  if (q.cursor) p.set('cursor', q.cursor);
+  if (q.limit) p.set('limit', String(q.limit));
+  const s = p.toString();
+  return `/api/proposals${s ? '?' + s : ''}`;
+}
+
+/** The history route answers a list; tolerate it wrapped in an object too. */
+function versionsOf(r: unknown): ConstitutionVersion[] {
+  if (Array.isArray(r)) return r as ConstitutionVersion[];
+  if (r && typeof r === 'object') {
+    const o = r as Record<string, unknown>;
+    for (const k of ['versions', 'items', 'history']) if (Array.isArray(o[k])) return o[k] as ConstitutionVersion[];
+  }
+  return [];
+}
+
+function pageOf<T>(r: Page<T> | null | undefined): Page<T> {
+  return { items: r?.items ?? [], next_cursor: r?.next_cursor ?? null };
+}
+
+export const votesApi = {
+  constitution: () => request<Constitution>('GET', '/api/constitution'),
+  constitutionHistory: () => request<unknown>('GET', '/api/constitution/history').then(versionsOf),
+
+  /** One page of proposals: open first, then newest. */
+  proposals: (q: ListQuery = {}) => request<Page<Proposal>>('GET', proposalsPath(q)).then(pageOf),
+  /** Every page (for the open list, which stays short), following next_cursor. */
+  allProposals: async (q: Omit<ListQuery, 'cursor'> = {}, maxPages = 20): Promise<Proposal[]> => {
+    const out: Proposal[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < maxPages; i++) {
+      const page: Page<Proposal> = await votesApi.proposals({ ...q, cursor });
+      out.push(...page.items);
+      if (!page.next_cursor || page.next_cursor === cursor) break;
+      cursor = page.next_cursor;
+    }
+    return out;
+  },
+  proposal: (id: number) => request<Proposal>('GET', `/api/proposals/${enc(id)}`),
+  create: (b: NewProposal) => request<Proposal>('POST', '/api/proposals', b),
+  amend: (id: number, b: ProposalEdit) => request<Proposal>('PUT', `/api/proposals/${enc(id)}`, b),
+  sponsor: (id: number) => request<Proposal>('POST', `/api/proposals/${enc(id)}/sponsor`),
+  withdraw: (id: number) => request<Proposal>('POST', `/api/proposals/${enc(id)}/withdraw`),
+  /** The receipt goes back only to change one's own secret ballot. */
+  vote: (id: number, choice: Choice, receipt?: string) =>
+    request<VoteResult>('POST', `/api/proposals/${enc(id)}/votes`, receipt ? { choice, receipt } : { choice }),
+  preview: (id: number) => request<Preview>('GET', `/api/proposals/${enc(id)}/preview`),
+  ballots: (id: number) =>
+    request<Ballots>('GET', `/api/proposals/${enc(id)}/ballots`).then((r) => ({ ballots: r?.ballots ?? [], tally: r.tally })),
+};
+
+export const OPEN_STATUSES: readonly string[] = ['open', 'seeking_sponsors'];
+
+export function isOpen(p: Pick<Proposal, 'status'>): boolean {
+  return OPEN_STATUSES.includes(p.status);
+}
