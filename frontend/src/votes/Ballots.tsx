@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { ApiError } from '../api';
 import { ErrorAlert } from '../ui';
 import { votesApi, type Ballots, type Proposal } from './api';
-import { loadBallot } from './receipts';
+import { loadBallot, receiptHash } from './receipts';
 import { recount, type CountRules, type Recount } from './tally';
 import { CHOICE_LABEL } from './VoteBox';
 import { tallyText } from './format';
@@ -32,7 +32,9 @@ export function PublishedBallots({ proposal: p, memberId, rules }: { proposal: P
   if (error) return <ErrorAlert error={error.code === 'proposal_open' ? 'The ballots are published when voting closes.' : error} />;
   if (!data) return <p className="muted">Loading the published ballots…</p>;
   const tally = data.tally ?? p.tally;
-  const found = mine ? data.ballots.find((b) => b.receipt === mine.receipt) : undefined;
+  // The server publishes the SHA-256 of each receipt, never the receipt itself.
+  const mineHash = mine ? receiptHash(mine.receipt) : '';
+  const found = mine ? data.ballots.find((b) => b.receipt === mineHash) : undefined;
   const open = data.ballots.some((b) => b.member !== undefined);
   return (
     <section className="card" aria-labelledby={`ballots-${p.id}`}>
@@ -40,7 +42,7 @@ export function PublishedBallots({ proposal: p, memberId, rules }: { proposal: P
       <p className="small muted">
         {open
           ? 'This was an open ballot: each ballot is published with the member’s name.'
-          : 'Each ballot is published with its random receipt and no name. Only the voter knows which receipt is theirs.'}
+          : 'Each ballot is published with the SHA-256 of its random receipt and no name. Only the voter knows which receipt is theirs.'}
       </p>
       {mine && (
         <p className={found && found.choice === mine.choice ? 'st-check st-ok' : 'st-check st-bad'} data-testid="my-receipt-check">
@@ -79,7 +81,7 @@ export function PublishedBallots({ proposal: p, memberId, rules }: { proposal: P
             </thead>
             <tbody>
               {data.ballots.map((b, i) => {
-                const own = !!mine && b.receipt === mine.receipt;
+                const own = !!mine && b.receipt === mineHash;
                 return (
                   <tr key={`${b.receipt}-${i}`} className={own ? 'eq-me' : undefined} data-own={own || undefined}>
                     <td className="mono vt-receipt">

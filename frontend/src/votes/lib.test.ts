@@ -373,3 +373,11 @@ describe('preview chart geometry and formatting', () => {
     expect(proposalsPath()).toBe('/api/proposals');
   });
 });
+
+describe('receiptHash', () => {
+  it('is the SHA-256 of the receipt in hex, as the server publishes it (equity/vote.ReceiptHash)', async () => {
+    const { receiptHash } = await import('./receipts');
+    expect(receiptHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(receiptHash('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+});

@@ -3,6 +3,8 @@
 // receipt and the choice live here, per member and proposal, so the member
 // can see their vote, change it (the receipt goes back to the vote route and
 // nowhere else) and find it among the published ballots after the close.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Choice } from './api';
 
 export interface StoredBallot {
@@ -91,4 +93,9 @@ export function notEligible(memberId: number, store: KV | null = local()): numbe
   } catch {
     return [];
   }
+}
+
+/** receiptHash is how the server publishes a receipt: SHA-256 of its UTF-8 bytes, in hex. */
+export function receiptHash(receipt: string): string {
+  return bytesToHex(sha256(utf8ToBytes(receipt)));
 }

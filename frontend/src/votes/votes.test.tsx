@@ -11,7 +11,7 @@ import { NewProposalPage, ProposalPage, VotesHomePage } from './VotesPage';
 import { ConstitutionView } from './Constitution';
 import { ChangedBy } from './Provenance';
 import { noteMyVote, useOpenVoteCount } from './openVotes';
-import { ballotKey, loadBallot, saveBallot } from './receipts';
+import { ballotKey, loadBallot, receiptHash, saveBallot } from './receipts';
 import { CONSTITUTION, PREVIEW, proposal } from './fixtures';
 import type { Proposal } from './api';
 
@@ -294,7 +294,7 @@ describe('Votes pages with a mocked server', () => {
       'GET /api/proposals/7/ballots': {
         ballots: [
           { receipt: 'a-1', choice: 'yes' },
-          { receipt: 'mine-b', choice: 'yes' },
+          { receipt: receiptHash('mine-b'), choice: 'yes' }, // published as the SHA-256 of the receipt
           { receipt: 'c-3', choice: 'abstain' },
         ],
         tally,
@@ -306,7 +306,7 @@ describe('Votes pages with a mocked server', () => {
     const table = await screen.findByTestId('ballots');
     const own = within(table).getByText('your ballot').closest('tr')!;
     expect(own.className).toBe('eq-me');
-    expect(own.textContent).toContain('mine-b');
+    expect(own.textContent).toContain(receiptHash('mine-b'));
     expect(screen.getByTestId('my-receipt-check').textContent).toBe('Your receipt mine-b is in the published ballots, counted as Yes. ✓');
     fireEvent.click(screen.getByRole('button', { name: 'Recount from the published ballots' }));
     expect(screen.getByTestId('recount').textContent).toBe('Recount: 2 yes / 0 no / 1 abstain from 3 ballots — matches the recorded tally (passed). ✓');
