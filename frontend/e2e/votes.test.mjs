@@ -10,7 +10,7 @@
 // the transfer form. axe on every Votes page.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { axeViolations, formatViolations, launchBrowser, screenshot, startServer } from './harness.mjs';
 import { DEMO, apiClient } from './labelling-helpers.mjs';
 import { acceptNext, pageAs, projectOnDemoModel, submitOne } from './equity-helpers.mjs';
