@@ -29,9 +29,10 @@ const (
 	KindAdmission Kind = "admission"
 )
 
-// Kinds lists every kind of change.
+// Kinds lists every kind of change a member may propose (an admission is
+// opened by accepting an invite).
 var Kinds = []Kind{KindRateCard, KindDefaultRateCard, KindGovernance, KindEntryRule, KindWorkLimits,
-	KindDistribution, KindReleaseLicense, KindConstitution, KindMotion, KindAdmission}
+	KindDistribution, KindReleaseLicense, KindConstitution, KindMotion}
 
 // Special reports whether a change of this kind needs a special resolution.
 func (k Kind) Special() bool { return k == KindConstitution }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 
 	"copyhold/labeling"
@@ -17,7 +18,7 @@ import (
 // Electorate is every active member admitted (members.admitted_at) before t.
 func Electorate(tx *gorm.DB, before time.Time) ([]int64, error) {
 	var ids []int64
-	err := tx.Raw("SELECT id FROM members WHERE active = ? AND admitted_at < ? ORDER BY id", true, before).Scan(&ids).Error
+	err := tx.Raw("SELECT id FROM members WHERE active = ? AND COALESCE(admitted_at, created_at) < ? ORDER BY id", true, before).Scan(&ids).Error
 	return ids, err
 }
 
@@ -42,14 +43,18 @@ func Voters(tx *gorm.DB, ids []int64) (map[int64]Voter, error) {
 		Active      bool
 		Admission   string
 		AdmittedAt  *time.Time
+		CreatedAt   time.Time
 	}
-	if err := tx.Raw("SELECT id, display_name, active, admission, admitted_at FROM members WHERE id IN ?", ids).Scan(&rows).Error; err != nil {
+	if err := tx.Raw("SELECT id, display_name, active, admission, admitted_at, created_at FROM members WHERE id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
 		v := Voter{ID: r.ID, Name: r.DisplayName, Active: r.Active, Admission: r.Admission}
-		if r.AdmittedAt != nil {
+		switch {
+		case r.AdmittedAt != nil:
 			v.AdmittedAt = r.AdmittedAt.UTC()
+		case r.Admission == member.Admitted: // a row written before admission was recorded
+			v.AdmittedAt = r.CreatedAt.UTC()
 		}
 		out[r.ID] = v
 	}
@@ -58,8 +63,21 @@ func Voters(tx *gorm.DB, ids []int64) (map[int64]Voter, error) {
 
 // AdmittedSince lists when the members admitted at or after t joined.
 func AdmittedSince(tx *gorm.DB, t time.Time) ([]time.Time, error) {
-	var at []time.Time
-	err := tx.Raw("SELECT admitted_at FROM members WHERE admitted_at >= ? ORDER BY admitted_at", t).Scan(&at).Error
+	var rows []struct {
+		AdmittedAt *time.Time
+		CreatedAt  time.Time
+	}
+	err := tx.Raw("SELECT admitted_at, created_at FROM members WHERE admission = ? AND (admitted_at >= ? OR admitted_at IS NULL AND created_at >= ?)",
+		member.Admitted, t, t).Scan(&rows).Error
+	at := make([]time.Time, 0, len(rows))
+	for _, r := range rows {
+		if r.AdmittedAt != nil {
+			at = append(at, *r.AdmittedAt)
+		} else {
+			at = append(at, r.CreatedAt)
+		}
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
 	return at, err
 }
 

@@ -52,7 +52,7 @@ var errNotApplicant = fault.New(fault.KindConflict, "not_applicant", "this perso
 // opens at once (the constitution's co-sponsors are for members' own
 // proposals), with the default period.
 func (s *Service) openAdmission(tx *gorm.DB, applicant lmember.Member, inviter int64) (vote.Proposal, error) {
-	now := sqldb.Now(tx)
+	now := s.clock.Now() // the invite's transaction runs on the labelling store's clock, not collective rule's
 	c, err := s.rules.Constitution(tx)
 	if err != nil {
 		return vote.Proposal{}, err
