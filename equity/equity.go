@@ -210,6 +210,9 @@ const (
 	CatRevenue    Category = "revenue"
 	CatReserve    Category = "reserve_share"
 	CatPayout     Category = "payout"
+	// CatEntryFee settles a member's entry fee from their vested units
+	// into the reserve (docs/GOVERNANCE.md, admission).
+	CatEntryFee Category = "entry_fee"
 )
 
 // Posting is one leg of a transaction: a signed amount on one account.

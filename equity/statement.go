@@ -118,7 +118,7 @@ func BuildStatement(st Statement) (Statement, error) {
 		case CatTransfer:
 			t.TransfersIn += m.In
 			t.TransfersOut += m.Out
-		case CatFee:
+		case CatFee, CatEntryFee:
 			t.Fees += net
 		case CatExit:
 			t.SuccessionIn += m.In

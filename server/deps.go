@@ -154,7 +154,6 @@ type Work interface {
 // Register is the equity register the /api/equity handlers read and post to
 // (equity/store.Store).
 type Register interface {
-	Distribute(ctx context.Context, r equity.Revenue) (equity.Transaction, error)
 	Exit(ctx context.Context, memberID, actorID int64) (equity.Transaction, error)
 	Governance(ctx context.Context) (equity.Governance, error)
 	Head(ctx context.Context) (equity.Head, error)

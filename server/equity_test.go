@@ -6,14 +6,18 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote"
+	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
 )
 
 func TestEquityHTTP(t *testing.T) {
-	eachEnv(t, func(t *testing.T, e *env) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e, clk, svc := votingEnv(t, db)
 		p := e.project(t)
 		coord, lab, target := e.as("coord"), e.as("lab"), e.as("target")
 		r := coord.do("POST", fmt.Sprintf("/api/projects/%d/rate-card", p.ID), map[string]any{
@@ -92,10 +96,34 @@ func TestEquityHTTP(t *testing.T) {
 		if r.status != 200 || strings.Contains(string(r.body), `"name":"target"`) || !strings.Contains(string(r.body), `"name":"holder-`) {
 			t.Fatalf("register: %d %s", r.status, r.body)
 		}
+		// A coordinator cannot distribute alone: the members approve a distribution proposal.
 		r = coord.do("POST", fmt.Sprintf("/api/equity/models/%d/distributions", model), map[string]any{
 			"idempotency_key": "q1", "amount": "100.00", "currency": "EUR", "source": "API sales"})
+		if r.status != 403 || r.code() != "needs_vote" || !strings.Contains(string(r.body), "POST /api/proposals") {
+			t.Fatalf("direct distribution: %d %s", r.status, r.body)
+		}
+		clk.set(time.Now().UTC().Truncate(time.Microsecond)) // after the vesting and the transfer above
+		r = propose(coord, fmt.Sprintf(`{"kind":"distribution","model_id":%d,"amount":"100.00","currency":"EUR","source":"API sales","record_date":%q}`,
+			model, clk.Now().Format(time.RFC3339Nano)))
 		if r.status != 201 {
-			t.Fatalf("distribution: %d %s", r.status, r.body)
+			t.Fatalf("distribution proposal: %d %s", r.status, r.body)
+		}
+		pr := decode[proposalJSON](t, r)
+		for _, who := range []string{"lab", "target"} {
+			if r := e.as(who).do("POST", fmt.Sprintf("/api/proposals/%d/votes", pr.ID), map[string]string{"choice": "yes"}); r.status != 200 {
+				t.Fatalf("vote %s: %d %s", who, r.status, r.body)
+			}
+		}
+		clk.set(pr.ClosesAt.Add(time.Second))
+		if closed, err := svc.CloseDue(context.Background(), clk.Now()); err != nil || len(closed) != 1 || closed[0].Status != vote.StatusPassed {
+			t.Fatalf("close: %+v %v", closed, err)
+		}
+		if v := decode[proposalJSON](t, lab.do("GET", fmt.Sprintf("/api/proposals/%d", pr.ID), nil)); v.Status != "passed" || v.Executed == nil || v.Executed.What != "distribution" {
+			t.Fatalf("distribution not executed: %+v", v)
+		}
+		r = lab.do("GET", fmt.Sprintf("/api/equity/models/%d/register", model), nil)
+		if r.status != 200 || !strings.Contains(string(r.body), `"source":"API sales"`) {
+			t.Fatalf("register after the distribution: %d %s", r.status, r.body)
 		}
 		if r := lab.do("PUT", "/api/equity/successor", map[string]any{"successor_id": targetID}); r.status != 200 {
 			t.Fatalf("successor: %d %s", r.status, r.body)
@@ -103,7 +131,7 @@ func TestEquityHTTP(t *testing.T) {
 		if r := lab.do("GET", fmt.Sprintf("/api/equity/models/%d/holdings", model), nil); r.status != 200 || !strings.Contains(string(r.body), `"vested":"1.750000"`) {
 			t.Fatalf("holdings: %d %s", r.status, r.body)
 		}
-		rep, err := equitystore.New(e.db).Verify(context.Background())
+		rep, err := equitystore.New(db).Verify(context.Background())
 		if err != nil || !rep.OK {
 			t.Fatalf("verify: %v %+v", err, rep.First)
 		}

@@ -44,6 +44,12 @@ func (s *Server) handleLogin(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if m.Admission == member.Applicant {
+		// Admission by vote: no session until the members admit them.
+		c.JSON(http.StatusAccepted, gin.H{"member": m, "application": "pending",
+			"message": "Your application is before the members: you can log in once they admit you"})
+		return
+	}
 	token, exp, err := s.members.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)
 	if err != nil {
 		fail(c, err)
@@ -228,6 +234,12 @@ func (s *Server) handleAcceptInvite(c *gin.Context) {
 	})
 	if err != nil {
 		fail(c, err)
+		return
+	}
+	if m.Admission == member.Applicant {
+		// Admission by vote: no session until the members admit them.
+		c.JSON(http.StatusAccepted, gin.H{"member": m, "application": "pending",
+			"message": "Your application is before the members: you can log in once they admit you"})
 		return
 	}
 	token, exp, err := s.members.CreateSession(c.Request.Context(), m.ID, s.cfg.SessionTTL)

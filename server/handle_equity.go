@@ -313,61 +313,12 @@ func governanceView(g equity.Governance) gin.H {
 		"reason": g.Reason, "actor_id": g.ActorID, "created_at": g.CreatedAt, "proposal_id": g.ProposalID, "vote": g.Vote}
 }
 
-type distributionRequest struct {
-	IdempotencyKey string `json:"idempotency_key"`
-	Amount         string `json:"amount"`
-	Currency       string `json:"currency"`
-	Scale          *int32 `json:"scale"`
-	Source         string `json:"source"`
-	RecordDate     string `json:"record_date"`
-}
-
-// handleDistribute: POST /api/equity/models/:id/distributions — record
-// revenue and distribute it (reserve share, then pro rata by largest remainder).
+// handleDistribute: POST /api/equity/models/:id/distributions — refused:
+// revenue is distributed only by a passing distribution proposal, which a
+// coordinator prepares and the members approve.
 func (s *Server) handleDistribute(c *gin.Context) {
-	me, _ := currentMember(c)
-	modelID, ok := idParam(c, "id")
-	if !ok {
-		return
-	}
-	var req distributionRequest
-	if !bindJSON(c, &req) {
-		return
-	}
-	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.GetHeader("Idempotency-Key")
-	}
-	scale := int32(2)
-	if req.Scale != nil {
-		scale = *req.Scale
-	}
-	if scale < 0 || scale > equity.MaxScale {
-		fail(c, equity.ErrScaleMismatch.With("scale must be 0-%d", equity.MaxScale))
-		return
-	}
-	amount, err := equity.ParseAmount(req.Amount, scale)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	rd := time.Now().UTC()
-	if req.RecordDate != "" {
-		if rd, err = parseTime(req.RecordDate); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	t, err := s.register.Distribute(c.Request.Context(), equity.Revenue{Key: req.IdempotencyKey, ModelID: modelID, Amount: amount,
-		Currency: req.Currency, Scale: scale, Source: req.Source, RecordDate: rd, ActorID: me.ID})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	status := http.StatusCreated
-	if t.Existing {
-		status = http.StatusOK
-	}
-	c.JSON(status, txView(t, scale))
+	fail(c, vote.ErrNeedsVote.With("a revenue distribution is decided by a vote of the members: propose a distribution change (model_id, amount, currency, source, record_date) with %s",
+		vote.ProposalRoute))
 }
 
 // handleExit: POST /api/equity/members/:id/exit — pass a former member's

@@ -77,7 +77,7 @@ var routeAccess = map[string]access{
 	"PUT /api/equity/privacy":                   anyMember,
 	"POST /api/equity/governance":               nobody,
 	"POST /api/projects/:id/rate-card":          coordinatorOnly,
-	"POST /api/equity/models/:id/distributions": coordinatorOnly,
+	"POST /api/equity/models/:id/distributions": nobody,
 	"POST /api/equity/members/:id/exit":         coordinatorOnly,
 
 	"GET /api/constitution":            anyMember,

@@ -106,8 +106,8 @@ func (s *Server) routes() {
 
 	// Equity: the co-op's register of model units (handle_equity.go).
 	// Amounts are decimal strings. Members read and move their own units;
-	// coordinators set a new project's rate card within the voted band and
-	// distribute revenue; governance changes only by vote (403 needs_vote).
+	// coordinators set a new project's rate card within the voted band;
+	// governance and distributions change only by vote (403 needs_vote).
 	{
 		me.GET("/equity/head", s.handleLedgerHead)
 		me.GET("/equity/me", s.handleMyEquity)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/labeling/store"
 	"copyhold/migrations"
 	"copyhold/server"
@@ -166,5 +167,5 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // every command that changes work or membership also keeps the ledger, and
 // snapshots, releases and data exports read the register through it.
 func newStore(db *gorm.DB) *store.Stores {
-	return store.New(db).WithLedger(equitystore.NewHooks()).WithRegister(equitystore.Reads{})
+	return store.New(db).WithLedger(govern.NewLedger(db, nil)).WithRegister(equitystore.Reads{})
 }

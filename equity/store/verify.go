@@ -168,6 +168,12 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		} else if b != nil {
 			v.First = firstOf(v.First, *b)
 		}
+		// No member settled more entry fee than they owed.
+		if reason, err := verifyEntryFees(tx); err != nil {
+			return err
+		} else if reason != "" {
+			v.First = firstOf(v.First, equity.Break{Reason: reason})
+		}
 		h, err := head(tx)
 		if err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 
 	"copyhold/equity"
 	"copyhold/equity/vote"
+	"copyhold/labeling/member"
+	labelstore "copyhold/labeling/store"
 
 	"gorm.io/gorm"
 )
@@ -288,6 +290,16 @@ func (e *voteEntries) check(tx *gorm.DB, govs []equity.Governance, cards []equit
 	// Every executed tally names a version that exists and links back.
 	for _, t := range e.tallies {
 		if t.Status != vote.StatusPassed || t.ExecutedWhat == "" || executed[t.ProposalID] {
+			continue
+		}
+		if t.ExecutedWhat == string(vote.KindAdmission) {
+			vs, err := labelstore.Voters(tx, []int64{t.ExecutedID})
+			if err != nil {
+				return nil, err
+			}
+			if v, ok := vs[t.ExecutedID]; !ok || v.Admission != member.Admitted {
+				brk(equity.LogTally, t.ID, "proposal %d records admitting member %d, who was not admitted", t.ProposalID, t.ExecutedID)
+			}
 			continue
 		}
 		if t.ExecutedWhat == string(vote.KindDistribution) {

@@ -237,8 +237,9 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 }
 
 // vestLegs are the legs that credit `amount` vested units to a member:
-// first settling any receivable, and for a former member, to where the exit
-// rule sends their holdings. The pending leg is the caller's.
+// first settling any receivable, then any entry fee still owed (to the
+// reserve), and for a former member, to where the exit rule sends their
+// holdings. The pending leg is the caller's.
 func vestLegs(tx *gorm.DB, g equity.Governance, unit string, member, amount int64) ([]equity.Posting, error) {
 	_, active, err := activeMember(tx, member)
 	if err != nil {
@@ -263,6 +264,12 @@ func vestLegs(tx *gorm.DB, g equity.Governance, unit string, member, amount int6
 	}
 	if amount > 0 {
 		ps = append(ps, equity.Posting{Unit: unit, Account: equity.Vested(member), Amount: amount, Category: equity.CatAnnotation})
+		// Then the entry fee, if the member still owes one.
+		fee, _, err := entryFeeLegs(tx, unit, member, amount)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, fee...)
 	}
 	return ps, nil
 }

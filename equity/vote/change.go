@@ -24,9 +24,13 @@ const (
 	KindReleaseLicense  Kind = "release_license"
 	KindConstitution    Kind = "constitution"
 	KindMotion          Kind = "motion"
+	// KindAdmission admits an applicant (the entry rule's admission by
+	// vote). Accepting an invite opens it; members do not propose it.
+	KindAdmission Kind = "admission"
 )
 
-// Kinds lists every kind of change.
+// Kinds lists every kind of change a member may propose (an admission is
+// opened by accepting an invite).
 var Kinds = []Kind{KindRateCard, KindDefaultRateCard, KindGovernance, KindEntryRule, KindWorkLimits,
 	KindDistribution, KindReleaseLicense, KindConstitution, KindMotion}
 
@@ -37,7 +41,7 @@ func (k Kind) Special() bool { return k == KindConstitution }
 // (and so has a what-if preview).
 func (k Kind) MovesMoney() bool {
 	switch k {
-	case KindMotion, KindConstitution, KindReleaseLicense:
+	case KindMotion, KindConstitution, KindReleaseLicense, KindAdmission:
 		return false
 	}
 	return true
@@ -110,6 +114,9 @@ type Change struct {
 
 	// motion
 	Text string `json:"text,omitempty"`
+
+	// admission: the applicant (a member id)
+	ApplicantID int64 `json:"applicant_id,omitempty"`
 }
 
 // JSON is the change's stored (and hashed) text.
@@ -172,6 +179,7 @@ func (c Change) setFields() []string {
 	add(c.Ballot != nil, "ballot")
 	add(c.Eligibility != nil, "eligibility")
 	add(c.Text != "", "text")
+	add(c.ApplicantID != 0, "applicant_id")
 	return out
 }
 
@@ -188,7 +196,8 @@ var fieldsOf = map[Kind][]string{
 	KindReleaseLicense:  {"release_id", "license", "terms"},
 	KindConstitution: {"quorum_bp", "ordinary_majority_bp", "special_majority_bp", "min_period_hours",
 		"default_period_hours", "max_period_hours", "cosponsors", "ballot", "eligibility"},
-	KindMotion: {"text"},
+	KindMotion:    {"text"},
+	KindAdmission: {"applicant_id"},
 }
 
 // Validate checks the change on its own (ranges, formats, required fields)
@@ -288,6 +297,10 @@ func (c *Change) Validate(now time.Time) error {
 	case KindMotion:
 		if strings.TrimSpace(c.Text) == "" || len(c.Text) > 20000 {
 			return bad("text", "is required (at most 20000 characters): what the co-op resolves")
+		}
+	case KindAdmission:
+		if c.ApplicantID <= 0 {
+			return bad("applicant_id", "is required: the applicant to admit")
 		}
 	}
 	return nil

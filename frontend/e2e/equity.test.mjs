@@ -191,17 +191,30 @@ describe('equity', () => {
     assert.equal(st.member_id, labId);
   });
 
-  test('the coordinator distributes revenue; it shows on the court roll', async () => {
+  test('the coordinator prepares a distribution, the members approve it; it shows on the court roll', async () => {
+    // A coordinator cannot distribute alone.
+    const refused = await coord.call('POST', `/api/equity/models/${model.id}/distributions`, { idempotency_key: 'alone', amount: '100.00', currency: 'EUR', source: 'Alone' }, { expect: 403 });
+    assert.equal(refused.code, 'needs_vote');
+    assert.match(refused.message, /POST \/api\/proposals/);
     const { page, problems } = await pageAs(browser, server.url, DEMO.coordinator);
     try {
+      // The coordinator prepares it; the link opens the proposal form with it filled in.
       await page.goto('/equity/govern');
       await page.getByLabel('Revenue', { exact: true }).fill('100');
       await page.getByLabel('Source').fill('API licence, March');
-      await page.getByRole('button', { name: 'Review distribution' }).click();
-      await page.getByRole('group', { name: 'Confirm the distribution' }).waitFor();
-      await axeClean(page, 'distribution confirmation');
-      await page.getByRole('button', { name: 'Distribute', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: 'Distributed 100.00 EUR' }).waitFor();
+      await page.getByRole('link', { name: 'Propose this distribution' }).click();
+      await page.getByRole('form', { name: 'New proposal' }).waitFor();
+      assert.equal(await page.getByLabel('Revenue to distribute').inputValue(), '100');
+      assert.equal(await page.getByLabel('Source').inputValue(), 'API licence, March');
+      await axeClean(page, 'distribution proposal form');
+      // The members approve it (the browser's date is a day; the API takes the moment, so today's holders count).
+      const passed = await passProposal(server, coord, [coord, lab, rev], {
+        title: 'Distribute the March API licence',
+        reason: 'Revenue from the API licence, March.',
+        change: { kind: 'distribution', model_id: model.id, amount: '100', currency: 'EUR', source: 'API licence, March', record_date: new Date().toISOString() },
+      });
+      assert.equal(passed.status, 'passed', JSON.stringify(passed));
+      assert.equal(passed.executed?.what, 'distribution', JSON.stringify(passed));
       await page.goto(`/equity/register?model=${model.id}`);
       await page.getByRole('row').filter({ hasText: 'API licence, March' }).filter({ hasText: '100.00 EUR' }).waitFor();
       assertClean(problems);

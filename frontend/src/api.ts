@@ -181,8 +181,9 @@ export const api = {
 
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`, undefined, { quiet401: true }),
   acceptInvite: (token: string, login: string, display_name: string, password: string) =>
-    request<{ member: Me }>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password }, { quiet401: true }).then(
-      (r) => r.member,
+    // null: admission is by vote, and the application is before the members (no session yet).
+    request<{ member: Me; application?: string }>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password }, { quiet401: true }).then(
+      (r): Me | null => (r.application === 'pending' ? null : r.member),
     ),
 
   tokens: () => request<{ tokens: TokenInfo[] }>('GET', '/api/tokens').then((r) => r.tokens ?? []),

@@ -39,13 +39,23 @@ func ParseRole(s string) (Role, error) {
 
 // Member is a person in the co-op.
 type Member struct {
-	ID          int64     `json:"id"`
-	Login       string    `json:"login"`
-	DisplayName string    `json:"display_name"`
-	Roles       []Role    `json:"roles"`
-	Active      bool      `json:"active"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          int64  `json:"id"`
+	Login       string `json:"login"`
+	DisplayName string `json:"display_name"`
+	Roles       []Role `json:"roles"`
+	Active      bool   `json:"active"`
+	// Admission is admitted, or applicant / refused for a membership the
+	// members vote on (the entry rule's admission by vote).
+	Admission string    `json:"admission"`
+	CreatedAt time.Time `json:"created_at"`
 }
+
+// Admission states of a membership.
+const (
+	Admitted  = "admitted"
+	Applicant = "applicant"
+	Refused   = "refused"
+)
 
 // Has reports whether m holds role r.
 func (m Member) Has(r Role) bool { return slices.Contains(m.Roles, r) }

@@ -86,7 +86,11 @@ func (s *Members) PeekInvite(ctx context.Context, token string) (member.Invite, 
 	return inviteOf(row), nil
 }
 
-// AcceptInvite creates the member and spends the invite, atomically.
+// AcceptInvite creates the member and spends the invite, atomically. When
+// the co-op admits by vote (the Ledger is an Admissions that says so), the
+// person is created as an inactive applicant and the admission proposal is
+// opened in the same transaction; otherwise they are admitted at once (and
+// owe the entry fee, if the members set one).
 func (s *Members) AcceptInvite(ctx context.Context, token string, nm member.NewMember) (member.Member, error) {
 	var out member.Member
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -94,8 +98,15 @@ func (s *Members) AcceptInvite(ctx context.Context, token string, nm member.NewM
 		if err != nil {
 			return err
 		}
+		adm, _ := s.ledger.(Admissions)
+		byVote := false
+		if adm != nil {
+			if byVote, err = adm.AdmissionByVote(tx); err != nil {
+				return err
+			}
+		}
 		nm.Roles = inviteOf(row).Roles
-		m, err := s.createMember(tx, &row.CreatedBy, nm)
+		m, err := s.createMemberAs(tx, &row.CreatedBy, nm, byVote)
 		if err != nil {
 			return err
 		}
@@ -106,6 +117,16 @@ func (s *Members) AcceptInvite(ctx context.Context, token string, nm member.NewM
 		}
 		if res.RowsAffected != 1 {
 			return member.ErrInviteInvalid
+		}
+		if adm != nil {
+			if byVote {
+				err = adm.Applied(tx, m, row.CreatedBy)
+			} else {
+				err = adm.Admitted(tx, m.ID, 0)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		out = m
 		return nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"copyhold/labeling"
+	"copyhold/labeling/member"
 
 	"gorm.io/gorm"
 )
@@ -20,6 +21,19 @@ type Ledger interface {
 	Decided(tx *gorm.DB, rec labeling.DecisionRecord) error
 	// MemberEnded passes a former member's holdings on by the exit rule.
 	MemberEnded(tx *gorm.DB, memberID int64, actor *int64) error
+}
+
+// Admissions is implemented by a Ledger that knows the co-op's entry rule
+// (collective rule, in equity). All run in the invite's transaction.
+type Admissions interface {
+	// AdmissionByVote reports whether new members are admitted by a vote.
+	AdmissionByVote(tx *gorm.DB) (bool, error)
+	// Applied opens the vote on an applicant's admission, proposed by the
+	// invite's creator.
+	Applied(tx *gorm.DB, applicant member.Member, inviter int64) error
+	// Admitted records what a newly admitted member owes on entry
+	// (proposalID 0: admitted by invite).
+	Admitted(tx *gorm.DB, memberID, proposalID int64) error
 }
 
 // noLedger is the ledger of a store nobody asked to keep one: labelling

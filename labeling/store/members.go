@@ -20,6 +20,8 @@ type memberRow struct {
 	DisplayName  string
 	PasswordHash string
 	Active       bool
+	Admission    string
+	AdmittedAt   *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -56,7 +58,7 @@ func toMember(r memberRow, roles []member.Role) member.Member {
 	if roles == nil {
 		roles = []member.Role{}
 	}
-	return member.Member{ID: r.ID, Login: r.Login, DisplayName: r.DisplayName, Roles: roles, Active: r.Active, CreatedAt: r.CreatedAt}
+	return member.Member{ID: r.ID, Login: r.Login, DisplayName: r.DisplayName, Roles: roles, Active: r.Active, Admission: r.Admission, CreatedAt: r.CreatedAt}
 }
 
 // CreateMember adds a member with roles. actor is nil for the CLI.
@@ -71,6 +73,12 @@ func (s *Members) CreateMember(ctx context.Context, actor *int64, nm member.NewM
 }
 
 func (s *Members) createMember(tx *gorm.DB, actor *int64, nm member.NewMember) (member.Member, error) {
+	return s.createMemberAs(tx, actor, nm, false)
+}
+
+// createMemberAs creates a member, or (applicant) an inactive applicant
+// whose admission the members vote on.
+func (s *Members) createMemberAs(tx *gorm.DB, actor *int64, nm member.NewMember, applicant bool) (member.Member, error) {
 	login, err := member.NormalizeLogin(nm.Login)
 	if err != nil {
 		return member.Member{}, err
@@ -95,7 +103,10 @@ func (s *Members) createMember(tx *gorm.DB, actor *int64, nm member.NewMember) (
 		return member.Member{}, member.ErrLoginTaken
 	}
 	now := s.clock()
-	row := memberRow{Login: login, DisplayName: name, PasswordHash: hash, Active: true, CreatedAt: now, UpdatedAt: now}
+	row := memberRow{Login: login, DisplayName: name, PasswordHash: hash, Active: true, Admission: member.Admitted, AdmittedAt: &now, CreatedAt: now, UpdatedAt: now}
+	if applicant {
+		row.Active, row.Admission, row.AdmittedAt = false, member.Applicant, nil
+	}
 	if err := tx.Create(&row).Error; err != nil {
 		return member.Member{}, err
 	}
@@ -113,7 +124,11 @@ func (s *Members) createMember(tx *gorm.DB, actor *int64, nm member.NewMember) (
 		roles = append(roles, r)
 	}
 	m := toMember(row, roles)
-	if err := event.Append(tx, "member.joined", event.CoopScope, actor, map[string]any{"member_id": m.ID, "roles": m.Roles}); err != nil {
+	evType := "member.joined"
+	if applicant {
+		evType = "member.applied"
+	}
+	if err := event.Append(tx, evType, event.CoopScope, actor, map[string]any{"member_id": m.ID, "roles": m.Roles}); err != nil {
 		return member.Member{}, err
 	}
 	return m, nil
@@ -178,7 +193,17 @@ func (s *Members) Authenticate(ctx context.Context, login, password string) (mem
 	if err != nil {
 		return member.Member{}, err
 	}
-	if !member.CheckPassword(row.PasswordHash, password) || !row.Active {
+	if !member.CheckPassword(row.PasswordHash, password) {
+		return member.Member{}, member.ErrInvalidCredentials
+	}
+	if !row.Active {
+		// Only someone who knows the password learns where their application stands.
+		switch row.Admission {
+		case member.Applicant:
+			return member.Member{}, member.ErrApplicationPending
+		case member.Refused:
+			return member.Member{}, member.ErrApplicationRefused
+		}
 		return member.Member{}, member.ErrInvalidCredentials
 	}
 	return s.Member(ctx, row.ID)

@@ -73,6 +73,11 @@ func (s *Service) Close(ctx context.Context, id int64, now time.Time) (out Close
 				return err
 			}
 		}
+		if t.Status != vote.StatusPassed {
+			if err := refuseApplicant(tx, p); err != nil {
+				return err
+			}
+		}
 		t, seq, err := s.votes.RecordTally(tx, t)
 		if err != nil {
 			return err
@@ -223,6 +228,8 @@ func (s *Service) execute(tx *gorm.DB, p vote.Proposal) (what string, ref int64,
 		c.ProposalID, c.Reason = &pid, why
 		c, err = s.rules.RecordConstitution(tx, 0, c)
 		return what, c.ID, c.Version, err
+	case vote.KindAdmission:
+		return s.admit(tx, p)
 	case vote.KindMotion:
 		return "", 0, 0, nil // recorded, executes nothing
 	}

@@ -144,6 +144,8 @@ func opened(tx *gorm.DB, p vote.Proposal) error {
 // valid.
 func (s *Service) checkChange(tx *gorm.DB, c *vote.Change) error {
 	switch c.Kind {
+	case vote.KindAdmission:
+		return vote.ErrInvalidChange.With("change.kind: an admission proposal is opened by accepting an invite when the entry rule admits by vote")
 	case vote.KindRateCard:
 		status, _, err := s.rules.ProjectStatus(tx, c.ProjectID)
 		if err != nil {
@@ -276,6 +278,9 @@ func (s *Service) Withdraw(ctx context.Context, actor, id int64) (view vote.Prop
 		}
 		now := sqldb.Now(tx)
 		p.Status, p.ClosedAt = vote.StatusWithdrawn, &now
+		if err := refuseApplicant(tx, p); err != nil {
+			return err
+		}
 		if err := s.record(tx, &p); err != nil {
 			return err
 		}
@@ -299,6 +304,9 @@ func (s *Service) Amend(ctx context.Context, actor, id int64, req vote.ProposalR
 		p, err := s.editable(tx, actor, id)
 		if err != nil {
 			return err
+		}
+		if p.Kind == vote.KindAdmission {
+			return vote.ErrInvalidChange.With("change.kind: an admission proposal cannot be amended; withdraw it to refuse the application")
 		}
 		if err := s.checkChange(tx, &req.Change); err != nil {
 			return err

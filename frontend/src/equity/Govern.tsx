@@ -1,9 +1,9 @@
 // Coordinator: the co-op's equity rules. The register rules and rate cards
 // change only by the members' vote (a link proposes the change; the server
 // answers 403 needs_vote to a direct change); each version that a vote made
-// names its proposal. Coordinators still distribute revenue, settle exits and
-// set a new project's first card within the approved band.
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+// names its proposal. Coordinators still prepare distributions (a link proposes
+// them), settle exits and set a new project's first card within the approved band.
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from '../router';
 import { ChangedBy } from '../votes/Provenance';
 import { ApiError } from '../api';
@@ -15,13 +15,6 @@ import { equityApi, type GovernanceView, type RateCardView } from './api';
 import { bpToPercent, fmtAmount, formatDecimal, parseDecimal } from './decimal';
 import { EquityTabs, positiveInt, useModels } from './common';
 import { EXIT_RULE_TEXT } from './Register';
-
-function newKey(): string {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = new Uint8Array(16);
-  crypto.getRandomValues(b);
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 /** Parses "hard=15000, easy=8000" into difficulty multipliers (basis points). */
 export function parseDifficulty(s: string): Record<string, number> | string {
@@ -315,64 +308,40 @@ function RateCardPanel() {
   );
 }
 
+/** The address of the proposal form, prefilled with a prepared distribution. */
+export function distributionProposalHref(d: { model: number | null; amount: string; currency: string; source: string; date: string }): string {
+  const q = new URLSearchParams({ kind: 'distribution' });
+  if (d.model !== null) q.set('model_id', String(d.model));
+  if (d.amount.trim()) q.set('amount', d.amount.trim());
+  if (d.currency.trim()) q.set('currency', d.currency.trim());
+  if (d.source.trim()) q.set('source', d.source.trim());
+  if (d.date) q.set('record_date', d.date);
+  return `/votes/new?${q.toString()}`;
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+// Coordinators prepare a distribution; the members approve it by a
+// distribution proposal (a direct distribution is 403 needs_vote).
 function DistributionForm() {
   const { models } = useModels();
   const [gov, setGov] = useState<GovernanceView | null>(null);
-  const [f, setF] = useState({ model: '', amount: '', currency: 'EUR', scale: '2', source: '', date: '' });
-  const [confirm, setConfirm] = useState(false);
-  const [error, setError] = useState<ApiError | string | null>(null);
-  const [notice, setNotice] = useState('');
-  const [busy, setBusy] = useState(false);
-  const key = useRef(newKey());
+  const [f, setF] = useState({ model: '', amount: '', currency: 'EUR', source: '', date: today() });
   const id = useId();
   useEffect(() => {
     equityApi.governance().then(setGov, () => {});
   }, []);
   const modelId = positiveInt(f.model) ?? models?.[0]?.id ?? null;
-  const scale = /^\d$/.test(f.scale) ? Number(f.scale) : NaN;
-  function review(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
-    setNotice('');
-    if (modelId === null) return setError('Choose a model.');
-    if (!Number.isInteger(scale) || scale > 6) return setError('Decimals of the currency: 0 to 6.');
-    const a = parseDecimal(f.amount, scale);
-    if (a === null || a <= 0n) return setError(`Enter the revenue as an amount above zero with at most ${scale} decimals.`);
-    if (!/^[A-Z]{3}$/.test(f.currency)) return setError('The currency is a three-letter code such as EUR.');
-    if (!f.source.trim()) return setError('Say where the revenue comes from.');
-    setConfirm(true);
-  }
-  async function send() {
-    if (modelId === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const amount = formatDecimal(parseDecimal(f.amount, scale)!, scale);
-      const t = await equityApi.distribute(modelId, { idempotency_key: key.current, amount, currency: f.currency, scale, source: f.source.trim(), record_date: f.date || undefined });
-      setNotice(`Distributed ${fmtAmount(amount)} ${f.currency} (register entry ${t.id}).`);
-      key.current = newKey();
-      setConfirm(false);
-      setF((x) => ({ ...x, amount: '', source: '' }));
-    } catch (err) {
-      setError(err as ApiError);
-      setConfirm(false);
-    } finally {
-      setBusy(false);
-    }
-  }
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => {
-    setConfirm(false);
-    setF((x) => ({ ...x, [k]: e.target.value }));
-  };
-  const name = models?.find((m) => m.id === modelId)?.name ?? '';
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
   return (
-    <Section id="ds-h" title="Record revenue and distribute it">
+    <Section id="ds-h" title="Prepare a distribution of revenue">
       <p className="small muted">
         The reserve share ({bpToPercent(gov?.reserve_share_bp ?? 0)}) goes to the co-op reserve; the rest is split over members' vested units at the record date.
+        Revenue is distributed only when the members approve it: prepare it here and put it to the vote.
       </p>
-      <ErrorAlert error={error} />
-      {notice && <Notice>{notice}</Notice>}
-      <form onSubmit={review} className="form-grid">
+      <div className="form-grid">
         <div className="field">
           <label htmlFor={`${id}-m`}>Model</label>
           <select id={`${id}-m`} value={modelId ?? ''} onChange={set('model')}>
@@ -389,41 +358,22 @@ function DistributionForm() {
         </div>
         <div className="field">
           <label htmlFor={`${id}-c`}>Currency</label>
-          <input id={`${id}-c`} value={f.currency} onChange={set('currency')} maxLength={3} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-s`}>Decimals of the currency</label>
-          <input id={`${id}-s`} inputMode="numeric" value={f.scale} onChange={set('scale')} />
+          <input id={`${id}-c`} value={f.currency} onChange={set('currency')} maxLength={8} />
         </div>
         <div className="field">
           <label htmlFor={`${id}-src`}>Source</label>
           <input id={`${id}-src`} value={f.source} onChange={set('source')} maxLength={200} placeholder="e.g. API licence, March" />
         </div>
         <div className="field">
-          <label htmlFor={`${id}-d`}>Record date (default: now)</label>
+          <label htmlFor={`${id}-d`}>Record date</label>
           <input id={`${id}-d`} type="date" value={f.date} onChange={set('date')} />
         </div>
-        <div>
-          <button type="submit" className="btn" disabled={busy}>
-            Review distribution
-          </button>
-        </div>
-      </form>
-      {confirm && (
-        <div className="alert alert-warn" role="group" aria-label="Confirm the distribution">
-          <p>
-            Distribute <strong>{f.amount} {f.currency}</strong> from “{f.source}” to the holders of {name}? This is final.
-          </p>
-          <div className="task-actions">
-            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void send()}>
-              Distribute
-            </button>
-            <button type="button" className="btn" onClick={() => setConfirm(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      )}
+      </div>
+      <p>
+        <Link className="btn btn-primary" to={distributionProposalHref({ ...f, model: modelId })}>
+          Propose this distribution
+        </Link>
+      </p>
     </Section>
   );
 }

@@ -261,7 +261,5 @@ export const equityApi = {
     projectId: number,
     b: { annotation_accepted: string; correction: string; review_decision: string; correction_labeller_bp: number; difficulty: Record<string, number>; reason: string },
   ) => request<RateCardView>('POST', `/api/projects/${enc(projectId)}/rate-card`, b),
-  distribute: (modelId: number, b: { idempotency_key: string; amount: string; currency: string; scale: number; source: string; record_date?: string }) =>
-    request<Transaction>('POST', `/api/equity/models/${enc(modelId)}/distributions`, b),
   exit: (memberId: number) => request<Transaction | { member_id: number; moved: false }>('POST', `/api/equity/members/${enc(memberId)}/exit`),
 };

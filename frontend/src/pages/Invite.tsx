@@ -12,6 +12,7 @@ export function InvitePage({ token, onJoined }: { token: string; onJoined: (me: 
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | string | null>(null);
+  const [pending, setPending] = useState(false);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -35,6 +36,11 @@ export function InvitePage({ token, onJoined }: { token: string; onJoined: (me: 
     setError(null);
     try {
       const me = await api.acceptInvite(token, login.trim(), displayName.trim(), password);
+      if (me === null) {
+        setPending(true);
+        setBusy(false);
+        return;
+      }
       onJoined(me);
     } catch (err) {
       setError(err as ApiError);
@@ -49,6 +55,11 @@ export function InvitePage({ token, onJoined }: { token: string; onJoined: (me: 
       <main id="main" className="auth-card">
         <p className="brand brand-large">copyhold</p>
         <h1>Join the co-op</h1>
+        {pending && (
+          <div className="alert alert-info" role="status">
+            Your application is before the members. They admit new members by a vote; you can log in once they have admitted you.
+          </div>
+        )}
         {!info && !loadError && <p className="muted">Checking your invite…</p>}
         {loadError && (
           <>

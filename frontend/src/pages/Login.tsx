@@ -22,7 +22,12 @@ export function LoginPage({ onLoggedIn }: Props) {
       const me = await api.login(login.trim(), password);
       onLoggedIn(me);
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)));
+      const e = err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err));
+      setError(
+        e.code === 'application_pending'
+          ? new ApiError(e.status, e.code, 'Your application is before the members. You can log in once they have admitted you.')
+          : e,
+      );
       setPassword('');
       setBusy(false);
     }
