@@ -20,7 +20,8 @@ export type ChangeKind =
   | 'distribution'
   | 'release_license'
   | 'constitution'
-  | 'motion';
+  | 'motion'
+  | 'admission';
 
 export const CHANGE_KINDS: readonly ChangeKind[] = [
   'governance',
@@ -133,7 +134,14 @@ export interface MotionChange {
   text: string;
 }
 
+/** Opened by the server when an invitee applies under admission by vote; members cannot propose it. */
+export interface AdmissionChange {
+  kind: 'admission';
+  applicant_id: number;
+}
+
 export type Change =
+  | AdmissionChange
   | RateCardChange
   | DefaultRateCardChange
   | GovernanceChange

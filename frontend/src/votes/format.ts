@@ -88,6 +88,7 @@ export const KIND_FIELDS: Record<ChangeKind, FieldSpec[]> = {
     { key: 'eligibility', label: 'Who may vote', type: 'eligibility' },
   ],
   motion: [{ key: 'text', label: 'Motion', type: 'longtext', hint: 'What the co-op resolves. Recorded; executes nothing.' }],
+  admission: [{ key: 'applicant_id', label: 'Applicant (member number)', type: 'count' }],
 };
 
 export const KIND_LABEL: Record<ChangeKind, string> = {
@@ -100,6 +101,7 @@ export const KIND_LABEL: Record<ChangeKind, string> = {
   release_license: 'Licence terms of a release',
   constitution: 'The constitution (special resolution)',
   motion: 'A motion (executes nothing)',
+  admission: 'Admit an applicant (entry by vote)',
 };
 
 /** Short names for lists. */
@@ -113,6 +115,7 @@ export const KIND_SHORT: Record<string, string> = {
   release_license: 'Release licence',
   constitution: 'Constitution',
   motion: 'Motion',
+  admission: 'Admission',
 };
 
 export const EXIT_TEXT: Record<string, string> = {
