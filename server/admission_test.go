@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
+	"copyhold/server/servertest"
 
 	"gorm.io/gorm"
 )
@@ -64,7 +65,7 @@ func TestAdmissionByVoteHTTP(t *testing.T) {
 			if r.status != 201 || tok == "" {
 				t.Fatalf("invite: %d %s", r.status, r.body)
 			}
-			r = e.browser().do("POST", "/api/invites/"+tok+"/accept", map[string]any{"login": login, "display_name": login, "password": testPassword})
+			r = e.browser().do("POST", "/api/invites/"+tok+"/accept", map[string]any{"login": login, "display_name": login, "password": servertest.Password})
 			m := decode[struct {
 				Member      struct{ ID int64 }
 				Application string
@@ -72,7 +73,7 @@ func TestAdmissionByVoteHTTP(t *testing.T) {
 			if r.status != 202 || m.Application != "pending" || !strings.Contains(string(r.body), "Your application is before the members") {
 				t.Fatalf("accept: %d %s", r.status, r.body)
 			}
-			if r := e.browser().do("POST", "/api/auth/login", map[string]any{"login": login, "password": testPassword}); r.status != 403 || r.code() != "application_pending" ||
+			if r := e.browser().do("POST", "/api/auth/login", map[string]any{"login": login, "password": servertest.Password}); r.status != 403 || r.code() != "application_pending" ||
 				!strings.Contains(string(r.body), "Your application is before the members") {
 				t.Fatalf("applicant logs in: %d %s", r.status, r.body)
 			}
@@ -97,7 +98,7 @@ func TestAdmissionByVoteHTTP(t *testing.T) {
 		if c := closeAll(refused.ID, "no", everyone); c.Status != vote.StatusFailed {
 			t.Fatalf("refusal: %+v", c)
 		}
-		if r := e.browser().do("POST", "/api/auth/login", map[string]any{"login": "hopeful", "password": testPassword}); r.status != 403 || r.code() != "application_refused" {
+		if r := e.browser().do("POST", "/api/auth/login", map[string]any{"login": "hopeful", "password": servertest.Password}); r.status != 403 || r.code() != "application_refused" {
 			t.Fatalf("refused applicant logs in: %d %s", r.status, r.body)
 		}
 
@@ -110,7 +111,7 @@ func TestAdmissionByVoteHTTP(t *testing.T) {
 			t.Fatalf("admission not executed: %+v", v)
 		}
 		newbie := e.browser()
-		if r := newbie.do("POST", "/api/auth/login", map[string]any{"login": "newbie", "password": testPassword}); r.status != 200 {
+		if r := newbie.do("POST", "/api/auth/login", map[string]any{"login": "newbie", "password": servertest.Password}); r.status != 200 {
 			t.Fatalf("admitted member logs in: %d %s", r.status, r.body)
 		}
 		// From now on they are eligible in votes.
@@ -132,7 +133,7 @@ func TestAdmissionByVoteHTTP(t *testing.T) {
 		}
 
 		// The first vestings settle it, once, even when a vesting is retried.
-		p := e.project(t)
+		p := e.Project(t)
 		if r := coord.do("POST", fmt.Sprintf("/api/projects/%d/rate-card", p.ID), map[string]any{"annotation_accepted": "1", "reason": "launch"}); r.status != 201 {
 			t.Fatalf("rate card: %d %s", r.status, r.body)
 		}

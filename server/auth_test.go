@@ -10,6 +10,7 @@ import (
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
+	"copyhold/server/servertest"
 
 	"gorm.io/gorm"
 )
@@ -20,7 +21,7 @@ func TestLoginLogout(t *testing.T) {
 		if r := b.do("GET", "/api/me", nil); r.status != 401 || r.code() != "unauthenticated" {
 			t.Fatalf("anonymous /api/me = %d %s", r.status, r.body)
 		}
-		r := b.login("LAB", testPassword)
+		r := b.login("LAB", servertest.Password)
 		if r.status != 200 {
 			t.Fatalf("login = %d %s", r.status, r.body)
 		}
@@ -61,7 +62,7 @@ func TestSessionExpiry(t *testing.T) {
 			*st = (*st).WithClock(func() time.Time { return clock() })
 		})
 		b := e.browser()
-		if r := b.login("lab", testPassword); r.status != 200 {
+		if r := b.login("lab", servertest.Password); r.status != 200 {
 			t.Fatalf("login = %d", r.status)
 		}
 		now = now.Add(59 * time.Minute)
@@ -83,13 +84,13 @@ func TestSessionExpiry(t *testing.T) {
 func TestCrossOriginRejected(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		b := e.browser()
-		r := b.do("POST", "/api/auth/login", map[string]string{"login": "lab", "password": testPassword},
+		r := b.do("POST", "/api/auth/login", map[string]string{"login": "lab", "password": servertest.Password},
 			"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
 		if r.status != http.StatusForbidden || r.code() != "cross_origin" {
 			t.Fatalf("cross-site login = %d %s", r.status, r.body)
 		}
-		r = b.do("POST", "/api/auth/login", map[string]string{"login": "lab", "password": testPassword},
-			"Origin", e.ts.URL, "Sec-Fetch-Site", "same-origin")
+		r = b.do("POST", "/api/auth/login", map[string]string{"login": "lab", "password": servertest.Password},
+			"Origin", e.TS.URL, "Sec-Fetch-Site", "same-origin")
 		if r.status != 200 {
 			t.Fatalf("same-origin login = %d %s", r.status, r.body)
 		}
@@ -111,15 +112,15 @@ func TestLoginRateLimit(t *testing.T) {
 			t.Fatalf("6th attempt = %d %s", last.status, last.body)
 		}
 		// Even the right password is refused while limited.
-		if r := b.login("rev", testPassword); r.status != 429 {
+		if r := b.login("rev", servertest.Password); r.status != 429 {
 			t.Fatalf("right password while limited = %d", r.status)
 		}
 		// Another account from the same address still works.
-		if r := b.login("lab", testPassword); r.status != 200 {
+		if r := b.login("lab", servertest.Password); r.status != 200 {
 			t.Fatalf("other account = %d", r.status)
 		}
 		var bursts int64
-		e.db.Table("events").Where("type = ?", "login.failure_burst").Count(&bursts)
+		e.DB.Table("events").Where("type = ?", "login.failure_burst").Count(&bursts)
 		if bursts != 1 {
 			t.Fatalf("login.failure_burst events = %d, want 1", bursts)
 		}
@@ -129,7 +130,7 @@ func TestLoginRateLimit(t *testing.T) {
 func TestAPITokens(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		b := e.browser()
-		b.login("lab", testPassword)
+		b.login("lab", servertest.Password)
 		r := b.do("POST", "/api/tokens", map[string]string{"name": "script"})
 		if r.status != 201 {
 			t.Fatalf("create token = %d %s", r.status, r.body)
@@ -181,14 +182,14 @@ func TestInviteFlow(t *testing.T) {
 		if short.code() != "weak_password" {
 			t.Fatalf("weak password = %d %s", short.status, short.body)
 		}
-		r = nb.do("POST", "/api/invites/"+inv.Token+"/accept", map[string]string{"login": "newbie", "display_name": "New", "password": testPassword})
+		r = nb.do("POST", "/api/invites/"+inv.Token+"/accept", map[string]string{"login": "newbie", "display_name": "New", "password": servertest.Password})
 		if r.status != 201 {
 			t.Fatalf("accept = %d %s", r.status, r.body)
 		}
 		if r := nb.do("GET", "/api/me", nil); r.status != 200 || !strings.Contains(string(r.body), `"roles":["labeller"]`) {
 			t.Fatalf("new member me = %d %s", r.status, r.body)
 		}
-		again := e.browser().do("POST", "/api/invites/"+inv.Token+"/accept", map[string]string{"login": "other", "display_name": "O", "password": testPassword})
+		again := e.browser().do("POST", "/api/invites/"+inv.Token+"/accept", map[string]string{"login": "other", "display_name": "O", "password": servertest.Password})
 		if again.status != 410 || again.code() != "invite_invalid" {
 			t.Fatalf("reused invite = %d %s", again.status, again.body)
 		}
@@ -197,17 +198,17 @@ func TestInviteFlow(t *testing.T) {
 
 func TestDeactivatedMemberLocked(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		if r := e.as("coord").do("POST", fmt.Sprintf("/api/members/%d/deactivate", e.members["lab"].ID), nil); r.status != 204 {
+		if r := e.as("coord").do("POST", fmt.Sprintf("/api/members/%d/deactivate", e.Members["lab"].ID), nil); r.status != 204 {
 			t.Fatalf("deactivate = %d %s", r.status, r.body)
 		}
 		if r := e.as("lab").do("GET", "/api/me", nil); r.status != 401 {
 			t.Fatalf("deactivated member's token = %d %s", r.status, r.body)
 		}
-		if r := e.browser().login("lab", testPassword); r.status != 401 {
+		if r := e.browser().login("lab", servertest.Password); r.status != 401 {
 			t.Fatalf("deactivated login = %d", r.status)
 		}
 		// The last coordinator cannot be removed.
-		r := e.as("coord").do("DELETE", fmt.Sprintf("/api/members/%d/roles/coordinator", e.members["coord"].ID), nil)
+		r := e.as("coord").do("DELETE", fmt.Sprintf("/api/members/%d/roles/coordinator", e.Members["coord"].ID), nil)
 		if r.status != 409 || r.code() != "last_coordinator" {
 			t.Fatalf("revoking the last coordinator = %d %s", r.status, r.body)
 		}

@@ -27,37 +27,37 @@ import (
 func (e *env) acceptedPairwise(t *testing.T, n int) labeling.Project {
 	t.Helper()
 	ctx := context.Background()
-	coord, lab := e.members["coord"].ID, e.members["lab"].ID
-	m, err := e.st.Projects.CreateModel(ctx, &coord, labeling.Model{Name: "pairs-model"})
+	coord, lab := e.Members["coord"].ID, e.Members["lab"].ID
+	m, err := e.Stores.Projects.CreateModel(ctx, &coord, labeling.Model{Name: "pairs-model"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.st.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
+	p, err := e.Stores.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: m.ID, Name: "prefs", TaskType: tasktype.TaskPairwise,
 		Overlap: 1, Schema: json.RawMessage(`{}`)}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err = e.st.Projects.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
+	if p, err = e.Stores.Projects.SetProjectStatus(ctx, &coord, p.ID, labeling.ProjectOpen); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	for i := range n {
 		fmt.Fprintf(&b, `{"prompt":"q%d","response_a":"good %d","response_b":"bad %d"}`+"\n", i, i, i)
 	}
-	if _, err := e.st.Projects.ImportItems(ctx, &coord, p.ID, strings.NewReader(b.String()), "jsonl", ""); err != nil {
+	if _, err := e.Stores.Projects.ImportItems(ctx, &coord, p.ID, strings.NewReader(b.String()), "jsonl", ""); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
-		task, err := e.st.Leases.ClaimNextTask(ctx, lab, p.ID)
+		task, err := e.Stores.Leases.ClaimNextTask(ctx, lab, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := work.New(e.st).Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
+		if _, err := work.New(e.Stores).Submit(ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprint("k", i),
 			Answer: json.RawMessage(`{"choice":"a"}`), LeadTimeMs: 2000}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := e.db.Exec("UPDATE submissions SET status = 'accepted' WHERE project_id = ?", p.ID).Error; err != nil {
+	if err := e.DB.Exec("UPDATE submissions SET status = 'accepted' WHERE project_id = ?", p.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -168,7 +168,7 @@ func TestDatasetsHTTP(t *testing.T) {
 		}
 
 		// Empty projects cannot be snapshotted.
-		empty := e.project(t)
+		empty := e.Project(t)
 		if r := coord.do("POST", "/api/snapshots", map[string]any{"model_id": empty.ModelID, "project_ids": []int64{empty.ID}}); r.status != 400 || r.code() != "snapshot_empty" {
 			t.Fatalf("empty: %d %s", r.status, r.body)
 		}

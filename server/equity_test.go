@@ -18,7 +18,7 @@ import (
 func TestEquityHTTP(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e, clk, svc := votingEnv(t, db)
-		p := e.project(t)
+		p := e.Project(t)
 		coord, lab, target := e.as("coord"), e.as("lab"), e.as("target")
 		r := coord.do("POST", fmt.Sprintf("/api/projects/%d/rate-card", p.ID), map[string]any{
 			"annotation_accepted": "1.5", "review_decision": "0.1", "correction_labeller_bp": 5000, "reason": "launch"})
@@ -29,13 +29,13 @@ func TestEquityHTTP(t *testing.T) {
 			t.Fatalf("labeller set a rate card: %d", r.status)
 		}
 		// Credit and vest two submissions inside a transaction, as the review code will.
-		labID, targetID := e.members["lab"].ID, e.members["target"].ID
+		labID, targetID := e.Members["lab"].ID, e.Members["target"].ID
 		for sub := int64(1); sub <= 2; sub++ {
-			err := e.db.Transaction(func(tx *gorm.DB) error {
+			err := e.DB.Transaction(func(tx *gorm.DB) error {
 				if _, err := equitystore.CreditPending(tx, equitystore.PendingCredit{SubmissionID: sub, ProjectID: p.ID, MemberID: labID}); err != nil {
 					return err
 				}
-				_, err := equitystore.Vest(tx, equitystore.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: e.members["rev"].ID})
+				_, err := equitystore.Vest(tx, equitystore.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: e.Members["rev"].ID})
 				return err
 			})
 			if err != nil {

@@ -10,9 +10,9 @@ import (
 func TestReviewFlowOverHTTP(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		p := e.project(t) // classification, overlap 2, every test member in it
-		coordID := e.members["coord"].ID
-		if _, err := e.st.Projects.ImportItems(ctx, &coordID, p.ID, strings.NewReader(`{"text":"Great phone."}`), "jsonl", ""); err != nil {
+		p := e.Project(t) // classification, overlap 2, every test member in it
+		coordID := e.Members["coord"].ID
+		if _, err := e.Stores.Projects.ImportItems(ctx, &coordID, p.ID, strings.NewReader(`{"text":"Great phone."}`), "jsonl", ""); err != nil {
 			t.Fatal(err)
 		}
 		base := fmt.Sprintf("/api/projects/%d", p.ID)

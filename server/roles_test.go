@@ -139,9 +139,9 @@ func allowed(a access, login string) bool {
 
 func TestRoleMatrix(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		target := fmt.Sprint(e.members["target"].ID)
-		project := fmt.Sprint(e.project(t).ID)
-		for _, rt := range e.srv.Routes() {
+		target := fmt.Sprint(e.Members["target"].ID)
+		project := fmt.Sprint(e.Project(t).ID)
+		for _, rt := range e.Server.Routes() {
 			if !strings.HasPrefix(rt.Path, "/api") {
 				continue
 			}

@@ -106,7 +106,7 @@ func TestProjectImportClaimSubmitOverHTTP(t *testing.T) {
 			t.Fatalf("same key, other body = %d %s", r.status, r.body)
 		}
 		var n int64
-		e.db.Table("submissions").Count(&n)
+		e.DB.Table("submissions").Count(&n)
 		if n != 1 {
 			t.Fatalf("%d submissions stored, want 1", n)
 		}
@@ -141,9 +141,9 @@ func TestProjectImportClaimSubmitOverHTTP(t *testing.T) {
 
 func TestLabellerSeesOnlyOwnProjects(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		p := e.project(t)
-		coord := e.members["coord"].ID
-		if err := e.st.Projects.RemoveProjectMember(t.Context(), &coord, p.ID, e.members["lab"].ID); err != nil {
+		p := e.Project(t)
+		coord := e.Members["coord"].ID
+		if err := e.Stores.Projects.RemoveProjectMember(t.Context(), &coord, p.ID, e.Members["lab"].ID); err != nil {
 			t.Fatal(err)
 		}
 		lab := e.as("lab")

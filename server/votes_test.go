@@ -15,6 +15,7 @@ import (
 	"copyhold/equity/vote/govern"
 	"copyhold/labeling/member"
 	"copyhold/migrations/dbtest"
+	"copyhold/server/servertest"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
@@ -99,7 +100,7 @@ func TestVotesHTTP(t *testing.T) {
 		e, clk, svc := votingEnv(t, db)
 		ctx := context.Background()
 		coord, lab, rev := e.as("coord"), e.as("lab"), e.as("rev")
-		p := e.project(t)
+		p := e.Project(t)
 
 		// Offices lose the lever.
 		r := coord.do("POST", "/api/equity/governance", map[string]any{"transfer_fee_bp": 1000, "holding_cap_bp": 10000, "exit_rule": "reserve", "reason": "I decide"})
@@ -113,13 +114,13 @@ func TestVotesHTTP(t *testing.T) {
 		if r := coord.do("POST", fmt.Sprintf("/api/projects/%d/rate-card", p.ID), map[string]any{"annotation_accepted": "2", "reason": "launch"}); r.status != 201 {
 			t.Fatalf("rate card in the band: %d %s", r.status, r.body)
 		}
-		labID, targetID := e.members["lab"].ID, e.members["target"].ID
+		labID, targetID := e.Members["lab"].ID, e.Members["target"].ID
 		must(t, db.Transaction(func(tx *gorm.DB) error {
 			for sub := int64(1); sub <= 2; sub++ {
 				if _, err := equitystore.CreditPending(tx, equitystore.PendingCredit{SubmissionID: sub, ProjectID: p.ID, MemberID: labID}); err != nil {
 					return err
 				}
-				if _, err := equitystore.Vest(tx, equitystore.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: e.members["rev"].ID}); err != nil {
+				if _, err := equitystore.Vest(tx, equitystore.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: e.Members["rev"].ID}); err != nil {
 					return err
 				}
 			}
@@ -159,9 +160,9 @@ func TestVotesHTTP(t *testing.T) {
 		}
 		// A member admitted after the vote opened may not vote.
 		clk.set(clk.Now().Add(time.Second))
-		late, err := e.st.Members.CreateMember(ctx, nil, member.NewMember{Login: "late", DisplayName: "late", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: member.PasswordCost(bcrypt.MinCost)})
+		late, err := e.Stores.Members.CreateMember(ctx, nil, member.NewMember{Login: "late", DisplayName: "late", Password: servertest.Password, Roles: []member.Role{member.RoleLabeller}, Cost: member.PasswordCost(bcrypt.MinCost)})
 		must(t, err)
-		_, tok, err := e.st.Members.CreateToken(ctx, late.ID, "t")
+		_, tok, err := e.Stores.Members.CreateToken(ctx, late.ID, "t")
 		must(t, err)
 		lateClient := e.browser()
 		lateClient.token = tok
@@ -439,8 +440,8 @@ type voteWatcher struct {
 
 func (e *env) ws(t *testing.T, login string) *voteWatcher {
 	t.Helper()
-	h := http.Header{"Authorization": []string{"Bearer " + e.tokens[login]}}
-	ws, _, err := websocket.DefaultDialer.Dial(wsURL(e.ts.URL), h)
+	h := http.Header{"Authorization": []string{"Bearer " + e.Tokens[login]}}
+	ws, _, err := websocket.DefaultDialer.Dial(wsURL(e.TS.URL), h)
 	if err != nil {
 		t.Fatalf("dial as %s: %v", login, err)
 	}

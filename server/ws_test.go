@@ -74,7 +74,7 @@ func TestWSOriginCheck(t *testing.T) {
 	e, _ := newLiveEnv(t, db, func(cfg *server.Config) {
 		cfg.AllowedOrigins = []string{"https://app.example.org"}
 	})
-	tok := e.tokens["lab"]
+	tok := e.Tokens["lab"]
 	for _, c := range []struct {
 		origin string
 		ok     bool
@@ -82,12 +82,12 @@ func TestWSOriginCheck(t *testing.T) {
 		{"https://evil.example", false},
 		{"http://evil.example", false},
 		{"null", false},
-		{e.ts.URL, true},
+		{e.TS.URL, true},
 		{"https://app.example.org", true},
 		{"http://app.example.org", false}, // scheme matters for listed origins
 		{"", true},                        // not a browser
 	} {
-		ws, res, err := dialWS(e.ts.URL, tok, "Origin", c.origin)
+		ws, res, err := dialWS(e.TS.URL, tok, "Origin", c.origin)
 		if c.ok {
 			if err != nil {
 				t.Errorf("origin %q refused: %v", c.origin, err)
@@ -106,11 +106,11 @@ func TestWSOriginCheck(t *testing.T) {
 func TestWSWithoutHubOrLogin(t *testing.T) {
 	db := dbtest.Open(t, dbtest.SQLite)
 	e := newEnv(t, db)
-	if _, res, err := dialWS(e.ts.URL, e.tokens["lab"]); err == nil || res == nil || res.StatusCode != http.StatusNotFound {
+	if _, res, err := dialWS(e.TS.URL, e.Tokens["lab"]); err == nil || res == nil || res.StatusCode != http.StatusNotFound {
 		t.Fatalf("upgrade without a hub: %v %v", err, res)
 	}
 	e, _ = newLiveEnv(t, dbtest.Open(t, dbtest.SQLite), nil)
-	if _, res, err := dialWS(e.ts.URL, ""); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
+	if _, res, err := dialWS(e.TS.URL, ""); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("anonymous upgrade: %v %v", err, res)
 	}
 }

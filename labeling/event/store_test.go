@@ -9,31 +9,17 @@ import (
 	"time"
 
 	"copyhold/labeling/event"
+	"copyhold/labeling/event/eventtest"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
 )
 
-// appendEvent commits one event and returns its seq.
-func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, payload any) int64 {
-	t.Helper()
-	if err := db.Transaction(func(tx *gorm.DB) error {
-		return event.Append(tx, typ, scope, actor, payload)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	id, err := event.NewStore(db).LastID(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 // Retention deletes old events but keeps the audit trail.
 func TestPruneEvents(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		appendEvent(t, db, "test.old", "coop", nil, map[string]any{})
-		appendEvent(t, db, "login.failure_burst", event.AuditScope, nil, map[string]any{})
+		eventtest.Append(t, db, "test.old", "coop", nil, map[string]any{})
+		eventtest.Append(t, db, "login.failure_burst", event.AuditScope, nil, map[string]any{})
 		ctx := context.Background()
 		events := event.NewStore(db)
 		if n, err := events.Prune(ctx, time.Hour); err != nil || n != 0 {
@@ -69,9 +55,9 @@ func TestStoreReads(t *testing.T) {
 			t.Fatalf("empty table: oldest %v, %v", ok, err)
 		}
 		actor := int64(7)
-		a := appendEvent(t, db, "test.a", event.CoopScope, &actor, map[string]any{"n": 1})
-		b := appendEvent(t, db, "test.b", event.ProjectScope(3), nil, map[string]any{"n": 2})
-		c := appendEvent(t, db, "test.c", event.CoopScope, nil, map[string]any{"n": 3})
+		a := eventtest.Append(t, db, "test.a", event.CoopScope, &actor, map[string]any{"n": 1})
+		b := eventtest.Append(t, db, "test.b", event.ProjectScope(3), nil, map[string]any{"n": 2})
+		c := eventtest.Append(t, db, "test.c", event.CoopScope, nil, map[string]any{"n": 3})
 
 		after, err := events.After(ctx, a, 10)
 		if err != nil || len(after) != 2 || after[0].ID != b || after[1].ID != c {
@@ -160,7 +146,7 @@ func TestListenWakesOnCommit(t *testing.T) {
 			t.Fatal("woken before anything committed")
 		case <-time.After(50 * time.Millisecond):
 		}
-		appendEvent(t, db, "test.wake", event.CoopScope, nil, map[string]any{})
+		eventtest.Append(t, db, "test.wake", event.CoopScope, nil, map[string]any{})
 		select {
 		case <-wake:
 		case <-time.After(10 * time.Second):

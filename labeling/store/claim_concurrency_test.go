@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/store/storetest"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -28,10 +29,10 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 		if testing.Short() {
 			items /= 4
 		}
-		f := newLabFixture(t, db)
-		ls := f.labellers("w", workers)
-		p := f.project("race", func(ps *labeling.ProjectSettings) { ps.Overlap = k })
-		f.items(p.ID, items)
+		f := storetest.NewLab(t, db)
+		ls := f.Labellers("w", workers)
+		p := f.Project("race", func(ps *labeling.ProjectSettings) { ps.Overlap = k })
+		f.Items(p.ID, items)
 
 		start := time.Now()
 		var submitted, replays, releases, skips atomic.Int64
@@ -43,8 +44,8 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 				defer wg.Done()
 				rng := rand.New(rand.NewPCG(uint64(w), 7))
 				for n := 0; ; n++ {
-					task, err := f.s.Leases.ClaimNextTask(f.ctx, member, p.ID)
-					if hasLabCode(err, labeling.ErrNoTasks) {
+					task, err := f.S.Leases.ClaimNextTask(f.Ctx, member, p.ID)
+					if storetest.HasCode(err, labeling.ErrNoTasks) {
 						// Nothing left for this member now; but a lease someone
 						// else holds may still be skipped or released. Stop
 						// only when no lease is out.
@@ -65,34 +66,34 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 					}
 					switch r := rng.IntN(100); {
 					case r < 4:
-						if err := f.s.Leases.Release(f.ctx, member, task.LeaseToken); err != nil {
+						if err := f.S.Leases.Release(f.Ctx, member, task.LeaseToken); err != nil {
 							errs <- fmt.Errorf("worker %d release: %w", w, err)
 							return
 						}
 						releases.Add(1)
 						continue
 					case r < 6:
-						if err := f.s.Leases.Skip(f.ctx, member, task.LeaseToken, "test"); err != nil {
+						if err := f.S.Leases.Skip(f.Ctx, member, task.LeaseToken, "test"); err != nil {
 							errs <- fmt.Errorf("worker %d skip: %w", w, err)
 							return
 						}
 						skips.Add(1)
 						continue
 					case r < 10:
-						if _, err := f.s.Leases.Heartbeat(f.ctx, member, task.LeaseToken, 500); err != nil {
+						if _, err := f.S.Leases.Heartbeat(f.Ctx, member, task.LeaseToken, 500); err != nil {
 							errs <- fmt.Errorf("worker %d heartbeat: %w", w, err)
 							return
 						}
 					}
 					req := labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: fmt.Sprintf("w%d-%d", w, n),
 						Answer: json.RawMessage(`{"choice":"negative"}`), LeadTimeMs: 700}
-					if _, err := f.w.Submit(f.ctx, member, req); err != nil {
+					if _, err := f.W.Submit(f.Ctx, member, req); err != nil {
 						errs <- fmt.Errorf("worker %d submit: %w", w, err)
 						return
 					}
 					submitted.Add(1)
 					if rng.IntN(100) < 5 { // a retry after a lost response
-						sub, err := f.w.Submit(f.ctx, member, req)
+						sub, err := f.W.Submit(f.Ctx, member, req)
 						if err != nil || !sub.Replayed {
 							errs <- fmt.Errorf("worker %d retry: %v replayed=%v", w, err, sub.Replayed)
 							return
@@ -117,27 +118,27 @@ func TestConcurrentLabellersFinishProject(t *testing.T) {
 		if got := submitted.Load(); got != int64(items*k) {
 			t.Fatalf("%d submits, want %d", got, items*k)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND NOT (done = ? AND held = 0 AND status = 'complete')`, p.ID, k); n != 0 {
+		if n := f.Count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND NOT (done = ? AND held = 0 AND status = 'complete')`, p.ID, k); n != 0 {
 			t.Fatalf("%d items not exactly complete", n)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM (SELECT item_id FROM submissions WHERE project_id = ?
+		if n := f.Count(`SELECT COUNT(*) FROM (SELECT item_id FROM submissions WHERE project_id = ?
 GROUP BY item_id HAVING COUNT(DISTINCT member_id) <> ? OR COUNT(*) <> ?) x`, p.ID, k, k); n != 0 {
 			t.Fatalf("%d items without %d submissions from %d members", n, k, k)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM assignments WHERE project_id = ? AND state = 'leased'`, p.ID); n != 0 {
+		if n := f.Count(`SELECT COUNT(*) FROM assignments WHERE project_id = ? AND state = 'leased'`, p.ID); n != 0 {
 			t.Fatalf("%d assignments still leased", n)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM submissions WHERE project_id = ?`, p.ID); n != int64(items*k) {
+		if n := f.Count(`SELECT COUNT(*) FROM submissions WHERE project_id = ?`, p.ID); n != int64(items*k) {
 			t.Fatalf("%d submission rows", n)
 		}
-		if n := f.events("task.submitted"); n != int64(items*k) {
+		if n := f.Events("task.submitted"); n != int64(items*k) {
 			t.Fatalf("%d submitted events", n)
 		}
-		if n := f.events("item.completed"); n != int64(items) {
+		if n := f.Events("item.completed"); n != int64(items) {
 			t.Fatalf("%d completed events", n)
 		}
-		f.checkInvariants(p.ID, k)
-		prog, err := f.s.Projects.ProjectProgress(f.ctx, p.ID)
+		f.CheckInvariants(p.ID, k)
+		prog, err := f.S.Projects.ProjectProgress(f.Ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,10 +151,10 @@ GROUP BY item_id HAVING COUNT(DISTINCT member_id) <> ? OR COUNT(*) <> ?) x`, p.I
 // Two claims by the same member at once (a double click) get the same lease.
 func TestConcurrentClaimsBySameMember(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		l := f.member("l", "labeller")
-		p := f.project("double", nil)
-		f.items(p.ID, 50)
+		f := storetest.NewLab(t, db)
+		l := f.Member("l", "labeller")
+		p := f.Project("double", nil)
+		f.Items(p.ID, 50)
 		var wg sync.WaitGroup
 		tasks := make([]labeling.Task, 8)
 		errs := make([]error, 8)
@@ -161,7 +162,7 @@ func TestConcurrentClaimsBySameMember(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tasks[i], errs[i] = f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
+				tasks[i], errs[i] = f.S.Leases.ClaimNextTask(f.Ctx, l, p.ID)
 			}()
 		}
 		wg.Wait()
@@ -173,9 +174,9 @@ func TestConcurrentClaimsBySameMember(t *testing.T) {
 				t.Fatalf("same member got two leases: %d and %d", tasks[0].AssignmentID, tasks[i].AssignmentID)
 			}
 		}
-		if n := f.count(`SELECT COUNT(*) FROM assignments WHERE state = 'leased'`); n != 1 {
+		if n := f.Count(`SELECT COUNT(*) FROM assignments WHERE state = 'leased'`); n != 1 {
 			t.Fatalf("%d leases", n)
 		}
-		f.checkInvariants(p.ID, 3)
+		f.CheckInvariants(p.ID, 3)
 	})
 }

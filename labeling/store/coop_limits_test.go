@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/store/storetest"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -22,16 +23,16 @@ func (v votedLimits) WorkLimits(*gorm.DB) (int, int, error)                 { re
 // stint (none here) and the member's sensitive cap.
 func TestCoopLimitsClampProjects(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		f.s = f.s.WithLedger(votedLimits{stint: 2, sensitive: 1})
-		l := f.member("l", "labeller")
-		p := f.project("no stint of its own", nil)
-		f.items(p.ID, 5)
-		f.submit(l, f.claim(l, p.ID), "1")
-		f.submit(l, f.claim(l, p.ID), "2")
-		_, err := f.s.Leases.ClaimNextTask(f.ctx, l, p.ID)
-		wantLabCode(t, err, labeling.ErrStintReached)
-		my, err := f.s.Projects.MyProgress(f.ctx, l, p.ID)
+		f := storetest.NewLab(t, db)
+		f.S = f.S.WithLedger(votedLimits{stint: 2, sensitive: 1})
+		l := f.Member("l", "labeller")
+		p := f.Project("no stint of its own", nil)
+		f.Items(p.ID, 5)
+		f.Submit(l, f.Claim(l, p.ID), "1")
+		f.Submit(l, f.Claim(l, p.ID), "2")
+		_, err := f.S.Leases.ClaimNextTask(f.Ctx, l, p.ID)
+		storetest.WantCode(t, err, labeling.ErrStintReached)
+		my, err := f.S.Projects.MyProgress(f.Ctx, l, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

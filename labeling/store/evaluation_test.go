@@ -27,7 +27,7 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 		ids := map[int64]string{}
 		var relIDs []int64
 		for _, v := range []string{"weak", "mid", "strong"} {
-			r, err := d.s.Datasets.CreateRelease(d.ctx, &d.coord, dataset.ReleaseRequest{ModelID: d.model.ID, Version: v, SnapshotHashes: []string{snap.Hash}})
+			r, err := d.S.Datasets.CreateRelease(d.Ctx, &d.Coord, dataset.ReleaseRequest{ModelID: d.Model.ID, Version: v, SnapshotHashes: []string{snap.Hash}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +42,7 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 			}
 			prompts = append(prompts, dataset.EvaluationPrompt{Prompt: fmt.Sprintf("question %d", i), Outputs: out})
 		}
-		ev, proj, err := d.s.Datasets.CreateEvaluation(d.ctx, &d.coord, dataset.EvaluationRequest{ModelID: d.model.ID, Name: "arena",
+		ev, proj, err := d.S.Datasets.CreateEvaluation(d.Ctx, &d.Coord, dataset.EvaluationRequest{ModelID: d.Model.ID, Name: "arena",
 			ReleaseIDs: relIDs, Prompts: prompts, Seed: 42})
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +50,7 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 		if ev.Items != 180 || proj.TaskType != tasktype.TaskPairwise {
 			t.Fatalf("evaluation = %+v", ev)
 		}
-		if _, err := d.s.Projects.SetProjectStatus(d.ctx, &d.coord, proj.ID, labeling.ProjectOpen); err != nil {
+		if _, err := d.S.Projects.SetProjectStatus(d.Ctx, &d.Coord, proj.ID, labeling.ProjectOpen); err != nil {
 			t.Fatal(err)
 		}
 		var slots []struct {
@@ -78,10 +78,10 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 7))
 		for range slots {
 			lab := d.labs[rng.IntN(2)]
-			task, err := d.s.Leases.ClaimNextTask(d.ctx, lab, proj.ID)
+			task, err := d.S.Leases.ClaimNextTask(d.Ctx, lab, proj.ID)
 			if err != nil {
 				lab = d.labs[0] + d.labs[1] - lab
-				task = d.claim(lab, proj.ID)
+				task = d.Claim(lab, proj.ID)
 			}
 			sl := slotOf[task.ItemID]
 			sa, sb := strength[ids[sl["a"]]], strength[ids[sl["b"]]]
@@ -89,10 +89,10 @@ func TestLeaderboardRecoversOrder(t *testing.T) {
 			if rng.Float64() < sa/(sa+sb) {
 				choice = "a"
 			}
-			d.answer(lab, task, choice)
+			d.Answer(lab, task, choice)
 		}
 		db.Exec("UPDATE submissions SET status = 'accepted' WHERE project_id = ?", proj.ID)
-		lb, err := d.s.Datasets.Leaderboard(d.ctx, d.model.ID, dataset.BTOptions{Resamples: 200})
+		lb, err := d.S.Datasets.Leaderboard(d.Ctx, d.Model.ID, dataset.BTOptions{Resamples: 200})
 		if err != nil {
 			t.Fatal(err)
 		}

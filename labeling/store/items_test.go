@@ -11,6 +11,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
 
@@ -19,9 +20,9 @@ import (
 
 func TestImportDuplicatesAndReport(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		p := f.project("dups", nil)
-		rep := f.importLines(p.ID,
+		f := storetest.NewLab(t, db)
+		p := f.Project("dups", nil)
+		rep := f.ImportLines(p.ID,
 			`{"text":"a"}`,
 			`{"text":"b"}`,
 			`{ "text" : "a" }`, // same data, other spelling
@@ -31,11 +32,11 @@ func TestImportDuplicatesAndReport(t *testing.T) {
 			t.Fatalf("report = %+v", rep)
 		}
 		// Importing again: everything is a duplicate of what the project has.
-		rep = f.importLines(p.ID, `{"text":"b"}`, `{"text":"e"}`)
+		rep = f.ImportLines(p.ID, `{"text":"b"}`, `{"text":"e"}`)
 		if rep.Imported != 1 || rep.Duplicates != 1 {
 			t.Fatalf("second report = %+v", rep)
 		}
-		items, err := f.s.Projects.Items(f.ctx, p.ID, 0, 100)
+		items, err := f.S.Projects.Items(f.Ctx, p.ID, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,10 +58,10 @@ func TestImportDuplicatesAndReport(t *testing.T) {
 		if !strings.Contains(string(items[3].Prediction), "positive") {
 			t.Fatalf("prediction = %s", items[3].Prediction)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM imports WHERE project_id = ?`, p.ID); n != 2 {
+		if n := f.Count(`SELECT COUNT(*) FROM imports WHERE project_id = ?`, p.ID); n != 2 {
 			t.Fatalf("%d import rows", n)
 		}
-		if f.events("import.finished") != 2 {
+		if f.Events("import.finished") != 2 {
 			t.Fatal("missing import.finished events")
 		}
 	})
@@ -68,8 +69,8 @@ func TestImportDuplicatesAndReport(t *testing.T) {
 
 func TestImportErrorRollsBackEverything(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		p := f.project("rollback", nil)
+		f := storetest.NewLab(t, db)
+		p := f.Project("rollback", nil)
 		// 1,200 good lines span two flushed batches before the bad one.
 		var b strings.Builder
 		for i := range 1200 {
@@ -78,9 +79,9 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		b.WriteString(`{"data":{"text":"bad gold"},"gold":"maybe"}` + "\n")
 		b.WriteString(`{"text":"never read"}` + "\n")
 		var progress []int
-		rep, err := f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		rep, err := f.S.Projects.ImportItemsWith(f.Ctx, &f.Coord, p.ID, strings.NewReader(b.String()),
 			importer.Request{Filename: "items.jsonl", Progress: func(n int) { progress = append(progress, n) }})
-		wantLabCode(t, err, importer.ErrImportFormat)
+		storetest.WantCode(t, err, importer.ErrImportFormat)
 		if !strings.Contains(err.Error(), "line 1201") {
 			t.Fatalf("error does not name the line: %v", err)
 		}
@@ -92,7 +93,7 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 		}
 		for _, q := range []string{`SELECT COUNT(*) FROM items`, `SELECT COUNT(*) FROM imports`,
 			`SELECT COUNT(*) FROM events WHERE type = 'import.finished'`} {
-			if n := f.count(q); n != 0 {
+			if n := f.Count(q); n != 0 {
 				t.Fatalf("%s = %d after a failed import", q, n)
 			}
 		}
@@ -102,21 +103,21 @@ func TestImportErrorRollsBackEverything(t *testing.T) {
 			t.Fatalf("next_seq moved to %d", next)
 		}
 		// Item data that does not fit the schema.
-		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
-		wantLabCode(t, err, importer.ErrImportFormat)
-		if !strings.Contains(err.Error(), "line 2") || f.count(`SELECT COUNT(*) FROM items`) != 0 {
+		_, err = f.S.Projects.ImportItems(f.Ctx, &f.Coord, p.ID, strings.NewReader("{\"text\":\"x\"}\n{\"title\":\"no text\"}\n"), "jsonl", "")
+		storetest.WantCode(t, err, importer.ErrImportFormat)
+		if !strings.Contains(err.Error(), "line 2") || f.Count(`SELECT COUNT(*) FROM items`) != 0 {
 			t.Fatalf("schema error: %v", err)
 		}
-		_, err = f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
-		wantLabCode(t, err, importer.ErrImportFormat)
+		_, err = f.S.Projects.ImportItems(f.Ctx, &f.Coord, p.ID, strings.NewReader("hello"), "", "notes.txt")
+		storetest.WantCode(t, err, importer.ErrImportFormat)
 		// Size limits.
-		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		_, err = f.S.Projects.ImportItemsWith(f.Ctx, &f.Coord, p.ID, strings.NewReader(b.String()),
 			importer.Request{Format: "jsonl", MaxBytes: 1000})
-		wantLabCode(t, err, importer.ErrImportTooLarge)
-		_, err = f.s.Projects.ImportItemsWith(f.ctx, &f.coord, p.ID, strings.NewReader(b.String()),
+		storetest.WantCode(t, err, importer.ErrImportTooLarge)
+		_, err = f.S.Projects.ImportItemsWith(f.Ctx, &f.Coord, p.ID, strings.NewReader(b.String()),
 			importer.Request{Format: "jsonl", MaxRecords: 10})
-		wantLabCode(t, err, importer.ErrImportTooLarge)
-		if n := f.count(`SELECT COUNT(*) FROM items`); n != 0 {
+		storetest.WantCode(t, err, importer.ErrImportTooLarge)
+		if n := f.Count(`SELECT COUNT(*) FROM items`); n != 0 {
 			t.Fatalf("%d items after imports over the limits", n)
 		}
 	})
@@ -157,25 +158,25 @@ func TestImportUCISentences(t *testing.T) {
 		t.Fatalf("the data file changed: %d exact duplicate texts", dupTexts)
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
+		f := storetest.NewLab(t, db)
 		// The file as it is: every record is distinct data (ids differ).
-		p := f.project("uci-raw", nil)
-		rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", "uci_sentiment_labelled_sentences.jsonl")
+		p := f.Project("uci-raw", nil)
+		rep, err := f.S.Projects.ImportItems(f.Ctx, &f.Coord, p.ID, strings.NewReader(string(raw)), "", "uci_sentiment_labelled_sentences.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Records != 152 || rep.Imported != 152 || rep.Duplicates != 0 {
 			t.Fatalf("raw report = %+v", rep)
 		}
-		q := f.project("uci-gold", nil)
-		rep, err = f.s.Projects.ImportItems(f.ctx, &f.coord, q.ID, strings.NewReader(wrapped.String()), "jsonl", "uci.jsonl")
+		q := f.Project("uci-gold", nil)
+		rep, err = f.S.Projects.ImportItems(f.Ctx, &f.Coord, q.ID, strings.NewReader(wrapped.String()), "jsonl", "uci.jsonl")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Records != 152 || rep.Imported != 152-17 || rep.Duplicates != 17 {
 			t.Fatalf("wrapped report = %+v", rep)
 		}
-		if n := f.count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 152-17 {
+		if n := f.Count(`SELECT COUNT(*) FROM items WHERE project_id = ? AND status = 'gold'`, q.ID); n != 152-17 {
 			t.Fatalf("%d gold items", n)
 		}
 	})
@@ -189,13 +190,13 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		schema string
 		want   int
 	}{
-		{"text_with_2_tasks.json", tasktype.TaskClassification, sentimentSchema, 2},
+		{"text_with_2_tasks.json", tasktype.TaskClassification, storetest.SentimentSchema, 2},
 		{"named_entity_tasks.json", tasktype.TaskSpans, `{"field":"text","labels":[{"value":"PER"},{"value":"ORG"}]}`, -1},
 		{"pairwise_tasks.json", tasktype.TaskPairwise, `{"prompt_field":"","a_field":"text1","b_field":"text2"}`, -1},
 		{"ranker_tasks.json", tasktype.TaskRanking, `{"prompt_field":"","responses_field":"items"}`, -1},
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
+		f := storetest.NewLab(t, db)
 		for _, c := range cases {
 			raw, err := os.ReadFile(filepath.Join(dir, c.file))
 			if err != nil {
@@ -210,12 +211,12 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 				want = len(tasks)
 			}
 			schema := c.schema
-			p, err := f.s.Projects.CreateProject(f.ctx, &f.coord, labeling.ProjectSettings{ModelID: f.model.ID, Name: c.file,
+			p, err := f.S.Projects.CreateProject(f.Ctx, &f.Coord, labeling.ProjectSettings{ModelID: f.Model.ID, Name: c.file,
 				TaskType: c.tt, Schema: json.RawMessage(schema), Overlap: 1}, false)
 			if err != nil {
 				t.Fatalf("%s: %v", c.file, err)
 			}
-			rep, err := f.s.Projects.ImportItems(f.ctx, &f.coord, p.ID, strings.NewReader(string(raw)), "", c.file)
+			rep, err := f.S.Projects.ImportItems(f.Ctx, &f.Coord, p.ID, strings.NewReader(string(raw)), "", c.file)
 			if err != nil {
 				t.Fatalf("%s: %v", c.file, err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/store"
+	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/work"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
@@ -27,19 +28,19 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 			if _, err := migrations.Up(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			f := newLabFixture(t, db)
-			p := f.project("restart", func(s *labeling.ProjectSettings) { s.Overlap = 1; s.LeaseSeconds = 60 })
-			f.items(p.ID, 3)
-			ana, ben, cai := f.member("ana", "labeller"), f.member("ben", "labeller"), f.member("cai", "labeller")
+			f := storetest.NewLab(t, db)
+			p := f.Project("restart", func(s *labeling.ProjectSettings) { s.Overlap = 1; s.LeaseSeconds = 60 })
+			f.Items(p.ID, 3)
+			ana, ben, cai := f.Member("ana", "labeller"), f.Member("ben", "labeller"), f.Member("cai", "labeller")
 			for _, m := range []int64{ana, ben, cai} {
-				if err := f.s.Projects.AddProjectMember(ctx, &f.coord, p.ID, m); err != nil {
+				if err := f.S.Projects.AddProjectMember(ctx, &f.Coord, p.ID, m); err != nil {
 					t.Fatal(err)
 				}
 			}
-			done := f.submit(ana, f.claim(ana, p.ID), "ana-1")
-			held := f.claim(ben, p.ID)
+			done := f.Submit(ana, f.Claim(ana, p.ID), "ana-1")
+			held := f.Claim(ben, p.ID)
 			draft := json.RawMessage(`{"choice":"negative"}`)
-			if _, err := f.s.Leases.SaveDraft(ctx, ben, held.LeaseToken, draft); err != nil {
+			if _, err := f.S.Leases.SaveDraft(ctx, ben, held.LeaseToken, draft); err != nil {
 				t.Fatal(err)
 			}
 
@@ -52,7 +53,7 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { s, _ := db2.DB(); s.Close() }()
-			s2 := store.New(db2).WithClock(f.clock.Now)
+			s2 := store.New(db2).WithClock(f.Clock.Now)
 			var n int64
 			db2.Table("submissions").Where("id = ?", done.ID).Count(&n)
 			if n != 1 {
@@ -69,7 +70,7 @@ func TestRestartKeepsWorkAndLeasesExpire(t *testing.T) {
 			}
 
 			// Ben never comes back; once the lease expires the task returns to the queue.
-			f.clock.Advance(61 * time.Second)
+			f.Clock.Advance(61 * time.Second)
 			first, err := s2.Leases.ClaimNextTask(ctx, cai, p.ID)
 			if err != nil {
 				t.Fatal(err)

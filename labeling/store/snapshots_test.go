@@ -16,6 +16,7 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/store"
+	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/tasktype"
 	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
@@ -36,27 +37,27 @@ var pairItems = []string{
 
 // datasetFixture is a labelling fixture whose store keeps the register.
 type datasetFixture struct {
-	*labFixture
+	*storetest.Lab
 	labs     []int64
 	reviewer int64
 }
 
 func newDatasetFixture(t testing.TB, db *gorm.DB) *datasetFixture {
-	f := newLabFixture(t, db)
-	f.s = f.s.WithLedger(equitystore.NewHooks()).WithRegister(equitystore.Reads{})
-	f.w = work.New(f.s)
-	d := &datasetFixture{labFixture: f}
-	d.labs = f.labellers("lab", 2)
-	d.reviewer = f.member("rev", "reviewer")
+	f := storetest.NewLab(t, db)
+	f.S = f.S.WithLedger(equitystore.NewHooks()).WithRegister(equitystore.Reads{})
+	f.W = work.New(f.S)
+	d := &datasetFixture{Lab: f}
+	d.labs = f.Labellers("lab", 2)
+	d.reviewer = f.Member("rev", "reviewer")
 	return d
 }
 
 // name opts a member in to be named in exports.
 func (d *datasetFixture) name(member int64) {
-	d.t.Helper()
-	if err := d.db.Exec("INSERT INTO equity_member_privacy (member_id, hidden, pseudonym, updated_at) VALUES (?, ?, ?, ?)",
+	d.T.Helper()
+	if err := d.DB.Exec("INSERT INTO equity_member_privacy (member_id, hidden, pseudonym, updated_at) VALUES (?, ?, ?, ?)",
 		member, false, fmt.Sprintf("holder-%d", member), time.Now().UTC()).Error; err != nil {
-		d.t.Fatal(err)
+		d.T.Fatal(err)
 	}
 }
 
@@ -65,63 +66,63 @@ func (d *datasetFixture) name(member int64) {
 // opinions (a, b), item 3 one rejected and one accepted (b), item 4
 // corrected to b and accepted (a).
 func (d *datasetFixture) pairwiseProject(name string) labeling.Project {
-	d.t.Helper()
-	p := d.project(name, func(ps *labeling.ProjectSettings) {
+	d.T.Helper()
+	p := d.Project(name, func(ps *labeling.ProjectSettings) {
 		ps.TaskType, ps.Schema, ps.Overlap = tasktype.TaskPairwise, json.RawMessage(pairSchema), 2
 	})
-	d.importLines(p.ID, pairItems...)
+	d.ImportLines(p.ID, pairItems...)
 	choices := map[int][2]string{0: {"a", "a"}, 1: {"a", "b"}, 2: {"a", "b"}, 3: {"a", "a"}}
 	first := d.firstItem(p.ID)
 	for li, lab := range d.labs {
 		for range pairItems {
-			task := d.claim(lab, p.ID)
+			task := d.Claim(lab, p.ID)
 			c := choices[int(task.ItemID-first)][li]
-			if _, err := d.w.Submit(d.ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
+			if _, err := d.W.Submit(d.Ctx, lab, labeling.SubmitRequest{LeaseToken: task.LeaseToken,
 				IdempotencyKey: fmt.Sprintf("s-%d-%d", lab, task.ItemID), Answer: json.RawMessage(`{"choice":"` + c + `"}`),
 				LeadTimeMs: int64(1000 * (li + 1) * int(task.ItemID-first+1))}); err != nil {
-				d.t.Fatal(err)
+				d.T.Fatal(err)
 			}
 		}
 	}
 	for range pairItems {
-		rt := d.claimReview(d.reviewer, p.ID)
+		rt := d.ClaimReview(d.reviewer, p.ID)
 		var ds []labeling.DecisionInput
 		for i, s := range rt.Submissions {
 			switch {
 			case rt.ItemID-first == 2 && i == 0:
-				ds = append(ds, reject(s.ID, rt.RejectReasons[0]))
+				ds = append(ds, storetest.Reject(s.ID, rt.RejectReasons[0]))
 			case rt.ItemID-first == 3 && i == 0:
 				ds = append(ds, labeling.DecisionInput{SubmissionID: s.ID, Decision: labeling.DecisionCorrect, CorrectedAnswer: json.RawMessage(`{"choice":"b"}`)})
 			default:
-				ds = append(ds, accept(s.ID))
+				ds = append(ds, storetest.Accept(s.ID))
 			}
 		}
-		if _, err := d.decide(d.reviewer, rt, fmt.Sprintf("r-%d", rt.ItemID), ds...); err != nil {
-			d.t.Fatal(err)
+		if _, err := d.Decide(d.reviewer, rt, fmt.Sprintf("r-%d", rt.ItemID), ds...); err != nil {
+			d.T.Fatal(err)
 		}
 	}
 	return p
 }
 
 func (d *datasetFixture) firstItem(projectID int64) int64 {
-	return d.count("SELECT MIN(id) FROM items WHERE project_id = ?", projectID)
+	return d.Count("SELECT MIN(id) FROM items WHERE project_id = ?", projectID)
 }
 
 func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) dataset.Snapshot {
-	d.t.Helper()
-	snap, err := d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: projects, Mode: mode})
+	d.T.Helper()
+	snap, err := d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: d.Model.ID, ProjectIDs: projects, Mode: mode})
 	if err != nil {
-		d.t.Fatal(err)
+		d.T.Fatal(err)
 	}
 	return snap
 }
 
 func (d *datasetFixture) export(id int64, f dataset.ExportFormat) (string, dataset.ExportManifest) {
-	d.t.Helper()
+	d.T.Helper()
 	var b bytes.Buffer
-	m, err := d.s.Datasets.ExportSnapshot(d.ctx, id, dataset.ExportRequest{Format: f, License: "cc-by-4.0"}, &b)
+	m, err := d.S.Datasets.ExportSnapshot(d.Ctx, id, dataset.ExportRequest{Format: f, License: "cc-by-4.0"}, &b)
 	if err != nil {
-		d.t.Fatal(err)
+		d.T.Fatal(err)
 	}
 	return b.String(), m
 }
@@ -149,7 +150,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 
 		// The hash is SnapshotHasher over the frozen rows.
-		rows, err := d.s.Datasets.SnapshotRows(d.ctx, snap.ID)
+		rows, err := d.S.Datasets.SnapshotRows(d.Ctx, snap.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +214,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 		// Every other format that can represent pairwise exports.
 		for _, f := range []dataset.ExportFormat{dataset.ExportLabelStudio, dataset.ExportJSONL, dataset.ExportCSV, dataset.ExportTRLKTO, dataset.ExportHF} {
-			if _, err := d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, dataset.ExportRequest{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
+			if _, err := d.S.Datasets.ExportSnapshot(d.Ctx, snap.ID, dataset.ExportRequest{Format: f, TempDir: t.TempDir()}, &bytes.Buffer{}); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 		}
@@ -233,7 +234,7 @@ func TestSnapshotAndExport(t *testing.T) {
 		if err := db.Exec("INSERT INTO snapshot_rows (snapshot_id, item_id, project_id, body) VALUES (?, 999999, ?, '{}')", snap.ID, p.ID).Error; err == nil {
 			t.Fatal("a row was added to a sealed snapshot")
 		}
-		if d.events("snapshot.created") != 2 {
+		if d.Events("snapshot.created") != 2 {
 			t.Fatal("snapshot.created events missing")
 		}
 	})
@@ -267,34 +268,34 @@ func TestSnapshotHashSameOnBothDatabases(t *testing.T) {
 func TestSnapshotErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d := newDatasetFixture(t, db)
-		empty := d.project("empty", nil)
-		d.items(empty.ID, 3)
-		_, err := d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{empty.ID}})
-		wantLabCode(t, err, dataset.ErrSnapshotEmpty)
-		if d.count("SELECT COUNT(*) FROM snapshots") != 0 {
+		empty := d.Project("empty", nil)
+		d.Items(empty.ID, 3)
+		_, err := d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: d.Model.ID, ProjectIDs: []int64{empty.ID}})
+		storetest.WantCode(t, err, dataset.ErrSnapshotEmpty)
+		if d.Count("SELECT COUNT(*) FROM snapshots") != 0 {
 			t.Fatal("an empty snapshot was kept")
 		}
-		_, err = d.s.Datasets.ExportSnapshot(d.ctx, 12345, dataset.ExportRequest{Format: dataset.ExportJSONL}, &bytes.Buffer{})
-		wantLabCode(t, err, dataset.ErrSnapshotNotFound)
+		_, err = d.S.Datasets.ExportSnapshot(d.Ctx, 12345, dataset.ExportRequest{Format: dataset.ExportJSONL}, &bytes.Buffer{})
+		storetest.WantCode(t, err, dataset.ErrSnapshotNotFound)
 
 		p := d.pairwiseProject("prefs")
 		snap := d.snapshot("", p.ID)
 		var b bytes.Buffer
-		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, dataset.ExportRequest{Format: dataset.ExportTRLSFT}, &b)
-		wantLabCode(t, err, dataset.ErrExportUnsupported)
+		_, err = d.S.Datasets.ExportSnapshot(d.Ctx, snap.ID, dataset.ExportRequest{Format: dataset.ExportTRLSFT}, &b)
+		storetest.WantCode(t, err, dataset.ErrExportUnsupported)
 		if b.Len() != 0 {
 			t.Fatal("bytes written before the format check")
 		}
-		_, err = d.s.Datasets.ExportSnapshot(d.ctx, snap.ID, dataset.ExportRequest{Format: "parquet"}, &b)
-		wantLabCode(t, err, dataset.ErrExportFormat)
+		_, err = d.S.Datasets.ExportSnapshot(d.Ctx, snap.ID, dataset.ExportRequest{Format: "parquet"}, &b)
+		storetest.WantCode(t, err, dataset.ErrExportFormat)
 
-		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
-		wantLabCode(t, err, dataset.ErrSnapshotMixed)
-		other, _ := d.s.Projects.CreateModel(d.ctx, &d.coord, labeling.Model{Name: "other"})
-		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
-		wantLabCode(t, err, dataset.ErrSnapshotProject)
-		_, err = d.s.Datasets.CreateSnapshot(d.ctx, &d.coord, dataset.SnapshotRequest{ModelID: d.model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
-		wantLabCode(t, err, fault.ErrInvalid)
+		_, err = d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: d.Model.ID, ProjectIDs: []int64{p.ID, empty.ID}})
+		storetest.WantCode(t, err, dataset.ErrSnapshotMixed)
+		other, _ := d.S.Projects.CreateModel(d.Ctx, &d.Coord, labeling.Model{Name: "other"})
+		_, err = d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: other.ID, ProjectIDs: []int64{p.ID}})
+		storetest.WantCode(t, err, dataset.ErrSnapshotProject)
+		_, err = d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: d.Model.ID, ProjectIDs: []int64{p.ID}, Mode: "some"})
+		storetest.WantCode(t, err, fault.ErrInvalid)
 	})
 }
 
@@ -303,37 +304,37 @@ func TestReleases(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		p := d.pairwiseProject("prefs")
 		snap := d.snapshot("", p.ID)
-		req := dataset.ReleaseRequest{ModelID: d.model.ID, Version: "v1.0", BaseModel: "base-7b",
+		req := dataset.ReleaseRequest{ModelID: d.Model.ID, Version: "v1.0", BaseModel: "base-7b",
 			TrainingNotes: "DPO, 1 epoch", Checkpoint: "sha256:abc", SnapshotHashes: []string{snap.Hash}}
-		r, err := d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
+		r, err := d.S.Datasets.CreateRelease(d.Ctx, &d.Coord, req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.ID == 0 || len(r.Hash) != 64 || r.LedgerHead != snap.LedgerHead || len(r.SnapshotIDs) != 1 || r.SnapshotIDs[0] != snap.ID {
 			t.Fatalf("release = %+v", r)
 		}
-		again, err := d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
+		again, err := d.S.Datasets.CreateRelease(d.Ctx, &d.Coord, req)
 		if err != nil || !again.Replayed || again.ID != r.ID {
 			t.Fatalf("replay = %+v, %v", again, err)
 		}
 		req.TrainingNotes = "other"
-		_, err = d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
-		wantLabCode(t, err, dataset.ErrReleaseExists)
+		_, err = d.S.Datasets.CreateRelease(d.Ctx, &d.Coord, req)
+		storetest.WantCode(t, err, dataset.ErrReleaseExists)
 		req.Version, req.SnapshotHashes = "v2", []string{strings.Repeat("ab", 32)}
-		_, err = d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
-		wantLabCode(t, err, dataset.ErrUnknownSnapshot)
+		_, err = d.S.Datasets.CreateRelease(d.Ctx, &d.Coord, req)
+		storetest.WantCode(t, err, dataset.ErrUnknownSnapshot)
 		req.SnapshotHashes = []string{"nothex"}
-		_, err = d.s.Datasets.CreateRelease(d.ctx, &d.coord, req)
-		wantLabCode(t, err, fault.ErrInvalid)
-		if d.events("release.created") != 1 {
+		_, err = d.S.Datasets.CreateRelease(d.Ctx, &d.Coord, req)
+		storetest.WantCode(t, err, fault.ErrInvalid)
+		if d.Events("release.created") != 1 {
 			t.Fatal("release.created event missing")
 		}
-		mine, err := d.s.Datasets.MyReleases(d.ctx, d.labs[0])
+		mine, err := d.S.Datasets.MyReleases(d.Ctx, d.labs[0])
 		if err != nil || len(mine) != 1 || mine[0].ID != r.ID || mine[0].MyAnnotations != 3 {
 			t.Fatalf("my releases = %+v, %v", mine, err)
 		}
-		nobody := d.member("nobody", "labeller")
-		if mine, _ := d.s.Datasets.MyReleases(d.ctx, nobody); len(mine) != 0 {
+		nobody := d.Member("nobody", "labeller")
+		if mine, _ := d.S.Datasets.MyReleases(d.Ctx, nobody); len(mine) != 0 {
 			t.Fatalf("a member without work sees %+v", mine)
 		}
 		if err := db.Exec("UPDATE releases SET version = 'x'").Error; err == nil {
@@ -347,7 +348,7 @@ func TestMyDataExport(t *testing.T) {
 		d := newDatasetFixture(t, db)
 		d.pairwiseProject("prefs")
 		var b bytes.Buffer
-		if err := d.s.Datasets.ExportMyData(d.ctx, d.labs[0], "json", &b); err != nil {
+		if err := d.S.Datasets.ExportMyData(d.Ctx, d.labs[0], "json", &b); err != nil {
 			t.Fatal(err)
 		}
 		var doc struct {
@@ -372,7 +373,7 @@ func TestMyDataExport(t *testing.T) {
 			t.Fatalf("decisions = %v", decisions)
 		}
 		b.Reset()
-		if err := d.s.Datasets.ExportMyData(d.ctx, d.labs[0], "csv", &b); err != nil {
+		if err := d.S.Datasets.ExportMyData(d.Ctx, d.labs[0], "csv", &b); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(&b).ReadAll()
@@ -386,7 +387,7 @@ func TestMyDataExport(t *testing.T) {
 		if kinds["submission"] != 4 || kinds["ledger"] != len(doc.Ledger) {
 			t.Fatalf("csv kinds = %v", kinds)
 		}
-		wantLabCode(t, d.s.Datasets.ExportMyData(d.ctx, d.labs[0], "xml", &b), dataset.ErrDataExportFormat)
+		storetest.WantCode(t, d.S.Datasets.ExportMyData(d.Ctx, d.labs[0], "xml", &b), dataset.ErrDataExportFormat)
 	})
 }
 
@@ -399,16 +400,16 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 	}
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		d := newDatasetFixture(t, db)
-		p := d.project("ls", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
-		if _, err := d.s.Projects.ImportItems(d.ctx, &d.coord, p.ID, bytes.NewReader(fixture), "labelstudio", "t.json"); err != nil {
+		p := d.Project("ls", func(ps *labeling.ProjectSettings) { ps.Overlap = 1 })
+		if _, err := d.S.Projects.ImportItems(d.Ctx, &d.Coord, p.ID, bytes.NewReader(fixture), "labelstudio", "t.json"); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 {
-			d.claimAnswer(d.labs[0], p.ID, "positive")
+			d.ClaimAnswer(d.labs[0], p.ID, "positive")
 		}
 		for range 2 {
-			rt := d.claimReview(d.reviewer, p.ID)
-			if _, err := d.decide(d.reviewer, rt, fmt.Sprint("r", rt.ItemID), accept(rt.Submissions[0].ID)); err != nil {
+			rt := d.ClaimReview(d.reviewer, p.ID)
+			if _, err := d.Decide(d.reviewer, rt, fmt.Sprint("r", rt.ItemID), storetest.Accept(rt.Submissions[0].ID)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -425,13 +426,13 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 			if want := fmt.Sprintf(`{"text":"Example %d"}`, i+1); string(task.Data) != want {
 				t.Fatalf("data %s, want %s", task.Data, want)
 			}
-			a, err := importer.LSResultToAnswer(tasktype.TaskClassification, json.RawMessage(sentimentSchema), task.Data, task.Annotations[0].Result)
+			a, err := importer.LSResultToAnswer(tasktype.TaskClassification, json.RawMessage(storetest.SentimentSchema), task.Data, task.Annotations[0].Result)
 			if err != nil || string(a) != `{"choice":"positive"}` {
 				t.Fatalf("answer back = %s, %v", a, err)
 			}
 		}
-		back := d.project("ls-back", nil)
-		rep, err := d.s.Projects.ImportItems(d.ctx, &d.coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
+		back := d.Project("ls-back", nil)
+		rep, err := d.S.Projects.ImportItems(d.Ctx, &d.Coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
 		if err != nil || rep.Imported != 2 {
 			t.Fatalf("re-import: %+v, %v", rep, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/store/storetest"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -13,100 +14,100 @@ import (
 
 func TestLateSubmitWithRoomIsSaved(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		ls := f.labellers("l", 3)
-		p := f.project("late", func(ps *labeling.ProjectSettings) { ps.Overlap = 2; ps.LeaseSeconds = 60 })
-		f.items(p.ID, 1)
+		f := storetest.NewLab(t, db)
+		ls := f.Labellers("l", 3)
+		p := f.Project("late", func(ps *labeling.ProjectSettings) { ps.Overlap = 2; ps.LeaseSeconds = 60 })
+		f.Items(p.ID, 1)
 
-		a := f.claim(ls[0], p.ID)
-		f.clock.Advance(2 * time.Minute)
+		a := f.Claim(ls[0], p.ID)
+		f.Clock.Advance(2 * time.Minute)
 		// Expired but not taken over: still counted in held, so it is saved normally.
-		sub := f.submit(ls[0], a, "a1")
-		if got := f.item(a.ItemID); got.Done != 1 || got.Held != 0 {
+		sub := f.Submit(ls[0], a, "a1")
+		if got := f.Item(a.ItemID); got.Done != 1 || got.Held != 0 {
 			t.Fatalf("item = %+v", got)
 		}
 
-		b := f.claim(ls[1], p.ID)
-		f.clock.Advance(2 * time.Minute)
-		c := f.claim(ls[2], p.ID) // takes over b's expired lease
+		b := f.Claim(ls[1], p.ID)
+		f.Clock.Advance(2 * time.Minute)
+		c := f.Claim(ls[2], p.ID) // takes over b's expired lease
 		if c.ItemID != b.ItemID {
 			t.Fatalf("c got item %d, want %d", c.ItemID, b.ItemID)
 		}
 		// b submits late: done 1 + held 1 = 2 = k, no room.
-		_, err := f.w.Submit(f.ctx, ls[1], labeling.SubmitRequest{LeaseToken: b.LeaseToken, IdempotencyKey: "b1",
+		_, err := f.W.Submit(f.Ctx, ls[1], labeling.SubmitRequest{LeaseToken: b.LeaseToken, IdempotencyKey: "b1",
 			Answer: json.RawMessage(`{"choice":"positive"}`)})
-		wantLabCode(t, err, labeling.ErrLeaseLost)
-		f.submit(ls[2], c, "c1")
-		f.checkInvariants(p.ID, 2)
-		if got := f.item(a.ItemID); got.Done != 2 || got.Status != "complete" {
+		storetest.WantCode(t, err, labeling.ErrLeaseLost)
+		f.Submit(ls[2], c, "c1")
+		f.CheckInvariants(p.ID, 2)
+		if got := f.Item(a.ItemID); got.Done != 2 || got.Status != "complete" {
 			t.Fatalf("item = %+v", got)
 		}
 		_ = sub
 
 		// With room: k=3, one slot left after a takeover.
-		p3 := f.project("late-room", func(ps *labeling.ProjectSettings) { ps.Overlap = 3; ps.LeaseSeconds = 60 })
-		f.items(p3.ID, 1)
-		x := f.claim(ls[0], p3.ID)
-		f.clock.Advance(2 * time.Minute)
-		y := f.claim(ls[1], p3.ID) // takes over x
+		p3 := f.Project("late-room", func(ps *labeling.ProjectSettings) { ps.Overlap = 3; ps.LeaseSeconds = 60 })
+		f.Items(p3.ID, 1)
+		x := f.Claim(ls[0], p3.ID)
+		f.Clock.Advance(2 * time.Minute)
+		y := f.Claim(ls[1], p3.ID) // takes over x
 		if y.ItemID != x.ItemID {
 			t.Fatalf("y got item %d, want %d", y.ItemID, x.ItemID)
 		}
-		late := f.submit(ls[0], x, "x1") // held 1 + done 0 < 3: saved
+		late := f.Submit(ls[0], x, "x1") // held 1 + done 0 < 3: saved
 		if late.Replayed {
 			t.Fatal("late submit marked replayed")
 		}
-		f.submit(ls[1], y, "y1")
-		f.submit(ls[2], f.claim(ls[2], p3.ID), "z1")
-		if got := f.item(x.ItemID); got.Done != 3 || got.Held != 0 || got.Status != "complete" {
+		f.Submit(ls[1], y, "y1")
+		f.Submit(ls[2], f.Claim(ls[2], p3.ID), "z1")
+		if got := f.Item(x.ItemID); got.Done != 3 || got.Held != 0 || got.Status != "complete" {
 			t.Fatalf("item = %+v", got)
 		}
-		f.checkInvariants(p3.ID, 3)
+		f.CheckInvariants(p3.ID, 3)
 	})
 }
 
 func TestIdempotentSubmit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newLabFixture(t, db)
-		l := f.member("l", "labeller")
-		p := f.project("idem", nil)
-		f.items(p.ID, 2)
-		task := f.claim(l, p.ID)
+		f := storetest.NewLab(t, db)
+		l := f.Member("l", "labeller")
+		p := f.Project("idem", nil)
+		f.Items(p.ID, 2)
+		task := f.Claim(l, p.ID)
 		req := labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-1",
 			Answer: json.RawMessage(`{"choice":"negative"}`), LeadTimeMs: 900}
-		first, err := f.w.Submit(f.ctx, l, req)
+		first, err := f.W.Submit(f.Ctx, l, req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Whitespace in the answer does not change the body.
 		req.Answer = json.RawMessage(`{ "choice": "negative" }`)
-		again, err := f.w.Submit(f.ctx, l, req)
+		again, err := f.W.Submit(f.Ctx, l, req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !again.Replayed || again.ID != first.ID || first.Replayed {
 			t.Fatalf("retry = %+v, first = %+v", again, first)
 		}
-		if got := f.item(task.ItemID); got.Done != 1 {
+		if got := f.Item(task.ItemID); got.Done != 1 {
 			t.Fatalf("retry counted twice: %+v", got)
 		}
 		changed := req
 		changed.Answer = json.RawMessage(`{"choice":"positive"}`)
-		_, err = f.w.Submit(f.ctx, l, changed)
-		wantLabCode(t, err, labeling.ErrIdempotencyReuse)
+		_, err = f.W.Submit(f.Ctx, l, changed)
+		storetest.WantCode(t, err, labeling.ErrIdempotencyReuse)
 		// The same key on the next task is a conflict too: keys are per member.
-		next := f.claim(l, p.ID)
+		next := f.Claim(l, p.ID)
 		req.LeaseToken = next.LeaseToken
-		_, err = f.w.Submit(f.ctx, l, req)
-		wantLabCode(t, err, labeling.ErrIdempotencyReuse)
-		_, err = f.w.Submit(f.ctx, l, labeling.SubmitRequest{LeaseToken: next.LeaseToken, Answer: req.Answer})
-		wantLabCode(t, err, labeling.ErrIdempotencyKey)
+		_, err = f.W.Submit(f.Ctx, l, req)
+		storetest.WantCode(t, err, labeling.ErrIdempotencyReuse)
+		_, err = f.W.Submit(f.Ctx, l, labeling.SubmitRequest{LeaseToken: next.LeaseToken, Answer: req.Answer})
+		storetest.WantCode(t, err, labeling.ErrIdempotencyKey)
 		// A second key on an answered task.
-		_, err = f.w.Submit(f.ctx, l, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-2", Answer: req.Answer})
-		wantLabCode(t, err, labeling.ErrAlreadySubmitted)
-		if n := f.events("task.submitted"); n != 1 {
+		_, err = f.W.Submit(f.Ctx, l, labeling.SubmitRequest{LeaseToken: task.LeaseToken, IdempotencyKey: "key-2", Answer: req.Answer})
+		storetest.WantCode(t, err, labeling.ErrAlreadySubmitted)
+		if n := f.Events("task.submitted"); n != 1 {
 			t.Fatalf("%d submitted events", n)
 		}
-		f.checkInvariants(p.ID, 3)
+		f.CheckInvariants(p.ID, 3)
 	})
 }

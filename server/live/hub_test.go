@@ -15,6 +15,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/event"
+	"copyhold/labeling/event/eventtest"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
@@ -22,6 +23,7 @@ import (
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 	"copyhold/server/live"
+	"copyhold/server/servertest"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/driver/postgres"
@@ -61,7 +63,7 @@ func TestHubHoldsDeliveryAtIdGaps(t *testing.T) {
 
 	// In flight: 10 waits for 9.
 	finish := openTx(t, db, "coop")
-	later := appendEvent(t, db, "test.later", "coop", nil, map[string]any{})
+	later := eventtest.Append(t, db, "test.later", "coop", nil, map[string]any{})
 	w.quiet(400 * time.Millisecond)
 	finish(true)
 	if a, b := w.next(), w.next(); a.Seq != later-1 || b.Seq != later {
@@ -70,7 +72,7 @@ func TestHubHoldsDeliveryAtIdGaps(t *testing.T) {
 
 	// Rolled back: skipped as soon as the transactions in flight are gone.
 	finish = openTx(t, db, "coop")
-	later = appendEvent(t, db, "test.later", "coop", nil, map[string]any{})
+	later = eventtest.Append(t, db, "test.later", "coop", nil, map[string]any{})
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
 	finish(false)
@@ -84,7 +86,7 @@ func TestHubHoldsDeliveryAtIdGaps(t *testing.T) {
 	// Held past GapWait: delivered without it; when it commits at last, the
 	// channel is reset rather than fed out of order.
 	finish = openTx(t, db, "coop")
-	later = appendEvent(t, db, "test.later", "coop", nil, map[string]any{})
+	later = eventtest.Append(t, db, "test.later", "coop", nil, map[string]any{})
 	if f := w.next(); f.Seq != later {
 		t.Fatalf("after GapWait got %+v, want %d", f, later)
 	}
@@ -104,7 +106,7 @@ func TestFanoutReconnectsAfterOutage(t *testing.T) {
 	e, _ := newLiveEnv(t, db, func(hc *live.Config, _ *server.Config) { hc.PollInterval = time.Hour })
 	w := e.ws(t, "lab")
 	w.mustSubscribe("coop")
-	seq := appendEvent(t, db, "test.before", "coop", nil, map[string]any{})
+	seq := eventtest.Append(t, db, "test.before", "coop", nil, map[string]any{})
 	if f := w.next(); f.Seq != seq {
 		t.Fatalf("before outage: %+v", f)
 	}
@@ -114,12 +116,12 @@ WHERE application_name = 'copyhold-listen' AND pid <> pg_backend_pid()`).Scan(&k
 		t.Fatalf("terminate listeners: %d, %v", killed, err)
 	}
 	// Committed during the outage: picked up by the catch-up after reconnecting.
-	during := appendEvent(t, db, "test.during", "coop", nil, map[string]any{})
+	during := eventtest.Append(t, db, "test.during", "coop", nil, map[string]any{})
 	if f := w.next(); f.Seq != during {
 		t.Fatalf("during outage: %+v", f)
 	}
 	time.Sleep(300 * time.Millisecond)
-	after := appendEvent(t, db, "test.after", "coop", nil, map[string]any{})
+	after := eventtest.Append(t, db, "test.after", "coop", nil, map[string]any{})
 	if f := w.next(); f.Seq != after {
 		t.Fatalf("after reconnect: %+v", f)
 	}
@@ -142,7 +144,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 
 	st := store.New(db1)
 	mk := func(login string, roles ...member.Role) (member.Member, string) {
-		m, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
+		m, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: servertest.Password, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +201,7 @@ func TestLiveTwoInstancesManyClients(t *testing.T) {
 	for _, db := range []*gorm.DB{db1, db2} {
 		s := store.New(db)
 		hub := startHub(t, db, s, func(hc *live.Config) { hc.PollInterval = 5 * time.Second })
-		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost)}, deps(db, s), log)
+		srv := server.New(server.Config{Hub: hub, PasswordCost: member.PasswordCost(bcrypt.MinCost)}, servertest.Deps(db, s), log)
 		ts := httptest.NewServer(srv.Handler())
 		t.Cleanup(ts.Close)
 		urls = append(urls, ts.URL)

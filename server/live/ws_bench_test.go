@@ -31,6 +31,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/event"
+	"copyhold/labeling/event/eventtest"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
@@ -38,6 +39,7 @@ import (
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 	"copyhold/server/live"
+	"copyhold/server/servertest"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
@@ -64,11 +66,11 @@ func TestLiveBenchChild(t *testing.T) {
 	st := store.New(db)
 	ctx := context.Background()
 	cost := member.PasswordCost(bcrypt.MinCost)
-	coord, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "coord", DisplayName: "c", Password: testPassword, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
+	coord, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "coord", DisplayName: "c", Password: servertest.Password, Roles: []member.Role{member.RoleCoordinator}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lab, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "lab", DisplayName: "l", Password: testPassword, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
+	lab, err := st.Members.CreateMember(ctx, nil, member.NewMember{Login: "lab", DisplayName: "l", Password: servertest.Password, Roles: []member.Role{member.RoleLabeller}, Cost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func TestLiveBenchChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hub.Close()
-	srv := server.New(server.Config{Hub: hub, PasswordCost: cost}, deps(db, st), log)
+	srv := server.New(server.Config{Hub: hub, PasswordCost: cost}, servertest.Deps(db, st), log)
 
 	mux := http.NewServeMux()
 	mux.Handle("/", srv.Handler())
@@ -120,7 +122,7 @@ func TestLiveBenchChild(t *testing.T) {
 		var n int
 		fmt.Sscan(r.URL.Query().Get("n"), &n)
 		for i := range n {
-			appendEvent(t, db, "bench.tick", "coop", nil, map[string]any{"i": i, "note": "a progress tick"})
+			eventtest.Append(t, db, "bench.tick", "coop", nil, map[string]any{"i": i, "note": "a progress tick"})
 		}
 	})
 	mux.HandleFunc("/bench/submit", func(w http.ResponseWriter, r *http.Request) {

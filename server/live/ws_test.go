@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"copyhold/labeling/event"
+	"copyhold/labeling/event/eventtest"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
@@ -23,7 +24,6 @@ import (
 	"copyhold/server/live"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
@@ -138,7 +138,7 @@ func dialWS(t testing.TB, base, token string, dialer *websocket.Dialer, headers 
 
 func (e *env) ws(t *testing.T, login string) *wsClient {
 	t.Helper()
-	c, _, err := dialWS(t, e.ts.URL, e.tokens[login], nil)
+	c, _, err := dialWS(t, e.TS.URL, e.Tokens[login], nil)
 	if err != nil {
 		t.Fatalf("dial as %s: %v", login, err)
 	}
@@ -244,36 +244,6 @@ func (c *wsClient) mustSubscribe(channel string, extra ...any) inFrame {
 	return f
 }
 
-// appendEvent commits one event and returns its seq.
-func appendEvent(t testing.TB, db *gorm.DB, typ, scope string, actor *int64, payload any) int64 {
-	t.Helper()
-	if err := db.Transaction(func(tx *gorm.DB) error {
-		return event.Append(tx, typ, scope, actor, payload)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	id, err := event.NewStore(db).LastID(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-func (e *env) addMember(t *testing.T, login string, roles ...member.Role) member.Member {
-	t.Helper()
-	ctx := context.Background()
-	m, err := e.st.Members.CreateMember(ctx, nil, member.NewMember{Login: login, DisplayName: login, Password: testPassword, Roles: roles, Cost: member.PasswordCost(bcrypt.MinCost)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, tok, err := e.st.Members.CreateToken(ctx, m.ID, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.members[login], e.tokens[login] = m, tok
-	return m
-}
-
 func closeCode(err error) int {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
@@ -285,17 +255,17 @@ func closeCode(err error) int {
 func TestWSAuthorisationMatrix(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e, hub := newLiveEnv(t, db, nil)
-		p := e.project(t) // lab, rev and target are project members
+		p := e.Project(t) // lab, rev and target are project members
 		catchUp(t, db, hub)
-		out := e.addMember(t, "outsider", member.RoleLabeller)
+		out := e.AddMember(t, "outsider", member.RoleLabeller)
 		ctx := context.Background()
-		coord := e.members["coord"].ID
+		coord := e.Members["coord"].ID
 		P := fmt.Sprint(p.ID)
 
-		if _, res, err := dialWS(t, e.ts.URL, "", nil); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
+		if _, res, err := dialWS(t, e.TS.URL, "", nil); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("anonymous upgrade: %v %v", err, res)
 		}
-		if _, res, err := dialWS(t, e.ts.URL, "not-a-token", nil); err == nil || res.StatusCode != http.StatusUnauthorized {
+		if _, res, err := dialWS(t, e.TS.URL, "not-a-token", nil); err == nil || res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("bad token upgrade: %v %v", err, res)
 		}
 
@@ -303,8 +273,8 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 			login, channel, want string
 		}{
 			{"lab", "review:" + P, "forbidden"},
-			{"lab", fmt.Sprintf("member:%d", e.members["rev"].ID), "forbidden"},
-			{"lab", fmt.Sprintf("member:%d", e.members["lab"].ID), "subscribed"},
+			{"lab", fmt.Sprintf("member:%d", e.Members["rev"].ID), "forbidden"},
+			{"lab", fmt.Sprintf("member:%d", e.Members["lab"].ID), "subscribed"},
 			{"lab", "project:" + P, "subscribed"},
 			{"lab", "coop", "subscribed"},
 			{"lab", "audit", "unknown_channel"},
@@ -317,7 +287,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 			{"coord", "project:" + P, "subscribed"},
 			{"coord", "review:" + P, "subscribed"},
 			{"coord", "project:99999", "subscribed"},
-			{"coord", fmt.Sprintf("member:%d", e.members["lab"].ID), "forbidden"},
+			{"coord", fmt.Sprintf("member:%d", e.Members["lab"].ID), "forbidden"},
 		}
 		conns := map[string]*wsClient{}
 		for _, c := range cases {
@@ -338,9 +308,9 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		_ = out
 
 		// Labellers see who did what only for their own actions.
-		rev, lab := e.members["rev"].ID, e.members["lab"].ID
-		appendEvent(t, db, "task.submitted", "project:"+P, &rev, map[string]any{"member_id": rev, "item_id": 1})
-		appendEvent(t, db, "task.submitted", "project:"+P, &lab, map[string]any{"member_id": lab, "item_id": 2})
+		rev, lab := e.Members["rev"].ID, e.Members["lab"].ID
+		eventtest.Append(t, db, "task.submitted", "project:"+P, &rev, map[string]any{"member_id": rev, "item_id": 1})
+		eventtest.Append(t, db, "task.submitted", "project:"+P, &lab, map[string]any{"member_id": lab, "item_id": 2})
 		for _, who := range []string{"lab", "rev", "coord"} {
 			w := conns[who]
 			a, b := w.next(), w.next()
@@ -361,9 +331,9 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		tw := e.ws(t, "target")
 		tw.mustSubscribe("review:" + P)
 		tw.mustSubscribe("project:" + P)
-		tw.mustSubscribe(fmt.Sprintf("member:%d", e.members["target"].ID))
-		target := e.members["target"].ID
-		if err := e.st.Members.RevokeRole(ctx, &coord, target, member.RoleReviewer); err != nil {
+		tw.mustSubscribe(fmt.Sprintf("member:%d", e.Members["target"].ID))
+		target := e.Members["target"].ID
+		if err := e.Stores.Members.RevokeRole(ctx, &coord, target, member.RoleReviewer); err != nil {
 			t.Fatal(err)
 		}
 		f := tw.next()
@@ -373,8 +343,8 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		if f = tw.next(); f.Type != "role.revoked" {
 			t.Fatalf("own member channel: %+v", f)
 		}
-		appendEvent(t, db, "review.queued", "review:"+P, &rev, map[string]any{"n": 1})
-		appendEvent(t, db, "task.claimed", "project:"+P, &rev, map[string]any{"member_id": rev})
+		eventtest.Append(t, db, "review.queued", "review:"+P, &rev, map[string]any{"n": 1})
+		eventtest.Append(t, db, "task.claimed", "project:"+P, &rev, map[string]any{"member_id": rev})
 		if f = tw.next(); f.Channel != "project:"+P || f.ActorID != nil || f.Payload["member_id"] != nil {
 			t.Fatalf("revoked reviewer still has the full view or the review channel: %+v", f)
 		}
@@ -383,7 +353,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		}
 
 		// Removed from the project: the subscription ends.
-		if err := e.st.Projects.RemoveProjectMember(ctx, &coord, p.ID, target); err != nil {
+		if err := e.Stores.Projects.RemoveProjectMember(ctx, &coord, p.ID, target); err != nil {
 			t.Fatal(err)
 		}
 		if f = tw.next(); f.Op != "error" || f.Code != "forbidden" || f.Channel != "project:"+P {
@@ -391,7 +361,7 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 		}
 
 		// Deactivated: the connection closes with 1008.
-		if err := e.st.Members.Deactivate(ctx, &coord, target); err != nil {
+		if err := e.Stores.Members.Deactivate(ctx, &coord, target); err != nil {
 			t.Fatal(err)
 		}
 		for {
@@ -451,7 +421,7 @@ func TestWSMalformedAndOversizeFrames(t *testing.T) {
 		// The server is fine: a new client subscribes and gets events.
 		w2 := e.ws(t, "lab")
 		w2.mustSubscribe("coop")
-		seq := appendEvent(t, db, "test.after", "coop", nil, map[string]any{})
+		seq := eventtest.Append(t, db, "test.after", "coop", nil, map[string]any{})
 		if f := w2.next(); f.Seq != seq {
 			t.Fatalf("after oversize: %+v", f)
 		}
@@ -477,14 +447,14 @@ func TestWSResumeFromSince(t *testing.T) {
 		sub := w.mustSubscribe("coop")
 		var got []int64
 		for i := range 3 {
-			appendEvent(t, db, "test.n", "coop", nil, map[string]any{"n": i})
+			eventtest.Append(t, db, "test.n", "coop", nil, map[string]any{"n": i})
 			got = append(got, w.next().Seq)
 		}
 		w.ws.Close()
 		var want []int64
 		for i := range 5 {
-			appendEvent(t, db, "test.other", "project:1", nil, map[string]any{"n": i})
-			want = append(want, appendEvent(t, db, "test.n", "coop", nil, map[string]any{"n": 10 + i}))
+			eventtest.Append(t, db, "test.other", "project:1", nil, map[string]any{"n": i})
+			want = append(want, eventtest.Append(t, db, "test.n", "coop", nil, map[string]any{"n": 10 + i}))
 		}
 
 		w = e.ws(t, "lab")
@@ -492,7 +462,7 @@ func TestWSResumeFromSince(t *testing.T) {
 		live := make(chan int64, 10)
 		go func() { // events committed during replay must follow it, once
 			for i := range 3 {
-				live <- appendEvent(t, db, "test.live", "coop", nil, map[string]any{"n": i})
+				live <- eventtest.Append(t, db, "test.live", "coop", nil, map[string]any{"n": i})
 			}
 			close(live)
 		}()
@@ -539,7 +509,7 @@ func TestWSResumeFromSince(t *testing.T) {
 			t.Fatalf("resume from pruned history: %+v", f)
 		}
 		w2.next() // subscribed
-		seq := appendEvent(t, db, "test.n", "coop", nil, map[string]any{})
+		seq := eventtest.Append(t, db, "test.n", "coop", nil, map[string]any{})
 		if f := w2.next(); f.Seq != seq {
 			t.Fatalf("live after reset: %+v", f)
 		}
@@ -570,7 +540,7 @@ func TestWSSlowClientIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts := httptest.NewUnstartedServer(e.srv.Handler())
+		ts := httptest.NewUnstartedServer(e.Server.Handler())
 		ts.Listener.Close()
 		ts.Listener = smallBufListener{ln}
 		ts.Start()
@@ -583,7 +553,7 @@ func TestWSSlowClientIsolation(t *testing.T) {
 			}
 			return c, err
 		}}
-		slow, _, err := dialWS(t, ts.URL, e.tokens["lab"], slowDialer)
+		slow, _, err := dialWS(t, ts.URL, e.Tokens["lab"], slowDialer)
 		if err != nil {
 			t.Fatal(err)
 		}
