@@ -267,8 +267,13 @@ describe('review', () => {
       await page.getByRole('alert').filter({ hasText: 'Your hold on this item has run out.' }).waitFor();
       await page.getByRole('button', { name: 'Get the next item' }).click();
       await currentItem(page);
+      // Each decision moves the selection to the next undecided submission;
+      // wait for it, so that a fast second key does not decide the same one.
+      await page.locator('.rv-sub-sel').getByText('Submission 1').waitFor();
       await page.keyboard.press('a');
+      await page.locator('.rv-sub-sel').getByText('Submission 2').waitFor();
       await page.keyboard.press('a');
+      await page.getByText('Every pending submission is decided.').waitFor();
       await page.keyboard.press('Enter');
       await page.getByRole('status').filter({ hasText: /^Sent for item .*2 accepted/ }).waitFor();
       assertClean(r.problems);
