@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -44,6 +45,23 @@ func Leaf(kind string, refID int64, canonical []byte) []byte {
 
 // LeafHash is the RFC 6962 leaf hash: SHA-256(0x00 ‖ leaf).
 func LeafHash(leaf []byte) Hash { return tlog.RecordHash(leaf) }
+
+// Signed is a stored signed checkpoint.
+type Signed struct {
+	Size      int64
+	Root      Hash
+	Note      string // the signed note text
+	CreatedAt time.Time
+}
+
+// Entry is a leaf of the tree: the register entry with seq Index+1.
+type Entry struct {
+	Index    int64
+	Kind     string
+	RefID    int64
+	Leaf     []byte
+	LeafHash Hash
+}
 
 // Checkpoint is the body of a C2SP tlog-checkpoint.
 type Checkpoint struct {

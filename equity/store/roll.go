@@ -42,12 +42,7 @@ func (r *Roll) VerifierKey() string {
 }
 
 // StoredCheckpoint is one row of the signed checkpoints.
-type StoredCheckpoint struct {
-	Size      int64
-	Root      roll.Hash
-	Note      string
-	CreatedAt time.Time
-}
+type StoredCheckpoint = roll.Signed
 
 type checkpointRow struct {
 	Size      int64
@@ -257,13 +252,7 @@ func (r *Roll) Checkpoints(ctx context.Context) ([]StoredCheckpoint, error) {
 }
 
 // RollEntry is a leaf of the tree.
-type RollEntry struct {
-	Index    int64
-	Kind     string
-	RefID    int64
-	Leaf     []byte
-	LeafHash roll.Hash
-}
+type RollEntry = roll.Entry
 
 // Entry is leaf index of the latest checkpoint's tree.
 func (r *Roll) Entry(ctx context.Context, index int64) (RollEntry, error) {
