@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	equitystore "copyhold/equity/store"
@@ -24,6 +25,11 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("ledger "+sub, "Verify the equity register: recompute the SHA-256 hash chain, balances and supply invariants.", e)
 	bindConfig(fs, e, &c)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var savedPath, vkey *string
+	if sub == "verify" {
+		savedPath = fs.String("checkpoint", "", "a saved signed checkpoint (a member's or a witness's): prove the current register tree extends it")
+		vkey = fs.String("verifier-key", "", "the register's verifier key (name+hash+base64); default: derived from --register-key or the data folder's register.key")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -41,8 +47,26 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%d %s\n", h.Seq, h.Hash)
 		return nil
 	}
+	var opts equitystore.VerifyOptions
+	opts.VerifierKey = *vkey
+	if opts.VerifierKey == "" {
+		kc := c
+		kc.DatabaseURL = "unused" // never create a key here
+		if k, err := registerKey(kc, false); err == nil {
+			opts.VerifierKey = k.Verifier
+		} else if *savedPath != "" {
+			return fmt.Errorf("ledger verify --checkpoint needs the verifier key: give --verifier-key or %s (%v)", registerKeySetting, err)
+		}
+	}
+	if *savedPath != "" {
+		b, err := os.ReadFile(*savedPath)
+		if err != nil {
+			return fmt.Errorf("ledger verify --checkpoint: %w", err)
+		}
+		opts.Checkpoint = b
+	}
 	start := time.Now()
-	rep, err := st.Verify(ctx)
+	rep, err := st.VerifyWith(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("ledger verify: %w", err)
 	}
@@ -56,6 +80,18 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	}
 	if !rep.OK {
 		return fmt.Errorf("ledger verify: BROKEN at %s", rep.First)
+	}
+	if !*asJSON && rep.Tree != nil {
+		t := rep.Tree
+		sig := "signatures checked"
+		if !t.SignaturesChecked {
+			sig = "signatures NOT checked (no verifier key)"
+		}
+		fmt.Fprintf(e.stdout, "register tree: %d leaves, root %s; %d checkpoints (latest %d), %s; %d recorded heads match the chain\n",
+			t.Leaves, t.Root, t.Checkpoints, t.Integrated, sig, t.RecordedHeads)
+		if t.Extends != nil {
+			fmt.Fprintf(e.stdout, "ok: the register extends the saved checkpoint of size %d (consistency proof checked)\n", *t.Extends)
+		}
 	}
 	if !*asJSON {
 		fmt.Fprintln(e.stdout, "ok: chain intact, every transaction balanced, balances match postings, supply adds up, every voted rule version matches its passing proposal")

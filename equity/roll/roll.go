@@ -263,3 +263,6 @@ func (m *MemoryHashes) Append(n int64, leaf []byte) error {
 	*m = append(*m, hs...)
 	return nil
 }
+
+// SplitStoredHashIndex is the level and index of a stored hash.
+func SplitStoredHashIndex(i int64) (level int, n int64) { return tlog.SplitStoredHashIndex(i) }

@@ -19,6 +19,8 @@ type Report struct {
 	HeadHash string        `json:"head_hash"`
 	OK       bool          `json:"ok"`
 	First    *equity.Break `json:"first_broken,omitempty"`
+	// Tree is the court roll's part of the check (verify_roll.go).
+	Tree *TreeReport `json:"tree,omitempty"`
 }
 
 // verifyChunk is how many log entries are read per round trip.
@@ -32,6 +34,14 @@ const verifyChunk = 5000
 // pending + reserve (+ distribution + receivables) per unit. It reads in
 // chunks of log sequence numbers inside one snapshot.
 func (s *Store) Verify(ctx context.Context) (Report, error) {
+	return s.VerifyWith(ctx, VerifyOptions{})
+}
+
+// VerifyWith is Verify that also checks the court roll (verify_roll.go):
+// the tree rebuilt from the entries against the stored hashes and every
+// stored checkpoint, the heads recorded by snapshots and releases against
+// the chain, and, with opts.Checkpoint, that the tree extends that checkpoint.
+func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, error) {
 	var rep Report
 	err := s.readTx(ctx, func(tx *gorm.DB) error {
 		mm, err := labelstore.MembersActive(tx)
@@ -43,9 +53,13 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			return err
 		}
 		v := equity.NewVerifier(mm)
+		rt, err := newRollCheck(tx)
+		if err != nil {
+			return err
+		}
 		if err := src.walk(ctx, tx, 0, 0, func(l logEntry, canon []byte, t *equity.Transaction) error {
 			v.Entry(l.Seq, l.Kind, l.RefID, l.PrevHash, l.Hash, canon, t)
-			return nil
+			return rt.add(l, canon)
 		}); err != nil {
 			return err
 		}
@@ -78,7 +92,14 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			return err
 		}
 		v.Finish(stored, h.Seq, h.Hash)
-		rep = Report{Entries: v.Entries, Txs: v.Txs, HeadSeq: h.Seq, HeadHash: h.Hash, OK: v.OK(), First: v.First}
+		tree, rb, err := rt.finish(tx, opts)
+		if err != nil {
+			return err
+		}
+		if rb != nil {
+			v.First = firstOf(v.First, *rb)
+		}
+		rep = Report{Entries: v.Entries, Txs: v.Txs, HeadSeq: h.Seq, HeadHash: h.Hash, OK: v.First == nil, First: v.First, Tree: &tree}
 		return nil
 	})
 	return rep, err
