@@ -32,4 +32,3 @@ func LedgerHeads(tx *gorm.DB) ([]LedgerHead, error) {
 	}
 	return out, nil
 }
-
