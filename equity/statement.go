@@ -28,6 +28,9 @@ type StatementLine struct {
 	Category Category  `json:"category"`
 	Amount   int64     `json:"-"`
 	Cause    Cause     `json:"cause"`
+	// RegisterIndex is the leaf index of the line's transaction in the
+	// court roll's tree; null until a checkpoint covers it (pending).
+	RegisterIndex *int64 `json:"register_index"`
 }
 
 // PayoutLine is money paid to the member by a distribution of the model.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"copyhold/equity"
+	"copyhold/equity/roll"
 	"copyhold/equity/vote"
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
@@ -34,6 +35,20 @@ type Deps struct {
 	Register Register
 	// Votes is collective rule: proposals, ballots and the constitution.
 	Votes Votes
+	// Roll is the court roll as a transparency log (/api/register; nil:
+	// those routes answer 404 no_checkpoint).
+	Roll Roll
+}
+
+// Roll is the register's tree, checkpoints and proofs as the public
+// /api/register handlers read them (equity/store.Roll).
+type Roll interface {
+	VerifierKey() string
+	Checkpoint(ctx context.Context) (roll.Signed, error)
+	Entry(ctx context.Context, index int64) (roll.Entry, error)
+	InclusionProof(ctx context.Context, index, size int64) (roll.Hash, []roll.Hash, error)
+	ConsistencyProof(ctx context.Context, from, to int64) ([]roll.Hash, error)
+	Tile(ctx context.Context, path string) (data []byte, full bool, err error)
 }
 
 // Votes is collective rule as the handlers use it (equity/vote/govern.Service).

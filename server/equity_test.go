@@ -76,12 +76,28 @@ func TestEquityHTTP(t *testing.T) {
 		var st struct {
 			Opening, Closing string
 			Totals           map[string]string
-			Lines            []struct{ Amount string }
-			HeadHash         string `json:"head_hash"`
+			Lines            []struct {
+				Amount        string
+				RegisterIndex *int64 `json:"register_index"`
+			}
+			HeadHash string `json:"head_hash"`
 		}
 		json.Unmarshal(r.body, &st)
 		if r.status != 200 || st.Closing != "1.750000" || st.Totals["transfers_out"] != "-1.250000" || st.HeadHash == "" {
 			t.Fatalf("statement: %d %s", r.status, r.body)
+		}
+		if len(st.Lines) == 0 || st.Lines[0].RegisterIndex != nil || !strings.Contains(string(r.body), `"register_index":null`) {
+			t.Fatalf("statement lines before a checkpoint are pending: %s", r.body)
+		}
+		if _, _, err := e.Roll.Integrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r = lab.do("GET", fmt.Sprintf("/api/equity/models/%d/statement", model), nil)
+		json.Unmarshal(r.body, &st)
+		for _, l := range st.Lines {
+			if l.RegisterIndex == nil {
+				t.Fatalf("a line not in the register after a checkpoint: %s", r.body)
+			}
 		}
 		if r := lab.do("GET", fmt.Sprintf("/api/equity/models/%d/statement?format=csv", model), nil); r.status != 200 || !strings.Contains(string(r.body), "closing,1.750000") {
 			t.Fatalf("csv: %d %s", r.status, r.body)

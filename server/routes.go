@@ -31,6 +31,13 @@ func (s *Server) routes() {
 		api.POST("/auth/logout", s.handleLogout)
 		api.GET("/invites/:token", s.handlePeekInvite)
 		api.POST("/invites/:token/accept", s.handleAcceptInvite)
+		// The court roll, public without login (handle_register.go).
+		api.GET("/register/key", s.handleRollKey)
+		api.GET("/register/checkpoint", s.handleRollCheckpoint)
+		api.GET("/register/tile/*path", s.handleRollTile)
+		api.GET("/register/entries/:index", s.handleRollEntry)
+		api.GET("/register/proof/inclusion", s.handleRollInclusion)
+		api.GET("/register/proof/consistency", s.handleRollConsistency)
 	}
 
 	me := api.Group("", requireMember)

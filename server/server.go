@@ -66,6 +66,7 @@ type Server struct {
 	work     Work // submit, review decisions, disputes
 	register Register
 	votes    Votes
+	rollLog  Roll
 	log      *slog.Logger
 	limits   *loginLimiter
 	engine   *gin.Engine
@@ -79,7 +80,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(),
 		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
-		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes}
+		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll}
 	if deps.Register == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}

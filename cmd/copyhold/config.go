@@ -34,6 +34,9 @@ type config struct {
 	// ExportCache is the folder of finished snapshot downloads; empty means
 	// export-cache under DataDir.
 	ExportCache string
+	// RegisterKey is the court roll's signing key: a file path or the
+	// PRIVATE+KEY+… text; empty means register.key in DataDir.
+	RegisterKey string
 }
 
 type setting struct {
@@ -51,6 +54,8 @@ func (c *config) settings() []setting {
 		{"export-cache", "COPYHOLD_EXPORT_CACHE", fmt.Sprintf("folder where finished snapshot exports are kept for download; empty means export-cache in the data folder. "+
 			"Pruned at start and hourly: exports not downloaded for %d days go, then the least recently downloaded until it holds at most %d GiB",
 			int(server.DefaultExportCacheMaxAge.Hours()/24), server.DefaultExportCacheMaxBytes>>30), "", &c.ExportCache},
+		{"register-key", "COPYHOLD_REGISTER_KEY", "the register's checkpoint signing key: a file path or the PRIVATE+KEY+... text; empty means register.key in the data folder " +
+			"(created on first start for the embedded SQLite database; PostgreSQL installations must set it)", "", &c.RegisterKey},
 	}
 }
 
@@ -58,9 +63,11 @@ func (c *config) settings() []setting {
 func newFlags(name, about string, e *env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "copyhold %s: %s\n\nFlags:\n", name, about)
+	fs.Usage = func() { // --help: to stdout, and run exits 0
+		fmt.Fprintf(e.stdout, "copyhold %s: %s\n\nFlags:\n", name, about)
+		fs.SetOutput(e.stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
 	}
 	return fs
 }

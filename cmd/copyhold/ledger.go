@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	equitystore "copyhold/equity/store"
@@ -12,15 +13,23 @@ import (
 // cmdLedger runs ledger subcommands: verify recomputes the register's hash
 // chain and every invariant, and fails naming the first broken entry.
 func cmdLedger(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "head") {
-		fmt.Fprintln(e.stderr, "usage: copyhold ledger verify [flags] | copyhold ledger head [flags]")
-		return fmt.Errorf("ledger: say verify or head")
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "head" && args[0] != "key") {
+		fmt.Fprintln(e.stderr, "usage: copyhold ledger verify [flags] | copyhold ledger head [flags] | copyhold ledger key [flags]")
+		return fmt.Errorf("ledger: say verify, head or key")
 	}
 	sub := args[0]
+	if sub == "key" {
+		return cmdLedgerKey(e, args[1:])
+	}
 	var c config
 	fs := newFlags("ledger "+sub, "Verify the equity register: recompute the SHA-256 hash chain, balances and supply invariants.", e)
 	bindConfig(fs, e, &c)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var savedPath, vkey *string
+	if sub == "verify" {
+		savedPath = fs.String("checkpoint", "", "a saved signed checkpoint (a member's or a witness's): prove the current register tree extends it")
+		vkey = fs.String("verifier-key", "", "the register's verifier key (name+hash+base64); default: derived from --register-key or the data folder's register.key")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -38,8 +47,26 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%d %s\n", h.Seq, h.Hash)
 		return nil
 	}
+	var opts equitystore.VerifyOptions
+	opts.VerifierKey = *vkey
+	if opts.VerifierKey == "" {
+		kc := c
+		kc.DatabaseURL = "unused" // never create a key here
+		if k, err := registerKey(kc, false); err == nil {
+			opts.VerifierKey = k.Verifier
+		} else if *savedPath != "" {
+			return fmt.Errorf("ledger verify --checkpoint needs the verifier key: give --verifier-key or %s (%v)", registerKeySetting, err)
+		}
+	}
+	if *savedPath != "" {
+		b, err := os.ReadFile(*savedPath)
+		if err != nil {
+			return fmt.Errorf("ledger verify --checkpoint: %w", err)
+		}
+		opts.Checkpoint = b
+	}
 	start := time.Now()
-	rep, err := st.Verify(ctx)
+	rep, err := st.VerifyWith(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("ledger verify: %w", err)
 	}
@@ -54,8 +81,46 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	if !rep.OK {
 		return fmt.Errorf("ledger verify: BROKEN at %s", rep.First)
 	}
+	if !*asJSON && rep.Tree != nil {
+		t := rep.Tree
+		sig := "signatures checked"
+		if !t.SignaturesChecked {
+			sig = "signatures NOT checked (no verifier key)"
+		}
+		fmt.Fprintf(e.stdout, "register tree: %d leaves, root %s; %d checkpoints (latest %d), %s; %d recorded heads match the chain\n",
+			t.Leaves, t.Root, t.Checkpoints, t.Integrated, sig, t.RecordedHeads)
+		if t.Extends != nil {
+			fmt.Fprintf(e.stdout, "ok: the register extends the saved checkpoint of size %d (consistency proof checked)\n", *t.Extends)
+		}
+	}
 	if !*asJSON {
 		fmt.Fprintln(e.stdout, "ok: chain intact, every transaction balanced, balances match postings, supply adds up, every voted rule version matches its passing proposal")
 	}
 	return nil
+}
+
+// cmdLedgerKey prints the register's verifier key (name+hash+base64), the
+// key members and witnesses check checkpoints with.
+func cmdLedgerKey(e *env, args []string) error {
+	var c config
+	fs := newFlags("ledger key", "Print the verifier key of the register's checkpoints, to publish.", e)
+	fs.StringVar(&c.DataDir, "data", envOr(e, "COPYHOLD_DATA", "./data"), "folder holding register.key (env COPYHOLD_DATA)")
+	fs.StringVar(&c.RegisterKey, "register-key", e.getenv("COPYHOLD_REGISTER_KEY"), "the signing key: a file path or the PRIVATE+KEY+... text (env COPYHOLD_REGISTER_KEY)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.DatabaseURL = "unused" // never create a key here
+	k, err := registerKey(c, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, k.Verifier)
+	return nil
+}
+
+func envOr(e *env, name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"copyhold/equity/roll"
 	"net/http"
 	"os"
 	"regexp"
@@ -45,7 +46,15 @@ func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) 
 
 func dbVars(t *testing.T, d dbtest.Dialect) map[string]string {
 	src := dbtest.Source(t, d)
-	return map[string]string{"DATABASE_URL": src.URL, "COPYHOLD_DATA": src.DataDir, "COPYHOLD_ADDR": "127.0.0.1:0"}
+	vars := map[string]string{"DATABASE_URL": src.URL, "COPYHOLD_DATA": src.DataDir, "COPYHOLD_ADDR": "127.0.0.1:0"}
+	if d == dbtest.Postgres { // production configures its key; the embedded default creates one
+		skey, err := roll.GenerateKey(roll.Origin("test.example"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vars["COPYHOLD_REGISTER_KEY"] = skey
+	}
+	return vars
 }
 
 func TestServeHealthAndShutdown(t *testing.T) {
@@ -99,7 +108,9 @@ func TestServeHealthAndShutdown(t *testing.T) {
 }
 
 func TestServeUnreachableDatabase(t *testing.T) {
-	out, err := runCmd(t, map[string]string{"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, "", "serve")
+	skey, _ := roll.GenerateKey("x")
+	out, err := runCmd(t, map[string]string{"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2",
+		"COPYHOLD_REGISTER_KEY": skey}, "", "serve")
 	if err == nil || !strings.Contains(err.Error(), "database unreachable") {
 		t.Fatalf("err=%v out=%s", err, out)
 	}

@@ -25,10 +25,17 @@ import (
 // serverDeps hands the server the labelling stores, the labelling workflow
 // over them and the equity register, each through the interface the server
 // declares for it.
-func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service) server.Deps {
+func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll) server.Deps {
 	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
-		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes}
+		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes, Roll: rl}
 }
+
+// The register tree's integrator: about every rollTick, signing at most
+// every rollSignGap and only when the tree grew.
+const (
+	rollTick    = time.Second
+	rollSignGap = 3 * time.Second
+)
 
 // proposalTick is how often the server closes proposals whose vote has ended.
 const proposalTick = 30 * time.Second
@@ -42,6 +49,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	key, err := registerKey(c, true) // before the database: a configured key that is missing stops here
+	if err != nil {
+		return err
+	}
 	db, err := openDB(ctx, c, *migrate)
 	if err != nil {
 		return err
@@ -86,6 +97,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	tickDone := make(chan struct{})
 	go func() { votes.Run(tickCtx, proposalTick); close(tickDone) }()
 	defer func() { stopTick(); <-tickDone }() // before the database closes
+	// The court roll: the integrator takes committed entries into the tree.
+	rl := equitystore.NewRoll(db, key)
+	rollDone := make(chan struct{})
+	go func() {
+		rl.Run(tickCtx, rollTick, rollSignGap, func(f string, a ...any) { log.Error(fmt.Sprintf(f, a...)) })
+		close(rollDone)
+	}()
+	defer func() { stopTick(); <-rollDone }()
 	srv := server.New(server.Config{
 		BaseURL:        c.BaseURL,
 		AllowedOrigins: c.origins(),
@@ -94,7 +113,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Hub:            hub,
 		Exports:        exports,
 		Ready:          sqlDB,
-	}, serverDeps(db, st, votes), log)
+	}, serverDeps(db, st, votes, rl), log)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -60,3 +60,15 @@ func appendLogRow(tx *gorm.DB, seq int64, kind string, refID int64, prevHash, ha
 	}
 	return nil
 }
+
+// rollLockKey is the advisory lock that makes one integrator at a time.
+const rollLockKey = 0x636f7079686f6c64 // "copyhold"
+
+// integrateLock makes tx the only integrator until it ends: a transaction
+// advisory lock on PostgreSQL; SQLite's single writer already is one.
+func integrateLock(tx *gorm.DB) error {
+	if sqldb.IsPostgres(tx) {
+		return tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(rollLockKey)).Error
+	}
+	return nil
+}

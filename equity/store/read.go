@@ -151,6 +151,10 @@ func (s *Store) StatementFor(ctx context.Context, member, modelID int64, from, t
 		if maxLines > 0 {
 			slices.Reverse(st.Lines)
 		}
+		rows.Close()
+		if err := registerIndexes(tx, st.Lines); err != nil {
+			return err
+		}
 		var pays []struct {
 			TxID      int64
 			CreatedAt time.Time
@@ -452,4 +456,34 @@ func (s *Store) MemberBalances(ctx context.Context, member int64) ([]equity.Bala
 		out[i] = equity.Balance{Unit: r.Unit, Account: r.Account, Amount: equity.Format(r.Balance, r.Scale)}
 	}
 	return out, nil
+}
+
+// registerIndexes sets each line's register_index: the leaf index of its
+// transaction, when a checkpoint covers it (null: pending).
+func registerIndexes(tx *gorm.DB, lines []equity.StatementLine) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(lines))
+	for _, l := range lines {
+		ids = append(ids, l.TxID)
+	}
+	var rows []struct {
+		RefID int64
+		Seq   int64
+	}
+	if err := tx.Raw(`SELECT ref_id, seq FROM equity_log WHERE kind = 'tx' AND ref_id IN (` + idList(ids) + `)
+        AND seq <= (SELECT COALESCE(MAX(size), 0) FROM equity_roll_checkpoints)`).Scan(&rows).Error; err != nil {
+		return err
+	}
+	at := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		at[r.RefID] = r.Seq - 1
+	}
+	for i := range lines {
+		if idx, ok := at[lines[i].TxID]; ok {
+			lines[i].RegisterIndex = &idx
+		}
+	}
+	return nil
 }

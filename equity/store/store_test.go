@@ -143,7 +143,7 @@ func TestBadInput(t *testing.T) {
 		wantCode(t, tr("cap", b, 1_000_000), equity.ErrHoldingCap)
 		// The cap also refuses issuance above it.
 		_, err = f.tx(func(tx *gorm.DB) (equity.Transaction, error) {
-			return store.CreditPending(tx, store.PendingCredit{SubmissionID: 500, ProjectID: f.project, MemberID: a})
+			return store.CreditPending(tx, store.PendingCredit{SubmissionID: 9_000_500, ProjectID: f.project, MemberID: a})
 		})
 		wantCode(t, err, equity.ErrHoldingCap)
 		// Fee: 1% rounded up, paid to the reserve.

@@ -19,6 +19,8 @@ type Report struct {
 	HeadHash string        `json:"head_hash"`
 	OK       bool          `json:"ok"`
 	First    *equity.Break `json:"first_broken,omitempty"`
+	// Tree is the court roll's part of the check (verify_roll.go).
+	Tree *TreeReport `json:"tree,omitempty"`
 }
 
 // verifyChunk is how many log entries are read per round trip.
@@ -32,123 +34,34 @@ const verifyChunk = 5000
 // pending + reserve (+ distribution + receivables) per unit. It reads in
 // chunks of log sequence numbers inside one snapshot.
 func (s *Store) Verify(ctx context.Context) (Report, error) {
+	return s.VerifyWith(ctx, VerifyOptions{})
+}
+
+// VerifyWith is Verify that also checks the court roll (verify_roll.go):
+// the tree rebuilt from the entries against the stored hashes and every
+// stored checkpoint, the heads recorded by snapshots and releases against
+// the chain, and, with opts.Checkpoint, that the tree extends that checkpoint.
+func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, error) {
 	var rep Report
 	err := s.readTx(ctx, func(tx *gorm.DB) error {
 		mm, err := labelstore.MembersActive(tx)
 		if err != nil {
 			return err
 		}
-		cards, err := rateCards(tx, "1 = 1")
-		if err != nil {
-			return err
-		}
-		cardByID := map[int64]equity.RateCard{}
-		for _, c := range cards {
-			cardByID[c.ID] = c
-		}
-		govs, err := governanceHistory(tx)
-		if err != nil {
-			return err
-		}
-		govByID := map[int64]equity.Governance{}
-		for _, g := range govs {
-			govByID[g.ID] = g
-		}
-		votes, err := loadVoteEntries(tx)
+		src, err := newEntrySource(tx)
 		if err != nil {
 			return err
 		}
 		v := equity.NewVerifier(mm)
-		var from int64
-		for {
-			var logs []struct {
-				Seq      int64
-				Kind     string
-				RefID    int64
-				PrevHash string
-				Hash     string
-			}
-			if err := tx.Raw("SELECT seq, kind, ref_id, prev_hash, hash FROM equity_log WHERE seq > ? ORDER BY seq LIMIT ?", from, verifyChunk).Scan(&logs).Error; err != nil {
-				return err
-			}
-			if len(logs) == 0 {
-				break
-			}
-			var txIDs []int64
-			for _, l := range logs {
-				if l.Kind == equity.LogTx {
-					txIDs = append(txIDs, l.RefID)
-				}
-			}
-			txs := map[int64]*equity.Transaction{}
-			if len(txIDs) > 0 {
-				in := idList(txIDs)
-				trows, err := tx.Raw("SELECT " + txColumns + " FROM equity_transactions t WHERE t.id IN (" + in + ")").Rows()
-				if err != nil {
-					return err
-				}
-				if err := scanTxRows(trows, func(r txRow) {
-					t := r.tx()
-					txs[r.ID] = &t
-				}); err != nil {
-					return err
-				}
-				prow, err := tx.Raw("SELECT tx_id, seq, unit, account, amount, category FROM equity_postings WHERE tx_id IN (" + in + ") ORDER BY tx_id, seq").Rows()
-				if err != nil {
-					return err
-				}
-				for prow.Next() {
-					var id int64
-					var p equity.Posting
-					var cat string
-					if err := prow.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
-						prow.Close()
-						return err
-					}
-					p.Category = equity.Category(cat)
-					if t := txs[id]; t != nil {
-						t.Postings = append(t.Postings, p)
-					}
-				}
-				prow.Close()
-				if err := prow.Err(); err != nil {
-					return err
-				}
-			}
-			for _, l := range logs {
-				var canon []byte
-				var t *equity.Transaction
-				switch l.Kind {
-				case equity.LogTx:
-					t = txs[l.RefID]
-					if t == nil {
-						v.Entry(l.Seq, l.Kind, l.RefID, l.PrevHash, l.Hash, []byte("missing"), nil)
-						continue
-					}
-					canon = equity.CanonicalTx(*t)
-				case equity.LogRateCard:
-					c, ok := cardByID[l.RefID]
-					if !ok {
-						canon = []byte("missing")
-					} else {
-						canon = equity.CanonicalRateCard(c)
-					}
-				case equity.LogGovernance:
-					g, ok := govByID[l.RefID]
-					if !ok {
-						canon = []byte("missing")
-					} else {
-						canon = equity.CanonicalGovernance(g)
-					}
-				default: // collective rule's entries (verify_votes.go)
-					canon = votes.canonical(l.Seq, l.Kind, l.RefID)
-				}
-				v.Entry(l.Seq, l.Kind, l.RefID, l.PrevHash, l.Hash, canon, t)
-			}
-			from = logs[len(logs)-1].Seq
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		rt, err := newRollCheck(tx)
+		if err != nil {
+			return err
+		}
+		if err := src.walk(ctx, tx, 0, 0, func(l logEntry, canon []byte, t *equity.Transaction) error {
+			v.Entry(l.Seq, l.Kind, l.RefID, l.PrevHash, l.Hash, canon, t)
+			return rt.add(l, canon)
+		}); err != nil {
+			return err
 		}
 		var stored []equity.StoredBalance
 		if err := tx.Raw("SELECT unit, account, balance FROM equity_balances").Scan(&stored).Error; err != nil {
@@ -163,7 +76,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			v.First = firstOf(v.First, equity.Break{Reason: fmt.Sprintf("%d transactions are not on the hash chain", unchained)})
 		}
 		// Every rule version made by a vote against its passing proposal.
-		if b, err := votes.check(tx, govs, cards); err != nil {
+		if b, err := src.votes.check(tx, src.govs, src.cards); err != nil {
 			return err
 		} else if b != nil {
 			v.First = firstOf(v.First, *b)
@@ -179,7 +92,14 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			return err
 		}
 		v.Finish(stored, h.Seq, h.Hash)
-		rep = Report{Entries: v.Entries, Txs: v.Txs, HeadSeq: h.Seq, HeadHash: h.Hash, OK: v.OK(), First: v.First}
+		tree, rb, err := rt.finish(tx, opts)
+		if err != nil {
+			return err
+		}
+		if rb != nil {
+			v.First = firstOf(v.First, *rb)
+		}
+		rep = Report{Entries: v.Entries, Txs: v.Txs, HeadSeq: h.Seq, HeadHash: h.Hash, OK: v.First == nil, First: v.First, Tree: &tree}
 		return nil
 	})
 	return rep, err

@@ -3,6 +3,7 @@ package servertest
 
 import (
 	"context"
+	"copyhold/equity/roll"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ type Env struct {
 	TS      *httptest.Server
 	Members map[string]member.Member // by login
 	Tokens  map[string]string        // API token by login
+	Roll    *equitystore.Roll        // the court roll, signing with a test key
 }
 
 // Option changes the server's config or its stores before the server starts.
@@ -52,6 +54,7 @@ func New(t *testing.T, db *gorm.DB, st *store.Stores, cfg server.Config, votes s
 	e := &Env{T: t, DB: db, Stores: st, Members: map[string]member.Member{}, Tokens: map[string]string{}}
 	d := Deps(db, st)
 	d.Votes = votes
+	e.Roll = d.Roll.(*equitystore.Roll)
 	e.Server = server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.TS = httptest.NewServer(e.Server.Handler())
 	t.Cleanup(e.TS.Close)
@@ -72,8 +75,17 @@ func New(t *testing.T, db *gorm.DB, st *store.Stores, cfg server.Config, votes s
 // Deps hands the server the stores, the labelling workflow over them and the
 // equity register, as cmd/copyhold's serverDeps does.
 func Deps(db *gorm.DB, st *store.Stores) server.Deps {
+	skey, err := roll.GenerateKey(roll.Origin("test.example"))
+	if err != nil {
+		panic(err)
+	}
+	k, err := roll.ParseKey(skey)
+	if err != nil {
+		panic(err)
+	}
 	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
-		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db)}
+		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db),
+		Roll: equitystore.NewRoll(db, &k)}
 }
 
 // AddMember creates a member with Password and the roles, and an API token.

@@ -83,7 +83,7 @@ func TestEveryKindExecutesAsALinkedVersion(t *testing.T) {
 		f.earn(m[1], m[2])
 		var release int64
 		must(t, db.Raw(`INSERT INTO releases (model_id, version, hash, ledger_seq, ledger_head, created_at)
-            VALUES (?, 'v1', 'h', 0, 'x', ?) RETURNING id`, f.model, f.now).Scan(&release).Error)
+            VALUES (?, 'v1', 'h', 0, ?, ?) RETURNING id`, f.model, equity.GenesisHash, f.now).Scan(&release).Error)
 		// Holders are counted at the record date: just after their work.
 		rd := time.Now().UTC().Format(time.RFC3339Nano)
 		f.advance(time.Minute)

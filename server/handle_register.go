@@ -1,0 +1,155 @@
+package server
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"copyhold/equity"
+	"copyhold/equity/roll"
+	"copyhold/labeling/fault"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The court roll's public endpoints (docs/API.md, docs/LEDGER.md): the
+// verifier key, the latest signed checkpoint, hash tiles, entries and
+// proofs. Each reads O(log n) stored hashes (a tile: at most 256).
+
+func (s *Server) roll(c *gin.Context) (Roll, bool) {
+	if s.rollLog == nil {
+		fail(c, equity.ErrNoCheckpoint)
+		return nil, false
+	}
+	return s.rollLog, true
+}
+
+func (s *Server) handleRollKey(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(r.VerifierKey()+"\n"))
+}
+
+func (s *Server) handleRollCheckpoint(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	cp, err := r.Checkpoint(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(cp.Note))
+}
+
+func (s *Server) handleRollTile(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	p := strings.TrimPrefix(c.Param("path"), "/")
+	if len(p) > 64 {
+		fail(c, equity.ErrBadTilePath)
+		return
+	}
+	data, full, err := r.Tile(c.Request.Context(), p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if full {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Header("Cache-Control", "public, max-age=60")
+	}
+	c.Data(http.StatusOK, "application/octet-stream", data)
+}
+
+func b64(h roll.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
+
+func b64s(hs []roll.Hash) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = b64(h)
+	}
+	return out
+}
+
+// nonNeg parses a non-negative decimal integer (no sign, no leading zeros).
+func nonNeg(c *gin.Context, v, name string) (int64, bool) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != v {
+		fail(c, fault.ErrInvalid.With("%s must be a non-negative integer", name))
+		return 0, false
+	}
+	return n, true
+}
+
+func (s *Server) handleRollEntry(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	i, ok := nonNeg(c, c.Param("index"), "index")
+	if !ok {
+		return
+	}
+	e, err := r.Entry(c.Request.Context(), i)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.JSON(http.StatusOK, gin.H{"index": e.Index, "kind": e.Kind, "ref_id": e.RefID,
+		"leaf": base64.StdEncoding.EncodeToString(e.Leaf), "leaf_hash": b64(e.LeafHash)})
+}
+
+func (s *Server) handleRollInclusion(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	i, ok := nonNeg(c, c.Query("index"), "index")
+	if !ok {
+		return
+	}
+	n, ok := nonNeg(c, c.Query("size"), "size")
+	if !ok {
+		return
+	}
+	lh, proof, err := r.InclusionProof(c.Request.Context(), i, n)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.JSON(http.StatusOK, gin.H{"index": i, "size": n, "leaf_hash": b64(lh), "proof": b64s(proof)})
+}
+
+func (s *Server) handleRollConsistency(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	from, ok := nonNeg(c, c.Query("from"), "from")
+	if !ok {
+		return
+	}
+	to, ok := nonNeg(c, c.Query("to"), "to")
+	if !ok {
+		return
+	}
+	proof, err := r.ConsistencyProof(c.Request.Context(), from, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.JSON(http.StatusOK, gin.H{"from": from, "to": to, "proof": b64s(proof)})
+}
