@@ -123,7 +123,7 @@ async function waitHealthy(url, proc, deadline) {
 
 /**
  * Boots a fresh copyhold: migrate up, demo, serve on a random port.
- * Returns { url, db, demoOutput, logs(), cli(args), stop() }; cli runs
+ * Returns { url, db, demoOutput, logs(), cli(args), restart(between), stop() }; cli runs
  * another copyhold subcommand against the same database (for example
  * `proposal close-due --at <time>`) and resolves to { stdout, stderr }.
  */
@@ -138,29 +138,43 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
     const demo = await run(BIN, ['demo'], db.env);
     const demoOutput = demo.stdout + demo.stderr;
 
-    proc = spawn(BIN, ['serve'], { env: { ...db.env, COPYHOLD_ADDR: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    const url = await new Promise((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms:\n${log}`)), timeoutMs);
-      const onData = (chunk) => {
-        log += chunk.toString();
-        const m = log.match(/listening on (https?:\/\/[^\s"']+)/);
-        if (m) {
+    const serve = async (addr) => {
+      const p = spawn(BIN, ['serve'], { env: { ...db.env, COPYHOLD_ADDR: addr }, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = p;
+      const u = await new Promise((resolveUrl, reject) => {
+        let seen = '';
+        const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms:\n${log}`)), timeoutMs);
+        const onData = (chunk) => {
+          log += chunk.toString();
+          seen += chunk.toString();
+          const m = seen.match(/listening on (https?:\/\/[^\s"']+)/);
+          if (m) {
+            clearTimeout(timer);
+            resolveUrl(m[1].replace(/\/$/, ''));
+          }
+        };
+        p.stdout.on('data', onData);
+        p.stderr.on('data', onData);
+        p.on('exit', (code) => {
           clearTimeout(timer);
-          resolveUrl(m[1].replace(/\/$/, ''));
-        }
-      };
-      proc.stdout.on('data', onData);
-      proc.stderr.on('data', onData);
-      proc.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`copyhold serve exited early (${code}):\n${log}`));
+          reject(new Error(`copyhold serve exited early (${code}):\n${log}`));
+        });
       });
-    });
-    // Keep draining output so the pipe never fills up.
-    proc.stdout.on('data', (c) => (log += c.toString()));
-    proc.stderr.on('data', (c) => (log += c.toString()));
-    await waitHealthy(url, proc, Date.now() + timeoutMs);
+      // onData keeps draining output so the pipe never fills up.
+      await waitHealthy(u, p, Date.now() + timeoutMs);
+      return { p, u };
+    };
+    const killProc = async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.exitCode === null && proc.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(t);
+      }
+    };
+    const { u: url } = await serve('127.0.0.1:0');
 
     let stopped = false;
     return {
@@ -169,16 +183,20 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
       demoOutput,
       logs: () => log,
       cli: (args, { timeoutMs: cliTimeout = 60_000 } = {}) => run(BIN, args, db.env, cliTimeout),
+      /**
+       * Stops the server, runs `between()` (e.g. tampering with the stopped
+       * server's database), and serves the same database again on the same
+       * address, so the browser's origin (cookies, localStorage) is unchanged.
+       */
+      async restart(between = async () => {}) {
+        await killProc();
+        await between();
+        await serve(new URL(url).host);
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
-        if (proc.exitCode === null) {
-          const exited = new Promise((r) => proc.once('exit', r));
-          proc.kill('SIGTERM');
-          const t = setTimeout(() => proc.exitCode === null && proc.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(t);
-        }
+        await killProc();
         await db.cleanup();
       },
     };
