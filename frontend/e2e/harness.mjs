@@ -13,11 +13,11 @@
 // Screenshots go to frontend/test-results/ (git-ignored).
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -54,6 +54,20 @@ function run(cmd, args, env, timeoutMs = 60_000) {
   });
 }
 
+/**
+ * A court-roll signing key in the golang.org/x/mod/sumdb/note format
+ * ("PRIVATE+KEY+<name>+<hex key hash>+<base64(0x01 ‖ seed)>"). The server
+ * creates its own for the embedded SQLite database only; on PostgreSQL it
+ * must be configured, so the harness writes one into the data folder.
+ */
+export function registerSigningKey(name = 'copyhold.local/register') {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+  const seed = Buffer.from(jwk.d, 'base64url');
+  const pub = Buffer.from(jwk.x, 'base64url');
+  const hash = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), Buffer.from([1]), pub])).digest().subarray(0, 4).toString('hex');
+  return `PRIVATE+KEY+${name}+${hash}+${Buffer.concat([Buffer.from([1]), seed]).toString('base64')}`;
+}
+
 /** Creates a fresh database; returns the env to pass to the binary and a cleanup. */
 async function freshDatabase() {
   const base = { ...process.env };
@@ -88,6 +102,7 @@ async function freshDatabase() {
   }
   const u = new URL(pgUrl);
   u.searchParams.set('search_path', schema);
+  writeFileSync(join(dataDir, 'register.key'), registerSigningKey() + '\n', { mode: 0o600 });
   return {
     kind: 'postgres',
     schema,
