@@ -44,7 +44,9 @@ export function coopId(): string {
 export function startRollCheck(): Promise<void> {
   if (inflight) return inflight;
   const st = storage();
-  set({ roll: { state: 'checking' } });
+  // Entries that could not be fetched last time are tried again on this visit.
+  const entries = new Map([...snap.entries].filter(([, r]) => r.state !== 'unavailable' && r.state !== 'checking'));
+  set({ roll: { state: 'checking' }, entries });
   if (!st) {
     set({ roll: { state: 'unavailable', detail: 'this browser does not let the page keep the checkpoint (local storage is off).' } });
     return Promise.resolve();
