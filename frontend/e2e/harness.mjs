@@ -13,11 +13,11 @@
 // Screenshots go to frontend/test-results/ (git-ignored).
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -54,6 +54,20 @@ function run(cmd, args, env, timeoutMs = 60_000) {
   });
 }
 
+/**
+ * A court-roll signing key in the golang.org/x/mod/sumdb/note format
+ * ("PRIVATE+KEY+<name>+<hex key hash>+<base64(0x01 ‖ seed)>"). The server
+ * creates its own for the embedded SQLite database only; on PostgreSQL it
+ * must be configured, so the harness writes one into the data folder.
+ */
+export function registerSigningKey(name = 'copyhold.local/register') {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+  const seed = Buffer.from(jwk.d, 'base64url');
+  const pub = Buffer.from(jwk.x, 'base64url');
+  const hash = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), Buffer.from([1]), pub])).digest().subarray(0, 4).toString('hex');
+  return `PRIVATE+KEY+${name}+${hash}+${Buffer.concat([Buffer.from([1]), seed]).toString('base64')}`;
+}
+
 /** Creates a fresh database; returns the env to pass to the binary and a cleanup. */
 async function freshDatabase() {
   const base = { ...process.env };
@@ -88,6 +102,7 @@ async function freshDatabase() {
   }
   const u = new URL(pgUrl);
   u.searchParams.set('search_path', schema);
+  writeFileSync(join(dataDir, 'register.key'), registerSigningKey() + '\n', { mode: 0o600 });
   return {
     kind: 'postgres',
     schema,
@@ -123,7 +138,7 @@ async function waitHealthy(url, proc, deadline) {
 
 /**
  * Boots a fresh copyhold: migrate up, demo, serve on a random port.
- * Returns { url, db, demoOutput, logs(), cli(args), stop() }; cli runs
+ * Returns { url, db, demoOutput, logs(), cli(args), restart(between), stop() }; cli runs
  * another copyhold subcommand against the same database (for example
  * `proposal close-due --at <time>`) and resolves to { stdout, stderr }.
  */
@@ -138,29 +153,43 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
     const demo = await run(BIN, ['demo'], db.env);
     const demoOutput = demo.stdout + demo.stderr;
 
-    proc = spawn(BIN, ['serve'], { env: { ...db.env, COPYHOLD_ADDR: '127.0.0.1:0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    const url = await new Promise((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms:\n${log}`)), timeoutMs);
-      const onData = (chunk) => {
-        log += chunk.toString();
-        const m = log.match(/listening on (https?:\/\/[^\s"']+)/);
-        if (m) {
+    const serve = async (addr) => {
+      const p = spawn(BIN, ['serve'], { env: { ...db.env, COPYHOLD_ADDR: addr }, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = p;
+      const u = await new Promise((resolveUrl, reject) => {
+        let seen = '';
+        const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms:\n${log}`)), timeoutMs);
+        const onData = (chunk) => {
+          log += chunk.toString();
+          seen += chunk.toString();
+          const m = seen.match(/listening on (https?:\/\/[^\s"']+)/);
+          if (m) {
+            clearTimeout(timer);
+            resolveUrl(m[1].replace(/\/$/, ''));
+          }
+        };
+        p.stdout.on('data', onData);
+        p.stderr.on('data', onData);
+        p.on('exit', (code) => {
           clearTimeout(timer);
-          resolveUrl(m[1].replace(/\/$/, ''));
-        }
-      };
-      proc.stdout.on('data', onData);
-      proc.stderr.on('data', onData);
-      proc.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`copyhold serve exited early (${code}):\n${log}`));
+          reject(new Error(`copyhold serve exited early (${code}):\n${log}`));
+        });
       });
-    });
-    // Keep draining output so the pipe never fills up.
-    proc.stdout.on('data', (c) => (log += c.toString()));
-    proc.stderr.on('data', (c) => (log += c.toString()));
-    await waitHealthy(url, proc, Date.now() + timeoutMs);
+      // onData keeps draining output so the pipe never fills up.
+      await waitHealthy(u, p, Date.now() + timeoutMs);
+      return { p, u };
+    };
+    const killProc = async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.exitCode === null && proc.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(t);
+      }
+    };
+    const { u: url } = await serve('127.0.0.1:0');
 
     let stopped = false;
     return {
@@ -169,16 +198,20 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
       demoOutput,
       logs: () => log,
       cli: (args, { timeoutMs: cliTimeout = 60_000 } = {}) => run(BIN, args, db.env, cliTimeout),
+      /**
+       * Stops the server, runs `between()` (e.g. tampering with the stopped
+       * server's database), and serves the same database again on the same
+       * address, so the browser's origin (cookies, localStorage) is unchanged.
+       */
+      async restart(between = async () => {}) {
+        await killProc();
+        await between();
+        await serve(new URL(url).host);
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
-        if (proc.exitCode === null) {
-          const exited = new Promise((r) => proc.once('exit', r));
-          proc.kill('SIGTERM');
-          const t = setTimeout(() => proc.exitCode === null && proc.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(t);
-        }
+        await killProc();
         await db.cleanup();
       },
     };

@@ -12,6 +12,7 @@ import { equityApi, type GovernanceRow, type RateCardRow, type Register } from '
 import { bpToPercent, fmtAmount, fractionToPercent, minorToDecimal } from './decimal';
 import { EquityTabs, HeadHash, positiveInt, useModels, useQuery } from './common';
 import { ChangedBy } from '../votes/Provenance';
+import { VerifierKeyPanel } from './roll/RollStatus';
 
 export const EXIT_RULE_TEXT: Record<string, string> = {
   successor_else_reserve: 'to the successor, else the reserve',
@@ -267,6 +268,7 @@ export function RegisterPage() {
           <HeadHash seq={reg.head.seq} hash={reg.head.hash} />
         </>
       )}
+      <VerifierKeyPanel />
     </>
   );
 }

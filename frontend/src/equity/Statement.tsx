@@ -14,6 +14,7 @@ import { equityApi, statementPath, type Statement, type StatementLine } from './
 import { fmtAmount, isZero, signedAmount } from './decimal';
 import { checkStatement, describeLine, TOTAL_ROWS } from './shape';
 import { EquityTabs, HeadHash, positiveInt, useModels, useQuery } from './common';
+import { LineProofTag } from './roll/RollStatus';
 
 /** "2026-01-31" (inclusive end date) → the next day, the server's exclusive end. */
 export function dayAfter(day: string): string {
@@ -296,6 +297,7 @@ function LineRow({ line }: { line: StatementLine }) {
         <td>
           {describeLine(line)}
           {line.book === 'pending' && <span className="tag st-tag">awaiting review</span>}
+          <LineProofTag index={line.register_index} txId={line.tx_id} />
         </td>
         <td className="num mono">{signedAmount(line.amount)}</td>
         <td>

@@ -164,6 +164,8 @@ export interface StatementLine {
   category: Category | string;
   amount: string;
   cause: Cause;
+  /** The transaction's leaf index in the court roll; null while not yet in a checkpoint ("pending"); absent from servers without the roll. */
+  register_index?: number | null;
 }
 
 export interface Payout {

@@ -4,6 +4,7 @@ import { useSession } from '../auth';
 import { labelApi } from '../labeling/api';
 import type { Model } from '../labeling/types';
 import { Link, navigate, useLocation } from '../router';
+import { RollStatus } from './roll/RollStatus';
 
 export type EquityTab = 'mine' | 'statement' | 'transfer' | 'register' | 'govern';
 
@@ -17,13 +18,17 @@ export function EquityTabs({ current }: { current: EquityTab }) {
   ];
   if (me?.roles.includes('coordinator')) tabs.push({ id: 'govern', to: '/equity/govern', label: 'Governance' });
   return (
-    <nav className="tabs no-print" aria-label="Equity sections">
-      {tabs.map((t) => (
-        <Link key={t.id} to={t.to} aria-current={current === t.id ? 'page' : undefined}>
-          {t.label}
-        </Link>
-      ))}
-    </nav>
+    <>
+      <nav className="tabs no-print" aria-label="Equity sections">
+        {tabs.map((t) => (
+          <Link key={t.id} to={t.to} aria-current={current === t.id ? 'page' : undefined}>
+            {t.label}
+          </Link>
+        ))}
+      </nav>
+      {/* Every visit to an equity page checks the court roll (issue 13). */}
+      <RollStatus />
+    </>
   );
 }
 
