@@ -18,7 +18,7 @@ COPY . .
 COPY --from=frontend /src/frontend/dist ./frontend/dist
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /copyhold ./cmd/copyhold \
- && mkdir /data
+ && mkdir /data /keys
 
 # 3. Runtime: just the static binary (CA certificates and tzdata included).
 FROM gcr.io/distroless/static-debian12:nonroot
@@ -26,6 +26,9 @@ COPY --from=build /copyhold /copyhold
 # COPYHOLD_DATA (SQLite when DATABASE_URL is unset): mount a volume on /data
 # to keep it; the directory belongs to the nonroot user (65532).
 COPY --from=build --chown=65532:65532 /data /data
+# The register's signing key (COPYHOLD_REGISTER_KEY): keep it in a volume of
+# its own on /keys, outside the database; `copyhold ledger keygen` makes it.
+COPY --from=build --chown=65532:65532 /keys /keys
 ENV COPYHOLD_ADDR=0.0.0.0:8080 \
     COPYHOLD_DATA=/data
 USER nonroot:nonroot

@@ -7,19 +7,23 @@ import (
 	"os"
 	"time"
 
+	"copyhold/equity/roll"
 	equitystore "copyhold/equity/store"
 )
 
 // cmdLedger runs ledger subcommands: verify recomputes the register's hash
 // chain and every invariant, and fails naming the first broken entry.
 func cmdLedger(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "head" && args[0] != "key") {
-		fmt.Fprintln(e.stderr, "usage: copyhold ledger verify [flags] | copyhold ledger head [flags] | copyhold ledger key [flags]")
-		return fmt.Errorf("ledger: say verify, head or key")
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "head" && args[0] != "key" && args[0] != "keygen") {
+		fmt.Fprintln(e.stderr, "usage: copyhold ledger verify [flags] | copyhold ledger head [flags] | copyhold ledger key [flags] | copyhold ledger keygen --out FILE")
+		return fmt.Errorf("ledger: say verify, head, key or keygen")
 	}
 	sub := args[0]
 	if sub == "key" {
 		return cmdLedgerKey(e, args[1:])
+	}
+	if sub == "keygen" {
+		return cmdLedgerKeygen(e, args[1:])
 	}
 	var c config
 	fs := newFlags("ledger "+sub, "Verify the equity register: recompute the SHA-256 hash chain, balances and supply invariants.", e)
@@ -115,6 +119,52 @@ func cmdLedgerKey(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, k.Verifier)
+	return nil
+}
+
+// cmdLedgerKeygen makes a new register signing key in a file of its own
+// (0600), for installations that configure --register-key (PostgreSQL). An
+// existing key file is kept, never overwritten: replacing the key is a
+// rotation the members must be told of (docs/LEDGER.md).
+func cmdLedgerKeygen(e *env, args []string) error {
+	var c config
+	fs := newFlags("ledger keygen", "Create the register's signing key in a new file (0600); an existing key file is kept.", e)
+	out := fs.String("out", "", "the key file to create (required)")
+	fs.StringVar(&c.BaseURL, "base-url", e.getenv("COPYHOLD_BASE_URL"), "public URL; its host names the key and the checkpoints' origin (env COPYHOLD_BASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("ledger keygen: --out FILE is required")
+	}
+	if b, err := os.ReadFile(*out); err == nil {
+		k, err := roll.ParseKey(string(b))
+		if err != nil {
+			return fmt.Errorf("ledger keygen: %s exists and is not a register key: %v", *out, err)
+		}
+		fmt.Fprintf(e.stdout, "kept the existing key %s\n%s\n", *out, k.Verifier)
+		return nil
+	}
+	skey, err := roll.GenerateKey(c.registerOrigin())
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("ledger keygen: %w", err)
+	}
+	if _, err := f.WriteString(skey + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	k, err := roll.ParseKey(skey)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created %s\n%s\n", *out, k.Verifier)
 	return nil
 }
 

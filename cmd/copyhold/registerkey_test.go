@@ -62,3 +62,46 @@ func TestRegisterKeyRules(t *testing.T) {
 		t.Fatalf("ledger key --help: stdout %q stderr %q", so.String(), se.String())
 	}
 }
+
+// ledger keygen creates a key file (0600) that serve and ledger key accept,
+// and keeps an existing one instead of overwriting it.
+func TestLedgerKeygen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keys", "register.key")
+	if _, err := runCmd(t, nil, "", "ledger", "keygen"); err == nil {
+		t.Fatal("keygen without --out succeeded")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, map[string]string{"COPYHOLD_BASE_URL": "https://coop.example.org"}, "", "ledger", "keygen", "--out", path)
+	if err != nil || !strings.Contains(out, "created "+path) {
+		t.Fatalf("keygen: %q %v", out, err)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	b, _ := os.ReadFile(path)
+	k, err := roll.ParseKey(string(b))
+	if err != nil || !strings.HasPrefix(k.Verifier, "copyhold/coop.example.org/register+") {
+		t.Fatalf("key: %q %v", k.Verifier, err)
+	}
+	printed, err := runCmd(t, map[string]string{"COPYHOLD_REGISTER_KEY": path}, "", "ledger", "key")
+	if err != nil || strings.TrimSpace(printed) != k.Verifier {
+		t.Fatalf("ledger key: %q %v", printed, err)
+	}
+	again, err := runCmd(t, nil, "", "ledger", "keygen", "--out", path)
+	if err != nil || !strings.Contains(again, "kept the existing key") {
+		t.Fatalf("second keygen: %q %v", again, err)
+	}
+	if b2, _ := os.ReadFile(path); string(b2) != string(b) {
+		t.Fatal("keygen overwrote an existing key")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "junk"), []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, nil, "", "ledger", "keygen", "--out", filepath.Join(dir, "junk")); err == nil {
+		t.Fatal("keygen accepted a file that is not a key")
+	}
+}
