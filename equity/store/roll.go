@@ -354,3 +354,44 @@ func (r *Roll) Tile(ctx context.Context, path string) (data []byte, full bool, e
 func (r *Roll) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return (&Store{db: r.db}).readTx(ctx, fn)
 }
+
+// AddCosignatures stores verified witness cosignatures on the checkpoint cp,
+// which must be a stored checkpoint (same size and root); a witness's second
+// cosignature on the same checkpoint is ignored (the first one stays).
+func (r *Roll) AddCosignatures(ctx context.Context, cp roll.Checkpoint, sigs []roll.Cosignature) error {
+	return sqldb.InTx(sqldb.WithClock(ctx, r.clock), r.db, func(tx *gorm.DB) error {
+		var rows []checkpointRow
+		if err := tx.Raw("SELECT size, root, note, created_at FROM equity_roll_checkpoints WHERE size = ?", cp.Size).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 || rows[0].stored().Root != cp.Root {
+			return equity.ErrUnknownCheckpoint
+		}
+		if r.key != nil && cp.Origin != r.key.Signer.Name() {
+			return equity.ErrUnknownCheckpoint
+		}
+		for _, s := range sigs {
+			if err := tx.Exec("INSERT INTO equity_roll_cosignatures (size, witness, line, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (size, witness) DO NOTHING",
+				cp.Size, s.Witness, s.Line, sqldb.Now(tx)).Error; err != nil {
+				return fmt.Errorf("roll: store cosignature: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Cosignatures are the stored witness cosignatures on the checkpoint of size n, oldest first.
+func (r *Roll) Cosignatures(ctx context.Context, n int64) ([]roll.Cosignature, error) {
+	var rows []struct {
+		Witness string
+		Line    string
+	}
+	if err := r.db.WithContext(ctx).Raw("SELECT witness, line FROM equity_roll_cosignatures WHERE size = ? ORDER BY created_at, witness", n).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]roll.Cosignature, len(rows))
+	for i, x := range rows {
+		out[i] = roll.Cosignature{Witness: x.Witness, Line: x.Line}
+	}
+	return out, nil
+}
