@@ -49,6 +49,10 @@ type Roll interface {
 	InclusionProof(ctx context.Context, index, size int64) (roll.Hash, []roll.Hash, error)
 	ConsistencyProof(ctx context.Context, from, to int64) ([]roll.Hash, error)
 	Tile(ctx context.Context, path string) (data []byte, full bool, err error)
+	// AddCosignatures stores verified witness cosignatures on a stored
+	// checkpoint (equity.ErrUnknownCheckpoint when cp is not one).
+	AddCosignatures(ctx context.Context, cp roll.Checkpoint, sigs []roll.Cosignature) error
+	Cosignatures(ctx context.Context, size int64) ([]roll.Cosignature, error)
 }
 
 // Votes is collective rule as the handlers use it (equity/vote/govern.Service).

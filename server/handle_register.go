@@ -2,6 +2,8 @@ package server
 
 import (
 	"encoding/base64"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,8 +46,57 @@ func (s *Server) handleRollCheckpoint(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	sigs, err := r.Cosignatures(c.Request.Context(), cp.Size)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := cp.Note
+	for _, s := range sigs {
+		out += s.Line
+	}
 	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(cp.Note))
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(out))
+}
+
+// maxCosignedNote bounds a cosigned checkpoint's body.
+const maxCosignedNote = 64 << 10
+
+// handleRollCosign accepts a witness's cosignature: the body is the
+// checkpoint note with the witness's tlog-cosignature line(s). Only
+// cosignatures from trusted witnesses (Config.Witnesses), on a checkpoint the
+// register signed, all verifying, are stored.
+func (s *Server) handleRollCosign(c *gin.Context) {
+	r, ok := s.roll(c)
+	if !ok {
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxCosignedNote+1))
+	if err != nil || len(body) > maxCosignedNote {
+		fail(c, equity.ErrNotCheckpoint)
+		return
+	}
+	cp, sigs, err := roll.OpenCosigned(body, r.VerifierKey(), s.cfg.Witnesses)
+	switch {
+	case errors.Is(err, roll.ErrUntrustedWitness):
+		fail(c, equity.ErrUntrustedWitness)
+		return
+	case errors.Is(err, roll.ErrBadCosignature):
+		fail(c, equity.ErrBadCosignature)
+		return
+	case err != nil:
+		fail(c, equity.ErrNotCheckpoint)
+		return
+	}
+	if err := r.AddCosignatures(c.Request.Context(), cp, sigs); err != nil {
+		fail(c, err)
+		return
+	}
+	ws := make([]string, len(sigs))
+	for i, x := range sigs {
+		ws[i] = x.Witness
+	}
+	c.JSON(http.StatusOK, gin.H{"size": cp.Size, "root": b64(cp.Root), "witnesses": ws})
 }
 
 func (s *Server) handleRollTile(c *gin.Context) {

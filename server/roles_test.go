@@ -35,6 +35,7 @@ var routeAccess = map[string]access{
 	"GET /api/register/entries/:index":    public,
 	"GET /api/register/proof/inclusion":   public,
 	"GET /api/register/proof/consistency": public,
+	"POST /api/register/cosignatures":     public,
 	"GET /api/me":                         anyMember,
 	"POST /api/me/password":               anyMember,
 	"GET /api/tokens":                     anyMember,

@@ -38,6 +38,7 @@ func (s *Server) routes() {
 		api.GET("/register/entries/:index", s.handleRollEntry)
 		api.GET("/register/proof/inclusion", s.handleRollInclusion)
 		api.GET("/register/proof/consistency", s.handleRollConsistency)
+		api.POST("/register/cosignatures", s.handleRollCosign)
 	}
 
 	me := api.Group("", requireMember)

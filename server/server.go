@@ -32,6 +32,9 @@ type Config struct {
 	Exports *ExportCache
 	// Ready is pinged by /readyz (the database); nil is always ready.
 	Ready Pinger
+	// Witnesses are the verifier keys of the witnesses whose cosignatures on
+	// the court roll's checkpoints the co-op accepts and shows.
+	Witnesses []string
 }
 
 // Pinger checks that a dependency is reachable (*sql.DB is one).
