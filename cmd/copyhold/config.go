@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"copyhold/equity/roll"
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote/govern"
 	"copyhold/labeling/store"
@@ -37,6 +38,9 @@ type config struct {
 	// RegisterKey is the court roll's signing key: a file path or the
 	// PRIVATE+KEY+… text; empty means register.key in DataDir.
 	RegisterKey string
+	// Witnesses are the verifier keys of the witnesses whose cosignatures
+	// the register accepts and shows, comma-separated.
+	Witnesses string
 }
 
 type setting struct {
@@ -56,6 +60,7 @@ func (c *config) settings() []setting {
 			int(server.DefaultExportCacheMaxAge.Hours()/24), server.DefaultExportCacheMaxBytes>>30), "", &c.ExportCache},
 		{"register-key", "COPYHOLD_REGISTER_KEY", "the register's checkpoint signing key: a file path or the PRIVATE+KEY+... text; empty means register.key in the data folder " +
 			"(created on first start for the embedded SQLite database; PostgreSQL installations must set it)", "", &c.RegisterKey},
+		{"witnesses", "COPYHOLD_WITNESSES", "comma-separated verifier keys of the witnesses the co-op trusts: their cosignatures on the register's checkpoints are accepted and shown", "", &c.Witnesses},
 	}
 }
 
@@ -175,4 +180,19 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // snapshots, releases and data exports read the register through it.
 func newStore(db *gorm.DB) *store.Stores {
 	return store.New(db).WithLedger(govern.NewLedger(db, nil)).WithRegister(equitystore.Reads{})
+}
+
+// witnesses parses --witnesses: each must be a cosignature/v1 verifier key.
+func (c *config) witnesses() ([]string, error) {
+	var out []string
+	for _, w := range strings.Split(c.Witnesses, ",") {
+		if w = strings.TrimSpace(w); w == "" {
+			continue
+		}
+		if _, err := roll.NewWitnessVerifier(w); err != nil {
+			return nil, fmt.Errorf("--witnesses / COPYHOLD_WITNESSES: %q: %w", w, err)
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }

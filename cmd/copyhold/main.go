@@ -54,6 +54,7 @@ func commands() []command {
 		{"export", "export a snapshot in a dataset format with its manifest (--snapshot ID --format F [-o FILE])", cmdExport},
 		{"release", "register a model release and the snapshots it was trained on, or list releases", cmdRelease},
 		{"leaderboard", "print a model's release leaderboard (Bradley-Terry with 95% intervals)", cmdLeaderboard},
+		{"witness", "witness copyhold registers: verify each checkpoint extends the last one accepted, cosign it (keygen makes a key)", cmdWitness},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -49,6 +49,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	witnesses, err := c.witnesses()
+	if err != nil {
+		return err
+	}
 	key, err := registerKey(c, true) // before the database: a configured key that is missing stops here
 	if err != nil {
 		return err
@@ -113,6 +117,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		Hub:            hub,
 		Exports:        exports,
 		Ready:          sqlDB,
+		Witnesses:      witnesses,
 	}, serverDeps(db, st, votes, rl), log)
 
 	ln, err := net.Listen("tcp", c.Addr)
