@@ -140,6 +140,9 @@ func TestWitness(t *testing.T) {
 			if err == nil || !strings.Contains(out, "REFUSED") || !strings.Contains(out, string(fake)) || !strings.Contains(out, "accepted checkpoint") {
 				t.Fatalf("%s: err %v\n%s", what, err, out)
 			}
+			if strings.Contains(out, "cosigned checkpoint") {
+				t.Fatalf("%s: the witness cosigned:\n%s", what, out)
+			}
 			if now, _ := os.ReadFile(state); string(now) != string(accepted) {
 				t.Fatalf("%s: the state changed", what)
 			}
@@ -196,5 +199,24 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestServeWitnessesSetting(t *testing.T) {
+	skey, err := roll.GenerateWitnessKey("w.example")
+	must(t, err)
+	w, err := roll.ParseWitnessKey(skey)
+	must(t, err)
+	c := &config{Witnesses: " " + w.Verifier + " ,"}
+	got, err := c.witnesses()
+	if err != nil || len(got) != 1 || got[0] != w.Verifier {
+		t.Fatalf("witnesses = %v, %v", got, err)
+	}
+	// A log (note) verifier key is not a witness key: refused, naming the setting.
+	lk, _ := roll.GenerateKey("copyhold.local/register")
+	k, _ := roll.ParseKey(lk)
+	c.Witnesses = k.Verifier
+	if _, err := c.witnesses(); err == nil || !strings.Contains(err.Error(), "COPYHOLD_WITNESSES") {
+		t.Fatalf("a non-witness key: %v", err)
 	}
 }
