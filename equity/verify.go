@@ -28,7 +28,8 @@ type Verifier struct {
 	seq     int64
 	bal     map[balKey]int64
 	lastSeq map[balKey]int64
-	Entries int64
+	Entries int64 // on the log
+	Pending int64 // committed, waiting in the queue for the integrator
 	Txs     int64
 	First   *Break
 }
@@ -66,6 +67,21 @@ func (v *Verifier) Entry(seq int64, kind string, refID int64, storedPrev, stored
 		brk("hash mismatch: stored %s, recomputed %s (the entry or its postings were changed)", short(storedHash), short(h))
 	}
 	v.prev = storedHash
+	v.check(seq, kind, refID, tx)
+}
+
+// Queued checks an entry that has committed but has not yet been given its
+// place on the log by the integrator: the invariants of its transaction (nil
+// for other entries), in queue order, after every logged entry.
+func (v *Verifier) Queued(kind string, refID int64, tx *Transaction) {
+	v.Pending++
+	v.check(0, kind, refID, tx)
+}
+
+func (v *Verifier) check(seq int64, kind string, refID int64, tx *Transaction) {
+	brk := func(format string, args ...any) {
+		v.fail(Break{Seq: seq, Kind: kind, RefID: refID, Reason: fmt.Sprintf(format, args...)})
+	}
 	if tx == nil {
 		return
 	}

@@ -148,10 +148,16 @@ func TestVotesHTTP(t *testing.T) {
 		}
 		pr := decode[proposalJSON](t, r)
 		if pr.Status != "open" || pr.Eligible != 4 || pr.Quorum != 1 || pr.Tally != nil || pr.MyVote.Voted || pr.Proposer.Name != "lab" ||
-			!strings.Contains(string(pr.Current), `"transfer_fee_bp":0`) || pr.RegisterSeq == 0 {
-			t.Fatalf("proposal: %s", r.body)
+			!strings.Contains(string(pr.Current), `"transfer_fee_bp":0`) || pr.RegisterSeq != 0 {
+			t.Fatalf("proposal (its entry queued, not yet on the log): %s", r.body)
 		}
 		path := fmt.Sprintf("/api/proposals/%d", pr.ID)
+		if _, _, err := e.Roll.Integrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if pr := decode[proposalJSON](t, lab.do("GET", path, nil)); pr.RegisterSeq == 0 {
+			t.Fatalf("proposal after integration: register_seq %d", pr.RegisterSeq)
+		}
 		if r := lab.do("GET", path+"/preview", nil); r.status != 200 || !strings.Contains(string(r.body), `"applies":true`) || !strings.Contains(string(r.body), `"days":90`) {
 			t.Fatalf("preview: %d %s", r.status, r.body)
 		}

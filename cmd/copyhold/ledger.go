@@ -79,8 +79,8 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		enc.Encode(rep)
 	} else {
-		fmt.Fprintf(e.stdout, "checked %d entries (%d transactions) in %s; head %d %s\n",
-			rep.Entries, rep.Txs, time.Since(start).Round(time.Millisecond), rep.HeadSeq, rep.HeadHash)
+		fmt.Fprintf(e.stdout, "checked %d entries and %d queued for the integrator (%d transactions) in %s; head %d %s\n",
+			rep.Entries, rep.Pending, rep.Txs, time.Since(start).Round(time.Millisecond), rep.HeadSeq, rep.HeadHash)
 	}
 	if !rep.OK {
 		return fmt.Errorf("ledger verify: BROKEN at %s", rep.First)

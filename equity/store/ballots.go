@@ -143,7 +143,7 @@ func (v *Votes) PublishBallots(tx *gorm.DB, proposalID int64) ([]vote.PublishedB
 			return nil, fmt.Errorf("publish ballot: %w", err)
 		}
 		pb.ID = ids[0]
-		if _, _, err := appendLog(tx, equity.LogBallot, pb.ID, vote.CanonicalBallot(pb)); err != nil {
+		if err := appendLog(tx, equity.LogBallot, pb.ID); err != nil {
 			return nil, err
 		}
 		out = append(out, pb)

@@ -34,7 +34,7 @@ func BenchmarkVest(b *testing.B) {
 			sqlDB, _ := db.DB()
 			sqlDB.SetMaxOpenConns(callers)
 			f := newFixture(b, db, 64)
-			first := subSeq + 1
+			first := atomic.LoadInt64(&subSeq) + 1
 			for i := 0; i < b.N; i++ {
 				f.submit(f.members[i%64])
 			}

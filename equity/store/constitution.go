@@ -144,7 +144,7 @@ func (rl *Rules) RecordConstitution(tx *gorm.DB, actorID int64, c vote.Constitut
 		return c, fmt.Errorf("insert constitution: %w", err)
 	}
 	c.ID = ids[0]
-	if _, _, err := appendLog(tx, equity.LogConstitution, c.ID, vote.CanonicalConstitution(c)); err != nil {
+	if err := appendLog(tx, equity.LogConstitution, c.ID); err != nil {
 		return c, err
 	}
 	return c, event.Append(tx, "constitution.changed", event.CoopScope, nil, map[string]any{"version": c.Version, "proposal_id": pid})
@@ -210,7 +210,7 @@ func (rl *Rules) RecordRule(tx *gorm.DB, rule string, scope int64, body any, pro
 		return r, fmt.Errorf("insert rule version: %w", err)
 	}
 	r.ID = ids[0]
-	if _, _, err := appendLog(tx, equity.LogRule, r.ID, vote.CanonicalRule(r)); err != nil {
+	if err := appendLog(tx, equity.LogRule, r.ID); err != nil {
 		return r, err
 	}
 	return r, event.Append(tx, "rule.changed", event.CoopScope, nil, map[string]any{

@@ -11,7 +11,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"copyhold/labeling/sqldb"
 
@@ -35,30 +34,6 @@ func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		return db.Transaction(fn, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	}
 	return db.Transaction(fn)
-}
-
-// appendLogRow writes the chain entry seq and moves the head row to it
-// (appendLog holds the head's lock). Every ledger commit waits for the head
-// row, so on PostgreSQL the append and the head move are one statement: one
-// round trip less under the lock.
-func appendLogRow(tx *gorm.DB, seq int64, kind string, refID int64, prevHash, hash string) error {
-	if sqldb.IsPostgres(tx) {
-		if err := tx.Exec(`WITH ins AS (INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at)
-            VALUES (?, ?, ?, ?, ?, ?) RETURNING seq, hash)
-            UPDATE equity_log_head SET seq = ins.seq, hash = ins.hash FROM ins WHERE equity_log_head.id = 1`,
-			seq, kind, refID, prevHash, hash, sqldb.Now(tx)).Error; err != nil {
-			return fmt.Errorf("append log: %w", err)
-		}
-		return nil
-	}
-	if err := tx.Exec("INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		seq, kind, refID, prevHash, hash, sqldb.Now(tx)).Error; err != nil {
-		return fmt.Errorf("append log: %w", err)
-	}
-	if err := tx.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", seq, hash).Error; err != nil {
-		return fmt.Errorf("move log head: %w", err)
-	}
-	return nil
 }
 
 // rollLockKey is the advisory lock that makes one integrator at a time.

@@ -69,9 +69,20 @@ func (s *entrySource) walk(ctx context.Context, tx *gorm.DB, from, limit int64, 
 			break
 		}
 		var txIDs []int64
+		anchorIDs := map[string][]int64{}
 		for _, l := range logs {
-			if l.Kind == equity.LogTx {
+			switch l.Kind {
+			case equity.LogTx:
 				txIDs = append(txIDs, l.RefID)
+			case equity.LogSnapshot, equity.LogRelease:
+				anchorIDs[l.Kind] = append(anchorIDs[l.Kind], l.RefID)
+			}
+		}
+		anchors := map[string]map[int64][]byte{}
+		for kind, ids := range anchorIDs {
+			var err error
+			if anchors[kind], err = anchorBytes(tx, kind, ids); err != nil {
+				return err
 			}
 		}
 		txs := map[int64]*equity.Transaction{}
@@ -135,6 +146,12 @@ func (s *entrySource) walk(ctx context.Context, tx *gorm.DB, from, limit int64, 
 					canon = []byte("missing")
 				} else {
 					canon = equity.CanonicalGovernance(g)
+				}
+			case equity.LogSnapshot, equity.LogRelease:
+				if b, ok := anchors[l.Kind][l.RefID]; ok {
+					canon = b
+				} else {
+					canon = []byte("missing")
 				}
 			default: // collective rule's entries (verify_votes.go)
 				canon = s.votes.canonical(l.Seq, l.Kind, l.RefID)

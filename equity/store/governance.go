@@ -209,7 +209,7 @@ func SetRateCard(tx *gorm.DB, actorID int64, rc equity.RateCard) (equity.RateCar
 	if err := ensureUnit(tx, equity.ModelUnit(modelID), modelID, equity.UnitScale); err != nil {
 		return rc, err
 	}
-	if _, _, err := appendLog(tx, equity.LogRateCard, rc.ID, equity.CanonicalRateCard(rc)); err != nil {
+	if err := appendLog(tx, equity.LogRateCard, rc.ID); err != nil {
 		return rc, err
 	}
 	err = event.Append(tx, "equity.rate_card_changed", event.CoopScope, actorPtr(actorID), map[string]any{
@@ -292,7 +292,7 @@ func SetGovernance(tx *gorm.DB, actorID int64, g equity.Governance) (equity.Gove
 		return g, fmt.Errorf("insert governance: %w", err)
 	}
 	g.ID = ids[0]
-	if _, _, err := appendLog(tx, equity.LogGovernance, g.ID, equity.CanonicalGovernance(g)); err != nil {
+	if err := appendLog(tx, equity.LogGovernance, g.ID); err != nil {
 		return g, err
 	}
 	err := event.Append(tx, "equity.governance_changed", event.CoopScope, actorPtr(actorID), map[string]any{

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"copyhold/equity"
+	"copyhold/equity/roll"
 	"copyhold/equity/store"
 	"copyhold/labeling/fault"
 
@@ -26,6 +28,7 @@ type fixture struct {
 	project int64
 	members []int64
 	coord   int64
+	key     *roll.Key // the register's signing key, made on first integrate
 }
 
 // subSeq numbers submissions across fixtures sharing a database.
@@ -77,8 +80,7 @@ func (f *fixture) tx(fn func(tx *gorm.DB) (equity.Transaction, error)) (equity.T
 
 func (f *fixture) submit(member int64) (int64, equity.Transaction) {
 	f.t.Helper()
-	subSeq++
-	sub := subSeq
+	sub := atomic.AddInt64(&subSeq, 1)
 	t, err := f.tx(func(tx *gorm.DB) (equity.Transaction, error) {
 		return store.CreditPending(tx, store.PendingCredit{SubmissionID: sub, ProjectID: f.project, ItemID: sub * 10, MemberID: member})
 	})
@@ -95,14 +97,38 @@ func (f *fixture) vest(sub, reviewer int64) equity.Transaction {
 	return t
 }
 
+// verify checks the ledger twice: with the newest entries still queued (as
+// they are between a commit and the next integration), then after the
+// integrator has taken them onto the log and the tree. It returns the second
+// report.
 func (f *fixture) verify() store.Report {
 	f.t.Helper()
+	pending, err := f.st.Verify(ctx)
+	must(f.t, err)
+	if !pending.OK {
+		f.t.Fatalf("verify with %d entries queued: %s", pending.Pending, pending.First)
+	}
+	f.integrate()
 	rep, err := f.st.Verify(ctx)
 	must(f.t, err)
 	if !rep.OK {
 		f.t.Fatalf("verify: %s", rep.First)
 	}
+	if rep.Pending != 0 || rep.Entries != pending.Entries+pending.Pending || rep.Txs != pending.Txs {
+		f.t.Fatalf("integrated %+v, before %+v", rep, pending)
+	}
 	return rep
+}
+
+// integrate runs the register's integrator once (as serve does about every
+// second), signing with the fixture's key.
+func (f *fixture) integrate() {
+	f.t.Helper()
+	if f.key == nil {
+		f.key = testKey(f.t)
+	}
+	_, _, err := store.NewRoll(f.db, f.key).Integrate(ctx)
+	must(f.t, err)
 }
 
 func (f *fixture) bal(account string) int64 {

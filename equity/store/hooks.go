@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 
 	"copyhold/equity"
 	"copyhold/labeling"
@@ -99,4 +100,12 @@ func (h Hooks) Decided(tx *gorm.DB, rec labeling.DecisionRecord) error {
 func (h Hooks) MemberEnded(tx *gorm.DB, memberID int64, actor *int64) error {
 	_, err := Exit(tx, memberID, actorOf(actor))
 	return err
+}
+
+// Recorded enters a snapshot or release on the register.
+func (h Hooks) Recorded(tx *gorm.DB, kind string, id int64) error {
+	if kind != equity.LogSnapshot && kind != equity.LogRelease {
+		return fmt.Errorf("equity: %q is not a snapshot or release", kind)
+	}
+	return appendLog(tx, kind, id)
 }

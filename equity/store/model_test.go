@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,8 +77,7 @@ func TestModelBasedLedger(t *testing.T) {
 				switch op {
 				case "submit":
 					m := pick("member")
-					subSeq++
-					sub := subSeq
+					sub := atomic.AddInt64(&subSeq, 1)
 					_, err = f.tx(func(tx *gorm.DB) (equity.Transaction, error) {
 						return store.CreditPending(tx, store.PendingCredit{SubmissionID: sub, ProjectID: f.project, MemberID: m})
 					})

@@ -169,7 +169,7 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 	if err := event.AppendAll(tx, evs...); err != nil {
 		return equity.Transaction{}, err
 	}
-	if _, _, err := appendLog(tx, equity.LogTx, d.ID, equity.CanonicalTx(d.Transaction)); err != nil {
+	if err := appendLog(tx, equity.LogTx, d.ID); err != nil {
 		return equity.Transaction{}, err
 	}
 	return d.Transaction, nil
@@ -275,35 +275,17 @@ func insertPostings(tx *gorm.DB, t *equity.Transaction) error {
 	return nil
 }
 
-// appendLog appends one entry to the hash chain.
-//
-// The chain is a total order, so appends are serialised on the single head
-// row. The lock is taken as the LAST step of the transaction, so it is held
-// only from here to COMMIT: balance locks (taken earlier, per account) let
-// unrelated writers do all their other work in parallel. The price is that
-// ledger commits are sequential: throughput is bounded by one commit (fsync)
-// per entry while writers queue on the head, and a caller that posts several
-// ledger transactions in one database transaction holds the head from the
-// first append to its commit (post them together, last). The alternative,
-// an asynchronous chainer hashing committed rows later, scales better but
-// leaves a window in which committed entries are not yet on the chain.
-func appendLog(tx *gorm.DB, kind string, refID int64, canonical []byte) (int64, string, error) {
-	var head []struct {
-		Seq  int64
-		Hash string
+// appendLog puts one entry on the register: it commits into the queue with
+// the caller's transaction, with no lock beyond the row it inserts. The
+// integrator (roll_integrate.go) later gives it its place in the log and the
+// tree. canonical is not stored: like verify, the integrator rebuilds each
+// entry's bytes from the rows it names, so what enters the tree is what the
+// tables hold.
+func appendLog(tx *gorm.DB, kind string, refID int64) error {
+	if err := tx.Exec("INSERT INTO equity_log_queue (kind, ref_id, created_at) VALUES (?, ?, ?)", kind, refID, sqldb.Now(tx)).Error; err != nil {
+		return fmt.Errorf("queue register entry: %w", err)
 	}
-	if err := tx.Raw("SELECT seq, hash FROM equity_log_head WHERE id = 1" + forUpdate(tx)).Scan(&head).Error; err != nil {
-		return 0, "", fmt.Errorf("lock log head: %w", err)
-	}
-	if len(head) != 1 {
-		return 0, "", fmt.Errorf("equity log head row missing")
-	}
-	seq := head[0].Seq + 1
-	hash := equity.ChainHash(head[0].Hash, canonical)
-	if err := appendLogRow(tx, seq, kind, refID, head[0].Hash, hash); err != nil {
-		return 0, "", err
-	}
-	return seq, hash, nil
+	return nil
 }
 
 // ---- reading transactions ----

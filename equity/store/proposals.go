@@ -63,7 +63,13 @@ func (r proposalRow) proposal() (vote.Proposal, error) {
 
 const proposalColumns = `id, proposer_id, idempotency_key, body_hash, revision, title, reason, kind, special, change,
     period_hours, status, sponsors_needed, constitution_version, ballot, opened_at, closes_at, closed_at,
-    closing_soon_sent, register_seq, created_at, updated_at`
+    closing_soon_sent, created_at, updated_at,
+    COALESCE((SELECT MAX(l.seq) FROM equity_log l WHERE
+        (l.kind = 'proposal' AND l.ref_id IN (SELECT pv.id FROM equity_proposal_versions pv WHERE pv.proposal_id = equity_proposals.id))
+        OR (l.kind = 'tally' AND l.ref_id IN (SELECT t.id FROM equity_tallies t WHERE t.proposal_id = equity_proposals.id))), 0) AS register_seq`
+
+// register_seq is the place on the roll of the proposal's latest version or
+// tally: 0 until the integrator has taken that entry (roll_integrate.go).
 
 func (v *Votes) proposals(tx *gorm.DB, q string, args ...any) ([]vote.Proposal, error) {
 	var rows []proposalRow
@@ -126,9 +132,9 @@ func (v *Votes) InsertProposal(tx *gorm.DB, p *vote.Proposal) error {
 func (v *Votes) UpdateProposal(tx *gorm.DB, p vote.Proposal) error {
 	return tx.Exec(`UPDATE equity_proposals SET revision = ?, title = ?, reason = ?, kind = ?, special = ?, change = ?,
         period_hours = ?, status = ?, constitution_version = ?, ballot = ?, opened_at = ?, closes_at = ?, closed_at = ?,
-        closing_soon_sent = ?, register_seq = ?, updated_at = ? WHERE id = ?`,
+        closing_soon_sent = ?, updated_at = ? WHERE id = ?`,
 		p.Revision, p.Title, p.Reason, string(p.Kind), p.Special, p.Change.JSON(), p.PeriodHours, string(p.Status),
-		p.ConstitutionVersion, p.Ballot, p.OpenedAt, p.ClosesAt, p.ClosedAt, p.ClosingSoonSent, p.RegisterSeq, p.UpdatedAt, p.ID).Error
+		p.ConstitutionVersion, p.Ballot, p.OpenedAt, p.ClosesAt, p.ClosedAt, p.ClosingSoonSent, p.UpdatedAt, p.ID).Error
 }
 
 // ClaimClose moves an open proposal whose period has ended to closing, and
@@ -215,9 +221,8 @@ func parseCursor(c string) (int, int64, bool) {
 	return g, id, ok && err1 == nil && err2 == nil && (g == 0 || g == 1) && id > 0
 }
 
-// RecordVersion appends the proposal as it stands to the register and
-// returns the entry's sequence number.
-func (v *Votes) RecordVersion(tx *gorm.DB, p vote.Proposal) (int64, error) {
+// RecordVersion appends the proposal as it stands to the register.
+func (v *Votes) RecordVersion(tx *gorm.DB, p vote.Proposal) error {
 	pv := p.Version()
 	pv.CreatedAt = sqldb.Now(tx)
 	var ids []int64
@@ -226,11 +231,9 @@ func (v *Votes) RecordVersion(tx *gorm.DB, p vote.Proposal) (int64, error) {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		pv.ProposalID, pv.Revision, string(pv.Status), pv.Title, pv.Reason, string(pv.Kind), pv.Special, pv.Change, pv.PeriodHours,
 		pv.ProposerID, pv.ConstitutionVersion, pv.Ballot, pv.OpenedAt, pv.ClosesAt, pv.CreatedAt).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("insert proposal version: %w", err)
+		return fmt.Errorf("insert proposal version: %w", err)
 	}
-	pv.ID = ids[0]
-	seq, _, err := appendLog(tx, equity.LogProposal, pv.ID, vote.CanonicalProposal(pv))
-	return seq, err
+	return appendLog(tx, equity.LogProposal, ids[0])
 }
 
 type proposalVersionRow struct {
@@ -341,8 +344,8 @@ func (v *Votes) Tallies(tx *gorm.DB, ids []int64) (map[int64]vote.TallyRecord, e
 }
 
 // RecordTally appends how a proposal ended to the register, once (the
-// proposal_id is unique), and returns the entry's sequence number.
-func (v *Votes) RecordTally(tx *gorm.DB, t vote.TallyRecord) (vote.TallyRecord, int64, error) {
+// proposal_id is unique).
+func (v *Votes) RecordTally(tx *gorm.DB, t vote.TallyRecord) (vote.TallyRecord, error) {
 	t.CreatedAt = sqldb.Now(tx)
 	r := t.Result
 	var ids []int64
@@ -352,11 +355,10 @@ func (v *Votes) RecordTally(tx *gorm.DB, t vote.TallyRecord) (vote.TallyRecord, 
 		t.ProposalID, t.Revision, string(t.Status), r.Yes, r.No, r.Abstain, r.Eligible, t.QuorumBP, t.MajorityBP, t.Special,
 		r.QuorumMet, r.Passed, r.Reason, t.ConstitutionVersion, t.ExecutedWhat, t.ExecutedID, t.ExecutedVersion,
 		t.ExecutionError, t.CreatedAt).Scan(&ids).Error; err != nil {
-		return t, 0, fmt.Errorf("insert tally: %w", err)
+		return t, fmt.Errorf("insert tally: %w", err)
 	}
 	t.ID = ids[0]
-	seq, _, err := appendLog(tx, equity.LogTally, t.ID, vote.CanonicalTally(t))
-	return t, seq, err
+	return t, appendLog(tx, equity.LogTally, t.ID)
 }
 
 // ---- what the checks of a change read ----

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -80,11 +78,14 @@ func treeSize(tx *gorm.DB) (int64, error) {
 }
 
 // txHashes reads stored hashes in tx, with the hashes of this integration
-// not yet written (pending, from storage index base) first.
+// not yet written (pending, from storage index base) first. Stored hashes
+// once read are kept: appending leaf after leaf reads the same few subtree
+// roots again and again.
 type txHashes struct {
 	tx      *gorm.DB
 	base    int64
 	pending []roll.Hash
+	seen    map[int64]roll.Hash
 }
 
 func (h *txHashes) ReadHashes(idx []int64) ([]roll.Hash, error) {
@@ -93,6 +94,8 @@ func (h *txHashes) ReadHashes(idx []int64) ([]roll.Hash, error) {
 	for i, x := range idx {
 		if x >= h.base && x < h.base+int64(len(h.pending)) {
 			out[i] = h.pending[x-h.base]
+		} else if v, ok := h.seen[x]; ok {
+			out[i] = v
 		} else {
 			need = append(need, x)
 		}
@@ -111,8 +114,15 @@ func (h *txHashes) ReadHashes(idx []int64) ([]roll.Hash, error) {
 	for _, r := range rows {
 		got[r.Idx] = r.Hash
 	}
+	if h.seen == nil {
+		h.seen = map[int64]roll.Hash{}
+	}
 	for i, x := range idx {
 		if x >= h.base && x < h.base+int64(len(h.pending)) {
+			continue
+		}
+		if v, ok := h.seen[x]; ok {
+			out[i] = v
 			continue
 		}
 		b, ok := got[x]
@@ -120,90 +130,9 @@ func (h *txHashes) ReadHashes(idx []int64) ([]roll.Hash, error) {
 			return nil, fmt.Errorf("roll: stored hash %d missing", x)
 		}
 		copy(out[i][:], b)
+		h.seen[x] = out[i]
 	}
 	return out, nil
-}
-
-// Integrate takes every log entry with seq > the tree size, in seq order,
-// into the tree: it stores their hashes and a new signed checkpoint, in one
-// transaction, one integrator at a time (integrateLock). It reports the new
-// checkpoint, or ok false when the tree did not grow.
-func (r *Roll) Integrate(ctx context.Context) (cp roll.Checkpoint, ok bool, err error) {
-	if r.key == nil {
-		return cp, false, errors.New("roll: no signing key")
-	}
-	err = sqldb.InTx(sqldb.WithClock(ctx, r.clock), r.db, func(tx *gorm.DB) error {
-		ok = false
-		if err := integrateLock(tx); err != nil {
-			return err
-		}
-		size, err := treeSize(tx)
-		if err != nil {
-			return err
-		}
-		var headSeq int64 // nothing new: stop before loading anything
-		if err := tx.Raw("SELECT seq FROM equity_log_head WHERE id = 1").Scan(&headSeq).Error; err != nil {
-			return err
-		}
-		if headSeq <= size {
-			return nil
-		}
-		src, err := newEntrySource(tx)
-		if err != nil {
-			return err
-		}
-		h := &txHashes{tx: tx, base: roll.StoredHashCount(size)}
-		n := size
-		if err := src.walk(ctx, tx, size, 0, func(l logEntry, canon []byte, _ *equity.Transaction) error {
-			if l.Seq != n+1 {
-				return fmt.Errorf("roll: log entry %d follows %d: a gap in the log", l.Seq, n)
-			}
-			hs, err := roll.StoredHashes(n, roll.Leaf(l.Kind, l.RefID, canon), h)
-			if err != nil {
-				return err
-			}
-			h.pending = append(h.pending, hs...)
-			n++
-			return nil
-		}); err != nil {
-			return err
-		}
-		if n == size {
-			return nil
-		}
-		for i := 0; i < len(h.pending); i += 500 {
-			j := min(i+500, len(h.pending))
-			var sb strings.Builder
-			args := make([]any, 0, 2*(j-i))
-			sb.WriteString("INSERT INTO equity_roll_hashes (idx, hash) VALUES ")
-			for k := i; k < j; k++ {
-				if k > i {
-					sb.WriteByte(',')
-				}
-				sb.WriteString("(?, ?)")
-				args = append(args, h.base+int64(k), h.pending[k][:])
-			}
-			if err := tx.Exec(sb.String(), args...).Error; err != nil {
-				return fmt.Errorf("roll: store hashes: %w", err)
-			}
-		}
-		root, err := roll.TreeHash(n, h)
-		if err != nil {
-			return err
-		}
-		cp = roll.Checkpoint{Origin: r.key.Signer.Name(), Size: n, Root: root}
-		note, err := roll.Sign(cp, r.key.Signer)
-		if err != nil {
-			return err
-		}
-		if err := tx.Exec("INSERT INTO equity_roll_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)",
-			n, root[:], string(note), sqldb.Now(tx)).Error; err != nil {
-			return fmt.Errorf("roll: store checkpoint: %w", err)
-		}
-		ok = true
-		return nil
-	})
-	return cp, ok, err
 }
 
 // Run integrates after start and then about every tick until ctx ends,

@@ -50,8 +50,12 @@ func TestRollIntegrateAndProve(t *testing.T) {
 		}
 		h, err := f.st.Head(ctx)
 		must(t, err)
-		if sizes[0] != 6 || sizes[len(sizes)-1] >= h.Seq {
+		// The last submits wait in the queue: the log and the tree end together.
+		if sizes[0] != 6 || sizes[len(sizes)-1] != h.Seq {
 			t.Fatalf("sizes %v, head %d", sizes, h.Seq)
+		}
+		if rep, err := f.st.Verify(ctx); err != nil || !rep.OK || rep.Pending != 4 {
+			t.Fatalf("verify with 4 queued: %+v %v", rep, err)
 		}
 		sc, err := r.Checkpoint(ctx)
 		must(t, err)
@@ -104,10 +108,12 @@ func TestRollIntegrateAndProve(t *testing.T) {
 	})
 }
 
-// Two integrators at once give one tree with every entry exactly once.
+// Concurrent appenders and two integrators at once give one log and one
+// tree, with every committed entry exactly once, in an order that keeps
+// causes before their effects.
 func TestRollConcurrentIntegrators(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f := newFixture(t, db, 2)
+		f := newFixture(t, db, 4)
 		k := testKey(t)
 		a, b := store.NewRoll(db, k), store.NewRoll(db, k)
 		var wg sync.WaitGroup
@@ -129,9 +135,18 @@ func TestRollConcurrentIntegrators(t *testing.T) {
 				}
 			}()
 		}
-		for i := 0; i < 20; i++ {
-			f.submit(f.members[i%2])
+		var writers sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			writers.Add(1)
+			go func() {
+				defer writers.Done()
+				for i := 0; i < 10; i++ {
+					sub, _ := f.submit(f.members[w])
+					f.vest(sub, f.members[(w+1)%4])
+				}
+			}()
 		}
+		writers.Wait()
 		close(stop)
 		wg.Wait()
 		_, _, err := a.Integrate(ctx)
@@ -140,8 +155,23 @@ func TestRollConcurrentIntegrators(t *testing.T) {
 		must(t, err)
 		cp, err := a.Checkpoint(ctx)
 		must(t, err)
-		if cp.Size != h.Seq {
-			t.Fatalf("tree %d, log %d", cp.Size, h.Seq)
+		var txs, logged, distinct, queued, maxSeq int64
+		must(t, db.Raw("SELECT COUNT(*) FROM equity_transactions").Scan(&txs).Error)
+		must(t, db.Raw("SELECT COUNT(*), COUNT(DISTINCT ref_id), COALESCE(MAX(seq), 0) FROM equity_log WHERE kind = 'tx'").Row().Scan(&logged, &distinct, &maxSeq))
+		must(t, db.Raw("SELECT COUNT(*) FROM equity_log_queue").Scan(&queued).Error)
+		if txs != 80 || logged != txs || distinct != txs || queued != 0 || cp.Size != h.Seq || maxSeq != h.Seq {
+			t.Fatalf("%d transactions, %d logged (%d distinct), %d queued; tree %d, head %d, last seq %d", txs, logged, distinct, queued, cp.Size, h.Seq, maxSeq)
+		}
+		var total int64
+		must(t, db.Raw("SELECT COUNT(*) FROM equity_log").Scan(&total).Error)
+		if total != h.Seq {
+			t.Fatalf("log has %d rows for seq 1..%d: a gap or a double", total, h.Seq)
+		}
+		var backwards int64
+		must(t, db.Raw(`SELECT COUNT(*) FROM equity_transactions v JOIN equity_log lv ON lv.kind = 'tx' AND lv.ref_id = v.id
+            JOIN equity_log lp ON lp.kind = 'tx' AND lp.ref_id = v.resolves_id WHERE lv.seq < lp.seq`).Scan(&backwards).Error)
+		if backwards != 0 {
+			t.Fatalf("%d vests are on the log before the credits they resolve", backwards)
 		}
 		var n int64
 		must(t, db.Raw("SELECT COUNT(*) FROM equity_roll_hashes").Scan(&n).Error)

@@ -255,6 +255,7 @@ func TestAppendOnlyAndTamper(t *testing.T) {
 			sub, _ := f.submit(f.members[0])
 			subs = append(subs, sub)
 		}
+		f.integrate()
 		for _, q := range []string{
 			"UPDATE equity_postings SET amount = amount + 1",
 			"DELETE FROM equity_postings",

@@ -14,6 +14,7 @@ import (
 // Report is the result of verifying the whole ledger.
 type Report struct {
 	Entries  int64         `json:"entries"`
+	Pending  int64         `json:"pending"` // committed, not yet on the log (the integrator's queue)
 	Txs      int64         `json:"transactions"`
 	HeadSeq  int64         `json:"head_seq"`
 	HeadHash string        `json:"head_hash"`
@@ -63,13 +64,17 @@ func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, err
 		}); err != nil {
 			return err
 		}
+		if err := walkQueue(ctx, tx, v); err != nil {
+			return err
+		}
 		var stored []equity.StoredBalance
 		if err := tx.Raw("SELECT unit, account, balance FROM equity_balances").Scan(&stored).Error; err != nil {
 			return err
 		}
-		// Every transaction must be on the chain.
+		// Every transaction must be on the chain or queued for it.
 		var unchained int64
-		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions t WHERE NOT EXISTS (SELECT 1 FROM equity_log l WHERE l.kind = 'tx' AND l.ref_id = t.id)").Scan(&unchained).Error; err != nil {
+		if err := tx.Raw(`SELECT COUNT(*) FROM equity_transactions t WHERE NOT EXISTS (SELECT 1 FROM equity_log l WHERE l.kind = 'tx' AND l.ref_id = t.id)
+            AND NOT EXISTS (SELECT 1 FROM equity_log_queue q WHERE q.kind = 'tx' AND q.ref_id = t.id)`).Scan(&unchained).Error; err != nil {
 			return err
 		}
 		if unchained > 0 {
@@ -99,7 +104,7 @@ func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, err
 		if rb != nil {
 			v.First = firstOf(v.First, *rb)
 		}
-		rep = Report{Entries: v.Entries, Txs: v.Txs, HeadSeq: h.Seq, HeadHash: h.Hash, OK: v.First == nil, First: v.First, Tree: &tree}
+		rep = Report{Entries: v.Entries, Pending: v.Pending, Txs: v.Txs, HeadSeq: h.Seq, HeadHash: h.Hash, OK: v.First == nil, First: v.First, Tree: &tree}
 		return nil
 	})
 	return rep, err

@@ -17,6 +17,7 @@ func (votedLimits) ProjectCreated(*gorm.DB, labeling.Project, *int64) error { re
 func (votedLimits) Submitted(*gorm.DB, labeling.Submission) error           { return nil }
 func (votedLimits) Decided(*gorm.DB, labeling.DecisionRecord) error         { return nil }
 func (votedLimits) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
+func (votedLimits) Recorded(*gorm.DB, string, int64) error                  { return nil }
 func (v votedLimits) WorkLimits(*gorm.DB) (int, int, error)                 { return v.stint, v.sensitive, nil }
 
 // The co-op's voted daily stint and sensitive maximum clamp a project's

@@ -21,6 +21,9 @@ type Ledger interface {
 	Decided(tx *gorm.DB, rec labeling.DecisionRecord) error
 	// MemberEnded passes a former member's holdings on by the exit rule.
 	MemberEnded(tx *gorm.DB, memberID int64, actor *int64) error
+	// Recorded enters a snapshot ("snapshot") or release ("release") made
+	// in tx on the register.
+	Recorded(tx *gorm.DB, kind string, id int64) error
 }
 
 // Admissions is implemented by a Ledger that knows the co-op's entry rule
@@ -44,6 +47,7 @@ func (noLedger) ProjectCreated(*gorm.DB, labeling.Project, *int64) error { retur
 func (noLedger) Submitted(*gorm.DB, labeling.Submission) error           { return nil }
 func (noLedger) Decided(*gorm.DB, labeling.DecisionRecord) error         { return nil }
 func (noLedger) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
+func (noLedger) Recorded(*gorm.DB, string, int64) error                  { return nil }
 
 // LedgerHooks passes labelling outcomes to the stores' Ledger inside a
 // service's transaction: the "ledger" step of the work service.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -31,4 +32,30 @@ func LedgerHeads(tx *gorm.DB) ([]LedgerHead, error) {
 		out[i] = LedgerHead{What: r.Kind + " " + strconv.FormatInt(r.ID, 10), Seq: r.LedgerSeq, Head: r.LedgerHead}
 	}
 	return out, nil
+}
+
+// AnchorRow is a snapshot or release as the register's entry for it reads it.
+type AnchorRow struct {
+	ID         int64
+	ModelID    int64
+	Version    string
+	Hash       string
+	LedgerSeq  int64
+	LedgerHead string
+	CreatedAt  time.Time
+}
+
+// Anchors loads snapshots (kind "snapshot") or releases ("release") by id,
+// in tx, for the register's entries.
+func Anchors(tx *gorm.DB, kind string, ids []int64) ([]AnchorRow, error) {
+	var rows []AnchorRow
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	q := "SELECT id, model_id, '' AS version, hash, ledger_seq, ledger_head, created_at FROM snapshots WHERE id IN ?"
+	if kind == "release" {
+		q = "SELECT id, model_id, version, hash, ledger_seq, ledger_head, created_at FROM releases WHERE id IN ?"
+	}
+	err := tx.Raw(q, ids).Scan(&rows).Error
+	return rows, err
 }

@@ -110,6 +110,9 @@ func (s *Datasets) CreateRelease(ctx context.Context, actor *int64, req dataset.
 		}
 		out = row.release()
 		out.ModelName, out.SnapshotHashes, out.SnapshotIDs = model[0], req.SnapshotHashes, snapIDs
+		if err := s.ledger.Recorded(tx, "release", row.ID); err != nil {
+			return err
+		}
 		return event.Append(tx, "release.created", event.CoopScope, actor, map[string]any{
 			"release_id": row.ID, "model_id": row.ModelID, "version": row.Version, "base_model": row.BaseModel,
 			"checkpoint": row.Checkpoint, "snapshot_hashes": req.SnapshotHashes, "snapshot_ids": snapIDs,

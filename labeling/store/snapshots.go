@@ -165,6 +165,9 @@ func (s *Datasets) createSnapshot(tx *gorm.DB, actor *int64, req dataset.Snapsho
 		hash, b.rows, b.anns, len(b.members), string(provJSON), snap.ID).Error; err != nil {
 		return 0, err
 	}
+	if err := s.ledger.Recorded(tx, "snapshot", snap.ID); err != nil {
+		return 0, err
+	}
 	return snap.ID, event.Append(tx, "snapshot.created", event.CoopScope, actor, map[string]any{
 		"snapshot_id": snap.ID, "model_id": req.ModelID, "project_ids": req.ProjectIDs, "mode": req.Mode,
 		"hash": hash, "items": b.rows, "annotations": b.anns, "ledger_head": head.Hash})

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"copyhold/equity/roll"
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
@@ -110,6 +111,19 @@ func (d *datasetFixture) firstItem(projectID int64) int64 {
 
 func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) dataset.Snapshot {
 	d.T.Helper()
+	// The register's integrator has taken the credits onto the log (serve
+	// runs it about every second), so the snapshot records a head past them.
+	skey, err := roll.GenerateKey(roll.Origin("test.example"))
+	if err != nil {
+		d.T.Fatal(err)
+	}
+	key, err := roll.ParseKey(skey)
+	if err != nil {
+		d.T.Fatal(err)
+	}
+	if _, _, err := equitystore.NewRoll(d.DB, &key).Integrate(d.Ctx); err != nil {
+		d.T.Fatal(err)
+	}
 	snap, err := d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: d.Model.ID, ProjectIDs: projects, Mode: mode})
 	if err != nil {
 		d.T.Fatal(err)

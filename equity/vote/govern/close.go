@@ -78,11 +78,11 @@ func (s *Service) Close(ctx context.Context, id int64, now time.Time) (out Close
 				return err
 			}
 		}
-		t, seq, err := s.votes.RecordTally(tx, t)
+		t, err = s.votes.RecordTally(tx, t)
 		if err != nil {
 			return err
 		}
-		p.Status, p.ClosedAt, p.RegisterSeq, p.UpdatedAt = t.Status, &now, seq, now
+		p.Status, p.ClosedAt, p.UpdatedAt = t.Status, &now, now
 		if err := s.votes.UpdateProposal(tx, p); err != nil {
 			return err
 		}

@@ -392,9 +392,18 @@ func TestAmendWithdrawAndSponsors(t *testing.T) {
 		_, err = f.svc.Amend(ctx, m[1], p.ID, vote.ProposalRequest{Title: "t2", Reason: "r2", Change: ch})
 		wantCode(t, err, vote.ErrNotProposer)
 		f.advance(time.Hour)
+		f.integrate()
+		p, err = f.svc.Get(ctx, 0, p.ID)
+		must(t, err)
 		a, err := f.svc.Amend(ctx, m[0], p.ID, vote.ProposalRequest{Title: "t2", Reason: "r2", Change: ch})
 		must(t, err)
-		if a.Revision != 2 || a.Voted != 0 || !a.ClosesAt.After(*p.ClosesAt) || *a.Change.TransferFeeBP != 50 || a.RegisterSeq <= p.RegisterSeq {
+		if a.RegisterSeq != p.RegisterSeq { // the new version waits in the queue
+			t.Fatalf("amended proposal's new version on the log before integration: %d, was %d", a.RegisterSeq, p.RegisterSeq)
+		}
+		f.integrate()
+		a, err = f.svc.Get(ctx, 0, p.ID)
+		must(t, err)
+		if p.RegisterSeq == 0 || a.Revision != 2 || a.Voted != 0 || !a.ClosesAt.After(*p.ClosesAt) || *a.Change.TransferFeeBP != 50 || a.RegisterSeq <= p.RegisterSeq {
 			t.Fatalf("amended: %+v", a)
 		}
 		bad, _ := vote.ParseChange(`{"kind":"governance","transfer_fee_bp":-5}`)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"copyhold/equity"
+	"copyhold/equity/roll"
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote"
 	"copyhold/equity/vote/govern"
@@ -33,6 +34,7 @@ type fx struct {
 	model   int64
 	project int64
 	keys    int
+	key     *roll.Key
 }
 
 func newFx(t *testing.T, db *gorm.DB, members int) *fx {
@@ -132,13 +134,32 @@ func (f *fx) closeAfter(v vote.ProposalView) []govern.Closed {
 	return closed
 }
 
+// verify checks the ledger with the newest entries queued, then after the
+// integrator has taken them onto the log.
 func (f *fx) verify() {
 	f.t.Helper()
-	rep, err := f.ledger.Verify(ctx)
-	must(f.t, err)
-	if !rep.OK {
-		f.t.Fatalf("ledger verify: %s", rep.First)
+	for round := 0; round < 2; round++ {
+		rep, err := f.ledger.Verify(ctx)
+		must(f.t, err)
+		if !rep.OK {
+			f.t.Fatalf("ledger verify: %s", rep.First)
+		}
+		f.integrate()
 	}
+}
+
+// integrate runs the register's integrator once, as serve does every second.
+func (f *fx) integrate() {
+	f.t.Helper()
+	if f.key == nil {
+		skey, err := roll.GenerateKey(roll.Origin("test.example"))
+		must(f.t, err)
+		k, err := roll.ParseKey(skey)
+		must(f.t, err)
+		f.key = &k
+	}
+	_, _, err := equitystore.NewRoll(f.db, f.key).Integrate(ctx)
+	must(f.t, err)
 }
 
 func must(t testing.TB, err error) {

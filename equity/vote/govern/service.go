@@ -125,11 +125,10 @@ func open(p *vote.Proposal, c vote.Constitution, now time.Time) {
 
 // record appends the proposal as it stands to the register and saves it.
 func (s *Service) record(tx *gorm.DB, p *vote.Proposal) error {
-	seq, err := s.votes.RecordVersion(tx, *p)
-	if err != nil {
+	if err := s.votes.RecordVersion(tx, *p); err != nil {
 		return err
 	}
-	p.RegisterSeq, p.UpdatedAt = seq, sqldb.Now(tx)
+	p.UpdatedAt = sqldb.Now(tx)
 	return s.votes.UpdateProposal(tx, *p)
 }
 
