@@ -55,19 +55,17 @@ func MemberEntryFee(tx *gorm.DB, memberID int64) (EntryFee, error) {
 	return f, err
 }
 
-// entryFeeLegs settle up to `from` vested units of the member's entry fee:
-// the member's vested account pays the reserve. It returns the legs and
-// how much they settle.
-func entryFeeLegs(tx *gorm.DB, unit string, member, from int64) ([]equity.Posting, int64, error) {
-	f, err := MemberEntryFee(tx, member)
-	if err != nil || f.Owed() <= 0 || from <= 0 {
-		return nil, 0, err
-	}
+// feeLegs settle up to `from` vested units of what the member still owes of
+// the entry fee f (none when nothing is owed).
+func feeLegs(unit string, member int64, f EntryFee, from int64) []equity.Posting {
 	pay := min(from, f.Owed())
+	if pay <= 0 {
+		return nil
+	}
 	return []equity.Posting{
 		{Unit: unit, Account: equity.Vested(member), Amount: -pay, Category: equity.CatEntryFee},
 		{Unit: unit, Account: equity.AccountReserve, Amount: pay, Category: equity.CatEntryFee},
-	}, pay, nil
+	}
 }
 
 // verifyEntryFees checks that no member settled more than they owed, and

@@ -55,6 +55,12 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 	if t, found, err := existing(tx, key, hash); err != nil || found {
 		return t, err
 	}
+	return write(tx, key, hash, build)
+}
+
+// write builds and writes a transaction whose key the caller has found
+// unused (post, or a caller that read the key with what else it needed).
+func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.Transaction, error) {
 	d, err := build()
 	if err != nil {
 		return equity.Transaction{}, err
@@ -111,25 +117,18 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 	}
 
 	d.CreatedAt = sqldb.Now(tx)
-	var ids []int64
-	err = tx.Raw(`INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
-        rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT DO NOTHING RETURNING id`,
-		key, hash, string(d.Kind), nz(d.ModelID), nz(d.ReversesID), nz(d.ResolvesID), nz(d.RateCardID), nz(d.GovernanceID),
-		nz(d.ActorID), nz(d.MemberID), nz(d.Cause.ProjectID), nz(d.Cause.ItemID), nz(d.Cause.SubmissionID), nz(d.Cause.ReviewID),
-		d.Reason, d.Meta, d.CreatedAt).Scan(&ids).Error
+	id, inserted, err := insertTx(tx, key, hash, &d.Transaction)
 	if err != nil {
-		return equity.Transaction{}, fmt.Errorf("insert ledger transaction: %w", err)
+		return equity.Transaction{}, err
 	}
-	if len(ids) == 0 {
+	if id == 0 {
 		// A concurrent writer won a unique constraint; say which.
 		if t, err := lostRace(tx, d, key, hash); err != nil || t.ID != 0 {
 			return t, err
 		}
 		return equity.Transaction{}, fmt.Errorf("insert ledger transaction %q: conflict", key)
 	}
-	d.ID = ids[0]
+	d.ID = id
 	for i := range d.Postings {
 		if d.Postings[i].Account == placeholderDistribution {
 			d.Postings[i].Account = equity.Distribution(d.ID)
@@ -139,8 +138,13 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 	if err := applyBalances(tx, keys, deltas, current); err != nil {
 		return equity.Transaction{}, err
 	}
-	if err := insertPostings(tx, &d.Transaction); err != nil {
-		return equity.Transaction{}, err
+	if !inserted {
+		if err := insertPostings(tx, &d.Transaction); err != nil {
+			return equity.Transaction{}, err
+		}
+		if err := appendLog(tx, equity.LogTx, d.ID); err != nil {
+			return equity.Transaction{}, err
+		}
 	}
 	if d.afterInsert != nil {
 		if err := d.afterInsert(tx, &d.Transaction); err != nil {
@@ -167,9 +171,6 @@ func post(tx *gorm.DB, key string, body any, build func() (*draft, error)) (equi
 			Payload: map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}})
 	}
 	if err := event.AppendAll(tx, evs...); err != nil {
-		return equity.Transaction{}, err
-	}
-	if err := appendLog(tx, equity.LogTx, d.ID); err != nil {
 		return equity.Transaction{}, err
 	}
 	return d.Transaction, nil
@@ -238,24 +239,40 @@ func lockBalances(tx *gorm.DB, keys []balKey) (map[balKey]int64, error) {
 	return out, nil
 }
 
-// applyBalances adds the deltas in sorted order: an UPDATE for rows that
-// exist (locked above), an upsert for new ones. (An upsert of a negative
-// delta would trip the CHECK on the proposed row before the conflict.)
+// applyBalances adds the deltas: one UPDATE for the rows that exist (locked
+// above), one upsert for new ones. (An upsert of a negative delta onto an
+// existing row would trip the CHECK on the proposed row before the conflict.)
 func applyBalances(tx *gorm.DB, keys []balKey, deltas map[balKey]int64, exists map[balKey]int64) error {
+	var upd, ins []string
+	var updArgs, insArgs []any
 	for _, k := range keys {
 		d := deltas[k]
 		if d == 0 {
 			continue
 		}
-		var err error
 		if _, ok := exists[k]; ok {
-			err = tx.Exec("UPDATE equity_balances SET balance = balance + ? WHERE unit = ? AND account = ?", d, k.Unit, k.Account).Error
+			if len(upd) == 0 {
+				upd = append(upd, "SELECT ? AS unit, ? AS account, CAST(? AS BIGINT) AS delta")
+			} else {
+				upd = append(upd, "SELECT ?, ?, ?")
+			}
+			updArgs = append(updArgs, k.Unit, k.Account, d)
 		} else {
-			err = tx.Exec(`INSERT INTO equity_balances (unit, account, balance) VALUES (?, ?, ?)
-                ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance`, k.Unit, k.Account, d).Error
+			ins = append(ins, "(?, ?, ?)")
+			insArgs = append(insArgs, k.Unit, k.Account, d)
 		}
-		if err != nil {
-			return fmt.Errorf("update balance %s %s: %w", k.Unit, k.Account, err)
+	}
+	if len(upd) > 0 {
+		if err := tx.Exec(`UPDATE equity_balances SET balance = equity_balances.balance + v.delta
+            FROM (`+strings.Join(upd, " UNION ALL ")+`) AS v WHERE equity_balances.unit = v.unit AND equity_balances.account = v.account`,
+			updArgs...).Error; err != nil {
+			return fmt.Errorf("update balances: %w", err)
+		}
+	}
+	if len(ins) > 0 {
+		if err := tx.Exec(`INSERT INTO equity_balances (unit, account, balance) VALUES `+strings.Join(ins, ", ")+`
+            ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance`, insArgs...).Error; err != nil {
+			return fmt.Errorf("insert balances: %w", err)
 		}
 	}
 	return nil

@@ -97,13 +97,18 @@ func pendingCredit(tx *gorm.DB, submissionID int64) (equity.Transaction, int64, 
 	if !found {
 		return pend, 0, equity.ErrNoPending.With("submission %d has no pending credit", submissionID)
 	}
+	return pend, pendingUnits(pend), nil
+}
+
+// pendingUnits are the units a pending credit put in its labeller's pending account.
+func pendingUnits(pend equity.Transaction) int64 {
 	var x int64
 	for _, p := range pend.Postings {
 		if p.Account == equity.Pending(pend.MemberID) {
 			x += p.Amount
 		}
 	}
-	return pend, x, nil
+	return x
 }
 
 // Decision is a review decision on a submission's pending credit.
@@ -151,25 +156,36 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 		Op string
 		Decision
 	}{string(kind), d}
-	return post(tx, d.key(string(kind)), body, func() (*draft, error) {
-		pend, x, err := pendingCredit(tx, d.SubmissionID)
-		if err != nil {
-			return nil, err
+	key, hash := d.key(string(kind)), bodyHash(body)
+	// The decision's key, the pending credit and any earlier resolution of
+	// it in one read.
+	found, err := txsByKeys(tx, PendingKey(d.SubmissionID), key, PendingKey(d.SubmissionID))
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	if k, ok := found[key]; ok {
+		return replayOf(k, key, hash)
+	}
+	return write(tx, key, hash, func() (*draft, error) {
+		p, ok := found[PendingKey(d.SubmissionID)]
+		if !ok {
+			return nil, equity.ErrNoPending.With("submission %d has no pending credit", d.SubmissionID)
 		}
-		var already int64
-		if err := tx.Raw("SELECT COUNT(*) FROM equity_transactions WHERE resolves_id = ?", pend.ID).Scan(&already).Error; err != nil {
-			return nil, err
+		pend, x := p.t, pendingUnits(p.t)
+		for _, k := range found {
+			if k.t.ResolvesID == pend.ID {
+				return nil, equity.ErrAlreadyResolved.With("submission %d's credit has already been resolved", d.SubmissionID)
+			}
 		}
-		if already > 0 {
-			return nil, equity.ErrAlreadyResolved.With("submission %d's credit has already been resolved", d.SubmissionID)
-		}
+		// One resolved concurrently is refused by resolves_id's unique
+		// constraint when this one is written (lostRace names it).
 		unit := equity.ModelUnit(pend.ModelID)
 		labeller := pend.MemberID
-		rc, err := CurrentRateCard(tx, pend.Cause.ProjectID)
+		rc, g, who, err := rulesFor(tx, pend.Cause.ProjectID, unit, labeller)
 		if err != nil {
 			return nil, err
 		}
-		g, err := CurrentGovernance(tx)
+		reviewerActive, err := withActive(tx, &who, labeller, d.ReviewerID)
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +208,7 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 			}
 		}
 		if keep > 0 {
-			legs, err := vestLegs(tx, g, unit, labeller, keep)
+			legs, err := vestLegsFor(tx, g, unit, labeller, who, keep)
 			if err != nil {
 				return nil, err
 			}
@@ -208,12 +224,8 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 				ps = append(ps, issue(unit, equity.Vested(d.ReviewerID), rc.ReviewDecision, equity.CatReview)...)
 				reviewerCredit += rc.ReviewDecision
 			}
-			if reviewerCredit > 0 {
-				if _, active, err := activeMember(tx, d.ReviewerID); err != nil {
-					return nil, err
-				} else if !active {
-					return nil, equity.ErrNotMember.With("reviewer %d is not an active member", d.ReviewerID)
-				}
+			if reviewerCredit > 0 && !reviewerActive {
+				return nil, equity.ErrNotMember.With("reviewer %d is not an active member", d.ReviewerID)
 			}
 		}
 		dr.Postings = ps
@@ -241,23 +253,33 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 // reserve), and for a former member, to where the exit rule sends their
 // holdings. The pending leg is the caller's.
 func vestLegs(tx *gorm.DB, g equity.Governance, unit string, member, amount int64) ([]equity.Posting, error) {
-	_, active, err := activeMember(tx, member)
+	known, active, err := activeMember(tx, member)
 	if err != nil {
 		return nil, err
 	}
-	if !active {
+	who := labellerState{known: known, active: active}
+	if active {
+		if who.receivable, err = balance(tx, unit, equity.Receivable(member)); err != nil {
+			return nil, err
+		}
+		if who.fee, err = MemberEntryFee(tx, member); err != nil {
+			return nil, err
+		}
+	}
+	return vestLegsFor(tx, g, unit, member, who, amount)
+}
+
+// vestLegsFor is vestLegs with the member's state already read.
+func vestLegsFor(tx *gorm.DB, g equity.Governance, unit string, member int64, who labellerState, amount int64) ([]equity.Posting, error) {
+	if !who.active {
 		dest, err := exitDestination(tx, g, member)
 		if err != nil {
 			return nil, err
 		}
 		return []equity.Posting{{Unit: unit, Account: dest, Amount: amount, Category: equity.CatExit}}, nil
 	}
-	debt, err := balance(tx, unit, equity.Receivable(member))
-	if err != nil {
-		return nil, err
-	}
 	var ps []equity.Posting
-	if debt < 0 {
+	if debt := who.receivable; debt < 0 {
 		settle := min(amount, -debt)
 		ps = append(ps, equity.Posting{Unit: unit, Account: equity.Receivable(member), Amount: settle, Category: equity.CatAnnotation})
 		amount -= settle
@@ -265,11 +287,7 @@ func vestLegs(tx *gorm.DB, g equity.Governance, unit string, member, amount int6
 	if amount > 0 {
 		ps = append(ps, equity.Posting{Unit: unit, Account: equity.Vested(member), Amount: amount, Category: equity.CatAnnotation})
 		// Then the entry fee, if the member still owes one.
-		fee, _, err := entryFeeLegs(tx, unit, member, amount)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, fee...)
+		ps = append(ps, feeLegs(unit, member, who.fee, amount)...)
 	}
 	return ps, nil
 }
