@@ -3,6 +3,7 @@ package store_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"copyhold/equity"
 	"copyhold/equity/roll"
@@ -182,6 +183,64 @@ func TestRollConcurrentIntegrators(t *testing.T) {
 		must(t, err)
 		if !rep.OK {
 			t.Fatal(rep.First)
+		}
+	})
+}
+
+// An installation upgraded from before the queue has log entries beyond its
+// tree: the integrator takes those first, in seq order, then the queue.
+func TestRollTakesALogWrittenBeforeTheQueue(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db, 2)
+		for i := 0; i < 3; i++ {
+			f.submit(f.members[i%2])
+		}
+		// Chain the queued entries the way the old write path did: straight
+		// onto the log and the head, with no tree.
+		var qs []struct {
+			Entry int64
+			Kind  string
+			RefID int64
+		}
+		must(t, db.Raw("SELECT entry, kind, ref_id FROM equity_log_queue ORDER BY entry").Scan(&qs).Error)
+		if len(qs) != 4 {
+			t.Fatalf("%d queued entries, want the rate card and 3 credits", len(qs))
+		}
+		prev := equity.GenesisHash
+		for i, q := range qs {
+			var canon []byte
+			if q.Kind == equity.LogTx {
+				tr, err := store.Transaction(db, q.RefID)
+				must(t, err)
+				canon = equity.CanonicalTx(tr)
+			} else {
+				rc, err := store.CurrentRateCard(db, f.project)
+				must(t, err)
+				canon = equity.CanonicalRateCard(rc)
+			}
+			h := equity.ChainHash(prev, canon)
+			must(t, db.Exec("INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+				i+1, q.Kind, q.RefID, prev, h, time.Now().UTC()).Error)
+			must(t, db.Exec("DELETE FROM equity_log_queue WHERE entry = ?", q.Entry).Error)
+			must(t, db.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", i+1, h).Error)
+			prev = h
+		}
+		f.submit(f.members[0]) // and one new entry in the queue
+		cp, ok, err := store.NewRoll(db, testKey(t)).Integrate(ctx)
+		must(t, err)
+		if !ok || cp.Size != 5 {
+			t.Fatalf("tree of %d (grew %v), want the 4 logged entries and the queued one", cp.Size, ok)
+		}
+		var last struct {
+			Kind string
+			Seq  int64
+		}
+		must(t, db.Raw("SELECT kind, seq FROM equity_log ORDER BY seq DESC LIMIT 1").Scan(&last).Error)
+		if last.Seq != 5 || last.Kind != equity.LogTx {
+			t.Fatalf("last log entry %+v", last)
+		}
+		if rep, err := f.st.Verify(ctx); err != nil || !rep.OK || rep.Entries != 5 || rep.Pending != 0 || rep.Tree.Leaves != 5 {
+			t.Fatalf("verify: %+v %v", rep, err)
 		}
 	})
 }
