@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/textrule"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +70,9 @@ func (im *importer) readLabelStudio(r io.Reader) error {
 		}
 		if dec.InputOffset()-start > int64(im.opts.MaxRecordBytes) {
 			return im.tooLarge(where)
+		}
+		if err := textrule.CheckJSON(raw); err != nil {
+			return textErr(where, err)
 		}
 		if err := im.lsTask(raw, n, where); err != nil {
 			var fe fnError

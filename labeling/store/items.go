@@ -14,6 +14,7 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/textrule"
 
 	"gorm.io/gorm"
 )
@@ -47,6 +48,9 @@ func (s *Projects) ImportItems(ctx context.Context, actor *int64, projectID int6
 
 // ImportItemsWith is ImportItems with options and a progress callback.
 func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req importer.Request) (labeling.ImportReport, error) {
+	if err := textrule.CheckString("filename", req.Filename); err != nil {
+		return labeling.ImportReport{}, err
+	}
 	maxBytes, maxRecords := int64(labeling.MaxImportBytes), labeling.MaxImportRecords
 	if req.MaxBytes > 0 {
 		maxBytes = min(req.MaxBytes, maxBytes)
