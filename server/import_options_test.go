@@ -28,7 +28,9 @@ func TestImportOptionsFromQuery(t *testing.T) {
 		ls := `[{"data":{"text":"Old work."},"annotations":[{"completed_by":{"email":"x@example.org"},"result":[{"type":"choices","value":{"choices":["negative"]}}]}]}]`
 		r = importRawQuery(t, e, p.ID, "format=labelstudio&annotations=predictions", []byte(ls))
 		var rep struct {
-			Annotations struct{ Annotations struct{ Kept, Converted, Dropped int } }
+			Annotations struct {
+				Annotations struct{ Kept, Converted, Dropped int }
+			}
 		}
 		mustJSON(t, r.body, &rep)
 		if r.status != 201 || rep.Annotations.Annotations.Converted != 1 {

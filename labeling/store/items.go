@@ -87,7 +87,7 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 		seq := p.NextSeq
 		batch := make([]itemRow, 0, importBatch)
 		extras := make([]importExtra, 0, importBatch) // aligned with batch
-		var firstLine, lastLine int // of the batch, for errors the database reports per statement
+		var firstLine, lastLine int                   // of the batch, for errors the database reports per statement
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
