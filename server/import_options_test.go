@@ -22,7 +22,7 @@ func TestImportOptionsFromQuery(t *testing.T) {
 			t.Fatalf("items %+v %v", items, err)
 		}
 		it := items[0]
-		if strings.Contains(string(it.Data), "label_name") || string(it.Gold) != `{"choice":"positive"}` || it.ExternalID != "r-1" || it.Priority != 7 || !it.Sensitive {
+		if strings.Contains(string(it.Data), "label_name") || strings.ReplaceAll(string(it.Gold), " ", "") != `{"choice":"positive"}` || it.ExternalID != "r-1" || it.Priority != 7 || !it.Sensitive {
 			t.Fatalf("item %+v data %s gold %s", it, it.Data, it.Gold)
 		}
 		ls := `[{"data":{"text":"Old work."},"annotations":[{"completed_by":{"email":"x@example.org"},"result":[{"type":"choices","value":{"choices":["negative"]}}]}]}]`
