@@ -4,6 +4,7 @@ package labeling
 import (
 	"bytes"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
 	"crypto/rand"
 	"crypto/sha256"
@@ -253,12 +254,15 @@ type Item struct {
 	ContentHash string          `json:"content_hash"`
 	Priority    int             `json:"priority"`
 	Prediction  json.RawMessage `json:"prediction,omitempty"`
-	Gold        json.RawMessage `json:"gold,omitempty"`
-	Sensitive   bool            `json:"sensitive"`
-	Status      ItemStatus      `json:"status"`
-	Done        int             `json:"done"`
-	Held        int             `json:"held"`
-	CreatedAt   time.Time       `json:"created_at"`
+	// PredictionModel and PredictionScore come with a Label Studio prediction.
+	PredictionModel string          `json:"prediction_model,omitempty"`
+	PredictionScore string          `json:"prediction_score,omitempty"`
+	Gold            json.RawMessage `json:"gold,omitempty"`
+	Sensitive       bool            `json:"sensitive"`
+	Status          ItemStatus      `json:"status"`
+	Done            int             `json:"done"`
+	Held            int             `json:"held"`
+	CreatedAt       time.Time       `json:"created_at"`
 }
 
 // AssignmentState is the life of one (item, member) slot.
@@ -358,6 +362,12 @@ type ImportReport struct {
 	Duplicates int    `json:"duplicates"`
 	Rejected   int    `json:"rejected"`
 	FirstError string `json:"first_error,omitempty"`
+	// Annotations counts what became of Label Studio predictions and
+	// annotations, per kind: kept, converted (to predictions or gold) or
+	// dropped, with the reasons.
+	Annotations importer.AnnotationTally `json:"annotations"`
+	// PriorAnnotations is how many external annotations were stored.
+	PriorAnnotations int `json:"prior_annotations"`
 }
 
 // ProjectProgress counts a project's work. Slots are item × overlap for

@@ -42,7 +42,26 @@ type Consensus struct {
 	ConfidenceBP int             `json:"confidence_bp"`
 	Votes        int             `json:"votes"`
 	Answer       json.RawMessage `json:"answer,omitempty"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	// PosteriorBP is a Dawid–Skene consensus's probability of each class,
+	// in basis points; nil for the other methods.
+	PosteriorBP map[string]int `json:"posterior_bp,omitempty"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+// ConsensusOptions choose how RecomputeConsensus works.
+type ConsensusOptions struct {
+	Method string // majority or dawid_skene
+	// Smoothing is Dawid–Skene's pseudo-count per confusion cell and prior;
+	// nil takes agreement.DefaultDawidSkeneSmoothing (0.01), 0 is plain
+	// maximum likelihood.
+	Smoothing *float64
+}
+
+// ItemPosterior is one item's Dawid–Skene estimate.
+type ItemPosterior struct {
+	ItemID      int64          `json:"item_id"`
+	Label       string         `json:"label"`
+	PosteriorBP map[string]int `json:"posterior_bp"`
 }
 
 // ConsensusReport sums up a recomputation.
@@ -55,6 +74,11 @@ type ConsensusReport struct {
 	// AnnotatorAccuracyBP is each labeller's estimated accuracy (the
 	// prior-weighted diagonal of their Dawid–Skene confusion matrix).
 	AnnotatorAccuracyBP map[string]int `json:"annotator_accuracy_bp,omitempty"`
+	// Dawid–Skene only: the smoothing used, the class priors and every
+	// item's posterior, in basis points.
+	Smoothing  float64         `json:"smoothing,omitempty"`
+	PriorsBP   map[string]int  `json:"priors_bp,omitempty"`
+	Posteriors []ItemPosterior `json:"posteriors,omitempty"`
 }
 
 // LabellerStats is one labeller's record in a project.

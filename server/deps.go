@@ -142,7 +142,7 @@ type Quality interface {
 	MyQuality(ctx context.Context, memberID, projectID int64) (labeling.MyQuality, error)
 	ProjectAgreement(ctx context.Context, projectID int64) (labeling.ProjectAgreement, error)
 	ProjectQuality(ctx context.Context, projectID int64) (labeling.ProjectQuality, error)
-	RecomputeConsensus(ctx context.Context, actor *int64, projectID int64, method string) (labeling.ConsensusReport, error)
+	RecomputeConsensusWith(ctx context.Context, actor *int64, projectID int64, opts labeling.ConsensusOptions) (labeling.ConsensusReport, error)
 }
 
 // Datasets is the snapshot, export, release and evaluation store the

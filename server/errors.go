@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/textrule"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -151,7 +152,11 @@ func decodeError(err error) error {
 }
 
 // strictUnmarshal decodes raw like bindJSON does, for handlers that need the raw bytes too.
+// It applies the text rule (textrule.CheckJSON) first, on the raw bytes.
 func strictUnmarshal(raw []byte, v any) error {
+	if err := textrule.CheckJSON(raw); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

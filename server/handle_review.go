@@ -218,6 +218,8 @@ func (s *Server) handleUpdateReviewSettings(c *gin.Context) {
 
 type consensusRequest struct {
 	Method string `json:"method"` // majority or dawid_skene (default)
+	// Smoothing is Dawid–Skene's pseudo-count (default 0.01; 0 = maximum likelihood).
+	Smoothing *float64 `json:"smoothing"`
 }
 
 func (s *Server) handleRecomputeConsensus(c *gin.Context) {
@@ -233,7 +235,11 @@ func (s *Server) handleRecomputeConsensus(c *gin.Context) {
 	if req.Method == "" {
 		req.Method = "dawid_skene"
 	}
-	rep, err := s.quality.RecomputeConsensus(c.Request.Context(), &actor.ID, id, req.Method)
+	if req.Smoothing != nil && (*req.Smoothing < 0 || *req.Smoothing > 1000) {
+		fail(c, fault.ErrInvalid.With("smoothing must be a number from 0 to 1000"))
+		return
+	}
+	rep, err := s.quality.RecomputeConsensusWith(c.Request.Context(), &actor.ID, id, labeling.ConsensusOptions{Method: req.Method, Smoothing: req.Smoothing})
 	if err != nil {
 		fail(c, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"copyhold/labeling"
@@ -179,7 +180,12 @@ func (s *Server) handleImport(c *gin.Context) {
 		fail(c, fault.ErrInvalid.With("format must be jsonl, csv or labelstudio"))
 		return
 	}
-	rep, err := s.projects.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, importer.Request{Format: format, Filename: c.Query("filename")})
+	opts, err := importOptions(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	rep, err := s.projects.ImportItemsWith(c.Request.Context(), &actor.ID, id, c.Request.Body, importer.Request{Format: format, Filename: c.Query("filename"), Options: opts})
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -190,6 +196,28 @@ func (s *Server) handleImport(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, rep)
+}
+
+// importOptions reads the import's options from the query: annotations
+// (predictions, prior, gold, drop), id_field, gold_field, priority and
+// sensitive.
+func importOptions(c *gin.Context) (importer.Options, error) {
+	o := importer.Options{Annotations: c.Query("annotations"), IDField: c.Query("id_field"), GoldField: c.Query("gold_field")}
+	if v := c.Query("priority"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return o, fault.ErrInvalid.With("priority must be a whole number, not %q", v)
+		}
+		o.Priority = n
+	}
+	switch v := c.Query("sensitive"); v {
+	case "", "false", "0":
+	case "true", "1":
+		o.Sensitive = true
+	default:
+		return o, fault.ErrInvalid.With("sensitive must be true or false, not %q", v)
+	}
+	return o, importer.CheckOptions(o)
 }
 
 type schemaRequest struct {

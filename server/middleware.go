@@ -6,11 +6,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/textrule"
 
 	"github.com/gin-gonic/gin"
 )
@@ -88,6 +90,29 @@ func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
+}
+
+// checkParams applies the text rule to every query and path parameter, so a
+// NUL or a stray byte in an id or a filename is a 400 naming the parameter on
+// both databases (bodies get the same rule in strictUnmarshal).
+func checkParams() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, p := range c.Params {
+			if err := textrule.CheckString("path parameter "+p.Key, p.Value); err != nil {
+				fail(c, err)
+				return
+			}
+		}
+		for k, vs := range c.Request.URL.Query() {
+			for _, v := range vs {
+				if err := textrule.CheckString("query parameter "+strconv.Quote(k), v); err != nil {
+					fail(c, err)
+					return
+				}
+			}
 		}
 		c.Next()
 	}

@@ -20,12 +20,12 @@ func (s *Server) routes() {
 	coordinator := requireRole(member.RoleCoordinator)
 
 	// Uploads stream up to their own, larger limit; every other body is small.
-	uploads := r.Group("/api", limitBody(maxImportBytes), s.authenticate(), coordinator)
+	uploads := r.Group("/api", limitBody(maxImportBytes), checkParams(), s.authenticate(), coordinator)
 	{
 		uploads.POST("/projects/:id/imports", s.handleImport)
 	}
 
-	api := r.Group("/api", limitBody(s.cfg.MaxBodyBytes), s.authenticate())
+	api := r.Group("/api", limitBody(s.cfg.MaxBodyBytes), checkParams(), s.authenticate())
 	{
 		api.POST("/auth/login", s.handleLogin)
 		api.POST("/auth/logout", s.handleLogout)

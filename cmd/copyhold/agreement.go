@@ -16,6 +16,7 @@ import (
 const agreementAbout = `Compute inter-annotator agreement for a long-format ratings file.
 
 Usage: copyhold agreement --metric NAME [--level LEVEL] [--weights W] [--json] FILE
+       copyhold agreement --metric dawid-skene [--smoothing S] [--order C1,C2,…] [--json] FILE
 
 FILE is CSV with a header naming item (or unit), annotator and value columns,
 or JSON lines {"item":…, "annotator":…, "value":…}; the format comes from the
@@ -31,6 +32,12 @@ Metrics:
   kendall          Kendall's tau-b; values are ranks (two annotators, more: mean)
   span_exact_f1    span F1, values are JSON lists of {"start","end","label"}
   span_overlap_f1  as above, counting overlapping same-label spans as matches
+  dawid-skene      not a coefficient: Dawid & Skene (1979)'s EM estimate of each
+                   item's true class (label and posterior per class), the class
+                   priors and each annotator's confusion matrix. An annotator may
+                   rate an item more than once. --smoothing adds a pseudo-count to
+                   every confusion cell and prior (default 0.01; 0 is plain
+                   maximum likelihood, as in the paper); --order fixes the classes
 
 Ordinal and weighted metrics need numeric values or --order.`
 
@@ -38,12 +45,13 @@ Ordinal and weighted metrics need numeric values or --order.`
 func cmdAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("agreement", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are returned; --help goes to stdout
-	metric := fs.String("metric", "", "metric: percent, cohen, fleiss, alpha, kendall, span_exact_f1, span_overlap_f1")
+	metric := fs.String("metric", "", "metric: percent, cohen, fleiss, alpha, kendall, span_exact_f1, span_overlap_f1, dawid-skene")
 	level := fs.String("level", "", "alpha level: nominal, ordinal, interval or ratio (default nominal)")
 	weights := fs.String("weights", "", "Cohen's kappa weights: linear or quadratic (default unweighted)")
 	order := fs.String("order", "", "comma-separated categories, lowest first, when values are not numbers")
 	format := fs.String("format", "", "csv or jsonl (default: from the file extension)")
 	asJSON := fs.Bool("json", false, "print a JSON object instead of one line")
+	smoothing := fs.String("smoothing", "", "dawid-skene: pseudo-count per confusion cell and prior, >= 0 (default 0.01; 0 = maximum likelihood)")
 	printUsage := func(w io.Writer) {
 		fs.SetOutput(w)
 		fmt.Fprintf(w, "copyhold agreement: %s\n\nFlags:\n", agreementAbout)
@@ -73,8 +81,16 @@ func cmdAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(files) != 1 {
 		return fmt.Errorf("agreement: give exactly one ratings file, got %d (--help for usage)", len(files))
 	}
-	name, base, lvl, err := agreementMetricName(*metric, *level, *weights)
-	if err != nil {
+	ds := isDawidSkene(*metric)
+	var name, base, lvl string
+	var err error
+	if ds {
+		if *level != "" || *weights != "" {
+			return fmt.Errorf("agreement: --level and --weights do not apply to dawid-skene")
+		}
+	} else if *smoothing != "" {
+		return fmt.Errorf("agreement: --smoothing applies to dawid-skene only")
+	} else if name, base, lvl, err = agreementMetricName(*metric, *level, *weights); err != nil {
 		return fmt.Errorf("agreement: %w", err)
 	}
 	display := base
@@ -105,6 +121,21 @@ func cmdAgreement(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if ds {
+		sm, err := parseSmoothing(*smoothing)
+		if err != nil {
+			return fmt.Errorf("agreement: %w", err)
+		}
+		res, err := agreement.DawidSkene(ratings, agreement.DawidSkeneOptions{Classes: opts.Order, Smoothing: sm})
+		if err != nil {
+			return fmt.Errorf("agreement: dawid-skene: %w", err)
+		}
+		used := agreement.DefaultDawidSkeneSmoothing
+		if sm != nil {
+			used = *sm
+		}
+		return printDawidSkene(stdout, res, used, *asJSON)
 	}
 	res, err := agreement.Compute(ratings, name, opts)
 	if err != nil {
@@ -157,7 +188,7 @@ func agreementMetricName(metric, level, weights string) (name, base, lvl string,
 	}
 	switch metric {
 	case "":
-		return "", "", "", fmt.Errorf("--metric is required (percent, cohen, fleiss, alpha, kendall, span_exact_f1, span_overlap_f1)")
+		return "", "", "", fmt.Errorf("--metric is required (percent, cohen, fleiss, alpha, kendall, span_exact_f1, span_overlap_f1, dawid-skene)")
 	case "percent", "fleiss", "span_exact_f1", "span_overlap_f1":
 		return metric, metric, "", nil
 	case "kendall", "kendall_tau":

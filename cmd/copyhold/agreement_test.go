@@ -158,3 +158,52 @@ func TestAgreementCommandUsage(t *testing.T) {
 		}
 	}
 }
+
+// The 1979 paper's example through the command: labels, posteriors, priors
+// and confusion matrices, with the paper's smoothing (none).
+func TestAgreementCommandDawidSkene(t *testing.T) {
+	src, err := os.ReadFile("../../labeling/agreement/testdata/dawid_skene_1979.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := agreementWrite(t, "ds.csv", string(src))
+	out, err := agreementRun("--metric", "dawid-skene", "--smoothing", "0", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"smoothing 0,", "class priors:\n  1\t0.3996\n  2\t0.4220", "  2\t4\t0.0000\t0.0000\t0.0000\t1.0000\n",
+		"annotator 1\n    true\\given\t1\t2\t3\t4\n    1\t0.8895\t0.1105"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = agreementRun("--metric", "dawid-skene", "--json", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Smoothing float64
+		Priors    []float64
+		Items     []agreement.DawidSkeneItem
+		Confusion map[string][][]float64
+	}
+	mustDecode(t, out, &res)
+	if res.Smoothing != agreement.DefaultDawidSkeneSmoothing || len(res.Priors) != 4 || len(res.Items) != 45 || len(res.Confusion) != 5 {
+		t.Errorf("json: %+v", res)
+	}
+	for _, bad := range [][]string{{"--smoothing", "-1"}, {"--smoothing", "x"}, {"--level", "ordinal"}} {
+		if _, err := agreementRun(append([]string{"--metric", "dawid-skene", path}, bad...)...); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	if _, err := agreementRun("--metric", "alpha", "--smoothing", "1", path); err == nil {
+		t.Errorf("--smoothing with alpha: want an error")
+	}
+}
+
+func mustDecode(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("%v: %s", err, s)
+	}
+}

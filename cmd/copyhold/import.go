@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 )
 
@@ -15,6 +16,11 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	bindConfig(fset, e, &c)
 	project := fset.Int64("project", 0, "project id")
 	format := fset.String("format", "", "jsonl, csv or labelstudio (default: from the file name and contents)")
+	annotations := fset.String("annotations", "", "Label Studio annotations become: predictions, prior (external annotators' work: counts for agreement and exports, earns no units), gold or drop (default: ground-truth ones gold, the rest dropped)")
+	idField := fset.String("id-field", "", "data field whose value becomes the item's external id")
+	goldField := fset.String("gold-field", "", "data field holding the gold label: stored as gold and removed from what labellers see")
+	priority := fset.Int("priority", 0, "priority of records that set none (higher is served first)")
+	sensitive := fset.Bool("sensitive", false, "mark every item sensitive")
 	if err := fset.Parse(reorderFlags(args)); err != nil {
 		return err
 	}
@@ -35,6 +41,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	rep, err := newStore(db).Projects.ImportItemsWith(ctx, nil, *project, f, importer.Request{
 		Format: *format, Filename: filepath.Base(path),
+		Options:  importer.Options{Annotations: *annotations, IDField: *idField, GoldField: *goldField, Priority: *priority, Sensitive: *sensitive},
 		Progress: func(n int) { fmt.Fprintf(e.stderr, "\rread %s records", strconv.Itoa(n)) },
 	})
 	fmt.Fprintln(e.stderr)
@@ -43,6 +50,20 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %d, duplicate %d, rejected %d (of %d records) into project %d\n",
 		rep.Imported, rep.Duplicates, rep.Rejected, rep.Records, *project)
+	a := rep.Annotations
+	if n := a.Predictions.Kept + a.Predictions.Converted + a.Predictions.Dropped + a.Annotations.Kept + a.Annotations.Converted + a.Annotations.Dropped; n > 0 {
+		for _, k := range []struct {
+			name string
+			t    importer.KindTally
+		}{{"predictions", a.Predictions}, {"annotations", a.Annotations}} {
+			fmt.Fprintf(e.stdout, "%s: kept %d, converted %d, dropped %d", k.name, k.t.Kept, k.t.Converted, k.t.Dropped)
+			for _, r := range sortedReasons(k.t.Reasons) {
+				fmt.Fprintf(e.stdout, "; %d %s", k.t.Reasons[r], r)
+			}
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintf(e.stdout, "prior annotations stored: %d\n", rep.PriorAnnotations)
+	}
 	return nil
 }
 
@@ -71,4 +92,13 @@ func containsEq(s string) bool {
 		}
 	}
 	return false
+}
+
+func sortedReasons(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for r := range m {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -200,6 +200,25 @@ func TestImportCommand(t *testing.T) {
 			if _, err := runCmd(t, vars, "", "import", "--project", "99", good); err == nil {
 				t.Fatal("import into a missing project succeeded")
 			}
+			// Options: the gold label lifted out of the data, ids, priority, sensitive.
+			labelled := dir + "/labelled.jsonl"
+			os.WriteFile(labelled, []byte(`{"id":"x-1","text":"Loved it, every minute.","label_name":"positive"}`+"\n"), 0o600)
+			out, err = runCmd(t, vars, "", "import", "--project", "1", "--id-field", "id", "--gold-field", "label_name", "--priority", "5", "--sensitive", labelled)
+			if err != nil || !strings.Contains(out, "imported 1,") {
+				t.Fatalf("import with options: %v %s", err, out)
+			}
+			// Label Studio annotations as prior work, counted.
+			ls := dir + "/ls.json"
+			os.WriteFile(ls, []byte(`[{"id":5,"data":{"text":"An old review, labelled before."},"annotations":[`+
+				`{"completed_by":{"email":"a@example.org"},"lead_time":3.2,"result":[{"type":"choices","from_name":"label","to_name":"text","value":{"choices":["positive"]}}]},`+
+				`{"was_cancelled":true,"result":[]}]}]`), 0o600)
+			out, err = runCmd(t, vars, "", "import", "--project", "1", "--annotations", "prior", ls)
+			if err != nil || !strings.Contains(out, "annotations: kept 1, converted 0, dropped 1; 1 cancelled (skipped) in Label Studio") || !strings.Contains(out, "prior annotations stored: 1") {
+				t.Fatalf("import --annotations prior: %v %s", err, out)
+			}
+			if out, err := runCmd(t, vars, "", "import", "--project", "1", "--annotations", "keep", ls); err == nil || !strings.Contains(err.Error(), "annotations must be one of") {
+				t.Fatalf("unknown choice: %v %s", err, out)
+			}
 		})
 	}
 }

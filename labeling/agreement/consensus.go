@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 )
 
 // TiePolicy decides a majority vote when several labels share the top count.
@@ -116,12 +117,19 @@ func MajorityVote(ratings []Rating, opts MajorityOptions) ([]ConsensusResult, er
 	return out, nil
 }
 
+// DefaultDawidSkeneSmoothing is the pseudo-count DawidSkene adds to every
+// confusion cell and class prior unless told otherwise.
+const DefaultDawidSkeneSmoothing = 0.01
+
 // DawidSkeneOptions configures DawidSkene. Zero values take the defaults.
 type DawidSkeneOptions struct {
-	Classes   []string // class order; nil = sorted distinct values
-	MaxIter   int      // default 100
-	Tol       float64  // stop when the log-likelihood changes less; default 1e-6
-	Smoothing float64  // pseudo-count on every confusion cell and prior; default 0.01
+	Classes []string // class order; nil = sorted distinct values
+	MaxIter int      // default 100
+	Tol     float64  // stop when the log-likelihood changes less; default 1e-6
+	// Smoothing is the pseudo-count on every confusion cell and prior: nil
+	// takes DefaultDawidSkeneSmoothing; 0 is plain maximum likelihood, as in
+	// Dawid & Skene (1979).
+	Smoothing *float64
 }
 
 // DawidSkeneItem is the estimate for one unit.
@@ -148,8 +156,10 @@ type DawidSkeneResult struct {
 // DawidSkene estimates true classes and per-annotator confusion matrices by
 // EM (Dawid & Skene 1979), starting from the vote shares of each unit. The
 // smoothing pseudo-count keeps unseen cells off zero so one odd label cannot
-// veto a class. Units with no values are left out. Deterministic: units,
-// annotators and classes are processed in sorted or given order.
+// veto a class. Units with no values are left out. An annotator may rate a
+// unit more than once (the 1979 paper's first clinician did, three times):
+// each rating counts. Deterministic: units, annotators and classes are
+// processed in sorted or given order.
 func DawidSkene(ratings []Rating, opts DawidSkeneOptions) (DawidSkeneResult, error) {
 	if opts.MaxIter <= 0 {
 		opts.MaxIter = 100
@@ -157,13 +167,14 @@ func DawidSkene(ratings []Rating, opts DawidSkeneOptions) (DawidSkeneResult, err
 	if opts.Tol <= 0 {
 		opts.Tol = 1e-6
 	}
-	if opts.Smoothing <= 0 {
-		opts.Smoothing = 0.01
+	smoothing := DefaultDawidSkeneSmoothing
+	if opts.Smoothing != nil {
+		smoothing = *opts.Smoothing
 	}
-	t, err := NewRatingTable(ratings)
-	if err != nil {
-		return DawidSkeneResult{}, err
+	if smoothing < 0 || math.IsNaN(smoothing) || math.IsInf(smoothing, 0) {
+		return DawidSkeneResult{}, ErrBadRatingValue.With("Dawid–Skene smoothing must be a number >= 0, not %v", smoothing)
 	}
+	t := repeatedRatingTable(ratings)
 	if len(t.Units) == 0 {
 		return DawidSkeneResult{}, ErrMetricUndefined.With("Dawid–Skene is undefined: there are no ratings")
 	}
@@ -210,7 +221,7 @@ func DawidSkene(ratings []Rating, opts DawidSkeneOptions) (DawidSkeneResult, err
 	logp := make([]float64, K)
 	res := DawidSkeneResult{Classes: slices.Clone(classes)}
 	prevLL := math.Inf(-1)
-	s := opts.Smoothing
+	s := smoothing
 	for iter := 1; iter <= opts.MaxIter; iter++ {
 		// M-step: priors and confusion matrices from the soft labels.
 		for k := range prior {
@@ -240,6 +251,9 @@ func DawidSkene(ratings []Rating, opts DawidSkeneOptions) (DawidSkeneResult, err
 				for _, c := range conf[j][k] {
 					sum += c
 				}
+				if sum == 0 { // no soft weight on class k and no smoothing
+					continue
+				}
 				for l := range conf[j][k] {
 					conf[j][k][l] /= sum
 				}
@@ -255,6 +269,9 @@ func DawidSkene(ratings []Rating, opts DawidSkeneOptions) (DawidSkeneResult, err
 					logp[k] += math.Log(conf[v.j][k][v.l])
 				}
 				top = max(top, logp[k])
+			}
+			if math.IsInf(top, -1) { // impossible under every class: keep the last estimate
+				continue
 			}
 			sum := 0.0
 			for k := range K {
@@ -289,4 +306,39 @@ func DawidSkene(ratings []Rating, opts DawidSkeneOptions) (DawidSkeneResult, err
 		res.Items[i] = DawidSkeneItem{Unit: u, Posterior: T[i], Label: classes[best], Confidence: T[i][best]}
 	}
 	return res, nil
+}
+
+// repeatedRatingTable is NewRatingTable without the one-rating-per-annotator
+// check: Dawid–Skene counts repeated ratings.
+func repeatedRatingTable(ratings []Rating) *RatingTable {
+	unitSet, annSet := map[string]int{}, map[string]int{}
+	for _, r := range ratings {
+		if r.Value != "" {
+			unitSet[r.Unit], annSet[r.Annotator] = 0, 0
+		}
+	}
+	t := &RatingTable{Units: agreeSortedKeys(unitSet), Annotators: agreeSortedKeys(annSet)}
+	for i, u := range t.Units {
+		unitSet[u] = i
+	}
+	for i, a := range t.Annotators {
+		annSet[a] = i
+	}
+	t.Cells = make([][]RatingCell, len(t.Units))
+	for _, r := range ratings {
+		if r.Value != "" {
+			u := unitSet[r.Unit]
+			t.Cells[u] = append(t.Cells[u], RatingCell{Annotator: annSet[r.Annotator], Value: r.Value})
+		}
+	}
+	// Sums run in one order whatever the rows' order, so results are bit-identical.
+	for _, cells := range t.Cells {
+		sort.Slice(cells, func(i, j int) bool {
+			if cells[i].Annotator != cells[j].Annotator {
+				return cells[i].Annotator < cells[j].Annotator
+			}
+			return cells[i].Value < cells[j].Value
+		})
+	}
+	return t
 }

@@ -152,6 +152,9 @@ type ExportOptions struct {
 	Format   ExportFormat
 	TaskType tasktype.TaskType // the project's task type; rows of another type are an error
 	Project  string            // project name, for messages and the dataset card
+	// CoopHost names the co-op in the contributor addresses of Label Studio
+	// exports (contributor-<name>@<CoopHost>.invalid); "" is "copyhold".
+	CoopHost string
 
 	// AllAnnotations writes every accepted annotation rather than the one
 	// accepted answer per item (one training example per annotation;

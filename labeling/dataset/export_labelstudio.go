@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Label Studio export: a JSON array, one task per item, streamed element by
@@ -37,11 +38,46 @@ type exportLSAnnotation struct {
 	GroundTruth  bool            `json:"ground_truth"`
 }
 
-// exportLSUser names the annotator by name or pseudonym only: copyhold never
-// exports member ids or e-mail addresses. Label Studio assigns imported
-// annotations to the importing user.
+// exportLSUser is completed_by in the shape Label Studio's bulk importer
+// accepts: an object with an "email" (it maps the address to one of its
+// users). copyhold never exports a member's real address or id: the address
+// is made from the name the export credits (the pseudonym, or the member's
+// name when they chose to be named) under the reserved .invalid domain, so
+// it is stable across exports and reaches nobody.
 type exportLSUser struct {
+	Email    string `json:"email"`
 	Username string `json:"username"`
+}
+
+// LSContributorEmail is the address an export gives an annotator:
+// contributor-<name>@<coop host>.invalid, the name lower-cased with every
+// run of other characters as one "-".
+func LSContributorEmail(annotator, coopHost string) string {
+	host := lsSlug(coopHost, '.')
+	if host == "" {
+		host = "copyhold"
+	}
+	return "contributor-" + lsSlug(annotator, 0) + "@" + host + ".invalid"
+}
+
+func lsSlug(s string, keep rune) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || (keep != 0 && r == keep) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	if b.Len() > 60 {
+		return b.String()[:60]
+	}
+	return b.String()
 }
 
 func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tasktype.ItemFields) (string, error) {
@@ -64,7 +100,7 @@ func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tas
 		}
 		ann := exportLSAnnotation{Result: res}
 		if a.annotator != "" {
-			ann.CompletedBy = &exportLSUser{a.annotator}
+			ann.CompletedBy = &exportLSUser{Email: LSContributorEmail(a.annotator, w.opts.CoopHost), Username: a.annotator}
 		}
 		if a.leadTimeMs >= 0 {
 			ms := labeling.ClampLeadTime(a.leadTimeMs)

@@ -30,6 +30,10 @@ type ExportManifest struct {
 	License     string            `json:"license"`              // an SPDX-like id ("cc-by-4.0"); "" renders as "other"
 	Terms       string            `json:"terms,omitempty"`      // the co-op's terms for this data, in words
 	Description string            `json:"description,omitempty"`
+	// Offsets names the convention of span offsets (spans projects only):
+	// OffsetsCodePoints in every format but labelstudio, which uses
+	// OffsetsUTF16 as Label Studio does.
+	Offsets string `json:"offsets,omitempty"`
 
 	SnapshotHash string `json:"snapshot_hash"` // SnapshotHasher over the exported rows
 	LedgerHead   string `json:"ledger_head"`   // hash of the ledger's last entry when exported
@@ -106,6 +110,9 @@ type ExportAgreement struct {
 // flag and units and get their annotation counts when they have none;
 // annotators the caller did not list are added as pseudonymous.
 func (m *ExportManifest) AddStats(s ExportStats) {
+	if m.Offsets == "" {
+		m.Offsets = OffsetConvention(m.Format, m.TaskType)
+	}
 	m.Counts = ExportCounts{Items: s.Items, Rows: s.Rows, Skipped: s.Skipped, Dropped: s.Dropped}
 	if m.Counts.Skipped == nil {
 		m.Counts.Skipped = map[string]int64{}
@@ -272,6 +279,10 @@ func WriteExportCard(w io.Writer, m ExportManifest) error {
 	if doc := exportRowDocs[rowFormat]; doc != "" {
 		fmt.Fprintf(&b, "Each line of the JSONL files has %s\n\n", doc)
 	}
+	if m.Offsets == OffsetsCodePoints {
+		b.WriteString("Span offsets (`start`, `end`) count Unicode code points of the item text, end exclusive: " +
+			"in Python, `text[start:end]` is the span. (Label Studio exports count UTF-16 code units instead.)\n\n")
+	}
 	if len(m.Files) > 0 {
 		b.WriteString("| file | rows | bytes | sha256 |\n|---|---:|---:|---|\n")
 		for _, f := range m.Files {
@@ -415,4 +426,22 @@ func exportSortedKeys(m map[string]int64) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Span offset conventions, as the manifest names them.
+const (
+	OffsetsCodePoints = "unicode_code_points"
+	OffsetsUTF16      = "utf16_code_units"
+)
+
+// OffsetConvention says how a format counts span offsets for a task type:
+// "" when the task type has none (only spans do).
+func OffsetConvention(f ExportFormat, tt tasktype.TaskType) string {
+	if tt != tasktype.TaskSpans {
+		return ""
+	}
+	if f == ExportLabelStudio {
+		return OffsetsUTF16
+	}
+	return OffsetsCodePoints
 }

@@ -704,8 +704,9 @@ func TestExportLabelStudioRoundTrip(t *testing.T) {
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("task %d result changed\n got %v\nwant %v", i, got, want)
 				}
-				if string(back[i].Annotations[0].CompletedBy) != `{"username":"otter"}` {
-					t.Errorf("completed_by = %s", back[i].Annotations[0].CompletedBy)
+				if err := lsImporterAcceptsCompletedBy(back[i].Annotations[0].CompletedBy); err != nil ||
+					string(back[i].Annotations[0].CompletedBy) != `{"email":"contributor-otter@copyhold.invalid","username":"otter"}` {
+					t.Errorf("completed_by = %s: %v", back[i].Annotations[0].CompletedBy, err)
 				}
 				ans, err := importer.LSResultToAnswer(c.tt, schema, back[i].Data, back[i].Annotations[0].Result)
 				if err != nil || string(ans) != string(rows[i].Answer) {

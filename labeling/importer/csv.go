@@ -2,11 +2,13 @@ package importer
 
 import (
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/textrule"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -64,6 +66,11 @@ func (im *importer) readCSV(r io.Reader) error {
 	header = append([]string(nil), header...)
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	for i, h := range header {
+		if err := textrule.CheckString(fmt.Sprintf("column %d", i+1), h); err != nil {
+			return textErr("line 1", err)
+		}
 	}
 	seen := map[string]int{}
 	for i := range header {
@@ -127,6 +134,16 @@ func (im *importer) csvErr(err error, guard *lineGuard, line int) error {
 func (im *importer) csvRecord(header, row []string, line int, where string) error {
 	rec := Record{Line: line}
 	data := make(map[string]string, len(header))
+	for i, h := range header {
+		if err := textrule.CheckString(strconv.Quote(h), row[i]); err != nil {
+			return textErr(where, err)
+		}
+		if h == "gold" || h == "prediction" {
+			if err := textrule.CheckJSON([]byte(row[i])); err != nil {
+				return textErr(where+": "+h, err)
+			}
+		}
+	}
 	for i, h := range header {
 		v := row[i]
 		var err error

@@ -1,6 +1,9 @@
 package importer
 
-import "copyhold/labeling/fault"
+import (
+	"copyhold/labeling/fault"
+	"copyhold/labeling/textrule"
+)
 
 // Errors of import files and Label Studio configs and results.
 var (
@@ -9,3 +12,9 @@ var (
 	ErrLSConfig       = fault.New(fault.KindInvalid, "ls_config_unsupported", "the Label Studio labeling config cannot be used")
 	ErrLSResult       = fault.New(fault.KindInvalid, "ls_result_unsupported", "the Label Studio result cannot be converted")
 )
+
+// textErr puts the line or record in front of a text-rule refusal; the code
+// stays invalid_text.
+func textErr(where string, err error) error {
+	return textrule.ErrInvalidText.With("%s: %s", where, err.Error())
+}

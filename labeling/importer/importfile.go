@@ -36,9 +36,30 @@ type Record struct {
 	ExternalID string          // "" if the record has none
 	Data       json.RawMessage // the item data object
 	Prediction json.RawMessage // pre-annotation, or nil
-	Gold       json.RawMessage // gold answer, or nil
-	Priority   int
-	Sensitive  bool
+	// PredictionModel and PredictionScore are a Label Studio prediction's
+	// model_version and score (the decimal text as given), or "".
+	PredictionModel string
+	PredictionScore string
+	Gold            json.RawMessage // gold answer, or nil
+	// Prior are annotations by external annotators (Label Studio, the
+	// "prior" choice): work done before, which earns nothing here.
+	Prior     []PriorAnnotation
+	Priority  int
+	Sensitive bool
+	// Tally counts what became of the record's Label Studio predictions and
+	// annotations.
+	Tally AnnotationTally
+}
+
+// PriorAnnotation is an annotation made outside the co-op, kept with its
+// original metadata.
+type PriorAnnotation struct {
+	Annotator   string          // a stable key: the e-mail, "ls-user-<id>", or "ls-annotation-<id>"
+	CompletedBy json.RawMessage // completed_by as it came, or nil
+	Answer      json.RawMessage // normalised answer
+	LeadTimeMs  int64
+	CreatedAt   string // created_at as it came
+	SourceID    string // the Label Studio annotation id
 }
 
 // Options tune how bare records are read.
@@ -52,6 +73,85 @@ type Options struct {
 	GoldField string
 	// MaxRecordBytes, when > 0, overrides the package limit MaxRecordBytes.
 	MaxRecordBytes int
+	// Annotations says what becomes of Label Studio annotations: predictions,
+	// prior, gold or drop (see AnnotationChoices). "" keeps the old rule:
+	// ground-truth annotations become gold, the others are dropped (counted
+	// in the report either way).
+	Annotations string
+	// Priority and Sensitive are the defaults for records that set none.
+	Priority  int
+	Sensitive bool
+}
+
+// What an import does with Label Studio annotations.
+const (
+	AnnotationsPredictions = "predictions" // suggestions shown to labellers
+	AnnotationsPrior       = "prior"       // external annotators' work: agreement, consensus, exports; no units
+	AnnotationsGold        = "gold"        // the item's gold answer
+	AnnotationsDrop        = "drop"
+)
+
+// AnnotationChoices lists the choices, for help texts and validation.
+func AnnotationChoices() []string {
+	return []string{AnnotationsPredictions, AnnotationsPrior, AnnotationsGold, AnnotationsDrop}
+}
+
+// CheckOptions refuses an unknown annotation choice or a priority out of range.
+func CheckOptions(o Options) error {
+	if o.Annotations != "" && !containsString(AnnotationChoices(), o.Annotations) {
+		return ErrImportFormat.With("annotations must be one of %s, not %q", strings.Join(AnnotationChoices(), ", "), o.Annotations)
+	}
+	for _, f := range []struct{ name, v string }{{"id field", o.IDField}, {"gold field", o.GoldField}} {
+		if len(f.v) > 200 || tasktype.HasControl(f.v) {
+			return ErrImportFormat.With("%s must be at most 200 bytes without control characters", f.name)
+		}
+	}
+	if o.IDField != "" && o.IDField == o.GoldField {
+		return ErrImportFormat.With("the id field and the gold field must differ")
+	}
+	if o.Priority < -1_000_000 || o.Priority > 1_000_000 {
+		return ErrImportFormat.With("priority must be between -1000000 and 1000000")
+	}
+	return nil
+}
+
+// AnnotationTally counts, per kind (Label Studio predictions, annotations),
+// how many were kept as that kind, converted to another, or dropped, and why
+// they were dropped.
+type AnnotationTally struct {
+	Predictions KindTally `json:"predictions"`
+	Annotations KindTally `json:"annotations"`
+}
+
+// KindTally is one kind's counts.
+type KindTally struct {
+	Kept      int            `json:"kept"`
+	Converted int            `json:"converted"`
+	Dropped   int            `json:"dropped"`
+	Reasons   map[string]int `json:"dropped_reasons,omitempty"`
+}
+
+func (k *KindTally) drop(reason string) {
+	k.Dropped++
+	if k.Reasons == nil {
+		k.Reasons = map[string]int{}
+	}
+	k.Reasons[reason]++
+}
+
+// Add sums another tally into t.
+func (t *AnnotationTally) Add(o AnnotationTally) {
+	for _, p := range []struct{ dst, src *KindTally }{{&t.Predictions, &o.Predictions}, {&t.Annotations, &o.Annotations}} {
+		p.dst.Kept += p.src.Kept
+		p.dst.Converted += p.src.Converted
+		p.dst.Dropped += p.src.Dropped
+		for r, n := range p.src.Reasons {
+			if p.dst.Reasons == nil {
+				p.dst.Reasons = map[string]int{}
+			}
+			p.dst.Reasons[r] += n
+		}
+	}
 }
 
 // DetectFormat guesses the format from the file name and its first
@@ -113,6 +213,9 @@ func ReadWithOptions(r io.Reader, format string, tt tasktype.TaskType, schema js
 	if opts.MaxRecordBytes <= 0 {
 		opts.MaxRecordBytes = MaxRecordBytes
 	}
+	if err := CheckOptions(opts); err != nil {
+		return err
+	}
 	im := &importer{tt: tt, schema: schema, s: s, opts: opts, fn: fn}
 	switch format {
 	case JSONL:
@@ -152,6 +255,10 @@ func importErr(where string, err error) error {
 
 // finish applies the options, validates data and answers, and hands the record on.
 func (im *importer) finish(rec Record, where string) error {
+	if rec.Priority == 0 {
+		rec.Priority = im.opts.Priority
+	}
+	rec.Sensitive = rec.Sensitive || im.opts.Sensitive
 	if im.opts.IDField != "" || im.opts.GoldField != "" {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(rec.Data, &obj); err == nil && obj != nil {

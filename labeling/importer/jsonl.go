@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/textrule"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +73,9 @@ func readLimitedLine(br *bufio.Reader, max int) (line []byte, eof, tooLong bool,
 }
 
 func (im *importer) jsonlRecord(b []byte, line int, where string) error {
+	if err := textrule.CheckJSON(b); err != nil {
+		return textErr(where, err)
+	}
 	if b[0] != '{' {
 		var g any
 		if json.Unmarshal(b, &g) == nil {

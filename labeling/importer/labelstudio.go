@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/textrule"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 )
 
 // Label Studio task files: a JSON array (or one object) of tasks, bare or
@@ -69,6 +72,9 @@ func (im *importer) readLabelStudio(r io.Reader) error {
 		}
 		if dec.InputOffset()-start > int64(im.opts.MaxRecordBytes) {
 			return im.tooLarge(where)
+		}
+		if err := textrule.CheckJSON(raw); err != nil {
+			return textErr(where, err)
 		}
 		if err := im.lsTask(raw, n, where); err != nil {
 			var fe fnError
@@ -132,10 +138,12 @@ func peekNonSpace(br *bufio.Reader) (byte, error) {
 }
 
 // lsTask reads one Label Studio task: bare data, or {"id","data",
-// "predictions","annotations",…}. The first prediction's result becomes the
-// Prediction and the first ground-truth annotation the Gold, when they
-// convert to this project's task type; otherwise they are skipped. Other
-// keys of a task (meta, created_at, …) are ignored.
+// "predictions","annotations",…}. The first prediction that converts to this
+// project's task type becomes the Prediction (with its model_version and
+// score); annotations go where Options.Annotations says. Every prediction
+// and annotation is counted in the record's Tally: kept, converted or
+// dropped (with the reason). Other keys of a task (meta, created_at, …) are
+// ignored.
 func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
@@ -158,28 +166,183 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 	if _, err := im.s.ItemData(data); err != nil {
 		return importErr(where, err)
 	}
-	var preds []struct {
-		Result json.RawMessage `json:"result"`
-	}
-	if raw, ok := obj["predictions"]; ok && json.Unmarshal(raw, &preds) == nil && len(preds) > 0 && preds[0].Result != nil {
-		if a, err := LSResultToAnswer(im.tt, im.schema, data, preds[0].Result); err == nil {
-			rec.Prediction = a
+	var preds []lsPrediction
+	if raw, ok := obj["predictions"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &preds); err != nil {
+			return ErrImportFormat.With("%s: predictions must be an array of {result, model_version, score}: %s", where, tasktype.JSONErrText(err))
 		}
 	}
-	var anns []struct {
-		Result       json.RawMessage `json:"result"`
-		GroundTruth  bool            `json:"ground_truth"`
-		WasCancelled bool            `json:"was_cancelled"`
+	var anns []lsAnnotation
+	if raw, ok := obj["annotations"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &anns); err != nil {
+			return ErrImportFormat.With("%s: annotations must be an array of {result, completed_by, …}: %s", where, tasktype.JSONErrText(err))
+		}
 	}
-	if raw, ok := obj["annotations"]; ok && json.Unmarshal(raw, &anns) == nil {
-		for _, a := range anns {
-			if a.GroundTruth && !a.WasCancelled && a.Result != nil {
-				if g, err := LSResultToAnswer(im.tt, im.schema, data, a.Result); err == nil {
-					rec.Gold = g
-				}
-				break
+	t := &rec.Tally
+	for _, p := range preds {
+		a, err := LSResultToAnswer(im.tt, im.schema, data, p.Result)
+		switch {
+		case err != nil:
+			t.Predictions.drop("does not convert to a " + string(im.tt) + " answer")
+		case rec.Prediction != nil:
+			t.Predictions.drop("one prediction per item")
+		default:
+			rec.Prediction, rec.PredictionModel, rec.PredictionScore = a, p.ModelVersion, p.Score.String()
+			t.Predictions.Kept++
+		}
+	}
+	seen := map[string]int{}
+	for i, a := range anns {
+		if a.WasCancelled {
+			t.Annotations.drop("cancelled (skipped) in Label Studio")
+			continue
+		}
+		choice := im.opts.Annotations
+		if choice == "" { // the old rule: ground truth becomes gold, the rest is dropped
+			choice = AnnotationsDrop
+			if a.GroundTruth {
+				choice = AnnotationsGold
 			}
+		}
+		if choice == AnnotationsDrop {
+			t.Annotations.drop("dropped by the import's choice")
+			continue
+		}
+		ans, err := LSResultToAnswer(im.tt, im.schema, data, a.Result)
+		if err != nil {
+			t.Annotations.drop("does not convert to a " + string(im.tt) + " answer")
+			continue
+		}
+		switch choice {
+		case AnnotationsGold:
+			if rec.Gold != nil {
+				t.Annotations.drop("one gold answer per item")
+				continue
+			}
+			rec.Gold = ans
+			t.Annotations.Converted++
+		case AnnotationsPredictions:
+			if rec.Prediction != nil {
+				t.Annotations.drop("one prediction per item")
+				continue
+			}
+			rec.Prediction = ans
+			t.Annotations.Converted++
+		case AnnotationsPrior:
+			pa, err := lsPrior(a, i)
+			if err != nil {
+				return ErrImportFormat.With("%s: annotations[%d]: %s", where, i, err.Error())
+			}
+			// One voice per annotator and item: a second annotation by the
+			// same person gets its own key.
+			seen[pa.Annotator]++
+			if k := seen[pa.Annotator]; k > 1 {
+				pa.Annotator = fmt.Sprintf("%s#%d", pa.Annotator, k)
+			}
+			pa.Answer = ans
+			rec.Prior = append(rec.Prior, pa)
+			t.Annotations.Kept++
 		}
 	}
 	return im.finish(rec, where)
+}
+
+type lsPrediction struct {
+	Result       json.RawMessage `json:"result"`
+	ModelVersion string          `json:"model_version"`
+	Score        json.Number     `json:"score"`
+}
+
+type lsAnnotation struct {
+	ID           json.RawMessage `json:"id"`
+	Result       json.RawMessage `json:"result"`
+	GroundTruth  bool            `json:"ground_truth"`
+	WasCancelled bool            `json:"was_cancelled"`
+	CompletedBy  json.RawMessage `json:"completed_by"`
+	CreatedAt    string          `json:"created_at"`
+	LeadTime     json.Number     `json:"lead_time"`
+}
+
+// lsPrior reads an annotation's author and metadata. completed_by is an
+// object with an email (Label Studio's export), an integer user id (its
+// minimal formats) or absent.
+func lsPrior(a lsAnnotation, i int) (PriorAnnotation, error) {
+	pa := PriorAnnotation{CreatedAt: a.CreatedAt}
+	if len(a.ID) > 0 && string(a.ID) != "null" {
+		id, err := externalID(a.ID)
+		if err != nil {
+			return pa, fmt.Errorf("id: %w", err)
+		}
+		pa.SourceID = id
+	}
+	if len(pa.CreatedAt) > 64 || tasktype.HasControl(pa.CreatedAt) {
+		return pa, fmt.Errorf("created_at %s is not a timestamp", tasktype.QuoteShort(pa.CreatedAt))
+	}
+	cb := bytes.TrimSpace(a.CompletedBy)
+	switch {
+	case len(cb) == 0 || string(cb) == "null":
+		pa.Annotator = "ls-annotation-" + pa.SourceID
+		if pa.SourceID == "" {
+			pa.Annotator = fmt.Sprintf("ls-annotation-%d", i+1)
+		}
+	case cb[0] == '{':
+		var who struct {
+			Email string          `json:"email"`
+			ID    json.RawMessage `json:"id"`
+		}
+		if err := json.Unmarshal(cb, &who); err != nil {
+			return pa, fmt.Errorf("completed_by: %s", tasktype.JSONErrText(err))
+		}
+		switch {
+		case who.Email != "":
+			pa.Annotator = strings.ToLower(strings.TrimSpace(who.Email))
+		case len(who.ID) > 0:
+			id, err := externalID(who.ID)
+			if err != nil {
+				return pa, fmt.Errorf("completed_by.id: %w", err)
+			}
+			pa.Annotator = "ls-user-" + id
+		default:
+			return pa, fmt.Errorf("completed_by has neither an email nor an id")
+		}
+		pa.CompletedBy = cb
+	default:
+		id, err := externalID(cb)
+		if err != nil {
+			return pa, fmt.Errorf("completed_by: %w", err)
+		}
+		pa.Annotator, pa.CompletedBy = "ls-user-"+id, cb
+	}
+	if len(pa.Annotator) > 320 || tasktype.HasControl(pa.Annotator) {
+		return pa, fmt.Errorf("completed_by %s is not an annotator", tasktype.QuoteShort(pa.Annotator))
+	}
+	ms, err := leadTimeMs(a.LeadTime)
+	if err != nil {
+		return pa, err
+	}
+	pa.LeadTimeMs = ms
+	return pa, nil
+}
+
+// leadTimeMs reads Label Studio's lead_time (seconds, a decimal) as whole
+// milliseconds, without floats.
+func leadTimeMs(n json.Number) (int64, error) {
+	s := string(n)
+	if s == "" {
+		return 0, nil
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if strings.ContainsAny(s, "eE-") || whole == "" || len(whole) > 12 {
+		return 0, fmt.Errorf("lead_time %s must be a number of seconds >= 0", tasktype.QuoteShort(s))
+	}
+	sec, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("lead_time %s must be a number of seconds", tasktype.QuoteShort(s))
+	}
+	frac = (frac + "000")[:3]
+	ms, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("lead_time %s must be a number of seconds", tasktype.QuoteShort(s))
+	}
+	return sec*1000 + ms, nil
 }

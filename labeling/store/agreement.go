@@ -9,8 +9,9 @@ import (
 	"copyhold/labeling/tasktype"
 )
 
-// ProjectAgreement computes agreement over the counted submissions of the
-// project's regular (non-gold) items that have at least two of them.
+// ProjectAgreement computes agreement over the counted submissions and the
+// prior annotations of the project's regular (non-gold) items that have at
+// least two of them.
 func (s *Quality) ProjectAgreement(ctx context.Context, projectID int64) (labeling.ProjectAgreement, error) {
 	db := s.db.WithContext(ctx)
 	p, err := loadProject(db, projectID, false)
@@ -27,17 +28,24 @@ func (s *Quality) ProjectAgreement(ctx context.Context, projectID int64) (labeli
 	}
 	if err := db.Raw(`SELECT s.item_id, s.member_id, s.answer FROM submissions s JOIN items i ON i.id = s.item_id
 WHERE s.project_id = ? AND s.counted = ? AND i.status <> 'gold'
-  AND (SELECT COUNT(*) FROM submissions o WHERE o.item_id = s.item_id AND o.counted = ?) >= 2
-ORDER BY s.item_id, s.member_id`, projectID, true, true).Scan(&rows).Error; err != nil {
+ORDER BY s.item_id, s.member_id`, projectID, true).Scan(&rows).Error; err != nil {
 		return out, err
 	}
-	recs := make([]agreement.AnswerRecord, len(rows))
-	items := map[int64]bool{}
-	for i, r := range rows {
-		recs[i] = agreement.AnswerRecord{Unit: memberKey(r.ItemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(r.Answer)}
-		items[r.ItemID] = true
+	recs := make([]agreement.AnswerRecord, 0, len(rows))
+	for _, r := range rows {
+		recs = append(recs, agreement.AnswerRecord{Unit: memberKey(r.ItemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(r.Answer)})
 	}
-	out.Items, out.Annotations = len(items), len(rows)
+	// Prior annotations by external annotators count too (prior.go).
+	prior, err := projectPriorAnswers(db, projectID)
+	if err != nil {
+		return out, err
+	}
+	recs = withTwoOrMore(append(recs, prior...))
+	items := map[string]bool{}
+	for _, r := range recs {
+		items[r.Unit] = true
+	}
+	out.Items, out.Annotations = len(items), len(recs)
 	if tt == tasktype.TaskRewrite || len(recs) == 0 {
 		return out, nil
 	}

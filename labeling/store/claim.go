@@ -64,12 +64,15 @@ type itemRow struct {
 	Priority    int
 	OrderKey    int64
 	Prediction  *string
-	Gold        *string
-	Sensitive   bool
-	Status      string
-	Done        int
-	Held        int
-	CreatedAt   time.Time
+	// PredictionModel and PredictionScore: a Label Studio prediction's model_version and score.
+	PredictionModel string
+	PredictionScore string
+	Gold            *string
+	Sensitive       bool
+	Status          string
+	Done            int
+	Held            int
+	CreatedAt       time.Time
 }
 
 func (itemRow) TableName() string { return "items" }
@@ -77,7 +80,8 @@ func (itemRow) TableName() string { return "items" }
 func (r itemRow) item() labeling.Item {
 	return labeling.Item{ID: r.ID, ProjectID: r.ProjectID, Seq: r.Seq, ExternalID: r.ExternalID,
 		Data: json.RawMessage(r.Data), ContentHash: r.ContentHash, Priority: r.Priority,
-		Prediction: rawOrNil(r.Prediction), Gold: rawOrNil(r.Gold), Sensitive: r.Sensitive,
+		Prediction: rawOrNil(r.Prediction), PredictionModel: r.PredictionModel, PredictionScore: r.PredictionScore,
+		Gold: rawOrNil(r.Gold), Sensitive: r.Sensitive,
 		Status: labeling.ItemStatus(r.Status), Done: r.Done, Held: r.Held, CreatedAt: r.CreatedAt}
 }
 

@@ -19,7 +19,7 @@ import (
 
 // consensusAnswers are the answers that count for an item's consensus: its
 // counted submissions, with a reviewer's correction in place of the
-// original. corrected is true when any correction exists.
+// original, and its prior annotations (prior.go). corrected is true when any correction exists.
 func consensusAnswers(tx *gorm.DB, itemID int64) (answers []agreement.AnswerRecord, corrected json.RawMessage, err error) {
 	var rows []struct {
 		ID        int64
@@ -42,7 +42,11 @@ FROM submissions s WHERE s.item_id = ? AND s.counted = ? ORDER BY s.id`, itemID,
 		}
 		answers = append(answers, agreement.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(r.MemberID), Answer: json.RawMessage(a)})
 	}
-	return answers, corrected, nil
+	prior, err := priorAnswers(tx, []int64{itemID})
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(answers, prior[itemID]...), corrected, nil
 }
 
 func tiePolicy(set labeling.ReviewSettings, p labeling.Project) agreement.MajorityOptions {
@@ -119,11 +123,18 @@ func upsertConsensus(tx *gorm.DB, projectID int64, c labeling.Consensus) error {
 		s := string(c.Answer)
 		answer = &s
 	}
-	return tx.Exec(`INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	var posterior *string
+	if c.PosteriorBP != nil {
+		b, _ := json.Marshal(c.PosteriorBP)
+		p := string(b)
+		posterior = &p
+	}
+	return tx.Exec(`INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.label, decided = excluded.decided,
-    confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer, updated_at = excluded.updated_at`,
-		c.ItemID, projectID, c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Votes, answer, c.UpdatedAt).Error
+    confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer,
+    posterior = excluded.posterior, updated_at = excluded.updated_at`,
+		c.ItemID, projectID, c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Votes, answer, posterior, c.UpdatedAt).Error
 }
 
 // ItemConsensus lists a project's stored consensus, by item (for exports).
@@ -136,6 +147,7 @@ func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]labelin
 		ConfidenceBP int `gorm:"column:confidence_bp"`
 		Votes        int
 		Answer       *string
+		Posterior    *string
 		UpdatedAt    time.Time
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT * FROM item_consensus WHERE project_id = ? ORDER BY item_id`, projectID).Scan(&rows).Error; err != nil {
@@ -145,6 +157,9 @@ func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]labelin
 	for i, r := range rows {
 		out[i] = labeling.Consensus{ItemID: r.ItemID, Method: r.Method, Label: r.Label, Decided: r.Decided,
 			ConfidenceBP: r.ConfidenceBP, Votes: r.Votes, Answer: rawOrNil(r.Answer), UpdatedAt: r.UpdatedAt}
+		if r.Posterior != nil {
+			_ = json.Unmarshal([]byte(*r.Posterior), &out[i].PosteriorBP)
+		}
 	}
 	return out, nil
 }
@@ -154,6 +169,15 @@ func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]labelin
 // "dawid_skene" for single-choice types (classification, pairwise). Items a
 // reviewer corrected keep the correction.
 func (s *Quality) RecomputeConsensus(ctx context.Context, actor *int64, projectID int64, method string) (labeling.ConsensusReport, error) {
+	return s.RecomputeConsensusWith(ctx, actor, projectID, labeling.ConsensusOptions{Method: method})
+}
+
+// RecomputeConsensusWith is RecomputeConsensus with Dawid–Skene's smoothing
+// (nil: agreement.DefaultDawidSkeneSmoothing). A Dawid–Skene run stores and
+// reports every item's posterior per class and the class priors, in basis
+// points.
+func (s *Quality) RecomputeConsensusWith(ctx context.Context, actor *int64, projectID int64, opts labeling.ConsensusOptions) (labeling.ConsensusReport, error) {
+	method := opts.Method
 	rep := labeling.ConsensusReport{Method: method}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		rep = labeling.ConsensusReport{Method: method}
@@ -168,8 +192,10 @@ func (s *Quality) RecomputeConsensus(ctx context.Context, actor *int64, projectI
 		tt := tasktype.TaskType(p.TaskType)
 		now := s.clock()
 		var items []int64
-		if err := tx.Raw(`SELECT DISTINCT i.id FROM items i JOIN item_reviews r ON r.item_id = i.id
-WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&items).Error; err != nil {
+		// Scored items, and items that have prior annotations.
+		if err := tx.Raw(`SELECT i.id FROM items i WHERE i.project_id = ? AND i.status <> 'gold'
+  AND (EXISTS (SELECT 1 FROM item_reviews r WHERE r.item_id = i.id) OR EXISTS (SELECT 1 FROM prior_annotations pa WHERE pa.item_id = i.id))
+ORDER BY i.id`, projectID).Scan(&items).Error; err != nil {
 			return err
 		}
 		switch method {
@@ -210,7 +236,7 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 			} else if tt == tasktype.TaskPairwise {
 				classes = []string{"a", "b", "tie", "both_bad"}
 			}
-			res, err := agreement.DawidSkene(ratings, agreement.DawidSkeneOptions{Classes: classes})
+			res, err := agreement.DawidSkene(ratings, agreement.DawidSkeneOptions{Classes: classes, Smoothing: opts.Smoothing})
 			if err != nil {
 				return err
 			}
@@ -221,7 +247,12 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 			for _, it := range res.Items {
 				id, _ := strconv.ParseInt(it.Unit, 10, 64)
 				c := labeling.Consensus{ItemID: id, Method: "dawid_skene", Label: it.Label, Decided: true,
-					ConfidenceBP: agreement.ToBP(it.Confidence), Votes: votes[it.Unit], UpdatedAt: now}
+					ConfidenceBP: agreement.ToBP(it.Confidence), Votes: votes[it.Unit], UpdatedAt: now,
+					PosteriorBP: map[string]int{}}
+				for k, p := range it.Posterior {
+					c.PosteriorBP[res.Classes[k]] = agreement.ToBP(p)
+				}
+				rep.Posteriors = append(rep.Posteriors, labeling.ItemPosterior{ItemID: id, Label: it.Label, PosteriorBP: c.PosteriorBP})
 				if b, err := json.Marshal(map[string]string{"choice": it.Label}); err == nil && tt == tasktype.TaskClassification {
 					c.Answer = b
 				}
@@ -230,6 +261,14 @@ WHERE i.project_id = ? AND i.status <> 'gold' ORDER BY i.id`, projectID).Scan(&i
 				}
 			}
 			rep.Items, rep.Classes, rep.Iterations, rep.Converged = len(res.Items), res.Classes, res.Iterations, res.Converged
+			rep.PriorsBP = map[string]int{}
+			for k, p := range res.Priors {
+				rep.PriorsBP[res.Classes[k]] = agreement.ToBP(p)
+			}
+			rep.Smoothing = agreement.DefaultDawidSkeneSmoothing
+			if opts.Smoothing != nil {
+				rep.Smoothing = *opts.Smoothing
+			}
 			rep.AnnotatorAccuracyBP = map[string]int{}
 			for a, m := range res.Confusion {
 				acc := 0.0

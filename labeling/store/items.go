@@ -14,6 +14,7 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/textrule"
 
 	"gorm.io/gorm"
 )
@@ -47,6 +48,9 @@ func (s *Projects) ImportItems(ctx context.Context, actor *int64, projectID int6
 
 // ImportItemsWith is ImportItems with options and a progress callback.
 func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req importer.Request) (labeling.ImportReport, error) {
+	if err := textrule.CheckString("filename", req.Filename); err != nil {
+		return labeling.ImportReport{}, err
+	}
 	maxBytes, maxRecords := int64(labeling.MaxImportBytes), labeling.MaxImportRecords
 	if req.MaxBytes > 0 {
 		maxBytes = min(req.MaxBytes, maxBytes)
@@ -82,18 +86,22 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 		rep.ImportID = imp.ID
 		seq := p.NextSeq
 		batch := make([]itemRow, 0, importBatch)
-		var firstLine, lastLine int // of the batch, for errors the database reports per statement
+		extras := make([]importExtra, 0, importBatch) // aligned with batch
+		var firstLine, lastLine int                   // of the batch, for errors the database reports per statement
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
 			}
-			n, err := insertItems(tx, batch)
+			ids, err := insertItems(tx, batch)
 			if err != nil {
 				return fmt.Errorf("lines %d-%d: %w", firstLine, lastLine, err)
 			}
-			rep.Imported += n
-			rep.Duplicates += len(batch) - n
-			batch = batch[:0]
+			rep.Imported += len(ids)
+			rep.Duplicates += len(batch) - len(ids)
+			if err := s.storeExtras(tx, &rep, projectID, imp.ID, batch, extras, ids); err != nil {
+				return err
+			}
+			batch, extras = batch[:0], extras[:0]
 			if req.Progress != nil {
 				req.Progress(rep.Records)
 			}
@@ -116,8 +124,9 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 				batch = append(batch, itemRow{ProjectID: projectID, ImportID: &imp.ID, Seq: seq, ExternalID: rec.ExternalID,
 					Data: string(rec.Data), ContentHash: hash, Priority: rec.Priority,
 					OrderKey:   labeling.OrderKey(labeling.Ordering(p.Ordering), p.RandomSeed, seq, hash),
-					Prediction: strOrNil(rec.Prediction), Gold: strOrNil(rec.Gold), Sensitive: rec.Sensitive,
-					Status: status, CreatedAt: now})
+					Prediction: strOrNil(rec.Prediction), PredictionModel: rec.PredictionModel, PredictionScore: rec.PredictionScore,
+					Gold: strOrNil(rec.Gold), Sensitive: rec.Sensitive, Status: status, CreatedAt: now})
+				extras = append(extras, importExtra{prior: rec.Prior, tally: rec.Tally})
 				seq++
 				if len(batch) == 1 {
 					firstLine = rec.Line
@@ -145,7 +154,7 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 			return err
 		}
 		return event.Append(tx, "import.finished", event.ProjectScope(projectID), actor, map[string]any{
-			"import_id": imp.ID, "imported": rep.Imported, "duplicates": rep.Duplicates})
+			"import_id": imp.ID, "imported": rep.Imported, "duplicates": rep.Duplicates, "prior_annotations": rep.PriorAnnotations})
 	})
 	if err != nil {
 		// Rolled back: nothing was imported.
@@ -154,26 +163,81 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 	return rep, nil
 }
 
-// insertItems writes one batch and returns how many rows were new; a row
-// whose content hash the project already has is skipped by the database
-// (ON CONFLICT DO NOTHING also covers duplicates within the batch).
-func insertItems(tx *gorm.DB, rows []itemRow) (int, error) {
-	const cols = 13
+// insertItems writes one batch and returns the ids of the new rows by
+// content hash; a row whose content hash the project already has is skipped
+// by the database (ON CONFLICT DO NOTHING also covers duplicates within the
+// batch).
+func insertItems(tx *gorm.DB, rows []itemRow) (map[string]int64, error) {
+	const cols = 15
 	var sb strings.Builder
 	sb.WriteString(`INSERT INTO items (project_id, import_id, seq, external_id, data, content_hash, priority,
-    order_key, prediction, gold, sensitive, status, created_at) VALUES `)
+    order_key, prediction, prediction_model, prediction_score, gold, sensitive, status, created_at) VALUES `)
 	args := make([]any, 0, len(rows)*cols)
 	for i, r := range rows {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, r.ProjectID, r.ImportID, r.Seq, r.ExternalID, r.Data, r.ContentHash, r.Priority,
-			r.OrderKey, r.Prediction, r.Gold, r.Sensitive, r.Status, r.CreatedAt)
+			r.OrderKey, r.Prediction, r.PredictionModel, r.PredictionScore, r.Gold, r.Sensitive, r.Status, r.CreatedAt)
 	}
-	sb.WriteString(" ON CONFLICT (project_id, content_hash) DO NOTHING")
-	res := tx.Exec(sb.String(), args...)
-	return int(res.RowsAffected), res.Error
+	sb.WriteString(" ON CONFLICT (project_id, content_hash) DO NOTHING RETURNING id, content_hash")
+	var out []struct {
+		ID          int64
+		ContentHash string
+	}
+	if err := tx.Raw(sb.String(), args...).Scan(&out).Error; err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(out))
+	for _, r := range out {
+		ids[r.ContentHash] = r.ID
+	}
+	return ids, nil
+}
+
+// importExtra is what a record carries beyond its item row.
+type importExtra struct {
+	prior []importer.PriorAnnotation
+	tally importer.AnnotationTally
+}
+
+// storeExtras stores the prior annotations of the batch's new items and
+// adds the records' tallies to the report. A record whose item was already
+// in the project (or earlier in the file) brings nothing: what it kept or
+// converted counts as dropped.
+func (s *Projects) storeExtras(tx *gorm.DB, rep *labeling.ImportReport, projectID, importID int64, batch []itemRow, extras []importExtra, ids map[string]int64) error {
+	used := map[string]bool{}
+	var priors []priorRow
+	for i, r := range batch {
+		x := extras[i]
+		id, isNew := ids[r.ContentHash]
+		if !isNew || used[r.ContentHash] {
+			for _, k := range []*importer.KindTally{&x.tally.Predictions, &x.tally.Annotations} {
+				if n := k.Kept + k.Converted; n > 0 {
+					k.Kept, k.Converted, k.Dropped = 0, 0, k.Dropped+n
+					if k.Reasons == nil {
+						k.Reasons = map[string]int{}
+					}
+					k.Reasons["the item is already in the project"] += n
+				}
+			}
+			rep.Annotations.Add(x.tally)
+			continue
+		}
+		used[r.ContentHash] = true
+		rep.Annotations.Add(x.tally)
+		for _, pa := range x.prior {
+			priors = append(priors, priorRow{ProjectID: projectID, ItemID: id, ImportID: importID, Annotator: pa.Annotator,
+				CompletedBy: strOrNil(pa.CompletedBy), Answer: string(pa.Answer), LeadTimeMs: pa.LeadTimeMs,
+				CreatedAt: pa.CreatedAt, SourceID: pa.SourceID})
+		}
+	}
+	if len(priors) == 0 {
+		return nil
+	}
+	rep.PriorAnnotations += len(priors)
+	return tx.CreateInBatches(priors, 500).Error
 }
 
 // Items lists a project's items in import order, after the given seq (for

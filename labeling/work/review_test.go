@@ -509,6 +509,18 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 			if !strings.Contains(string(c.Answer), truth[i]) {
 				t.Fatalf("answer %s", c.Answer)
 			}
+			// The posterior is stored with the label and sums to one (in bp, give or take rounding).
+			if sum := c.PosteriorBP["positive"] + c.PosteriorBP["negative"]; len(c.PosteriorBP) != 2 || sum < 9_998 || sum > 10_002 || c.PosteriorBP[c.Label] != c.ConfidenceBP {
+				t.Fatalf("item %d posterior %v (confidence %d)", i, c.PosteriorBP, c.ConfidenceBP)
+			}
+		}
+		if len(rep.Posteriors) != 6 || len(rep.PriorsBP) != 2 || rep.Smoothing != agreement.DefaultDawidSkeneSmoothing {
+			t.Fatalf("report posteriors %+v priors %v smoothing %v", rep.Posteriors, rep.PriorsBP, rep.Smoothing)
+		}
+		zero := 0.0
+		ml, err := f.S.Quality.RecomputeConsensusWith(f.Ctx, &f.Coord, p.ID, labeling.ConsensusOptions{Method: "dawid_skene", Smoothing: &zero})
+		if err != nil || ml.Smoothing != 0 || len(ml.Posteriors) != 6 {
+			t.Fatalf("smoothing 0: %+v %v", ml, err)
 		}
 		if _, err := f.S.Quality.RecomputeConsensus(f.Ctx, &f.Coord, p.ID, "nope"); err == nil {
 			t.Fatal("unknown method accepted")
@@ -522,8 +534,8 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 				t.Fatalf("l0/l1 agree fully: %+v", c)
 			}
 		}
-		if f.Events("consensus.recomputed") != 1 {
-			t.Fatal("no consensus event")
+		if f.Events("consensus.recomputed") != 2 { // the default and the smoothing-0 run
+			t.Fatal("no consensus event per recomputation")
 		}
 	})
 }
