@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,14 +78,34 @@ func newFlags(name, about string, e *env) *flag.FlagSet {
 	return fs
 }
 
-// bindConfig registers the config flags on fs with env-derived defaults.
+// bindDatabase registers the two settings every command that opens the
+// database uses: --database-url and --data.
+func bindDatabase(fs *flag.FlagSet, e *env, c *config) {
+	bindSettings(fs, e, c, "database-url", "data")
+}
+
+// bindSettings registers the named config flags on fs with env-derived
+// defaults, so a command's --help lists only what it reads.
+func bindSettings(fs *flag.FlagSet, e *env, c *config, names ...string) {
+	for _, s := range c.settings() {
+		if slices.Contains(names, s.flag) {
+			bindSetting(fs, e, s)
+		}
+	}
+}
+
+func bindSetting(fs *flag.FlagSet, e *env, s setting) {
+	def := s.def
+	if v := e.getenv(s.env); v != "" {
+		def = v
+	}
+	fs.StringVar(s.ptr, s.flag, def, s.help+" (env "+s.env+")")
+}
+
+// bindConfig registers every config flag on fs (serve reads them all).
 func bindConfig(fs *flag.FlagSet, e *env, c *config) {
 	for _, s := range c.settings() {
-		def := s.def
-		if v := e.getenv(s.env); v != "" {
-			def = v
-		}
-		fs.StringVar(s.ptr, s.flag, def, s.help+" (env "+s.env+")")
+		bindSetting(fs, e, s)
 	}
 	secure, _ := strconv.ParseBool(e.getenv("COPYHOLD_SECURE_COOKIES"))
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure; set when served over HTTPS (env COPYHOLD_SECURE_COOKIES)")
