@@ -2,7 +2,7 @@
 # COPYHOLD_DATA, COPYHOLD_ADDR, ...) pass through to the binary.
 
 .DEFAULT_GOAL := help
-.PHONY: help frontend build run test bench clean
+.PHONY: help frontend build run audit test bench clean
 
 GO      ?= go
 NPM     ?= npm
@@ -11,6 +11,10 @@ BIN     := bin/copyhold
 # VCS stamping fails when git refuses the checkout (other owner, e.g. in CI);
 # the version comes from VERSION instead.
 export GOFLAGS ?= -buildvcs=false
+
+# govulncheck, pinned; installed into bin/ so that its exit code (3: findings) reaches make.
+GOVULNCHECK_VERSION := v1.10.0
+GOVULNCHECK := bin/govulncheck-$(GOVULNCHECK_VERSION)
 
 # Runs its arguments against a throwaway PostgreSQL cluster (see cmd/with-postgres).
 WITH_POSTGRES := $(GO) run ./cmd/with-postgres --
@@ -35,9 +39,26 @@ run: build ## Build, migrate, load the demo data, serve
 	./$(BIN) demo
 	./$(BIN) serve
 
+$(GOVULNCHECK):
+	mkdir -p bin/tmp
+	GOBIN="$(CURDIR)/bin/tmp" $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	mv bin/tmp/govulncheck $@ && rmdir bin/tmp
+
+# Known vulnerabilities in reachable Go code (govulncheck) and in the npm
+# packages the app ships (frontend/scripts/audit.mjs) fail the build. Only a
+# vulnerability database that cannot be reached is skipped, loudly.
+audit: $(GOVULNCHECK) ## Check Go and npm dependencies against the vulnerability databases
+	@out=$$(./$(GOVULNCHECK) ./... 2>&1); status=$$?; echo "$$out"; \
+	if [ $$status -eq 0 ]; then echo 'audit: go: no known vulnerabilities in reachable code'; \
+	elif [ $$status -ne 3 ] && echo "$$out" | grep -q 'fetching vulnerabilities' && \
+		echo "$$out" | grep -Eq 'no such host|dial tcp|connection refused|connection reset|i/o timeout|network is unreachable|TLS handshake timeout|server misbehaving'; then \
+		echo 'audit: go: SKIPPED: the Go vulnerability database (vuln.go.dev) could not be reached; nothing was checked'; \
+	else echo "audit: go: FAILED (govulncheck exit $$status)"; exit 1; fi
+	@node frontend/scripts/audit.mjs
+
 # The Go tests and the browser tests share one throwaway cluster, so both run
 # in one shell under with-postgres; both run even if the first fails.
-test: build ## Vet, frontend unit tests, Go tests (-race) and browser tests on SQLite and PostgreSQL
+test: audit build ## Audit, vet, frontend unit tests, Go tests (-race) and browser tests on SQLite and PostgreSQL
 	$(GO) vet ./...
 	$(NPM) --prefix frontend test
 	$(WITH_POSTGRES) sh -c 'status=0; \

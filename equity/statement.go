@@ -1,7 +1,7 @@
 package equity
 
 import (
-	"encoding/csv"
+	"copyhold/labeling/csvout"
 	"fmt"
 	"io"
 	"strconv"
@@ -219,7 +219,7 @@ func (st Statement) WriteCSV(w io.Writer) error {
 		}
 		return strconv.FormatInt(v, 10)
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	rows := [][]string{
 		{"statement", "member", strconv.FormatInt(st.MemberID, 10), "model", strconv.FormatInt(st.ModelID, 10), "unit", st.Unit},
 		{"period", st.From.UTC().Format(time.RFC3339), st.To.UTC().Format(time.RFC3339)},

@@ -70,6 +70,9 @@ const (
 	ReviewKindDispute ReviewKind = "dispute"
 )
 
+// MetricGold is the metric of a gold answer's own scoring round.
+const MetricGold = "gold"
+
 // Reasons an item is routed to review (stored with the round).
 const (
 	ReasonAutoAcceptOff       = "auto_accept_off"

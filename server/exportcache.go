@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -20,6 +23,12 @@ import (
 // configured folder, hands it to New, and runs Run to prune it. An entry
 // pruned while it is being downloaded is still read to the end (the open
 // file outlives its name) and is rebuilt on the next request.
+//
+// The folder is private (0700, files 0600), and nothing in it is trusted: the
+// cache remembers the SHA-256 of every file it publishes and serves an entry
+// only when the open file still has that hash. A file that was changed, or
+// that an earlier process left (whose hash this one never saw), is a miss:
+// it is rebuilt, and a changed one is logged.
 type ExportCache struct {
 	dir    string
 	limits ExportCacheLimits
@@ -28,6 +37,7 @@ type ExportCache struct {
 	mu    sync.Mutex
 	busy  map[string]*cacheLock // entries being built or opened
 	used  map[string]time.Time  // last time an entry was served by this process
+	sums  map[string]entrySums  // the hashes of the files this process published
 	clock func() time.Time
 }
 
@@ -66,7 +76,7 @@ func NewExportCache(dir string, limits ExportCacheLimits, log *slog.Logger) *Exp
 		limits.Every = time.Hour
 	}
 	return &ExportCache{dir: dir, limits: limits, log: log,
-		busy: map[string]*cacheLock{}, used: map[string]time.Time{}, clock: time.Now}
+		busy: map[string]*cacheLock{}, used: map[string]time.Time{}, sums: map[string]entrySums{}, clock: time.Now}
 }
 
 // Dir is the cache folder.
@@ -106,13 +116,17 @@ func (c *ExportCache) open(key, ext string, build func(data, manifest *os.File, 
 	defer unlock()
 	dataPath, manifestPath := filepath.Join(c.dir, key+ext), filepath.Join(c.dir, key+".manifest.json")
 	if data, manifest, err = openPair(dataPath, manifestPath); err == nil {
-		c.touch(key)
-		return data, manifest, nil
+		if c.verified(key, data, manifest) {
+			c.touch(key)
+			return data, manifest, nil
+		}
+		data.Close()
+		manifest.Close()
 	}
-	scratch := c.scratch()
-	if err := os.MkdirAll(scratch, 0o700); err != nil {
+	if err := c.prepare(); err != nil {
 		return nil, nil, err
 	}
+	scratch := c.scratch()
 	df, err := os.CreateTemp(scratch, "building-*")
 	if err != nil {
 		return nil, nil, err
@@ -130,6 +144,13 @@ func (c *ExportCache) open(key, ext string, build func(data, manifest *os.File, 
 			err = cerr
 		}
 	}
+	var sums entrySums
+	if err == nil {
+		sums.data, err = fileSum(df.Name())
+	}
+	if err == nil {
+		sums.manifest, err = fileSum(mf.Name())
+	}
 	if err == nil {
 		err = os.Rename(mf.Name(), manifestPath)
 	}
@@ -139,11 +160,83 @@ func (c *ExportCache) open(key, ext string, build func(data, manifest *os.File, 
 	if err != nil {
 		return nil, nil, err
 	}
+	c.mu.Lock()
+	c.sums[key] = sums
+	c.mu.Unlock()
 	if data, manifest, err = openPair(dataPath, manifestPath); err != nil {
 		return nil, nil, err
 	}
+	if !c.verified(key, data, manifest) { // changed between the rename and the open
+		data.Close()
+		manifest.Close()
+		return nil, nil, fmt.Errorf("export cache entry %s changed while it was published", key)
+	}
 	c.touch(key)
 	return data, manifest, nil
+}
+
+// entrySums are the SHA-256 hashes of an entry's two files.
+type entrySums struct{ data, manifest [sha256.Size]byte }
+
+// verified is whether the open files still have the hashes this process
+// published them with; they are left at their start.
+func (c *ExportCache) verified(key string, data, manifest *os.File) bool {
+	c.mu.Lock()
+	want, known := c.sums[key]
+	c.mu.Unlock()
+	if !known {
+		c.log.Info("export cache entry left by an earlier run: rebuilding it", "dir", c.dir, "entry", key)
+		return false
+	}
+	d, derr := sumOf(data)
+	m, merr := sumOf(manifest)
+	if derr != nil || merr != nil || d != want.data || m != want.manifest {
+		c.log.Warn("export cache entry does not match the hash it was published with: rebuilding it",
+			"dir", c.dir, "entry", key, "err", errors.Join(derr, merr))
+		return false
+	}
+	return true
+}
+
+func sumOf(f *os.File) (sum [sha256.Size]byte, err error) {
+	h := sha256.New()
+	if _, err = io.Copy(h, f); err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, err
+}
+
+func fileSum(path string) ([sha256.Size]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	defer f.Close()
+	return sumOf(f)
+}
+
+// prepare makes the cache folder and its scratch folder, private to this
+// user: an existing folder open to others is closed (0700), or refused when
+// that fails.
+func (c *ExportCache) prepare() error {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return err
+	}
+	info, err := os.Lstat(c.dir)
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("export cache %s is not a folder", c.dir)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(c.dir, 0o700); err != nil {
+			return fmt.Errorf("export cache %s is open to other users and cannot be made private: %w", c.dir, err)
+		}
+		c.log.Warn("export cache folder was open to other users; made it private (0700)", "dir", c.dir)
+	}
+	return os.MkdirAll(c.scratch(), 0o700)
 }
 
 func openPair(dataPath, manifestPath string) (*os.File, *os.File, error) {
@@ -250,6 +343,7 @@ func (c *ExportCache) Prune() (removed int, freed int64, err error) {
 			}
 		}
 		delete(c.used, e.key)
+		delete(c.sums, e.key)
 		removed++
 		freed += e.size
 		total -= e.size

@@ -203,3 +203,100 @@ func TestExportCacheRunPrunesAtStart(t *testing.T) {
 		t.Fatalf("left %v", names)
 	}
 }
+
+// A cache file that was swapped or changed on disk is never served: the
+// entry is rebuilt from the database, whichever file was touched, even when
+// the size and the modification time are kept; and an entry that an earlier
+// process left is rebuilt too.
+func TestExportCacheNeverServesASwappedFile(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		poison func(t *testing.T, c *ExportCache)
+	}{
+		{"data changed in place", func(t *testing.T, c *ExportCache) { overwrite(t, filepath.Join(c.dir, "aa.jsonl"), "POISON") }},
+		{"data swapped by rename", func(t *testing.T, c *ExportCache) {
+			p := filepath.Join(c.dir, "evil")
+			os.WriteFile(p, []byte("POISON"), 0o600)
+			if err := os.Rename(p, filepath.Join(c.dir, "aa.jsonl")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"manifest changed", func(t *testing.T, c *ExportCache) {
+			overwrite(t, filepath.Join(c.dir, "aa.manifest.json"), `{"key":"zz"}`)
+		}},
+		{"left by an earlier process", func(t *testing.T, c *ExportCache) {
+			overwrite(t, filepath.Join(c.dir, "aa.jsonl"), "POISON")
+			c.sums = map[string]entrySums{} // a new process remembers nothing
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, now := newTestCache(t, ExportCacheLimits{})
+			put(t, c, *now, "aa", 6)
+			tc.poison(t, c)
+			builds := 0
+			data, manifest, err := c.open("aa", ".jsonl", func(data, manifest *os.File, _ string) error {
+				builds++
+				data.WriteString("xxxxxx")
+				_, err := manifest.WriteString(`{"key":"aa"}`)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer data.Close()
+			defer manifest.Close()
+			d, _ := io.ReadAll(data)
+			m, _ := io.ReadAll(manifest)
+			if builds != 1 || string(d) != "xxxxxx" || string(m) != `{"key":"aa"}` {
+				t.Fatalf("served %q / %q after %d builds", d, m, builds)
+			}
+			// The rebuilt entry is served again without a build.
+			d2, m2, err := c.open("aa", ".jsonl", func(*os.File, *os.File, string) error {
+				t.Fatal("rebuilt a verified entry")
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d2.Close()
+			m2.Close()
+		})
+	}
+}
+
+// overwrite replaces a file's bytes in place, keeping its size when the new
+// content has the same length, and its modification time.
+func overwrite(t *testing.T, path, content string) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The cache folder and its files are private to the server's user, even
+// when the folder already existed open to others.
+func TestExportCacheIsPrivate(t *testing.T) {
+	c, now := newTestCache(t, ExportCacheLimits{})
+	if err := os.MkdirAll(c.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(c.dir, 0o777)
+	put(t, c, *now, "aa", 3)
+	for _, p := range []string{c.dir, c.scratch()} {
+		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != 0o700 {
+			t.Fatalf("%s: %v %v, want 0700", p, info.Mode(), err)
+		}
+	}
+	for _, f := range cached(t, c) {
+		if info, _ := os.Stat(filepath.Join(c.dir, f)); info.Mode().Perm() != 0o600 {
+			t.Fatalf("%s is %v, want 0600", f, info.Mode())
+		}
+	}
+}

@@ -270,11 +270,13 @@ func (s *Server) handleSetRateCard(c *gin.Context) {
 
 // handleRateCard: GET /api/projects/:id/rate-card
 func (s *Server) handleRateCard(c *gin.Context) {
-	pid, ok := idParam(c, "id")
+	// The project check every project route makes: to a labeller outside
+	// the project it does not exist.
+	p, ok := s.project(c)
 	if !ok {
 		return
 	}
-	rc, err := s.register.RateCard(c.Request.Context(), pid)
+	rc, err := s.register.RateCard(c.Request.Context(), p.ID)
 	if err != nil {
 		fail(c, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,9 @@ type config struct {
 	// ExportCache is the folder of finished snapshot downloads; empty means
 	// export-cache under DataDir.
 	ExportCache string
+	// ExportCacheMaxAge and ExportCacheMaxBytes bound the export cache.
+	ExportCacheMaxAge   time.Duration
+	ExportCacheMaxBytes int64
 	// RegisterKey is the court roll's signing key: a file path or the
 	// PRIVATE+KEY+… text; empty means register.key in DataDir.
 	RegisterKey string
@@ -55,8 +59,9 @@ func (c *config) settings() []setting {
 		{"addr", "COPYHOLD_ADDR", "address to listen on", "127.0.0.1:8080", &c.Addr},
 		{"base-url", "COPYHOLD_BASE_URL", "public URL of the workbench, used in invite links", "", &c.BaseURL},
 		{"allowed-origins", "COPYHOLD_ALLOWED_ORIGINS", "comma-separated extra origins trusted for state-changing requests and websockets", "", &c.AllowedOrigins},
-		{"export-cache", "COPYHOLD_EXPORT_CACHE", fmt.Sprintf("folder where finished snapshot exports are kept for download; empty means export-cache in the data folder. "+
-			"Pruned at start and hourly: exports not downloaded for %d days go, then the least recently downloaded until it holds at most %d GiB",
+		{"export-cache", "COPYHOLD_EXPORT_CACHE", fmt.Sprintf("folder (private to this user: 0700) where finished snapshot exports are kept for download; empty means export-cache in the data folder. "+
+			"Each file is checked against the SHA-256 it was written with before it is served. Pruned at start and hourly (default: exports not downloaded for %d days, "+
+			"then the least recently downloaded until it holds at most %d GiB)",
 			int(server.DefaultExportCacheMaxAge.Hours()/24), server.DefaultExportCacheMaxBytes>>30), "", &c.ExportCache},
 		{"register-key", "COPYHOLD_REGISTER_KEY", "the register's checkpoint signing key: a file path or the PRIVATE+KEY+... text; empty means register.key in the data folder " +
 			"(created on first start for the embedded SQLite database; PostgreSQL installations must set it)", "", &c.RegisterKey},
@@ -77,14 +82,34 @@ func newFlags(name, about string, e *env) *flag.FlagSet {
 	return fs
 }
 
-// bindConfig registers the config flags on fs with env-derived defaults.
+// bindDatabase registers the two settings every command that opens the
+// database uses: --database-url and --data.
+func bindDatabase(fs *flag.FlagSet, e *env, c *config) {
+	bindSettings(fs, e, c, "database-url", "data")
+}
+
+// bindSettings registers the named config flags on fs with env-derived
+// defaults, so a command's --help lists only what it reads.
+func bindSettings(fs *flag.FlagSet, e *env, c *config, names ...string) {
+	for _, s := range c.settings() {
+		if slices.Contains(names, s.flag) {
+			bindSetting(fs, e, s)
+		}
+	}
+}
+
+func bindSetting(fs *flag.FlagSet, e *env, s setting) {
+	def := s.def
+	if v := e.getenv(s.env); v != "" {
+		def = v
+	}
+	fs.StringVar(s.ptr, s.flag, def, s.help+" (env "+s.env+")")
+}
+
+// bindConfig registers every config flag on fs (serve reads them all).
 func bindConfig(fs *flag.FlagSet, e *env, c *config) {
 	for _, s := range c.settings() {
-		def := s.def
-		if v := e.getenv(s.env); v != "" {
-			def = v
-		}
-		fs.StringVar(s.ptr, s.flag, def, s.help+" (env "+s.env+")")
+		bindSetting(fs, e, s)
 	}
 	secure, _ := strconv.ParseBool(e.getenv("COPYHOLD_SECURE_COOKIES"))
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure; set when served over HTTPS (env COPYHOLD_SECURE_COOKIES)")
@@ -97,6 +122,32 @@ func bindConfig(fs *flag.FlagSet, e *env, c *config) {
 		}
 	}
 	fs.DurationVar(&c.EventRetention, "event-retention", retention, "how long live events are kept for reconnecting clients (env COPYHOLD_EVENT_RETENTION)")
+	maxAge := server.DefaultExportCacheMaxAge
+	if v := e.getenv("COPYHOLD_EXPORT_CACHE_MAX_AGE"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			maxAge = d
+		} else {
+			fmt.Fprintf(e.stderr, "copyhold: COPYHOLD_EXPORT_CACHE_MAX_AGE=%q is not a positive duration such as 168h; using %s\n", v, maxAge)
+		}
+	}
+	fs.DurationVar(&c.ExportCacheMaxAge, "export-cache-max-age", maxAge, "an export not downloaded for this long leaves the cache (env COPYHOLD_EXPORT_CACHE_MAX_AGE)")
+	maxBytes := int64(server.DefaultExportCacheMaxBytes)
+	if v := e.getenv("COPYHOLD_EXPORT_CACHE_MAX_BYTES"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			maxBytes = n
+		} else {
+			fmt.Fprintf(e.stderr, "copyhold: COPYHOLD_EXPORT_CACHE_MAX_BYTES=%q is not a positive number of bytes; using %d\n", v, maxBytes)
+		}
+	}
+	fs.Int64Var(&c.ExportCacheMaxBytes, "export-cache-max-bytes", maxBytes, "the export cache keeps at most this many bytes, dropping the least recently downloaded first (env COPYHOLD_EXPORT_CACHE_MAX_BYTES)")
+}
+
+// exportCacheLimits are the configured bounds of the export cache.
+func (c config) exportCacheLimits() (server.ExportCacheLimits, error) {
+	if c.ExportCacheMaxAge <= 0 || c.ExportCacheMaxBytes <= 0 {
+		return server.ExportCacheLimits{}, fmt.Errorf("--export-cache-max-age and --export-cache-max-bytes must be positive")
+	}
+	return server.ExportCacheLimits{MaxAge: c.ExportCacheMaxAge, MaxBytes: c.ExportCacheMaxBytes}, nil
 }
 
 func (c config) origins() []string {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"copyhold/server"
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // The export cache lives in the data folder unless the flag or the
@@ -29,6 +31,42 @@ func TestExportCacheFolder(t *testing.T) {
 		}
 		if got := cfg.exportCacheDir(); got != c.want {
 			t.Errorf("env %v args %v: export cache in %q, want %q", c.vars, c.args, got, c.want)
+		}
+	}
+}
+
+// The export cache's bounds come from the flags or the environment, with the
+// defaults otherwise; a bound that is not positive is refused.
+func TestExportCacheLimits(t *testing.T) {
+	for _, c := range []struct {
+		vars    map[string]string
+		args    []string
+		age     time.Duration
+		bytes   int64
+		refused bool
+	}{
+		{nil, nil, server.DefaultExportCacheMaxAge, server.DefaultExportCacheMaxBytes, false},
+		{map[string]string{"COPYHOLD_EXPORT_CACHE_MAX_AGE": "24h", "COPYHOLD_EXPORT_CACHE_MAX_BYTES": "1048576"}, nil, 24 * time.Hour, 1 << 20, false},
+		{map[string]string{"COPYHOLD_EXPORT_CACHE_MAX_AGE": "24h"}, []string{"--export-cache-max-age", "1h", "--export-cache-max-bytes", "5"}, time.Hour, 5, false},
+		{nil, []string{"--export-cache-max-bytes", "0"}, 0, 0, true},
+		{nil, []string{"--export-cache-max-age", "-1h"}, 0, 0, true},
+	} {
+		e := &env{getenv: getenvFrom(c.vars), stderr: io.Discard}
+		var cfg config
+		fs := newFlags("serve", "test", e)
+		bindConfig(fs, e, &cfg)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		got, err := cfg.exportCacheLimits()
+		if c.refused {
+			if err == nil {
+				t.Errorf("args %v: limits %+v accepted", c.args, got)
+			}
+			continue
+		}
+		if err != nil || got.MaxAge != c.age || got.MaxBytes != c.bytes {
+			t.Errorf("env %v args %v: %+v %v, want %s and %d bytes", c.vars, c.args, got, err, c.age, c.bytes)
 		}
 	}
 }

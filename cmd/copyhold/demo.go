@@ -30,7 +30,7 @@ var demoMembers = []struct {
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("demo", "Seed a demo co-op: one member per role and a model with a sentiment project built from real review sentences. Safe to run again: nothing is duplicated.", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	password := fset.String("password", "copyhold-demo", "password of the demo members (env COPYHOLD_DEMO_PASSWORD)")
 	if err := fset.Parse(args); err != nil {
 		return err

@@ -19,7 +19,7 @@ import (
 func cmdExport(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("export", "Export a snapshot: copyhold export --snapshot ID --format F [-o FILE]. Formats: "+formatNames()+".", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	snapshot := fset.Int64("snapshot", 0, "snapshot id (copyhold snapshot list)")
 	format := fset.String("format", "", "export format")
 	outPath := fset.String("o", "", "output file (default: standard output)")

@@ -13,7 +13,7 @@ import (
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("import", "Import items into a project from a JSONL, CSV or Label Studio JSON file: copyhold import --project ID FILE. All or nothing: an error names the line and imports nothing.", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	project := fset.Int64("project", 0, "project id")
 	format := fset.String("format", "", "jsonl, csv or labelstudio (default: from the file name and contents)")
 	annotations := fset.String("annotations", "", "Label Studio annotations become: predictions, prior (external annotators' work: counts for agreement and exports, earns no units), gold or drop (default: ground-truth ones gold, the rest dropped)")

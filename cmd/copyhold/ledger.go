@@ -14,8 +14,14 @@ import (
 // cmdLedger runs ledger subcommands: verify recomputes the register's hash
 // chain and every invariant, and fails naming the first broken entry.
 func cmdLedger(ctx context.Context, e *env, args []string) error {
+	const usage = "usage: copyhold ledger verify [flags] | copyhold ledger head [flags] | copyhold ledger key [flags] | copyhold ledger keygen --out FILE\n" +
+		"(copyhold ledger SUBCOMMAND --help for its flags)"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(e.stdout, usage)
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "head" && args[0] != "key" && args[0] != "keygen") {
-		fmt.Fprintln(e.stderr, "usage: copyhold ledger verify [flags] | copyhold ledger head [flags] | copyhold ledger key [flags] | copyhold ledger keygen --out FILE")
+		fmt.Fprintln(e.stderr, usage)
 		return fmt.Errorf("ledger: say verify, head, key or keygen")
 	}
 	sub := args[0]
@@ -27,7 +33,10 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	}
 	var c config
 	fs := newFlags("ledger "+sub, "Verify the equity register: recompute the SHA-256 hash chain, balances and supply invariants.", e)
-	bindConfig(fs, e, &c)
+	bindDatabase(fs, e, &c)
+	if sub == "verify" { // the register's key gives the verifier key to check checkpoints with
+		bindSettings(fs, e, &c, "register-key")
+	}
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	var savedPath, vkey *string
 	if sub == "verify" {

@@ -77,6 +77,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return fmt.Errorf("unknown command %q", args[1])
 }
 
+// isHelp is whether a command-line word asks for help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "copyhold: the labelling workbench of a co-op whose labellers own the models they train.")
 	fmt.Fprintln(w, "\nUsage: copyhold <command> [flags]   (copyhold <command> --help for its flags)\n\nCommands:")

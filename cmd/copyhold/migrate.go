@@ -10,13 +10,20 @@ import (
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("migrate", "Apply pending migrations (`migrate up`) or list them (`migrate status`).", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
 	action := "up"
 	if fset.NArg() > 0 {
 		action = fset.Arg(0)
+		// Flags may follow the action too (migrate up --help).
+		if err := fset.Parse(fset.Args()[1:]); err != nil {
+			return err
+		}
+		if fset.NArg() > 0 {
+			return fmt.Errorf("migrate: unexpected argument %q", fset.Arg(0))
+		}
 	}
 	db, err := migrations.Open(ctx, c.source())
 	if err != nil {

@@ -54,7 +54,7 @@ func cmdProposal(ctx context.Context, e *env, args []string) error {
 		fs.PrintDefaults()
 	}
 	var c config
-	bindConfig(fs, e, &c)
+	bindDatabase(fs, e, &c)
 	status := ""
 	limit := 100
 	at := ""

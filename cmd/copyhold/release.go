@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,12 +13,17 @@ import (
 // cmdRelease registers or lists model releases: the record of which
 // snapshots a fine-tuned model was trained on.
 func cmdRelease(ctx context.Context, e *env, args []string) error {
+	const usage = "usage: copyhold release create --model ID --version V --snapshots HASH[,HASH] [--base-model B] [--checkpoint C] [--notes N] | copyhold release list [--model ID]"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(e.stdout, usage+"\n(copyhold release SUBCOMMAND --help for its flags)")
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
-		return fmt.Errorf("usage: copyhold release create --model ID --version V --snapshots HASH[,HASH] [--base-model B] [--checkpoint C] [--notes N] | copyhold release list [--model ID]")
+		return errors.New(usage)
 	}
 	var c config
 	fset := newFlags("release "+args[0], "Register a model release and the snapshot hashes it was trained on, or list releases. A release is recorded on the register with the register head of that moment.", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	model := fset.Int64("model", 0, "model id")
 	version := fset.String("version", "", "release version (create)")
 	snapshots := fset.String("snapshots", "", "comma-separated snapshot hashes it was trained on (create)")
@@ -64,7 +70,7 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 func cmdLeaderboard(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("leaderboard", "Print a model's release leaderboard from accepted evaluation judgements: Bradley-Terry ratings with 95% bootstrap intervals.", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	model := fset.Int64("model", 0, "model id")
 	asJSON := fset.Bool("json", false, "print the whole leaderboard as JSON")
 	if err := fset.Parse(args); err != nil {

@@ -89,7 +89,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer hub.Close()
-	exports := server.NewExportCache(c.exportCacheDir(), server.ExportCacheLimits{}, log)
+	limits, err := c.exportCacheLimits()
+	if err != nil {
+		return err
+	}
+	exports := server.NewExportCache(c.exportCacheDir(), limits, log)
 	go exports.Run(ctx)
 	sqlDB, err := db.DB()
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,12 +14,17 @@ import (
 // cmdSnapshot freezes accepted annotations: copyhold snapshot create
 // --model ID --projects 1,2 [--mode consensus|all], or lists snapshots.
 func cmdSnapshot(ctx context.Context, e *env, args []string) error {
+	const usage = "usage: copyhold snapshot create --model ID --projects 1,2 [--mode consensus|all] | copyhold snapshot list [--model ID]"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(e.stdout, usage+"\n(copyhold snapshot SUBCOMMAND --help for its flags)")
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
-		return fmt.Errorf("usage: copyhold snapshot create --model ID --projects 1,2 [--mode consensus|all] | copyhold snapshot list [--model ID]")
+		return errors.New(usage)
 	}
 	var c config
 	fset := newFlags("snapshot "+args[0], "Create or list snapshots of accepted annotations.", e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	model := fset.Int64("model", 0, "model id")
 	projects := fset.String("projects", "", "comma-separated project ids (create)")
 	mode := fset.String("mode", "consensus", "consensus (one answer per item) or all (every accepted annotation)")

@@ -23,7 +23,7 @@ empty input generates one and prints it.`
 func cmdUser(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("user", userHelp, e)
-	bindConfig(fset, e, &c)
+	bindDatabase(fset, e, &c)
 	login := fset.String("login", "", "the member's login")
 	name := fset.String("name", "", "display name (add)")
 	role := fset.String("role", "", "role or comma-separated roles")

@@ -3,6 +3,7 @@ package agreement
 import (
 	"bufio"
 	"bytes"
+	"copyhold/labeling/csvout"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -130,10 +131,12 @@ func readRatingsCSV(r io.Reader) ([]Rating, error) {
 			bad.add(line, "has %d fields, the header has %d", len(rec), width)
 			continue
 		}
+		// csvout.Restore undoes the formula neutralisation of copyhold's
+		// own exports, so an export reads back as it was.
 		rt := Rating{
-			Unit:      strings.TrimSpace(rec[col["item"]]),
-			Annotator: strings.TrimSpace(rec[col["annotator"]]),
-			Value:     strings.TrimSpace(rec[col["value"]]),
+			Unit:      strings.TrimSpace(csvout.Restore(rec[col["item"]])),
+			Annotator: strings.TrimSpace(csvout.Restore(rec[col["annotator"]])),
+			Value:     strings.TrimSpace(csvout.Restore(rec[col["value"]])),
 		}
 		if rt.Unit == "" {
 			bad.add(line, `missing "item"`)

@@ -4,20 +4,20 @@ import (
 	"bytes"
 	"copyhold/labeling"
 	"copyhold/labeling/agreement"
+	"copyhold/labeling/csvout"
 	"copyhold/labeling/tasktype"
-	"encoding/csv"
 	"encoding/json"
 	"slices"
 	"strconv"
 )
 
-// Tabular exports: csv (one row per item, RFC 4180 by encoding/csv), the
+// Tabular exports: csv (one row per item, RFC 4180 by csvout, formula cells neutralised), the
 // long format (one row per annotator and unit) that ReadRatings reads, so
 // `copyhold agreement` takes an export as it is, and jsonl (one object per
 // item, the data and answer unflattened).
 
 type exportCSVState struct {
-	cw     *csv.Writer
+	cw     *csvout.Writer
 	fields []string // csv: data columns, in order
 	names  []string // csv: their header names
 	header bool
@@ -30,7 +30,7 @@ type exportCSVState struct {
 var exportCSVFixed = []string{"external_id", "item_id", "label", "answer", "annotator", "confidence"}
 
 func (w *exportWriter) initCSV() {
-	w.csv = &exportCSVState{cw: csv.NewWriter(w.bw), label: w.opts.TaskType == tasktype.TaskClassification}
+	w.csv = &exportCSVState{cw: csvout.NewWriter(w.bw), label: w.opts.TaskType == tasktype.TaskClassification}
 	if w.opts.CSVFields != nil {
 		w.csv.setFields(slices.Clone(w.opts.CSVFields))
 	}
@@ -129,7 +129,7 @@ func exportCell(raw json.RawMessage) string {
 func (w *exportWriter) initLong() {
 	w.csv = &exportCSVState{}
 	if w.opts.Format == ExportLong {
-		w.csv.cw = csv.NewWriter(w.bw)
+		w.csv.cw = csvout.NewWriter(w.bw)
 	}
 }
 

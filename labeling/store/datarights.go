@@ -3,8 +3,8 @@ package store
 import (
 	"bufio"
 	"context"
+	"copyhold/labeling/csvout"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -78,7 +78,7 @@ func (s *Datasets) ExportMyData(ctx context.Context, memberID int64, format stri
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var (
 		enc   *json.Encoder
-		cw    *csv.Writer
+		cw    *csvout.Writer
 		first bool
 	)
 	if format == "json" {
@@ -90,7 +90,7 @@ func (s *Datasets) ExportMyData(ctx context.Context, memberID int64, format stri
 		bw.Write(head)
 		bw.WriteString(`,"submissions":[`)
 	} else {
-		cw = csv.NewWriter(bw)
+		cw = csvout.NewWriter(bw)
 		cw.Write([]string{"record_type", "id", "created_at", "project_id", "project_name", "task_type", "item_id", "external_id",
 			"data", "answer", "lead_time_ms", "status", "review_decision", "review_reason", "review_comment", "corrected_answer",
 			"tx_id", "tx_kind", "unit", "account", "amount", "category", "submission_id", "reason"})

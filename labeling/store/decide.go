@@ -49,8 +49,18 @@ func (s *Reviews) RecordDecision(tx Tx, d NewDecision, now time.Time) (labeling.
 	}
 	payload := map[string]any{"review_id": rv.ID, "item_id": sub.ItemID, "submission_id": sub.ID,
 		"decision": d.Decision.Decision, "reason": d.Decision.Reason, "status": d.Next, "final": d.Final, "automatic": d.Reviewer == nil}
-	for _, scope := range []string{event.ReviewScope(rv.ProjectID), event.MemberScope(sub.MemberID), event.ProjectScope(rv.ProjectID)} {
-		if err := event.Append(tx.db, "review.decided", scope, d.Reviewer, payload); err != nil {
+	scopes := []string{event.ReviewScope(rv.ProjectID), event.MemberScope(sub.MemberID), event.ProjectScope(rv.ProjectID)}
+	if rv.Metric == labeling.MetricGold {
+		// A decision on a gold answer, right after a submit that completed
+		// nothing, would mark the item as gold on the project channel.
+		scopes = scopes[:2]
+	}
+	for _, scope := range scopes {
+		actor := d.Reviewer
+		if scope == event.MemberScope(sub.MemberID) {
+			actor = nil // the labeller learns the decision, not who made it (as in My work)
+		}
+		if err := event.Append(tx.db, "review.decided", scope, actor, payload); err != nil {
 			return labeling.DecisionRecord{}, err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strings"
 	"time"
 
 	"copyhold/labeling"
@@ -76,7 +78,8 @@ var ErrAlreadyReviewed = fault.New(fault.KindConflict, "already_reviewed", "this
 
 // AmendSubmission replaces the answer of a member's own unreviewed
 // submission, keeping the previous answer as a revision. A retry with the
-// same key is a no-op.
+// same key and answer replays; another answer under that key is
+// idempotency_conflict.
 func (s *Leases) AmendSubmission(ctx context.Context, memberID, id int64, key string, answer json.RawMessage) (labeling.Submission, error) {
 	if err := labeling.CheckIdempotencyKey(key); err != nil {
 		return labeling.Submission{}, err
@@ -91,17 +94,6 @@ func (s *Leases) AmendSubmission(ctx context.Context, memberID, id int64, key st
 		if err != nil {
 			return err
 		}
-		var seen int64
-		if err := tx.Table("submission_revisions").Where("submission_id = ? AND idempotency_key = ?", id, key).Count(&seen).Error; err != nil {
-			return err
-		}
-		if seen > 0 {
-			out = sub.submission(true)
-			return nil
-		}
-		if sub.Status != string(labeling.SubmissionSubmitted) {
-			return ErrAlreadyReviewed
-		}
 		var p projectRow
 		if err := tx.Where("id = ?", sub.ProjectID).Take(&p).Error; err != nil {
 			return err
@@ -110,9 +102,24 @@ func (s *Leases) AmendSubmission(ctx context.Context, memberID, id int64, key st
 		if err := tx.Table("items").Select("data").Where("id = ?", sub.ItemID).Scan(&data).Error; err != nil {
 			return err
 		}
-		norm, err := tasktype.ValidateAnswer(tasktype.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(data), answer)
+		norm, verr := tasktype.ValidateAnswer(tasktype.TaskType(p.TaskType), json.RawMessage(p.Schema), json.RawMessage(data), answer)
+		set, seen, err := amendedBy(tx, sub, key)
 		if err != nil {
 			return err
+		}
+		if seen {
+			// A retry replays only when it carries the answer that key set.
+			if verr != nil || !sameJSON(set, string(norm)) {
+				return labeling.ErrIdempotencyReuse.With("idempotency key %q already amended submission %d with another answer", key, id)
+			}
+			out = sub.submission(true)
+			return nil
+		}
+		if verr != nil {
+			return verr
+		}
+		if sub.Status != string(labeling.SubmissionSubmitted) {
+			return ErrAlreadyReviewed
 		}
 		now := s.clock()
 		if err := tx.Exec(`INSERT INTO submission_revisions (submission_id, member_id, previous_answer, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -130,4 +137,41 @@ func (s *Leases) AmendSubmission(ctx context.Context, memberID, id int64, key st
 		return nil
 	})
 	return out, err
+}
+
+// amendedBy returns the answer that the amendment with key set on sub: the
+// previous answer of the next revision, or the current answer when it was
+// the last. seen is false when no amendment used the key.
+func amendedBy(tx *gorm.DB, sub submissionRow, key string) (answer string, seen bool, err error) {
+	var revs []struct {
+		IdempotencyKey string
+		PreviousAnswer string
+	}
+	if err := tx.Raw(`SELECT idempotency_key, previous_answer FROM submission_revisions WHERE submission_id = ? ORDER BY id`,
+		sub.ID).Scan(&revs).Error; err != nil {
+		return "", false, err
+	}
+	for i, r := range revs {
+		if r.IdempotencyKey != key {
+			continue
+		}
+		if i+1 < len(revs) {
+			return revs[i+1].PreviousAnswer, true, nil
+		}
+		return sub.Answer, true, nil
+	}
+	return "", false, nil
+}
+
+// sameJSON compares two JSON documents by value (PostgreSQL's jsonb
+// re-spaces what it stores).
+func sameJSON(a, b string) bool {
+	var x, y any
+	da, db := json.NewDecoder(strings.NewReader(a)), json.NewDecoder(strings.NewReader(b))
+	da.UseNumber()
+	db.UseNumber()
+	if da.Decode(&x) != nil || db.Decode(&y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }

@@ -97,7 +97,9 @@ ON CONFLICT (project_id) DO UPDATE SET auto_accept = excluded.auto_accept, auto_
 			return err
 		}
 		out = next
-		return event.Append(tx, "review.settings_changed", event.ProjectScope(projectID), actor, next)
+		// Thresholds, sample rate and gold settings are for staff, as GET
+		// review-settings is.
+		return event.Append(tx, "review.settings_changed", event.ReviewScope(projectID), actor, next)
 	})
 	return out, err
 }

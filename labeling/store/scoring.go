@@ -55,7 +55,10 @@ type NewRound struct {
 
 // InsertRound stores a scoring round, auto_accepted when its route is auto
 // and queued for a reviewer otherwise, with its item.scored event (and
-// item.queued_for_review when queued).
+// item.queued_for_review when queued). Both go to review:<project> only:
+// scores, routes and reasons (gold_failed, labeller_on_probation, sampled)
+// are for reviewers and coordinators, and a gold round's event would tell
+// labellers which item is gold.
 func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time) (Round, error) {
 	state := labeling.ReviewQueued
 	if r.Route == labeling.RouteAuto {
@@ -73,7 +76,7 @@ func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time)
 	if r.SubmissionID != nil {
 		payload["submission_id"] = *r.SubmissionID
 	}
-	if err := event.Append(tx.db, "item.scored", event.ProjectScope(projectID), nil, payload); err != nil {
+	if err := event.Append(tx.db, "item.scored", event.ReviewScope(projectID), nil, payload); err != nil {
 		return Round{}, err
 	}
 	if r.Route != labeling.RouteAuto {

@@ -168,7 +168,7 @@ func (s *Service) scoreGold(tx store.Tx, now time.Time, p labeling.Project, it l
 	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: &bp, GoldFailed: !g.Correct,
 		OnProbation: st.OnProbation, SampleDraw: labeling.SampleDrawBP(p.RandomSeed, it.ID, int(sub.ID))})
 	subID := sub.ID
-	return s.route(tx, now, p, set, store.NewRound{ItemID: it.ID, SubmissionID: &subID, Metric: "gold",
+	return s.route(tx, now, p, set, store.NewRound{ItemID: it.ID, SubmissionID: &subID, Metric: labeling.MetricGold,
 		AgreementBP: &bp, GoldFailed: !g.Correct, Route: route, Reasons: reasons})
 }
 

@@ -1,10 +1,9 @@
 package live
 
-// Encoding events once per view, and the labeller's redacted view.
+// Encoding events once per view, and the labeller's redacted view (feed.LabellerView).
 
 import (
 	"encoding/json"
-	"strconv"
 
 	"copyhold/labeling/event/feed"
 )
@@ -14,7 +13,7 @@ type encodedEvent struct {
 	e        feed.Event
 	full     []byte
 	redacted []byte
-	subjects []int64 // actor and payload member_id: who a labeller view hides
+	subjects []int64 // actor and payload member_id: whose own event it is
 	parsed   bool
 }
 
@@ -50,38 +49,22 @@ func (ev *encodedEvent) frameFor(sub *subscription) []byte {
 			ev.subjects = append(ev.subjects, *p.MemberID)
 		}
 	}
-	if len(ev.subjects) == 0 {
-		return ev.fullFrame()
-	}
 	for _, id := range ev.subjects {
 		if id == viewer {
-			return redactFor(ev, viewer) // their own action: not cached, rare
+			return ev.view(viewer) // their own action: not cached, rare
 		}
 	}
 	if ev.redacted == nil {
-		ev.redacted = redactFor(ev, 0)
+		ev.redacted = ev.view(0)
 	}
 	return ev.redacted
 }
 
-// redactFor is the labeller's view of a project event: the acting member
-// and a payload member_id are dropped unless they are the viewer.
-func redactFor(ev *encodedEvent, viewer int64) []byte {
-	actor := ev.e.ActorID
-	if actor != nil && *actor != viewer {
-		actor = nil
-	}
-	var m map[string]json.RawMessage
-	payload := ev.e.Payload
-	if json.Unmarshal(payload, &m) == nil {
-		if raw, ok := m["member_id"]; ok {
-			if id, err := strconv.ParseInt(string(raw), 10, 64); err != nil || id != viewer {
-				delete(m, "member_id")
-				payload, _ = json.Marshal(m)
-			}
-		}
-	}
-	return ev.encode(actor, payload)
+// view is the labeller's view of a project event (feed.LabellerView): who
+// did what, and on which item, only for the viewer's own work.
+func (ev *encodedEvent) view(viewer int64) []byte {
+	v := feed.LabellerView(ev.e, viewer)
+	return ev.encode(v.ActorID, v.Payload)
 }
 
 // coopView is the hook for the co-op feed's view of an event: when equity

@@ -321,8 +321,12 @@ func TestWSAuthorisationMatrix(t *testing.T) {
 			if (a.ActorID == nil) != hidden || (a.Payload["member_id"] == nil) != hidden {
 				t.Errorf("%s sees someone else's action as %+v (hidden=%v)", who, a, hidden)
 			}
-			if b.ActorID == nil || b.Payload["member_id"] == nil || a.Payload["item_id"] == nil {
+			if b.ActorID == nil || b.Payload["member_id"] == nil || b.Payload["item_id"] == nil {
 				t.Errorf("%s: own/visible fields missing: %+v", who, b)
+			}
+			// Nor on which item others worked (gold items take any number of answers).
+			if (a.Payload["item_id"] == nil) != hidden {
+				t.Errorf("%s sees the item of someone else's action as %+v (hidden=%v)", who, a, hidden)
 			}
 		}
 
