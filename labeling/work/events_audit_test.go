@@ -54,7 +54,7 @@ var eventAudit = map[string]audience{
 	"project.status_changed": {[]string{"project"}, []string{"project_id", "from", "to"}},
 	"project.member_added":   {[]string{"project"}, []string{"project_id", "member_id"}},
 	"project.member_removed": {[]string{"project"}, []string{"project_id", "member_id"}},
-	"import.finished":        {[]string{"project"}, []string{"import_id", "imported", "duplicates"}},
+	"import.finished":        {[]string{"project"}, []string{"import_id", "imported", "duplicates", "prior_annotations"}},
 	"evaluation.created":     {[]string{"project"}, []string{"project_id", "model_id", "release_ids", "items"}},
 	// Members (login.failure_burst is audit-only).
 	"member.joined":           {[]string{"coop"}, []string{"member_id", "roles", "admitted"}},
@@ -83,6 +83,7 @@ var eventAudit = map[string]audience{
 	"equity.privacy_changed":    {[]string{"member"}, nil},
 	"equity.exited":             {[]string{"coop"}, nil},
 	"equity.register_changed":   {[]string{"coop"}, nil},
+	"register.checkpoint":       {[]string{"coop"}, nil},
 	"equity.distributed":        {[]string{"coop"}, nil},
 	"equity.rate_card_changed":  {[]string{"coop"}, nil},
 	"equity.governance_changed": {[]string{"coop"}, nil},
@@ -95,7 +96,7 @@ var eventAudit = map[string]audience{
 }
 
 // eventTypeLiteral matches the event type names written in the source.
-var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal)\.[a-z_]+)"`)
+var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register)\.[a-z_]+)"`)
 
 // notEvents are literals the pattern takes for event types.
 var notEvents = map[string]bool{"evaluation.jsonl": true}
