@@ -2,7 +2,7 @@
 # COPYHOLD_DATA, COPYHOLD_ADDR, ...) pass through to the binary.
 
 .DEFAULT_GOAL := help
-.PHONY: help frontend build run audit test bench clean
+.PHONY: help frontend build run deps audit test bench clean
 
 GO      ?= go
 NPM     ?= npm
@@ -47,6 +47,9 @@ $(GOVULNCHECK):
 # Known vulnerabilities in reachable Go code (govulncheck) and in the npm
 # packages the app ships (frontend/scripts/audit.mjs) fail the build. Only a
 # vulnerability database that cannot be reached is skipped, loudly.
+deps: ## Install the system packages the tests need when missing (Debian: chromium, postgresql, gcc, make)
+	@./.ci/deps
+
 audit: $(GOVULNCHECK) ## Check Go and npm dependencies against the vulnerability databases
 	@out=$$(./$(GOVULNCHECK) ./... 2>&1); status=$$?; echo "$$out"; \
 	if [ $$status -eq 0 ]; then echo 'audit: go: no known vulnerabilities in reachable code'; \
@@ -58,7 +61,7 @@ audit: $(GOVULNCHECK) ## Check Go and npm dependencies against the vulnerability
 
 # The Go tests and the browser tests share one throwaway cluster, so both run
 # in one shell under with-postgres; both run even if the first fails.
-test: audit build ## Audit, vet, frontend unit tests, Go tests (-race) and browser tests on SQLite and PostgreSQL
+test: deps audit build ## Install missing system packages, audit, vet, frontend unit tests, Go tests (-race) and browser tests on SQLite and PostgreSQL
 	$(GO) vet ./...
 	$(NPM) --prefix frontend test
 	$(WITH_POSTGRES) sh -c 'status=0; \
