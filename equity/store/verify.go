@@ -31,8 +31,9 @@ const verifyChunk = 5000
 // transaction balanced per unit, no negative balance except the sources and
 // receivables, no units on a non-member account or a former member's vested
 // account, stored balances equal to the sum of postings, and issued = held +
-// pending + reserve (+ distribution + receivables) per unit. It reads in
-// chunks of log sequence numbers inside one snapshot.
+// pending + reserve (+ distribution + receivables) per unit. It streams the
+// entries in chunks of log sequence numbers inside one snapshot
+// (verify_stream.go), in memory bounded by a chunk.
 func (s *Store) Verify(ctx context.Context) (Report, error) {
 	return s.VerifyWith(ctx, VerifyOptions{})
 }
@@ -53,14 +54,14 @@ func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, err
 			return err
 		}
 		v := equity.NewVerifier(mm)
-		rt, err := newRollCheck(tx)
+		rt, err := newRollCheck(tx, opts)
 		if err != nil {
 			return err
 		}
-		if err := src.walk(ctx, tx, 0, 0, func(l logEntry, canon []byte, t *equity.Transaction) error {
+		if err := src.stream(ctx, tx, func(l logEntry, canon []byte, t *equity.Transaction) error {
 			v.Entry(l.Seq, l.Kind, l.RefID, l.PrevHash, l.Hash, canon, t)
 			return rt.add(l, canon)
-		}); err != nil {
+		}, rt.chunkDone); err != nil {
 			return err
 		}
 		var stored []equity.StoredBalance
@@ -92,7 +93,7 @@ func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, err
 			return err
 		}
 		v.Finish(stored, h.Seq, h.Hash)
-		tree, rb, err := rt.finish(tx, opts)
+		tree, rb, err := rt.finish(opts)
 		if err != nil {
 			return err
 		}
