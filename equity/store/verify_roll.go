@@ -48,7 +48,7 @@ type rollCheck struct {
 	base      int64       // storage index of pending[0]
 	pending   []roll.Hash // rebuilt hashes not yet compared
 	hashCount int64       // stored hashes read
-	hashBreak *equity.Break
+	firstBad  int64       // the first stored hash that differs (-1: none)
 }
 
 func newRollCheck(tx *gorm.DB, opts VerifyOptions) (*rollCheck, error) {
@@ -56,7 +56,7 @@ func newRollCheck(tx *gorm.DB, opts VerifyOptions) (*rollCheck, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc := &rollCheck{tx: tx, heads: heads, chainAt: map[int64]string{}, roots: map[int64]roll.Hash{}}
+	rc := &rollCheck{tx: tx, firstBad: -1, heads: heads, chainAt: map[int64]string{}, roots: map[int64]roll.Hash{}}
 	for _, h := range heads {
 		rc.chainAt[h.Seq] = ""
 	}
@@ -101,34 +101,14 @@ func (rc *rollCheck) add(l logEntry, canon []byte) error {
 }
 
 // chunkDone compares the hashes rebuilt since the last call with the stored
-// ones at the same storage indexes (verify calls it between chunks of
-// entries, when no query is open).
-func (rc *rollCheck) chunkDone() error {
+// ones of the same leaves (read with the chunk by stream).
+func (rc *rollCheck) chunkDone(stored []storedHash) error {
 	end := rc.base + int64(len(rc.pending))
-	rows, err := rc.tx.Raw("SELECT idx, hash FROM equity_roll_hashes WHERE idx >= ? AND idx < ? ORDER BY idx", rc.base, end).Rows()
-	if err != nil {
-		return err
-	}
-	var bad []int64
-	for rows.Next() {
-		var idx int64
-		var h []byte
-		if err := rows.Scan(&idx, &h); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, h := range stored {
 		rc.hashCount++
-		if rc.hashBreak == nil && len(bad) == 0 && string(rc.pending[idx-rc.base][:]) != string(h) {
-			bad = append(bad, idx)
+		if rc.firstBad < 0 && (h.Idx < rc.base || h.Idx >= end || string(rc.pending[h.Idx-rc.base][:]) != string(h.Hash)) {
+			rc.firstBad = h.Idx
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(bad) > 0 {
-		b := rc.hashDiffers(bad[0])
-		rc.hashBreak = &b
 	}
 	rc.base, rc.pending = end, rc.pending[:0]
 	return nil
@@ -260,8 +240,8 @@ func (rc *rollCheck) finish(opts VerifyOptions) (TreeReport, *equity.Break, erro
 	// 2. The stored hashes equal the rebuilt ones (chunkDone compared those
 	// up to the rebuilt tree's end; any beyond it differ), exactly as many
 	// as the integrated tree needs.
-	if rc.hashBreak != nil {
-		fail(*rc.hashBreak)
+	if rc.firstBad >= 0 {
+		fail(rc.hashDiffers(rc.firstBad))
 	}
 	var extra struct {
 		First sql.NullInt64

@@ -2,109 +2,100 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"slices"
+	"sync"
 
 	"copyhold/equity"
+	"copyhold/equity/roll"
 
 	"gorm.io/gorm"
 )
 
-// streamChunk is how many log seqs verify reads per query.
-const streamChunk = 20000
+// streamChunk is how many log seqs verify reads per round of queries (a
+// variable for the tests).
+var streamChunk int64 = 20000
 
-// streamQuery is the log joined to its transactions and their postings, in
-// seq and posting order: one row per posting (one for an entry without any).
-const streamQuery = `SELECT l.seq, l.kind, l.ref_id, l.prev_hash, l.hash,
-    COALESCE(t.id, 0), COALESCE(t.idempotency_key, ''), COALESCE(t.kind, ''), COALESCE(t.model_id, 0),
-    COALESCE(t.reverses_id, 0), COALESCE(t.resolves_id, 0), COALESCE(t.rate_card_id, 0), COALESCE(t.governance_id, 0),
-    COALESCE(t.actor_id, 0), COALESCE(t.member_id, 0), COALESCE(t.project_id, 0), COALESCE(t.item_id, 0),
-    COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0), COALESCE(t.reason, ''), COALESCE(t.meta, ''), t.created_at,
-    COALESCE(p.seq, 0), COALESCE(p.unit, ''), COALESCE(p.account, ''), COALESCE(p.amount, 0), COALESCE(p.category, '')
-  FROM equity_log l
-  LEFT JOIN equity_transactions t ON l.kind = 'tx' AND t.id = l.ref_id
-  LEFT JOIN equity_postings p ON p.tx_id = t.id
-  WHERE l.seq > ? AND l.seq <= ?
-  ORDER BY l.seq, p.seq`
+// storedHash is one row of equity_roll_hashes.
+type storedHash struct {
+	Idx  int64
+	Hash []byte
+}
 
-// stream is walk for verify: every entry in seq order, read with one joined
-// query per streamChunk seqs (not per-chunk IN lists), scanned without
-// reflection, transactions encoded by appendCanonicalTx. canon and t are
-// reused: they are valid only during fn. chunkDone runs after each chunk,
-// when no query is open. Memory is one chunk's rows at most.
-func (s *entrySource) stream(ctx context.Context, tx *gorm.DB, fn func(l logEntry, canon []byte, t *equity.Transaction) error, chunkDone func() error) error {
+// streamed is one chunk of entries with their transactions, and the stored
+// tree hashes of the leaves they are (if the tree has them).
+type streamed struct {
+	logs   []logEntry
+	txs    map[int64]*equity.Transaction
+	hashes []storedHash
+	err    error
+}
+
+// stream is walk for verify: every entry in seq order, and the stored tree
+// hashes. Each chunk of streamChunk seqs is four queries that read in index
+// order, with no sort and no per-row IN list: the log's seq range, the
+// transactions and their postings over the id range those entries name (ids
+// and seqs grow together, so the range is about the chunk; when it is far
+// wider, an IN list of the ids instead), and the stored hashes of those
+// leaves. A reader goroutine fetches the next chunk while this one is
+// hashed, so the database and the hashing overlap; it alone uses tx until
+// stream returns. Rows are scanned without reflection, transactions encoded
+// by appendCanonicalTx. canon and t are only valid during fn; chunkDone gets
+// each chunk's stored hashes after its entries. Memory is three chunks.
+func (s *entrySource) stream(ctx context.Context, tx *gorm.DB, fn func(l logEntry, canon []byte, t *equity.Transaction) error, chunkDone func([]storedHash) error) error {
 	var last int64
 	if err := tx.Raw("SELECT COALESCE(MAX(seq), 0) FROM equity_log").Row().Scan(&last); err != nil {
 		return err
 	}
-	var (
-		buf     []byte
-		cur     logEntry
-		t       equity.Transaction
-		have    bool // cur holds an entry not yet passed to fn
-		missing = []byte("missing")
-	)
-	flush := func() error {
-		if !have {
-			return nil
-		}
-		have = false
-		var canon []byte
-		var tp *equity.Transaction
-		switch cur.Kind {
-		case equity.LogTx:
-			if t.ID == 0 {
-				canon = missing
-			} else {
-				buf = appendCanonicalTx(buf[:0], &t)
-				canon, tp = buf, &t
+	chunks := make(chan streamed, 1)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(chunks)
+		leaves := int64(0)
+		for from := int64(0); from < last; from += streamChunk {
+			c := readChunk(tx, from, leaves)
+			leaves += int64(len(c.logs))
+			select {
+			case chunks <- c:
+			case <-done:
+				return
 			}
-		default:
-			canon = s.canonical(cur)
+			if c.err != nil {
+				return
+			}
 		}
-		return fn(cur, canon, tp)
-	}
-	for from := int64(0); from < last; from += streamChunk {
-		rows, err := tx.Raw(streamQuery, from, from+streamChunk).Rows()
-		if err != nil {
-			return err
+	}()
+	defer func() {
+		close(done)
+		wg.Wait()
+	}()
+	var buf []byte
+	missing := []byte("missing")
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
 		}
-		for rows.Next() {
-			var l logEntry
-			var r txRow
-			var created sql.NullTime
-			var p equity.Posting
-			var cat string
-			if err := rows.Scan(&l.Seq, &l.Kind, &l.RefID, &l.PrevHash, &l.Hash,
-				&r.ID, &r.IdempotencyKey, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID, &r.RateCardID, &r.GovernanceID,
-				&r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID, &r.ReviewID, &r.Reason, &r.Meta, &created,
-				&p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
-				rows.Close()
+		for _, l := range c.logs {
+			var canon []byte
+			var t *equity.Transaction
+			switch l.Kind {
+			case equity.LogTx:
+				if t = c.txs[l.RefID]; t == nil {
+					canon = missing
+				} else {
+					buf = appendCanonicalTx(buf[:0], t)
+					canon = buf
+				}
+			default:
+				canon = s.canonical(l)
+			}
+			if err := fn(l, canon, t); err != nil {
 				return err
 			}
-			if !have || l.Seq != cur.Seq {
-				if err := flush(); err != nil {
-					rows.Close()
-					return err
-				}
-				cur, have = l, true
-				r.CreatedAt = created.Time
-				ps := t.Postings[:0]
-				t = r.tx()
-				t.Postings = ps
-			}
-			if p.Seq != 0 {
-				p.Category = equity.Category(cat)
-				t.Postings = append(t.Postings, p)
-			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		if err := chunkDone(); err != nil {
+		if err := chunkDone(c.hashes); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -112,6 +103,105 @@ func (s *entrySource) stream(ctx context.Context, tx *gorm.DB, fn func(l logEntr
 		}
 	}
 	return nil
+}
+
+// readChunk reads the entries with seq in (from, from+streamChunk], which
+// are leaves from leaf on, their transactions and their stored hashes.
+func readChunk(tx *gorm.DB, from, leaf int64) streamed {
+	c := streamed{txs: map[int64]*equity.Transaction{}}
+	if c.logs, c.err = scanLogRange(tx, nil, from, from+streamChunk); c.err != nil {
+		return c
+	}
+	if c.err = loadTxRange(tx, c.logs, c.txs); c.err != nil {
+		return c
+	}
+	lo, hi := roll.StoredHashCount(leaf), roll.StoredHashCount(leaf+int64(len(c.logs)))
+	rows, err := tx.Raw("SELECT idx, hash FROM equity_roll_hashes WHERE idx >= ? AND idx < ? ORDER BY idx", lo, hi).Rows()
+	if err != nil {
+		c.err = err
+		return c
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h storedHash
+		if c.err = rows.Scan(&h.Idx, &h.Hash); c.err != nil {
+			return c
+		}
+		c.hashes = append(c.hashes, h)
+	}
+	c.err = rows.Err()
+	return c
+}
+
+func scanLogRange(tx *gorm.DB, logs []logEntry, from, to int64) ([]logEntry, error) {
+	rows, err := tx.Raw("SELECT seq, kind, ref_id, prev_hash, hash FROM equity_log WHERE seq > ? AND seq <= ? ORDER BY seq", from, to).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l logEntry
+		if err := rows.Scan(&l.Seq, &l.Kind, &l.RefID, &l.PrevHash, &l.Hash); err != nil {
+			return nil, err
+		}
+		logs = append(logs, l)
+	}
+	return logs, rows.Err()
+}
+
+// loadTxRange reads the transactions the tx entries of logs name, with
+// their postings in seq order, into txs.
+func loadTxRange(tx *gorm.DB, logs []logEntry, txs map[int64]*equity.Transaction) error {
+	var ids []int64
+	for _, l := range logs {
+		if l.Kind == equity.LogTx {
+			ids = append(ids, l.RefID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	lo, hi := ids[0], ids[len(ids)-1]
+	txWhere, pWhere, args := "t.id BETWEEN ? AND ?", "tx_id BETWEEN ? AND ?", []any{lo, hi}
+	if hi-lo > 4*int64(len(ids))+1000 {
+		in := idList(slices.Compact(ids))
+		txWhere, pWhere, args = "t.id IN ("+in+")", "tx_id IN ("+in+")", nil
+	}
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	trows, err := tx.Raw("SELECT "+txColumns+" FROM equity_transactions t WHERE "+txWhere+" ORDER BY t.id", args...).Rows()
+	if err != nil {
+		return err
+	}
+	if err := scanTxRows(trows, func(r txRow) {
+		if want[r.ID] {
+			t := r.tx()
+			txs[r.ID] = &t
+		}
+	}); err != nil {
+		return err
+	}
+	prows, err := tx.Raw("SELECT tx_id, seq, unit, account, amount, category FROM equity_postings WHERE "+pWhere+" ORDER BY tx_id, seq", args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var id int64
+		var p equity.Posting
+		var cat string
+		if err := prows.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
+			return err
+		}
+		if t := txs[id]; t != nil {
+			p.Category = equity.Category(cat)
+			t.Postings = append(t.Postings, p)
+		}
+	}
+	return prows.Err()
 }
 
 // canonical is the bytes of a log entry that is not a transaction ("missing"
