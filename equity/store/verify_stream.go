@@ -222,3 +222,32 @@ func (s *entrySource) canonical(l logEntry) []byte {
 		return s.votes.canonical(l.Seq, l.Kind, l.RefID)
 	}
 }
+
+// idSet is a set of positive ids as a bitmap (ids are dense: a million take
+// 125 KB), with a map for any outside it.
+type idSet struct {
+	bits  []uint64
+	other map[int64]bool
+	n     int64 // distinct ids added
+}
+
+func (s *idSet) add(id int64) {
+	if id <= 0 || id >= 1<<36 {
+		if s.other == nil {
+			s.other = map[int64]bool{}
+		}
+		if !s.other[id] {
+			s.other[id] = true
+			s.n++
+		}
+		return
+	}
+	w := int(id >> 6)
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, w+1-len(s.bits)+len(s.bits)/2)...)
+	}
+	if m := uint64(1) << (id & 63); s.bits[w]&m == 0 {
+		s.bits[w] |= m
+		s.n++
+	}
+}

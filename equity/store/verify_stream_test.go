@@ -67,3 +67,19 @@ func mustHash(t *testing.T, db *gorm.DB, idx int64) []byte {
 	}
 	return mem[idx][:]
 }
+
+// A transaction that no log entry names is reported.
+func TestVerifyUnchainedTransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db, 1)
+		f.submit(f.members[0])
+		f.verify()
+		must(t, db.Exec(`INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, member_id, reason, meta, created_at)
+            VALUES ('forged', '', 'vest', ?, ?, '', '{}', CURRENT_TIMESTAMP)`, f.model, f.members[0]).Error)
+		rep, err := f.st.Verify(ctx)
+		must(t, err)
+		if rep.OK || rep.First == nil || !strings.Contains(rep.First.Reason, "1 transactions are not on the hash chain") {
+			t.Fatalf("unchained transaction: %+v", rep.First)
+		}
+	})
+}
