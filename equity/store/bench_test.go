@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,7 +182,15 @@ func BenchmarkVerify(b *testing.B) {
 	start := time.Now()
 	bulkHistory(b, db, f.model, f.members, n)
 	b.Logf("fixture of %d entries built in %s", n, time.Since(start).Round(time.Second))
+	// One connection, so that its server process's CPU time is the
+	// database's share: go_cpu_s/op and db_cpu_s/op are what the shared
+	// machine's load does not inflate.
+	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(1)
+	var backend int
+	must(b, db.Raw("SELECT pg_backend_pid()").Scan(&backend).Error)
 	b.Run("verify", func(b *testing.B) {
+		go0, db0 := cpuSeconds(0), cpuSeconds(backend)
 		for i := 0; i < b.N; i++ {
 			rep, err := f.st.Verify(ctx)
 			if err != nil || !rep.OK || rep.Tree.Integrated != rep.Tree.Leaves {
@@ -188,8 +198,15 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+		b.ReportMetric((cpuSeconds(0)-go0)/float64(b.N), "go_cpu_s/op")
+		b.ReportMetric((cpuSeconds(backend)-db0)/float64(b.N), "db_cpu_s/op")
 	})
 	b.Run("baseline=read-rows", func(b *testing.B) {
+		go0, db0 := cpuSeconds(0), cpuSeconds(backend)
+		defer func() {
+			b.ReportMetric((cpuSeconds(0)-go0)/float64(b.N), "go_cpu_s/op")
+			b.ReportMetric((cpuSeconds(backend)-db0)/float64(b.N), "db_cpu_s/op")
+		}()
 		for i := 0; i < b.N; i++ {
 			for _, q := range []string{"SELECT seq, kind, ref_id, prev_hash, hash FROM equity_log",
 				"SELECT * FROM equity_transactions", "SELECT * FROM equity_postings", "SELECT idx, hash FROM equity_roll_hashes"} {
@@ -213,3 +230,25 @@ func BenchmarkVerify(b *testing.B) {
 
 // statementPage matches the server's JSON statement page.
 const statementPage = 500
+
+// cpuSeconds is the user+system CPU time of process pid (0: this one) from
+// /proc (0 where there is no /proc, or the process is elsewhere).
+func cpuSeconds(pid int) float64 {
+	path := "/proc/self/stat"
+	if pid != 0 {
+		path = "/proc/" + strconv.Itoa(pid) + "/stat"
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	// Fields after the ")" that ends the command name: utime and stime are
+	// the 12th and 13th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100 // USER_HZ
+}
