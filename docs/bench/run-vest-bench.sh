@@ -9,7 +9,7 @@
 #
 #   docs/bench/run-vest-bench.sh [DATABASE_URL]
 #
-# Without a URL (and without TEST_DATABASE_URL) it starts its own cluster with
+# Without a URL it starts its own cluster (TEST_DATABASE_URL is ignored) with
 # PostgreSQL's default durability (fsync = on, synchronous_commit = on; only
 # max_connections is raised, to 200) in a temp dir and removes it afterwards.
 # Use that for figures: go run ./cmd/with-postgres and the dev cluster run
@@ -31,7 +31,7 @@ duration=${DURATION:-10}
 vest_n=${VEST_N:-1000}
 callers=${CALLERS:-8 64}
 only=${ONLY:-go vestsql pgledger}
-url=${1:-${TEST_DATABASE_URL:-}}
+url=${1:-}
 out=$(mktemp -d)
 chmod 755 "$out"
 cluster=""
