@@ -1,14 +1,17 @@
 package store_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"copyhold/equity"
+	"copyhold/equity/roll"
 	"copyhold/equity/store"
 	"copyhold/labeling/sqldb"
 	"copyhold/migrations/dbtest"
@@ -71,9 +74,22 @@ func BenchmarkVest(b *testing.B) {
 }
 
 // bulkHistory writes n valid ledger transactions (issuance → member vested)
-// straight into the tables, hash chain included, to build large fixtures fast.
+// straight into the tables, hash chain and court roll included (every entry
+// integrated, one checkpoint at the end), to build large fixtures fast.
 func bulkHistory(b *testing.B, db *gorm.DB, model int64, members []int64, n int) {
 	unit := equity.ModelUnit(model)
+	key := benchKey(b)
+	// The fixture's own entries (rate card, governance) through the
+	// integrator, then the bulk ones into an in-memory copy of the tree.
+	_, _, err := store.NewRoll(db, key).Integrate(ctx)
+	must(b, err)
+	var mem roll.MemoryHashes
+	var stored [][]byte
+	must(b, db.Raw("SELECT hash FROM equity_roll_hashes ORDER BY idx").Scan(&stored).Error)
+	for _, h := range stored {
+		mem = append(mem, roll.Hash(h))
+	}
+	storedN := int64(len(mem))
 	var h struct {
 		Seq  int64
 		Hash string
@@ -99,13 +115,15 @@ func bulkHistory(b *testing.B, db *gorm.DB, model int64, members []int64, n int)
 				Postings: []equity.Posting{{Seq: 1, Unit: unit, Account: equity.AccountIssuance, Amount: -amt, Category: equity.CatAnnotation},
 					{Seq: 2, Unit: unit, Account: equity.Vested(m), Amount: amt, Category: equity.CatAnnotation}}}
 			h.Seq++
-			hash := equity.ChainHash(h.Hash, equity.CanonicalTx(tx))
+			canon := equity.CanonicalTx(tx)
+			hash := equity.ChainHash(h.Hash, canon)
+			must(b, mem.Append(h.Seq-1, roll.Leaf(equity.LogTx, id, canon)))
 			ids, tmembers, amounts, times, keys = append(ids, id), append(tmembers, m), append(amounts, amt), append(times, at), append(keys, tx.Key)
 			seqs, prevs, hashes, accounts = append(seqs, h.Seq), append(prevs, h.Hash), append(hashes, hash), append(accounts, equity.Vested(m))
 			h.Hash = hash
 			bal[m] += amt
 		}
-		_, err := sqlDB.Exec(`INSERT INTO equity_transactions (id, idempotency_key, body_hash, kind, model_id, member_id, reason, meta, created_at)
+		_, err = sqlDB.Exec(`INSERT INTO equity_transactions (id, idempotency_key, body_hash, kind, model_id, member_id, reason, meta, created_at)
             SELECT id, k, '', 'vest', $1, m, '', '{}', at FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[]) AS u(id, k, m, at)`,
 			model, ids, keys, tmembers, times)
 		must(b, err)
@@ -116,7 +134,7 @@ func bulkHistory(b *testing.B, db *gorm.DB, model int64, members []int64, n int)
 			unit, ids, amounts, times, accounts)
 		must(b, err)
 		_, err = sqlDB.Exec(`INSERT INTO equity_log (seq, kind, ref_id, prev_hash, hash, created_at)
-            SELECT s, 'tx', id, p, h, sqldb.Now(tx) FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u(s, id, p, h)`,
+            SELECT s, 'tx', id, p, h, now() FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u(s, id, p, h)`,
 			seqs, ids, prevs, hashes)
 		must(b, err)
 	}
@@ -126,6 +144,7 @@ func bulkHistory(b *testing.B, db *gorm.DB, model int64, members []int64, n int)
 	}
 	must(b, db.Exec("SELECT setval(pg_get_serial_sequence('equity_transactions', 'id'), ?)", maxID+int64(n)).Error)
 	must(b, db.Exec("UPDATE equity_log_head SET seq = ?, hash = ? WHERE id = 1", h.Seq, h.Hash).Error)
+	storeTree(b, db, key, mem, storedN, h.Seq)
 	must(b, db.Exec("ANALYZE").Error)
 }
 
@@ -152,22 +171,84 @@ func BenchmarkStatement(b *testing.B) {
 	}
 }
 
-// BenchmarkVerify: ledger verify over COPYHOLD_BENCH_ENTRIES entries (default 1M).
+// BenchmarkVerify: ledger verify over COPYHOLD_BENCH_ENTRIES entries
+// (default 100k; docs/BENCHMARKS.md measures 1M), the court roll included,
+// beside reading the same rows without checking anything (the baseline: one
+// query per table, every column scanned).
 func BenchmarkVerify(b *testing.B) {
 	db := benchDB(b)
 	f := newFixture(b, db, 50)
-	n := benchEntries(1_000_000)
+	n := benchEntries(100_000)
 	start := time.Now()
 	bulkHistory(b, db, f.model, f.members, n)
 	b.Logf("fixture of %d entries built in %s", n, time.Since(start).Round(time.Second))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rep, err := f.st.Verify(ctx)
-		if err != nil || !rep.OK {
-			b.Fatalf("%v %v", err, rep.First)
+	// One connection, so that its server process's CPU time is the
+	// database's share: go_cpu_s/op and db_cpu_s/op are what the shared
+	// machine's load does not inflate.
+	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(1)
+	var backend int
+	must(b, db.Raw("SELECT pg_backend_pid()").Scan(&backend).Error)
+	b.Run("verify", func(b *testing.B) {
+		go0, db0 := cpuSeconds(0), cpuSeconds(backend)
+		for i := 0; i < b.N; i++ {
+			rep, err := f.st.Verify(ctx)
+			if err != nil || !rep.OK || rep.Tree.Integrated != rep.Tree.Leaves {
+				b.Fatalf("%v %v %+v", err, rep.First, rep.Tree)
+			}
 		}
-	}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+		b.ReportMetric((cpuSeconds(0)-go0)/float64(b.N), "go_cpu_s/op")
+		b.ReportMetric((cpuSeconds(backend)-db0)/float64(b.N), "db_cpu_s/op")
+	})
+	b.Run("baseline=read-rows", func(b *testing.B) {
+		go0, db0 := cpuSeconds(0), cpuSeconds(backend)
+		defer func() {
+			b.ReportMetric((cpuSeconds(0)-go0)/float64(b.N), "go_cpu_s/op")
+			b.ReportMetric((cpuSeconds(backend)-db0)/float64(b.N), "db_cpu_s/op")
+		}()
+		for i := 0; i < b.N; i++ {
+			for _, q := range []string{"SELECT seq, kind, ref_id, prev_hash, hash FROM equity_log",
+				"SELECT * FROM equity_transactions", "SELECT * FROM equity_postings", "SELECT idx, hash FROM equity_roll_hashes"} {
+				rows, err := db.Raw(q).Rows()
+				must(b, err)
+				cols, _ := rows.Columns()
+				vals := make([]any, len(cols))
+				for j := range vals {
+					vals[j] = new(any)
+				}
+				for rows.Next() {
+					must(b, rows.Scan(vals...))
+				}
+				must(b, rows.Err())
+				rows.Close()
+			}
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	})
 }
 
 // statementPage matches the server's JSON statement page.
 const statementPage = 500
+
+// cpuSeconds is the user+system CPU time of process pid (0: this one) from
+// /proc (0 where there is no /proc, or the process is elsewhere).
+func cpuSeconds(pid int) float64 {
+	path := "/proc/self/stat"
+	if pid != 0 {
+		path = "/proc/" + strconv.Itoa(pid) + "/stat"
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	// Fields after the ")" that ends the command name: utime and stime are
+	// the 12th and 13th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100 // USER_HZ
+}

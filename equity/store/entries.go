@@ -25,6 +25,7 @@ type entrySource struct {
 	cardByID map[int64]equity.RateCard
 	govByID  map[int64]equity.Governance
 	votes    *voteEntries
+	anchors  map[string]map[int64][]byte // snapshots and releases (few)
 }
 
 func newEntrySource(tx *gorm.DB) (*entrySource, error) {
@@ -44,6 +45,12 @@ func newEntrySource(tx *gorm.DB) (*entrySource, error) {
 	}
 	if s.votes, err = loadVoteEntries(tx); err != nil {
 		return nil, err
+	}
+	s.anchors = map[string]map[int64][]byte{}
+	for _, kind := range []string{equity.LogSnapshot, equity.LogRelease} {
+		if s.anchors[kind], err = anchorBytes(tx, kind, nil); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -69,20 +76,9 @@ func (s *entrySource) walk(ctx context.Context, tx *gorm.DB, from, limit int64, 
 			break
 		}
 		var txIDs []int64
-		anchorIDs := map[string][]int64{}
 		for _, l := range logs {
-			switch l.Kind {
-			case equity.LogTx:
+			if l.Kind == equity.LogTx {
 				txIDs = append(txIDs, l.RefID)
-			case equity.LogSnapshot, equity.LogRelease:
-				anchorIDs[l.Kind] = append(anchorIDs[l.Kind], l.RefID)
-			}
-		}
-		anchors := map[string]map[int64][]byte{}
-		for kind, ids := range anchorIDs {
-			var err error
-			if anchors[kind], err = anchorBytes(tx, kind, ids); err != nil {
-				return err
 			}
 		}
 		txs := map[int64]*equity.Transaction{}
@@ -133,28 +129,8 @@ func (s *entrySource) walk(ctx context.Context, tx *gorm.DB, from, limit int64, 
 					continue
 				}
 				canon = equity.CanonicalTx(*t)
-			case equity.LogRateCard:
-				c, ok := s.cardByID[l.RefID]
-				if !ok {
-					canon = []byte("missing")
-				} else {
-					canon = equity.CanonicalRateCard(c)
-				}
-			case equity.LogGovernance:
-				g, ok := s.govByID[l.RefID]
-				if !ok {
-					canon = []byte("missing")
-				} else {
-					canon = equity.CanonicalGovernance(g)
-				}
-			case equity.LogSnapshot, equity.LogRelease:
-				if b, ok := anchors[l.Kind][l.RefID]; ok {
-					canon = b
-				} else {
-					canon = []byte("missing")
-				}
-			default: // collective rule's entries (verify_votes.go)
-				canon = s.votes.canonical(l.Seq, l.Kind, l.RefID)
+			default:
+				canon = s.canonical(l)
 			}
 			if err := fn(l, canon, t); err != nil {
 				return err

@@ -152,7 +152,7 @@ func anchorBytes(tx *gorm.DB, kind string, ids []int64) (map[int64][]byte, error
 // walkQueue feeds v the queued entries in queue order, after the log: an
 // entry in the queue and on the log at once, or a queued transaction whose
 // row is gone, is a break.
-func walkQueue(ctx context.Context, tx *gorm.DB, v *equity.Verifier) error {
+func walkQueue(ctx context.Context, tx *gorm.DB, v *equity.Verifier, queuedTx func(id int64)) error {
 	var twice int64
 	if err := tx.Raw(`SELECT COUNT(*) FROM equity_log_queue q JOIN equity_log l ON l.kind = q.kind AND l.ref_id = q.ref_id`).Scan(&twice).Error; err != nil {
 		return err
@@ -186,6 +186,9 @@ func walkQueue(ctx context.Context, tx *gorm.DB, v *equity.Verifier) error {
 					v.First = firstOf(v.First, equity.Break{Kind: q.Kind, RefID: q.RefID, Reason: fmt.Sprintf("queued entry %d names transaction %d, which is missing", q.Entry, q.RefID)})
 					continue
 				}
+			}
+			if t != nil {
+				queuedTx(t.ID)
 			}
 			v.Queued(q.Kind, q.RefID, t)
 		}

@@ -60,3 +60,11 @@ func ForgeChain(ctx context.Context, db *gorm.DB) error {
 	}
 	return nil
 }
+
+// SetStreamChunk makes verify read n entries per chunk until the returned
+// function restores it.
+func SetStreamChunk(n int64) (restore func()) {
+	old := streamChunk
+	streamChunk = n
+	return func() { streamChunk = old }
+}

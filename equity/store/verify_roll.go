@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 
 	"copyhold/equity"
@@ -31,27 +32,53 @@ type TreeReport struct {
 	Extends           *int64 `json:"extends_checkpoint,omitempty"` // the --checkpoint size proved
 }
 
-type leafRef struct {
-	kind  string
-	refID int64
-}
-
-// rollCheck rebuilds the tree while verify walks the entries.
+// rollCheck rebuilds the tree while verify walks the entries, in bounded
+// memory: it keeps the tree's right edge (treeEdge), the roots at the sizes
+// that checkpoints name, and the rebuilt hashes of the current chunk, which
+// chunkDone compares with the stored ones and drops.
 type rollCheck struct {
-	mem     roll.MemoryHashes
-	leaves  []leafRef
+	tx      *gorm.DB
+	edge    treeEdge
+	stored  []StoredCheckpoint // every stored checkpoint, in size order
+	saved   *roll.Checkpoint   // opts.Checkpoint, opened
+	roots   map[int64]roll.Hash
 	heads   []labelstore.LedgerHead
 	chainAt map[int64]string // chain hash at the seqs heads recorded
+
+	base      int64       // storage index of pending[0]
+	pending   []roll.Hash // rebuilt hashes not yet compared
+	hashCount int64       // stored hashes read
+	firstBad  int64       // the first stored hash that differs (-1: none)
 }
 
-func newRollCheck(tx *gorm.DB) (*rollCheck, error) {
+func newRollCheck(tx *gorm.DB, opts VerifyOptions) (*rollCheck, error) {
 	heads, err := labelstore.LedgerHeads(tx)
 	if err != nil {
 		return nil, err
 	}
-	rc := &rollCheck{heads: heads, chainAt: map[int64]string{}}
+	rc := &rollCheck{tx: tx, firstBad: -1, heads: heads, chainAt: map[int64]string{}, roots: map[int64]roll.Hash{}}
 	for _, h := range heads {
 		rc.chainAt[h.Seq] = ""
+	}
+	var rows []checkpointRow
+	if err := tx.Raw("SELECT size, root, note, created_at FROM equity_roll_checkpoints ORDER BY size").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	rc.stored = make([]StoredCheckpoint, len(rows))
+	for i, r := range rows {
+		rc.stored[i] = r.stored()
+		rc.roots[r.Size] = roll.Hash{}
+	}
+	if opts.Checkpoint != nil {
+		if opts.VerifierKey == "" {
+			return nil, fmt.Errorf("checking a saved checkpoint needs the verifier key")
+		}
+		cp, err := roll.Open(opts.Checkpoint, opts.VerifierKey)
+		if err != nil {
+			return nil, fmt.Errorf("saved checkpoint: %w", err)
+		}
+		rc.saved = &cp
+		rc.roots[cp.Size] = roll.Hash{}
 	}
 	return rc, nil
 }
@@ -60,25 +87,95 @@ func (rc *rollCheck) add(l logEntry, canon []byte) error {
 	if _, ok := rc.chainAt[l.Seq]; ok {
 		rc.chainAt[l.Seq] = l.Hash
 	}
-	if err := rc.mem.Append(int64(len(rc.leaves)), roll.Leaf(l.Kind, l.RefID, canon)); err != nil {
+	hs, err := rc.edge.append(roll.Leaf(l.Kind, l.RefID, canon))
+	if err != nil {
 		return err
 	}
-	rc.leaves = append(rc.leaves, leafRef{l.Kind, l.RefID})
+	rc.pending = append(rc.pending, hs...)
+	if _, ok := rc.roots[rc.edge.n]; ok {
+		if rc.roots[rc.edge.n], err = roll.TreeHash(rc.edge.n, &rc.edge); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// chunkDone compares the hashes rebuilt since the last call with the stored
+// ones of the same leaves (read with the chunk by stream).
+func (rc *rollCheck) chunkDone(stored []storedHash) error {
+	end := rc.base + int64(len(rc.pending))
+	for _, h := range stored {
+		rc.hashCount++
+		if rc.firstBad < 0 && (h.Idx < rc.base || h.Idx >= end || string(rc.pending[h.Idx-rc.base][:]) != string(h.Hash)) {
+			rc.firstBad = h.Idx
+		}
+	}
+	rc.base, rc.pending = end, rc.pending[:0]
+	return nil
+}
+
+func (rc *rollCheck) hashDiffers(idx int64) equity.Break {
+	_, leaf := splitFirstLeaf(idx)
+	return rc.entry(leaf, fmt.Sprintf("stored tree hash %d differs from the tree rebuilt from the entries", idx))
 }
 
 // entry names leaf i as a break.
 func (rc *rollCheck) entry(i int64, reason string) equity.Break {
 	b := equity.Break{Seq: i + 1, Reason: reason}
-	if i >= 0 && i < int64(len(rc.leaves)) {
-		b.Kind, b.RefID = rc.leaves[i].kind, rc.leaves[i].refID
+	if i >= 0 && i < rc.edge.n {
+		var refs []struct {
+			Kind  string
+			RefID int64
+		}
+		if rc.tx.Raw("SELECT kind, ref_id FROM equity_log WHERE seq = ?", i+1).Scan(&refs).Error == nil && len(refs) == 1 {
+			b.Kind, b.RefID = refs[0].Kind, refs[0].RefID
+		}
 	}
 	return b
 }
 
+// root is the rebuilt tree's root at size n: the final size or one that
+// newRollCheck asked for.
 func (rc *rollCheck) root(n int64) roll.Hash {
-	h, _ := roll.TreeHash(n, rc.mem)
-	return h
+	if n == 0 || n == rc.edge.n {
+		h, _ := roll.TreeHash(n, &rc.edge)
+		return h
+	}
+	return rc.roots[n]
+}
+
+// treeEdge is the right edge of a tree: the last stored hash of each level,
+// which is every hash that tlog.StoredHashes needs to append the next leaf
+// (the left siblings of the subtrees it completes) and that tlog.TreeHash
+// needs for the root (the maximal complete subtrees).
+type treeEdge struct {
+	n    int64 // leaves
+	last [64]roll.Hash
+}
+
+// ReadHashes implements roll.HashReader for the hashes on the edge.
+func (e *treeEdge) ReadHashes(idx []int64) ([]roll.Hash, error) {
+	out := make([]roll.Hash, len(idx))
+	for i, x := range idx {
+		level, k := roll.SplitStoredHashIndex(x)
+		if level >= len(e.last) || k != e.n>>level-1 {
+			return nil, fmt.Errorf("roll: hash %d is not on the tree's edge", x)
+		}
+		out[i] = e.last[level]
+	}
+	return out, nil
+}
+
+// append adds a leaf and returns the hashes to store for it (level i of the
+// result is the hash at level i, index (n+1)>>i - 1).
+func (e *treeEdge) append(leaf []byte) ([]roll.Hash, error) {
+	hs, err := roll.StoredHashes(e.n, leaf, e)
+	if err != nil {
+		return nil, err
+	}
+	copy(e.last[:], hs)
+	e.n++
+	return hs, nil
 }
 
 // firstDiffering narrows where the tree stops matching a checkpoint of size
@@ -87,13 +184,13 @@ func (rc *rollCheck) root(n int64) roll.Hash {
 func (rc *rollCheck) firstDiffering(stored []StoredCheckpoint, n int64, what string) equity.Break {
 	lo := int64(0)
 	for _, c := range stored {
-		if c.Size < n && c.Size <= int64(len(rc.leaves)) && c.Size > lo && rc.root(c.Size) == c.Root {
+		if c.Size < n && c.Size <= rc.edge.n && c.Size > lo && rc.root(c.Size) == c.Root {
 			lo = c.Size
 		}
 	}
 	hi := n
 	for _, c := range stored {
-		if c.Size > lo && c.Size < hi && c.Size <= int64(len(rc.leaves)) && rc.root(c.Size) != c.Root {
+		if c.Size > lo && c.Size < hi && c.Size <= rc.edge.n && rc.root(c.Size) != c.Root {
 			hi = c.Size
 		}
 	}
@@ -105,8 +202,8 @@ func (rc *rollCheck) firstDiffering(stored []StoredCheckpoint, n int64, what str
 
 // finish checks the stored hashes, the stored checkpoints, the recorded
 // heads and the saved checkpoint; it returns the first problem.
-func (rc *rollCheck) finish(tx *gorm.DB, opts VerifyOptions) (TreeReport, *equity.Break, error) {
-	n := int64(len(rc.leaves))
+func (rc *rollCheck) finish(opts VerifyOptions) (TreeReport, *equity.Break, error) {
+	n := rc.edge.n
 	rep := TreeReport{Leaves: n, Root: rc.root(n).String(), RecordedHeads: len(rc.heads), SignaturesChecked: opts.VerifierKey != ""}
 	var first *equity.Break
 	fail := func(b equity.Break) {
@@ -114,14 +211,7 @@ func (rc *rollCheck) finish(tx *gorm.DB, opts VerifyOptions) (TreeReport, *equit
 			first = &b
 		}
 	}
-	var rows []checkpointRow
-	if err := tx.Raw("SELECT size, root, note, created_at FROM equity_roll_checkpoints ORDER BY size").Scan(&rows).Error; err != nil {
-		return rep, nil, err
-	}
-	stored := make([]StoredCheckpoint, len(rows))
-	for i, r := range rows {
-		stored[i] = r.stored()
-	}
+	stored := rc.stored
 	rep.Checkpoints = len(stored)
 	// 1. Every stored checkpoint: signed by the key, its body its row, its
 	// root the rebuilt tree's at its size.
@@ -147,32 +237,24 @@ func (rc *rollCheck) finish(tx *gorm.DB, opts VerifyOptions) (TreeReport, *equit
 			fail(rc.firstDiffering(stored, c.Size, what))
 		}
 	}
-	// 2. The stored hashes equal the rebuilt ones, exactly as many as the
-	// integrated tree needs.
-	want := roll.StoredHashCount(min(rep.Integrated, n))
-	var from int64 = -1
-	var count int64
-	for {
-		var hs []struct {
-			Idx  int64
-			Hash []byte
-		}
-		if err := tx.Raw("SELECT idx, hash FROM equity_roll_hashes WHERE idx > ? ORDER BY idx LIMIT ?", from, verifyChunk).Scan(&hs).Error; err != nil {
-			return rep, nil, err
-		}
-		if len(hs) == 0 {
-			break
-		}
-		for _, h := range hs {
-			count++
-			if h.Idx >= int64(len(rc.mem)) || string(rc.mem[h.Idx][:]) != string(h.Hash) {
-				_, leaf := splitFirstLeaf(h.Idx)
-				fail(rc.entry(leaf, fmt.Sprintf("stored tree hash %d differs from the tree rebuilt from the entries", h.Idx)))
-			}
-		}
-		from = hs[len(hs)-1].Idx
+	// 2. The stored hashes equal the rebuilt ones (chunkDone compared those
+	// up to the rebuilt tree's end; any beyond it differ), exactly as many
+	// as the integrated tree needs.
+	if rc.firstBad >= 0 {
+		fail(rc.hashDiffers(rc.firstBad))
 	}
-	if count != want && rep.Integrated <= n {
+	var extra struct {
+		First sql.NullInt64
+		Count int64
+	}
+	if err := rc.tx.Raw("SELECT MIN(idx) AS first, COUNT(*) AS count FROM equity_roll_hashes WHERE idx >= ?", rc.base).Scan(&extra).Error; err != nil {
+		return rep, nil, err
+	}
+	if extra.First.Valid {
+		fail(rc.hashDiffers(extra.First.Int64))
+	}
+	want := roll.StoredHashCount(min(rep.Integrated, n))
+	if count := rc.hashCount + extra.Count; count != want && rep.Integrated <= n {
 		fail(equity.Break{Reason: fmt.Sprintf("%d stored tree hashes, the tree of %d entries has %d", count, rep.Integrated, want)})
 	}
 	// 3. Every head a snapshot or release recorded is the chain at its seq.
@@ -186,30 +268,19 @@ func (rc *rollCheck) finish(tx *gorm.DB, opts VerifyOptions) (TreeReport, *equit
 			fail(rc.entry(h.Seq-1, fmt.Sprintf("%s recorded head %s at entry %d; the chain there is %s (rewritten history)", h.What, short12(h.Head), h.Seq, short12(got))))
 		}
 	}
-	// 4. The saved checkpoint: the current tree extends it.
-	if opts.Checkpoint != nil {
-		if opts.VerifierKey == "" {
-			return rep, nil, fmt.Errorf("checking a saved checkpoint needs the verifier key")
-		}
-		cp, err := roll.Open(opts.Checkpoint, opts.VerifierKey)
-		if err != nil {
-			return rep, nil, fmt.Errorf("saved checkpoint: %w", err)
-		}
+	// 4. The saved checkpoint: the current tree extends it. The tree is
+	// rebuilt here, so its root at the saved size is what a consistency
+	// proof would check against.
+	if cp := rc.saved; cp != nil {
 		what := fmt.Sprintf("saved checkpoint of size %d", cp.Size)
 		switch {
 		case cp.Size > n:
 			fail(rc.entry(n, fmt.Sprintf("%s: the log has only %d entries (entries were dropped or the head rolled back)", what, n)))
+		case cp.Size > 0 && rc.root(cp.Size) != cp.Root:
+			fail(rc.firstDiffering(stored, cp.Size, what))
 		default:
-			proof, err := roll.ConsistencyProof(cp.Size, n, rc.mem)
-			if err != nil {
-				return rep, nil, err
-			}
-			if roll.CheckConsistency(proof, n, rc.root(n), cp.Size, cp.Root) != nil {
-				fail(rc.firstDiffering(stored, cp.Size, what))
-			} else {
-				size := cp.Size
-				rep.Extends = &size
-			}
+			size := cp.Size
+			rep.Extends = &size
 		}
 	}
 	return rep, first, nil

@@ -45,17 +45,22 @@ type AnchorRow struct {
 	CreatedAt  time.Time
 }
 
-// Anchors loads snapshots (kind "snapshot") or releases ("release") by id,
-// in tx, for the register's entries.
+// Anchors loads snapshots (kind "snapshot") or releases ("release") by id
+// (nil: all of them), in tx, for the register's entries.
 func Anchors(tx *gorm.DB, kind string, ids []int64) ([]AnchorRow, error) {
 	var rows []AnchorRow
-	if len(ids) == 0 {
-		return rows, nil
-	}
-	q := "SELECT id, model_id, '' AS version, hash, ledger_seq, ledger_head, created_at FROM snapshots WHERE id IN ?"
+	q := "SELECT id, model_id, '' AS version, hash, ledger_seq, ledger_head, created_at FROM snapshots"
 	if kind == "release" {
-		q = "SELECT id, model_id, version, hash, ledger_seq, ledger_head, created_at FROM releases WHERE id IN ?"
+		q = "SELECT id, model_id, version, hash, ledger_seq, ledger_head, created_at FROM releases"
 	}
-	err := tx.Raw(q, ids).Scan(&rows).Error
+	var args []any
+	if ids != nil {
+		if len(ids) == 0 {
+			return rows, nil
+		}
+		q += " WHERE id IN ?"
+		args = append(args, ids)
+	}
+	err := tx.Raw(q, args...).Scan(&rows).Error
 	return rows, err
 }

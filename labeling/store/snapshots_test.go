@@ -109,10 +109,9 @@ func (d *datasetFixture) firstItem(projectID int64) int64 {
 	return d.Count("SELECT MIN(id) FROM items WHERE project_id = ?", projectID)
 }
 
-func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) dataset.Snapshot {
+// integrate runs the register's integrator once, as serve does every second.
+func (d *datasetFixture) integrate() {
 	d.T.Helper()
-	// The register's integrator has taken the credits onto the log (serve
-	// runs it about every second), so the snapshot records a head past them.
 	skey, err := roll.GenerateKey(roll.Origin("test.example"))
 	if err != nil {
 		d.T.Fatal(err)
@@ -124,6 +123,13 @@ func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) 
 	if _, _, err := equitystore.NewRoll(d.DB, &key).Integrate(d.Ctx); err != nil {
 		d.T.Fatal(err)
 	}
+}
+
+func (d *datasetFixture) snapshot(mode dataset.SnapshotMode, projects ...int64) dataset.Snapshot {
+	d.T.Helper()
+	// The register's integrator has taken the credits onto the log (serve
+	// runs it about every second), so the snapshot records a head past them.
+	d.integrate()
 	snap, err := d.S.Datasets.CreateSnapshot(d.Ctx, &d.Coord, dataset.SnapshotRequest{ModelID: d.Model.ID, ProjectIDs: projects, Mode: mode})
 	if err != nil {
 		d.T.Fatal(err)
@@ -157,6 +163,15 @@ func TestSnapshotAndExport(t *testing.T) {
 		}
 		if snap.LedgerSeq == 0 || snap.LedgerHead == strings.Repeat("0", 64) {
 			t.Fatalf("ledger head not recorded: %d %s", snap.LedgerSeq, snap.LedgerHead)
+		}
+		// The snapshot is itself an entry of the register, and verifies.
+		d.integrate()
+		var onRoll int64
+		if err := db.Raw("SELECT COUNT(*) FROM equity_log WHERE kind = 'snapshot' AND ref_id = ?", snap.ID).Scan(&onRoll).Error; err != nil || onRoll != 1 {
+			t.Fatalf("snapshot %d on the register %d times (%v)", snap.ID, onRoll, err)
+		}
+		if rep, err := equitystore.New(db).Verify(d.Ctx); err != nil || !rep.OK {
+			t.Fatalf("verify with a snapshot entry: %+v %v", rep, err)
 		}
 		var cards []map[string]any
 		if err := json.Unmarshal(snap.RateCards, &cards); err != nil || len(cards) != 1 || cards[0]["project_id"] != float64(p.ID) {

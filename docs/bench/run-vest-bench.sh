@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The append-path benchmark of docs/BENCHMARKS.md ("Court roll"): vest
+# throughput at 8 and 64 callers, in one run, three ways on one server:
+#   go        BenchmarkVest (equity/store, the real Go post path)
+#   vest.sql  pgbench docs/bench/vest.sql (the same SQL, no Go)
+#   pgledger  pgbench docs/bench/pgledger_vest.sql (two pgledger transfers)
+# Each is run RUNS times (default 3); the table shows medians and the ratios
+# Go/vest.sql and Go/pgledger. Needs go, psql, pgbench.
+#
+#   docs/bench/run-vest-bench.sh [DATABASE_URL]
+#
+# Without a URL it starts its own cluster (TEST_DATABASE_URL is ignored) with
+# PostgreSQL's default durability (fsync = on, synchronous_commit = on; only
+# max_connections is raised, to 200) in a temp dir and removes it afterwards.
+# Use that for figures: go run ./cmd/with-postgres and the dev cluster run
+# with fsync = off, which hides commit latency.
+#
+# pgledger is not part of copyhold: point PGLEDGER_DIR at a clone of it
+#   git clone https://github.com/pgr0ss/pgledger /tmp/pgledger
+#   PGLEDGER_DIR=/tmp/pgledger docs/bench/run-vest-bench.sh
+# (it loads vendor/scoville-pgsql-ulid/*.sql, then pgledger.sql), or set
+# PGLEDGER_SQL to a space-separated list of SQL files loaded in that order.
+# Without either, pgledger is skipped.
+#
+# Knobs: RUNS=3 DURATION=10 (pgbench seconds per run) VEST_N=1000 (Go vests
+# per run) CALLERS="8 64" ONLY="go vestsql pgledger".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${RUNS:-3}
+duration=${DURATION:-10}
+vest_n=${VEST_N:-1000}
+callers=${CALLERS:-8 64}
+only=${ONLY:-go vestsql pgledger}
+url=${1:-}
+out=$(mktemp -d)
+chmod 755 "$out"
+cluster=""
+dbs=()
+
+cleanup() {
+  for d in "${dbs[@]}"; do psql "$url" -qc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done
+  if [[ -n $cluster ]]; then
+    as_pg pg_ctl -D "$cluster/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$cluster"
+  fi
+  rm -rf "$out"
+}
+trap cleanup EXIT
+
+as_pg() { # initdb refuses root: run the cluster as the postgres user then
+  if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [[ -z $url ]]; then
+  cluster=$(mktemp -d /tmp/vest-bench-pg.XXXXXX)
+  chmod 755 "$cluster"
+  [[ $(id -u) == 0 ]] && chown postgres "$cluster"
+  port=$(( 20000 + RANDOM % 20000 ))
+  as_pg initdb -D "$cluster/data" -U postgres -A trust >/dev/null
+  as_pg pg_ctl -D "$cluster/data" -l "$cluster/log" -w \
+    -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  echo "== own cluster on :$port (default durability)"
+fi
+
+db_url() { # the URL with its database name replaced
+  sed -E "s#^(postgres(ql)?://[^/]+/)[^?]*#\1$1#" <<<"$url"
+}
+med() { if [[ -s $1 ]]; then median <"$1"; else echo -; fi; }
+median() { sort -g | awk '{a[NR] = $1} END {if (NR) printf "%.0f\n", a[int((NR + 1) / 2)]; else print "-"}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+psql "$url" -Atc "SELECT 'PostgreSQL ' || current_setting('server_version') || ', fsync=' || current_setting('fsync')
+  || ', synchronous_commit=' || current_setting('synchronous_commit') || ', shared_buffers=' || current_setting('shared_buffers')
+  || ', max_connections=' || current_setting('max_connections')" | sed 's/^/== /'
+
+# migrated_db NAME: a fresh database with copyhold's migrations.
+migrated_db() {
+  psql "$url" -qc "CREATE DATABASE $1" >/dev/null
+  dbs+=("$1")
+  for f in migrations/postgres/*.sql; do
+    awk '/^-- \+goose Down/ {exit} {print}' "$f" | psql "$(db_url "$1")" -q -v ON_ERROR_STOP=1 >/dev/null
+  done
+}
+
+pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/NAME-C.txt (tps per line)
+  local name=$1 db=$2 script=$3 c i
+  for c in $callers; do
+    for ((i = 1; i <= runs; i++)); do
+      pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j 2 -T "$duration" 2>&1 |
+        tee "$out/$name-$c-$i.log" | awk '/^tps/ {print $3}' >>"$out/$name-$c.txt"
+      echo "   $name clients=$c run $i: $(tail -1 "$out/$name-$c.txt") tps"
+    done
+  done
+}
+
+if [[ " $only " == *" go "* ]]; then
+  echo "== go: BenchmarkVest, $vest_n vests × $runs runs per caller count"
+  for c in $callers; do
+    TEST_DATABASE_URL="$url" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
+      -count "$runs" ./equity/store/ | tee "$out/go-$c.log" |
+      awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/go-$c.txt" | sed "s/^/   go callers=$c: /; s/\$/ vest\/s/"
+  done
+fi
+
+if [[ " $only " == *" vestsql "* ]]; then
+  echo "== vest.sql: pgbench, ${duration}s × $runs runs per client count"
+  db="vestbench_sql_$$"
+  migrated_db "$db"
+  psql "$(db_url "$db")" -q -v ON_ERROR_STOP=1 -f docs/bench/vest_setup.sql >/dev/null
+  pgbench_runs vestsql "$db" docs/bench/vest.sql
+fi
+
+pgledger_files=()
+if [[ -n ${PGLEDGER_SQL:-} ]]; then
+  read -ra pgledger_files <<<"$PGLEDGER_SQL"
+elif [[ -n ${PGLEDGER_DIR:-} ]]; then
+  pgledger_files=("$PGLEDGER_DIR"/vendor/scoville-pgsql-ulid/ulid-to-uuid.sql "$PGLEDGER_DIR"/vendor/scoville-pgsql-ulid/uuid-to-ulid.sql "$PGLEDGER_DIR"/pgledger.sql)
+fi
+if [[ " $only " == *" pgledger "* ]]; then
+  if ((${#pgledger_files[@]} == 0)); then
+    echo "== pgledger: skipped (set PGLEDGER_DIR or PGLEDGER_SQL)"
+  else
+    echo "== pgledger: pgbench, ${duration}s × $runs runs per client count"
+    db="vestbench_pgledger_$$"
+    psql "$url" -qc "CREATE DATABASE $db" >/dev/null
+    dbs+=("$db")
+    for f in "${pgledger_files[@]}"; do psql "$(db_url "$db")" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null; done
+    psql "$(db_url "$db")" -q -v ON_ERROR_STOP=1 -f docs/bench/pgledger_setup.sql >/dev/null
+    pgbench_runs pgledger "$db" docs/bench/pgledger_vest.sql
+  fi
+fi
+
+echo
+echo "| callers | Go vest/s | vest.sql tps | pgledger tps | Go / vest.sql | Go / pgledger |"
+echo "|---:|---:|---:|---:|---:|---:|"
+for c in $callers; do
+  g=$(med "$out/go-$c.txt")
+  v=$(med "$out/vestsql-$c.txt")
+  p=$(med "$out/pgledger-$c.txt")
+  echo "| $c | $g | $v | $p | $(ratio "$g" "$v") | $(ratio "$g" "$p") |"
+done
+echo "(medians of $runs runs; all runs: $(for f in "$out"/*-*.txt; do printf '%s=[%s] ' "$(basename "$f" .txt)" "$(paste -sd, "$f")"; done))"
