@@ -63,6 +63,7 @@ type trip struct {
 // attempt is a try in progress, holding one token of each key.
 type attempt struct {
 	l       *failureLimiter
+	at      time.Time
 	entries []*limitEntry
 	res     []*rate.Reservation
 }
@@ -75,7 +76,7 @@ func (l *failureLimiter) begin(keys ...string) (a *attempt, ok bool, retry time.
 	defer l.mu.Unlock()
 	now := time.Now()
 	l.sweep(now)
-	a = &attempt{l: l}
+	a = &attempt{l: l, at: now}
 	for i, k := range l.kinds {
 		e := k.entry(keys[i], now)
 		a.entries = append(a.entries, e)
@@ -106,9 +107,8 @@ func (l *failureLimiter) begin(keys ...string) (a *attempt, ok bool, retry time.
 func (a *attempt) succeeded() {
 	a.l.mu.Lock()
 	defer a.l.mu.Unlock()
-	now := time.Now()
 	for _, r := range a.res {
-		r.CancelAt(now)
+		r.CancelAt(a.at) // at the reservation's own time: rate only refunds reservations not yet due
 	}
 }
 
