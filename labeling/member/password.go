@@ -49,11 +49,11 @@ func CheckNewPassword(pw, login string) error {
 	if l := strings.ToLower(strings.TrimSpace(login)); len(l) >= 3 && strings.Contains(lower, l) {
 		return ErrPasswordHasLogin
 	}
-	if isCommonPassword(lower) {
-		return ErrCommonPassword
-	}
 	if isPatterned(lower) {
 		return ErrPasswordPattern
+	}
+	if isCommonPassword(lower) {
+		return ErrCommonPassword
 	}
 	return nil
 }

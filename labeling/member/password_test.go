@@ -18,7 +18,7 @@ func TestCheckNewPassword(t *testing.T) {
 		{"0987654321", "ana", ErrPasswordPattern},
 		{"abcdefghijkl", "ana", ErrPasswordPattern},
 		{"7890123456", "ana", ErrPasswordPattern},
-		{"asdfghjkl;", "ana", ErrCommonPassword},
+		{"asdfghjkl;", "ana", ErrPasswordPattern},
 		{"/.,mnbvcxz", "ana", ErrPasswordPattern},
 		{"1qaz2wsx3edc", "ana", ErrPasswordPattern},
 		{"aaaaabbbbb", "ana", ErrPasswordPattern},
