@@ -19,7 +19,7 @@ func TestCheckNewPassword(t *testing.T) {
 		{"abcdefghijkl", "ana", ErrPasswordPattern},
 		{"7890123456", "ana", ErrPasswordPattern},
 		{"asdfghjkl;", "ana", ErrPasswordPattern},
-		{"/.,mnbvcxz", "ana", ErrPasswordPattern},
+		{";lkjhgfdsa", "ana", ErrPasswordPattern},
 		{"1qaz2wsx3edc", "ana", ErrPasswordPattern},
 		{"aaaaabbbbb", "ana", ErrPasswordPattern},
 		{"password123", "ana", ErrCommonPassword},
