@@ -32,7 +32,7 @@ func bindServeLimits(fs *flag.FlagSet, e *env, l *serveLimits) {
 		"longest time an item import may take to upload and be answered")
 	intFlag(fs, e, &l.WSPerMember, "ws-max-per-member", "COPYHOLD_WS_MAX_PER_MEMBER", 16,
 		"most live-update websockets one member may hold open; more are refused with 429 too_many_connections")
-	intFlag(fs, e, &l.WSPerIP, "ws-max-per-ip", "COPYHOLD_WS_MAX_PER_IP", 64,
+	intFlag(fs, e, &l.WSPerIP, "ws-max-per-ip", "COPYHOLD_WS_MAX_PER_IP", 256,
 		"most live-update websockets one client address may hold open; more are refused with 429 too_many_connections")
 	durationFlag(fs, e, &l.WSRecheck, "ws-recheck", "COPYHOLD_WS_RECHECK", 30*time.Second,
 		"how often each open websocket's session or API token is checked again (an expired one closes the socket)")

@@ -26,7 +26,7 @@ func TestServeLimits(t *testing.T) {
 		return sc, hc, l.apply(&sc, &hc)
 	}
 	sc, hc, err := parse(nil)
-	if err != nil || sc.TrustedProxies != nil || hc.MaxConnsPerMember != 16 || hc.MaxConnsPerIP != 64 || hc.RecheckEvery != 30*time.Second || sc.Timeouts.Read != 30*time.Second {
+	if err != nil || sc.TrustedProxies != nil || hc.MaxConnsPerMember != 16 || hc.MaxConnsPerIP != 256 || hc.RecheckEvery != 30*time.Second || sc.Timeouts.Read != 30*time.Second {
 		t.Fatalf("defaults: %+v %+v %v", sc, hc, err)
 	}
 	sc, hc, err = parse(map[string]string{"COPYHOLD_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10", "COPYHOLD_WS_MAX_PER_IP": "5"},

@@ -80,7 +80,7 @@ type Config struct {
 
 	RecheckEvery      time.Duration // 30 s between re-checks of each socket's credential
 	MaxConnsPerMember int           // 16 open sockets per member; more are refused with 429
-	MaxConnsPerIP     int           // 64 open sockets per client address; more are refused with 429
+	MaxConnsPerIP     int           // 256 open sockets per client address; more are refused with 429
 
 	PollInterval time.Duration // 1 s fallback poll when no wake-up arrives
 	BatchSize    int           // 500 events per read
@@ -121,7 +121,7 @@ func (c *Config) defaults() {
 	setN(&c.MaxReplay, 5000)
 	setN(&c.BatchSize, 500)
 	setN(&c.MaxConnsPerMember, 16)
-	setN(&c.MaxConnsPerIP, 64)
+	setN(&c.MaxConnsPerIP, 256)
 	if c.MaxFrameBytes == 0 {
 		c.MaxFrameBytes = 4096
 	}

@@ -15,7 +15,7 @@ package live
 // "password changed", "API token revoked", "session expired", "membership
 // ended", "credential ended: …"). The credential is re-checked on every
 // subscribe and every 30 s (--ws-recheck). Each member may hold 16 sockets
-// and each client address 64 (--ws-max-per-member, --ws-max-per-ip); beyond
+// and each client address 256 (--ws-max-per-member, --ws-max-per-ip); beyond
 // that the upgrade is refused with 429 {"code":"too_many_connections"}.
 //
 // Client → server
