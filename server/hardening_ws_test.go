@@ -192,7 +192,7 @@ func TestWSClosesOnSessionExpiry(t *testing.T) {
 }
 
 // Finding 1: a credential that ended without an event (a row revoked in
-// the database) is caught on the next subscribe, and by the timer.
+// the database) is caught on the next subscribe.
 func TestWSRechecksCredential(t *testing.T) {
 	eachLiveEnv(t, func(h *live.Config) { h.RecheckEvery = time.Hour }, nil, func(t *testing.T, e *env) {
 		ws := subscribed(t, e, e.Tokens["lab"])
@@ -204,6 +204,10 @@ func TestWSRechecksCredential(t *testing.T) {
 		}
 		closedWith(t, ws, 5*time.Second, "credential ended")
 	})
+}
+
+// Finding 1: the timer catches it too, without a subscribe.
+func TestWSRecheckTimer(t *testing.T) {
 	eachLiveEnv(t, func(h *live.Config) { h.RecheckEvery = 100 * time.Millisecond }, nil, func(t *testing.T, e *env) {
 		ws := subscribed(t, e, e.Tokens["rev"])
 		if err := e.DB.Exec("UPDATE api_tokens SET revoked_at = created_at WHERE member_id = ?", e.Members["rev"].ID).Error; err != nil {
