@@ -83,13 +83,15 @@ type Members interface {
 	GrantRole(ctx context.Context, actor *int64, id int64, r member.Role) error
 	Members(ctx context.Context) ([]member.Member, error)
 	PeekInvite(ctx context.Context, token string) (member.Invite, error)
-	RecordLoginBurst(ctx context.Context, login, ip string, failures int) error
+	PendingInvites(ctx context.Context) ([]member.PendingInvite, error)
+	RecordLoginBurst(ctx context.Context, b member.LoginBurst) error
 	RevokeRole(ctx context.Context, actor *int64, id int64, r member.Role) error
 	RevokeSession(ctx context.Context, token string) error
+	RevokeInvite(ctx context.Context, actor, id int64) error
 	RevokeToken(ctx context.Context, memberID, id int64) error
-	SessionMember(ctx context.Context, token string) (member.Member, error)
-	SetPassword(ctx context.Context, id int64, password string, cost member.PasswordCost) error
-	TokenMember(ctx context.Context, token string) (member.Member, error)
+	SessionMember(ctx context.Context, token string) (member.Member, member.Credential, error)
+	SetPassword(ctx context.Context, id int64, pc member.PasswordChange) error
+	TokenMember(ctx context.Context, token string) (member.Member, member.Credential, error)
 	Tokens(ctx context.Context, memberID int64) ([]member.APIToken, error)
 }
 

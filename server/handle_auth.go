@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
@@ -28,18 +29,24 @@ func (s *Server) handleLogin(c *gin.Context) {
 		fail(c, fault.ErrInvalid.With("login and password are required"))
 		return
 	}
-	ok, burst, retry := s.limits.allow(login, c.ClientIP())
-	if burst {
-		if err := s.members.RecordLoginBurst(c.Request.Context(), login, c.ClientIP(), 0); err != nil {
-			s.log.Warn("record login burst", "err", err)
-		}
-	}
+	ip := c.ClientIP() // the TCP peer unless a trusted proxy forwarded it
+	try, ok, retry, tripped := s.limits.begin(login, ip)
 	if !ok {
-		c.Header("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
-		fail(c, fault.ErrRateLimited)
+		if tripped != nil {
+			burst := member.LoginBurst{Login: login, IP: ip, Limit: tripped.limit, Failures: tripped.failures}
+			if err := s.members.RecordLoginBurst(c.Request.Context(), burst); err != nil {
+				s.log.Warn("record login burst", "err", err)
+			}
+		}
+		tooMany(c, retry)
 		return
 	}
 	m, err := s.members.Authenticate(c.Request.Context(), login, req.Password)
+	if errors.Is(err, member.ErrInvalidCredentials) {
+		try.failed()
+	} else {
+		try.succeeded()
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -78,19 +85,32 @@ func (s *Server) handleMe(c *gin.Context) {
 type passwordRequest struct {
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
+	// RevokeTokens ends the member's API tokens with the old password.
+	RevokeTokens bool `json:"revoke_tokens"`
 }
 
+// handleChangePassword sets a new password after checking the current one
+// (wrong guesses are throttled per member), ends every session and, when
+// asked, every API token, and gives this browser a fresh session.
 func (s *Server) handleChangePassword(c *gin.Context) {
 	m, _ := currentMember(c)
 	var req passwordRequest
 	if !bindJSON(c, &req) {
 		return
 	}
+	try, ok, retry, _ := s.pwLimits.begin(fmt.Sprint(m.ID))
+	if !ok {
+		tooMany(c, retry)
+		return
+	}
 	if _, err := s.members.Authenticate(c.Request.Context(), m.Login, req.CurrentPassword); err != nil {
+		try.failed()
 		fail(c, errWrongPassword)
 		return
 	}
-	if err := s.members.SetPassword(c.Request.Context(), m.ID, req.NewPassword, s.cfg.PasswordCost); err != nil {
+	try.succeeded()
+	pc := member.PasswordChange{Password: req.NewPassword, Cost: s.cfg.PasswordCost, RevokeTokens: req.RevokeTokens}
+	if err := s.members.SetPassword(c.Request.Context(), m.ID, pc); err != nil {
 		fail(c, err)
 		return
 	}
@@ -102,6 +122,12 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 	}
 	s.setSessionCookie(c, token, exp)
 	c.Status(http.StatusNoContent)
+}
+
+// tooMany answers 429 with Retry-After in whole seconds.
+func tooMany(c *gin.Context, retry time.Duration) {
+	c.Header("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
+	fail(c, fault.ErrRateLimited)
 }
 
 func (s *Server) handleListMembers(c *gin.Context) {
@@ -198,6 +224,33 @@ func (s *Server) handleCreateInvite(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"url": s.baseURL(c) + "/invite/" + token, "token": token, "expires_at": inv.ExpiresAt, "roles": inv.Roles})
 }
 
+// handleListInvites lists the invites that can still be accepted.
+func (s *Server) handleListInvites(c *gin.Context) {
+	invs, err := s.members.PendingInvites(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if invs == nil {
+		invs = []member.PendingInvite{}
+	}
+	c.JSON(http.StatusOK, gin.H{"invites": invs})
+}
+
+// handleRevokeInvite ends a pending invite.
+func (s *Server) handleRevokeInvite(c *gin.Context) {
+	actor, _ := currentMember(c)
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.members.RevokeInvite(c.Request.Context(), actor.ID, id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 func (s *Server) baseURL(c *gin.Context) string {
 	if s.cfg.BaseURL != "" {
 		return strings.TrimRight(s.cfg.BaseURL, "/")
@@ -289,10 +342,6 @@ func (s *Server) handleRevokeToken(c *gin.Context) {
 		return
 	}
 	if err := s.members.RevokeToken(c.Request.Context(), m.ID, id); err != nil {
-		if errors.Is(err, fault.ErrNotFound) {
-			fail(c, err)
-			return
-		}
 		fail(c, err)
 		return
 	}

@@ -48,7 +48,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 		s.log.Log(c.Request.Context(), level, "request",
 			"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
 			"ms", time.Since(start).Milliseconds(), "request_id", c.GetString("request_id"),
-			"member", c.GetInt64("member_id"))
+			"member", c.GetInt64("member_id"), "ip", c.ClientIP())
 	}
 }
 
@@ -120,12 +120,17 @@ func checkParams() gin.HandlerFunc {
 
 const sessionCookie = "copyhold_session"
 
-// authenticate resolves the caller from a session cookie or a bearer token.
-// Anonymous callers pass through; requireMember and requireRole decide.
+// authenticate resolves the caller, and the credential they stand on, from
+// a session cookie or a bearer token. Anonymous callers pass through;
+// requireMember and requireRole decide. A cookie that names no live session
+// (expired, logged out, planted) is cleared and the caller is anonymous, so
+// that it never stands in the way of logging in again; why it failed is kept
+// for the 401 of a route that needs a member.
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
 		var m member.Member
+		var cred member.Credential
 		var err error
 		if auth := c.GetHeader("Authorization"); auth != "" {
 			token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -133,11 +138,14 @@ func (s *Server) authenticate() gin.HandlerFunc {
 				fail(c, fault.ErrUnauthenticated.With("Authorization must be 'Bearer <token>'"))
 				return
 			}
-			m, err = s.members.TokenMember(ctx, strings.TrimSpace(token))
+			m, cred, err = s.members.TokenMember(ctx, strings.TrimSpace(token))
 		} else if cookie, cerr := c.Cookie(sessionCookie); cerr == nil && cookie != "" {
-			m, err = s.members.SessionMember(ctx, cookie)
-			if err != nil && errors.Is(err, fault.ErrUnauthenticated) {
+			m, cred, err = s.members.SessionMember(ctx, cookie)
+			if err != nil && (errors.Is(err, fault.ErrUnauthenticated) || errors.Is(err, member.ErrMemberInactive)) {
 				s.clearSessionCookie(c)
+				c.Set("auth_error", err)
+				c.Next()
+				return
 			}
 		} else {
 			c.Next()
@@ -149,8 +157,26 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		c.Set("member", m)
 		c.Set("member_id", m.ID)
+		c.Set("credential", cred)
 		c.Next()
 	}
+}
+
+// anonymous is the 401 for a caller without a member: why their cookie
+// failed, when it did.
+func anonymous(c *gin.Context) error {
+	if v, ok := c.Get("auth_error"); ok {
+		if err, ok := v.(error); ok {
+			return err
+		}
+	}
+	return fault.ErrUnauthenticated
+}
+
+func currentCredential(c *gin.Context) member.Credential {
+	v, _ := c.Get("credential")
+	cred, _ := v.(member.Credential)
+	return cred
 }
 
 func currentMember(c *gin.Context) (member.Member, bool) {
@@ -164,7 +190,7 @@ func currentMember(c *gin.Context) (member.Member, bool) {
 // requireMember refuses anonymous callers.
 func requireMember(c *gin.Context) {
 	if _, ok := currentMember(c); !ok {
-		fail(c, fault.ErrUnauthenticated)
+		fail(c, anonymous(c))
 		return
 	}
 	c.Next()
@@ -175,7 +201,7 @@ func requireRole(roles ...member.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		m, ok := currentMember(c)
 		if !ok {
-			fail(c, fault.ErrUnauthenticated)
+			fail(c, anonymous(c))
 			return
 		}
 		for _, r := range roles {

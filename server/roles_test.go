@@ -46,6 +46,8 @@ var routeAccess = map[string]access{
 	"DELETE /api/members/:id/roles/:role": coordinatorOnly,
 	"POST /api/members/:id/deactivate":    coordinatorOnly,
 	"POST /api/invites":                   coordinatorOnly,
+	"GET /api/invites":                    coordinatorOnly,
+	"DELETE /api/invites/:id":             coordinatorOnly,
 
 	"GET /api/me/settings":                     anyMember,
 	"PUT /api/me/settings":                     anyMember,

@@ -20,7 +20,10 @@ func (s *Server) routes() {
 	coordinator := requireRole(member.RoleCoordinator)
 
 	// Uploads stream up to their own, larger limit; every other body is small.
-	uploads := r.Group("/api", limitBody(maxImportBytes), checkParams(), s.authenticate(), coordinator)
+	// Their body and their report get a longer but bounded deadline.
+	imports := deadlines(s.cfg.Timeouts.Import, s.cfg.Timeouts.Import)
+	exports := deadlines(0, s.cfg.Timeouts.Export)
+	uploads := r.Group("/api", limitBody(maxImportBytes), checkParams(), s.authenticate(), coordinator, imports)
 	{
 		uploads.POST("/projects/:id/imports", s.handleImport)
 	}
@@ -99,6 +102,8 @@ func (s *Server) routes() {
 		admin.DELETE("/members/:id/roles/:role", s.handleRevokeRole)
 		admin.POST("/members/:id/deactivate", s.handleDeactivate)
 		admin.POST("/invites", s.handleCreateInvite)
+		admin.GET("/invites", s.handleListInvites)
+		admin.DELETE("/invites/:id", s.handleRevokeInvite)
 
 		admin.POST("/models", s.handleCreateModel)
 		admin.POST("/projects", s.handleCreateProject)
@@ -158,11 +163,11 @@ func (s *Server) routes() {
 		me.GET("/releases", s.handleListReleases)
 		me.GET("/releases/:id", s.handleGetRelease)
 		me.GET("/me/releases", s.handleMyReleases)
-		me.GET("/me/export", s.handleMyExport)
+		me.GET("/me/export", exports, s.handleMyExport)
 		me.GET("/models/:id/leaderboard", s.handleLeaderboard)
 
 		admin.POST("/snapshots", s.handleCreateSnapshot)
-		admin.GET("/snapshots/:id/export", s.handleExportSnapshot)
+		admin.GET("/snapshots/:id/export", exports, s.handleExportSnapshot)
 		admin.GET("/snapshots/:id/manifest", s.handleSnapshotManifest)
 		admin.POST("/releases", s.handleCreateRelease)
 		admin.POST("/evaluations", s.handleCreateEvaluation)

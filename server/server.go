@@ -35,6 +35,13 @@ type Config struct {
 	// Witnesses are the verifier keys of the witnesses whose cosignatures on
 	// the court roll's checkpoints the co-op accepts and shows.
 	Witnesses []string
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed; empty trusts none, so the client address
+	// (login limits, the audit trail, websocket caps) is the TCP peer.
+	TrustedProxies []string
+	// Timeouts bound how long a request may take to arrive and its answer
+	// to leave (timeouts.go); zero fields take the defaults.
+	Timeouts Timeouts
 }
 
 // Pinger checks that a dependency is reachable (*sql.DB is one).
@@ -55,6 +62,7 @@ func (c *Config) defaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 1 << 20
 	}
+	c.Timeouts.defaults()
 }
 
 // Server holds the dependencies of every handler.
@@ -71,7 +79,8 @@ type Server struct {
 	votes    Votes
 	rollLog  Roll
 	log      *slog.Logger
-	limits   *loginLimiter
+	limits   *failureLimiter // logins, per account and per address
+	pwLimits *failureLimiter // wrong current passwords, per member
 	engine   *gin.Engine
 	handler  http.Handler
 }
@@ -81,7 +90,7 @@ type Server struct {
 func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(),
+	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(), pwLimits: newPasswordLimiter(),
 		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
 		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll}
 	if deps.Register == nil {
@@ -89,6 +98,11 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
+	// gin believes X-Forwarded-For from anyone unless told otherwise.
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		log.Error("ignoring trusted proxies: trusting none", "proxies", cfg.TrustedProxies, "err", err)
+		s.engine.SetTrustedProxies(nil)
+	}
 	s.routes()
 	s.handler = s.crossOrigin(s.engine)
 	return s

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"copyhold/labeling/fault"
+	"copyhold/server/live"
 
 	"github.com/gin-gonic/gin"
 )
@@ -20,10 +20,10 @@ func (s *Server) handleWS(c *gin.Context) {
 	}
 	m, ok := currentMember(c)
 	if !ok {
-		fail(c, fault.ErrUnauthenticated)
+		fail(c, anonymous(c))
 		return
 	}
-	h.ServeWS(c.Writer, c.Request, m, s.wsOriginAllowed)
+	h.ServeWS(c.Writer, c.Request, live.Client{Member: m, Credential: currentCredential(c), IP: c.ClientIP()}, s.wsOriginAllowed)
 }
 
 // wsOriginAllowed accepts requests without Origin (non-browser clients, which

@@ -31,6 +31,12 @@ func newLiveEnv(t *testing.T, db *gorm.DB, edit func(*server.Config)) (*env, *li
 // newLiveEnvVotes is newLiveEnv with collective rule run by votes.
 func newLiveEnvVotes(t *testing.T, db *gorm.DB, votes server.Votes, edit func(*server.Config)) (*env, *live.Hub) {
 	t.Helper()
+	return newLiveEnvHub(t, db, votes, nil, edit)
+}
+
+// newLiveEnvHub is newLiveEnvVotes with the hub's configuration edited too.
+func newLiveEnvHub(t *testing.T, db *gorm.DB, votes server.Votes, hubEdit func(*live.Config), edit func(*server.Config)) (*env, *live.Hub) {
+	t.Helper()
 	var hub *live.Hub
 	e := newEnvVotes(t, db, votes, func(cfg *server.Config, st **store.Stores) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -41,8 +47,12 @@ func newLiveEnvVotes(t *testing.T, db *gorm.DB, votes server.Votes, edit func(*s
 		if err != nil {
 			t.Fatal(err)
 		}
-		hub = live.New(live.Config{Events: events, Wake: wake, Members: (*st).Members, Projects: (*st).Projects, Leases: (*st).Leases,
-			WriteWait: 5 * time.Second, PruneEvery: -1}, log)
+		hc := live.Config{Events: events, Wake: wake, Members: (*st).Members, Projects: (*st).Projects, Leases: (*st).Leases,
+			WriteWait: 5 * time.Second, PruneEvery: -1}
+		if hubEdit != nil {
+			hubEdit(&hc)
+		}
+		hub = live.New(hc, log)
 		if err := hub.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}

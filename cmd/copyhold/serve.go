@@ -44,6 +44,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("serve", "Start the web server: the JSON API under /api, the browser app, /healthz and /readyz.", e)
 	bindConfig(fset, e, &c)
+	var limits serveLimits
+	bindServeLimits(fset, e, &limits)
 	migrate := fset.Bool("migrate", false, "apply pending migrations before serving")
 	if err := fset.Parse(args); err != nil {
 		return err
@@ -51,6 +53,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	witnesses, err := c.witnesses()
 	if err != nil {
+		return err
+	}
+	var srvCfg server.Config
+	hubCfg := live.Config{Retention: c.EventRetention}
+	if err := limits.apply(&srvCfg, &hubCfg); err != nil {
 		return err
 	}
 	key, err := registerKey(c, true) // before the database: a configured key that is missing stops here
@@ -83,17 +90,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hub := live.New(live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases,
-		Retention: c.EventRetention}, log)
+	hubCfg.Events, hubCfg.Wake, hubCfg.Members, hubCfg.Projects, hubCfg.Leases = events, wake, st.Members, st.Projects, st.Leases
+	hub := live.New(hubCfg, log)
 	if err := hub.Start(ctx); err != nil {
 		return err
 	}
 	defer hub.Close()
-	limits, err := c.exportCacheLimits()
+	cacheLimits, err := c.exportCacheLimits()
 	if err != nil {
 		return err
 	}
-	exports := server.NewExportCache(c.exportCacheDir(), limits, log)
+	exports := server.NewExportCache(c.exportCacheDir(), cacheLimits, log)
 	go exports.Run(ctx)
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -113,27 +120,19 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		close(rollDone)
 	}()
 	defer func() { stopTick(); <-rollDone }()
-	srv := server.New(server.Config{
-		BaseURL:        c.BaseURL,
-		AllowedOrigins: c.origins(),
-		SecureCookies:  c.SecureCookies,
-		Assets:         assets,
-		Hub:            hub,
-		Exports:        exports,
-		Ready:          sqlDB,
-		Witnesses:      witnesses,
-	}, serverDeps(db, st, votes, rl), log)
+	srvCfg.BaseURL, srvCfg.AllowedOrigins, srvCfg.SecureCookies = c.BaseURL, c.origins(), c.SecureCookies
+	srvCfg.Assets, srvCfg.Hub, srvCfg.Exports, srvCfg.Ready, srvCfg.Witnesses = assets, hub, exports, sqlDB, witnesses
+	srv := server.New(srvCfg, serverDeps(db, st, votes, rl), log)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		Handler:     srv.Handler(),
+		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
+	srv.ConfigureHTTP(hs) // read, write and idle timeouts (server/timeouts.go)
 	// Shutdown does not track upgraded sockets; the hub says goodbye (1001) to each.
 	hs.RegisterOnShutdown(hub.Close)
 	fmt.Fprintf(e.stdout, "copyhold %s listening on http://%s (database: %s)\n", version, ln.Addr(), db.Dialector.Name())

@@ -12,13 +12,14 @@ import (
 const userHelp = `Manage members from the command line.
 
   copyhold user add --login LOGIN --name NAME --role labeller[,reviewer,coordinator]
-  copyhold user set-password --login LOGIN
+  copyhold user set-password --login LOGIN [--keep-tokens]
   copyhold user grant --login LOGIN --role ROLE
   copyhold user revoke --login LOGIN --role ROLE
   copyhold user deactivate --login LOGIN
 
 Passwords are read from the first line of standard input; with add, an
-empty input generates one and prints it.`
+empty input generates one and prints it. set-password is a reset: it ends
+the member's sessions and, unless --keep-tokens, their API tokens.`
 
 func cmdUser(ctx context.Context, e *env, args []string) error {
 	var c config
@@ -27,6 +28,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	login := fset.String("login", "", "the member's login")
 	name := fset.String("name", "", "display name (add)")
 	role := fset.String("role", "", "role or comma-separated roles")
+	keepTokens := fset.Bool("keep-tokens", false, "set-password: keep the member's API tokens working")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fset.Usage()
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
@@ -98,10 +100,15 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	}
 	switch action {
 	case "set-password":
-		if err := st.Members.SetPassword(ctx, m.ID, readPassword(), 0); err != nil {
+		pc := member.PasswordChange{Password: readPassword(), RevokeTokens: !*keepTokens, Reset: true}
+		if err := st.Members.SetPassword(ctx, m.ID, pc); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "password changed for %s; their sessions were ended\n", m.Login)
+		ended := "their sessions and API tokens were ended"
+		if *keepTokens {
+			ended = "their sessions were ended; their API tokens still work"
+		}
+		fmt.Fprintf(e.stdout, "password reset for %s; %s\n", m.Login, ended)
 	case "grant", "revoke":
 		rs, err := roles()
 		if err != nil {

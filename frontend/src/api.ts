@@ -51,6 +51,9 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   forbidden: 'You do not have the role needed for this.',
   invite_invalid: 'This invite link is no longer valid. Ask a coordinator for a new one.',
   weak_password: 'Passwords need at least 10 characters.',
+  password_common: 'That password is one of the most common passwords. Choose another.',
+  password_has_login: 'A password must not contain your login.',
+  password_pattern: 'A password must not be a repeated or sequential string such as aaaaaaaaaa or 1234567890.',
   login_taken: 'That login is already taken. Choose another.',
   network_error: 'Could not reach the server. Check your connection and try again.',
   not_found: 'Not found.',
@@ -170,8 +173,8 @@ export const api = {
     request<{ member: Me }>('POST', '/api/auth/login', { login, password }, { quiet401: true }).then((r) => r.member),
   logout: () => request<void>('POST', '/api/auth/logout', undefined, { quiet401: true }),
   me: () => request<Me>('GET', '/api/me', undefined, { quiet401: true }),
-  changePassword: (current_password: string, new_password: string) =>
-    request<void>('POST', '/api/me/password', { current_password, new_password }),
+  changePassword: (current_password: string, new_password: string, revoke_tokens = false) =>
+    request<void>('POST', '/api/me/password', { current_password, new_password, revoke_tokens }),
 
   members: () => request<{ members: Member[] }>('GET', '/api/members').then((r) => r.members ?? []),
   grantRole: (id: number, role: string) => request<void>('POST', `/api/members/${enc(String(id))}/roles`, { role }),

@@ -60,6 +60,23 @@ const (
 // Has reports whether m holds role r.
 func (m Member) Has(r Role) bool { return slices.Contains(m.Roles, r) }
 
+// rank orders roles by authority: labeller < reviewer < coordinator.
+func rank(r Role) int { return slices.Index(Roles, r) }
+
+// MayGrant reports whether m may hand r to someone else (by invite): an
+// active member holding r or a role above it.
+func (m Member) MayGrant(r Role) bool {
+	if !m.Active || rank(r) < 0 {
+		return false
+	}
+	for _, h := range m.Roles {
+		if rank(h) >= rank(r) {
+			return true
+		}
+	}
+	return false
+}
+
 var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
 
 // NormalizeLogin lower-cases a login and checks its shape.
@@ -89,14 +106,11 @@ type PasswordCost int
 // DefaultPasswordCost balances login latency against guessing cost.
 const DefaultPasswordCost PasswordCost = 11
 
-// HashPassword checks the password policy and hashes it with bcrypt.
-func HashPassword(pw string, cost PasswordCost) (string, error) {
-	if utf8.RuneCountInString(pw) < MinPasswordLen {
-		return "", ErrWeakPassword
-	}
-	if len(pw) > 72 {
-		// bcrypt ignores bytes past 72; refuse rather than silently truncate.
-		return "", fault.ErrInvalid.With("passwords are at most 72 bytes")
+// HashPassword checks the password policy for login and hashes the
+// password with bcrypt.
+func HashPassword(pw, login string, cost PasswordCost) (string, error) {
+	if err := CheckNewPassword(pw, login); err != nil {
+		return "", err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), int(cost))
 	if err != nil {

@@ -23,11 +23,16 @@ type inviteRow struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	UsedBy    *int64
+	RevokedAt *time.Time
 }
 
 func (inviteRow) TableName() string { return "invites" }
 
-// CreateInvite makes a one-time invite link token valid for ttl.
+// ErrInviteBeyondAuthority: an invite may grant only roles its creator may grant.
+var ErrInviteBeyondAuthority = fault.New(fault.KindForbidden, "invite_beyond_authority", "an invite can only grant roles you hold yourself (or roles below them)")
+
+// CreateInvite makes a one-time invite link token valid for ttl. The actor
+// must be an active member who may grant every role in it.
 func (s *Members) CreateInvite(ctx context.Context, actor int64, roles []member.Role, note string, ttl time.Duration) (string, member.Invite, error) {
 	if len(roles) == 0 {
 		return "", member.Invite{}, fault.ErrInvalid.With("an invite needs at least one role")
@@ -46,6 +51,9 @@ func (s *Members) CreateInvite(ctx context.Context, actor int64, roles []member.
 	now := s.clock()
 	row := inviteRow{TokenHash: hash, Roles: strings.Join(names, ","), Note: note, CreatedBy: actor, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.inviterMayGrant(tx, actor, roles); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -63,10 +71,58 @@ func (s *Members) openInvite(tx *gorm.DB, token string) (inviteRow, error) {
 	if err != nil {
 		return row, err
 	}
-	if row.UsedAt != nil || !s.clock().Before(row.ExpiresAt) {
+	if row.UsedAt != nil || row.RevokedAt != nil || !s.clock().Before(row.ExpiresAt) {
 		return row, member.ErrInviteInvalid
 	}
 	return row, nil
+}
+
+// inviterMayGrant checks, in tx, that the inviter is active and may grant
+// every role: at creation and again at acceptance, so a demoted or
+// deactivated coordinator's invites stop working.
+func (s *Members) inviterMayGrant(tx *gorm.DB, inviter int64, roles []member.Role) error {
+	m, err := s.memberWhere(tx, "id = ?", inviter)
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if !m.MayGrant(r) {
+			return ErrInviteBeyondAuthority.With("%s may not grant the %s role", m.Login, r)
+		}
+	}
+	return nil
+}
+
+// PendingInvites lists the invites that can still be accepted, newest first.
+func (s *Members) PendingInvites(ctx context.Context) ([]member.PendingInvite, error) {
+	var rows []inviteRow
+	err := s.db.WithContext(ctx).Where("used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", s.clock()).
+		Order("id DESC").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]member.PendingInvite, len(rows))
+	for i, r := range rows {
+		inv := inviteOf(r)
+		out[i] = member.PendingInvite{ID: r.ID, Roles: inv.Roles, Note: r.Note, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
+	}
+	return out, nil
+}
+
+// RevokeInvite ends a pending invite; one used, expired or revoked already
+// is not found.
+func (s *Members) RevokeInvite(ctx context.Context, actor, id int64) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&inviteRow{}).Where("id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", id, s.clock()).
+			Update("revoked_at", s.clock())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fault.ErrNotFound.With("no pending invite %d", id)
+		}
+		return event.Append(tx, "member.invite_revoked", event.CoopScope, &actor, map[string]any{"invite_id": id})
+	})
 }
 
 func inviteOf(row inviteRow) member.Invite {
@@ -106,6 +162,12 @@ func (s *Members) AcceptInvite(ctx context.Context, token string, nm member.NewM
 			}
 		}
 		nm.Roles = inviteOf(row).Roles
+		if err := s.inviterMayGrant(tx, row.CreatedBy, nm.Roles); err != nil {
+			if errors.Is(err, ErrInviteBeyondAuthority) || errors.Is(err, fault.ErrNotFound) {
+				return member.ErrInviteInvalid.With("the invite is no longer valid: the member who sent it may no longer grant its roles")
+			}
+			return err
+		}
 		m, err := s.createMemberAs(tx, &row.CreatedBy, nm, byVote)
 		if err != nil {
 			return err

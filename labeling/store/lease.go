@@ -125,6 +125,12 @@ func (s *Leases) Heartbeat(ctx context.Context, memberID int64, leaseToken strin
 		if a.State != string(labeling.AssignmentLeased) {
 			return labeling.ErrLeaseLost
 		}
+		if in, err := isProjectMember(tx, a.ProjectID, memberID); err != nil || !in {
+			if err == nil {
+				err = labeling.ErrNotProjectMember
+			}
+			return err
+		}
 		p, err := loadProject(tx, a.ProjectID, false)
 		if err != nil {
 			return err

@@ -91,7 +91,7 @@ func (s *Members) createMemberAs(tx *gorm.DB, actor *int64, nm member.NewMember,
 	if cost == 0 {
 		cost = member.DefaultPasswordCost
 	}
-	hash, err := member.HashPassword(nm.Password, cost)
+	hash, err := member.HashPassword(nm.Password, login, cost)
 	if err != nil {
 		return member.Member{}, err
 	}
@@ -209,24 +209,35 @@ func (s *Members) Authenticate(ctx context.Context, login, password string) (mem
 	return s.Member(ctx, row.ID)
 }
 
-// SetPassword replaces a member's password and ends their sessions.
-func (s *Members) SetPassword(ctx context.Context, id int64, password string, cost member.PasswordCost) error {
+// SetPassword replaces a member's password and ends their sessions, and
+// with pc.RevokeTokens their API tokens. The member.password_changed event
+// names what ended, so the websockets those credentials opened close.
+func (s *Members) SetPassword(ctx context.Context, id int64, pc member.PasswordChange) error {
+	cost := pc.Cost
 	if cost == 0 {
 		cost = member.DefaultPasswordCost
 	}
-	hash, err := member.HashPassword(password, cost)
-	if err != nil {
-		return err
-	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&memberRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "updated_at": s.clock()})
-		if res.Error != nil {
-			return res.Error
+		var row memberRow
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return fault.ErrNotFound.With("member not found")
+			}
+			return err
 		}
-		if res.RowsAffected == 0 {
-			return fault.ErrNotFound.With("member not found")
+		hash, err := member.HashPassword(pc.Password, row.Login, cost)
+		if err != nil {
+			return err
 		}
-		return tx.Model(&sessionRow{}).Where("member_id = ? AND revoked_at IS NULL", id).Update("revoked_at", s.clock()).Error
+		if err := tx.Model(&memberRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "updated_at": s.clock()}).Error; err != nil {
+			return err
+		}
+		sessions, tokens, err := s.revokeAll(tx, id, pc.RevokeTokens)
+		if err != nil {
+			return err
+		}
+		return event.Append(tx, "member.password_changed", event.AuditScope, &id,
+			map[string]any{"member_id": id, "sessions": sessions, "tokens": tokens, "reset": pc.Reset})
 	})
 }
 
@@ -324,10 +335,12 @@ func (s *Members) Deactivate(ctx context.Context, actor *int64, id int64) error 
 	})
 }
 
-// RecordLoginBurst notes repeated failed logins on the audit trail.
-func (s *Members) RecordLoginBurst(ctx context.Context, login, ip string, failures int) error {
-	return event.Append(s.db.WithContext(ctx), "login.failure_burst", "audit", nil,
-		map[string]any{"login": login, "ip": ip, "failures": failures})
+// RecordLoginBurst notes repeated failed logins on the audit trail: the
+// login and address tried, which limit tripped ("account" or "ip") and how
+// many failures it counted.
+func (s *Members) RecordLoginBurst(ctx context.Context, b member.LoginBurst) error {
+	return event.Append(s.db.WithContext(ctx), "login.failure_burst", event.AuditScope, nil,
+		map[string]any{"login": b.Login, "ip": b.IP, "limit": b.Limit, "failures": b.Failures})
 }
 
 // ---- reads in the caller's transaction ----

@@ -401,8 +401,9 @@ ON CONFLICT (project_id, member_id) DO NOTHING`, projectID, memberID, s.clock())
 	})
 }
 
-// RemoveProjectMember stops a member from claiming new tasks in the project.
-// Leases they hold stay valid until they expire or are answered.
+// RemoveProjectMember stops a member from working in the project: they can
+// no longer claim, and heartbeats and submits on leases they hold are
+// refused (not_project_member); the leases lapse and others take them over.
 func (s *Projects) RemoveProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM project_members WHERE project_id = ? AND member_id = ?`, projectID, memberID)
@@ -417,6 +418,12 @@ func (s *Projects) RemoveProjectMember(ctx context.Context, actor *int64, projec
 // IsProjectMember reports whether the member may claim in the project.
 func (s *Projects) IsProjectMember(ctx context.Context, projectID, memberID int64) (bool, error) {
 	return isProjectMember(s.db.WithContext(ctx), projectID, memberID)
+}
+
+// InProject reports, in tx, whether the member belongs to the project (a
+// submit checks it on a lease taken before a removal).
+func (s *Projects) InProject(tx Tx, projectID, memberID int64) (bool, error) {
+	return isProjectMember(tx.db, projectID, memberID)
 }
 
 func isProjectMember(tx *gorm.DB, projectID, memberID int64) (bool, error) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
 
@@ -52,22 +53,73 @@ func (s *Members) CreateSession(ctx context.Context, memberID int64, ttl time.Du
 	return token, row.ExpiresAt, nil
 }
 
-// SessionMember resolves a session cookie. Expired sessions are revoked on
-// sight and answer ErrUnauthenticated, as do revoked ones.
-func (s *Members) SessionMember(ctx context.Context, token string) (member.Member, error) {
+// SessionMember resolves a session cookie to its member and the session.
+// Expired sessions are revoked on sight and answer ErrUnauthenticated, as do
+// revoked ones.
+func (s *Members) SessionMember(ctx context.Context, token string) (member.Member, member.Credential, error) {
 	var row sessionRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return member.Member{}, fault.ErrUnauthenticated
+		return member.Member{}, member.Credential{}, fault.ErrUnauthenticated
 	}
 	if err != nil {
-		return member.Member{}, err
+		return member.Member{}, member.Credential{}, err
+	}
+	cred := member.Credential{Kind: member.CredentialSession, ID: row.ID, ExpiresAt: row.ExpiresAt}
+	if err := s.sessionLive(ctx, row); err != nil {
+		return member.Member{}, member.Credential{}, err
+	}
+	m, err := s.activeMember(ctx, row.MemberID)
+	return m, cred, err
+}
+
+func (s *Members) sessionLive(ctx context.Context, row sessionRow) error {
+	if row.RevokedAt != nil {
+		return fault.ErrUnauthenticated.With("your session has ended; log in again")
 	}
 	if !s.clock().Before(row.ExpiresAt) {
 		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.clock())
-		return member.Member{}, fault.ErrUnauthenticated.With("your session has expired; log in again")
+		return fault.ErrUnauthenticated.With("your session has expired; log in again")
 	}
-	return s.activeMember(ctx, row.MemberID)
+	return nil
+}
+
+// CredentialMember re-checks a credential that authenticated earlier (an
+// open websocket's): the member while it is live, ErrUnauthenticated once
+// it was revoked or expired, ErrMemberInactive once the membership ended.
+func (s *Members) CredentialMember(ctx context.Context, cred member.Credential) (member.Member, error) {
+	var memberID int64
+	switch cred.Kind {
+	case member.CredentialSession:
+		var row sessionRow
+		err := s.db.WithContext(ctx).Where("id = ?", cred.ID).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return member.Member{}, fault.ErrUnauthenticated
+		}
+		if err != nil {
+			return member.Member{}, err
+		}
+		if err := s.sessionLive(ctx, row); err != nil {
+			return member.Member{}, err
+		}
+		memberID = row.MemberID
+	case member.CredentialToken:
+		var row tokenRow
+		err := s.db.WithContext(ctx).Where("id = ?", cred.ID).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return member.Member{}, fault.ErrUnauthenticated
+		}
+		if err != nil {
+			return member.Member{}, err
+		}
+		if row.RevokedAt != nil {
+			return member.Member{}, fault.ErrUnauthenticated.With("this API token was revoked")
+		}
+		memberID = row.MemberID
+	default:
+		return member.Member{}, fault.ErrUnauthenticated
+	}
+	return s.activeMember(ctx, memberID)
 }
 
 func (s *Members) activeMember(ctx context.Context, id int64) (member.Member, error) {
@@ -84,10 +136,24 @@ func (s *Members) activeMember(ctx context.Context, id int64) (member.Member, er
 	return m, nil
 }
 
-// RevokeSession ends a session (logout).
+// RevokeSession ends a session (logout). The session.ended event on the
+// audit trail closes the websockets it opened, on every instance.
 func (s *Members) RevokeSession(ctx context.Context, token string) error {
-	return s.db.WithContext(ctx).Model(&sessionRow{}).
-		Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Update("revoked_at", s.clock()).Error
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row sessionRow
+		err := tx.Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.clock()).Error; err != nil {
+			return err
+		}
+		return event.Append(tx, "session.ended", event.AuditScope, &row.MemberID,
+			map[string]any{"member_id": row.MemberID, "sessions": []int64{row.ID}})
+	})
 }
 
 // CreateToken issues a personal API token. The secret is returned once.
@@ -117,31 +183,58 @@ func (s *Members) Tokens(ctx context.Context, memberID int64) ([]member.APIToken
 	return out, nil
 }
 
-// RevokeToken revokes one of the member's own tokens.
+// RevokeToken revokes one of the member's own tokens; the token.revoked
+// event closes the websockets it opened.
 func (s *Members) RevokeToken(ctx context.Context, memberID, id int64) error {
-	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ? AND member_id = ? AND revoked_at IS NULL", id, memberID).Update("revoked_at", s.clock())
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return fault.ErrNotFound.With("token not found")
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&tokenRow{}).Where("id = ? AND member_id = ? AND revoked_at IS NULL", id, memberID).Update("revoked_at", s.clock())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fault.ErrNotFound.With("token not found")
+		}
+		return event.Append(tx, "token.revoked", event.AuditScope, &memberID,
+			map[string]any{"member_id": memberID, "tokens": []int64{id}})
+	})
 }
 
-// TokenMember resolves an API token.
-func (s *Members) TokenMember(ctx context.Context, token string) (member.Member, error) {
+// revokeAll ends every live session of the member, and with tokens every
+// live API token, and returns the ids it ended.
+func (s *Members) revokeAll(tx *gorm.DB, memberID int64, tokens bool) (sessions, toks []int64, err error) {
+	now := s.clock()
+	if err := tx.Raw("SELECT id FROM sessions WHERE member_id = ? AND revoked_at IS NULL ORDER BY id", memberID).Scan(&sessions).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Model(&sessionRow{}).Where("member_id = ? AND revoked_at IS NULL", memberID).Update("revoked_at", now).Error; err != nil {
+		return nil, nil, err
+	}
+	if !tokens {
+		return sessions, []int64{}, nil
+	}
+	if err := tx.Raw("SELECT id FROM api_tokens WHERE member_id = ? AND revoked_at IS NULL ORDER BY id", memberID).Scan(&toks).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Model(&tokenRow{}).Where("member_id = ? AND revoked_at IS NULL", memberID).Update("revoked_at", now).Error; err != nil {
+		return nil, nil, err
+	}
+	return sessions, toks, nil
+}
+
+// TokenMember resolves an API token to its member and the token.
+func (s *Members) TokenMember(ctx context.Context, token string) (member.Member, member.Credential, error) {
 	var row tokenRow
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return member.Member{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
+		return member.Member{}, member.Credential{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
 	}
 	if err != nil {
-		return member.Member{}, err
+		return member.Member{}, member.Credential{}, err
 	}
 	// Coarse last-used stamp: at most one write a minute per token.
 	if row.LastUsedAt == nil || s.clock().Sub(*row.LastUsedAt) > time.Minute {
 		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.clock())
 	}
-	return s.activeMember(ctx, row.MemberID)
+	m, err := s.activeMember(ctx, row.MemberID)
+	return m, member.Credential{Kind: member.CredentialToken, ID: row.ID}, err
 }

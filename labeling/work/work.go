@@ -80,6 +80,13 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 			}
 			return labeling.ErrAlreadySubmitted
 		}
+		// A member removed from the project keeps no right to a lease taken before.
+		if in, err := s.projects.InProject(tx, a.ProjectID, memberID); err != nil || !in {
+			if err == nil {
+				err = labeling.ErrNotProjectMember
+			}
+			return err
+		}
 		p, err := s.projects.LoadProject(tx, a.ProjectID)
 		if err != nil {
 			return err

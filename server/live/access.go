@@ -10,8 +10,6 @@ import (
 
 	"copyhold/labeling/event/feed"
 	"copyhold/labeling/member"
-
-	"github.com/gorilla/websocket"
 )
 
 type channelKind int
@@ -92,6 +90,7 @@ type memberPayload struct {
 // applyAuthChangeLocked updates what connected members may see from the
 // events that change it, and ends subscriptions they lost.
 func (h *Hub) applyAuthChangeLocked(e feed.Event) {
+	h.endCredentialsLocked(e)
 	switch e.Type {
 	case "role.revoked", "role.granted", "member.deactivated", "project.member_added", "project.member_removed":
 	default:
@@ -106,8 +105,7 @@ func (h *Hub) applyAuthChangeLocked(e feed.Event) {
 		switch e.Type {
 		case "member.deactivated":
 			c.member.Active = false
-			h.dropLocked(c)
-			c.out.close(websocket.ClosePolicyViolation, "membership ended")
+			h.endLocked(c, "membership ended")
 			continue
 		case "role.revoked":
 			roles := c.member.Roles[:0:0]

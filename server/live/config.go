@@ -36,9 +36,11 @@ type Reader interface {
 	Prune(ctx context.Context, olderThan time.Duration) (int64, error)
 }
 
-// Members looks up a member afresh when they subscribe.
+// Members re-checks the credential a websocket was opened with, on every
+// subscribe and every RecheckEvery: the member while it is live, an
+// ErrUnauthenticated or ErrMemberInactive fault once it has ended.
 type Members interface {
-	Member(ctx context.Context, id int64) (member.Member, error)
+	CredentialMember(ctx context.Context, cred member.Credential) (member.Member, error)
 }
 
 // ProjectMembers says whether a member belongs to a project.
@@ -76,6 +78,10 @@ type Config struct {
 	MaxChannels   int           // 64 subscriptions per connection
 	MaxReplay     int           // 5000 events replayed on resume; more gets "reset"
 
+	RecheckEvery      time.Duration // 30 s between re-checks of each socket's credential
+	MaxConnsPerMember int           // 16 open sockets per member; more are refused with 429
+	MaxConnsPerIP     int           // 256 open sockets per client address; more are refused with 429
+
 	PollInterval time.Duration // 1 s fallback poll when no wake-up arrives
 	BatchSize    int           // 500 events per read
 	GapSettle    time.Duration // 20 ms before probing in-flight transactions at a gap
@@ -104,6 +110,7 @@ func (c *Config) defaults() {
 	set(&c.PruneEvery, time.Hour)
 	set(&c.PresenceEvery, 500*time.Millisecond)
 	set(&c.LateCheckEvery, 5*time.Second)
+	set(&c.RecheckEvery, 30*time.Second)
 	setN := func(n *int, v int) {
 		if *n == 0 {
 			*n = v
@@ -113,6 +120,8 @@ func (c *Config) defaults() {
 	setN(&c.MaxChannels, 64)
 	setN(&c.MaxReplay, 5000)
 	setN(&c.BatchSize, 500)
+	setN(&c.MaxConnsPerMember, 16)
+	setN(&c.MaxConnsPerIP, 256)
 	if c.MaxFrameBytes == 0 {
 		c.MaxFrameBytes = 4096
 	}

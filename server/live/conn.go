@@ -21,6 +21,8 @@ type wsConn struct {
 	hub      *Hub
 	ws       *websocket.Conn
 	memberID int64
+	cred     member.Credential // the session or token it lives no longer than
+	ip       string
 	out      *outbox
 
 	// Guarded by hub.mu.
@@ -119,14 +121,17 @@ func (c *wsConn) subscribe(ctx context.Context, f clientFrame) {
 	var head int64
 	for attempt := 0; ; attempt++ {
 		before := h.cursorNow()
-		m, err := h.cfg.Members.Member(ctx, c.memberID)
+		m, err := h.cfg.Members.CredentialMember(ctx, c.cred)
+		if reason := credentialEnded(err); reason != "" {
+			h.end(c, reason)
+			return
+		}
 		if err != nil {
 			c.sendError("unavailable", ch.name, "could not check your access; try again")
 			return
 		}
 		if !m.Active {
-			h.drop(c)
-			c.out.close(websocket.ClosePolicyViolation, "membership ended")
+			h.end(c, "membership ended")
 			return
 		}
 		sub.projectMember = false

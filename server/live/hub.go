@@ -12,7 +12,9 @@ package live
 // registry.go (connections and subscriptions), deliver.go (the poller and
 // gaps), access.go (channels, policy, authorisation changes), frames.go
 // (encoding and redaction), presence.go, prune.go, conn.go (the read pump and
-// subscribe/replay), outbox.go (the write pump and send queue), upgrade.go.
+// subscribe/replay), outbox.go (the write pump and send queue), upgrade.go,
+// credential.go (sockets end with their session or token; per-member and
+// per-address caps).
 
 import (
 	"context"
@@ -32,16 +34,18 @@ type Hub struct {
 
 	writePool sync.Pool // write buffers are held only while writing
 
-	mu       sync.Mutex
-	started  bool
-	closed   bool
-	cursor   int64 // last event id dispatched or given up on
-	conns    map[*wsConn]struct{}
-	channels map[string]map[*subscription]struct{}
-	byMember map[int64]map[*wsConn]struct{}
-	authSeq  map[int64]int64     // member id → id of the last event that changed what they may see
-	skipped  map[int64]time.Time // ids given up on at a gap, watched for a late commit
-	presence map[int64]*presenceState
+	mu        sync.Mutex
+	started   bool
+	closed    bool
+	cursor    int64 // last event id dispatched or given up on
+	conns     map[*wsConn]struct{}
+	channels  map[string]map[*subscription]struct{}
+	byMember  map[int64]map[*wsConn]struct{}
+	authSeq   map[int64]int64     // member id → id of the last event that changed what they may see
+	skipped   map[int64]time.Time // ids given up on at a gap, watched for a late commit
+	presence  map[int64]*presenceState
+	perMember map[int64]int  // open or opening sockets per member (the cap)
+	perIP     map[string]int // and per client address
 
 	presenceDirty chan struct{}
 	gap           gapWatch // poller goroutine only
@@ -65,6 +69,8 @@ func New(cfg Config, log *slog.Logger) *Hub {
 		authSeq:       map[int64]int64{},
 		skipped:       map[int64]time.Time{},
 		presence:      map[int64]*presenceState{},
+		perMember:     map[int64]int{},
+		perIP:         map[string]int{},
 		presenceDirty: make(chan struct{}, 1),
 	}
 }
@@ -81,8 +87,9 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.mu.Lock()
 	h.cursor, h.started, h.cancel = head, true, cancel
 	h.mu.Unlock()
-	h.wg.Add(3)
+	h.wg.Add(4)
 	go func() { defer h.wg.Done(); h.poll(ctx) }()
+	go func() { defer h.wg.Done(); h.recheckLoop(ctx) }()
 	go func() { defer h.wg.Done(); h.presenceLoop(ctx) }()
 	go func() { defer h.wg.Done(); h.pruneLoop(ctx) }()
 	return nil

@@ -9,6 +9,15 @@ package live
 // server before it hands the request to Hub.ServeWS. Frames are JSON text, at
 // most 4 KB from the client; a bigger frame closes the connection with 1009.
 //
+// A socket lives no longer than the session or API token that opened it:
+// logout, a password change, the token's revocation, the session's expiry or
+// the end of the membership closes it with 1008 and a reason ("logged out",
+// "password changed", "API token revoked", "session expired", "membership
+// ended", "credential ended: …"). The credential is re-checked on every
+// subscribe and every 30 s (--ws-recheck). Each member may hold 16 sockets
+// and each client address 256 (--ws-max-per-member, --ws-max-per-ip); beyond
+// that the upgrade is refused with 429 {"code":"too_many_connections"}.
+//
 // Client → server
 //
 //	{"op":"subscribe","channel":"project:7","since":123,"presence":true}
@@ -51,8 +60,8 @@ package live
 // only for their own actions), "review:<project id>" (reviewers and
 // coordinators), "member:<own id>".
 //
-// Close codes: 1001 server shutting down; 1008 membership ended
-// (deactivated); 1009 frame too big; 4008 slow consumer (the client did not
+// Close codes: 1001 server shutting down; 1008 the credential or the
+// membership ended (log in again); 1009 frame too big; 4008 slow consumer (the client did not
 // keep up: reconnect and resume from the last seq per channel).
 
 import (

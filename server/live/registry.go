@@ -58,6 +58,7 @@ func (h *Hub) dropLocked(c *wsConn) {
 		return
 	}
 	delete(h.conns, c)
+	h.releaseLocked(c.memberID, c.ip)
 	if set := h.byMember[c.memberID]; set != nil {
 		delete(set, c)
 		if len(set) == 0 {

@@ -102,7 +102,8 @@ func TestLiveBenchChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := live.New(live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases, PruneEvery: -1}, log)
+	hub := live.New(live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases, PruneEvery: -1,
+		MaxConnsPerMember: 1 << 20, MaxConnsPerIP: 1 << 20}, log)
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,9 @@ func startHub(t testing.TB, db *gorm.DB, st *store.Stores, edit func(*live.Confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases, WriteWait: 5 * time.Second, PruneEvery: -1}
+	// Many test clients share a few members and one address: caps off (TestWSConnectionCaps tests them).
+	hc := live.Config{Events: events, Wake: wake, Members: st.Members, Projects: st.Projects, Leases: st.Leases, WriteWait: 5 * time.Second, PruneEvery: -1,
+		MaxConnsPerMember: 1 << 20, MaxConnsPerIP: 1 << 20}
 	if edit != nil {
 		edit(&hc)
 	}

@@ -184,6 +184,24 @@ describe('LiveClient', () => {
     expect(FakeSocket.all).toHaveLength(1);
   });
 
+  it('reports a 1008 close with its reason, and resume() reconnects', () => {
+    const reasons: string[] = [];
+    const c = new LiveClient({ url: () => 'ws://t', socket: (u) => new FakeSocket(u), storage: null, random: () => 0, pingEveryMs: 60_000, onPolicyClose: (r) => reasons.push(r) });
+    c.subscribe('coop', {});
+    last().open();
+    last().readyState = 3;
+    last().onclose?.({ code: 1008, reason: 'logged out' } as CloseEvent);
+    expect(c.state).toBe('ended');
+    expect(reasons).toEqual(['logged out']);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    c.resume();
+    expect(FakeSocket.all).toHaveLength(2);
+    last().open();
+    expect(c.state).toBe('open');
+    expect(last().subs()).toHaveLength(1);
+  });
+
   it('resumes at once after a slow-consumer close (4008)', () => {
     const c = client();
     c.subscribe('coop', {});

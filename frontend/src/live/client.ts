@@ -11,7 +11,11 @@
 // - `reset` (the server cannot replay) calls every subscriber's onReset, which
 //   re-fetches the page's snapshot over HTTP.
 // - Reconnects use exponential backoff with full jitter (half to all of the
-//   delay), except after close 1008 (membership ended), which is final.
+//   delay), except after close 1008 (policy: the session or token that
+//   opened the socket ended, or the membership did), which stops the client
+//   and calls onPolicyClose; the app then checks the session and either
+//   goes back to login or, when the browser holds a fresh session (it
+//   changed its own password), calls resume().
 
 export type ConnState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'ended';
 
@@ -71,6 +75,8 @@ export interface LiveClientOptions {
   /** Application-level ping: detects a dead connection that never closes. */
   pingEveryMs?: number;
   pongTimeoutMs?: number;
+  /** The server closed the socket with 1008: the credential or membership ended. */
+  onPolicyClose?: (reason: string) => void;
 }
 
 const STORAGE_KEY = 'copyhold.live.seq';
@@ -90,7 +96,7 @@ export function backoffDelay(attempt: number, base: number, max: number, random:
 }
 
 export class LiveClient {
-  private readonly o: Required<Omit<LiveClientOptions, 'storage'>> & { storage: LiveClientOptions['storage'] };
+  private readonly o: Required<Omit<LiveClientOptions, 'storage' | 'onPolicyClose'>> & Pick<LiveClientOptions, 'storage' | 'onPolicyClose'>;
   private ws: SocketLike | null = null;
   private readonly chans = new Map<string, Chan>();
   private readonly last = new Map<string, number>();
@@ -115,6 +121,7 @@ export class LiveClient {
       idleCloseMs: opts.idleCloseMs ?? 5_000,
       pingEveryMs: opts.pingEveryMs ?? 25_000,
       pongTimeoutMs: opts.pongTimeoutMs ?? 10_000,
+      onPolicyClose: opts.onPolicyClose,
     };
     this.loadSeqs();
   }
@@ -238,7 +245,7 @@ export class LiveClient {
     ws.onmessage = (ev) => this.onMessage(ev.data);
     ws.onclose = (ev) => {
       this.detach(ws);
-      this.onClosed(ev.code);
+      this.onClosed(ev.code, ev.reason ?? '');
     };
     ws.onerror = () => {
       // onclose follows.
@@ -251,13 +258,14 @@ export class LiveClient {
     this.stopPing();
   }
 
-  private onClosed(code: number) {
+  private onClosed(code: number, reason = '') {
     this.ws = null;
     this.stopPing();
     for (const c of this.chans.values()) c.subscribed = false;
     if (code === 1008) {
-      // Membership ended: reconnecting cannot help.
+      // The credential or the membership ended: reconnecting with it cannot help.
       this.setState('ended');
+      call(() => this.o.onPolicyClose?.(reason));
       return;
     }
     if (this.chans.size === 0) {
@@ -271,6 +279,14 @@ export class LiveClient {
     const hold = Math.max(0, this.holdUntil - Date.now());
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), Math.max(delay, hold));
+  }
+
+  /** Start again after a 1008 close, once the browser holds a live session. */
+  resume() {
+    if (this.st !== 'ended') return;
+    this.attempt = 0;
+    this.setState('idle');
+    this.ensureConnected();
   }
 
   /** Reconnect now (e.g. the browser came back online). */

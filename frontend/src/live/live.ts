@@ -1,5 +1,6 @@
 // The tab's one live connection and the React hooks around it.
 import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { request, type Me } from '../api';
 import { LiveClient, type ChannelHandlers, type ConnState, type LiveEvent, type SubscribeOptions } from './client';
 
 export type { ConnState, LiveEvent, PresenceInfo, LiveError } from './client';
@@ -9,7 +10,7 @@ let shared: LiveClient | null = null;
 /** The shared client, created on first use (no socket until a channel is used). */
 export function live(): LiveClient {
   if (!shared) {
-    shared = new LiveClient();
+    shared = new LiveClient({ onPolicyClose: () => void checkSession() });
     if (typeof window !== 'undefined') {
       window.addEventListener('online', () => shared?.retryNow());
       // Test hook: e2e tests drop the socket to check the reconnect path.
@@ -26,6 +27,21 @@ export function live(): LiveClient {
 declare global {
   interface Window {
     __copyholdLive?: { drop: (holdMs?: number) => void; state: () => ConnState; lastSeq: (channel: string) => number | undefined };
+  }
+}
+
+/**
+ * After a 1008 close: if the session is gone, /api/me's 401 sends the app
+ * back to login (api.ts onUnauthenticated); if the browser holds a fresh
+ * session (it changed its own password), live updates resume.
+ */
+export async function checkSession(client: LiveClient | null = shared): Promise<void> {
+  try {
+    await request<Me>('GET', '/api/me');
+    client?.resume();
+  } catch {
+    // 401: the session listeners show the login page; other errors leave the
+    // "live updates stopped" notice.
   }
 }
 

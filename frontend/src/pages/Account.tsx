@@ -34,6 +34,7 @@ function PasswordSection() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(false);
   const [error, setError] = useState<ApiError | string | null>(null);
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -46,7 +47,7 @@ function PasswordSection() {
     setBusy(true);
     setError(null);
     try {
-      await api.changePassword(current, next);
+      await api.changePassword(current, next, revokeTokens);
       setDone(true);
       setCurrent('');
       setNext('');
@@ -76,6 +77,9 @@ function PasswordSection() {
           hint={`At least ${MIN_PASSWORD} characters.`}
         />
         <Field label="Repeat new password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        <label className="check">
+          <input type="checkbox" checked={revokeTokens} onChange={(e) => setRevokeTokens(e.target.checked)} /> Also revoke my API tokens (scripts using them stop working)
+        </label>
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? 'Saving…' : 'Change password'}
         </button>

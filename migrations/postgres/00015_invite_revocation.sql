@@ -1,0 +1,6 @@
+-- +goose Up
+-- Coordinators revoke pending invites (docs/API.md, "Invites").
+ALTER TABLE invites ADD COLUMN revoked_at TIMESTAMPTZ;
+
+-- +goose Down
+ALTER TABLE invites DROP COLUMN revoked_at;
