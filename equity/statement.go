@@ -2,10 +2,11 @@ package equity
 
 import (
 	"copyhold/labeling/csvout"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"copyhold/labeling/fault"
 )
 
 // Book separates a member's holding (vested + receivable) from their
@@ -92,6 +93,11 @@ type Movement struct {
 	Count    int64
 }
 
+// ErrRegisterInconsistent: the register's rows do not add up for a
+// statement, so they were changed outside copyhold or the ledger is broken.
+var ErrRegisterInconsistent = fault.New(fault.KindConflict, "register_inconsistent",
+	"the register's rows do not add up for this statement; they may have been changed outside copyhold: the co-op should run `copyhold ledger verify`")
+
 // BuildStatement assembles a statement from its movements and checks it:
 // opening + movements must equal the independently computed closing, for
 // both books, and when every line is present the lines must add up to the
@@ -127,7 +133,7 @@ func BuildStatement(st Statement) (Statement, error) {
 			t.SuccessionIn += m.In
 			t.SuccessionOut += m.Out
 		default:
-			return st, fmt.Errorf("ledger broken: statement has postings of unexpected category %q", m.Category)
+			return st, ErrRegisterInconsistent.With("the register's rows do not add up: statement has postings of unexpected category %q; the co-op should run `copyhold ledger verify`", m.Category)
 		}
 	}
 	st.Totals = t
@@ -142,15 +148,15 @@ func BuildStatement(st Statement) (Statement, error) {
 			}
 		}
 		if lh != holding || lp != pending {
-			return st, fmt.Errorf("ledger broken: statement lines (%d, %d) differ from movements (%d, %d)", lh, lp, holding, pending)
+			return st, ErrRegisterInconsistent.With("the register's rows do not add up: statement lines (%d, %d) differ from movements (%d, %d); the co-op should run `copyhold ledger verify`", lh, lp, holding, pending)
 		}
 	}
 	if st.Opening+holding != st.Closing {
-		return st, fmt.Errorf("ledger broken: member %d model %d: opening %d + movements %d != closing %d",
+		return st, ErrRegisterInconsistent.With("the register's rows do not add up: member %d model %d: opening %d + movements %d != closing %d; the co-op should run `copyhold ledger verify`",
 			st.MemberID, st.ModelID, st.Opening, holding, st.Closing)
 	}
 	if st.PendingOpening+pending != st.PendingClosing {
-		return st, fmt.Errorf("ledger broken: member %d model %d: pending opening %d + movements %d != closing %d",
+		return st, ErrRegisterInconsistent.With("the register's rows do not add up: member %d model %d: pending opening %d + movements %d != closing %d; the co-op should run `copyhold ledger verify`",
 			st.MemberID, st.ModelID, st.PendingOpening, pending, st.PendingClosing)
 	}
 	return st, nil

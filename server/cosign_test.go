@@ -103,3 +103,26 @@ func TestRegisterCosignatures(t *testing.T) {
 		}
 	})
 }
+
+func TestRegisterWitnessesList(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		a, b := witnessKey(t, "witness.a"), witnessKey(t, "witness.b")
+		e := newEnv(t, db, func(c *server.Config, _ **store.Stores) { c.Witnesses = []string{a.Verifier, b.Verifier} })
+		r := e.as("").do("GET", "/api/register/witnesses", nil)
+		var got struct{ Witnesses []struct{ Name, Key string } }
+		mustJSON(t, r.body, &got)
+		if r.status != 200 || r.header.Get("Cache-Control") != "public, max-age=300" || len(got.Witnesses) != 2 ||
+			got.Witnesses[0].Name != "witness.a" || got.Witnesses[0].Key != a.Verifier || got.Witnesses[1].Key != b.Verifier {
+			t.Fatalf("witnesses: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// No trusted witness: an empty list, not null.
+func TestRegisterWitnessesNone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		if r := newEnv(t, db).as("").do("GET", "/api/register/witnesses", nil); r.status != 200 || string(r.body) != `{"witnesses":[]}` {
+			t.Fatalf("no witnesses: %d %s", r.status, r.body)
+		}
+	})
+}

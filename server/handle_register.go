@@ -99,6 +99,24 @@ func (s *Server) handleRollCosign(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"size": cp.Size, "root": b64(cp.Root), "witnesses": ws})
 }
 
+// handleRollWitnesses lists the witnesses the co-op trusts (Config.Witnesses):
+// their names and cosignature/v1 verifier keys, so that a browser can check
+// the cosignature lines on the checkpoint. Public and cacheable; empty when
+// the co-op trusts no witness.
+func (s *Server) handleRollWitnesses(c *gin.Context) {
+	type witness struct {
+		Name string `json:"name"`
+		Key  string `json:"key"`
+	}
+	out := make([]witness, 0, len(s.cfg.Witnesses))
+	for _, k := range s.cfg.Witnesses {
+		name, _, _ := strings.Cut(strings.TrimSpace(k), "+")
+		out = append(out, witness{Name: name, Key: strings.TrimSpace(k)})
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.JSON(http.StatusOK, gin.H{"witnesses": out})
+}
+
 func (s *Server) handleRollTile(c *gin.Context) {
 	r, ok := s.roll(c)
 	if !ok {

@@ -36,6 +36,7 @@ var routeAccess = map[string]access{
 	"GET /api/register/proof/inclusion":   public,
 	"GET /api/register/proof/consistency": public,
 	"POST /api/register/cosignatures":     public,
+	"GET /api/register/witnesses":         public,
 	"GET /api/me":                         anyMember,
 	"POST /api/me/password":               anyMember,
 	"GET /api/tokens":                     anyMember,

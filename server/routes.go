@@ -42,6 +42,7 @@ func (s *Server) routes() {
 		api.GET("/register/proof/inclusion", s.handleRollInclusion)
 		api.GET("/register/proof/consistency", s.handleRollConsistency)
 		api.POST("/register/cosignatures", s.handleRollCosign)
+		api.GET("/register/witnesses", s.handleRollWitnesses)
 	}
 
 	me := api.Group("", requireMember)

@@ -38,7 +38,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		{[]string{"user", "deactivate"}, db},
 		{[]string{"agreement"}, nil},
 		{[]string{"ledger"}, nil},
-		{[]string{"ledger", "verify"}, []string{"database-url", "data", "register-key"}},
+		{[]string{"ledger", "verify"}, []string{"database-url", "data", "register-key", "witnesses"}},
 		{[]string{"ledger", "head"}, db},
 		{[]string{"ledger", "key"}, []string{"data", "register-key"}},
 		{[]string{"ledger", "keygen"}, []string{"base-url"}},

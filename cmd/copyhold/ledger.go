@@ -35,7 +35,7 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("ledger "+sub, "Verify the equity register: recompute the SHA-256 hash chain, balances and supply invariants.", e)
 	bindDatabase(fs, e, &c)
 	if sub == "verify" { // the register's key gives the verifier key to check checkpoints with
-		bindSettings(fs, e, &c, "register-key")
+		bindSettings(fs, e, &c, "register-key", "witnesses")
 	}
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	var savedPath, vkey *string
@@ -62,6 +62,9 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	}
 	var opts equitystore.VerifyOptions
 	opts.VerifierKey = *vkey
+	if opts.Witnesses, err = c.witnesses(); err != nil {
+		return err
+	}
 	if opts.VerifierKey == "" {
 		kc := c
 		kc.DatabaseURL = "unused" // never create a key here
@@ -102,6 +105,9 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "register tree: %d leaves, root %s; %d checkpoints (latest %d), %s; %d recorded heads match the chain\n",
 			t.Leaves, t.Root, t.Checkpoints, t.Integrated, sig, t.RecordedHeads)
+		if t.Cosignatures+t.CosignaturesUnchecked > 0 {
+			fmt.Fprintf(e.stdout, "witness cosignatures: %d checked against --witnesses, %d by other keys not checked\n", t.Cosignatures, t.CosignaturesUnchecked)
+		}
 		if t.Extends != nil {
 			fmt.Fprintf(e.stdout, "ok: the register extends the saved checkpoint of size %d (consistency proof checked)\n", *t.Extends)
 		}

@@ -114,9 +114,6 @@ type witness struct {
 	hc    *http.Client
 }
 
-// errRefused marks a checkpoint the witness refused to cosign.
-var errRefused = errors.New("refused")
-
 // round checks every log once; it returns the logs that failed.
 func (w *witness) round(ctx context.Context, urls, vkeys []string) error {
 	st, err := readWitnessState(w.state)
@@ -157,33 +154,20 @@ func (w *witness) check(ctx context.Context, st *witnessState, u, vkey string) (
 			old = prev.Checkpoint
 		}
 		fmt.Fprintf(w.e.stderr, "witness: REFUSED %s: %s\n--- accepted checkpoint ---\n%s--- offered checkpoint ---\n%s---\n", u, why, old, body)
-		return fmt.Errorf("%w: %s", errRefused, why)
+		return fmt.Errorf("%w: %s", roll.ErrRefused, why)
 	}
-	cp, err := roll.Open(body, vkey)
-	if err != nil {
-		return false, refuse(fmt.Sprintf("the checkpoint's signature does not verify with the log's key: %v", err))
-	}
+	var acc []byte
 	if had {
-		old, err := roll.Open([]byte(prev.Checkpoint), vkey)
-		if err != nil {
-			return false, fmt.Errorf("the state's checkpoint for this log does not verify: %v", err)
-		}
-		switch {
-		case old.Origin != cp.Origin:
-			return false, refuse(fmt.Sprintf("origin changed from %q to %q", old.Origin, cp.Origin))
-		case cp.Size < old.Size:
-			return false, refuse(fmt.Sprintf("rollback: tree size %d is smaller than the accepted %d", cp.Size, old.Size))
-		case cp.Size == old.Size && cp.Root != old.Root:
-			return false, refuse(fmt.Sprintf("fork: a different tree of the accepted size %d", cp.Size))
-		case cp.Size > old.Size && old.Size > 0:
-			proof, err := w.consistency(ctx, u, old.Size, cp.Size)
-			if err != nil {
-				return false, err
-			}
-			if err := tlog.CheckTree(proof, cp.Size, cp.Root, old.Size, old.Root); err != nil {
-				return false, refuse(fmt.Sprintf("fork: tree %d does not extend the accepted tree %d (%v)", cp.Size, old.Size, err))
-			}
-		}
+		acc = []byte(prev.Checkpoint)
+	}
+	cp, err := roll.CheckWitnessed(acc, body, vkey, func(from, to int64) ([]roll.Hash, error) {
+		return w.consistency(ctx, u, from, to)
+	})
+	if errors.Is(err, roll.ErrRefused) {
+		return false, refuse(strings.TrimPrefix(err.Error(), roll.ErrRefused.Error()+": "))
+	}
+	if err != nil {
+		return false, err
 	}
 	// Consistent: accept it (keep only the log's signature), then cosign.
 	signed, err := roll.Cosign(body, vkey, w.key.Signer)
@@ -227,7 +211,7 @@ func (w *witness) get(ctx context.Context, u string) ([]byte, error) {
 	return b, nil
 }
 
-func (w *witness) consistency(ctx context.Context, u string, from, to int64) (tlog.TreeProof, error) {
+func (w *witness) consistency(ctx context.Context, u string, from, to int64) ([]roll.Hash, error) {
 	b, err := w.get(ctx, fmt.Sprintf("%s/api/register/proof/consistency?from=%d&to=%d", u, from, to))
 	if err != nil {
 		return nil, err
@@ -236,7 +220,7 @@ func (w *witness) consistency(ctx context.Context, u string, from, to int64) (tl
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("consistency proof: %w", err)
 	}
-	out := make(tlog.TreeProof, len(p.Proof))
+	out := make([]roll.Hash, len(p.Proof))
 	for i, h := range p.Proof {
 		if len(h) != tlog.HashSize {
 			return nil, errors.New("consistency proof: not a hash")

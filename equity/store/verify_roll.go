@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"copyhold/equity"
 	"copyhold/equity/roll"
@@ -19,6 +20,10 @@ type VerifyOptions struct {
 	// Checkpoint is a saved signed checkpoint (a member's or a witness's)
 	// that the current tree must extend; it needs VerifierKey.
 	Checkpoint []byte
+	// Witnesses are the trusted witnesses' verifier keys: every stored
+	// cosignature by one of them must verify for its stored checkpoint.
+	// Cosignatures by other keys are counted as unchecked.
+	Witnesses []string
 }
 
 // TreeReport is the court roll's part of a verify report.
@@ -30,6 +35,10 @@ type TreeReport struct {
 	SignaturesChecked bool   `json:"signatures_checked"`
 	RecordedHeads     int    `json:"recorded_heads"`
 	Extends           *int64 `json:"extends_checkpoint,omitempty"` // the --checkpoint size proved
+	// Cosignatures is how many stored witness cosignatures were checked;
+	// CosignaturesUnchecked is how many are by keys not in Witnesses.
+	Cosignatures          int `json:"cosignatures_checked"`
+	CosignaturesUnchecked int `json:"cosignatures_unchecked"`
 }
 
 // rollCheck rebuilds the tree while verify walks the entries, in bounded
@@ -178,21 +187,39 @@ func (e *treeEdge) append(leaf []byte) ([]roll.Hash, error) {
 	return hs, nil
 }
 
+// bounds is what narrows the first entry that differs from a checkpoint:
+// stored checkpoints whose root matches the rebuilt tree (lower bounds) or
+// does not (upper bounds). When the register's key may have signed a fork,
+// a matching stored checkpoint proves nothing unless a trusted witness
+// cosigned it; a witness's cosignature that no longer verifies for the
+// stored checkpoint of its size is an upper bound (that tree changed).
+type bounds struct {
+	stored    []StoredCheckpoint
+	witnessed map[int64]bool // a trusted cosignature verifies
+	broken    map[int64]bool // a trusted cosignature does not verify
+}
+
 // firstDiffering narrows where the tree stops matching a checkpoint of size
-// n: after the largest stored checkpoint (signed, so the operator made it
-// then) below n whose root still matches the rebuilt tree.
-func (rc *rollCheck) firstDiffering(stored []StoredCheckpoint, n int64, what string) equity.Break {
-	lo := int64(0)
-	for _, c := range stored {
-		if c.Size < n && c.Size <= rc.edge.n && c.Size > lo && rc.root(c.Size) == c.Root {
-			lo = c.Size
+// n: after the largest trusted checkpoint below n whose root still matches
+// the rebuilt tree, up to the smallest one that does not. trustStored says
+// whether a stored checkpoint alone is trusted (the key signed nothing
+// else); otherwise only witnessed ones count as lower bounds.
+func (rc *rollCheck) firstDiffering(b bounds, n int64, what string, trustStored bool) equity.Break {
+	lo, hi := int64(0), n
+	for _, c := range b.stored {
+		if c.Size >= n || c.Size > rc.edge.n {
+			continue
 		}
-	}
-	hi := n
-	for _, c := range stored {
-		if c.Size > lo && c.Size < hi && c.Size <= rc.edge.n && rc.root(c.Size) != c.Root {
+		match := rc.root(c.Size) == c.Root
+		switch {
+		case match && !b.broken[c.Size] && (trustStored || b.witnessed[c.Size]) && c.Size > lo:
+			lo = c.Size
+		case (!match || b.broken[c.Size]) && c.Size < hi:
 			hi = c.Size
 		}
+	}
+	if lo >= hi { // contradictory evidence: fall back to the whole range
+		lo, hi = 0, n
 	}
 	if hi == lo+1 {
 		return rc.entry(lo, fmt.Sprintf("%s: the entry differs from the one the checkpoint of size %d signed (rewritten history)", what, n))
@@ -213,6 +240,15 @@ func (rc *rollCheck) finish(opts VerifyOptions) (TreeReport, *equity.Break, erro
 	}
 	stored := rc.stored
 	rep.Checkpoints = len(stored)
+	bd, cosigBreaks, err := rc.cosignatures(rc.tx, stored, opts, &rep)
+	if err != nil {
+		return rep, nil, err
+	}
+	// The saved checkpoint first: its break names the entry that differs.
+	rc.checkSaved(bd, &rep, fail)
+	for _, br := range cosigBreaks {
+		fail(br)
+	}
 	// 1. Every stored checkpoint: signed by the key, its body its row, its
 	// root the rebuilt tree's at its size.
 	for _, c := range stored {
@@ -234,7 +270,7 @@ func (rc *rollCheck) finish(opts VerifyOptions) (TreeReport, *equity.Break, erro
 			continue
 		}
 		if rc.root(c.Size) != c.Root {
-			fail(rc.firstDiffering(stored, c.Size, what))
+			fail(rc.firstDiffering(bd, c.Size, what, true))
 		}
 	}
 	// 2. The stored hashes equal the rebuilt ones (chunkDone compared those
@@ -268,22 +304,95 @@ func (rc *rollCheck) finish(opts VerifyOptions) (TreeReport, *equity.Break, erro
 			fail(rc.entry(h.Seq-1, fmt.Sprintf("%s recorded head %s at entry %d; the chain there is %s (rewritten history)", h.What, short12(h.Head), h.Seq, short12(got))))
 		}
 	}
-	// 4. The saved checkpoint: the current tree extends it. The tree is
-	// rebuilt here, so its root at the saved size is what a consistency
-	// proof would check against.
-	if cp := rc.saved; cp != nil {
-		what := fmt.Sprintf("saved checkpoint of size %d", cp.Size)
-		switch {
-		case cp.Size > n:
-			fail(rc.entry(n, fmt.Sprintf("%s: the log has only %d entries (entries were dropped or the head rolled back)", what, n)))
-		case cp.Size > 0 && rc.root(cp.Size) != cp.Root:
-			fail(rc.firstDiffering(stored, cp.Size, what))
-		default:
-			size := cp.Size
-			rep.Extends = &size
-		}
-	}
 	return rep, first, nil
+}
+
+// checkSaved checks that the current tree extends the saved checkpoint. The
+// tree is rebuilt here, so its root at the saved size is what a consistency
+// proof would check against.
+func (rc *rollCheck) checkSaved(b bounds, rep *TreeReport, fail func(equity.Break)) {
+	cp := rc.saved
+	if cp == nil {
+		return
+	}
+	n := rc.edge.n
+	what := fmt.Sprintf("saved checkpoint of size %d", cp.Size)
+	switch {
+	case cp.Size > n:
+		fail(rc.entry(n, fmt.Sprintf("%s: the log has only %d entries (entries were dropped or the head rolled back)", what, n)))
+	case cp.Size > 0 && rc.root(cp.Size) != cp.Root:
+		fail(rc.savedDiffers(b, *cp, what))
+	default:
+		size := cp.Size
+		rep.Extends = &size
+	}
+}
+
+// savedDiffers explains a saved checkpoint that the tree does not extend.
+// When every stored checkpoint matches the rebuilt tree, the register's key
+// signed two trees that do not extend one another: a fork, made with the
+// real key, so the stored checkpoints alone cannot narrow the entry.
+func (rc *rollCheck) savedDiffers(b bounds, cp roll.Checkpoint, what string) equity.Break {
+	var latest int64 = -1
+	for _, c := range b.stored {
+		if c.Size > rc.edge.n || rc.root(c.Size) != c.Root {
+			return rc.firstDiffering(b, cp.Size, what, true)
+		}
+		latest = c.Size
+	}
+	br := rc.firstDiffering(b, cp.Size, what, false)
+	if latest >= 0 {
+		br.Reason = fmt.Sprintf("FORK: the register's key signed both the %s and the stored checkpoint of size %d, "+
+			"which does not extend it (keep both: together they prove the fork); %s", what, latest, strings.TrimPrefix(br.Reason, what+": "))
+	}
+	return br
+}
+
+// cosignatures checks every stored witness cosignature by a trusted witness
+// against the stored checkpoint of its size.
+func (rc *rollCheck) cosignatures(tx *gorm.DB, stored []StoredCheckpoint, opts VerifyOptions, rep *TreeReport) (bounds, []equity.Break, error) {
+	var breaks []equity.Break
+	fail := func(br equity.Break) { breaks = append(breaks, br) }
+	b := bounds{stored: stored, witnessed: map[int64]bool{}, broken: map[int64]bool{}}
+	trusted := map[string]bool{}
+	for _, w := range opts.Witnesses {
+		trusted[strings.TrimSpace(w)] = true
+	}
+	bySize := make(map[int64]StoredCheckpoint, len(stored))
+	for _, c := range stored {
+		bySize[c.Size] = c
+	}
+	var rows []struct {
+		Size    int64
+		Witness string
+		Line    string
+	}
+	if err := tx.Raw("SELECT size, witness, line FROM equity_roll_cosignatures ORDER BY size, witness").Scan(&rows).Error; err != nil {
+		return b, nil, err
+	}
+	for _, r := range rows {
+		if !trusted[r.Witness] {
+			rep.CosignaturesUnchecked++
+			continue
+		}
+		rep.Cosignatures++
+		name, _, _ := strings.Cut(r.Witness, "+")
+		c, ok := bySize[r.Size]
+		if !ok {
+			b.broken[r.Size] = true
+			fail(equity.Break{Reason: fmt.Sprintf("witness %s cosigned a checkpoint of size %d, which is no longer stored (checkpoints were removed)", name, r.Size)})
+			continue
+		}
+		cp, _, err := roll.OpenCosigned([]byte(c.Note+r.Line), "", []string{r.Witness})
+		if err != nil || cp.Size != c.Size || cp.Root != c.Root {
+			b.broken[r.Size] = true
+			fail(equity.Break{Reason: fmt.Sprintf("witness %s's cosignature does not verify for the stored checkpoint of size %d: "+
+				"the checkpoint was re-signed after the witness saw it (a fork), or the cosignature was altered", name, r.Size)})
+			continue
+		}
+		b.witnessed[r.Size] = true
+	}
+	return b, breaks, nil
 }
 
 // splitFirstLeaf is the first leaf a stored hash covers.

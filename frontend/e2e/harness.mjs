@@ -142,11 +142,12 @@ async function waitHealthy(url, proc, deadline) {
  * another copyhold subcommand against the same database (for example
  * `proposal close-due --at <time>`) and resolves to { stdout, stderr }.
  */
-export async function startServer({ timeoutMs = 30_000 } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
   if (!existsSync(BIN)) {
     throw new Error(`copyhold binary not found at ${BIN}; build it (go build -o bin/copyhold ./cmd/copyhold) or set COPYHOLD_BIN`);
   }
   const db = await freshDatabase();
+  Object.assign(db.env, env); // extra settings for every command (e.g. COPYHOLD_WITNESSES)
   let proc;
   try {
     await run(BIN, ['migrate', 'up'], db.env);

@@ -12,7 +12,7 @@ import { equityApi, type GovernanceRow, type RateCardRow, type Register } from '
 import { bpToPercent, fmtAmount, fractionToPercent, minorToDecimal } from './decimal';
 import { EquityTabs, HeadHash, positiveInt, useModels, useQuery } from './common';
 import { ChangedBy } from '../votes/Provenance';
-import { VerifierKeyPanel } from './roll/RollStatus';
+import { VerifierKeyPanel, WitnessPanel } from './roll/RollStatus';
 
 export const EXIT_RULE_TEXT: Record<string, string> = {
   successor_else_reserve: 'to the successor, else the reserve',
@@ -269,6 +269,7 @@ export function RegisterPage() {
         </>
       )}
       <VerifierKeyPanel />
+      <WitnessPanel />
     </>
   );
 }

@@ -4,6 +4,7 @@
 // sends is shown as React text (never as HTML).
 import { useId, useRef, useState } from 'react';
 import type { Problem } from './roll';
+import type { WitnessCheck } from './cosign';
 import { useLineProof, useRollCheck, useRollSnapshot, type RollState } from './useRoll';
 
 const PROBLEM_TEXT: Record<Problem, string> = {
@@ -28,6 +29,7 @@ export function RollStatus() {
       {roll.state === 'failed' && (
         <RollWarning problem={roll.problem} detail={roll.detail} stored={roll.stored} received={roll.received} pinnedKey={roll.pinnedKey} servedKey={roll.servedKey} />
       )}
+      {roll.state === 'verified' && <CosignatureWarning witnesses={roll.witnesses} note={roll.checkpoint.note} />}
       {roll.state !== 'failed' && entryFailures.length > 0 && (
         <RollWarning
           problem="bad_entry"
@@ -50,7 +52,10 @@ function StatusText({ roll }: { roll: RollState }) {
       return roll.checkpoint.size === 0 ? (
         <>Court roll verified (no entries yet) ✓</>
       ) : (
-        <>Court roll verified up to entry {roll.checkpoint.size.toLocaleString('en-GB')} ✓</>
+        <>
+          Court roll verified up to entry {roll.checkpoint.size.toLocaleString('en-GB')} ✓
+          {roll.witnesses && roll.witnesses.length > 0 && <> · {cosignedText(roll.witnesses)}</>}
+        </>
       );
     case 'unavailable':
       return <>The court roll could not be checked just now ({roll.detail}). Your browser keeps its last verified checkpoint and will check again on your next visit.</>;
@@ -191,4 +196,86 @@ export function LineProofTag({ index, txId }: { index: number | null | undefined
         </span>
       );
   }
+}
+
+/** "cosigned by N of M witnesses". */
+export function cosignedText(ws: WitnessCheck[]): string {
+  const n = ws.filter((w) => w.result.state === 'cosigned').length;
+  return `cosigned by ${n} of ${ws.length} witness${ws.length === 1 ? '' : 'es'}`;
+}
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/** A listed witness's cosignature that does not verify: loud, on every equity page. */
+function CosignatureWarning({ witnesses, note }: { witnesses: WitnessCheck[] | null; note: string }) {
+  const id = useId();
+  const bad = (witnesses ?? []).filter((w) => w.result.state === 'invalid');
+  if (bad.length === 0) return null;
+  return (
+    <section className="alert alert-error roll-warning" role="alert" aria-labelledby={`${id}-h`} data-testid="cosignature-warning">
+      <h2 id={`${id}-h`} className="roll-warning-title">
+        Warning: a witness’s cosignature does not verify
+      </h2>
+      <p>
+        The checkpoint carries a cosignature line from {bad.map((w) => w.name).join(', ')}, a witness your co-op trusts, but it does not verify for this
+        checkpoint. The server may have re-signed the court roll after the witness saw it, or altered the line. Copy the checkpoint below and send it to
+        your co-op’s coordinators and to the witness’s operator.
+      </p>
+      <CopyText label="The checkpoint the server sent, with its cosignatures" value={note} />
+    </section>
+  );
+}
+
+/** The register page: which trusted witnesses cosigned the checkpoint this browser verified. */
+export function WitnessPanel() {
+  const { roll } = useRollSnapshot();
+  const ws = roll.state === 'verified' ? roll.witnesses : null;
+  return (
+    <section className="roll-witnesses" aria-labelledby="roll-witnesses-h" data-testid="witness-panel">
+      <h2 id="roll-witnesses-h">Witnesses</h2>
+      <p className="small">
+        A witness is run by someone outside the co-op, often another co-op. It keeps the last checkpoint it saw and cosigns a new one only if it extends
+        that one, so a cosigned checkpoint is the same court roll that everyone else is shown.
+      </p>
+      {roll.state === 'checking' ? (
+        <p className="muted small">Checking…</p>
+      ) : roll.state !== 'verified' ? (
+        <p className="muted small">Not checked: the court roll itself did not pass its check.</p>
+      ) : ws === null ? (
+        <p className="muted small">The list of witnesses could not be fetched just now.</p>
+      ) : ws.length === 0 ? (
+        <p className="small" data-testid="witness-summary">
+          Your co-op lists no witnesses. Your browser can tell that the court roll never loses or changes what it has already seen, but not whether other
+          members are shown the same court roll.
+        </p>
+      ) : (
+        <>
+          <p className="small" data-testid="witness-summary">
+            This checkpoint (entry {roll.checkpoint.size.toLocaleString('en-GB')}) is {cosignedText(ws)}.
+          </p>
+          <ul className="small" data-testid="witness-list">
+            {ws.map((w) => (
+              <li key={w.key}>
+                <strong>{w.name}</strong>:{' '}
+                {w.result.state === 'cosigned' ? (
+                  <>cosigned ✓ at {timeFormat.format(w.result.time)} UTC</>
+                ) : w.result.state === 'absent' ? (
+                  <>not cosigned</>
+                ) : (
+                  <span className="roll-bad">cosignature does not verify ✗</span>
+                )}
+              </li>
+            ))}
+          </ul>
+          {ws.every((w) => w.result.state !== 'cosigned') && (
+            <p className="small" data-testid="witness-none">
+              No witness your co-op trusts has cosigned this checkpoint. Witnesses check every few minutes, so a new checkpoint waits a little. If this
+              lasts, your browser cannot rule out that it is shown a different court roll than other members: compare the checkpoint with a member you
+              trust.
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
 }

@@ -5,6 +5,7 @@
 // The stored checkpoint is replaced only by one that was proven to extend it.
 import { b64decode, NoteError, parseVerifierKey, verifyCheckpoint, type Checkpoint, type VerifierKey } from './note';
 import { equalBytes, leafHash, verifyConsistency, verifyInclusion } from './merkle';
+import { checkCosignatures, type WitnessCheck } from './cosign';
 
 /** What the server publishes (server/…: GET /api/register/*; see PLAN-issue13). */
 export interface RollSource {
@@ -13,6 +14,8 @@ export interface RollSource {
   consistency(from: number, to: number): Promise<{ from: number; to: number; proof: string[] }>;
   inclusion(index: number, size: number): Promise<{ index: number; size: number; leaf_hash: string; proof: string[] }>;
   entry(index: number): Promise<{ index: number; kind: string; ref_id: number; leaf: string; leaf_hash?: string }>;
+  /** The witnesses the co-op trusts (GET /api/register/witnesses). */
+  witnesses?(): Promise<{ witnesses: { name: string; key: string }[] }>;
 }
 
 export interface RollStorage {
@@ -57,7 +60,15 @@ export type Problem =
   | 'bad_entry'; // an entry's inclusion proof does not check
 
 export type RollResult =
-  | { state: 'verified'; checkpoint: Checkpoint; key: VerifierKey; firstUse: boolean; previousSize: number | null }
+  | {
+      state: 'verified';
+      checkpoint: Checkpoint;
+      key: VerifierKey;
+      firstUse: boolean;
+      previousSize: number | null;
+      /** Each trusted witness's cosignature on the checkpoint; null when the list could not be fetched. */
+      witnesses: WitnessCheck[] | null;
+    }
   | {
       state: 'failed';
       problem: Problem;
@@ -145,7 +156,18 @@ export async function checkRoll(source: RollSource, storage: RollStorage, coop: 
     }
   }
   remember(storage, coop, { key: key.text, checkpoint: note });
-  return { state: 'verified', checkpoint: cp, key, firstUse: !before, previousSize };
+  return { state: 'verified', checkpoint: cp, key, firstUse: !before, previousSize, witnesses: await witnessChecks(source, note) };
+}
+
+/** The trusted witnesses' cosignatures on a verified checkpoint. */
+async function witnessChecks(source: RollSource, note: string): Promise<WitnessCheck[] | null> {
+  if (!source.witnesses) return null;
+  try {
+    const { witnesses } = await source.witnesses();
+    return checkCosignatures(note, Array.isArray(witnesses) ? witnesses : []);
+  } catch {
+    return null;
+  }
 }
 
 export type EntryResult = { state: 'in' } | { state: 'pending' } | { state: 'failed'; detail: string } | { state: 'unavailable'; detail: string };

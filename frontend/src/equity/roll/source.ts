@@ -21,4 +21,5 @@ export const httpRollSource: RollSource = {
   consistency: (from, to) => request('GET', `/api/register/proof/consistency?from=${q(from)}&to=${q(to)}`),
   inclusion: (index, size) => request('GET', `/api/register/proof/inclusion?index=${q(index)}&size=${q(size)}`),
   entry: (index) => request('GET', `/api/register/entries/${q(index)}`),
+  witnesses: () => request('GET', '/api/register/witnesses'),
 };
