@@ -98,15 +98,24 @@ func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, poke func()) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	// Installations (and test schemas) that share one database share the
+	// channel; each NOTIFY names the schema whose events table it is for.
+	var schema string
+	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return err
+	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
 		return err
 	}
 	poke() // catch up on whatever committed while we were not listening
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		poke()
+		if n.Payload == "" || n.Payload == schema { // "": a trigger from before migration 00016
+			poke()
+		}
 	}
 }
 

@@ -66,6 +66,10 @@ var eventAudit = map[string]audience{
 	"role.granted":            {[]string{"member"}, []string{"member_id", "role"}},
 	"role.revoked":            {[]string{"member"}, []string{"member_id", "role"}},
 	"login.failure_burst":     {[]string{"audit"}, nil},
+	"member.invite_revoked":   {[]string{"coop"}, []string{"invite_id"}},
+	"member.password_changed": {[]string{"audit"}, nil},
+	"session.ended":           {[]string{"audit"}, nil},
+	"token.revoked":           {[]string{"audit"}, nil},
 	// Models and datasets.
 	"model.created":    {[]string{"coop"}, []string{"model_id", "name"}},
 	"snapshot.created": {[]string{"coop"}, nil},
@@ -96,7 +100,7 @@ var eventAudit = map[string]audience{
 }
 
 // eventTypeLiteral matches the event type names written in the source.
-var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register)\.[a-z_]+)"`)
+var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register|session|token)\.[a-z_]+)"`)
 
 // notEvents are literals the pattern takes for event types.
 var notEvents = map[string]bool{"evaluation.jsonl": true}
