@@ -16,8 +16,9 @@ import (
 // chunk, and it names a changed stored hash, and one beyond the tree.
 func TestVerifyChunksAndStoredHashes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		f, _, vkey, saved, _ := attackSetup(t, db)
-		opts := store.VerifyOptions{VerifierKey: vkey, Checkpoint: saved}
+		a := attackSetup(t, db)
+		f := a.f
+		opts := store.VerifyOptions{VerifierKey: a.vkey, Checkpoint: a.saved}
 		whole, err := f.st.VerifyWith(ctx, opts)
 		must(t, err)
 		defer store.SetStreamChunk(3)()
