@@ -27,9 +27,10 @@ type exportLSTask struct {
 }
 
 // exportLSMeta keeps our ids: "id" is the copyhold item id (LS ids are
-// integers), the import's external id travels here.
+// integers), the import's external id travels here, "" included, so that
+// importing the export takes it back instead of the item id.
 type exportLSMeta struct {
-	ExternalID string `json:"external_id,omitempty"`
+	ExternalID string `json:"external_id"`
 }
 
 type exportLSAnnotation struct {
@@ -91,10 +92,7 @@ func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tas
 	if err := json.Compact(&data, row.Data); err != nil {
 		return "", ErrExportRow.With("item %d: data: %s", row.ItemID, tasktype.JSONErrText(err))
 	}
-	task := exportLSTask{ID: row.ItemID, Data: data.Bytes(), Annotations: []exportLSAnnotation{}}
-	if row.ExternalID != "" {
-		task.Meta = &exportLSMeta{ExternalID: row.ExternalID}
-	}
+	task := exportLSTask{ID: row.ItemID, Data: data.Bytes(), Meta: &exportLSMeta{ExternalID: row.ExternalID}, Annotations: []exportLSAnnotation{}}
 	names := importer.DefaultLSNames(w.opts.TaskType, row.Schema)
 	if row.LSNames != nil {
 		names = *row.LSNames

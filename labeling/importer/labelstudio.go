@@ -168,8 +168,9 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 		}
 		rec.ExternalID = ext
 	}
-	// copyhold's own export keeps the item's external id in meta (its "id"
-	// is the exporting item's id): take it back, so a round trip keeps it.
+	// copyhold's own export keeps the item's external id in meta, "" too
+	// (its "id" is the exporting item's id): take it back, so a round trip
+	// keeps it.
 	if raw, ok := obj["meta"]; ok {
 		var meta struct {
 			ExternalID json.RawMessage `json:"external_id"`
@@ -179,9 +180,7 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 			if err != nil {
 				return ErrImportFormat.With("%s: meta.external_id: %s", where, err.Error())
 			}
-			if ext != "" {
-				rec.ExternalID = ext
-			}
+			rec.ExternalID = ext
 		}
 	}
 	// Conversion needs valid data; finish reports data errors with the record.
