@@ -113,6 +113,9 @@ type Project struct {
 	CreatedBy    *int64            `json:"created_by,omitempty"`
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
+	// LSConfig is the Label Studio labelling config the project was made
+	// from ("" if none); GET /api/projects/{id}/lsconfig serves it.
+	LSConfig string `json:"-"`
 }
 
 // ProjectSettings are the fields a coordinator chooses. CreateProject takes
@@ -129,6 +132,11 @@ type ProjectSettings struct {
 	RandomSeed   int64             `json:"random_seed"`
 	GoldRateBP   int               `json:"gold_rate_bp"`
 	Stint        int               `json:"stint"`
+	// LSConfig, at creation only, is a Label Studio labelling config (XML or
+	// a template config.yml). It gives the task type and schema when they
+	// are left empty, must fit them when they are given, and is kept so
+	// that Label Studio exports use its control and object names.
+	LSConfig string `json:"ls_config,omitempty"`
 }
 
 // Normalize fills defaults, checks every field and validates the schema for
@@ -141,6 +149,25 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 	if utf8.RuneCountInString(p.Instructions) > MaxInstructionsLen {
 		return p, fault.ErrInvalid.With("instructions are at most %d characters", MaxInstructionsLen)
 	}
+	if strings.TrimSpace(p.LSConfig) != "" {
+		x, err := importer.LSConfigXML([]byte(p.LSConfig))
+		if err != nil {
+			return p, err
+		}
+		ctt, cschema, err := importer.ParseLSConfig([]byte(x))
+		if err != nil {
+			return p, err
+		}
+		if p.TaskType == "" {
+			p.TaskType = ctt
+		}
+		if t := bytes.TrimSpace(p.Schema); len(t) == 0 || string(t) == "null" {
+			p.Schema = cschema
+		}
+		p.LSConfig = x
+	} else {
+		p.LSConfig = ""
+	}
 	tt, err := tasktype.ParseTaskType(string(p.TaskType))
 	if err != nil {
 		return p, err
@@ -151,6 +178,11 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 		return p, err
 	}
 	p.Schema = schema
+	if p.LSConfig != "" {
+		if _, err := importer.CheckLSConfigFits(p.LSConfig, tt, schema); err != nil {
+			return p, err
+		}
+	}
 	if p.Overlap < MinOverlap || p.Overlap > MaxOverlap {
 		return p, fault.ErrInvalid.With("overlap must be between %d and %d", MinOverlap, MaxOverlap)
 	}

@@ -101,6 +101,7 @@ type Projects interface {
 	AddProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error
 	CreateModel(ctx context.Context, actor *int64, m labeling.Model) (labeling.Model, error)
 	CreateProject(ctx context.Context, actor *int64, settings labeling.ProjectSettings, addAllMembers bool) (labeling.Project, error)
+	LSConfig(ctx context.Context, id int64) (config string, stored bool, err error)
 	ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req importer.Request) (labeling.ImportReport, error)
 	IsProjectMember(ctx context.Context, projectID, memberID int64) (bool, error)
 	Models(ctx context.Context) ([]labeling.Model, error)

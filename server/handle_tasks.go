@@ -259,3 +259,19 @@ func (s *Server) handleLSConfig(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"task_type": tt, "schema": schema})
 }
+
+// handleProjectLSConfig answers a project's Label Studio labelling config:
+// the one it was made from (stored: true) or the one generated from its
+// schema, with the names its Label Studio exports use.
+func (s *Server) handleProjectLSConfig(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return
+	}
+	x, stored, err := s.projects.LSConfig(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"project_id": id, "config": x, "stored": stored})
+}

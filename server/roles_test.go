@@ -75,6 +75,7 @@ var routeAccess = map[string]access{
 	"POST /api/projects/:id/imports":           coordinatorOnly,
 	"POST /api/schema/validate":                coordinatorOnly,
 	"POST /api/lsconfig":                       coordinatorOnly,
+	"GET /api/projects/:id/lsconfig":           coordinatorOnly,
 
 	"GET /api/equity/head":                      anyMember,
 	"GET /api/equity/me":                        anyMember,

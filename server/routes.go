@@ -114,6 +114,7 @@ func (s *Server) routes() {
 		admin.DELETE("/projects/:id/members/:member", s.handleRemoveProjectMember)
 		admin.POST("/schema/validate", s.handleValidateSchema)
 		admin.POST("/lsconfig", s.handleLSConfig)
+		admin.GET("/projects/:id/lsconfig", s.handleProjectLSConfig)
 		admin.PATCH("/projects/:id/review-settings", s.handleUpdateReviewSettings)
 		admin.POST("/projects/:id/consensus", s.handleRecomputeConsensus)
 	}

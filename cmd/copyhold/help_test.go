@@ -30,6 +30,8 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		{[]string{"migrate", "status"}, db},
 		{[]string{"demo"}, db},
 		{[]string{"import"}, db},
+		{[]string{"project"}, nil},
+		{[]string{"project", "lsconfig"}, db},
 		{[]string{"user"}, db},
 		{[]string{"user", "add"}, db},
 		{[]string{"user", "set-password"}, db},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"copyhold/labeling/importer"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	bindDatabase(fset, e, &c)
 	project := fset.Int64("project", 0, "project id")
 	format := fset.String("format", "", "jsonl, csv or labelstudio (default: from the file name and contents)")
-	annotations := fset.String("annotations", "", "Label Studio annotations become: predictions, prior (external annotators' work: counts for agreement and exports, earns no units), gold or drop (default: ground-truth ones gold, the rest dropped)")
+	annotations := fset.String("annotations", "", "Label Studio annotations become: predictions, prior (external annotators' work: counts for agreement and exports, earns no units), gold or drop; required when the file's tasks carry annotations")
 	idField := fset.String("id-field", "", "data field whose value becomes the item's external id")
 	goldField := fset.String("gold-field", "", "data field holding the gold label: stored as gold and removed from what labellers see")
 	priority := fset.Int("priority", 0, "priority of records that set none (higher is served first)")
@@ -45,6 +46,9 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		Progress: func(n int) { fmt.Fprintf(e.stderr, "\rread %s records", strconv.Itoa(n)) },
 	})
 	fmt.Fprintln(e.stderr)
+	if errors.Is(err, importer.ErrAnnotationsChoiceRequired) {
+		return fmt.Errorf("%s: %w\nchoose with --annotations predictions|prior|gold|drop", path, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

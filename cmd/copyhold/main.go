@@ -44,6 +44,7 @@ func commands() []command {
 		{"migrate", "apply or list database migrations (up, status)", cmdMigrate},
 		{"demo", "seed a demo co-op (idempotent) and print its logins", cmdDemo},
 		{"import", "import items into a project from JSONL, CSV or Label Studio JSON", cmdImport},
+		{"project", "read a project's settings: lsconfig ID prints its Label Studio labelling config", cmdProject},
 		{"user", "manage members: add, set-password, grant, revoke, deactivate", cmdUser},
 		{"agreement", "compute inter-annotator agreement on a long-format (item, annotator, value) file", func(ctx context.Context, e *env, a []string) error {
 			return cmdAgreement(ctx, a, e.stdout, e.stderr)

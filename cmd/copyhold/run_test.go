@@ -212,12 +212,25 @@ func TestImportCommand(t *testing.T) {
 			os.WriteFile(ls, []byte(`[{"id":5,"data":{"text":"An old review, labelled before."},"annotations":[`+
 				`{"completed_by":{"email":"a@example.org"},"lead_time":3.2,"result":[{"type":"choices","from_name":"label","to_name":"text","value":{"choices":["positive"]}}]},`+
 				`{"was_cancelled":true,"result":[]}]}]`), 0o600)
+			// Without a choice: refused, naming the flag and the count; nothing stored.
+			out, err = runCmd(t, vars, "", "import", "--project", "1", ls)
+			if err == nil || !strings.Contains(err.Error(), "--annotations predictions|prior|gold|drop") || !strings.Contains(err.Error(), "carry 1 Label Studio annotations") {
+				t.Fatalf("import without --annotations: %v %s", err, out)
+			}
 			out, err = runCmd(t, vars, "", "import", "--project", "1", "--annotations", "prior", ls)
 			if err != nil || !strings.Contains(out, "annotations: kept 1, converted 0, dropped 1; 1 cancelled (skipped) in Label Studio") || !strings.Contains(out, "prior annotations stored: 1") {
 				t.Fatalf("import --annotations prior: %v %s", err, out)
 			}
 			if out, err := runCmd(t, vars, "", "import", "--project", "1", "--annotations", "keep", ls); err == nil || !strings.Contains(err.Error(), "annotations must be one of") {
 				t.Fatalf("unknown choice: %v %s", err, out)
+			}
+			// The demo project was not made from a Label Studio config: the generated one.
+			out, err = runCmd(t, vars, "", "project", "lsconfig", "1")
+			if err != nil || !strings.HasPrefix(out, "<View>") || !strings.Contains(out, `<Choices name="label" toName="text"`) {
+				t.Fatalf("project lsconfig: %v %s", err, out)
+			}
+			if _, err := runCmd(t, vars, "", "project", "lsconfig", "99"); err == nil {
+				t.Fatal("lsconfig of a missing project succeeded")
 			}
 		})
 	}

@@ -198,6 +198,53 @@ const TYPES = [
   },
 ];
 
+describe('Label Studio import', () => {
+  test('a Label Studio file with annotations is refused without a choice, then imported with "prior" by keyboard; the report counts them', async () => {
+    const c = await newPage(browser, server.url);
+    try {
+      const page = c.page;
+      const model = await coord.call('POST', '/api/models', { name: `LS e2e model ${Date.now()}`, base_model: 'none', description: '' });
+      const p = await coord.call('POST', '/api/projects', {
+        model_id: model.id,
+        name: 'LS prior import',
+        overlap: 1,
+        add_all_members: false,
+        ls_config: '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="positive"/><Choice value="negative"/></Choices></View>',
+      });
+      const ann = (who, choice) => ({ completed_by: { email: who }, lead_time: 2.5, result: [{ type: 'choices', from_name: 'sentiment', to_name: 'text', value: { choices: [choice] } }] });
+      const file = JSON.stringify([
+        { id: 1, data: { text: 'Labelled before, twice.' }, annotations: [ann('a@example.org', 'positive'), ann('b@example.org', 'negative')] },
+        { id: 2, data: { text: 'Labelled before, once.' }, annotations: [ann('a@example.org', 'negative')] },
+      ]);
+      await login(page, DEMO.coordinator.login, DEMO.coordinator.password);
+      await page.goto(`/admin/projects/${p.id}`);
+      await page.getByRole('heading', { level: 1, name: 'LS prior import' }).waitFor();
+      await page.getByLabel('File to import').setInputFiles({ name: 'ls.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+      assert.equal(await page.getByLabel('Format').inputValue(), 'labelstudio');
+      // No choice: refused, counted, nothing stored.
+      await page.getByRole('button', { name: 'Upload and import' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('alert').filter({ hasText: /carry 3 Label Studio annotations/ }).waitFor();
+      // Keyboard only: type-ahead picks "Prior annotations…", Tab walks to the button.
+      await page.getByLabel('Label Studio annotations').focus();
+      await page.keyboard.type('Prior');
+      assert.equal(await page.getByLabel('Label Studio annotations').inputValue(), 'prior');
+      for (let i = 0; i < 10; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(() => document.activeElement?.textContent === 'Upload and import')) break;
+      }
+      await page.keyboard.press('Enter');
+      const report = page.getByTestId('import-report');
+      await report.filter({ hasText: 'Imported 2 items' }).waitFor();
+      await page.getByTestId('import-annotations').filter({ hasText: 'Annotations: kept 3, converted 0, dropped 0' }).waitFor();
+      await page.getByTestId('import-annotations').filter({ hasText: 'Prior annotations stored: 3' }).waitFor();
+      await axeClean(page, 'import report with annotation counts');
+    } finally {
+      await c.context.close();
+    }
+  });
+});
+
 describe('every task type, keyboard only', () => {
   for (const t of TYPES) {
     test(`${t.task_type}`, async () => {

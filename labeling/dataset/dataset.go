@@ -84,6 +84,9 @@ type SnapshotProject struct {
 	Name      string            `json:"name"`
 	TaskType  tasktype.TaskType `json:"task_type"`
 	Schema    json.RawMessage   `json:"schema"`
+	// LSConfig is the project's Label Studio labelling config when the
+	// snapshot was made ("" if it had none): the names of its exports.
+	LSConfig string `json:"-"`
 }
 
 // SnapshotProvenance is what a snapshot freezes besides its rows, so every

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
 	"encoding/json"
 	"fmt"
@@ -120,8 +121,11 @@ type ExportRow struct {
 	ItemID     int64
 	ExternalID string
 	TaskType   tasktype.TaskType // "" means the export's task type
-	Schema     json.RawMessage   // the project schema (normalised or not: it is parsed)
-	Data       json.RawMessage   // item data
+	// LSNames are the result names of the item's project in Label Studio
+	// exports (its stored config); nil takes the generated config's.
+	LSNames *importer.LSNames
+	Schema  json.RawMessage // the project schema (normalised or not: it is parsed)
+	Data    json.RawMessage // item data
 	// Answer is the accepted (or consensus) answer, normalised as in
 	// docs/TASKTYPES.md; nil when the item has none (the row is skipped by
 	// formats that need one).
@@ -129,18 +133,36 @@ type ExportRow struct {
 	Annotator string // name or pseudonym of whoever gave Answer; "" for a consensus
 	// Annotations are every annotation of the item ("all accepted
 	// annotations" mode, long format, and the labour tally). Rejected and
-	// disputed ones count in the tally but are never written.
+	// disputed ones count in the tally but are never written; external
+	// ones are written but are not in the labour tally.
 	Annotations []ExportAnnotation
 	Confidence  string // consensus confidence as a decimal string, "" if none
 }
 
-// ExportAnnotation is one labeller's submission of an item.
+// ExportAnnotation is one labeller's submission of an item, or an
+// annotation by an external annotator (Status ExportStatusExternal).
 type ExportAnnotation struct {
-	Annotator  string          // name or pseudonym, as the caller decided
+	Annotator  string          // name or pseudonym, as the caller decided; "external:<key>" for an external annotator
 	Answer     json.RawMessage // normalised answer
 	LeadTimeMs int64           // active working time
-	Status     string          // a SubmissionStatus: submitted, accepted, corrected, rejected, disputed
+	Status     string          // a SubmissionStatus: submitted, accepted, corrected, rejected, disputed; or external
+	// An external annotation's original metadata (Label Studio): who, when
+	// and its id there. Empty for members' submissions.
+	CompletedBy json.RawMessage
+	CreatedAt   string
+	SourceID    string
 }
+
+// ExportStatusExternal marks an annotation by someone outside the co-op
+// (imported as a prior annotation): exported like the others, but it is no
+// member's labour and earned nothing.
+const ExportStatusExternal = "external"
+
+// ExportExternalPrefix starts an external annotator's name in exports.
+const ExportExternalPrefix = "external:"
+
+// External says whether the annotation was made outside the co-op.
+func (a ExportAnnotation) External() bool { return a.Status == ExportStatusExternal }
 
 // exportWritable says whether an annotation may appear in a dataset.
 func exportWritable(a ExportAnnotation) bool {
@@ -367,9 +389,9 @@ func (w *exportWriter) parsedSchema(raw json.RawMessage) (tasktype.Schema, error
 func (w *exportWriter) answers(row *ExportRow) []exportAnswer {
 	if w.opts.AllAnnotations {
 		var out []exportAnswer
-		for _, a := range row.Annotations {
+		for i, a := range row.Annotations {
 			if exportWritable(a) {
-				out = append(out, exportAnswer{a.Annotator, a.Answer, a.LeadTimeMs})
+				out = append(out, exportAnswer{a.Annotator, a.Answer, a.LeadTimeMs, &row.Annotations[i]})
 			}
 		}
 		if len(out) > 0 {
@@ -384,13 +406,14 @@ func exportAccepted(row *ExportRow) []exportAnswer {
 	if t := bytes.TrimSpace(row.Answer); len(t) == 0 || string(t) == "null" {
 		return nil
 	}
-	return []exportAnswer{{row.Annotator, row.Answer, -1}}
+	return []exportAnswer{{row.Annotator, row.Answer, -1, nil}}
 }
 
 type exportAnswer struct {
 	annotator  string
 	answer     json.RawMessage
-	leadTimeMs int64 // -1 unknown
+	leadTimeMs int64             // -1 unknown
+	from       *ExportAnnotation // the annotation it is, or nil (the row's answer)
 }
 
 // line encodes one JSON line.
@@ -461,6 +484,9 @@ func (t *exportTally) addRow(row *ExportRow) {
 		return
 	}
 	for _, a := range row.Annotations {
+		if a.External() {
+			continue // no member's labour
+		}
 		t.annotations++
 		switch labeling.SubmissionStatus(a.Status) {
 		case labeling.SubmissionAccepted, labeling.SubmissionCorrected:

@@ -157,9 +157,9 @@ const ExportLongConsensusAnnotator = "consensus"
 // and ordinal alpha compare.
 func (w *exportWriter) emitLong(row *ExportRow, ts tasktype.Schema, d tasktype.ItemFields) (string, error) {
 	var answers []exportAnswer
-	for _, a := range row.Annotations {
+	for i, a := range row.Annotations {
 		if exportWritable(a) {
-			answers = append(answers, exportAnswer{a.Annotator, a.Answer, a.LeadTimeMs})
+			answers = append(answers, exportAnswer{a.Annotator, a.Answer, a.LeadTimeMs, &row.Annotations[i]})
 		}
 	}
 	if len(answers) == 0 {

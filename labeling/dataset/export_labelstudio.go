@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
 // Label Studio export: a JSON array, one task per item, streamed element by
-// element. Results come from AnswerToLSResult, so importer.Read and
+// element. Results come from AnswerToLSResultNamed with the project's names
+// (its stored labelling config, else the generated one), so importer.Read and
 // LSResultToAnswer read them back to the same answers. Answers Label Studio
 // cannot express (a pairwise tie or both_bad, a tied ranking) are left out
 // of the task and counted as dropped; the task itself is still written.
@@ -25,17 +27,22 @@ type exportLSTask struct {
 }
 
 // exportLSMeta keeps our ids: "id" is the copyhold item id (LS ids are
-// integers), the import's external id travels here.
+// integers), the import's external id travels here, "" included, so that
+// importing the export takes it back instead of the item id.
 type exportLSMeta struct {
-	ExternalID string `json:"external_id,omitempty"`
+	ExternalID string `json:"external_id"`
 }
 
 type exportLSAnnotation struct {
-	Result       json.RawMessage `json:"result"`
-	CompletedBy  *exportLSUser   `json:"completed_by,omitempty"`
-	LeadTime     json.Number     `json:"lead_time,omitempty"` // seconds, 3 decimals, as LS writes it
-	WasCancelled bool            `json:"was_cancelled"`
-	GroundTruth  bool            `json:"ground_truth"`
+	ID     json.RawMessage `json:"id,omitempty"` // an external annotation's id in Label Studio
+	Result json.RawMessage `json:"result"`
+	// CompletedBy is an *exportLSUser for a member, an external annotation's
+	// original completed_by (json.RawMessage), or nil.
+	CompletedBy  any         `json:"completed_by,omitempty"`
+	LeadTime     json.Number `json:"lead_time,omitempty"` // seconds, 3 decimals, as LS writes it
+	CreatedAt    string      `json:"created_at,omitempty"`
+	WasCancelled bool        `json:"was_cancelled"`
+	GroundTruth  bool        `json:"ground_truth"`
 }
 
 // exportLSUser is completed_by in the shape Label Studio's bulk importer
@@ -85,12 +92,13 @@ func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tas
 	if err := json.Compact(&data, row.Data); err != nil {
 		return "", ErrExportRow.With("item %d: data: %s", row.ItemID, tasktype.JSONErrText(err))
 	}
-	task := exportLSTask{ID: row.ItemID, Data: data.Bytes(), Annotations: []exportLSAnnotation{}}
-	if row.ExternalID != "" {
-		task.Meta = &exportLSMeta{ExternalID: row.ExternalID}
+	task := exportLSTask{ID: row.ItemID, Data: data.Bytes(), Meta: &exportLSMeta{ExternalID: row.ExternalID}, Annotations: []exportLSAnnotation{}}
+	names := importer.DefaultLSNames(w.opts.TaskType, row.Schema)
+	if row.LSNames != nil {
+		names = *row.LSNames
 	}
-	for _, a := range w.answers(row) {
-		res, err := importer.AnswerToLSResult(w.opts.TaskType, row.Schema, row.Data, a.answer)
+	for _, a := range w.lsAnswers(row) {
+		res, err := importer.AnswerToLSResultNamed(w.opts.TaskType, row.Schema, row.Data, a.answer, names)
 		if errors.Is(err, importer.ErrLSResult) {
 			w.tally.drop(ExportDropLSUnsupported)
 			continue
@@ -99,6 +107,10 @@ func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tas
 			return "", ErrExportRow.With("item %d: answer: %s", row.ItemID, err.Error())
 		}
 		ann := exportLSAnnotation{Result: res}
+		if a.from != nil && a.from.External() {
+			task.Annotations = append(task.Annotations, lsExternal(ann, a.from))
+			continue
+		}
 		if a.annotator != "" {
 			ann.CompletedBy = &exportLSUser{Email: LSContributorEmail(a.annotator, w.opts.CoopHost), Username: a.annotator}
 		}
@@ -123,6 +135,50 @@ func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tas
 	w.lsCount++
 	w.tally.rows++
 	return "", nil
+}
+
+// lsAnswers are the annotations of a task: every writable annotation (all
+// mode), or the item's answer followed by every external annotation as
+// itself (consensus mode), so that external work keeps its original
+// completed_by, created_at and lead_time. An answer that only external
+// annotations gave is not written twice.
+func (w *exportWriter) lsAnswers(row *ExportRow) []exportAnswer {
+	answers := w.answers(row)
+	if w.opts.AllAnnotations {
+		return answers
+	}
+	var ext []exportAnswer
+	member := len(row.Annotations) == 0
+	for i, a := range row.Annotations {
+		if a.External() && exportWritable(a) {
+			ext = append(ext, exportAnswer{a.Annotator, a.Answer, a.LeadTimeMs, &row.Annotations[i]})
+		} else if !a.External() {
+			member = true
+		}
+	}
+	if !member {
+		answers = nil
+	}
+	return append(answers, ext...)
+}
+
+// lsExternal writes an external annotation with its original metadata: no
+// copyhold address, the lead time as it came (not clamped).
+func lsExternal(ann exportLSAnnotation, a *ExportAnnotation) exportLSAnnotation {
+	if t := bytes.TrimSpace(a.CompletedBy); len(t) > 0 && string(t) != "null" {
+		ann.CompletedBy = json.RawMessage(t)
+	}
+	if a.SourceID != "" {
+		if _, err := strconv.ParseInt(a.SourceID, 10, 64); err == nil {
+			ann.ID = json.RawMessage(a.SourceID)
+		} else {
+			ann.ID, _ = json.Marshal(a.SourceID)
+		}
+	}
+	ms := max(a.LeadTimeMs, 0)
+	ann.LeadTime = json.Number(fmt.Sprintf("%d.%03d", ms/1000, ms%1000))
+	ann.CreatedAt = a.CreatedAt
+	return ann
 }
 
 func (w *exportWriter) finishLabelStudio() error {

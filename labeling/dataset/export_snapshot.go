@@ -119,7 +119,11 @@ func exportCanonString(b []byte, s string) []byte {
 //	{"annotations":[{"annotator","answer","lead_time_ms","status"}…],
 //	 "annotator","answer","confidence","data","external_id","item_id","task_type"}
 //
-// answer is null when the row has none. task_type is hashed as given, so set
+// An external annotation (status "external") also has, in key order,
+// "completed_by" (its original JSON, or null) and "created_at" after
+// "answer", and "source_id" before "status"; members' annotations never
+// have them, so the rows of projects without external annotations hash as
+// they always did. answer is null when the row has none. task_type is hashed as given, so set
 // it on every row. The schema is not part of a row; SnapshotHasher hashes
 // it once per change.
 func ExportCanonicalRow(row ExportRow) ([]byte, error) {
@@ -154,9 +158,19 @@ func exportCanonRow(b []byte, row *ExportRow) ([]byte, error) {
 		str("annotator", a.Annotator)
 		b = append(b, ',')
 		canon("answer", a.Answer)
+		if a.External() {
+			b = append(b, ',')
+			canon("completed_by", a.CompletedBy)
+			b = append(b, ',')
+			str("created_at", a.CreatedAt)
+		}
 		b = append(b, `,"lead_time_ms":`...)
 		b = strconv.AppendInt(b, a.LeadTimeMs, 10)
 		b = append(b, ',')
+		if a.External() {
+			str("source_id", a.SourceID)
+			b = append(b, ',')
+		}
 		str("status", a.Status)
 		b = append(b, '}')
 	}

@@ -642,7 +642,8 @@ func TestExportLabelStudioRoundTrip(t *testing.T) {
 				raw = wrapped.Bytes()
 			}
 			var recs []importer.Record
-			if err := importer.Read(bytes.NewReader(raw), "labelstudio", c.tt, schema, func(r importer.Record) error {
+			drop := importer.Options{Annotations: importer.AnnotationsDrop} // this test reads the annotations itself
+			if err := importer.ReadWithOptions(bytes.NewReader(raw), "labelstudio", c.tt, schema, drop, func(r importer.Record) error {
 				recs = append(recs, r)
 				return nil
 			}); err != nil {
@@ -715,7 +716,7 @@ func TestExportLabelStudioRoundTrip(t *testing.T) {
 			}
 			// Our export is itself a valid import.
 			n := 0
-			if err := importer.Read(strings.NewReader(out), "labelstudio", c.tt, schema, func(r importer.Record) error {
+			if err := importer.ReadWithOptions(strings.NewReader(out), "labelstudio", c.tt, schema, drop, func(r importer.Record) error {
 				if !exportJSONEqual(t, r.Data, recs[n].Data) {
 					t.Errorf("re-import %d: data %s, want %s", n, r.Data, recs[n].Data)
 				}

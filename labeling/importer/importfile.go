@@ -74,9 +74,9 @@ type Options struct {
 	// MaxRecordBytes, when > 0, overrides the package limit MaxRecordBytes.
 	MaxRecordBytes int
 	// Annotations says what becomes of Label Studio annotations: predictions,
-	// prior, gold or drop (see AnnotationChoices). "" keeps the old rule:
-	// ground-truth annotations become gold, the others are dropped (counted
-	// in the report either way).
+	// prior, gold or drop (see AnnotationChoices). With "", a file whose
+	// tasks carry annotations is refused (ErrAnnotationsChoiceRequired):
+	// they are never dropped silently.
 	Annotations string
 	// Priority and Sensitive are the defaults for records that set none.
 	Priority  int
@@ -234,6 +234,9 @@ type importer struct {
 	s      tasktype.Schema
 	opts   Options
 	fn     func(Record) error
+	// unchosen counts Label Studio annotations met without a choice, from
+	// record unchosenAt on; records are no longer handed on once it is > 0.
+	unchosen, unchosenAt int
 }
 
 // fnError marks errors from the caller's callback so they pass through unchanged.
@@ -298,6 +301,9 @@ func (im *importer) finish(rec Record, where string) error {
 		if rec.Prediction, err = im.answer(d, rec.Prediction); err != nil {
 			return importErr(where+": prediction", err)
 		}
+	}
+	if im.unchosen > 0 {
+		return nil // the import will fail: store nothing more
 	}
 	if err := im.fn(rec); err != nil {
 		return fnError{err}

@@ -307,9 +307,14 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		if f := DetectFormat("pairwise_annotation.json", b[:200]); f != LabelStudio {
 			t.Fatalf("DetectFormat = %q", f)
 		}
-		recs, err := collect(t, strings.NewReader(string(b)), LabelStudio, tt, schema, Options{})
-		if err != nil || len(recs) != 1 || recs[0].ExternalID != "1" || recs[0].Gold != nil {
+		recs, err := collect(t, strings.NewReader(string(b)), LabelStudio, tt, schema, Options{Annotations: AnnotationsDrop})
+		if err != nil || len(recs) != 1 || recs[0].ExternalID != "1" || recs[0].Gold != nil || recs[0].Tally.Annotations.Dropped != 1 {
 			t.Errorf("records: %+v, %v", recs, err)
+		}
+		// Without a choice the annotation is not lost silently: the import fails and hands on nothing.
+		recs, err = collect(t, strings.NewReader(string(b)), LabelStudio, tt, schema, Options{})
+		if !errors.Is(err, ErrAnnotationsChoiceRequired) || !strings.Contains(err.Error(), "carry 1 Label Studio annotations") || len(recs) != 0 {
+			t.Errorf("no choice: records %+v, err %v", recs, err)
 		}
 	})
 }
@@ -329,7 +334,7 @@ func TestImportLabelStudioMixedAndGold(t *testing.T) {
 	   "annotations": [{"ground_truth": true, "result": [{"type": "labels", "value": {"start": 10, "end": 14, "text": "Anna", "labels": ["PER"]}}]}]}
 	]`
 	schema := json.RawMessage(`{"labels":[{"value":"PER"}]}`)
-	recs, err := collect(t, strings.NewReader(input), LabelStudio, tasktype.TaskSpans, schema, Options{})
+	recs, err := collect(t, strings.NewReader(input), LabelStudio, tasktype.TaskSpans, schema, Options{Annotations: AnnotationsGold})
 	if err != nil {
 		t.Fatal(err)
 	}

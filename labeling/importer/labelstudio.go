@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -113,6 +114,10 @@ func (im *importer) readLabelStudio(r io.Reader) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return ErrImportFormat.With("record %d: unexpected data after the end of the tasks", n+1)
 	}
+	if im.unchosen > 0 {
+		return ErrAnnotationsChoiceRequired.With("the tasks carry %d Label Studio annotations (first in record %d) and no choice says what they become: predictions, prior, gold or drop; nothing was imported",
+			im.unchosen, im.unchosenAt)
+	}
 	return nil
 }
 
@@ -140,7 +145,8 @@ func peekNonSpace(br *bufio.Reader) (byte, error) {
 // lsTask reads one Label Studio task: bare data, or {"id","data",
 // "predictions","annotations",…}. The first prediction that converts to this
 // project's task type becomes the Prediction (with its model_version and
-// score); annotations go where Options.Annotations says. Every prediction
+// score); annotations go where Options.Annotations says, and without a
+// choice the import fails (annotations_choice_required). Every prediction
 // and annotation is counted in the record's Tally: kept, converted or
 // dropped (with the reason). Other keys of a task (meta, created_at, …) are
 // ignored.
@@ -161,6 +167,21 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 			return ErrImportFormat.With("%s: id: %s", where, err.Error())
 		}
 		rec.ExternalID = ext
+	}
+	// copyhold's own export keeps the item's external id in meta, "" too
+	// (its "id" is the exporting item's id): take it back, so a round trip
+	// keeps it.
+	if raw, ok := obj["meta"]; ok {
+		var meta struct {
+			ExternalID json.RawMessage `json:"external_id"`
+		}
+		if json.Unmarshal(raw, &meta) == nil && len(meta.ExternalID) > 0 {
+			ext, err := externalID(meta.ExternalID)
+			if err != nil {
+				return ErrImportFormat.With("%s: meta.external_id: %s", where, err.Error())
+			}
+			rec.ExternalID = ext
+		}
 	}
 	// Conversion needs valid data; finish reports data errors with the record.
 	if _, err := im.s.ItemData(data); err != nil {
@@ -191,6 +212,18 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 			t.Predictions.Kept++
 		}
 	}
+	if im.opts.Annotations == AnnotationsGold {
+		// One gold answer per item: Label Studio's ground truth comes first.
+		slices.SortStableFunc(anns, func(a, b lsAnnotation) int {
+			switch {
+			case a.GroundTruth == b.GroundTruth:
+				return 0
+			case a.GroundTruth:
+				return -1
+			}
+			return 1
+		})
+	}
 	seen := map[string]int{}
 	for i, a := range anns {
 		if a.WasCancelled {
@@ -198,11 +231,14 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 			continue
 		}
 		choice := im.opts.Annotations
-		if choice == "" { // the old rule: ground truth becomes gold, the rest is dropped
-			choice = AnnotationsDrop
-			if a.GroundTruth {
-				choice = AnnotationsGold
+		if choice == "" {
+			// Never lose annotations silently: the import fails at the end,
+			// naming how many there were (readLabelStudio).
+			if im.unchosen == 0 {
+				im.unchosenAt = n
 			}
+			im.unchosen++
+			continue
 		}
 		if choice == AnnotationsDrop {
 			t.Annotations.drop("dropped by the import's choice")

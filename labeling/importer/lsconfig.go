@@ -40,20 +40,32 @@ var (
 // normalised schema. It takes the XML itself or a template config.yml that
 // holds the XML under a top-level `config:` key.
 func ParseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, error) {
+	tt, schema, _, err := parseLSConfig(config)
+	return tt, schema, err
+}
+
+// ParseLSConfigNames is ParseLSConfig that also returns the control and
+// object names the config's results carry.
+func ParseLSConfigNames(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, error) {
+	return parseLSConfig(config)
+}
+
+func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, error) {
+	var names LSNames
 	x, err := lsConfigXML(config)
 	if err != nil {
-		return "", nil, err
+		return "", nil, names, err
 	}
 	objects, controls, err := lsScanConfig(x)
 	if err != nil {
-		return "", nil, err
+		return "", nil, names, err
 	}
 	if len(controls) == 0 {
-		return "", nil, ErrLSConfig.With("Label Studio config: no control tag found (supported: %s)", strings.Join(lsControlTags, ", "))
+		return "", nil, names, ErrLSConfig.With("Label Studio config: no control tag found (supported: %s)", strings.Join(lsControlTags, ", "))
 	}
 	for _, c := range controls[1:] {
 		if c.tag != controls[0].tag || c.tag != "Rating" {
-			return "", nil, ErrLSConfig.With("Label Studio config: <%s name=%q> and <%s name=%q> cannot share a project; copyhold projects have one task type (only several <Rating> tags combine, into a rubric)",
+			return "", nil, names, ErrLSConfig.With("Label Studio config: <%s name=%q> and <%s name=%q> cannot share a project; copyhold projects have one task type (only several <Rating> tags combine, into a rubric)",
 				controls[0].tag, controls[0].name, c.tag, c.name)
 		}
 	}
@@ -88,11 +100,12 @@ func ParseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, error) {
 		schema any
 	)
 	c := controls[0]
+	names = LSNames{Control: c.name, Object: c.toName}
 	switch c.tag {
 	case "Choices":
 		f, err := field(c, c.toName, "Text", "HyperText")
 		if err != nil {
-			return "", nil, err
+			return "", nil, names, err
 		}
 		opts := make([]tasktype.ChoiceOption, 0, len(c.children))
 		for _, ch := range c.children {
@@ -104,12 +117,12 @@ func ParseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, error) {
 		case "multiple":
 			tt, schema = tasktype.TaskMultiLabel, tasktype.MultiLabelSchema{Field: f, Choices: opts}
 		default:
-			return "", nil, ErrLSConfig.With("Label Studio config: <Choices name=%q> has choice=%q; expected single, single-radio or multiple", c.name, c.attrs["choice"])
+			return "", nil, names, ErrLSConfig.With("Label Studio config: <Choices name=%q> has choice=%q; expected single, single-radio or multiple", c.name, c.attrs["choice"])
 		}
 	case "Labels":
 		f, err := field(c, c.toName, "Text")
 		if err != nil {
-			return "", nil, err
+			return "", nil, names, err
 		}
 		labels := make([]tasktype.SpanLabel, 0, len(c.children))
 		for _, ch := range c.children {
@@ -123,16 +136,16 @@ func ParseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, error) {
 		for _, c := range controls {
 			f, err := field(c, c.toName, "Text", "HyperText")
 			if err != nil {
-				return "", nil, err
+				return "", nil, names, err
 			}
 			if rs.ResponseField != "" && rs.ResponseField != f {
-				return "", nil, ErrLSConfig.With("Label Studio config: <Rating> tags rate different fields (%q and %q); a rubric rates one response", rs.ResponseField, f)
+				return "", nil, names, ErrLSConfig.With("Label Studio config: <Rating> tags rate different fields (%q and %q); a rubric rates one response", rs.ResponseField, f)
 			}
 			rs.ResponseField = f
 			max := 5
 			if m, ok := c.attrs["maxRating"]; ok {
 				if max, err = strconv.Atoi(m); err != nil || max < 2 || max > tasktype.MaxScalePoints {
-					return "", nil, ErrLSConfig.With("Label Studio config: <Rating name=%q> maxRating=%q must be a number from 2 to %d", c.name, m, tasktype.MaxScalePoints)
+					return "", nil, names, ErrLSConfig.With("Label Studio config: <Rating name=%q> maxRating=%q must be a number from 2 to %d", c.name, m, tasktype.MaxScalePoints)
 				}
 			}
 			scale := make([]tasktype.ScalePoint, max)
@@ -140,50 +153,55 @@ func ParseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, error) {
 				scale[i] = tasktype.ScalePoint{Value: i + 1}
 			}
 			rs.Criteria = append(rs.Criteria, tasktype.Criterion{ID: c.name, Scale: scale})
+			if names.Ratings == nil {
+				names.Ratings = map[string]string{}
+			}
+			names.Ratings[c.name] = c.toName
 		}
 		rs.PromptField = promptField()
 		tt, schema = tasktype.TaskRubric, rs
 	case "TextArea":
 		f, err := field(c, c.toName, "Text", "HyperText")
 		if err != nil {
-			return "", nil, err
+			return "", nil, names, err
 		}
 		tt, schema = tasktype.TaskRewrite, tasktype.RewriteSchema{Field: &f, PromptField: promptField()}
 	case "Pairwise":
-		names := strings.Split(c.toName, ",")
-		if len(names) != 2 {
-			return "", nil, ErrLSConfig.With("Label Studio config: <Pairwise name=%q> toName=%q must name two objects", c.name, c.toName)
+		objs := strings.Split(c.toName, ",")
+		if len(objs) != 2 {
+			return "", nil, names, ErrLSConfig.With("Label Studio config: <Pairwise name=%q> toName=%q must name two objects", c.name, c.toName)
 		}
-		a, err := field(c, strings.TrimSpace(names[0]), "Text", "HyperText")
+		a, err := field(c, strings.TrimSpace(objs[0]), "Text", "HyperText")
 		if err != nil {
-			return "", nil, err
+			return "", nil, names, err
 		}
-		b, err := field(c, strings.TrimSpace(names[1]), "Text", "HyperText")
+		b, err := field(c, strings.TrimSpace(objs[1]), "Text", "HyperText")
 		if err != nil {
-			return "", nil, err
+			return "", nil, names, err
 		}
+		names.Object = c.name // Label Studio's pairwise results point at the control itself
 		// Label Studio only records left or right; keep exports convertible.
 		tt, schema = tasktype.TaskPairwise, tasktype.PairwiseSchema{PromptField: promptField(), AField: a, BField: b, AllowTie: boolPtr(false), AllowBothBad: boolPtr(false)}
 	case "Ranker":
 		if len(c.childTags) > 0 {
-			return "", nil, ErrLSConfig.With("Label Studio config: <Ranker name=%q> with <%s> children (sorting into buckets) is not supported; copyhold ranks one ordered list", c.name, c.childTags[0])
+			return "", nil, names, ErrLSConfig.With("Label Studio config: <Ranker name=%q> with <%s> children (sorting into buckets) is not supported; copyhold ranks one ordered list", c.name, c.childTags[0])
 		}
 		f, err := field(c, c.toName, "List")
 		if err != nil {
-			return "", nil, err
+			return "", nil, names, err
 		}
 		// Label Studio rankings have no ties; keep exports convertible.
 		tt, schema = tasktype.TaskRanking, tasktype.RankingSchema{PromptField: promptField(), ResponsesField: f, AllowTies: boolPtr(false)}
 	}
 	raw, err := tasktype.CanonicalJSON(schema)
 	if err != nil {
-		return "", nil, err
+		return "", nil, names, err
 	}
 	norm, err := tasktype.ValidateSchema(tt, raw)
 	if err != nil {
-		return "", nil, ErrLSConfig.With("Label Studio config: the %s schema built from it is invalid: %s", tt, err.Error())
+		return "", nil, names, ErrLSConfig.With("Label Studio config: the %s schema built from it is invalid: %s", tt, err.Error())
 	}
-	return tt, norm, nil
+	return tt, norm, names, nil
 }
 
 // lsOption maps <Choice>/<Label> attributes: results carry the alias when

@@ -327,3 +327,61 @@ func TestLSResultOtherTypes(t *testing.T) {
 		t.Errorf("two choices: %v", err)
 	}
 }
+
+// The names results carry come from the config's control and object tags.
+func TestParseLSConfigNames(t *testing.T) {
+	cases := []struct {
+		file            string
+		control, object string
+	}{
+		{"configs/text-classification.config.yml", "sentiment", "text"},
+		{"configs/named-entity-recognition.config.yml", "label", "text"}, // the object "text" reads $ner
+		{"configs/pairwise-classification.config.xml", "pw", "pw"},       // Label Studio's pairwise results point at the control
+		{"configs/ranker.config.xml", "rank", "search"},                  // the object "search" reads $items
+	}
+	for _, c := range cases {
+		tt, schema, names, err := ParseLSConfigNames(readFixture(t, c.file))
+		if err != nil || names.Control != c.control || names.Object != c.object {
+			t.Errorf("%s: names %+v, %v; want %s/%s", c.file, names, err, c.control, c.object)
+			continue
+		}
+		x, err := LSConfigXML(readFixture(t, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, stored, err := ProjectLSConfig(x, tt, schema)
+		if err != nil || got != x || stored.Control != c.control {
+			t.Errorf("%s: ProjectLSConfig = %q %+v %v", c.file, got, stored, err)
+		}
+	}
+	x := `<View><Text name="review" value="$text"/><Rating name="helpful" toName="review"/><Rating name="safe" toName="review" maxRating="3"/></View>`
+	tt, schema, names, err := ParseLSConfigNames([]byte(x))
+	if err != nil || names.Ratings["helpful"] != "review" || names.Ratings["safe"] != "review" {
+		t.Fatalf("rubric names %+v %v", names, err)
+	}
+	res, err := AnswerToLSResultNamed(tt, schema, json.RawMessage(`{"text":"hi"}`), json.RawMessage(`{"scores":{"helpful":4,"safe":2}}`), names)
+	if err != nil || !strings.Contains(string(res), `"from_name":"safe"`) || !strings.Contains(string(res), `"to_name":"review"`) {
+		t.Errorf("rubric result %s %v", res, err)
+	}
+}
+
+// A config that no longer fits the schema gives way to the generated one;
+// one that does not fit at creation is refused.
+func TestLSConfigFits(t *testing.T) {
+	x := `<View><Text name="review" value="$text"/><Choices name="sentiment" toName="review"><Choice value="pos"/><Choice value="neg"/></Choices></View>`
+	schema := json.RawMessage(`{"field":"text","choices":[{"value":"pos","hotkey":"p"},{"value":"neg"},{"value":"mixed"}]}`)
+	if n, err := CheckLSConfigFits(x, tasktype.TaskClassification, schema); err != nil || n.Control != "sentiment" || n.Object != "review" {
+		t.Errorf("other labels, same field: %+v %v", n, err)
+	}
+	other := json.RawMessage(`{"field":"body","choices":[{"value":"pos"},{"value":"neg"}]}`)
+	if _, err := CheckLSConfigFits(x, tasktype.TaskClassification, other); !errors.Is(err, ErrLSConfig) {
+		t.Errorf("another field: %v", err)
+	}
+	if _, err := CheckLSConfigFits(x, tasktype.TaskMultiLabel, schema); !errors.Is(err, ErrLSConfig) {
+		t.Errorf("another task type: %v", err)
+	}
+	got, names, err := ProjectLSConfig(x, tasktype.TaskClassification, other)
+	if err != nil || got == x || names.Control != "label" || names.Object != "body" {
+		t.Errorf("fallback: %q %+v %v", got, names, err)
+	}
+}

@@ -236,10 +236,17 @@ const (
 )
 
 // AnswerToLSResult converts one of our answers into a Label Studio `result`
-// array (for exports). Lossy where LS has no equivalent: pairwise strength,
+// array (for exports), with the names of the generated config
+// (DefaultLSNames); AnswerToLSResultNamed takes a project's names. Lossy where LS has no equivalent: pairwise strength,
 // rationale and shown order and rubric rationales are dropped; pairwise
 // tie/both_bad, tied rankings and moderation answers cannot be converted.
 func AnswerToLSResult(tt tasktype.TaskType, schema, data, answer json.RawMessage) (json.RawMessage, error) {
+	return AnswerToLSResultNamed(tt, schema, data, answer, DefaultLSNames(tt, schema))
+}
+
+// AnswerToLSResultNamed is AnswerToLSResult with the control and object
+// names of the project's labelling config.
+func AnswerToLSResultNamed(tt tasktype.TaskType, schema, data, answer json.RawMessage, names LSNames) (json.RawMessage, error) {
 	s, err := tasktype.ParseSchema(tt, schema)
 	if err != nil {
 		return nil, err
@@ -263,18 +270,18 @@ func AnswerToLSResult(tt tasktype.TaskType, schema, data, answer json.RawMessage
 	case *tasktype.ClassificationSchema:
 		var a tasktype.ClassificationAnswer
 		_ = json.Unmarshal(norm, &a)
-		add(lsChoicesName, sc.Field, "choices", map[string]any{"choices": []string{a.Choice}})
+		add(names.Control, names.Object, "choices", map[string]any{"choices": []string{a.Choice}})
 	case *tasktype.MultiLabelSchema:
 		var a tasktype.MultiLabelAnswer
 		_ = json.Unmarshal(norm, &a)
-		add(lsChoicesName, sc.Field, "choices", map[string]any{"choices": a.Choices})
+		add(names.Control, names.Object, "choices", map[string]any{"choices": a.Choices})
 	case *tasktype.SpansSchema:
 		var a tasktype.SpansAnswer
 		_ = json.Unmarshal(norm, &a)
 		text, _ := d.Text(sc.Field, false)
 		idx := tasktype.NewTextIndex(text)
 		for _, sp := range a.Spans {
-			add(lsChoicesName, sc.Field, "labels", map[string]any{
+			add(names.Control, names.Object, "labels", map[string]any{
 				"start": idx.ToUTF16(sp.Start), "end": idx.ToUTF16(sp.End), "text": sp.Text, "labels": []string{sp.Label},
 			})
 		}
@@ -285,7 +292,7 @@ func AnswerToLSResult(tt tasktype.TaskType, schema, data, answer json.RawMessage
 		if sel == "" {
 			return nil, ErrLSResult.With("Label Studio pairwise results are left or right; %q has no equivalent", a.Choice)
 		}
-		add(lsPairwiseName, lsPairwiseName, "pairwise", map[string]any{"selected": sel})
+		add(names.Control, names.Object, "pairwise", map[string]any{"selected": sel})
 	case *tasktype.RankingSchema:
 		var a tasktype.RankingAnswer
 		_ = json.Unmarshal(norm, &a)
@@ -296,23 +303,23 @@ func AnswerToLSResult(tt tasktype.TaskType, schema, data, answer json.RawMessage
 			}
 			ids = append(ids, tier[0])
 		}
-		add(lsRankerName, sc.ResponsesField, "ranker", map[string]any{"ranker": ids})
+		add(names.Control, names.Object, "ranker", map[string]any{"ranker": ids})
 	case *tasktype.RubricSchema:
 		var a tasktype.RubricAnswer
 		_ = json.Unmarshal(norm, &a)
 		for _, c := range sc.Criteria { // schema order
 			if v, ok := a.Scores[c.ID]; ok {
-				add(c.ID, sc.ResponseField, "rating", map[string]any{"rating": v})
+				to := names.Ratings[c.ID]
+				if to == "" {
+					to = sc.ResponseField
+				}
+				add(c.ID, to, "rating", map[string]any{"rating": v})
 			}
 		}
 	case *tasktype.RewriteSchema:
 		var a tasktype.RewriteAnswer
 		_ = json.Unmarshal(norm, &a)
-		to := *sc.Field
-		if to == "" {
-			to = *sc.PromptField
-		}
-		add(lsTextAreaName, to, "textarea", map[string]any{"text": []string{a.Text}})
+		add(names.Control, names.Object, "textarea", map[string]any{"text": []string{a.Text}})
 	default:
 		return nil, ErrLSResult.With("Label Studio has no result type for %s answers", tt)
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"copyhold/labeling/agreement"
+	"copyhold/labeling/dataset"
 
 	"gorm.io/gorm"
 )
@@ -16,8 +17,8 @@ import (
 // lease, no review, no ledger posting, so they earn no units.
 
 // priorKey is the annotator key of an external annotator in agreement and
-// consensus: it can never equal a member id.
-func priorKey(annotator string) string { return "external:" + annotator }
+// consensus (and its name in snapshots): it can never equal a member id.
+func priorKey(annotator string) string { return dataset.ExportExternalPrefix + annotator }
 
 type priorRow struct {
 	ID          int64 `gorm:"primaryKey"`
@@ -88,4 +89,25 @@ func withTwoOrMore(recs []agreement.AnswerRecord) []agreement.AnswerRecord {
 		return out[i].Annotator < out[j].Annotator
 	})
 	return out
+}
+
+// snapshotPriors are the prior annotations of the projects' items with ids
+// lo..hi, by item, as external annotations of a snapshot row: annotator
+// "external:<key>", with their original completed_by, created_at, lead
+// time and Label Studio id.
+func snapshotPriors(tx *gorm.DB, lo, hi int64, projects []int64) (map[int64][]dataset.ExportAnnotation, error) {
+	var rows []priorRow
+	if err := tx.Where("item_id BETWEEN ? AND ? AND project_id IN ?", lo, hi, projects).Order("item_id, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[int64][]dataset.ExportAnnotation{}
+	for _, r := range rows {
+		a := dataset.ExportAnnotation{Annotator: dataset.ExportExternalPrefix + r.Annotator, Answer: json.RawMessage(r.Answer),
+			LeadTimeMs: r.LeadTimeMs, Status: dataset.ExportStatusExternal, CreatedAt: r.CreatedAt, SourceID: r.SourceID}
+		if r.CompletedBy != nil {
+			a.CompletedBy = json.RawMessage(*r.CompletedBy)
+		}
+		out[r.ItemID] = append(out[r.ItemID], a)
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/member"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/tasktype"
@@ -51,6 +52,7 @@ type projectRow struct {
 	CreatedBy    *int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	LSConfig     string `gorm:"column:ls_config"`
 }
 
 func (projectRow) TableName() string { return "projects" }
@@ -60,7 +62,7 @@ func (r projectRow) project() labeling.Project {
 		Schema: json.RawMessage(r.Schema), Instructions: r.Instructions, Overlap: r.Overlap,
 		LeaseSeconds: r.LeaseSeconds, Ordering: labeling.Ordering(r.Ordering), RandomSeed: r.RandomSeed,
 		GoldRateBP: r.GoldRateBP, Stint: r.Stint, Status: labeling.ProjectStatus(r.Status),
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, LSConfig: r.LSConfig}
 }
 
 func (r projectRow) lease() time.Duration { return time.Duration(r.LeaseSeconds) * time.Second }
@@ -157,7 +159,7 @@ func (s *Projects) CreateProject(ctx context.Context, actor *int64, settings lab
 		row := projectRow{ModelID: ps.ModelID, Name: ps.Name, TaskType: string(ps.TaskType), Schema: string(ps.Schema),
 			Instructions: ps.Instructions, Overlap: ps.Overlap, LeaseSeconds: ps.LeaseSeconds, Ordering: string(ps.Ordering),
 			RandomSeed: ps.RandomSeed, GoldRateBP: ps.GoldRateBP, Stint: ps.Stint, Status: string(labeling.ProjectDraft),
-			NextSeq: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now}
+			NextSeq: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now, LSConfig: ps.LSConfig}
 		if err := tx.Create(&row).Error; err != nil {
 			if sqldb.IsUniqueViolation(err) {
 				return labeling.ErrProjectNameTaken.With("the model already has a project named %q", ps.Name)
@@ -214,6 +216,18 @@ func (s *Projects) Project(ctx context.Context, id int64) (labeling.Project, err
 		return labeling.Project{}, err
 	}
 	return row.project(), nil
+}
+
+// LSConfig is a project's Label Studio labelling config: the one it was
+// made from while it still fits the task type and schema (stored is true),
+// else the one generated from the schema.
+func (s *Projects) LSConfig(ctx context.Context, id int64) (config string, stored bool, err error) {
+	row, err := loadProject(s.db.WithContext(ctx), id, false)
+	if err != nil {
+		return "", false, err
+	}
+	x, _, err := importer.ProjectLSConfig(row.LSConfig, tasktype.TaskType(row.TaskType), json.RawMessage(row.Schema))
+	return x, err == nil && row.LSConfig != "" && x == row.LSConfig, err
 }
 
 // Projects lists projects, newest first.

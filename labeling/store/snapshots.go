@@ -120,8 +120,8 @@ func (s *Datasets) createSnapshot(tx *gorm.DB, actor *int64, req dataset.Snapsho
 	schemas := map[int64]json.RawMessage{}
 	for _, p := range projects {
 		schemas[p.ID] = json.RawMessage(p.Schema)
-		if err := tx.Exec("INSERT INTO snapshot_projects (snapshot_id, project_id, name, task_type, schema) VALUES (?, ?, ?, ?, ?)",
-			snap.ID, p.ID, p.Name, p.TaskType, p.Schema).Error; err != nil {
+		if err := tx.Exec("INSERT INTO snapshot_projects (snapshot_id, project_id, name, task_type, schema, ls_config) VALUES (?, ?, ?, ?, ?, ?)",
+			snap.ID, p.ID, p.Name, p.TaskType, p.Schema, p.LSConfig).Error; err != nil {
 			return 0, err
 		}
 	}
@@ -233,6 +233,10 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 			lo, hi, b.projects).Scan(&anns).Error; err != nil {
 			return err
 		}
+		priors, err := snapshotPriors(b.tx, lo, hi, b.projects)
+		if err != nil {
+			return err
+		}
 		if err := b.loadMembers(anns); err != nil {
 			return err
 		}
@@ -252,7 +256,7 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 			for k < len(anns) && anns[k].ItemID == it.ID {
 				k++
 			}
-			row, err := b.row(it.ID, b.schemas[it.ProjectID], it.ExternalID, it.Data, anns[j:k])
+			row, err := b.row(it.ID, b.schemas[it.ProjectID], it.ExternalID, it.Data, anns[j:k], priors[it.ID])
 			j = k
 			if err != nil {
 				return err
@@ -287,9 +291,12 @@ func insertSnapshotRows(tx *gorm.DB, args []any) error {
 	return tx.Exec(q, args...).Error
 }
 
-// row builds an item's frozen row from its submissions, or nil when none
-// is accepted. It also feeds the labour tally with all of them.
-func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, data string, subs []snapAnn) (*dataset.ExportRow, error) {
+// row builds an item's frozen row from its submissions and its external
+// annotations (prior annotations, after the members'), or nil when it has
+// neither an accepted submission nor an external annotation. It also feeds
+// the labour tally with every submission (external work is no labour of
+// the co-op's). External annotations count for the consensus answer.
+func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, data string, subs []snapAnn, priors []dataset.ExportAnnotation) (*dataset.ExportRow, error) {
 	all := make([]dataset.ExportAnnotation, 0, len(subs))
 	var accepted []dataset.ExportAnnotation
 	var correctedAt = -1
@@ -314,9 +321,10 @@ func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, 
 	if err := b.labour.Write(dataset.ExportRow{ItemID: itemID, TaskType: b.tt, Schema: schema, Data: json.RawMessage(data), Annotations: all}); err != nil {
 		return nil, err
 	}
-	if len(accepted) == 0 {
+	if len(accepted) == 0 && len(priors) == 0 {
 		return nil, nil
 	}
+	accepted = append(accepted[:len(accepted):len(accepted)], priors...)
 	row := &dataset.ExportRow{ItemID: itemID, ExternalID: externalID, TaskType: b.tt, Data: json.RawMessage(data), Annotations: accepted}
 	if dataset.SnapshotMode(b.snap.Mode) == dataset.SnapshotConsensus {
 		row.Answer, row.Annotator, row.Confidence = consensusOf(b.tt, accepted, correctedAt)

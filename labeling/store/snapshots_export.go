@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
 )
 
@@ -69,8 +70,14 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 	}
 	schemas := map[int64]json.RawMessage{}
 	lines := map[int64][]byte{}
+	names := map[int64]*importer.LSNames{} // Label Studio result names per project
 	for _, p := range snap.Projects {
 		schemas[p.ProjectID] = p.Schema
+		if x.Format == dataset.ExportLabelStudio {
+			if _, n, err := importer.ProjectLSConfig(p.LSConfig, p.TaskType, p.Schema); err == nil {
+				names[p.ProjectID] = &n
+			}
+		}
 		canon, err := dataset.ExportCanonicalJSON(p.Schema)
 		if err != nil {
 			return m, err
@@ -121,7 +128,7 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 			h.Write(body)
 			h.Write([]byte{'\n'})
 			row, err := decodeSnapshotRow(body)
-			row.Schema = schemas[projectID]
+			row.Schema, row.LSNames = schemas[projectID], names[projectID]
 			batch = append(batch, decoded{row, err})
 			if err != nil || len(batch) == cap(batch) {
 				if !send() || err != nil {
@@ -164,10 +171,13 @@ func jsonString(s string) []byte {
 // snapshotRowJSON is the canonical row's shape.
 type snapshotRowJSON struct {
 	Annotations []struct {
-		Annotator  string          `json:"annotator"`
-		Answer     json.RawMessage `json:"answer"`
-		LeadTimeMs int64           `json:"lead_time_ms"`
-		Status     string          `json:"status"`
+		Annotator   string          `json:"annotator"`
+		Answer      json.RawMessage `json:"answer"`
+		CompletedBy json.RawMessage `json:"completed_by"`
+		CreatedAt   string          `json:"created_at"`
+		LeadTimeMs  int64           `json:"lead_time_ms"`
+		SourceID    string          `json:"source_id"`
+		Status      string          `json:"status"`
 	} `json:"annotations"`
 	Annotator  string          `json:"annotator"`
 	Answer     json.RawMessage `json:"answer"`
@@ -190,7 +200,11 @@ func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
 	}
 	row.Annotations = make([]dataset.ExportAnnotation, len(r.Annotations))
 	for i, a := range r.Annotations {
-		row.Annotations[i] = dataset.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+		row.Annotations[i] = dataset.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status,
+			CreatedAt: a.CreatedAt, SourceID: a.SourceID}
+		if len(a.CompletedBy) > 0 && !bytes.Equal(a.CompletedBy, []byte("null")) {
+			row.Annotations[i].CompletedBy = a.CompletedBy
+		}
 	}
 	return row, nil
 }

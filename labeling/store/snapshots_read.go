@@ -63,13 +63,14 @@ func loadSnapshot(db *gorm.DB, id int64) (dataset.Snapshot, error) {
 		Name      string
 		TaskType  string
 		Schema    string
+		LSConfig  string `gorm:"column:ls_config"`
 	}
-	if err := db.Raw("SELECT project_id, name, task_type, schema FROM snapshot_projects WHERE snapshot_id = ? ORDER BY project_id", id).Scan(&ps).Error; err != nil {
+	if err := db.Raw("SELECT project_id, name, task_type, schema, ls_config FROM snapshot_projects WHERE snapshot_id = ? ORDER BY project_id", id).Scan(&ps).Error; err != nil {
 		return dataset.Snapshot{}, err
 	}
 	for _, p := range ps {
 		snap.Projects = append(snap.Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
-			TaskType: tasktype.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema)})
+			TaskType: tasktype.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema), LSConfig: p.LSConfig})
 	}
 	return snap, nil
 }

@@ -461,8 +461,15 @@ func TestLabelStudioRoundTrip(t *testing.T) {
 			}
 		}
 		back := d.Project("ls-back", nil)
-		rep, err := d.S.Projects.ImportItems(d.Ctx, &d.Coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
-		if err != nil || rep.Imported != 2 {
+		// Annotations and no choice: refused, and nothing is stored.
+		_, err = d.S.Projects.ImportItems(d.Ctx, &d.Coord, back.ID, strings.NewReader(out), "labelstudio", "export.json")
+		storetest.WantCode(t, err, importer.ErrAnnotationsChoiceRequired)
+		if items, _ := d.S.Projects.Items(d.Ctx, back.ID, 0, 10); len(items) != 0 {
+			t.Fatalf("a refused import stored %d items", len(items))
+		}
+		rep, err := d.S.Projects.ImportItemsWith(d.Ctx, &d.Coord, back.ID, strings.NewReader(out),
+			importer.Request{Format: "labelstudio", Filename: "export.json", Options: importer.Options{Annotations: importer.AnnotationsPrior}})
+		if err != nil || rep.Imported != 2 || rep.PriorAnnotations != 2 {
 			t.Fatalf("re-import: %+v, %v", rep, err)
 		}
 	})

@@ -21,9 +21,36 @@ const enc = (v: string | number) => encodeURIComponent(String(v));
 export interface NewProject extends ProjectSettings {
   model_id: number;
   add_all_members: boolean;
+  /** The Label Studio config the schema came from: the project keeps it and its exports use its names. */
+  ls_config?: string;
 }
 
 export type ImportFormat = 'jsonl' | 'csv' | 'labelstudio';
+
+/** What becomes of the annotations in a Label Studio file (required when its tasks carry some). */
+export type AnnotationsChoice = '' | 'predictions' | 'prior' | 'gold' | 'drop';
+
+/** The import options of POST /api/projects/{id}/imports (docs/API.md, "Import options"). */
+export interface ImportOptions {
+  annotations: AnnotationsChoice;
+  id_field: string;
+  gold_field: string;
+  priority: string;
+  sensitive: boolean;
+}
+
+export const NO_IMPORT_OPTIONS: ImportOptions = { annotations: '', id_field: '', gold_field: '', priority: '', sensitive: false };
+
+/** The import's query string: format, filename and every option that is set. */
+export function importQuery(format: ImportFormat, filename: string, o: ImportOptions = NO_IMPORT_OPTIONS): string {
+  const q = new URLSearchParams({ format, filename });
+  if (o.annotations) q.set('annotations', o.annotations);
+  if (o.id_field.trim()) q.set('id_field', o.id_field.trim());
+  if (o.gold_field.trim()) q.set('gold_field', o.gold_field.trim());
+  if (o.priority.trim()) q.set('priority', o.priority.trim());
+  if (o.sensitive) q.set('sensitive', 'true');
+  return q.toString();
+}
 
 /** Guesses the import format from a file name (.jsonl, .csv, .json → Label Studio). */
 export function importFormatFor(filename: string): ImportFormat | null {
@@ -85,11 +112,12 @@ export function uploadImport(
   file: Blob & { name?: string },
   format: ImportFormat,
   onProgress: (loaded: number, total: number) => void,
+  options: ImportOptions = NO_IMPORT_OPTIONS,
 ): { promise: Promise<ImportReport>; abort: () => void } {
   const xhr = new XMLHttpRequest();
   const name = file.name ?? 'upload';
   const promise = new Promise<ImportReport>((resolve, reject) => {
-    xhr.open('POST', `/api/projects/${enc(projectId)}/imports?format=${enc(format)}&filename=${enc(name)}`);
+    xhr.open('POST', `/api/projects/${enc(projectId)}/imports?${importQuery(format, name, options)}`);
     xhr.withCredentials = true;
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.setRequestHeader('Accept', 'application/json');

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api';
 import { cpLength, cpSlice, cpToUtf16, graphemeBoundaries, nextBoundary, prevBoundary, snapToGraphemes, utf16ToCp } from './codepoints';
+import { importQuery, NO_IMPORT_OPTIONS } from './api';
 import { diffWords, side } from './diff';
 import { backoffDelay, isRetriable, pendingFor, savePending, submitWithRetry, type PendingSubmit } from './submitQueue';
 
@@ -127,5 +128,15 @@ describe('submit body', () => {
   it('sends only the fields POST /api/submissions takes', async () => {
     const { submitBody } = await import('./submitQueue');
     expect(Object.keys(submitBody(pending())).sort()).toEqual(['answer', 'idempotency_key', 'lead_time_ms', 'lease_token']);
+  });
+});
+
+describe('import options', () => {
+  it('puts only the options that are set in the query', () => {
+    expect(importQuery('jsonl', 'a b.jsonl')).toBe('format=jsonl&filename=a+b.jsonl');
+    const q = new URLSearchParams(
+      importQuery('labelstudio', 'ls.json', { ...NO_IMPORT_OPTIONS, annotations: 'prior', id_field: ' id ', gold_field: 'label', priority: '5', sensitive: true }),
+    );
+    expect(Object.fromEntries(q)).toEqual({ format: 'labelstudio', filename: 'ls.json', annotations: 'prior', id_field: 'id', gold_field: 'label', priority: '5', sensitive: 'true' });
   });
 });

@@ -60,6 +60,14 @@ export interface Progress {
   expiring?: { assignment_id: number; item_id: number; member_id: number; lease_expires_at: string }[];
 }
 
+/** What became of one kind of Label Studio annotation in an import. */
+export interface KindTally {
+  kept: number;
+  converted: number;
+  dropped: number;
+  dropped_reasons?: Record<string, number>;
+}
+
 export interface ImportReport {
   import_id: number;
   records: number;
@@ -67,6 +75,8 @@ export interface ImportReport {
   duplicates: number;
   rejected: number;
   first_error?: string | null;
+  prior_annotations?: number;
+  annotations?: { predictions: KindTally; annotations: KindTally };
 }
 
 export type ItemData = Record<string, unknown>;

@@ -1,16 +1,17 @@
 // Coordinator pages: models, projects, the schema editor with a live preview,
 // imports with upload progress, project progress, status and members.
-import { Component, useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, ApiError, type Member } from '../../api';
 import { Link, navigate } from '../../router';
 import { ErrorAlert, Field, Notice, formatDate } from '../../ui';
 import { PageHeading } from '../../pages/PageHeading';
-import { importFormatFor, labelApi, uploadImport, type ImportFormat } from '../api';
+import { labelApi } from '../api';
+import { ImportSection } from './ImportSection';
 import type { KeyHandler } from '../editors/types';
 import { Markdown } from '../markdown';
 import { TaskEditor, useEditorModule } from '../TaskEditor';
 import { LiveProjectDashboard } from '../../live/ProjectDashboard';
-import { TASK_TYPES, TASK_TYPE_LABELS, type Answer, type ImportReport, type Model, type Progress, type Project, type ProjectStatus, type TaskType } from '../types';
+import { TASK_TYPES, TASK_TYPE_LABELS, type Answer, type Model, type Progress, type Project, type ProjectStatus, type TaskType } from '../types';
 import { DEFAULT_SCHEMAS, sampleItem } from './samples';
 
 export function AdminTabs({ current }: { current: 'members' | 'projects' }) {
@@ -163,6 +164,8 @@ interface FormState {
   gold_rate_bp: string;
   stint: string;
   add_all_members: boolean;
+  /** The Label Studio config the schema was converted from (new projects only). */
+  ls_config: string;
 }
 
 function initialForm(p?: Project): FormState {
@@ -179,6 +182,7 @@ function initialForm(p?: Project): FormState {
     gold_rate_bp: String(p?.gold_rate_bp ?? 0),
     stint: String(p?.stint ?? 0),
     add_all_members: true,
+    ls_config: '',
   };
 }
 
@@ -203,7 +207,7 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setForm((f) => (f ? { ...f, [k]: v } : f));
 
   function changeType(t: TaskType) {
-    setForm((f) => (f ? { ...f, task_type: t, schemaText: JSON.stringify(DEFAULT_SCHEMAS[t], null, 2) } : f));
+    setForm((f) => (f ? { ...f, task_type: t, schemaText: JSON.stringify(DEFAULT_SCHEMAS[t], null, 2), ls_config: '' } : f));
   }
 
   async function submit(e: FormEvent) {
@@ -238,7 +242,12 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
           setBusy(false);
           return;
         }
-        const p = await labelApi.createProject({ ...settings, model_id: Number(form.model_id), add_all_members: form.add_all_members });
+        const p = await labelApi.createProject({
+          ...settings,
+          model_id: Number(form.model_id),
+          add_all_members: form.add_all_members,
+          ...(form.ls_config ? { ls_config: form.ls_config } : {}),
+        });
         navigate(`/admin/projects/${p.id}`);
       }
     } catch (err) {
@@ -311,7 +320,7 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
               </label>
             )}
           </section>
-          <SchemaSection taskType={form.task_type} text={form.schemaText} onText={(t) => set('schemaText', t)} onImported={(t, s) => setForm((f) => (f ? { ...f, task_type: t, schemaText: JSON.stringify(s, null, 2) } : f))} />
+          <SchemaSection taskType={form.task_type} text={form.schemaText} onText={(t) => set('schemaText', t)} onImported={(t, s, x) => setForm((f) => (f ? { ...f, task_type: t, schemaText: JSON.stringify(s, null, 2), ls_config: project ? '' : x } : f))} />
           <section className="card" aria-labelledby="instr-heading">
             <h2 id="instr-heading">Instructions</h2>
             <div className="two-col">
@@ -352,7 +361,7 @@ function SchemaSection({
   taskType: TaskType;
   text: string;
   onText: (t: string) => void;
-  onImported: (t: TaskType, schema: unknown) => void;
+  onImported: (t: TaskType, schema: unknown, config: string) => void;
 }) {
   const [normalised, setNormalised] = useState<unknown>(null);
   const [problem, setProblem] = useState<string>('');
@@ -398,8 +407,10 @@ function SchemaSection({
     setLsNote('');
     try {
       const r = await labelApi.lsConfig(xml);
-      onImported(r.task_type, r.schema);
-      setLsNote(`Imported a ${TASK_TYPE_LABELS[r.task_type] ?? r.task_type} schema from the Label Studio config.`);
+      onImported(r.task_type, r.schema, xml);
+      setLsNote(
+        `Imported a ${TASK_TYPE_LABELS[r.task_type] ?? r.task_type} schema from the Label Studio config. A new project keeps the config: its Label Studio exports use its names.`,
+      );
     } catch (e) {
       setLsError(e as ApiError);
     }
@@ -633,100 +644,6 @@ export function ProjectDetailPage({ projectId }: { projectId: number }) {
       <ImportSection projectId={project.id} onImported={load} />
       <MembersSection projectId={project.id} />
     </>
-  );
-}
-
-function ImportSection({ projectId, onImported }: { projectId: number; onImported: () => void }) {
-  const [file, setFile] = useState<File | null>(null);
-  const [format, setFormat] = useState<ImportFormat | ''>('');
-  const [sent, setSent] = useState<{ loaded: number; total: number } | null>(null);
-  const [report, setReport] = useState<ImportReport | null>(null);
-  const [error, setError] = useState<ApiError | string | null>(null);
-  const abortRef = useRef<(() => void) | null>(null);
-  function pick(e: ChangeEvent<HTMLInputElement>) {
-    const f = e.target.files?.[0] ?? null;
-    setFile(f);
-    setReport(null);
-    setError(null);
-    if (f) setFormat(importFormatFor(f.name) ?? '');
-  }
-  async function upload(e: FormEvent) {
-    e.preventDefault();
-    if (!file) {
-      setError('Choose a file to import.');
-      return;
-    }
-    if (!format) {
-      setError('Choose the file format (JSONL, CSV or Label Studio JSON).');
-      return;
-    }
-    setError(null);
-    setReport(null);
-    setSent({ loaded: 0, total: file.size });
-    const up = uploadImport(projectId, file, format, (loaded, total) => setSent({ loaded, total }));
-    abortRef.current = up.abort;
-    try {
-      setReport(await up.promise);
-      onImported();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      abortRef.current = null;
-      setSent(null);
-    }
-  }
-  const pct = sent && sent.total ? Math.round((sent.loaded / sent.total) * 100) : 0;
-  return (
-    <section className="card" aria-labelledby="import-heading">
-      <h2 id="import-heading">Import items</h2>
-      <p className="muted">JSONL (one item per line), CSV with a header row, or a Label Studio JSON export. A bad line stops the import and nothing is added.</p>
-      <form onSubmit={upload} className="import-form">
-        <div className="field">
-          <label htmlFor="import-file">File to import</label>
-          <input id="import-file" type="file" accept=".jsonl,.ndjson,.csv,.json" onChange={pick} />
-        </div>
-        <div className="field">
-          <label htmlFor="import-format">Format</label>
-          <select id="import-format" value={format} onChange={(e) => setFormat(e.target.value as ImportFormat)}>
-            <option value="">Choose…</option>
-            <option value="jsonl">JSONL</option>
-            <option value="csv">CSV</option>
-            <option value="labelstudio">Label Studio JSON</option>
-          </select>
-        </div>
-        <div className="task-actions">
-          <button type="submit" className="btn btn-primary" disabled={!!sent}>
-            {sent ? 'Uploading…' : 'Upload and import'}
-          </button>
-          {sent && (
-            <button type="button" className="btn" onClick={() => abortRef.current?.()}>
-              Cancel upload
-            </button>
-          )}
-        </div>
-      </form>
-      {sent && (
-        <div className="upload-progress">
-          <label htmlFor="import-progress">
-            {pct < 100 ? `Uploading: ${pct}% (${(sent.loaded / 1e6).toFixed(1)} of ${(sent.total / 1e6).toFixed(1)} MB)` : 'Uploaded; the server is checking every record…'}
-          </label>
-          <progress id="import-progress" className="bar" max={100} value={pct} />
-        </div>
-      )}
-      {error && (
-        <div className="alert alert-error" role="alert">
-          <strong>The import failed; nothing was added.</strong> <span className="import-error">{typeof error === 'string' ? error : error.message}</span>
-        </div>
-      )}
-      {report && (
-        <div className="alert alert-ok" role="status" data-testid="import-report">
-          <strong>Imported {report.imported.toLocaleString()} items</strong> from {report.records.toLocaleString()} records
-          {report.duplicates ? `; ${report.duplicates.toLocaleString()} duplicates skipped` : ''}
-          {report.rejected ? `; ${report.rejected.toLocaleString()} rejected` : ''}.
-          {report.first_error && <div className="small">First problem: {report.first_error}</div>}
-        </div>
-      )}
-    </section>
   );
 }
 
