@@ -1,6 +1,7 @@
 -- pgbench script: the statements one vest sends (equity/store: resolve,
 -- resolve_reads.go, post.go write, dialect.go insertTx, applyBalances), in
--- the same order and shape, for a baseline against BenchmarkVest: the
+-- the same order and shape (the balance rows locked last, held only to the
+-- commit), for a baseline against BenchmarkVest: the
 -- labeller's pending → vested and the reviewer's credit, in steady state
 -- (every balance row exists). Run on a migrated database with
 -- docs/bench/vest_setup.sql loaded (docs/bench/run-vest-bench.sh does both).
@@ -35,10 +36,6 @@ LEFT JOIN equity_governance AS g ON g.version = (SELECT MAX(version) FROM equity
 LEFT JOIN equity_entry_fees AS f ON f.member_id = :m
 WHERE rc.project_id = 1 AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = 1);
 SELECT id, active FROM members WHERE id IN (:m, :r);
-SELECT unit, account, balance FROM equity_balances
-  WHERE (unit = 'unit:1' AND account = 'member:' || :m || ':pending') OR (unit = 'unit:1' AND account = 'member:' || :m || ':vested')
-     OR (unit = 'unit:1' AND account = 'member:' || :r || ':vested')
-  ORDER BY unit, account FOR UPDATE;
 WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
         rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
         VALUES ('pgbench:' || gen_random_uuid(), '', 'vest', 1, NULL, NULL, 1, NULL, :r, :m, 1, NULL, NULL, NULL, '', '{}', now())
@@ -50,10 +47,14 @@ WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, mo
           AS v (seq, unit, account, amount, category)),
      q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, now() FROM t)
 SELECT id FROM t;
+INSERT INTO events (type, scope, actor_id, payload, created_at) VALUES ('equity.vested', 'member:' || :m, NULL, '{}', now());
+SELECT unit, account, balance FROM equity_balances
+  WHERE (unit = 'unit:1' AND account = 'member:' || :m || ':pending') OR (unit = 'unit:1' AND account = 'member:' || :m || ':vested')
+     OR (unit = 'unit:1' AND account = 'member:' || :r || ':vested')
+  ORDER BY unit, account FOR UPDATE;
 UPDATE equity_balances SET balance = equity_balances.balance + v.delta
   FROM (SELECT 'unit:1' AS unit, 'member:' || :m || ':pending' AS account, CAST(-1 AS BIGINT) AS delta
         UNION ALL SELECT 'unit:1', 'member:' || :m || ':vested', 1
         UNION ALL SELECT 'unit:1', 'member:' || :r || ':vested', 1) AS v
   WHERE equity_balances.unit = v.unit AND equity_balances.account = v.account;
-INSERT INTO events (type, scope, actor_id, payload, created_at) VALUES ('equity.vested', 'member:' || :m, NULL, '{}', now());
 COMMIT;

@@ -76,7 +76,6 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 		return equity.Transaction{}, fmt.Errorf("equity: internal: %w", err)
 	}
 
-	// Lock and check balances before writing anything.
 	deltas := map[balKey]int64{}
 	for _, p := range d.Postings {
 		if equity.IsSource(p.Account) || p.Account == placeholderDistribution {
@@ -89,32 +88,6 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 		keys = append(keys, k)
 	}
 	sortKeys(keys)
-	current, err := lockBalances(tx, keys)
-	if err != nil {
-		return equity.Transaction{}, err
-	}
-	after := map[balKey]int64{}
-	for _, k := range keys {
-		nb := current[k] + deltas[k]
-		after[k] = nb
-		if deltas[k] >= 0 {
-			continue
-		}
-		if nb < 0 && !equity.MayBeNegative(k.Account) {
-			// Waiting for the lock may have let a concurrent twin commit
-			// first; its outcome is the truer answer.
-			if t, err := lostRace(tx, d, key, hash); err != nil || t.ID != 0 {
-				return t, err
-			}
-			return equity.Transaction{}, equity.ErrInsufficient.With("%s holds %s %s, %s needed", k.Account,
-				equity.Format(current[k], scaleOf(tx, k.Unit)), k.Unit, equity.Format(-deltas[k], scaleOf(tx, k.Unit)))
-		}
-	}
-	if d.check != nil {
-		if err := d.check(tx, after); err != nil {
-			return equity.Transaction{}, err
-		}
-	}
 
 	d.CreatedAt = sqldb.Now(tx)
 	id, inserted, err := insertTx(tx, key, hash, &d.Transaction)
@@ -135,9 +108,6 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 		}
 	}
 
-	if err := applyBalances(tx, keys, deltas, current); err != nil {
-		return equity.Transaction{}, err
-	}
 	if !inserted {
 		if err := insertPostings(tx, &d.Transaction); err != nil {
 			return equity.Transaction{}, err
@@ -171,6 +141,31 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 			Payload: map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}})
 	}
 	if err := event.AppendAll(tx, evs...); err != nil {
+		return equity.Transaction{}, err
+	}
+	// The balances last: their row locks are held only from here to the
+	// commit. A concurrent twin (same key, reversal or resolution) has
+	// already been refused by the insert's unique constraints, so a shortfall
+	// here is a real one; the caller rolls everything back.
+	current, err := lockBalances(tx, keys)
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	after := map[balKey]int64{}
+	for _, k := range keys {
+		nb := current[k] + deltas[k]
+		after[k] = nb
+		if deltas[k] < 0 && nb < 0 && !equity.MayBeNegative(k.Account) {
+			return equity.Transaction{}, equity.ErrInsufficient.With("%s holds %s %s, %s needed", k.Account,
+				equity.Format(current[k], scaleOf(tx, k.Unit)), k.Unit, equity.Format(-deltas[k], scaleOf(tx, k.Unit)))
+		}
+	}
+	if d.check != nil {
+		if err := d.check(tx, after); err != nil {
+			return equity.Transaction{}, err
+		}
+	}
+	if err := applyBalances(tx, keys, deltas, current); err != nil {
 		return equity.Transaction{}, err
 	}
 	return d.Transaction, nil

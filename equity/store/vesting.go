@@ -19,8 +19,9 @@ import (
 //
 // These functions take the caller's *gorm.DB transaction so that the credit
 // commits atomically with the labelling or review change that causes it.
-// On any error the caller must roll its transaction back; domain refusals
-// (equity.Err…) happen before the ledger writes anything. On PostgreSQL a
+// On any error the caller must roll its transaction back: a refusal found
+// when the balances are locked (last, so that their row locks are held only
+// until the commit) comes after the transaction row was written. On PostgreSQL a
 // caller should retry its whole transaction when sqldb.IsRetryable(err).
 
 // PendingCredit asks for the pending credit of one submission.
