@@ -98,21 +98,7 @@ func (s *entrySource) walk(ctx context.Context, tx *gorm.DB, from, limit int64, 
 			if err != nil {
 				return err
 			}
-			for prow.Next() {
-				var id int64
-				var p equity.Posting
-				var cat string
-				if err := prow.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
-					prow.Close()
-					return err
-				}
-				p.Category = equity.Category(cat)
-				if t := txs[id]; t != nil {
-					t.Postings = append(t.Postings, p)
-				}
-			}
-			prow.Close()
-			if err := prow.Err(); err != nil {
+			if err := scanPostings(prow, txs); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"copyhold/equity"
@@ -119,20 +120,7 @@ func loadTxs(tx *gorm.DB, ids []int64) (map[int64]*equity.Transaction, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var p equity.Posting
-		var cat string
-		if err := prows.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
-			return nil, err
-		}
-		p.Category = equity.Category(cat)
-		if t := txs[id]; t != nil {
-			t.Postings = append(t.Postings, p)
-		}
-	}
-	return txs, prows.Err()
+	return txs, scanPostings(prows, txs)
 }
 
 // anchorBytes are the canonical bytes of snapshots or releases by id.
@@ -197,4 +185,24 @@ func walkQueue(ctx context.Context, tx *gorm.DB, v *equity.Verifier, queuedTx fu
 			return err
 		}
 	}
+}
+
+// scanPostings reads (tx_id, seq, unit, account, amount, category) rows in
+// order and appends each posting to its transaction in txs (others are
+// skipped); it closes rows.
+func scanPostings(rows *sql.Rows, txs map[int64]*equity.Transaction) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p equity.Posting
+		var cat string
+		if err := rows.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
+			return err
+		}
+		if t := txs[id]; t != nil {
+			p.Category = equity.Category(cat)
+			t.Postings = append(t.Postings, p)
+		}
+	}
+	return rows.Err()
 }

@@ -188,20 +188,7 @@ func loadTxRange(tx *gorm.DB, logs []logEntry, txs map[int64]*equity.Transaction
 	if err != nil {
 		return err
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var p equity.Posting
-		var cat string
-		if err := prows.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
-			return err
-		}
-		if t := txs[id]; t != nil {
-			p.Category = equity.Category(cat)
-			t.Postings = append(t.Postings, p)
-		}
-	}
-	return prows.Err()
+	return scanPostings(prows, txs)
 }
 
 // canonical is the bytes of a log entry that is not a transaction ("missing"
