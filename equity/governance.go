@@ -109,6 +109,9 @@ type Governance struct {
 
 // DefaultGovernance applies until the co-op records version 1: no fee, no
 // cap, no reserve share, holdings pass to the successor.
+// Capped reports whether a holding cap is in force (below 100 %).
+func (g Governance) Capped() bool { return g.HoldingCapBP < 10000 }
+
 func DefaultGovernance() Governance {
 	return Governance{HoldingCapBP: 10000, ExitRule: ExitSuccessorElseReserve}
 }

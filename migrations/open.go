@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"copyhold/labeling/sqldb"
+
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -35,6 +37,9 @@ func Open(ctx context.Context, src Source) (*gorm.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("database unreachable: %w", err)
 		}
+		// After-commit hooks: the live layer's NOTIFY is sent after the
+		// writing transaction commits, not inside it (labeling/event/notify.go).
+		sqldb.TrackCommits(db)
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(16)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"copyhold/equity"
+	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
@@ -93,4 +94,110 @@ func insertTx(tx *gorm.DB, key, hash string, t *equity.Transaction) (id int64, i
 		return 0, false, nil
 	}
 	return ids[0], together, nil
+}
+
+// oneStatement reports whether d can be written by writeAll: on PostgreSQL,
+// when no check has to read between the balance lock and the update, nothing
+// is written after the transaction row, and no posting names its own
+// transaction.
+func oneStatement(tx *gorm.DB, d *draft) bool {
+	if !sqldb.IsPostgres(tx) || d.check != nil || d.afterInsert != nil || len(d.Postings) == 0 {
+		return false
+	}
+	for _, p := range d.Postings {
+		if p.Account == placeholderDistribution {
+			return false
+		}
+	}
+	return true
+}
+
+// writeAll writes d in one statement, one round trip: the transaction, its
+// postings, its register queue entry and its events, then the balance rows,
+// locked in sorted order (so they are held only until the commit that
+// follows) and updated, unless one would fall short. Everything after the
+// transaction row goes in only if that row did (no unique constraint was
+// taken). The statement returns the locked balances as they stood, so that a
+// shortfall is reported as write reports it; the caller then rolls back.
+func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map[balKey]int64) (equity.Transaction, error) {
+	t := &d.Transaction
+	args := []any{key, hash, string(t.Kind), nz(t.ModelID), nz(t.ReversesID), nz(t.ResolvesID), nz(t.RateCardID), nz(t.GovernanceID),
+		nz(t.ActorID), nz(t.MemberID), nz(t.Cause.ProjectID), nz(t.Cause.ItemID), nz(t.Cause.SubmissionID), nz(t.Cause.ReviewID),
+		t.Reason, t.Meta, t.CreatedAt, t.CreatedAt}
+	vals := make([]string, len(t.Postings))
+	for i, p := range t.Postings {
+		vals[i] = "(CAST(? AS INTEGER), ?, ?, CAST(? AS BIGINT), ?)"
+		args = append(args, p.Seq, p.Unit, p.Account, p.Amount, string(p.Category))
+	}
+	args = append(args, t.CreatedAt)
+	evSQL, evArgs, err := event.InsertFrom(tx, "t", "tx_id", "t.id", d.entries(false)...)
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	args = append(args, evArgs...)
+	bal := make([]string, 0, len(keys))
+	for _, k := range keys {
+		bal = append(bal, "(?, ?, CAST(? AS BIGINT), CAST(? AS BOOLEAN))")
+		args = append(args, k.Unit, k.Account, deltas[k], equity.MayBeNegative(k.Account))
+	}
+	if len(bal) == 0 {
+		bal = append(bal, "(NULL, NULL, CAST(0 AS BIGINT), TRUE)")
+	}
+	q := `WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
+        rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING RETURNING id),
+    p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
+        SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(? AS TIMESTAMPTZ) FROM t,
+        (VALUES ` + strings.Join(vals, ", ") + `) AS v (seq, unit, account, amount, category)),
+    q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, CAST(? AS TIMESTAMPTZ) FROM t),
+    e AS (` + evSQL + `),
+    d (unit, account, delta, may_be_negative) AS (VALUES ` + strings.Join(bal, ", ") + `),
+    l AS MATERIALIZED (SELECT b.unit, b.account, b.balance FROM equity_balances b
+        WHERE (b.unit, b.account) IN (SELECT unit, account FROM d) AND EXISTS (SELECT 1 FROM t)
+        ORDER BY b.unit, b.account FOR UPDATE),
+    short AS (SELECT 1 FROM d LEFT JOIN l ON l.unit = d.unit AND l.account = d.account
+        WHERE d.delta < 0 AND COALESCE(l.balance, 0) + d.delta < 0 AND NOT d.may_be_negative),
+    u AS (UPDATE equity_balances b SET balance = b.balance + d.delta FROM l, d
+        WHERE b.unit = l.unit AND b.account = l.account AND d.unit = l.unit AND d.account = l.account
+          AND d.delta <> 0 AND NOT EXISTS (SELECT 1 FROM short)),
+    n AS (INSERT INTO equity_balances (unit, account, balance)
+        SELECT d.unit, d.account, d.delta FROM d
+        WHERE d.unit IS NOT NULL AND d.delta <> 0 AND EXISTS (SELECT 1 FROM t) AND NOT EXISTS (SELECT 1 FROM short)
+          AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
+        ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance)
+    SELECT t.id, l.unit, l.account, l.balance FROM t LEFT JOIN l ON TRUE`
+	rows, err := tx.Raw(q, args...).Rows()
+	if err != nil {
+		return equity.Transaction{}, fmt.Errorf("insert ledger transaction: %w", err)
+	}
+	current := make(map[balKey]int64, len(keys))
+	var id int64
+	for rows.Next() {
+		var unit, account sql.NullString
+		var balance sql.NullInt64
+		if err := rows.Scan(&id, &unit, &account, &balance); err != nil {
+			rows.Close()
+			return equity.Transaction{}, fmt.Errorf("insert ledger transaction: %w", err)
+		}
+		if unit.Valid {
+			current[balKey{unit.String, account.String}] = balance.Int64
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return equity.Transaction{}, fmt.Errorf("insert ledger transaction: %w", err)
+	}
+	if id == 0 {
+		// A concurrent writer won a unique constraint; say which.
+		if t, err := lostRace(tx, d, key, hash); err != nil || t.ID != 0 {
+			return t, err
+		}
+		return equity.Transaction{}, fmt.Errorf("insert ledger transaction %q: conflict", key)
+	}
+	d.ID = id
+	if _, err := afterBalances(tx, keys, deltas, current); err != nil {
+		return equity.Transaction{}, err // nothing was updated: the statement saw the same shortfall
+	}
+	return d.Transaction, nil
 }

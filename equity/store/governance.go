@@ -95,7 +95,7 @@ func balance(tx *gorm.DB, unit, account string) (int64, error) {
 // holds the new balances of the locked accounts; the member's other account
 // (pending or vested) is read as it stands.
 func capCheck(tx *gorm.DB, g equity.Governance, unit string, member int64, after map[balKey]int64, issuedDelta int64) error {
-	if g.HoldingCapBP >= 10000 {
+	if !g.Capped() {
 		return nil
 	}
 	held := int64(0)

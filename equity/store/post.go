@@ -90,6 +90,9 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 	sortKeys(keys)
 
 	d.CreatedAt = sqldb.Now(tx)
+	if oneStatement(tx, d) {
+		return writeAll(tx, d, key, hash, keys, deltas)
+	}
 	id, inserted, err := insertTx(tx, key, hash, &d.Transaction)
 	if err != nil {
 		return equity.Transaction{}, err
@@ -121,26 +124,7 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 			return equity.Transaction{}, err
 		}
 	}
-	var actor *int64
-	if d.ActorID != 0 {
-		a := d.ActorID
-		actor = &a
-	}
-	evs := make([]event.Entry, 0, len(d.events)+1)
-	for _, ev := range d.events {
-		p := map[string]any{"tx_id": d.ID, "kind": d.Kind, "model_id": d.ModelID}
-		for k, v := range ev.payload {
-			p[k] = v
-		}
-		evs = append(evs, event.Entry{Type: ev.typ, Scope: ev.scope, Actor: actor, Payload: p})
-	}
-	// The public register changed: say so to every member, without saying
-	// whose holding moved (members may hold under a pseudonym).
-	if d.ModelID != 0 {
-		evs = append(evs, event.Entry{Type: "equity.register_changed", Scope: event.CoopScope,
-			Payload: map[string]any{"model_id": d.ModelID, "kind": d.Kind, "tx_id": d.ID}})
-	}
-	if err := event.AppendAll(tx, evs...); err != nil {
+	if err := event.AppendAll(tx, d.entries(true)...); err != nil {
 		return equity.Transaction{}, err
 	}
 	// The balances last: their row locks are held only from here to the
@@ -151,14 +135,9 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 	if err != nil {
 		return equity.Transaction{}, err
 	}
-	after := map[balKey]int64{}
-	for _, k := range keys {
-		nb := current[k] + deltas[k]
-		after[k] = nb
-		if deltas[k] < 0 && nb < 0 && !equity.MayBeNegative(k.Account) {
-			return equity.Transaction{}, equity.ErrInsufficient.With("%s holds %s %s, %s needed", k.Account,
-				equity.Format(current[k], scaleOf(tx, k.Unit)), k.Unit, equity.Format(-deltas[k], scaleOf(tx, k.Unit)))
-		}
+	after, err := afterBalances(tx, keys, deltas, current)
+	if err != nil {
+		return equity.Transaction{}, err
 	}
 	if d.check != nil {
 		if err := d.check(tx, after); err != nil {
@@ -169,6 +148,52 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 		return equity.Transaction{}, err
 	}
 	return d.Transaction, nil
+}
+
+// entries are the draft's events for the events table, and the register's
+// own: withID puts the transaction's id in each payload (writeAll's
+// statement adds it instead, as it draws the id).
+func (d *draft) entries(withID bool) []event.Entry {
+	var actor *int64
+	if d.ActorID != 0 {
+		a := d.ActorID
+		actor = &a
+	}
+	evs := make([]event.Entry, 0, len(d.events)+1)
+	for _, ev := range d.events {
+		p := map[string]any{"kind": d.Kind, "model_id": d.ModelID}
+		for k, v := range ev.payload {
+			p[k] = v
+		}
+		evs = append(evs, event.Entry{Type: ev.typ, Scope: ev.scope, Actor: actor, Payload: p})
+	}
+	// The public register changed: say so to every member, without saying
+	// whose holding moved (members may hold under a pseudonym).
+	if d.ModelID != 0 {
+		evs = append(evs, event.Entry{Type: "equity.register_changed", Scope: event.CoopScope,
+			Payload: map[string]any{"model_id": d.ModelID, "kind": d.Kind}})
+	}
+	if withID {
+		for _, ev := range evs {
+			ev.Payload.(map[string]any)["tx_id"] = d.ID
+		}
+	}
+	return evs
+}
+
+// afterBalances adds the deltas to the current balances, refusing a
+// shortfall: an account that may not go negative would.
+func afterBalances(tx *gorm.DB, keys []balKey, deltas, current map[balKey]int64) (map[balKey]int64, error) {
+	after := make(map[balKey]int64, len(keys))
+	for _, k := range keys {
+		nb := current[k] + deltas[k]
+		after[k] = nb
+		if deltas[k] < 0 && nb < 0 && !equity.MayBeNegative(k.Account) {
+			return nil, equity.ErrInsufficient.With("%s holds %s %s, %s needed", k.Account,
+				equity.Format(current[k], scaleOf(tx, k.Unit)), k.Unit, equity.Format(-deltas[k], scaleOf(tx, k.Unit)))
+		}
+	}
+	return after, nil
 }
 
 // lostRace explains a refusal caused by a concurrent twin that committed

@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"copyhold/equity"
 	"copyhold/equity/store"
 	"copyhold/migrations/dbtest"
 
@@ -46,12 +49,32 @@ func TestVestStatements(t *testing.T) {
 		f := newFixture(t, db, 4)
 		sub, _ := f.submit(f.members[0])
 		var l statementLog
+		var before int64
+		must(t, db.Raw("SELECT MAX(id) FROM events").Scan(&before).Error)
+		var vest equity.Transaction
 		err := counted(db, &l).Transaction(func(tx *gorm.DB) error {
-			_, err := store.Vest(tx, store.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: f.members[1]})
+			var err error
+			vest, err = store.Vest(tx, store.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: f.members[1]})
 			return err
 		})
 		must(t, err)
-		limit := 8 // PostgreSQL: the transaction, its postings and its queue entry are one statement
+		// Its events, written in the same statement on PostgreSQL, name it.
+		var evs []struct {
+			Type, Scope, Payload string
+		}
+		must(t, db.Raw("SELECT type, scope, CAST(payload AS TEXT) AS payload FROM events WHERE id > ? ORDER BY id", before).Scan(&evs).Error)
+		want := []string{"equity.vested member:" + itoa(f.members[0]), "equity.credited member:" + itoa(f.members[1]), "equity.register_changed coop"}
+		if len(evs) != len(want) {
+			t.Fatalf("vest wrote %d events, want %d: %+v", len(evs), len(want), evs)
+		}
+		for i, ev := range evs {
+			var p map[string]any
+			must(t, json.Unmarshal([]byte(ev.Payload), &p))
+			if got := ev.Type + " " + ev.Scope; got != want[i] || p["tx_id"] != float64(vest.ID) || p["kind"] != "vest" {
+				t.Fatalf("event %d: %s %v, want %s with tx_id %d and kind vest", i, got, p, want[i], vest.ID)
+			}
+		}
+		limit := 4 // PostgreSQL: three reads, then the whole write in one statement (writeAll)
 		if db.Dialector.Name() != "postgres" {
 			limit = 10
 		}
@@ -61,3 +84,5 @@ func TestVestStatements(t *testing.T) {
 		f.verify()
 	})
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

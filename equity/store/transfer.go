@@ -66,8 +66,10 @@ func Transfer(tx *gorm.DB, r equity.TransferRequest) (equity.Transaction, error)
 		d := &draft{Transaction: equity.Transaction{Kind: equity.KindTransfer, ModelID: r.ModelID, GovernanceID: g.ID,
 			ActorID: r.ActorID, MemberID: r.From, Reason: r.Reason, Postings: ps,
 			Meta: metaJSON(map[string]any{"from": r.From, "to": r.To, "fee_bp": g.TransferFeeBP})}}
-		d.check = func(tx *gorm.DB, after map[balKey]int64) error {
-			return capCheck(tx, g, unit, r.To, after, 0)
+		if g.Capped() {
+			d.check = func(tx *gorm.DB, after map[balKey]int64) error {
+				return capCheck(tx, g, unit, r.To, after, 0)
+			}
 		}
 		p := map[string]any{"from": r.From, "to": r.To, "amount": equity.Format(r.Amount, equity.UnitScale), "fee": equity.Format(fee, equity.UnitScale)}
 		d.events = []ledgerEvent{{"equity.transferred", event.MemberScope(r.From), p}, {"equity.transferred", event.MemberScope(r.To), p}}

@@ -79,8 +79,10 @@ func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
 			Cause:    equity.Cause{ProjectID: in.ProjectID, ItemID: in.ItemID, SubmissionID: in.SubmissionID},
 			Meta:     metaJSON(map[string]any{"difficulty": in.Difficulty, "rate_card_version": rc.Version}),
 			Postings: issue(unit, equity.Pending(in.MemberID), amount, equity.CatAnnotation)}}
-		d.check = func(tx *gorm.DB, after map[balKey]int64) error {
-			return capCheck(tx, g, unit, in.MemberID, after, amount)
+		if g.Capped() {
+			d.check = func(tx *gorm.DB, after map[balKey]int64) error {
+				return capCheck(tx, g, unit, in.MemberID, after, amount)
+			}
 		}
 		d.events = []ledgerEvent{{"equity.credited", event.MemberScope(in.MemberID), map[string]any{
 			"member_id": in.MemberID, "submission_id": in.SubmissionID, "amount": equity.Format(amount, equity.UnitScale), "state": "pending"}}}
@@ -230,11 +232,10 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 			}
 		}
 		dr.Postings = ps
-		dr.check = func(tx *gorm.DB, after map[balKey]int64) error {
-			if reviewerCredit > 0 {
+		if reviewerCredit > 0 && g.Capped() {
+			dr.check = func(tx *gorm.DB, after map[balKey]int64) error {
 				return capCheck(tx, g, unit, d.ReviewerID, after, reviewerCredit+(keep-x))
 			}
-			return nil
 		}
 		evType := map[equity.TxKind]string{equity.KindVest: "equity.vested", equity.KindCorrect: "equity.corrected", equity.KindVoid: "equity.voided"}[kind]
 		dr.events = []ledgerEvent{{evType, event.MemberScope(labeller), map[string]any{
@@ -486,14 +487,16 @@ func Reinstate(tx *gorm.DB, d Decision) (equity.Transaction, error) {
 			Cause:    equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: d.SubmissionID, ReviewID: d.ReviewID},
 			Meta:     metaJSON(map[string]any{"rate_card_version": rc.Version, "reviewer_id": d.ReviewerID}),
 			Postings: ps}}
-		dr.check = func(tx *gorm.DB, after map[balKey]int64) error {
-			if err := capCheck(tx, g, unit, labeller, after, x); err != nil {
-				return err
+		if g.Capped() {
+			dr.check = func(tx *gorm.DB, after map[balKey]int64) error {
+				if err := capCheck(tx, g, unit, labeller, after, x); err != nil {
+					return err
+				}
+				if reviewerCredit > 0 {
+					return capCheck(tx, g, unit, d.ReviewerID, after, reviewerCredit)
+				}
+				return nil
 			}
-			if reviewerCredit > 0 {
-				return capCheck(tx, g, unit, d.ReviewerID, after, reviewerCredit)
-			}
-			return nil
 		}
 		dr.events = []ledgerEvent{{"equity.vested", event.MemberScope(labeller), map[string]any{
 			"member_id": labeller, "submission_id": d.SubmissionID, "review_id": d.ReviewID,

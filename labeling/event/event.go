@@ -4,6 +4,7 @@ package event
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"copyhold/labeling/event/feed"
@@ -73,6 +74,7 @@ func AppendAll(tx *gorm.DB, evs ...Entry) error {
 	if err := tx.Create(&rows).Error; err != nil {
 		return fmt.Errorf("append event %s: %w", evs[0].Type, err)
 	}
+	notifyAfterCommit(tx)
 	return nil
 }
 
@@ -82,4 +84,34 @@ func toEvents(rows []eventRow) []Event {
 		out[i] = Event{ID: r.ID, Type: r.Type, Scope: r.Scope, ActorID: r.ActorID, Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt}
 	}
 	return out
+}
+
+// InsertFrom is AppendAll for a caller that inserts its events inside a
+// statement of its own, as one part of a WITH clause (PostgreSQL): it
+// returns "INSERT INTO events … SELECT … FROM from, (VALUES …)", so the rows
+// go in only when the relation from has a row, and each payload gets one
+// more member, key, whose value is the SQL expression value (evaluated over
+// from), such as an id the same statement has just drawn (payload is JSONB
+// there). The wake-up is arranged as AppendAll arranges it.
+func InsertFrom(tx *gorm.DB, from, key, value string, evs ...Entry) (string, []any, error) {
+	if len(evs) == 0 {
+		return "", nil, fmt.Errorf("append events: none given")
+	}
+	now := time.Now().UTC()
+	vals := make([]string, len(evs))
+	args := make([]any, 0, 1+5*len(evs))
+	for i, ev := range evs {
+		b, err := json.Marshal(ev.Payload)
+		if err != nil || len(b) < 2 || b[0] != '{' {
+			return "", nil, fmt.Errorf("encode event %s: want a JSON object (%v)", ev.Type, err)
+		}
+		vals[i] = "(?, ?, CAST(? AS BIGINT), ?, CAST(? AS TIMESTAMPTZ))"
+		args = append(args, ev.Type, ev.Scope, ev.Actor, string(b), now)
+	}
+	args = append([]any{key}, args...) // the key's placeholder comes first
+	q := `INSERT INTO events (type, scope, actor_id, payload, created_at)
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST(? AS TEXT), ` + value + `), v.created_at
+        FROM ` + from + `, (VALUES ` + strings.Join(vals, ", ") + `) AS v (type, scope, actor_id, payload, created_at)`
+	notifyAfterCommit(tx)
+	return q, args, nil
 }

@@ -15,11 +15,11 @@ import (
 
 // Channel is the PostgreSQL LISTEN/NOTIFY channel for committed events.
 //
-// On PostgreSQL the NOTIFY is queued by a statement trigger on events
-// (migration 00007), inside the writing transaction: PostgreSQL delivers it
-// only if, and when, the transaction commits, so a listener never hears about
-// an event it cannot read yet. The notification carries nothing: listeners
-// re-read the events table. SQLite has no NOTIFY: see OnAppended.
+// On PostgreSQL the writing process sends the NOTIFY once the transaction
+// that appended events has committed (notify.go), so a listener never hears
+// about an event it cannot read yet. The notification carries only the
+// schema: listeners re-read the events table. SQLite has no NOTIFY: see
+// OnAppended.
 const Channel = "copyhold_events"
 
 // maxBackoff caps the delay between attempts to restore a lost LISTEN.
@@ -113,7 +113,7 @@ func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, poke func()) error {
 		if err != nil {
 			return err
 		}
-		if n.Payload == "" || n.Payload == schema { // "": a trigger from before migration 00016
+		if n.Payload == "" || n.Payload == schema { // "": a process from before migration 00016
 			poke()
 		}
 	}

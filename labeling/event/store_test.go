@@ -152,5 +152,37 @@ func TestListenWakesOnCommit(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("not woken by a commit")
 		}
+		if db.Dialector.Name() != "postgres" {
+			return
+		}
+		// PostgreSQL: the wake-up follows the commit, never the insert, and a
+		// rollback sends none.
+		quiet := func(what string) {
+			t.Helper()
+			select {
+			case <-wake:
+				t.Fatalf("woken %s", what)
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+		tx := db.Begin()
+		if err := event.Append(tx, "test.wake", event.CoopScope, nil, map[string]any{}); err != nil {
+			t.Fatal(err)
+		}
+		quiet("before the commit")
+		if err := tx.Commit().Error; err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-wake:
+		case <-time.After(10 * time.Second):
+			t.Fatal("not woken after the commit")
+		}
+		tx = db.Begin()
+		if err := event.Append(tx, "test.wake", event.CoopScope, nil, map[string]any{}); err != nil {
+			t.Fatal(err)
+		}
+		tx.Rollback()
+		quiet("by a rolled-back transaction")
 	})
 }
