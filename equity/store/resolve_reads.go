@@ -10,12 +10,13 @@ import (
 	"gorm.io/gorm"
 )
 
-// What resolving a pending credit reads before it writes, in three
-// statements where it took ten: the answer already stored under the
-// decision's key and the pending credit, both with their postings; the rules
-// in force with the labeller's receivable and entry fee; and whether the
-// labeller and the reviewer are active members (labelling's table, through
-// its store).
+// What resolving a pending credit reads before it writes, in one statement
+// where it took ten: the answer already stored under the decision's key and
+// the pending credit, both with their postings, and any earlier resolution of
+// the credit; and, on every row, the rules in force for the credit's project,
+// the labeller's receivable and entry fee, and whether the labeller and the
+// reviewer are active members (labelling's table, through the SQL its store
+// gives).
 
 // keyed is a transaction found by its idempotency key, with its body hash.
 type keyed struct {
@@ -23,30 +24,87 @@ type keyed struct {
 	hash string
 }
 
-// txsByKeys loads the transactions stored under keys, and the one that
-// resolved the transaction stored under resolved (if any), with their
-// postings, in one statement.
-func txsByKeys(tx *gorm.DB, resolved string, keys ...string) (map[string]keyed, error) {
-	rows, err := tx.Raw(`SELECT `+txColumns+`, p.seq, p.unit, p.account, p.amount, p.category
-        FROM equity_transactions t LEFT JOIN equity_postings p ON p.tx_id = t.id
-        WHERE t.idempotency_key IN ?
-           OR t.resolves_id = (SELECT r.id FROM equity_transactions r WHERE r.idempotency_key = ?)
-        ORDER BY t.id, p.seq`, keys, resolved).Rows()
+// labellerState is what vesting units to a member depends on.
+type labellerState struct {
+	known, active bool
+	receivable    int64 // ≤ 0: units owed from an earlier clawback
+	fee           EntryFee
+}
+
+// resolution is what resolveReads found.
+type resolution struct {
+	found          map[string]keyed // by idempotency key, and the earlier resolution (if any) under its own
+	card           equity.RateCard  // ID 0: the project has no rate card
+	gov            equity.Governance
+	labeller       labellerState
+	reviewerActive bool
+}
+
+// The account names of equity.ModelUnit, equity.Receivable and equity.Vested,
+// as SQL over the pending credit's row (TestVestStatements and the
+// receivable and entry-fee tests fail if they drift apart).
+const (
+	pendUnitSQL       = `'unit:' || pend.model_id`
+	pendReceivableSQL = `'member:' || pend.member_id || ':receivable'`
+	pendVestedSQL     = `'member:' || pend.member_id || ':vested'`
+)
+
+// resolveReads reads what resolving the credit stored under pendKey by the
+// decision stored under key needs, in one statement (both dialects).
+func resolveReads(tx *gorm.DB, key, pendKey string, reviewer int64) (resolution, error) {
+	rows, err := tx.Raw(`WITH pend AS (SELECT t.id, t.model_id, t.member_id, t.project_id
+        FROM (SELECT 1 AS one) AS one LEFT JOIN equity_transactions t ON t.idempotency_key = ?),
+    rules AS (SELECT COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
+            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
+            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
+            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
+            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
+            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
+            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
+            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
+            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
+            COALESCE(g.proposal_id, 0) AS g_proposal_id,
+            COALESCE((SELECT b.balance FROM equity_balances b WHERE b.unit = `+pendUnitSQL+` AND b.account = `+pendReceivableSQL+`), 0) AS receivable,
+            f.fee AS fee,
+            CASE WHEN f.fee IS NULL THEN 0 ELSE COALESCE((SELECT SUM(p.amount) FROM equity_postings p
+                WHERE p.account = `+pendVestedSQL+` AND p.category = ?), 0) END AS fee_paid,
+            `+labelstore.ActiveSQL("pend.member_id")+` AS labeller_active,
+            `+labelstore.ActiveSQL("?")+` AS reviewer_active
+        FROM pend
+        LEFT JOIN equity_rate_cards AS rc ON rc.project_id = pend.project_id
+            AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = pend.project_id)
+        LEFT JOIN equity_governance AS g ON g.version = (SELECT MAX(version) FROM equity_governance)
+        LEFT JOIN equity_entry_fees AS f ON f.member_id = pend.member_id)
+SELECT `+txColumns+`, p.seq, p.unit, p.account, p.amount, p.category, rules.*
+FROM equity_transactions t LEFT JOIN equity_postings p ON p.tx_id = t.id CROSS JOIN rules
+WHERE t.idempotency_key IN (?, ?) OR t.resolves_id = (SELECT id FROM pend)
+ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendKey).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("load ledger transactions: %w", err)
+		return resolution{}, fmt.Errorf("read ledger transactions and rules: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]keyed{}
+	res := resolution{found: map[string]keyed{}}
+	first := true
 	for rows.Next() {
 		var r txRow
 		var seq, amount sql.NullInt64
 		var unit, account, cat sql.NullString
+		var rc rateCardRow
+		var g governanceRow
+		var rcCreated, gCreated sql.NullTime
+		var gid, fee sql.NullInt64
+		var receivable, feePaid int64
+		var labellerActive, reviewerActive sql.NullBool
 		if err := rows.Scan(&r.ID, &r.IdempotencyKey, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID,
 			&r.RateCardID, &r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID,
-			&r.ReviewID, &r.Reason, &r.Meta, &r.CreatedAt, &seq, &unit, &account, &amount, &cat); err != nil {
-			return nil, err
+			&r.ReviewID, &r.Reason, &r.Meta, &r.CreatedAt, &seq, &unit, &account, &amount, &cat,
+			&rc.ID, &rc.ProjectID, &rc.Version, &rc.AnnotationAccepted, &rc.Correction, &rc.ReviewDecision,
+			&rc.CorrectionLabellerBP, &rc.Difficulty, &rc.Reason, &rc.ActorID, &rcCreated, &rc.ProposalID,
+			&gid, &g.Version, &g.TransferFeeBP, &g.HoldingCapBP, &g.CapFloor, &g.ReserveShareBP, &g.ExitRule, &g.Reason, &g.ActorID,
+			&gCreated, &g.ProposalID, &receivable, &fee, &feePaid, &labellerActive, &reviewerActive); err != nil {
+			return resolution{}, fmt.Errorf("read ledger transactions and rules: %w", err)
 		}
-		k, ok := out[r.IdempotencyKey]
+		k, ok := res.found[r.IdempotencyKey]
 		if !ok {
 			k = keyed{t: r.tx(), hash: r.BodyHash}
 		}
@@ -54,9 +112,26 @@ func txsByKeys(tx *gorm.DB, resolved string, keys ...string) (map[string]keyed, 
 			k.t.Postings = append(k.t.Postings, equity.Posting{Seq: int(seq.Int64), Unit: unit.String, Account: account.String,
 				Amount: amount.Int64, Category: equity.Category(cat.String)})
 		}
-		out[r.IdempotencyKey] = k
+		res.found[r.IdempotencyKey] = k
+		if first { // the rules are the same on every row
+			if rc.ID != 0 {
+				rc.CreatedAt = rcCreated.Time
+				res.card = rc.card()
+			}
+			res.gov = equity.DefaultGovernance()
+			if gid.Valid {
+				g.ID, g.CreatedAt = gid.Int64, gCreated.Time
+				res.gov = g.gov()
+			}
+			res.labeller = labellerState{known: labellerActive.Valid, active: labellerActive.Bool, receivable: receivable}
+			if fee.Valid {
+				res.labeller.fee = EntryFee{Fee: fee.Int64, Settled: -feePaid}
+			}
+			res.reviewerActive = reviewerActive.Bool
+			first = false
+		}
 	}
-	return out, rows.Err()
+	return res, rows.Err()
 }
 
 // replayOf answers a key already used: the stored transaction for the same
@@ -68,77 +143,4 @@ func replayOf(k keyed, key, hash string) (equity.Transaction, error) {
 	t := k.t
 	t.Existing = true
 	return t, nil
-}
-
-// labellerState is what vesting units to a member depends on.
-type labellerState struct {
-	known, active bool
-	receivable    int64 // ≤ 0: units owed from an earlier clawback
-	fee           EntryFee
-}
-
-// rulesFor reads the project's current rate card and the current
-// governance, with the member's receivable in unit and entry fee, in one
-// statement.
-func rulesFor(tx *gorm.DB, projectID int64, unit string, member int64) (equity.RateCard, equity.Governance, labellerState, error) {
-	rows, err := tx.Raw(`SELECT rc.id, rc.project_id, rc.version, rc.annotation_accepted, rc.correction, rc.review_decision,
-    rc.correction_labeller_bp, rc.difficulty, rc.reason, COALESCE(rc.actor_id, 0), rc.created_at, COALESCE(rc.proposal_id, 0),
-    g.id, COALESCE(g.version, 0), COALESCE(g.transfer_fee_bp, 0), COALESCE(g.holding_cap_bp, 0), COALESCE(g.cap_floor, 0),
-    COALESCE(g.reserve_share_bp, 0), COALESCE(g.exit_rule, ''), COALESCE(g.reason, ''), COALESCE(g.actor_id, 0), g.created_at,
-    COALESCE(g.proposal_id, 0),
-    COALESCE((SELECT b.balance FROM equity_balances b WHERE b.unit = ? AND b.account = ?), 0),
-    f.fee,
-    CASE WHEN f.fee IS NULL THEN 0 ELSE COALESCE((SELECT SUM(p.amount) FROM equity_postings p
-        WHERE p.account = ? AND p.category = ?), 0) END
-FROM equity_rate_cards AS rc
-LEFT JOIN equity_governance AS g ON g.version = (SELECT MAX(version) FROM equity_governance)
-LEFT JOIN equity_entry_fees AS f ON f.member_id = ?
-WHERE rc.project_id = ? AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = ?)`,
-		unit, equity.Receivable(member), equity.Vested(member), string(equity.CatEntryFee), member, projectID, projectID).Rows()
-	if err != nil {
-		return equity.RateCard{}, equity.Governance{}, labellerState{}, fmt.Errorf("read rules: %w", err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return equity.RateCard{}, equity.Governance{}, labellerState{}, fmt.Errorf("read rules: %w", err)
-		}
-		return equity.RateCard{}, equity.Governance{}, labellerState{}, equity.ErrNoRateCard.With("project %d has no rate card yet; a coordinator must set one", projectID)
-	}
-	var rc rateCardRow
-	var g governanceRow
-	var gid, fee sql.NullInt64
-	var gCreated sql.NullTime
-	var receivable, feePaid int64
-	if err := rows.Scan(&rc.ID, &rc.ProjectID, &rc.Version, &rc.AnnotationAccepted, &rc.Correction, &rc.ReviewDecision,
-		&rc.CorrectionLabellerBP, &rc.Difficulty, &rc.Reason, &rc.ActorID, &rc.CreatedAt, &rc.ProposalID,
-		&gid, &g.Version, &g.TransferFeeBP, &g.HoldingCapBP, &g.CapFloor, &g.ReserveShareBP, &g.ExitRule, &g.Reason, &g.ActorID,
-		&gCreated, &g.ProposalID, &receivable, &fee, &feePaid); err != nil {
-		return equity.RateCard{}, equity.Governance{}, labellerState{}, fmt.Errorf("read rules: %w", err)
-	}
-	gov := equity.DefaultGovernance()
-	if gid.Valid {
-		g.ID, g.CreatedAt = gid.Int64, gCreated.Time
-		gov = g.gov()
-	}
-	st := labellerState{receivable: receivable, fee: EntryFee{MemberID: member}}
-	if fee.Valid {
-		st.fee.Fee, st.fee.Settled = fee.Int64, -feePaid
-	}
-	return rc.card(), gov, st, rows.Err()
-}
-
-// withActive fills in whether member (and reviewer, if not 0) are active.
-func withActive(tx *gorm.DB, st *labellerState, member, reviewer int64) (reviewerActive bool, err error) {
-	ids := []int64{member}
-	if reviewer != 0 && reviewer != member {
-		ids = append(ids, reviewer)
-	}
-	act, err := labelstore.ActiveOf(tx, ids...)
-	if err != nil {
-		return false, err
-	}
-	st.active = act[member]
-	_, st.known = act[member]
-	return act[reviewer], nil
 }

@@ -162,10 +162,11 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 	key, hash := d.key(string(kind)), bodyHash(body)
 	// The decision's key, the pending credit and any earlier resolution of
 	// it in one read.
-	found, err := txsByKeys(tx, PendingKey(d.SubmissionID), key, PendingKey(d.SubmissionID))
+	res, err := resolveReads(tx, key, PendingKey(d.SubmissionID), d.ReviewerID)
 	if err != nil {
 		return equity.Transaction{}, err
 	}
+	found := res.found
 	if k, ok := found[key]; ok {
 		return replayOf(k, key, hash)
 	}
@@ -184,14 +185,11 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 		// constraint when this one is written (lostRace names it).
 		unit := equity.ModelUnit(pend.ModelID)
 		labeller := pend.MemberID
-		rc, g, who, err := rulesFor(tx, pend.Cause.ProjectID, unit, labeller)
-		if err != nil {
-			return nil, err
+		rc, g, who, reviewerActive := res.card, res.gov, res.labeller, res.reviewerActive
+		if rc.ID == 0 {
+			return nil, equity.ErrNoRateCard.With("project %d has no rate card yet; a coordinator must set one", pend.Cause.ProjectID)
 		}
-		reviewerActive, err := withActive(tx, &who, labeller, d.ReviewerID)
-		if err != nil {
-			return nil, err
-		}
+		who.fee.MemberID = labeller
 		dr := &draft{Transaction: equity.Transaction{Kind: kind, ModelID: pend.ModelID, ResolvesID: pend.ID, RateCardID: rc.ID,
 			GovernanceID: g.ID, ActorID: d.ActorID, MemberID: labeller, Reason: d.Reason,
 			Cause: equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: d.SubmissionID, ReviewID: d.ReviewID},

@@ -396,19 +396,10 @@ func DisplayNames(tx *gorm.DB, ids []int64) (map[int64]string, error) {
 	return out, nil
 }
 
-// ActiveOf maps each of the ids that is a member to whether the membership
-// is active, in one statement (ids that are not members are absent).
-func ActiveOf(tx *gorm.DB, ids ...int64) (map[int64]bool, error) {
-	var rows []struct {
-		ID     int64
-		Active bool
-	}
-	if err := tx.Raw("SELECT id, active FROM members WHERE id IN ?", ids).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[int64]bool, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.Active
-	}
-	return out, nil
+// ActiveSQL is ActiveOf for one member as a SQL expression, for a caller
+// that reads it inside a statement of its own (the register's vest): whether
+// the member whose id is the SQL expression id is active, NULL when there is
+// no such member.
+func ActiveSQL(id string) string {
+	return "(SELECT m.active FROM members m WHERE m.id = " + id + ")"
 }
