@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +79,9 @@ func TestVestStatements(t *testing.T) {
 		limit := 2 // PostgreSQL: one read (resolveReads), then the whole write in one statement (writeAll)
 		if db.Dialector.Name() != "postgres" {
 			limit = 8
+		}
+		if os.Getenv("PRINT_SQL") != "" {
+			t.Log(strings.Join(l.sqls, ";\n"))
 		}
 		if len(l.sqls) > limit {
 			t.Fatalf("%d statements for one vest, want at most %d:\n%s", len(l.sqls), limit, strings.Join(l.sqls, "\n"))
