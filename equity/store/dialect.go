@@ -18,6 +18,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -200,4 +201,71 @@ func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map
 		return equity.Transaction{}, err // nothing was updated: the statement saw the same shortfall
 	}
 	return d.Transaction, nil
+}
+
+// verifyTx is readTx for verify. On PostgreSQL its snapshot is a transaction
+// on a connection of its own, so that the stream can read its rows through
+// pgx's own rows (rowsOf), without database/sql's per-value conversions.
+func (s *Store) verifyTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if !sqldb.IsPostgres(s.db) {
+		return s.readTx(ctx, fn)
+	}
+	return s.db.WithContext(ctx).Connection(func(tx *gorm.DB) error {
+		if err := tx.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").Error; err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			tx.Exec("ROLLBACK")
+			return err
+		}
+		return tx.Exec("COMMIT").Error
+	})
+}
+
+// rowsOf runs the query q (with ? placeholders) in tx and hands its rows to
+// fn: pgx's own rows when tx holds a PostgreSQL connection of its own
+// (verifyTx), database/sql's otherwise.
+func rowsOf(tx *gorm.DB, q string, args []any, fn func(rowScanner) error) error {
+	if c, ok := tx.Statement.ConnPool.(*sql.Conn); ok && sqldb.IsPostgres(tx) {
+		return c.Raw(func(dc any) error {
+			pc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("equity: not a pgx connection: %T", dc)
+			}
+			rows, err := pc.Conn().Query(tx.Statement.Context, dollars(q), args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			if err := fn(rows); err != nil {
+				return err
+			}
+			return rows.Err()
+		})
+	}
+	rows, err := tx.Raw(q, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// dollars numbers q's ? placeholders as PostgreSQL's $1, $2, … (the queries
+// given to rowsOf have no ? of their own).
+func dollars(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -192,6 +192,14 @@ func walkQueue(ctx context.Context, tx *gorm.DB, v *equity.Verifier, queuedTx fu
 // skipped); it closes rows.
 func scanPostings(rows *sql.Rows, txs map[int64]*equity.Transaction) error {
 	defer rows.Close()
+	return scanPostingRows(rows, txs)
+}
+
+// scanPostingRows is scanPostings over either kind of rows; the caller
+// closes them.
+func scanPostingRows(rows rowScanner, txs map[int64]*equity.Transaction) error {
+	var last int64
+	var t *equity.Transaction
 	for rows.Next() {
 		var id int64
 		var p equity.Posting
@@ -199,7 +207,10 @@ func scanPostings(rows *sql.Rows, txs map[int64]*equity.Transaction) error {
 		if err := rows.Scan(&id, &p.Seq, &p.Unit, &p.Account, &p.Amount, &cat); err != nil {
 			return err
 		}
-		if t := txs[id]; t != nil {
+		if id != last || t == nil { // rows of one transaction come together
+			t, last = txs[id], id
+		}
+		if t != nil {
 			p.Category = equity.Category(cat)
 			t.Postings = append(t.Postings, p)
 		}

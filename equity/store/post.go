@@ -360,6 +360,18 @@ type txRow struct {
 // every transaction, and this is its hot loop.
 func scanTxRows(rows *sql.Rows, fn func(txRow)) error {
 	defer rows.Close()
+	return scanTxs(rows, fn)
+}
+
+// rowScanner is what scanning needs of *sql.Rows and of pgx.Rows (rowsOf).
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanTxs is scanTxRows over either kind of rows; the caller closes them.
+func scanTxs(rows rowScanner, fn func(txRow)) error {
 	for rows.Next() {
 		var r txRow
 		if err := rows.Scan(&r.ID, &r.IdempotencyKey, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID,

@@ -45,7 +45,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 // the chain, and, with opts.Checkpoint, that the tree extends that checkpoint.
 func (s *Store) VerifyWith(ctx context.Context, opts VerifyOptions) (Report, error) {
 	var rep Report
-	err := s.readTx(ctx, func(tx *gorm.DB) error {
+	err := s.verifyTx(ctx, func(tx *gorm.DB) error {
 		mm, err := labelstore.MembersActive(tx)
 		if err != nil {
 			return err

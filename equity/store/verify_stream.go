@@ -108,7 +108,7 @@ func (s *entrySource) stream(ctx context.Context, tx *gorm.DB, fn func(l logEntr
 // readChunk reads the entries with seq in (from, from+streamChunk], which
 // are leaves from leaf on, their transactions and their stored hashes.
 func readChunk(tx *gorm.DB, from, leaf int64) streamed {
-	c := streamed{txs: map[int64]*equity.Transaction{}}
+	c := streamed{txs: make(map[int64]*equity.Transaction, streamChunk)}
 	if c.logs, c.err = scanLogRange(tx, nil, from, from+streamChunk); c.err != nil {
 		return c
 	}
@@ -116,37 +116,31 @@ func readChunk(tx *gorm.DB, from, leaf int64) streamed {
 		return c
 	}
 	lo, hi := roll.StoredHashCount(leaf), roll.StoredHashCount(leaf+int64(len(c.logs)))
-	rows, err := tx.Raw("SELECT idx, hash FROM equity_roll_hashes WHERE idx >= ? AND idx < ? ORDER BY idx", lo, hi).Rows()
-	if err != nil {
-		c.err = err
-		return c
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h storedHash
-		if c.err = rows.Scan(&h.Idx, &h.Hash); c.err != nil {
-			return c
+	c.err = rowsOf(tx, "SELECT idx, hash FROM equity_roll_hashes WHERE idx >= ? AND idx < ? ORDER BY idx", []any{lo, hi}, func(rows rowScanner) error {
+		for rows.Next() {
+			var h storedHash
+			if err := rows.Scan(&h.Idx, &h.Hash); err != nil {
+				return err
+			}
+			c.hashes = append(c.hashes, h)
 		}
-		c.hashes = append(c.hashes, h)
-	}
-	c.err = rows.Err()
+		return nil
+	})
 	return c
 }
 
 func scanLogRange(tx *gorm.DB, logs []logEntry, from, to int64) ([]logEntry, error) {
-	rows, err := tx.Raw("SELECT seq, kind, ref_id, prev_hash, hash FROM equity_log WHERE seq > ? AND seq <= ? ORDER BY seq", from, to).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var l logEntry
-		if err := rows.Scan(&l.Seq, &l.Kind, &l.RefID, &l.PrevHash, &l.Hash); err != nil {
-			return nil, err
+	err := rowsOf(tx, "SELECT seq, kind, ref_id, prev_hash, hash FROM equity_log WHERE seq > ? AND seq <= ? ORDER BY seq", []any{from, to}, func(rows rowScanner) error {
+		for rows.Next() {
+			var l logEntry
+			if err := rows.Scan(&l.Seq, &l.Kind, &l.RefID, &l.PrevHash, &l.Hash); err != nil {
+				return err
+			}
+			logs = append(logs, l)
 		}
-		logs = append(logs, l)
-	}
-	return logs, rows.Err()
+		return nil
+	})
+	return logs, err
 }
 
 // loadTxRange reads the transactions the tx entries of logs name, with
@@ -168,27 +162,25 @@ func loadTxRange(tx *gorm.DB, logs []logEntry, txs map[int64]*equity.Transaction
 		in := idList(slices.Compact(ids))
 		txWhere, pWhere, args = "t.id IN ("+in+")", "tx_id IN ("+in+")", nil
 	}
-	want := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	trows, err := tx.Raw("SELECT "+txColumns+" FROM equity_transactions t WHERE "+txWhere+" ORDER BY t.id", args...).Rows()
-	if err != nil {
-		return err
-	}
-	if err := scanTxRows(trows, func(r txRow) {
-		if want[r.ID] {
-			t := r.tx()
-			txs[r.ID] = &t
-		}
+	// The rows come in id order, so the ids they should be are a merge walk
+	// over the sorted ids, not a set.
+	want := slices.Compact(ids)
+	if err := rowsOf(tx, "SELECT "+txColumns+" FROM equity_transactions t WHERE "+txWhere+" ORDER BY t.id", args, func(rows rowScanner) error {
+		return scanTxs(rows, func(r txRow) {
+			for len(want) > 0 && want[0] < r.ID {
+				want = want[1:]
+			}
+			if len(want) > 0 && want[0] == r.ID {
+				t := r.tx()
+				txs[r.ID] = &t
+			}
+		})
 	}); err != nil {
 		return err
 	}
-	prows, err := tx.Raw("SELECT tx_id, seq, unit, account, amount, category FROM equity_postings WHERE "+pWhere+" ORDER BY tx_id, seq", args...).Rows()
-	if err != nil {
-		return err
-	}
-	return scanPostings(prows, txs)
+	return rowsOf(tx, "SELECT tx_id, seq, unit, account, amount, category FROM equity_postings WHERE "+pWhere+" ORDER BY tx_id, seq", args, func(rows rowScanner) error {
+		return scanPostingRows(rows, txs)
+	})
 }
 
 // canonical is the bytes of a log entry that is not a transaction ("missing"
