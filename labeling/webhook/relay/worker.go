@@ -236,3 +236,13 @@ func (w *Worker) deliver(ctx context.Context) (int, error) {
 // lease is how long a claim holds a delivery: past the attempt's timeout,
 // so a live worker never loses the delivery it is sending.
 func (w *Worker) lease() time.Duration { return w.cfg.Timeout + 30*time.Second }
+
+// Fanout queues what has committed, without sending: for tests and tools.
+func (w *Worker) Fanout(ctx context.Context) error {
+	for {
+		more, _, err := w.fanout(ctx)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
