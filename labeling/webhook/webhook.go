@@ -25,7 +25,8 @@ const (
 var Types = []string{SnapshotCreated, ReleaseCreated, ProjectCompleted, ImportFinished, ReviewDecided, ProposalClosed, CheckpointSigned}
 
 // DisabledEvent is the event type appended (to the registering coordinator's
-// member channel) when an endpoint is disabled after repeated failures.
+// member channel) when an endpoint is disabled after repeated failures
+// (labeling/webhook/store writes the same literal, for the events audit).
 const DisabledEvent = "webhook.disabled"
 
 // Errors, each with its own stable code.

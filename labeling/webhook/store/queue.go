@@ -220,7 +220,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.EndpointID, c.Attempts+1, r.StatusCode, c
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
-		return event.Append(tx, webhook.DisabledEvent, event.MemberScope(c.CreatedBy), nil, map[string]any{
+		return event.Append(tx, "webhook.disabled", event.MemberScope(c.CreatedBy), nil, map[string]any{
 			"endpoint_id": c.EndpointID, "url": c.URL, "reason": clip(o.Disable, 500), "message_id": webhook.MessageID(c.ID)})
 	})
 	return held, err
