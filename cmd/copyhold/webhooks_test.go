@@ -64,7 +64,9 @@ func TestServeDeliversWebhooks(t *testing.T) {
 			sctx, cancel := context.WithCancel(ctx)
 			var out syncBuffer
 			done := make(chan error, 1)
-			go func() { done <- run(sctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out) }()
+			go func() {
+				done <- run(sctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out)
+			}()
 			defer func() {
 				cancel()
 				select {
