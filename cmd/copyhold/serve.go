@@ -69,6 +69,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	hookBackoff, err := hookSettings.backoff()
+	if err != nil {
+		return err
+	}
 	key, err := registerKey(c, true) // before the database: a configured key that is missing stops here
 	if err != nil {
 		return err
@@ -145,7 +149,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hookWorker := relay.NewWorker(relay.Config{Events: events, Wake: hookWake, Policy: hookPolicy}, hookStore, log)
+	hookWorker := relay.NewWorker(relay.Config{Events: events, Wake: hookWake, Policy: hookPolicy, Backoff: hookBackoff}, hookStore, log)
 	hookDone := make(chan struct{})
 	go func() { hookWorker.Run(tickCtx); close(hookDone) }()
 	defer func() { stopTick(); <-hookDone }()

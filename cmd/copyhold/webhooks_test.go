@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"copyhold/labeling/webhook/relay"
 	"copyhold/migrations/dbtest"
 )
 
@@ -168,5 +170,19 @@ func TestServeRefusesLoopbackWebhooksInProduction(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "webhook-allow-loopback") {
 			t.Fatalf("%v: err=%v out=%s", extra, err, out)
 		}
+	}
+	for _, bad := range []string{"5s,,1m", "0s", "-1s", "soon"} {
+		vars := dbVars(t, dbtest.SQLite)
+		vars["COPYHOLD_WEBHOOK_BACKOFF"] = bad
+		if out, err := runCmd(t, vars, "", "serve"); err == nil || !strings.Contains(err.Error(), "webhook-backoff") {
+			t.Fatalf("backoff %q: err=%v out=%s", bad, err, out)
+		}
+	}
+}
+
+func TestDefaultBackoffIsTheRelays(t *testing.T) {
+	got, err := webhookSettings{Backoff: defaultBackoff}.backoff()
+	if err != nil || !slices.Equal(got, relay.DefaultBackoff) {
+		t.Fatalf("%v %v, want %v", got, err, relay.DefaultBackoff)
 	}
 }
