@@ -88,18 +88,18 @@ function RegisterForm({ types, onCreated }: { types: string[]; onCreated: (ep: W
     <section className="card" aria-labelledby="webhook-new">
       <h2 id="webhook-new">Register an endpoint</h2>
       <form onSubmit={submit}>
-        <label>
-          URL
-          <input type="url" required value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://trainer.example/hooks" />
-        </label>
-        <label>
-          Description
-          <input value={description} maxLength={200} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <fieldset>
+        <div className="field">
+          <label htmlFor="webhook-url">URL</label>
+          <input id="webhook-url" type="text" inputMode="url" required value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://trainer.example/hooks" />
+        </div>
+        <div className="field">
+          <label htmlFor="webhook-description">Description (optional)</label>
+          <input id="webhook-description" value={description} maxLength={200} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        <fieldset className="checks">
           <legend>Events</legend>
           {types.map((t) => (
-            <label key={t}>
+            <label key={t} className="check">
               <input
                 type="checkbox"
                 checked={chosen.includes(t)}
@@ -110,7 +110,7 @@ function RegisterForm({ types, onCreated }: { types: string[]; onCreated: (ep: W
           ))}
         </fieldset>
         <ErrorAlert error={error} />
-        <button type="submit" disabled={busy || chosen.length === 0}>
+        <button type="submit" className="btn btn-primary" disabled={busy || chosen.length === 0}>
           Register
         </button>
       </form>
@@ -148,7 +148,7 @@ function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; o
     <section className="card" aria-label={`Endpoint ${ep.url}`}>
       <h2>{ep.url}</h2>
       {ep.description && <p>{ep.description}</p>}
-      <p>
+      <p className="muted">
         Events: {ep.event_types.join(', ')} · waiting: {ep.pending} · registered {formatDate(ep.created_at)}
       </p>
       {ep.disabled_at && (
@@ -159,14 +159,14 @@ function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; o
       <ErrorAlert error={error} />
       <p>
         {ep.disabled_at && (
-          <button type="button" onClick={() => void act(() => webhooksApi.enable(ep.id))}>
+          <button type="button" className="btn btn-small" onClick={() => void act(() => webhooksApi.enable(ep.id))}>
             Enable again
           </button>
         )}{' '}
-        <button type="button" onClick={() => void loadAttempts()}>
+        <button type="button" className="btn btn-small" onClick={() => void loadAttempts()}>
           Refresh attempts
         </button>{' '}
-        <button type="button" className="danger" onClick={() => void act(() => webhooksApi.remove(ep.id))}>
+        <button type="button" className="btn btn-small btn-danger-outline" onClick={() => void act(() => webhooksApi.remove(ep.id))}>
           Delete
         </button>
       </p>
@@ -176,7 +176,8 @@ function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; o
       ) : attempts.length === 0 ? (
         <p>No attempts yet.</p>
       ) : (
-        <table>
+        <div className="table-wrap">
+        <table className="table">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -202,6 +203,7 @@ function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; o
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
