@@ -512,3 +512,33 @@ func TestOnlyCommittedEventsAreSent(t *testing.T) {
 		}
 	})
 }
+
+// An endpoint deleted while its message is being sent: the attempt's
+// result is dropped quietly, and nothing more is sent.
+func TestDeleteDuringAnAttempt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := setup(t, db)
+		r := newReceiver(t)
+		ep := f.register(t, r, webhook.SnapshotCreated)
+		snapshot(t, db, 1)
+		w := f.worker()
+		ctx := context.Background()
+		if err := w.Fanout(ctx); err != nil {
+			t.Fatal(err)
+		}
+		held, err := f.st.Claim(ctx, 5, time.Minute)
+		if err != nil || len(held) != 1 {
+			t.Fatalf("claim: %v %v", held, err)
+		}
+		if err := f.st.Delete(ctx, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		ok, err := f.st.Finish(ctx, held[0], store.Result{StatusCode: 200, At: time.Now().UTC()}, store.Outcome{Delivered: true})
+		if err != nil || ok {
+			t.Fatalf("finish after delete: held %v, err %v", ok, err)
+		}
+		if _, err := f.st.Attempts(ctx, ep.ID, 0, 10); !errors.Is(err, webhook.ErrNotFound) {
+			t.Fatalf("attempts of a deleted endpoint: %v", err)
+		}
+	})
+}

@@ -191,8 +191,11 @@ func (s *Store) Finish(ctx context.Context, c Claimed, r Result, o Outcome) (boo
 	held := false
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := sqldb.Now(tx)
+		// The endpoint may have been deleted while the attempt ran: then
+		// there is nothing left to log it against.
 		if err := tx.Exec(`INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, status_code, error, duration_ms, attempted_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.EndpointID, c.Attempts+1, r.StatusCode, clip(r.Error, 500), r.Duration.Milliseconds(), r.At).Error; err != nil {
+SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ?)`,
+			c.ID, c.EndpointID, c.Attempts+1, r.StatusCode, clip(r.Error, 500), r.Duration.Milliseconds(), r.At, c.ID).Error; err != nil {
 			return err
 		}
 		var res *gorm.DB
