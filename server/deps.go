@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/member"
+	"copyhold/labeling/webhook"
 )
 
 // The handlers' dependencies, as interfaces that list only what the server
@@ -38,6 +39,20 @@ type Deps struct {
 	// Roll is the court roll as a transparency log (/api/register; nil:
 	// those routes answer 404 no_checkpoint).
 	Roll Roll
+	// Webhooks is outbound webhooks (labeling/webhook/relay.Service; nil:
+	// the /api/webhooks routes answer 503 webhooks_unavailable).
+	Webhooks Webhooks
+}
+
+// Webhooks registers and lists the endpoints that receive signed webhooks,
+// and their attempt logs (labeling/webhook/relay.Service).
+type Webhooks interface {
+	Register(ctx context.Context, actor int64, n webhook.NewEndpoint) (webhook.Endpoint, error)
+	List(ctx context.Context) ([]webhook.Endpoint, error)
+	Get(ctx context.Context, id int64) (webhook.Endpoint, error)
+	Delete(ctx context.Context, id int64) error
+	Enable(ctx context.Context, id int64) (webhook.Endpoint, error)
+	Attempts(ctx context.Context, id, before int64, limit int) ([]webhook.Attempt, error)
 }
 
 // Roll is the register's tree, checkpoints and proofs as the public

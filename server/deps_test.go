@@ -87,7 +87,8 @@ func TestTransportLinksNoDatabaseDriver(t *testing.T) {
 	}
 	for _, imp := range g["copyhold/server"] {
 		if dbPackage(imp) || imp == "copyhold/labeling/event" || imp == "copyhold/labeling/sqldb" || imp == "copyhold/migrations" ||
-			inTree(imp, "copyhold/labeling/store") || inTree(imp, "copyhold/equity/store") || imp == "copyhold/labeling/work" {
+			inTree(imp, "copyhold/labeling/store") || inTree(imp, "copyhold/equity/store") || imp == "copyhold/labeling/work" ||
+			inTree(imp, "copyhold/labeling/webhook/store") || inTree(imp, "copyhold/labeling/webhook/relay") {
 			t.Errorf("server imports %s (take it through an interface of server/deps.go)", imp)
 		}
 	}

@@ -49,6 +49,12 @@ var routeAccess = map[string]access{
 	"POST /api/invites":                   coordinatorOnly,
 	"GET /api/invites":                    coordinatorOnly,
 	"DELETE /api/invites/:id":             coordinatorOnly,
+	"GET /api/webhooks":                   coordinatorOnly,
+	"POST /api/webhooks":                  coordinatorOnly,
+	"GET /api/webhooks/:id":               coordinatorOnly,
+	"DELETE /api/webhooks/:id":            coordinatorOnly,
+	"POST /api/webhooks/:id/enable":       coordinatorOnly,
+	"GET /api/webhooks/:id/attempts":      coordinatorOnly,
 
 	"GET /api/me/settings":                     anyMember,
 	"PUT /api/me/settings":                     anyMember,

@@ -157,6 +157,17 @@ func (s *Server) routes() {
 		me.GET("/proposals/:id/ballots", s.handleBallots)
 	}
 
+	// Outbound webhooks (handle_webhooks.go): coordinators register
+	// endpoints per event type and read every attempt.
+	{
+		admin.GET("/webhooks", s.handleListWebhooks)
+		admin.POST("/webhooks", s.handleCreateWebhook)
+		admin.GET("/webhooks/:id", s.handleGetWebhook)
+		admin.DELETE("/webhooks/:id", s.handleDeleteWebhook)
+		admin.POST("/webhooks/:id/enable", s.handleEnableWebhook)
+		admin.GET("/webhooks/:id/attempts", s.handleWebhookAttempts)
+	}
+
 	// Datasets out (handle_datasets.go): frozen snapshots and their exports,
 	// model releases, blind evaluations, and each member's own data.
 	{

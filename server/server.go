@@ -78,6 +78,7 @@ type Server struct {
 	register Register
 	votes    Votes
 	rollLog  Roll
+	webhooks Webhooks
 	log      *slog.Logger
 	limits   *failureLimiter // logins, per account and per address
 	pwLimits *failureLimiter // wrong current passwords, per member
@@ -92,7 +93,8 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(), pwLimits: newPasswordLimiter(),
 		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
-		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll}
+		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll,
+		webhooks: deps.Webhooks}
 	if deps.Register == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}

@@ -32,6 +32,7 @@ var noJSONBody = map[string]bool{
 	"POST /api/proposals/:id/withdraw":   true,
 	"POST /api/equity/members/:id/exit":  true,
 	"POST /api/members/:id/deactivate":   true,
+	"POST /api/webhooks/:id/enable":      true,
 }
 
 // loginFor picks a caller the role matrix lets through.

@@ -179,13 +179,16 @@ func productionStrings(t *testing.T) map[string][]sourceString {
 
 // tableOwner is the package folder that alone may name a table in SQL:
 // the register's tables belong to equity/store, the outbox to labeling/event,
-// every other table to labeling/store. (migrations, the schema, names them all.)
+// the webhook_* tables to labeling/webhook/store, every other table to
+// labeling/store. (migrations, the schema, names them all.)
 func tableOwner(table string) string {
 	switch {
 	case strings.HasPrefix(table, "equity_"):
 		return "equity/store"
 	case table == "events":
 		return "labeling/event"
+	case strings.HasPrefix(table, "webhook_"):
+		return "labeling/webhook/store"
 	default:
 		return "labeling/store"
 	}

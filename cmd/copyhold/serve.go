@@ -15,6 +15,8 @@ import (
 	"copyhold/frontend"
 	"copyhold/labeling/event"
 	"copyhold/labeling/store"
+	"copyhold/labeling/webhook/relay"
+	webhookstore "copyhold/labeling/webhook/store"
 	"copyhold/labeling/work"
 	"copyhold/server"
 	"copyhold/server/live"
@@ -25,9 +27,10 @@ import (
 // serverDeps hands the server the labelling stores, the labelling workflow
 // over them and the equity register, each through the interface the server
 // declares for it.
-func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll) server.Deps {
+func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll, hooks *relay.Service) server.Deps {
 	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
-		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes, Roll: rl}
+		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes, Roll: rl,
+		Webhooks: hooks}
 }
 
 // The register tree's integrator: about every rollTick, signing at most
@@ -46,6 +49,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	bindConfig(fset, e, &c)
 	var limits serveLimits
 	bindServeLimits(fset, e, &limits)
+	var hookSettings webhookSettings
+	bindWebhookSettings(fset, e, &hookSettings)
 	migrate := fset.Bool("migrate", false, "apply pending migrations before serving")
 	if err := fset.Parse(args); err != nil {
 		return err
@@ -58,6 +63,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	var srvCfg server.Config
 	hubCfg := live.Config{Retention: c.EventRetention}
 	if err := limits.apply(&srvCfg, &hubCfg); err != nil {
+		return err
+	}
+	hookPolicy, err := webhookPolicy(c, hookSettings, c.Addr)
+	if err != nil {
+		return err
+	}
+	hookBackoff, err := hookSettings.backoff()
+	if err != nil {
 		return err
 	}
 	key, err := registerKey(c, true) // before the database: a configured key that is missing stops here
@@ -122,12 +135,25 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	defer func() { stopTick(); <-rollDone }()
 	srvCfg.BaseURL, srvCfg.AllowedOrigins, srvCfg.SecureCookies = c.BaseURL, c.origins(), c.SecureCookies
 	srvCfg.Assets, srvCfg.Hub, srvCfg.Exports, srvCfg.Ready, srvCfg.Witnesses = assets, hub, exports, sqlDB, witnesses
-	srv := server.New(srvCfg, serverDeps(db, st, votes, rl), log)
-
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
+	// Webhooks: a worker per instance turns committed events into signed
+	// deliveries, woken like live delivery (its own LISTEN or insert hook).
+	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		hookPolicy.SelfPort = port // ":0" picked a port
+	}
+	hookStore := webhookstore.New(db, nil)
+	hookWake, err := events.Listen(ctx, c.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	hookWorker := relay.NewWorker(relay.Config{Events: events, Wake: hookWake, Policy: hookPolicy, Backoff: hookBackoff}, hookStore, log)
+	hookDone := make(chan struct{})
+	go func() { hookWorker.Run(tickCtx); close(hookDone) }()
+	defer func() { stopTick(); <-hookDone }()
+	srv := server.New(srvCfg, serverDeps(db, st, votes, rl, relay.NewService(hookStore, hookPolicy)), log)
 	hs := &http.Server{
 		Handler:     srv.Handler(),
 		BaseContext: func(net.Listener) context.Context { return ctx },

@@ -5,6 +5,7 @@ import { Link, useLocation } from './router';
 import { ConnectionStatus } from './live/ConnectionStatus';
 import { live } from './live/live';
 import { openVotesLabel, useOpenVoteCount } from './votes/openVotes';
+import { WebhookAlert } from './webhooks/WebhookAlert';
 
 /**
  * openVotes: open proposals the member has not voted on yet (null: unknown).
@@ -91,6 +92,7 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Prom
       <div className="body">
         <Nav roles={me.roles} pathname={pathname} openVotes={openVotes} />
         <main id="main" className="content" tabIndex={-1}>
+          {me.roles.includes('coordinator') && <WebhookAlert memberId={me.id} />}
           {children}
         </main>
       </div>

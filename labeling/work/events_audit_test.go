@@ -97,10 +97,13 @@ var eventAudit = map[string]audience{
 	"proposal.voted":            {[]string{"coop"}, nil},
 	"proposal.closing_soon":     {[]string{"coop"}, nil},
 	"proposal.closed":           {[]string{"coop"}, nil},
+	// A webhook endpoint stopped after its retries were spent: the
+	// coordinator who registered it is told.
+	"webhook.disabled": {[]string{"member"}, []string{"endpoint_id", "url", "reason", "message_id"}},
 }
 
 // eventTypeLiteral matches the event type names written in the source.
-var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register|session|token)\.[a-z_]+)"`)
+var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register|session|token|webhook)\.[a-z_]+)"`)
 
 // notEvents are literals the pattern takes for event types.
 var notEvents = map[string]bool{"evaluation.jsonl": true}

@@ -17,6 +17,9 @@ import (
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/webhook"
+	"copyhold/labeling/webhook/relay"
+	webhookstore "copyhold/labeling/webhook/store"
 	"copyhold/labeling/work"
 	"copyhold/server"
 
@@ -87,7 +90,7 @@ func Deps(db *gorm.DB, st *store.Stores) server.Deps {
 	}
 	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db),
-		Roll: equitystore.NewRoll(db, &k)}
+		Roll: equitystore.NewRoll(db, &k), Webhooks: relay.NewService(webhookstore.New(db, nil), webhook.Policy{})}
 }
 
 // AddMember creates a member with Password and the roles, and an API token.

@@ -14,6 +14,7 @@ export function AdminPage() {
           Members &amp; invites
         </Link>
         <Link to="/admin/projects">Models &amp; projects</Link>
+        <Link to="/admin/webhooks">Webhooks</Link>
       </nav>
       <InviteSection />
       <MembersSection />

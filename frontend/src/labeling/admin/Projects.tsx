@@ -23,6 +23,7 @@ export function AdminTabs({ current }: { current: 'members' | 'projects' }) {
       <Link to="/admin/projects" aria-current={current === 'projects' ? 'page' : undefined}>
         Models &amp; projects
       </Link>
+      <Link to="/admin/webhooks">Webhooks</Link>
     </nav>
   );
 }
