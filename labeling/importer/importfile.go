@@ -283,6 +283,11 @@ func (im *importer) finish(rec Record, where string) error {
 			}
 		}
 	}
+	data, err := chatShape(im.s, rec.Data)
+	if err != nil {
+		return importErr(where, err)
+	}
+	rec.Data = data
 	d, err := im.s.ItemData(rec.Data)
 	if err != nil {
 		return importErr(where, err)
