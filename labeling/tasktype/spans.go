@@ -42,9 +42,9 @@ type AnswerSpan struct {
 	// then relative to that message's content. Absent otherwise.
 	TurnID string `json:"turn_id,omitempty"`
 	Start  int    `json:"start"`
-	End   int    `json:"end"`
-	Label string `json:"label"`
-	Text  string `json:"text"`
+	End    int    `json:"end"`
+	Label  string `json:"label"`
+	Text   string `json:"text"`
 }
 
 var cssColorRE = regexp.MustCompile(`^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9., %]{1,40}\))$`)
