@@ -100,14 +100,14 @@ func ExportTaskTypes(f ExportFormat) []tasktype.TaskType {
 
 // exportNeeds words the error for a task type a format cannot represent.
 var exportNeeds = map[ExportFormat]string{
-	ExportTRLSFT:       "rewrite items (a prompt and a written completion)",
-	ExportTRLSFTPrompt: "rewrite items (a prompt and a written completion)",
-	ExportOpenAIChat:   "rewrite items (a prompt and a written completion), or rubric ratings per conversation turn",
-	ExportTRLDPO:       "pairwise or ranking items (a chosen and a rejected response)",
-	ExportTRLDPOConv:   "pairwise or ranking items (a chosen and a rejected response)",
-	ExportOpenAIDPO:    "pairwise or ranking items (a chosen and a rejected response)",
-	ExportTRLKTO:       "pairwise or rubric items (a response judged good or bad)",
-	ExportLabelStudio:  "a task type Label Studio has results for (moderation has none)",
+	ExportTRLSFT:        "rewrite items (a prompt and a written completion)",
+	ExportTRLSFTPrompt:  "rewrite items (a prompt and a written completion)",
+	ExportOpenAIChat:    "rewrite items (a prompt and a written completion), or rubric ratings per conversation turn",
+	ExportTRLDPO:        "pairwise or ranking items (a chosen and a rejected response)",
+	ExportTRLDPOConv:    "pairwise or ranking items (a chosen and a rejected response)",
+	ExportOpenAIDPO:     "pairwise or ranking items (a chosen and a rejected response)",
+	ExportTRLKTO:        "pairwise or rubric items (a response judged good or bad)",
+	ExportLabelStudio:   "a task type Label Studio has results for (moderation has none)",
 	ExportTRLPromptOnly: "pairwise, ranking, rewrite or rubric items (items with a prompt)",
 	ExportTRLImplicit:   "pairwise or ranking items (a chosen and a rejected response)",
 	ExportTRLReward:     "pairwise or ranking items (a chosen and a rejected response)",

@@ -34,7 +34,7 @@ type trlFunctionCall struct {
 
 type (
 	trlMessagesLine struct {
-		Messages []trlMsg       `json:"messages"`
+		Messages []trlMsg        `json:"messages"`
 		Tools    json.RawMessage `json:"tools,omitempty"`
 	}
 	trlPromptLine struct {

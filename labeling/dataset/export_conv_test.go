@@ -70,7 +70,9 @@ type convGoldenCase struct {
 }
 
 func convGoldenCases() []convGoldenCase {
-	o := func(f ExportFormat, tt tasktype.TaskType) ExportOptions { return ExportOptions{Format: f, TaskType: tt} }
+	o := func(f ExportFormat, tt tasktype.TaskType) ExportOptions {
+		return ExportOptions{Format: f, TaskType: tt}
+	}
 	rubricWeights := o(ExportOpenAIChat, tasktype.TaskRubric)
 	rubricWeights.WeightZero = []string{WeightBelow, WeightMarked}
 	best := o(ExportTRLDPOConv, tasktype.TaskRanking)
