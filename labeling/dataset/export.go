@@ -641,4 +641,7 @@ type ExportRequest struct {
 	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
 	Archive string
 	TempDir string
+	// Settings are the caller's export options (system message, pair
+	// policy, weights, separator, …); the zero value is the default export.
+	Settings ExportSettings
 }

@@ -139,3 +139,25 @@ func (w *exportWriter) emitPromptOnly(row *ExportRow, ts tasktype.Schema, d task
 	}
 	return "", w.line(exportPromptLine{prompt})
 }
+
+// ExportConversational says whether any of the schemas reads a conversation.
+func ExportConversational(tt tasktype.TaskType, schemas []json.RawMessage) bool {
+	for _, raw := range schemas {
+		if s, err := tasktype.ParseSchema(tt, raw); err == nil {
+			if f, _ := tasktype.ConversationOf(s); f != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ExportHFRowFormatFor is ExportHFRowFormat for these projects: preference
+// pairs over conversations are written in the conversational form.
+func ExportHFRowFormatFor(tt tasktype.TaskType, schemas []json.RawMessage) ExportFormat {
+	f := ExportHFRowFormat(tt)
+	if f == ExportTRLDPO && ExportConversational(tt, schemas) {
+		return ExportTRLDPOConv
+	}
+	return f
+}
