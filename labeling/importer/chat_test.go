@@ -153,3 +153,37 @@ func TestImportLabelStudioDialogue(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestLSConfigParagraphsDialogue(t *testing.T) {
+	cases := []struct {
+		config string
+		tt     tasktype.TaskType
+		want   string
+	}{
+		{`<View><Paragraphs name="chat" value="$dialogue" layout="dialogue"/><Choices name="outcome" toName="chat"><Choice value="resolved"/><Choice value="unresolved"/></Choices></View>`,
+			tasktype.TaskClassification, `"conversation_field":"dialogue","turn":"conversation"`},
+		{`<View><Paragraphs name="chat" value="$dialogue" layout="dialogue"/><Rating name="quality" toName="chat"/></View>`,
+			tasktype.TaskRubric, `"conversation_field":"dialogue","turn":"last_assistant"`},
+		{`<View><Paragraphs name="chat" value="$dialogue" layout="dialogue"/><TextArea name="reply" toName="chat"/></View>`,
+			tasktype.TaskRewrite, `"conversation_field":"dialogue","turn":"next"`},
+	}
+	for _, c := range cases {
+		tt, schema, err := ParseLSConfig([]byte(c.config))
+		if err != nil || tt != c.tt || !strings.Contains(string(schema), c.want) {
+			t.Errorf("%s: %s %s %v", c.tt, tt, schema, err)
+		}
+	}
+	// The dialogue fixture imports into the classification project made from the config.
+	tt, schema, _ := ParseLSConfig([]byte(cases[0].config))
+	if recs, err := readChat(t, "labelstudio_dialogue.json", LabelStudio, tt, schema); err != nil || len(recs) != 2 {
+		t.Errorf("import: %d, %v", len(recs), err)
+	}
+	for _, bad := range []struct{ config, want string }{
+		{`<View><Paragraphs name="chat" value="$d"/><Choices name="c" toName="chat"><Choice value="a"/><Choice value="b"/></Choices></View>`, `needs layout="dialogue"`},
+		{`<View><Paragraphs name="chat" value="$d" layout="dialogue" nameKey="speaker"/><Choices name="c" toName="chat"><Choice value="a"/><Choice value="b"/></Choices></View>`, `nameKey="speaker"`},
+	} {
+		if _, _, err := ParseLSConfig([]byte(bad.config)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("got %v, want %q", err, bad.want)
+		}
+	}
+}
