@@ -456,10 +456,11 @@ func (w *exportWriter) convPreference(c convItem, s tasktype.Schema, d tasktype.
 	if err != nil || why != "" {
 		return 0, why, err
 	}
-	n := 0
+	n, dropped := 0, ""
 	for _, p := range pairs {
 		if sameMessages(p.chosen, p.rejected) {
-			w.tally.drop(ExportDropSameResponse)
+			dropped = ExportDropSameResponse
+			w.tally.drop(dropped)
 			continue
 		}
 		var err error
@@ -472,7 +473,8 @@ func (w *exportWriter) convPreference(c convItem, s tasktype.Schema, d tasktype.
 			err = w.line(trlImplicitLine{toTRL(concatMsgs(c.msgs, p.chosen)), toTRL(concatMsgs(c.msgs, p.rejected)), c.tools})
 		case ExportOpenAIDPO:
 			if len(p.chosen) != 1 || len(p.rejected) != 1 {
-				w.tally.drop(ExportDropMultiMessage)
+				dropped = ExportDropMultiMessage
+				w.tally.drop(dropped)
 				continue
 			}
 			err = w.line(openAIDPOConvLine{openAIDPOInput{forOpenAI(c.msgs), c.tools}, forOpenAI(p.chosen), forOpenAI(p.rejected)})
@@ -485,7 +487,7 @@ func (w *exportWriter) convPreference(c convItem, s tasktype.Schema, d tasktype.
 		n++
 	}
 	if n == 0 {
-		return 0, ExportDropSameResponse, nil
+		return 0, dropped, nil
 	}
 	return n, "", nil
 }
