@@ -1,10 +1,13 @@
 package dataset
 
 import (
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/tasktype"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -160,4 +163,42 @@ func ExportHFRowFormatFor(tt tasktype.TaskType, schemas []json.RawMessage) Expor
 		return ExportTRLDPOConv
 	}
 	return f
+}
+
+// exportLongTurnScores: one long-format value per turn and criterion of a
+// per-turn rubric answer, the unit suffixed "turn/criterion" (as agreement
+// makes its units).
+func exportLongTurnScores(answer json.RawMessage) ([]exportLongValue, error) {
+	var a tasktype.RubricTurnsAnswer
+	if err := json.Unmarshal(answer, &a); err != nil {
+		return nil, err
+	}
+	var out []exportLongValue
+	for _, id := range slices.Sorted(maps.Keys(a.Turns)) {
+		t := a.Turns[id]
+		for _, c := range slices.Sorted(maps.Keys(t.Scores)) {
+			out = append(out, exportLongValue{suffix: id + "/" + c, text: strconv.Itoa(t.Scores[c]), raw: true})
+		}
+	}
+	return out, nil
+}
+
+// exportLongTurnSpans: one long-format value per turn with spans, the unit
+// suffixed with the turn id (offsets are relative to the turn).
+func exportLongTurnSpans(spans []tasktype.AnswerSpan) ([]exportLongValue, error) {
+	var out []exportLongValue
+	for i := 0; i < len(spans); {
+		j := i
+		marks := []agreement.SpanMark{}
+		for ; j < len(spans) && spans[j].TurnID == spans[i].TurnID; j++ {
+			marks = append(marks, agreement.SpanMark{Start: spans[j].Start, End: spans[j].End, Label: spans[j].Label})
+		}
+		b, err := json.Marshal(marks)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, exportLongValue{suffix: spans[i].TurnID, text: string(b), raw: true})
+		i = j
+	}
+	return out, nil
 }

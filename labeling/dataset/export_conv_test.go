@@ -498,3 +498,21 @@ func TestExportStandardLinesFollowTRL(t *testing.T) {
 		}
 	}
 }
+
+// The long format (for `copyhold agreement`) has one unit per turn.
+func TestExportLongPerTurn(t *testing.T) {
+	rows := convFixtures()["rubric"][:1]
+	got, _ := exportWrite(t, ExportOptions{Format: ExportLong, TaskType: tasktype.TaskRubric}, rows)
+	for _, want := range []string{"7/t1/correct,otter,1", "7/t3/correct,otter,0"} {
+		if !strings.Contains(strings.ReplaceAll(got, "\r", ""), want) {
+			t.Errorf("long rubric: want %q in\n%s", want, got)
+		}
+	}
+	spans := `{"conversation_field":"messages","labels":[{"value":"CITY"}]}`
+	row := convRow(tasktype.TaskSpans, spans, `{"messages":[{"role":"user","content":"Bern or Zürich?"},{"role":"assistant","content":"Zürich."}]}`,
+		`{"spans":[{"turn_id":"t1","start":0,"end":6,"label":"CITY"},{"turn_id":"t0","start":0,"end":4,"label":"CITY"}]}`, 9)
+	got, _ = exportWrite(t, ExportOptions{Format: ExportLongJSONL, TaskType: tasktype.TaskSpans}, []ExportRow{row})
+	if !strings.Contains(got, `"item":"9/t0"`) || !strings.Contains(got, `"item":"9/t1"`) {
+		t.Errorf("long spans:\n%s", got)
+	}
+}
