@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -514,5 +516,34 @@ func TestExportLongPerTurn(t *testing.T) {
 	got, _ = exportWrite(t, ExportOptions{Format: ExportLongJSONL, TaskType: tasktype.TaskSpans}, []ExportRow{row})
 	if !strings.Contains(got, `"item":"9/t0"`) || !strings.Contains(got, `"item":"9/t1"`) {
 		t.Errorf("long spans:\n%s", got)
+	}
+}
+
+// An hf folder of conversations: conversational rows, and a card that says so.
+func TestExportHFConversations(t *testing.T) {
+	rows := convFixtures()["pairwise"]
+	schemas := []json.RawMessage{rows[0].Schema}
+	if f := ExportHFRowFormatFor(tasktype.TaskPairwise, schemas); f != ExportTRLDPOConv {
+		t.Fatalf("row format %s", f)
+	}
+	m := exportTestManifest()
+	m.Conversational = ExportConversational(tasktype.TaskPairwise, schemas)
+	dir := t.TempDir()
+	w, err := NewExportHFDir(dir, ExportOptions{TaskType: tasktype.TaskPairwise, Project: "Chats", Manifest: m, HFRows: ExportTRLDPOConv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ExportAll(w, exportRows(rows)); err != nil {
+		t.Fatal(err)
+	}
+	card, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+	train, _ := os.ReadFile(filepath.Join(dir, "train.jsonl"))
+	if !strings.Contains(string(card), "TRL's **conversational** form") || !strings.Contains(string(train), `"tools":[`) {
+		t.Errorf("card:\n%s\ntrain:\n%s", card, train)
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(string(train), "\n"), "\n") {
+		if err := checkTrainingLine(ExportTRLDPOConv, []byte(line)); err != nil {
+			t.Errorf("line %d: %v", i+1, err)
+		}
 	}
 }
