@@ -106,6 +106,15 @@ func TestDatasetsHTTP(t *testing.T) {
 		if r := lab.do("GET", url, nil); r.status != 403 {
 			t.Fatalf("labeller downloads: %d", r.status)
 		}
+		// Options give another file with its own ETag; the defaults spelled out give the default one.
+		plain := coord.do("GET", url+"&separator=none", nil)
+		if plain.status != 200 || strings.Contains(string(plain.body), `"chosen":" `) || !strings.Contains(string(first.body), `"chosen":" `) ||
+			plain.header.Get("ETag") == first.header.Get("ETag") || !strings.Contains(plain.header.Get("Link"), "separator=none") {
+			t.Fatalf("separator=none: %d %s %q", plain.status, plain.body, plain.header.Get("ETag"))
+		}
+		if d := coord.do("GET", url+"&separator=space&pairs=all", nil); d.header.Get("ETag") != first.header.Get("ETag") || string(d.body) != string(first.body) {
+			t.Fatalf("default options spelled out: %q", d.header.Get("ETag"))
+		}
 		man := coord.do("GET", fmt.Sprintf("/api/snapshots/%d/manifest?format=trl-dpo", snap.ID), nil)
 		var m dataset.ExportManifest
 		if json.Unmarshal(man.body, &m); man.status != 200 || m.SnapshotHash != snap.Hash || m.Counts.Rows != 5 || m.Labour.Annotations != 5 {
@@ -120,6 +129,11 @@ func TestDatasetsHTTP(t *testing.T) {
 			{fmt.Sprintf("/api/snapshots/%d/export?format=trl-sft", snap.ID), 400, "export_unsupported"},
 			{fmt.Sprintf("/api/snapshots/%d/export?format=nope", snap.ID), 400, "export_format"},
 			{"/api/snapshots/9999/export?format=jsonl", 404, "snapshot_not_found"},
+			{fmt.Sprintf("/api/snapshots/%d/export?format=trl-dpo&separator=tab", snap.ID), 400, "export_options"},
+			{fmt.Sprintf("/api/snapshots/%d/export?format=trl-dpo&pairs=some", snap.ID), 400, "export_options"},
+			{fmt.Sprintf("/api/snapshots/%d/export?format=trl-dpo&weight_zero=marked", snap.ID), 400, "export_options"},
+			{fmt.Sprintf("/api/snapshots/%d/export?format=trl-stepwise", snap.ID), 400, "export_unsupported"},
+			{fmt.Sprintf("/api/snapshots/%d/manifest?format=openai-chat&weight_zero=history", snap.ID), 400, "export_unsupported"},
 		} {
 			if r := coord.do("GET", c.path, nil); r.status != c.status || r.code() != c.code {
 				t.Fatalf("%s: %d %s", c.path, r.status, r.body)
@@ -207,6 +221,15 @@ func TestExportCachePrunedAndRebuilt(t *testing.T) {
 		again := coord.do("GET", url, nil)
 		if again.status != 200 || string(again.body) != string(first.body) || again.header.Get("ETag") != first.header.Get("ETag") {
 			t.Fatalf("rebuilt download: %d %q, want %q", again.status, again.body, first.body)
+		}
+		// Options give another file with its own ETag; the defaults spelled out give the default one.
+		plain := coord.do("GET", url+"&separator=none", nil)
+		if plain.status != 200 || strings.Contains(string(plain.body), `"chosen":" `) || !strings.Contains(string(first.body), `"chosen":" `) ||
+			plain.header.Get("ETag") == first.header.Get("ETag") || !strings.Contains(plain.header.Get("Link"), "separator=none") {
+			t.Fatalf("separator=none: %d %s %q", plain.status, plain.body, plain.header.Get("ETag"))
+		}
+		if d := coord.do("GET", url+"&separator=space&pairs=all", nil); d.header.Get("ETag") != first.header.Get("ETag") || string(d.body) != string(first.body) {
+			t.Fatalf("default options spelled out: %q", d.header.Get("ETag"))
 		}
 		man := coord.do("GET", fmt.Sprintf("/api/snapshots/%d/manifest?format=trl-dpo", snap.ID), nil)
 		if man.status != 200 || !strings.Contains(string(man.body), snap.Hash) {

@@ -167,6 +167,7 @@ type Quality interface {
 // handlers use (labeling/store.Datasets).
 type Datasets interface {
 	CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error)
+	CheckSnapshotExportWith(ctx context.Context, id int64, f dataset.ExportFormat, set dataset.ExportSettings) (dataset.Snapshot, error)
 	CreateEvaluation(ctx context.Context, actor *int64, req dataset.EvaluationRequest) (dataset.Evaluation, labeling.Project, error)
 	CreateRelease(ctx context.Context, actor *int64, req dataset.ReleaseRequest) (dataset.Release, error)
 	CreateSnapshot(ctx context.Context, actor *int64, req dataset.SnapshotRequest) (dataset.Snapshot, error)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
@@ -33,10 +34,14 @@ type exportFile struct {
 	key, ext, etag, name, contentType string
 }
 
-func exportFileFor(snap dataset.Snapshot, f dataset.ExportFormat) exportFile {
+func exportFileFor(snap dataset.Snapshot, f dataset.ExportFormat, set dataset.ExportSettings) exportFile {
 	etag := fmt.Sprintf(`"sha256:%s:%s:%s"`, snap.Hash, snap.Mode, f)
 	if f == dataset.ExportHF { // the archive holds the card with the snapshot's time
 		etag = fmt.Sprintf(`"sha256:%s:%s:%s:%d"`, snap.Hash, snap.Mode, f, snap.ID)
+	}
+	if key := set.Key(); key != "" { // options give other bytes: another entry
+		opt := sha256.Sum256([]byte(key))
+		etag = strings.TrimSuffix(etag, `"`) + ":" + hex.EncodeToString(opt[:8]) + `"`
 	}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", etag, snap.ID, snap.CreatedAt.UnixNano()))
 	ext, ct := ".jsonl", "application/x-ndjson"
@@ -59,15 +64,20 @@ func (s *Server) openExport(c *gin.Context, id int64, f dataset.ExportFormat) (e
 		fail(c, errExportsOff)
 		return ef, nil, nil, false
 	}
-	ctx := c.Request.Context()
-	snap, err := s.datasets.CheckSnapshotExport(ctx, id, f)
+	set, err := dataset.ParseExportSettings(c.Query)
 	if err != nil {
 		fail(c, err)
 		return ef, nil, nil, false
 	}
-	ef = exportFileFor(snap, f)
+	ctx := c.Request.Context()
+	snap, err := s.datasets.CheckSnapshotExportWith(ctx, id, f, set)
+	if err != nil {
+		fail(c, err)
+		return ef, nil, nil, false
+	}
+	ef = exportFileFor(snap, f, set)
 	data, manifest, err = s.cfg.Exports.open(ef.key, ef.ext, func(data, manifest *os.File, scratch string) error {
-		m, err := s.datasets.ExportSnapshot(ctx, id, dataset.ExportRequest{Format: f, Publisher: "copyhold co-operative", TempDir: scratch}, data)
+		m, err := s.datasets.ExportSnapshot(ctx, id, dataset.ExportRequest{Format: f, Publisher: "copyhold co-operative", TempDir: scratch, Settings: set}, data)
 		if err != nil {
 			return err
 		}
@@ -116,7 +126,12 @@ func (s *Server) handleExportSnapshot(c *gin.Context) {
 	h.Set("Content-Type", ef.contentType)
 	h.Set("Content-Disposition", `attachment; filename="`+ef.name+`"`)
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
-	h.Set("Link", fmt.Sprintf(`</api/snapshots/%d/manifest?format=%s>; rel="describedby"`, id, f))
+	link := fmt.Sprintf("/api/snapshots/%d/manifest?format=%s", id, f)
+	if q := c.Request.URL.Query(); len(q) > 1 {
+		q.Del("format")
+		link += "&" + q.Encode()
+	}
+	h.Set("Link", "<"+link+`>; rel="describedby"`)
 	http.ServeContent(c.Writer, c.Request, "", st.ModTime(), file)
 }
 
@@ -198,7 +213,12 @@ func (s *Server) handleGetSnapshot(c *gin.Context) {
 	}
 	formats := []dataset.ExportFormat{}
 	for _, f := range dataset.ExportFormats() {
-		if dataset.CheckExportFormat(f, snap.TaskType, "") == nil {
+		rows := f
+		if f == dataset.ExportHF {
+			rows = dataset.ExportHFRowFormatFor(snap.TaskType, snap.SnapshotSchemas())
+		}
+		if dataset.CheckExportFormat(f, snap.TaskType, "") == nil &&
+			dataset.CheckExportSchemas(rows, snap.TaskType, snap.SnapshotSchemas(), dataset.ExportSettings{}, "") == nil {
 			formats = append(formats, f)
 		}
 	}

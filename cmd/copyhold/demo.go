@@ -11,7 +11,7 @@ import (
 	"copyhold/labeling/member"
 )
 
-//go:embed demodata/sentiment.jsonl
+//go:embed demodata/sentiment.jsonl demodata/chats.jsonl
 var demoData embed.FS
 
 // demoMembers are the demo co-op's people: one per role, plus two more
@@ -29,7 +29,7 @@ var demoMembers = []struct {
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	var c config
-	fset := newFlags("demo", "Seed a demo co-op: one member per role and a model with a sentiment project built from real review sentences. Safe to run again: nothing is duplicated.", e)
+	fset := newFlags("demo", "Seed a demo co-op: one member per role and a model with a sentiment project built from real review sentences, and a draft project rating the assistant turns of six multi-turn chats. Safe to run again: nothing is duplicated.", e)
 	bindDatabase(fset, e, &c)
 	password := fset.String("password", "copyhold-demo", "password of the demo members (env COPYHOLD_DEMO_PASSWORD)")
 	if err := fset.Parse(args); err != nil {
@@ -57,6 +57,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		ids = append(ids, m.ID)
 	}
 	if err := seedDemoProject(ctx, st, ids[0]); err != nil {
+		return err
+	}
+	if err := seedDemoChats(ctx, st, ids[0]); err != nil {
 		return err
 	}
 	// The co-op's constitution: the shipped defaults, recorded on the register.

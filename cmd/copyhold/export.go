@@ -26,7 +26,20 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	manifest := fset.String("manifest", "", "where to write the manifest (default: beside -o FILE as NAME.manifest.json; none for stdout)")
 	license := fset.String("license", "", "license id for the manifest and card (e.g. cc-by-4.0)")
 	terms := fset.String("terms", "", "the co-op's terms for this data, in words")
+	opt := map[string]*string{
+		"system":        fset.String("system", "", "system message first in conversational rows"),
+		"instruction":   fset.String("instruction", "", "put before the original text of rewrite items without a prompt"),
+		"kto_criterion": fset.String("kto-criterion", "", "rubric criterion a good/bad label is read from (trl-kto, trl-stepwise, --weight-zero below)"),
+		"kto_threshold": fset.String("kto-threshold", "", "label true iff score >= this decimal (default: above the middle of the scale)"),
+		"pairs":         fset.String("pairs", "", "rankings: all (default) or best-vs-rest"),
+		"weight_zero":   fset.String("weight-zero", "", "openai-chat: comma list of marked, below, history (assistant turns that get weight 0)"),
+		"separator":     fset.String("separator", "", "standard rows: space (default), newline or none between prompt and completion"),
+	}
 	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	settings, err := dataset.ParseExportSettings(func(name string) string { return *opt[name] })
+	if err != nil {
 		return err
 	}
 	if *snapshot <= 0 || *format == "" || fset.NArg() != 0 {
@@ -44,7 +57,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 	// Refuse before creating any file.
-	if _, err := st.Datasets.CheckSnapshotExport(ctx, *snapshot, f); err != nil {
+	if _, err := st.Datasets.CheckSnapshotExportWith(ctx, *snapshot, f, settings); err != nil {
 		return err
 	}
 	var out io.Writer = e.stdout
@@ -60,7 +73,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	bw := bufio.NewWriterSize(out, 256<<10)
 	m, err := st.Datasets.ExportSnapshot(ctx, *snapshot, dataset.ExportRequest{Format: f, License: *license, Terms: *terms,
-		Publisher: "copyhold co-operative", TempDir: os.TempDir()}, bw)
+		Publisher: "copyhold co-operative", TempDir: os.TempDir(), Settings: settings}, bw)
 	if err == nil {
 		err = bw.Flush()
 	}

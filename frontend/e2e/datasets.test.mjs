@@ -60,7 +60,7 @@ test('snapshot, DPO download, release, and the labeller sees it', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`download-${snap.id}`).click()]);
   assert.equal(download.suggestedFilename(), `snapshot-${snap.id}-trl-dpo.jsonl`);
   const text = await readFile(await download.path(), 'utf8');
-  assert.equal(text, '{"prompt":"Capital of France?","chosen":"Paris.","rejected":"Lyon, probably."}\n{"prompt":"Name a prime.","chosen":"7","rejected":"4"}\n');
+  assert.equal(text, '{"prompt":"Capital of France?","chosen":" Paris.","rejected":" Lyon, probably."}\n{"prompt":"Name a prime.","chosen":" 7","rejected":" 4"}\n');
 
   await page.locator('#rel-version').fill('e2e-1');
   await page.locator('#rel-base_model').fill('base-7b');

@@ -18,6 +18,9 @@ type Disagreement struct {
 	Differing []string    `json:"differing"` // keys not given by every submission
 	Fields    []FieldDiff `json:"fields,omitempty"`
 	Spans     []SpanDiff  `json:"spans,omitempty"`
+	// Turns lists the conversation turns whose answers differ (per-turn
+	// rubric scores or exclude marks, per-turn spans), sorted by id.
+	Turns []string `json:"turns,omitempty"`
 }
 
 // KeyVotes is one answer-key value and the submissions that gave it.
@@ -38,8 +41,9 @@ type FieldDiff struct {
 // SpanDiff is a cluster of overlapping spans with one label whose boundaries
 // are not the same in every submission.
 type SpanDiff struct {
-	Label string          `json:"label"`
-	Marks []SubmittedSpan `json:"marks"`
+	TurnID string          `json:"turn_id,omitempty"` // the conversation turn, for per-turn spans
+	Label  string          `json:"label"`
+	Marks  []SubmittedSpan `json:"marks"`
 }
 
 // SubmittedSpan is one submission's span in a SpanDiff.
@@ -132,11 +136,31 @@ func Disagree(tt tasktype.TaskType, subs []SubmissionAnswer) (Disagreement, erro
 				return d, err
 			}
 			for _, m := range marks {
-				labels[len(all)] = m.Label
+				labels[len(all)] = m.Label // turn + TurnLabelSep + label for per-turn spans: clusters never cross turns
 				all = append(all, SubmittedSpan{Submission: s.ID, Start: m.Start, End: m.End})
 			}
 		}
 		d.Spans = spanClusters(all, labels, len(subs))
+		seen := map[string]bool{}
+		for _, sd := range d.Spans {
+			if sd.TurnID != "" && !seen[sd.TurnID] {
+				seen[sd.TurnID] = true
+				d.Turns = append(d.Turns, sd.TurnID)
+			}
+		}
+		sort.Strings(d.Turns)
+	}
+	if len(subs) > 0 && IsPerTurn(tt, subs[0].Answer) {
+		recs := make([]AnswerRecord, len(subs))
+		for i, s := range subs {
+			recs[i] = AnswerRecord{Annotator: strconv.FormatInt(s.ID, 10), Answer: s.Answer}
+		}
+		turns, err := TurnsDiffering(recs)
+		if err != nil {
+			return d, err
+		}
+		d.Turns = turns
+		d.Unanimous = d.Unanimous && len(turns) == 0
 	}
 	return d, nil
 }
@@ -180,7 +204,9 @@ func spanClusters(all []SubmittedSpan, labels map[int]string, nSubs int) []SpanD
 			same = false
 		}
 		if !same {
-			out = append(out, SpanDiff{Label: label, Marks: cluster})
+			d := SpanDiff{Label: label, Marks: cluster}
+			d.TurnID, d.Label = SplitTurnLabel(label)
+			out = append(out, d)
 		}
 		i = j
 	}

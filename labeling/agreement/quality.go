@@ -92,10 +92,17 @@ func Ratings(tt tasktype.TaskType, recs []AnswerRecord) ([]Rating, error) {
 	return out, nil
 }
 
-// spanMarksFromKey parses "start:end:label" keys (labels may contain ':').
+// spanMarksFromKey parses "start:end:label" keys (labels may contain ':'),
+// and "turn/start:end:label" keys of spans in a conversation turn, whose
+// mark label is turn + TurnLabelSep + label: spans of different turns never
+// match, so span agreement is per turn.
 func spanMarksFromKey(key []string) ([]SpanMark, error) {
 	marks := make([]SpanMark, 0, len(key))
 	for _, k := range key {
+		turn := ""
+		if i, j := strings.IndexByte(k, '/'), strings.IndexByte(k, ':'); i > 0 && i < j {
+			turn, k = k[:i], k[i+1:]
+		}
 		parts := strings.SplitN(k, ":", 3)
 		if len(parts) != 3 {
 			return nil, ErrBadRatingValue.With("span key %q is not start:end:label", k)
@@ -105,9 +112,25 @@ func spanMarksFromKey(key []string) ([]SpanMark, error) {
 		if err1 != nil || err2 != nil {
 			return nil, ErrBadRatingValue.With("span key %q is not start:end:label", k)
 		}
-		marks = append(marks, SpanMark{Start: s, End: e, Label: parts[2]})
+		label := parts[2]
+		if turn != "" {
+			label = turn + TurnLabelSep + label
+		}
+		marks = append(marks, SpanMark{Start: s, End: e, Label: label})
 	}
 	return marks, nil
+}
+
+// TurnLabelSep joins a turn id and a span label in the marks of per-turn
+// spans (a control character: no label or turn id contains one).
+const TurnLabelSep = "\x1f"
+
+// SplitTurnLabel splits a mark label into its turn ("" for plain spans) and label.
+func SplitTurnLabel(l string) (turn, label string) {
+	if t, rest, ok := strings.Cut(l, TurnLabelSep); ok {
+		return t, rest
+	}
+	return "", l
 }
 
 func cutLast(s, sep string) (before, after string, ok bool) {
@@ -319,6 +342,11 @@ func PerLabelAgreement(tt tasktype.TaskType, recs []AnswerRecord) ([]LabelAgreem
 		by := map[string][]Rating{}
 		for _, r := range ratings {
 			_, crit, _ := strings.Cut(r.Unit, unitSep)
+			// Per-turn scores ("turn/criterion") pool into their criterion:
+			// each turn is a unit of it.
+			if _, c, ok := strings.Cut(crit, "/"); ok {
+				crit = c
+			}
 			by[crit] = append(by[crit], r)
 		}
 		for _, c := range agreeSortedKeys(by) {
@@ -345,14 +373,15 @@ func PerLabelAgreement(tt tasktype.TaskType, recs []AnswerRecord) ([]LabelAgreem
 			}
 			rows = append(rows, row{r.Unit, r.Annotator, marks})
 			for _, m := range marks {
-				labels[m.Label] = true
+				_, l := SplitTurnLabel(m.Label)
+				labels[l] = true
 			}
 		}
 		for l := range labels {
 			for _, rw := range rows {
 				var ms []SpanMark
 				for _, m := range rw.marks {
-					if m.Label == l {
+					if _, ml := SplitTurnLabel(m.Label); ml == l {
 						ms = append(ms, m)
 					}
 				}

@@ -320,3 +320,13 @@ var (
 	ErrEvaluationReleases = fault.New(fault.KindInvalid, "evaluation_releases", "an evaluation compares releases of its model")
 	ErrDataExportFormat   = fault.New(fault.KindInvalid, "export_format", "the personal export is json or csv")
 )
+
+// SnapshotSchemas lists the schemas of the snapshot's projects, for
+// CheckExportSchemas.
+func (s Snapshot) SnapshotSchemas() []json.RawMessage {
+	out := make([]json.RawMessage, len(s.Projects))
+	for i, p := range s.Projects {
+		out[i] = p.Schema
+	}
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -37,13 +38,19 @@ const (
 	ExportLongJSONL    ExportFormat = "long-jsonl"             // the same as JSON lines
 	ExportJSONL        ExportFormat = "jsonl"                  // {"item_id","external_id","data","answer",…}
 	ExportHF           ExportFormat = "hf"                     // a Hugging Face dataset folder (see export_hf.go)
+	// Formats added for conversations (export_conv.go); the standard
+	// (text) ones also take plain pairwise, ranking and rewrite projects.
+	ExportTRLPromptOnly ExportFormat = "trl-prompt-only"         // {"prompt"}
+	ExportTRLImplicit   ExportFormat = "trl-preference-implicit" // {"chosen","rejected"}, the prompt inside both
+	ExportTRLReward     ExportFormat = "trl-reward"              // {"prompt","chosen","rejected","margin"}
+	ExportTRLStepwise   ExportFormat = "trl-stepwise"            // {"prompt","completions","labels"}
 )
 
 // ExportFormats lists every format in a stable order (for help texts).
 func ExportFormats() []ExportFormat {
 	return []ExportFormat{ExportTRLSFT, ExportTRLSFTPrompt, ExportTRLDPO, ExportTRLDPOConv, ExportTRLKTO,
 		ExportOpenAIChat, ExportOpenAIDPO, ExportLabelStudio, ExportCSV, ExportLong, ExportLongJSONL,
-		ExportJSONL, ExportHF}
+		ExportJSONL, ExportHF, ExportTRLPromptOnly, ExportTRLImplicit, ExportTRLReward, ExportTRLStepwise}
 }
 
 // Export errors.
@@ -71,9 +78,15 @@ func ParseExportFormat(s string) (ExportFormat, error) {
 // ExportTaskTypes lists the task types a format can represent.
 func ExportTaskTypes(f ExportFormat) []tasktype.TaskType {
 	switch f {
-	case ExportTRLSFT, ExportTRLSFTPrompt, ExportOpenAIChat:
+	case ExportTRLSFT, ExportTRLSFTPrompt:
 		return []tasktype.TaskType{tasktype.TaskRewrite}
-	case ExportTRLDPO, ExportTRLDPOConv, ExportOpenAIDPO:
+	case ExportOpenAIChat:
+		return []tasktype.TaskType{tasktype.TaskRewrite, tasktype.TaskRubric}
+	case ExportTRLPromptOnly:
+		return []tasktype.TaskType{tasktype.TaskPairwise, tasktype.TaskRanking, tasktype.TaskRewrite, tasktype.TaskRubric}
+	case ExportTRLStepwise:
+		return []tasktype.TaskType{tasktype.TaskRubric}
+	case ExportTRLDPO, ExportTRLDPOConv, ExportOpenAIDPO, ExportTRLImplicit, ExportTRLReward:
 		return []tasktype.TaskType{tasktype.TaskPairwise, tasktype.TaskRanking}
 	case ExportTRLKTO:
 		return []tasktype.TaskType{tasktype.TaskPairwise, tasktype.TaskRubric}
@@ -87,14 +100,18 @@ func ExportTaskTypes(f ExportFormat) []tasktype.TaskType {
 
 // exportNeeds words the error for a task type a format cannot represent.
 var exportNeeds = map[ExportFormat]string{
-	ExportTRLSFT:       "rewrite items (a prompt and a written completion)",
-	ExportTRLSFTPrompt: "rewrite items (a prompt and a written completion)",
-	ExportOpenAIChat:   "rewrite items (a prompt and a written completion)",
-	ExportTRLDPO:       "pairwise or ranking items (a chosen and a rejected response)",
-	ExportTRLDPOConv:   "pairwise or ranking items (a chosen and a rejected response)",
-	ExportOpenAIDPO:    "pairwise or ranking items (a chosen and a rejected response)",
-	ExportTRLKTO:       "pairwise or rubric items (a response judged good or bad)",
-	ExportLabelStudio:  "a task type Label Studio has results for (moderation has none)",
+	ExportTRLSFT:        "rewrite items (a prompt and a written completion)",
+	ExportTRLSFTPrompt:  "rewrite items (a prompt and a written completion)",
+	ExportOpenAIChat:    "rewrite items (a prompt and a written completion), or rubric ratings per conversation turn",
+	ExportTRLDPO:        "pairwise or ranking items (a chosen and a rejected response)",
+	ExportTRLDPOConv:    "pairwise or ranking items (a chosen and a rejected response)",
+	ExportOpenAIDPO:     "pairwise or ranking items (a chosen and a rejected response)",
+	ExportTRLKTO:        "pairwise or rubric items (a response judged good or bad)",
+	ExportLabelStudio:   "a task type Label Studio has results for (moderation has none)",
+	ExportTRLPromptOnly: "pairwise, ranking, rewrite or rubric items (items with a prompt)",
+	ExportTRLImplicit:   "pairwise or ranking items (a chosen and a rejected response)",
+	ExportTRLReward:     "pairwise or ranking items (a chosen and a rejected response)",
+	ExportTRLStepwise:   "per-turn ratings (a rubric over a conversation with turn each_assistant)",
 }
 
 // CheckExportFormat says whether format f can represent task type tt; the
@@ -198,6 +215,14 @@ type ExportOptions struct {
 	// "" means strictly above the middle of the scale (criterion) or above
 	// 0.5 (mean).
 	KTOThreshold string
+	// Pairs is the pair policy for rankings (PairsAll, PairsBestVsRest; "" is all).
+	Pairs string
+	// WeightZero lists the rules that give assistant turns weight 0 in
+	// openai-chat (WeightMarked, WeightBelow, WeightHistory).
+	WeightZero []string
+	// Separator goes between prompt and completion in standard rows
+	// (SeparatorSpace, SeparatorNewline, SeparatorNone; "" is space).
+	Separator string
 
 	// CSVFields fixes the data columns of the csv format; nil takes the
 	// first row's top-level fields, sorted.
@@ -263,13 +288,16 @@ func newExportWriter(out io.Writer, opts ExportOptions) (*exportWriter, error) {
 	w := &exportWriter{opts: opts, bw: bufio.NewWriterSize(out, 64<<10), tally: newExportTally()}
 	w.enc = json.NewEncoder(w.bw)
 	w.enc.SetEscapeHTML(false)
-	if opts.System != "" && !exportConversational(opts.Format) {
+	if opts.System != "" && !exportConversational(opts.Format) && !exportMaybeConversational(opts.Format) {
 		return nil, ErrExportOptions.With("a system message needs a conversational format (trl-sft, trl-dpo-conversational, openai-chat, openai-dpo), not %s", opts.Format)
 	}
 	if opts.KTOThreshold != "" {
 		if _, ok := exportParseRat(opts.KTOThreshold); !ok {
 			return nil, ErrExportOptions.With("KTO threshold %q is not a decimal number", opts.KTOThreshold)
 		}
+	}
+	if err := opts.settings().Check(); err != nil {
+		return nil, err
 	}
 	switch opts.Format {
 	case ExportTRLSFT, ExportTRLSFTPrompt, ExportOpenAIChat:
@@ -288,10 +316,25 @@ func newExportWriter(out io.Writer, opts ExportOptions) (*exportWriter, error) {
 		w.emit = (*exportWriter).emitLong
 	case ExportJSONL:
 		w.emit = (*exportWriter).emitJSONL
+	case ExportTRLPromptOnly:
+		w.emit = (*exportWriter).emitPromptOnly
+	case ExportTRLImplicit, ExportTRLReward:
+		w.emit = (*exportWriter).emitDPO
+	case ExportTRLStepwise:
+		w.emit = (*exportWriter).emitConversation // per-turn ratings exist only in conversations
 	default:
 		return nil, ErrExportFormat.With("export format %q has no line writer", opts.Format)
 	}
+	if exportReadsText(opts.Format) {
+		w.emit = withConversations(w.emit)
+	}
 	return w, nil
+}
+
+// exportMaybeConversational: formats whose rows are conversational for
+// conversation projects and standard otherwise.
+func exportMaybeConversational(f ExportFormat) bool {
+	return f == ExportTRLSFTPrompt || f == ExportTRLKTO || f == ExportTRLPromptOnly || f == ExportTRLImplicit || f == ExportTRLReward
 }
 
 func exportConversational(f ExportFormat) bool {
@@ -332,6 +375,9 @@ func (w *exportWriter) Write(row ExportRow) error {
 	w.tally.addRow(&row)
 	s, err := w.parsedSchema(row.Schema)
 	if err != nil {
+		if errors.Is(err, ErrExportUnsupported) || errors.Is(err, ErrExportOptions) {
+			return err
+		}
 		return ErrExportRow.With("item %d: schema: %s", row.ItemID, err.Error())
 	}
 	d, err := s.ItemData(row.Data)
@@ -378,6 +424,9 @@ func (w *exportWriter) parsedSchema(raw json.RawMessage) (tasktype.Schema, error
 	}
 	s, err := tasktype.ParseSchema(w.opts.TaskType, raw)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkExportSchema(w.opts, s, w.opts.Project); err != nil {
 		return nil, err
 	}
 	w.schema, w.schemaRaw = s, append(w.schemaRaw[:0], raw...)
@@ -592,4 +641,7 @@ type ExportRequest struct {
 	// hf only: the archive kind ("tar" default, or "zip") and the spool folder.
 	Archive string
 	TempDir string
+	// Settings are the caller's export options (system message, pair
+	// policy, weights, separator, …); the zero value is the default export.
+	Settings ExportSettings
 }

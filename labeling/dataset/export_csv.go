@@ -254,6 +254,9 @@ func exportLongValues(tt tasktype.TaskType, answer json.RawMessage) ([]exportLon
 		if err := json.Unmarshal(answer, &a); err != nil {
 			return nil, err
 		}
+		if len(a.Spans) > 0 && a.Spans[0].TurnID != "" {
+			return exportLongTurnSpans(a.Spans)
+		}
 		marks := make([]agreement.SpanMark, len(a.Spans))
 		for i, s := range a.Spans {
 			marks[i] = agreement.SpanMark{Start: s.Start, End: s.End, Label: s.Label}
@@ -278,6 +281,9 @@ func exportLongValues(tt tasktype.TaskType, answer json.RawMessage) ([]exportLon
 		}
 		return out, nil
 	case tasktype.TaskRubric:
+		if agreement.IsPerTurn(tt, answer) {
+			return exportLongTurnScores(answer)
+		}
 		var a tasktype.RubricAnswer
 		if err := json.Unmarshal(answer, &a); err != nil {
 			return nil, err

@@ -21,15 +21,18 @@ import (
 // (project, license, terms, contributors, units, agreement, rate cards,
 // hashes); AddStats fills what the writer counted.
 type ExportManifest struct {
-	Project     string            `json:"project"`
-	Publisher   string            `json:"publisher,omitempty"` // the co-op, as it wants to be credited
-	TaskType    tasktype.TaskType `json:"task_type"`
-	Format      ExportFormat      `json:"format"`
-	RowFormat   ExportFormat      `json:"row_format,omitempty"` // hf: the format of the split files
-	CreatedAt   string            `json:"created_at,omitempty"` // RFC 3339, chosen by the caller
-	License     string            `json:"license"`              // an SPDX-like id ("cc-by-4.0"); "" renders as "other"
-	Terms       string            `json:"terms,omitempty"`      // the co-op's terms for this data, in words
-	Description string            `json:"description,omitempty"`
+	Project   string            `json:"project"`
+	Publisher string            `json:"publisher,omitempty"` // the co-op, as it wants to be credited
+	TaskType  tasktype.TaskType `json:"task_type"`
+	Format    ExportFormat      `json:"format"`
+	RowFormat ExportFormat      `json:"row_format,omitempty"` // hf: the format of the split files
+	// Conversational says the items are conversations, written in TRL's
+	// conversational form (lists of messages, a tools column).
+	Conversational bool   `json:"conversational,omitempty"`
+	CreatedAt      string `json:"created_at,omitempty"` // RFC 3339, chosen by the caller
+	License        string `json:"license"`              // an SPDX-like id ("cc-by-4.0"); "" renders as "other"
+	Terms          string `json:"terms,omitempty"`      // the co-op's terms for this data, in words
+	Description    string `json:"description,omitempty"`
 	// Offsets names the convention of span offsets (spans projects only):
 	// OffsetsCodePoints in every format but labelstudio, which uses
 	// OffsetsUTF16 as Label Studio does.
@@ -278,6 +281,11 @@ func WriteExportCard(w io.Writer, m ExportManifest) error {
 	b.WriteString(".\n\n## Data\n\n")
 	if doc := exportRowDocs[rowFormat]; doc != "" {
 		fmt.Fprintf(&b, "Each line of the JSONL files has %s\n\n", doc)
+	}
+	if m.Conversational {
+		b.WriteString("The items are conversations, so the rows are in TRL's **conversational** form: `prompt`, `completion`, " +
+			"`chosen` and `rejected` are lists of messages (`role`, `content`, and `tool_calls` with `arguments` as objects, " +
+			"`tool_call_id`), beside a `tools` column of JSON schemas where the item offers tools.\n\n")
 	}
 	if m.Offsets == OffsetsCodePoints {
 		b.WriteString("Span offsets (`start`, `end`) count Unicode code points of the item text, end exclusive: " +

@@ -109,7 +109,7 @@ func (w *exportWriter) emitSFT(row *ExportRow, ts tasktype.Schema, d tasktype.It
 		var err error
 		switch w.opts.Format {
 		case ExportTRLSFTPrompt:
-			err = w.line(exportPromptCompletionLine{prompt, ans.Text})
+			err = w.line(exportPromptCompletionLine{prompt, w.separate(prompt, ans.Text)})
 		default: // trl-sft and openai-chat share the messages shape
 			msgs := append(w.userTurn(prompt), exportMsg{"assistant", ans.Text})
 			err = w.line(exportMessagesLine{msgs})
@@ -127,7 +127,10 @@ func (w *exportWriter) emitSFT(row *ExportRow, ts tasktype.Schema, d tasktype.It
 
 // ---- preference pairs, from pairwise and ranking ----
 
-type exportPair struct{ chosen, rejected string }
+type exportPair struct {
+	chosen, rejected string
+	margin           *int // pairwise strength, for trl-reward
+}
 
 // preferencePrompt reads the prompt of a pairwise or ranking item.
 func exportPreferencePrompt(ts tasktype.Schema, d tasktype.ItemFields) (string, error) {
@@ -145,7 +148,7 @@ func exportPreferencePrompt(ts tasktype.Schema, d tasktype.ItemFields) (string, 
 // pairs turns one answer into preference pairs, or says why it gives none.
 // Pairwise a/b gives one pair; ranking gives every pair of responses in
 // different tiers, better tier chosen; ties give none.
-func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessage) ([]exportPair, string, error) {
+func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessage, policy string) ([]exportPair, string, error) {
 	switch s := ts.(type) {
 	case *tasktype.PairwiseSchema:
 		var a tasktype.PairwiseAnswer
@@ -162,9 +165,9 @@ func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessa
 		}
 		switch a.Choice {
 		case tasktype.PairwiseA:
-			return []exportPair{{ra, rb}}, "", nil
+			return []exportPair{{ra, rb, a.Strength}}, "", nil
 		case tasktype.PairwiseB:
-			return []exportPair{{rb, ra}}, "", nil
+			return []exportPair{{rb, ra, a.Strength}}, "", nil
 		case tasktype.PairwiseTie:
 			return nil, ExportSkipPairwiseTie, nil
 		case tasktype.PairwiseBothBad:
@@ -181,14 +184,8 @@ func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessa
 			return nil, "", err
 		}
 		var out []exportPair
-		for t, better := range a.Ranking {
-			for _, worse := range a.Ranking[t+1:] {
-				for _, c := range better {
-					for _, r := range worse {
-						out = append(out, exportPair{texts[c], texts[r]})
-					}
-				}
-			}
+		for _, p := range rankingPairs(a.Ranking, policy) {
+			out = append(out, exportPair{texts[p[0]], texts[p[1]], nil})
 		}
 		if len(out) == 0 {
 			return nil, ExportSkipRankingTied, nil
@@ -235,7 +232,7 @@ func (w *exportWriter) emitDPO(row *ExportRow, ts tasktype.Schema, d tasktype.It
 	}
 	written, reason := 0, ""
 	for _, a := range answers {
-		pairs, why, err := exportPairs(ts, d, a.answer)
+		pairs, why, err := exportPairs(ts, d, a.answer, w.opts.Pairs)
 		if err != nil {
 			return "", ErrExportRow.With("item %d: answer: %s", row.ItemID, err.Error())
 		}
@@ -273,7 +270,11 @@ func (w *exportWriter) emitDPO(row *ExportRow, ts tasktype.Schema, d tasktype.It
 func (w *exportWriter) writePair(prompt string, p exportPair) error {
 	switch w.opts.Format {
 	case ExportTRLDPO:
-		return w.line(exportDPOLine{prompt, p.chosen, p.rejected})
+		return w.line(exportDPOLine{prompt, w.separate(prompt, p.chosen), w.separate(prompt, p.rejected)})
+	case ExportTRLReward:
+		return w.line(exportRewardLine{prompt, w.separate(prompt, p.chosen), w.separate(prompt, p.rejected), p.margin})
+	case ExportTRLImplicit:
+		return w.line(exportImplicitLine{prompt + w.separate(prompt, p.chosen), prompt + w.separate(prompt, p.rejected)})
 	case ExportTRLDPOConv:
 		return w.line(exportDPOConvLine{w.userTurn(prompt), []exportMsg{{"assistant", p.chosen}}, []exportMsg{{"assistant", p.rejected}}})
 	default: // openai-dpo
@@ -317,6 +318,7 @@ func (w *exportWriter) emitKTO(row *ExportRow, ts tasktype.Schema, d tasktype.It
 				continue
 			}
 			l.Prompt = prompt
+			l.Completion = w.separate(prompt, l.Completion)
 			if err := w.line(l); err != nil {
 				return "", err
 			}

@@ -283,15 +283,26 @@ func (im *importer) finish(rec Record, where string) error {
 			}
 		}
 	}
+	data, err := chatShape(im.s, rec.Data)
+	if err != nil {
+		return importErr(where, err)
+	}
+	rec.Data = data
 	d, err := im.s.ItemData(rec.Data)
 	if err != nil {
 		return importErr(where, err)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, rec.Data); err != nil {
+	if norm, err := tasktype.NormaliseItemData(im.s, rec.Data); err != nil {
 		return importErr(where, err)
+	} else if norm != nil {
+		rec.Data = norm // a conversation: turn ids assigned, messages canonical
+	} else {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, rec.Data); err != nil {
+			return importErr(where, err)
+		}
+		rec.Data = compact.Bytes()
 	}
-	rec.Data = compact.Bytes()
 	if rec.Gold != nil {
 		if rec.Gold, err = im.answer(d, rec.Gold); err != nil {
 			return importErr(where+": gold", err)

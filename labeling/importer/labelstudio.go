@@ -184,6 +184,12 @@ func (im *importer) lsTask(raw json.RawMessage, n int, where string) error {
 		}
 	}
 	// Conversion needs valid data; finish reports data errors with the record.
+	// A dialogue (<Paragraphs layout="dialogue">) becomes a conversation first.
+	data, err := chatShape(im.s, data)
+	if err != nil {
+		return importErr(where, err)
+	}
+	rec.Data = data
 	if _, err := im.s.ItemData(data); err != nil {
 		return importErr(where, err)
 	}

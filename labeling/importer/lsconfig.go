@@ -28,11 +28,12 @@ type lsControl struct {
 
 type lsObject struct {
 	tag, name, value string
+	attrs            map[string]string
 }
 
 var (
 	lsLayoutTags  = []string{"View", "Header", "Style", "Collapse", "Panel", "Filter", "Choice", "Label"}
-	lsObjectTags  = []string{"Text", "HyperText", "List"}
+	lsObjectTags  = []string{"Text", "HyperText", "List", "Paragraphs"}
 	lsControlTags = []string{"Choices", "Labels", "Rating", "TextArea", "Pairwise", "Ranker"}
 )
 
@@ -95,6 +96,23 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 		}
 		return &p
 	}
+	// A <Paragraphs layout="dialogue"> object is a conversation (chat.go
+	// converts its author/text entries at import).
+	dialogue := func(c lsControl, toName string) (string, bool, error) {
+		o := objects[toName]
+		if o.tag != "Paragraphs" {
+			return "", false, nil
+		}
+		if l := o.attrs["layout"]; l != "dialogue" {
+			return "", false, ErrLSConfig.With("Label Studio config: <Paragraphs name=%q> needs layout=\"dialogue\" to be a conversation, not %q", o.name, l)
+		}
+		for k, def := range map[string]string{"nameKey": "author", "textKey": "text"} {
+			if v := o.attrs[k]; v != "" && v != def {
+				return "", false, ErrLSConfig.With("Label Studio config: <Paragraphs name=%q> %s=%q: copyhold reads dialogue entries with the default keys author and text", o.name, k, v)
+			}
+		}
+		return o.value, true, nil
+	}
 	var (
 		tt     tasktype.TaskType
 		schema any
@@ -103,9 +121,16 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 	names = LSNames{Control: c.name, Object: c.toName}
 	switch c.tag {
 	case "Choices":
-		f, err := field(c, c.toName, "Text", "HyperText")
+		f, err := field(c, c.toName, "Text", "HyperText", "Paragraphs")
 		if err != nil {
 			return "", nil, names, err
+		}
+		conv, isConv, err := dialogue(c, c.toName)
+		if err != nil {
+			return "", nil, names, err
+		}
+		if isConv {
+			f = ""
 		}
 		opts := make([]tasktype.ChoiceOption, 0, len(c.children))
 		for _, ch := range c.children {
@@ -113,9 +138,9 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 		}
 		switch c.attrs["choice"] {
 		case "", "single", "single-radio":
-			tt, schema = tasktype.TaskClassification, tasktype.ClassificationSchema{Field: f, Choices: opts}
+			tt, schema = tasktype.TaskClassification, tasktype.ClassificationSchema{Field: f, Choices: opts, ConversationField: conv}
 		case "multiple":
-			tt, schema = tasktype.TaskMultiLabel, tasktype.MultiLabelSchema{Field: f, Choices: opts}
+			tt, schema = tasktype.TaskMultiLabel, tasktype.MultiLabelSchema{Field: f, Choices: opts, ConversationField: conv}
 		default:
 			return "", nil, names, ErrLSConfig.With("Label Studio config: <Choices name=%q> has choice=%q; expected single, single-radio or multiple", c.name, c.attrs["choice"])
 		}
@@ -134,9 +159,15 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 	case "Rating":
 		rs := tasktype.RubricSchema{}
 		for _, c := range controls {
-			f, err := field(c, c.toName, "Text", "HyperText")
+			f, err := field(c, c.toName, "Text", "HyperText", "Paragraphs")
 			if err != nil {
 				return "", nil, names, err
+			}
+			if conv, isConv, err := dialogue(c, c.toName); err != nil {
+				return "", nil, names, err
+			} else if isConv {
+				// A Label Studio rating rates the task: here, the dialogue's last assistant turn.
+				rs.ConversationField, rs.Turn, f = conv, tasktype.TurnLastAssistant, "response"
 			}
 			if rs.ResponseField != "" && rs.ResponseField != f {
 				return "", nil, names, ErrLSConfig.With("Label Studio config: <Rating> tags rate different fields (%q and %q); a rubric rates one response", rs.ResponseField, f)
@@ -161,9 +192,15 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 		rs.PromptField = promptField()
 		tt, schema = tasktype.TaskRubric, rs
 	case "TextArea":
-		f, err := field(c, c.toName, "Text", "HyperText")
+		f, err := field(c, c.toName, "Text", "HyperText", "Paragraphs")
 		if err != nil {
 			return "", nil, names, err
+		}
+		if conv, isConv, err := dialogue(c, c.toName); err != nil {
+			return "", nil, names, err
+		} else if isConv { // a text area under a dialogue writes the next turn
+			tt, schema = tasktype.TaskRewrite, tasktype.RewriteSchema{ConversationField: conv, Turn: tasktype.TurnNext}
+			break
 		}
 		tt, schema = tasktype.TaskRewrite, tasktype.RewriteSchema{Field: &f, PromptField: promptField()}
 	case "Pairwise":
@@ -262,7 +299,7 @@ func lsScanConfig(x []byte) (map[string]lsObject, []lsControl, error) {
 				if !strings.HasPrefix(v, "$") || len(v) < 2 {
 					return nil, nil, ErrLSConfig.With("Label Studio config: <%s name=%q> value=%q must be a $variable naming a data field", tag, attrs["name"], v)
 				}
-				objects[attrs["name"]] = lsObject{tag: tag, name: attrs["name"], value: v[1:]}
+				objects[attrs["name"]] = lsObject{tag: tag, name: attrs["name"], value: v[1:], attrs: attrs}
 			case slices.Contains(lsLayoutTags, tag):
 			default:
 				return nil, nil, ErrLSConfig.With("Label Studio config: tag <%s> is not supported (supported controls: %s; objects: %s)", tag, strings.Join(lsControlTags, ", "), strings.Join(lsObjectTags, ", "))

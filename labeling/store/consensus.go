@@ -83,6 +83,20 @@ func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labelin
 			return err
 		}
 		c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Answer = "corrected", agreement.ConsensusLabel(tt, key), true, 10_000, corrected
+	} else if agreement.IsPerTurn(tt, answers[0].Answer) {
+		// Per-turn answers agree turn by turn (agreement/turns.go).
+		res, err := agreement.MajorityPerTurn(answers, tiePolicy(set, p))
+		if err != nil {
+			return err
+		}
+		c.Method, c.Decided, c.ConfidenceBP = "majority", res.Decided, agreement.ToBP(res.Share)
+		if res.Decided {
+			key, err := tasktype.AnswerKey(tt, res.Answer)
+			if err != nil {
+				return err
+			}
+			c.Label, c.Answer = agreement.ConsensusLabel(tt, key), res.Answer
+		}
 	} else {
 		ratings := make([]agreement.Rating, len(answers))
 		byLabel := map[string]json.RawMessage{}

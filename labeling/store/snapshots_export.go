@@ -21,6 +21,13 @@ import (
 // CheckSnapshotExport says whether the snapshot can be exported in the
 // format, before any byte is written.
 func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f dataset.ExportFormat) (dataset.Snapshot, error) {
+	return s.CheckSnapshotExportWith(ctx, id, f, dataset.ExportSettings{})
+}
+
+// CheckSnapshotExportWith is CheckSnapshotExport with export settings: the
+// format must fit every project's schema (conversations, per-turn
+// ratings) and the settings must apply.
+func (s *Datasets) CheckSnapshotExportWith(ctx context.Context, id int64, f dataset.ExportFormat, set dataset.ExportSettings) (dataset.Snapshot, error) {
 	snap, err := s.Snapshot(ctx, id)
 	if err != nil {
 		return snap, err
@@ -28,7 +35,14 @@ func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f dataset.
 	if snap.Items == 0 {
 		return snap, dataset.ErrSnapshotEmpty.With("snapshot %d has no rows", id)
 	}
-	return snap, dataset.CheckExportFormat(f, snap.TaskType, snap.Name())
+	rows := f
+	if f == dataset.ExportHF {
+		rows = dataset.ExportHFRowFormatFor(snap.TaskType, snap.SnapshotSchemas()) // what the split files hold
+	}
+	if err := dataset.CheckExportFormat(f, snap.TaskType, snap.Name()); err != nil {
+		return snap, err
+	}
+	return snap, dataset.CheckExportSchemas(rows, snap.TaskType, snap.SnapshotSchemas(), set, snap.Name())
 }
 
 // ExportSnapshot streams the snapshot's frozen rows to out in the format
@@ -38,7 +52,7 @@ func (s *Datasets) CheckSnapshotExport(ctx context.Context, id int64, f dataset.
 // (snapshot_corrupt) after the bytes were written, so callers that must
 // not publish a corrupt export write to a file first (the HTTP cache does).
 func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.ExportRequest, out io.Writer) (dataset.ExportManifest, error) {
-	snap, err := s.CheckSnapshotExport(ctx, id, x.Format)
+	snap, err := s.CheckSnapshotExportWith(ctx, id, x.Format, x.Settings)
 	if err != nil {
 		return dataset.ExportManifest{}, err
 	}
@@ -54,9 +68,12 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 		RateCards: snap.RateCards}
 	opts := dataset.ExportOptions{Format: x.Format, TaskType: snap.TaskType, Project: snap.Name(),
 		AllAnnotations: snap.Mode == dataset.SnapshotAll}
+	x.Settings.Apply(&opts)
+	m.Conversational = dataset.ExportConversational(snap.TaskType, snap.SnapshotSchemas())
 	var w dataset.ExportWriter
 	if x.Format == dataset.ExportHF {
 		opts.Manifest, opts.TempDir, opts.SplitSalt, opts.TestFraction = &m, x.TempDir, snap.Hash, 0.1
+		opts.HFRows = dataset.ExportHFRowFormatFor(snap.TaskType, snap.SnapshotSchemas())
 		archive := x.Archive
 		if archive == "" {
 			archive = "tar"

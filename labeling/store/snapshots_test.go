@@ -147,9 +147,10 @@ func (d *datasetFixture) export(id int64, f dataset.ExportFormat) (string, datas
 	return b.String(), m
 }
 
-const wantDPO = `{"prompt":"Capital of France?","chosen":"Paris.","rejected":"Lyon, probably."}
-{"prompt":"What do plants breathe?","chosen":"O₂\n","rejected":"CO₂ <in> & out"}
-{"prompt":"Say hi","chosen":"hello","rejected":"hi"}
+// wantDPO: standard rows carry the separator (a space) before each response (docs/EXPORTS.md).
+const wantDPO = `{"prompt":"Capital of France?","chosen":" Paris.","rejected":" Lyon, probably."}
+{"prompt":"What do plants breathe?","chosen":" O₂\n","rejected":" CO₂ <in> & out"}
+{"prompt":"Say hi","chosen":" hello","rejected":" hi"}
 `
 
 func TestSnapshotAndExport(t *testing.T) {

@@ -13,6 +13,10 @@ import (
 type ClassificationSchema struct {
 	Field   string         `json:"field"`
 	Choices []ChoiceOption `json:"choices"`
+	// ConversationField, when set, names a conversation the labeller
+	// judges instead of Field; Turn says which part (docs/TASKTYPES.md).
+	ConversationField string `json:"conversation_field,omitempty"`
+	Turn              string `json:"turn,omitempty"`
 }
 
 // ClassificationAnswer is {"choice":"positive"}.
@@ -24,6 +28,9 @@ func (s *ClassificationSchema) normalise() error {
 	if err := requiredField("field", &s.Field, "text"); err != nil {
 		return err
 	}
+	if err := normaliseConv(TaskClassification, s.ConversationField, &s.Turn); err != nil {
+		return err
+	}
 	return normaliseChoices("choices", s.Choices, 2, false, true)
 }
 
@@ -31,6 +38,10 @@ func (s *ClassificationSchema) ItemData(data json.RawMessage) (ItemFields, error
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		_, err := conversationFor(d, s.ConversationField, s.Turn)
+		return d, err
 	}
 	_, err = d.Text(s.Field, false)
 	return d, err
@@ -66,6 +77,10 @@ type MultiLabelSchema struct {
 	Choices []ChoiceOption `json:"choices"`
 	Min     *int           `json:"min"`
 	Max     *int           `json:"max"`
+	// ConversationField, when set, names a conversation the labeller
+	// judges instead of Field; Turn says which part (docs/TASKTYPES.md).
+	ConversationField string `json:"conversation_field,omitempty"`
+	Turn              string `json:"turn,omitempty"`
 }
 
 // MultiLabelAnswer is {"choices":["a","b"]}, stored in schema order.
@@ -75,6 +90,9 @@ type MultiLabelAnswer struct {
 
 func (s *MultiLabelSchema) normalise() error {
 	if err := requiredField("field", &s.Field, "text"); err != nil {
+		return err
+	}
+	if err := normaliseConv(TaskMultiLabel, s.ConversationField, &s.Turn); err != nil {
 		return err
 	}
 	if err := normaliseChoices("choices", s.Choices, 2, true, true); err != nil {
@@ -102,6 +120,10 @@ func (s *MultiLabelSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		_, err := conversationFor(d, s.ConversationField, s.Turn)
+		return d, err
 	}
 	_, err = d.Text(s.Field, false)
 	return d, err
@@ -169,6 +191,10 @@ type ModerationSchema struct {
 	Categories []ChoiceOption `json:"categories"`
 	Severities *[]ScalePoint  `json:"severities"`
 	Multi      *bool          `json:"multi"`
+	// ConversationField, when set, names a conversation the labeller
+	// judges instead of Field; Turn says which part (docs/TASKTYPES.md).
+	ConversationField string `json:"conversation_field,omitempty"`
+	Turn              string `json:"turn,omitempty"`
 }
 
 // ModerationAnswer is {"categories":["hate"],"severity":2}.
@@ -184,6 +210,9 @@ func DefaultSeverities() []ScalePoint {
 
 func (s *ModerationSchema) normalise() error {
 	if err := requiredField("field", &s.Field, "text"); err != nil {
+		return err
+	}
+	if err := normaliseConv(TaskModeration, s.ConversationField, &s.Turn); err != nil {
 		return err
 	}
 	// Category hotkeys are not assigned automatically: digits belong to severities.
@@ -209,6 +238,10 @@ func (s *ModerationSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		_, err := conversationFor(d, s.ConversationField, s.Turn)
+		return d, err
 	}
 	_, err = d.Text(s.Field, false)
 	return d, err

@@ -19,6 +19,10 @@ type PairwiseSchema struct {
 	Rationale    string  `json:"rationale"`
 	AllowTie     *bool   `json:"allow_tie"`
 	AllowBothBad *bool   `json:"allow_both_bad"`
+	// ConversationField, when set, names the shared history; a_field and
+	// b_field then hold candidate next turns (a string or messages), and
+	// prompt_field is not read.
+	ConversationField string `json:"conversation_field,omitempty"`
 }
 
 // Pairwise choices and shown orders.
@@ -54,6 +58,10 @@ func (s *PairwiseSchema) normalise() error {
 	if s.AField == s.BField {
 		return fmt.Errorf("b_field: %q is also a_field", s.BField)
 	}
+	var none string
+	if err := normaliseConv(TaskPairwise, s.ConversationField, &none); err != nil {
+		return err
+	}
 	if err := normaliseRationaleMode("rationale", &s.Rationale); err != nil {
 		return err
 	}
@@ -70,6 +78,17 @@ func (s *PairwiseSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		history, err := conversationFor(d, s.ConversationField, "")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := d.Candidate(s.AField, history); err != nil {
+			return nil, err
+		}
+		_, err = d.Candidate(s.BField, history)
+		return d, err
 	}
 	if *s.PromptField != "" {
 		if _, err := d.Text(*s.PromptField, true); err != nil {
@@ -139,6 +158,9 @@ type RankingSchema struct {
 	PromptField    *string `json:"prompt_field"`
 	ResponsesField string  `json:"responses_field"`
 	AllowTies      *bool   `json:"allow_ties"`
+	// ConversationField, when set, names the shared history; each response
+	// may then hold "messages" (a candidate next turn) instead of "text".
+	ConversationField string `json:"conversation_field,omitempty"`
 }
 
 // RankingAnswer lists tiers best first; ids in one tier are tied (sorted).
@@ -165,13 +187,21 @@ func (s *RankingSchema) normalise() error {
 	if s.AllowTies == nil {
 		s.AllowTies = boolPtr(true)
 	}
-	return nil
+	var none string
+	return normaliseConv(TaskRanking, s.ConversationField, &none)
 }
 
 func (s *RankingSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		if _, err := conversationFor(d, s.ConversationField, ""); err != nil {
+			return nil, err
+		}
+		_, err = s.responseIDs(d)
+		return d, err
 	}
 	if *s.PromptField != "" {
 		if _, err := d.Text(*s.PromptField, true); err != nil {
@@ -195,6 +225,14 @@ func (s *RankingSchema) responseIDs(d ItemFields) ([]string, error) {
 	}
 	if len(arr) < 2 || len(arr) > maxResponses {
 		return nil, ErrInvalidItemData.With("item data field %q must hold 2 to %d responses, got %d", f, maxResponses, len(arr))
+	}
+	var calls map[string]bool
+	if s.ConversationField != "" {
+		history, err := d.Conversation(s.ConversationField)
+		if err != nil {
+			return nil, err
+		}
+		calls = toolCallIDs(history)
 	}
 	ids := make([]string, len(arr))
 	seen := map[string]int{}
@@ -224,6 +262,12 @@ func (s *RankingSchema) responseIDs(d ItemFields) ([]string, error) {
 				}
 				shown = true
 			}
+		}
+		if v, ok := obj["messages"]; ok && s.ConversationField != "" {
+			if _, err := parseCandidate(p+".messages", v, calls); err != nil {
+				return nil, err
+			}
+			shown = true
 		}
 		if !shown {
 			return nil, ErrInvalidItemData.With("item data %s needs a \"text\" (or \"title\"/\"body\") string to show", p)

@@ -15,6 +15,10 @@ type SpansSchema struct {
 	Field        string      `json:"field"`
 	Labels       []SpanLabel `json:"labels"`
 	AllowOverlap bool        `json:"allow_overlap"`
+	// ConversationField, when set, names a conversation whose messages are
+	// marked instead of Field; each span then names its turn (Turn "each").
+	ConversationField string `json:"conversation_field,omitempty"`
+	Turn              string `json:"turn,omitempty"`
 }
 
 // SpanLabel is one entity type of a spans schema.
@@ -34,10 +38,13 @@ type SpansAnswer struct {
 // AnswerSpan is one labelled span: Start and End are code point offsets into
 // the item text, End exclusive; Text is the covered text.
 type AnswerSpan struct {
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-	Label string `json:"label"`
-	Text  string `json:"text"`
+	// TurnID names the message of a conversation schema; Start and End are
+	// then relative to that message's content. Absent otherwise.
+	TurnID string `json:"turn_id,omitempty"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
+	Label  string `json:"label"`
+	Text   string `json:"text"`
 }
 
 var cssColorRE = regexp.MustCompile(`^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9., %]{1,40}\))$`)
@@ -76,6 +83,9 @@ func (s *SpansSchema) normalise() error {
 		}
 		keys[i] = &l.Hotkey
 	}
+	if err := normaliseConv(TaskSpans, s.ConversationField, &s.Turn); err != nil {
+		return err
+	}
 	return assignHotkeys("labels", keys, true)
 }
 
@@ -101,6 +111,10 @@ func (s *SpansSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.ConversationField != "" {
+		_, err := conversationFor(d, s.ConversationField, s.Turn)
+		return d, err
+	}
 	_, err = d.Text(s.Field, false)
 	return d, err
 }
@@ -113,14 +127,51 @@ func (s *SpansSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
 	if len(a.Spans) > maxSpans {
 		return nil, ErrInvalidAnswer.With("invalid answer: spans: %d spans; the limit is %d", len(a.Spans), maxSpans)
 	}
-	text, err := d.Text(s.Field, false)
-	if err != nil {
-		return nil, err
+	// texts gives the text each span is in: the item text, or the content
+	// of the span's turn; order sorts spans by turn, then offsets.
+	var msgs []Message
+	if s.ConversationField != "" {
+		var err error
+		if msgs, err = d.Conversation(s.ConversationField); err != nil {
+			return nil, err
+		}
 	}
-	idx := NewTextIndex(text)
+	idxs := map[string]*TextIndex{}
+	textOf := func(p, turn string) (*TextIndex, error) {
+		if idx, ok := idxs[turn]; ok {
+			return idx, nil
+		}
+		var text string
+		if msgs == nil {
+			if turn != "" {
+				return nil, ErrInvalidAnswer.With("invalid answer: %s.turn_id: this schema marks one text, not conversation turns", p)
+			}
+			t, err := d.Text(s.Field, false)
+			if err != nil {
+				return nil, err
+			}
+			text = t
+		} else {
+			if turn == "" {
+				return nil, ErrInvalidAnswer.With("invalid answer: %s.turn_id: is required (the id of the message the span is in)", p)
+			}
+			j := TurnIndex(msgs, turn)
+			if j < 0 {
+				return nil, ErrUnknownLabel.With("unknown label: %s.turn_id %s is not a turn of this conversation", p, QuoteShort(turn))
+			}
+			text = msgs[j].Content
+		}
+		idxs[turn] = NewTextIndex(text)
+		return idxs[turn], nil
+	}
+	order := func(turn string) int { return TurnIndex(msgs, turn) }
 	for i := range a.Spans {
 		sp := &a.Spans[i]
 		p := fmt.Sprintf("spans[%d]", i)
+		idx, err := textOf(p, sp.TurnID)
+		if err != nil {
+			return nil, err
+		}
 		if !s.hasLabel(sp.Label) {
 			return nil, ErrUnknownLabel.With("unknown label: %s.label %s is not one of %s", p, QuoteShort(sp.Label), s.labelValues())
 		}
@@ -135,11 +186,11 @@ func (s *SpansSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
 		}
 	}
 	slices.SortFunc(a.Spans, func(x, y AnswerSpan) int {
-		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End), cmp.Compare(x.Label, y.Label))
+		return cmp.Or(cmp.Compare(order(x.TurnID), order(y.TurnID)), cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End), cmp.Compare(x.Label, y.Label))
 	})
 	for i := 1; i < len(a.Spans); i++ {
 		prev, cur := a.Spans[i-1], a.Spans[i]
-		if prev.Start == cur.Start && prev.End == cur.End && prev.Label == cur.Label {
+		if prev.TurnID == cur.TurnID && prev.Start == cur.Start && prev.End == cur.End && prev.Label == cur.Label {
 			return nil, ErrInvalidAnswer.With("invalid answer: spans: %d..%d %q appears twice", cur.Start, cur.End, cur.Label)
 		}
 	}
@@ -147,6 +198,9 @@ func (s *SpansSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
 		// Sorted by start, so any overlap shows up against the furthest end so far.
 		far := -1
 		for i, sp := range a.Spans {
+			if far >= 0 && a.Spans[far].TurnID != sp.TurnID {
+				far = -1
+			}
 			if far >= 0 && sp.Start < a.Spans[far].End {
 				o := a.Spans[far]
 				return nil, ErrInvalidAnswer.With("invalid answer: spans overlap: %d..%d %q and %d..%d %q (this schema does not allow overlapping spans)", o.Start, o.End, o.Label, sp.Start, sp.End, sp.Label)
@@ -167,12 +221,19 @@ func spansKey(raw json.RawMessage) ([]string, error) {
 	if err := decodeAnswer(raw, &a); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(a.Spans, func(x, y AnswerSpan) int {
-		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End), cmp.Compare(x.Label, y.Label))
-	})
+	// A conversation answer is normalised in turn order, which the key
+	// cannot see; its order is kept.
+	if len(a.Spans) == 0 || a.Spans[0].TurnID == "" {
+		slices.SortFunc(a.Spans, func(x, y AnswerSpan) int {
+			return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End), cmp.Compare(x.Label, y.Label))
+		})
+	}
 	out := make([]string, len(a.Spans))
 	for i, sp := range a.Spans {
 		out[i] = fmt.Sprintf("%d:%d:%s", sp.Start, sp.End, sp.Label)
+		if sp.TurnID != "" {
+			out[i] = sp.TurnID + "/" + out[i]
+		}
 	}
 	return out, nil
 }

@@ -18,6 +18,11 @@ type RubricSchema struct {
 	ResponseField string      `json:"response_field"`
 	Criteria      []Criterion `json:"criteria"`
 	Rationale     string      `json:"rationale"`
+	// ConversationField, when set, names a conversation whose assistant
+	// turns are scored instead of ResponseField: each of them (Turn
+	// "each_assistant", answers keyed by turn id) or the last one.
+	ConversationField string `json:"conversation_field,omitempty"`
+	Turn              string `json:"turn,omitempty"`
 }
 
 // Criterion is one rubric criterion with its labelled scale (lowest first).
@@ -33,6 +38,20 @@ type Criterion struct {
 type RubricAnswer struct {
 	Scores    map[string]int `json:"scores"`
 	Rationale string         `json:"rationale,omitempty"`
+}
+
+// RubricTurnsAnswer scores every assistant turn of a conversation, keyed by
+// turn id: {"turns":{"t2":{"scores":{"helpful":4}}}}.
+type RubricTurnsAnswer struct {
+	Turns map[string]RubricTurn `json:"turns"`
+}
+
+// RubricTurn is one turn's scores, an optional rationale, and Exclude:
+// the labeller's mark that the turn should not be trained on.
+type RubricTurn struct {
+	Scores    map[string]int `json:"scores"`
+	Rationale string         `json:"rationale,omitempty"`
+	Exclude   bool           `json:"exclude,omitempty"`
 }
 
 // DefaultRubricScale is the 1–5 Likert scale a criterion gets when it names none.
@@ -81,6 +100,9 @@ func (s *RubricSchema) normalise() error {
 			return err
 		}
 	}
+	if err := normaliseConv(TaskRubric, s.ConversationField, &s.Turn); err != nil {
+		return err
+	}
 	return normaliseRationaleMode("rationale", &s.Rationale)
 }
 
@@ -88,6 +110,10 @@ func (s *RubricSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		_, err := conversationFor(d, s.ConversationField, s.Turn)
+		return d, err
 	}
 	if *s.PromptField != "" {
 		if _, err := d.Text(*s.PromptField, true); err != nil {
@@ -98,36 +124,16 @@ func (s *RubricSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	return d, err
 }
 
-func (s *RubricSchema) Answer(_ ItemFields, raw json.RawMessage) (any, error) {
+func (s *RubricSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
+	if s.ConversationField != "" && s.Turn == TurnEachAssistant {
+		return s.turnsAnswer(d, raw)
+	}
 	var a RubricAnswer
 	if err := decodeAnswer(raw, &a); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(s.Criteria))
-	for i, c := range s.Criteria {
-		ids[i] = c.ID
-	}
-	keys := make([]string, 0, len(a.Scores))
-	for k := range a.Scores {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.Contains(ids, k) {
-			return nil, ErrUnknownLabel.With("unknown label: scores.%s: %q is not a criterion of this rubric (%s)", k, k, QuoteList(ids))
-		}
-	}
-	for _, c := range s.Criteria {
-		v, ok := a.Scores[c.ID]
-		if !ok {
-			if c.Optional {
-				continue
-			}
-			return nil, ErrInvalidAnswer.With("invalid answer: scores.%s: is required (one of %s)", c.ID, ScaleValues(c.Scale))
-		}
-		if !scaleHas(c.Scale, v) {
-			return nil, ErrInvalidAnswer.With("invalid answer: scores.%s: %d is not on the scale (%s)", c.ID, v, ScaleValues(c.Scale))
-		}
+	if err := s.checkScores("scores", a.Scores); err != nil {
+		return nil, err
 	}
 	if a.Scores == nil {
 		a.Scores = map[string]int{}
@@ -138,8 +144,95 @@ func (s *RubricSchema) Answer(_ ItemFields, raw json.RawMessage) (any, error) {
 	return a, nil
 }
 
+// turnsAnswer checks a per-turn answer: every assistant turn scored, no
+// other turn.
+func (s *RubricSchema) turnsAnswer(d ItemFields, raw json.RawMessage) (any, error) {
+	var a RubricTurnsAnswer
+	if err := decodeAnswer(raw, &a); err != nil {
+		return nil, err
+	}
+	msgs, err := d.Conversation(s.ConversationField)
+	if err != nil {
+		return nil, err
+	}
+	var want []string
+	for _, m := range msgs {
+		if m.Role == RoleAssistant {
+			want = append(want, m.ID)
+		}
+	}
+	for _, id := range sortedMapKeys(anyMap(a.Turns)) {
+		if !slices.Contains(want, id) {
+			return nil, ErrUnknownLabel.With("unknown label: turns.%s: %q is not an assistant turn of this conversation (%s)", id, id, QuoteList(want))
+		}
+	}
+	if a.Turns == nil {
+		a.Turns = map[string]RubricTurn{}
+	}
+	for _, id := range want {
+		t, ok := a.Turns[id]
+		if !ok {
+			return nil, ErrInvalidAnswer.With("invalid answer: turns.%s: is required (every assistant turn is scored)", id)
+		}
+		if err := s.checkScores("turns."+id+".scores", t.Scores); err != nil {
+			return nil, err
+		}
+		if t.Scores == nil {
+			t.Scores = map[string]int{}
+		}
+		if err := checkRationale(s.Rationale, &t.Rationale); err != nil {
+			return nil, ErrInvalidAnswer.With("invalid answer: turns.%s.%s", id, strings.TrimPrefix(err.Error(), "invalid answer: "))
+		}
+		a.Turns[id] = t
+	}
+	return a, nil
+}
+
+func anyMap[V any](m map[string]V) map[string]any {
+	out := make(map[string]any, len(m))
+	for k := range m {
+		out[k] = nil
+	}
+	return out
+}
+
+// checkScores checks one set of criterion scores; path prefixes messages.
+func (s *RubricSchema) checkScores(path string, scores map[string]int) error {
+	ids := make([]string, len(s.Criteria))
+	for i, c := range s.Criteria {
+		ids[i] = c.ID
+	}
+	keys := make([]string, 0, len(scores))
+	for k := range scores {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(ids, k) {
+			return ErrUnknownLabel.With("unknown label: %s.%s: %q is not a criterion of this rubric (%s)", path, k, k, QuoteList(ids))
+		}
+	}
+	for _, c := range s.Criteria {
+		v, ok := scores[c.ID]
+		if !ok {
+			if c.Optional {
+				continue
+			}
+			return ErrInvalidAnswer.With("invalid answer: %s.%s: is required (one of %s)", path, c.ID, ScaleValues(c.Scale))
+		}
+		if !scaleHas(c.Scale, v) {
+			return ErrInvalidAnswer.With("invalid answer: %s.%s: %d is not on the scale (%s)", path, c.ID, v, ScaleValues(c.Scale))
+		}
+	}
+	return nil
+}
+
 // rubricKey gives "criterion=value" per scored criterion, sorted by criterion.
 func rubricKey(raw json.RawMessage) ([]string, error) {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(raw, &probe) == nil && probe["turns"] != nil {
+		return rubricTurnsKey(raw)
+	}
 	var a RubricAnswer
 	if err := decodeAnswer(raw, &a); err != nil {
 		return nil, err
@@ -152,6 +245,26 @@ func rubricKey(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
+// rubricTurnsKey gives "turn/criterion=value" per scored criterion of each
+// turn, sorted: agreement then treats each turn and criterion as a unit.
+func rubricTurnsKey(raw json.RawMessage) ([]string, error) {
+	var a RubricTurnsAnswer
+	if err := decodeAnswer(raw, &a); err != nil {
+		return nil, err
+	}
+	var out []string
+	for id, t := range a.Turns {
+		for k, v := range t.Scores {
+			out = append(out, id+"/"+k+"="+strconv.Itoa(v))
+		}
+	}
+	slices.Sort(out)
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
 // ---- rewrite ----
 
 // RewriteSchema: write an improved version of data[Field] (or, with Field "",
@@ -161,6 +274,11 @@ type RewriteSchema struct {
 	PromptField *string `json:"prompt_field"`
 	MinLength   int     `json:"min_length"`
 	MaxLength   int     `json:"max_length"`
+	// ConversationField, when set, names a conversation: the labeller
+	// rewrites its last assistant turn (Turn "last_assistant") or writes
+	// the next one (Turn "next"); field and prompt_field are not read.
+	ConversationField string `json:"conversation_field,omitempty"`
+	Turn              string `json:"turn,omitempty"`
 }
 
 // RewriteAnswer holds only the new text; the original stays in the item data.
@@ -175,7 +293,10 @@ func (s *RewriteSchema) normalise() error {
 	if err := optionalField("prompt_field", &s.PromptField, "prompt"); err != nil {
 		return err
 	}
-	if *s.Field == "" && *s.PromptField == "" {
+	if err := normaliseConv(TaskRewrite, s.ConversationField, &s.Turn); err != nil {
+		return err
+	}
+	if *s.Field == "" && *s.PromptField == "" && s.ConversationField == "" {
 		return fmt.Errorf("field: a rewrite needs an original (field) or a prompt (prompt_field); both are empty")
 	}
 	if s.MinLength == 0 {
@@ -199,6 +320,16 @@ func (s *RewriteSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 	d, err := parseItemData(data)
 	if err != nil {
 		return nil, err
+	}
+	if s.ConversationField != "" {
+		msgs, err := conversationFor(d, s.ConversationField, s.Turn)
+		if err != nil {
+			return nil, err
+		}
+		if s.Turn == TurnLastAssistant && strings.TrimSpace(msgs[LastAssistant(msgs)].Content) == "" {
+			return nil, ErrInvalidItemData.With("%s[%d].content is empty; the last assistant turn has no text to rewrite", s.ConversationField, LastAssistant(msgs))
+		}
+		return d, nil
 	}
 	if *s.PromptField != "" {
 		if _, err := d.Text(*s.PromptField, true); err != nil {
