@@ -171,12 +171,17 @@ func (f fixture) register(t *testing.T, r *receiver, types ...string) webhook.En
 	return ep
 }
 
+// gather is the workers' review.decided window: short, so that batches fall
+// due within a test; a test that must not see one fall due on a slow machine
+// sets it long (anything queued after a batch releases it anyway).
+var gather = 100 * time.Millisecond
+
 func (f fixture) worker(backoff ...time.Duration) *relay.Worker {
 	if len(backoff) == 0 {
 		backoff = []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond}
 	}
 	return relay.NewWorker(relay.Config{Events: event.NewStore(f.db), Policy: webhook.Policy{AllowLoopback: true},
-		Backoff: backoff, Gather: 100 * time.Millisecond, Timeout: 5 * time.Second, GapSettle: time.Millisecond, GapWait: 2 * time.Second}, f.st, nil)
+		Backoff: backoff, Gather: gather, Timeout: 5 * time.Second, GapSettle: time.Millisecond, GapWait: 2 * time.Second}, f.st, nil)
 }
 
 // drive steps w until done says so, for at most 15 seconds.
@@ -421,7 +426,9 @@ func TestReviewDecisionsAreGathered(t *testing.T) {
 		f := setup(t, db)
 		r := newReceiver(t)
 		f.register(t, r, webhook.ReviewDecided, webhook.ImportFinished)
+		gather = time.Hour // project 3's batch stays open until what follows it releases it
 		w := f.worker()
+		gather = 100 * time.Millisecond
 		decide := func(project int64, decision string) {
 			for _, scope := range []string{event.ReviewScope(project), event.MemberScope(9), event.ProjectScope(project)} {
 				eventtest.Append(t, db, "review.decided", scope, nil, map[string]any{"review_id": 1, "decision": decision, "final": true})
