@@ -31,13 +31,17 @@
 \set pick_id 0
 \set bal_balance -1
 BEGIN;
-SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member
-FROM projects p WHERE p.id = :project;
-SELECT * FROM assignments WHERE member_id = :member AND project_id = :project AND state = 'leased';
+SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
+    COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = :member), 20) AS sensitive_cap,
+    (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive = true AND claimed_at >= ':day') AS sensitive_used,
+    COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
+    a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
+    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
+FROM projects p
+LEFT JOIN assignments a ON a.member_id = :member AND a.project_id = p.id AND a.state = 'leased'
+WHERE p.id = :project;
 SELECT id, rule, scope_id, version, body, COALESCE(proposal_id, 0) AS proposal_id,
     COALESCE(actor_id, 0) AS actor_id, created_at FROM equity_rule_versions WHERE rule = 'work_limits' AND scope_id = 0 ORDER BY version DESC LIMIT 1;
-SELECT COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = :member), 20) AS cap_n,
-    (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive = true AND claimed_at >= ':day') AS used;
 WITH victim AS (SELECT a.id
     FROM assignments a
     JOIN items i ON i.id = a.item_id
@@ -114,18 +118,27 @@ COMMIT;
 BEGIN;
 SELECT * FROM submissions WHERE member_id = :member AND idempotency_key = ':tok';
 SELECT * FROM assignments WHERE lease_token = ':tok' FOR NO KEY UPDATE;
-SELECT count(*) FROM "project_members" WHERE project_id = :project AND member_id = :member;
-SELECT * FROM projects WHERE id = :project;
+SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member
+FROM projects p WHERE p.id = :project;
 SELECT * FROM items WHERE id = :pick_id FOR NO KEY UPDATE \gset it_
 \set complete :it_done + 1 >= 3
-INSERT INTO "submissions" ("assignment_id","item_id","project_id","member_id","answer","idempotency_key","body_hash","lead_time_ms","is_gold","status","created_at") VALUES (:a_id,:pick_id,:project,:member,'{"choice":"positive"}',':tok','815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c',1000,false,'submitted',':now') RETURNING "id" \gset sub_
 \if :complete
-UPDATE items SET done = done + 1, held = held - 1, status = 'complete' WHERE id = :pick_id;
+WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+        body_hash, lead_time_ms, is_gold, status, created_at)
+    VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
+  i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'complete' WHERE id = :pick_id),
+  a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
+        active_ms = 1000, updated_at = ':now' WHERE id = :a_id)
+SELECT id FROM s \gset sub_
 \else
-UPDATE items SET done = done + 1, held = held - 1, status = 'open' WHERE id = :pick_id;
+WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+        body_hash, lead_time_ms, is_gold, status, created_at)
+    VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
+  i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'open' WHERE id = :pick_id),
+  a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
+        active_ms = 1000, updated_at = ':now' WHERE id = :a_id)
+SELECT id FROM s \gset sub_
 \endif
-UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
-    active_ms = 1000, updated_at = ':now' WHERE id = :a_id;
 INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('task.submitted',':scope',:member,'{"assignment_id": :a_id, "item_id": :pick_id, "submission_id": :sub_id}',':now') RETURNING "id";
 \if :complete
 INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.completed',':scope',NULL,'{"done": 3, "item_id": :pick_id}',':now') RETURNING "id";

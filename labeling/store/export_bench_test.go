@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,6 +101,14 @@ FROM assignments a WHERE a.project_id = @p`,
 	b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 		var peak int64
 		var took, copyTook []time.Duration
+		// COPYHOLD_EXPORT_BENCH_CPUPROFILE=FILE profiles the exports only
+		// (-cpuprofile would include building the fixture and the snapshot).
+		if f := os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE"); f != "" {
+			pf, err := os.Create(f)
+			must(err)
+			must(pprof.StartCPUProfile(pf))
+			defer func() { pprof.StopCPUProfile(); pf.Close() }()
+		}
 		b.ResetTimer()
 		for range b.N {
 			b.StopTimer()
@@ -120,7 +129,7 @@ FROM assignments a WHERE a.project_id = @p`,
 			took = append(took, time.Since(start))
 			b.StopTimer()
 			peak = max(peak, vmHWM())
-			if psql != "" {
+			if psql != "" && os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE") == "" {
 				start = time.Now()
 				if out, err := exec.Command(psql, os.Getenv("TEST_DATABASE_URL"), "-qc", copyCmd).CombinedOutput(); err != nil {
 					b.Fatalf("psql \\copy: %v\n%s", err, out)
