@@ -32,8 +32,13 @@ project=$(psql "$url" -Atc "SELECT id FROM projects WHERE name = 'bench-pgbench'
 model=$(psql "$url" -Atc "SELECT model_id FROM projects WHERE id = $project")
 member0=$(psql "$url" -Atc "SELECT min(id) FROM members WHERE login LIKE 'bench%'")
 psql "$url" -q -v ON_ERROR_STOP=1 -v name=bench-pgbench -f docs/bench/claim-prepare.sql >/dev/null
+# The simple protocol: pgbench's prepared mode turns every :variable into a
+# parameter, also inside string literals, so it cannot send this script's
+# per-client strings (accounts, event payloads) without changing the
+# statements' text. pgbench therefore parses and plans each statement each
+# time, where pgx prepares each once per connection (its statement cache).
 now=$(date -u '+%Y-%m-%d %H:%M:%S+00')
-pgbench "$url" -n -f docs/bench/claim-submit.sql -c "$clients" -j 2 -t "$per" \
+pgbench "$url" -n -M simple -f docs/bench/claim-submit.sql -c "$clients" -j 2 -t "$per" \
   -D project="$project" -D member0="$member0" -D scope="project:$project" -D rscope="review:$project" \
   -D unit="unit:$model" -D now="$now" -D expires="$(date -u -d '+600 seconds' '+%Y-%m-%d %H:%M:%S+00')" \
   -D day="$(date -u '+%Y-%m-%d 00:00:00+00')" | tee "$out/pgbench.txt"
