@@ -214,6 +214,15 @@ func skipNumber(b []byte, i int) (int, error) {
 	return i, nil
 }
 
+// plainByte marks the bytes a string may hold as they are: not a quote, a
+// backslash or a control character.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // skipString returns the end (after the closing quote) of the string that
@@ -221,6 +230,12 @@ func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' ||
 // UTF-8 is not (encoding/json accepts it too, as U+FFFD).
 func skipString(b []byte, i int) (int, error) {
 	for i++; i < len(b); i++ {
+		for i < len(b) && plainByte[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
 		switch c := b[i]; {
 		case c == '"':
 			return i + 1, nil
@@ -257,7 +272,7 @@ func String(raw []byte) (s string, ok bool, err error) {
 	body := raw[1 : len(raw)-1]
 	plain := raw[len(raw)-1] == '"'
 	for _, c := range body {
-		if c == '\\' || c == '"' || c < 0x20 {
+		if !plainByte[c] {
 			plain = false
 			break
 		}
