@@ -81,7 +81,7 @@ bench: ## Run every benchmark and its baseline (BENCH=regexp, PKG=./pkg/... to p
 			docs/bench/run-claim-bench.sh "$$TEST_DATABASE_URL" 8 300; \
 			docs/bench/run-claim-bench.sh "$$TEST_DATABASE_URL" 1 600; \
 			docs/bench/run-vest-bench.sh "$$TEST_DATABASE_URL"; \
-		fi
+		fi'
 
 clean: ## Remove build output (keeps data/ and node_modules/)
 	rm -rf bin frontend/test-results
