@@ -69,8 +69,19 @@ test: deps audit build ## Install missing system packages, audit, vet, frontend 
 		COPYHOLD_BIN="$(CURDIR)/$(BIN)" $(NPM) --prefix frontend run e2e || status=1; \
 		exit $$status'
 
-bench: ## Run the Go benchmarks (on SQLite and PostgreSQL)
-	$(WITH_POSTGRES) $(GO) test -run '^$$' -bench . -benchtime 2s ./...
+# Every benchmark and, in the same run on the same cluster, its baseline: the
+# Go benchmarks (BENCH=regexp and PKG=./path/... pick some), then the pgbench
+# scripts that send the Go paths' exact SQL. CI runs none of them.
+BENCH ?= .
+PKG   ?= ./...
+bench: ## Run every benchmark and its baseline (BENCH=regexp, PKG=./pkg/... to pick): Go benchmarks, pgbench, psql \copy
+	$(WITH_POSTGRES) sh -c 'set -e; echo "load average: $$(cut -d" " -f1-3 /proc/loadavg)"; \
+		$(GO) test -run "^$$" -bench "$(BENCH)" -benchtime 2s -timeout 60m $(PKG); \
+		if [ "$(BENCH)" = . ] && [ "$(PKG)" = ./... ]; then \
+			docs/bench/run-claim-bench.sh "$$TEST_DATABASE_URL" 8 300; \
+			docs/bench/run-claim-bench.sh "$$TEST_DATABASE_URL" 1 600; \
+			docs/bench/run-vest-bench.sh "$$TEST_DATABASE_URL"; \
+		fi'
 
 clean: ## Remove build output (keeps data/ and node_modules/)
 	rm -rf bin frontend/test-results

@@ -91,6 +91,9 @@ func fail(c *gin.Context, err error) {
 			status = http.StatusMethodNotAllowed
 		}
 		c.AbortWithStatusJSON(status, apiError{de.Code, de.Message})
+	case clientGone(c, err):
+		requestLogger(c).Info("client disconnected", "err", err, "request_id", c.GetString("request_id"), "path", c.FullPath())
+		c.AbortWithStatusJSON(statusClientClosed, apiError{"client_closed", "the client closed the request"})
 	case isUnavailable(err):
 		requestLogger(c).Warn("database unavailable", "err", err, "request_id", c.GetString("request_id"))
 		c.AbortWithStatusJSON(http.StatusServiceUnavailable, apiError{errUnavailable.Code, errUnavailable.Message})
@@ -98,6 +101,21 @@ func fail(c *gin.Context, err error) {
 		requestLogger(c).Error("internal error", "err", err, "request_id", c.GetString("request_id"), "path", c.FullPath())
 		c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{"internal", "something went wrong on our side (request " + c.GetString("request_id") + ")"})
 	}
+}
+
+// statusClientClosed is the status a request gets when its client went away
+// before the answer (nginx's 499). Nobody reads the answer; the access log
+// records the request as what it was, not as a server error.
+const statusClientClosed = 499
+
+// clientGone reports errors that mean the client cut the request off: the
+// request's context is canceled (net/http cancels it when the connection
+// closes, and when a write to it fails), or the error says so itself.
+func clientGone(c *gin.Context, err error) bool {
+	if errors.Is(c.Request.Context().Err(), context.Canceled) {
+		return true
+	}
+	return errors.Is(err, context.Canceled)
 }
 
 // isUnavailable reports errors that mean the database cannot be reached.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -49,5 +51,42 @@ func TestFailLogsThroughServerLogger(t *testing.T) {
 	}
 	if global.Len() != 0 {
 		t.Fatalf("the global logger was used:\n%s", global.String())
+	}
+}
+
+// A client that cuts the request off is logged as a disconnect, not as a 500:
+// a query that fails because the request's context was canceled, or a write
+// to a connection that the client closed.
+func TestClientDisconnectIsNotAnInternalError(t *testing.T) {
+	var logs bytes.Buffer
+	s := New(Config{}, Deps{}, slog.New(slog.NewTextHandler(&logs, nil)))
+	s.engine.GET("/query", func(c *gin.Context) {
+		fail(c, fmt.Errorf("claim: %w", c.Request.Context().Err()))
+	})
+	s.engine.GET("/write", func(c *gin.Context) {
+		fail(c, fmt.Errorf("write tcp 127.0.0.1:8080->127.0.0.1:5555: %w", syscall.EPIPE))
+	})
+	s.engine.GET("/canceled-elsewhere", func(c *gin.Context) {
+		fail(c, fmt.Errorf("export: %w", context.Canceled))
+	})
+	for _, path := range []string{"/query", "/write", "/canceled-elsewhere"} {
+		logs.Reset()
+		ctx, cancel := context.WithCancel(context.Background())
+		if path != "/canceled-elsewhere" {
+			cancel()
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
+		cancel()
+		if rec.Code != statusClientClosed {
+			t.Errorf("%s: status %d, want %d", path, rec.Code, statusClientClosed)
+		}
+		out := logs.String()
+		if strings.Contains(out, "level=ERROR") || strings.Contains(out, "internal error") || strings.Contains(out, "unavailable") {
+			t.Errorf("%s: logged as a server fault:\n%s", path, out)
+		}
+		if !strings.Contains(out, "client disconnected") {
+			t.Errorf("%s: the log does not say the client went away:\n%s", path, out)
+		}
 	}
 }

@@ -328,6 +328,11 @@ func (s *Server) handleMyExport(c *gin.Context) {
 	c.Status(http.StatusOK)
 	if err := s.datasets.ExportMyData(c.Request.Context(), me.ID, format, c.Writer); err != nil {
 		// The status is sent; a broken stream is all the client can get now.
+		if clientGone(c, err) {
+			s.log.Info("client disconnected during personal export", "member", me.ID, "err", err, "request_id", c.GetString("request_id"))
+			c.Abort()
+			return
+		}
 		s.log.Error("personal export failed", "member", me.ID, "err", err, "request_id", c.GetString("request_id"))
 		c.Abort()
 	}

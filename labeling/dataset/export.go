@@ -354,6 +354,7 @@ type exportWriter struct {
 	schemaRaw []byte // the schema last parsed, and its parse
 	schema    tasktype.Schema
 	scratch   bytes.Buffer
+	lineBuf   []byte // a line formatted without the encoder (trl-dpo)
 
 	lsCount int             // labelstudio: tasks written
 	csv     *exportCSVState // csv and long formats

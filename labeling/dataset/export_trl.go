@@ -1,9 +1,11 @@
 package dataset
 
 import (
+	"copyhold/labeling/jsonscan"
 	"copyhold/labeling/tasktype"
 	"encoding/json"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -151,8 +153,8 @@ func exportPreferencePrompt(ts tasktype.Schema, d tasktype.ItemFields) (string, 
 func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessage, policy string) ([]exportPair, string, error) {
 	switch s := ts.(type) {
 	case *tasktype.PairwiseSchema:
-		var a tasktype.PairwiseAnswer
-		if err := json.Unmarshal(answer, &a); err != nil {
+		a, err := exportPairwiseAnswer(answer)
+		if err != nil {
 			return nil, "", err
 		}
 		ra, err := d.Text(s.AField, true)
@@ -267,10 +269,56 @@ func (w *exportWriter) emitDPO(row *ExportRow, ts tasktype.Schema, d tasktype.It
 	return "", nil
 }
 
+// exportPairwiseAnswer decodes a pairwise answer. The normalised shape
+// (known keys, right types) is read in one pass; anything else goes
+// through encoding/json, which decides as it always did.
+func exportPairwiseAnswer(answer json.RawMessage) (tasktype.PairwiseAnswer, error) {
+	var a tasktype.PairwiseAnswer
+	fast := true
+	err := jsonscan.Object(answer, func(k, v []byte) error {
+		var ok bool
+		var err error
+		switch string(k) {
+		case "choice":
+			a.Choice, ok, err = jsonscan.String(v)
+		case "rationale":
+			a.Rationale, ok, err = jsonscan.String(v)
+		case "shown_order":
+			a.ShownOrder, ok, err = jsonscan.String(v)
+		case "strength":
+			if string(v) == "null" {
+				a.Strength, ok = nil, true
+			} else if n, perr := strconv.Atoi(string(v)); perr == nil {
+				a.Strength, ok = &n, true
+			}
+		}
+		fast = fast && ok && err == nil
+		return nil
+	})
+	if err == nil && fast {
+		return a, nil
+	}
+	a = tasktype.PairwiseAnswer{}
+	return a, json.Unmarshal(answer, &a)
+}
+
 func (w *exportWriter) writePair(prompt string, p exportPair) error {
 	switch w.opts.Format {
 	case ExportTRLDPO:
-		return w.line(exportDPOLine{prompt, w.separate(prompt, p.chosen), w.separate(prompt, p.rejected)})
+		// The bytes exportDPOLine encodes to, without reflection.
+		b := append(w.lineBuf[:0], `{"prompt":`...)
+		b = jsonscan.AppendString(b, prompt)
+		b = append(b, `,"chosen":`...)
+		b = jsonscan.AppendString(b, w.separate(prompt, p.chosen))
+		b = append(b, `,"rejected":`...)
+		b = jsonscan.AppendString(b, w.separate(prompt, p.rejected))
+		b = append(b, "}\n"...)
+		w.lineBuf = b
+		if _, err := w.bw.Write(b); err != nil {
+			return err
+		}
+		w.tally.rows++
+		return nil
 	case ExportTRLReward:
 		return w.line(exportRewardLine{prompt, w.separate(prompt, p.chosen), w.separate(prompt, p.rejected), p.margin})
 	case ExportTRLImplicit:
@@ -340,8 +388,8 @@ func (w *exportWriter) emitKTO(row *ExportRow, ts tasktype.Schema, d tasktype.It
 func (w *exportWriter) ktoLines(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessage) ([]exportKTOLine, string, error) {
 	switch s := ts.(type) {
 	case *tasktype.PairwiseSchema:
-		var a tasktype.PairwiseAnswer
-		if err := json.Unmarshal(answer, &a); err != nil {
+		a, err := exportPairwiseAnswer(answer)
+		if err != nil {
 			return nil, "", err
 		}
 		ra, err := d.Text(s.AField, true)

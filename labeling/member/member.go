@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -128,10 +129,15 @@ func CheckPassword(hash, pw string) bool {
 }
 
 // dummyHash lets a login for an unknown account cost the same as a real one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("copyhold-timing-equaliser"), int(DefaultPasswordCost))
+// It is computed on first use, once: computing it when the package loads
+// cost every copyhold command about 100 ms of start-up.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("copyhold-timing-equaliser"), int(DefaultPasswordCost))
+	return h
+})
 
 // BurnPasswordCheck spends the time of one password check.
-func BurnPasswordCheck(pw string) { bcrypt.CompareHashAndPassword(dummyHash, []byte(pw)) }
+func BurnPasswordCheck(pw string) { bcrypt.CompareHashAndPassword(dummyHash(), []byte(pw)) }
 
 // NewSecret returns a random URL-safe token with a readable prefix, and its
 // SHA-256 hash, which is all the database keeps.

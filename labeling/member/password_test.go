@@ -3,6 +3,8 @@ package member
 import (
 	"errors"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Finding 9: the NIST SP 800-63B checks on new passwords.
@@ -70,5 +72,16 @@ func TestMayGrant(t *testing.T) {
 		if got := c.m.MayGrant(c.r); got != c.want {
 			t.Errorf("%v MayGrant(%s) = %v", c.m.Roles, c.r, got)
 		}
+	}
+}
+
+// The dummy hash costs what a real password check costs, and is made once.
+func TestDummyHashIsLazyAndStable(t *testing.T) {
+	h := dummyHash()
+	if cost, err := bcrypt.Cost(h); err != nil || cost != int(DefaultPasswordCost) {
+		t.Fatalf("dummy hash cost = %d, %v; want %d", cost, err, DefaultPasswordCost)
+	}
+	if again := dummyHash(); &again[0] != &h[0] {
+		t.Fatal("dummy hash computed twice")
 	}
 }

@@ -144,13 +144,70 @@ func (s *Leases) ClaimNextTask(ctx context.Context, memberID, projectID int64) (
 	return task, err
 }
 
-func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, error) {
-	var pm []struct {
-		Project  projectRow `gorm:"embedded"`
-		IsMember bool
+// claimStart is what a claim reads first, in one statement: the project,
+// whether the member is in it, the member's sensitive items today against
+// their cap, and their current lease in the project, if any (lease_id 0
+// when none).
+const claimStart = `SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = @member) AS is_member,
+    COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = @member), @cap) AS sensitive_cap,
+    (SELECT COUNT(*) FROM assignments WHERE member_id = @member AND sensitive = @yes AND claimed_at >= @day) AS sensitive_used,
+    COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
+    a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
+    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
+FROM projects p
+LEFT JOIN assignments a ON a.member_id = @member AND a.project_id = p.id AND a.state = 'leased'
+WHERE p.id = @project`
+
+type claimStartRow struct {
+	Project       projectRow `gorm:"embedded"`
+	IsMember      bool
+	SensitiveCap  int
+	SensitiveUsed int64
+	LeaseID       int64
+	LeaseItemID   *int64
+	LeaseToken    *string    `gorm:"column:lease_lease_token"`
+	LeaseExpires  *time.Time `gorm:"column:lease_lease_expires_at"`
+	LeaseClaimed  *time.Time `gorm:"column:lease_claimed_at"`
+	LeaseSens     *bool      `gorm:"column:lease_sensitive"`
+	LeaseDraft    *string    `gorm:"column:lease_draft"`
+	LeaseDraftAt  *time.Time `gorm:"column:lease_draft_at"`
+	LeaseActiveMs *int64     `gorm:"column:lease_active_ms"`
+}
+
+// lease is the member's current lease read by claimStart (ok false when none).
+func (r claimStartRow) lease(memberID int64) (assignmentRow, bool) {
+	if r.LeaseID == 0 {
+		return assignmentRow{}, false
 	}
-	if err := tx.Raw(`SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = ?) AS is_member
-FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != nil {
+	a := assignmentRow{ID: r.LeaseID, ProjectID: r.Project.ID, MemberID: memberID, State: string(labeling.AssignmentLeased),
+		Draft: r.LeaseDraft, DraftAt: r.LeaseDraftAt}
+	if r.LeaseItemID != nil {
+		a.ItemID = *r.LeaseItemID
+	}
+	if r.LeaseToken != nil {
+		a.LeaseToken = *r.LeaseToken
+	}
+	if r.LeaseExpires != nil {
+		a.LeaseExpiresAt = *r.LeaseExpires
+	}
+	if r.LeaseClaimed != nil {
+		a.ClaimedAt = *r.LeaseClaimed
+	}
+	if r.LeaseSens != nil {
+		a.Sensitive = *r.LeaseSens
+	}
+	if r.LeaseActiveMs != nil {
+		a.ActiveMs = *r.LeaseActiveMs
+	}
+	return a, true
+}
+
+func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, error) {
+	now := s.clock()
+	day := labeling.DayStart(now)
+	var pm []claimStartRow
+	if err := tx.Raw(claimStart, map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
+		"yes": true, "day": day}).Scan(&pm).Error; err != nil {
 		return labeling.Task{}, err
 	}
 	if len(pm) == 0 {
@@ -169,16 +226,9 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 	if !pm[0].IsMember {
 		return labeling.Task{}, labeling.ErrNotProjectMember
 	}
-	now := s.clock()
 
 	// Resume: the member's own lease, live or expired but not taken over.
-	var mine []assignmentRow
-	if err := tx.Raw(`SELECT * FROM assignments WHERE member_id = ? AND project_id = ? AND state = 'leased'`,
-		memberID, projectID).Scan(&mine).Error; err != nil {
-		return labeling.Task{}, err
-	}
-	if len(mine) > 0 {
-		a := mine[0]
+	if a, ok := pm[0].lease(memberID); ok {
 		if a.LeaseExpiresAt.After(now) {
 			return taskFor(tx, p, a)
 		}
@@ -195,7 +245,6 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 		}
 	}
 
-	day := labeling.DayStart(now)
 	coopStint, sensitiveMax, err := s.coopLimits(tx)
 	if err != nil {
 		return labeling.Task{}, err
@@ -210,11 +259,8 @@ FROM projects p WHERE p.id = ?`, memberID, projectID).Scan(&pm).Error; err != ni
 			return labeling.Task{}, &labeling.StintReachedError{ResetAt: day.Add(24 * time.Hour)}
 		}
 	}
-	capN, used, err := sensitiveToday(tx, memberID, day)
-	if err != nil {
-		return labeling.Task{}, err
-	}
-	capN = min(capN, sensitiveMax)
+	// A lowered co-op maximum applies to caps set earlier too (as sensitiveToday).
+	capN, used := min(pm[0].SensitiveCap, labeling.CoopSensitiveDailyCap, sensitiveMax), pm[0].SensitiveUsed
 	args := claimArgs{ProjectID: projectID, MemberID: memberID, Overlap: p.Overlap,
 		AllowSensitive: used < int64(capN), Now: now}
 

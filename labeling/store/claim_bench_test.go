@@ -13,32 +13,39 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
 	"copyhold/labeling/store"
 	"copyhold/labeling/work"
-	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
 )
 
 // BenchmarkClaimSubmit measures one labeller action, ClaimNextTask followed
-// by Submit, with 1, 8 and 64 labellers at once, on a project of 20k slots
+// by Submit (the review step on the submit that completes an item, and the
+// ledger's pending credit on every one), with 1, 8 and 64 labellers at once, on a project of 20k slots
 // (6,667 items × k=3) and one of 2M slots (666,667 items × k=3). PostgreSQL
 // only. The 2M project is built once per run with INSERT … SELECT
 // generate_series (docs/bench/claim-fixture.sql) and shared by its
 // sub-benchmarks; CLAIM_BENCH_BIG_SLOTS makes it smaller on slow machines.
-// docs/bench/run-claim-bench.sh compares the figures with pgbench running
-// the same SQL (docs/bench/claim.sql).
+// It reports statements per action: each one is a round trip.
+// docs/bench/run-claim-bench.sh compares the figures with pgbench sending
+// the same statements (docs/bench/claim-submit.sql, held to the Go path by
+// TestClaimSubmitStatementsMatchPgbench).
 func BenchmarkClaimSubmit(b *testing.B) {
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		b.Skip("PostgreSQL only: set TEST_DATABASE_URL")
 	}
-	db := dbtest.Open(b, dbtest.Postgres)
+	var statements statementCounter
+	db := openTraced(b, &statements)
 	fixture, err := os.ReadFile("../../docs/bench/claim-fixture.sql")
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := store.New(db)
+	// Wired as `copyhold serve` wires it: every submit posts the ledger's
+	// pending credit in its transaction.
+	s := store.New(db).WithLedger(govern.NewLedger(db, nil)).WithRegister(equitystore.Reads{})
 	bigSlots := 2_000_000
 	if v, err := strconv.Atoi(os.Getenv("CLAIM_BENCH_BIG_SLOTS")); err == nil && v > 0 {
 		bigSlots = v
@@ -71,14 +78,16 @@ func BenchmarkClaimSubmit(b *testing.B) {
 				if err := db.Raw(`SELECT id FROM members WHERE login LIKE 'bench%' ORDER BY id LIMIT ?`, labellers).Scan(&members).Error; err != nil {
 					b.Fatal(err)
 				}
+				before := statements.n.Load()
 				runClaimSubmit(b, s, projectID, members)
+				b.ReportMetric(float64(statements.n.Load()-before)/float64(b.N), "statements/action")
 			})
 		}
 	}
 }
 
 // buildClaimFixture runs the fixture SQL for a project and returns its id.
-func buildClaimFixture(b *testing.B, db *gorm.DB, fixture, name string, items int) int64 {
+func buildClaimFixture(b testing.TB, db *gorm.DB, fixture, name string, items int) int64 {
 	b.Helper()
 	sql := strings.NewReplacer(":'name'", "'"+name+"'", ":items", strconv.Itoa(items), ":labellers", "64").Replace(fixture)
 	for _, stmt := range strings.Split(sql, ";\n") {

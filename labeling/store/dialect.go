@@ -287,3 +287,43 @@ func snapshotTxOptions(db *gorm.DB) *sql.TxOptions {
 	}
 	return &sql.TxOptions{}
 }
+
+// recordSubmission inserts the submission row, counts it on its item (done+1,
+// held−dHeld, the new status) and marks the assignment submitted, and returns
+// the submission's id. PostgreSQL does the three writes in one statement
+// (data-modifying CTEs); SQLite, which has none, in three.
+func recordSubmission(tx *gorm.DB, row *submissionRow, dHeld int, status string, activeMs int64) (int64, error) {
+	if isPostgres(tx) {
+		var ids []int64
+		err := tx.Raw(`WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+        body_hash, lead_time_ms, is_gold, status, created_at)
+    VALUES (@assignment, @item, @project, @member, @answer, @key, @hash, @lead, @gold, @status_submitted, @now) RETURNING id),
+  i AS (UPDATE items SET done = done + 1, held = held - @dheld, status = @status WHERE id = @item),
+  a AS (UPDATE assignments SET state = 'submitted', submitted_at = @now, draft = NULL, draft_at = NULL,
+        active_ms = @active, updated_at = @now WHERE id = @assignment)
+SELECT id FROM s`, map[string]any{"assignment": row.AssignmentID, "item": row.ItemID, "project": row.ProjectID,
+			"member": row.MemberID, "answer": row.Answer, "key": row.IdempotencyKey, "hash": row.BodyHash, "lead": row.LeadTimeMs,
+			"gold": row.IsGold, "status_submitted": row.Status, "now": row.CreatedAt, "dheld": dHeld, "status": status,
+			"active": activeMs}).Scan(&ids).Error
+		if err != nil {
+			return 0, err
+		}
+		if len(ids) == 0 {
+			return 0, sqldb.ErrRace // not reached: an INSERT without ON CONFLICT returns its row or fails
+		}
+		return ids[0], nil
+	}
+	if err := tx.Create(row).Error; err != nil {
+		return 0, err
+	}
+	if err := tx.Exec(`UPDATE items SET done = done + 1, held = held - ?, status = ? WHERE id = ?`,
+		dHeld, status, row.ItemID).Error; err != nil {
+		return 0, err
+	}
+	if err := tx.Exec(`UPDATE assignments SET state = 'submitted', submitted_at = ?, draft = NULL, draft_at = NULL,
+    active_ms = ?, updated_at = ? WHERE id = ?`,
+		row.CreatedAt, activeMs, row.CreatedAt, row.AssignmentID).Error; err != nil {
+		return 0, err
+	}
+	return row.ID, nil
+}

@@ -4,10 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,30 +86,74 @@ FROM assignments a WHERE a.project_id = @p`,
 	must(err)
 	defer out.Close()
 
-	var peak int64
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
-		out.Seek(0, io.SeekStart)
-		out.Truncate(0)
-		runtime.GC()
-		debug.FreeOSMemory()
-		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-		b.StartTimer()
-		bw := bufio.NewWriterSize(out, 256<<10)
-		man, err := st.Datasets.ExportSnapshot(ctx, snap.ID, dataset.ExportRequest{Format: dataset.ExportTRLDPO}, bw)
-		must(err)
-		must(bw.Flush())
-		if man.Counts.Rows != int64(n) {
-			b.Fatalf("wrote %d rows, want %d", man.Counts.Rows, n)
+	// The baseline, in the same run: psql's \copy of the same rows, in the
+	// same order, to a file.
+	var schema string
+	must(db.Raw("SELECT current_schema()").Scan(&schema).Error)
+	psql, _ := exec.LookPath("psql")
+	copyFile := filepath.Join(b.TempDir(), "copy.txt")
+	copyCmd := fmt.Sprintf(`\copy (SELECT project_id, body FROM %s.snapshot_rows WHERE snapshot_id = %d ORDER BY item_id) TO '%s'`,
+		schema, snap.ID, copyFile)
+
+	// A sub-benchmark, so that the fixture above is built once: the
+	// framework runs a benchmark function once with b.N = 1 before the
+	// timed run.
+	b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+		var peak int64
+		var took, copyTook []time.Duration
+		// COPYHOLD_EXPORT_BENCH_CPUPROFILE=FILE profiles the exports only
+		// (-cpuprofile would include building the fixture and the snapshot).
+		if f := os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE"); f != "" {
+			pf, err := os.Create(f)
+			must(err)
+			must(pprof.StartCPUProfile(pf))
+			defer func() { pprof.StopCPUProfile(); pf.Close() }()
 		}
-		b.StopTimer()
-		peak = max(peak, vmHWM())
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
-	b.ReportMetric(0, "ns/op")
+		b.ResetTimer()
+		for range b.N {
+			b.StopTimer()
+			out.Seek(0, io.SeekStart)
+			out.Truncate(0)
+			runtime.GC()
+			debug.FreeOSMemory()
+			os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+			b.StartTimer()
+			start := time.Now()
+			bw := bufio.NewWriterSize(out, 256<<10)
+			man, err := st.Datasets.ExportSnapshot(ctx, snap.ID, dataset.ExportRequest{Format: dataset.ExportTRLDPO}, bw)
+			must(err)
+			must(bw.Flush())
+			if man.Counts.Rows != int64(n) {
+				b.Fatalf("wrote %d rows, want %d", man.Counts.Rows, n)
+			}
+			took = append(took, time.Since(start))
+			b.StopTimer()
+			peak = max(peak, vmHWM())
+			if psql != "" && os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE") == "" {
+				start = time.Now()
+				if out, err := exec.Command(psql, os.Getenv("TEST_DATABASE_URL"), "-qc", copyCmd).CombinedOutput(); err != nil {
+					b.Fatalf("psql \\copy: %v\n%s", err, out)
+				}
+				copyTook = append(copyTook, time.Since(start))
+			}
+			b.StartTimer()
+		}
+		goTime := median(took)
+		b.ReportMetric(float64(n)/goTime.Seconds(), "rows/s")
+		b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+		if len(copyTook) > 0 {
+			copyTime := median(copyTook)
+			b.ReportMetric(float64(n)/copyTime.Seconds(), "copy-rows/s")
+			b.ReportMetric(goTime.Seconds()/copyTime.Seconds(), "x-copy-time")
+		}
+		b.ReportMetric(0, "ns/op")
+	})
+}
+
+func median(d []time.Duration) time.Duration {
+	d = slices.Clone(d)
+	slices.Sort(d)
+	return d[len(d)/2]
 }
 
 // vmHWM is the process's peak resident set in KiB.

@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/jsonscan"
 	"copyhold/labeling/tasktype"
 )
 
@@ -185,45 +187,107 @@ func jsonString(s string) []byte {
 	return b
 }
 
-// snapshotRowJSON is the canonical row's shape.
-type snapshotRowJSON struct {
-	Annotations []struct {
-		Annotator   string          `json:"annotator"`
-		Answer      json.RawMessage `json:"answer"`
-		CompletedBy json.RawMessage `json:"completed_by"`
-		CreatedAt   string          `json:"created_at"`
-		LeadTimeMs  int64           `json:"lead_time_ms"`
-		SourceID    string          `json:"source_id"`
-		Status      string          `json:"status"`
-	} `json:"annotations"`
-	Annotator  string          `json:"annotator"`
-	Answer     json.RawMessage `json:"answer"`
-	Confidence string          `json:"confidence"`
-	Data       json.RawMessage `json:"data"`
-	ExternalID string          `json:"external_id"`
-	ItemID     int64           `json:"item_id"`
-	TaskType   string          `json:"task_type"`
-}
-
+// decodeSnapshotRow reads a frozen row (the canonical shape of
+// dataset.ExportCanonicalRow) in one pass over its bytes, without
+// reflection: raw values (data, answers) are slices of body, which the
+// caller must not reuse. The syntax is checked on the way; the row's hash
+// (checked by the export) covers the rest.
 func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
-	var r snapshotRowJSON
-	if err := json.Unmarshal(body, &r); err != nil {
+	var row dataset.ExportRow
+	err := jsonscan.Object(body, func(k, v []byte) error {
+		var err error
+		switch string(k) {
+		case "annotations":
+			row.Annotations, err = decodeSnapshotAnnotations(v)
+		case "annotator":
+			row.Annotator, err = rowString(v)
+		case "answer":
+			if !bytes.Equal(v, []byte("null")) {
+				row.Answer = v
+			}
+		case "confidence":
+			row.Confidence, err = rowString(v)
+		case "data":
+			row.Data = v
+		case "external_id":
+			row.ExternalID, err = rowString(v)
+		case "item_id":
+			row.ItemID, err = rowInt(v)
+		case "task_type":
+			var tt string
+			tt, err = rowString(v)
+			row.TaskType = tasktype.TaskType(tt)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return dataset.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
 	}
-	row := dataset.ExportRow{ItemID: r.ItemID, ExternalID: r.ExternalID, TaskType: tasktype.TaskType(r.TaskType),
-		Data: r.Data, Annotator: r.Annotator, Confidence: r.Confidence}
-	if len(r.Answer) > 0 && !bytes.Equal(r.Answer, []byte("null")) {
-		row.Answer = r.Answer
-	}
-	row.Annotations = make([]dataset.ExportAnnotation, len(r.Annotations))
-	for i, a := range r.Annotations {
-		row.Annotations[i] = dataset.ExportAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: a.LeadTimeMs, Status: a.Status,
-			CreatedAt: a.CreatedAt, SourceID: a.SourceID}
-		if len(a.CompletedBy) > 0 && !bytes.Equal(a.CompletedBy, []byte("null")) {
-			row.Annotations[i].CompletedBy = a.CompletedBy
-		}
+	if row.Annotations == nil {
+		row.Annotations = []dataset.ExportAnnotation{}
 	}
 	return row, nil
+}
+
+func decodeSnapshotAnnotations(raw []byte) ([]dataset.ExportAnnotation, error) {
+	if bytes.Equal(raw, []byte("null")) {
+		return []dataset.ExportAnnotation{}, nil
+	}
+	out := make([]dataset.ExportAnnotation, 0, 1)
+	err := jsonscan.Array(raw, func(v []byte) error {
+		var a dataset.ExportAnnotation
+		err := jsonscan.Object(v, func(k, v []byte) error {
+			var err error
+			switch string(k) {
+			case "annotator":
+				a.Annotator, err = rowString(v)
+			case "answer":
+				a.Answer = v
+			case "completed_by":
+				if !bytes.Equal(v, []byte("null")) {
+					a.CompletedBy = v
+				}
+			case "created_at":
+				a.CreatedAt, err = rowString(v)
+			case "lead_time_ms":
+				a.LeadTimeMs, err = rowInt(v)
+			case "source_id":
+				a.SourceID, err = rowString(v)
+			case "status":
+				a.Status, err = rowString(v)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			return nil
+		})
+		out = append(out, a)
+		return err
+	})
+	return out, err
+}
+
+// rowString reads a string member; null reads as "".
+func rowString(v []byte) (string, error) {
+	if bytes.Equal(v, []byte("null")) {
+		return "", nil
+	}
+	s, ok, err := jsonscan.String(v)
+	if !ok {
+		return "", fmt.Errorf("not a string: %s", v)
+	}
+	return s, err
+}
+
+// rowInt reads an integer member; null reads as 0.
+func rowInt(v []byte) (int64, error) {
+	if bytes.Equal(v, []byte("null")) {
+		return 0, nil
+	}
+	return strconv.ParseInt(string(v), 10, 64)
 }
 
 // SnapshotRows decodes a snapshot's frozen rows in item order (tests, and

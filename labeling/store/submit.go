@@ -60,9 +60,6 @@ func (s *Leases) RecordSubmission(tx Tx, n NewSubmission, now time.Time) (labeli
 		Answer: string(n.Answer), IdempotencyKey: n.IdempotencyKey, BodyHash: n.BodyHash,
 		LeadTimeMs: n.LeadTimeMs, IsGold: n.Gold,
 		Status: string(labeling.SubmissionSubmitted), CreatedAt: now}
-	if err := tx.db.Create(&row).Error; err != nil {
-		return labeling.Submission{}, err
-	}
 	dHeld := 0
 	if n.Held {
 		dHeld = 1
@@ -71,15 +68,13 @@ func (s *Leases) RecordSubmission(tx Tx, n NewSubmission, now time.Time) (labeli
 	if n.Completes {
 		status = string(labeling.ItemComplete)
 	}
-	if err := tx.db.Exec(`UPDATE items SET done = done + 1, held = held - ?, status = ? WHERE id = ?`,
-		dHeld, status, it.ID).Error; err != nil {
+	// The submission, the item's counters and the assignment's state: one
+	// statement on PostgreSQL, three on SQLite (dialect.go).
+	id, err := recordSubmission(tx.db, &row, dHeld, status, max(a.ActiveMs, row.LeadTimeMs))
+	if err != nil {
 		return labeling.Submission{}, err
 	}
-	if err := tx.db.Exec(`UPDATE assignments SET state = 'submitted', submitted_at = ?, draft = NULL, draft_at = NULL,
-    active_ms = ?, updated_at = ? WHERE id = ?`,
-		now, max(a.ActiveMs, row.LeadTimeMs), now, a.ID).Error; err != nil {
-		return labeling.Submission{}, err
-	}
+	row.ID = id
 	if err := event.Append(tx.db, "task.submitted", event.ProjectScope(a.ProjectID), &row.MemberID,
 		map[string]any{"assignment_id": a.ID, "item_id": it.ID, "submission_id": row.ID}); err != nil {
 		return labeling.Submission{}, err

@@ -4,6 +4,7 @@ package tasktype
 import (
 	"bytes"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/jsonscan"
 	"encoding/json"
 	"strings"
 )
@@ -200,7 +201,16 @@ func parseItemData(data json.RawMessage) (ItemFields, error) {
 		}
 		return nil, ErrInvalidItemData.With("item data must be a JSON object, got %s", what)
 	}
-	var m ItemFields
+	// One pass that validates and slices the members; encoding/json only
+	// words the error when the data is not JSON.
+	m := ItemFields{}
+	if jsonscan.Object(t, func(k, v []byte) error {
+		m[jsonscan.Key(k)] = v
+		return nil
+	}) == nil {
+		return m, nil
+	}
+	m = nil
 	if err := json.Unmarshal(t, &m); err != nil {
 		return nil, ErrInvalidItemData.With("item data is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
@@ -213,8 +223,8 @@ func (d ItemFields) Text(field string, allowEmpty bool) (string, error) {
 	if !ok || string(raw) == "null" {
 		return "", ErrInvalidItemData.With("item data is missing field %q", field)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, isString, err := jsonscan.String(raw)
+	if !isString || err != nil {
 		var g any
 		_ = json.Unmarshal(raw, &g)
 		return "", ErrInvalidItemData.With("item data field %q must be a string, got %s", field, DescribeJSON(g))

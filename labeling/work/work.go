@@ -81,15 +81,12 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 			return labeling.ErrAlreadySubmitted
 		}
 		// A member removed from the project keeps no right to a lease taken before.
-		if in, err := s.projects.InProject(tx, a.ProjectID, memberID); err != nil || !in {
-			if err == nil {
-				err = labeling.ErrNotProjectMember
-			}
-			return err
-		}
-		p, err := s.projects.LoadProject(tx, a.ProjectID)
+		p, in, err := s.projects.LoadProjectFor(tx, a.ProjectID, memberID)
 		if err != nil {
 			return err
+		}
+		if !in {
+			return labeling.ErrNotProjectMember
 		}
 		if p.Status == labeling.ProjectClosed {
 			return labeling.ErrProjectClosed

@@ -1,0 +1,214 @@
+-- pgbench script: one labeller action, ClaimNextTask then work.Submit, as the
+-- exact statements the Go path sends for it on PostgreSQL, in the same order
+-- and under the same branches: the claim's bounded passes (started items,
+-- then unstarted items, then all), the submit with the ledger's pending
+-- credit (equity/store, through govern.NewLedger as `copyhold serve` wires
+-- it), and, on the submit that gives an item its k-th answer, the review
+-- step (scoring, routing to the review queue, consensus). BEGIN and COMMIT
+-- are statements too: pgx sends them as such.
+--
+-- labeling/store/action_statements_test.go runs one action of each branch
+-- through the store with every statement logged and compares the sequence,
+-- normalised (literals, $n and :variables become ?), with this file's: when
+-- the Go path's SQL changes, that test fails until this file follows.
+--
+-- Where the Go path sends a value that pgbench cannot compute, the value is
+-- equivalent: lease tokens and idempotency keys are random numbers, the
+-- clock is fixed when the run starts (leases last 600 s, runs are shorter),
+-- and the gold-standing reads of the three submitters all name this
+-- client's member (the fixture has no gold checks: each is an empty index
+-- range either way). Strings that embed a variable after a colon are two
+-- adjacent literals ('member:' then ':member:pending'), which PostgreSQL
+-- joins; pgbench would otherwise read "::" as a cast.
+--
+-- docs/bench/run-claim-bench.sh sets the variables:
+--   pgbench "$URL" -n -f docs/bench/claim-submit.sql -c 8 -j 2 -t 300 -D project=ID -D member0=FIRST_MEMBER_ID \
+--     -D scope=project:ID -D rscope=review:ID -D unit=unit:MODEL_ID -D now=T -D expires=T+600s -D day=MIDNIGHT
+--
+-- Client n acts as member member0 + n, so no two clients share a member.
+\set member :member0 + :client_id
+\set tok random(1, 9223372036854775806)
+\set pick_id 0
+\set bal_balance -1
+BEGIN;
+SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
+    COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = :member), 20) AS sensitive_cap,
+    (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive = true AND claimed_at >= ':day') AS sensitive_used,
+    COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
+    a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
+    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
+FROM projects p
+LEFT JOIN assignments a ON a.member_id = :member AND a.project_id = p.id AND a.state = 'leased'
+WHERE p.id = :project;
+SELECT id, rule, scope_id, version, body, COALESCE(proposal_id, 0) AS proposal_id,
+    COALESCE(actor_id, 0) AS actor_id, created_at FROM equity_rule_versions WHERE rule = 'work_limits' AND scope_id = 0 ORDER BY version DESC LIMIT 1;
+WITH victim AS (SELECT a.id
+    FROM assignments a
+    JOIN items i ON i.id = a.item_id
+    WHERE a.project_id = :project AND a.state = 'leased' AND a.lease_expires_at <= ':now'
+      AND a.member_id <> :member AND i.status = 'open'
+      AND (true OR NOT i.sensitive)
+      AND NOT EXISTS (
+        SELECT 1 FROM assignments m
+        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
+    ORDER BY a.lease_expires_at, a.id
+    LIMIT 1 FOR NO KEY UPDATE OF a SKIP LOCKED)
+UPDATE assignments SET state = 'expired', updated_at = ':now'
+FROM victim WHERE assignments.id = victim.id
+RETURNING assignments.id, assignments.item_id, assignments.member_id, assignments.sensitive;
+-- Pass 1: the first 100 started items.
+WITH pick AS (SELECT i.id
+    FROM (SELECT h.id, h.done, h.priority, h.order_key FROM items h
+          WHERE h.project_id = :project AND h.status = 'open' AND h.done > 0
+          ORDER BY h.done DESC, h.priority DESC, h.order_key
+          LIMIT 100) head
+    JOIN items i ON i.id = head.id
+    WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
+      AND (true OR NOT i.sensitive)
+      AND NOT EXISTS (
+        SELECT 1 FROM assignments m
+        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
+    ORDER BY head.done DESC, head.priority DESC, head.order_key
+    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive, items.data, items.prediction \aset pick_
+\if :pick_id = 0
+-- Pass 2: unstarted items.
+WITH pick AS (SELECT i.id
+    FROM items i
+    WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
+      AND i.done = 0
+      AND (true OR NOT i.sensitive)
+      AND NOT EXISTS (
+        SELECT 1 FROM assignments m
+        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
+    ORDER BY i.done DESC, i.priority DESC, i.order_key
+    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive, items.data, items.prediction \aset pick_
+\endif
+\if :pick_id < 1
+-- Pass 3: every open item (what claim.sql used to send alone).
+WITH pick AS (SELECT i.id
+    FROM items i
+    WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
+      AND (true OR NOT i.sensitive)
+      AND NOT EXISTS (
+        SELECT 1 FROM assignments m
+        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
+    ORDER BY i.done DESC, i.priority DESC, i.order_key
+    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive, items.data, items.prediction \gset pick_
+\endif
+INSERT INTO assignments
+    (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at)
+VALUES (:project, :pick_id, :member, 'leased', ':tok', ':expires', ':now', false, 0, ':now')
+ON CONFLICT (item_id, member_id) DO UPDATE SET
+    state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
+    claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
+WHERE assignments.state = 'released'
+RETURNING id, draft, active_ms \gset a_
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('task.claimed',':scope',:member,'{"assignment_id": :a_id, "item_id": :pick_id}',':now') RETURNING "id";
+COMMIT;
+-- Submit.
+BEGIN;
+SELECT * FROM submissions WHERE member_id = :member AND idempotency_key = ':tok';
+SELECT * FROM assignments WHERE lease_token = ':tok' FOR NO KEY UPDATE;
+SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member
+FROM projects p WHERE p.id = :project;
+SELECT * FROM items WHERE id = :pick_id FOR NO KEY UPDATE \gset it_
+\set complete :it_done + 1 >= 3
+\if :complete
+WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+        body_hash, lead_time_ms, is_gold, status, created_at)
+    VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
+  i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'complete' WHERE id = :pick_id),
+  a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
+        active_ms = 1000, updated_at = ':now' WHERE id = :a_id)
+SELECT id FROM s \gset sub_
+\else
+WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+        body_hash, lead_time_ms, is_gold, status, created_at)
+    VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
+  i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'open' WHERE id = :pick_id),
+  a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
+        active_ms = 1000, updated_at = ':now' WHERE id = :a_id)
+SELECT id FROM s \gset sub_
+\endif
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('task.submitted',':scope',:member,'{"assignment_id": :a_id, "item_id": :pick_id, "submission_id": :sub_id}',':now') RETURNING "id";
+\if :complete
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.completed',':scope',NULL,'{"done": 3, "item_id": :pick_id}',':now') RETURNING "id";
+\endif
+-- The ledger's pending credit (equity/store).
+SELECT id, project_id, version, annotation_accepted, correction, review_decision, correction_labeller_bp,
+    difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_rate_cards WHERE project_id = :project ORDER BY version DESC LIMIT 1 \gset rc_
+SELECT t.id, t.idempotency_key, t.body_hash, t.kind, COALESCE(t.model_id, 0) AS model_id,
+    COALESCE(t.reverses_id, 0) AS reverses_id, COALESCE(t.resolves_id, 0) AS resolves_id,
+    COALESCE(t.rate_card_id, 0) AS rate_card_id, COALESCE(t.governance_id, 0) AS governance_id,
+    COALESCE(t.actor_id, 0) AS actor_id, COALESCE(t.member_id, 0) AS member_id,
+    COALESCE(t.project_id, 0) AS project_id, COALESCE(t.item_id, 0) AS item_id,
+    COALESCE(t.submission_id, 0) AS submission_id, COALESCE(t.review_id, 0) AS review_id,
+    t.reason, t.meta, t.created_at FROM equity_transactions t WHERE t.idempotency_key = 'submission:'
+':sub_id:pending';
+SELECT model_id FROM projects WHERE id = :project \gset p_
+SELECT active FROM members WHERE id = :member;
+SELECT id, project_id, version, annotation_accepted, correction, review_decision, correction_labeller_bp,
+    difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_rate_cards WHERE project_id = :project ORDER BY version DESC LIMIT 1;
+SELECT id, version, transfer_fee_bp, holding_cap_bp, cap_floor, reserve_share_bp, exit_rule, reason,
+    COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_governance ORDER BY version DESC LIMIT 1;
+SELECT scale FROM equity_units WHERE code = ':unit';
+WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
+        rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
+        VALUES ('submission:'
+':sub_id:pending', '21233bde594cac5b5ac0912fbafce69814f4d0599a1655bb8bc375925ae0bcdb', 'pending', :p_model_id, NULL, NULL, :rc_id, NULL, :member, :member, :project, :pick_id, :sub_id, NULL, '', '{"difficulty": "", "rate_card_version": 1}', ':now')
+        ON CONFLICT DO NOTHING RETURNING id),
+            p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
+                SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, ':now' FROM t,
+                (VALUES (CAST(1 AS INTEGER), ':unit', 'issuance', CAST('-1000000' AS BIGINT), 'annotation'), (CAST(2 AS INTEGER), ':unit', 'member:'
+':member:pending', CAST(1000000 AS BIGINT), 'annotation')) AS v (seq, unit, account, amount, category)),
+            q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, ':now' FROM t)
+            SELECT id FROM t \gset tx_
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('equity.credited','member:'
+':member',:member,'{"amount": "1.000000", "kind": "pending", "member_id": :member, "model_id": :p_model_id, "state": "pending", "submission_id": :sub_id, "tx_id": :tx_id}',':now'),('equity.register_changed','coop',NULL,'{"kind": "pending", "model_id": :p_model_id, "tx_id": :tx_id}',':now') RETURNING "id";
+SELECT unit, account, balance FROM equity_balances WHERE (unit = ':unit' AND account = 'member:'
+':member:pending') ORDER BY unit, account FOR UPDATE \aset bal_
+\if :bal_balance < 0
+INSERT INTO equity_balances (unit, account, balance) VALUES (':unit', 'member:'
+':member:pending', 1000000)
+            ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance;
+\else
+UPDATE equity_balances SET balance = equity_balances.balance + v.delta
+            FROM (SELECT ':unit' AS unit, 'member:'
+':member:pending' AS account, CAST(1000000 AS BIGINT) AS delta) AS v WHERE equity_balances.unit = v.unit AND equity_balances.account = v.account;
+\endif
+\if :complete
+-- The review step: score the item's k answers, route the round, update the consensus.
+SELECT id, item_id, project_id, member_id, answer, status, counted, is_gold, lead_time_ms, disputed_at,
+    dispute_comment, created_at FROM submissions WHERE item_id = :pick_id ORDER BY id;
+SELECT * FROM review_settings WHERE project_id = :project;
+SELECT correct FROM gold_checks WHERE project_id = :project AND member_id = :member
+ORDER BY submission_id DESC LIMIT 20;
+SELECT correct FROM gold_checks WHERE project_id = :project AND member_id = :member
+ORDER BY submission_id DESC LIMIT 20;
+SELECT correct FROM gold_checks WHERE project_id = :project AND member_id = :member
+ORDER BY submission_id DESC LIMIT 20;
+SELECT COUNT(*) FROM item_reviews WHERE item_id = :pick_id AND kind = 'item';
+INSERT INTO "item_reviews" ("project_id","item_id","kind","submission_id","metric","agreement_bp","gold_failed","reasons","route","state","exclude_member_id","reviewer_id","lease_token","lease_expires_at","claimed_at","decision_key","decision_hash","decided_at","created_at","updated_at") VALUES (:project,:pick_id,'item',NULL,'percent',10000,false,'["auto_accept_off"]','review','queued',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,':now',':now') RETURNING "id" \gset rv_
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.scored',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now') RETURNING "id";
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.queued_for_review',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now') RETURNING "id";
+SELECT status FROM items WHERE id = :pick_id;
+SELECT s.id, s.member_id, s.answer, s.status,
+    (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected
+FROM submissions s WHERE s.item_id = :pick_id AND s.counted = true ORDER BY s.id;
+SELECT * FROM "prior_annotations" WHERE item_id IN (:pick_id) ORDER BY item_id, id;
+INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
+VALUES (:pick_id, :project, 'majority', 'positive', true, 10000, 3, '{"choice":"positive"}', NULL, ':now')
+ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.label, decided = excluded.decided,
+    confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer,
+    posterior = excluded.posterior, updated_at = excluded.updated_at;
+\endif
+COMMIT;
