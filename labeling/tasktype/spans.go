@@ -15,6 +15,9 @@ type SpansSchema struct {
 	Field        string      `json:"field"`
 	Labels       []SpanLabel `json:"labels"`
 	AllowOverlap bool        `json:"allow_overlap"`
+	// CharacterPrecise keeps spans exactly as selected in the editor; by
+	// default the editor snaps a selection to whole words and trims spaces.
+	CharacterPrecise bool `json:"character_precise,omitempty"`
 }
 
 // SpanLabel is one entity type of a spans schema.

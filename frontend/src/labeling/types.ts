@@ -175,6 +175,8 @@ export interface SpansSchema {
   field?: string;
   labels: SpanLabel[];
   allow_overlap?: boolean;
+  /** Keep spans exactly as selected, spaces included (default: snap to words and trim). */
+  character_precise?: boolean;
 }
 export interface PairwiseSchema {
   prompt_field?: string;
