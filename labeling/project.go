@@ -416,6 +416,22 @@ type ProjectProgress struct {
 	Today         []MemberProgressToday `json:"today"` // per member, UTC day
 	// Expiring are the live leases that run out first, soonest first.
 	Expiring []LeaseEnd `json:"expiring"`
+	// Recent are the project's submissions and completions of the last
+	// RecentWindow (at most RecentMax, the newest), oldest first, so the
+	// live chart starts with its history rather than from the page's opening.
+	Recent []RecentEvent `json:"recent"`
+}
+
+// RecentWindow and RecentMax bound ProjectProgress.Recent.
+const (
+	RecentWindow = 30 * time.Minute
+	RecentMax    = 5000
+)
+
+// RecentEvent is one task.submitted or item.completed event.
+type RecentEvent struct {
+	Type string    `json:"type"`
+	At   time.Time `json:"at"`
 }
 
 // LeaseEnd is when one live lease runs out unless its holder heartbeats.

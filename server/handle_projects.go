@@ -77,6 +77,16 @@ func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
 func (s *Server) handleListProjects(c *gin.Context) {
 	m, _ := currentMember(c)
 	var f labeling.ProjectFilter
+	// ?member=me lists only the caller's own projects (the labeller's /work),
+	// even for reviewers and coordinators, who may see every project.
+	switch c.Query("member") {
+	case "":
+	case "me":
+		f.MemberID = m.ID
+	default:
+		fail(c, fault.ErrInvalid.With("member: only \"me\" is supported"))
+		return
+	}
 	if !seesAllProjects(m) {
 		f.MemberID = m.ID
 	}

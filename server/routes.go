@@ -93,6 +93,7 @@ func (s *Server) routes() {
 		oversight.GET("/projects/:id/quality", s.handleProjectQuality)
 		oversight.GET("/projects/:id/agreement", s.handleProjectAgreement)
 		oversight.GET("/projects/:id/review-settings", s.handleReviewSettings)
+		oversight.GET("/projects/:id/review/queue", s.handleReviewQueue)
 		oversight.GET("/projects/:id/consensus", s.handleItemConsensus)
 	}
 

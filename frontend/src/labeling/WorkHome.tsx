@@ -12,7 +12,7 @@ export function WorkHomePage() {
   const [projects, setProjects] = useState<Project[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
-    labelApi.projects().then(setProjects, setError);
+    labelApi.myProjects().then(setProjects, setError);
   }, []);
   const open = projects?.filter((p) => p.status === 'open') ?? [];
   const other = projects?.filter((p) => p.status !== 'open' && p.status !== 'draft') ?? [];

@@ -66,6 +66,8 @@ export const labelApi = {
   createModel: (m: { name: string; base_model: string; description: string }) => request<Model>('POST', '/api/models', m),
 
   projects: () => request<{ projects: Project[] }>('GET', '/api/projects').then((r) => r.projects ?? []),
+  /** Only the projects the caller is a member of (what /work offers). */
+  myProjects: () => request<{ projects: Project[] }>('GET', '/api/projects?member=me').then((r) => r.projects ?? []),
   project: (id: number) => request<Project>('GET', `/api/projects/${enc(id)}`),
   createProject: (p: NewProject) => request<Project>('POST', '/api/projects', p),
   updateProject: (id: number, p: Partial<ProjectSettings>) => request<Project>('PATCH', `/api/projects/${enc(id)}`, p),

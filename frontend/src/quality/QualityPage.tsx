@@ -337,12 +337,8 @@ function SettingsView({ s }: { s: ReviewSettings }) {
       <dd>{s.reject_reasons.map(humanize).join(', ')}</dd>
       <dt>Ties</dt>
       <dd>{humanize(s.tie_policy)}</dd>
-      {s.updated_at && (
-        <>
-          <dt>Changed</dt>
-          <dd>{formatDate(s.updated_at)}</dd>
-        </>
-      )}
+      <dt>Changed</dt>
+      <dd>{s.updated_at && !s.updated_at.startsWith('0001-') ? formatDate(s.updated_at) : 'Never changed: the defaults'}</dd>
     </dl>
   );
 }
