@@ -3,7 +3,7 @@
 // evaluate releases blind.
 import { useEffect, useState } from 'react';
 import { labelApi } from '../labeling/api';
-import type { Model, Project } from '../labeling/types';
+import { TASK_TYPES, TASK_TYPE_LABELS, type Model, type Project } from '../labeling/types';
 import { PageHeading } from '../pages/PageHeading';
 import { Link } from '../router';
 import { ErrorAlert, formatDate } from '../ui';
@@ -97,6 +97,9 @@ export function DatasetsPage() {
     }
   };
   const modelProjects = projects.filter((p) => p.model_id === modelId);
+  // The snapshot picker groups projects by task type; a snapshot holds one.
+  const byType = TASK_TYPES.map((t) => [t, modelProjects.filter((p) => p.task_type === t)] as const).filter(([, ps]) => ps.length > 0);
+  const chosenType = modelProjects.find((p) => chosen.includes(p.id))?.task_type;
 
   return (
     <>
@@ -115,12 +118,26 @@ export function DatasetsPage() {
         <fieldset>
           <legend>Projects</legend>
           {modelProjects.length === 0 && <p className="muted">This model has no projects.</p>}
-          {modelProjects.map((p) => (
-            <label key={p.id} style={{ display: 'block' }}>
-              <input type="checkbox" checked={chosen.includes(p.id)}
-                onChange={(e) => setChosen(e.target.checked ? [...chosen, p.id] : chosen.filter((x) => x !== p.id))} />{' '}
-              {p.name} ({p.task_type})
-            </label>
+          {modelProjects.length > 0 && (
+            <p className="hint" id="ds-one-type">
+              A snapshot holds one task type: once you tick a project, projects of other types wait for another snapshot.
+            </p>
+          )}
+          {byType.map(([t, ps]) => (
+            <fieldset key={t} className="ds-type" aria-describedby="ds-one-type">
+              <legend>{TASK_TYPE_LABELS[t] ?? t}</legend>
+              {ps.map((p) => (
+                <label key={p.id} className="ds-project">
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(p.id)}
+                    disabled={chosenType !== undefined && chosenType !== t}
+                    onChange={(e) => setChosen(e.target.checked ? [...chosen, p.id] : chosen.filter((x) => x !== p.id))}
+                  />{' '}
+                  {p.name}
+                </label>
+              ))}
+            </fieldset>
           ))}
         </fieldset>
         <fieldset>

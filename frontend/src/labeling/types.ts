@@ -58,6 +58,8 @@ export interface Progress {
   today: { member_id: number; done_today: number }[] | null;
   /** Live leases that run out first, soonest first. */
   expiring?: { assignment_id: number; item_id: number; member_id: number; lease_expires_at: string }[];
+  /** Submissions and completions of the last 30 minutes, oldest first. */
+  recent?: { type: 'task.submitted' | 'item.completed'; at: string }[];
 }
 
 /** What became of one kind of Label Studio annotation in an import. */
