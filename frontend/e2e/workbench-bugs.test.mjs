@@ -150,7 +150,7 @@ describe('labelling', () => {
     try {
       await openWorkbench(page, p.id);
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'rewrite-text', 'the text box has focus');
-      await page.keyboard.press('?');
+      await page.getByRole('button', { name: /^Shortcuts/ }).click();
       const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
       await help.waitFor();
       assert.doesNotMatch(await help.innerText(), /Go to the text box/);
@@ -346,7 +346,8 @@ describe('coordinator pages', () => {
     const p = await setupProject(coord, { name: 'bug8 settings', task_type: 'classification', schema: CLASSES, items: [{ text: 'a' }] });
     const s = await coord.call('GET', `/api/projects/${p.id}/review-settings`);
     assert.equal(s.updated_at, undefined, 'no updated_at before anyone changes them');
-    const c = await pageAs(DEMO.coordinator);
+    // Reviewers read the settings (coordinators get the form).
+    const c = await pageAs(DEMO.reviewer);
     try {
       await c.page.goto(`/quality/${p.id}`);
       await c.page.getByText('Review settings').first().waitFor();
@@ -377,6 +378,31 @@ describe('coordinator pages', () => {
       assertClean(l.problems);
     } finally {
       await l.context.close();
+    }
+  });
+
+  test('390 px: no page of any role scrolls sideways', async () => {
+    const p = await setupProject(coord, { name: 'phone sweep', task_type: 'classification', schema: CLASSES, items: [{ text: 'a' }, { text: 'b' }] });
+    await submitVia(lab, p.id, { choice: 'pos' });
+    const pages = {
+      labeller: ['/work', '/work/mine', '/work/quality', `/work/p/${p.id}`, '/equity', '/equity/statement', '/equity/transfer', '/equity/register', '/votes', '/votes/constitution', '/datasets/mine', '/account'],
+      reviewer: ['/review', `/review/p/${p.id}`, '/quality', `/quality/${p.id}`],
+      coordinator: ['/admin', '/admin/projects', `/admin/projects/${p.id}`, `/admin/projects/${p.id}/edit`, '/admin/projects/new', '/datasets', '/datasets/leaderboard', '/equity/govern', '/votes/new'],
+    };
+    for (const [role, paths] of Object.entries(pages)) {
+      const x = await pageAs(DEMO[role], { viewport: { width: 390, height: 844 } });
+      try {
+        for (const path of paths) {
+          await x.page.goto(path);
+          await x.page.locator('main h1').waitFor();
+          await x.page.waitForLoadState('networkidle');
+          const r = await x.page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
+          assert.ok(r.sw <= r.cw, `${role} ${path} scrolls sideways: ${r.sw} > ${r.cw}`);
+        }
+        assertClean(x.problems);
+      } finally {
+        await x.context.close();
+      }
     }
   });
 
