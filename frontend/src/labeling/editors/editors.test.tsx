@@ -146,7 +146,7 @@ describe('spans', () => {
     h.key('1');
     expect(h.answer.spans).toHaveLength(2);
     expect(new Set(assignTracks(h.answer.spans as never)).size).toBe(2);
-    const chip = screen.getAllByRole('button', { name: /Press Delete to remove/ })[0];
+    const chip = screen.getAllByRole('button', { description: /Press Delete to remove/ })[0];
     fireEvent.keyDown(chip, { key: 'Delete' });
     expect(h.answer.spans).toHaveLength(1);
   });
