@@ -615,3 +615,15 @@ type ProjectFilter struct {
 	MemberID int64 // projects this member belongs to
 	Status   ProjectStatus
 }
+
+// ProjectPace is how long a task of the project takes, from real lead times:
+// the median of its last PaceSample submissions (nil before any). With the
+// rate card it tells a member what an hour of this work earns.
+type ProjectPace struct {
+	ProjectID        int64  `json:"project_id"`
+	MedianLeadTimeMs *int64 `json:"median_lead_time_ms"`
+	Sample           int    `json:"sample"`
+}
+
+// PaceSample is how many recent submissions ProjectPace reads.
+const PaceSample = 200

@@ -109,6 +109,7 @@ type Projects interface {
 	Project(ctx context.Context, id int64) (labeling.Project, error)
 	ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64, error)
 	ProjectProgress(ctx context.Context, projectID int64) (labeling.ProjectProgress, error)
+	ProjectPace(ctx context.Context, projectID int64) (labeling.ProjectPace, error)
 	Projects(ctx context.Context, f labeling.ProjectFilter) ([]labeling.Project, error)
 	RemoveProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error
 	SetProjectStatus(ctx context.Context, actor *int64, id int64, to labeling.ProjectStatus) (labeling.Project, error)

@@ -252,3 +252,18 @@ func (s *Server) handleMyProgress(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, pr)
 }
+
+// handlePace: GET /api/projects/:id/pace — the median time a task of the
+// project takes, for "know the pay before the work" on project cards.
+func (s *Server) handlePace(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	pace, err := s.projects.ProjectPace(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pace)
+}

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 		me.GET("/projects", s.handleListProjects)
 		me.GET("/projects/:id", s.handleGetProject)
 		me.GET("/projects/:id/me", s.handleMyProgress)
+		me.GET("/projects/:id/pace", s.handlePace)
 	}
 
 	// Labellers work only in projects they belong to (checked per project).

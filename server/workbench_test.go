@@ -48,6 +48,15 @@ func TestWorkbenchFixesOverHTTP(t *testing.T) {
 		labSub := answer(lab, "a1", "positive")
 		targetSub := answer(target, "t1", "negative")
 
+		// The pace of the project: the median lead time of its submissions.
+		if r := lab.do("GET", base+"/pace", nil); r.status != 200 || !strings.Contains(string(r.body), `"median_lead_time_ms":900`) || !strings.Contains(string(r.body), `"sample":2`) {
+			t.Fatalf("pace = %d %s", r.status, r.body)
+		}
+		outsider := e.AddMember(t, "outsider", member.RoleLabeller)
+		if r := e.as(outsider.Login).do("GET", base+"/pace", nil); r.status != 404 || r.code() != "not_found" {
+			t.Fatalf("pace for a labeller outside the project = %d %s", r.status, r.body)
+		}
+
 		// Progress carries the submissions of the last half hour.
 		r := coord.do("GET", base+"/progress", nil)
 		var prog struct {

@@ -315,6 +315,11 @@ describe('review and my work', () => {
       const me = (members.members ?? members).find((m) => m.login === 'bugsix');
       await coord.call('POST', `/api/projects/${mine.id}/members`, { member_id: me.id });
       await page.reload();
+      // The card says what the work pays and how much is left before it starts.
+      const pay = page.getByTestId(`pay-${mine.id}`);
+      await pay.getByText(/units per accepted task/).waitFor();
+      await pay.getByText('1 task for you').waitFor();
+      await axeClean(page, 'project cards with pay');
       await page.getByRole('link', { name: 'Start labelling bug6 member project' }).click();
       await page.locator('.task[data-assignment]').waitFor();
       assertClean(fresh.problems);

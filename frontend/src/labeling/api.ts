@@ -9,6 +9,7 @@ import type {
   MySubmission,
   Progress,
   Project,
+  ProjectPace,
   ProjectSettings,
   ProjectStatus,
   Submission,
@@ -91,6 +92,7 @@ export const labelApi = {
     request<Submission>('POST', '/api/submissions', body),
 
   myProgress: (projectId: number) => request<MyProgress>('GET', `/api/projects/${enc(projectId)}/me`),
+  pace: (projectId: number) => request<ProjectPace>('GET', `/api/projects/${enc(projectId)}/pace`),
   mySettings: () => request<MySettings>('GET', '/api/me/settings'),
   setMySettings: (sensitive_daily_cap: number) => request<MySettings | void>('PUT', '/api/me/settings', { sensitive_daily_cap }),
 

@@ -108,6 +108,13 @@ export interface MyProgress {
   resets_at: string;
 }
 
+/** GET /api/projects/:id/pace: the median lead time of the project's last 200 answers. */
+export interface ProjectPace {
+  project_id: number;
+  median_lead_time_ms: number | null;
+  sample: number;
+}
+
 export interface MySettings {
   sensitive_daily_cap: number;
   coop_sensitive_max: number;
