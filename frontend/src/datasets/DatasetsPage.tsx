@@ -109,7 +109,7 @@ export function DatasetsPage() {
       </p>
       <ErrorAlert error={error as { message: string } | null} />
       {notice && <div className="alert" role="status">{notice}</div>}
-      <section aria-labelledby="snap-h">
+      <section className="card" aria-labelledby="snap-h">
         <h2 id="snap-h">New snapshot</h2>
         <label htmlFor="ds-model">Model</label>{' '}
         <select id="ds-model" value={modelId} onChange={(e) => { setModelId(Number(e.target.value)); setChosen([]); }}>
@@ -148,17 +148,17 @@ export function DatasetsPage() {
         <button type="button" className="btn btn-primary" disabled={busy || chosen.length === 0} onClick={create}>Create snapshot</button>
       </section>
 
-      <section aria-labelledby="list-h">
+      <section className="card" aria-labelledby="list-h">
         <h2 id="list-h">Snapshots</h2>
         {snapshots.length === 0 ? <p className="muted">No snapshots of this model yet.</p> : (
-          <table className="table">
+          <div className="table-wrap"><table className="table">
             <thead><tr><th>#</th><th>Projects</th><th>Mode</th><th>Items</th><th>Annotations</th><th>Hash</th><th>Created</th><th>Export</th></tr></thead>
             <tbody>{snapshots.map((s) => <SnapshotRow key={s.id} s={s} />)}</tbody>
-          </table>
+          </table></div>
         )}
       </section>
 
-      <section aria-labelledby="rel-h">
+      <section className="card" aria-labelledby="rel-h">
         <h2 id="rel-h">Register a release</h2>
         <p className="muted">A training job can do the same with a coordinator's API token: <code>POST /api/releases</code>.</p>
         {(['version', 'base_model', 'checkpoint'] as const).map((k) => (
