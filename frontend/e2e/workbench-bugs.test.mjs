@@ -386,7 +386,7 @@ describe('coordinator pages', () => {
     }
   });
 
-  test('390 px: no page of any role scrolls sideways', async () => {
+  test('390 px: no page of any role scrolls sideways, and axe finds nothing serious', async () => {
     const p = await setupProject(coord, { name: 'phone sweep', task_type: 'classification', schema: CLASSES, items: [{ text: 'a' }, { text: 'b' }] });
     await submitVia(lab, p.id, { choice: 'pos' });
     const pages = {
@@ -403,6 +403,7 @@ describe('coordinator pages', () => {
           await x.page.waitForLoadState('networkidle');
           const r = await x.page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
           assert.ok(r.sw <= r.cw, `${role} ${path} scrolls sideways: ${r.sw} > ${r.cw}`);
+          await axeClean(x.page, `${role} ${path} at 390 px`);
         }
         assertClean(x.problems);
       } finally {
