@@ -452,7 +452,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         <p className="wb-progress" aria-live="polite">
           {mine ? (
             <>
-              <strong>{fmt(mine.done_today)}</strong> today · <strong>{fmt(mine.items_left)}</strong> items left in this project
+              <strong>{fmt(mine.done_today)}</strong> today · <strong>{fmt(mine.items_left)}</strong> {mine.items_left === 1 ? 'item' : 'items'} left in this project
               {mine.stint_left !== null && (
                 <>
                   {' '}
