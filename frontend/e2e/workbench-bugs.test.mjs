@@ -401,8 +401,16 @@ describe('coordinator pages', () => {
           await x.page.goto(path);
           await x.page.locator('main h1').waitFor();
           await x.page.waitForLoadState('networkidle');
-          const r = await x.page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth }));
-          assert.ok(r.sw <= r.cw, `${role} ${path} scrolls sideways: ${r.sw} > ${r.cw}`);
+          const r = await x.page.evaluate(() => {
+            const cw = document.documentElement.clientWidth;
+            // What sticks out, outside the scrollers meant to scroll (for the message).
+            const wide = [...document.querySelectorAll('main *')]
+              .filter((e) => e.getBoundingClientRect().right > cw + 1 && !e.closest('.table-wrap, .side-nav'))
+              .slice(0, 5)
+              .map((e) => `${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').trim().slice(0, 40)}"`);
+            return { sw: document.documentElement.scrollWidth, cw, wide };
+          });
+          assert.ok(r.sw <= r.cw, `${role} ${path} scrolls sideways: ${r.sw} > ${r.cw}: ${r.wide.join(' | ')}`);
           await axeClean(x.page, `${role} ${path} at 390 px`);
         }
         assertClean(x.problems);
