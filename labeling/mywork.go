@@ -26,4 +26,20 @@ type MyWorkItem struct {
 	ReviewComment   string          `json:"review_comment,omitempty"`
 	CorrectedAnswer json.RawMessage `json:"corrected_answer,omitempty"`
 	DecisionFinal   bool            `json:"decision_final"`
+	// History is every review decision on the submission and the labeller's
+	// dispute, oldest first, so an overturned rejection stays readable.
+	History []MyWorkEvent `json:"history"`
+}
+
+// MyWorkEvent is one step of a submission's review: a decision (Kind
+// "decision") or the labeller's dispute (Kind "dispute"). Reviewers stay
+// unnamed, as in My work.
+type MyWorkEvent struct {
+	Kind      string    `json:"kind"`
+	Decision  string    `json:"decision,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Comment   string    `json:"comment,omitempty"`
+	Final     bool      `json:"final,omitempty"`
+	Automatic bool      `json:"automatic,omitempty"`
+	At        time.Time `json:"at"`
 }

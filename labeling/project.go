@@ -416,6 +416,22 @@ type ProjectProgress struct {
 	Today         []MemberProgressToday `json:"today"` // per member, UTC day
 	// Expiring are the live leases that run out first, soonest first.
 	Expiring []LeaseEnd `json:"expiring"`
+	// Recent are the project's submissions and completions of the last
+	// RecentWindow (at most RecentMax, the newest), oldest first, so the
+	// live chart starts with its history rather than from the page's opening.
+	Recent []RecentEvent `json:"recent"`
+}
+
+// RecentWindow and RecentMax bound ProjectProgress.Recent.
+const (
+	RecentWindow = 30 * time.Minute
+	RecentMax    = 5000
+)
+
+// RecentEvent is one task.submitted or item.completed event.
+type RecentEvent struct {
+	Type string    `json:"type"`
+	At   time.Time `json:"at"`
 }
 
 // LeaseEnd is when one live lease runs out unless its holder heartbeats.
@@ -599,3 +615,15 @@ type ProjectFilter struct {
 	MemberID int64 // projects this member belongs to
 	Status   ProjectStatus
 }
+
+// ProjectPace is how long a task of the project takes, from real lead times:
+// the median of its last PaceSample submissions (nil before any). With the
+// rate card it tells a member what an hour of this work earns.
+type ProjectPace struct {
+	ProjectID        int64  `json:"project_id"`
+	MedianLeadTimeMs *int64 `json:"median_lead_time_ms"`
+	Sample           int    `json:"sample"`
+}
+
+// PaceSample is how many recent submissions ProjectPace reads.
+const PaceSample = 200

@@ -118,7 +118,7 @@ type ReviewSettings struct {
 	GoldWindow      int       `json:"gold_window"`       // the last N gold items count
 	RejectReasons   []string  `json:"reject_reasons"`
 	TiePolicy       string    `json:"tie_policy"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	UpdatedAt       time.Time `json:"updated_at,omitzero"` // absent until a coordinator changes them
 }
 
 // DefaultReviewSettings: everything is reviewed until a coordinator opts in.

@@ -124,6 +124,7 @@ type Projects interface {
 	Project(ctx context.Context, id int64) (labeling.Project, error)
 	ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64, error)
 	ProjectProgress(ctx context.Context, projectID int64) (labeling.ProjectProgress, error)
+	ProjectPace(ctx context.Context, projectID int64) (labeling.ProjectPace, error)
 	Projects(ctx context.Context, f labeling.ProjectFilter) ([]labeling.Project, error)
 	RemoveProjectMember(ctx context.Context, actor *int64, projectID, memberID int64) error
 	SetProjectStatus(ctx context.Context, actor *int64, id int64, to labeling.ProjectStatus) (labeling.Project, error)
@@ -151,6 +152,7 @@ type Reviews interface {
 	ReviewHeartbeat(ctx context.Context, reviewerID int64, token string) (time.Time, error)
 	ReviewSettings(ctx context.Context, projectID int64) (labeling.ReviewSettings, error)
 	UpdateReviewSettings(ctx context.Context, actor *int64, projectID int64, patch labeling.ReviewSettingsPatch) (labeling.ReviewSettings, error)
+	ReviewQueueView(ctx context.Context, memberID, projectID int64, isReviewer bool) (labeling.ReviewQueueView, error)
 }
 
 // Quality is the quality and consensus store the handlers use

@@ -77,6 +77,16 @@ func (s *Server) project(c *gin.Context) (labeling.Project, bool) {
 func (s *Server) handleListProjects(c *gin.Context) {
 	m, _ := currentMember(c)
 	var f labeling.ProjectFilter
+	// ?member=me lists only the caller's own projects (the labeller's /work),
+	// even for reviewers and coordinators, who may see every project.
+	switch c.Query("member") {
+	case "":
+	case "me":
+		f.MemberID = m.ID
+	default:
+		fail(c, fault.ErrInvalid.With("member: only \"me\" is supported"))
+		return
+	}
 	if !seesAllProjects(m) {
 		f.MemberID = m.ID
 	}
@@ -241,4 +251,19 @@ func (s *Server) handleMyProgress(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, pr)
+}
+
+// handlePace: GET /api/projects/:id/pace — the median time a task of the
+// project takes, for "know the pay before the work" on project cards.
+func (s *Server) handlePace(c *gin.Context) {
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	pace, err := s.projects.ProjectPace(c.Request.Context(), p.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pace)
 }

@@ -8,6 +8,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/member"
 
 	"github.com/gin-gonic/gin"
 )
@@ -29,6 +30,23 @@ func (s *Server) handleNextReview(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, t)
+}
+
+// handleReviewQueue: what waits for review in the project, what the caller
+// may take, and who may take the rest (a dispute never goes back to the
+// reviewer who rejected it).
+func (s *Server) handleReviewQueue(c *gin.Context) {
+	m, _ := currentMember(c)
+	p, ok := s.project(c)
+	if !ok {
+		return
+	}
+	v, err := s.reviews.ReviewQueueView(c.Request.Context(), m.ID, p.ID, m.Has(member.RoleReviewer))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
 }
 
 type reviewLeaseRequest struct {

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 		me.GET("/projects", s.handleListProjects)
 		me.GET("/projects/:id", s.handleGetProject)
 		me.GET("/projects/:id/me", s.handleMyProgress)
+		me.GET("/projects/:id/pace", s.handlePace)
 	}
 
 	// Labellers work only in projects they belong to (checked per project).
@@ -93,6 +94,7 @@ func (s *Server) routes() {
 		oversight.GET("/projects/:id/quality", s.handleProjectQuality)
 		oversight.GET("/projects/:id/agreement", s.handleProjectAgreement)
 		oversight.GET("/projects/:id/review-settings", s.handleReviewSettings)
+		oversight.GET("/projects/:id/review/queue", s.handleReviewQueue)
 		oversight.GET("/projects/:id/consensus", s.handleItemConsensus)
 	}
 

@@ -49,7 +49,8 @@ test('snapshot, DPO download, release, and the labeller sees it', async () => {
   await login(page, DEMO.coordinator.login, DEMO.coordinator.password);
   await page.goto('/datasets');
   await page.locator('#ds-model').selectOption(String(p.model_id));
-  await page.getByLabel(new RegExp(`${p.name} \\(pairwise\\)`)).check();
+  // The picker groups projects by task type.
+  await page.getByRole('group', { name: /Pairwise/ }).getByRole('checkbox', { name: p.name, exact: true }).check();
   await page.getByRole('button', { name: 'Create snapshot' }).click();
   await page.getByRole('status').filter({ hasText: 'Snapshot' }).waitFor();
   const snaps = await coord.call('GET', `/api/snapshots?model_id=${p.model_id}`);

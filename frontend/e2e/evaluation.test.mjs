@@ -97,7 +97,7 @@ test('evaluate two releases from the datasets page; the leaderboard shows both',
   const table = page.getByRole('table');
   await table.getByRole('cell', { name: 'ev-alpha', exact: true }).waitFor();
   await table.getByRole('cell', { name: 'ev-beta', exact: true }).waitFor();
-  await page.getByText(/1 accepted comparisons/).waitFor();
+  await page.getByText(/1 accepted comparison\b/).waitFor();
   await screenshot(page, 'datasets-leaderboard-evaluated');
   assert.deepEqual(problems, []);
 });

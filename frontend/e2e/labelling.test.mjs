@@ -163,9 +163,13 @@ const TYPES = [
     task_type: 'ranking',
     schema: { prompt_field: 'prompt', responses_field: 'responses', allow_ties: true },
     items: [{ prompt: 'Name a colour', responses: [{ id: 'r1', text: 'blue' }, { id: 'r2', text: 'red' }, { id: 'r3', text: 'green' }] }],
-    // Select r2, move it to the top; select r3 and tie it with r1 above.
+    // The order is shuffled per labeller (shown_order): select the second,
+    // move it to the top; select the third and tie it with the one above.
     keys: ['ArrowDown', 'Shift+ArrowUp', 'ArrowDown', 'ArrowDown', 't', 'Enter'],
-    expect: () => ({ ranking: [['r2'], ['r1', 'r3']] }),
+    expect: (got) => {
+      const [a, b, c] = got.shown_order;
+      return { ranking: [[b], [a, c].sort()], shown_order: [a, b, c] };
+    },
   },
   {
     task_type: 'rubric',

@@ -37,6 +37,18 @@ export function Nav({ roles, pathname, openVotes = null }: { roles: readonly str
   );
 }
 
+/** Pages of tables and charts use the whole width; reading pages keep a measure. */
+export function isDataPage(pathname: string): boolean {
+  return (
+    pathname === '/quality' ||
+    pathname.startsWith('/quality/') ||
+    pathname.startsWith('/datasets') ||
+    pathname === '/equity/statement' ||
+    pathname === '/equity/register' ||
+    pathname === '/work/mine'
+  );
+}
+
 export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Promise<void>; children: ReactNode }) {
   const { pathname } = useLocation();
   const first = useRef(true);
@@ -91,7 +103,7 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => Prom
       </header>
       <div className="body">
         <Nav roles={me.roles} pathname={pathname} openVotes={openVotes} />
-        <main id="main" className="content" tabIndex={-1}>
+        <main id="main" className={isDataPage(pathname) ? 'content content-wide' : 'content'} tabIndex={-1}>
           {me.roles.includes('coordinator') && <WebhookAlert memberId={me.id} />}
           {children}
         </main>

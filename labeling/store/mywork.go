@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,27 @@ import (
 	"gorm.io/gorm"
 )
 
+// myWorkRow is one row of MySubmissions' query.
+type myWorkRow struct {
+	ID              int64
+	ProjectID       int64
+	ProjectName     string
+	TaskType        string
+	ItemID          int64
+	Data            string
+	Answer          string
+	Status          string
+	CreatedAt       time.Time
+	UpdatedAt       *time.Time
+	DisputedAt      *time.Time
+	DisputeComment  *string
+	Revisions       int
+	Reason          *string
+	ReviewComment   *string
+	CorrectedAnswer *string
+	DecisionFinal   *bool
+}
+
 // MySubmissions lists a member's submissions, newest first, optionally in
 // one project, paging backwards from before (an id; 0 for the newest).
 func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]labeling.MyWorkItem, error) {
@@ -24,7 +46,7 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before 
 	}
 	q := s.db.WithContext(ctx).Table("submissions AS s").
 		Select(`s.id, s.project_id, p.name AS project_name, p.task_type, s.item_id, i.data, s.answer, s.status,
-			s.created_at, s.updated_at,
+			s.created_at, s.updated_at, s.disputed_at, s.dispute_comment,
 			(SELECT COUNT(*) FROM submission_revisions r WHERE r.submission_id = s.id) AS revisions,
 			d.reason, d.comment AS review_comment, d.corrected_answer, d.final AS decision_final`).
 		Joins("JOIN projects p ON p.id = s.project_id").
@@ -37,23 +59,7 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before 
 	if before > 0 {
 		q = q.Where("s.id < ?", before)
 	}
-	var rows []struct {
-		ID              int64
-		ProjectID       int64
-		ProjectName     string
-		TaskType        string
-		ItemID          int64
-		Data            string
-		Answer          string
-		Status          string
-		CreatedAt       time.Time
-		UpdatedAt       *time.Time
-		Revisions       int
-		Reason          *string
-		ReviewComment   *string
-		CorrectedAnswer *string
-		DecisionFinal   *bool
-	}
+	var rows []myWorkRow
 	if err := q.Order("s.id DESC").Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -70,7 +76,47 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before 
 		}
 		out[i].DecisionFinal = r.DecisionFinal != nil && *r.DecisionFinal
 	}
+	if err := s.addHistory(ctx, out, rows); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// addHistory fills each item's review history: its decisions and its
+// dispute, oldest first.
+func (s *Leases) addHistory(ctx context.Context, out []labeling.MyWorkItem, rows []myWorkRow) error {
+	if len(out) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(out))
+	at := map[int64]int{}
+	for i, w := range out {
+		ids[i] = w.ID
+		at[w.ID] = i
+		out[i].History = []labeling.MyWorkEvent{}
+	}
+	var ds []reviewDecisionRow
+	if err := s.db.WithContext(ctx).Raw(`SELECT * FROM review_decisions WHERE submission_id IN ? ORDER BY id`, ids).Scan(&ds).Error; err != nil {
+		return err
+	}
+	for i, r := range rows {
+		if r.DisputedAt != nil {
+			ev := labeling.MyWorkEvent{Kind: "dispute", At: r.DisputedAt.UTC()}
+			if r.DisputeComment != nil {
+				ev.Comment = *r.DisputeComment
+			}
+			out[i].History = append(out[i].History, ev)
+		}
+	}
+	for _, d := range ds {
+		i := at[d.SubmissionID]
+		out[i].History = append(out[i].History, labeling.MyWorkEvent{Kind: "decision", Decision: d.Decision, Reason: d.Reason,
+			Comment: d.Comment, Final: d.Final, Automatic: d.Automatic, At: d.CreatedAt.UTC()})
+	}
+	for i := range out {
+		slices.SortStableFunc(out[i].History, func(a, b labeling.MyWorkEvent) int { return a.At.Compare(b.At) })
+	}
+	return nil
 }
 
 // ErrAlreadyReviewed: review has started, so the answer is no longer the labeller's to change.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"copyhold/labeling"
@@ -499,10 +500,20 @@ WHERE project_id = ? AND state = 'leased' AND lease_expires_at > ? ORDER BY leas
 		for i := range expiring {
 			expiring[i].LeaseExpiresAt = expiring[i].LeaseExpiresAt.UTC()
 		}
+		recent := []labeling.RecentEvent{}
+		if err := tx.Raw(`SELECT type, created_at AS at FROM events
+WHERE scope = ? AND type IN ('task.submitted', 'item.completed') AND created_at >= ? ORDER BY id DESC LIMIT ?`,
+			event.ProjectScope(projectID), now.Add(-labeling.RecentWindow), labeling.RecentMax).Scan(&recent).Error; err != nil {
+			return err
+		}
+		slices.Reverse(recent)
+		for i := range recent {
+			recent[i].At = recent[i].At.UTC()
+		}
 		total := c.NonGold * int64(p.Overlap)
 		out = labeling.ProjectProgress{ProjectID: projectID, Items: c.Items, GoldItems: c.GoldItems,
 			CompleteItems: c.CompleteItems, SlotsTotal: total, SlotsDone: c.SlotsDone, Leased: leased,
-			SlotsLeft: total - c.SlotsDone, Today: today, Expiring: expiring}
+			SlotsLeft: total - c.SlotsDone, Today: today, Expiring: expiring, Recent: recent}
 		return nil
 	})
 	return out, err

@@ -164,8 +164,12 @@ type RankingSchema struct {
 }
 
 // RankingAnswer lists tiers best first; ids in one tier are tied (sorted).
+// ShownOrder, when given, records the order the editor first showed the
+// responses in (shuffled per labeller, as pairwise records its sides): every
+// response id exactly once.
 type RankingAnswer struct {
-	Ranking [][]string `json:"ranking"`
+	Ranking    [][]string `json:"ranking"`
+	ShownOrder []string   `json:"shown_order,omitempty"`
 }
 
 // RankingResponse is one entry of the responses array in item data. The
@@ -316,7 +320,30 @@ func (s *RankingSchema) Answer(d ItemFields, raw json.RawMessage) (any, error) {
 	if len(missing) > 0 {
 		return nil, ErrInvalidAnswer.With("invalid answer: ranking: every response must be ranked exactly once; missing %s", QuoteList(missing))
 	}
+	if a.ShownOrder != nil {
+		if err := checkShownOrder(a.ShownOrder, ids); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// checkShownOrder: a ranking's shown order lists every response id once.
+func checkShownOrder(shown, ids []string) error {
+	seen := map[string]bool{}
+	for i, id := range shown {
+		if !slices.Contains(ids, id) {
+			return ErrInvalidAnswer.With("invalid answer: shown_order[%d] %s is not a response id of this item (%s)", i, QuoteShort(id), QuoteList(ids))
+		}
+		if seen[id] {
+			return ErrInvalidAnswer.With("invalid answer: shown_order[%d]: %q appears twice", i, id)
+		}
+		seen[id] = true
+	}
+	if len(shown) != len(ids) {
+		return ErrInvalidAnswer.With("invalid answer: shown_order lists %d of the %d responses", len(shown), len(ids))
+	}
+	return nil
 }
 
 // rankingKey gives "id=rank" per response, best first; tied responses share

@@ -19,6 +19,9 @@ type SpansSchema struct {
 	// marked instead of Field; each span then names its turn (Turn "each").
 	ConversationField string `json:"conversation_field,omitempty"`
 	Turn              string `json:"turn,omitempty"`
+	// CharacterPrecise keeps spans exactly as selected in the editor; by
+	// default the editor snaps a selection to whole words and trims spaces.
+	CharacterPrecise bool `json:"character_precise,omitempty"`
 }
 
 // SpanLabel is one entity type of a spans schema.

@@ -93,6 +93,11 @@ func TestValidateSchemaSpecialCases(t *testing.T) {
 	if err != nil || !strings.Contains(string(got), `"scale":[{"value":1,"label":"1"},{"value":2,"label":"2"},{"value":3,"label":"3"}]`) {
 		t.Fatalf("got %s, %v", got, err)
 	}
+	// A character-precise spans schema keeps the option; the default omits it.
+	got, err = ValidateSchema(TaskSpans, json.RawMessage(`{"labels":[{"value":"PER"}],"character_precise":true}`))
+	if err != nil || !strings.Contains(string(got), `"character_precise":true`) {
+		t.Fatalf("got %s, %v", got, err)
+	}
 	// Hotkeys skip digits already taken and are stored lower-case.
 	got, err = ValidateSchema(TaskClassification, json.RawMessage(`{"choices":[{"value":"a"},{"value":"b","hotkey":"1"},{"value":"c","hotkey":"X"}]}`))
 	if err != nil || !strings.Contains(string(got), `{"value":"a","label":"a","hotkey":"2"},{"value":"b","label":"b","hotkey":"1"},{"value":"c","label":"c","hotkey":"x"}`) {
@@ -239,6 +244,10 @@ func TestValidateAnswer(t *testing.T) {
 		{"pairwise rationale too long", TaskPairwise, `{"choice":"b","rationale":"` + strings.Repeat("é", MaxRationaleLen+1) + `"}`, "", ErrInvalidAnswer, "rationale: is 10001 characters long; the limit is 10000"},
 
 		{"ranking with tie", TaskRanking, `{"ranking":[["r2"],["r3","r1"]]}`, `{"ranking":[["r2"],["r1","r3"]]}`, nil, ""},
+		{"ranking shown order", TaskRanking, `{"ranking":[["r2"],["r3","r1"]],"shown_order":["r3","r1","r2"]}`, `{"ranking":[["r2"],["r1","r3"]],"shown_order":["r3","r1","r2"]}`, nil, ""},
+		{"ranking shown order short", TaskRanking, `{"ranking":[["r2"],["r1","r3"]],"shown_order":["r3","r1"]}`, "", ErrInvalidAnswer, "shown_order lists 2 of the 3 responses"},
+		{"ranking shown order twice", TaskRanking, `{"ranking":[["r2"],["r1","r3"]],"shown_order":["r3","r3","r1"]}`, "", ErrInvalidAnswer, `shown_order[1]: "r3" appears twice`},
+		{"ranking shown order unknown", TaskRanking, `{"ranking":[["r2"],["r1","r3"]],"shown_order":["r3","r9","r1"]}`, "", ErrInvalidAnswer, `shown_order[1] "r9" is not a response id`},
 		{"ranking missing", TaskRanking, `{"ranking":[["r2"],["r1"]]}`, "", ErrInvalidAnswer, `missing "r3"`},
 		{"ranking twice", TaskRanking, `{"ranking":[["r2"],["r1","r2"],["r3"]]}`, "", ErrInvalidAnswer, `ranking[1][1]: "r2" is already ranked at ranking[0][0]`},
 		{"ranking unknown", TaskRanking, `{"ranking":[["r2"],["r1"],["r3"],["r9"]]}`, "", ErrUnknownLabel, `ranking[3][0] "r9" is not a response id of this item`},

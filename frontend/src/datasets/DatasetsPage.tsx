@@ -3,7 +3,7 @@
 // evaluate releases blind.
 import { useEffect, useState } from 'react';
 import { labelApi } from '../labeling/api';
-import type { Model, Project } from '../labeling/types';
+import { TASK_TYPES, TASK_TYPE_LABELS, type Model, type Project } from '../labeling/types';
 import { PageHeading } from '../pages/PageHeading';
 import { Link } from '../router';
 import { ErrorAlert, formatDate } from '../ui';
@@ -97,6 +97,9 @@ export function DatasetsPage() {
     }
   };
   const modelProjects = projects.filter((p) => p.model_id === modelId);
+  // The snapshot picker groups projects by task type; a snapshot holds one.
+  const byType = TASK_TYPES.map((t) => [t, modelProjects.filter((p) => p.task_type === t)] as const).filter(([, ps]) => ps.length > 0);
+  const chosenType = modelProjects.find((p) => chosen.includes(p.id))?.task_type;
 
   return (
     <>
@@ -106,7 +109,7 @@ export function DatasetsPage() {
       </p>
       <ErrorAlert error={error as { message: string } | null} />
       {notice && <div className="alert" role="status">{notice}</div>}
-      <section aria-labelledby="snap-h">
+      <section className="card" aria-labelledby="snap-h">
         <h2 id="snap-h">New snapshot</h2>
         <label htmlFor="ds-model">Model</label>{' '}
         <select id="ds-model" value={modelId} onChange={(e) => { setModelId(Number(e.target.value)); setChosen([]); }}>
@@ -115,12 +118,26 @@ export function DatasetsPage() {
         <fieldset>
           <legend>Projects</legend>
           {modelProjects.length === 0 && <p className="muted">This model has no projects.</p>}
-          {modelProjects.map((p) => (
-            <label key={p.id} style={{ display: 'block' }}>
-              <input type="checkbox" checked={chosen.includes(p.id)}
-                onChange={(e) => setChosen(e.target.checked ? [...chosen, p.id] : chosen.filter((x) => x !== p.id))} />{' '}
-              {p.name} ({p.task_type})
-            </label>
+          {modelProjects.length > 0 && (
+            <p className="hint" id="ds-one-type">
+              A snapshot holds one task type: once you tick a project, projects of other types wait for another snapshot.
+            </p>
+          )}
+          {byType.map(([t, ps]) => (
+            <fieldset key={t} className="ds-type" aria-describedby="ds-one-type">
+              <legend>{TASK_TYPE_LABELS[t] ?? t}</legend>
+              {ps.map((p) => (
+                <label key={p.id} className="ds-project">
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(p.id)}
+                    disabled={chosenType !== undefined && chosenType !== t}
+                    onChange={(e) => setChosen(e.target.checked ? [...chosen, p.id] : chosen.filter((x) => x !== p.id))}
+                  />{' '}
+                  {p.name}
+                </label>
+              ))}
+            </fieldset>
           ))}
         </fieldset>
         <fieldset>
@@ -131,17 +148,17 @@ export function DatasetsPage() {
         <button type="button" className="btn btn-primary" disabled={busy || chosen.length === 0} onClick={create}>Create snapshot</button>
       </section>
 
-      <section aria-labelledby="list-h">
+      <section className="card" aria-labelledby="list-h">
         <h2 id="list-h">Snapshots</h2>
         {snapshots.length === 0 ? <p className="muted">No snapshots of this model yet.</p> : (
-          <table className="table">
+          <div className="table-wrap"><table className="table">
             <thead><tr><th>#</th><th>Projects</th><th>Mode</th><th>Items</th><th>Annotations</th><th>Hash</th><th>Created</th><th>Export</th></tr></thead>
             <tbody>{snapshots.map((s) => <SnapshotRow key={s.id} s={s} />)}</tbody>
-          </table>
+          </table></div>
         )}
       </section>
 
-      <section aria-labelledby="rel-h">
+      <section className="card" aria-labelledby="rel-h">
         <h2 id="rel-h">Register a release</h2>
         <p className="muted">A training job can do the same with a coordinator's API token: <code>POST /api/releases</code>.</p>
         {(['version', 'base_model', 'checkpoint'] as const).map((k) => (

@@ -45,7 +45,7 @@ export function EvaluateReleases({ models, initialModelId }: { models: Model[]; 
   };
 
   return (
-    <section aria-labelledby="ev-h">
+    <section className="card" aria-labelledby="ev-h">
       <h2 id="ev-h">Evaluate releases</h2>
       <p className="muted">
         Members judge the outputs blind, without knowing which release wrote which. Upload one JSON object a line:{' '}

@@ -30,28 +30,37 @@ export function LeaderboardPage() {
       </select>
       {lb && (
         <>
-          <p className="muted">{lb.releases.length} releases, {lb.evaluations.length} evaluation projects, {lb.comparisons} accepted comparisons.</p>
+          <p className="muted">
+            {plural(lb.releases.length, 'release')}, {plural(lb.evaluations.length, 'evaluation project')}, {plural(lb.comparisons, 'accepted comparison')}.
+          </p>
           {bt ? (
-            <>
-              <h2>Ratings</h2>
+            <section className="card" aria-labelledby="lb-ratings">
+              <h2 id="lb-ratings">Ratings</h2>
               <RatingChart ratings={bt.ratings} />
-              <table className="table">
-                <thead><tr><th>Release</th><th>Score</th><th>95% interval</th><th>Wins</th><th>Losses</th><th>Ties</th></tr></thead>
-                <tbody>
-                  {bt.ratings.map((r) => (
-                    <tr key={r.player}><td>{r.player}</td><td>{r.score.toFixed(1)}</td><td>{r.lower.toFixed(1)} – {r.upper.toFixed(1)}</td><td>{r.wins}</td><td>{r.losses}</td><td>{r.ties}</td></tr>
-                  ))}
-                </tbody>
-              </table>
+              {inconclusive(bt.ratings) && (
+                <p className="alert" role="note" data-testid="lb-inconclusive">
+                  The leading intervals overlap: the order at the top is not yet conclusive. More comparisons will settle it.
+                </p>
+              )}
+              <div className="table-wrap">
+                <table className="table">
+                  <thead><tr><th>Release</th><th>Score</th><th>95% interval</th><th>Wins</th><th>Losses</th><th>Ties</th></tr></thead>
+                  <tbody>
+                    {bt.ratings.map((r) => (
+                      <tr key={r.player}><td>{r.player}</td><td>{r.score.toFixed(1)}</td><td>{r.lower.toFixed(1)} – {r.upper.toFixed(1)}</td><td>{r.wins}</td><td>{r.losses}</td><td>{r.ties}</td></tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
               <h2>Win rates</h2>
               <WinMatrix m={bt.win_rates} />
-            </>
+            </section>
           ) : <p>No accepted pairwise judgements yet.</p>}
           {lb.rubric.length > 0 && (
-            <>
-              <h2>Rubric means</h2>
+            <section className="card" aria-labelledby="lb-rubric">
+              <h2 id="lb-rubric">Rubric means</h2>
               <RubricChart means={lb.rubric} />
-            </>
+            </section>
           )}
         </>
       )}
@@ -60,3 +69,14 @@ export function LeaderboardPage() {
 }
 
 export default LeaderboardPage;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The best two ratings' intervals overlap: the leader is not yet known. */
+export function inconclusive(ratings: readonly { score: number; lower: number; upper: number }[]): boolean {
+  if (ratings.length < 2) return false;
+  const [a, b] = [...ratings].sort((x, y) => y.score - x.score);
+  return a.lower <= b.upper;
+}

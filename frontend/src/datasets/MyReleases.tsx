@@ -32,11 +32,11 @@ export function MyReleasesPage() {
   return (
     <>
       <PageHeading title="My releases and data" lead="The model releases your work went into, and everything you contributed." />
-      <section aria-labelledby="mr-h">
+      <section className="card" aria-labelledby="mr-h">
         <h2 id="mr-h">Releases with my work</h2>
         <MyReleasesList />
       </section>
-      <section aria-labelledby="md-h">
+      <section className="card" aria-labelledby="md-h">
         <h2 id="md-h">Download my data</h2>
         <p>Your submissions with the items they answer and their review outcomes, and your full ledger history.</p>
         <p>

@@ -14,9 +14,60 @@ import { TaskEditor, useEditorModule } from './TaskEditor';
 import type { Answer, MySubmission, Project } from './types';
 import { humanize } from '../review/api';
 import { DisputeForm } from '../review/DisputeForm';
+import { useChannel } from '../live/live';
 
-/** A submission with its latest review outcome (docs/API-review.md, My work). */
-type Outcome = Omit<MySubmission, 'status'> & { status: MySubmission['status'] | 'disputed'; review_comment?: string | null; decision_final?: boolean };
+/** One step of a submission's review: a decision, or the labeller's dispute. */
+interface HistoryStep {
+  kind: 'decision' | 'dispute';
+  decision?: 'accept' | 'reject' | 'correct';
+  reason?: string;
+  comment?: string;
+  final?: boolean;
+  automatic?: boolean;
+  at: string;
+}
+
+/** A submission with its latest review outcome and its history (docs/API.md, My work). */
+type Outcome = Omit<MySubmission, 'status'> & {
+  status: MySubmission['status'] | 'disputed';
+  review_comment?: string | null;
+  decision_final?: boolean;
+  history?: HistoryStep[];
+};
+
+const VERB: Record<string, string> = { accept: 'Accepted', reject: 'Rejected', correct: 'Corrected' };
+
+/** The review history, oldest first; shown once there is more than one step. */
+function History({ steps }: { steps: HistoryStep[] }) {
+  let disputed = false;
+  return (
+    <ol className="sub-history" aria-label="Review history">
+      {steps.map((h, i) => {
+        if (h.kind === 'dispute') {
+          disputed = true;
+          return (
+            <li key={i}>
+              <span className="muted small">{formatDate(h.at)}</span> You disputed it{h.comment ? ':' : '.'} {h.comment && <q>{h.comment}</q>}
+            </li>
+          );
+        }
+        const label = `${VERB[h.decision ?? ''] ?? humanize(h.decision ?? '')}${h.automatic ? ' automatically' : ''}${disputed ? ' on dispute' : ''}${h.final ? ' (final)' : ''}`;
+        return (
+          <li key={i}>
+            <span className="muted small">{formatDate(h.at)}</span> {label}
+            {h.reason ? `: ${humanize(h.reason)}` : ''}
+            {h.comment && (
+              <>
+                {' '}
+                — <q>{h.comment}</q>
+              </>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
 
 const STATUS_LABEL: Record<string, string> = {
   submitted: 'Waiting for review',
@@ -32,6 +83,7 @@ export function pretty(a: unknown): string {
 }
 
 export function MyWorkPage() {
+  const { me } = useSession();
   const [subs, setSubs] = useState<Outcome[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [more, setMore] = useState(false);
@@ -49,6 +101,22 @@ export function MyWorkPage() {
   useEffect(() => {
     void load();
   }, [load]);
+  // A decision or dispute on my work re-reads the list (coalesced), so it is never stale.
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+  const reload = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const loaded = subs?.length ?? 0;
+      labelApi.mySubmissions({ limit: Math.min(200, Math.max(50, loaded)) }).then(
+        (page) => setSubs(page as Outcome[]),
+        () => {},
+      );
+    }, 200);
+  }, [subs?.length]);
+  useChannel(me ? `member:${me.id}` : null, (e) => e.type.startsWith('review.') && reload(), { onReset: reload });
   return (
     <>
       <PageHeading title="My work" lead="What you have submitted and what reviewers decided." />
@@ -105,6 +173,7 @@ export function MyWorkPage() {
                   )}
                 </div>
               )}
+              {(s.history?.length ?? 0) > 1 && <History steps={s.history ?? []} />}
               {(s.status === 'accepted' || s.status === 'corrected') && s.review_comment && (
                 <p className="outcome-comment">
                   <strong>Reviewer’s comment:</strong> {s.review_comment}

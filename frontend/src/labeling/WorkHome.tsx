@@ -7,12 +7,13 @@ import { PageHeading } from '../pages/PageHeading';
 import { labelApi } from './api';
 import { LiveEarnings } from '../live/LiveEarnings';
 import { TASK_TYPE_LABELS, type Project } from './types';
+import { ProjectPay } from './ProjectPay';
 
 export function WorkHomePage() {
   const [projects, setProjects] = useState<Project[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
-    labelApi.projects().then(setProjects, setError);
+    labelApi.myProjects().then(setProjects, setError);
   }, []);
   const open = projects?.filter((p) => p.status === 'open') ?? [];
   const other = projects?.filter((p) => p.status !== 'open' && p.status !== 'draft') ?? [];
@@ -37,6 +38,7 @@ export function WorkHomePage() {
             <li key={p.id} className="card">
               <h2>{p.name}</h2>
               <p className="muted">{TASK_TYPE_LABELS[p.task_type] ?? p.task_type}</p>
+              <ProjectPay projectId={p.id} />
               <Link to={`/work/p/${p.id}`} className="btn btn-primary" aria-label={`Start labelling ${p.name}`}>
                 Start labelling
               </Link>

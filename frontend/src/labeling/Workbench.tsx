@@ -51,6 +51,10 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
   const [mod, setMod] = useState<EditorModule | null>(null);
   const [answer, setAnswerState] = useState<Answer>({});
   const [error, setError] = useState<ApiError | string | null>(null);
+  // What the answer still lacks, checked again on every change so it clears.
+  const [invalid, setInvalid] = useState<string | null>(null);
+  // A valid answer that may be an accident waits for an explicit confirmation.
+  const [confirming, setConfirming] = useState<{ question: string; action: string } | null>(null);
   const [banner, setBanner] = useState('');
   const [leaseLost, setLeaseLost] = useState(false);
   const [lateKept, setLateKept] = useState(false);
@@ -89,6 +93,8 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
 
   const claimNext = useCallback(async () => {
     setError(null);
+    setInvalid(null);
+    setConfirming(null);
     setLeaseLost(false);
     setLateKept(false);
     try {
@@ -246,17 +252,31 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
     };
   }, [task, phase, project?.lease_seconds]);
 
-  const submit = useCallback(async () => {
+  // A change to the answer re-checks what was missing and drops a pending confirmation.
+  useEffect(() => {
+    setConfirming(null);
+    if (!task || !mod) return;
+    setInvalid((was) => (was === null ? null : mod.validate(task.schema, task.data, answer)));
+  }, [answer, task, mod]);
+
+  const submit = useCallback(async (confirmed = false) => {
     if (!task || !mod || submitting) return;
     if (!revealed) {
       setError('Reveal the item (R) before answering it.');
       return;
     }
     const problem = mod.validate(task.schema, task.data, answer);
+    setInvalid(problem);
     if (problem) {
-      setError(problem);
+      setError(null);
       return;
     }
+    const ask = confirmed ? null : (mod.confirm?.(task.schema, task.data, answer) ?? null);
+    if (ask) {
+      setConfirming(ask);
+      return;
+    }
+    setConfirming(null);
     const enterAt = performance.now();
     let key = idemKeys.current.get(task.assignment_id);
     if (!key) {
@@ -432,7 +452,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         <p className="wb-progress" aria-live="polite">
           {mine ? (
             <>
-              <strong>{fmt(mine.done_today)}</strong> today · <strong>{fmt(mine.items_left)}</strong> items left in this project
+              <strong>{fmt(mine.done_today)}</strong> today · <strong>{fmt(mine.items_left)}</strong> {mine.items_left === 1 ? 'item' : 'items'} left in this project
               {mine.stint_left !== null && (
                 <>
                   {' '}
@@ -546,7 +566,17 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
               <TaskEditor key={task.assignment_id} mod={mod} schema={task.schema} data={task.data} answer={answer} onChange={setAnswer} keyRef={keyRef} />
             </div>
           </div>
-          <ErrorAlert error={error} />
+          <ErrorAlert error={error ?? invalid} />
+          {confirming && (
+            <div className="alert alert-warn" role="alert">
+              <p>{confirming.question}</p>
+              <div className="wb-inline-actions">
+                <button type="button" className="btn btn-small" onClick={() => void submit(true)}>
+                  {confirming.action}
+                </button>
+              </div>
+            </div>
+          )}
           <div className="task-actions">
             <button type="button" className="btn btn-primary" disabled={submitting} onClick={() => void submit()}>
               {submitting ? 'Submitting…' : 'Submit'} <Kbd k="Enter" />

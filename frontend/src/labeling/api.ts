@@ -9,6 +9,7 @@ import type {
   MySubmission,
   Progress,
   Project,
+  ProjectPace,
   ProjectSettings,
   ProjectStatus,
   Submission,
@@ -66,6 +67,8 @@ export const labelApi = {
   createModel: (m: { name: string; base_model: string; description: string }) => request<Model>('POST', '/api/models', m),
 
   projects: () => request<{ projects: Project[] }>('GET', '/api/projects').then((r) => r.projects ?? []),
+  /** Only the projects the caller is a member of (what /work offers). */
+  myProjects: () => request<{ projects: Project[] }>('GET', '/api/projects?member=me').then((r) => r.projects ?? []),
   project: (id: number) => request<Project>('GET', `/api/projects/${enc(id)}`),
   createProject: (p: NewProject) => request<Project>('POST', '/api/projects', p),
   updateProject: (id: number, p: Partial<ProjectSettings>) => request<Project>('PATCH', `/api/projects/${enc(id)}`, p),
@@ -89,6 +92,7 @@ export const labelApi = {
     request<Submission>('POST', '/api/submissions', body),
 
   myProgress: (projectId: number) => request<MyProgress>('GET', `/api/projects/${enc(projectId)}/me`),
+  pace: (projectId: number) => request<ProjectPace>('GET', `/api/projects/${enc(projectId)}/pace`),
   mySettings: () => request<MySettings>('GET', '/api/me/settings'),
   setMySettings: (sensitive_daily_cap: number) => request<MySettings | void>('PUT', '/api/me/settings', { sensitive_daily_cap }),
 

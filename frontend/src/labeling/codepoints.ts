@@ -127,3 +127,24 @@ export function wordBoundary(s: string, bounds: number[], cp: number, dir: 1 | -
   }
   return snapToGraphemes(bounds, i, i)[0];
 }
+
+const isSpace = (c: string | undefined) => c !== undefined && /\s/u.test(c);
+const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}\p{M}_]/u.test(c);
+
+/**
+ * Snaps a selection [start, end) to whole tokens: a selection that starts or
+ * ends inside a word is widened to the word's edges, then whitespace at
+ * either end is dropped (so "Anna Schmidt " becomes "Anna Schmidt"). Returns
+ * null when only whitespace was selected. Offsets are code points.
+ */
+export function snapToTokens(s: string, bounds: number[], start: number, end: number): [number, number] | null {
+  const cps = Array.from(s);
+  let a = start;
+  let b = end;
+  while (a < b && isSpace(cps[a])) a++;
+  while (b > a && isSpace(cps[b - 1])) b--;
+  if (a >= b) return null;
+  if (isWordChar(cps[a])) while (a > 0 && isWordChar(cps[a - 1])) a--;
+  if (isWordChar(cps[b - 1])) while (b < cps.length && isWordChar(cps[b])) b++;
+  return snapToGraphemes(bounds, a, b);
+}

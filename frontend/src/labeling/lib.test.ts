@@ -1,9 +1,26 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api';
-import { cpLength, cpSlice, cpToUtf16, graphemeBoundaries, nextBoundary, prevBoundary, snapToGraphemes, utf16ToCp } from './codepoints';
+import { cpLength, cpSlice, cpToUtf16, graphemeBoundaries, nextBoundary, prevBoundary, snapToGraphemes, snapToTokens, utf16ToCp } from './codepoints';
 import { importQuery, NO_IMPORT_OPTIONS } from './api';
 import { diffWords, side } from './diff';
 import { backoffDelay, isRetriable, pendingFor, savePending, submitWithRetry, type PendingSubmit } from './submitQueue';
+
+describe('snapToTokens', () => {
+  const t = 'Anna Schmidt met Tim Cook in 東京 🙂.';
+  const b = graphemeBoundaries(t);
+  const snap = (s: number, e: number) => {
+    const r = snapToTokens(t, b, s, e);
+    return r && cpSlice(t, r[0], r[1]);
+  };
+  it('drops spaces at either end and widens to whole words', () => {
+    expect(snap(0, 13)).toBe('Anna Schmidt');
+    expect(snap(16, 26)).toBe('Tim Cook');
+    expect(snap(2, 7)).toBe('Anna Schmidt');
+    expect(snap(4, 5)).toBeNull();
+    expect(snap(29, 31)).toBe('東京');
+    expect(snap(32, 33)).toBe('🙂');
+  });
+});
 
 describe('code points', () => {
   const emoji = 'hi 🙂 there';

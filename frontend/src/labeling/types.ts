@@ -58,6 +58,8 @@ export interface Progress {
   today: { member_id: number; done_today: number }[] | null;
   /** Live leases that run out first, soonest first. */
   expiring?: { assignment_id: number; item_id: number; member_id: number; lease_expires_at: string }[];
+  /** Submissions and completions of the last 30 minutes, oldest first. */
+  recent?: { type: 'task.submitted' | 'item.completed'; at: string }[];
 }
 
 /** What became of one kind of Label Studio annotation in an import. */
@@ -104,6 +106,13 @@ export interface MyProgress {
   sensitive_left_today: number | null;
   items_left: number;
   resets_at: string;
+}
+
+/** GET /api/projects/:id/pace: the median lead time of the project's last 200 answers. */
+export interface ProjectPace {
+  project_id: number;
+  median_lead_time_ms: number | null;
+  sample: number;
 }
 
 export interface MySettings {
@@ -175,6 +184,8 @@ export interface SpansSchema {
   field?: string;
   labels: SpanLabel[];
   allow_overlap?: boolean;
+  /** Keep spans exactly as selected, spaces included (default: snap to words and trim). */
+  character_precise?: boolean;
 }
 export interface PairwiseSchema {
   prompt_field?: string;

@@ -1,5 +1,6 @@
 // The coordinator's live project dashboard: progress bars, submissions and
-// completions per minute (from project:<id> events since the page opened),
+// completions per minute (the last half hour from the progress snapshot, then
+// project:<id> events as they come),
 // who is working now (presence) and leases that may run out soon.
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { api } from '../api';
@@ -62,7 +63,10 @@ export function LiveProjectDashboard({ project, progress, onProgress }: { projec
     { presence: false, onReset: refresh, onPresence: (p) => setPresence({ count: p.count, members: p.members }) },
   );
 
-  const buckets = perMinute(events, now, MINUTES);
+  // The snapshot's recent events, then live ones newer than its last.
+  const recent = progress?.recent ?? [];
+  const lastKnown = recent.reduce((m, e) => Math.max(m, Date.parse(e.at)), 0);
+  const buckets = perMinute([...recent, ...events.filter((e) => Date.parse(e.at) > lastKnown)], now, MINUTES);
   const chart = barChart(buckets);
   const lastFive = buckets.slice(-5).reduce((n, b) => n + b.submitted, 0);
   const completedTotal = buckets.reduce((n, b) => n + b.completed, 0);
@@ -133,7 +137,7 @@ export function LiveProjectDashboard({ project, progress, onProgress }: { projec
         <svg viewBox={`0 0 ${RATE_BOX.width} ${RATE_BOX.height}`} className="ld-svg" role="img" aria-labelledby={`${titleId}-ct ${titleId}-cd`}>
           <title id={`${titleId}-ct`}>Answers submitted per minute, last {MINUTES} minutes</title>
           <desc id={`${titleId}-cd`}>
-            {`${buckets.reduce((n, b) => n + b.submitted, 0)} answers and ${completedTotal} completed items since ${buckets[0].label}; counted from live events since this page opened.`}
+            {`${buckets.reduce((n, b) => n + b.submitted, 0)} answers and ${completedTotal} completed items since ${buckets[0].label}.`}
           </desc>
           {chart.yTicks.map((t) => (
             <g key={t.label}>

@@ -18,8 +18,10 @@ import {
   type LabellerStats,
   type ProjectAgreement,
   type ProjectQuality,
+  type ReviewQueueView,
   type ReviewSettings,
 } from '../review/api';
+import { NoEligibleReviewer } from '../review/QueueWhy';
 import { AgreementChart, PairHeatmap } from './Charts';
 import { fmtValue, topReasons } from './charts';
 
@@ -69,9 +71,11 @@ export function ProjectQualityPage({ projectId }: { projectId: number }) {
   const [agreement, setAgreement] = useState<ProjectAgreement | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [agreementError, setAgreementError] = useState<ApiError | null>(null);
+  const [view, setView] = useState<ReviewQueueView | null>(null);
 
   const load = useCallback(() => {
     labelApi.project(projectId).then(setProject, () => {});
+    reviewApi.queueView(projectId).then(setView, () => {});
     reviewApi.quality(projectId).then(setQuality, setError);
     reviewApi.agreement(projectId).then(setAgreement, setAgreementError);
   }, [projectId]);
@@ -94,6 +98,7 @@ export function ProjectQualityPage({ projectId }: { projectId: number }) {
         <>
           <section className="card" aria-labelledby="q-queue">
             <h2 id="q-queue">Review queue</h2>
+            <NoEligibleReviewer view={view} />
             <dl className="q-stats">
               <Stat label="Waiting for review" value={queue.queued ?? 0} testid="q-queued" />
               <Stat label="Being reviewed now" value={queue.leased ?? 0} />
@@ -337,12 +342,8 @@ function SettingsView({ s }: { s: ReviewSettings }) {
       <dd>{s.reject_reasons.map(humanize).join(', ')}</dd>
       <dt>Ties</dt>
       <dd>{humanize(s.tie_policy)}</dd>
-      {s.updated_at && (
-        <>
-          <dt>Changed</dt>
-          <dd>{formatDate(s.updated_at)}</dd>
-        </>
-      )}
+      <dt>Changed</dt>
+      <dd>{s.updated_at && !s.updated_at.startsWith('0001-') ? formatDate(s.updated_at) : 'Never changed: the defaults'}</dd>
     </dl>
   );
 }

@@ -19,6 +19,8 @@ import { ErrorAlert, Notice } from '../ui';
 import { humanize, pct, reviewApi, ROUTE_REASONS, type DecisionRecord, type ReviewSubmission, type ReviewTask, type Verdict } from './api';
 import { AnswerView, FieldTable, ItemView } from './AnswerView';
 import { ReviewQueueCount } from '../live/reviewQueue';
+import { QueueWhy } from './QueueWhy';
+import type { ReviewQueueView } from './api';
 import {
   allDecided,
   buildDecisions,
@@ -129,7 +131,7 @@ const VERDICT_LABEL: Record<Verdict, string> = { accept: 'Accept', reject: 'Reje
 export function ReviewScreen({ projectId }: { projectId: number }) {
   const [project, setProject] = useState<Project | null>(null);
   const [names, setNames] = useState<Map<number, string>>(new Map());
-  const [queued, setQueued] = useState<number | null>(null);
+  const [view, setView] = useState<ReviewQueueView | null>(null);
   const [phase, setPhase] = useState<Phase>('loading');
   const [task, setTask] = useState<ReviewTask | null>(null);
   const [decisions, setDecisions] = useState<DecisionMap>({});
@@ -155,9 +157,12 @@ export function ReviewScreen({ projectId }: { projectId: number }) {
     reviewApi.quality(projectId).then(
       (q) => {
         if (!live.current) return;
-        setQueued(q.queue?.queued ?? 0);
         setNames(new Map((q.labellers ?? []).map((l) => [l.member_id, l.display_name || l.login])));
       },
+      () => {},
+    );
+    reviewApi.queueView(projectId).then(
+      (v) => live.current && setView(v),
       () => {},
     );
   }, [projectId]);
@@ -371,7 +376,14 @@ export function ReviewScreen({ projectId }: { projectId: number }) {
       <PageHeading title={project ? `Review: ${project.name}` : 'Review'} />
       <div className="wb-bar">
         <p className="wb-progress" aria-live="polite">
-          {queued === null ? <span className="muted">Counting the queue…</span> : <><strong>{queued}</strong> more waiting in this project</>}
+          {view === null ? (
+            <span className="muted">Counting the queue…</span>
+          ) : (
+            <>
+              <strong>{Math.max(0, view.for_you - (phase === 'review' && task ? 1 : 0))}</strong> more for you in this project
+              {view.not_for_you_total > 0 && ` · ${view.not_for_you_total} for other reviewers`}
+            </>
+          )}
         </p>
         <div className="wb-actions">
           <button type="button" className="btn btn-small" onClick={() => setModal({ kind: 'help' })}>
@@ -415,7 +427,11 @@ export function ReviewScreen({ projectId }: { projectId: number }) {
       {phase === 'empty' && (
         <section className="empty-state" aria-labelledby="rv-empty">
           <h2 id="rv-empty">Nothing to review here right now</h2>
-          <p>Every item in this project has been reviewed, or the rest were answered by you. Thank you!</p>
+          {view && view.not_for_you.length > 0 ? (
+            <QueueWhy view={view} />
+          ) : (
+            <p>Every item in this project has been reviewed{view && view.held_by_others > 0 ? `, or another reviewer holds it (${view.held_by_others})` : ''}. Thank you!</p>
+          )}
           <p>
             <button type="button" className="btn" onClick={() => void claimNext()}>
               Check again

@@ -107,6 +107,17 @@ export interface DecisionsResult {
   replayed: boolean;
 }
 
+/** GET /api/projects/:id/review/queue: what waits, what the caller may take, who may take the rest. */
+export interface ReviewQueueView {
+  project_id: number;
+  waiting: number;
+  for_you: number;
+  held_by_others: number;
+  not_for_you: { review_id: number; item_id: number; kind: 'item' | 'dispute'; why: 'you_rejected' | 'you_answered' | 'not_reviewer'; eligible: { id: number; display_name: string }[] }[];
+  not_for_you_total: number;
+  no_eligible_reviewer: number;
+}
+
 export interface ReviewSettings {
   project_id?: number;
   auto_accept: boolean;
@@ -246,6 +257,7 @@ export const reviewApi = {
   dispute: (submissionId: number, comment: string) => request<unknown>('POST', `/api/submissions/${enc(submissionId)}/dispute`, { comment }),
   myQuality: (projectId: number) => request<MyQuality>('GET', `/api/me/quality?project_id=${enc(projectId)}`),
 
+  queueView: (projectId: number) => request<ReviewQueueView>('GET', `/api/projects/${enc(projectId)}/review/queue`),
   quality: (projectId: number) => request<ProjectQuality>('GET', `/api/projects/${enc(projectId)}/quality`),
   agreement: (projectId: number) => request<ProjectAgreement>('GET', `/api/projects/${enc(projectId)}/agreement`),
   settings: (projectId: number) => request<ReviewSettings>('GET', `/api/projects/${enc(projectId)}/review-settings`),

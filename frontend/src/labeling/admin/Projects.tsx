@@ -7,7 +7,7 @@ import { ErrorAlert, Field, Notice, formatDate } from '../../ui';
 import { PageHeading } from '../../pages/PageHeading';
 import { labelApi } from '../api';
 import { ImportSection } from './ImportSection';
-import type { KeyHandler } from '../editors/types';
+import type { EditorModule, KeyHandler } from '../editors/types';
 import { Markdown } from '../markdown';
 import { TaskEditor, useEditorModule } from '../TaskEditor';
 import { LiveProjectDashboard } from '../../live/ProjectDashboard';
@@ -364,7 +364,11 @@ function SchemaSection({
   onText: (t: string) => void;
   onImported: (t: TaskType, schema: unknown, config: string) => void;
 }) {
-  const [normalised, setNormalised] = useState<unknown>(null);
+  // The server's normalised schema, with the task type it was checked for:
+  // after a type change the old one must never reach the new type's editor.
+  const [checked, setChecked] = useState<{ type: TaskType; schema: unknown } | null>(null);
+  const normalised = checked?.type === taskType ? checked.schema : null;
+  const setNormalised = (schema: unknown) => setChecked(schema === null ? null : { type: taskType, schema });
   const [problem, setProblem] = useState<string>('');
   const [checking, setChecking] = useState(false);
   const [xml, setXml] = useState('');
@@ -385,14 +389,14 @@ function SchemaSection({
       try {
         const s = await labelApi.validateSchema(taskType, parsed);
         if (!live) return;
-        setNormalised(s);
+        setChecked({ type: taskType, schema: s });
         setProblem('');
       } catch (e) {
         if (!live) return;
         const err = e as ApiError;
         setProblem(err.code === 'not_found' ? '' : `${err.code}: ${err.message}`);
         // Without the validator (older server) preview the schema as written.
-        setNormalised(err.code === 'not_found' ? parsed : null);
+        setChecked(err.code === 'not_found' ? { type: taskType, schema: parsed } : null);
       } finally {
         if (live) setChecking(false);
       }
@@ -450,59 +454,64 @@ function SchemaSection({
 
 function SchemaPreview({ taskType, schema }: { taskType: TaskType; schema: unknown }) {
   const { mod, error } = useEditorModule(taskType);
-  const [answer, setAnswer] = useState<Answer>({});
-  const [sampleText, setSampleText] = useState('');
-  const keyRef = useRef<KeyHandler | null>(null);
-  const sample = useSampleData(taskType, schema, sampleText);
   const schemaKey = JSON.stringify(schema) + taskType;
-  useEffect(() => {
-    if (mod && schema) {
-      try {
-        setAnswer(mod.empty(schema, sample, { memberId: 0, itemId: 0 }));
-      } catch {
-        setAnswer({});
-      }
-    }
-  }, [mod, schemaKey]); // eslint-disable-line react-hooks/exhaustive-deps
-  useEffect(() => setSampleText(JSON.stringify(sampleItem(taskType, schema), null, 2)), [schemaKey]); // eslint-disable-line react-hooks/exhaustive-deps
-  function onKey(e: KeyboardEvent<HTMLDivElement>) {
-    if (e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement) return;
-    if (keyRef.current?.(e.nativeEvent)) e.preventDefault();
-  }
-  let answerJson = '';
-  let problem: string | null = null;
-  if (mod && schema) {
-    try {
-      problem = mod.validate(schema, sample, answer);
-      answerJson = JSON.stringify(mod.toAnswer(schema, sample, answer));
-    } catch {
-      problem = 'The preview cannot use this schema yet.';
-    }
-  }
+  const [sample, setSample] = useState(() => ({ key: schemaKey, text: JSON.stringify(sampleItem(taskType, schema), null, 2) }));
+  // A new schema or task type starts from its own sample item.
+  const sampleText = sample.key === schemaKey ? sample.text : JSON.stringify(sampleItem(taskType, schema), null, 2);
+  const data = useSampleData(taskType, schema, sampleText);
   return (
     <div className="preview-box" role="region" aria-label="Live preview of the labeller's view">
       <h3 className="item-label">Live preview — what labellers see</h3>
       {error && <ErrorAlert error={error.message} />}
       {!schema ? <p className="muted">Fix the schema to see the preview.</p> : null}
       {schema && mod ? (
-        <PreviewBoundary key={schemaKey}>
-          <div className="preview-editor" onKeyDown={onKey}>
-            <TaskEditor mod={mod} schema={schema} data={sample} answer={answer} onChange={setAnswer} keyRef={keyRef} />
-          </div>
-          <p className="small">
-            Answer sent: <code className="mono">{answerJson}</code>
-            {problem && <span className="muted"> — not yet submittable: {problem}</span>}
-          </p>
+        <PreviewBoundary key={schemaKey + sampleText}>
+          <PreviewEditor mod={mod} schema={schema} data={data} />
         </PreviewBoundary>
       ) : null}
       <details>
         <summary>Sample item used by the preview</summary>
         <div className="field">
           <label htmlFor="pf-sample">Sample item data (JSON)</label>
-          <textarea id="pf-sample" className="mono" rows={6} value={sampleText} onChange={(e) => setSampleText(e.target.value)} />
+          <textarea id="pf-sample" className="mono" rows={6} value={sampleText} onChange={(e) => setSample({ key: schemaKey, text: e.target.value })} />
         </div>
       </details>
     </div>
+  );
+}
+
+/** The editor with an answer it made itself, so the two always belong to the same task type and schema. */
+function PreviewEditor({ mod, schema, data }: { mod: EditorModule; schema: unknown; data: Record<string, unknown> }) {
+  const [answer, setAnswer] = useState<Answer>(() => {
+    try {
+      return mod.empty(schema, data, { memberId: 0, itemId: 0 });
+    } catch {
+      return {};
+    }
+  });
+  const keyRef = useRef<KeyHandler | null>(null);
+  function onKey(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement) return;
+    if (keyRef.current?.(e.nativeEvent)) e.preventDefault();
+  }
+  let answerJson = '';
+  let problem: string | null = null;
+  try {
+    problem = mod.validate(schema, data, answer);
+    answerJson = JSON.stringify(mod.toAnswer(schema, data, answer));
+  } catch {
+    problem = 'The preview cannot use this schema yet.';
+  }
+  return (
+    <>
+      <div className="preview-editor" onKeyDown={onKey}>
+        <TaskEditor mod={mod} schema={schema} data={data} answer={answer} onChange={setAnswer} keyRef={keyRef} />
+      </div>
+      <p className="small">
+        Answer sent: <code className="mono">{answerJson}</code>
+        {problem && <span className="muted"> — not yet submittable: {problem}</span>}
+      </p>
+    </>
   );
 }
 

@@ -164,7 +164,27 @@ export const pairwise: EditorModule<PairAnswer> = {
 
 // ---- ranking ----
 
-type RankAnswer = { ranking: string[][] };
+type RankAnswer = { ranking: string[][]; shown_order: string[] };
+
+/** The order a labeller first sees an item's responses in: shuffled, stable per labeller and item. */
+export function shuffledIds(ids: readonly string[], ctx: EditorContext): string[] {
+  const out = [...ids];
+  let h = fnv1a(`${ctx.memberId}:${ctx.itemId}:ranking`);
+  for (let i = out.length - 1; i > 0; i--) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    h = (h ^ (h >>> 12)) >>> 0;
+    const j = h % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** A short quote of a response for the answer line (internal ids stay hidden). */
+function quoteOf(r: Resp | undefined, n: number): string {
+  const t = (r?.title || r?.text || r?.body || '').trim().replace(/\s+/g, ' ');
+  if (!t) return `response ${n}`;
+  return `“${t.length > 24 ? `${t.slice(0, 23)}…` : t}”`;
+}
 interface Resp {
   id: string;
   text?: string;
@@ -245,7 +265,7 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
       const up = e.key === 'ArrowUp' || (!e.shiftKey && e.key === 'k') || e.key === 'K';
       const down = e.key === 'ArrowDown' || (!e.shiftKey && e.key === 'j') || e.key === 'J';
       if ((up || down) && (e.shiftKey || e.altKey) && sel) {
-        onChange({ ranking: moveItem(answer.ranking, sel, up ? -1 : 1) });
+        onChange({ ...answer, ranking: moveItem(answer.ranking, sel, up ? -1 : 1) });
         return true;
       }
       if (up || down) {
@@ -254,7 +274,7 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
         return true;
       }
       if (e.key.toLowerCase() === 't' && !e.altKey && allowTies && sel) {
-        onChange({ ranking: toggleTie(answer.ranking, sel) });
+        onChange({ ...answer, ranking: toggleTie(answer.ranking, sel) });
         return true;
       }
       return false;
@@ -267,7 +287,7 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
     e.preventDefault();
     const id = drag ?? e.dataTransfer.getData('text/plain');
     setDrag(null);
-    if (id && byId.has(id)) onChange({ ranking: dropItem(answer.ranking, id, t, tie && allowTies) });
+    if (id && byId.has(id)) onChange({ ...answer, ranking: dropItem(answer.ranking, id, t, tie && allowTies) });
   }
   return (
     <div className="editor editor-ranking">
@@ -311,7 +331,6 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
                       {r?.title && <strong className="rank-title">{r.title}</strong>}
                       <span className="rank-text">{r?.text ?? r?.body ?? id}</span>
                       {r?.title && r.body && r.text && <span className="rank-text">{r.body}</span>}
-                      <span className="muted small mono"> {id}</span>
                     </li>
                   );
                 })}
@@ -323,16 +342,33 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
           <div className="rank-drop" onDragOver={(e) => e.preventDefault()} onDrop={(e) => onDrop(e, answer.ranking.length, false)} />
         </li>
       </ol>
-      <AnswerLine>{answer.ranking.map((t) => t.join(' = ')).join(' > ')}</AnswerLine>
+      <AnswerLine>
+        {answer.ranking
+          .map((t) =>
+            t
+              .map((id) => quoteOf(byId.get(id), answer.shown_order.indexOf(id) + 1))
+              .join(' = '),
+          )
+          .join(' > ')}
+      </AnswerLine>
     </div>
   );
 }
 
 export const ranking: EditorModule<RankAnswer> = {
   Editor: RankingEditor,
-  empty: (schema, data) => ({ ranking: responsesOf(schema as RankingSchema, data).map((r) => [r.id]) }),
-  from: (schema, data, _c, saved) => {
+  empty: (schema, data, ctx) => {
+    const shown = shuffledIds(
+      responsesOf(schema as RankingSchema, data).map((r) => r.id),
+      ctx,
+    );
+    return { ranking: shown.map((id) => [id]), shown_order: shown };
+  },
+  from: (schema, data, ctx, saved) => {
     const ids = responsesOf(schema as RankingSchema, data).map((r) => r.id);
+    const savedShown = Array.isArray(saved.shown_order) ? (saved.shown_order as unknown[]) : null;
+    const shown =
+      savedShown && savedShown.length === ids.length && ids.every((x) => savedShown.includes(x)) ? (savedShown as string[]) : shuffledIds(ids, ctx);
     const seen = new Set<string>();
     const tiers: string[][] = [];
     if (Array.isArray(saved.ranking)) {
@@ -343,8 +379,8 @@ export const ranking: EditorModule<RankAnswer> = {
         if (tier.length) tiers.push(tier);
       }
     }
-    ids.filter((x) => !seen.has(x)).forEach((x) => tiers.push([x]));
-    return { ranking: tiers };
+    shown.filter((x) => !seen.has(x)).forEach((x) => tiers.push([x]));
+    return { ranking: tiers, shown_order: shown };
   },
   validate: (schema, data, a) => {
     const ids = responsesOf(schema as RankingSchema, data).map((r) => r.id);
@@ -353,7 +389,11 @@ export const ranking: EditorModule<RankAnswer> = {
     if (!((schema as RankingSchema).allow_ties ?? true) && a.ranking.some((t) => t.length > 1)) return 'Ties are not allowed in this project.';
     return null;
   },
-  toAnswer: (_s, _d, a) => ({ ranking: a.ranking.map((t) => [...t]) }),
+  toAnswer: (_s, _d, a) => ({ ranking: a.ranking.map((t) => [...t]), shown_order: [...a.shown_order] }),
+  confirm: (_s, _d, a) =>
+    a.ranking.every((t, i) => t.length === 1 && t[0] === a.shown_order[i])
+      ? { question: 'You have not moved any response: the ranking is the order they were shown in. Submit it as it is?', action: 'Submit the order as shown' }
+      : null,
   shortcuts: (schema) => [
     { keys: '↑ / ↓ (or K / J)', action: 'Select a response' },
     { keys: 'Shift + ↑ / ↓ (or Alt)', action: 'Move the selected response up or down' },

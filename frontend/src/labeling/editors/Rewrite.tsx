@@ -83,5 +83,13 @@ export const rewrite: EditorModule<RewriteAnswer> = {
     return null;
   },
   toAnswer: (_s, _d, a) => ({ text: a.text }),
-  shortcuts: () => [{ keys: 'Tab', action: 'Go to the text box (type there; Ctrl+Enter submits)' }],
+  confirm: (schema, data, a) =>
+    a.text === str(data, fieldOf(schema as RewriteSchema)) && a.text !== ''
+      ? { question: 'Your text is unchanged from the original. Submit it unchanged?', action: 'Submit it unchanged' }
+      : null,
+  shortcuts: () => [
+    { keys: '(typing)', action: 'The text box has focus when the task opens: type your rewrite there' },
+    { keys: 'Ctrl + Enter', action: 'Submit from the text box (unchanged text asks first)' },
+    { keys: 'Esc', action: 'Leave the text box' },
+  ],
 };

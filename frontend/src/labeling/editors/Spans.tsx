@@ -5,7 +5,7 @@
 // marks are never split. Overlapping spans are stacked underlines; each span
 // is also a button in the list below, removable with Delete or Backspace.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as RKeyboardEvent, type ReactElement } from 'react';
-import { cpLength, cpSlice, graphemeBoundaries, nextBoundary, prevBoundary, snapToGraphemes, utf16ToCp, wordBoundary } from '../codepoints';
+import { cpLength, cpSlice, graphemeBoundaries, nextBoundary, prevBoundary, snapToGraphemes, snapToTokens, utf16ToCp, wordBoundary } from '../codepoints';
 import { choiceHotkeys, plainKey } from '../keys';
 import type { SpanLabel, SpansSchema } from '../types';
 import { AnswerLine, Kbd, labelOf } from './common';
@@ -83,11 +83,14 @@ function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edito
   const boxRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
 
-  const sel: [number, number] | null = anchor !== null && anchor !== caret ? [Math.min(anchor, caret), Math.max(anchor, caret)] : null;
+  const raw: [number, number] | null = anchor !== null && anchor !== caret ? [Math.min(anchor, caret), Math.max(anchor, caret)] : null;
+  // Unless the project asks for character-precise spans, a selection snaps
+  // to whole words and never keeps leading or trailing whitespace.
+  const sel: [number, number] | null = raw && !s.character_precise ? snapToTokens(text, bounds, raw[0], raw[1]) : raw;
 
   function label(i: number) {
     if (!sel) {
-      setMessage('Select some text first, then press a label key.');
+      setMessage(raw ? 'Only spaces are selected: select a word.' : 'Select some text first, then press a label key.');
       return;
     }
     const l = s.labels[i];
@@ -258,7 +261,7 @@ function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edito
                     type="button"
                     className="span-chip"
                     disabled={readOnly}
-                    aria-label={`${labelOf(l)}: “${x.text ?? cpSlice(text, x.start, x.end)}”, characters ${x.start} to ${x.end}. Press Delete to remove.`}
+                    aria-describedby="span-chip-help"
                     onKeyDown={(e) => {
                       if (e.key === 'Delete' || e.key === 'Backspace') {
                         e.preventDefault();
@@ -269,13 +272,16 @@ function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edito
                     <span className="swatch" style={{ backgroundColor: colorOf(s.labels, x.label) }} aria-hidden="true" />
                     <strong>{labelOf(l)}</strong> “{x.text ?? cpSlice(text, x.start, x.end)}” <span className="muted small">{x.start}–{x.end}</span>
                   </button>
-                  <button type="button" className="btn btn-small" disabled={readOnly} onClick={() => removeAt(i)} aria-label={`Remove ${labelOf(l)} “${x.text ?? ''}”`}>
-                    Remove <Kbd k="Del" />
+                  <button type="button" className="btn btn-small" disabled={readOnly} onClick={() => removeAt(i)}>
+                    Remove<span className="visually-hidden"> {labelOf(l)} “{x.text ?? cpSlice(text, x.start, x.end)}”</span> <Kbd k="Del" />
                   </button>
                 </li>
               );
             })}
           </ul>
+          <p className="visually-hidden" id="span-chip-help">
+            Press Delete to remove the focused span.
+          </p>
           <AnswerLine>
             {spans.length} span{spans.length === 1 ? '' : 's'}
           </AnswerLine>

@@ -3,7 +3,7 @@ import { useRef, useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { Answer, ItemData } from '../types';
 import { classification, moderation, multilabel, toggleChoice } from './Choice';
-import { dropItem, moveItem, pairwise, ranking, shownOrder, toggleTie } from './Compare';
+import { dropItem, moveItem, pairwise, ranking, shownOrder, shuffledIds, toggleTie } from './Compare';
 import { rewrite } from './Rewrite';
 import { rubric } from './Rubric';
 import { addSpan, assignTracks, spans } from './Spans';
@@ -146,7 +146,7 @@ describe('spans', () => {
     h.key('1');
     expect(h.answer.spans).toHaveLength(2);
     expect(new Set(assignTracks(h.answer.spans as never)).size).toBe(2);
-    const chip = screen.getAllByRole('button', { name: /Press Delete to remove/ })[0];
+    const chip = screen.getAllByRole('button', { description: /Press Delete to remove/ })[0];
     fireEvent.keyDown(chip, { key: 'Delete' });
     expect(h.answer.spans).toHaveLength(1);
   });
@@ -184,26 +184,39 @@ describe('pairwise', () => {
 describe('ranking', () => {
   const schema = { responses_field: 'responses' };
   const data = { responses: [{ id: 'x', text: 'X' }, { id: 'y', text: 'Y' }, { id: 'z', text: 'Z' }] };
-  it('moves, ties and unties with the keyboard', () => {
+  it('moves, ties and unties with the keyboard, from the shuffled order it records', () => {
     const h = mount(ranking as unknown as EditorModule, schema, data);
-    expect(h.answer.ranking).toEqual([['x'], ['y'], ['z']]);
-    h.key('ArrowDown'); // select y
-    h.key('ArrowUp', { shiftKey: true }); // move y above x
-    expect(h.answer.ranking).toEqual([['y'], ['x'], ['z']]);
+    const [a, b, c] = h.answer.shown_order as string[];
+    expect([a, b, c].sort()).toEqual(['x', 'y', 'z']);
+    expect(h.answer.ranking).toEqual([[a], [b], [c]]);
+    expect(ranking.confirm?.(schema, data, h.answer as never)?.action).toBe('Submit the order as shown');
+    h.key('ArrowDown'); // select the second
+    h.key('ArrowUp', { shiftKey: true }); // move it to the top
+    expect(h.answer.ranking).toEqual([[b], [a], [c]]);
+    expect(ranking.confirm?.(schema, data, h.answer as never)).toBeNull();
     h.key('ArrowDown');
-    h.key('ArrowDown'); // select z
-    h.key('t'); // tie z with x
-    expect(h.answer.ranking).toEqual([['y'], ['x', 'z']]);
+    h.key('ArrowDown'); // select the third
+    h.key('t'); // tie it with the one above
+    expect(h.answer.ranking).toEqual([[b], [a, c]]);
     expect(ranking.validate(schema, data, h.answer as never)).toBeNull();
     h.key('t'); // untie
-    expect(h.answer.ranking).toEqual([['y'], ['x'], ['z']]);
+    expect(h.answer.ranking).toEqual([[b], [a], [c]]);
+    expect(answerOf(ranking as unknown as EditorModule, schema, data, h.answer)).toEqual({ ranking: [[b], [a], [c]], shown_order: [a, b, c] });
+    expect(screen.queryByText(/\bx\b/)).toBeNull();
+  });
+  it('shuffles per labeller and item, the same each time', () => {
+    const ids = ['r1', 'r2', 'r3', 'r4', 'r5'];
+    expect(shuffledIds(ids, { memberId: 3, itemId: 9 })).toEqual(shuffledIds(ids, { memberId: 3, itemId: 9 }));
+    expect([...shuffledIds(ids, { memberId: 3, itemId: 9 })].sort()).toEqual(ids);
+    const orders = new Set([1, 2, 3, 4, 5, 6, 7, 8].map((itemId) => shuffledIds(ids, { memberId: 3, itemId }).join()));
+    expect(orders.size).toBeGreaterThan(3);
   });
   it('tier operations', () => {
     expect(moveItem([['a', 'b'], ['c']], 'b', -1)).toEqual([['b'], ['a'], ['c']]);
     expect(toggleTie([['a'], ['b']], 'b')).toEqual([['a', 'b']]);
     expect(dropItem([['a'], ['b'], ['c']], 'c', 0, false)).toEqual([['c'], ['a'], ['b']]);
     expect(dropItem([['a'], ['b'], ['c']], 'a', 2, true)).toEqual([['b'], ['c', 'a']]);
-    expect(ranking.validate(schema, data, { ranking: [['x'], ['y']] })).toMatch(/every/);
+    expect(ranking.validate(schema, data, { ranking: [['x'], ['y']], shown_order: ['x', 'y', 'z'] })).toMatch(/every/);
   });
 });
 

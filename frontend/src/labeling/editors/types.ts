@@ -34,6 +34,12 @@ export interface EditorModule<A = Answer> {
   /** The answer JSON sent to the server. */
   toAnswer: (schema: unknown, data: ItemData, answer: A) => Answer;
   shortcuts: (schema: unknown) => Shortcut[];
+  /**
+   * A valid answer that may be an accident (an unchanged rewrite, an
+   * untouched ranking): what to ask, and the label of the button that
+   * submits it anyway. Enter alone never confirms.
+   */
+  confirm?: (schema: unknown, data: ItemData, answer: A) => { question: string; action: string } | null;
 }
 
 export function str(data: ItemData, field: string | undefined): string {
