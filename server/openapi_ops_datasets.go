@@ -1,0 +1,51 @@
+package server
+
+import (
+	"net/http"
+
+	"copyhold/labeling"
+	"copyhold/labeling/dataset"
+	"copyhold/labeling/fault"
+)
+
+func datasetOps() []*op {
+	format := schema{"type": "string", "enum": dataset.ExportFormats()}
+	exportErrors := []*fault.Error{dataset.ErrExportFormat, dataset.ErrExportUnsupported, dataset.ErrSnapshotNotFound,
+		dataset.ErrSnapshotCorrupt, dataset.ErrExportOptions, dataset.ErrExportRow, errExportsOff}
+	return []*op{
+		opGet("/api/snapshots", "Snapshots, newest first", anyMember).q("model_id", tInteger, "only this model's").
+			ok(http.StatusOK, fields{"snapshots": []dataset.Snapshot{}, "formats": []dataset.ExportFormat{}}).fails(fault.ErrInvalid),
+		opGet("/api/snapshots/:id", "A snapshot and the formats it exports to", anyMember).
+			ok(http.StatusOK, fields{"snapshot": dataset.Snapshot{}, "formats": []dataset.ExportFormat{}}).
+			fails(dataset.ErrSnapshotNotFound),
+		opGet("/api/releases", "Model releases", anyMember).q("model_id", tInteger, "only this model's").
+			ok(http.StatusOK, fields{"releases": []dataset.Release{}}).fails(fault.ErrInvalid),
+		opGet("/api/releases/:id", "A release", anyMember).ok(http.StatusOK, dataset.Release{}).fails(dataset.ErrReleaseNotFound),
+		opGet("/api/me/releases", "Releases trained on the caller's work", anyMember).
+			ok(http.StatusOK, fields{"releases": []dataset.Release{}}),
+		opGet("/api/me/export", "Everything the caller contributed, as a download", anyMember).
+			q("format", schema{"type": "string", "enum": []string{"json", "csv"}}, "default json").
+			file(http.StatusOK, "application/json", "the JSON download", "Content-Disposition").
+			fails(dataset.ErrDataExportFormat),
+		opGet("/api/models/:id/leaderboard", "A model's releases ranked by blind evaluations", anyMember).
+			ok(http.StatusOK, dataset.Leaderboard{}),
+
+		opPost("/api/snapshots", "Freeze the accepted annotations of projects", coordinators).in(dataset.SnapshotRequest{}).
+			ok(http.StatusCreated, dataset.Snapshot{}).
+			fails(dataset.ErrSnapshotEmpty, dataset.ErrSnapshotMixed, dataset.ErrSnapshotProject),
+		opGet("/api/snapshots/:id/export", "A snapshot's export, as a resumable download", coordinators).
+			q("format", format, "the export format").
+			file(http.StatusOK, "application/octet-stream", "the export (JSONL, JSON, CSV or a tar archive)",
+				"ETag", "Content-Disposition", "Link").
+			empty(http.StatusPartialContent, "a range of the export").empty(http.StatusNotModified, "If-None-Match matched").
+			fails(exportErrors...),
+		opGet("/api/snapshots/:id/manifest", "The provenance and labour manifest of an export", coordinators).
+			q("format", format, "the export format").ok(http.StatusOK, dataset.ExportManifest{}).fails(exportErrors...),
+		opPost("/api/releases", "Register a model release", coordinators).in(dataset.ReleaseRequest{}).
+			ok(http.StatusCreated, dataset.Release{}).ok(http.StatusOK, dataset.Release{}, "a replay of the same body").
+			fails(dataset.ErrReleaseExists, dataset.ErrUnknownSnapshot),
+		opPost("/api/evaluations", "Create a blind evaluation of releases", coordinators).in(dataset.EvaluationRequest{}).
+			ok(http.StatusCreated, fields{"evaluation": dataset.Evaluation{}, "project": labeling.Project{}}).
+			fails(dataset.ErrEvaluationReleases),
+	}
+}
