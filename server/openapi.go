@@ -93,9 +93,9 @@ func (o *op) ok(status int, v any, doc ...string) *op {
 	return o
 }
 
-// file adds an answer that is not JSON.
-func (o *op) file(status int, content, doc string, headers ...string) *op {
-	o.answers = append(o.answers, answer{status: status, body: schema{"type": "string"}, content: content, doc: doc, headers: headers})
+// file adds a download or a text answer, in one of contents (comma-separated).
+func (o *op) file(status int, contents, doc string, headers ...string) *op {
+	o.answers = append(o.answers, answer{status: status, body: tString, content: contents, doc: doc, headers: headers})
 	return o
 }
 
@@ -244,8 +244,15 @@ func (o *op) operation(ss *schemaSet, tag, template string) schema {
 	for _, a := range o.answers {
 		r := schema{"description": cmp(a.doc, http.StatusText(a.status))}
 		if a.body != nil {
-			ct := cmp(a.content, "application/json")
-			r["content"] = schema{ct: schema{"schema": ss.value(a.body, asResponse)}}
+			content := schema{}
+			for _, ct := range strings.Split(cmp(a.content, "application/json"), ",") {
+				s := ss.value(a.body, asResponse)
+				if a.content != "" && strings.HasPrefix(ct, "application/json") {
+					s = tAny // a JSON download: described in its own doc
+				}
+				content[strings.TrimSpace(ct)] = schema{"schema": s}
+			}
+			r["content"] = content
 		}
 		if len(a.headers) > 0 {
 			h := schema{}
@@ -253,6 +260,12 @@ func (o *op) operation(ss *schemaSet, tag, template string) schema {
 				h[name] = schema{"schema": tString}
 			}
 			r["headers"] = h
+		}
+		if prev, ok := responses[fmt.Sprint(a.status)].(schema); ok && prev["content"] != nil && r["content"] != nil {
+			for ct, v := range r["content"].(schema) { // another content type of the same status
+				prev["content"].(schema)[ct] = v
+			}
+			continue
 		}
 		responses[fmt.Sprint(a.status)] = r
 	}

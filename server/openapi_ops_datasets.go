@@ -25,7 +25,7 @@ func datasetOps() []*op {
 			ok(http.StatusOK, fields{"releases": []dataset.Release{}}),
 		opGet("/api/me/export", "Everything the caller contributed, as a download", anyMember).
 			q("format", schema{"type": "string", "enum": []string{"json", "csv"}}, "default json").
-			file(http.StatusOK, "application/json", "the JSON download", "Content-Disposition").
+			file(http.StatusOK, "application/json,text/csv; charset=utf-8", "the download", "Content-Disposition").
 			fails(dataset.ErrDataExportFormat),
 		opGet("/api/models/:id/leaderboard", "A model's releases ranked by blind evaluations", anyMember).
 			ok(http.StatusOK, dataset.Leaderboard{}),
@@ -35,7 +35,8 @@ func datasetOps() []*op {
 			fails(dataset.ErrSnapshotEmpty, dataset.ErrSnapshotMixed, dataset.ErrSnapshotProject),
 		opGet("/api/snapshots/:id/export", "A snapshot's export, as a resumable download", coordinators).
 			q("format", format, "the export format").
-			file(http.StatusOK, "application/octet-stream", "the export (JSONL, JSON, CSV or a tar archive)",
+			file(http.StatusOK, "application/x-ndjson,application/json,text/csv; charset=utf-8,application/x-tar",
+				"the export (JSONL, JSON, CSV or a tar archive)",
 				"ETag", "Content-Disposition", "Link").
 			empty(http.StatusPartialContent, "a range of the export").empty(http.StatusNotModified, "If-None-Match matched").
 			fails(exportErrors...),

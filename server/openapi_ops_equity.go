@@ -23,8 +23,8 @@ func equityOps() []*op {
 			q("from", tString, "RFC 3339 time or date").q("to", tString, "RFC 3339 time or date").
 			q("format", schema{"type": "string", "enum": []string{"json", "csv"}}, "csv: a download of every line").
 			q("member", tInteger, "another member's statement (coordinators)").
-			ok(http.StatusOK, equity.StatementView{}).
-			fails(errBadTime, fault.ErrInvalid, errRegisterInconsistent, equity.ErrUnknownModel, equity.ErrUnknownMember),
+			ok(http.StatusOK, equity.StatementView{}).file(http.StatusOK, "text/csv; charset=utf-8", "format=csv").
+			fails(errBadTime, fault.ErrInvalid, fault.ErrForbidden, errRegisterInconsistent, equity.ErrUnknownModel, equity.ErrUnknownMember),
 		opGet("/api/equity/models/:id/holdings", "The caller's holdings over time", anyMember).
 			ok(http.StatusOK, fields{"model_id": tInteger, "unit": tString, "points": []equity.HoldingPoint{}}).
 			fails(equity.ErrUnknownModel),
@@ -64,7 +64,7 @@ func voteOps() []*op {
 			fails(vote.ErrInvalidProposal),
 		opPost("/api/proposals", "Propose a change", anyMember).in(vote.ProposalRequest{}).
 			ok(http.StatusCreated, vote.ProposalView{}).ok(http.StatusOK, vote.ProposalView{}, "a replay of the same key").
-			fails(append(proposal, vote.ErrIdempotency, vote.ErrNotEligible)...),
+			fails(append(proposal, vote.ErrIdempotency, equity.ErrIdempotencyKey, vote.ErrNotEligible)...),
 		opGet("/api/proposals/:id", "A proposal", anyMember).ok(http.StatusOK, vote.ProposalView{}).fails(vote.ErrNotFound),
 		opPut("/api/proposals/:id", "Amend one's proposal before votes", anyMember).in(amendProposalRequest{}).
 			ok(http.StatusOK, vote.ProposalView{}).

@@ -5,6 +5,7 @@ import (
 
 	"copyhold/equity"
 	"copyhold/labeling"
+	"copyhold/labeling/agreement"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/tasktype"
@@ -106,6 +107,6 @@ func reviewOps() []*op {
 			in(labeling.ReviewSettingsPatch{}).ok(http.StatusOK, labeling.ReviewSettings{}),
 		opGet("/api/projects/:id/consensus", "The items' consensus", overseers).ok(http.StatusOK, fields{"items": []labeling.Consensus{}}),
 		opPost("/api/projects/:id/consensus", "Recompute the consensus", coordinators).in(consensusRequest{}).
-			ok(http.StatusOK, labeling.ConsensusReport{}),
+			ok(http.StatusOK, labeling.ConsensusReport{}).fails(agreement.ErrMetricUndefined, agreement.ErrUnknownMetric),
 	}
 }
