@@ -11,7 +11,6 @@ import (
 
 	"copyhold/server"
 	"copyhold/server/servertest"
-
 )
 
 // TestOpenAPIDocument: the document loads and is a valid OpenAPI 3.1 document.
@@ -106,4 +105,3 @@ func TestOpenAPIServed(t *testing.T) {
 		}
 	})
 }
-
