@@ -51,9 +51,9 @@ func projectOps() []*op {
 			fails(importer.ErrImportFormat, importer.ErrImportTooLarge, importer.ErrLSResult, importer.ErrAnnotationsChoiceRequired,
 				tasktype.ErrInvalidItemData, tasktype.ErrInvalidAnswer, tasktype.ErrUnknownLabel, labeling.ErrProjectClosed),
 		opPost("/api/schema/validate", "Check and normalise a labelling schema", coordinators).in(schemaRequest{}).
-			ok(http.StatusOK, fields{"task_type": tString, "schema": tAny}).fails(schemaErrors...),
+			ok(http.StatusOK, fields{"task_type": tasktype.TaskType(""), "schema": tAny}).fails(schemaErrors...),
 		opPost("/api/lsconfig", "Read a Label Studio labelling config", coordinators).in(lsConfigRequest{}).
-			ok(http.StatusOK, fields{"task_type": tString, "schema": tAny}).fails(schemaErrors...),
+			ok(http.StatusOK, fields{"task_type": tasktype.TaskType(""), "schema": tAny}).fails(schemaErrors...),
 		opGet("/api/projects/:id/lsconfig", "A project's Label Studio labelling config", coordinators).
 			ok(http.StatusOK, fields{"project_id": tInteger, "config": tString, "stored": tBool}).fails(importer.ErrLSConfig),
 	}

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"copyhold/labeling"
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/member"
+	"copyhold/labeling/tasktype"
 
 	"github.com/shopspring/decimal"
 )
@@ -35,6 +38,15 @@ var knownSchemas = map[reflect.Type]schema{
 }
 
 func arrayOfSchema(s schema) schema { return schema{"type": "array", "items": s} }
+
+// neverNull are the slice and map fields (type.json name) that their store
+// always fills, so they are never null: the HTTP tests' validation checks it.
+var neverNull = map[string]bool{
+	"Member.roles":                  true, // labeling/store toMember
+	"ReviewSettings.reject_reasons": true, // 1 to 30, checked when stored (labeling.ReviewSettings)
+	"KeyVotes.submissions":          true, // agreement: one per key at least
+	"SpanDiff.marks":                true, // agreement: a cluster of at least one span
+}
 
 // schemaMode: a request's fields are all optional (a missing field decodes
 // to its zero value); a response always has the fields without omitempty.
@@ -93,7 +105,7 @@ func (ss *schemaSet) componentName(t reflect.Type, mode schemaMode) string {
 		base = t.Name()[:i] + nonName.ReplaceAllString(args, "")
 	}
 	base = strings.ToUpper(base[:1]) + base[1:]
-	if mode == asRequest && !strings.HasSuffix(base, "Request") {
+	if mode == asRequest && !strings.HasSuffix(base, "Request") && !strings.HasSuffix(base, "Input") {
 		base += "Input"
 	}
 	name := base
@@ -180,17 +192,23 @@ func (ss *schemaSet) object(t reflect.Type, mode schemaMode) schema {
 			if name == "" {
 				name = f.Name
 			}
+			optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 			var p schema
-			if strings.Contains(","+opts+",", ",string,") {
+			switch {
+			case strings.Contains(","+opts+",", ",string,"):
 				p = schema{"type": "string"}
-			} else {
+			case optional && ft.Kind() == reflect.Pointer:
+				p = ss.typ(ft.Elem(), mode) // a nil pointer is left out, never null
+			case !optional && mode == asResponse && (ft.Kind() == reflect.Map || ft.Kind() == reflect.Slice) &&
+				ft != reflect.TypeFor[json.RawMessage]() && !neverNull[t.Name()+"."+name]:
+				p = nullable(ss.typ(ft, mode)) // a nil map or slice is null
+			default:
 				p = ss.typ(ft, mode)
 			}
 			if d := f.Tag.Get("doc"); d != "" {
 				p = withDescription(p, d)
 			}
 			props[name] = p
-			optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 			if mode == asResponse && !optional {
 				required = append(required, name)
 			}
@@ -253,3 +271,26 @@ var (
 	tTime    = schema{"type": "string", "format": "date-time"}
 	tAny     = schema{"description": "any JSON value"}
 )
+
+// enumSchemas are the named string types with a closed set of values; an
+// answer with another value fails the HTTP tests' validation.
+func init() {
+	enum := func(vals ...string) schema { return schema{"type": "string", "enum": vals} }
+	strs := func(vs any) []string {
+		v := reflect.ValueOf(vs)
+		out := make([]string, v.Len())
+		for i := range out {
+			out[i] = v.Index(i).String()
+		}
+		return out
+	}
+	knownSchemas[reflect.TypeFor[tasktype.TaskType]()] = enum(strs(tasktype.TaskTypes())...)
+	knownSchemas[reflect.TypeFor[dataset.ExportFormat]()] = enum(strs(dataset.ExportFormats())...)
+	knownSchemas[reflect.TypeFor[member.Role]()] = enum(strs(member.Roles)...)
+	knownSchemas[reflect.TypeFor[labeling.ProjectStatus]()] = enum(strs([]labeling.ProjectStatus{
+		labeling.ProjectDraft, labeling.ProjectOpen, labeling.ProjectPaused, labeling.ProjectClosed})...)
+	knownSchemas[reflect.TypeFor[labeling.Ordering]()] = enum(string(labeling.OrderPriority), string(labeling.OrderRandom))
+	knownSchemas[reflect.TypeFor[labeling.SubmissionStatus]()] = enum(strs([]labeling.SubmissionStatus{
+		labeling.SubmissionSubmitted, labeling.SubmissionAccepted, labeling.SubmissionRejected,
+		labeling.SubmissionCorrected, labeling.SubmissionDisputed})...)
+}

@@ -30,15 +30,15 @@ export function LeaderboardPage() {
       </select>
       {lb && (
         <>
-          <p className="muted">{lb.releases.length} releases, {lb.evaluations.length} evaluation projects, {lb.comparisons} accepted comparisons.</p>
+          <p className="muted">{lb.releases?.length ?? 0} releases, {lb.evaluations?.length ?? 0} evaluation projects, {lb.comparisons} accepted comparisons.</p>
           {bt ? (
             <>
               <h2>Ratings</h2>
-              <RatingChart ratings={bt.ratings} />
+              <RatingChart ratings={bt.ratings ?? []} />
               <table className="table">
                 <thead><tr><th>Release</th><th>Score</th><th>95% interval</th><th>Wins</th><th>Losses</th><th>Ties</th></tr></thead>
                 <tbody>
-                  {bt.ratings.map((r) => (
+                  {(bt.ratings ?? []).map((r) => (
                     <tr key={r.player}><td>{r.player}</td><td>{r.score.toFixed(1)}</td><td>{r.lower.toFixed(1)} – {r.upper.toFixed(1)}</td><td>{r.wins}</td><td>{r.losses}</td><td>{r.ties}</td></tr>
                   ))}
                 </tbody>
@@ -47,7 +47,7 @@ export function LeaderboardPage() {
               <WinMatrix m={bt.win_rates} />
             </>
           ) : <p>No accepted pairwise judgements yet.</p>}
-          {lb.rubric.length > 0 && (
+          {lb.rubric && lb.rubric.length > 0 && (
             <>
               <h2>Rubric means</h2>
               <RubricChart means={lb.rubric} />
