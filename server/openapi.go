@@ -126,14 +126,6 @@ var operationLists = []struct {
 	{"register", "the court roll: checkpoints, tiles and proofs, public", registerOps},
 }
 
-func allOps() []*op {
-	var out []*op
-	for _, l := range operationLists {
-		out = append(out, l.ops()...)
-	}
-	return out
-}
-
 func tags() []schema {
 	out := make([]schema, len(operationLists))
 	for i, l := range operationLists {
