@@ -2,7 +2,7 @@
 # COPYHOLD_DATA, COPYHOLD_ADDR, ...) pass through to the binary.
 
 .DEFAULT_GOAL := help
-.PHONY: help frontend build run deps audit test bench clean
+.PHONY: help frontend openapi build run deps audit test bench clean
 
 GO      ?= go
 NPM     ?= npm
@@ -30,6 +30,9 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 
 frontend: frontend/node_modules/.package-lock.json ## Build the browser app into frontend/dist
 	$(NPM) --prefix frontend run build
+
+openapi: ## Rewrite docs/openapi.json from the server's routes and types (the browser app's types come from it)
+	COPYHOLD_WRITE_OPENAPI=1 $(GO) test ./server -run TestOpenAPIFileIsCurrent -count=1
 
 build: frontend ## Build bin/copyhold (with the browser app embedded)
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/copyhold

@@ -284,12 +284,29 @@ func (s *Server) handleRateCard(c *gin.Context) {
 	c.JSON(http.StatusOK, rateCardView(rc))
 }
 
-func rateCardView(rc equity.RateCard) gin.H {
+// rateCardJSON is a rate card with its amounts as decimal strings.
+type rateCardJSON struct {
+	ID                   int64           `json:"id"`
+	ProjectID            int64           `json:"project_id"`
+	Version              int             `json:"version"`
+	AnnotationAccepted   string          `json:"annotation_accepted"`
+	Correction           string          `json:"correction"`
+	ReviewDecision       string          `json:"review_decision"`
+	CorrectionLabellerBP int             `json:"correction_labeller_bp"`
+	Difficulty           map[string]int  `json:"difficulty"`
+	Reason               string          `json:"reason"`
+	ActorID              int64           `json:"actor_id"`
+	CreatedAt            time.Time       `json:"created_at"`
+	ProposalID           int64           `json:"proposal_id"`
+	Vote                 *equity.VoteRef `json:"vote"`
+}
+
+func rateCardView(rc equity.RateCard) rateCardJSON {
 	f := func(v int64) string { return equity.Format(v, equity.UnitScale) }
-	return gin.H{"id": rc.ID, "project_id": rc.ProjectID, "version": rc.Version, "annotation_accepted": f(rc.AnnotationAccepted),
-		"correction": f(rc.Correction), "review_decision": f(rc.ReviewDecision), "correction_labeller_bp": rc.CorrectionLabellerBP,
-		"difficulty": rc.Difficulty, "reason": rc.Reason, "actor_id": rc.ActorID, "created_at": rc.CreatedAt,
-		"proposal_id": rc.ProposalID, "vote": rc.Vote}
+	return rateCardJSON{ID: rc.ID, ProjectID: rc.ProjectID, Version: rc.Version, AnnotationAccepted: f(rc.AnnotationAccepted),
+		Correction: f(rc.Correction), ReviewDecision: f(rc.ReviewDecision), CorrectionLabellerBP: rc.CorrectionLabellerBP,
+		Difficulty: rc.Difficulty, Reason: rc.Reason, ActorID: rc.ActorID, CreatedAt: rc.CreatedAt,
+		ProposalID: rc.ProposalID, Vote: rc.Vote}
 }
 
 // handleGovernance: GET /api/equity/governance — the current parameters.
@@ -309,10 +326,26 @@ func (s *Server) handleSetGovernance(c *gin.Context) {
 		vote.ProposalRoute))
 }
 
-func governanceView(g equity.Governance) gin.H {
-	return gin.H{"id": g.ID, "version": g.Version, "transfer_fee_bp": g.TransferFeeBP, "holding_cap_bp": g.HoldingCapBP,
-		"cap_floor": equity.Format(g.CapFloor, equity.UnitScale), "reserve_share_bp": g.ReserveShareBP, "exit_rule": g.ExitRule,
-		"reason": g.Reason, "actor_id": g.ActorID, "created_at": g.CreatedAt, "proposal_id": g.ProposalID, "vote": g.Vote}
+// governanceJSON is the governance parameters with the cap floor as a decimal string.
+type governanceJSON struct {
+	ID             int64           `json:"id"`
+	Version        int             `json:"version"`
+	TransferFeeBP  int             `json:"transfer_fee_bp"`
+	HoldingCapBP   int             `json:"holding_cap_bp"`
+	CapFloor       string          `json:"cap_floor"`
+	ReserveShareBP int             `json:"reserve_share_bp"`
+	ExitRule       equity.ExitRule `json:"exit_rule"`
+	Reason         string          `json:"reason"`
+	ActorID        int64           `json:"actor_id"`
+	CreatedAt      time.Time       `json:"created_at"`
+	ProposalID     int64           `json:"proposal_id"`
+	Vote           *equity.VoteRef `json:"vote"`
+}
+
+func governanceView(g equity.Governance) governanceJSON {
+	return governanceJSON{ID: g.ID, Version: g.Version, TransferFeeBP: g.TransferFeeBP, HoldingCapBP: g.HoldingCapBP,
+		CapFloor: equity.Format(g.CapFloor, equity.UnitScale), ReserveShareBP: g.ReserveShareBP, ExitRule: g.ExitRule,
+		Reason: g.Reason, ActorID: g.ActorID, CreatedAt: g.CreatedAt, ProposalID: g.ProposalID, Vote: g.Vote}
 }
 
 // handleDistribute: POST /api/equity/models/:id/distributions — refused:
@@ -345,16 +378,40 @@ func (s *Server) handleExit(c *gin.Context) {
 
 // txView renders a transaction with string amounts; currency postings use
 // currencyScale.
-func txView(t equity.Transaction, currencyScale int32) gin.H {
-	ps := make([]gin.H, len(t.Postings))
+// txJSON is a transaction with its amounts as decimal strings.
+type txJSON struct {
+	ID             int64         `json:"id"`
+	IdempotencyKey string        `json:"idempotency_key"`
+	Kind           equity.TxKind `json:"kind"`
+	ModelID        int64         `json:"model_id"`
+	ReversesID     int64         `json:"reverses_id"`
+	ActorID        int64         `json:"actor_id"`
+	Reason         string        `json:"reason"`
+	Cause          equity.Cause  `json:"cause"`
+	Meta           string        `json:"meta"`
+	CreatedAt      time.Time     `json:"created_at"`
+	Postings       []postingJSON `json:"postings"`
+	Existing       bool          `json:"existing"`
+}
+
+type postingJSON struct {
+	Seq      int             `json:"seq"`
+	Unit     string          `json:"unit"`
+	Account  string          `json:"account"`
+	Amount   string          `json:"amount"`
+	Category equity.Category `json:"category"`
+}
+
+func txView(t equity.Transaction, currencyScale int32) txJSON {
+	ps := make([]postingJSON, len(t.Postings))
 	for i, p := range t.Postings {
 		scale := currencyScale
 		if equity.IsModelUnit(p.Unit) {
 			scale = equity.UnitScale
 		}
-		ps[i] = gin.H{"seq": p.Seq, "unit": p.Unit, "account": p.Account, "amount": equity.Format(p.Amount, scale), "category": p.Category}
+		ps[i] = postingJSON{Seq: p.Seq, Unit: p.Unit, Account: p.Account, Amount: equity.Format(p.Amount, scale), Category: p.Category}
 	}
-	return gin.H{"id": t.ID, "idempotency_key": t.Key, "kind": t.Kind, "model_id": t.ModelID, "reverses_id": t.ReversesID,
-		"actor_id": t.ActorID, "reason": t.Reason, "cause": t.Cause, "meta": t.Meta, "created_at": t.CreatedAt,
-		"postings": ps, "existing": t.Existing}
+	return txJSON{ID: t.ID, IdempotencyKey: t.Key, Kind: t.Kind, ModelID: t.ModelID, ReversesID: t.ReversesID,
+		ActorID: t.ActorID, Reason: t.Reason, Cause: t.Cause, Meta: t.Meta, CreatedAt: t.CreatedAt,
+		Postings: ps, Existing: t.Existing}
 }

@@ -43,6 +43,10 @@ func (s *Server) routes() {
 		api.GET("/register/proof/consistency", s.handleRollConsistency)
 		api.POST("/register/cosignatures", s.handleRollCosign)
 		api.GET("/register/witnesses", s.handleRollWitnesses)
+		// The API's own description (openapi.go) and its reader (apidocs.go).
+		api.GET("/openapi.json", s.handleOpenAPI)
+		api.GET("/docs", s.handleAPIDocs)
+		api.GET("/docs/assets/*file", s.handleAPIDocsAsset)
 	}
 
 	me := api.Group("", requireMember)

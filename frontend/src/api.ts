@@ -1,47 +1,24 @@
 // Small typed client for the copyhold JSON API (same origin, cookie session).
 // Every failure becomes an ApiError carrying the server's {code, message}.
+// The request and answer types come from the OpenAPI document (schema.ts).
 
-export type Role = 'labeller' | 'reviewer' | 'coordinator';
+import type { Ok, Schema } from './schema';
+
+export type Role = Schema<'Member'>['roles'][number];
 export const ROLES: readonly Role[] = ['labeller', 'reviewer', 'coordinator'];
 
-export interface Me {
-  id: number;
-  login: string;
-  display_name: string;
-  roles: string[];
-}
+/** The logged-in member (GET /api/me). */
+export type Me = Schema<'Member'>;
 
-export interface Member extends Me {
-  active: boolean;
-  created_at: string;
-}
+export type Member = Schema<'Member'>;
 
-export interface InviteCreated {
-  url: string;
-  token: string;
-  expires_at: string;
-}
+export type InviteCreated = Ok<'/api/invites', 'post', 201>;
 
-export interface InviteInfo {
-  roles: string[];
-  expires_at: string;
-  /** The coordinator's note (the server includes it; not in the original contract). */
-  note?: string;
-}
+export type InviteInfo = Schema<'Invite'>;
 
-export interface TokenInfo {
-  id: number | string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+export type TokenInfo = Schema<'APIToken'>;
 
-export interface TokenCreated {
-  id: number | string;
-  name: string;
-  token: string;
-}
+export type TokenCreated = Ok<'/api/tokens', 'post', 201>;
 
 /** Friendly wording for codes whose server message is missing or terse. */
 const FALLBACK_MESSAGES: Record<string, string> = {
@@ -170,13 +147,13 @@ const enc = encodeURIComponent;
 
 export const api = {
   login: (login: string, password: string) =>
-    request<{ member: Me }>('POST', '/api/auth/login', { login, password }, { quiet401: true }).then((r) => r.member),
+    request<Ok<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { login, password }, { quiet401: true }).then((r) => r.member),
   logout: () => request<void>('POST', '/api/auth/logout', undefined, { quiet401: true }),
   me: () => request<Me>('GET', '/api/me', undefined, { quiet401: true }),
   changePassword: (current_password: string, new_password: string, revoke_tokens = false) =>
     request<void>('POST', '/api/me/password', { current_password, new_password, revoke_tokens }),
 
-  members: () => request<{ members: Member[] }>('GET', '/api/members').then((r) => r.members ?? []),
+  members: () => request<Ok<'/api/members', 'get'>>('GET', '/api/members').then((r) => r.members ?? []),
   grantRole: (id: number, role: string) => request<void>('POST', `/api/members/${enc(String(id))}/roles`, { role }),
   revokeRole: (id: number, role: string) => request<void>('DELETE', `/api/members/${enc(String(id))}/roles/${enc(role)}`),
   deactivate: (id: number) => request<void>('POST', `/api/members/${enc(String(id))}/deactivate`),
@@ -185,11 +162,11 @@ export const api = {
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`, undefined, { quiet401: true }),
   acceptInvite: (token: string, login: string, display_name: string, password: string) =>
     // null: admission is by vote, and the application is before the members (no session yet).
-    request<{ member: Me; application?: string }>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password }, { quiet401: true }).then(
-      (r): Me | null => (r.application === 'pending' ? null : r.member),
+    request<Ok<'/api/invites/{token}/accept', 'post', 201> | Ok<'/api/invites/{token}/accept', 'post', 202>>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password }, { quiet401: true }).then(
+      (r): Me | null => ('application' in r ? null : r.member),
     ),
 
-  tokens: () => request<{ tokens: TokenInfo[] }>('GET', '/api/tokens').then((r) => r.tokens ?? []),
+  tokens: () => request<Ok<'/api/tokens', 'get'>>('GET', '/api/tokens').then((r) => r.tokens ?? []),
   createToken: (name: string) => request<TokenCreated>('POST', '/api/tokens', { name }),
-  revokeToken: (id: number | string) => request<void>('DELETE', `/api/tokens/${enc(String(id))}`),
+  revokeToken: (id: number) => request<void>('DELETE', `/api/tokens/${enc(String(id))}`),
 };

@@ -59,7 +59,7 @@ func New(t *testing.T, db *gorm.DB, st *store.Stores, cfg server.Config, votes s
 	d.Votes = votes
 	e.Roll = d.Roll.(*equitystore.Roll)
 	e.Server = server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	e.TS = httptest.NewUnstartedServer(e.Server.Handler())
+	e.TS = httptest.NewUnstartedServer(checkResponses(t, e.Server.Handler()))
 	e.Server.ConfigureHTTP(e.TS.Config) // the timeouts serve gives its http.Server
 	e.TS.Start()
 	t.Cleanup(e.TS.Close)

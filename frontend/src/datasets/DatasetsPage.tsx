@@ -17,7 +17,7 @@ function SnapshotRow({ s }: { s: Snapshot }) {
   return (
     <tr>
       <td>{s.id}</td>
-      <td>{s.projects.map((p) => p.name).join(', ')}</td>
+      <td>{(s.projects ?? []).map((p) => p.name).join(', ')}</td>
       <td>{s.mode}</td>
       <td>{s.items}</td>
       <td>{s.annotations}</td>
@@ -184,7 +184,7 @@ export function DatasetsPage() {
         <button type="button" className="btn btn-primary" disabled={busy || !rel.version || relSnaps.length === 0} onClick={register}>Register release</button>
         <h3>Releases</h3>
         {releases.length === 0 ? <p className="muted">No releases yet.</p> : (
-          <ul>{releases.map((r) => <li key={r.id}><strong>{r.version}</strong> — {r.base_model || 'no base model'}, snapshots {r.snapshot_ids.join(', ')}, <code title={r.hash}>{shortHash(r.hash)}</code></li>)}</ul>
+          <ul>{releases.map((r) => <li key={r.id}><strong>{r.version}</strong> — {r.base_model || 'no base model'}, snapshots {(r.snapshot_ids ?? []).join(', ')}, <code title={r.hash}>{shortHash(r.hash)}</code></li>)}</ul>
         )}
       </section>
 

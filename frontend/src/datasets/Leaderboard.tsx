@@ -31,13 +31,13 @@ export function LeaderboardPage() {
       {lb && (
         <>
           <p className="muted">
-            {plural(lb.releases.length, 'release')}, {plural(lb.evaluations.length, 'evaluation project')}, {plural(lb.comparisons, 'accepted comparison')}.
+            {plural(lb.releases?.length ?? 0, 'release')}, {plural(lb.evaluations?.length ?? 0, 'evaluation project')}, {plural(lb.comparisons, 'accepted comparison')}.
           </p>
           {bt ? (
             <section className="card" aria-labelledby="lb-ratings">
               <h2 id="lb-ratings">Ratings</h2>
-              <RatingChart ratings={bt.ratings} />
-              {inconclusive(bt.ratings) && (
+              <RatingChart ratings={bt.ratings ?? []} />
+              {inconclusive(bt.ratings ?? []) && (
                 <p className="alert" role="note" data-testid="lb-inconclusive">
                   The leading intervals overlap: the order at the top is not yet conclusive. More comparisons will settle it.
                 </p>
@@ -46,7 +46,7 @@ export function LeaderboardPage() {
                 <table className="table">
                   <thead><tr><th>Release</th><th>Score</th><th>95% interval</th><th>Wins</th><th>Losses</th><th>Ties</th></tr></thead>
                   <tbody>
-                    {bt.ratings.map((r) => (
+                    {(bt.ratings ?? []).map((r) => (
                       <tr key={r.player}><td>{r.player}</td><td>{r.score.toFixed(1)}</td><td>{r.lower.toFixed(1)} – {r.upper.toFixed(1)}</td><td>{r.wins}</td><td>{r.losses}</td><td>{r.ties}</td></tr>
                     ))}
                   </tbody>
@@ -56,7 +56,7 @@ export function LeaderboardPage() {
               <WinMatrix m={bt.win_rates} />
             </section>
           ) : <p>No accepted pairwise judgements yet.</p>}
-          {lb.rubric.length > 0 && (
+          {lb.rubric && lb.rubric.length > 0 && (
             <section className="card" aria-labelledby="lb-rubric">
               <h2 id="lb-rubric">Rubric means</h2>
               <RubricChart means={lb.rubric} />

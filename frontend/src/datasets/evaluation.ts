@@ -2,15 +2,13 @@
 // {"prompt", "outputs": {"<release version>": text}} per line) turned into
 // the POST /api/evaluations body, with release versions mapped to ids.
 
-export interface EvaluationPrompt { prompt: string; outputs: Record<string, string> }
-export interface EvaluationRequest {
-  model_id: number;
-  name: string;
-  task_type: 'pairwise' | 'rubric';
-  schema?: unknown;
-  release_ids: number[];
-  prompts: EvaluationPrompt[];
-}
+import type { Body, Refine, Schema } from '../schema';
+
+export type EvaluationPrompt = Refine<Schema<'EvaluationPromptInput'>, { prompt: string; outputs: Record<string, string> }>;
+export type EvaluationRequest = Refine<
+  Body<'/api/evaluations', 'post'>,
+  { model_id: number; name: string; task_type: 'pairwise' | 'rubric'; release_ids: number[]; prompts: EvaluationPrompt[] }
+>;
 
 /** The line a problem was found on (1-based) and what it is. */
 export class EvaluationFileError extends Error {

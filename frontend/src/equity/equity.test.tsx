@@ -82,6 +82,7 @@ const line = (p: Partial<StatementLine>): StatementLine => ({
   category: 'annotation',
   amount: '1.000000',
   cause: { project_id: 2, item_id: 9, submission_id: 5, review_id: 1 },
+  register_index: null,
   ...p,
 });
 
@@ -100,6 +101,8 @@ const statement = (over: Partial<Statement> = {}): Statement => ({
     line({ tx_id: 10, book: 'pending', kind: 'pending', account: 'member:3:pending', amount: '1.000000', cause: { submission_id: 6, item_id: 10 } }),
     line({ tx_id: 11 }),
   ],
+  lines_total: 2,
+  lines_truncated: false,
   payouts: [],
   head_seq: 42,
   head_hash: 'ab'.repeat(32),
@@ -118,7 +121,7 @@ describe('statement arithmetic', () => {
 
   it('shows the sum, the check and the head hash, with drill-down buttons', () => {
     render(
-      <SessionProvider initial={{ id: 3, login: 'l', display_name: 'L', roles: ['labeller'] }}>
+      <SessionProvider initial={{ id: 3, login: 'l', display_name: 'L', roles: ['labeller'], active: true, admission: 'member', created_at: '' }}>
         <StatementView st={statement()} modelName="coop-assistant-v1" csvHref="/api/equity/models/1/statement?format=csv" />
       </SessionProvider>,
     );

@@ -1,5 +1,6 @@
 // Client for the labelling endpoints; shares request()/ApiError with ../api.
 import { ApiError, errorFromResponse, request } from '../api';
+import type { Body, Ok, Refine } from '../schema';
 import type {
   Answer,
   ImportReport,
@@ -19,12 +20,8 @@ import type {
 
 const enc = (v: string | number) => encodeURIComponent(String(v));
 
-export interface NewProject extends ProjectSettings {
-  model_id: number;
-  add_all_members: boolean;
-  /** The Label Studio config the schema came from: the project keeps it and its exports use its names. */
-  ls_config?: string;
-}
+/** A new project's settings (POST /api/projects): ProjectSettings, required here, with the creation-only fields. */
+export type NewProject = Refine<Body<'/api/projects', 'post'>, ProjectSettings & { model_id: number; add_all_members: boolean }>;
 
 export type ImportFormat = 'jsonl' | 'csv' | 'labelstudio';
 
@@ -63,7 +60,7 @@ export function importFormatFor(filename: string): ImportFormat | null {
 }
 
 export const labelApi = {
-  models: () => request<{ models: Model[] }>('GET', '/api/models').then((r) => r.models ?? []),
+  models: () => request<Ok<'/api/models', 'get'>>('GET', '/api/models').then((r) => r.models ?? []),
   createModel: (m: { name: string; base_model: string; description: string }) => request<Model>('POST', '/api/models', m),
 
   projects: () => request<{ projects: Project[] }>('GET', '/api/projects').then((r) => r.projects ?? []),
@@ -74,17 +71,17 @@ export const labelApi = {
   updateProject: (id: number, p: Partial<ProjectSettings>) => request<Project>('PATCH', `/api/projects/${enc(id)}`, p),
   setStatus: (id: number, status: ProjectStatus) => request<Project>('POST', `/api/projects/${enc(id)}/status`, { status }),
   progress: (id: number) => request<Progress>('GET', `/api/projects/${enc(id)}/progress`),
-  members: (id: number) => request<{ member_ids: number[] }>('GET', `/api/projects/${enc(id)}/members`).then((r) => r.member_ids ?? []),
+  members: (id: number) => request<Ok<'/api/projects/{id}/members', 'get'>>('GET', `/api/projects/${enc(id)}/members`).then((r) => r.member_ids ?? []),
   addMember: (id: number, member_id: number) => request<void>('POST', `/api/projects/${enc(id)}/members`, { member_id }),
   removeMember: (id: number, member_id: number) => request<void>('DELETE', `/api/projects/${enc(id)}/members/${enc(member_id)}`),
 
   validateSchema: (task_type: TaskType, schema: unknown) =>
-    request<{ schema: unknown }>('POST', '/api/schema/validate', { task_type, schema }).then((r) => r.schema),
-  lsConfig: (xml: string) => request<{ task_type: TaskType; schema: unknown }>('POST', '/api/lsconfig', { xml }),
+    request<Ok<'/api/schema/validate', 'post'>>('POST', '/api/schema/validate', { task_type, schema }).then((r) => r.schema),
+  lsConfig: (xml: string) => request<Ok<'/api/lsconfig', 'post'>>('POST', '/api/lsconfig', { xml }),
 
   next: (projectId: number) => request<Task>('POST', `/api/projects/${enc(projectId)}/next`),
   heartbeat: (lease_token: string, active_ms: number) =>
-    request<{ lease_expires_at: string }>('POST', '/api/tasks/heartbeat', { lease_token, active_ms }),
+    request<Ok<'/api/tasks/heartbeat', 'post'>>('POST', '/api/tasks/heartbeat', { lease_token, active_ms }),
   draft: (lease_token: string, answer: Answer) => request<void>('PUT', '/api/tasks/draft', { lease_token, answer }),
   release: (lease_token: string) => request<void>('POST', '/api/tasks/release', { lease_token }),
   skip: (lease_token: string, reason: string) => request<void>('POST', '/api/tasks/skip', { lease_token, reason }),

@@ -111,7 +111,7 @@ describe('submit retry', () => {
       calls++;
       expect(pendingFor(7)).toHaveLength(1); // still stored while failing
       if (calls < 3) throw new ApiError(0, 'network_error');
-      return { id: 1, item_id: 3, project_id: 7, answer: x.answer, status: 'submitted' as const, created_at: '', replayed: calls > 1 };
+      return { id: 1, item_id: 3, project_id: 7, assignment_id: 2, member_id: 4, idempotency_key: x.idempotency_key, lead_time_ms: 0, answer: x.answer, status: 'submitted' as const, created_at: '', replayed: calls > 1 };
     });
     const retries: number[] = [];
     const s = await submitWithRetry(p, { send, sleep: async () => {}, onRetry: (_e, a) => retries.push(a) });

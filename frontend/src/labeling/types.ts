@@ -1,6 +1,7 @@
 // Types of the labelling API (see docs/TASKTYPES.md and labeling/tasktype*.go).
+import type { Ok, Refine, Schema } from '../schema';
 
-export type TaskType = 'classification' | 'multilabel' | 'spans' | 'pairwise' | 'ranking' | 'rubric' | 'rewrite' | 'moderation';
+export type TaskType = Schema<'Project'>['task_type'];
 export const TASK_TYPES: readonly TaskType[] = ['classification', 'multilabel', 'spans', 'pairwise', 'ranking', 'rubric', 'rewrite', 'moderation'];
 export const TASK_TYPE_LABELS: Record<TaskType, string> = {
   classification: 'Classification (one choice)',
@@ -13,141 +14,44 @@ export const TASK_TYPE_LABELS: Record<TaskType, string> = {
   moderation: 'Moderation',
 };
 
-export type ProjectStatus = 'draft' | 'open' | 'paused' | 'closed';
+export type ProjectStatus = Schema<'Project'>['status'];
 
-export interface Model {
-  id: number;
-  name: string;
-  base_model: string;
-  description: string;
-  created_at: string;
-}
+export type Model = Schema<'Model'>;
 
-export interface Project {
-  id: number;
-  model_id: number;
-  name: string;
-  task_type: TaskType;
-  schema: unknown;
-  instructions: string;
-  overlap: number;
-  lease_seconds: number;
-  ordering: 'priority' | 'random';
-  random_seed: number;
-  gold_rate_bp: number;
-  stint: number;
-  status: ProjectStatus;
-  created_at: string;
-  updated_at: string;
-}
+export type Project = Schema<'Project'>;
 
 export type ProjectSettings = Pick<
   Project,
   'name' | 'task_type' | 'schema' | 'instructions' | 'overlap' | 'lease_seconds' | 'ordering' | 'random_seed' | 'gold_rate_bp' | 'stint'
 >;
 
-export interface Progress {
-  project_id: number;
-  items: number;
-  gold_items: number;
-  complete_items: number;
-  slots_total: number;
-  slots_done: number;
-  leased: number;
-  slots_left: number;
-  today: { member_id: number; done_today: number }[] | null;
-  /** Live leases that run out first, soonest first. */
-  expiring?: { assignment_id: number; item_id: number; member_id: number; lease_expires_at: string }[];
-  /** Submissions and completions of the last 30 minutes, oldest first. */
-  recent?: { type: 'task.submitted' | 'item.completed'; at: string }[];
-}
+export type Progress = Schema<'ProjectProgress'>;
 
-/** What became of one kind of Label Studio annotation in an import. */
-export interface KindTally {
-  kept: number;
-  converted: number;
-  dropped: number;
-  dropped_reasons?: Record<string, number>;
-}
+export type KindTally = Schema<'KindTally'>;
 
-export interface ImportReport {
-  import_id: number;
-  records: number;
-  imported: number;
-  duplicates: number;
-  rejected: number;
-  first_error?: string | null;
-  prior_annotations?: number;
-  annotations?: { predictions: KindTally; annotations: KindTally };
-}
+export type ImportReport = Schema<'ImportReport'>;
 
+/** An item's data and an answer: the document says only "JSON". */
 export type ItemData = Record<string, unknown>;
 export type Answer = Record<string, unknown>;
 
-export interface Task {
-  assignment_id: number;
-  lease_token: string;
-  lease_expires_at: string;
-  project_id: number;
-  item_id: number;
-  data: ItemData;
-  prediction?: Answer | null;
-  sensitive: boolean;
-  draft?: Answer | null;
-  task_type: TaskType;
-  schema: unknown;
-}
+export type Task = Refine<Schema<'Task'>, { data: ItemData; prediction?: Answer | null; draft?: Answer | null }>;
 
-export interface MyProgress {
-  project_id: number;
-  done_today: number;
-  claimed_today: number;
-  stint_left: number | null;
-  sensitive_left_today: number | null;
-  items_left: number;
-  resets_at: string;
-}
+export type MyProgress = Schema<'MyProgress'>;
 
 /** GET /api/projects/:id/pace: the median lead time of the project's last 200 answers. */
-export interface ProjectPace {
-  project_id: number;
-  median_lead_time_ms: number | null;
-  sample: number;
-}
+export type ProjectPace = Schema<'ProjectPace'>;
 
-export interface MySettings {
-  sensitive_daily_cap: number;
-  coop_sensitive_max: number;
-}
+export type MySettings = Ok<'/api/me/settings', 'get'>;
 
-export type SubmissionStatus = 'submitted' | 'accepted' | 'rejected' | 'corrected';
+export type SubmissionStatus = Schema<'Submission'>['status'];
 
-export interface Submission {
-  id: number;
-  item_id: number;
-  project_id: number;
-  answer: Answer;
-  status: SubmissionStatus;
-  created_at: string;
-  replayed?: boolean;
-}
+export type Submission = Refine<Schema<'Submission'>, { answer: Answer }>;
 
-export interface MySubmission {
-  id: number;
-  project_id: number;
-  project_name: string;
-  item_id: number;
-  data: ItemData;
-  answer: Answer;
-  status: SubmissionStatus;
-  reason?: string | null;
-  corrected_answer?: Answer | null;
-  created_at: string;
-  updated_at: string;
-  revisions: number;
-}
+export type MySubmission = Refine<Schema<'MyWorkItem'>, { data: ItemData; answer: Answer; corrected_answer?: Answer | null }>;
 
 // ---- schemas (normalised by the server; the editors tolerate missing defaults) ----
+
 
 export interface ChoiceOption {
   value: string;

@@ -3,7 +3,7 @@
 // Says who can take them, or that nobody can.
 import type { ReviewQueueView } from './api';
 
-type Blocked = ReviewQueueView['not_for_you'][number];
+type Blocked = NonNullable<ReviewQueueView['not_for_you']>[number];
 
 const GROUPS: { why: Blocked['why']; kind?: Blocked['kind']; one: string; many: string; because: string }[] = [
   { why: 'you_rejected', kind: 'dispute', one: 'dispute waits', many: 'disputes wait', because: 'you made the rejection it disputes' },
@@ -15,12 +15,12 @@ const GROUPS: { why: Blocked['why']; kind?: Blocked['kind']; one: string; many: 
 export function describeBlocked(view: ReviewQueueView): string[] {
   const out: string[] = [];
   for (const g of GROUPS) {
-    const list = view.not_for_you.filter((b) => b.why === g.why && (g.kind === undefined || b.kind === g.kind));
+    const list = (view.not_for_you ?? []).filter((b) => b.why === g.why && (g.kind === undefined || b.kind === g.kind));
     if (list.length === 0) continue;
     const n = list.length;
     const it = n === 1 ? 'it' : 'them';
-    const names = [...new Set(list.flatMap((b) => b.eligible.map((e) => e.display_name)))];
-    const nobody = list.filter((b) => b.eligible.length === 0).length;
+    const names = [...new Set(list.flatMap((b) => (b.eligible ?? []).map((e) => e.display_name)))];
+    const nobody = list.filter((b) => (b.eligible ?? []).length === 0).length;
     let who: string;
     if (nobody === n) who = `No other reviewer can take ${it}: a coordinator has to give the reviewer role to a member who did not answer the item.`;
     else who = `Who can take ${it}: ${names.join(', ')}.${nobody ? ` Nobody can take ${nobody} of them yet.` : ''}`;
@@ -30,7 +30,7 @@ export function describeBlocked(view: ReviewQueueView): string[] {
 }
 
 export function QueueWhy({ view }: { view: ReviewQueueView | null }) {
-  if (!view || view.not_for_you.length === 0) return null;
+  if (!view || (view.not_for_you ?? []).length === 0) return null;
   return (
     <div className="alert" data-testid="queue-not-for-you">
       {describeBlocked(view).map((line) => (

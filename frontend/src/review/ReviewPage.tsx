@@ -427,7 +427,7 @@ export function ReviewScreen({ projectId }: { projectId: number }) {
       {phase === 'empty' && (
         <section className="empty-state" aria-labelledby="rv-empty">
           <h2 id="rv-empty">Nothing to review here right now</h2>
-          {view && view.not_for_you.length > 0 ? (
+          {view && (view.not_for_you ?? []).length > 0 ? (
             <QueueWhy view={view} />
           ) : (
             <p>Every item in this project has been reviewed{view && view.held_by_others > 0 ? `, or another reviewer holds it (${view.held_by_others})` : ''}. Thank you!</p>

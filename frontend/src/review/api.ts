@@ -1,256 +1,69 @@
 // Client and types for the review and quality endpoints (docs/API-review.md).
 // Rates and scores are integer basis points: 10000 = 100 %.
 import { request } from '../api';
-import type { Answer, ItemData, TaskType } from '../labeling/types';
+import type { Body, Ok, Refine, Schema } from '../schema';
+import type { Answer, ItemData } from '../labeling/types';
 
 const enc = (v: string | number) => encodeURIComponent(String(v));
 
 export type Verdict = 'accept' | 'reject' | 'correct';
 export type ReviewKind = 'item' | 'dispute';
 
-export interface DecisionRecord {
-  id: number;
-  review_id: number;
-  submission_id: number;
-  item_id: number;
-  project_id: number;
-  labeller_id: number;
-  reviewer_id?: number | null;
-  decision: Verdict;
-  reason?: string;
-  comment?: string;
-  corrected_answer?: Answer | null;
-  final: boolean;
-  automatic: boolean;
-  status: string;
-  created_at: string;
-}
+export type DecisionRecord = Refine<Schema<'DecisionRecord'>, { decision: Verdict; corrected_answer?: Answer | null }>;
 
-export interface ReviewSubmission {
-  id: number;
-  member_id: number;
-  answer: Answer;
-  key: string[] | null;
-  status: string;
-  pending: boolean;
-  lead_time_ms: number;
-  created_at: string;
-  decisions?: DecisionRecord[] | null;
-}
+export type ReviewSubmission = Refine<Schema<'ReviewSubmission'>, { answer: Answer; decisions?: DecisionRecord[] }>;
 
-export interface KeyVotes {
-  key: string;
-  submissions: number[];
-}
-export interface FieldDiff {
-  name: string;
-  values: Record<string, string>;
-  differ: boolean;
-  spread?: number;
-}
-export interface SpanMark {
-  submission: number;
-  start: number;
-  end: number;
-}
-export interface SpanDiff {
-  label: string;
-  marks: SpanMark[];
-}
-export interface Disagreement {
-  unanimous: boolean;
-  keys: KeyVotes[] | null;
-  differing: string[] | null;
-  fields?: FieldDiff[] | null;
-  spans?: SpanDiff[] | null;
-}
+export type KeyVotes = Schema<'KeyVotes'>;
+export type FieldDiff = Schema<'FieldDiff'>;
+export type SpanMark = Schema<'SubmittedSpan'>;
+export type SpanDiff = Schema<'SpanDiff'>;
+export type Disagreement = Schema<'Disagreement'>;
 
-export interface ReviewTask {
-  review_id: number;
-  kind: ReviewKind;
-  lease_token: string;
-  lease_expires_at: string;
-  project_id: number;
-  item_id: number;
-  task_type: TaskType;
-  schema: unknown;
-  data: ItemData;
-  gold?: Answer | null;
-  metric?: string;
-  agreement_bp: number | null;
-  route: string;
-  reasons: string[] | null;
-  reject_reasons: string[] | null;
-  dispute_comment?: string;
-  submissions: ReviewSubmission[];
-  disagreement: Disagreement;
-}
+export type ReviewTask = Refine<
+  Schema<'ReviewTask'>,
+  { kind: ReviewKind; data: ItemData; gold?: Answer | null; submissions: ReviewSubmission[] }
+>;
 
-export interface DecisionInput {
-  submission_id: number;
-  decision: Verdict;
-  reason?: string;
-  comment?: string;
-  corrected_answer?: Answer;
-}
+export type DecisionInput = Refine<Schema<'DecisionInput'>, { decision: Verdict; corrected_answer?: Answer }>;
 
-export interface DecisionsBody {
-  lease_token: string;
-  idempotency_key: string;
-  decisions: DecisionInput[];
-}
+export type DecisionsBody = Refine<Body<'/api/review/decisions', 'post'>, { lease_token: string; idempotency_key: string; decisions: DecisionInput[] }>;
 
-export interface DecisionsResult {
-  review_id: number;
-  item_id: number;
-  decided: DecisionRecord[];
-  replayed: boolean;
-}
+export type DecisionsResult = Refine<Schema<'DecisionResult'>, { decided: DecisionRecord[] }>;
 
 /** GET /api/projects/:id/review/queue: what waits, what the caller may take, who may take the rest. */
-export interface ReviewQueueView {
-  project_id: number;
-  waiting: number;
-  for_you: number;
-  held_by_others: number;
-  not_for_you: { review_id: number; item_id: number; kind: 'item' | 'dispute'; why: 'you_rejected' | 'you_answered' | 'not_reviewer'; eligible: { id: number; display_name: string }[] }[];
-  not_for_you_total: number;
-  no_eligible_reviewer: number;
-}
+export type ReviewQueueView = Schema<'ReviewQueueView'>;
 
-export interface ReviewSettings {
-  project_id?: number;
-  auto_accept: boolean;
-  auto_accept_bp: number;
-  sample_rate_bp: number;
-  gold_threshold_bp: number;
-  gold_window: number;
-  reject_reasons: string[];
-  tie_policy: string;
-  updated_at?: string;
-}
+export type ReviewSettings = Schema<'ReviewSettings'>;
 
-export interface GoldAccuracy {
-  checked: number;
-  correct: number;
-  accuracy_bp: number | null;
-}
+export type GoldAccuracy = Schema<'GoldAccuracy'>;
 
-export interface LabellerStats {
-  member_id: number;
-  login: string;
-  display_name: string;
-  submissions: number;
-  active_days: number;
-  per_active_day: number;
-  median_lead_time_ms: number;
-  pending: number;
-  accepted: number;
-  corrected: number;
-  rejected: number;
-  disputed: number;
-  acceptance_bp: number | null;
-  consensus_agreement_bp: number | null;
-  gold: GoldAccuracy;
-  confusion: Record<string, Record<string, number>> | null;
-  rejection_reasons: Record<string, number> | null;
-}
+export type LabellerStats = Schema<'LabellerStats'>;
 
-export interface GoldStanding {
-  window: number;
-  threshold_bp: number;
-  recent: GoldAccuracy;
-  on_probation: boolean;
-  reason?: string;
-}
+export type GoldStanding = Schema<'GoldStanding'>;
 
-export interface MyQuality {
-  project_id: number;
-  stats: LabellerStats;
-  gold_standing: GoldStanding;
-}
+export type MyQuality = Schema<'MyQuality'>;
 
-export interface DayAgreement {
-  day: string;
-  items: number;
-  agreement_bp: number;
-}
+export type DayAgreement = Schema<'DayAgreement'>;
 
-export interface ReviewerLoad {
-  reviewer_id: number;
-  login: string;
-  reviews: number;
-  decisions: number;
-  rejections: number;
-  holding: number;
-}
+export type ReviewerLoad = Schema<'ReviewerLoad'>;
 
-export interface ProjectQuality {
-  project_id: number;
-  queue: Record<string, number> | null;
-  routes: Record<string, number> | null;
-  labellers: LabellerStats[] | null;
-  agreement_by_day: DayAgreement[] | null;
-  reviewers: ReviewerLoad[] | null;
-  on_probation: number[] | null;
-  settings: ReviewSettings;
-}
+export type ProjectQuality = Schema<'ProjectQuality'>;
 
-export interface AgreementResult {
-  metric: string;
-  level?: string;
-  value: number;
-  units: number;
-  annotators: number;
-  pairable: number;
-  details?: Record<string, number>;
-}
+export type AgreementResult = Schema<'Result'>;
 
-export interface MetricValue {
-  metric: string;
-  result?: AgreementResult | null;
-  reason?: string;
-}
+export type MetricValue = Schema<'MetricValue'>;
 
-export interface LabelAgreement {
-  label: string;
-  metric: string;
-  value: number | null;
-  units: number;
-  reason?: string;
-}
+export type LabelAgreement = Schema<'LabelAgreement'>;
 
-export interface PairCell {
-  a: string;
-  b: string;
-  value: number | null;
-  units: number;
-  reason?: string;
-}
+export type PairCell = Schema<'PairCell'>;
 
-export interface ProjectAgreement {
-  project_id: number;
-  task_type: TaskType;
-  primary_metric: string;
-  items: number;
-  annotations: number;
-  metrics: MetricValue[] | null;
-  per_label: LabelAgreement[] | null;
-  pairwise: PairCell[] | null;
-}
+export type ProjectAgreement = Schema<'ProjectAgreement'>;
 
-export interface ConsensusReport {
-  method: string;
-  items: number;
-  classes?: string[];
-  iterations?: number;
-  converged?: boolean;
-  annotator_accuracy_bp?: Record<string, number>;
-}
+export type ConsensusReport = Schema<'ConsensusReport'>;
 
 export const reviewApi = {
   next: (projectId: number) => request<ReviewTask>('POST', `/api/projects/${enc(projectId)}/review/next`),
-  heartbeat: (lease_token: string) => request<{ lease_expires_at: string }>('POST', '/api/review/heartbeat', { lease_token }),
+  heartbeat: (lease_token: string) => request<Ok<'/api/review/heartbeat', 'post'>>('POST', '/api/review/heartbeat', { lease_token }),
   release: (lease_token: string) => request<void>('POST', '/api/review/release', { lease_token }),
   decide: (body: DecisionsBody) => request<DecisionsResult>('POST', '/api/review/decisions', body),
 

@@ -93,7 +93,7 @@ export function ProposalForm({ constitution, amend, initialKind, prefill, onDone
     if (kind === 'governance') equityApi.governance().then((g) => use(g as unknown as Record<string, unknown>), () => use(null));
     else if (kind === 'rate_card' && projectId !== null) equityApi.rateCard(projectId).then((c) => use(c as unknown as Record<string, unknown>), () => use(null));
     else if (kind === 'constitution' && constitution) use(constitution as unknown as Record<string, unknown>);
-    else if (amend?.current && kind === amend.kind) use(amend.current as Record<string, unknown>);
+    else if (amend?.current && kind === amend.kind) use(amend.current as unknown as Record<string, unknown>);
     return () => {
       live = false;
     };

@@ -237,7 +237,7 @@ export function VotesHomePage() {
 /** The constitution version in force when a proposal opened (its counting rules). */
 export function rulesAt(history: readonly ConstitutionVersion[], openedAt: string | null, fallback: Constitution | null): CountRules | null {
   const t = openedAt ? Date.parse(openedAt) : NaN;
-  const before = Number.isNaN(t) ? [] : history.filter((v) => Date.parse(v.created_at) <= t).sort((a, b) => b.version - a.version);
+  const before = Number.isNaN(t) ? [] : history.filter((v) => v.created_at !== null && Date.parse(v.created_at) <= t).sort((a, b) => b.version - a.version);
   return before[0] ?? fallback;
 }
 

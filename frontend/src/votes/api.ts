@@ -3,6 +3,7 @@
 // units and stay strings; shares are basis points (10000 = 100 %); times are
 // RFC 3339 UTC. Errors arrive as ApiError with the server's {code, message}.
 import { request } from '../api';
+import type { Body, Ok, Refine, Schema } from '../schema';
 
 const enc = (v: string | number) => encodeURIComponent(String(v));
 
@@ -37,25 +38,10 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
 
 export type BallotMode = 'secret' | 'open';
 
-export interface Constitution {
-  version: number;
-  quorum_bp: number;
-  ordinary_majority_bp: number;
-  special_majority_bp: number;
-  min_period_hours: number;
-  default_period_hours: number;
-  max_period_hours: number;
-  cosponsors: number;
-  ballot: BallotMode;
-  eligibility: string;
-  proposal_id: number | null;
-  created_at: string;
-}
+export type Constitution = Refine<Schema<'Constitution'>, { ballot: BallotMode }>;
 
 /** A constitution version as the history lists it: with the tally of the proposal that made it. */
-export interface ConstitutionVersion extends Constitution {
-  tally?: Tally | null;
-}
+export type ConstitutionVersion = Refine<Schema<'ConstitutionVersion'>, { ballot: BallotMode }>;
 
 /** The editable fields of a constitution (what a `constitution` change carries). */
 export type ConstitutionFields = Pick<
@@ -152,98 +138,28 @@ export type Change =
   | ConstitutionChange
   | MotionChange;
 
-export interface Tally {
-  yes: number;
-  no: number;
-  abstain: number;
-  eligible: number;
-  quorum_met: boolean;
-  passed: boolean;
-  /** "" when passed, else "quorum" or "majority". */
-  reason: '' | 'quorum' | 'majority' | string;
-}
+export type Tally = Schema<'VoteResult'>;
 
-export interface Proposal {
-  id: number;
-  title: string;
-  reason: string;
-  kind: ChangeKind;
-  /** A special resolution (the constitution): needs the special majority. */
-  special: boolean;
-  change: Change;
-  /** The rule in force now, same shape as change (null for kinds with nothing in force). */
-  current: Partial<Change> | Record<string, unknown> | null;
-  status: ProposalStatus | string;
-  proposer: { id: number; name: string };
-  sponsors: number;
-  opened_at: string | null;
-  closes_at: string | null;
-  closed_at: string | null;
-  eligible: number;
-  voted: number;
-  quorum_needed: number;
-  tally: Tally | null;
-  /** choice is only known to the server for open ballots. `eligible` is tolerated if the server adds it. */
-  my_vote: { voted: boolean; choice: Choice | null; eligible?: boolean };
-  /** The ballot mode of this proposal (tolerated if the server adds it; else the constitution's). */
-  ballot?: BallotMode;
-  executed: { what: string; version: number; at: string } | null;
-  execution_error: string;
-  register_seq: number;
-}
+export type Proposal = Refine<
+  Schema<'ProposalView'>,
+  { kind: ChangeKind; change: Change; current: Change | null; my_vote: Refine<Schema<'MyVote'>, { choice: Choice | null }> }
+>;
 
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type Page = Refine<Ok<'/api/proposals', 'get'>, { items: Proposal[] }>;
 
-export interface EarningsPair {
-  current: string;
-  proposed: string;
-}
+export type EarningsPair = Schema<'Pair'>;
 
-export interface PreviewWindow {
-  days: number;
-  /** One per member, sorted by current, no identities. */
-  members: EarningsPair[];
-  median: EarningsPair | null;
-  /** Null or absent when the viewer is not among the members. */
-  you?: EarningsPair | null;
-  reserve: EarningsPair | null;
-}
+export type PreviewWindow = Schema<'Window'>;
 
-export interface Preview {
-  kind: ChangeKind | string;
-  /** false for kinds that change no money or units (motion, constitution, release_license). */
-  applies: boolean;
-  windows: PreviewWindow[] | null;
-}
+export type Preview = Schema<'Preview'>;
 
-export interface PublishedBallot {
-  receipt: string;
-  choice: Choice | string;
-  /** Open ballots only: the member's display name. */
-  member?: string;
-}
+export type PublishedBallot = Schema<'BallotView'>;
 
-export interface Ballots {
-  ballots: PublishedBallot[];
-  tally: Tally;
-}
+export type Ballots = Refine<Schema<'Ballots'>, { ballots: PublishedBallot[] }>;
 
-export interface VoteResult {
-  receipt: string;
-  choice: Choice;
-  changed: boolean;
-}
+export type VoteResult = Refine<Schema<'Cast'>, { choice: Choice }>;
 
-export interface NewProposal {
-  title: string;
-  reason: string;
-  change: Change;
-  period_hours?: number;
-  idempotency_key: string;
-}
+export type NewProposal = Refine<Body<'/api/proposals', 'post'>, { change: Change; title: string; reason: string; idempotency_key: string }>;
 
 export type ProposalEdit = Omit<NewProposal, 'idempotency_key'>;
 
@@ -272,7 +188,7 @@ function versionsOf(r: unknown): ConstitutionVersion[] {
   return [];
 }
 
-function pageOf<T>(r: Page<T> | null | undefined): Page<T> {
+function pageOf(r: Page | null | undefined): Page {
   return { items: r?.items ?? [], next_cursor: r?.next_cursor ?? null };
 }
 
@@ -281,13 +197,13 @@ export const votesApi = {
   constitutionHistory: () => request<unknown>('GET', '/api/constitution/history').then(versionsOf),
 
   /** One page of proposals: open first, then newest. */
-  proposals: (q: ListQuery = {}) => request<Page<Proposal>>('GET', proposalsPath(q)).then(pageOf),
+  proposals: (q: ListQuery = {}) => request<Page>('GET', proposalsPath(q)).then(pageOf),
   /** Every page (for the open list, which stays short), following next_cursor. */
   allProposals: async (q: Omit<ListQuery, 'cursor'> = {}, maxPages = 20): Promise<Proposal[]> => {
     const out: Proposal[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < maxPages; i++) {
-      const page: Page<Proposal> = await votesApi.proposals({ ...q, cursor });
+      const page: Page = await votesApi.proposals({ ...q, cursor });
       out.push(...page.items);
       if (!page.next_cursor || page.next_cursor === cursor) break;
       cursor = page.next_cursor;

@@ -10,7 +10,7 @@ type Waiting = Pick<Proposal, 'id' | 'status' | 'my_vote'>;
 
 /** Open proposals (voting under way) the member has not voted on and may vote on. */
 export function unvotedCount(ps: readonly Waiting[], skip: readonly number[] = []): number {
-  return ps.filter((p) => p.status === 'open' && !p.my_vote?.voted && p.my_vote?.eligible !== false && !skip.includes(p.id)).length;
+  return ps.filter((p) => p.status === 'open' && !p.my_vote?.voted && !skip.includes(p.id)).length;
 }
 
 export function openVotesLabel(n: number): string {

@@ -15,7 +15,7 @@ import { ballotKey, loadBallot, receiptHash, saveBallot } from './receipts';
 import { CONSTITUTION, PREVIEW, proposal } from './fixtures';
 import type { Proposal } from './api';
 
-const ME: Me = { id: 3, login: 'labeller', display_name: 'Lena Labeller', roles: ['labeller'] };
+const ME: Me = { id: 3, login: 'labeller', display_name: 'Lena Labeller', roles: ['labeller'], active: true, admission: 'member', created_at: '' };
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -284,7 +284,7 @@ describe('Votes pages with a mocked server', () => {
 
   it('a closed proposal shows its ballots with my receipt highlighted, and the recount matches', async () => {
     const tally = { yes: 2, no: 0, abstain: 1, eligible: 5, quorum_met: true, passed: true, reason: '' };
-    const p = proposal({ status: 'passed', tally, voted: 3, my_vote: { voted: true, choice: null }, closed_at: '2026-01-08T00:00:01Z', executed: { what: 'governance', version: 4, at: '2026-01-08T00:00:01Z' } });
+    const p = proposal({ status: 'passed', tally, voted: 3, my_vote: { voted: true, choice: null }, closed_at: '2026-01-08T00:00:01Z', executed: { id: 1, what: 'governance', version: 4, at: '2026-01-08T00:00:01Z' } });
     saveBallot(ME.id, 7, { receipt: 'mine-b', choice: 'yes', at: '' });
     mockFetch({
       'GET /api/constitution': CONSTITUTION,
