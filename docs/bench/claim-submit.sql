@@ -29,7 +29,6 @@
 \set member :member0 + :client_id
 \set tok random(1, 9223372036854775806)
 \set pick_id 0
-\set bal_balance -1
 BEGIN;
 SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
     COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = :member), 20) AS sensitive_cap,
@@ -166,25 +165,32 @@ WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, mo
         VALUES ('submission:'
 ':sub_id:pending', '21233bde594cac5b5ac0912fbafce69814f4d0599a1655bb8bc375925ae0bcdb', 'pending', :p_model_id, NULL, NULL, :rc_id, NULL, :member, :member, :project, :pick_id, :sub_id, NULL, '', '{"difficulty": "", "rate_card_version": 1}', ':now')
         ON CONFLICT DO NOTHING RETURNING id),
-            p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
-                SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, ':now' FROM t,
-                (VALUES (CAST(1 AS INTEGER), ':unit', 'issuance', CAST('-1000000' AS BIGINT), 'annotation'), (CAST(2 AS INTEGER), ':unit', 'member:'
+    p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
+        SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(':now' AS TIMESTAMPTZ) FROM t,
+        (VALUES (CAST(1 AS INTEGER), ':unit', 'issuance', CAST('-1000000' AS BIGINT), 'annotation'), (CAST(2 AS INTEGER), ':unit', 'member:'
 ':member:pending', CAST(1000000 AS BIGINT), 'annotation')) AS v (seq, unit, account, amount, category)),
-            q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, ':now' FROM t)
-            SELECT id FROM t \gset tx_
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('equity.credited','member:'
-':member',:member,'{"amount": "1.000000", "kind": "pending", "member_id": :member, "model_id": :p_model_id, "state": "pending", "submission_id": :sub_id, "tx_id": :tx_id}',':now'),('equity.register_changed','coop',NULL,'{"kind": "pending", "model_id": :p_model_id, "tx_id": :tx_id}',':now') RETURNING "id";
-SELECT unit, account, balance FROM equity_balances WHERE (unit = ':unit' AND account = 'member:'
-':member:pending') ORDER BY unit, account FOR UPDATE \aset bal_
-\if :bal_balance < 0
-INSERT INTO equity_balances (unit, account, balance) VALUES (':unit', 'member:'
-':member:pending', 1000000)
-            ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance;
-\else
-UPDATE equity_balances SET balance = equity_balances.balance + v.delta
-            FROM (SELECT ':unit' AS unit, 'member:'
-':member:pending' AS account, CAST(1000000 AS BIGINT) AS delta) AS v WHERE equity_balances.unit = v.unit AND equity_balances.account = v.account;
-\endif
+    q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, CAST(':now' AS TIMESTAMPTZ) FROM t),
+    e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('tx_id' AS TEXT), t.id), v.created_at
+        FROM t, (VALUES ('equity.credited', 'member:'
+':member', CAST(:member AS BIGINT), '{"amount": "1.000000", "kind": "pending", "member_id": :member, "model_id": :p_model_id, "state": "pending", "submission_id": :sub_id}', CAST(':now' AS TIMESTAMPTZ)),
+            ('equity.register_changed', 'coop', CAST(NULL AS BIGINT), '{"kind": "pending", "model_id": :p_model_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at)),
+    d (unit, account, delta, may_be_negative) AS (VALUES (':unit', 'member:'
+':member:pending', CAST(1000000 AS BIGINT), CAST(false AS BOOLEAN))),
+    l AS MATERIALIZED (SELECT b.unit, b.account, b.balance FROM equity_balances b
+        WHERE (b.unit, b.account) IN (SELECT unit, account FROM d) AND EXISTS (SELECT 1 FROM t)
+        ORDER BY b.unit, b.account FOR UPDATE),
+    short AS (SELECT 1 FROM d LEFT JOIN l ON l.unit = d.unit AND l.account = d.account
+        WHERE d.delta < 0 AND COALESCE(l.balance, 0) + d.delta < 0 AND NOT d.may_be_negative),
+    u AS (UPDATE equity_balances b SET balance = b.balance + d.delta FROM l, d
+        WHERE b.unit = l.unit AND b.account = l.account AND d.unit = l.unit AND d.account = l.account
+          AND d.delta <> 0 AND NOT EXISTS (SELECT 1 FROM short)),
+    n AS (INSERT INTO equity_balances (unit, account, balance)
+        SELECT d.unit, d.account, d.delta FROM d
+        WHERE d.unit IS NOT NULL AND d.delta <> 0 AND EXISTS (SELECT 1 FROM t) AND NOT EXISTS (SELECT 1 FROM short)
+          AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
+        ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance)
+SELECT t.id, l.unit, l.account, l.balance FROM t LEFT JOIN l ON TRUE;
 \if :complete
 -- The review step: score the item's k answers, route the round, update the consensus.
 SELECT id, item_id, project_id, member_id, answer, status, counted, is_gold, lead_time_ms, disputed_at,
