@@ -5,7 +5,15 @@
 -- credit (equity/store, through govern.NewLedger as `copyhold serve` wires
 -- it), and, on the submit that gives an item its k-th answer, the review
 -- step (scoring, routing to the review queue, consensus). BEGIN and COMMIT
--- are statements too: pgx sends them as such.
+-- are statements too: pgx sends them as such. The credit's reads are
+-- followed by one write: a statement of CTEs that inserts the transaction,
+-- its postings, its register queue row and its events, then locks the
+-- balance rows in sorted order and updates (or inserts) them, as
+-- docs/bench/vest.sql does for a vest. Statements per action, steady state:
+-- 25 (claim of an unstarted item), 24 (a started item), 38 (the submit that
+-- completes the item). Not here: the event notifier's NOTIFY
+-- (labeling/event/notify.go), which Go sends after a commit from its own
+-- goroutine and connection, coalesced; the test leaves it out too.
 --
 -- labeling/store/action_statements_test.go runs one action of each branch
 -- through the store with every statement logged and compares the sequence,
@@ -142,7 +150,7 @@ INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES (
 \if :complete
 INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.completed',':scope',NULL,'{"done": 3, "item_id": :pick_id}',':now') RETURNING "id";
 \endif
--- The ledger's pending credit (equity/store).
+-- The ledger's pending credit (equity/store): reads, then one write.
 SELECT id, project_id, version, annotation_accepted, correction, review_decision, correction_labeller_bp,
     difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_rate_cards WHERE project_id = :project ORDER BY version DESC LIMIT 1 \gset rc_
 SELECT t.id, t.idempotency_key, t.body_hash, t.kind, COALESCE(t.model_id, 0) AS model_id,
