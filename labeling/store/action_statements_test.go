@@ -191,16 +191,21 @@ func TestClaimSubmitStatementsMatchPgbench(t *testing.T) {
 		got      []sent
 		branches map[string]bool
 	}{
-		{"claim of an unstarted item", actions[3], map[string]bool{":pick_id = 0": true, ":pick_id < 1": false, ":bal_balance < 0": false, ":complete": false}},
-		{"claim of a started item", actions[4], map[string]bool{":pick_id = 0": false, ":pick_id < 1": false, ":bal_balance < 0": false, ":complete": false}},
-		{"submit that completes the item (review step)", actions[5], map[string]bool{":pick_id = 0": false, ":pick_id < 1": false, ":bal_balance < 0": false, ":complete": true}},
+		{"claim of an unstarted item", actions[3], map[string]bool{":pick_id = 0": true, ":pick_id < 1": false, ":complete": false}},
+		{"claim of a started item", actions[4], map[string]bool{":pick_id = 0": false, ":pick_id < 1": false, ":complete": false}},
+		{"submit that completes the item (review step)", actions[5], map[string]bool{":pick_id = 0": false, ":pick_id < 1": false, ":complete": true}},
 	} {
 		want := pgbenchStatements(t, string(script), c.branches)
-		got := make([]string, len(c.got))
-		for j, s := range c.got {
-			got[j] = normaliseSQL(s.sql)
+		var got []string
+		notifies := 0
+		for _, s := range c.got {
+			if n := normaliseSQL(s.sql); n == notifySQL {
+				notifies++
+			} else {
+				got = append(got, n)
+			}
 		}
-		t.Logf("%s: %d statements", c.name, len(got))
+		t.Logf("%s: %d statements (and %d NOTIFYs from the event notifier)", c.name, len(got), notifies)
 		bad := false
 		for j := range max(len(got), len(want)) {
 			var g, w string
@@ -224,6 +229,13 @@ func TestClaimSubmitStatementsMatchPgbench(t *testing.T) {
 		}
 	}
 }
+
+// notifySQL is the event notifier's NOTIFY (labeling/event/notify.go),
+// normalised. The notifier sends it after a commit from its own goroutine on
+// its own connection, coalescing commits, so where it falls among an action's
+// statements (or whether it falls in this action at all) is timing: the
+// comparison leaves it out, and the script does not send it.
+var notifySQL = normaliseSQL(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, current_schema())`)
 
 // pgbenchStatements reads a pgbench script: its SQL statements, normalised,
 // along the branches that branches names (each \if's condition, as written,
