@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -98,4 +99,26 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Duration) (int64, erro
 			return total, nil
 		}
 	}
+}
+
+// Happened is when an event of a type was committed.
+type Happened struct {
+	Type string
+	At   time.Time
+}
+
+// Recent returns when events of scope with one of types were committed
+// since since, the limit newest of them, oldest first (a project's recent
+// activity for its progress chart). It reads inside the caller's tx.
+func Recent(tx *gorm.DB, scope string, types []string, since time.Time, limit int) ([]Happened, error) {
+	out := []Happened{}
+	if err := tx.Raw(`SELECT type, created_at AS at FROM events
+WHERE scope = ? AND type IN ? AND created_at >= ? ORDER BY id DESC LIMIT ?`, scope, types, since, limit).Scan(&out).Error; err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	for i := range out {
+		out[i].At = out[i].At.UTC()
+	}
+	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	"copyhold/labeling"
@@ -500,15 +499,14 @@ WHERE project_id = ? AND state = 'leased' AND lease_expires_at > ? ORDER BY leas
 		for i := range expiring {
 			expiring[i].LeaseExpiresAt = expiring[i].LeaseExpiresAt.UTC()
 		}
-		recent := []labeling.RecentEvent{}
-		if err := tx.Raw(`SELECT type, created_at AS at FROM events
-WHERE scope = ? AND type IN ('task.submitted', 'item.completed') AND created_at >= ? ORDER BY id DESC LIMIT ?`,
-			event.ProjectScope(projectID), now.Add(-labeling.RecentWindow), labeling.RecentMax).Scan(&recent).Error; err != nil {
+		happened, err := event.Recent(tx, event.ProjectScope(projectID), []string{"task.submitted", "item.completed"},
+			now.Add(-labeling.RecentWindow), labeling.RecentMax)
+		if err != nil {
 			return err
 		}
-		slices.Reverse(recent)
-		for i := range recent {
-			recent[i].At = recent[i].At.UTC()
+		recent := make([]labeling.RecentEvent, len(happened))
+		for i, h := range happened {
+			recent[i] = labeling.RecentEvent{Type: h.Type, At: h.At}
 		}
 		total := c.NonGold * int64(p.Overlap)
 		out = labeling.ProjectProgress{ProjectID: projectID, Items: c.Items, GoldItems: c.GoldItems,
