@@ -131,11 +131,15 @@ func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map
 		args = append(args, p.Seq, p.Unit, p.Account, p.Amount, string(p.Category))
 	}
 	args = append(args, t.CreatedAt)
-	evSQL, evArgs, err := event.InsertFrom(tx, "t", "tx_id", "t.id", d.entries(false)...)
-	if err != nil {
-		return equity.Transaction{}, err
+	evCTE := ""
+	if evs := d.entries(false); len(evs) > 0 {
+		evSQL, evArgs, err := event.InsertFrom(tx, "t", "tx_id", "t.id", evs...)
+		if err != nil {
+			return equity.Transaction{}, err
+		}
+		evCTE = "\n    e AS (" + evSQL + "),"
+		args = append(args, evArgs...)
 	}
-	args = append(args, evArgs...)
 	bal := make([]string, 0, len(keys))
 	for _, k := range keys {
 		bal = append(bal, "(?, ?, CAST(? AS BIGINT), CAST(? AS BOOLEAN))")
@@ -151,8 +155,7 @@ func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map
     p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
         SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(? AS TIMESTAMPTZ) FROM t,
         (VALUES ` + strings.Join(vals, ", ") + `) AS v (seq, unit, account, amount, category)),
-    q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, CAST(? AS TIMESTAMPTZ) FROM t),
-    e AS (` + evSQL + `),
+    q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, CAST(? AS TIMESTAMPTZ) FROM t),` + evCTE + `
     d (unit, account, delta, may_be_negative) AS (VALUES ` + strings.Join(bal, ", ") + `),
     l AS MATERIALIZED (SELECT b.unit, b.account, b.balance FROM equity_balances b
         WHERE (b.unit, b.account) IN (SELECT unit, account FROM d) AND EXISTS (SELECT 1 FROM t)
