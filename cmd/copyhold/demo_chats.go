@@ -39,15 +39,9 @@ func seedDemoChats(ctx context.Context, st *store.Stores, coordinator int64) err
 	if err != nil {
 		return err
 	}
-	ps, err := st.Projects.Projects(ctx, labeling.ProjectFilter{ModelID: model.ID})
+	p, err := demoProjectNamed(ctx, st, model.ID, demoChatProject)
 	if err != nil {
 		return err
-	}
-	var p labeling.Project
-	for _, x := range ps {
-		if x.Name == demoChatProject {
-			p = x
-		}
 	}
 	if p.ID == 0 {
 		p, err = st.Projects.CreateProject(ctx, &coordinator, labeling.ProjectSettings{

@@ -40,15 +40,9 @@ func seedDemoProject(ctx context.Context, st *store.Stores, coordinator int64) e
 	if err != nil {
 		return err
 	}
-	ps, err := st.Projects.Projects(ctx, labeling.ProjectFilter{ModelID: model.ID})
+	p, err := demoProjectNamed(ctx, st, model.ID, demoProject)
 	if err != nil {
 		return err
-	}
-	var p labeling.Project
-	for _, x := range ps {
-		if x.Name == demoProject {
-			p = x
-		}
 	}
 	if p.ID == 0 {
 		p, err = st.Projects.CreateProject(ctx, &coordinator, labeling.ProjectSettings{
@@ -112,4 +106,19 @@ func demoImport() *bytes.Buffer {
 		out.WriteByte('\n')
 	}
 	return &out
+}
+
+// demoProjectNamed is the model's project called name (ID 0 when there is
+// none yet): the demo seeds each project once.
+func demoProjectNamed(ctx context.Context, st *store.Stores, modelID int64, name string) (labeling.Project, error) {
+	ps, err := st.Projects.Projects(ctx, labeling.ProjectFilter{ModelID: modelID})
+	if err != nil {
+		return labeling.Project{}, err
+	}
+	for _, x := range ps {
+		if x.Name == name {
+			return x, nil
+		}
+	}
+	return labeling.Project{}, nil
 }
