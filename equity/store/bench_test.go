@@ -45,6 +45,7 @@ func BenchmarkVest(b *testing.B) {
 			next.Store(first - 1)
 			b.SetParallelism((callers + 1) / 2) // GOMAXPROCS is 2
 			b.ResetTimer()
+			cpu := readCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					sub := next.Add(1)
@@ -67,6 +68,7 @@ func BenchmarkVest(b *testing.B) {
 				}
 			})
 			b.StopTimer()
+			reportCPU(b, cpu, b.N)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "vest/s")
 			b.ReportMetric(float64(retries.Load()), "retries")
 		})
