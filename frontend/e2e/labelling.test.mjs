@@ -70,6 +70,7 @@ describe('coordinator pages', () => {
       await preview.getByRole('radio', { name: /Positive/ }).waitFor();
       await page.getByText('The schema is valid.').waitFor();
       // A broken schema is reported by the server's validator.
+      await page.getByText('Advanced: the schema as JSON').click();
       const schemaBox = page.getByLabel('Schema (JSON)');
       const good = await schemaBox.inputValue();
       await schemaBox.fill('{"choices":[{"value":"only"}]}');
@@ -119,6 +120,71 @@ describe('coordinator pages', () => {
     } finally {
       await c.context.close();
       await l.context.close();
+    }
+  });
+});
+
+describe('the schema builder', () => {
+  test('a coordinator builds a rubric schema with the form only, and the project keeps exactly that schema', async () => {
+    const c = await newPage(browser, server.url);
+    try {
+      const page = c.page;
+      await login(page, DEMO.coordinator.login, DEMO.coordinator.password);
+      await page.goto('/admin/projects/new');
+      await page.getByRole('heading', { level: 1, name: 'New project' }).waitFor();
+      await page.getByLabel('Project name').fill('Form-built rubric');
+      await page.getByLabel('Task type').selectOption('rubric');
+      const form = page.getByTestId('schema-form');
+      await form.getByLabel('Criterion 1 label').waitFor();
+      // A typed id stays when the label changes; an id made from the label follows it.
+      await form.getByLabel('Criterion 1 label').fill('Clarity');
+      assert.equal(await form.getByLabel('Criterion 1 id').inputValue(), 'helpful');
+      await form.getByLabel('Criterion 1 id').fill('clarity');
+      await form.getByRole('button', { name: 'Remove criterion 3' }).click();
+      await form.getByRole('button', { name: 'Move criterion 2 up' }).click();
+      // A criterion of its own, with a three-point scale.
+      await form.getByRole('button', { name: 'Add criterion', exact: true }).click();
+      await form.getByLabel('Criterion 3 label').fill('Uses the sources');
+      assert.equal(await form.getByLabel('Criterion 3 id').inputValue(), 'uses_the_sources');
+      await form.getByLabel('Criterion 3 id').fill('sourced');
+      for (let i = 0; i < 3; i++) await form.getByRole('button', { name: 'Add Criterion 3 point' }).click();
+      await form.getByLabel('Criterion 3 Point 1 label').fill('Not at all');
+      await form.getByLabel('Criterion 3 Point 3 label').fill('Fully');
+      await form.getByLabel('Optional', { exact: true }).nth(2).check();
+      await form.getByLabel('Rationale').selectOption('required');
+      await form.getByLabel('Prompt field').fill('');
+      await form.getByLabel('Response field').fill('answer');
+      // The server's validator judges what the form built; the preview follows.
+      await page.getByText('The schema is valid.').waitFor();
+      const preview = page.getByRole('region', { name: "Live preview of the labeller's view" });
+      await preview.getByText('Uses the sources (optional)').waitFor();
+      await axeClean(page, 'schema builder');
+
+      // A clash is the server's to name, and the form keeps working.
+      await form.getByLabel('Criterion 3 id').fill('clarity');
+      await page.locator('#pf-schema-status.schema-bad').filter({ hasText: /clarity/ }).waitFor();
+      await form.getByLabel('Criterion 3 id').fill('sourced');
+      await page.getByText('The schema is valid.').waitFor();
+
+      await page.getByRole('button', { name: 'Create project' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Form-built rubric' }).waitFor();
+      const id = Number(new URL(page.url()).pathname.split('/').pop());
+      const p = await coord.call('GET', `/api/projects/${id}`);
+      assert.equal(p.task_type, 'rubric');
+      assert.equal(p.schema.prompt_field, '');
+      assert.equal(p.schema.response_field, 'answer');
+      assert.equal(p.schema.rationale, 'required');
+      assert.deepEqual(
+        p.schema.criteria.map((c) => [c.id, c.label, c.optional === true, c.scale.map((s) => `${s.value}:${s.label}`).join(' ')]),
+        [
+          ['honest', 'Honesty', false, '1:Very poor 2:Poor 3:Fair 4:Good 5:Excellent'],
+          ['clarity', 'Clarity', false, '1:Very poor 2:Poor 3:Fair 4:Good 5:Excellent'],
+          ['sourced', 'Uses the sources', true, '1:Not at all 2:2 3:Fully'],
+        ],
+      );
+      assertClean(c.problems);
+    } finally {
+      await c.context.close();
     }
   });
 });

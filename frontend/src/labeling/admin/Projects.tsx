@@ -1,6 +1,6 @@
 // Coordinator pages: models, projects, the schema editor with a live preview,
 // imports with upload progress, project progress, status and members.
-import { Component, useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, ApiError, type Member } from '../../api';
 import { Link, navigate } from '../../router';
 import { ErrorAlert, Field, Notice, formatDate } from '../../ui';
@@ -13,6 +13,7 @@ import { TaskEditor, useEditorModule } from '../TaskEditor';
 import { LiveProjectDashboard } from '../../live/ProjectDashboard';
 import { TASK_TYPES, TASK_TYPE_LABELS, type Answer, type Model, type Progress, type Project, type ProjectStatus, type TaskType } from '../types';
 import { DEFAULT_SCHEMAS, sampleItem } from './samples';
+import { SchemaForm } from './SchemaForm';
 
 export function AdminTabs({ current }: { current: 'members' | 'projects' }) {
   return (
@@ -407,6 +408,16 @@ function SchemaSection({
     };
   }, [text, taskType]);
 
+  // The schema as written, when it parses to an object: the form edits it.
+  const written = useMemo(() => {
+    try {
+      const v: unknown = JSON.parse(text);
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }, [text]);
+
   async function importLs() {
     setLsError(null);
     setLsNote('');
@@ -426,13 +437,21 @@ function SchemaSection({
       <h2 id="schema-heading">Answer schema</h2>
       <div className="two-col">
         <div>
-          <div className="field">
-            <label htmlFor="pf-schema">Schema (JSON)</label>
-            <textarea id="pf-schema" className="mono" rows={18} spellCheck={false} value={text} onChange={(e) => onText(e.target.value)} aria-describedby="pf-schema-status" />
-            <p id="pf-schema-status" className={problem ? 'schema-bad' : 'hint'} role="status">
-              {problem ? problem : checking ? 'Checking…' : normalised ? 'The schema is valid.' : ''}
-            </p>
-          </div>
+          {written ? (
+            <SchemaForm taskType={taskType} schema={written} normalised={normalised} onChange={(o) => onText(JSON.stringify(o, null, 2))} />
+          ) : (
+            <Notice>The schema in the JSON view is not a JSON object: fix it there to use the form again.</Notice>
+          )}
+          <p id="pf-schema-status" className={problem ? 'schema-bad' : 'hint'} role="status">
+            {problem ? problem : checking ? 'Checking…' : normalised ? 'The schema is valid.' : ''}
+          </p>
+          <details className="schema-json" open={!written}>
+            <summary>Advanced: the schema as JSON</summary>
+            <div className="field">
+              <label htmlFor="pf-schema">Schema (JSON)</label>
+              <textarea id="pf-schema" className="mono" rows={18} spellCheck={false} value={text} onChange={(e) => onText(e.target.value)} aria-describedby="pf-schema-status" />
+            </div>
+          </details>
           <details className="ls-import">
             <summary>Import a Label Studio labeling config (XML)</summary>
             <div className="field">
