@@ -65,8 +65,12 @@ describe('equity', () => {
 
       await row.getByRole('link', { name: 'Statement for coop-assistant-v1' }).click();
       await page.waitForURL(/\/equity\/statement\?model=/);
-      await page.getByTestId('st-total-annotations').filter({ hasText: '+1.000000' }).waitFor();
-      assert.equal(await page.getByTestId('st-closing').innerText(), '1.000000');
+      // Two decimals shown, the exact six on hover.
+      await page.getByTestId('st-total-annotations').filter({ hasText: '+1.00' }).waitFor();
+      assert.equal(await page.getByTestId('st-closing').innerText(), '1.00');
+      assert.equal(await page.getByTestId('st-closing').getAttribute('title'), '1.000000 units');
+      // One row per item: the accepted submission is one line, not a pending −1 / vested +1 pair.
+      await page.getByTestId(`row-sub:${sub.id}`).filter({ hasText: 'accepted' }).filter({ hasText: '+1.00' }).waitFor();
       assert.match(await page.getByTestId('st-check').innerText(), /Opening 0\.000000 \+ movements \+1\.000000 = closing 1\.000000 ✓/);
       assert.match(await page.getByTestId('head-hash').innerText(), /^[0-9a-f]{64}$/);
 
@@ -160,9 +164,10 @@ describe('equity', () => {
       await p.getByRole('status').filter({ hasText: /Sent 0\.500000 units of coop-assistant-v1/ }).waitFor();
 
       await p.goto(`/equity/statement?model=${model.id}`);
-      await p.getByTestId('st-total-transfers_out').filter({ hasText: '-0.500000' }).waitFor();
-      assert.equal(await p.getByTestId('st-total-fees').innerText(), '-0.012500');
-      assert.equal(await p.getByTestId('st-closing').innerText(), '0.487500');
+      await p.getByTestId('st-total-transfers_out').filter({ hasText: '-0.50' }).waitFor();
+      assert.equal(await p.getByTestId('st-total-fees').getAttribute('data-exact'), '-0.012500');
+      assert.equal(await p.getByTestId('st-total-fees').innerText(), '-0.01');
+      assert.equal(await p.getByTestId('st-closing').getAttribute('data-exact'), '0.487500');
       assert.match(await p.getByTestId('st-check').innerText(), /✓/);
 
       // Hide my name: the court roll shows a pseudonym instead.

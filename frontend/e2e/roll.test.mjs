@@ -57,6 +57,8 @@ describe('court roll', () => {
       await page.goto(`/equity/statement?model=${model.id}`);
       await page.getByRole('heading', { level: 1, name: 'Statement' }).waitFor();
       await page.getByTestId('roll-status').filter({ hasText: /Court roll verified up to entry [\d,]+ ✓/ }).waitFor();
+      await page.getByRole('radio', { name: 'Every movement' }).check();
+      await page.waitForURL(/view=entry/);
       const line = page.getByTestId(`line-${txId}`).first();
       await line.getByText('in the register ✓').waitFor();
       assert.equal(await page.getByRole('alert').count(), 0);

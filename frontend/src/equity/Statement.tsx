@@ -15,6 +15,8 @@ import { fmtAmount, isZero, signedAmount } from './decimal';
 import { checkStatement, describeLine, TOTAL_ROWS } from './shape';
 import { EquityTabs, HeadHash, positiveInt, useModels, useQuery } from './common';
 import { LineProofTag } from './roll/RollStatus';
+import { GroupedLines, GroupingPicker, Units } from './StatementRows';
+import { groupingOf, type StatementGrouping } from './statementRows';
 
 /** "2026-01-31" (inclusive end date) → the next day, the server's exclusive end. */
 export function dayAfter(day: string): string {
@@ -96,7 +98,9 @@ export function StatementPage() {
       <ErrorAlert error={error} />
       {loading && !st && <p className="muted">Loading the statement…</p>}
       {models && models.length === 0 && <p className="muted">The co-op has no models yet.</p>}
-      {st && modelId !== null && <StatementView st={st} modelName={modelName} csvHref={statementPath(modelId, query, true)} />}
+      {st && modelId !== null && (
+        <StatementView st={st} modelName={modelName} csvHref={statementPath(modelId, query, true)} grouping={groupingOf(q.get('view'))} onGrouping={(g) => setQ({ view: g === 'item' ? null : g })} />
+      )}
     </>
   );
 }
@@ -160,7 +164,19 @@ function StatementForm({
   );
 }
 
-export function StatementView({ st, modelName, csvHref }: { st: Statement; modelName: string; csvHref: string }) {
+export function StatementView({
+  st,
+  modelName,
+  csvHref,
+  grouping = 'item',
+  onGrouping,
+}: {
+  st: Statement;
+  modelName: string;
+  csvHref: string;
+  grouping?: StatementGrouping;
+  onGrouping?: (g: StatementGrouping) => void;
+}) {
   const check = checkStatement(st);
   const lines = st.lines ?? [];
   const payouts = st.payouts ?? [];
@@ -172,7 +188,7 @@ export function StatementView({ st, modelName, csvHref }: { st: Statement; model
           {modelName} <span className="muted">· member {st.member_id}</span>
         </h2>
         <p className="muted">
-          Period: from {openedAt} until {dayBefore(st.to)} (UTC, inclusive). Units have 6 decimals.
+          Period: from {openedAt} until {dayBefore(st.to)} (UTC, inclusive). Units show two decimals; hover for all six.
         </p>
         <div className="task-actions no-print">
           <a className="btn" href={csvHref} download>
@@ -192,8 +208,8 @@ export function StatementView({ st, modelName, csvHref }: { st: Statement; model
             <tbody>
               <tr className="st-strong">
                 <th scope="row">Opening holding</th>
-                <td className="num mono" data-testid="st-opening">
-                  {fmtAmount(st.opening)}
+                <td className="num mono">
+                  <Units value={st.opening} signed={false} testId="st-opening" />
                 </td>
               </tr>
               {TOTAL_ROWS.map((r) => {
@@ -201,20 +217,22 @@ export function StatementView({ st, modelName, csvHref }: { st: Statement; model
                 return (
                   <tr key={r.key} className={isZero(v) ? 'st-zero' : undefined}>
                     <th scope="row">{r.label}</th>
-                    <td className="num mono" data-testid={`st-total-${r.key}`}>
-                      {signedAmount(v)}
+                    <td className="num mono">
+                      <Units value={v} testId={`st-total-${r.key}`} />
                     </td>
                   </tr>
                 );
               })}
               <tr>
                 <th scope="row">Net movements</th>
-                <td className="num mono">{signedAmount(check.movements)}</td>
+                <td className="num mono">
+                  <Units value={check.movements} />
+                </td>
               </tr>
               <tr className="st-strong">
                 <th scope="row">Closing holding</th>
-                <td className="num mono" data-testid="st-closing">
-                  {fmtAmount(st.closing)}
+                <td className="num mono">
+                  <Units value={st.closing} signed={false} testId="st-closing" />
                 </td>
               </tr>
             </tbody>
@@ -245,8 +263,11 @@ export function StatementView({ st, modelName, csvHref }: { st: Statement; model
 
       <section aria-labelledby="st-lines">
         <h3 id="st-lines">Movements</h3>
+        {onGrouping && lines.length > 0 && <GroupingPicker value={grouping} onChange={onGrouping} />}
         {lines.length === 0 ? (
           <p className="muted">No movements in this period.</p>
+        ) : grouping !== 'entry' ? (
+          <GroupedLines lines={lines} by={grouping} details={(l) => <Contribution line={l} />} />
         ) : (
           <div className="table-wrap">
             <table className="table eq-table st-lines">

@@ -125,17 +125,33 @@ describe('statement arithmetic', () => {
         <StatementView st={statement()} modelName="coop-assistant-v1" csvHref="/api/equity/models/1/statement?format=csv" />
       </SessionProvider>,
     );
-    expect(screen.getByTestId('st-opening').textContent).toBe('1,000.000000');
-    expect(screen.getByTestId('st-total-annotations').textContent).toBe('+2.000000');
-    expect(screen.getByTestId('st-total-transfers_out').textContent).toBe('-0.500000');
-    expect(screen.getByTestId('st-closing').textContent).toBe('1,001.587500');
+    // Two decimals shown, the exact six on hover.
+    expect(screen.getByTestId('st-opening').textContent).toBe('1,000.00');
+    expect(screen.getByTestId('st-total-annotations').textContent).toBe('+2.00');
+    expect(screen.getByTestId('st-total-transfers_out').textContent).toBe('-0.50');
+    expect(screen.getByTestId('st-total-fees').textContent).toBe('-0.01');
+    expect(screen.getByTestId('st-total-fees').getAttribute('title')).toBe('-0.012500 units');
+    expect(screen.getByTestId('st-closing').textContent).toBe('1,001.59');
+    expect(screen.getByTestId('st-closing').getAttribute('title')).toBe('1001.587500 units');
     expect(screen.getByTestId('st-check').textContent).toContain('Opening 1,000.000000 + movements +1.587500 = closing 1,001.587500');
     expect(screen.getByTestId('st-check').textContent).toContain('matches the register');
     expect(screen.getByTestId('head-hash').textContent).toBe('ab'.repeat(32));
     expect(screen.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe('/api/equity/models/1/statement?format=csv');
     expect(screen.getByRole('button', { name: 'Details of submission 5' })).toBeTruthy();
-    const row = screen.getByTestId('line-10');
+    // By item (the default): one row per submission.
+    const row = screen.getByTestId('row-sub:6');
     expect(within(row).getByText('awaiting review')).toBeTruthy();
+    expect(within(screen.getByTestId('row-sub:5')).getByText('accepted')).toBeTruthy();
+  });
+
+  it('shows every movement on request', () => {
+    render(
+      <SessionProvider initial={{ id: 3, login: 'l', display_name: 'L', roles: ['labeller'], active: true, admission: 'member', created_at: '' }}>
+        <StatementView st={statement()} modelName="m" csvHref="/x" grouping="entry" onGrouping={() => {}} />
+      </SessionProvider>,
+    );
+    expect(within(screen.getByTestId('line-10')).getByText('awaiting review')).toBeTruthy();
+    expect((screen.getByRole('radio', { name: 'Every movement' }) as HTMLInputElement).checked).toBe(true);
   });
 
   it('describes lines plainly', () => {
