@@ -114,6 +114,18 @@ func TestPipelineExample(t *testing.T) {
 	}
 }
 
+// The script's own checks (examples/pipeline/test_pipeline.py): the
+// specification's signature example and every way a row can break TRL's rules.
+func TestPipelineExampleChecks(t *testing.T) {
+	python := pythonOrSkip(t)
+	cmd := exec.Command(python, "-m", "unittest", "-v", "test_pipeline")
+	cmd.Dir = filepath.Join("..", "..", "examples", "pipeline")
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "OK") {
+		t.Fatalf("python3 -m unittest test_pipeline: %v\n%s", err, out)
+	}
+}
+
 // pythonOrSkip finds python3; without it the test is skipped (and fails in
 // CI, where .ci/deps installs it).
 func pythonOrSkip(t *testing.T) string {
@@ -271,7 +283,7 @@ func startPipeline(t *testing.T, python, script, token, base string, model int64
 	args := append([]string{script, "--server", base, "--model", fmt.Sprint(model), "--out", p.out, "--timeout", "60",
 		"--base-model", "base-7b", "--checkpoint", "s3://ckpt/test"}, extra...)
 	p.cmd = exec.Command(python, args...)
-	p.cmd.Env = append(os.Environ(), "COPYHOLD_TOKEN="+token)
+	p.cmd.Env = append(os.Environ(), "COPYHOLD_TOKEN="+token, "PYTHONDONTWRITEBYTECODE=1")
 	p.cmd.Stderr = p.lines
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
