@@ -215,7 +215,7 @@ def main(argv):
     p.add_argument("--model", type=int, help="only snapshots of this model id")
     p.add_argument("--version", default="dpo-snapshot-{snapshot_id}", help="the release version; {snapshot_id} is replaced")
     p.add_argument("--base-model", default="", help="the release's base model")
-    p.add_argument("--checkpoint", default="", help="where the trained checkpoint is")
+    p.add_argument("--checkpoint", default="", help="where the trained checkpoint is; {snapshot_id} is replaced")
     p.add_argument("--notes", default="DPO on copyhold snapshot {snapshot_id}", help="training notes; {snapshot_id} is replaced")
     p.add_argument("--out", help="where to write the export (default: snapshot-ID-trl-dpo.jsonl here)")
     p.add_argument("--timeout", type=float, default=900, help="seconds to wait for snapshot.created")
@@ -227,6 +227,7 @@ def main(argv):
     if urllib.parse.urlsplit(args.server).scheme not in ("http", "https"):
         raise Fail(CONFIG, f"--server {args.server!r} is not an http(s) URL")
     host, _, port = args.listen.rpartition(":")
+    host = host.strip("[]")
     try:
         receiver = Receiver((host, int(port)), args.model)
     except (ValueError, OSError) as e:
@@ -279,10 +280,13 @@ def run(api, receiver, args):
     log(f"{out}: {rows} TRL DPO rows, all valid")
 
     # train here, on `out`; then register what was trained.
-    version = args.version.format(snapshot_id=sid)
+    def fill(s):
+        return s.replace("{snapshot_id}", str(sid))
+
+    version = fill(args.version)
     status, rel = api.request("POST", "/api/releases", {
         "model_id": data["model_id"], "version": version, "base_model": args.base_model,
-        "checkpoint": args.checkpoint, "training_notes": args.notes.format(snapshot_id=sid),
+        "checkpoint": fill(args.checkpoint), "training_notes": fill(args.notes),
         "snapshot_hashes": [want]})
     again = " (already registered with the same body)" if status == 200 else ""
     log(f"release {rel['id']} {version} registered for snapshot {sid}{again}")
