@@ -39,6 +39,9 @@ func TestPipelineExample(t *testing.T) {
 			// The receiver is on this machine: the development setting that
 			// lets webhooks reach loopback (never the server's own port).
 			vars["COPYHOLD_WEBHOOK_ALLOW_LOOPBACK"] = "true"
+			// On PostgreSQL there is no data folder: the export cache
+			// would land in ./data beside the test.
+			vars["COPYHOLD_EXPORT_CACHE"] = t.TempDir()
 			tokens := seedMembers(t, vars)
 			base := startServe(t, vars)
 			api := apiClient{t: t, base: base}
