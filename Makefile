@@ -50,7 +50,7 @@ $(GOVULNCHECK):
 # Known vulnerabilities in reachable Go code (govulncheck) and in the npm
 # packages the app ships (frontend/scripts/audit.mjs) fail the build. Only a
 # vulnerability database that cannot be reached is skipped, loudly.
-deps: ## Install the system packages the tests need when missing (Debian: chromium, postgresql, gcc, make)
+deps: ## Install the system packages the tests need when missing (Debian: chromium, postgresql, gcc, make, python3)
 	@./.ci/deps
 
 audit: $(GOVULNCHECK) ## Check Go and npm dependencies against the vulnerability databases

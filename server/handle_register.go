@@ -15,7 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// The court roll's public endpoints (docs/API.md, docs/LEDGER.md): the
+// The court roll's public endpoints (docs/LEDGER.md, "The court roll"): the
 // verifier key, the latest signed checkpoint, hash tiles, entries and
 // proofs. Each reads O(log n) stored hashes (a tile: at most 256).
 

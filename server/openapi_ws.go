@@ -3,7 +3,7 @@ package server
 // The websocket at /ws is not HTTP request and answer, so OpenAPI has no
 // words for it: its frames are components (WSClientFrame, WSServerFrame)
 // and the x-websocket annex says how they are used. They follow
-// server/live/protocol.go; docs/API.md "Live" has the prose.
+// server/live/protocol.go; docs/WEBSOCKET.md has the prose.
 
 func frameOf(op string, props schema, required ...string) schema {
 	props["op"] = schema{"const": op}

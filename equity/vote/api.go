@@ -51,7 +51,7 @@ type Executed struct {
 	At      time.Time `json:"at"`
 }
 
-// ProposalView is a proposal as the API shows it (docs/API.md).
+// ProposalView is a proposal as the API shows it (docs/GOVERNANCE.md, "Over HTTP").
 type ProposalView struct {
 	ID             int64      `json:"id"`
 	Title          string     `json:"title"`

@@ -27,7 +27,7 @@ interface HistoryStep {
   at: string;
 }
 
-/** A submission with its latest review outcome and its history (docs/API.md, My work). */
+/** A submission with its latest review outcome and its history (docs/WORK.md, "My work"). */
 type Outcome = Omit<MySubmission, 'status'> & {
   status: MySubmission['status'] | 'disputed';
   review_comment?: string | null;

@@ -28,7 +28,7 @@ export type ImportFormat = 'jsonl' | 'csv' | 'labelstudio';
 /** What becomes of the annotations in a Label Studio file (required when its tasks carry some). */
 export type AnnotationsChoice = '' | 'predictions' | 'prior' | 'gold' | 'drop';
 
-/** The import options of POST /api/projects/{id}/imports (docs/API.md, "Import options"). */
+/** The import options of POST /api/projects/{id}/imports (docs/WORK.md, "Import options"). */
 export interface ImportOptions {
   annotations: AnnotationsChoice;
   id_field: string;

@@ -1,5 +1,5 @@
 // The import dialog of a project page: the file, its format and the import
-// options (docs/API.md, "Import options"), with upload progress and the
+// options (docs/WORK.md, "Import options"), with upload progress and the
 // report, including what became of Label Studio annotations.
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { ApiError } from '../../api';
