@@ -67,7 +67,7 @@ db_url() { # the URL with its database name replaced
   sed -E "s#^(postgres(ql)?://[^/]+/)[^?]*#\1$1#" <<<"$url"
 }
 med() { if [[ -s $1 ]]; then median <"$1"; else echo -; fi; }
-median() { sort -g | awk '{a[NR] = $1} END {if (NR) printf "%.0f\n", a[int((NR + 1) / 2)]; else print "-"}'; }
+median() { sort -g | awk -v f="${1:-%.0f}" '{a[NR] = $1} END {if (NR) printf f "\n", a[int((NR + 1) / 2)]; else print "-"}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -84,13 +84,37 @@ migrated_db() {
   done
 }
 
+# server_cpu_ms: the CPU (user + system, ms) the server has used so far: the
+# postmaster, what it reaped from exited backends, and its live children.
+# Only for the script's own cluster (the server must run on this host); "-"
+# otherwise. Where the time goes matters more than tps on a shared machine.
+server_cpu_ms() {
+  [[ -n $cluster && -r $cluster/data/postmaster.pid ]] || { echo -; return; }
+  local pm t f d
+  pm=$(head -1 "$cluster/data/postmaster.pid")
+  read -ra f < <(sed 's/.*) //' "/proc/$pm/stat")
+  t=$((f[11] + f[12] + f[13] + f[14]))
+  for d in /proc/[0-9]*; do
+    read -ra f < <(sed 's/.*) //' "$d/stat" 2>/dev/null) || continue
+    [[ ${f[1]:-} == "$pm" ]] && t=$((t + f[11] + f[12]))
+  done
+  echo $((t * 1000 / $(getconf CLK_TCK)))
+}
+
 pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/NAME-C.txt (tps per line)
-  local name=$1 db=$2 script=$3 c i
+  local name=$1 db=$2 script=$3 c i a b n
   for c in $callers; do
     for ((i = 1; i <= runs; i++)); do
-      pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j 2 -T "$duration" 2>&1 |
-        tee "$out/$name-$c-$i.log" | awk '/^tps/ {print $3}' >>"$out/$name-$c.txt"
-      echo "   $name clients=$c run $i: $(tail -1 "$out/$name-$c.txt") tps"
+      a=$(server_cpu_ms)
+      /usr/bin/time -f "client-cpu-s %U %S" pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j 2 -T "$duration" \
+        >"$out/$name-$c-$i.log" 2>&1
+      b=$(server_cpu_ms)
+      awk '/^tps/ {print $3}' "$out/$name-$c-$i.log" >>"$out/$name-$c.txt"
+      n=$(awk -F': ' '/actually processed/ {split($2, x, "/"); print x[1]}' "$out/$name-$c-$i.log")
+      awk -v a="$a" -v b="$b" -v n="$n" '/^client-cpu-s/ {
+          printf "%s %.3f\n", (a == "-" || n == 0) ? "-" : sprintf("%.3f", (b - a) / n), n ? ($2 + $3) * 1000 / n : 0 }' \
+        "$out/$name-$c-$i.log" >>"$out/$name-$c.cpu"
+      echo "   $name clients=$c run $i: $(tail -1 "$out/$name-$c.txt") tps, server/client CPU ms per tx: $(tail -1 "$out/$name-$c.cpu")"
     done
   done
 }
@@ -101,6 +125,8 @@ if [[ " $only " == *" go "* ]]; then
     TEST_DATABASE_URL="$url" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
       -count "$runs" ./equity/store/ | tee "$out/go-$c.log" |
       awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/go-$c.txt" | sed "s/^/   go callers=$c: /; s/\$/ vest\/s/"
+    awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
+      "$out/go-$c.log" >"$out/go-$c.cpu"
   done
 fi
 
@@ -140,5 +166,18 @@ for c in $callers; do
   v=$(med "$out/vestsql-$c.txt")
   p=$(med "$out/pgledger-$c.txt")
   echo "| $c | $g | $v | $p | $(ratio "$g" "$v") | $(ratio "$g" "$p") |"
+done
+echo
+echo "CPU per vest in ms (medians; server = every PostgreSQL process, client = Go or pgbench):"
+echo "| callers | Go server | Go client | vest.sql server | vest.sql client | pgledger server | pgledger client |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+for c in $callers; do
+  row="| $c"
+  for n in go vestsql pgledger; do
+    for col in 1 2; do
+      if [[ -s $out/$n-$c.cpu ]]; then row+=" | $(awk -v k=$col '{print $k}' "$out/$n-$c.cpu" | grep -v '^-$' | median %.2f)"; else row+=" | -"; fi
+    done
+  done
+  echo "$row |"
 done
 echo "(medians of $runs runs; all runs: $(for f in "$out"/*-*.txt; do printf '%s=[%s] ' "$(basename "$f" .txt)" "$(paste -sd, "$f")"; done))"

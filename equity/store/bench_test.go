@@ -45,7 +45,7 @@ func BenchmarkVest(b *testing.B) {
 			next.Store(first - 1)
 			b.SetParallelism((callers + 1) / 2) // GOMAXPROCS is 2
 			b.ResetTimer()
-			cpu := readCPU()
+			cpu := readCPU(db)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					sub := next.Add(1)

@@ -96,6 +96,42 @@ WHERE t.submission_id IN ? AND t.kind IN ('vest', 'correct', 'reinstate')
 	return out, nil
 }
 
+// Earned is the member's own net units for each of the submissions: what
+// their holding (vested and receivable) and their pending book moved by,
+// over every transaction of the submission (pending credit, vest, void,
+// correction, clawback, reversal). Submissions with no postings on the
+// member's accounts are absent.
+func (Reads) Earned(tx *gorm.DB, memberID int64, submissionIDs []int64) (map[int64]labelstore.EarnedUnits, error) {
+	out := map[int64]labelstore.EarnedUnits{}
+	accounts := []string{equity.Pending(memberID), equity.Vested(memberID), equity.Receivable(memberID)}
+	for len(submissionIDs) > 0 {
+		ids := submissionIDs[:min(len(submissionIDs), vestedChunk)]
+		submissionIDs = submissionIDs[len(ids):]
+		var sums []struct {
+			SubmissionID int64
+			Account      string
+			Amount       int64
+		}
+		if err := tx.Raw(`SELECT t.submission_id, p.account, SUM(p.amount) AS amount
+FROM equity_transactions t
+JOIN equity_postings p ON p.tx_id = t.id
+WHERE t.submission_id IN ? AND p.account IN ?
+GROUP BY t.submission_id, p.account`, ids, accounts).Scan(&sums).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range sums {
+			e := out[r.SubmissionID]
+			if r.Account == accounts[0] {
+				e.Pending += r.Amount
+			} else {
+				e.Holding += r.Amount
+			}
+			out[r.SubmissionID] = e
+		}
+	}
+	return out, nil
+}
+
 // Named reports the members who chose to be named on the register (a
 // privacy setting with hidden = false); the others are pseudonymous.
 func (Reads) Named(tx *gorm.DB, memberIDs []int64) (map[int64]bool, error) {

@@ -26,6 +26,9 @@ type Register interface {
 	// Vested is what vested for the accepted submissions: their vest,
 	// correct and reinstate credits, other than pending units and issuance.
 	Vested(tx *gorm.DB, submissionIDs []int64) (VestedUnits, error)
+	// Earned is the member's own net units per submission: what each
+	// moved their holding (vested and receivable) and their pending book by.
+	Earned(tx *gorm.DB, memberID int64, submissionIDs []int64) (map[int64]EarnedUnits, error)
 	// Named reports, of the members, those who chose to be named; the
 	// others appear under a pseudonym.
 	Named(tx *gorm.DB, memberIDs []int64) (map[int64]bool, error)
@@ -51,6 +54,13 @@ type VestedUnits struct {
 	Labellers map[int64]int64
 }
 
+// EarnedUnits is what one submission moved a member's books by, in the
+// minor units of its model.
+type EarnedUnits struct {
+	Holding int64
+	Pending int64
+}
+
 // ErrNoRegister is returned when a store without a register must anchor
 // something (a snapshot, a release) to the register's head.
 var ErrNoRegister = errors.New("store: no equity register attached (WithRegister): snapshots and releases are anchored to its head")
@@ -68,6 +78,9 @@ func (noRegister) RateCards(*gorm.DB, []int64) (json.RawMessage, error) {
 }
 func (noRegister) Vested(*gorm.DB, []int64) (VestedUnits, error)   { return VestedUnits{}, nil }
 func (noRegister) Named(*gorm.DB, []int64) (map[int64]bool, error) { return map[int64]bool{}, nil }
+func (noRegister) Earned(*gorm.DB, int64, []int64) (map[int64]EarnedUnits, error) {
+	return map[int64]EarnedUnits{}, nil
+}
 func (noRegister) Postings(*gorm.DB, int64, func(MyDataPosting) error) error {
 	return nil
 }
