@@ -67,50 +67,51 @@ export function Transcript({ messages, label = 'Conversation', highlight, active
   const boxRef = useRef<HTMLOListElement>(null);
   const results = resultsByCall(messages);
   const nested = nestedResults(messages);
-  // Start at the end: the last turns are the ones being labelled.
+  // Start at the end (the last turns are the ones being labelled), once per conversation.
+  const shape = `${messages.length}:${messages[0]?.id ?? ''}:${messages[messages.length - 1]?.id ?? ''}`;
   useEffect(() => {
     const el = boxRef.current;
     if (el && !compact) el.scrollTop = el.scrollHeight;
-  }, [messages, compact]);
+  }, [shape, compact]);
   useEffect(() => {
     if (!active) return;
-    const el = boxRef.current?.querySelector<HTMLElement>(`[data-turn="${CSS.escape(active)}"]`);
+    const el = [...(boxRef.current?.querySelectorAll<HTMLElement>('[data-turn]') ?? [])].find((x) => x.dataset.turn === active);
     el?.scrollIntoView?.({ block: 'nearest' });
   }, [active]);
   const list = (
-      <ol className={`conv-turns ${compact ? 'conv-compact' : ''}`} ref={boxRef} tabIndex={compact ? undefined : 0} aria-label={`${label}, ${messages.length} messages`}>
-        {messages.map((m, i) => {
-          if (nested.has(m)) return null;
-          const on = !!m.id && !!highlight?.includes(m.id);
-          const isActive = !!m.id && m.id === active;
-          const cls = ['conv-turn', `conv-${m.role}`, on ? 'conv-highlight' : '', isActive ? 'conv-active' : ''].filter(Boolean).join(' ');
-          const badge = m.id && differs?.has(m.id) ? <span className="rv-differs">differs</span> : null;
-          if (m.role === 'system') {
-            return (
-              <li key={m.id ?? i} className={cls} data-turn={m.id}>
-                <details className="conv-system">
-                  <summary>
-                    {roleLabel(m)} prompt {badge}
-                  </summary>
-                  <Markdown source={m.content} className="markdown conv-text" />
-                </details>
-                {extra?.(m)}
-              </li>
-            );
-          }
+    <ol className={`conv-turns ${compact ? 'conv-compact' : ''}`} ref={boxRef} tabIndex={compact ? undefined : 0} aria-label={`${label}, ${messages.length} messages`}>
+      {messages.map((m, i) => {
+        if (nested.has(m)) return null;
+        const on = !!m.id && !!highlight?.includes(m.id);
+        const isActive = !!m.id && m.id === active;
+        const cls = ['conv-turn', `conv-${m.role}`, on ? 'conv-highlight' : '', isActive ? 'conv-active' : ''].filter(Boolean).join(' ');
+        const badge = m.id && differs?.has(m.id) ? <span className="rv-differs">differs</span> : null;
+        if (m.role === 'system') {
           return (
-            <li key={m.id ?? i} className={cls} data-turn={m.id} aria-current={isActive ? 'step' : undefined}>
-              <p className="conv-role">
-                {roleLabel(m)}
-                {on && <span className="conv-tag"> · being labelled</span>}
-                {isActive && <span className="visually-hidden"> (current turn)</span>} {badge}
-              </p>
-              <MessageBody m={m} results={results} />
+            <li key={m.id ?? i} className={cls} data-turn={m.id}>
+              <details className="conv-system">
+                <summary>
+                  {roleLabel(m)} prompt {badge}
+                </summary>
+                <Markdown source={m.content} className="markdown conv-text" />
+              </details>
               {extra?.(m)}
             </li>
           );
-        })}
-      </ol>
+        }
+        return (
+          <li key={m.id ?? i} className={cls} data-turn={m.id} aria-current={isActive ? 'step' : undefined}>
+            <p className="conv-role">
+              {roleLabel(m)}
+              {on && <span className="conv-tag"> · being labelled</span>}
+              {isActive && <span className="visually-hidden"> (current turn)</span>} {badge}
+            </p>
+            <MessageBody m={m} results={results} />
+            {extra?.(m)}
+          </li>
+        );
+      })}
+    </ol>
   );
   // A candidate sits inside its own labelled box: no heading of its own.
   if (compact) return list;

@@ -83,7 +83,7 @@ function TurnPanel({
           <label htmlFor={`turn-rationale-${id}`}>
             Rationale for this turn{rationale === 'required' ? ' (required)' : ' (optional)'} {active && <Kbd k="n" />}
           </label>
-          <textarea id={`turn-rationale-${id}`} rows={2} value={st.rationale} readOnly={readOnly} onChange={(e) => onSet({ ...st, rationale: e.target.value })} />
+          <textarea id={`turn-rationale-${id}`} data-turn-rationale={id} rows={2} value={st.rationale} readOnly={readOnly} onChange={(e) => onSet({ ...st, rationale: e.target.value })} />
         </div>
       )}
     </div>
@@ -122,7 +122,7 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
         return true;
       }
       if (k === 'n' && (s.rationale ?? 'optional') !== 'off') {
-        rootRef.current?.querySelector<HTMLTextAreaElement>(`#turn-rationale-${CSS.escape(cur)}`)?.focus();
+        [...(rootRef.current?.querySelectorAll<HTMLTextAreaElement>('textarea[data-turn-rationale]') ?? [])].find((x) => x.dataset.turnRationale === cur)?.focus();
         return true;
       }
       const c = s.criteria[row];
@@ -147,7 +147,6 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
       <Transcript
         messages={msgs}
         active={cur}
-        highlight={ids}
         extra={(m) =>
           m.role === 'assistant' && m.id ? (
             <div onFocus={() => setCur(m.id as string)} onClick={() => cur !== m.id && go(m.id as string)}>
