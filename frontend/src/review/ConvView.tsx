@@ -7,6 +7,7 @@ import {
   candidateOf,
   convField,
   differingCriteria,
+  isPerTurnRubric,
   lastAssistantIndex,
   messagesOf,
   turnSetting,
@@ -90,7 +91,7 @@ export function ConvItemView({ taskType, schema, data, d }: { taskType: TaskType
       </>
     );
   }
-  if (taskType === 'rubric' || taskType === 'spans') return <Transcript messages={msgs} differs={differs} highlight={taskType === 'rubric' ? assistantIds(msgs) : undefined} />;
+  if (taskType === 'spans' || (taskType === 'rubric' && isPerTurnRubric(schema))) return <Transcript messages={msgs} differs={differs} />;
   return <ItemTranscript schema={schema} data={data} />;
 }
 

@@ -68,7 +68,7 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
         {(['A', 'B'] as const).map((name, i) => {
           const x = i === 0 ? left : right;
           return (
-            <section key={name} className={`pair-side ${answer.choice === x ? 'pair-chosen' : ''}`} aria-label={`Response ${name}`}>
+            <section key={name} className={`pair-side ${answer.choice === x ? 'pair-chosen' : ''}`} aria-label={`${conv ? 'Next turn' : 'Response'} ${name}`}>
               <h3 className="item-label">
                 {conv ? 'Next turn' : 'Response'} {name} {i === 0 ? '(left)' : '(right)'}
               </h3>

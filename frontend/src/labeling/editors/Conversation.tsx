@@ -21,6 +21,8 @@ export interface TranscriptProps {
   differs?: ReadonlySet<string>;
   /** A candidate turn inside another box: no heading, no scrolling of its own. */
   compact?: boolean;
+  /** Let the page scroll instead of the box (rating panels under the turns make them tall). */
+  unbounded?: boolean;
 }
 
 function ToolCallView({ call, result }: { call: NonNullable<Message['tool_calls']>[number]; result?: Message }) {
@@ -63,7 +65,7 @@ function MessageBody({ m, results }: { m: Message; results: Map<string, Message>
   );
 }
 
-export function Transcript({ messages, label = 'Conversation', highlight, active, extra, differs, compact }: TranscriptProps) {
+export function Transcript({ messages, label = 'Conversation', highlight, active, extra, differs, compact, unbounded }: TranscriptProps) {
   const boxRef = useRef<HTMLOListElement>(null);
   const results = resultsByCall(messages);
   const nested = nestedResults(messages);
@@ -71,15 +73,15 @@ export function Transcript({ messages, label = 'Conversation', highlight, active
   const shape = `${messages.length}:${messages[0]?.id ?? ''}:${messages[messages.length - 1]?.id ?? ''}`;
   useEffect(() => {
     const el = boxRef.current;
-    if (el && !compact) el.scrollTop = el.scrollHeight;
-  }, [shape, compact]);
+    if (el && !compact && !unbounded) el.scrollTop = el.scrollHeight;
+  }, [shape, compact, unbounded]);
   useEffect(() => {
     if (!active) return;
     const el = [...(boxRef.current?.querySelectorAll<HTMLElement>('[data-turn]') ?? [])].find((x) => x.dataset.turn === active);
     el?.scrollIntoView?.({ block: 'nearest' });
   }, [active]);
   const list = (
-    <ol className={`conv-turns ${compact ? 'conv-compact' : ''}`} ref={boxRef} tabIndex={compact ? undefined : 0} aria-label={`${label}, ${messages.length} messages`}>
+    <ol className={`conv-turns ${compact ? 'conv-compact' : unbounded ? 'conv-unbounded' : ''}`} ref={boxRef} tabIndex={compact || unbounded ? undefined : 0} aria-label={`${label}, ${messages.length} messages`}>
       {messages.map((m, i) => {
         if (nested.has(m)) return null;
         const on = !!m.id && !!highlight?.includes(m.id);

@@ -147,6 +147,7 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
       <Transcript
         messages={msgs}
         active={cur}
+        unbounded
         extra={(m) =>
           m.role === 'assistant' && m.id ? (
             <div onFocus={() => setCur(m.id as string)} onClick={() => cur !== m.id && go(m.id as string)}>
