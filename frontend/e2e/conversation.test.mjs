@@ -309,4 +309,79 @@ describe('conversations', () => {
       await context.close();
     }
   });
+
+  test('spans inside one turn, offsets in code points of that turn', async () => {
+    const p = await setupProject(coord, {
+      name: 'Chat: spans',
+      task_type: 'spans',
+      schema: { conversation_field: 'messages', labels: [{ value: 'ITEM', hotkey: '1' }, { value: 'WORD', hotkey: '2' }] },
+      items: [{ messages: CHAT.messages }],
+    });
+    const { page, context, problems } = await pageAs(DEMO.labeller);
+    try {
+      await openWorkbench(page, p.id);
+      const box = page.getByTestId('span-text');
+      assert.equal(await box.innerText(), 'Haben wir noch Tomatensamen? 🍅');
+      await axeClean(page, 'spans over a conversation');
+      // The text has focus: jump three words, select into "Tomatensamen" (snaps to the word), label ITEM.
+      await press(page, ['Control+ArrowRight', 'Control+ArrowRight', 'Control+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', '1']);
+      // J three times: the tool result, the assistant's answer, then the user's second question.
+      await press(page, ['j', 'j', 'j']);
+      assert.equal(await box.innerText(), 'Und Gurken? 🥒 Bitte kurz.');
+      // After the emoji: "Bitte" starts at code point 14 (UTF-16 index 15).
+      await press(page, ['Control+ArrowRight', 'Control+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', '2', 'Enter']);
+      await waitAllDone(page);
+      const [sub] = await mySubmissions(lab, p.id);
+      assert.deepEqual(sub.answer, {
+        spans: [
+          { turn_id: 't1', start: 15, end: 27, label: 'ITEM', text: 'Tomatensamen' },
+          { turn_id: 't5', start: 14, end: 19, label: 'WORD', text: 'Bitte' },
+        ],
+      });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('rank candidate next turns, one with a tool call', async () => {
+    const p = await setupProject(coord, {
+      name: 'Chat: rank next turns',
+      task_type: 'ranking',
+      schema: { conversation_field: 'messages' },
+      items: [
+        {
+          messages: HISTORY,
+          tools: CHAT.tools,
+          responses: [
+            { id: 'r1', messages: [{ role: 'assistant', content: CHAT.candidates.better }] },
+            {
+              id: 'r2',
+              messages: [
+                { role: 'assistant', content: '', tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'count_stock', arguments: '{"item":"Gurkensamen"}' } }] },
+                { role: 'tool', tool_call_id: 'call_2', content: '{"packets":2}' },
+                { role: 'assistant', content: 'Zwei Päckchen Gurkensamen 🥒.' },
+              ],
+            },
+            { id: 'r3', text: CHAT.candidates.worse },
+          ],
+        },
+      ],
+    });
+    const { page, context, problems } = await pageAs(DEMO.labeller);
+    try {
+      await openWorkbench(page, p.id);
+      await page.getByRole('region', { name: 'Conversation so far' }).waitFor();
+      assert.equal(await page.locator('.rank-list').getByLabel('Arguments of count_stock').innerText(), '{\n  "item": "Gurkensamen"\n}');
+      await axeClean(page, 'ranking of next turns');
+      await press(page, ['ArrowDown', 'Shift+ArrowUp', 'Enter']);
+      await waitAllDone(page);
+      const [sub] = await mySubmissions(lab, p.id);
+      const [a, b, c] = sub.answer.shown_order;
+      assert.deepEqual(sub.answer, { ranking: [[b], [a], [c]], shown_order: [a, b, c] });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

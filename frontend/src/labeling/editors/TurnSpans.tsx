@@ -37,13 +37,25 @@ function TurnSpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: E
   const ids = turns.map((m) => m.id as string);
   const [cur, setCur] = useState<string | null>(() => turns.find((m) => m.role !== 'system')?.id ?? ids[0] ?? null);
   const inner = useRef<KeyHandler | null>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const moved = useRef(false);
+  const go = (id: string | null) => {
+    moved.current = true;
+    setCur(id);
+  };
+  // After moving to another turn, the keyboard goes on in that turn's text.
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    rootRef.current?.querySelector<HTMLElement>('[data-testid="span-text"]')?.focus();
+  }, [cur]);
   const labelKeys = choiceHotkeys(s.labels, true);
   const m = turns.find((t) => t.id === cur);
   useEffect(() => {
     keyRef.current = (e) => {
       const k = plainKey(e);
       if ((k === 'j' || k === 'k') && !labelKeys.includes(k)) {
-        setCur(stepTurn(ids, cur, k === 'j' ? 1 : -1));
+        go(stepTurn(ids, cur, k === 'j' ? 1 : -1));
         return true;
       }
       return inner.current?.(e) ?? false;
@@ -55,7 +67,7 @@ function TurnSpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: E
   const own = answer.spans.filter((x) => x.turn_id === cur);
   const count = (id: string) => answer.spans.filter((x) => x.turn_id === id).length;
   return (
-    <div className="editor editor-spans editor-turns">
+    <div className="editor editor-spans editor-turns" ref={rootRef}>
       <Transcript
         messages={msgs}
         active={cur}
@@ -63,7 +75,7 @@ function TurnSpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: E
       />
       <div className="turn-pick" role="group" aria-label="Turn to label (J / K)">
         {turns.map((t, i) => (
-          <button type="button" key={t.id} className={`btn btn-small ${t.id === cur ? 'btn-primary' : ''}`} aria-pressed={t.id === cur} onClick={() => setCur(t.id as string)}>
+          <button type="button" key={t.id} className={`btn btn-small ${t.id === cur ? 'btn-primary' : ''}`} aria-pressed={t.id === cur} onClick={() => go(t.id as string)}>
             {i + 1}. {roleLabel(t)}
           </button>
         ))}
