@@ -82,7 +82,7 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
         })}
       </div>
       <fieldset className="choices choices-row">
-        <legend>Which response is better?</legend>
+        <legend>{conv ? 'Which next turn is better?' : 'Which response is better?'}</legend>
         {(
           [
             ['A is better', left, 'a'],
