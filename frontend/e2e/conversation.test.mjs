@@ -3,6 +3,7 @@
 // next turns, rates each assistant turn, rewrites the last turn; the
 // reviewer sees the ratings turn by turn with the differing turn marked; the
 // DPO exports of the comparison project follow the trainers' field rules.
+// Also: spans inside one turn, and ranking candidate next turns.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -264,10 +265,20 @@ describe('conversations', () => {
       assert.match(await r.page.locator('.rv-fields').innerText(), /Turn t6 · Helpful/);
       await axeClean(r.page, 'review of per-turn ratings');
       await screenshot(r.page, 'conversation-review');
-      // Keyboard only: accept both and send.
-      await press(r.page, ['a', 'j', 'a', 'Enter']);
+      // Keyboard only: accept the first; correct the second in the same per-turn
+      // editor (J J to the third assistant turn, score 2 and 👎), then send.
+      await press(r.page, ['a', 'j', 'c']);
+      const dlg = r.page.getByRole('dialog', { name: /Correct submission 2/ });
+      await dlg.locator('.turn-rating').first().waitFor();
+      await press(r.page, ['j', 'j', '2', '0', 'Enter']);
+      await dlg.waitFor({ state: 'detached' });
+      await press(r.page, ['Enter']);
       await r.page.getByRole('heading', { name: 'Nothing to review here right now' }).waitFor({ timeout: 15_000 });
       assert.deepEqual(r.problems, []);
+      const [mine] = await mySubmissions(lab2, p.id);
+      assert.deepEqual(mine.corrected_answer, {
+        turns: { t2: { scores: { correct: 1, helpful: 4 } }, t4: { scores: { correct: 1, helpful: 5 }, exclude: true }, t6: { scores: { correct: 0, helpful: 2 } } },
+      });
     } finally {
       await r.context.close();
     }
