@@ -311,6 +311,7 @@ describe('conversations', () => {
       assert.match(added, /auch/);
       assert.match(removed, /ebenfalls/);
       await axeClean(page, 'rewrite of the last turn');
+      await screenshot(page, 'conversation-rewrite');
       await press(page, ['Control+Enter']);
       await waitAllDone(page);
       const [sub] = await mySubmissions(lab, p.id);
@@ -334,6 +335,7 @@ describe('conversations', () => {
       const box = page.getByTestId('span-text');
       assert.equal(await box.innerText(), 'Haben wir noch Tomatensamen? 🍅');
       await axeClean(page, 'spans over a conversation');
+      await screenshot(page, 'conversation-spans');
       // The text has focus: jump three words, select into "Tomatensamen" (snaps to the word), label ITEM.
       await press(page, ['Control+ArrowRight', 'Control+ArrowRight', 'Control+ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowRight', '1']);
       // J three times: the tool result, the assistant's answer, then the user's second question.
@@ -385,6 +387,7 @@ describe('conversations', () => {
       await page.getByRole('region', { name: 'Conversation so far' }).waitFor();
       assert.equal(await page.locator('.rank-list').getByLabel('Arguments of count_stock').innerText(), '{\n  "item": "Gurkensamen"\n}');
       await axeClean(page, 'ranking of next turns');
+      await screenshot(page, 'conversation-ranking');
       await press(page, ['ArrowDown', 'Shift+ArrowUp', 'Enter']);
       await waitAllDone(page);
       const [sub] = await mySubmissions(lab, p.id);
