@@ -94,7 +94,8 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   const s = schema as RubricSchema;
   const msgs = messagesOf(data, convField(s));
   const ids = assistantIds(msgs);
-  const [cur, setCur] = useState<string | null>(ids[0] ?? null);
+  // Start at the first turn still to rate (a draft may have rated some).
+  const [cur, setCur] = useState<string | null>(() => ids.find((id) => missingIn(s, answer.turns[id] ?? blank()).length > 0) ?? ids[0] ?? null);
   const [row, setRow] = useState(0);
   const rootRef = useRef<HTMLDivElement>(null);
   const stateOf = (id: string) => answer.turns[id] ?? blank();

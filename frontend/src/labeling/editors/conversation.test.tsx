@@ -14,10 +14,10 @@ import type { EditorModule, KeyHandler } from './types';
 
 afterEach(cleanup);
 
-function mount(mod: EditorModule, schema: unknown, data: ItemData) {
+function mount(mod: EditorModule, schema: unknown, data: ItemData, saved?: Answer) {
   const out: { answer: Answer; key: (key: string) => boolean } = { answer: {}, key: () => false };
   function Host() {
-    const [a, setA] = useState<Answer>(() => mod.empty(schema, data, { memberId: 1, itemId: 1 }));
+    const [a, setA] = useState<Answer>(() => (saved ? mod.from(schema, data, { memberId: 1, itemId: 1 }, saved) : mod.empty(schema, data, { memberId: 1, itemId: 1 })));
     const keyRef = useRef<KeyHandler | null>(null);
     out.answer = a;
     out.key = (key) => {
@@ -99,6 +99,12 @@ describe('per-turn rating', () => {
   it('restores a draft and drops turns that are not assistant turns', () => {
     const a = rubric.from(schema, chat, { memberId: 1, itemId: 1 }, { turns: { t1: { scores: { helpful: 3 } }, t4: { scores: { helpful: 3, correct: 9 }, rationale: 'ok' } } });
     expect(rubric.toAnswer(schema, chat, a)).toEqual({ turns: { t2: { scores: {} }, t4: { scores: { helpful: 3 }, rationale: 'ok' }, t6: { scores: {} } } });
+  });
+  it('a draft opens at the first turn still to rate', () => {
+    const h = mount(rubric, schema, chat, { turns: { t2: { scores: { helpful: 3, correct: 1 } } } });
+    h.key('5');
+    expect(rubric.toAnswer(schema, chat, h.answer)).toMatchObject({ turns: { t2: { scores: { helpful: 3, correct: 1 } }, t4: { scores: { helpful: 5 } } } });
+    expect(document.querySelector('li.conv-active')?.getAttribute('data-turn')).toBe('t4');
   });
   it('a last_assistant rubric stays a flat answer, over the transcript', () => {
     const flat = { ...schema, turn: 'last_assistant' };
