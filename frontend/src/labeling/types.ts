@@ -67,11 +67,17 @@ export interface ScalePoint {
 }
 export type RationaleMode = 'off' | 'optional' | 'required';
 
-export interface ClassificationSchema {
+/** Schemas that read a conversation (docs/TASKTYPES.md, "Conversations"). */
+export interface ConvKeys {
+  conversation_field?: string;
+  turn?: string;
+}
+
+export interface ClassificationSchema extends ConvKeys {
   field?: string;
   choices: ChoiceOption[];
 }
-export interface MultiLabelSchema {
+export interface MultiLabelSchema extends ConvKeys {
   field?: string;
   choices: ChoiceOption[];
   min?: number;
@@ -84,14 +90,14 @@ export interface SpanLabel {
   description?: string;
   color?: string;
 }
-export interface SpansSchema {
+export interface SpansSchema extends ConvKeys {
   field?: string;
   labels: SpanLabel[];
   allow_overlap?: boolean;
   /** Keep spans exactly as selected, spaces included (default: snap to words and trim). */
   character_precise?: boolean;
 }
-export interface PairwiseSchema {
+export interface PairwiseSchema extends ConvKeys {
   prompt_field?: string;
   a_field?: string;
   b_field?: string;
@@ -100,7 +106,7 @@ export interface PairwiseSchema {
   allow_tie?: boolean;
   allow_both_bad?: boolean;
 }
-export interface RankingSchema {
+export interface RankingSchema extends ConvKeys {
   prompt_field?: string;
   responses_field?: string;
   allow_ties?: boolean;
@@ -112,19 +118,19 @@ export interface Criterion {
   optional?: boolean;
   scale?: ScalePoint[];
 }
-export interface RubricSchema {
+export interface RubricSchema extends ConvKeys {
   prompt_field?: string;
   response_field?: string;
   criteria: Criterion[];
   rationale?: RationaleMode;
 }
-export interface RewriteSchema {
+export interface RewriteSchema extends ConvKeys {
   field?: string;
   prompt_field?: string;
   min_length?: number;
   max_length?: number;
 }
-export interface ModerationSchema {
+export interface ModerationSchema extends ConvKeys {
   field?: string;
   categories: ChoiceOption[];
   severities?: ScalePoint[];

@@ -4,7 +4,8 @@
 import type { ReactNode } from 'react';
 import { cpLength, cpSlice } from '../labeling/codepoints';
 import { labelOf } from '../labeling/editors/common';
-import { DiffView } from '../labeling/editors/Rewrite';
+import { convField, isPerTurnRubric } from '../labeling/conversation';
+import { DiffView, originalOf } from '../labeling/editors/Rewrite';
 import { colorOf } from '../labeling/editors/Spans';
 import { str } from '../labeling/editors/types';
 import type {
@@ -24,6 +25,7 @@ import type {
   TaskType,
 } from '../labeling/types';
 import type { Disagreement } from './api';
+import { ConvItemView, TurnScoresView, TurnSpansView } from './ConvView';
 import { boundaryZones, differingSet, fieldRows, ranksOf, spanKey, spanSegments, voteCounts, type OwnSpan } from './disagreement';
 
 export function Differs({ on, votes, of }: { on: boolean; votes?: number; of?: number }) {
@@ -63,7 +65,8 @@ function Block({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** The item itself, shown once above the submissions. */
-export function ItemView({ taskType, schema, data }: { taskType: TaskType; schema: unknown; data: ItemData }) {
+export function ItemView({ taskType, schema, data, d }: { taskType: TaskType; schema: unknown; data: ItemData; d?: Disagreement | null }) {
+  if (convField(schema)) return <ConvItemView taskType={taskType} schema={schema} data={data} d={d} />;
   switch (taskType) {
     case 'classification':
     case 'multilabel':
@@ -152,7 +155,11 @@ export function FieldTable({
   if (!rows.length) return null;
   const rowLabel = (name: string) => {
     if (taskType === 'rubric') {
-      const c = (schema as RubricSchema).criteria?.find((x) => x.id === name);
+      // Per-turn scores are named "turn/criterion".
+      const slash = name.indexOf('/');
+      const cid = slash > 0 ? name.slice(slash + 1) : name;
+      const c = (schema as RubricSchema).criteria?.find((x) => x.id === cid);
+      if (slash > 0) return `Turn ${name.slice(0, slash)} · ${c ? labelOf({ value: c.id, label: c.label }) : cid}`;
       return c ? labelOf({ value: c.id, label: c.label }) : name;
     }
     if (taskType === 'ranking') return `Rank of ${name}`;
@@ -213,6 +220,8 @@ export function AnswerView(p: ViewProps) {
   const votes = voteCounts(p.d);
   const mark = (k: string) => <Differs on={diff.has(k)} votes={votes.get(k)} of={p.count} />;
   const a = p.answer ?? {};
+  if (convField(p.schema) && p.taskType === 'rubric' && isPerTurnRubric(p.schema)) return <TurnScoresView schema={p.schema} data={p.data} answer={a} d={p.d} />;
+  if (convField(p.schema) && p.taskType === 'spans') return <TurnSpansView schema={p.schema} data={p.data} answer={a} d={p.d} count={p.count} />;
   switch (p.taskType) {
     case 'classification': {
       const s = p.schema as ClassificationSchema;
@@ -336,7 +345,7 @@ export function AnswerView(p: ViewProps) {
     }
     case 'rewrite': {
       const s = p.schema as RewriteSchema;
-      const original = str(p.data, s.field === undefined ? 'response' : s.field);
+      const original = originalOf(s, p.data);
       const text = typeof a.text === 'string' ? a.text : '';
       return original ? <DiffView label="Rewrite against the original" before={original} after={text} /> : <Block label="Response">{text}</Block>;
     }

@@ -471,7 +471,7 @@ export function ReviewScreen({ projectId }: { projectId: number }) {
               </p>
             </div>
           )}
-          <ItemView taskType={task.task_type} schema={task.schema} data={task.data} />
+          <ItemView taskType={task.task_type} schema={task.schema} data={task.data} d={task.disagreement} />
           {!task.disagreement.unanimous ? (
             <p className="rv-summary">
               <strong>The answers differ.</strong> Differences are marked <span className="rv-differs">differs</span>.

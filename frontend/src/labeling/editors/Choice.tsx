@@ -1,9 +1,11 @@
 // Classification (one choice), multi-label (several) and moderation
 // (categories plus a severity): number or letter keys pick options.
 import { useEffect } from 'react';
+import { convField } from '../conversation';
 import { choiceHotkeys, letterHotkeys, plainKey, scaleKeys, WORKBENCH_KEYS } from '../keys';
 import type { Answer, ChoiceOption, ClassificationSchema, ModerationSchema, MultiLabelSchema, ScalePoint } from '../types';
 import { AnswerLine, ItemText, Kbd, labelOf } from './common';
+import { ItemTranscript } from './Conversation';
 import { str, type EditorModule, type EditorProps } from './types';
 
 function ChoiceInputs({
@@ -81,7 +83,7 @@ function ClassificationEditor({ schema, data, answer, onChange, keyRef, readOnly
   const chosen = s.choices.find((c) => c.value === answer.choice);
   return (
     <div className="editor editor-classification">
-      <ItemText label="Text" text={str(data, s.field ?? 'text')} />
+      {convField(s) ? <ItemTranscript schema={s} data={data} /> : <ItemText label="Text" text={str(data, s.field ?? 'text')} />}
       <ChoiceInputs
         name="choice"
         legend="Choose one"
@@ -137,7 +139,7 @@ function MultiLabelEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   const max = s.max ?? s.choices.length;
   return (
     <div className="editor editor-multilabel">
-      <ItemText label="Text" text={str(data, s.field ?? 'text')} />
+      {convField(s) ? <ItemTranscript schema={s} data={data} /> : <ItemText label="Text" text={str(data, s.field ?? 'text')} />}
       <ChoiceInputs
         name="choices"
         legend={min === 0 && max >= s.choices.length ? 'Choose all that apply' : `Choose ${min === max ? min : `${min} to ${max}`}`}
@@ -239,7 +241,7 @@ function ModerationEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   const sevPoint = sev.find((p) => p.value === answer.severity);
   return (
     <div className="editor editor-moderation">
-      <ItemText label="Content" text={str(data, s.field ?? 'text')} />
+      {convField(s) ? <ItemTranscript schema={s} data={data} /> : <ItemText label="Content" text={str(data, s.field ?? 'text')} />}
       <div className="mod-grid">
         <ChoiceInputs
           name="categories"

@@ -1,8 +1,10 @@
 // Pairwise preference and ranking of model responses.
 import { useEffect, useState, type DragEvent } from 'react';
+import { candidateOf, candidateSummary, convField, messagesOf } from '../conversation';
 import { plainKey } from '../keys';
 import type { Answer, PairwiseSchema, RankingSchema } from '../types';
 import { AnswerLine, ItemText, Kbd } from './common';
+import { Transcript } from './Conversation';
 import { str, type EditorContext, type EditorModule, type EditorProps } from './types';
 
 /** FNV-1a, 32 bits: a stable hash for choosing the left/right order. */
@@ -35,7 +37,10 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
   // Left is what the labeller calls "A"; underneath it may be response b.
   const left: 'a' | 'b' = answer.shown_order === 'ba' ? 'b' : 'a';
   const right: 'a' | 'b' = left === 'a' ? 'b' : 'a';
-  const textOf = (x: 'a' | 'b') => str(data, x === 'a' ? (s.a_field ?? 'response_a') : (s.b_field ?? 'response_b'));
+  const fieldOf = (x: 'a' | 'b') => (x === 'a' ? (s.a_field ?? 'response_a') : (s.b_field ?? 'response_b'));
+  const textOf = (x: 'a' | 'b') => str(data, fieldOf(x));
+  // Over a conversation: the shared history, then each candidate next turn.
+  const conv = convField(s);
   const pick = (c: PairAnswer['choice']) => onChange({ ...answer, choice: c, strength: c === 'a' || c === 'b' ? answer.strength : undefined });
   useEffect(() => {
     keyRef.current = (e) => {
@@ -58,22 +63,26 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
     c === left ? 'A (left) is better' : c === right ? 'B (right) is better' : c === 'tie' ? 'a tie: both equally good' : c === 'both_bad' ? 'both are bad' : '';
   return (
     <div className="editor editor-pairwise">
-      {prompt && <ItemText label="Prompt" text={prompt} />}
+      {conv ? <Transcript messages={messagesOf(data, conv)} label="Conversation so far" /> : prompt && <ItemText label="Prompt" text={prompt} />}
       <div className="pair">
         {(['A', 'B'] as const).map((name, i) => {
           const x = i === 0 ? left : right;
           return (
-            <section key={name} className={`pair-side ${answer.choice === x ? 'pair-chosen' : ''}`} aria-label={`Response ${name}`}>
+            <section key={name} className={`pair-side ${answer.choice === x ? 'pair-chosen' : ''}`} aria-label={`${conv ? 'Next turn' : 'Response'} ${name}`}>
               <h3 className="item-label">
-                Response {name} {i === 0 ? '(left)' : '(right)'}
+                {conv ? 'Next turn' : 'Response'} {name} {i === 0 ? '(left)' : '(right)'}
               </h3>
-              <div className="item-text">{textOf(x)}</div>
+              {conv ? (
+                <Transcript compact messages={candidateOf(data[fieldOf(x)])} label={`Next turn ${name}`} />
+              ) : (
+                <div className="item-text">{textOf(x)}</div>
+              )}
             </section>
           );
         })}
       </div>
       <fieldset className="choices choices-row">
-        <legend>Which response is better?</legend>
+        <legend>{conv ? 'Which next turn is better?' : 'Which response is better?'}</legend>
         {(
           [
             ['A is better', left, 'a'],
@@ -181,6 +190,7 @@ export function shuffledIds(ids: readonly string[], ctx: EditorContext): string[
 
 /** A short quote of a response for the answer line (internal ids stay hidden). */
 function quoteOf(r: Resp | undefined, n: number): string {
+  if (r?.messages !== undefined) return candidateSummary(candidateOf(r.messages));
   const t = (r?.title || r?.text || r?.body || '').trim().replace(/\s+/g, ' ');
   if (!t) return `response ${n}`;
   return `“${t.length > 24 ? `${t.slice(0, 23)}…` : t}”`;
@@ -190,6 +200,8 @@ interface Resp {
   text?: string;
   title?: string;
   body?: string;
+  /** A candidate next turn of a conversation (messages). */
+  messages?: unknown;
 }
 
 export function responsesOf(schema: RankingSchema, data: Record<string, unknown>): Resp[] {
@@ -291,7 +303,7 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
   }
   return (
     <div className="editor editor-ranking">
-      {prompt && <ItemText label="Prompt" text={prompt} />}
+      {convField(s) ? <Transcript messages={messagesOf(data, convField(s))} label="Conversation so far" /> : prompt && <ItemText label="Prompt" text={prompt} />}
       <h3 className="item-label" id="rank-label">
         Ranking, best first
       </h3>
@@ -329,7 +341,11 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
                         {tier.length > 1 ? ' (tied)' : ''}:{' '}
                       </span>
                       {r?.title && <strong className="rank-title">{r.title}</strong>}
-                      <span className="rank-text">{r?.text ?? r?.body ?? id}</span>
+                      {r?.messages !== undefined ? (
+                        <Transcript compact messages={candidateOf(r.messages)} label={`Candidate ${answer.shown_order.indexOf(id) + 1}`} />
+                      ) : (
+                        <span className="rank-text">{r?.text ?? r?.body ?? id}</span>
+                      )}
                       {r?.title && r.body && r.text && <span className="rank-text">{r.body}</span>}
                     </li>
                   );

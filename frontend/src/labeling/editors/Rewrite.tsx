@@ -2,11 +2,19 @@
 import { useMemo } from 'react';
 import { cpLength } from '../codepoints';
 import { diffWords } from '../diff';
-import type { RewriteSchema } from '../types';
+import { convField, lastAssistantIndex, messagesOf, turnSetting, type Message } from '../conversation';
+import type { ItemData, RewriteSchema } from '../types';
 import { AnswerLine, ItemText } from './common';
+import { Transcript } from './Conversation';
 import { str, type EditorModule, type EditorProps } from './types';
 
 type RewriteAnswer = { text: string };
+
+/** The conversation of a rewrite item and the index of the turn rewritten (-1 for turn "next": a new turn is written). */
+export function rewriteTurn(s: RewriteSchema, data: ItemData): { messages: Message[]; index: number } {
+  const messages = messagesOf(data, convField(s));
+  return { messages, index: turnSetting(s, 'last_assistant') === 'last_assistant' ? lastAssistantIndex(messages) : -1 };
+}
 
 export function DiffView({ before, after, label = 'Changes' }: { before: string; after: string; label?: string }) {
   const parts = useMemo(() => diffWords(before, after), [before, after]);
@@ -39,15 +47,30 @@ export function DiffView({ before, after, label = 'Changes' }: { before: string;
 const fieldOf = (s: RewriteSchema) => (s.field === undefined ? 'response' : s.field);
 const promptOf = (s: RewriteSchema) => (s.prompt_field === undefined ? 'prompt' : s.prompt_field);
 
+/** The text being rewritten: the plain field, or over a conversation the last assistant turn ("" for turn "next"). */
+export function originalOf(schema: unknown, data: ItemData): string {
+  const s = schema as RewriteSchema;
+  if (!convField(s)) return str(data, fieldOf(s));
+  const t = rewriteTurn(s, data);
+  return t.index >= 0 ? t.messages[t.index].content : '';
+}
+
 function RewriteEditor({ schema, data, answer, onChange, readOnly }: EditorProps<RewriteAnswer>) {
   const s = schema as RewriteSchema;
-  const original = str(data, fieldOf(s));
-  const prompt = str(data, promptOf(s));
+  const conv = convField(s) ? rewriteTurn(s, data) : null;
+  const original = originalOf(s, data);
+  const prompt = conv ? '' : str(data, promptOf(s));
   const n = cpLength(answer.text.trim());
   return (
     <div className="editor editor-rewrite">
+      {conv && (
+        <Transcript
+          messages={conv.index >= 0 ? conv.messages.slice(0, conv.index) : conv.messages}
+          label={conv.index >= 0 ? 'Conversation before the turn you rewrite' : 'Conversation so far: write the next assistant turn'}
+        />
+      )}
       {prompt && <ItemText label="Prompt" text={prompt} />}
-      {original && <ItemText label="Original" text={original} />}
+      {original && <ItemText label={conv ? 'Original assistant turn' : 'Original'} text={original} />}
       <div className="field">
         <label htmlFor="rewrite-text">{original ? 'Your rewrite' : 'Your response'}</label>
         <textarea
@@ -72,8 +95,8 @@ function RewriteEditor({ schema, data, answer, onChange, readOnly }: EditorProps
 
 export const rewrite: EditorModule<RewriteAnswer> = {
   Editor: RewriteEditor,
-  empty: (schema, data) => ({ text: str(data, fieldOf(schema as RewriteSchema)) }),
-  from: (schema, data, _c, saved) => ({ text: typeof saved.text === 'string' ? saved.text : str(data, fieldOf(schema as RewriteSchema)) }),
+  empty: (schema, data) => ({ text: originalOf(schema, data) }),
+  from: (schema, data, _c, saved) => ({ text: typeof saved.text === 'string' ? saved.text : originalOf(schema, data) }),
   validate: (schema, _d, a) => {
     const s = schema as RewriteSchema;
     const n = cpLength(a.text.trim());
@@ -84,7 +107,7 @@ export const rewrite: EditorModule<RewriteAnswer> = {
   },
   toAnswer: (_s, _d, a) => ({ text: a.text }),
   confirm: (schema, data, a) =>
-    a.text === str(data, fieldOf(schema as RewriteSchema)) && a.text !== ''
+    a.text === originalOf(schema, data) && a.text !== ''
       ? { question: 'Your text is unchanged from the original. Submit it unchanged?', action: 'Submit it unchanged' }
       : null,
   shortcuts: () => [

@@ -2,20 +2,18 @@
 // the focused row (and move on to the next one).
 import { useEffect, useState } from 'react';
 import { plainKey, scaleKeys } from '../keys';
-import type { Answer, Criterion, RubricSchema, ScalePoint } from '../types';
+import { convField, isPerTurnRubric } from '../conversation';
+import type { Answer, Criterion, RubricSchema } from '../types';
 import { AnswerLine, ItemText, Kbd, labelOf } from './common';
+import { ItemTranscript } from './Conversation';
+import { bySchema } from './dispatch';
+import { scaleOf } from './rubricScale';
+import { turnRubric } from './TurnRubric';
 import { str, type EditorModule, type EditorProps } from './types';
 
 type RubricAnswer = { scores: Record<string, number>; rationale: string };
 
-const DEFAULT_SCALE: ScalePoint[] = [
-  { value: 1, label: 'Very poor' },
-  { value: 2, label: 'Poor' },
-  { value: 3, label: 'Fair' },
-  { value: 4, label: 'Good' },
-  { value: 5, label: 'Excellent' },
-];
-export const scaleOf = (c: Criterion) => c.scale ?? DEFAULT_SCALE;
+export { scaleOf };
 
 function RubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<RubricAnswer>) {
   const s = schema as RubricSchema;
@@ -46,8 +44,14 @@ function RubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edit
   });
   return (
     <div className="editor editor-rubric">
-      {prompt && <ItemText label="Prompt" text={prompt} />}
-      <ItemText label="Response" text={str(data, s.response_field ?? 'response')} />
+      {convField(s) ? (
+        <ItemTranscript schema={s} data={data} />
+      ) : (
+        <>
+          {prompt && <ItemText label="Prompt" text={prompt} />}
+          <ItemText label="Response" text={str(data, s.response_field ?? 'response')} />
+        </>
+      )}
       <div className="rubric" role="group" aria-label="Criteria">
         {s.criteria.map((c, ri) => {
           const sc = scaleOf(c);
@@ -98,7 +102,7 @@ function RubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edit
   );
 }
 
-export const rubric: EditorModule<RubricAnswer> = {
+const flatRubric: EditorModule<RubricAnswer> = {
   Editor: RubricEditor,
   empty: () => ({ scores: {}, rationale: '' }),
   from: (schema, _d, _c, saved) => {
@@ -129,3 +133,6 @@ export const rubric: EditorModule<RubricAnswer> = {
     { keys: '1 … 9 (or the scale value)', action: 'Score the focused criterion' },
   ],
 };
+
+/** A rubric over a conversation with turn "each_assistant" rates every assistant turn (TurnRubric.tsx). */
+export const rubric = bySchema(isPerTurnRubric, turnRubric, flatRubric);

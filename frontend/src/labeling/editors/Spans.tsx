@@ -70,7 +70,7 @@ function domPointToCp(root: HTMLElement, node: Node, offset: number, total: numb
   return offset === 0 ? 0 : total;
 }
 
-function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<SpansAnswer>) {
+export function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<SpansAnswer>) {
   const s = schema as SpansSchema;
   const text = str(data, s.field ?? 'text');
   const bounds = useMemo(() => graphemeBoundaries(text), [text]);

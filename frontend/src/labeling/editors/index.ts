@@ -6,7 +6,7 @@ const loaders: Record<TaskType, () => Promise<EditorModule>> = {
   classification: () => import('./Choice').then((m) => m.classification as unknown as EditorModule),
   multilabel: () => import('./Choice').then((m) => m.multilabel as unknown as EditorModule),
   moderation: () => import('./Choice').then((m) => m.moderation as unknown as EditorModule),
-  spans: () => import('./Spans').then((m) => m.spans as unknown as EditorModule),
+  spans: () => import('./TurnSpans').then((m) => m.spansAny),
   pairwise: () => import('./Compare').then((m) => m.pairwise as unknown as EditorModule),
   ranking: () => import('./Compare').then((m) => m.ranking as unknown as EditorModule),
   rubric: () => import('./Rubric').then((m) => m.rubric as unknown as EditorModule),
