@@ -153,6 +153,7 @@ type Reviews interface {
 	ReviewSettings(ctx context.Context, projectID int64) (labeling.ReviewSettings, error)
 	UpdateReviewSettings(ctx context.Context, actor *int64, projectID int64, patch labeling.ReviewSettingsPatch) (labeling.ReviewSettings, error)
 	ReviewQueueView(ctx context.Context, memberID, projectID int64, isReviewer bool) (labeling.ReviewQueueView, error)
+	ReviewerHome(ctx context.Context, reviewerID int64) (labeling.ReviewerHome, error)
 }
 
 // Quality is the quality and consensus store the handlers use

@@ -94,6 +94,8 @@ func workOps() []*op {
 
 func reviewOps() []*op {
 	return []*op{
+		opGet("/api/review/home", "The reviewer's home: waiting reviews across projects, most waiting first; disputes and failed gold checks apart", reviewers).
+			ok(http.StatusOK, labeling.ReviewerHome{}),
 		opGet("/api/projects/:id/review/queue", "What waits for review, what the caller may take, and who may take the rest", overseers).
 			ok(http.StatusOK, labeling.ReviewQueueView{}),
 		opPost("/api/projects/:id/review/next", "Claim the next review", reviewers).ok(http.StatusOK, labeling.ReviewTask{}).

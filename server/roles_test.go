@@ -116,6 +116,7 @@ var routeAccess = map[string]access{
 
 	"POST /api/submissions/:id/dispute":       labellerOnly,
 	"GET /api/me/quality":                     labellerOnly,
+	"GET /api/review/home":                    reviewerOnly,
 	"POST /api/projects/:id/review/next":      reviewerOnly,
 	"POST /api/review/heartbeat":              reviewerOnly,
 	"POST /api/review/release":                reviewerOnly,

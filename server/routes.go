@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	// Reviewers work the review queue, with leases like labelling.
 	review := api.Group("", requireRole(member.RoleReviewer))
 	{
+		review.GET("/review/home", s.handleReviewerHome)
 		review.POST("/projects/:id/review/next", s.handleNextReview)
 		review.POST("/review/heartbeat", s.handleReviewHeartbeat)
 		review.POST("/review/release", s.handleReviewRelease)
