@@ -202,6 +202,7 @@ type Register interface {
 	MemberBalances(ctx context.Context, memberID int64) ([]equity.Balance, error)
 	NameSuccessor(ctx context.Context, memberID, successor int64) error
 	RateCard(ctx context.Context, projectID int64) (equity.RateCard, error)
+	RecentUnitValue(ctx context.Context, modelID int64) (*equity.UnitValue, error)
 	RegisterFor(ctx context.Context, modelID int64) (equity.Register, error)
 	SetGovernance(ctx context.Context, actorID int64, g equity.Governance) (equity.Governance, error)
 	SetPrivacy(ctx context.Context, memberID int64, hidden bool) (equity.Privacy, error)
