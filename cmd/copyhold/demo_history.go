@@ -271,7 +271,7 @@ func (h *demoHistory) run() error {
 	for _, d := range workdays {
 		h.now = start.AddDate(0, 0, d).Add(9 * time.Hour)
 		for i, l := range labellers {
-			if err := h.label(l, sentiment, 3, 10, nil); err != nil {
+			if err := h.label(l, sentiment, 2, 8, nil); err != nil {
 				return err
 			}
 			if err := h.label(l, specs[(d+i)%len(specs)], 2, 8, nil); err != nil {
