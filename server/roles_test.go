@@ -26,6 +26,7 @@ const (
 var routeAccess = map[string]access{
 	"POST /api/auth/login":            public,
 	"POST /api/auth/logout":           public,
+	"GET /api/demo":                   public,
 	"GET /api/invites/:token":         public,
 	"POST /api/invites/:token/accept": public,
 

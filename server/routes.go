@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	{
 		api.POST("/auth/login", s.handleLogin)
 		api.POST("/auth/logout", s.handleLogout)
+		api.GET("/demo", s.handleDemo)
 		api.GET("/invites/:token", s.handlePeekInvite)
 		api.POST("/invites/:token/accept", s.handleAcceptInvite)
 		// The court roll, public without login (handle_register.go).

@@ -12,6 +12,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
+	"copyhold/server"
 )
 
 // TestDemoCoop: the demo seeds a living co-op on both databases (all eight
@@ -135,6 +136,51 @@ func TestDemoCoop(t *testing.T) {
 			}
 			if out, err := runCmd(t, vars, "", "ledger", "verify"); err != nil || !strings.Contains(out, "ok: chain intact") {
 				t.Fatalf("ledger verify: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestDemoProbe: the login page lists the demo logins when the demo co-op
+// is loaded, and only then: not before the demo, not once the demo
+// labeller's password has changed.
+func TestDemoProbe(t *testing.T) {
+	for _, d := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			vars := dbVars(t, d)
+			if out, err := runCmd(t, vars, "", "migrate", "up"); err != nil {
+				t.Fatalf("migrate: %v %s", err, out)
+			}
+			ctx := context.Background()
+			db, err := migrations.Open(ctx, migrations.Source{URL: vars["DATABASE_URL"], DataDir: vars["COPYHOLD_DATA"]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeDB(db)
+			st := newStore(db)
+			probe := func() server.DemoInfo {
+				t.Helper()
+				info, err := newDemoProbe(st).DemoInfo(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return info
+			}
+			if info := probe(); info.Loaded || len(info.Logins) != 0 || info.Password != "" {
+				t.Fatalf("before the demo: %+v", info)
+			}
+			if out, err := runCmd(t, vars, "", "demo", "--bare"); err != nil {
+				t.Fatalf("demo: %v %s", err, out)
+			}
+			info := probe()
+			if !info.Loaded || len(info.Logins) != len(demoMembers) || info.Password != demoPassword || info.Logins[2].Login != "labeller" {
+				t.Fatalf("after the demo: %+v", info)
+			}
+			if out, err := runCmd(t, vars, "a-new-long-password\n", "user", "set-password", "--login", "labeller"); err != nil {
+				t.Fatalf("set-password: %v %s", err, out)
+			}
+			if info := probe(); info.Loaded || len(info.Logins) != 0 || info.Password != "" {
+				t.Fatalf("after the password changed: %+v", info)
 			}
 		})
 	}
