@@ -183,7 +183,7 @@ function WaitingTable({ id, title, caption, rows }: { id: string; title: string;
                 <td>{new Date(r.waiting_since).toLocaleString()}</td>
                 <td>
                   {r.for_you ? (
-                    <Link to={`/review/p/${r.project_id}`} aria-label={`Review ${title.toLowerCase()} in ${r.project_name}`}>
+                    <Link to={`/review/p/${r.project_id}`} aria-label={`You can take it: ${title.toLowerCase()}, ${r.project_name}, item ${r.item_id}`}>
                       You can take it
                     </Link>
                   ) : (
