@@ -92,7 +92,7 @@ test('the reviewer home: most waiting first, the dispute and the gold failures a
   }
 });
 
-test('the other reviewer may take the dispute; a labeller sees no reviewer home', async () => {
+test("the other reviewer may take the dispute; a labeller sees no reviewer home, and a unit's recent value on the cards", async () => {
   const rev2 = await newPage(browser, server.url);
   const lab = await newPage(browser, server.url);
   try {
@@ -104,6 +104,9 @@ test('the other reviewer may take the dispute; a labeller sees no reviewer home'
     assert.equal(r.status, 403);
     assert.equal(r.body.code, 'forbidden');
     assert.ok(!JSON.stringify(r.body).includes('Review sentiment'), 'no project names leak to a labeller');
+    // The labeller's project cards show what a unit received in the demo's distribution.
+    await lab.page.goto('/work');
+    await lab.page.getByTestId(/^unit-value-/).first().filter({ hasText: /a unit received \d+\.\d+ EUR in the distribution of/ }).waitFor();
     await lab.page.goto('/review');
     await lab.page.getByRole('heading', { name: 'You need the reviewer role' }).waitFor();
   } finally {
