@@ -13,7 +13,6 @@ import (
 	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
-	"copyhold/labeling/fault"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
@@ -34,7 +33,6 @@ const demoDays = 28
 // distribution, and two releases are trained and compared blind.
 type demoHistory struct {
 	ctx      context.Context
-	db       *gorm.DB
 	now      time.Time
 	st       *store.Stores
 	work     *work.Service
@@ -45,6 +43,7 @@ type demoHistory struct {
 	projects map[string]labeling.Project
 	model    int64
 	wrong    map[int64]bool  // submissions answered wrong on purpose
+	done     map[string]bool // milestones that happened
 	rejected []demoRejection // in order
 	gold     map[string]bool // texts of the sentiment project's gold items
 	n        int             // actions so far: the seed of every small variation
@@ -56,7 +55,7 @@ type demoRejection struct {
 }
 
 func newDemoHistory(ctx context.Context, db *gorm.DB, st *store.Stores, start time.Time) *demoHistory {
-	h := &demoHistory{ctx: ctx, db: db, now: start, ids: map[string]int64{}, wrong: map[int64]bool{}, gold: map[string]bool{},
+	h := &demoHistory{ctx: ctx, now: start, ids: map[string]int64{}, wrong: map[int64]bool{}, done: map[string]bool{}, gold: map[string]bool{},
 		ans: newDemoAnswerer()}
 	clock := func() time.Time { return h.now }
 	h.st = st.WithClock(clock)
@@ -92,8 +91,7 @@ func (h *demoHistory) label(login, project string, n, errEvery int, force func(l
 	who := h.ids[login]
 	for range n {
 		t, err := h.st.Leases.ClaimNextTask(h.ctx, who, p.ID)
-		var fe *fault.Error
-		if errors.As(err, &fe) && (fe.Kind == fault.KindNotFound || fe.Kind == fault.KindConflict) {
+		if errors.Is(err, labeling.ErrNoTasks) || errors.Is(err, labeling.ErrStintReached) || errors.Is(err, labeling.ErrSensitiveCap) {
 			return nil // nothing left for them today
 		}
 		if err != nil {
@@ -347,11 +345,10 @@ func (h *demoHistory) milestones(d int) error {
 
 // did records, once, that a milestone happened.
 func (h *demoHistory) did(what string) bool {
-	key := "done:" + what
-	if _, ok := h.ids[key]; ok {
+	if h.done[what] {
 		return true
 	}
-	h.ids[key] = 1
+	h.done[what] = true
 	return false
 }
 
