@@ -153,6 +153,7 @@ type Reviews interface {
 	ReviewSettings(ctx context.Context, projectID int64) (labeling.ReviewSettings, error)
 	UpdateReviewSettings(ctx context.Context, actor *int64, projectID int64, patch labeling.ReviewSettingsPatch) (labeling.ReviewSettings, error)
 	ReviewQueueView(ctx context.Context, memberID, projectID int64, isReviewer bool) (labeling.ReviewQueueView, error)
+	ReviewerHome(ctx context.Context, reviewerID int64) (labeling.ReviewerHome, error)
 }
 
 // Quality is the quality and consensus store the handlers use
@@ -201,6 +202,7 @@ type Register interface {
 	MemberBalances(ctx context.Context, memberID int64) ([]equity.Balance, error)
 	NameSuccessor(ctx context.Context, memberID, successor int64) error
 	RateCard(ctx context.Context, projectID int64) (equity.RateCard, error)
+	RecentUnitValue(ctx context.Context, modelID int64) (*equity.UnitValue, error)
 	RegisterFor(ctx context.Context, modelID int64) (equity.Register, error)
 	SetGovernance(ctx context.Context, actorID int64, g equity.Governance) (equity.Governance, error)
 	SetPrivacy(ctx context.Context, memberID int64, hidden bool) (equity.Privacy, error)

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"copyhold/equity"
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
@@ -253,8 +254,19 @@ func (s *Server) handleMyProgress(c *gin.Context) {
 	c.JSON(http.StatusOK, pr)
 }
 
+// projectPace is the pace answer: labelling's figures and, from the
+// register, what a unit of the project's model recently received (the
+// server composes the two: labelling never reads the register).
+type projectPace struct {
+	labeling.ProjectPace
+	// RecentValue: the model's latest distribution in the last year, per
+	// vested unit; null when the co-op has distributed none.
+	RecentValue *equity.UnitValue `json:"recent_value"`
+}
+
 // handlePace: GET /api/projects/:id/pace — the median time a task of the
-// project takes, for "know the pay before the work" on project cards.
+// project takes and a unit's recent value, for "know the pay before the
+// work" on project cards.
 func (s *Server) handlePace(c *gin.Context) {
 	p, ok := s.project(c)
 	if !ok {
@@ -265,5 +277,10 @@ func (s *Server) handlePace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pace)
+	v, err := s.register.RecentUnitValue(c.Request.Context(), p.ModelID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, projectPace{ProjectPace: pace, RecentValue: v})
 }

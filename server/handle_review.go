@@ -32,6 +32,18 @@ func (s *Server) handleNextReview(c *gin.Context) {
 	c.JSON(http.StatusOK, t)
 }
 
+// handleReviewerHome: GET /api/review/home, for reviewers only (the route's
+// role): what waits across projects and what the caller may take next.
+func (s *Server) handleReviewerHome(c *gin.Context) {
+	m, _ := currentMember(c)
+	h, err := s.reviews.ReviewerHome(c.Request.Context(), m.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h)
+}
+
 // handleReviewQueue: what waits for review in the project, what the caller
 // may take, and who may take the rest (a dispute never goes back to the
 // reviewer who rejected it).

@@ -44,6 +44,8 @@ func authOps() []*op {
 			ok(http.StatusAccepted, pendingApplication, "an applicant: no session until the members admit them").
 			fails(member.ErrInvalidCredentials, fault.ErrRateLimited, member.ErrMemberInactive, member.ErrApplicationRefused, member.ErrApplicationPending),
 		opPost("/api/auth/logout", "Log out: revokes the session", public).empty(http.StatusNoContent),
+		opGet("/api/demo", "Whether the demo co-op is loaded and, only then, its logins (for the login page)", public).
+			ok(http.StatusOK, DemoInfo{}),
 		opGet("/api/invites/:token", "Look at an invite", public).ok(http.StatusOK, member.Invite{}).
 			fails(member.ErrInviteInvalid),
 		opPost("/api/invites/:token/accept", "Accept an invite: creates the member and a session", public).in(acceptRequest{}).

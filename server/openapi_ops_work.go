@@ -36,8 +36,8 @@ func projectOps() []*op {
 			ok(http.StatusOK, labeling.Project{}).fails(labeling.ErrBadTransition),
 		opGet("/api/projects/:id/me", "The caller's progress in a project", anyMember).ok(http.StatusOK, labeling.MyProgress{}),
 		opGet("/api/projects/:id/progress", "A project's progress", overseers).ok(http.StatusOK, labeling.ProjectProgress{}),
-		opGet("/api/projects/:id/pace", "The median time a task of the project takes (its last 200 answers)", anyMember).
-			ok(http.StatusOK, labeling.ProjectPace{}),
+		opGet("/api/projects/:id/pace", "The median time a task of the project takes (its last 200 answers) and a unit's recent value", anyMember).
+			ok(http.StatusOK, projectPace{}),
 		opGet("/api/projects/:id/members", "A project's members", overseers).ok(http.StatusOK, fields{"member_ids": []int64{}}),
 		opPost("/api/projects/:id/members", "Add a member to a project", coordinators).in(projectMemberRequest{}).
 			empty(http.StatusNoContent),
@@ -94,6 +94,8 @@ func workOps() []*op {
 
 func reviewOps() []*op {
 	return []*op{
+		opGet("/api/review/home", "The reviewer's home: waiting reviews across projects, most waiting first; disputes and failed gold checks apart", reviewers).
+			ok(http.StatusOK, labeling.ReviewerHome{}),
 		opGet("/api/projects/:id/review/queue", "What waits for review, what the caller may take, and who may take the rest", overseers).
 			ok(http.StatusOK, labeling.ReviewQueueView{}),
 		opPost("/api/projects/:id/review/next", "Claim the next review", reviewers).ok(http.StatusOK, labeling.ReviewTask{}).

@@ -46,6 +46,10 @@ var neverNull = map[string]bool{
 	"ReviewSettings.reject_reasons": true, // 1 to 30, checked when stored (labeling.ReviewSettings)
 	"KeyVotes.submissions":          true, // agreement: one per key at least
 	"SpanDiff.marks":                true, // agreement: a cluster of at least one span
+	"ReviewerHome.projects":         true,
+	"DemoInfo.logins":               true, // handleDemo fills it // labeling/store ReviewerHome starts them empty
+	"ReviewerHome.disputes":         true,
+	"ReviewerHome.gold_failures":    true,
 }
 
 // schemaMode: a request's fields are all optional (a missing field decodes

@@ -26,6 +26,7 @@ const (
 var routeAccess = map[string]access{
 	"POST /api/auth/login":            public,
 	"POST /api/auth/logout":           public,
+	"GET /api/demo":                   public,
 	"GET /api/invites/:token":         public,
 	"POST /api/invites/:token/accept": public,
 
@@ -116,6 +117,7 @@ var routeAccess = map[string]access{
 
 	"POST /api/submissions/:id/dispute":       labellerOnly,
 	"GET /api/me/quality":                     labellerOnly,
+	"GET /api/review/home":                    reviewerOnly,
 	"POST /api/projects/:id/review/next":      reviewerOnly,
 	"POST /api/review/heartbeat":              reviewerOnly,
 	"POST /api/review/release":                reviewerOnly,

@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	{
 		api.POST("/auth/login", s.handleLogin)
 		api.POST("/auth/logout", s.handleLogout)
+		api.GET("/demo", s.handleDemo)
 		api.GET("/invites/:token", s.handlePeekInvite)
 		api.POST("/invites/:token/accept", s.handleAcceptInvite)
 		// The court roll, public without login (handle_register.go).
@@ -84,6 +85,7 @@ func (s *Server) routes() {
 	// Reviewers work the review queue, with leases like labelling.
 	review := api.Group("", requireRole(member.RoleReviewer))
 	{
+		review.GET("/review/home", s.handleReviewerHome)
 		review.POST("/projects/:id/review/next", s.handleNextReview)
 		review.POST("/review/heartbeat", s.handleReviewHeartbeat)
 		review.POST("/review/release", s.handleReviewRelease)

@@ -42,6 +42,9 @@ type Config struct {
 	// Timeouts bound how long a request may take to arrive and its answer
 	// to leave (timeouts.go); zero fields take the defaults.
 	Timeouts Timeouts
+	// Demo says whether the demo co-op is loaded, for the login page
+	// (GET /api/demo); nil: never.
+	Demo DemoProbe
 }
 
 // Pinger checks that a dependency is reachable (*sql.DB is one).

@@ -17,7 +17,7 @@ import (
 func TestDemoChats(t *testing.T) {
 	vars := dbVars(t, dbtest.SQLite)
 	for i := 0; i < 2; i++ {
-		if out, err := runCmd(t, vars, "", "demo"); err != nil {
+		if out, err := runCmd(t, vars, "", "demo", "--bare"); err != nil {
 			t.Fatalf("demo: %v %s", err, out)
 		}
 	}

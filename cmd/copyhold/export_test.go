@@ -19,7 +19,7 @@ import (
 // its manifest; an unknown snapshot is a clear error and leaves no file.
 func TestSnapshotAndExportCommands(t *testing.T) {
 	vars := dbVars(t, dbtest.SQLite)
-	if out, err := runCmd(t, vars, "", "demo"); err != nil {
+	if out, err := runCmd(t, vars, "", "demo", "--bare"); err != nil {
 		t.Fatalf("demo: %v %s", err, out)
 	}
 	ctx := context.Background()

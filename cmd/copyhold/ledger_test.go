@@ -72,7 +72,7 @@ func TestLedgerVerifyWitnesses(t *testing.T) {
 	for _, d := range []dbtest.Dialect{dbtest.SQLite, dbtest.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			vars := dbVars(t, d)
-			if out, err := runCmd(t, vars, "", "demo"); err != nil {
+			if out, err := runCmd(t, vars, "", "demo", "--bare"); err != nil {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}
 			ctx := context.Background()

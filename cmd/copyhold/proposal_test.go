@@ -56,7 +56,7 @@ func TestProposalCommands(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			vars := dbVars(t, d)
 			for i := 0; i < 2; i++ { // demo twice: the constitution is recorded once
-				if out, err := runCmd(t, vars, "", "demo"); err != nil {
+				if out, err := runCmd(t, vars, "", "demo", "--bare"); err != nil {
 					t.Fatalf("demo: %v %s", err, out)
 				}
 			}

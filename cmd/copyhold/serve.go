@@ -135,6 +135,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	defer func() { stopTick(); <-rollDone }()
 	srvCfg.BaseURL, srvCfg.AllowedOrigins, srvCfg.SecureCookies = c.BaseURL, c.origins(), c.SecureCookies
 	srvCfg.Assets, srvCfg.Hub, srvCfg.Exports, srvCfg.Ready, srvCfg.Witnesses = assets, hub, exports, sqlDB, witnesses
+	srvCfg.Demo = newDemoProbe(st)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)

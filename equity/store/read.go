@@ -487,3 +487,35 @@ func registerIndexes(tx *gorm.DB, lines []equity.StatementLine) error {
 	}
 	return nil
 }
+
+// RecentUnitValue is what a vested unit of the model received in its latest
+// distribution within equity.UnitValueWindow; nil when there is none.
+func (s *Store) RecentUnitValue(ctx context.Context, modelID int64) (*equity.UnitValue, error) {
+	var out *equity.UnitValue
+	err := s.readTx(ctx, func(tx *gorm.DB) error {
+		var ds []struct {
+			Currency              string
+			Inputs                string
+			RecordDate, CreatedAt time.Time
+		}
+		if err := tx.Raw(`SELECT currency, inputs, record_date, created_at FROM equity_distributions
+WHERE model_id = ? AND created_at >= ? ORDER BY tx_id DESC LIMIT 1`, modelID, s.clock.Now().Add(-equity.UnitValueWindow)).Scan(&ds).Error; err != nil {
+			return err
+		}
+		if len(ds) == 0 {
+			return nil
+		}
+		var in equity.DistributionInputs
+		if err := jsonUnmarshal(ds[0].Inputs, &in); err != nil {
+			return err
+		}
+		per, paid, units, ok := equity.ValueOfUnit(in)
+		if !ok {
+			return nil
+		}
+		out = &equity.UnitValue{ModelID: modelID, Currency: ds[0].Currency, PerUnit: per, Paid: paid, Units: units,
+			RecordDate: ds[0].RecordDate.UTC(), DistributedAt: ds[0].CreatedAt.UTC()}
+		return nil
+	})
+	return out, err
+}

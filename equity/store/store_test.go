@@ -179,6 +179,9 @@ func TestDistributionAndSuccession(t *testing.T) {
 		_, err := f.st.SetGovernance(ctx, f.coord, equity.Governance{HoldingCapBP: 10000, ReserveShareBP: 1000, ExitRule: equity.ExitSuccessorElseReserve, Reason: "reserve"})
 		must(t, err)
 		time.Sleep(2 * time.Millisecond)
+		if v, err := f.st.RecentUnitValue(ctx, f.model); err != nil || v != nil {
+			t.Fatalf("recent value before a distribution = %+v, %v", v, err)
+		}
 		d, err := f.st.Distribute(ctx, equity.Revenue{Key: "q1", ModelID: f.model, Amount: 10001, Currency: "EUR", Scale: 2, Source: "API sales Q1", RecordDate: time.Now(), ActorID: f.coord})
 		must(t, err)
 		var paid = map[string]int64{}
@@ -190,6 +193,15 @@ func TestDistributionAndSuccession(t *testing.T) {
 		// 10% of 100.01 to the reserve (10.00), 90.01 split 2:1 → 60.01 / 30.00 by largest remainder.
 		if paid[equity.AccountReserve] != 1000 || paid[equity.Payout(a)] != 6001 || paid[equity.Payout(b)] != 3000 {
 			t.Fatalf("distribution %+v", paid)
+		}
+		// 90.01 EUR paid over the vested units: the value of a unit, to six decimals.
+		v, err := f.st.RecentUnitValue(ctx, f.model)
+		if err != nil || v == nil || v.Currency != "EUR" || v.Paid != "90.01" || len(v.PerUnit) < 8 || v.PerUnit[len(v.PerUnit)-7] != '.' {
+			t.Fatalf("recent value = %+v, %v", v, err)
+		}
+		// A year later it is no longer recent.
+		if v, err := f.st.WithClock(func() time.Time { return time.Now().Add(equity.UnitValueWindow + time.Hour) }).RecentUnitValue(ctx, f.model); err != nil || v != nil {
+			t.Fatalf("recent value a year on = %+v, %v", v, err)
 		}
 		_, err = f.st.Distribute(ctx, equity.Revenue{Key: "q2", ModelID: f.model, Amount: 100, Currency: "EUR", Scale: 3, Source: "x", RecordDate: time.Now()})
 		wantCode(t, err, equity.ErrScaleMismatch)

@@ -138,11 +138,14 @@ async function waitHealthy(url, proc, deadline) {
 
 /**
  * Boots a fresh copyhold: migrate up, demo, serve on a random port.
+ * demo: 'bare' (default: `demo --bare`, one member per role and the
+ * sentiment project, a clean co-op to test against) or 'full' (`demo`: all
+ * eight task types and four weeks of history).
  * Returns { url, db, demoOutput, logs(), cli(args), restart(between), stop() }; cli runs
  * another copyhold subcommand against the same database (for example
  * `proposal close-due --at <time>`) and resolves to { stdout, stderr }.
  */
-export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = {}, demo: demoKind = 'bare' } = {}) {
   if (!existsSync(BIN)) {
     throw new Error(`copyhold binary not found at ${BIN}; build it (go build -o bin/copyhold ./cmd/copyhold) or set COPYHOLD_BIN`);
   }
@@ -151,7 +154,7 @@ export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
   let proc;
   try {
     await run(BIN, ['migrate', 'up'], db.env);
-    const demo = await run(BIN, ['demo'], db.env);
+    const demo = await run(BIN, demoKind === 'full' ? ['demo'] : ['demo', '--bare'], db.env);
     const demoOutput = demo.stdout + demo.stderr;
 
     let log = '';

@@ -53,3 +53,50 @@ test('Enter → next task interactive (median of 20)', async () => {
     await context.close();
   }
 });
+
+// Time to first task for a new member: from "Join copyhold" on the invite
+// page to the Work page, and from "Start labelling" to the first task on
+// screen and interactive. The coordinator adds the member to the project in
+// between (a person's step, not timed). Measured from Node around the
+// clicks, so each figure includes Playwright's own round trips (a few ms).
+test('time to first task for a new member after accepting an invite', async () => {
+  const coord = await apiClient(server.url, DEMO.coordinator);
+  const p = await setupProject(coord, {
+    name: 'first task',
+    task_type: 'classification',
+    schema: { field: 'text', choices: [{ value: 'pos' }, { value: 'neg' }] },
+    items: [{ text: 'A first sentence to label.' }, { text: 'A second one.' }],
+  });
+  const invite = await coord.call('POST', '/api/invites', { roles: ['labeller'], note: 'speed' }, { expect: 201 });
+  const { context, page, problems } = await newPage(browser, server.url);
+  try {
+    await page.goto(new URL(invite.url).pathname);
+    await page.getByRole('heading', { name: 'Join the co-op' }).waitFor();
+    await page.getByLabel('Login', { exact: true }).fill('firsttask');
+    await page.getByLabel('Display name', { exact: true }).fill('Fay First');
+    await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
+    const t0 = performance.now();
+    await page.getByRole('button', { name: 'Join copyhold' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Work' }).waitFor();
+    const joined = performance.now() - t0;
+
+    const members = await coord.call('GET', '/api/members');
+    const fay = (members.members ?? members).find((m) => m.login === 'firsttask');
+    assert.ok(fay, 'the new member is listed');
+    await coord.call('POST', `/api/projects/${p.id}/members`, { member_id: fay.id }, { expect: 204 });
+    await page.reload();
+    const start = page.getByRole('link', { name: 'Start labelling first task' });
+    await start.waitFor();
+    const t2 = performance.now();
+    await start.click();
+    await page.locator('.task[data-assignment]').waitFor();
+    await page.getByRole('radio').first().waitFor();
+    const first = performance.now() - t2;
+    console.log(
+      `time to first task (${server.db.kind}): join → Work ${joined.toFixed(0)} ms, Start labelling → first task interactive ${first.toFixed(0)} ms, total ${(joined + first).toFixed(0)} ms`,
+    );
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -20,7 +20,7 @@ const ProjectsPage = lazy(() => import('./labeling/admin/Projects').then((m) => 
 const ProjectEditPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectEditPage })));
 const ProjectDetailPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectDetailPage })));
 // Review and quality pages: their own chunks, never in the labeller's path.
-const ReviewHomePage = lazy(() => import('./review/ReviewPage').then((m) => ({ default: m.ReviewHomePage })));
+const ReviewHomePage = lazy(() => import('./review/ReviewerHome').then((m) => ({ default: m.ReviewerHomePage })));
 const ReviewScreen = lazy(() => import('./review/ReviewPage').then((m) => ({ default: m.ReviewScreen })));
 const QualityHomePage = lazy(() => import('./quality/QualityPage').then((m) => ({ default: m.QualityHomePage })));
 const ProjectQualityPage = lazy(() => import('./quality/QualityPage').then((m) => ({ default: m.ProjectQualityPage })));

@@ -145,7 +145,11 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 
 const enc = encodeURIComponent;
 
+/** GET /api/demo: the demo co-op's logins, listed only when it is loaded. */
+export type DemoInfo = Ok<'/api/demo', 'get'>;
+
 export const api = {
+  demo: () => request<DemoInfo>('GET', '/api/demo', undefined, { quiet401: true }),
   login: (login: string, password: string) =>
     request<Ok<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { login, password }, { quiet401: true }).then((r) => r.member),
   logout: () => request<void>('POST', '/api/auth/logout', undefined, { quiet401: true }),

@@ -18,7 +18,7 @@ function fill(login: string, password: string) {
 
 describe('LoginPage', () => {
   it('shows the server message in an alert on a wrong password', async () => {
-    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(json(401, { code: 'invalid_credentials', message: 'Wrong login or password.' })));
+    vi.stubGlobal('fetch', vi.fn().mockImplementation(() => Promise.resolve(json(401, { code: 'invalid_credentials', message: 'Wrong login or password.' }))));
     const onLoggedIn = vi.fn();
     render(<LoginPage onLoggedIn={onLoggedIn} />);
     fill('labeller', 'nope');
@@ -29,7 +29,7 @@ describe('LoginPage', () => {
   });
 
   it('explains rate limiting', async () => {
-    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(json(429, { code: 'rate_limited' })));
+    vi.stubGlobal('fetch', vi.fn().mockImplementation(() => Promise.resolve(json(429, { code: 'rate_limited' }))));
     render(<LoginPage onLoggedIn={vi.fn()} />);
     fill('labeller', 'x');
     expect((await screen.findByRole('alert')).textContent).toMatch(/Too many attempts/);
@@ -37,13 +37,41 @@ describe('LoginPage', () => {
 
   it('posts the credentials and reports the member', async () => {
     const me = { id: 7, login: 'labeller', display_name: 'Lab', roles: ['labeller'] };
-    const fetchMock = vi.fn().mockResolvedValue(json(200, { member: me }));
+    const fetchMock = vi.fn().mockImplementation(() => Promise.resolve(json(200, { member: me })));
     vi.stubGlobal('fetch', fetchMock);
     const onLoggedIn = vi.fn();
     render(<LoginPage onLoggedIn={onLoggedIn} />);
     fill(' labeller ', 'copyhold-demo');
     await waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith(me));
-    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ login: 'labeller', password: 'copyhold-demo' });
+    const call = fetchMock.mock.calls.find((c) => c[0] === '/api/auth/login')!;
+    expect(JSON.parse(call[1].body)).toEqual({ login: 'labeller', password: 'copyhold-demo' });
+  });
+
+  it('lists the demo logins when the demo co-op is loaded, and fills the form from one', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockImplementation((url: string) =>
+        Promise.resolve(
+          url === '/api/demo'
+            ? json(200, { loaded: true, password: 'copyhold-demo', logins: [{ login: 'reviewer', display_name: 'Rui Reviewer', role: 'reviewer' }] })
+            : json(401, { code: 'unauthenticated' }),
+        ),
+      ),
+    );
+    render(<LoginPage onLoggedIn={vi.fn()} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'reviewer' }));
+    expect(screen.getByRole('heading', { name: 'Demo co-op' })).toBeTruthy();
+    expect((screen.getByLabelText('Login') as HTMLInputElement).value).toBe('reviewer');
+    expect((screen.getByLabelText('Password') as HTMLInputElement).value).toBe('copyhold-demo');
+  });
+
+  it('lists nothing when the demo co-op is not loaded', async () => {
+    const fetchMock = vi.fn().mockResolvedValue(json(200, { loaded: false, logins: [] }));
+    vi.stubGlobal('fetch', fetchMock);
+    render(<LoginPage onLoggedIn={vi.fn()} />);
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledWith('/api/demo', expect.anything()));
+    await act(async () => {});
+    expect(screen.queryByRole('heading', { name: 'Demo co-op' })).toBeNull();
   });
 });
 

@@ -1,7 +1,9 @@
 // "Know the pay before the work": what an accepted task of a project earns,
 // how long a task takes (median of real lead times) and so what an hour
-// earns, and how much work is left for the member today. Amounts stay exact:
-// units per hour are computed in integer micro-units.
+// earns, what a unit recently received where the co-op has distributed
+// revenue, and how much work is left for the member today. Amounts stay
+// exact: units per hour are computed in integer micro-units, and the value of
+// a unit is the server's decimal string, only shortened for reading.
 import { useEffect, useState } from 'react';
 import { equityApi, type RateCardView } from '../equity/api';
 import { formatDecimal, groupThousands, parseDecimal } from '../equity/decimal';
@@ -15,6 +17,13 @@ function short(units: string): string {
   if (v === null) return units;
   const cents = (v + (v >= 0n ? 5_000n : -5_000n)) / 10_000n; // round half away from zero
   return groupThousands(formatDecimal(cents, 2));
+}
+
+/** A value per unit ("0.042137") shortened by two decimals for reading ("0.0421"). */
+export function shortValue(perUnit: string): string {
+  const dot = perUnit.indexOf('.');
+  if (dot === -1 || perUnit.length - dot - 1 <= 2) return perUnit;
+  return perUnit.slice(0, -2);
 }
 
 /** Units an hour at `perTask` units and a median of `ms` per task (exact, then shown with two decimals). */
@@ -53,6 +62,17 @@ export function ProjectPay({ projectId }: { projectId: number }) {
           <span className="muted">no answers timed yet</span>
         )}
       </dd>
+      {pace?.recent_value && (
+        <>
+          <dt>Value</dt>
+          <dd data-testid={`unit-value-${projectId}`}>
+            <span title={`${pace.recent_value.per_unit} ${pace.recent_value.currency}: ${pace.recent_value.paid} paid over ${pace.recent_value.units} units`}>
+              a unit received {shortValue(pace.recent_value.per_unit)} {pace.recent_value.currency}
+            </span>{' '}
+            in the distribution of {new Date(pace.recent_value.distributed_at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}
+          </dd>
+        </>
+      )}
       <dt>Left</dt>
       <dd>
         {mine ? (

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { api, ApiError, type Me } from '../api';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, type DemoInfo, type Me } from '../api';
 import { Field, ErrorAlert } from '../ui';
 
 interface Props {
@@ -12,6 +12,18 @@ export function LoginPage({ onLoggedIn }: Props) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [demo, setDemo] = useState<DemoInfo | null>(null);
+  useEffect(() => {
+    let live = true;
+    // Listed only when the server says the demo co-op is loaded.
+    api.demo().then(
+      (d) => live && d.loaded && setDemo(d),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -58,6 +70,33 @@ export function LoginPage({ onLoggedIn }: Props) {
           </button>
         </form>
         <p className="muted small">New members join through an invite link from a coordinator.</p>
+        {demo && demo.logins.length > 0 && (
+          <section className="demo-logins" aria-labelledby="demo-logins-heading">
+            <h2 id="demo-logins-heading">Demo co-op</h2>
+            <p className="muted small">
+              This server runs the demo co-op. Every demo member's password is <code>{demo.password}</code>.
+            </p>
+            <ul>
+              {demo.logins.map((l) => (
+                <li key={l.login}>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => {
+                      setLogin(l.login);
+                      setPassword(demo.password ?? '');
+                    }}
+                  >
+                    {l.login}
+                  </button>{' '}
+                  <span className="muted">
+                    {l.display_name}, {l.role}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-// The review area: pick a project, then review one item at a time with every
+// The review area (the home is ReviewerHome.tsx): review one item at a time with every
 // submission side by side. Keyboard first: J/K (↓/↑) move between pending
 // submissions, A accepts, R rejects (1–9 picks the reason), C corrects in the
 // task editor, U undoes, Enter sends once every pending submission is
@@ -12,13 +12,12 @@ import { Kbd } from '../labeling/editors/common';
 import type { KeyHandler } from '../labeling/editors/types';
 import { isTypingTarget } from '../labeling/keys';
 import { TaskEditor, useEditorModule } from '../labeling/TaskEditor';
-import { TASK_TYPE_LABELS, type Answer, type Project } from '../labeling/types';
+import { type Answer, type Project } from '../labeling/types';
 import { PageHeading } from '../pages/PageHeading';
 import { Link } from '../router';
 import { ErrorAlert, Notice } from '../ui';
 import { humanize, pct, reviewApi, ROUTE_REASONS, type DecisionRecord, type ReviewSubmission, type ReviewTask, type Verdict } from './api';
 import { AnswerView, FieldTable, ItemView } from './AnswerView';
-import { ReviewQueueCount } from '../live/reviewQueue';
 import { QueueWhy } from './QueueWhy';
 import type { ReviewQueueView } from './api';
 import {
@@ -40,74 +39,6 @@ import {
   type DraftDecision,
   type PendingDecisions,
 } from './decisions';
-
-// ---------------------------------------------------------------- home
-
-export function ReviewHomePage() {
-  const [projects, setProjects] = useState<Project[] | null>(null);
-  const [queues, setQueues] = useState<Record<number, number | null>>({});
-  const [error, setError] = useState<ApiError | null>(null);
-  useEffect(() => {
-    let live = true;
-    labelApi.projects().then(
-      (ps) => {
-        if (!live) return;
-        const shown = ps.filter((p) => p.status !== 'draft');
-        setProjects(shown);
-        for (const p of shown) {
-          reviewApi.quality(p.id).then(
-            (q) => live && setQueues((m) => ({ ...m, [p.id]: (q.queue?.queued ?? 0) + (q.queue?.leased ?? 0) })),
-            () => live && setQueues((m) => ({ ...m, [p.id]: null })),
-          );
-        }
-      },
-      (e) => live && setError(e as ApiError),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return (
-    <>
-      <PageHeading title="Review" lead="Check labellers' work before it is accepted. Accepted work earns equity units." />
-      <ErrorAlert error={error} />
-      {projects === null && !error && <p className="muted">Loading projects…</p>}
-      {projects && projects.length === 0 && (
-        <section className="empty-state" aria-labelledby="review-empty">
-          <h2 id="review-empty">Nothing to review yet</h2>
-          <p>No project has been opened for labelling.</p>
-        </section>
-      )}
-      {projects && projects.length > 0 && (
-        <ul className="project-cards" aria-label="Projects to review">
-          {projects.map((p) => {
-            const q = queues[p.id];
-            return (
-              <li key={p.id} className="card">
-                <h2>{p.name}</h2>
-                <p className="muted">
-                  {TASK_TYPE_LABELS[p.task_type] ?? p.task_type}
-                  {p.status !== 'open' ? ` · ${p.status}` : ''}
-                </p>
-                <p data-testid={`queue-${p.id}`}>
-                  <ReviewQueueCount projectId={p.id} initial={q} />
-                </p>
-                <p className="rv-card-actions">
-                  <Link to={`/review/p/${p.id}`} className="btn btn-primary" aria-label={`Start reviewing ${p.name}`}>
-                    Start reviewing
-                  </Link>
-                  <Link to={`/quality/${p.id}`} className="btn" aria-label={`Quality of ${p.name}`}>
-                    Quality
-                  </Link>
-                </p>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </>
-  );
-}
 
 // ---------------------------------------------------------------- review screen
 
@@ -841,4 +772,3 @@ function CorrectDialog({
   );
 }
 
-export default ReviewHomePage;

@@ -115,3 +115,11 @@ export const ROUTE_REASONS: Record<string, string> = {
   sampled: 'Picked for a random quality sample',
   disputed: 'The labeller disputes a rejection',
 };
+
+/** GET /api/review/home: waiting reviews across projects, most waiting first. */
+export type ReviewerHome = Schema<'ReviewerHome'>;
+export type WaitingReview = Schema<'WaitingReview'>;
+
+export const reviewHomeApi = {
+  home: () => request<ReviewerHome>('GET', '/api/review/home'),
+};
