@@ -110,6 +110,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("demo constitution: %w", err)
 	}
 	if !*bare {
+		if err := openDemoChats(ctx, st, coord); err != nil {
+			return err
+		}
 		projects, err := seedDemoSpecs(ctx, st, coord)
 		if err != nil {
 			return err

@@ -32,8 +32,9 @@ var demoChatSchema = json.RawMessage(`{"conversation_field":"messages","turn":"e
 	{"id":"helpful","label":"Helpful"},
 	{"id":"correct","label":"Correct","scale":[{"value":0,"label":"👎"},{"value":1,"label":"👍"}]}]}`)
 
-// seedDemoChats adds the conversation project (a draft: coordinators open it
-// once the conversation editor is in their build) with the demo chats.
+// seedDemoChats adds the conversation project with the demo chats, as a
+// draft: the full demo opens it (openDemoChats), the bare one for tests
+// leaves it closed to labellers.
 func seedDemoChats(ctx context.Context, st *store.Stores, coordinator int64) error {
 	model, err := findOrCreateModel(ctx, st, coordinator)
 	if err != nil {
@@ -67,6 +68,22 @@ func seedDemoChats(ctx context.Context, st *store.Stores, coordinator int64) err
 		if _, err := st.Projects.ImportItemsWith(ctx, &coordinator, p.ID, req, in); err != nil {
 			return fmt.Errorf("demo chats import: %w", err)
 		}
+	}
+	return nil
+}
+
+// openDemoChats opens the conversation project for labelling.
+func openDemoChats(ctx context.Context, st *store.Stores, coordinator int64) error {
+	model, err := findOrCreateModel(ctx, st, coordinator)
+	if err != nil {
+		return err
+	}
+	p, err := demoProjectNamed(ctx, st, model.ID, demoChatProject)
+	if err != nil || p.ID == 0 || p.Status != labeling.ProjectDraft {
+		return err
+	}
+	if _, err := st.Projects.SetProjectStatus(ctx, &coordinator, p.ID, labeling.ProjectOpen); err != nil {
+		return fmt.Errorf("demo chat project: %w", err)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // The demo seeds the conversation project once: six chats, turn ids
-// assigned, tool calls kept, a draft until the conversation editor ships.
+// assigned, tool calls kept; a draft in the bare demo (the full one opens it).
 func TestDemoChats(t *testing.T) {
 	vars := dbVars(t, dbtest.SQLite)
 	for i := 0; i < 2; i++ {

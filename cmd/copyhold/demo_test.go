@@ -47,6 +47,10 @@ func TestDemoCoop(t *testing.T) {
 			types := map[string]bool{}
 			for _, p := range ps {
 				types[string(p.TaskType)] = true
+				// Every project of the full demo is open, the chats included.
+				if p.Status != labeling.ProjectOpen {
+					t.Errorf("project %q is %s", p.Name, p.Status)
+				}
 			}
 			if len(types) != 8 {
 				t.Fatalf("task types: %v", types)
