@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"crypto/rand"
 	"crypto/sha256"
@@ -291,10 +292,12 @@ type Item struct {
 	PredictionScore string          `json:"prediction_score,omitempty"`
 	Gold            json.RawMessage `json:"gold,omitempty"`
 	Sensitive       bool            `json:"sensitive"`
-	Status          ItemStatus      `json:"status"`
-	Done            int             `json:"done"`
-	Held            int             `json:"held"`
-	CreatedAt       time.Time       `json:"created_at"`
+	// Categories are the item's kinds of sensitive content; only members who opted into each are sent it.
+	Categories []sensitive.Category `json:"categories"`
+	Status     ItemStatus           `json:"status"`
+	Done       int                  `json:"done"`
+	Held       int                  `json:"held"`
+	CreatedAt  time.Time            `json:"created_at"`
 }
 
 // AssignmentState is the life of one (item, member) slot.
@@ -322,6 +325,7 @@ type Assignment struct {
 	Draft          json.RawMessage `json:"draft,omitempty"`
 	DraftAt        *time.Time      `json:"draft_at,omitempty"`
 	ActiveMs       int64           `json:"active_ms"`
+	Sensitive      bool            `json:"sensitive"`
 }
 
 // Task is what a labeller receives: the item, its lease, and how to answer.
