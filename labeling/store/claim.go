@@ -352,6 +352,18 @@ WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k AND
 			return labeling.Task{}, whyNot
 		}
 	}
+	if args.Blocked != 0 {
+		// Say so when what is left is only of kinds the member did not opt into.
+		var n int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM items i
+WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k AND (i.categories & @blocked) <> 0
+  AND `+untouched, args.named()).Scan(&n).Error; err != nil {
+			return labeling.Task{}, err
+		}
+		if n > 0 {
+			return labeling.Task{}, labeling.ErrNoTasks.With("no tasks left for you in this project: the %d left are sensitive items of kinds you have not opted into (Account, Sensitive content)", n)
+		}
+	}
 	return labeling.Task{}, labeling.ErrNoTasks
 }
 

@@ -536,7 +536,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         </section>
       )}
 
-      {(isModeration || task?.sensitive || wellbeing?.paused) && settings && (
+      {(isModeration || task?.sensitive || wellbeing?.paused || careMsg) && settings && (
         <CareBar settings={settings} left={sensitiveLeft} onBreak={takeBreak} onSettings={setSettings} onChanged={refreshMine}>
           {wellbeing && (
             <>
@@ -588,6 +588,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         <section className="empty-state" aria-labelledby="wb-empty">
           <h2 id="wb-empty">{phase === 'done' ? 'All done here' : 'No task for now'}</h2>
           <p>{(blocked && BLOCKED[blocked.code]) ?? blocked?.message}</p>
+          {blocked?.code === 'no_tasks' && blocked.message.includes('opted into') && <p>{blocked.message}.</p>}
           <p>
             <Link to="/work/mine">See my work</Link> · <Link to="/work">Other projects</Link>
           </p>
