@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"copyhold/labeling/member"
 )
@@ -150,21 +151,22 @@ func TestAffectedReachesOnlyTheContact(t *testing.T) {
 		watchers := map[string]*voteWatcher{}
 		for _, login := range []string{"care", "rev", "coord", "lab", "target"} {
 			w := e.ws(t, login)
-			w.mustSubscribe("coop")
-			w.mustSubscribe(fmt.Sprintf("member:%d", e.Members[login].ID))
+			channels := []string{"coop", fmt.Sprintf("member:%d", e.Members[login].ID)}
 			if login != "care" && login != "lab" {
-				w.mustSubscribe(fmt.Sprintf("project:%d", p.ID))
-				w.mustSubscribe(fmt.Sprintf("review:%d", p.ID))
+				channels = append(channels, fmt.Sprintf("project:%d", p.ID), fmt.Sprintf("review:%d", p.ID))
+			}
+			for _, ch := range channels {
+				if op := subscribeAnswer(w, ch); op != "subscribed" {
+					t.Fatalf("%s subscribing to %s: %s", login, ch, op)
+				}
 			}
 			watchers[login] = w
 		}
 		// Nobody else may listen on the contact's channel.
-		w := watchers["coord"]
-		if err := w.ws.WriteJSON(map[string]any{"op": "subscribe", "channel": fmt.Sprintf("member:%d", care.ID)}); err != nil {
-			t.Fatal(err)
-		}
-		if f := w.next(); f.Op == "subscribed" {
-			t.Fatal("the coordinator subscribed to the contact's channel")
+		for _, login := range []string{"coord", "rev"} {
+			if op := subscribeAnswer(watchers[login], fmt.Sprintf("member:%d", care.ID)); op == "subscribed" {
+				t.Fatalf("%s subscribed to the contact's channel", login)
+			}
 		}
 
 		lab := e.as("lab")
@@ -176,19 +178,28 @@ func TestAffectedReachesOnlyTheContact(t *testing.T) {
 		if r := coord.do("POST", "/api/models", map[string]any{"name": "marker"}); r.status != 201 {
 			t.Fatalf("marker = %d %s", r.status, r.body)
 		}
+		// Channels are not ordered with each other: everyone reads until the
+		// marker, the contact until the notice too, and then a little longer.
 		for login, w := range watchers {
-			sawNotice := false
-			for {
-				f := w.next()
-				if f.Type == "wellbeing.affected" {
-					sawNotice = true
+			sawNotice, sawMarker := false, false
+			until := time.Now().Add(10 * time.Second)
+			for time.Now().Before(until) {
+				w.ws.SetReadDeadline(until)
+				var f inFrame
+				if err := w.ws.ReadJSON(&f); err != nil {
+					break
 				}
-				if f.Type == "model.created" {
+				sawNotice = sawNotice || f.Type == "wellbeing.affected"
+				if f.Type == "model.created" && !sawMarker {
+					sawMarker = true
+					until = time.Now().Add(300 * time.Millisecond)
+				}
+				if sawMarker && sawNotice {
 					break
 				}
 			}
-			if sawNotice != (login == "care") {
-				t.Fatalf("%s saw the notice: %v", login, sawNotice)
+			if !sawMarker || sawNotice != (login == "care") {
+				t.Fatalf("%s: saw the marker %v, the notice %v", login, sawMarker, sawNotice)
 			}
 		}
 		// Over HTTP: the contact reads it; the reviewer, the coordinator and the member do not.
@@ -215,4 +226,27 @@ func TestAffectedReachesOnlyTheContact(t *testing.T) {
 			t.Fatalf("an unknown project = %d %s", r.status, r.body)
 		}
 	})
+}
+
+// subscribeAnswer subscribes w to channel and returns the answer's op (or
+// error code), skipping the event and presence frames that arrive meanwhile.
+func subscribeAnswer(w *voteWatcher, channel string) string {
+	w.t.Helper()
+	if err := w.ws.WriteJSON(map[string]any{"op": "subscribe", "channel": channel}); err != nil {
+		w.t.Fatal(err)
+	}
+	for {
+		w.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		var f struct{ Op, Channel, Code string }
+		if err := w.ws.ReadJSON(&f); err != nil {
+			w.t.Fatalf("subscribe %s: %v", channel, err)
+		}
+		switch {
+		case f.Op == "subscribed" && f.Channel == channel:
+			return f.Op
+		case f.Op == "error":
+			return f.Code
+		}
+		// events and presence frames meanwhile
+	}
 }
