@@ -185,7 +185,7 @@ func (s *Leases) endLease(ctx context.Context, memberID int64, token string, to 
 		}
 		typ := "task.released"
 		if to == labeling.AssignmentSkipped && a.Sensitive {
-			if err := recordExposure(tx, memberID, a.ID, a.ClaimedAt, now); err != nil {
+			if err := recordExposure(tx, memberID, a.ProjectID, a.ID, a.ClaimedAt, now); err != nil {
 				return err
 			}
 		}

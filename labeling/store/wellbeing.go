@@ -237,13 +237,24 @@ func (s *Wellbeing) SetMine(ctx context.Context, memberID int64, c labeling.Well
 // of the co-op's length starts a forced break. A gap of a break's length
 // since the last sensitive item starts a new run.
 func (s *Leases) RecordExposure(tx Tx, a labeling.Assignment, now time.Time) error {
-	return recordExposure(tx.db, a.MemberID, a.ID, a.ClaimedAt, now)
+	return recordExposure(tx.db, a.MemberID, a.ProjectID, a.ID, a.ClaimedAt, now)
 }
 
-func recordExposure(tx *gorm.DB, memberID, assignmentID int64, claimedAt, now time.Time) error {
+func recordExposure(tx *gorm.DB, memberID, projectID, assignmentID int64, claimedAt, now time.Time) error {
 	w, err := coopWellbeing(tx)
 	if err != nil {
 		return err
+	}
+	// A project may set its own run length; the break keeps the co-op's length.
+	var own []int
+	if err := tx.Raw(`SELECT sensitive_break_after FROM projects WHERE id = ?`, projectID).Scan(&own).Error; err != nil {
+		return err
+	}
+	if len(own) == 1 && own[0] > 0 {
+		w.BreakAfter = own[0]
+		if w.BreakMinutes == 0 {
+			w.BreakMinutes = defaultWellbeing.BreakMinutes
+		}
 	}
 	m, err := memberWellbeing(tx, memberID)
 	if err != nil {

@@ -261,3 +261,35 @@ func TestShortcutsStored(t *testing.T) {
 		}
 	})
 }
+
+// A project's own run length forces the break even when the co-op's is off.
+func TestProjectBreakAfter(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := storetest.NewLab(t, db)
+		setWellbeing(f, labeling.WellbeingSettings{DailyMinutes: 480, TaskCapMinutes: 5, BreakAfter: 0, BreakMinutes: 0})
+		l := f.Member("l", "labeller")
+		p := f.Project("own run", func(ps *labeling.ProjectSettings) { ps.Overlap = 1; ps.SensitiveBreakAfter = 2 })
+		if p.SensitiveBreakAfter != 2 {
+			t.Fatalf("stored %d", p.SensitiveBreakAfter)
+		}
+		for i := range 3 {
+			f.ImportLines(p.ID, fmt.Sprintf(`{"data":{"text":"s%d"},"sensitive":true}`, i))
+		}
+		f.Submit(l, f.Claim(l, p.ID), "1")
+		f.Submit(l, f.Claim(l, p.ID), "2")
+		_, err := f.S.Leases.ClaimNextTask(f.Ctx, l, p.ID)
+		var be *labeling.BreakError
+		if !errors.As(err, &be) || !be.ResumeAt.Equal(f.Clock.Now().Add(10*time.Minute)) {
+			t.Fatalf("after the project's run: %v", err)
+		}
+		// Back to the co-op's (off): no break after a run.
+		zero := 0
+		if _, err := f.S.Projects.UpdateProject(f.Ctx, &f.Coord, p.ID, labeling.ProjectPatch{SensitiveBreakAfter: &zero}); err != nil {
+			t.Fatal(err)
+		}
+		bad := -1
+		if _, err := f.S.Projects.UpdateProject(f.Ctx, &f.Coord, p.ID, labeling.ProjectPatch{SensitiveBreakAfter: &bad}); err == nil {
+			t.Fatal("a negative run length was accepted")
+		}
+	})
+}

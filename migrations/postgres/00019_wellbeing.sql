@@ -3,6 +3,9 @@
 -- An item's sensitive-content categories, a bit mask (labeling/sensitive):
 -- 1 violence, 2 sexual content, 4 self-harm, 8 hate.
 ALTER TABLE items ADD COLUMN categories INTEGER NOT NULL DEFAULT 0 CHECK (categories >= 0);
+-- A project may force the break after a shorter (or longer) run of its
+-- sensitive items than the co-op's (0: the co-op's).
+ALTER TABLE projects ADD COLUMN sensitive_break_after INTEGER NOT NULL DEFAULT 0 CHECK (sensitive_break_after >= 0);
 -- Minutes of sensitive content this assignment showed, claim to submit or
 -- skip, capped per task; 0 for the rest.
 ALTER TABLE assignments ADD COLUMN exposure_ms BIGINT NOT NULL DEFAULT 0;
@@ -70,3 +73,4 @@ ALTER TABLE member_settings DROP COLUMN sensitive_minutes;
 ALTER TABLE member_settings DROP COLUMN categories;
 ALTER TABLE assignments DROP COLUMN exposure_ms;
 ALTER TABLE items DROP COLUMN categories;
+ALTER TABLE projects DROP COLUMN sensitive_break_after;
