@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"crypto/rand"
 	"crypto/sha256"
@@ -109,10 +110,13 @@ type Project struct {
 	RandomSeed   int64             `json:"random_seed"`
 	GoldRateBP   int               `json:"gold_rate_bp"`
 	Stint        int               `json:"stint"` // daily cap of tasks per member; 0 = none
-	Status       ProjectStatus     `json:"status"`
-	CreatedBy    *int64            `json:"created_by,omitempty"`
-	CreatedAt    time.Time         `json:"created_at"`
-	UpdatedAt    time.Time         `json:"updated_at"`
+	// SensitiveBreakAfter forces a break after a run of this many sensitive
+	// items ending in this project; 0 keeps the co-op's run length.
+	SensitiveBreakAfter int           `json:"sensitive_break_after"`
+	Status              ProjectStatus `json:"status"`
+	CreatedBy           *int64        `json:"created_by,omitempty"`
+	CreatedAt           time.Time     `json:"created_at"`
+	UpdatedAt           time.Time     `json:"updated_at"`
 	// LSConfig is the Label Studio labelling config the project was made
 	// from ("" if none); GET /api/projects/{id}/lsconfig serves it.
 	LSConfig string `json:"-"`
@@ -132,6 +136,8 @@ type ProjectSettings struct {
 	RandomSeed   int64             `json:"random_seed"`
 	GoldRateBP   int               `json:"gold_rate_bp"`
 	Stint        int               `json:"stint"`
+	// SensitiveBreakAfter: a run of this many sensitive items forces a break (0: the co-op's).
+	SensitiveBreakAfter int `json:"sensitive_break_after"`
 	// LSConfig, at creation only, is a Label Studio labelling config (XML or
 	// a template config.yml). It gives the task type and schema when they
 	// are left empty, must fit them when they are given, and is kept so
@@ -204,6 +210,9 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 	if p.Stint < 0 {
 		return p, fault.ErrInvalid.With("stint must be 0 (no cap) or more")
 	}
+	if p.SensitiveBreakAfter < 0 || p.SensitiveBreakAfter > MaxBreakAfter {
+		return p, fault.ErrInvalid.With("sensitive_break_after must be 0 (the co-op's) to %d", MaxBreakAfter)
+	}
 	return p, nil
 }
 
@@ -211,7 +220,7 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 func (p Project) Settings() ProjectSettings {
 	return ProjectSettings{ModelID: p.ModelID, Name: p.Name, TaskType: p.TaskType, Schema: p.Schema,
 		Instructions: p.Instructions, Overlap: p.Overlap, LeaseSeconds: p.LeaseSeconds, Ordering: p.Ordering,
-		RandomSeed: p.RandomSeed, GoldRateBP: p.GoldRateBP, Stint: p.Stint}
+		RandomSeed: p.RandomSeed, GoldRateBP: p.GoldRateBP, Stint: p.Stint, SensitiveBreakAfter: p.SensitiveBreakAfter}
 }
 
 // ProjectPatch changes some settings; nil fields stay. Task type and schema
@@ -228,6 +237,8 @@ type ProjectPatch struct {
 	RandomSeed   *int64             `json:"random_seed,omitempty"`
 	GoldRateBP   *int               `json:"gold_rate_bp,omitempty"`
 	Stint        *int               `json:"stint,omitempty"`
+	// SensitiveBreakAfter: 0 goes back to the co-op's run length.
+	SensitiveBreakAfter *int `json:"sensitive_break_after,omitempty"`
 }
 
 // Apply returns the settings with the patch applied (not yet normalised).
@@ -262,6 +273,9 @@ func (pp ProjectPatch) Apply(s ProjectSettings) ProjectSettings {
 	if pp.Stint != nil {
 		s.Stint = *pp.Stint
 	}
+	if pp.SensitiveBreakAfter != nil {
+		s.SensitiveBreakAfter = *pp.SensitiveBreakAfter
+	}
 	return s
 }
 
@@ -291,10 +305,12 @@ type Item struct {
 	PredictionScore string          `json:"prediction_score,omitempty"`
 	Gold            json.RawMessage `json:"gold,omitempty"`
 	Sensitive       bool            `json:"sensitive"`
-	Status          ItemStatus      `json:"status"`
-	Done            int             `json:"done"`
-	Held            int             `json:"held"`
-	CreatedAt       time.Time       `json:"created_at"`
+	// Categories are the item's kinds of sensitive content; only members who opted into each are sent it.
+	Categories []sensitive.Category `json:"categories"`
+	Status     ItemStatus           `json:"status"`
+	Done       int                  `json:"done"`
+	Held       int                  `json:"held"`
+	CreatedAt  time.Time            `json:"created_at"`
 }
 
 // AssignmentState is the life of one (item, member) slot.
@@ -322,6 +338,7 @@ type Assignment struct {
 	Draft          json.RawMessage `json:"draft,omitempty"`
 	DraftAt        *time.Time      `json:"draft_at,omitempty"`
 	ActiveMs       int64           `json:"active_ms"`
+	Sensitive      bool            `json:"sensitive"`
 }
 
 // Task is what a labeller receives: the item, its lease, and how to answer.

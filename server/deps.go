@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/member"
+	"copyhold/labeling/shortcut"
 	"copyhold/labeling/webhook"
 )
 
@@ -42,6 +43,24 @@ type Deps struct {
 	// Webhooks is outbound webhooks (labeling/webhook/relay.Service; nil:
 	// the /api/webhooks routes answer 503 webhooks_unavailable).
 	Webhooks Webhooks
+	// Wellbeing is member preferences and the co-op's wellbeing (labeling/store.Wellbeing).
+	Wellbeing Wellbeing
+}
+
+// Wellbeing is the store of the keyboard map, sensitive-content choices,
+// "this affected me" and the co-op's wellbeing settings and sums
+// (labeling/store.Wellbeing).
+type Wellbeing interface {
+	Shortcuts(ctx context.Context, memberID int64) (shortcut.Map, error)
+	SetShortcuts(ctx context.Context, memberID int64, own shortcut.Map) error
+	Mine(ctx context.Context, memberID int64) (labeling.MyWellbeing, error)
+	SetMine(ctx context.Context, memberID int64, c labeling.WellbeingChoices) error
+	Affected(ctx context.Context, memberID int64, a labeling.Affected) (bool, error)
+	Resume(ctx context.Context, memberID int64) error
+	Notices(ctx context.Context, contactID int64, limit int) ([]labeling.WellbeingNotice, error)
+	Settings(ctx context.Context) (labeling.WellbeingSettings, error)
+	SetSettings(ctx context.Context, actorID int64, w labeling.WellbeingSettings) error
+	Summary(ctx context.Context, since time.Time) ([]labeling.WellbeingDay, error)
 }
 
 // Webhooks registers and lists the endpoints that receive signed webhooks,

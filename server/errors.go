@@ -11,9 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -89,6 +92,12 @@ func fail(c *gin.Context, err error) {
 		}
 		if de.Code == errMethod.Code {
 			status = http.StatusMethodNotAllowed
+		}
+		// A refusal that ends at a known time (a forced break) says when.
+		var later interface{ RetryAt() time.Time }
+		if errors.As(err, &later) {
+			secs := max(1, int(math.Ceil(time.Until(later.RetryAt()).Seconds())))
+			c.Header("Retry-After", strconv.Itoa(secs))
 		}
 		c.AbortWithStatusJSON(status, apiError{de.Code, de.Message})
 	case clientGone(c, err):

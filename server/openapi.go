@@ -119,6 +119,7 @@ var operationLists = []struct {
 	{"accounts", "logins, sessions, API tokens, members and invites", authOps},
 	{"projects", "models, projects, imports and labelling schemas", projectOps},
 	{"work", "claiming, drafting and submitting tasks", workOps},
+	{"wellbeing", "workbench keys, sensitive-content choices, breaks and the co-op's contact", wellbeingOps},
 	{"review", "the review queue, quality, agreement and consensus", reviewOps},
 	{"equity", "the register of model units", equityOps},
 	{"votes", "the constitution and proposals", voteOps},

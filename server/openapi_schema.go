@@ -12,6 +12,8 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/member"
+	"copyhold/labeling/sensitive"
+	"copyhold/labeling/shortcut"
 	"copyhold/labeling/tasktype"
 
 	"github.com/shopspring/decimal"
@@ -50,6 +52,10 @@ var neverNull = map[string]bool{
 	"DemoInfo.logins":               true, // handleDemo fills it // labeling/store ReviewerHome starts them empty
 	"ReviewerHome.disputes":         true,
 	"ReviewerHome.gold_failures":    true,
+	"shortcutsAnswer.shortcuts":     true, // shortcut.Resolve: every action
+	"shortcutsAnswer.defaults":      true,
+	"shortcutsAnswer.reserved":      true,
+	"MyWellbeing.categories":        true, // sensitive.Mask.List
 }
 
 // schemaMode: a request's fields are all optional (a missing field decodes
@@ -291,6 +297,10 @@ func init() {
 	knownSchemas[reflect.TypeFor[tasktype.TaskType]()] = enum(strs(tasktype.TaskTypes())...)
 	knownSchemas[reflect.TypeFor[dataset.ExportFormat]()] = enum(strs(dataset.ExportFormats())...)
 	knownSchemas[reflect.TypeFor[member.Role]()] = enum(strs(member.Roles)...)
+	knownSchemas[reflect.TypeFor[shortcut.Action]()] = enum(strs(shortcut.Actions())...)
+	knownSchemas[reflect.TypeFor[shortcut.Group]()] = enum(string(shortcut.Global), string(shortcut.Options),
+		string(shortcut.Pairwise), string(shortcut.Ranking), string(shortcut.Rubric))
+	knownSchemas[reflect.TypeFor[sensitive.Category]()] = enum(strs(sensitive.All)...)
 	knownSchemas[reflect.TypeFor[labeling.ProjectStatus]()] = enum(strs([]labeling.ProjectStatus{
 		labeling.ProjectDraft, labeling.ProjectOpen, labeling.ProjectPaused, labeling.ProjectClosed})...)
 	knownSchemas[reflect.TypeFor[labeling.Ordering]()] = enum(string(labeling.OrderPriority), string(labeling.OrderRandom))

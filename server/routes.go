@@ -59,6 +59,14 @@ func (s *Server) routes() {
 		me.DELETE("/tokens/:id", s.handleRevokeToken)
 		me.GET("/me/settings", s.handleMySettings)
 		me.PUT("/me/settings", s.handleUpdateMySettings)
+		// Wellbeing and the keyboard map (handle_wellbeing.go).
+		me.GET("/me/shortcuts", s.handleMyShortcuts)
+		me.PUT("/me/shortcuts", s.handleSetMyShortcuts)
+		me.GET("/me/wellbeing", s.handleMyWellbeing)
+		me.PUT("/me/wellbeing", s.handleSetMyWellbeing)
+		me.POST("/me/wellbeing/affected", s.handleAffected)
+		me.POST("/me/wellbeing/resume", s.handleResumeSensitive)
+		me.GET("/wellbeing/notices", s.handleWellbeingNotices)
 
 		me.GET("/models", s.handleListModels)
 		me.GET("/projects", s.handleListProjects)
@@ -125,6 +133,9 @@ func (s *Server) routes() {
 		admin.GET("/projects/:id/lsconfig", s.handleProjectLSConfig)
 		admin.PATCH("/projects/:id/review-settings", s.handleUpdateReviewSettings)
 		admin.POST("/projects/:id/consensus", s.handleRecomputeConsensus)
+		admin.GET("/wellbeing/settings", s.handleWellbeingSettings)
+		admin.PUT("/wellbeing/settings", s.handleSetWellbeingSettings)
+		admin.GET("/wellbeing/summary", s.handleWellbeingSummary)
 	}
 
 	// Equity: the co-op's register of model units (handle_equity.go).

@@ -70,23 +70,24 @@ func (c *Config) defaults() {
 
 // Server holds the dependencies of every handler.
 type Server struct {
-	cfg      Config
-	members  Members
-	projects Projects
-	leases   Leases
-	reviews  Reviews
-	quality  Quality
-	datasets Datasets
-	work     Work // submit, review decisions, disputes
-	register Register
-	votes    Votes
-	rollLog  Roll
-	webhooks Webhooks
-	log      *slog.Logger
-	limits   *failureLimiter // logins, per account and per address
-	pwLimits *failureLimiter // wrong current passwords, per member
-	engine   *gin.Engine
-	handler  http.Handler
+	cfg       Config
+	members   Members
+	projects  Projects
+	leases    Leases
+	reviews   Reviews
+	quality   Quality
+	datasets  Datasets
+	work      Work // submit, review decisions, disputes
+	register  Register
+	votes     Votes
+	rollLog   Roll
+	webhooks  Webhooks
+	wellbeing Wellbeing
+	log       *slog.Logger
+	limits    *failureLimiter // logins, per account and per address
+	pwLimits  *failureLimiter // wrong current passwords, per member
+	engine    *gin.Engine
+	handler   http.Handler
 }
 
 // New builds the server on its configuration and the stores and services
@@ -97,7 +98,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(), pwLimits: newPasswordLimiter(),
 		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
 		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll,
-		webhooks: deps.Webhooks}
+		webhooks: deps.Webhooks, wellbeing: deps.Wellbeing}
 	if deps.Register == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}

@@ -28,7 +28,7 @@ import (
 // over them and the equity register, each through the interface the server
 // declares for it.
 func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll, hooks *relay.Service) server.Deps {
-	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
+	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes, Roll: rl,
 		Webhooks: hooks}
 }

@@ -31,7 +31,7 @@
 --
 -- docs/bench/run-claim-bench.sh sets the variables:
 --   pgbench "$URL" -n -f docs/bench/claim-submit.sql -c 8 -j 2 -t 300 -D project=ID -D member0=FIRST_MEMBER_ID \
---     -D scope=project:ID -D rscope=review:ID -D unit=unit:MODEL_ID -D now=T -D expires=T+600s -D day=MIDNIGHT
+--     -D scope=project:ID -D rscope=review:ID -D unit=unit:MODEL_ID -D now=T -D expires=T+600s -D day=MIDNIGHT -D dayname=YYYY-MM-DD
 --
 -- Client n acts as member member0 + n, so no two clients share a member.
 \set member :member0 + :client_id
@@ -39,12 +39,17 @@
 \set pick_id 0
 BEGIN;
 SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
-    COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = :member), 20) AS sensitive_cap,
+    COALESCE(ms.sensitive_daily_cap, 20) AS sensitive_cap,
     (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive = true AND claimed_at >= ':day') AS sensitive_used,
+    COALESCE(ms.categories, 0) AS opted, ms.sensitive_minutes AS own_minutes, ms.break_until AS break_until,
+    ms.paused_at AS paused_at, COALESCE(w.daily_minutes, 120) AS coop_minutes,
+    COALESCE((SELECT d.exposure_ms FROM wellbeing_days d WHERE d.member_id = :member AND d.day = ':dayname'), 0) AS exposure_ms,
     COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
     a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
     a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
 FROM projects p
+LEFT JOIN member_settings ms ON ms.member_id = :member
+LEFT JOIN wellbeing_settings w ON w.id = 1
 LEFT JOIN assignments a ON a.member_id = :member AND a.project_id = p.id AND a.state = 'leased'
 WHERE p.id = :project;
 SELECT id, rule, scope_id, version, body, COALESCE(proposal_id, 0) AS proposal_id,
@@ -54,7 +59,7 @@ WITH victim AS (SELECT a.id
     JOIN items i ON i.id = a.item_id
     WHERE a.project_id = :project AND a.state = 'leased' AND a.lease_expires_at <= ':now'
       AND a.member_id <> :member AND i.status = 'open'
-      AND (true OR NOT i.sensitive)
+      AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
       AND NOT EXISTS (
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
@@ -71,7 +76,7 @@ WITH pick AS (SELECT i.id
           LIMIT 100) head
     JOIN items i ON i.id = head.id
     WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
-      AND (true OR NOT i.sensitive)
+      AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
       AND NOT EXISTS (
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
@@ -86,7 +91,7 @@ WITH pick AS (SELECT i.id
     FROM items i
     WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
       AND i.done = 0
-      AND (true OR NOT i.sensitive)
+      AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
       AND NOT EXISTS (
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
@@ -101,7 +106,7 @@ RETURNING items.id, items.sensitive, items.data, items.prediction \aset pick_
 WITH pick AS (SELECT i.id
     FROM items i
     WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
-      AND (true OR NOT i.sensitive)
+      AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
       AND NOT EXISTS (
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')

@@ -41,7 +41,7 @@ now=$(date -u '+%Y-%m-%d %H:%M:%S+00')
 pgbench "$url" -n -M simple -f docs/bench/claim-submit.sql -c "$clients" -j 2 -t "$per" \
   -D project="$project" -D member0="$member0" -D scope="project:$project" -D rscope="review:$project" \
   -D unit="unit:$model" -D now="$now" -D expires="$(date -u -d '+600 seconds' '+%Y-%m-%d %H:%M:%S+00')" \
-  -D day="$(date -u '+%Y-%m-%d 00:00:00+00')" | tee "$out/pgbench.txt"
+  -D day="$(date -u '+%Y-%m-%d 00:00:00+00')" -D dayname="$(date -u '+%Y-%m-%d')" | tee "$out/pgbench.txt"
 
 go_rate=$(awk '{for (i = 2; i <= NF; i++) if ($i == "claims/s") print $(i-1)}' "$out/go.txt" | tail -1)
 pg_rate=$(awk '/^tps/ {print $3}' "$out/pgbench.txt")

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"copyhold/labeling/textrule"
 	"encoding/csv"
@@ -15,7 +16,7 @@ import (
 // CSV import files: a header row naming the data fields.
 
 // CSV columns lifted out of the data.
-var csvSpecialColumns = []string{"external_id", "priority", "sensitive", "gold", "prediction"}
+var csvSpecialColumns = []string{"external_id", "priority", "sensitive", "categories", "gold", "prediction"}
 
 // lineGuard fails a read once a single line grows past max bytes, so a
 // malformed CSV cannot make the csv package buffer an unbounded line.
@@ -159,6 +160,8 @@ func (im *importer) csvRecord(header, row []string, line int, where string) erro
 			}
 		case "sensitive":
 			rec.Sensitive, err = parseSensitive(v)
+		case "categories":
+			rec.Categories, err = sensitive.Parse(v)
 		case "gold", "prediction":
 			if v = strings.TrimSpace(v); v == "" {
 				continue

@@ -4,6 +4,7 @@ package importer
 import (
 	"bytes"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,8 @@ type Record struct {
 	Prior     []PriorAnnotation
 	Priority  int
 	Sensitive bool
+	// Categories of sensitive content; any makes the record sensitive.
+	Categories sensitive.Mask
 	// Tally counts what became of the record's Label Studio predictions and
 	// annotations.
 	Tally AnnotationTally
@@ -261,7 +264,7 @@ func (im *importer) finish(rec Record, where string) error {
 	if rec.Priority == 0 {
 		rec.Priority = im.opts.Priority
 	}
-	rec.Sensitive = rec.Sensitive || im.opts.Sensitive
+	rec.Sensitive = rec.Sensitive || im.opts.Sensitive || rec.Categories != 0
 	if im.opts.IDField != "" || im.opts.GoldField != "" {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(rec.Data, &obj); err == nil && obj != nil {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"encoding/json"
 	"errors"
@@ -127,6 +128,8 @@ func TestImportJSONLErrors(t *testing.T) {
 		{"id and external_id", `{"data":{"text":"x"},"id":1,"external_id":"1"}`, ErrImportFormat, `line 1: give either "id" or "external_id"`},
 		{"bad priority", `{"data":{"text":"x"},"priority":1.5}`, ErrImportFormat, `line 1: priority "1.5" must be a whole number`},
 		{"bad sensitive", `{"data":{"text":"x"},"sensitive":"yes"}`, ErrImportFormat, `line 1: sensitive must be true or false, got string "yes"`},
+		{"bad categories", `{"data":{"text":"x"},"categories":"hate"}`, ErrImportFormat, `line 1: categories must be a list of names`},
+		{"unknown category", `{"data":{"text":"x"},"categories":["gore"]}`, ErrImportFormat, `line 1: unknown sensitive category "gore"`},
 		{"bad gold", good + `{"data":{"text":"x"},"gold":"meh"}`, ErrImportFormat, `line 2: gold: unknown label: choice "meh" is not one of "negative", "positive"`},
 		{"bad prediction", `{"data":{"text":"x"},"prediction":{"choice":"positive","score":0.3}}`, ErrImportFormat, `line 1: prediction: invalid answer: top level: unknown field "score"`},
 		{"too long", good + `{"text":"` + strings.Repeat("a", MaxRecordBytes) + `"}` + "\n" + good, ErrImportTooLarge, "line 2: larger than the limit of 1048576 bytes"},
@@ -214,6 +217,7 @@ func TestImportCSVErrors(t *testing.T) {
 		{"empty text", "text,source\nhi,a\n  ,b\n", ErrImportFormat, `line 3: item data field "text" is empty`},
 		{"bad priority", "text,priority\nhi,high\n", ErrImportFormat, `line 2: priority "high" must be a whole number`},
 		{"bad sensitive", "text,sensitive\nhi,maybe\n", ErrImportFormat, `line 2: sensitive "maybe" must be true or false`},
+		{"bad category", "text,categories\nhi,violence;gore\n", ErrImportFormat, `line 2: unknown sensitive category "gore"`},
 		{"bad gold", "text,gold\nhi,neutral\n", ErrImportFormat, `line 2: gold: unknown label: choice "neutral"`},
 		{"bad gold JSON", "text,gold\nhi,{oops\n", ErrImportFormat, "line 2: gold column is not valid JSON"},
 		{"duplicate column", "text,text\na,b\n", ErrImportFormat, `line 1: column 2 "text" repeats column 1`},
@@ -438,5 +442,23 @@ func TestImportStreamsLargeInput(t *testing.T) {
 	})
 	if err != nil || count != n {
 		t.Errorf("read %d records, err %v", count, err)
+	}
+}
+
+func TestImportCategoriesMakeSensitive(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		input  string
+	}{
+		{JSONL, `{"data":{"text":"x"},"categories":["hate","violence"]}`},
+		{CSV, "text,categories\nx,Violence;hate\n"},
+	} {
+		recs, err := collect(t, strings.NewReader(c.input), c.format, tasktype.TaskClassification, sentimentSchema, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 || !recs[0].Sensitive || recs[0].Categories != sensitive.Mask(1|8) {
+			t.Fatalf("%v: %+v", c.format, recs)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"copyhold/labeling/textrule"
 	"encoding/json"
@@ -16,7 +17,7 @@ import (
 // JSONL import files: one JSON object per line.
 
 // jsonlWrapperKeys are the keys of a wrapped JSONL record.
-var jsonlWrapperKeys = []string{"data", "id", "external_id", "priority", "gold", "prediction", "sensitive"}
+var jsonlWrapperKeys = []string{"data", "id", "external_id", "priority", "gold", "prediction", "sensitive", "categories"}
 
 func (im *importer) readJSONL(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -125,6 +126,17 @@ func (im *importer) jsonlRecord(b []byte, line int, where string) error {
 		if err := json.Unmarshal(raw, &rec.Sensitive); err != nil {
 			return ErrImportFormat.With("%s: sensitive must be true or false, got %s", where, tasktype.ShortRaw(raw))
 		}
+	}
+	if raw, ok := obj["categories"]; ok && string(raw) != "null" {
+		var cs []sensitive.Category
+		if err := json.Unmarshal(raw, &cs); err != nil {
+			return ErrImportFormat.With("%s: categories must be a list of names, got %s", where, tasktype.ShortRaw(raw))
+		}
+		m, err := sensitive.MaskOf(cs)
+		if err != nil {
+			return ErrImportFormat.With("%s: %s", where, err.Error())
+		}
+		rec.Categories = m
 	}
 	if raw, ok := obj["gold"]; ok && string(raw) != "null" {
 		rec.Gold = raw

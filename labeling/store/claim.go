@@ -9,6 +9,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/sensitive"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/tasktype"
 
@@ -50,7 +51,7 @@ func (r assignmentRow) assignment() labeling.Assignment {
 	return labeling.Assignment{ID: r.ID, ProjectID: r.ProjectID, ItemID: r.ItemID, MemberID: r.MemberID,
 		State: labeling.AssignmentState(r.State), LeaseToken: r.LeaseToken, LeaseExpiresAt: r.LeaseExpiresAt,
 		ClaimedAt: r.ClaimedAt, SubmittedAt: r.SubmittedAt, Draft: rawOrNil(r.Draft), DraftAt: r.DraftAt,
-		ActiveMs: r.ActiveMs}
+		ActiveMs: r.ActiveMs, Sensitive: r.Sensitive}
 }
 
 type itemRow struct {
@@ -69,6 +70,7 @@ type itemRow struct {
 	PredictionScore string
 	Gold            *string
 	Sensitive       bool
+	Categories      int64 // a sensitive.Mask
 	Status          string
 	Done            int
 	Held            int
@@ -81,7 +83,7 @@ func (r itemRow) item() labeling.Item {
 	return labeling.Item{ID: r.ID, ProjectID: r.ProjectID, Seq: r.Seq, ExternalID: r.ExternalID,
 		Data: json.RawMessage(r.Data), ContentHash: r.ContentHash, Priority: r.Priority,
 		Prediction: rawOrNil(r.Prediction), PredictionModel: r.PredictionModel, PredictionScore: r.PredictionScore,
-		Gold: rawOrNil(r.Gold), Sensitive: r.Sensitive,
+		Gold: rawOrNil(r.Gold), Sensitive: r.Sensitive, Categories: sensitive.Mask(r.Categories).List(),
 		Status: labeling.ItemStatus(r.Status), Done: r.Done, Held: r.Held, CreatedAt: r.CreatedAt}
 }
 
@@ -146,15 +148,21 @@ func (s *Leases) ClaimNextTask(ctx context.Context, memberID, projectID int64) (
 
 // claimStart is what a claim reads first, in one statement: the project,
 // whether the member is in it, the member's sensitive items today against
-// their cap, and their current lease in the project, if any (lease_id 0
-// when none).
+// their cap, their wellbeing state (opted-in categories, own budget, break,
+// pause) with the co-op's budget and today's sensitive minutes, and their
+// current lease in the project, if any (lease_id 0 when none).
 const claimStart = `SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = @member) AS is_member,
-    COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = @member), @cap) AS sensitive_cap,
+    COALESCE(ms.sensitive_daily_cap, @cap) AS sensitive_cap,
     (SELECT COUNT(*) FROM assignments WHERE member_id = @member AND sensitive = @yes AND claimed_at >= @day) AS sensitive_used,
+    COALESCE(ms.categories, 0) AS opted, ms.sensitive_minutes AS own_minutes, ms.break_until AS break_until,
+    ms.paused_at AS paused_at, COALESCE(w.daily_minutes, @coop_minutes) AS coop_minutes,
+    COALESCE((SELECT d.exposure_ms FROM wellbeing_days d WHERE d.member_id = @member AND d.day = @dayname), 0) AS exposure_ms,
     COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
     a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
     a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
 FROM projects p
+LEFT JOIN member_settings ms ON ms.member_id = @member
+LEFT JOIN wellbeing_settings w ON w.id = 1
 LEFT JOIN assignments a ON a.member_id = @member AND a.project_id = p.id AND a.state = 'leased'
 WHERE p.id = @project`
 
@@ -163,6 +171,12 @@ type claimStartRow struct {
 	IsMember      bool
 	SensitiveCap  int
 	SensitiveUsed int64
+	Opted         int64
+	OwnMinutes    *int
+	BreakUntil    *time.Time
+	PausedAt      *time.Time
+	CoopMinutes   int
+	ExposureMs    int64
 	LeaseID       int64
 	LeaseItemID   *int64
 	LeaseToken    *string    `gorm:"column:lease_lease_token"`
@@ -172,6 +186,21 @@ type claimStartRow struct {
 	LeaseDraft    *string    `gorm:"column:lease_draft"`
 	LeaseDraftAt  *time.Time `gorm:"column:lease_draft_at"`
 	LeaseActiveMs *int64     `gorm:"column:lease_active_ms"`
+}
+
+// sensitiveBlock says why the member may not be sent a sensitive item now
+// (nil: they may): a pause they asked for, today's minutes spent, or
+// today's count of items reached.
+func (r claimStartRow) sensitiveBlock(capN int) error {
+	switch {
+	case r.PausedAt != nil:
+		return labeling.ErrSensitivePaused
+	case r.ExposureMs >= int64(budgetMinutes(r.OwnMinutes, r.CoopMinutes))*60_000:
+		return labeling.ErrSensitiveBudget
+	case r.SensitiveUsed >= int64(capN):
+		return labeling.ErrSensitiveCap
+	}
+	return nil
 }
 
 // lease is the member's current lease read by claimStart (ok false when none).
@@ -207,7 +236,7 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 	day := labeling.DayStart(now)
 	var pm []claimStartRow
 	if err := tx.Raw(claimStart, map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
-		"yes": true, "day": day}).Scan(&pm).Error; err != nil {
+		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes}).Scan(&pm).Error; err != nil {
 		return labeling.Task{}, err
 	}
 	if len(pm) == 0 {
@@ -245,6 +274,11 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 		}
 	}
 
+	// A forced break after a run of sensitive items holds every claim.
+	if b := pm[0].BreakUntil; b != nil && b.After(now) {
+		return labeling.Task{}, &labeling.BreakError{ResumeAt: *b}
+	}
+
 	coopStint, sensitiveMax, err := s.coopLimits(tx)
 	if err != nil {
 		return labeling.Task{}, err
@@ -260,9 +294,10 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 		}
 	}
 	// A lowered co-op maximum applies to caps set earlier too (as sensitiveToday).
-	capN, used := min(pm[0].SensitiveCap, labeling.CoopSensitiveDailyCap, sensitiveMax), pm[0].SensitiveUsed
+	capN := min(pm[0].SensitiveCap, labeling.CoopSensitiveDailyCap, sensitiveMax)
+	whyNot := pm[0].sensitiveBlock(capN)
 	args := claimArgs{ProjectID: projectID, MemberID: memberID, Overlap: p.Overlap,
-		AllowSensitive: used < int64(capN), Now: now}
+		AllowSensitive: whyNot == nil, Blocked: int64(sensitive.Every &^ sensitive.Mask(pm[0].Opted)), Now: now}
 
 	// Gold is mixed in at the project's rate and looks like any other task.
 	if p.GoldRateBP > 0 && rand.IntN(10_000) < p.GoldRateBP {
@@ -310,11 +345,23 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 		var n int64
 		if err := tx.Raw(`SELECT COUNT(*) FROM items i
 WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k AND i.sensitive
+  AND (i.categories & @blocked) = 0 AND `+untouched, args.named()).Scan(&n).Error; err != nil {
+			return labeling.Task{}, err
+		}
+		if n > 0 {
+			return labeling.Task{}, whyNot
+		}
+	}
+	if args.Blocked != 0 {
+		// Say so when what is left is only of kinds the member did not opt into.
+		var n int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM items i
+WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k AND (i.categories & @blocked) <> 0
   AND `+untouched, args.named()).Scan(&n).Error; err != nil {
 			return labeling.Task{}, err
 		}
 		if n > 0 {
-			return labeling.Task{}, labeling.ErrSensitiveCap
+			return labeling.Task{}, labeling.ErrNoTasks.With("no tasks left for you in this project: the %d left are sensitive items of kinds you have not opted into (Account, Sensitive content)", n)
 		}
 	}
 	return labeling.Task{}, labeling.ErrNoTasks

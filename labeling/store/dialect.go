@@ -49,12 +49,13 @@ type claimArgs struct {
 	MemberID       int64
 	Overlap        int
 	AllowSensitive bool
-	Now            any // time.Time; any keeps the map below simple
+	Blocked        int64 // sensitive categories the member did not opt into (a sensitive.Mask)
+	Now            any   // time.Time; any keeps the map below simple
 }
 
 func (a claimArgs) named() map[string]any {
 	return map[string]any{"project": a.ProjectID, "member": a.MemberID, "k": a.Overlap,
-		"allow_sensitive": a.AllowSensitive, "now": a.Now}
+		"allow_sensitive": a.AllowSensitive, "blocked": a.Blocked, "now": a.Now}
 }
 
 // pickedItem is the row a claim took, with what the task shows.
@@ -113,7 +114,7 @@ func openItemFilter(band claimBand) string {
 	}
 	return from + `
     WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k` + extra + `
-      AND (@allow_sensitive OR NOT i.sensitive)
+      AND (@allow_sensitive OR NOT i.sensitive) AND (i.categories & @blocked) = 0
       AND ` + untouched + `
     ORDER BY ` + order + `.done DESC, ` + order + `.priority DESC, ` + order + `.order_key
     LIMIT 1`
@@ -150,7 +151,7 @@ func claimGoldItem(tx *gorm.DB, a claimArgs) (pickedItem, bool, error) {
 	const filter = `
     FROM items i
     WHERE i.project_id = @project AND i.status = 'gold'
-      AND (@allow_sensitive OR NOT i.sensitive)
+      AND (@allow_sensitive OR NOT i.sensitive) AND (i.categories & @blocked) = 0
       AND ` + untouched + `
     ORDER BY i.order_key
     LIMIT 1`
@@ -196,7 +197,7 @@ func takeOverExpired(tx *gorm.DB, a claimArgs, skipLocked bool) (expiredLease, b
     JOIN items i ON i.id = a.item_id
     WHERE a.project_id = @project AND a.state = 'leased' AND a.lease_expires_at <= @now
       AND a.member_id <> @member AND i.status = 'open'
-      AND (@allow_sensitive OR NOT i.sensitive)
+      AND (@allow_sensitive OR NOT i.sensitive) AND (i.categories & @blocked) = 0
       AND ` + untouched + `
     ORDER BY a.lease_expires_at, a.id
     LIMIT 1`

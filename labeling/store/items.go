@@ -125,7 +125,7 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 					Data: string(rec.Data), ContentHash: hash, Priority: rec.Priority,
 					OrderKey:   labeling.OrderKey(labeling.Ordering(p.Ordering), p.RandomSeed, seq, hash),
 					Prediction: strOrNil(rec.Prediction), PredictionModel: rec.PredictionModel, PredictionScore: rec.PredictionScore,
-					Gold: strOrNil(rec.Gold), Sensitive: rec.Sensitive, Status: status, CreatedAt: now})
+					Gold: strOrNil(rec.Gold), Sensitive: rec.Sensitive, Categories: int64(rec.Categories), Status: status, CreatedAt: now})
 				extras = append(extras, importExtra{prior: rec.Prior, tally: rec.Tally})
 				seq++
 				if len(batch) == 1 {
@@ -168,18 +168,18 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 // by the database (ON CONFLICT DO NOTHING also covers duplicates within the
 // batch).
 func insertItems(tx *gorm.DB, rows []itemRow) (map[string]int64, error) {
-	const cols = 15
+	const cols = 16
 	var sb strings.Builder
 	sb.WriteString(`INSERT INTO items (project_id, import_id, seq, external_id, data, content_hash, priority,
-    order_key, prediction, prediction_model, prediction_score, gold, sensitive, status, created_at) VALUES `)
+    order_key, prediction, prediction_model, prediction_score, gold, sensitive, categories, status, created_at) VALUES `)
 	args := make([]any, 0, len(rows)*cols)
 	for i, r := range rows {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, r.ProjectID, r.ImportID, r.Seq, r.ExternalID, r.Data, r.ContentHash, r.Priority,
-			r.OrderKey, r.Prediction, r.PredictionModel, r.PredictionScore, r.Gold, r.Sensitive, r.Status, r.CreatedAt)
+			r.OrderKey, r.Prediction, r.PredictionModel, r.PredictionScore, r.Gold, r.Sensitive, r.Categories, r.Status, r.CreatedAt)
 	}
 	sb.WriteString(" ON CONFLICT (project_id, content_hash) DO NOTHING RETURNING id, content_hash")
 	var out []struct {

@@ -184,6 +184,11 @@ func (s *Leases) endLease(ctx context.Context, memberID int64, token string, to 
 			return err
 		}
 		typ := "task.released"
+		if to == labeling.AssignmentSkipped && a.Sensitive {
+			if err := recordExposure(tx, memberID, a.ProjectID, a.ID, a.ClaimedAt, now); err != nil {
+				return err
+			}
+		}
 		if to == labeling.AssignmentSkipped {
 			typ = "task.skipped"
 			if err := tx.Create(&skipRow{AssignmentID: a.ID, ItemID: a.ItemID, ProjectID: a.ProjectID, MemberID: memberID,

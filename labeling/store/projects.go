@@ -47,12 +47,14 @@ type projectRow struct {
 	RandomSeed   int64
 	GoldRateBP   int `gorm:"column:gold_rate_bp"`
 	Stint        int
-	Status       string
-	NextSeq      int64
-	CreatedBy    *int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LSConfig     string `gorm:"column:ls_config"`
+	// SensitiveBreakAfter: the project's run length before a forced break (0: the co-op's).
+	SensitiveBreakAfter int
+	Status              string
+	NextSeq             int64
+	CreatedBy           *int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	LSConfig            string `gorm:"column:ls_config"`
 }
 
 func (projectRow) TableName() string { return "projects" }
@@ -61,7 +63,7 @@ func (r projectRow) project() labeling.Project {
 	return labeling.Project{ID: r.ID, ModelID: r.ModelID, Name: r.Name, TaskType: tasktype.TaskType(r.TaskType),
 		Schema: json.RawMessage(r.Schema), Instructions: r.Instructions, Overlap: r.Overlap,
 		LeaseSeconds: r.LeaseSeconds, Ordering: labeling.Ordering(r.Ordering), RandomSeed: r.RandomSeed,
-		GoldRateBP: r.GoldRateBP, Stint: r.Stint, Status: labeling.ProjectStatus(r.Status),
+		GoldRateBP: r.GoldRateBP, Stint: r.Stint, SensitiveBreakAfter: r.SensitiveBreakAfter, Status: labeling.ProjectStatus(r.Status),
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, LSConfig: r.LSConfig}
 }
 
@@ -158,7 +160,8 @@ func (s *Projects) CreateProject(ctx context.Context, actor *int64, settings lab
 		now := s.clock()
 		row := projectRow{ModelID: ps.ModelID, Name: ps.Name, TaskType: string(ps.TaskType), Schema: string(ps.Schema),
 			Instructions: ps.Instructions, Overlap: ps.Overlap, LeaseSeconds: ps.LeaseSeconds, Ordering: string(ps.Ordering),
-			RandomSeed: ps.RandomSeed, GoldRateBP: ps.GoldRateBP, Stint: ps.Stint, Status: string(labeling.ProjectDraft),
+			RandomSeed: ps.RandomSeed, GoldRateBP: ps.GoldRateBP, Stint: ps.Stint, SensitiveBreakAfter: ps.SensitiveBreakAfter,
+			Status:  string(labeling.ProjectDraft),
 			NextSeq: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now, LSConfig: ps.LSConfig}
 		if err := tx.Create(&row).Error; err != nil {
 			if sqldb.IsUniqueViolation(err) {
@@ -293,7 +296,7 @@ func (s *Projects) UpdateProject(ctx context.Context, actor *int64, id int64, pa
 		upd := map[string]any{"name": next.Name, "task_type": string(next.TaskType), "schema": string(next.Schema),
 			"instructions": next.Instructions, "overlap": next.Overlap, "lease_seconds": next.LeaseSeconds,
 			"ordering": string(next.Ordering), "random_seed": next.RandomSeed, "gold_rate_bp": next.GoldRateBP,
-			"stint": next.Stint, "updated_at": now}
+			"stint": next.Stint, "sensitive_break_after": next.SensitiveBreakAfter, "updated_at": now}
 		if err := tx.Model(&projectRow{}).Where("id = ?", id).Updates(upd).Error; err != nil {
 			return err
 		}

@@ -25,6 +25,9 @@ type Stores struct {
 	Reviews  *Reviews  // review settings, the reviewer queue, decisions, disputes
 	Quality  *Quality  // consensus, labeller quality, agreement
 	Datasets *Datasets // snapshots, releases, evaluations, personal data export
+	// Wellbeing holds member preferences (keys, categories, budget), the
+	// co-op's wellbeing settings, breaks, "this affected me" and its sums.
+	Wellbeing *Wellbeing
 	// Ledger passes outcomes to the Ledger (WithLedger) in a service's transaction.
 	Ledger *LedgerHooks
 
@@ -65,7 +68,7 @@ func New(db *gorm.DB) *Stores {
 
 func build(b base) *Stores {
 	s := &Stores{base: b, Members: &Members{b}, Projects: &Projects{b}, Leases: &Leases{b},
-		Reviews: &Reviews{b}, Quality: &Quality{b}, Ledger: &LedgerHooks{b}}
+		Reviews: &Reviews{b}, Quality: &Quality{b}, Wellbeing: &Wellbeing{b}, Ledger: &LedgerHooks{b}}
 	s.Datasets = &Datasets{base: b, members: s.Members, projects: s.Projects}
 	return s
 }

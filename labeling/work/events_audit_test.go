@@ -100,10 +100,19 @@ var eventAudit = map[string]audience{
 	// A webhook endpoint stopped after its retries were spent: the
 	// coordinator who registered it is told.
 	"webhook.disabled": {[]string{"member"}, []string{"endpoint_id", "url", "reason", "message_id"}},
+	// Wellbeing: a member's own breaks and pauses on their channel; "this
+	// affected me" on the designated contact's channel only; the co-op's
+	// settings for the record.
+	"member.shortcuts_changed": {[]string{"member"}, nil},
+	"wellbeing.break":          {[]string{"member"}, []string{"resume_at", "break_minutes"}},
+	"wellbeing.paused":         {[]string{"member"}, nil},
+	"wellbeing.resumed":        {[]string{"member"}, nil},
+	"wellbeing.affected":       {[]string{"member"}, []string{"notice_id", "member_id", "project_id"}},
+	"coop.wellbeing_changed":   {[]string{"audit"}, []string{"daily_minutes", "task_cap_minutes", "break_after", "break_minutes"}},
 }
 
 // eventTypeLiteral matches the event type names written in the source.
-var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register|session|token|webhook)\.[a-z_]+)"`)
+var eventTypeLiteral = regexp.MustCompile(`"((?:task|item|review|consensus|project|import|evaluation|member|role|login|model|snapshot|release|equity|constitution|rule|proposal|register|session|token|webhook|wellbeing|coop)\.[a-z_]+)"`)
 
 // notEvents are literals the pattern takes for event types.
 var notEvents = map[string]bool{"evaluation.jsonl": true}

@@ -121,6 +121,11 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 		if err != nil {
 			return err
 		}
+		if a.Sensitive { // minutes toward the budget, the run toward a break
+			if err := s.leases.RecordExposure(tx, a, now); err != nil {
+				return err
+			}
+		}
 		if err := s.ledger.Submitted(tx, sub); err != nil { // pending units
 			return err
 		}

@@ -88,7 +88,7 @@ func Deps(db *gorm.DB, st *store.Stores) server.Deps {
 	if err != nil {
 		panic(err)
 	}
-	return server.Deps{Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
+	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db),
 		Roll: equitystore.NewRoll(db, &k), Webhooks: relay.NewService(webhookstore.New(db, nil), webhook.Policy{})}
 }

@@ -1,7 +1,8 @@
 // The labeller's workbench: one task at a time, keyboard first.
-// Enter submits (Ctrl/Cmd+Enter inside text boxes), S skips, Ctrl+Z undoes,
-// I toggles the instructions, ? lists every shortcut.
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+// By default Enter submits (Ctrl/Cmd+Enter inside text boxes), S skips,
+// Ctrl+Z undoes, I toggles the instructions, ? lists every shortcut; each
+// member may remap them (keymap.ts, Account → Keyboard shortcuts).
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api';
 import { useSession } from '../auth';
 import { Link } from '../router';
@@ -12,14 +13,17 @@ import { Dialog } from './Dialog';
 import { loadEditor } from './editors';
 import { Kbd } from './editors/common';
 import type { EditorModule, KeyHandler, Shortcut } from './editors/types';
-import { isTypingTarget, plainKey } from './keys';
+import { isTypingTarget } from './keys';
+import { DEFAULT_KEYMAP, KeymapContext, keyLabel, keyOf, keymapOf, type Keymap } from './keymap';
+import { AffectedButton, BreakScreen } from './Wellbeing';
+import { wellbeingApi, type MyWellbeing } from './wellbeingApi';
 import { Markdown } from './markdown';
 import { newIdempotencyKey, pendingFor, savePending, submitBody, submitWithRetry, type PendingSubmit } from './submitQueue';
 import { TaskEditor } from './TaskEditor';
 import { LiveEarnings } from '../live/LiveEarnings';
 import type { Answer, MyProgress, MySettings, Project, Task } from './types';
 
-type Phase = 'loading' | 'task' | 'done' | 'blocked' | 'break' | 'error';
+type Phase = 'loading' | 'task' | 'done' | 'blocked' | 'break' | 'forced' | 'error';
 
 const BLOCKED: Record<string, string> = {
   no_tasks: 'There is nothing left for you to label in this project right now. Thank you!',
@@ -29,6 +33,9 @@ const BLOCKED: Record<string, string> = {
   project_not_open: 'This project is not open for labelling yet.',
   not_project_member: 'You are not a member of this project. Ask a coordinator to add you.',
   sensitive_cap_reached: 'You have seen today’s limit of sensitive items. Take care of yourself; more tomorrow.',
+  sensitive_budget_spent: 'You have spent today’s minutes of sensitive content. Only sensitive items are left here; more tomorrow.',
+  sensitive_paused: 'Your sensitive work is paused, and only sensitive items are left here. Resume it from the wellbeing bar when you are ready.',
+  wellbeing_break: 'Time for a short break after a run of sensitive items.',
 };
 
 declare global {
@@ -65,6 +72,10 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
   const [skipReason, setSkipReason] = useState('');
   const [instrOpen, setInstrOpen] = useState(() => localStorage.getItem(`copyhold.instr.${projectId}`) !== 'closed');
   const [lastAdvance, setLastAdvance] = useState<number | null>(null);
+  const [keymap, setKeymap] = useState<Keymap>(DEFAULT_KEYMAP);
+  const [wellbeing, setWellbeing] = useState<MyWellbeing | null>(null);
+  const [breakUntil, setBreakUntil] = useState<string | null>(null);
+  const [careMsg, setCareMsg] = useState('');
 
   const keyRef = useRef<KeyHandler | null>(null);
   const history = useRef<Answer[]>([]);
@@ -116,6 +127,16 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
       if (!live.current) return;
       const err = e as ApiError;
       advanceStart.current = null;
+      if (err.code === 'wellbeing_break') {
+        // The server holds every claim until the break ends; it says when.
+        const w = await wellbeingApi.mine().catch(() => null);
+        if (!live.current) return;
+        if (w) setWellbeing(w);
+        setTask(null);
+        setBreakUntil(w?.break_until ?? new Date(Date.now() + 60_000).toISOString());
+        setPhase('forced');
+        return;
+      }
       if (err.code === 'no_tasks' || err.status === 409 || err.status === 403) {
         setBlocked(err);
         setTask(null);
@@ -146,6 +167,14 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
       refreshMine();
       labelApi.mySettings().then(
         (s) => !cancelled && setSettings(s),
+        () => {},
+      );
+      wellbeingApi.shortcuts().then(
+        (r) => !cancelled && setKeymap(keymapOf(r.shortcuts ?? [])),
+        () => {},
+      );
+      wellbeingApi.mine().then(
+        (w) => !cancelled && setWellbeing(w),
         () => {},
       );
       const pending = pendingFor(projectId);
@@ -361,7 +390,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
     setPhase('break');
   }, [task]);
 
-  // Global keys.
+  // Global keys, as the member mapped them (keymap.ts; GET /api/me/shortcuts).
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       if (showHelp || skipping || e.defaultPrevented || e.isComposing) return;
@@ -375,37 +404,39 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
         return;
       }
+      const k = keyOf(e);
+      if (!k) return;
       const tag = (e.target as HTMLElement | null)?.tagName;
-      if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
-        if (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY') return;
+      if (k === keymap.submit) {
+        // Enter on a button or link activates it.
+        if (k === 'Enter' && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) return;
         if (phase === 'task') {
           e.preventDefault();
           void submit();
         }
         return;
       }
-      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z') {
+      if (k === keymap.undo) {
         e.preventDefault();
         undo();
         return;
       }
-      if (e.key === '?') {
+      if (k === keymap.help) {
         e.preventDefault();
         setShowHelp(true);
         return;
       }
-      const k = plainKey(e);
-      if (k === 'i') {
+      if (k === keymap.instructions) {
         e.preventDefault();
         toggleInstr();
         return;
       }
       if (phase !== 'task' || !task) return;
       if (!revealed) {
-        if (k === 'r') {
+        if (k === keymap.reveal) {
           e.preventDefault();
           setRevealed(true);
-        } else if (k === 's') {
+        } else if (k === keymap.skip) {
           e.preventDefault();
           setSkipping(true);
         }
@@ -415,31 +446,31 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         e.preventDefault();
         return;
       }
-      if (k === 's') {
+      if (k === keymap.skip) {
         e.preventDefault();
         setSkipping(true);
-      } else if (k === 'p' && task.prediction) {
+      } else if (k === keymap.prediction && task.prediction) {
         e.preventDefault();
         usePrediction();
       }
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [showHelp, skipping, submit, undo, toggleInstr, phase, task, revealed, usePrediction]);
+  }, [showHelp, skipping, submit, undo, toggleInstr, phase, task, revealed, usePrediction, keymap]);
 
   const shortcuts: Shortcut[] = useMemo(
     () => [
-      { keys: 'Enter', action: 'Submit (Ctrl+Enter inside a text box)' },
-      { keys: 'S', action: 'Skip this item (you can give a reason)' },
-      { keys: 'Ctrl+Z', action: 'Undo your last change to this task' },
-      { keys: 'I', action: 'Show or hide the instructions' },
-      ...(task?.prediction ? [{ keys: 'P', action: 'Start from the pre-annotation' }] : []),
-      ...(task?.sensitive ? [{ keys: 'R', action: 'Reveal the sensitive item' }] : []),
+      { keys: keyLabel(keymap.submit), action: 'Submit (Ctrl+Enter inside a text box)' },
+      { keys: keyLabel(keymap.skip), action: 'Skip this item (you can give a reason)' },
+      { keys: keyLabel(keymap.undo), action: 'Undo your last change to this task' },
+      { keys: keyLabel(keymap.instructions), action: 'Show or hide the instructions' },
+      ...(task?.prediction ? [{ keys: keyLabel(keymap.prediction), action: 'Start from the pre-annotation' }] : []),
+      ...(task?.sensitive ? [{ keys: keyLabel(keymap.reveal), action: 'Reveal the sensitive item' }] : []),
       { keys: 'Esc', action: 'Leave a text box / close a dialog' },
-      { keys: '?', action: 'Show these shortcuts' },
-      ...(mod && task ? mod.shortcuts(task.schema) : []),
+      { keys: keyLabel(keymap.help), action: 'Show these shortcuts' },
+      ...(mod && task ? mod.shortcuts(task.schema, keymap) : []),
     ],
-    [mod, task],
+    [mod, task, keymap],
   );
 
   const isModeration = project?.task_type === 'moderation';
@@ -466,10 +497,10 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         </p>
         <div className="wb-actions">
           <button type="button" className="btn btn-small" onClick={toggleInstr} aria-expanded={instrOpen} aria-controls="wb-instructions">
-            Instructions <Kbd k="i" />
+            Instructions <Kbd k={keymap.instructions} />
           </button>
           <button type="button" className="btn btn-small" onClick={() => setShowHelp(true)}>
-            Shortcuts <Kbd k="?" />
+            Shortcuts <Kbd k={keymap.help} />
           </button>
           <Link to="/work" className="btn btn-small">
             All projects
@@ -505,8 +536,43 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         </section>
       )}
 
-      {(isModeration || task?.sensitive) && settings && (
-        <CareBar settings={settings} left={sensitiveLeft} onBreak={takeBreak} onSettings={setSettings} onChanged={refreshMine} />
+      {(isModeration || task?.sensitive || wellbeing?.paused || careMsg) && settings && (
+        <CareBar settings={settings} left={sensitiveLeft} onBreak={takeBreak} onSettings={setSettings} onChanged={refreshMine}>
+          {wellbeing && (
+            <>
+              <p>
+                Sensitive minutes today: <strong>{Math.floor(wellbeing.used_ms / 60_000)}</strong> of {wellbeing.budget_minutes}
+              </p>
+              {wellbeing.paused ? (
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() =>
+                    void wellbeingApi.resume().then((w) => {
+                      setWellbeing(w);
+                      setCareMsg('Sensitive work resumed.');
+                    })
+                  }
+                >
+                  Resume sensitive work
+                </button>
+              ) : (
+                <AffectedButton
+                  projectId={projectId}
+                  hasContact={wellbeing.has_contact}
+                  onPaused={(msg) => {
+                    setCareMsg(msg);
+                    setWellbeing({ ...wellbeing, paused: true });
+                    if (task?.sensitive) void takeBreak();
+                  }}
+                />
+              )}
+              <span className="hint" role="status">
+                {careMsg}
+              </span>
+            </>
+          )}
+        </CareBar>
       )}
 
       {phase === 'loading' && <p className="muted">Getting your next task…</p>}
@@ -522,10 +588,20 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
         <section className="empty-state" aria-labelledby="wb-empty">
           <h2 id="wb-empty">{phase === 'done' ? 'All done here' : 'No task for now'}</h2>
           <p>{(blocked && BLOCKED[blocked.code]) ?? blocked?.message}</p>
+          {blocked?.code === 'no_tasks' && blocked.message.includes('opted into') && <p>{blocked.message}.</p>}
           <p>
             <Link to="/work/mine">See my work</Link> · <Link to="/work">Other projects</Link>
           </p>
         </section>
+      )}
+      {phase === 'forced' && breakUntil && (
+        <BreakScreen
+          until={breakUntil}
+          onResume={() => {
+            setBreakUntil(null);
+            void claimNext();
+          }}
+        />
       )}
       {phase === 'break' && (
         <section className="empty-state" aria-labelledby="wb-break">
@@ -544,26 +620,28 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
           {task.prediction && (
             <p className="wb-prediction">
               <button type="button" className="btn btn-small" onClick={usePrediction} disabled={!revealed}>
-                Start from the pre-annotation <Kbd k="p" />
+                Start from the pre-annotation <Kbd k={keymap.prediction} />
               </button>
             </p>
           )}
-          <div className={revealed ? 'task-body' : 'task-body veiled'}>
+          <div className={`task-body${revealed ? '' : ' veiled'}${wellbeing?.greyscale === false ? '' : ' greyscale'}`}>
             {!revealed && (
               <div className="veil" role="group" aria-label="Content warning">
                 <p>
                   <strong>Content warning.</strong> This item is marked sensitive. It stays hidden until you choose to see it.
                 </p>
                 <button type="button" className="btn btn-primary" data-autofocus onClick={() => setRevealed(true)}>
-                  Reveal <Kbd k="r" />
+                  Reveal <Kbd k={keymap.reveal} />
                 </button>{' '}
                 <button type="button" className="btn" onClick={() => setSkipping(true)}>
-                  Skip it <Kbd k="s" />
+                  Skip it <Kbd k={keymap.skip} />
                 </button>
               </div>
             )}
             <div className="task-editor" inert={!revealed} aria-hidden={!revealed || undefined}>
-              <TaskEditor key={task.assignment_id} mod={mod} schema={task.schema} data={task.data} answer={answer} onChange={setAnswer} keyRef={keyRef} />
+              <KeymapContext.Provider value={keymap}>
+                <TaskEditor key={task.assignment_id} mod={mod} schema={task.schema} data={task.data} answer={answer} onChange={setAnswer} keyRef={keyRef} />
+              </KeymapContext.Provider>
             </div>
           </div>
           <ErrorAlert error={error ?? invalid} />
@@ -579,13 +657,13 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
           )}
           <div className="task-actions">
             <button type="button" className="btn btn-primary" disabled={submitting} onClick={() => void submit()}>
-              {submitting ? 'Submitting…' : 'Submit'} <Kbd k="Enter" />
+              {submitting ? 'Submitting…' : 'Submit'} <Kbd k={keymap.submit} />
             </button>
             <button type="button" className="btn" disabled={submitting} onClick={() => setSkipping(true)}>
-              Skip <Kbd k="s" />
+              Skip <Kbd k={keymap.skip} />
             </button>
             <button type="button" className="btn" disabled={history.current.length === 0} onClick={undo}>
-              Undo <Kbd k="Ctrl+Z" />
+              Undo <Kbd k={keymap.undo} />
             </button>
           </div>
         </div>
@@ -645,12 +723,14 @@ function CareBar({
   onBreak,
   onSettings,
   onChanged,
+  children,
 }: {
   settings: MySettings;
   left: number | null | undefined;
   onBreak: () => void;
   onSettings: (s: MySettings) => void;
   onChanged: () => void;
+  children?: ReactNode;
 }) {
   const [cap, setCap] = useState(String(settings.sensitive_daily_cap));
   const [msg, setMsg] = useState<string>('');
@@ -687,6 +767,7 @@ function CareBar({
       <button type="button" className="btn btn-small" onClick={onBreak}>
         Take a break
       </button>
+      {children}
       <span className="hint" role="status">
         {msg}
       </span>

@@ -49,6 +49,3 @@ export function scaleKeys(scale: readonly ScalePoint[]): string[] {
   if (scale.every((p) => Number.isInteger(p.value) && p.value >= 0 && p.value <= 9)) return scale.map((p) => String(p.value));
   return scale.map((_, i) => (i < 9 ? String(i + 1) : ''));
 }
-
-/** Keys the workbench itself uses; editors avoid them for generated hotkeys. */
-export const WORKBENCH_KEYS = ['s', 'i', 'r', 'p', '?', 'b'];

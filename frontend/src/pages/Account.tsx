@@ -3,6 +3,7 @@ import { api, ApiError, type TokenCreated, type TokenInfo } from '../api';
 import { useSession } from '../auth';
 import { CopyField, ErrorAlert, Field, Notice, formatDate, roleLabel } from '../ui';
 import { PageHeading } from './PageHeading';
+import { ContactNotices, SensitiveSection, ShortcutsSection } from '../labeling/Preferences';
 
 const MIN_PASSWORD = 10;
 
@@ -10,7 +11,8 @@ export function AccountPage() {
   const { me } = useSession();
   return (
     <>
-      <PageHeading title="Account" lead="Your password and personal API tokens." />
+      <PageHeading title="Account" lead="Your password, keyboard shortcuts, sensitive-content choices and personal API tokens." />
+      <ContactNotices />
       {me && (
         <section className="card" aria-labelledby="profile-heading">
           <h2 id="profile-heading">Profile</h2>
@@ -25,6 +27,8 @@ export function AccountPage() {
         </section>
       )}
       <PasswordSection />
+      <ShortcutsSection />
+      <SensitiveSection />
       <TokensSection />
     </>
   );

@@ -4,11 +4,12 @@ import { useSession } from '../auth';
 import { CopyField, ErrorAlert, Notice, formatDate, roleLabel } from '../ui';
 import { PageHeading } from './PageHeading';
 import { Link } from '../router';
+import { WellbeingAdminSection } from '../labeling/WellbeingAdmin';
 
 export function AdminPage() {
   return (
     <>
-      <PageHeading title="Co-op admin" lead="Members, their roles, and invitations to join." />
+      <PageHeading title="Co-op admin" lead="Members, their roles, invitations to join, and wellbeing." />
       <nav className="tabs" aria-label="Co-op admin sections">
         <Link to="/admin" aria-current="page">
           Members &amp; invites
@@ -18,6 +19,7 @@ export function AdminPage() {
       </nav>
       <InviteSection />
       <MembersSection />
+      <WellbeingAdminSection />
     </>
   );
 }

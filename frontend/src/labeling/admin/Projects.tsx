@@ -165,6 +165,7 @@ interface FormState {
   random_seed: string;
   gold_rate_bp: string;
   stint: string;
+  sensitive_break_after: string;
   add_all_members: boolean;
   /** The Label Studio config the schema was converted from (new projects only). */
   ls_config: string;
@@ -183,6 +184,7 @@ function initialForm(p?: Project): FormState {
     random_seed: String(p?.random_seed ?? 0),
     gold_rate_bp: String(p?.gold_rate_bp ?? 0),
     stint: String(p?.stint ?? 0),
+    sensitive_break_after: String(p?.sensitive_break_after ?? 0),
     add_all_members: true,
     ls_config: '',
   };
@@ -222,9 +224,9 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
       setError(`The schema is not valid JSON: ${(err as Error).message}`);
       return;
     }
-    const nums = { overlap: +form.overlap, lease_seconds: +form.lease_seconds, random_seed: +form.random_seed, gold_rate_bp: +form.gold_rate_bp, stint: +form.stint };
+    const nums = { overlap: +form.overlap, lease_seconds: +form.lease_seconds, random_seed: +form.random_seed, gold_rate_bp: +form.gold_rate_bp, stint: +form.stint, sensitive_break_after: +form.sensitive_break_after };
     if (Object.values(nums).some((n) => !Number.isInteger(n) || n < 0)) {
-      setError('Overlap, lease, seed, gold rate and stint must be whole numbers, 0 or more.');
+      setError('Overlap, lease, seed, gold rate, stint and the break run must be whole numbers, 0 or more.');
       return;
     }
     if (!form.name.trim()) {
@@ -315,6 +317,14 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
                 hint="0–5000; 500 = 5% of tasks are gold checks."
               />
               <Field label="Daily stint per member" type="number" min={0} value={form.stint} onChange={(e) => set('stint', e.target.value)} hint="0 means no daily cap." />
+              <Field
+                label="Break after this many sensitive items in a row"
+                type="number"
+                min={0}
+                value={form.sensitive_break_after}
+                onChange={(e) => set('sensitive_break_after', e.target.value)}
+                hint="0 keeps the co-op’s wellbeing setting."
+              />
             </div>
             {!project && (
               <label className="check">

@@ -2,7 +2,8 @@
 // (categories plus a severity): number or letter keys pick options.
 import { useEffect } from 'react';
 import { convField } from '../conversation';
-import { choiceHotkeys, letterHotkeys, plainKey, scaleKeys, WORKBENCH_KEYS } from '../keys';
+import { choiceHotkeys, letterHotkeys, scaleKeys } from '../keys';
+import { DEFAULT_KEYMAP, globalChars, keyLabel, keyOf, slotKey, useKeymap, type Keymap } from '../keymap';
 import type { Answer, ChoiceOption, ClassificationSchema, ModerationSchema, MultiLabelSchema, ScalePoint } from '../types';
 import { AnswerLine, ItemText, Kbd, labelOf } from './common';
 import { ItemTranscript } from './Conversation';
@@ -59,7 +60,7 @@ function useKeys(keyRef: EditorProps['keyRef'], keys: string[], act: (i: number)
   useEffect(() => {
     keyRef.current = (e) => {
       if (readOnly) return false;
-      const k = plainKey(e);
+      const k = keyOf(e);
       if (!k) return false;
       const i = keys.indexOf(k);
       if (i < 0) return false;
@@ -72,13 +73,18 @@ function useKeys(keyRef: EditorProps['keyRef'], keys: string[], act: (i: number)
   });
 }
 
+/** Option keys: the schema's hotkeys, digits taken as the member's option slots. */
+function optionKeys(opts: readonly ChoiceOption[], km: Keymap): string[] {
+  return choiceHotkeys(opts, true).map((k) => slotKey(km, k));
+}
+
 // ---- classification ----
 
 type ClassAnswer = { choice?: string };
 
 function ClassificationEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<ClassAnswer>) {
   const s = schema as ClassificationSchema;
-  const keys = choiceHotkeys(s.choices, true);
+  const keys = optionKeys(s.choices, useKeymap());
   useKeys(keyRef, keys, (i) => onChange({ choice: s.choices[i].value }), readOnly);
   const chosen = s.choices.find((c) => c.value === answer.choice);
   return (
@@ -109,10 +115,10 @@ export const classification: EditorModule<ClassAnswer> = {
   },
   validate: (_s, _d, a) => (a.choice ? null : 'Choose one of the options.'),
   toAnswer: (_s, _d, a) => ({ choice: a.choice }),
-  shortcuts: (schema) => {
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => {
     const s = schema as ClassificationSchema;
-    const keys = choiceHotkeys(s.choices, true);
-    return s.choices.map((c, i) => ({ keys: keys[i].toUpperCase(), action: `Choose “${labelOf(c)}”` })).filter((x) => x.keys);
+    const keys = optionKeys(s.choices, km);
+    return s.choices.map((c, i) => ({ keys: keyLabel(keys[i]), action: `Choose “${labelOf(c)}”` })).filter((x) => x.keys);
   },
 };
 
@@ -132,7 +138,7 @@ type MultiAnswer = { choices: string[] };
 
 function MultiLabelEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<MultiAnswer>) {
   const s = schema as MultiLabelSchema;
-  const keys = choiceHotkeys(s.choices, true);
+  const keys = optionKeys(s.choices, useKeymap());
   const toggle = (v: string) => onChange({ choices: toggleChoice(s.choices, answer.choices, v) });
   useKeys(keyRef, keys, (i) => toggle(s.choices[i].value), readOnly);
   const min = s.min ?? 0;
@@ -176,10 +182,10 @@ export const multilabel: EditorModule<MultiAnswer> = {
     return null;
   },
   toAnswer: (_s, _d, a) => ({ choices: [...a.choices] }),
-  shortcuts: (schema) => {
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => {
     const s = schema as MultiLabelSchema;
-    const keys = choiceHotkeys(s.choices, true);
-    return s.choices.map((c, i) => ({ keys: keys[i].toUpperCase(), action: `Toggle “${labelOf(c)}”` })).filter((x) => x.keys);
+    const keys = optionKeys(s.choices, km);
+    return s.choices.map((c, i) => ({ keys: keyLabel(keys[i]), action: `Toggle “${labelOf(c)}”` })).filter((x) => x.keys);
   },
 };
 
@@ -198,8 +204,9 @@ export function severitiesOf(s: ModerationSchema): ScalePoint[] {
   return s.severities ?? DEFAULT_SEVERITIES;
 }
 
-function modKeys(s: ModerationSchema) {
-  return letterHotkeys(s.categories, WORKBENCH_KEYS);
+function modKeys(s: ModerationSchema, km: Keymap) {
+  const slots = Object.entries(km).filter(([a]) => a.startsWith('option_')).map(([, k]) => k);
+  return letterHotkeys(s.categories, [...globalChars(km), ...slots]);
 }
 
 function needsSeverity(s: ModerationSchema, cats: string[]): boolean {
@@ -209,9 +216,10 @@ function needsSeverity(s: ModerationSchema, cats: string[]): boolean {
 
 function ModerationEditor({ schema, data, answer, onChange, keyRef, readOnly }: EditorProps<ModAnswer>) {
   const s = schema as ModerationSchema;
-  const keys = modKeys(s);
+  const km = useKeymap();
+  const keys = modKeys(s, km);
   const sev = severitiesOf(s);
-  const sevKeys = scaleKeys(sev);
+  const sevKeys = scaleKeys(sev).map((k) => slotKey(km, k));
   const multi = s.multi ?? true;
   const toggle = (v: string) => {
     const categories = toggleChoice(s.categories, answer.categories, v, multi);
@@ -220,7 +228,7 @@ function ModerationEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   useEffect(() => {
     keyRef.current = (e) => {
       if (readOnly) return false;
-      const k = plainKey(e);
+      const k = keyOf(e);
       if (!k) return false;
       const i = keys.indexOf(k);
       if (i >= 0) {
@@ -305,14 +313,14 @@ export const moderation: EditorModule<ModAnswer> = {
     if (a.severity !== undefined && severitiesOf(s).length > 0) out.severity = a.severity;
     return out;
   },
-  shortcuts: (schema) => {
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => {
     const s = schema as ModerationSchema;
-    const keys = modKeys(s);
+    const keys = modKeys(s, km);
     const sev = severitiesOf(s);
-    const sk = scaleKeys(sev);
+    const sk = scaleKeys(sev).map((k) => slotKey(km, k));
     return [
-      ...s.categories.map((c, i) => ({ keys: keys[i].toUpperCase(), action: `Toggle category “${labelOf(c)}”` })),
-      ...sev.map((p, i) => ({ keys: sk[i], action: `Severity “${labelOf(p)}”` })),
+      ...s.categories.map((c, i) => ({ keys: keyLabel(keys[i]), action: `Toggle category “${labelOf(c)}”` })),
+      ...sev.map((p, i) => ({ keys: keyLabel(sk[i]), action: `Severity “${labelOf(p)}”` })),
     ].filter((x) => x.keys);
   },
 };

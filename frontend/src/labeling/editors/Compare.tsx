@@ -1,7 +1,7 @@
 // Pairwise preference and ranking of model responses.
 import { useEffect, useState, type DragEvent } from 'react';
 import { candidateOf, candidateSummary, convField, messagesOf } from '../conversation';
-import { plainKey } from '../keys';
+import { DEFAULT_KEYMAP, keyLabel, keyOf, slotKey, useKeymap } from '../keymap';
 import type { Answer, PairwiseSchema, RankingSchema } from '../types';
 import { AnswerLine, ItemText, Kbd } from './common';
 import { Transcript } from './Conversation';
@@ -42,16 +42,19 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
   // Over a conversation: the shared history, then each candidate next turn.
   const conv = convField(s);
   const pick = (c: PairAnswer['choice']) => onChange({ ...answer, choice: c, strength: c === 'a' || c === 'b' ? answer.strength : undefined });
+  const km = useKeymap();
+  const strengthKeys = ['1', '2', '3'].map((d) => slotKey(km, d));
   useEffect(() => {
     keyRef.current = (e) => {
       if (readOnly) return false;
-      const k = plainKey(e);
-      if (k === 'a') pick(left);
-      else if (k === 'b') pick(right);
-      else if (k === 't' && allowTie) pick('tie');
-      else if (k === 'x' && allowBad) pick('both_bad');
-      else if (s.strength && (k === '1' || k === '2' || k === '3') && (answer.choice === 'a' || answer.choice === 'b'))
-        onChange({ ...answer, strength: Number(k) });
+      const k = keyOf(e);
+      const strength = strengthKeys.indexOf(k) + 1;
+      if (!k) return false;
+      if (k === km.pair_left) pick(left);
+      else if (k === km.pair_right) pick(right);
+      else if (k === km.pair_tie && allowTie) pick('tie');
+      else if (k === km.pair_both_bad && allowBad) pick('both_bad');
+      else if (s.strength && strength > 0 && (answer.choice === 'a' || answer.choice === 'b')) onChange({ ...answer, strength });
       else return false;
       return true;
     };
@@ -85,10 +88,10 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
         <legend>{conv ? 'Which next turn is better?' : 'Which response is better?'}</legend>
         {(
           [
-            ['A is better', left, 'a'],
-            ['B is better', right, 'b'],
-            ...(allowTie ? [['Tie', 'tie', 't']] : []),
-            ...(allowBad ? [['Both bad', 'both_bad', 'x']] : []),
+            ['A is better', left, km.pair_left],
+            ['B is better', right, km.pair_right],
+            ...(allowTie ? [['Tie', 'tie', km.pair_tie]] : []),
+            ...(allowBad ? [['Both bad', 'both_bad', km.pair_both_bad]] : []),
           ] as [string, PairAnswer['choice'], string][]
         ).map(([lbl, c, k]) => (
           <label key={k} className={`choice ${answer.choice === c ? 'choice-on' : ''}`}>
@@ -105,7 +108,7 @@ function PairwiseEditor({ schema, data, answer, onChange, keyRef, readOnly }: Ed
             <label key={lbl} className={`choice ${answer.strength === i + 1 ? 'choice-on' : ''}`}>
               <input type="radio" name="pair-strength" checked={answer.strength === i + 1} disabled={readOnly} onChange={() => onChange({ ...answer, strength: i + 1 })} />
               <span className="choice-text">{lbl}</span>
-              <Kbd k={String(i + 1)} />
+              <Kbd k={strengthKeys[i]} />
             </label>
           ))}
         </fieldset>
@@ -159,14 +162,15 @@ export const pairwise: EditorModule<PairAnswer> = {
     if ((s.rationale ?? 'optional') !== 'off' && a.rationale.trim()) out.rationale = a.rationale.trim();
     return out;
   },
-  shortcuts: (schema) => {
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => {
     const s = schema as PairwiseSchema;
+    const strength = ['1', '2', '3'].map((d) => keyLabel(slotKey(km, d))).join(' / ');
     return [
-      { keys: 'A', action: 'Left response (A) is better' },
-      { keys: 'B', action: 'Right response (B) is better' },
-      ...((s.allow_tie ?? true) ? [{ keys: 'T', action: 'Tie' }] : []),
-      ...((s.allow_both_bad ?? true) ? [{ keys: 'X', action: 'Both bad' }] : []),
-      ...(s.strength ? [{ keys: '1 / 2 / 3', action: 'Strength: slightly / clearly / much better' }] : []),
+      { keys: keyLabel(km.pair_left), action: 'Left response (A) is better' },
+      { keys: keyLabel(km.pair_right), action: 'Right response (B) is better' },
+      ...((s.allow_tie ?? true) ? [{ keys: keyLabel(km.pair_tie), action: 'Tie' }] : []),
+      ...((s.allow_both_bad ?? true) ? [{ keys: keyLabel(km.pair_both_bad), action: 'Both bad' }] : []),
+      ...(s.strength ? [{ keys: strength, action: 'Strength: slightly / clearly / much better' }] : []),
     ];
   },
 };
@@ -270,12 +274,15 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
   const [sel, setSel] = useState<string | null>(flat[0] ?? null);
   const [drag, setDrag] = useState<string | null>(null);
   const prompt = str(data, s.prompt_field ?? 'prompt');
+  const km = useKeymap();
   useEffect(() => {
     keyRef.current = (e) => {
       if (readOnly || e.ctrlKey || e.metaKey) return false;
       const i = sel ? flat.indexOf(sel) : -1;
-      const up = e.key === 'ArrowUp' || (!e.shiftKey && e.key === 'k') || e.key === 'K';
-      const down = e.key === 'ArrowDown' || (!e.shiftKey && e.key === 'j') || e.key === 'J';
+      // Arrows always; the member's keys too, Shift or Alt moving instead of selecting.
+      const bare = keyOf({ ...e, key: e.key, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false });
+      const up = e.key === 'ArrowUp' || bare === km.rank_up;
+      const down = e.key === 'ArrowDown' || bare === km.rank_down;
       if ((up || down) && (e.shiftKey || e.altKey) && sel) {
         onChange({ ...answer, ranking: moveItem(answer.ranking, sel, up ? -1 : 1) });
         return true;
@@ -285,7 +292,7 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
         setSel(flat[j] ?? null);
         return true;
       }
-      if (e.key.toLowerCase() === 't' && !e.altKey && allowTies && sel) {
+      if (keyOf(e) === km.rank_tie && allowTies && sel) {
         onChange({ ...answer, ranking: toggleTie(answer.ranking, sel) });
         return true;
       }
@@ -308,7 +315,7 @@ function RankingEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edi
         Ranking, best first
       </h3>
       <p className="hint">
-        Select with ↑/↓, move with Shift+↑/↓ (or Alt), {allowTies ? 'T ties with the one above or unties, ' : ''}or drag and drop
+        Select with ↑/↓, move with Shift+↑/↓ (or Alt), {allowTies ? `${keyLabel(km.rank_tie)} ties with the one above or unties, ` : ''}or drag and drop
         {allowTies ? ' (drop on a card to tie with it, between cards to place)' : ''}.
       </p>
       <ol className="rank-list" aria-labelledby="rank-label">
@@ -410,9 +417,9 @@ export const ranking: EditorModule<RankAnswer> = {
     a.ranking.every((t, i) => t.length === 1 && t[0] === a.shown_order[i])
       ? { question: 'You have not moved any response: the ranking is the order they were shown in. Submit it as it is?', action: 'Submit the order as shown' }
       : null,
-  shortcuts: (schema) => [
-    { keys: '↑ / ↓ (or K / J)', action: 'Select a response' },
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => [
+    { keys: `↑ / ↓ (or ${keyLabel(km.rank_up)} / ${keyLabel(km.rank_down)})`, action: 'Select a response' },
     { keys: 'Shift + ↑ / ↓ (or Alt)', action: 'Move the selected response up or down' },
-    ...(((schema as RankingSchema).allow_ties ?? true) ? [{ keys: 'T', action: 'Tie with the response above / untie' }] : []),
+    ...(((schema as RankingSchema).allow_ties ?? true) ? [{ keys: keyLabel(km.rank_tie), action: 'Tie with the response above / untie' }] : []),
   ],
 };

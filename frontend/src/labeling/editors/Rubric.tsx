@@ -1,8 +1,9 @@
 // Rubric: one row per criterion; ↑/↓ move between rows, number keys score
 // the focused row (and move on to the next one).
 import { useEffect, useState } from 'react';
-import { plainKey, scaleKeys } from '../keys';
+import { scaleKeys } from '../keys';
 import { convField, isPerTurnRubric } from '../conversation';
+import { DEFAULT_KEYMAP, keyLabel, keyOf, slotKey, useKeymap } from '../keymap';
 import type { Answer, Criterion, RubricSchema } from '../types';
 import { AnswerLine, ItemText, Kbd, labelOf } from './common';
 import { ItemTranscript } from './Conversation';
@@ -21,18 +22,20 @@ function RubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edit
   const rationale = s.rationale ?? 'optional';
   const prompt = str(data, s.prompt_field ?? 'prompt');
   const setScore = (c: Criterion, v: number) => onChange({ ...answer, scores: { ...answer.scores, [c.id]: v } });
+  const km = useKeymap();
+  const keysOf = (c: Criterion) => scaleKeys(scaleOf(c)).map((k) => slotKey(km, k));
   useEffect(() => {
     keyRef.current = (e) => {
-      if (readOnly || e.ctrlKey || e.metaKey || e.altKey) return false;
-      if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
-        setRow((r) => Math.max(0, Math.min(s.criteria.length - 1, r + (e.key === 'ArrowUp' ? -1 : 1))));
+      const k = keyOf(e);
+      if (readOnly || !k) return false;
+      if (k === km.rubric_up || k === km.rubric_down) {
+        setRow((r) => Math.max(0, Math.min(s.criteria.length - 1, r + (k === km.rubric_up ? -1 : 1))));
         return true;
       }
-      const k = plainKey(e);
       const c = s.criteria[row];
-      if (!k || !c) return false;
+      if (!c) return false;
       const sc = scaleOf(c);
-      const i = scaleKeys(sc).indexOf(k);
+      const i = keysOf(c).indexOf(k);
       if (i < 0) return false;
       setScore(c, sc[i].value);
       setRow((r) => Math.min(s.criteria.length - 1, r + 1));
@@ -55,7 +58,7 @@ function RubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: Edit
       <div className="rubric" role="group" aria-label="Criteria">
         {s.criteria.map((c, ri) => {
           const sc = scaleOf(c);
-          const keys = scaleKeys(sc);
+          const keys = keysOf(c);
           return (
             <fieldset
               key={c.id}
@@ -128,9 +131,9 @@ const flatRubric: EditorModule<RubricAnswer> = {
     if ((s.rationale ?? 'optional') !== 'off' && a.rationale.trim()) out.rationale = a.rationale.trim();
     return out;
   },
-  shortcuts: () => [
-    { keys: '↑ / ↓', action: 'Move between criteria' },
-    { keys: '1 … 9 (or the scale value)', action: 'Score the focused criterion' },
+  shortcuts: (_schema, km = DEFAULT_KEYMAP) => [
+    { keys: `${keyLabel(km.rubric_up)} / ${keyLabel(km.rubric_down)}`, action: 'Move between criteria' },
+    { keys: `${keyLabel(km.option_1)} … ${keyLabel(km.option_9)} (or the scale value)`, action: 'Score the focused criterion' },
   ],
 };
 

@@ -6,7 +6,8 @@
 // is also a button in the list below, removable with Delete or Backspace.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as RKeyboardEvent, type ReactElement } from 'react';
 import { cpLength, cpSlice, graphemeBoundaries, nextBoundary, prevBoundary, snapToGraphemes, snapToTokens, utf16ToCp, wordBoundary } from '../codepoints';
-import { choiceHotkeys, plainKey } from '../keys';
+import { choiceHotkeys } from '../keys';
+import { DEFAULT_KEYMAP, keyLabel, keyOf, slotKey, useKeymap } from '../keymap';
 import type { SpanLabel, SpansSchema } from '../types';
 import { AnswerLine, Kbd, labelOf } from './common';
 import { str, type EditorModule, type EditorProps } from './types';
@@ -75,7 +76,8 @@ export function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }
   const text = str(data, s.field ?? 'text');
   const bounds = useMemo(() => graphemeBoundaries(text), [text]);
   const total = bounds[bounds.length - 1];
-  const keys = choiceHotkeys(s.labels, true);
+  const km = useKeymap();
+  const keys = choiceHotkeys(s.labels, true).map((k) => slotKey(km, k));
   const [caret, setCaret] = useState(0);
   const [anchor, setAnchor] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
@@ -103,7 +105,7 @@ export function SpansEditor({ schema, data, answer, onChange, keyRef, readOnly }
   useEffect(() => {
     keyRef.current = (e) => {
       if (readOnly) return false;
-      const k = plainKey(e);
+      const k = keyOf(e);
       if (!k) return false;
       const i = keys.indexOf(k);
       if (i < 0) return false;
@@ -312,14 +314,14 @@ export const spans: EditorModule<SpansAnswer> = {
     const text = str(data, (schema as SpansSchema).field ?? 'text');
     return { spans: a.spans.map((x) => ({ start: x.start, end: x.end, label: x.label, text: cpSlice(text, x.start, x.end) })) };
   },
-  shortcuts: (schema) => {
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => {
     const s = schema as SpansSchema;
-    const keys = choiceHotkeys(s.labels, true);
+    const keys = choiceHotkeys(s.labels, true).map((k) => slotKey(km, k));
     return [
       { keys: '← →', action: 'Move the caret (text focused)' },
       { keys: 'Shift + ← →', action: 'Extend the selection' },
       { keys: 'Ctrl + ← →', action: 'Move by word' },
-      ...s.labels.map((l, i) => ({ keys: keys[i].toUpperCase(), action: `Label the selection “${labelOf(l)}”` })).filter((x) => x.keys),
+      ...s.labels.map((l, i) => ({ keys: keyLabel(keys[i]), action: `Label the selection “${labelOf(l)}”` })).filter((x) => x.keys),
       { keys: 'Delete / Backspace', action: 'Remove the focused span' },
     ];
   },

@@ -1,9 +1,10 @@
 // Pieces shared by the editors: the item text, a key badge, the answer line.
 import type { ReactNode } from 'react';
+import { keyLabel } from '../keymap';
 
 export function Kbd({ k }: { k: string }) {
   if (!k) return null;
-  return <kbd className="kbd">{k.length === 1 ? k.toUpperCase() : k}</kbd>;
+  return <kbd className="kbd">{keyLabel(k)}</kbd>;
 }
 
 export function ItemText({ label, text, className }: { label: string; text: string; className?: string }) {

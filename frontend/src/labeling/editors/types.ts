@@ -1,4 +1,5 @@
 import type { ComponentType, MutableRefObject } from 'react';
+import type { Keymap } from '../keymap';
 import type { Answer, ItemData } from '../types';
 
 export interface EditorContext {
@@ -33,7 +34,8 @@ export interface EditorModule<A = Answer> {
   validate: (schema: unknown, data: ItemData, answer: A) => string | null;
   /** The answer JSON sent to the server. */
   toAnswer: (schema: unknown, data: ItemData, answer: A) => Answer;
-  shortcuts: (schema: unknown) => Shortcut[];
+  /** The editor's keys for the help dialog, from the member's map (default: the defaults). */
+  shortcuts: (schema: unknown, km?: Keymap) => Shortcut[];
   /**
    * A valid answer that may be an accident (an unchanged rewrite, an
    * untouched ranking): what to ask, and the label of the button that
