@@ -1,6 +1,7 @@
 package server
 
 import (
+	"copyhold/labeling/page"
 	"errors"
 	"fmt"
 	"math"
@@ -130,13 +131,19 @@ func tooMany(c *gin.Context, retry time.Duration) {
 	fail(c, fault.ErrRateLimited)
 }
 
+// handleListMembers: GET /api/members?cursor=&limit= — a page of members,
+// oldest first.
 func (s *Server) handleListMembers(c *gin.Context) {
-	ms, err := s.members.Members(c.Request.Context())
+	p, ok := readPage(c, "members")
+	if !ok {
+		return
+	}
+	ms, err := s.members.Members(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"members": ms})
+	c.JSON(http.StatusOK, pageOf("members", p, ms, func(m member.Member) page.Key { return byID(m.ID) }))
 }
 
 type roleRequest struct {
@@ -224,17 +231,19 @@ func (s *Server) handleCreateInvite(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"url": s.baseURL(c) + "/invite/" + token, "token": token, "expires_at": inv.ExpiresAt, "roles": inv.Roles})
 }
 
-// handleListInvites lists the invites that can still be accepted.
+// handleListInvites: GET /api/invites?cursor=&limit= — a page of the
+// pending invites, newest first.
 func (s *Server) handleListInvites(c *gin.Context) {
-	invs, err := s.members.PendingInvites(c.Request.Context())
+	p, ok := readPage(c, "invites")
+	if !ok {
+		return
+	}
+	invs, err := s.members.PendingInvites(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if invs == nil {
-		invs = []member.PendingInvite{}
-	}
-	c.JSON(http.StatusOK, gin.H{"invites": invs})
+	c.JSON(http.StatusOK, pageOf("invites", p, invs, func(i member.PendingInvite) page.Key { return byID(i.ID) }))
 }
 
 // handleRevokeInvite ends a pending invite.
@@ -308,17 +317,20 @@ type tokenRequest struct {
 	Name string `json:"name"`
 }
 
+// handleListTokens: GET /api/tokens?cursor=&limit= — a page of the
+// caller's live tokens, oldest first.
 func (s *Server) handleListTokens(c *gin.Context) {
 	m, _ := currentMember(c)
-	ts, err := s.members.Tokens(c.Request.Context(), m.ID)
+	p, ok := readPage(c, "tokens")
+	if !ok {
+		return
+	}
+	ts, err := s.members.Tokens(c.Request.Context(), m.ID, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if ts == nil {
-		ts = []member.APIToken{}
-	}
-	c.JSON(http.StatusOK, gin.H{"tokens": ts})
+	c.JSON(http.StatusOK, pageOf("tokens", p, ts, func(t member.APIToken) page.Key { return byID(t.ID) }))
 }
 
 func (s *Server) handleCreateToken(c *gin.Context) {

@@ -93,6 +93,19 @@ func (o *op) ok(status int, v any, doc ...string) *op {
 	return o
 }
 
+// paged makes the route a list endpoint (page.go): ?cursor= and ?limit=,
+// and a 200 of {items, next_cursor} with items of item's type and any extra
+// fields, and the two errors of a bad page.
+func (o *op) paged(item any, extra fields) *op {
+	body := fields{"items": arrayOf(item), "next_cursor": nullable(tString)}
+	for k, v := range extra {
+		body[k] = v
+	}
+	return o.q("cursor", tString, "next_cursor of the previous page").
+		q("limit", tInteger, fmt.Sprintf("rows per page, 1 to %d (default %d)", pageMax, pageDefault)).
+		ok(http.StatusOK, body).fails(errBadLimit, errBadCursor)
+}
+
 // file adds a download or a text answer, in one of contents (comma-separated).
 func (o *op) file(status int, contents, doc string, headers ...string) *op {
 	o.answers = append(o.answers, answer{status: status, body: tString, content: contents, doc: doc, headers: headers})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"copyhold/labeling/page"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -110,7 +111,7 @@ func cmdProposal(ctx context.Context, e *env, args []string) error {
 	enc.SetIndent("", "  ")
 	switch sub {
 	case "list":
-		items, _, err := svc.List(ctx, 0, vote.ListFilter{Status: status, Limit: limit})
+		items, err := svc.List(ctx, 0, vote.ListFilter{Status: status, Page: page.Page{Limit: limit}})
 		if err != nil {
 			return err
 		}

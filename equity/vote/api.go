@@ -1,6 +1,7 @@
 package vote
 
 import (
+	"copyhold/labeling/page"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -104,8 +105,17 @@ type ConstitutionVersion struct {
 // ListFilter selects proposals for a page.
 type ListFilter struct {
 	Status string // "open" (open and seeking sponsors), "closed", or "" for all
-	Cursor string
-	Limit  int
+	Page   page.Page
+}
+
+// PageKey is the proposal's place in the list's order: those still open
+// (rank 0) before the closed (rank 1), newest first within each.
+func (v ProposalView) PageKey() page.Key {
+	rank := int64(1)
+	if !v.Status.Final() {
+		rank = 0
+	}
+	return page.Key{Rank: rank, ID: v.ID}
 }
 
 // Validate trims and checks a proposal request; the change validates itself.

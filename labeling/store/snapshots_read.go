@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"copyhold/labeling/page"
 	"encoding/json"
 	"time"
 
@@ -75,8 +76,8 @@ func loadSnapshot(db *gorm.DB, id int64) (dataset.Snapshot, error) {
 	return snap, nil
 }
 
-// Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error) {
+// Snapshots lists a page of a model's snapshots (0: every model), newest first.
+func (s *Datasets) Snapshots(ctx context.Context, modelID int64, p page.Page) ([]dataset.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
 	var args []any
@@ -84,8 +85,12 @@ func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snap
 		q += " AND model_id = ?"
 		args = append(args, modelID)
 	}
+	cond, tail, pargs := keysetByID("id", true, p)
+	if cond != "" {
+		q += " AND " + cond
+	}
 	var vs []snapshotView
-	if err := db.Raw(q+" ORDER BY id DESC LIMIT 500", args...).Scan(&vs).Error; err != nil {
+	if err := db.Raw(q+tail, append(args, pargs...)...).Scan(&vs).Error; err != nil {
 		return nil, err
 	}
 	out := make([]dataset.Snapshot, 0, len(vs))
