@@ -39,7 +39,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 				s.log.Warn("record login burst", "err", err)
 			}
 		}
-		tooMany(c, retry)
+		tooMany(c, retry, fault.ErrRateLimited)
 		return
 	}
 	m, err := s.members.Authenticate(c.Request.Context(), login, req.Password)
@@ -101,7 +101,7 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 	}
 	try, ok, retry, _ := s.pwLimits.begin(fmt.Sprint(m.ID))
 	if !ok {
-		tooMany(c, retry)
+		tooMany(c, retry, fault.ErrRateLimited)
 		return
 	}
 	if _, err := s.members.Authenticate(c.Request.Context(), m.Login, req.CurrentPassword); err != nil {
@@ -125,10 +125,11 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// tooMany answers 429 with Retry-After in whole seconds.
-func tooMany(c *gin.Context, retry time.Duration) {
-	c.Header("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
-	fail(c, fault.ErrRateLimited)
+// tooMany answers 429 with Retry-After in whole seconds (at least 1) and
+// err, fault.ErrRateLimited or one with its code.
+func tooMany(c *gin.Context, retry time.Duration, err *fault.Error) {
+	c.Header("Retry-After", fmt.Sprint(max(1, int(math.Ceil(retry.Seconds())))))
+	fail(c, err)
 }
 
 // handleListMembers: GET /api/members?cursor=&limit= — a page of members,

@@ -166,7 +166,8 @@ func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") 
 func (o *op) commonErrors() []*fault.Error {
 	var out []*fault.Error
 	if strings.HasPrefix(o.path, "/api/") {
-		out = append(out, fault.ErrUnauthenticated, textrule.ErrInvalidText, errUnavailable)
+		// rate_limited: every /api request with a session or token spends its budget (credlimit.go).
+		out = append(out, fault.ErrUnauthenticated, textrule.ErrInvalidText, errUnavailable, fault.ErrRateLimited)
 	}
 	if o.access != public {
 		out = append(out, member.ErrMemberInactive)

@@ -31,7 +31,7 @@ func systemOps() []*op {
 		opGet("/ws", "The live websocket", anyMember).
 			about("Upgrades to a websocket; its messages are described in the document's `x-websocket` annex and in docs/API.md.").
 			empty(http.StatusSwitchingProtocols, "the websocket").
-			fails(errRouteMissing, errTooManyConnections, fault.ErrUnauthenticated),
+			fails(errRouteMissing, errTooManyConnections, fault.ErrUnauthenticated, fault.ErrRateLimited),
 	}
 }
 

@@ -42,6 +42,9 @@ type Config struct {
 	// Timeouts bound how long a request may take to arrive and its answer
 	// to leave (timeouts.go); zero fields take the defaults.
 	Timeouts Timeouts
+	// RequestRate is each session's and API token's request budget
+	// (credlimit.go); zero fields take the defaults.
+	RequestRate RequestRate
 }
 
 // Pinger checks that a dependency is reachable (*sql.DB is one).
@@ -63,6 +66,7 @@ func (c *Config) defaults() {
 		c.MaxBodyBytes = 1 << 20
 	}
 	c.Timeouts.defaults()
+	c.RequestRate.defaults()
 }
 
 // Server holds the dependencies of every handler.
@@ -82,8 +86,10 @@ type Server struct {
 	log      *slog.Logger
 	limits   *failureLimiter // logins, per account and per address
 	pwLimits *failureLimiter // wrong current passwords, per member
-	engine   *gin.Engine
-	handler  http.Handler
+	// credLimits is each credential's request budget.
+	credLimits *credentialLimiter
+	engine     *gin.Engine
+	handler    http.Handler
 }
 
 // New builds the server on its configuration and the stores and services
@@ -92,7 +98,8 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(), pwLimits: newPasswordLimiter(),
-		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
+		credLimits: newCredentialLimiter(cfg.RequestRate),
+		members:    deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
 		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll,
 		webhooks: deps.Webhooks}
 	if deps.Register == nil {
