@@ -105,14 +105,18 @@ func (s *Datasets) Snapshots(ctx context.Context, modelID int64, p page.Page) ([
 			ProjectID  int64
 			Name       string
 			TaskType   string
+			Schema     string
+			LSConfig   string `gorm:"column:ls_config"`
 		}
-		if err := db.Raw("SELECT snapshot_id, project_id, name, task_type FROM snapshot_projects WHERE snapshot_id IN ? ORDER BY project_id", ids).Scan(&ps).Error; err != nil {
+		// The schema too, as Snapshot gives it: a project without one would be null, which no list promises.
+		if err := db.Raw("SELECT snapshot_id, project_id, name, task_type, schema, ls_config FROM snapshot_projects WHERE snapshot_id IN ? ORDER BY project_id", ids).Scan(&ps).Error; err != nil {
 			return nil, err
 		}
 		for _, p := range ps {
 			for i := range out {
 				if out[i].ID == p.SnapshotID {
-					out[i].Projects = append(out[i].Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: tasktype.TaskType(p.TaskType)})
+					out[i].Projects = append(out[i].Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
+						TaskType: tasktype.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema), LSConfig: p.LSConfig})
 				}
 			}
 		}
