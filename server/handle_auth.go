@@ -1,7 +1,6 @@
 package server
 
 import (
-	"copyhold/labeling/page"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +10,7 @@ import (
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"copyhold/labeling/page"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )

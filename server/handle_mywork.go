@@ -1,13 +1,13 @@
 package server
 
 import (
-	"copyhold/labeling/page"
 	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"copyhold/labeling/page"
 	"net/http"
 	"strconv"
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"copyhold/labeling/page"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )

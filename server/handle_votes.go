@@ -1,10 +1,10 @@
 package server
 
 import (
-	"copyhold/labeling/page"
 	"net/http"
 
 	"copyhold/equity/vote"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )

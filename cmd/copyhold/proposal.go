@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +11,7 @@ import (
 
 	"copyhold/equity/vote"
 	"copyhold/equity/vote/govern"
+	"copyhold/labeling/page"
 )
 
 const proposalUsage = `Usage: copyhold proposal <subcommand> [flags]   (copyhold proposal <subcommand> --help for its flags)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"copyhold/labeling/page"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"copyhold/equity"
 	"copyhold/equity/vote"
 	"copyhold/labeling/event"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"

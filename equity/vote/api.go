@@ -1,13 +1,14 @@
 package vote
 
 import (
-	"copyhold/labeling/page"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"copyhold/labeling/page"
 )
 
 // The shapes collective rule takes at the API: what a member sends, and how

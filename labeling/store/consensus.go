@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"copyhold/labeling/agreement"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"

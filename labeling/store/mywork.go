@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -13,6 +12,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"

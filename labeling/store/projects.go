@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"copyhold/labeling/page"
 	"encoding/json"
 	"errors"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/tasktype"
 

@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"strings"
 	"time"
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 
 	"gorm.io/gorm"
 )

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"errors"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"gorm.io/gorm"
 )

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"encoding/json"
 	"time"
 
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"

@@ -2,13 +2,13 @@ package govern
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"errors"
 	"time"
 
 	"copyhold/equity"
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 	labelstore "copyhold/labeling/store"
 

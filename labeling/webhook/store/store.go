@@ -3,12 +3,12 @@ package store
 
 import (
 	"context"
-	"copyhold/labeling/page"
 	"errors"
 	"strings"
 	"time"
 
 	"copyhold/labeling/event"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/webhook"
 
