@@ -73,11 +73,12 @@ func decodeCursor(list, s string) (page.Key, bool) {
 
 // readPage reads ?cursor= and ?limit= for list (its name and any filters
 // that shape it, so a cursor works only where it came from); it answers 400
-// and false when either is bad. The page asks for one row more than the
-// limit, so pageOf can tell whether another page follows.
+// and false when either is bad. An empty one is as if absent, so a script
+// may always send both. The page asks for one row more than the limit, so
+// pageOf can tell whether another page follows.
 func readPage(c *gin.Context, list string) (page.Page, bool) {
 	limit := pageDefault
-	if v, ok := c.GetQuery("limit"); ok {
+	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > pageMax || strconv.Itoa(n) != v {
 			fail(c, errBadLimit)
@@ -86,7 +87,7 @@ func readPage(c *gin.Context, list string) (page.Page, bool) {
 		limit = n
 	}
 	p := page.Page{Limit: limit + 1}
-	if v, ok := c.GetQuery("cursor"); ok {
+	if v := c.Query("cursor"); v != "" {
 		k, good := decodeCursor(list, v)
 		if !good {
 			fail(c, errBadCursor)

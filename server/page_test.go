@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,13 +227,18 @@ func TestEveryListPages(t *testing.T) {
 					other = "/api/proposals"
 				}
 				for _, q := range []struct{ query, code string }{
-					{"limit=0", "invalid_limit"}, {"limit=101", "invalid_limit"}, {"limit=x", "invalid_limit"}, {"limit=", "invalid_limit"},
-					{"cursor=abc", "invalid_cursor"}, {"cursor=" + url.QueryEscape(string(tampered)), "invalid_cursor"},
-					{"cursor=" + url.QueryEscape(cur[:len(cur)-4]), "invalid_cursor"}, {"cursor=", "invalid_cursor"},
+					{"limit=0", "invalid_limit"}, {"limit=101", "invalid_limit"}, {"limit=x", "invalid_limit"}, {"limit=-1", "invalid_limit"},
+					{"limit=07", "invalid_limit"}, {"cursor=abc", "invalid_cursor"}, {"cursor=" + url.QueryEscape(string(tampered)), "invalid_cursor"},
+					{"cursor=" + url.QueryEscape(cur[:len(cur)-4]), "invalid_cursor"},
 				} {
 					if r := c.do("GET", withQuery(pc.path(), q.query), nil); r.status != 400 || r.code() != q.code {
 						t.Errorf("%s: %d %s", q.query, r.status, r.body)
 					}
+				}
+				// Empty parameters are as if absent: the first page, at the default size.
+				empty, first50 := c.do("GET", withQuery(pc.path(), "cursor=", "limit="), nil), c.do("GET", withQuery(pc.path(), "limit=50"), nil)
+				if empty.status != 200 || !slices.Equal(identsOf(t, empty, pc.ident), identsOf(t, first50, pc.ident)) {
+					t.Errorf("empty cursor and limit: %d %s", empty.status, empty.body)
 				}
 				// A cursor works only on the list that gave it.
 				{
@@ -243,6 +249,19 @@ func TestEveryListPages(t *testing.T) {
 			})
 		}
 	})
+}
+
+func identsOf(t *testing.T, r resp, field string) []string {
+	t.Helper()
+	var pg struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	mustJSON(t, r.body, &pg)
+	var out []string
+	for _, it := range pg.Items {
+		out = append(out, identOf(t, it, field))
+	}
+	return out
 }
 
 // listAll reads a list whole, at the largest page.
