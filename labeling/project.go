@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sensitive"
 	"copyhold/labeling/tasktype"
 	"crypto/rand"
@@ -631,6 +632,7 @@ type ProjectFilter struct {
 	ModelID  int64
 	MemberID int64 // projects this member belongs to
 	Status   ProjectStatus
+	Page     page.Page // the zero Page is every project
 }
 
 // ProjectPace is how long a task of the project takes, from real lead times:

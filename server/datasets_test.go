@@ -166,7 +166,7 @@ func TestDatasetsHTTP(t *testing.T) {
 		if mine.status != 200 || !strings.Contains(string(mine.body), `"version":"2026.1"`) {
 			t.Fatalf("my releases: %d %s", mine.status, mine.body)
 		}
-		if r := e.as("rev").do("GET", "/api/me/releases", nil); !strings.Contains(string(r.body), `"releases":[]`) {
+		if r := e.as("rev").do("GET", "/api/me/releases", nil); !strings.Contains(string(r.body), `"items":[]`) {
 			t.Fatalf("reviewer's releases: %s", r.body)
 		}
 

@@ -13,6 +13,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 	"copyhold/labeling/shortcut"
 	"copyhold/labeling/webhook"
 )
@@ -67,7 +68,7 @@ type Wellbeing interface {
 // and their attempt logs (labeling/webhook/relay.Service).
 type Webhooks interface {
 	Register(ctx context.Context, actor int64, n webhook.NewEndpoint) (webhook.Endpoint, error)
-	List(ctx context.Context) ([]webhook.Endpoint, error)
+	List(ctx context.Context, p page.Page) ([]webhook.Endpoint, error)
 	Get(ctx context.Context, id int64) (webhook.Endpoint, error)
 	Delete(ctx context.Context, id int64) error
 	Enable(ctx context.Context, id int64) (webhook.Endpoint, error)
@@ -97,10 +98,10 @@ type Votes interface {
 	Amend(ctx context.Context, actor, id int64, req vote.ProposalRequest) (vote.ProposalView, error)
 	Vote(ctx context.Context, actor, id int64, choice, receipt string) (vote.Cast, error)
 	Get(ctx context.Context, viewer, id int64) (vote.ProposalView, error)
-	List(ctx context.Context, viewer int64, f vote.ListFilter) ([]vote.ProposalView, string, error)
+	List(ctx context.Context, viewer int64, f vote.ListFilter) ([]vote.ProposalView, error)
 	Ballots(ctx context.Context, id int64) (vote.Ballots, error)
 	Constitution(ctx context.Context) (vote.Constitution, error)
-	ConstitutionHistory(ctx context.Context) ([]vote.ConstitutionVersion, error)
+	ConstitutionHistory(ctx context.Context, p page.Page) ([]vote.ConstitutionVersion, error)
 	SetNewProjectRateCard(ctx context.Context, actor int64, rc equity.RateCard) (equity.RateCard, error)
 	Preview(ctx context.Context, viewer, id int64) (vote.Preview, error)
 }
@@ -115,9 +116,9 @@ type Members interface {
 	CreateToken(ctx context.Context, memberID int64, name string) (member.APIToken, string, error)
 	Deactivate(ctx context.Context, actor *int64, id int64) error
 	GrantRole(ctx context.Context, actor *int64, id int64, r member.Role) error
-	Members(ctx context.Context) ([]member.Member, error)
+	Members(ctx context.Context, p page.Page) ([]member.Member, error)
 	PeekInvite(ctx context.Context, token string) (member.Invite, error)
-	PendingInvites(ctx context.Context) ([]member.PendingInvite, error)
+	PendingInvites(ctx context.Context, p page.Page) ([]member.PendingInvite, error)
 	RecordLoginBurst(ctx context.Context, b member.LoginBurst) error
 	RevokeRole(ctx context.Context, actor *int64, id int64, r member.Role) error
 	RevokeSession(ctx context.Context, token string) error
@@ -126,7 +127,7 @@ type Members interface {
 	SessionMember(ctx context.Context, token string) (member.Member, member.Credential, error)
 	SetPassword(ctx context.Context, id int64, pc member.PasswordChange) error
 	TokenMember(ctx context.Context, token string) (member.Member, member.Credential, error)
-	Tokens(ctx context.Context, memberID int64) ([]member.APIToken, error)
+	Tokens(ctx context.Context, memberID int64, p page.Page) ([]member.APIToken, error)
 }
 
 // Projects is the project store the handlers use: models, projects, their
@@ -138,10 +139,10 @@ type Projects interface {
 	LSConfig(ctx context.Context, id int64) (config string, stored bool, err error)
 	ImportItemsWith(ctx context.Context, actor *int64, projectID int64, r io.Reader, req importer.Request) (labeling.ImportReport, error)
 	IsProjectMember(ctx context.Context, projectID, memberID int64) (bool, error)
-	Models(ctx context.Context) ([]labeling.Model, error)
+	Models(ctx context.Context, p page.Page) ([]labeling.Model, error)
 	MyProgress(ctx context.Context, memberID, projectID int64) (labeling.MyProgress, error)
 	Project(ctx context.Context, id int64) (labeling.Project, error)
-	ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64, error)
+	ProjectMemberIDs(ctx context.Context, projectID int64, p page.Page) ([]int64, error)
 	ProjectProgress(ctx context.Context, projectID int64) (labeling.ProjectProgress, error)
 	ProjectPace(ctx context.Context, projectID int64) (labeling.ProjectPace, error)
 	Projects(ctx context.Context, f labeling.ProjectFilter) ([]labeling.Project, error)
@@ -156,7 +157,7 @@ type Leases interface {
 	AmendSubmission(ctx context.Context, memberID, id int64, key string, answer json.RawMessage) (labeling.Submission, error)
 	ClaimNextTask(ctx context.Context, memberID, projectID int64) (labeling.Task, error)
 	Heartbeat(ctx context.Context, memberID int64, leaseToken string, activeMs int64) (time.Time, error)
-	MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]labeling.MyWorkItem, error)
+	MySubmissions(ctx context.Context, memberID, projectID int64, p page.Page) ([]labeling.MyWorkItem, error)
 	Release(ctx context.Context, memberID int64, leaseToken string) error
 	SaveDraft(ctx context.Context, memberID int64, leaseToken string, draft json.RawMessage) (time.Time, error)
 	SensitiveCap(ctx context.Context, memberID int64) (int, error)
@@ -178,7 +179,7 @@ type Reviews interface {
 // Quality is the quality and consensus store the handlers use
 // (labeling/store.Quality).
 type Quality interface {
-	ItemConsensus(ctx context.Context, projectID int64) ([]labeling.Consensus, error)
+	ItemConsensus(ctx context.Context, projectID int64, p page.Page) ([]labeling.Consensus, error)
 	MyQuality(ctx context.Context, memberID, projectID int64) (labeling.MyQuality, error)
 	ProjectAgreement(ctx context.Context, projectID int64) (labeling.ProjectAgreement, error)
 	ProjectQuality(ctx context.Context, projectID int64) (labeling.ProjectQuality, error)
@@ -197,10 +198,10 @@ type Datasets interface {
 	ExportSnapshot(ctx context.Context, id int64, x dataset.ExportRequest, out io.Writer) (dataset.ExportManifest, error)
 	Leaderboard(ctx context.Context, modelID int64, opts dataset.BTOptions) (dataset.Leaderboard, error)
 	ModelRelease(ctx context.Context, id int64) (dataset.Release, error)
-	MyReleases(ctx context.Context, memberID int64) ([]dataset.Release, error)
-	Releases(ctx context.Context, modelID int64) ([]dataset.Release, error)
+	MyReleases(ctx context.Context, memberID int64, p page.Page) ([]dataset.Release, error)
+	Releases(ctx context.Context, modelID int64, p page.Page) ([]dataset.Release, error)
 	Snapshot(ctx context.Context, id int64) (dataset.Snapshot, error)
-	Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error)
+	Snapshots(ctx context.Context, modelID int64, p page.Page) ([]dataset.Snapshot, error)
 }
 
 // Work is the labelling workflow the handlers start: submit, decide a review,

@@ -10,6 +10,7 @@ import (
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )
@@ -38,7 +39,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 				s.log.Warn("record login burst", "err", err)
 			}
 		}
-		tooMany(c, retry)
+		tooMany(c, retry, fault.ErrRateLimited)
 		return
 	}
 	m, err := s.members.Authenticate(c.Request.Context(), login, req.Password)
@@ -100,7 +101,7 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 	}
 	try, ok, retry, _ := s.pwLimits.begin(fmt.Sprint(m.ID))
 	if !ok {
-		tooMany(c, retry)
+		tooMany(c, retry, fault.ErrRateLimited)
 		return
 	}
 	if _, err := s.members.Authenticate(c.Request.Context(), m.Login, req.CurrentPassword); err != nil {
@@ -124,19 +125,26 @@ func (s *Server) handleChangePassword(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// tooMany answers 429 with Retry-After in whole seconds.
-func tooMany(c *gin.Context, retry time.Duration) {
-	c.Header("Retry-After", fmt.Sprint(int(math.Ceil(retry.Seconds()))))
-	fail(c, fault.ErrRateLimited)
+// tooMany answers 429 with Retry-After in whole seconds (at least 1) and
+// err, fault.ErrRateLimited or one with its code.
+func tooMany(c *gin.Context, retry time.Duration, err *fault.Error) {
+	c.Header("Retry-After", fmt.Sprint(max(1, int(math.Ceil(retry.Seconds())))))
+	fail(c, err)
 }
 
+// handleListMembers: GET /api/members?cursor=&limit= — a page of members,
+// oldest first.
 func (s *Server) handleListMembers(c *gin.Context) {
-	ms, err := s.members.Members(c.Request.Context())
+	p, ok := readPage(c, "members")
+	if !ok {
+		return
+	}
+	ms, err := s.members.Members(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"members": ms})
+	c.JSON(http.StatusOK, pageOf("members", p, ms, func(m member.Member) page.Key { return byID(m.ID) }))
 }
 
 type roleRequest struct {
@@ -224,17 +232,19 @@ func (s *Server) handleCreateInvite(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"url": s.baseURL(c) + "/invite/" + token, "token": token, "expires_at": inv.ExpiresAt, "roles": inv.Roles})
 }
 
-// handleListInvites lists the invites that can still be accepted.
+// handleListInvites: GET /api/invites?cursor=&limit= — a page of the
+// pending invites, newest first.
 func (s *Server) handleListInvites(c *gin.Context) {
-	invs, err := s.members.PendingInvites(c.Request.Context())
+	p, ok := readPage(c, "invites")
+	if !ok {
+		return
+	}
+	invs, err := s.members.PendingInvites(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if invs == nil {
-		invs = []member.PendingInvite{}
-	}
-	c.JSON(http.StatusOK, gin.H{"invites": invs})
+	c.JSON(http.StatusOK, pageOf("invites", p, invs, func(i member.PendingInvite) page.Key { return byID(i.ID) }))
 }
 
 // handleRevokeInvite ends a pending invite.
@@ -308,17 +318,20 @@ type tokenRequest struct {
 	Name string `json:"name"`
 }
 
+// handleListTokens: GET /api/tokens?cursor=&limit= — a page of the
+// caller's live tokens, oldest first.
 func (s *Server) handleListTokens(c *gin.Context) {
 	m, _ := currentMember(c)
-	ts, err := s.members.Tokens(c.Request.Context(), m.ID)
+	p, ok := readPage(c, "tokens")
+	if !ok {
+		return
+	}
+	ts, err := s.members.Tokens(c.Request.Context(), m.ID, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if ts == nil {
-		ts = []member.APIToken{}
-	}
-	c.JSON(http.StatusOK, gin.H{"tokens": ts})
+	c.JSON(http.StatusOK, pageOf("tokens", p, ts, func(t member.APIToken) page.Key { return byID(t.ID) }))
 }
 
 func (s *Server) handleCreateToken(c *gin.Context) {

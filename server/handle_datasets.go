@@ -12,6 +12,7 @@ import (
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )
@@ -188,17 +189,26 @@ func queryModel(c *gin.Context) (int64, bool) {
 	return id, true
 }
 
+// handleListSnapshots: GET /api/snapshots?model_id=&cursor=&limit= — a
+// page of snapshots, newest first, and the export formats.
 func (s *Server) handleListSnapshots(c *gin.Context) {
 	modelID, ok := queryModel(c)
 	if !ok {
 		return
 	}
-	list, err := s.datasets.Snapshots(c.Request.Context(), modelID)
+	list := "snapshots:" + strconv.FormatInt(modelID, 10)
+	p, ok := readPage(c, list)
+	if !ok {
+		return
+	}
+	snaps, err := s.datasets.Snapshots(c.Request.Context(), modelID, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"snapshots": list, "formats": dataset.ExportFormats()})
+	out := pageOf(list, p, snaps, func(x dataset.Snapshot) page.Key { return byID(x.ID) })
+	out["formats"] = dataset.ExportFormats()
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) handleGetSnapshot(c *gin.Context) {
@@ -246,17 +256,24 @@ func (s *Server) handleCreateRelease(c *gin.Context) {
 	c.JSON(status, r)
 }
 
+// handleListReleases: GET /api/releases?model_id=&cursor=&limit= — a page
+// of releases, oldest first.
 func (s *Server) handleListReleases(c *gin.Context) {
 	modelID, ok := queryModel(c)
 	if !ok {
 		return
 	}
-	list, err := s.datasets.Releases(c.Request.Context(), modelID)
+	list := "releases:" + strconv.FormatInt(modelID, 10)
+	p, ok := readPage(c, list)
+	if !ok {
+		return
+	}
+	rels, err := s.datasets.Releases(c.Request.Context(), modelID, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"releases": list})
+	c.JSON(http.StatusOK, pageOf(list, p, rels, func(r dataset.Release) page.Key { return byID(r.ID) }))
 }
 
 func (s *Server) handleGetRelease(c *gin.Context) {
@@ -272,14 +289,20 @@ func (s *Server) handleGetRelease(c *gin.Context) {
 	c.JSON(http.StatusOK, r)
 }
 
+// handleMyReleases: GET /api/me/releases?cursor=&limit= — a page of the
+// releases trained on the caller's work, newest first.
 func (s *Server) handleMyReleases(c *gin.Context) {
 	me, _ := currentMember(c)
-	list, err := s.datasets.MyReleases(c.Request.Context(), me.ID)
+	p, ok := readPage(c, "my-releases")
+	if !ok {
+		return
+	}
+	rels, err := s.datasets.MyReleases(c.Request.Context(), me.ID, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"releases": list})
+	c.JSON(http.StatusOK, pageOf("my-releases", p, rels, func(r dataset.Release) page.Key { return byID(r.ID) }))
 }
 
 func (s *Server) handleCreateEvaluation(c *gin.Context) {

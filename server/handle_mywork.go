@@ -7,6 +7,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )
@@ -24,29 +25,25 @@ func queryInt(c *gin.Context, name string) (int64, bool) {
 	return n, true
 }
 
+// handleMySubmissions: GET /api/me/submissions?project_id=&cursor=&limit= —
+// a page of the caller's submissions, newest first.
 func (s *Server) handleMySubmissions(c *gin.Context) {
 	m, _ := currentMember(c)
 	project, ok := queryInt(c, "project_id")
 	if !ok {
 		return
 	}
-	before, ok := queryInt(c, "before")
+	list := "my-submissions:" + strconv.FormatInt(project, 10)
+	p, ok := readPage(c, list)
 	if !ok {
 		return
 	}
-	limit, ok := queryInt(c, "limit")
-	if !ok {
-		return
-	}
-	subs, err := s.leases.MySubmissions(c.Request.Context(), m.ID, project, before, int(limit))
+	subs, err := s.leases.MySubmissions(c.Request.Context(), m.ID, project, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if subs == nil {
-		subs = []labeling.MyWorkItem{}
-	}
-	c.JSON(http.StatusOK, gin.H{"submissions": subs})
+	c.JSON(http.StatusOK, pageOf(list, p, subs, func(w labeling.MyWorkItem) page.Key { return byID(w.ID) }))
 }
 
 type amendRequest struct {

@@ -2,25 +2,29 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 
 	"copyhold/equity"
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )
 
+// handleListModels: GET /api/models?cursor=&limit= — a page of models, by name.
 func (s *Server) handleListModels(c *gin.Context) {
-	ms, err := s.projects.Models(c.Request.Context())
+	p, ok := readPage(c, "models")
+	if !ok {
+		return
+	}
+	ms, err := s.projects.Models(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if ms == nil {
-		ms = []labeling.Model{}
-	}
-	c.JSON(http.StatusOK, gin.H{"models": ms})
+	c.JSON(http.StatusOK, pageOf("models", p, ms, func(m labeling.Model) page.Key { return page.Key{Text: m.Name, ID: m.ID} }))
 }
 
 type modelRequest struct {
@@ -80,10 +84,11 @@ func (s *Server) handleListProjects(c *gin.Context) {
 	var f labeling.ProjectFilter
 	// ?member=me lists only the caller's own projects (the labeller's /work),
 	// even for reviewers and coordinators, who may see every project.
+	list := "projects"
 	switch c.Query("member") {
 	case "":
 	case "me":
-		f.MemberID = m.ID
+		f.MemberID, list = m.ID, "projects?member=me"
 	default:
 		fail(c, fault.ErrInvalid.With("member: only \"me\" is supported"))
 		return
@@ -91,15 +96,16 @@ func (s *Server) handleListProjects(c *gin.Context) {
 	if !seesAllProjects(m) {
 		f.MemberID = m.ID
 	}
+	var ok bool
+	if f.Page, ok = readPage(c, list); !ok {
+		return
+	}
 	ps, err := s.projects.Projects(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if ps == nil {
-		ps = []labeling.Project{}
-	}
-	c.JSON(http.StatusOK, gin.H{"projects": ps})
+	c.JSON(http.StatusOK, pageOf(list, f.Page, ps, func(p labeling.Project) page.Key { return byID(p.ID) }))
 }
 
 type createProjectRequest struct {
@@ -178,15 +184,17 @@ func (s *Server) handleProjectMembers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ids, err := s.projects.ProjectMemberIDs(c.Request.Context(), p.ID)
+	list := "project-members:" + strconv.FormatInt(p.ID, 10)
+	pg, ok := readPage(c, list)
+	if !ok {
+		return
+	}
+	ids, err := s.projects.ProjectMemberIDs(c.Request.Context(), p.ID, pg)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if ids == nil {
-		ids = []int64{}
-	}
-	c.JSON(http.StatusOK, gin.H{"member_ids": ids})
+	c.JSON(http.StatusOK, pageOf(list, pg, ids, byID))
 }
 
 type projectMemberRequest struct {

@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"strconv"
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )
@@ -277,15 +279,22 @@ func (s *Server) handleRecomputeConsensus(c *gin.Context) {
 	c.JSON(http.StatusOK, rep)
 }
 
+// handleItemConsensus: GET /api/projects/:id/consensus?cursor=&limit= — a
+// page of the stored consensus, by item.
 func (s *Server) handleItemConsensus(c *gin.Context) {
 	p, ok := s.project(c)
 	if !ok {
 		return
 	}
-	cs, err := s.quality.ItemConsensus(c.Request.Context(), p.ID)
+	list := "consensus:" + strconv.FormatInt(p.ID, 10)
+	pg, ok := readPage(c, list)
+	if !ok {
+		return
+	}
+	cs, err := s.quality.ItemConsensus(c.Request.Context(), p.ID, pg)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": cs})
+	c.JSON(http.StatusOK, pageOf(list, pg, cs, func(x labeling.Consensus) page.Key { return byID(x.ItemID) }))
 }

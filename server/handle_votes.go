@@ -2,9 +2,9 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"copyhold/equity/vote"
+	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
 )
@@ -23,41 +23,37 @@ func (s *Server) handleConstitution(c *gin.Context) {
 	c.JSON(http.StatusOK, k)
 }
 
-// handleConstitutionHistory: GET /api/constitution/history
+// handleConstitutionHistory: GET /api/constitution/history?cursor=&limit= —
+// a page of the constitution's versions, oldest first.
 func (s *Server) handleConstitutionHistory(c *gin.Context) {
-	vs, err := s.votes.ConstitutionHistory(c.Request.Context())
+	p, ok := readPage(c, "constitution-history")
+	if !ok {
+		return
+	}
+	vs, err := s.votes.ConstitutionHistory(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if vs == nil {
-		vs = []vote.ConstitutionVersion{}
-	}
-	c.JSON(http.StatusOK, gin.H{"versions": vs})
+	c.JSON(http.StatusOK, pageOf("constitution-history", p, vs, func(v vote.ConstitutionVersion) page.Key { return byID(int64(v.Version)) }))
 }
 
 // handleListProposals: GET /api/proposals?status=open|closed&cursor=&limit=
+// — a page of proposals, open ones first, then the newest.
 func (s *Server) handleListProposals(c *gin.Context) {
 	me, _ := currentMember(c)
-	f := vote.ListFilter{Status: c.Query("status"), Cursor: c.Query("cursor")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			fail(c, vote.ErrInvalidProposal.With("limit is 1 to 100"))
-			return
-		}
-		f.Limit = n
+	f := vote.ListFilter{Status: c.Query("status")}
+	list := "proposals:" + f.Status
+	var ok bool
+	if f.Page, ok = readPage(c, list); !ok {
+		return
 	}
-	items, next, err := s.votes.List(c.Request.Context(), me.ID, f)
+	items, err := s.votes.List(c.Request.Context(), me.ID, f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	var cursor *string
-	if next != "" {
-		cursor = &next
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": cursor})
+	c.JSON(http.StatusOK, pageOf(list, f.Page, items, vote.ProposalView.PageKey))
 }
 
 // handlePropose: POST /api/proposals — 201 with the proposal, 200 on a replay.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/webhook"
 
 	"github.com/gin-gonic/gin"
@@ -16,12 +17,7 @@ import (
 
 var (
 	errWebhooksOff = fault.New(fault.KindUnavailable, "webhooks_unavailable", "webhooks are not configured on this server")
-	errBadCursor   = fault.New(fault.KindInvalid, "invalid_cursor", "the cursor is not one this list gave")
-	errBadLimit    = fault.New(fault.KindInvalid, "invalid_limit", "limit is 1 to 100")
 )
-
-// maxAttemptsPage is the largest page of GET /api/webhooks/:id/attempts.
-const maxAttemptsPage = 100
 
 func (s *Server) webhooksOn(c *gin.Context) bool {
 	if s.webhooks == nil {
@@ -31,21 +27,24 @@ func (s *Server) webhooksOn(c *gin.Context) bool {
 	return true
 }
 
-// handleListWebhooks: GET /api/webhooks — every endpoint (at most
-// webhook.MaxEndpoints, so one page), without secrets, and the event types.
+// handleListWebhooks: GET /api/webhooks?cursor=&limit= — a page of
+// endpoints, oldest first, without secrets, and the event types.
 func (s *Server) handleListWebhooks(c *gin.Context) {
 	if !s.webhooksOn(c) {
 		return
 	}
-	eps, err := s.webhooks.List(c.Request.Context())
+	p, ok := readPage(c, "webhooks")
+	if !ok {
+		return
+	}
+	eps, err := s.webhooks.List(c.Request.Context(), p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if eps == nil {
-		eps = []webhook.Endpoint{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": eps, "event_types": webhook.Types})
+	out := pageOf("webhooks", p, eps, func(e webhook.Endpoint) page.Key { return byID(e.ID) })
+	out["event_types"] = webhook.Types
+	c.JSON(http.StatusOK, out)
 }
 
 // handleCreateWebhook: POST /api/webhooks — 201 with the endpoint and its
@@ -110,44 +109,25 @@ func (s *Server) handleEnableWebhook(c *gin.Context) {
 }
 
 // handleWebhookAttempts: GET /api/webhooks/:id/attempts?cursor=&limit= —
-// newest first, limit 1 to 100 (default 50); next_cursor is null on the
-// last page.
+// a page of attempts, newest first.
 func (s *Server) handleWebhookAttempts(c *gin.Context) {
 	id, ok := idParam(c, "id")
 	if !ok || !s.webhooksOn(c) {
 		return
 	}
-	limit := 50
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxAttemptsPage {
-			fail(c, errBadLimit)
-			return
-		}
-		limit = n
+	list := "webhook-attempts:" + strconv.FormatInt(id, 10)
+	p, ok := readPage(c, list)
+	if !ok {
+		return
 	}
 	var before int64
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 || strconv.FormatInt(n, 10) != v {
-			fail(c, errBadCursor)
-			return
-		}
-		before = n
+	if p.After != nil {
+		before = p.After.ID
 	}
-	atts, err := s.webhooks.Attempts(c.Request.Context(), id, before, limit+1)
+	atts, err := s.webhooks.Attempts(c.Request.Context(), id, before, p.Limit)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	var next *string
-	if len(atts) > limit {
-		atts = atts[:limit]
-		cur := strconv.FormatInt(atts[limit-1].ID, 10)
-		next = &cur
-	}
-	if atts == nil {
-		atts = []webhook.Attempt{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": atts, "next_cursor": next})
+	c.JSON(http.StatusOK, pageOf(list, p, atts, func(a webhook.Attempt) page.Key { return byID(a.ID) }))
 }

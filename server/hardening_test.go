@@ -317,7 +317,7 @@ func TestInviteListAndRevoke(t *testing.T) {
 				Roles     []string
 				Note      string
 				CreatedBy int64 `json:"created_by"`
-			}
+			} `json:"items"`
 		}
 		r = coord.do("GET", "/api/invites", nil)
 		mustJSON(t, r.body, &list)

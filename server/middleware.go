@@ -155,6 +155,9 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
+		if !s.limitCredential(c, cred) {
+			return
+		}
 		c.Set("member", m)
 		c.Set("member_id", m.ID)
 		c.Set("credential", cred)

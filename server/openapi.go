@@ -93,6 +93,19 @@ func (o *op) ok(status int, v any, doc ...string) *op {
 	return o
 }
 
+// paged makes the route a list endpoint (page.go): ?cursor= and ?limit=,
+// and a 200 of {items, next_cursor} with items of item's type and any extra
+// fields, and the two errors of a bad page.
+func (o *op) paged(item any, extra fields) *op {
+	body := fields{"items": arrayOf(item), "next_cursor": nullable(tString)}
+	for k, v := range extra {
+		body[k] = v
+	}
+	return o.q("cursor", tString, "next_cursor of the previous page").
+		q("limit", tInteger, fmt.Sprintf("rows per page, 1 to %d (default %d)", pageMax, pageDefault)).
+		ok(http.StatusOK, body).fails(errBadLimit, errBadCursor)
+}
+
 // file adds a download or a text answer, in one of contents (comma-separated).
 func (o *op) file(status int, contents, doc string, headers ...string) *op {
 	o.answers = append(o.answers, answer{status: status, body: tString, content: contents, doc: doc, headers: headers})
@@ -154,7 +167,8 @@ func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") 
 func (o *op) commonErrors() []*fault.Error {
 	var out []*fault.Error
 	if strings.HasPrefix(o.path, "/api/") {
-		out = append(out, fault.ErrUnauthenticated, textrule.ErrInvalidText, errUnavailable)
+		// rate_limited: every /api request with a session or token spends its budget (credlimit.go).
+		out = append(out, fault.ErrUnauthenticated, textrule.ErrInvalidText, errUnavailable, fault.ErrRateLimited)
 	}
 	if o.access != public {
 		out = append(out, member.ErrMemberInactive)
@@ -332,7 +346,7 @@ func buildOpenAPI() []byte {
 		"info": schema{"title": "copyhold API", "version": "1",
 			"description": "The HTTP API of copyhold, the labelling co-operative's workbench. " +
 				"Errors are `{code, message}`; each operation lists the codes it may answer per status. " +
-				"The websocket at `/ws` is described in the `x-websocket` annex. The guide is docs/API.md."},
+				"The websocket at `/ws` is described in the `x-websocket` annex and docs/WEBSOCKET.md. The guide is docs/API.md."},
 		"paths": paths,
 		"components": schema{"schemas": ss.components, "securitySchemes": schema{
 			"session": schema{"type": "apiKey", "in": "cookie", "name": sessionCookie,

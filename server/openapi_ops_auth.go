@@ -29,9 +29,9 @@ func systemOps() []*op {
 		opGet("/api/docs/assets/*file", "The reader's scripts and styles", public).
 			file(http.StatusOK, "application/octet-stream", "a file of swagger-ui-dist or its initializer").fails(errRouteMissing),
 		opGet("/ws", "The live websocket", anyMember).
-			about("Upgrades to a websocket; its messages are described in the document's `x-websocket` annex and in docs/API.md.").
+			about("Upgrades to a websocket; its messages are described in the document's `x-websocket` annex and in docs/WEBSOCKET.md.").
 			empty(http.StatusSwitchingProtocols, "the websocket").
-			fails(errRouteMissing, errTooManyConnections, fault.ErrUnauthenticated),
+			fails(errRouteMissing, errTooManyConnections, fault.ErrUnauthenticated, fault.ErrRateLimited),
 	}
 }
 
@@ -59,12 +59,12 @@ func authOps() []*op {
 			fails(append(passwordErrors, errWrongPassword, fault.ErrRateLimited)...),
 		opGet("/api/me/settings", "The caller's settings", anyMember).ok(http.StatusOK, mySettings),
 		opPut("/api/me/settings", "Change the caller's settings", anyMember).in(settingsRequest{}).ok(http.StatusOK, mySettings),
-		opGet("/api/tokens", "The caller's API tokens", anyMember).ok(http.StatusOK, fields{"tokens": []member.APIToken{}}),
+		opGet("/api/tokens", "The caller's live API tokens, oldest first", anyMember).paged(member.APIToken{}, nil),
 		opPost("/api/tokens", "Create an API token (shown this once)", anyMember).in(tokenRequest{}).
 			ok(http.StatusCreated, fields{"id": tInteger, "name": tString, "prefix": tString, "token": tString}),
 		opDelete("/api/tokens/:id", "Revoke an API token", anyMember).empty(http.StatusNoContent),
 
-		opGet("/api/members", "Every member", coordinators).ok(http.StatusOK, fields{"members": []member.Member{}}),
+		opGet("/api/members", "The members, oldest first", coordinators).paged(member.Member{}, nil),
 		opPost("/api/members/:id/roles", "Grant a role", coordinators).in(roleRequest{}).empty(http.StatusNoContent).
 			fails(member.ErrUnknownRole),
 		opDelete("/api/members/:id/roles/:role", "Revoke a role", coordinators).empty(http.StatusNoContent).
@@ -74,7 +74,7 @@ func authOps() []*op {
 		opPost("/api/invites", "Create an invite", coordinators).in(inviteRequest{}).
 			ok(http.StatusCreated, fields{"url": tString, "token": tString, "expires_at": tTime, "roles": []member.Role{}}).
 			fails(member.ErrUnknownRole, errInviteBeyondAuthority),
-		opGet("/api/invites", "The pending invites", coordinators).ok(http.StatusOK, fields{"invites": []member.PendingInvite{}}),
+		opGet("/api/invites", "The pending invites, newest first", coordinators).paged(member.PendingInvite{}, nil),
 		opDelete("/api/invites/:id", "Revoke a pending invite", coordinators).empty(http.StatusNoContent),
 	}
 }

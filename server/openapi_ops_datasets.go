@@ -14,15 +14,15 @@ func datasetOps() []*op {
 		dataset.ErrSnapshotCorrupt, dataset.ErrExportOptions, dataset.ErrExportRow, errExportsOff}
 	return []*op{
 		opGet("/api/snapshots", "Snapshots, newest first", anyMember).q("model_id", tInteger, "only this model's").
-			ok(http.StatusOK, fields{"snapshots": []dataset.Snapshot{}, "formats": []dataset.ExportFormat{}}).fails(fault.ErrInvalid),
+			paged(dataset.Snapshot{}, fields{"formats": []dataset.ExportFormat{}}).fails(fault.ErrInvalid),
 		opGet("/api/snapshots/:id", "A snapshot and the formats it exports to", anyMember).
 			ok(http.StatusOK, fields{"snapshot": dataset.Snapshot{}, "formats": []dataset.ExportFormat{}}).
 			fails(dataset.ErrSnapshotNotFound),
-		opGet("/api/releases", "Model releases", anyMember).q("model_id", tInteger, "only this model's").
-			ok(http.StatusOK, fields{"releases": []dataset.Release{}}).fails(fault.ErrInvalid),
+		opGet("/api/releases", "Model releases, oldest first", anyMember).q("model_id", tInteger, "only this model's").
+			paged(dataset.Release{}, nil).fails(fault.ErrInvalid),
 		opGet("/api/releases/:id", "A release", anyMember).ok(http.StatusOK, dataset.Release{}).fails(dataset.ErrReleaseNotFound),
-		opGet("/api/me/releases", "Releases trained on the caller's work", anyMember).
-			ok(http.StatusOK, fields{"releases": []dataset.Release{}}),
+		opGet("/api/me/releases", "Releases trained on the caller's work, newest first", anyMember).
+			paged(dataset.Release{}, nil),
 		opGet("/api/me/export", "Everything the caller contributed, as a download", anyMember).
 			q("format", schema{"type": "string", "enum": []string{"json", "csv"}}, "default json").
 			file(http.StatusOK, "application/json,text/csv; charset=utf-8", "the download", "Content-Disposition").

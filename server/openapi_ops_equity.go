@@ -55,13 +55,11 @@ func voteOps() []*op {
 	proposal := []*fault.Error{vote.ErrInvalidChange, vote.ErrInvalidProposal, vote.ErrInvalidPeriod}
 	return []*op{
 		opGet("/api/constitution", "The constitution in force", anyMember).ok(http.StatusOK, vote.Constitution{}),
-		opGet("/api/constitution/history", "Every version of the constitution", anyMember).
-			ok(http.StatusOK, fields{"versions": []vote.ConstitutionVersion{}}),
-		opGet("/api/proposals", "Proposals, newest first, by cursor", anyMember).
+		opGet("/api/constitution/history", "The versions of the constitution, oldest first", anyMember).
+			paged(vote.ConstitutionVersion{}, nil),
+		opGet("/api/proposals", "Proposals: open ones first, then the newest", anyMember).
 			q("status", schema{"type": "string", "enum": []string{"open", "closed"}}, "only these").
-			q("cursor", tString, "next_cursor of the previous page").q("limit", tInteger, "1 to 100").
-			ok(http.StatusOK, fields{"items": []vote.ProposalView{}, "next_cursor": nullable(tString)}).
-			fails(vote.ErrInvalidProposal),
+			paged(vote.ProposalView{}, nil).fails(vote.ErrInvalidProposal),
 		opPost("/api/proposals", "Propose a change", anyMember).in(vote.ProposalRequest{}).
 			ok(http.StatusCreated, vote.ProposalView{}).ok(http.StatusOK, vote.ProposalView{}, "a replay of the same key").
 			fails(append(proposal, vote.ErrIdempotency, equity.ErrIdempotencyKey, vote.ErrNotEligible)...),

@@ -12,8 +12,8 @@ import (
 func webhookOps() []*op {
 	gone := []*fault.Error{fault.ErrInvalid, webhook.ErrNotFound, errWebhooksOff}
 	return []*op{
-		opGet("/api/webhooks", "The webhook endpoints (one page) and the event types", coordinators).
-			ok(http.StatusOK, fields{"items": []webhook.Endpoint{}, "event_types": []string{}}).fails(errWebhooksOff),
+		opGet("/api/webhooks", "The webhook endpoints, oldest first, and the event types", coordinators).
+			paged(webhook.Endpoint{}, fields{"event_types": []string{}}).fails(errWebhooksOff),
 		opPost("/api/webhooks", "Register a webhook endpoint: its signing secret is in this answer only", coordinators).
 			in(webhook.NewEndpoint{}).ok(http.StatusCreated, webhook.Endpoint{}).
 			fails(webhook.ErrInvalidEndpoint, webhook.ErrURLScheme, webhook.ErrURLRefused, webhook.ErrURLSelf,
@@ -24,9 +24,6 @@ func webhookOps() []*op {
 		opPost("/api/webhooks/:id/enable", "Try a disabled endpoint again from the message it stopped at", coordinators).
 			ok(http.StatusOK, webhook.Endpoint{}).fails(gone...),
 		opGet("/api/webhooks/:id/attempts", "An endpoint's delivery attempts, newest first", coordinators).
-			q("cursor", tString, "next_cursor of the previous page").
-			q("limit", tInteger, "1 to 100, default 50").
-			ok(http.StatusOK, fields{"items": []webhook.Attempt{}, "next_cursor": nullable(tString)}).
-			fails(append(gone, errBadLimit, errBadCursor)...),
+			paged(webhook.Attempt{}, nil).fails(gone...),
 	}
 }

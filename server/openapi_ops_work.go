@@ -21,12 +21,12 @@ var (
 func projectOps() []*op {
 	schemaErrors := []*fault.Error{tasktype.ErrUnknownTaskType, tasktype.ErrInvalidSchema, importer.ErrLSConfig}
 	return []*op{
-		opGet("/api/models", "The models", anyMember).ok(http.StatusOK, fields{"models": []labeling.Model{}}),
+		opGet("/api/models", "The models, by name", anyMember).paged(labeling.Model{}, nil),
 		opPost("/api/models", "Create a model", coordinators).in(modelRequest{}).ok(http.StatusCreated, labeling.Model{}).
 			fails(labeling.ErrModelNameTaken),
-		opGet("/api/projects", "The projects the caller may see", anyMember).
+		opGet("/api/projects", "The projects the caller may see, newest first", anyMember).
 			q("member", schema{"type": "string", "enum": []string{"me"}}, "only the projects the caller is a member of").
-			ok(http.StatusOK, fields{"projects": []labeling.Project{}}).fails(fault.ErrInvalid),
+			paged(labeling.Project{}, nil).fails(fault.ErrInvalid),
 		opPost("/api/projects", "Create a project (draft)", coordinators).in(createProjectRequest{}).
 			ok(http.StatusCreated, labeling.Project{}).fails(append(schemaErrors, labeling.ErrProjectNameTaken, equity.ErrUnknownModel)...),
 		opGet("/api/projects/:id", "A project", anyMember).ok(http.StatusOK, labeling.Project{}),
@@ -38,7 +38,7 @@ func projectOps() []*op {
 		opGet("/api/projects/:id/progress", "A project's progress", overseers).ok(http.StatusOK, labeling.ProjectProgress{}),
 		opGet("/api/projects/:id/pace", "The median time a task of the project takes (its last 200 answers) and a unit's recent value", anyMember).
 			ok(http.StatusOK, projectPace{}),
-		opGet("/api/projects/:id/members", "A project's members", overseers).ok(http.StatusOK, fields{"member_ids": []int64{}}),
+		opGet("/api/projects/:id/members", "A project's members' ids, ascending", overseers).paged(tInteger, nil),
 		opPost("/api/projects/:id/members", "Add a member to a project", coordinators).in(projectMemberRequest{}).
 			empty(http.StatusNoContent),
 		opDelete("/api/projects/:id/members/:member", "Remove a member from a project", coordinators).empty(http.StatusNoContent),
@@ -83,9 +83,8 @@ func workOps() []*op {
 			ok(http.StatusOK, labeling.Submission{}).
 			fails(append(answerErrors, labeling.ErrIdempotencyKey, labeling.ErrIdempotencyReuse, errAlreadyReviewed, labeling.ErrProjectClosed)...),
 		opGet("/api/me/submissions", "The caller's submissions, newest first", labellers).
-			q("project_id", tInteger, "only this project").q("before", tInteger, "submissions with a smaller id").
-			q("limit", tInteger, "at most this many").
-			ok(http.StatusOK, fields{"submissions": []labeling.MyWorkItem{}}).fails(fault.ErrInvalid),
+			q("project_id", tInteger, "only this project").
+			paged(labeling.MyWorkItem{}, nil).fails(fault.ErrInvalid),
 		opPost("/api/submissions/:id/dispute", "Dispute a rejection", labellers).in(disputeRequest{}).
 			ok(http.StatusOK, labeling.Submission{}).fails(labeling.ErrNotRejected, labeling.ErrAlreadyDisputed),
 		opGet("/api/me/quality", "The caller's quality in a project", labellers).q("project_id", tInteger, "the project (required)").
@@ -114,7 +113,7 @@ func reviewOps() []*op {
 		opGet("/api/projects/:id/review-settings", "A project's review settings", overseers).ok(http.StatusOK, labeling.ReviewSettings{}),
 		opPatch("/api/projects/:id/review-settings", "Change a project's review settings", coordinators).
 			in(labeling.ReviewSettingsPatch{}).ok(http.StatusOK, labeling.ReviewSettings{}),
-		opGet("/api/projects/:id/consensus", "The items' consensus", overseers).ok(http.StatusOK, fields{"items": []labeling.Consensus{}}),
+		opGet("/api/projects/:id/consensus", "The items' consensus, by item", overseers).paged(labeling.Consensus{}, nil),
 		opPost("/api/projects/:id/consensus", "Recompute the consensus", coordinators).in(consensusRequest{}).
 			ok(http.StatusOK, labeling.ConsensusReport{}).fails(agreement.ErrMetricUndefined, agreement.ErrUnknownMetric),
 	}

@@ -45,6 +45,9 @@ type Config struct {
 	// Demo says whether the demo co-op is loaded, for the login page
 	// (GET /api/demo); nil: never.
 	Demo DemoProbe
+	// RequestRate is each session's and API token's request budget
+	// (credlimit.go); zero fields take the defaults.
+	RequestRate RequestRate
 }
 
 // Pinger checks that a dependency is reachable (*sql.DB is one).
@@ -66,6 +69,7 @@ func (c *Config) defaults() {
 		c.MaxBodyBytes = 1 << 20
 	}
 	c.Timeouts.defaults()
+	c.RequestRate.defaults()
 }
 
 // Server holds the dependencies of every handler.
@@ -86,8 +90,10 @@ type Server struct {
 	log       *slog.Logger
 	limits    *failureLimiter // logins, per account and per address
 	pwLimits  *failureLimiter // wrong current passwords, per member
-	engine    *gin.Engine
-	handler   http.Handler
+	// credLimits is each credential's request budget.
+	credLimits *credentialLimiter
+	engine     *gin.Engine
+	handler    http.Handler
 }
 
 // New builds the server on its configuration and the stores and services
@@ -96,7 +102,8 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	cfg.defaults()
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: log, limits: newLoginLimiter(), pwLimits: newPasswordLimiter(),
-		members: deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
+		credLimits: newCredentialLimiter(cfg.RequestRate),
+		members:    deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
 		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll,
 		webhooks: deps.Webhooks, wellbeing: deps.Wellbeing}
 	if deps.Register == nil {

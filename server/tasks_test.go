@@ -113,7 +113,9 @@ func TestProjectImportClaimSubmitOverHTTP(t *testing.T) {
 
 		// My work lists it, and it can be amended while unreviewed.
 		r = lab.do("GET", fmt.Sprintf("/api/me/submissions?project_id=%d", p.ID), nil)
-		var mine struct{ Submissions []struct{ ID int64 } }
+		var mine struct {
+			Submissions []struct{ ID int64 } `json:"items"`
+		}
 		mustJSON(t, r.body, &mine)
 		if len(mine.Submissions) != 1 {
 			t.Fatalf("my submissions = %s", r.body)

@@ -307,7 +307,7 @@ func TestVotesHTTP(t *testing.T) {
 		if r := lab.do("GET", "/api/constitution", nil); r.status != 200 || !strings.Contains(string(r.body), `"quorum_bp":2500`) || !strings.Contains(string(r.body), `"ballot":"secret"`) {
 			t.Fatalf("constitution: %d %s", r.status, r.body)
 		}
-		if r := lab.do("GET", "/api/constitution/history", nil); r.status != 200 || string(r.body) != `{"versions":[]}` {
+		if r := lab.do("GET", "/api/constitution/history", nil); r.status != 200 || string(r.body) != `{"items":[],"next_cursor":null}` {
 			t.Fatalf("history: %d %s", r.status, r.body)
 		}
 		rep, err := equitystore.New(db).Verify(ctx)

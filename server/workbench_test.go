@@ -156,7 +156,7 @@ func TestWorkbenchFixesOverHTTP(t *testing.T) {
 					Kind, Decision, Reason, Comment string
 					Final                           bool
 				}
-			}
+			} `json:"items"`
 		}
 		mustJSON(t, r.body, &mine)
 		if len(mine.Submissions) != 1 || mine.Submissions[0].Status != "accepted" {
@@ -178,7 +178,9 @@ func TestWorkbenchFixesOverHTTP(t *testing.T) {
 			if r.status != 200 {
 				t.Fatalf("%s = %d %s", path, r.status, r.body)
 			}
-			var l struct{ Projects []struct{ ID int64 } }
+			var l struct {
+				Projects []struct{ ID int64 } `json:"items"`
+			}
 			mustJSON(t, r.body, &l)
 			return len(l.Projects)
 		}

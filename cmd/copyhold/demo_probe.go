@@ -8,6 +8,7 @@ import (
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store"
 	"copyhold/server"
 )
@@ -48,7 +49,7 @@ func (d *demoProbe) DemoInfo(ctx context.Context) (server.DemoInfo, error) {
 
 func (d *demoProbe) check(ctx context.Context) (server.DemoInfo, error) {
 	out := server.DemoInfo{Logins: []server.DemoLogin{}}
-	ms, err := d.st.Projects.Models(ctx)
+	ms, err := d.st.Projects.Models(ctx, page.All)
 	if err != nil {
 		return out, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"copyhold/labeling"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
 )
@@ -71,7 +72,7 @@ func seedDemoProject(ctx context.Context, st *store.Stores, coordinator int64) e
 }
 
 func findOrCreateModel(ctx context.Context, st *store.Stores, coordinator int64) (labeling.Model, error) {
-	ms, err := st.Projects.Models(ctx)
+	ms, err := st.Projects.Models(ctx, page.All)
 	if err != nil {
 		return labeling.Model{}, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"copyhold/equity/vote"
 	"copyhold/equity/vote/govern"
+	"copyhold/labeling/page"
 )
 
 const proposalUsage = `Usage: copyhold proposal <subcommand> [flags]   (copyhold proposal <subcommand> --help for its flags)
@@ -110,7 +111,7 @@ func cmdProposal(ctx context.Context, e *env, args []string) error {
 	enc.SetIndent("", "  ")
 	switch sub {
 	case "list":
-		items, _, err := svc.List(ctx, 0, vote.ListFilter{Status: status, Limit: limit})
+		items, err := svc.List(ctx, 0, vote.ListFilter{Status: status, Page: page.Page{Limit: limit}})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"copyhold/equity/vote"
 	"copyhold/equity/vote/govern"
+	"copyhold/labeling/page"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 )
@@ -67,7 +68,7 @@ func TestProposalCommands(t *testing.T) {
 			}
 			defer closeDB(db)
 			svc := govern.New(db, nil, nil)
-			hist, err := svc.ConstitutionHistory(ctx)
+			hist, err := svc.ConstitutionHistory(ctx, page.All)
 			if err != nil || len(hist) != 1 || hist[0].Version != 1 || hist[0].QuorumBP != 2500 {
 				t.Fatalf("demo constitution: %+v %v", hist, err)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/page"
 )
 
 // cmdRelease registers or lists model releases: the record of which
@@ -40,7 +41,7 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 	if args[0] == "list" {
-		list, err := st.Datasets.Releases(ctx, *model)
+		list, err := st.Datasets.Releases(ctx, *model, page.All)
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,8 @@ import (
 )
 
 // serveLimits are serve's own security settings: which proxies to believe,
-// how long a request may take, and the websocket caps and re-checks.
+// how long a request may take, each credential's request budget, and the
+// websocket caps and re-checks.
 type serveLimits struct {
 	TrustedProxies string
 	ReadTimeout    time.Duration
@@ -19,6 +20,8 @@ type serveLimits struct {
 	WSPerMember    int
 	WSPerIP        int
 	WSRecheck      time.Duration
+	RatePerMinute  int
+	RateBurst      int
 }
 
 // bindServeLimits registers serve's security flags on fs with env-derived defaults.
@@ -36,6 +39,10 @@ func bindServeLimits(fs *flag.FlagSet, e *env, l *serveLimits) {
 		"most live-update websockets one client address may hold open; more are refused with 429 too_many_connections")
 	durationFlag(fs, e, &l.WSRecheck, "ws-recheck", "COPYHOLD_WS_RECHECK", 30*time.Second,
 		"how often each open websocket's session or API token is checked again (an expired one closes the socket)")
+	intFlag(fs, e, &l.RatePerMinute, "rate-limit", "COPYHOLD_RATE_LIMIT", 1200,
+		"requests a minute each session or API token may make, per serve instance; more get 429 rate_limited with Retry-After")
+	intFlag(fs, e, &l.RateBurst, "rate-burst", "COPYHOLD_RATE_BURST", 200,
+		"requests each session or API token may make at once before --rate-limit paces it")
 }
 
 // apply hands the limits to the server's and the hub's configurations.
@@ -46,6 +53,10 @@ func (l serveLimits) apply(sc *server.Config, hc *live.Config) error {
 	}
 	sc.TrustedProxies = proxies
 	sc.Timeouts.Read, sc.Timeouts.Import = l.ReadTimeout, l.ImportTimeout
+	if l.RatePerMinute <= 0 || l.RateBurst <= 0 {
+		return fmt.Errorf("--rate-limit and --rate-burst must be positive")
+	}
+	sc.RequestRate = server.RequestRate{PerMinute: l.RatePerMinute, Burst: l.RateBurst}
 	hc.MaxConnsPerMember, hc.MaxConnsPerIP, hc.RecheckEvery = l.WSPerMember, l.WSPerIP, l.WSRecheck
 	return nil
 }

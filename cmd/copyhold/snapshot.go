@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/page"
 )
 
 // cmdSnapshot freezes accepted annotations: copyhold snapshot create
@@ -38,7 +39,7 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	st := newStore(db)
 	if args[0] == "list" {
-		list, err := st.Datasets.Snapshots(ctx, *model)
+		list, err := st.Datasets.Snapshots(ctx, *model, page.All)
 		if err != nil {
 			return err
 		}

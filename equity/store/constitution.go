@@ -8,6 +8,7 @@ import (
 	"copyhold/equity"
 	"copyhold/equity/vote"
 	"copyhold/labeling/event"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
@@ -116,7 +117,21 @@ func (rl *Rules) ConstitutionVersion(tx *gorm.DB, version int) (vote.Constitutio
 
 // ConstitutionHistory is every recorded version, oldest first.
 func (rl *Rules) ConstitutionHistory(tx *gorm.DB) ([]vote.Constitution, error) {
-	return constitutions(tx, "1 = 1 ORDER BY version")
+	return rl.ConstitutionVersions(tx, page.All)
+}
+
+// ConstitutionVersions is a page of ConstitutionHistory; a page's key is
+// the version.
+func (rl *Rules) ConstitutionVersions(tx *gorm.DB, p page.Page) ([]vote.Constitution, error) {
+	where, args := "1 = 1", []any{}
+	if p.After != nil {
+		where, args = "version > ?", append(args, p.After.ID)
+	}
+	where += " ORDER BY version"
+	if p.Limit > 0 {
+		where, args = where+" LIMIT ?", append(args, p.Limit)
+	}
+	return constitutions(tx, where, args...)
 }
 
 // RecordConstitution appends a constitution version (validated) to the

@@ -5,7 +5,6 @@ import (
 
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -170,9 +169,9 @@ func (v *Votes) MarkClosingSoon(tx *gorm.DB, id int64) (bool, error) {
 	return res.RowsAffected == 1, res.Error
 }
 
-// ListProposals lists open proposals first, then the newest; the cursor
-// continues after the last one listed ("" when there are no more).
-func (v *Votes) ListProposals(tx *gorm.DB, f vote.ListFilter) ([]vote.Proposal, string, error) {
+// ListProposals lists a page of proposals: open ones first, then the
+// newest; a page's key is the group (vote.ProposalView.PageKey) and the id.
+func (v *Votes) ListProposals(tx *gorm.DB, f vote.ListFilter) ([]vote.Proposal, error) {
 	const group = `(CASE WHEN status IN ('open', 'seeking_sponsors', 'closing') THEN 0 ELSE 1 END)`
 	where := []string{"1 = 1"}
 	var args []any
@@ -183,42 +182,18 @@ func (v *Votes) ListProposals(tx *gorm.DB, f vote.ListFilter) ([]vote.Proposal, 
 		where = append(where, group+" = 1")
 	case "":
 	default:
-		return nil, "", vote.ErrInvalidProposal.With("status is open or closed")
+		return nil, vote.ErrInvalidProposal.With("status is open or closed")
 	}
-	if f.Cursor != "" {
-		g, id, ok := parseCursor(f.Cursor)
-		if !ok {
-			return nil, "", vote.ErrInvalidProposal.With("cursor is not one this server gave")
-		}
+	if k := f.Page.After; k != nil {
 		where = append(where, "("+group+" > ? OR ("+group+" = ? AND id < ?))")
-		args = append(args, g, g, id)
+		args = append(args, k.Rank, k.Rank, k.ID)
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
-		f.Limit = 20
+	tail := " ORDER BY " + group + ", id DESC"
+	if f.Page.Limit > 0 {
+		tail += " LIMIT ?"
+		args = append(args, f.Page.Limit)
 	}
-	args = append(args, f.Limit+1)
-	ps, err := v.proposals(tx, "WHERE "+strings.Join(where, " AND ")+" ORDER BY "+group+", id DESC LIMIT ?", args...)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(ps) > f.Limit {
-		ps = ps[:f.Limit]
-		last := ps[len(ps)-1]
-		g := 1
-		if !last.Status.Final() {
-			g = 0
-		}
-		next = strconv.Itoa(g) + "." + strconv.FormatInt(last.ID, 10)
-	}
-	return ps, next, nil
-}
-
-func parseCursor(c string) (int, int64, bool) {
-	a, b, ok := strings.Cut(c, ".")
-	g, err1 := strconv.Atoi(a)
-	id, err2 := strconv.ParseInt(b, 10, 64)
-	return g, id, ok && err1 == nil && err2 == nil && (g == 0 || g == 1) && id > 0
+	return v.proposals(tx, "WHERE "+strings.Join(where, " AND ")+tail, args...)
 }
 
 // RecordVersion appends the proposal as it stands to the register.

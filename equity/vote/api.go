@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"copyhold/labeling/page"
 )
 
 // The shapes collective rule takes at the API: what a member sends, and how
@@ -104,8 +106,17 @@ type ConstitutionVersion struct {
 // ListFilter selects proposals for a page.
 type ListFilter struct {
 	Status string // "open" (open and seeking sponsors), "closed", or "" for all
-	Cursor string
-	Limit  int
+	Page   page.Page
+}
+
+// PageKey is the proposal's place in the list's order: those still open
+// (rank 0) before the closed (rank 1), newest first within each.
+func (v ProposalView) PageKey() page.Key {
+	rank := int64(1)
+	if !v.Status.Final() {
+		rank = 0
+	}
+	return page.Key{Rank: rank, ID: v.ID}
 }
 
 // Validate trims and checks a proposal request; the change validates itself.

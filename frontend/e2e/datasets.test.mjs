@@ -54,7 +54,7 @@ test('snapshot, DPO download, release, and the labeller sees it', async () => {
   await page.getByRole('button', { name: 'Create snapshot' }).click();
   await page.getByRole('status').filter({ hasText: 'Snapshot' }).waitFor();
   const snaps = await coord.call('GET', `/api/snapshots?model_id=${p.model_id}`);
-  const snap = snaps.snapshots[0];
+  const snap = snaps.items[0];
   assert.equal(snap.items, 2);
 
   await page.locator(`#fmt-${snap.id}`).selectOption('trl-dpo');

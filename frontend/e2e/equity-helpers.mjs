@@ -9,7 +9,7 @@ export const SCHEMA = { field: 'text', choices: [{ value: 'pos', label: 'Positiv
 
 /** The demo model's id (coop-assistant-v1). */
 export async function demoModel(coord) {
-  const { models } = await coord.call('GET', '/api/models');
+  const { items: models } = await coord.call('GET', '/api/models?limit=100');
   const m = models.find((x) => x.name === 'coop-assistant-v1');
   assert.ok(m, `demo model missing: ${JSON.stringify(models)}`);
   return m;

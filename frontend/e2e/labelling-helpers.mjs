@@ -68,7 +68,7 @@ export async function setupProject(coord, { name, task_type, schema, instruction
 }
 
 export async function mySubmissions(lab, projectId) {
-  return (await lab.call('GET', `/api/me/submissions?project_id=${projectId}&limit=50`)).submissions ?? [];
+  return (await lab.call('GET', `/api/me/submissions?project_id=${projectId}&limit=50`)).items ?? [];
 }
 
 /** Opens the workbench and waits until a task is on screen; returns its assignment id. */

@@ -325,7 +325,7 @@ describe('review', () => {
       await page.getByLabel('Reject reasons (one per line)').fill('wrong_label\nincomplete\nOff topic');
       await page.getByRole('button', { name: 'Save review settings' }).click();
       await page.getByText('Saved. New settings apply').waitFor();
-      const set = await coord.call('GET', `/api/projects/${(await coord.call('GET', '/api/projects')).projects.find((x) => x.name === 'Two voices').id}/review-settings`);
+      const set = await coord.call('GET', `/api/projects/${(await coord.call('GET', '/api/projects?limit=100')).items.find((x) => x.name === 'Two voices').id}/review-settings`);
       assert.equal(set.auto_accept, true);
       assert.equal(set.auto_accept_bp, 8000);
       assert.equal(set.sample_rate_bp, 1250);

@@ -311,8 +311,8 @@ describe('review and my work', () => {
       await page.getByRole('heading', { name: 'Nothing to label yet' }).waitFor();
       assert.equal(await page.getByRole('link', { name: /^Start labelling/ }).count(), 0, 'no project is offered');
       // Added to one project, the member sees that one.
-      const members = await coord.call('GET', '/api/members');
-      const me = (members.members ?? members).find((m) => m.login === 'bugsix');
+      const members = await coord.call('GET', '/api/members?limit=100');
+      const me = members.items.find((m) => m.login === 'bugsix');
       await coord.call('POST', `/api/projects/${mine.id}/members`, { member_id: me.id });
       await page.reload();
       // The card says what the work pays and how much is left before it starts.

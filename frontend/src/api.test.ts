@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, errorFromResponse, onUnauthenticated, request } from './api';
+import { allPages, api, ApiError, errorFromResponse, onUnauthenticated, pagePath, request } from './api';
 
 function jsonResponse(status: number, body: unknown) {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -89,5 +89,30 @@ describe('request', () => {
     await api.revokeRole(3, 'a/b');
     expect(fetchMock.mock.calls[0][0]).toBe('/api/members/3/roles/a%2Fb');
     expect(fetchMock.mock.calls[0][1].method).toBe('DELETE');
+  });
+});
+
+describe('list pages', () => {
+  it('adds cursor and limit to a path with or without a query', () => {
+    expect(pagePath('/api/members')).toBe('/api/members?limit=100');
+    expect(pagePath('/api/projects?member=me', 'abc_-', 20)).toBe('/api/projects?member=me&cursor=abc_-&limit=20');
+  });
+
+  it('follows next_cursor to the last page', async () => {
+    const pages: Record<string, unknown> = {
+      '/api/members?limit=100': { items: [{ id: 1 }, { id: 2 }], next_cursor: 'c1' },
+      '/api/members?cursor=c1&limit=100': { items: [{ id: 3 }], next_cursor: null },
+    };
+    const fetchMock = vi.fn().mockImplementation((url: string) => Promise.resolve(jsonResponse(200, pages[url])));
+    vi.stubGlobal('fetch', fetchMock);
+    expect((await allPages<{ id: number }>('/api/members')).map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('stops when a cursor repeats', async () => {
+    const fetchMock = vi.fn().mockImplementation(() => Promise.resolve(jsonResponse(200, { items: [{ id: 1 }], next_cursor: 'same' })));
+    vi.stubGlobal('fetch', fetchMock);
+    expect(await allPages('/api/tokens')).toHaveLength(2);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
   });
 });

@@ -148,6 +148,45 @@ const enc = encodeURIComponent;
 /** GET /api/demo: the demo co-op's logins, listed only when it is loaded. */
 export type DemoInfo = Ok<'/api/demo', 'get'>;
 
+/** One page of a list endpoint (docs/API.md, "Pagination"): next_cursor is null on the last. */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** The largest page a list endpoint gives. */
+export const PAGE_MAX = 100;
+
+/** A list's path with ?cursor= (when there is one) and ?limit= added to its own query. */
+export function pagePath(path: string, cursor?: string | null, limit: number = PAGE_MAX): string {
+  const p = new URLSearchParams();
+  if (cursor) p.set('cursor', cursor);
+  p.set('limit', String(limit));
+  return `${path}${path.includes('?') ? '&' : '?'}${p}`;
+}
+
+/** One page of a list endpoint, with items never null. */
+export async function listPage<T>(path: string, cursor?: string | null, limit: number = PAGE_MAX): Promise<Page<T>> {
+  const r = await request<Partial<Page<T>>>('GET', pagePath(path, cursor, limit));
+  return { items: r?.items ?? [], next_cursor: r?.next_cursor ?? null };
+}
+
+/**
+ * Every row of a list endpoint, following next_cursor to the last page: for
+ * the lists a page shows whole (members, models, projects…). Stops if a
+ * cursor repeats, so a misbehaving server cannot loop it.
+ */
+export async function allPages<T>(path: string): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const page: Page<T> = await listPage<T>(path, cursor);
+    out.push(...page.items);
+    if (!page.next_cursor || page.next_cursor === cursor) return out;
+    cursor = page.next_cursor;
+  }
+}
+
 export const api = {
   demo: () => request<DemoInfo>('GET', '/api/demo', undefined, { quiet401: true }),
   login: (login: string, password: string) =>
@@ -157,7 +196,7 @@ export const api = {
   changePassword: (current_password: string, new_password: string, revoke_tokens = false) =>
     request<void>('POST', '/api/me/password', { current_password, new_password, revoke_tokens }),
 
-  members: () => request<Ok<'/api/members', 'get'>>('GET', '/api/members').then((r) => r.members ?? []),
+  members: () => allPages<Member>('/api/members'),
   grantRole: (id: number, role: string) => request<void>('POST', `/api/members/${enc(String(id))}/roles`, { role }),
   revokeRole: (id: number, role: string) => request<void>('DELETE', `/api/members/${enc(String(id))}/roles/${enc(role)}`),
   deactivate: (id: number) => request<void>('POST', `/api/members/${enc(String(id))}/deactivate`),
@@ -170,7 +209,7 @@ export const api = {
       (r): Me | null => ('application' in r ? null : r.member),
     ),
 
-  tokens: () => request<Ok<'/api/tokens', 'get'>>('GET', '/api/tokens').then((r) => r.tokens ?? []),
+  tokens: () => allPages<TokenInfo>('/api/tokens'),
   createToken: (name: string) => request<TokenCreated>('POST', '/api/tokens', { name }),
   revokeToken: (id: number) => request<void>('DELETE', `/api/tokens/${enc(String(id))}`),
 };

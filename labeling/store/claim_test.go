@@ -10,6 +10,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
@@ -584,7 +585,7 @@ func TestRemoveAndReAddMember(t *testing.T) {
 		if err := f.S.Projects.AddProjectMember(f.Ctx, &f.Coord, p.ID, l); err != nil {
 			t.Fatal(err)
 		}
-		ids, _ := f.S.Projects.ProjectMemberIDs(f.Ctx, p.ID)
+		ids, _ := f.S.Projects.ProjectMemberIDs(f.Ctx, p.ID, page.All)
 		if len(ids) != 1 || ids[0] != l {
 			t.Fatalf("members = %v", ids)
 		}

@@ -10,6 +10,7 @@ import (
 	"copyhold/labeling/agreement"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
@@ -151,8 +152,8 @@ ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.l
 		c.ItemID, projectID, c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Votes, answer, posterior, c.UpdatedAt).Error
 }
 
-// ItemConsensus lists a project's stored consensus, by item (for exports).
-func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]labeling.Consensus, error) {
+// ItemConsensus lists a page of a project's stored consensus, by item.
+func (s *Quality) ItemConsensus(ctx context.Context, projectID int64, p page.Page) ([]labeling.Consensus, error) {
 	var rows []struct {
 		ItemID       int64
 		Method       string
@@ -164,7 +165,12 @@ func (s *Quality) ItemConsensus(ctx context.Context, projectID int64) ([]labelin
 		Posterior    *string
 		UpdatedAt    time.Time
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT * FROM item_consensus WHERE project_id = ? ORDER BY item_id`, projectID).Scan(&rows).Error; err != nil {
+	cond, tail, args := keysetByID("item_id", false, p)
+	q := `SELECT * FROM item_consensus WHERE project_id = ?`
+	if cond != "" {
+		q += " AND " + cond
+	}
+	if err := s.db.WithContext(ctx).Raw(q+tail, append([]any{projectID}, args...)...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]labeling.Consensus, len(rows))

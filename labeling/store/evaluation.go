@@ -15,6 +15,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
@@ -174,7 +175,7 @@ func (s *Datasets) Leaderboard(ctx context.Context, modelID int64, opts dataset.
 	if len(model) == 0 {
 		return lb, fault.ErrNotFound.With("model %d not found", modelID)
 	}
-	rels, err := s.Releases(ctx, modelID)
+	rels, err := s.Releases(ctx, modelID, page.All)
 	if err != nil {
 		return lb, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/tasktype"
 	"copyhold/migrations/dbtest"
@@ -152,7 +153,7 @@ func TestImportLabelStudioPriorAnnotations(t *testing.T) {
 		if err != nil || cons.Items != 2 {
 			t.Fatalf("consensus: %+v %v", cons, err)
 		}
-		stored, _ := f.S.Quality.ItemConsensus(f.Ctx, p.ID)
+		stored, _ := f.S.Quality.ItemConsensus(f.Ctx, p.ID, page.All)
 		if len(stored) != 2 || stored[0].Label != "Cat" || !stored[0].Decided || stored[1].Decided || stored[0].Votes != 2 {
 			t.Fatalf("stored consensus %+v", stored)
 		}

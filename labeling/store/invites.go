@@ -9,6 +9,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"gorm.io/gorm"
 )
@@ -93,11 +94,12 @@ func (s *Members) inviterMayGrant(tx *gorm.DB, inviter int64, roles []member.Rol
 	return nil
 }
 
-// PendingInvites lists the invites that can still be accepted, newest first.
-func (s *Members) PendingInvites(ctx context.Context) ([]member.PendingInvite, error) {
+// PendingInvites lists a page of the invites that can still be accepted,
+// newest first.
+func (s *Members) PendingInvites(ctx context.Context, p page.Page) ([]member.PendingInvite, error) {
 	var rows []inviteRow
-	err := s.db.WithContext(ctx).Where("used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", s.clock()).
-		Order("id DESC").Find(&rows).Error
+	q := s.db.WithContext(ctx).Where("used_at IS NULL AND revoked_at IS NULL AND expires_at > ?", s.clock())
+	err := pageByID(q, "id", true, p).Find(&rows).Error
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"gorm.io/gorm"
 )
@@ -159,11 +160,11 @@ func (s *Members) memberWhere(tx *gorm.DB, q string, arg any) (member.Member, er
 	return toMember(row, roles[row.ID]), nil
 }
 
-// Members lists every member, oldest first.
-func (s *Members) Members(ctx context.Context) ([]member.Member, error) {
+// Members lists a page of members, oldest first.
+func (s *Members) Members(ctx context.Context, p page.Page) ([]member.Member, error) {
 	var rows []memberRow
 	db := s.db.WithContext(ctx)
-	if err := db.Order("id").Find(&rows).Error; err != nil {
+	if err := pageByID(db, "id", false, p).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	ids := make([]int64, len(rows))

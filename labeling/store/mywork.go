@@ -12,6 +12,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
@@ -38,12 +39,9 @@ type myWorkRow struct {
 	DecisionFinal   *bool
 }
 
-// MySubmissions lists a member's submissions, newest first, optionally in
-// one project, paging backwards from before (an id; 0 for the newest).
-func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before int64, limit int) ([]labeling.MyWorkItem, error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
+// MySubmissions lists a page of a member's submissions, newest first,
+// optionally in one project.
+func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID int64, p page.Page) ([]labeling.MyWorkItem, error) {
 	q := s.db.WithContext(ctx).Table("submissions AS s").
 		Select(`s.id, s.project_id, p.name AS project_name, p.task_type, s.item_id, i.data, s.answer, s.status,
 			s.created_at, s.updated_at, s.disputed_at, s.dispute_comment,
@@ -56,11 +54,8 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID, before 
 	if projectID > 0 {
 		q = q.Where("s.project_id = ?", projectID)
 	}
-	if before > 0 {
-		q = q.Where("s.id < ?", before)
-	}
 	var rows []myWorkRow
-	if err := q.Order("s.id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+	if err := pageByID(q, "s.id", true, p).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]labeling.MyWorkItem, len(rows))

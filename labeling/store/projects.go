@@ -12,6 +12,7 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/tasktype"
 
@@ -120,10 +121,17 @@ func (s *Projects) Model(ctx context.Context, id int64) (labeling.Model, error) 
 	return row.model(), err
 }
 
-// Models lists every model by name.
-func (s *Projects) Models(ctx context.Context) ([]labeling.Model, error) {
+// Models lists a page of models by name (then id: a page's key is both).
+func (s *Projects) Models(ctx context.Context, p page.Page) ([]labeling.Model, error) {
 	var rows []modelRow
-	if err := s.db.WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
+	q := s.db.WithContext(ctx)
+	if p.After != nil {
+		q = q.Where("(name > ? OR (name = ? AND id > ?))", p.After.Text, p.After.Text, p.After.ID)
+	}
+	if p.Limit > 0 {
+		q = q.Limit(p.Limit)
+	}
+	if err := q.Order("name").Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]labeling.Model, len(rows))
@@ -233,7 +241,7 @@ func (s *Projects) LSConfig(ctx context.Context, id int64) (config string, store
 	return x, err == nil && row.LSConfig != "" && x == row.LSConfig, err
 }
 
-// Projects lists projects, newest first.
+// Projects lists a page (f.Page) of projects, newest first.
 func (s *Projects) Projects(ctx context.Context, f labeling.ProjectFilter) ([]labeling.Project, error) {
 	q := s.db.WithContext(ctx).Model(&projectRow{})
 	if f.ModelID != 0 {
@@ -246,7 +254,7 @@ func (s *Projects) Projects(ctx context.Context, f labeling.ProjectFilter) ([]la
 		q = q.Where("id IN (SELECT project_id FROM project_members WHERE member_id = ?)", f.MemberID)
 	}
 	var rows []projectRow
-	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
+	if err := pageByID(q, "id", true, f.Page).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]labeling.Project, len(rows))
@@ -449,10 +457,11 @@ func isProjectMember(tx *gorm.DB, projectID, memberID int64) (bool, error) {
 	return n > 0, err
 }
 
-// ProjectMemberIDs lists the project's members.
-func (s *Projects) ProjectMemberIDs(ctx context.Context, projectID int64) ([]int64, error) {
+// ProjectMemberIDs lists a page of the project's members, by member id.
+func (s *Projects) ProjectMemberIDs(ctx context.Context, projectID int64, p page.Page) ([]int64, error) {
 	var ids []int64
-	err := s.db.WithContext(ctx).Raw(`SELECT member_id FROM project_members WHERE project_id = ? ORDER BY member_id`, projectID).Scan(&ids).Error
+	q := s.db.WithContext(ctx).Model(&projectMemberRow{}).Where("project_id = ?", projectID)
+	err := pageByID(q, "member_id", false, p).Pluck("member_id", &ids).Error
 	return ids, err
 }
 

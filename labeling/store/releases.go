@@ -8,6 +8,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 
 	"gorm.io/gorm"
 )
@@ -168,20 +169,24 @@ func (s *Datasets) ModelRelease(ctx context.Context, id int64) (dataset.Release,
 	return releaseWithSnapshots(db, rows[0])
 }
 
-// Releases lists a model's releases (0: every model), oldest first.
-func (s *Datasets) Releases(ctx context.Context, modelID int64) ([]dataset.Release, error) {
-	return ModelReleases(s.db.WithContext(ctx), modelID)
+// Releases lists a page of a model's releases (0: every model), oldest first.
+func (s *Datasets) Releases(ctx context.Context, modelID int64, p page.Page) ([]dataset.Release, error) {
+	return modelReleases(s.db.WithContext(ctx), modelID, p)
 }
 
-// ModelReleases is Releases in the caller's transaction: the register lists
-// a model's releases through it.
+// ModelReleases is every release of Releases in the caller's transaction:
+// the register lists a model's releases through it.
 func ModelReleases(tx *gorm.DB, modelID int64) ([]dataset.Release, error) {
-	q := tx.Order("id")
+	return modelReleases(tx, modelID, page.All)
+}
+
+func modelReleases(tx *gorm.DB, modelID int64, p page.Page) ([]dataset.Release, error) {
+	q := tx
 	if modelID > 0 {
 		q = q.Where("model_id = ?", modelID)
 	}
 	var rows []releaseRow
-	if err := q.Find(&rows).Error; err != nil {
+	if err := pageByID(q, "id", false, p).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]dataset.Release, 0, len(rows))
@@ -195,22 +200,25 @@ func ModelReleases(tx *gorm.DB, modelID int64) ([]dataset.Release, error) {
 	return out, nil
 }
 
-// MyReleases lists the releases whose snapshots hold the member's accepted
-// annotations, newest first, with how many of them.
-func (s *Datasets) MyReleases(ctx context.Context, memberID int64) ([]dataset.Release, error) {
+// MyReleases lists a page of the releases whose snapshots hold the
+// member's accepted annotations, newest first, with how many of them.
+func (s *Datasets) MyReleases(ctx context.Context, memberID int64, p page.Page) ([]dataset.Release, error) {
 	db := s.db.WithContext(ctx)
 	var rows []struct {
 		ID            int64
 		ModelName     string
 		MyAnnotations int64
 	}
+	where, tail, args := keysetByID("r.id", true, p)
+	if where != "" {
+		where = " WHERE " + where
+	}
 	if err := db.Raw(`SELECT r.id, m.name AS model_name, x.n AS my_annotations
 FROM releases r
 JOIN models m ON m.id = r.model_id
 JOIN (SELECT rs.release_id, SUM(sm.annotations) AS n
       FROM release_snapshots rs JOIN snapshot_members sm ON sm.snapshot_id = rs.snapshot_id
-      WHERE sm.member_id = ? GROUP BY rs.release_id) x ON x.release_id = r.id
-ORDER BY r.id DESC`, memberID).Scan(&rows).Error; err != nil {
+      WHERE sm.member_id = ? GROUP BY rs.release_id) x ON x.release_id = r.id`+where+tail, append([]any{memberID}, args...)...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]dataset.Release, 0, len(rows))

@@ -9,6 +9,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/member"
+	"copyhold/labeling/page"
 
 	"gorm.io/gorm"
 )
@@ -170,10 +171,11 @@ func (s *Members) CreateToken(ctx context.Context, memberID int64, name string) 
 	return row.token(), token, nil
 }
 
-// Tokens lists a member's live tokens.
-func (s *Members) Tokens(ctx context.Context, memberID int64) ([]member.APIToken, error) {
+// Tokens lists a page of a member's live tokens, oldest first.
+func (s *Members) Tokens(ctx context.Context, memberID int64, p page.Page) ([]member.APIToken, error) {
 	var rows []tokenRow
-	if err := s.db.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", memberID).Order("id").Find(&rows).Error; err != nil {
+	q := s.db.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", memberID)
+	if err := pageByID(q, "id", false, p).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]member.APIToken, len(rows))

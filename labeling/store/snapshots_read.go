@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"copyhold/labeling/dataset"
+	"copyhold/labeling/page"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
@@ -75,8 +76,8 @@ func loadSnapshot(db *gorm.DB, id int64) (dataset.Snapshot, error) {
 	return snap, nil
 }
 
-// Snapshots lists a model's snapshots (0: every model), newest first.
-func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snapshot, error) {
+// Snapshots lists a page of a model's snapshots (0: every model), newest first.
+func (s *Datasets) Snapshots(ctx context.Context, modelID int64, p page.Page) ([]dataset.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	q := "SELECT " + snapshotCols + " FROM snapshots WHERE hash <> ''"
 	var args []any
@@ -84,8 +85,12 @@ func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snap
 		q += " AND model_id = ?"
 		args = append(args, modelID)
 	}
+	cond, tail, pargs := keysetByID("id", true, p)
+	if cond != "" {
+		q += " AND " + cond
+	}
 	var vs []snapshotView
-	if err := db.Raw(q+" ORDER BY id DESC LIMIT 500", args...).Scan(&vs).Error; err != nil {
+	if err := db.Raw(q+tail, append(args, pargs...)...).Scan(&vs).Error; err != nil {
 		return nil, err
 	}
 	out := make([]dataset.Snapshot, 0, len(vs))
@@ -100,14 +105,18 @@ func (s *Datasets) Snapshots(ctx context.Context, modelID int64) ([]dataset.Snap
 			ProjectID  int64
 			Name       string
 			TaskType   string
+			Schema     string
+			LSConfig   string `gorm:"column:ls_config"`
 		}
-		if err := db.Raw("SELECT snapshot_id, project_id, name, task_type FROM snapshot_projects WHERE snapshot_id IN ? ORDER BY project_id", ids).Scan(&ps).Error; err != nil {
+		// The schema too, as Snapshot gives it: a project without one would be null, which no list promises.
+		if err := db.Raw("SELECT snapshot_id, project_id, name, task_type, schema, ls_config FROM snapshot_projects WHERE snapshot_id IN ? ORDER BY project_id", ids).Scan(&ps).Error; err != nil {
 			return nil, err
 		}
 		for _, p := range ps {
 			for i := range out {
 				if out[i].ID == p.SnapshotID {
-					out[i].Projects = append(out[i].Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name, TaskType: tasktype.TaskType(p.TaskType)})
+					out[i].Projects = append(out[i].Projects, dataset.SnapshotProject{ProjectID: p.ProjectID, Name: p.Name,
+						TaskType: tasktype.TaskType(p.TaskType), Schema: json.RawMessage(p.Schema), LSConfig: p.LSConfig})
 				}
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/fault"
 	"copyhold/labeling/importer"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store"
 	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/tasktype"
@@ -359,12 +360,12 @@ func TestReleases(t *testing.T) {
 		if d.Events("release.created") != 1 {
 			t.Fatal("release.created event missing")
 		}
-		mine, err := d.S.Datasets.MyReleases(d.Ctx, d.labs[0])
+		mine, err := d.S.Datasets.MyReleases(d.Ctx, d.labs[0], page.All)
 		if err != nil || len(mine) != 1 || mine[0].ID != r.ID || mine[0].MyAnnotations != 3 {
 			t.Fatalf("my releases = %+v, %v", mine, err)
 		}
 		nobody := d.Member("nobody", "labeller")
-		if mine, _ := d.S.Datasets.MyReleases(d.Ctx, nobody); len(mine) != 0 {
+		if mine, _ := d.S.Datasets.MyReleases(d.Ctx, nobody, page.All); len(mine) != 0 {
 			t.Fatalf("a member without work sees %+v", mine)
 		}
 		if err := db.Exec("UPDATE releases SET version = 'x'").Error; err == nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"copyhold/labeling"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store/storetest"
 )
 
@@ -17,7 +18,7 @@ func wantReasons(t *testing.T, got []string, want ...string) {
 
 func myWork(t *testing.T, f *storetest.Lab, member, projectID int64) map[int64]labeling.MyWorkItem {
 	t.Helper()
-	items, err := f.S.Leases.MySubmissions(f.Ctx, member, projectID, 0, 100)
+	items, err := f.S.Leases.MySubmissions(f.Ctx, member, projectID, page.All)
 	if err != nil {
 		t.Fatal(err)
 	}

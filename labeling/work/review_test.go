@@ -11,6 +11,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/agreement"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/store/storetest"
 	"copyhold/migrations/dbtest"
 
@@ -498,7 +499,7 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 		if rep.Items != 6 || len(rep.AnnotatorAccuracyBP) != 3 {
 			t.Fatalf("report %+v", rep)
 		}
-		cons, err := f.S.Quality.ItemConsensus(f.Ctx, p.ID)
+		cons, err := f.S.Quality.ItemConsensus(f.Ctx, p.ID, page.All)
 		if err != nil || len(cons) != 6 {
 			t.Fatalf("consensus %+v %v", cons, err)
 		}

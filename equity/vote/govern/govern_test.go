@@ -11,6 +11,7 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote"
 	"copyhold/equity/vote/govern"
+	"copyhold/labeling/page"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
@@ -161,7 +162,7 @@ func TestEveryKindExecutesAsALinkedVersion(t *testing.T) {
 		if c.Version != 1 || c.QuorumBP != 5000 || c.Ballot != vote.BallotOpen || c.ProposalID == nil || *c.ProposalID != ids[vote.KindConstitution] {
 			t.Fatalf("constitution: %+v", c)
 		}
-		hist, err := f.svc.ConstitutionHistory(ctx)
+		hist, err := f.svc.ConstitutionHistory(ctx, page.All)
 		if err != nil || len(hist) != 1 || hist[0].Tally == nil || hist[0].Tally.Yes != 3 {
 			t.Fatalf("history: %+v %v", hist, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"copyhold/equity"
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 	labelstore "copyhold/labeling/store"
 
@@ -134,13 +135,13 @@ func (s *Service) Get(ctx context.Context, viewer, id int64) (v vote.ProposalVie
 }
 
 // List is a page of proposals, open ones first, then the newest.
-func (s *Service) List(ctx context.Context, viewer int64, f vote.ListFilter) (out []vote.ProposalView, next string, err error) {
+func (s *Service) List(ctx context.Context, viewer int64, f vote.ListFilter) (out []vote.ProposalView, err error) {
 	err = s.read(ctx, func(tx *gorm.DB) error {
-		ps, n, err := s.votes.ListProposals(tx, f)
+		ps, err := s.votes.ListProposals(tx, f)
 		if err != nil {
 			return err
 		}
-		out, next = make([]vote.ProposalView, 0, len(ps)), n
+		out = make([]vote.ProposalView, 0, len(ps))
 		for _, p := range ps {
 			v, err := s.view(tx, viewer, p)
 			if err != nil {
@@ -150,7 +151,7 @@ func (s *Service) List(ctx context.Context, viewer int64, f vote.ListFilter) (ou
 		}
 		return nil
 	})
-	return out, next, err
+	return out, err
 }
 
 // vote.Ballots reads a closed proposal's published ballots.
@@ -196,10 +197,11 @@ func (s *Service) Constitution(ctx context.Context) (c vote.Constitution, err er
 	return s.rules.Constitution(s.db.WithContext(ctx))
 }
 
-// ConstitutionHistory lists every recorded version, oldest first.
-func (s *Service) ConstitutionHistory(ctx context.Context) (out []vote.ConstitutionVersion, err error) {
+// ConstitutionHistory lists a page of the recorded versions, oldest first
+// (a page's key is the version).
+func (s *Service) ConstitutionHistory(ctx context.Context, p page.Page) (out []vote.ConstitutionVersion, err error) {
 	err = s.read(ctx, func(tx *gorm.DB) error {
-		cs, err := s.rules.ConstitutionHistory(tx)
+		cs, err := s.rules.ConstitutionVersions(tx, p)
 		if err != nil {
 			return err
 		}

@@ -1,5 +1,5 @@
 // Datasets out: snapshots, exports, releases, the leaderboard, my data.
-import { request } from '../api';
+import { allPages, request } from '../api';
 import type { Body, Ok, Refine, Schema } from '../schema';
 import type { EvaluationRequest } from './evaluation';
 
@@ -15,16 +15,14 @@ export type Leaderboard = Schema<'Leaderboard'>;
 const enc = encodeURIComponent;
 
 export const datasetsApi = {
-  snapshots: (modelId?: number) =>
-    request<{ snapshots: Snapshot[] }>('GET', `/api/snapshots${modelId ? `?model_id=${enc(modelId)}` : ''}`).then((r) => r.snapshots ?? []),
+  snapshots: (modelId?: number) => allPages<Snapshot>(`/api/snapshots${modelId ? `?model_id=${enc(modelId)}` : ''}`),
   snapshot: (id: number) => request<Refine<Ok<'/api/snapshots/{id}', 'get'>, { snapshot: Snapshot }>>('GET', `/api/snapshots/${enc(id)}`),
   createSnapshot: (model_id: number, project_ids: number[], mode: string) =>
     request<Snapshot>('POST', '/api/snapshots', { model_id, project_ids, mode }),
-  releases: (modelId?: number) =>
-    request<{ releases: Release[] }>('GET', `/api/releases${modelId ? `?model_id=${enc(modelId)}` : ''}`).then((r) => r.releases ?? []),
+  releases: (modelId?: number) => allPages<Release>(`/api/releases${modelId ? `?model_id=${enc(modelId)}` : ''}`),
   createRelease: (r: Body<'/api/releases', 'post'>) =>
     request<Release>('POST', '/api/releases', r),
-  myReleases: () => request<{ releases: Release[] }>('GET', '/api/me/releases').then((r) => r.releases ?? []),
+  myReleases: () => allPages<Release>('/api/me/releases'),
   createEvaluation: (req: EvaluationRequest) =>
     request<Ok<'/api/evaluations', 'post', 201>>('POST', '/api/evaluations', req),
   leaderboard: (modelId: number) => request<Leaderboard>('GET', `/api/models/${enc(modelId)}/leaderboard`),

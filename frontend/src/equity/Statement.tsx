@@ -2,7 +2,7 @@
 // with "opening + movements = closing" checked here too, every line drilling
 // down to the contribution that caused it; CSV download and print to PDF.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../api';
+import { ApiError, PAGE_MAX, type Page } from '../api';
 import { useSession } from '../auth';
 import { PageHeading } from '../pages/PageHeading';
 import { Link } from '../router';
@@ -353,15 +353,14 @@ function LineRow({ line }: { line: StatementLine }) {
 
 /** Finds one of my submissions by id, paging through My work (newest first). */
 async function findMySubmission(projectId: number | undefined, id: number): Promise<MySubmission | null> {
-  let before: number | undefined;
+  let cursor: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const subs = await labelApi.mySubmissions({ project_id: projectId, limit: 50, before });
-    const hit = subs.find((s) => s.id === id);
+    const subs: Page<MySubmission> = await labelApi.mySubmissions({ project_id: projectId, limit: PAGE_MAX, cursor });
+    const hit = subs.items.find((s) => s.id === id);
     if (hit) return hit;
-    if (subs.length < 50) return null;
-    const oldest = subs[subs.length - 1].id;
-    if (oldest <= id) return null;
-    before = oldest;
+    const oldest = subs.items[subs.items.length - 1];
+    if (!subs.next_cursor || !oldest || oldest.id <= id) return null;
+    cursor = subs.next_cursor;
   }
   return null;
 }

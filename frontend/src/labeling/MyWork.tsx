@@ -1,7 +1,7 @@
 // My work: the labeller's own submissions, their review status, and
 // amending a submission that has not been reviewed yet.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError, PAGE_MAX } from '../api';
 import { useSession } from '../auth';
 import { Link } from '../router';
 import { ErrorAlert, Notice, formatDate } from '../ui';
@@ -86,14 +86,16 @@ export function MyWorkPage() {
   const { me } = useSession();
   const [subs, setSubs] = useState<Outcome[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [more, setMore] = useState(false);
+  // The cursor of the next older page; null when every submission is shown.
+  const [more, setMore] = useState<string | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [notice, setNotice] = useState('');
-  const load = useCallback(async (before?: number) => {
+  const load = useCallback(async (cursor?: string) => {
     try {
-      const page = (await labelApi.mySubmissions({ limit: 50, before })) as Outcome[];
-      setSubs((s) => (before && s ? [...s, ...page] : page));
-      setMore(page.length === 50);
+      const page = await labelApi.mySubmissions({ limit: 50, cursor });
+      const items = page.items as Outcome[];
+      setSubs((s) => (cursor && s ? [...s, ...items] : items));
+      setMore(page.next_cursor);
     } catch (e) {
       setError(e as ApiError);
     }
@@ -109,11 +111,19 @@ export function MyWorkPage() {
   const reload = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
-      const loaded = subs?.length ?? 0;
-      labelApi.mySubmissions({ limit: Math.min(200, Math.max(50, loaded)) }).then(
-        (page) => setSubs(page as Outcome[]),
-        () => {},
-      );
+      // As many as are shown, again from the newest, so a reload keeps what "Load older" added.
+      const loaded = Math.max(50, subs?.length ?? 0);
+      void (async () => {
+        const items: Outcome[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await labelApi.mySubmissions({ limit: Math.min(PAGE_MAX, loaded - items.length), cursor });
+          items.push(...(page.items as Outcome[]));
+          cursor = page.next_cursor;
+        } while (cursor && items.length < loaded);
+        setSubs(items);
+        setMore(cursor);
+      })().catch(() => {});
     }, 200);
   }, [subs?.length]);
   useChannel(me ? `member:${me.id}` : null, (e) => e.type.startsWith('review.') && reload(), { onReset: reload });
@@ -207,7 +217,7 @@ export function MyWorkPage() {
         </ul>
       )}
       {more && subs && (
-        <button type="button" className="btn" onClick={() => void load(subs[subs.length - 1].id)}>
+        <button type="button" className="btn" onClick={() => void load(more)}>
           Load older
         </button>
       )}

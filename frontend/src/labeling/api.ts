@@ -1,5 +1,5 @@
 // Client for the labelling endpoints; shares request()/ApiError with ../api.
-import { ApiError, errorFromResponse, request } from '../api';
+import { allPages, ApiError, errorFromResponse, listPage, request } from '../api';
 import type { Body, Ok, Refine } from '../schema';
 import type {
   Answer,
@@ -60,18 +60,18 @@ export function importFormatFor(filename: string): ImportFormat | null {
 }
 
 export const labelApi = {
-  models: () => request<Ok<'/api/models', 'get'>>('GET', '/api/models').then((r) => r.models ?? []),
+  models: () => allPages<Model>('/api/models'),
   createModel: (m: { name: string; base_model: string; description: string }) => request<Model>('POST', '/api/models', m),
 
-  projects: () => request<{ projects: Project[] }>('GET', '/api/projects').then((r) => r.projects ?? []),
+  projects: () => allPages<Project>('/api/projects'),
   /** Only the projects the caller is a member of (what /work offers). */
-  myProjects: () => request<{ projects: Project[] }>('GET', '/api/projects?member=me').then((r) => r.projects ?? []),
+  myProjects: () => allPages<Project>('/api/projects?member=me'),
   project: (id: number) => request<Project>('GET', `/api/projects/${enc(id)}`),
   createProject: (p: NewProject) => request<Project>('POST', '/api/projects', p),
   updateProject: (id: number, p: Partial<ProjectSettings>) => request<Project>('PATCH', `/api/projects/${enc(id)}`, p),
   setStatus: (id: number, status: ProjectStatus) => request<Project>('POST', `/api/projects/${enc(id)}/status`, { status }),
   progress: (id: number) => request<Progress>('GET', `/api/projects/${enc(id)}/progress`),
-  members: (id: number) => request<Ok<'/api/projects/{id}/members', 'get'>>('GET', `/api/projects/${enc(id)}/members`).then((r) => r.member_ids ?? []),
+  members: (id: number) => allPages<number>(`/api/projects/${enc(id)}/members`),
   addMember: (id: number, member_id: number) => request<void>('POST', `/api/projects/${enc(id)}/members`, { member_id }),
   removeMember: (id: number, member_id: number) => request<void>('DELETE', `/api/projects/${enc(id)}/members/${enc(member_id)}`),
 
@@ -93,13 +93,9 @@ export const labelApi = {
   mySettings: () => request<MySettings>('GET', '/api/me/settings'),
   setMySettings: (sensitive_daily_cap: number) => request<MySettings | void>('PUT', '/api/me/settings', { sensitive_daily_cap }),
 
-  mySubmissions: (q: { project_id?: number; limit?: number; before?: number } = {}) => {
-    const p = new URLSearchParams();
-    if (q.project_id) p.set('project_id', String(q.project_id));
-    p.set('limit', String(q.limit ?? 50));
-    if (q.before) p.set('before', String(q.before));
-    return request<{ submissions: MySubmission[] }>('GET', `/api/me/submissions?${p}`).then((r) => r.submissions ?? []);
-  },
+  /** One page of the caller's submissions, newest first; next_cursor continues it. */
+  mySubmissions: (q: { project_id?: number; limit?: number; cursor?: string | null } = {}) =>
+    listPage<MySubmission>(`/api/me/submissions${q.project_id ? `?project_id=${enc(q.project_id)}` : ''}`, q.cursor, q.limit ?? 50),
   amend: (id: number, idempotency_key: string, answer: Answer) =>
     request<Submission>('PUT', `/api/submissions/${enc(id)}`, { idempotency_key, answer }),
 };

@@ -2,7 +2,7 @@
 // what-if preview (contract: PLAN-issue12.md). Amounts are decimal strings of
 // units and stay strings; shares are basis points (10000 = 100 %); times are
 // RFC 3339 UTC. Errors arrive as ApiError with the server's {code, message}.
-import { request } from '../api';
+import { allPages, request } from '../api';
 import type { Body, Ok, Refine, Schema } from '../schema';
 
 const enc = (v: string | number) => encodeURIComponent(String(v));
@@ -178,23 +178,14 @@ export function proposalsPath(q: ListQuery = {}): string {
   return `/api/proposals${s ? '?' + s : ''}`;
 }
 
-/** The history route answers a list; tolerate it wrapped in an object too. */
-function versionsOf(r: unknown): ConstitutionVersion[] {
-  if (Array.isArray(r)) return r as ConstitutionVersion[];
-  if (r && typeof r === 'object') {
-    const o = r as Record<string, unknown>;
-    for (const k of ['versions', 'items', 'history']) if (Array.isArray(o[k])) return o[k] as ConstitutionVersion[];
-  }
-  return [];
-}
-
 function pageOf(r: Page | null | undefined): Page {
   return { items: r?.items ?? [], next_cursor: r?.next_cursor ?? null };
 }
 
 export const votesApi = {
   constitution: () => request<Constitution>('GET', '/api/constitution'),
-  constitutionHistory: () => request<unknown>('GET', '/api/constitution/history').then(versionsOf),
+  /** Every version, oldest first (every page). */
+  constitutionHistory: () => allPages<ConstitutionVersion>('/api/constitution/history'),
 
   /** One page of proposals: open first, then newest. */
   proposals: (q: ListQuery = {}) => request<Page>('GET', proposalsPath(q)).then(pageOf),

@@ -220,8 +220,8 @@ describe('Votes pages with a mocked server', () => {
       'GET /api/proposals?status=closed&limit=10': { items: [closed], next_cursor: 'c2' },
       'GET /api/proposals?status=closed&cursor=c2&limit=10': { items: [proposal({ id: 4, title: 'Older one', status: 'withdrawn' })], next_cursor: null },
       'GET /api/proposals/7/preview': PREVIEW,
-      'GET /api/projects': { projects: [] },
-      'GET /api/models': { models: [] },
+      'GET /api/projects': { items: [], next_cursor: null },
+      'GET /api/models': { items: [], next_cursor: null },
     });
     withSession(<VotesHomePage />);
     const card = await screen.findByTestId('proposal-7');
@@ -288,7 +288,7 @@ describe('Votes pages with a mocked server', () => {
     saveBallot(ME.id, 7, { receipt: 'mine-b', choice: 'yes', at: '' });
     mockFetch({
       'GET /api/constitution': CONSTITUTION,
-      'GET /api/constitution/history': [CONSTITUTION],
+      'GET /api/constitution/history': { items: [CONSTITUTION], next_cursor: null },
       'GET /api/proposals/7': p,
       'GET /api/proposals/7/preview': PREVIEW,
       'GET /api/proposals/7/ballots': {
@@ -316,8 +316,8 @@ describe('Votes pages with a mocked server', () => {
     window.history.replaceState(null, '', '/votes/new?kind=governance');
     const calls = mockFetch({
       'GET /api/constitution': CONSTITUTION,
-      'GET /api/projects': { projects: [] },
-      'GET /api/models': { models: [] },
+      'GET /api/projects': { items: [], next_cursor: null },
+      'GET /api/models': { items: [], next_cursor: null },
       'GET /api/equity/governance': { id: 0, version: 0, transfer_fee_bp: 0, holding_cap_bp: 10000, cap_floor: '0.000000', reserve_share_bp: 0, exit_rule: 'successor_else_reserve', reason: '', actor_id: 0, created_at: '0001-01-01T00:00:00Z' },
       'POST /api/proposals': json(400, { code: 'invalid_change', message: 'holding_cap_bp must be between 1 and 10000' }),
     });
@@ -353,8 +353,8 @@ describe('Votes pages with a mocked server', () => {
   it('the proposer amends (PUT, no idempotency key; votes restart) or withdraws before the first vote', async () => {
     const calls = mockFetch({
       'GET /api/constitution': CONSTITUTION,
-      'GET /api/projects': { projects: [] },
-      'GET /api/models': { models: [] },
+      'GET /api/projects': { items: [], next_cursor: null },
+      'GET /api/models': { items: [], next_cursor: null },
       'GET /api/proposals/7': proposal(),
       'GET /api/proposals/7/preview': PREVIEW,
       'GET /api/equity/governance': { id: 0, version: 0, transfer_fee_bp: 0, holding_cap_bp: 10000, cap_floor: '0.000000', reserve_share_bp: 0, exit_rule: 'successor_else_reserve', reason: '', actor_id: 0, created_at: '0001-01-01T00:00:00Z' },
@@ -382,7 +382,7 @@ describe('Votes pages with a mocked server', () => {
   });
 
   it('switches the typed editor with the kind', async () => {
-    mockFetch({ 'GET /api/constitution': CONSTITUTION, 'GET /api/projects': { projects: [{ id: 3, name: 'Sentiment' }] }, 'GET /api/models': { models: [] } });
+    mockFetch({ 'GET /api/constitution': CONSTITUTION, 'GET /api/projects': { items: [{ id: 3, name: 'Sentiment' }], next_cursor: null }, 'GET /api/models': { items: [], next_cursor: null } });
     withSession(<NewProposalPage />);
     const kind = await screen.findByLabelText('What the proposal changes');
     fireEvent.change(kind, { target: { value: 'entry_rule' } });
@@ -398,7 +398,8 @@ describe('Votes pages with a mocked server', () => {
     mockFetch({
       'GET /api/constitution': { ...CONSTITUTION, version: 2, quorum_bp: 3000, proposal_id: 11 },
       'GET /api/constitution/history': {
-        versions: [CONSTITUTION, { ...CONSTITUTION, version: 2, quorum_bp: 3000, proposal_id: 11, tally: { yes: 4, no: 1, abstain: 0, eligible: 6, quorum_met: true, passed: true, reason: '' } }],
+        next_cursor: null,
+        items: [CONSTITUTION, { ...CONSTITUTION, version: 2, quorum_bp: 3000, proposal_id: 11, tally: { yes: 4, no: 1, abstain: 0, eligible: 6, quorum_met: true, passed: true, reason: '' } }],
       },
     });
     withSession(<ConstitutionView />);

@@ -120,11 +120,15 @@ function RegisterForm({ types, onCreated }: { types: string[]; onCreated: (ep: W
 
 function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; onChange: () => Promise<void> }) {
   const [attempts, setAttempts] = useState<WebhookAttempt[] | null>(null);
+  // The cursor of the next older page of attempts; null when all are shown.
+  const [older, setOlder] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
-  const loadAttempts = useCallback(async () => {
+  const loadAttempts = useCallback(async (cursor?: string) => {
     try {
-      setAttempts((await webhooksApi.attempts(ep.id)).items);
+      const page = await webhooksApi.attempts(ep.id, cursor);
+      setAttempts((a) => (cursor && a ? [...a, ...page.items] : page.items));
+      setOlder(page.next_cursor);
     } catch (e) {
       setError(e as ApiError);
     }
@@ -204,6 +208,11 @@ function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; o
           </tbody>
         </table>
         </div>
+      )}
+      {older && (
+        <button type="button" className="btn btn-small" onClick={() => void loadAttempts(older)}>
+          Older attempts
+        </button>
       )}
     </section>
   );

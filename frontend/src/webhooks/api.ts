@@ -1,5 +1,5 @@
 // The coordinator's webhook routes (docs/API.md, "Webhooks").
-import { request } from '../api';
+import { listPage, pagePath, request, type Page } from '../api';
 
 export interface WebhookEndpoint {
   id: number;
@@ -32,11 +32,24 @@ export interface WebhookAttempt {
 const enc = (n: number) => encodeURIComponent(String(n));
 
 export const webhooksApi = {
-  list: () => request<{ items: WebhookEndpoint[]; event_types: string[] }>('GET', '/api/webhooks'),
+  /** Every endpoint (every page) and the event types they may subscribe to. */
+  list: async (): Promise<{ items: WebhookEndpoint[]; event_types: string[] }> => {
+    type ListPage = Partial<Page<WebhookEndpoint>> & { event_types?: string[] };
+    let page = await request<ListPage>('GET', pagePath('/api/webhooks'));
+    const items = [...(page.items ?? [])];
+    const event_types = page.event_types ?? [];
+    while (page.next_cursor) {
+      const cursor: string = page.next_cursor;
+      page = await request<ListPage>('GET', pagePath('/api/webhooks', cursor));
+      items.push(...(page.items ?? []));
+      if (page.next_cursor === cursor) break;
+    }
+    return { items, event_types };
+  },
   create: (url: string, description: string, event_types: string[]) =>
     request<WebhookEndpoint>('POST', '/api/webhooks', { url, description, event_types }),
   remove: (id: number) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),
   enable: (id: number) => request<WebhookEndpoint>('POST', `/api/webhooks/${enc(id)}/enable`),
-  attempts: (id: number) =>
-    request<{ items: WebhookAttempt[]; next_cursor: string | null }>('GET', `/api/webhooks/${enc(id)}/attempts?limit=20`),
+  /** One page of an endpoint's attempts, newest first; next_cursor continues it. */
+  attempts: (id: number, cursor?: string | null) => listPage<WebhookAttempt>(`/api/webhooks/${enc(id)}/attempts`, cursor, 20),
 };

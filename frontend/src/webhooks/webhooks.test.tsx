@@ -29,7 +29,7 @@ describe('WebhooksPage', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn().mockImplementation((url: string) => {
-        if (url === '/api/webhooks') return Promise.resolve(json(200, { items: [endpoint], event_types: ['snapshot.created', 'review.decided'] }));
+        if (url === '/api/webhooks?limit=100') return Promise.resolve(json(200, { items: [endpoint], event_types: ['snapshot.created', 'review.decided'] }));
         if (url === '/api/webhooks/3/attempts?limit=20') return Promise.resolve(json(200, { items: attempts, next_cursor: null }));
         return Promise.resolve(json(404, { code: 'not_found' }));
       }),
@@ -54,7 +54,7 @@ describe('WebhooksPage', () => {
         if (body.url.includes('127.0.0.1')) return Promise.resolve(json(400, { code: 'webhook_url_refused', message: 'webhooks cannot be sent to 127.0.0.1' }));
         return Promise.resolve(json(201, { ...endpoint, id: 4, disabled_at: null, disabled_reason: '', secret: 'whsec_abc' }));
       }
-      if (url === '/api/webhooks') return Promise.resolve(json(200, { items: [], event_types: ['snapshot.created', 'review.decided'] }));
+      if (url === '/api/webhooks?limit=100') return Promise.resolve(json(200, { items: [], event_types: ['snapshot.created', 'review.decided'] }));
       return Promise.resolve(json(200, { items: [], next_cursor: null }));
     });
     vi.stubGlobal('fetch', fetchMock);

@@ -4,6 +4,8 @@ package relay
 import (
 	"context"
 
+	"copyhold/labeling/page"
+
 	"copyhold/labeling/webhook"
 	"copyhold/labeling/webhook/store"
 )
@@ -36,8 +38,10 @@ func (s *Service) Register(ctx context.Context, actor int64, n webhook.NewEndpoi
 	return s.st.Create(ctx, actor, n, secret)
 }
 
-// List returns every endpoint, without secrets.
-func (s *Service) List(ctx context.Context) ([]webhook.Endpoint, error) { return s.st.List(ctx) }
+// List returns a page of endpoints, oldest first, without secrets.
+func (s *Service) List(ctx context.Context, p page.Page) ([]webhook.Endpoint, error) {
+	return s.st.List(ctx, p)
+}
 
 // Get returns one endpoint, without its secret.
 func (s *Service) Get(ctx context.Context, id int64) (webhook.Endpoint, error) {

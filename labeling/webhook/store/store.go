@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"copyhold/labeling/event"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sqldb"
 	"copyhold/labeling/webhook"
 
@@ -90,10 +91,18 @@ const endpointCols = `e.id, e.url, e.description, e.secret, e.event_types, e.aft
     e.disabled_at, e.disabled_reason,
     (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS pending`
 
-// List returns every endpoint, oldest first, without secrets.
-func (s *Store) List(ctx context.Context) ([]webhook.Endpoint, error) {
+// List returns a page of endpoints, oldest first, without secrets.
+func (s *Store) List(ctx context.Context, p page.Page) ([]webhook.Endpoint, error) {
+	q, args := `SELECT `+endpointCols+` FROM webhook_endpoints e`, []any{}
+	if p.After != nil {
+		q, args = q+` WHERE e.id > ?`, append(args, p.After.ID)
+	}
+	q += ` ORDER BY e.id`
+	if p.Limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, p.Limit)
+	}
 	var rows []endpointRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT ` + endpointCols + ` FROM webhook_endpoints e ORDER BY e.id`).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]webhook.Endpoint, len(rows))
