@@ -29,6 +29,11 @@ type MyWorkItem struct {
 	// History is every review decision on the submission and the labeller's
 	// dispute, oldest first, so an overturned rejection stays readable.
 	History []MyWorkEvent `json:"history"`
+	// Units and UnitsPending are what the submission moved the member's
+	// own holding and pending book by, as decimal strings of the project's
+	// model's units; absent when the register has no posting for it.
+	Units        string `json:"units,omitempty"`
+	UnitsPending string `json:"units_pending,omitempty"`
 }
 
 // MyWorkEvent is one step of a submission's review: a decision (Kind

@@ -108,6 +108,12 @@ describe('equity', () => {
       assert.match(await page.getByTestId('head-hash').innerText(), /^[0-9a-f]{64}$/);
       await axeClean(page, 'court roll');
       await screenshot(page, 'equity-register');
+
+      // My work says what each line earned: the accepted one its unit, the one still waiting its pending unit.
+      const waiting = await submitOne(lab, setup.project.id);
+      await page.goto('/work/mine');
+      await page.getByTestId(`units-${sub.id}`).filter({ hasText: 'earned +1.00 units' }).waitFor();
+      await page.getByTestId(`units-${waiting.id}`).filter({ hasText: '+1.00 units awaiting review' }).waitFor();
       assertClean(problems);
     } finally {
       await page.context().close();

@@ -74,7 +74,28 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID int64, p
 	if err := s.addHistory(ctx, out, rows); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return out, s.addEarned(ctx, memberID, out)
+}
+
+// addEarned fills in what each submission moved the member's books by.
+func (s *Leases) addEarned(ctx context.Context, memberID int64, out []labeling.MyWorkItem) error {
+	if len(out) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(out))
+	for i, w := range out {
+		ids[i] = w.ID
+	}
+	earned, err := s.register.Earned(s.db.WithContext(ctx), memberID, ids)
+	if err != nil {
+		return err
+	}
+	for i, w := range out {
+		if e, ok := earned[w.ID]; ok {
+			out[i].Units, out[i].UnitsPending = s.register.Units(e.Holding), s.register.Units(e.Pending)
+		}
+	}
+	return nil
 }
 
 // addHistory fills each item's review history: its decisions and its

@@ -15,6 +15,8 @@ import type { Answer, MySubmission, Project } from './types';
 import { humanize } from '../review/api';
 import { DisputeForm } from '../review/DisputeForm';
 import { useChannel } from '../live/live';
+import { isZero } from '../equity/decimal';
+import { Units } from '../equity/StatementRows';
 
 /** One step of a submission's review: a decision, or the labeller's dispute. */
 interface HistoryStep {
@@ -80,6 +82,25 @@ const STATUS_LABEL: Record<string, string> = {
 export function pretty(a: unknown): string {
   if (a && typeof a === 'object' && 'text' in a && typeof (a as { text: unknown }).text === 'string' && Object.keys(a).length === 1) return (a as { text: string }).text;
   return JSON.stringify(a, null, 2);
+}
+
+/** What a submission earned: its units in the holding, or still awaiting review. */
+function EarnedUnits({ units, pending, id }: { units: string; pending: string; id: number }) {
+  return (
+    <span data-testid={`units-${id}`}>
+      {!isZero(pending) ? (
+        <>
+          <Units value={pending} /> units awaiting review
+        </>
+      ) : isZero(units) ? (
+        'no units'
+      ) : (
+        <>
+          {units.startsWith('-') ? 'lost' : 'earned'} <Units value={units} /> units
+        </>
+      )}
+    </span>
+  );
 }
 
 export function MyWorkPage() {
@@ -155,6 +176,12 @@ export function MyWorkPage() {
               <p className="muted small">
                 Submitted {formatDate(s.created_at)}
                 {s.revisions > 1 ? ` · amended ${s.revisions - 1} time${s.revisions > 2 ? 's' : ''}` : ''}
+                {s.units !== undefined && (
+                  <>
+                    {' · '}
+                    <EarnedUnits units={s.units} pending={s.units_pending ?? '0'} id={s.id} />
+                  </>
+                )}
               </p>
               {(s.status === 'rejected' || s.status === 'disputed') && (
                 <div className="alert alert-error outcome" data-testid={`outcome-${s.id}`}>
