@@ -80,8 +80,8 @@ test('time to first task for a new member after accepting an invite', async () =
     await page.getByRole('heading', { level: 1, name: 'Work' }).waitFor();
     const joined = performance.now() - t0;
 
-    const members = await coord.call('GET', '/api/members');
-    const fay = (members.members ?? members).find((m) => m.login === 'firsttask');
+    const members = await coord.call('GET', '/api/members?limit=100');
+    const fay = members.items.find((m) => m.login === 'firsttask');
     assert.ok(fay, 'the new member is listed');
     await coord.call('POST', `/api/projects/${p.id}/members`, { member_id: fay.id }, { expect: 204 });
     await page.reload();

@@ -125,7 +125,7 @@ describe('keyboard shortcuts', () => {
 
 describe('wellbeing', () => {
   test('opt-in categories, this affected me, and the forced break after a run', async () => {
-    const care = (await coord.call('GET', '/api/members')).members.find((m) => m.login === 'labeller3');
+    const care = (await coord.call('GET', '/api/members?limit=100')).items.find((m) => m.login === 'labeller3');
     await coord.call('PUT', '/api/wellbeing/settings', { contact_member_id: care.id, daily_minutes: 120, task_cap_minutes: 5, break_after: 2, break_minutes: 1 });
     const p = await setupProject(coord, {
       name: 'Sensitive e2e',
