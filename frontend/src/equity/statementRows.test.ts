@@ -24,7 +24,7 @@ const lines: StatementLine[] = [
   line({ tx_id: 2, kind: 'pending', book: 'pending', account: 'member:3:pending', cause: { submission_id: 6, item_id: 10 }, at: '2026-01-02T09:01:00Z' }),
   line({ tx_id: 3, kind: 'vest', book: 'pending', account: 'member:3:pending', amount: '-1.000000', at: '2026-01-02T10:00:00Z' }),
   line({ tx_id: 3, kind: 'vest', book: 'holding', amount: '1.000000', at: '2026-01-02T10:00:00Z' }),
-  line({ tx_id: 4, kind: 'void', book: 'pending', account: 'member:3:pending', amount: '-1.000000', cause: { submission_id: 6, item_id: 10 }, at: '2026-01-02T11:00:00Z' }),
+  line({ tx_id: 4, kind: 'void', category: 'void', book: 'pending', account: 'member:3:pending', amount: '-1.000000', cause: { submission_id: 6, item_id: 10 }, at: '2026-01-02T11:00:00Z' }),
   line({ tx_id: 5, kind: 'pending', book: 'pending', account: 'member:3:pending', amount: '0.333333', cause: { submission_id: 7, item_id: 11 }, at: '2026-01-02T12:00:00Z' }),
   line({ tx_id: 6, kind: 'vest', category: 'review', amount: '0.100000', cause: { submission_id: 8, item_id: 12, review_id: 3 }, at: '2026-01-02T13:00:00Z' }),
   line({ tx_id: 7, kind: 'transfer', category: 'transfer', amount: '-0.500000', cause: {}, at: '2026-01-03T08:00:00Z' }),

@@ -45,13 +45,15 @@ const STATE: Record<string, string> = {
   distribution: 'distribution',
 };
 
-const WORK = new Set(['annotation', 'correction']);
-
-/** The key that puts a line with the other lines of its item (or alone). */
+/**
+ * The key that puts a line with the other lines of its item (or alone): a
+ * submission's credit, vest, void, correction, clawback and reversal are one
+ * row; a review credit is a row of its own.
+ */
 function itemKey(l: StatementLine, i: number): string {
   const c = l.cause ?? {};
-  if (c.submission_id && WORK.has(l.category)) return `sub:${c.submission_id}`;
   if (c.review_id && l.category === 'review') return `rev:${c.review_id}`;
+  if (c.submission_id) return `sub:${c.submission_id}`;
   return `tx:${l.tx_id}:${i}`;
 }
 
