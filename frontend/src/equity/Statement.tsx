@@ -15,7 +15,7 @@ import { fmtAmount, isZero, signedAmount } from './decimal';
 import { checkStatement, describeLine, TOTAL_ROWS } from './shape';
 import { EquityTabs, HeadHash, positiveInt, useModels, useQuery } from './common';
 import { LineProofTag } from './roll/RollStatus';
-import { GroupedLines, GroupingPicker, Units } from './StatementRows';
+import { DetailsToggle, GroupedLines, GroupingPicker, Units } from './StatementRows';
 import { groupingOf, type StatementGrouping } from './statementRows';
 
 /** "2026-01-31" (inclusive end date) → the next day, the server's exclusive end. */
@@ -326,16 +326,7 @@ function LineRow({ line }: { line: StatementLine }) {
           {drill && (
             <>
               {' '}
-              <button
-                type="button"
-                className="btn btn-small no-print"
-                aria-expanded={open}
-                aria-controls={`${id}-d`}
-                onClick={() => setOpen((o) => !o)}
-                aria-label={`${open ? 'Hide details of' : 'Details of'} submission ${c.submission_id}`}
-              >
-                {open ? 'Hide' : 'Details'}
-              </button>
+              <DetailsToggle open={open} onToggle={() => setOpen((o) => !o)} controls={`${id}-d`} submission={c.submission_id ?? 0} />
             </>
           )}
         </td>

@@ -3,8 +3,8 @@
 import { useId, useState, type ReactNode } from 'react';
 import { formatDate } from '../ui';
 import type { StatementLine } from './api';
-import { fmtAmount, isZero, signedAmount } from './decimal';
-import { GROUPINGS, groupStatement, toPlaces, type StatementGrouping, type StatementRow } from './statementRows';
+import { fmtAmount, isZero, signedAmount, toPlaces } from './decimal';
+import { GROUPINGS, groupStatement, type StatementGrouping, type StatementRow } from './statementRows';
 
 /** An amount at two decimals, with the exact six as its title. */
 export function Units({ value, signed = true, testId }: { value: string; signed?: boolean; testId?: string }) {
@@ -13,6 +13,22 @@ export function Units({ value, signed = true, testId }: { value: string; signed?
     <span title={`${signed ? signedAmount(value) : value} units`} data-testid={testId} data-exact={value}>
       {signed ? signedAmount(short) : fmtAmount(short)}
     </span>
+  );
+}
+
+/** The button that shows or hides a submission's details row. */
+export function DetailsToggle({ open, onToggle, controls, submission }: { open: boolean; onToggle: () => void; controls: string; submission: number }) {
+  return (
+    <button
+      type="button"
+      className="btn btn-small no-print"
+      aria-expanded={open}
+      aria-controls={controls}
+      onClick={onToggle}
+      aria-label={`${open ? 'Hide details of' : 'Details of'} submission ${submission}`}
+    >
+      {open ? 'Hide' : 'Details'}
+    </button>
   );
 }
 
@@ -71,16 +87,7 @@ function Row({ row, by, details }: { row: StatementRow; by: 'item' | 'day'; deta
           {sub ? (
             <>
               {' '}
-              <button
-                type="button"
-                className="btn btn-small no-print"
-                aria-expanded={open}
-                aria-controls={`${id}-d`}
-                onClick={() => setOpen((o) => !o)}
-                aria-label={`${open ? 'Hide details of' : 'Details of'} submission ${sub}`}
-              >
-                {open ? 'Hide' : 'Details'}
-              </button>
+              <DetailsToggle open={open} onToggle={() => setOpen((o) => !o)} controls={`${id}-d`} submission={sub} />
             </>
           ) : null}
         </td>

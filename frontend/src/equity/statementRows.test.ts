@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StatementLine } from './api';
-import { groupStatement, groupingOf, toPlaces } from './statementRows';
+import { toPlaces } from './decimal';
+import { groupStatement, groupingOf } from './statementRows';
 
 const line = (p: Partial<StatementLine>): StatementLine => ({
   tx_id: 1,

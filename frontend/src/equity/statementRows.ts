@@ -87,14 +87,3 @@ export function groupStatement(lines: readonly StatementLine[], by: StatementGro
     return { ...r, what, state, holding: formatDecimal(h, UNIT_SCALE), pending: formatDecimal(p, UNIT_SCALE) };
   });
 }
-
-/** A decimal string at `places` decimals, rounded half away from zero ("1.234567" → "1.23"). */
-export function toPlaces(s: string, places = 2, scale = UNIT_SCALE): string {
-  const v = parseDecimal(s, scale);
-  if (v === null) return s;
-  const step = 10n ** BigInt(scale - places);
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const r = ((a + step / 2n) / step) * (neg ? -1n : 1n);
-  return formatDecimal(r, places);
-}
