@@ -270,6 +270,8 @@ describe('conversations', () => {
       await press(r.page, ['a', 'j', 'c']);
       const dlg = r.page.getByRole('dialog', { name: /Correct submission 2/ });
       await dlg.locator('.turn-rating').first().waitFor();
+      // The keys work at once: the focus is already in the editor, not the comment box.
+      assert.equal(await dlg.locator('.task-editor').evaluate((el) => el.contains(document.activeElement)), true);
       await press(r.page, ['j', 'j', '2', '0', 'Enter']);
       await dlg.waitFor({ state: 'detached' });
       await press(r.page, ['Enter']);

@@ -6,8 +6,11 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   useEffect(() => {
     const back = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    const first = el?.querySelector<HTMLElement>('[data-autofocus], input, textarea, button');
-    (first ?? el)?.focus();
+    // Content that already put the focus inside (an editor's own layout effect) keeps it.
+    if (!el?.contains(document.activeElement)) {
+      const first = el?.querySelector<HTMLElement>('[data-autofocus], input, textarea, button');
+      (first ?? el)?.focus();
+    }
     return () => back?.focus?.();
   }, []);
   function onKeyDown(e: KeyboardEvent) {

@@ -4,7 +4,7 @@
 // task editor, U undoes, Enter sends once every pending submission is
 // decided, ? lists the shortcuts. The lease is kept alive with heartbeats;
 // decisions are sent with one idempotency key and retried until answered.
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as RKeyboardEvent } from 'react';
 import { ApiError } from '../api';
 import { labelApi } from '../labeling/api';
 import { Dialog } from '../labeling/Dialog';
@@ -701,12 +701,13 @@ function CorrectDialog({
   useEffect(() => {
     if (mod && answer === null) setAnswer(mod.from(task.schema, task.data, { memberId: sub.member_id, itemId: task.item_id }, seed()));
   }); // eslint-disable-line react-hooks/exhaustive-deps
-  // Once the editor is on screen, put the focus in it so its keys work at once.
-  useEffect(() => {
+  // Once the editor is on screen, put the focus in it before anything can be typed:
+  // a layout effect runs before the browser handles the next key, where a frame later
+  // the first keys went to the comment box.
+  useLayoutEffect(() => {
     if (!shown) return;
     const el = editorRef.current;
-    const target = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el;
-    requestAnimationFrame(() => target?.focus());
+    (el?.querySelector<HTMLElement>('[data-autofocus]') ?? el)?.focus();
   }, [shown]);
   function save() {
     if (!mod || !answer) return;
