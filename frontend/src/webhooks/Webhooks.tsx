@@ -153,7 +153,7 @@ function EndpointCard({ endpoint: ep, onChange }: { endpoint: WebhookEndpoint; o
       <h2>{ep.url}</h2>
       {ep.description && <p>{ep.description}</p>}
       <p className="muted">
-        Events: {ep.event_types.join(', ')} · waiting: {ep.pending} · registered {formatDate(ep.created_at)}
+        Events: {(ep.event_types ?? []).join(', ')} · waiting: {ep.pending} · registered {formatDate(ep.created_at)}
       </p>
       {ep.disabled_at && (
         <div className="alert alert-error" role="alert">

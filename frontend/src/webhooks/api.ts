@@ -1,33 +1,12 @@
 // The coordinator's webhook routes (docs/API.md, "Webhooks").
 import { listPage, pagePath, request, type Page } from '../api';
+import type { Ok } from '../schema';
 
-export interface WebhookEndpoint {
-  id: number;
-  url: string;
-  description: string;
-  event_types: string[];
-  /** Only in the answer to a registration: shown once. */
-  secret?: string;
-  created_by: number;
-  created_at: string;
-  disabled_at: string | null;
-  disabled_reason: string;
-  pending: number;
-}
+/** A registered endpoint; its signing secret only in the answer to a registration. */
+export type WebhookEndpoint = Ok<'/api/webhooks', 'post', 201>;
 
-export interface WebhookAttempt {
-  id: number;
-  endpoint_id: number;
-  delivery_id: number;
-  message_id: string;
-  event_type: string;
-  attempt: number;
-  /** 0 when no response came (the error says why). */
-  status_code: number;
-  error: string;
-  duration_ms: number;
-  attempted_at: string;
-}
+/** One delivery attempt; status_code 0 when no response came (the error says why). */
+export type WebhookAttempt = Ok<'/api/webhooks/{id}/attempts', 'get'>['items'][number];
 
 const enc = (n: number) => encodeURIComponent(String(n));
 
