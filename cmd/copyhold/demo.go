@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
@@ -49,6 +50,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		"four weeks of history (accepted and rejected work, vested units, a transfer, two passed votes, two releases and a leaderboard). "+
 		"Safe to run again: nothing is duplicated.", e)
 	bindDatabase(fset, e, &c)
+	bindSettings(fset, e, &c, "register-key")
 	password := fset.String("password", demoPassword, "password of the demo members (env COPYHOLD_DEMO_PASSWORD)")
 	bare := fset.Bool("bare", false, "only one member per role, the sentiment project and the chat project, and no history (for tests)")
 	if err := fset.Parse(args); err != nil {
@@ -80,6 +82,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if fresh && !*bare {
 		h = newDemoHistory(ctx, db, st, time.Now().UTC().AddDate(0, 0, -demoDays).Truncate(24*time.Hour).Add(8*time.Hour))
 		st, clock = h.st, func() time.Time { return h.now }
+		// Releases name the register head that covers the work before them,
+		// so the history integrates the roll as serve would (when a key is here).
+		if key, err := registerKey(c, true); err == nil {
+			h.roll = equitystore.NewRoll(db, key).WithClock(clock)
+		}
 	}
 	ids := map[string]int64{}
 	for _, dm := range people {

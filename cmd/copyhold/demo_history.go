@@ -48,6 +48,7 @@ type demoHistory struct {
 	gold     map[string]bool // texts of the sentiment project's gold items
 	n        int             // actions so far: the seed of every small variation
 	releases []dataset.Release
+	roll     *equitystore.Roll // integrates the register before each snapshot (nil: no signing key)
 }
 
 type demoRejection struct {
@@ -202,6 +203,11 @@ func (h *demoHistory) propose(by string, req vote.ProposalRequest, no ...string)
 // release freezes the accepted work of projects and records a release trained on it.
 func (h *demoHistory) release(version, notes string, projects ...string) error {
 	coord := h.ids["coordinator"]
+	if h.roll != nil {
+		if err := integrateAll(h.ctx, h.roll); err != nil {
+			return err
+		}
+	}
 	var hashes []string
 	for _, name := range projects {
 		snap, err := h.st.Datasets.CreateSnapshot(h.ctx, &coord, dataset.SnapshotRequest{ModelID: h.model,

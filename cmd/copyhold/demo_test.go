@@ -70,6 +70,11 @@ func TestDemoCoop(t *testing.T) {
 			if !passed["governance"] || !passed["distribution"] || len(reg.Releases) != 2 || len(reg.Distributions) != 1 || len(reg.Holders) < 3 {
 				t.Fatalf("register: votes %+v, %d releases, %d distributions, %d holders", reg.Votes, len(reg.Releases), len(reg.Distributions), len(reg.Holders))
 			}
+			// Each release names the register head that covers the work before it:
+			// the second, a week later, a head past the first's.
+			if r := reg.Releases; r[0].LedgerSeq == 0 || r[1].LedgerSeq <= r[0].LedgerSeq {
+				t.Fatalf("releases recorded register heads #%d and #%d", r[0].LedgerSeq, r[1].LedgerSeq)
+			}
 			lb, err := st.Datasets.Leaderboard(ctx, model, dataset.BTOptions{Resamples: -1})
 			if err != nil || len(lb.Evaluations) != 1 || lb.BradleyTerry == nil || len(lb.BradleyTerry.Ratings) != 2 {
 				t.Fatalf("leaderboard: %+v %v", lb, err)

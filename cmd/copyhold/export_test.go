@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,14 @@ func TestSnapshotAndExportCommands(t *testing.T) {
 	out, err = runCmd(t, vars, "", "release", "create", "--model", "1", "--version", "2026.1", "--snapshots", snap.Hash, "--checkpoint", "sha256:abc")
 	if err != nil || !strings.Contains(out, "release 1: 2026.1") {
 		t.Fatalf("release create: %v %s", err, out)
+	}
+	// Made outside serve, it still names the head that covers the accepted work:
+	// the command integrates the committed register entries first.
+	var seq int64
+	if i := strings.Index(out, "at register #"); i < 0 {
+		t.Fatalf("release create printed no register head: %s", out)
+	} else if _, err := fmt.Sscanf(out[i:], "at register #%d", &seq); err != nil || seq == 0 {
+		t.Fatalf("release recorded register head #%d (%v): %s", seq, err, out)
 	}
 	if _, err := runCmd(t, vars, "", "release", "create", "--model", "1", "--version", "2026.2", "--snapshots", strings.Repeat("0", 64)); err == nil {
 		t.Fatal("a release naming an unknown snapshot was registered")

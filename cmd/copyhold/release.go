@@ -25,6 +25,9 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("release "+args[0], "Register a model release and the snapshot hashes it was trained on, or list releases. A release is recorded on the register with the register head of that moment.", e)
 	bindDatabase(fset, e, &c)
+	if args[0] == "create" {
+		bindSettings(fset, e, &c, "register-key")
+	}
 	model := fset.Int64("model", 0, "model id")
 	version := fset.String("version", "", "release version (create)")
 	snapshots := fset.String("snapshots", "", "comma-separated snapshot hashes it was trained on (create)")
@@ -56,6 +59,9 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 		if h = strings.TrimSpace(h); h != "" {
 			hashes = append(hashes, h)
 		}
+	}
+	if err := integrateRegister(ctx, e, c, db); err != nil {
+		return err
 	}
 	r, err := st.Datasets.CreateRelease(ctx, nil, dataset.ReleaseRequest{ModelID: *model, Version: *version, BaseModel: *base,
 		TrainingNotes: *notes, Checkpoint: *checkpoint, SnapshotHashes: hashes})

@@ -26,6 +26,9 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 	var c config
 	fset := newFlags("snapshot "+args[0], "Create or list snapshots of accepted annotations.", e)
 	bindDatabase(fset, e, &c)
+	if args[0] == "create" {
+		bindSettings(fset, e, &c, "register-key")
+	}
 	model := fset.Int64("model", 0, "model id")
 	projects := fset.String("projects", "", "comma-separated project ids (create)")
 	mode := fset.String("mode", "consensus", "consensus (one answer per item) or all (every accepted annotation)")
@@ -59,6 +62,9 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("--projects: %q is not a project id", p)
 		}
 		ids = append(ids, id)
+	}
+	if err := integrateRegister(ctx, e, c, db); err != nil {
+		return err
 	}
 	snap, err := st.Datasets.CreateSnapshot(ctx, nil, dataset.SnapshotRequest{ModelID: *model, ProjectIDs: ids, Mode: dataset.SnapshotMode(*mode)})
 	if err != nil {
