@@ -4,7 +4,10 @@
 # serve` wires it) and pgbench sending exactly the statements the Go path
 # sends (docs/bench/claim-submit.sql, held to it by
 # TestClaimSubmitStatementsMatchPgbench), at the same number of concurrent
-# labellers, and prints the ratio. Needs go, psql and pgbench.
+# labellers, and prints the ratio; then River running as many no-op jobs with
+# as many workers (docs/bench/river, its own module), the ceiling of the
+# claim-and-complete pattern, and that ratio. Needs go, psql and pgbench.
+# RIVER=0 skips River.
 #
 #   docs/bench/run-claim-bench.sh 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' [labellers=8] [actions-per-labeller=300]
 set -euo pipefail
@@ -47,4 +50,10 @@ go_rate=$(awk '{for (i = 2; i <= NF; i++) if ($i == "claims/s") print $(i-1)}' "
 pg_rate=$(awk '/^tps/ {print $3}' "$out/pgbench.txt")
 echo "Go store: $go_rate claim+submit/s; pgbench: $pg_rate claim+submit/s;" \
   "ratio Go/pgbench = $(awk -v a="$go_rate" -v b="$pg_rate" 'BEGIN {printf "%.2f", a / b}')"
+if [ "${RIVER:-1}" != 0 ]; then
+  echo "== River: $((clients * per)) no-op jobs, $clients workers, same server"
+  (cd docs/bench/river && go run . -url "$url" -jobs "$((clients * per))" -workers "$clients") | tee "$out/river.txt"
+  river_rate=$(awk '{print $(NF-1)}' "$out/river.txt" | tail -1)
+  echo "ratio Go/River no-op = $(awk -v a="$go_rate" -v b="$river_rate" 'BEGIN {printf "%.3f", a / b}')"
+fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
