@@ -26,7 +26,16 @@ export function EvaluateReleases({ models, initialModelId }: { models: Model[]; 
   useEffect(() => {
     setTicked([]);
     setReleases([]);
-    if (modelId) datasetsApi.releases(modelId).then(setReleases).catch(setError);
+    if (!modelId) return;
+    // A slow answer for the model chosen before must not land after this one's.
+    let current = true;
+    datasetsApi
+      .releases(modelId)
+      .then((rs) => current && setReleases(rs))
+      .catch((e: unknown) => current && setError(e));
+    return () => {
+      current = false;
+    };
   }, [modelId]);
 
   const submit = async () => {

@@ -17,7 +17,15 @@ export function LeaderboardPage() {
     labelApi.models().then((m) => { setModels(m); if (m.length) setModelId(m[0].id); }).catch(setError);
   }, []);
   useEffect(() => {
-    if (modelId) datasetsApi.leaderboard(modelId).then(setLb).catch(setError);
+    if (!modelId) return;
+    let current = true; // a slow answer for the model chosen before is dropped
+    datasetsApi
+      .leaderboard(modelId)
+      .then((b) => current && setLb(b))
+      .catch((e: unknown) => current && setError(e));
+    return () => {
+      current = false;
+    };
   }, [modelId]);
   const bt = lb?.bradley_terry;
   return (
