@@ -56,7 +56,14 @@ export function TransferPage() {
   const selected = modelId ?? holdings[0]?.modelId ?? null;
   useEffect(() => {
     if (selected === null) return;
-    equityApi.register(selected).then(setReg, () => setReg(null));
+    let current = true; // a slow answer for the model chosen before is dropped
+    equityApi.register(selected).then(
+      (r) => current && setReg(r),
+      () => current && setReg(null),
+    );
+    return () => {
+      current = false;
+    };
   }, [selected]);
   useEffect(() => {
     if (draft) confirmRef.current?.focus();
