@@ -279,6 +279,7 @@ var (
 	tInteger = schema{"type": "integer"}
 	tBool    = schema{"type": "boolean"}
 	tTime    = schema{"type": "string", "format": "date-time"}
+	tDate    = schema{"type": "string", "format": "date"}
 	tAny     = schema{"description": "any JSON value"}
 )
 
