@@ -121,16 +121,20 @@ export function MyWorkPage() {
   useEffect(() => {
     labelApi.myProjects().then((ps) => setProjects(new Map(ps.map((p) => [p.id, p]))), () => {});
   }, []);
+  // Only the answer to the latest filters is shown, whatever order answers arrive in.
+  const latest = useRef(0);
   const load = useCallback(
     async (cursor?: string) => {
+      const ask = ++latest.current;
       try {
         const page = await labelApi.mySubmissions({ ...params, limit: 50, cursor });
+        if (ask !== latest.current) return;
         const items = page.items as Outcome[];
         setSubs((s) => (cursor && s ? [...s, ...items] : items));
         setMore(page.next_cursor);
         setError(null);
       } catch (e) {
-        setError(e as ApiError);
+        if (ask === latest.current) setError(e as ApiError);
       }
     },
     [params],
@@ -164,6 +168,11 @@ export function MyWorkPage() {
   }, [subs?.length, params]);
   useChannel(me ? `member:${me.id}` : null, (e) => e.type.startsWith('review.') && reload(), { onReset: reload });
   const setFilter = (f: MyWorkQuery) => navigate(`/work/mine${searchOf(f)}`);
+  // The project whose schema renders a line's answer: only while its task type is the line's.
+  const viewOf = (s: Outcome) => {
+    const p = projects.get(s.project_id);
+    return p && p.task_type === s.task_type ? p : undefined;
+  };
   // Projects named by the filter and by the lines, even ones the member has since left.
   const choices = useMemo(() => {
     const m = new Map<number, { id: number; name: string }>();
@@ -262,12 +271,10 @@ export function MyWorkPage() {
                 />
               ) : (
                 <>
-                  <GivenAnswer sub={s} project={projects.get(s.project_id)} />
+                  <GivenAnswer sub={s} project={viewOf(s)} />
                   {s.status === 'corrected' && s.corrected_answer && (
                     <>
-                      {projects.has(s.project_id) && (
-                        <MyWorkAnswer item={false} label="The reviewer’s answer" taskType={s.task_type as TaskType} schema={projects.get(s.project_id)?.schema} data={s.data} answer={s.corrected_answer} />
-                      )}
+                      {viewOf(s) && <MyWorkAnswer item={false} label="The reviewer’s answer" taskType={s.task_type as TaskType} schema={viewOf(s)?.schema} data={s.data} answer={s.corrected_answer} />}
                       <DiffView label="Reviewer’s correction (your answer → theirs)" before={pretty(s.answer)} after={pretty(s.corrected_answer)} />
                     </>
                   )}
@@ -293,7 +300,7 @@ export function MyWorkPage() {
 
 /** The item and the answer as given, or the raw answer when the project's schema is not at hand. */
 function GivenAnswer({ sub, project }: { sub: Outcome; project: Project | undefined }) {
-  if (!project || project.task_type !== sub.task_type)
+  if (!project)
     return (
       <>
         <h3 className="item-label">Your answer</h3>
