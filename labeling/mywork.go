@@ -2,7 +2,11 @@ package labeling
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
+
+	"copyhold/labeling/fault"
 )
 
 // A labeller's own work, as the my-work page lists it.
@@ -47,4 +51,38 @@ type MyWorkEvent struct {
 	Final     bool      `json:"final,omitempty"`
 	Automatic bool      `json:"automatic,omitempty"`
 	At        time.Time `json:"at"`
+}
+
+// MyWorkFilter narrows a labeller's list of their own work. Zero fields
+// filter nothing. From and To are UTC days (midnight), both included.
+type MyWorkFilter struct {
+	ProjectID int64
+	Status    SubmissionStatus
+	From, To  *time.Time
+}
+
+// myWorkStatuses are the statuses My work can be filtered by.
+var myWorkStatuses = []SubmissionStatus{SubmissionSubmitted, SubmissionAccepted, SubmissionRejected, SubmissionCorrected, SubmissionDisputed}
+
+// Check reports an unknown status or a range that ends before it starts.
+func (f MyWorkFilter) Check() error {
+	if f.Status != "" && !slices.Contains(myWorkStatuses, f.Status) {
+		return fault.ErrInvalid.With("status must be one of submitted, accepted, rejected, corrected, disputed, not %q", string(f.Status))
+	}
+	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
+		return fault.ErrInvalid.With("to (%s) is before from (%s)", f.To.Format(time.DateOnly), f.From.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// Key names the filter in a page cursor, so a cursor of one filter is never
+// read under another.
+func (f MyWorkFilter) Key() string {
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	return fmt.Sprintf("%d:%s:%s:%s", f.ProjectID, f.Status, day(f.From), day(f.To))
 }

@@ -157,7 +157,7 @@ type Leases interface {
 	AmendSubmission(ctx context.Context, memberID, id int64, key string, answer json.RawMessage) (labeling.Submission, error)
 	ClaimNextTask(ctx context.Context, memberID, projectID int64) (labeling.Task, error)
 	Heartbeat(ctx context.Context, memberID int64, leaseToken string, activeMs int64) (time.Time, error)
-	MySubmissions(ctx context.Context, memberID, projectID int64, p page.Page) ([]labeling.MyWorkItem, error)
+	MySubmissions(ctx context.Context, memberID int64, f labeling.MyWorkFilter, p page.Page) ([]labeling.MyWorkItem, error)
 	Release(ctx context.Context, memberID int64, leaseToken string) error
 	SaveDraft(ctx context.Context, memberID int64, leaseToken string, draft json.RawMessage) (time.Time, error)
 	SensitiveCap(ctx context.Context, memberID int64) (int, error)

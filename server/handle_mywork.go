@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
@@ -25,25 +26,55 @@ func queryInt(c *gin.Context, name string) (int64, bool) {
 	return n, true
 }
 
-// handleMySubmissions: GET /api/me/submissions?project_id=&cursor=&limit= —
-// a page of the caller's submissions, newest first.
+// handleMySubmissions: GET /api/me/submissions?project_id=&status=&from=&to=&cursor=&limit= —
+// a page of the caller's submissions, newest first; from and to are UTC days.
 func (s *Server) handleMySubmissions(c *gin.Context) {
 	m, _ := currentMember(c)
-	project, ok := queryInt(c, "project_id")
+	f, ok := myWorkFilter(c)
 	if !ok {
 		return
 	}
-	list := "my-submissions:" + strconv.FormatInt(project, 10)
+	list := "my-submissions:" + f.Key()
 	p, ok := readPage(c, list)
 	if !ok {
 		return
 	}
-	subs, err := s.leases.MySubmissions(c.Request.Context(), m.ID, project, p)
+	subs, err := s.leases.MySubmissions(c.Request.Context(), m.ID, f, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, pageOf(list, p, subs, func(w labeling.MyWorkItem) page.Key { return byID(w.ID) }))
+}
+
+// myWorkFilter reads My work's filters from the query.
+func myWorkFilter(c *gin.Context) (labeling.MyWorkFilter, bool) {
+	var f labeling.MyWorkFilter
+	var ok bool
+	if f.ProjectID, ok = queryInt(c, "project_id"); !ok {
+		return f, false
+	}
+	f.Status = labeling.SubmissionStatus(c.Query("status"))
+	for _, d := range []struct {
+		name string
+		to   **time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		v := c.Query(d.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			fail(c, fault.ErrInvalid.With("%s must be a day as YYYY-MM-DD, not %q", d.name, v))
+			return f, false
+		}
+		*d.to = &t
+	}
+	if err := f.Check(); err != nil {
+		fail(c, err)
+		return f, false
+	}
+	return f, true
 }
 
 type amendRequest struct {

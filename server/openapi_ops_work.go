@@ -84,6 +84,9 @@ func workOps() []*op {
 			fails(append(answerErrors, labeling.ErrIdempotencyKey, labeling.ErrIdempotencyReuse, errAlreadyReviewed, labeling.ErrProjectClosed)...),
 		opGet("/api/me/submissions", "The caller's submissions, newest first", labellers).
 			q("project_id", tInteger, "only this project").
+			q("status", tString, "only this status: submitted, accepted, rejected, corrected or disputed").
+			q("from", tDate, "only submissions made on or after this UTC day (YYYY-MM-DD)").
+			q("to", tDate, "only submissions made on or before this UTC day (YYYY-MM-DD)").
 			paged(labeling.MyWorkItem{}, nil).fails(fault.ErrInvalid),
 		opPost("/api/submissions/:id/dispute", "Dispute a rejection", labellers).in(disputeRequest{}).
 			ok(http.StatusOK, labeling.Submission{}).fails(labeling.ErrNotRejected, labeling.ErrAlreadyDisputed),

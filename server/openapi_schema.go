@@ -279,6 +279,7 @@ var (
 	tInteger = schema{"type": "integer"}
 	tBool    = schema{"type": "boolean"}
 	tTime    = schema{"type": "string", "format": "date-time"}
+	tDate    = schema{"type": "string", "format": "date"}
 	tAny     = schema{"description": "any JSON value"}
 )
 
@@ -298,8 +299,7 @@ func init() {
 	knownSchemas[reflect.TypeFor[dataset.ExportFormat]()] = enum(strs(dataset.ExportFormats())...)
 	knownSchemas[reflect.TypeFor[member.Role]()] = enum(strs(member.Roles)...)
 	knownSchemas[reflect.TypeFor[shortcut.Action]()] = enum(strs(shortcut.Actions())...)
-	knownSchemas[reflect.TypeFor[shortcut.Group]()] = enum(string(shortcut.Global), string(shortcut.Options),
-		string(shortcut.Pairwise), string(shortcut.Ranking), string(shortcut.Rubric))
+	knownSchemas[reflect.TypeFor[shortcut.Group]()] = enum(strs(shortcut.Groups())...)
 	knownSchemas[reflect.TypeFor[sensitive.Category]()] = enum(strs(sensitive.All)...)
 	knownSchemas[reflect.TypeFor[labeling.ProjectStatus]()] = enum(strs([]labeling.ProjectStatus{
 		labeling.ProjectDraft, labeling.ProjectOpen, labeling.ProjectPaused, labeling.ProjectClosed})...)

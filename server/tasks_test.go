@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestProjectImportClaimSubmitOverHTTP(t *testing.T) {
@@ -119,6 +120,31 @@ func TestProjectImportClaimSubmitOverHTTP(t *testing.T) {
 		mustJSON(t, r.body, &mine)
 		if len(mine.Submissions) != 1 {
 			t.Fatalf("my submissions = %s", r.body)
+		}
+		// Filters narrow it and are validated; a cursor belongs to its filter.
+		today := time.Now().UTC().Format(time.DateOnly)
+		for q, want := range map[string]int{
+			"status=submitted&from=" + today + "&to=" + today: 1,
+			"status=accepted": 0,
+			"to=2000-01-01":   0,
+		} {
+			r := lab.do("GET", fmt.Sprintf("/api/me/submissions?project_id=%d&%s", p.ID, q), nil)
+			mustJSON(t, r.body, &mine)
+			if r.status != 200 || len(mine.Submissions) != want {
+				t.Fatalf("my submissions?%s = %d %s, want %d", q, r.status, r.body, want)
+			}
+		}
+		for q, want := range map[string]string{
+			"status=pending":                "status must be one of",
+			"from=yesterday":                "from must be a day",
+			"to=2026-02-30":                 "to must be a day",
+			"from=2026-03-02&to=2026-03-01": "is before from",
+			"project_id=-1":                 "project_id must be",
+		} {
+			r := lab.do("GET", "/api/me/submissions?"+q, nil)
+			if r.status != 400 || r.code() != "invalid" || !strings.Contains(message(r), want) {
+				t.Fatalf("my submissions?%s = %d %s", q, r.status, r.body)
+			}
 		}
 		amend := map[string]any{"idempotency_key": "a1", "answer": map[string]string{"choice": "negative"}}
 		if r := lab.do("PUT", fmt.Sprintf("/api/submissions/%d", mine.Submissions[0].ID), amend); r.status != 200 {

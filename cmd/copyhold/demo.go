@@ -159,5 +159,10 @@ func (h *demoHistory) seed(ids map[string]int64, projects map[string]labeling.Pr
 		return err
 	}
 	h.projects[demoProject] = p
+	chats, err := demoProjectNamed(h.ctx, h.st, model.ID, demoChatProject)
+	if err != nil {
+		return err
+	}
+	h.projects[demoChatProject] = chats
 	return h.run()
 }

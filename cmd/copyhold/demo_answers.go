@@ -184,6 +184,8 @@ func (a demoAnswerer) answer(t labeling.Task, wrong bool) json.RawMessage {
 		} else {
 			v = map[string]any{"categories": cs, "severity": 1}
 		}
+	case tasktype.TaskRubric:
+		return demoTurnRatings(t.Data, wrong)
 	case tasktype.TaskPairwise:
 		choice := "b"
 		if a.better[d.A] {
@@ -197,5 +199,45 @@ func (a demoAnswerer) answer(t labeling.Task, wrong bool) json.RawMessage {
 		return nil
 	}
 	b, _ := json.Marshal(v)
+	return b
+}
+
+// demoTurnRatings rates every assistant turn of a demo chat (the
+// "Assistant turns" project): a tool call moves the member on a little, an
+// answer more the more it says; all of them are correct. A wrong rating
+// calls the last answer incorrect and unhelpful.
+func demoTurnRatings(data json.RawMessage, wrong bool) json.RawMessage {
+	var d struct {
+		Messages []struct {
+			ID        string          `json:"id"`
+			Role      string          `json:"role"`
+			Content   string          `json:"content"`
+			ToolCalls json.RawMessage `json:"tool_calls"`
+		} `json:"messages"`
+	}
+	_ = json.Unmarshal(data, &d)
+	type turn struct {
+		Scores map[string]int `json:"scores"`
+	}
+	turns := map[string]turn{}
+	last := ""
+	for _, m := range d.Messages {
+		if m.Role != "assistant" {
+			continue
+		}
+		helpful := 3
+		switch n := utf8.RuneCountInString(m.Content); {
+		case n > 200:
+			helpful = 5
+		case n > 60:
+			helpful = 4
+		}
+		turns[m.ID] = turn{Scores: map[string]int{"helpful": helpful, "correct": 1}}
+		last = m.ID
+	}
+	if wrong && last != "" {
+		turns[last] = turn{Scores: map[string]int{"helpful": 1, "correct": 0}}
+	}
+	b, _ := json.Marshal(map[string]any{"turns": turns})
 	return b
 }

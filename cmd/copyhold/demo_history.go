@@ -82,7 +82,7 @@ func (h *demoHistory) vary(n int) int {
 
 var demoLeadMs = map[tasktype.TaskType]int64{
 	tasktype.TaskClassification: 6_000, tasktype.TaskMultiLabel: 9_000, tasktype.TaskSpans: 24_000, tasktype.TaskRanking: 31_000,
-	tasktype.TaskRewrite: 58_000, tasktype.TaskModeration: 8_000, tasktype.TaskPairwise: 19_000,
+	tasktype.TaskRewrite: 58_000, tasktype.TaskModeration: 8_000, tasktype.TaskPairwise: 19_000, tasktype.TaskRubric: 96_000,
 }
 
 // label has a member answer up to n tasks of a project, wrong about one
@@ -286,12 +286,18 @@ func (h *demoHistory) run() error {
 					return err
 				}
 			}
+			// A chat every other day, until its six are rated twice.
+			if (d+i)%2 == 0 {
+				if err := h.label(l, demoChatProject, 1, 5, nil); err != nil {
+					return err
+				}
+			}
 		}
 		if d == last {
 			return h.lastDay()
 		}
 		h.now = start.AddDate(0, 0, d).Add(16 * time.Hour)
-		for i, name := range append([]string{sentiment, demoEvalProject}, specs...) {
+		for i, name := range append([]string{sentiment, demoEvalProject, demoChatProject}, specs...) {
 			if _, ok := h.projects[name]; !ok {
 				continue
 			}

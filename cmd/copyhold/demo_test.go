@@ -119,6 +119,29 @@ func TestDemoCoop(t *testing.T) {
 					t.Fatalf("every labeller has accepted and rejected work: %+v", l)
 				}
 			}
+			// The chats have a history too: rated turn by turn, reviewed, some rejected.
+			chats := 0
+			for _, p := range ps {
+				if p.Name != demoChatProject {
+					continue
+				}
+				chats++
+				q, err := st.Quality.ProjectQuality(ctx, p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				accepted, rejected := 0, 0
+				for _, l := range q.Labellers {
+					accepted += int(l.Accepted)
+					rejected += int(l.Rejected)
+				}
+				if len(q.Labellers) < 3 || accepted < 6 || rejected == 0 {
+					t.Fatalf("chat quality: %d labellers, %d accepted, %d rejected", len(q.Labellers), accepted, rejected)
+				}
+			}
+			if chats != 1 {
+				t.Fatalf("%d chat projects", chats)
+			}
 			if v, err := eq.RecentUnitValue(ctx, model); err != nil || v == nil {
 				t.Fatalf("recent unit value: %+v %v", v, err)
 			}

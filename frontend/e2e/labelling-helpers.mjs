@@ -83,4 +83,18 @@ export async function waitAllDone(page) {
   await page.getByRole('heading', { name: 'All done here' }).waitFor({ timeout: 15_000 });
 }
 
+/** Presses Tab (or key, e.g. Shift+Tab) until the focused element's name (aria-label, label or text) matches. */
+export async function tabTo(page, re, max = 150, key = 'Tab') {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    const name = await page.evaluate(() => {
+      const a = document.activeElement;
+      if (!a) return '';
+      return (a.getAttribute('aria-label') || a.labels?.[0]?.textContent || a.textContent || '').trim();
+    });
+    if (re.test(name)) return;
+  }
+  throw new Error(`could not Tab to ${re}`);
+}
+
 export { DEMO };

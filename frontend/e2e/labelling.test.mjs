@@ -472,7 +472,12 @@ describe('untrusted content', () => {
       // My work shows the same data and answer as text.
       await page.goto('/work/mine');
       await page.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
-      await page.getByText('Waiting for review').first().waitFor();
+      const line = page.locator('li.sub').filter({ hasText: 'xss' }).first();
+      await line.getByText('Waiting for review').waitFor();
+      // The item and the answer as given, the markup as text.
+      await line.locator('.item-text').filter({ hasText: '<script>window.__pwned=1</script>' }).waitFor();
+      await line.getByText('B', { exact: true }).waitFor();
+      assert.equal(await line.locator('img, script').count(), 0);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
       await axeClean(page, 'my work');
       assertClean(problems);

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, formatViolations, launchBrowser, login, newPage, startServer } from './harness.mjs';
-import { DEMO, apiClient, openWorkbench, setupProject } from './labelling-helpers.mjs';
+import { DEMO, apiClient, openWorkbench, setupProject, tabTo as tabToOn } from './labelling-helpers.mjs';
 
 let server;
 let browser;
@@ -33,19 +33,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** Presses Tab until the focused element's name (aria-label, label or text) matches. */
-async function tabTo(re, max = 150) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const name = await page.evaluate(() => {
-      const a = document.activeElement;
-      if (!a) return '';
-      return (a.getAttribute('aria-label') || a.labels?.[0]?.textContent || a.textContent || '').trim();
-    });
-    if (re.test(name)) return;
-  }
-  throw new Error(`could not Tab to ${re}`);
-}
+const tabTo = (re, max) => tabToOn(page, re, max);
 
 async function keys() {
   const r = await lab.call('GET', '/api/me/shortcuts');

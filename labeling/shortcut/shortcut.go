@@ -25,7 +25,14 @@ const (
 	Pairwise Group = "pairwise" // with Options (strength)
 	Ranking  Group = "ranking"
 	Rubric   Group = "rubric" // with Options (scale)
+	// Conversation keys move between a conversation's turns (per-turn
+	// rating, spans per turn); with Options (scale, labels) and Rubric
+	// (criteria).
+	Conversation Group = "conversation"
 )
+
+// Groups lists every group.
+func Groups() []Group { return []Group{Global, Options, Pairwise, Ranking, Rubric, Conversation} }
 
 // Binding is an action's key, as GET /api/me/shortcuts lists it.
 type Binding struct {
@@ -69,6 +76,10 @@ var defs = []def{
 	{"rank_tie", "t", Ranking, "Ranking: tie with the response above"},
 	{"rubric_up", "ArrowUp", Rubric, "Rubric: the criterion above"},
 	{"rubric_down", "ArrowDown", Rubric, "Rubric: the criterion below"},
+	{"turn_next", "j", Conversation, "Conversation: the next turn"},
+	{"turn_prev", "k", Conversation, "Conversation: the previous turn"},
+	{"turn_exclude", "e", Conversation, "Per-turn rating: mark the turn \"do not train on\""},
+	{"turn_rationale", "n", Conversation, "Per-turn rating: write the turn's rationale"},
 }
 
 // Actions lists every action, in the order they are shown.
@@ -154,7 +165,7 @@ func live(a, b Group) bool {
 		return true
 	}
 	pair := func(x, y Group) bool { return a == x && b == y || a == y && b == x }
-	return pair(Options, Pairwise) || pair(Options, Rubric)
+	return pair(Options, Pairwise) || pair(Options, Rubric) || pair(Options, Conversation) || pair(Rubric, Conversation)
 }
 
 // Check validates a member's own keys: known actions, bindable keys, no

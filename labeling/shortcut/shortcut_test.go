@@ -26,6 +26,14 @@ func TestCheck(t *testing.T) {
 		{"global against an editor key", Map{"skip": "a"}, ErrKeyConflict},
 		{"options against pairwise", Map{"option_1": "t"}, ErrKeyConflict},
 		{"options against rubric", Map{"rubric_up": "1"}, ErrKeyConflict},
+		{"a free key for the next turn", Map{"turn_next": "ArrowDown", "rubric_down": "PageDown"}, nil},
+		{"conversation keys swap", Map{"turn_next": "k", "turn_prev": "j"}, nil},
+		{"conversation and ranking may share", Map{"turn_next": "t"}, nil},
+		{"conversation against conversation", Map{"turn_exclude": "n"}, ErrKeyConflict},
+		{"conversation against options", Map{"turn_next": "1"}, ErrKeyConflict},
+		{"conversation against rubric", Map{"turn_prev": "ArrowUp"}, ErrKeyConflict},
+		{"conversation against global", Map{"turn_rationale": "s"}, ErrKeyConflict},
+		{"conversation reserved", Map{"turn_next": "ArrowRight"}, ErrReservedKey},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -40,8 +40,11 @@ type myWorkRow struct {
 }
 
 // MySubmissions lists a page of a member's submissions, newest first,
-// optionally in one project.
-func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID int64, p page.Page) ([]labeling.MyWorkItem, error) {
+// narrowed by f (its days are those the submissions were made, in UTC).
+func (s *Leases) MySubmissions(ctx context.Context, memberID int64, f labeling.MyWorkFilter, p page.Page) ([]labeling.MyWorkItem, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
 	q := s.db.WithContext(ctx).Table("submissions AS s").
 		Select(`s.id, s.project_id, p.name AS project_name, p.task_type, s.item_id, i.data, s.answer, s.status,
 			s.created_at, s.updated_at, s.disputed_at, s.dispute_comment,
@@ -51,8 +54,17 @@ func (s *Leases) MySubmissions(ctx context.Context, memberID, projectID int64, p
 		Joins("JOIN items i ON i.id = s.item_id").
 		Joins("LEFT JOIN review_decisions d ON d.id = (SELECT MAX(x.id) FROM review_decisions x WHERE x.submission_id = s.id)").
 		Where("s.member_id = ?", memberID)
-	if projectID > 0 {
-		q = q.Where("s.project_id = ?", projectID)
+	if f.ProjectID > 0 {
+		q = q.Where("s.project_id = ?", f.ProjectID)
+	}
+	if f.Status != "" {
+		q = q.Where("s.status = ?", string(f.Status))
+	}
+	if f.From != nil {
+		q = q.Where("s.created_at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("s.created_at < ?", f.To.UTC().AddDate(0, 0, 1))
 	}
 	var rows []myWorkRow
 	if err := pageByID(q, "s.id", true, p).Scan(&rows).Error; err != nil {

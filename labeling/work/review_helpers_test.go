@@ -18,7 +18,7 @@ func wantReasons(t *testing.T, got []string, want ...string) {
 
 func myWork(t *testing.T, f *storetest.Lab, member, projectID int64) map[int64]labeling.MyWorkItem {
 	t.Helper()
-	items, err := f.S.Leases.MySubmissions(f.Ctx, member, projectID, page.All)
+	items, err := f.S.Leases.MySubmissions(f.Ctx, member, labeling.MyWorkFilter{ProjectID: projectID}, page.All)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
 // My work: the labeller's own submissions, their review status, and
 // amending a submission that has not been reviewed yet.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, PAGE_MAX } from '../api';
 import { useSession } from '../auth';
-import { Link } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import { ErrorAlert, Notice, formatDate } from '../ui';
 import { PageHeading } from '../pages/PageHeading';
 import { labelApi } from './api';
@@ -11,12 +11,14 @@ import { DiffView } from './editors/Rewrite';
 import type { KeyHandler } from './editors/types';
 import { newIdempotencyKey } from './submitQueue';
 import { TaskEditor, useEditorModule } from './TaskEditor';
-import type { Answer, MySubmission, Project } from './types';
+import type { Answer, MySubmission, Project, TaskType } from './types';
 import { humanize } from '../review/api';
 import { DisputeForm } from '../review/DisputeForm';
 import { useChannel } from '../live/live';
 import { isZero } from '../equity/decimal';
 import { Units } from '../equity/StatementRows';
+import { MyWorkAnswer } from './MyWorkAnswer';
+import { MyWorkFilters, apiParamsOf, isFiltered, queryOf, searchOf, type MyWorkQuery } from './MyWorkFilters';
 
 /** One step of a submission's review: a decision, or the labeller's dispute. */
 interface HistoryStep {
@@ -105,23 +107,40 @@ function EarnedUnits({ units, pending, id }: { units: string; pending: string; i
 
 export function MyWorkPage() {
   const { me } = useSession();
+  const { search } = useLocation();
+  const filter = useMemo(() => queryOf(search), [search]);
+  const params = useMemo(() => apiParamsOf(filter), [filter]);
   const [subs, setSubs] = useState<Outcome[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   // The cursor of the next older page; null when every submission is shown.
   const [more, setMore] = useState<string | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [notice, setNotice] = useState('');
-  const load = useCallback(async (cursor?: string) => {
-    try {
-      const page = await labelApi.mySubmissions({ limit: 50, cursor });
-      const items = page.items as Outcome[];
-      setSubs((s) => (cursor && s ? [...s, ...items] : items));
-      setMore(page.next_cursor);
-    } catch (e) {
-      setError(e as ApiError);
-    }
-  }, []);
+  // The caller's projects, for the project filter and to render answers with their schema.
+  const [projects, setProjects] = useState<Map<number, Project>>(new Map());
   useEffect(() => {
+    labelApi.myProjects().then((ps) => setProjects(new Map(ps.map((p) => [p.id, p]))), () => {});
+  }, []);
+  // Only the answer to the latest filters is shown, whatever order answers arrive in.
+  const latest = useRef(0);
+  const load = useCallback(
+    async (cursor?: string) => {
+      const ask = ++latest.current;
+      try {
+        const page = await labelApi.mySubmissions({ ...params, limit: 50, cursor });
+        if (ask !== latest.current) return;
+        const items = page.items as Outcome[];
+        setSubs((s) => (cursor && s ? [...s, ...items] : items));
+        setMore(page.next_cursor);
+        setError(null);
+      } catch (e) {
+        if (ask === latest.current) setError(e as ApiError);
+      }
+    },
+    [params],
+  );
+  useEffect(() => {
+    setSubs(null);
     void load();
   }, [load]);
   // A decision or dispute on my work re-reads the list (coalesced), so it is never stale.
@@ -138,7 +157,7 @@ export function MyWorkPage() {
         const items: Outcome[] = [];
         let cursor: string | null = null;
         do {
-          const page = await labelApi.mySubmissions({ limit: Math.min(PAGE_MAX, loaded - items.length), cursor });
+          const page = await labelApi.mySubmissions({ ...params, limit: Math.min(PAGE_MAX, loaded - items.length), cursor });
           items.push(...(page.items as Outcome[]));
           cursor = page.next_cursor;
         } while (cursor && items.length < loaded);
@@ -146,8 +165,21 @@ export function MyWorkPage() {
         setMore(cursor);
       })().catch(() => {});
     }, 200);
-  }, [subs?.length]);
+  }, [subs?.length, params]);
   useChannel(me ? `member:${me.id}` : null, (e) => e.type.startsWith('review.') && reload(), { onReset: reload });
+  const setFilter = (f: MyWorkQuery) => navigate(`/work/mine${searchOf(f)}`);
+  // The project whose schema renders a line's answer: only while its task type is the line's.
+  const viewOf = (s: Outcome) => {
+    const p = projects.get(s.project_id);
+    return p && p.task_type === s.task_type ? p : undefined;
+  };
+  // Projects named by the filter and by the lines, even ones the member has since left.
+  const choices = useMemo(() => {
+    const m = new Map<number, { id: number; name: string }>();
+    projects.forEach((p) => m.set(p.id, { id: p.id, name: p.name }));
+    subs?.forEach((s) => m.has(s.project_id) || m.set(s.project_id, { id: s.project_id, name: s.project_name }));
+    return [...m.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }, [projects, subs]);
   return (
     <>
       <PageHeading title="My work" lead="What you have submitted and what reviewers decided." />
@@ -157,10 +189,20 @@ export function MyWorkPage() {
       <ErrorAlert error={error} />
       {notice && <Notice>{notice}</Notice>}
       {subs === null && !error && <p className="muted">Loading your submissions…</p>}
+      <MyWorkFilters value={filter} projects={choices} onChange={setFilter} />
       {subs && subs.length === 0 && (
         <section className="empty-state" aria-labelledby="mine-empty">
-          <h2 id="mine-empty">No submissions yet</h2>
-          <p>Your submitted answers will be listed here.</p>
+          {isFiltered(filter) ? (
+            <>
+              <h2 id="mine-empty">Nothing matches these filters</h2>
+              <p>Change or clear the filters to see more of your work.</p>
+            </>
+          ) : (
+            <>
+              <h2 id="mine-empty">No submissions yet</h2>
+              <p>Your submitted answers will be listed here.</p>
+            </>
+          )}
         </section>
       )}
       {subs && subs.length > 0 && (
@@ -229,9 +271,13 @@ export function MyWorkPage() {
                 />
               ) : (
                 <>
-                  <h3 className="item-label">Your answer</h3>
-                  <pre className="answer-pre">{pretty(s.answer)}</pre>
-                  {s.status === 'corrected' && s.corrected_answer && <DiffView label="Reviewer’s correction (your answer → theirs)" before={pretty(s.answer)} after={pretty(s.corrected_answer)} />}
+                  <GivenAnswer sub={s} project={viewOf(s)} />
+                  {s.status === 'corrected' && s.corrected_answer && (
+                    <>
+                      {viewOf(s) && <MyWorkAnswer item={false} label="The reviewer’s answer" taskType={s.task_type as TaskType} schema={viewOf(s)?.schema} data={s.data} answer={s.corrected_answer} />}
+                      <DiffView label="Reviewer’s correction (your answer → theirs)" before={pretty(s.answer)} after={pretty(s.corrected_answer)} />
+                    </>
+                  )}
                   {s.status === 'submitted' && (
                     <button type="button" className="btn btn-small" onClick={() => setEditing(s.id)}>
                       Reopen and amend
@@ -250,6 +296,18 @@ export function MyWorkPage() {
       )}
     </>
   );
+}
+
+/** The item and the answer as given, or the raw answer when the project's schema is not at hand. */
+function GivenAnswer({ sub, project }: { sub: Outcome; project: Project | undefined }) {
+  if (!project)
+    return (
+      <>
+        <h3 className="item-label">Your answer</h3>
+        <pre className="answer-pre">{pretty(sub.answer)}</pre>
+      </>
+    );
+  return <MyWorkAnswer label="Your answer" taskType={project.task_type} schema={project.schema} data={sub.data} answer={sub.answer} />;
 }
 
 function Amend({ sub, onDone }: { sub: MySubmission; onDone: (a: Answer | null) => void }) {

@@ -94,8 +94,11 @@ export const labelApi = {
   setMySettings: (sensitive_daily_cap: number) => request<MySettings | void>('PUT', '/api/me/settings', { sensitive_daily_cap }),
 
   /** One page of the caller's submissions, newest first; next_cursor continues it. */
-  mySubmissions: (q: { project_id?: number; limit?: number; cursor?: string | null } = {}) =>
-    listPage<MySubmission>(`/api/me/submissions${q.project_id ? `?project_id=${enc(q.project_id)}` : ''}`, q.cursor, q.limit ?? 50),
+  /** The caller's submissions, newest first, narrowed by project, status and UTC days (docs/WORK.md, "My work"). */
+  mySubmissions: (q: { project_id?: number; status?: string; from?: string; to?: string; limit?: number; cursor?: string | null } = {}) => {
+    const params = (['project_id', 'status', 'from', 'to'] as const).filter((k) => q[k]).map((k) => `${k}=${enc(q[k] as string | number)}`);
+    return listPage<MySubmission>(`/api/me/submissions${params.length ? `?${params.join('&')}` : ''}`, q.cursor, q.limit ?? 50);
+  },
   amend: (id: number, idempotency_key: string, answer: Answer) =>
     request<Submission>('PUT', `/api/submissions/${enc(id)}`, { idempotency_key, answer }),
 };

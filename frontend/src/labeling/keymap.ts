@@ -36,6 +36,10 @@ export const DEFAULT_KEYMAP: Keymap = {
   rank_tie: 't',
   rubric_up: 'ArrowUp',
   rubric_down: 'ArrowDown',
+  turn_next: 'j',
+  turn_prev: 'k',
+  turn_exclude: 'e',
+  turn_rationale: 'n',
 };
 
 /** The global actions: live on every task, so editors keep their generated keys off them. */
@@ -94,7 +98,7 @@ export function globalChars(km: Keymap): string[] {
 function live(a: Binding['group'], b: Binding['group']): boolean {
   if (a === b || a === 'global' || b === 'global') return true;
   const pair = (x: string, y: string) => (a === x && b === y) || (a === y && b === x);
-  return pair('options', 'pairwise') || pair('options', 'rubric');
+  return pair('options', 'pairwise') || pair('options', 'rubric') || pair('options', 'conversation') || pair('rubric', 'conversation');
 }
 
 /** The action that already has key where action would be live with it, if any. */

@@ -7,6 +7,7 @@ import { labelOf } from '../labeling/editors/common';
 import { convField, isPerTurnRubric } from '../labeling/conversation';
 import { DiffView, originalOf } from '../labeling/editors/Rewrite';
 import { colorOf } from '../labeling/editors/Spans';
+import { quoteOf, responsesOf } from '../labeling/editors/Compare';
 import { str } from '../labeling/editors/types';
 import type {
   Answer,
@@ -292,6 +293,11 @@ export function AnswerView(p: ViewProps) {
       );
     }
     case 'ranking': {
+      const resps = responsesOf(p.schema as RankingSchema, p.data);
+      const quote = (id: string) => {
+        const i = resps.findIndex((r) => r.id === id);
+        return i < 0 ? '' : quoteOf(resps[i], i + 1);
+      };
       const ranks = ranksOf(a.ranking);
       const tiers = Array.isArray(a.ranking) ? (a.ranking as string[][]) : [];
       const fields = new Map((p.d.fields ?? []).map((f) => [f.name, f]));
@@ -302,7 +308,7 @@ export function AnswerView(p: ViewProps) {
               {tier.map((id, j) => (
                 <span key={id}>
                   {j > 0 && ' = '}
-                  <span className="mono">{id}</span>
+                  {quote(id)} <span className="mono">{id}</span>
                   {fields.get(id)?.differ ? (
                     <>
                       {' '}

@@ -193,7 +193,7 @@ export function shuffledIds(ids: readonly string[], ctx: EditorContext): string[
 }
 
 /** A short quote of a response for the answer line (internal ids stay hidden). */
-function quoteOf(r: Resp | undefined, n: number): string {
+export function quoteOf(r: Resp | undefined, n: number): string {
   if (r?.messages !== undefined) return candidateSummary(candidateOf(r.messages));
   const t = (r?.title || r?.text || r?.body || '').trim().replace(/\s+/g, ' ');
   if (!t) return `response ${n}`;

@@ -2,10 +2,11 @@
 // rating panel under every assistant turn. J/K move between assistant
 // turns, ↑/↓ between criteria, number keys score (and move on, to the next
 // turn after the last criterion), E marks the turn "do not train on", N
-// opens its rationale. The answer is {"turns": {turn id: {scores, rationale?, exclude?}}}.
+// opens its rationale: the member's keys for these (keymap.ts). The answer is {"turns": {turn id: {scores, rationale?, exclude?}}}.
 import { useEffect, useRef, useState } from 'react';
 import { assistantIds, convField, messagesOf, stepTurn, turnsOf, type Message } from '../conversation';
-import { plainKey, scaleKeys } from '../keys';
+import { scaleKeys } from '../keys';
+import { DEFAULT_KEYMAP, keyLabel, keyOf, slotKey, useKeymap, type Keymap } from '../keymap';
 import type { Answer, Criterion, RubricSchema } from '../types';
 import { AnswerLine, Kbd, labelOf } from './common';
 import { Transcript } from './Conversation';
@@ -30,6 +31,7 @@ function TurnPanel({
   onSet,
   onRow,
   readOnly,
+  km,
 }: {
   s: RubricSchema;
   m: Message;
@@ -39,6 +41,7 @@ function TurnPanel({
   onSet: (t: TurnState) => void;
   onRow: (r: number) => void;
   readOnly?: boolean;
+  km: Keymap;
 }) {
   const rationale = s.rationale ?? 'optional';
   const id = m.id as string;
@@ -46,7 +49,7 @@ function TurnPanel({
     <div className="turn-rating" role="group" aria-label={`Rating of assistant turn ${id}`}>
       {s.criteria.map((c: Criterion, ri) => {
         const sc = scaleOf(c);
-        const keys = scaleKeys(sc);
+        const keys = scaleKeys(sc).map((k) => slotKey(km, k));
         const focused = active && ri === row;
         return (
           <fieldset key={c.id} className={`rubric-row ${focused ? 'rubric-row-active' : ''}`} onClick={() => onRow(ri)}>
@@ -76,12 +79,12 @@ function TurnPanel({
       <label className="choice turn-exclude">
         <input type="checkbox" checked={st.exclude} disabled={readOnly} onChange={() => onSet({ ...st, exclude: !st.exclude })} />
         <span className="choice-text">Do not train on this turn</span>
-        {active && <Kbd k="e" />}
+        {active && <Kbd k={km.turn_exclude} />}
       </label>
       {rationale !== 'off' && (
         <div className="field">
           <label htmlFor={`turn-rationale-${id}`}>
-            Rationale for this turn{rationale === 'required' ? ' (required)' : ' (optional)'} {active && <Kbd k="n" />}
+            Rationale for this turn{rationale === 'required' ? ' (required)' : ' (optional)'} {active && <Kbd k={km.turn_rationale} />}
           </label>
           <textarea id={`turn-rationale-${id}`} data-turn-rationale={id} rows={2} value={st.rationale} readOnly={readOnly} onChange={(e) => onSet({ ...st, rationale: e.target.value })} />
         </div>
@@ -98,6 +101,7 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   const [cur, setCur] = useState<string | null>(() => ids.find((id) => missingIn(s, answer.turns[id] ?? blank()).length > 0) ?? ids[0] ?? null);
   const [row, setRow] = useState(0);
   const rootRef = useRef<HTMLDivElement>(null);
+  const km = useKeymap();
   const stateOf = (id: string) => answer.turns[id] ?? blank();
   const set = (id: string, t: TurnState) => onChange({ turns: { ...answer.turns, [id]: t } });
   const go = (id: string | null) => {
@@ -106,30 +110,32 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   };
   useEffect(() => {
     keyRef.current = (e) => {
-      if (readOnly || e.ctrlKey || e.metaKey || e.altKey) return false;
-      const k = plainKey(e);
-      if (k === 'j' || k === 'k') {
-        go(stepTurn(ids, cur, k === 'j' ? 1 : -1));
+      const k = keyOf(e);
+      if (readOnly || !k) return false;
+      if (k === km.turn_next || k === km.turn_prev) {
+        go(stepTurn(ids, cur, k === km.turn_next ? 1 : -1));
         return true;
       }
       if (!cur) return false;
-      if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
-        setRow((r) => Math.max(0, Math.min(s.criteria.length - 1, r + (e.key === 'ArrowUp' ? -1 : 1))));
+      if (k === km.rubric_up || k === km.rubric_down) {
+        setRow((r) => Math.max(0, Math.min(s.criteria.length - 1, r + (k === km.rubric_up ? -1 : 1))));
         return true;
       }
-      if (k === 'e') {
+      if (k === km.turn_exclude) {
         const st = stateOf(cur);
         set(cur, { ...st, exclude: !st.exclude });
         return true;
       }
-      if (k === 'n' && (s.rationale ?? 'optional') !== 'off') {
+      if (k === km.turn_rationale && (s.rationale ?? 'optional') !== 'off') {
         [...(rootRef.current?.querySelectorAll<HTMLTextAreaElement>('textarea[data-turn-rationale]') ?? [])].find((x) => x.dataset.turnRationale === cur)?.focus();
         return true;
       }
       const c = s.criteria[row];
-      if (!k || !c) return false;
+      if (!c) return false;
       const sc = scaleOf(c);
-      const i = scaleKeys(sc).indexOf(k);
+      const i = scaleKeys(sc)
+        .map((x) => slotKey(km, x))
+        .indexOf(k);
       if (i < 0) return false;
       const st = stateOf(cur);
       set(cur, { ...st, scores: { ...st.scores, [c.id]: sc[i].value } });
@@ -144,7 +150,9 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
   const done = ids.filter((id) => !missingIn(s, stateOf(id)).length).length;
   return (
     <div className="editor editor-rubric editor-turns" ref={rootRef}>
-      <p className="hint">J / K move between assistant turns, ↑ / ↓ between criteria, number keys score.</p>
+      <p className="hint">
+        {keyLabel(km.turn_next)} / {keyLabel(km.turn_prev)} move between assistant turns, {keyLabel(km.rubric_up)} / {keyLabel(km.rubric_down)} between criteria, number keys score.
+      </p>
       <Transcript
         messages={msgs}
         active={cur}
@@ -152,7 +160,7 @@ function TurnRubricEditor({ schema, data, answer, onChange, keyRef, readOnly }: 
         extra={(m) =>
           m.role === 'assistant' && m.id ? (
             <div onFocus={() => setCur(m.id as string)} onClick={() => cur !== m.id && go(m.id as string)}>
-              <TurnPanel s={s} m={m} st={stateOf(m.id)} active={cur === m.id} row={row} onSet={(t) => set(m.id as string, t)} onRow={setRow} readOnly={readOnly} />
+              <TurnPanel s={s} m={m} st={stateOf(m.id)} active={cur === m.id} row={row} onSet={(t) => set(m.id as string, t)} onRow={setRow} readOnly={readOnly} km={km} />
             </div>
           ) : null
         }
@@ -210,11 +218,11 @@ export const turnRubric: EditorModule<TurnsAnswer> = {
     }
     return { turns };
   },
-  shortcuts: (schema) => [
-    { keys: 'J / K', action: 'Next / previous assistant turn' },
-    { keys: '↑ / ↓', action: 'Move between criteria' },
-    { keys: '1 … 9 (or the scale value)', action: 'Score the focused criterion' },
-    { keys: 'E', action: 'Mark the turn “do not train on this turn” (or unmark)' },
-    ...(((schema as RubricSchema).rationale ?? 'optional') !== 'off' ? [{ keys: 'N', action: 'Write a rationale for the turn (Esc leaves the box)' }] : []),
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => [
+    { keys: `${keyLabel(km.turn_next)} / ${keyLabel(km.turn_prev)}`, action: 'Next / previous assistant turn' },
+    { keys: `${keyLabel(km.rubric_up)} / ${keyLabel(km.rubric_down)}`, action: 'Move between criteria' },
+    { keys: `${keyLabel(km.option_1)} … ${keyLabel(km.option_9)} (or the scale value)`, action: 'Score the focused criterion' },
+    { keys: keyLabel(km.turn_exclude), action: 'Mark the turn “do not train on this turn” (or unmark)' },
+    ...(((schema as RubricSchema).rationale ?? 'optional') !== 'off' ? [{ keys: keyLabel(km.turn_rationale), action: 'Write a rationale for the turn (Esc leaves the box)' }] : []),
   ],
 };

@@ -1,11 +1,13 @@
 // Spans over a conversation (spans schema with conversation_field): the
 // transcript for context, then the span editor on one turn at a time. J/K
-// move between turns; offsets are code points inside that turn's content,
+// (the member's turn_next / turn_prev keys) move between turns, unless a
+// label's own hotkey takes the key; offsets are code points inside that turn's content,
 // and every span carries its turn_id (docs/TASKTYPES.md, "Answers per turn").
 import { useEffect, useRef, useState } from 'react';
 import { cpLength, cpSlice } from '../codepoints';
 import { convField, messagesOf, roleLabel, stepTurn, type Message } from '../conversation';
-import { choiceHotkeys, plainKey } from '../keys';
+import { choiceHotkeys } from '../keys';
+import { DEFAULT_KEYMAP, keyLabel, keyOf, slotKey, useKeymap, type Keymap } from '../keymap';
 import type { SpansSchema } from '../types';
 import { Transcript } from './Conversation';
 import { bySchema } from './dispatch';
@@ -49,13 +51,14 @@ function TurnSpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: E
     moved.current = false;
     rootRef.current?.querySelector<HTMLElement>('[data-testid="span-text"]')?.focus();
   }, [cur]);
-  const labelKeys = choiceHotkeys(s.labels, true);
+  const km = useKeymap();
+  const labelKeys = labelKeysOf(s, km);
   const m = turns.find((t) => t.id === cur);
   useEffect(() => {
     keyRef.current = (e) => {
-      const k = plainKey(e);
-      if ((k === 'j' || k === 'k') && !labelKeys.includes(k)) {
-        go(stepTurn(ids, cur, k === 'j' ? 1 : -1));
+      const k = keyOf(e);
+      if ((k === km.turn_next || k === km.turn_prev) && !labelKeys.includes(k)) {
+        go(stepTurn(ids, cur, k === km.turn_next ? 1 : -1));
         return true;
       }
       return inner.current?.(e) ?? false;
@@ -73,7 +76,7 @@ function TurnSpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: E
         active={cur}
         extra={(t) => (t.id && count(t.id) ? <p className="muted small">{count(t.id)} span{count(t.id) === 1 ? '' : 's'} in this turn</p> : null)}
       />
-      <div className="turn-pick" role="group" aria-label="Turn to label (J / K)">
+      <div className="turn-pick" role="group" aria-label={`Turn to label (${keyLabel(km.turn_next)} / ${keyLabel(km.turn_prev)})`}>
         {turns.map((t, i) => (
           <button type="button" key={t.id} className={`btn btn-small ${t.id === cur ? 'btn-primary' : ''}`} aria-pressed={t.id === cur} onClick={() => go(t.id as string)}>
             {i + 1}. {roleLabel(t)}
@@ -101,6 +104,11 @@ function TurnSpansEditor({ schema, data, answer, onChange, keyRef, readOnly }: E
   );
 }
 
+/** The keys of the span labels as the member presses them (a label's own hotkey wins over a turn key). */
+function labelKeysOf(s: SpansSchema, km: Keymap): string[] {
+  return choiceHotkeys(s.labels, true).map((k) => slotKey(km, k));
+}
+
 export const turnSpans: EditorModule<TurnSpansAnswer> = {
   Editor: TurnSpansEditor,
   empty: () => ({ spans: [] }),
@@ -123,9 +131,10 @@ export const turnSpans: EditorModule<TurnSpansAnswer> = {
       spans: sortTurnSpans(msgs, a.spans).map((x) => ({ turn_id: x.turn_id, start: x.start, end: x.end, label: x.label, text: cpSlice(byId.get(x.turn_id)?.content ?? '', x.start, x.end) })),
     };
   },
-  shortcuts: (schema) => {
-    const keys = choiceHotkeys((schema as SpansSchema).labels, true);
-    return [...(keys.includes('j') || keys.includes('k') ? [] : [{ keys: 'J / K', action: 'Next / previous turn' }]), ...spans.shortcuts(schema)];
+  shortcuts: (schema, km = DEFAULT_KEYMAP) => {
+    const keys = labelKeysOf(schema as SpansSchema, km);
+    const turn = [km.turn_next, km.turn_prev].filter((k) => !keys.includes(k));
+    return [...(turn.length ? [{ keys: turn.map(keyLabel).join(' / '), action: turn.length === 2 ? 'Next / previous turn' : turn[0] === km.turn_next ? 'Next turn' : 'Previous turn' }] : []), ...spans.shortcuts(schema, km)];
   },
 };
 

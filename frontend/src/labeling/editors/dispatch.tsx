@@ -15,7 +15,7 @@ export function bySchema<A, B>(pick: (schema: unknown) => boolean, yes: EditorMo
     from: (s, d, c, saved: Answer) => m(s).from(s, d, c, saved),
     validate: (s, d, a) => m(s).validate(s, d, a),
     toAnswer: (s, d, a) => m(s).toAnswer(s, d, a),
-    shortcuts: (s) => m(s).shortcuts(s),
+    shortcuts: (s, km) => m(s).shortcuts(s, km),
     confirm: (s, d, a) => m(s).confirm?.(s, d, a) ?? null,
   };
 }

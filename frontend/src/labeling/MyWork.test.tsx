@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import { MyWorkAnswer } from './MyWorkAnswer';
+import { apiParamsOf, isFiltered, NO_FILTER, queryOf, searchOf } from './MyWorkFilters';
+
+describe('My work filters', () => {
+  it('round-trip through the address and become API parameters', () => {
+    const f = queryOf('?status=rejected&project=7&from=2026-12-01&to=2026-12-05&x=1');
+    expect(f).toEqual({ status: 'rejected', project: '7', from: '2026-12-01', to: '2026-12-05' });
+    expect(searchOf(f)).toBe('?status=rejected&project=7&from=2026-12-01&to=2026-12-05');
+    expect(apiParamsOf(f)).toEqual({ status: 'rejected', project_id: 7, from: '2026-12-01', to: '2026-12-05' });
+    expect(isFiltered(f)).toBe(true);
+    expect(searchOf(NO_FILTER)).toBe('');
+    expect(isFiltered(queryOf(''))).toBe(false);
+    // A project that is not an id is no filter, not a request the server must refuse.
+    expect(apiParamsOf({ ...NO_FILTER, project: 'abc' }).project_id).toBeUndefined();
+  });
+});
+
+describe('My work answers as given', () => {
+  it('classification: the chosen label, not JSON', () => {
+    const { container } = render(
+      <MyWorkAnswer label="Your answer" taskType="classification" schema={{ field: 'text', choices: [{ value: 'pos', label: 'Positive' }, { value: 'neg', label: 'Negative' }] }} data={{ text: 'Lovely soup' }} answer={{ choice: 'neg' }} />,
+    );
+    expect(screen.getByText('Negative')).toBeTruthy();
+    expect(screen.getByText('Lovely soup')).toBeTruthy();
+    expect(container.textContent).not.toContain('"choice"');
+    expect(container.textContent).not.toContain('differs');
+  });
+
+  it('spans: the spans in the text, by label', () => {
+    render(<MyWorkAnswer label="Your answer" taskType="spans" schema={{ field: 'text', labels: [{ value: 'PER', label: 'Person' }] }} data={{ text: 'Anna Schmidt called' }} answer={{ spans: [{ start: 0, end: 12, label: 'PER' }] }} />);
+    const spans = screen.getByRole('list', { name: 'Spans' });
+    expect(spans.textContent).toContain('Person');
+    expect(spans.textContent).toContain('“Anna Schmidt”');
+  });
+
+  it('pairwise and ranking: the preferred response and the order by quote', () => {
+    const { rerender } = render(<MyWorkAnswer label="Your answer" taskType="pairwise" schema={{}} data={{ prompt: 'Hi', response_a: 'One', response_b: 'Two' }} answer={{ choice: 'b', shown_order: 'ab' }} />);
+    expect(screen.getByText('Response b is better')).toBeTruthy();
+    rerender(
+      <MyWorkAnswer
+        label="Your answer"
+        taskType="ranking"
+        schema={{}}
+        data={{ prompt: 'Pick', responses: [{ id: 'r1', text: 'Short answer' }, { id: 'r2', text: 'Long answer' }] }}
+        answer={{ ranking: [['r2'], ['r1']] }}
+      />,
+    );
+    const items = screen.getAllByRole('listitem').map((li) => li.textContent);
+    expect(items.some((t) => t?.startsWith('“Long answer”'))).toBe(true);
+  });
+});
