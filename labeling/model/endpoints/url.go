@@ -1,0 +1,93 @@
+package endpoints
+
+// Where a model endpoint may point: http(s) with a host, never copyhold
+// itself (its --base-url host, or one of this machine's addresses on its
+// listening port). Unlike webhooks, loopback and private addresses are
+// allowed: co-ops run their models on their own hardware.
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"copyhold/labeling/model"
+	"copyhold/labeling/webhook"
+)
+
+// Policy knows this server's own addresses.
+type Policy struct {
+	SelfHosts  []string     // public host names (from --base-url, --addr)
+	SelfPort   string       // the listening port
+	LocalAddrs []netip.Addr // this machine's addresses (nil: looked up)
+	Resolver   *net.Resolver
+}
+
+const maxURLLen = 2000
+
+// CheckURL validates a base URL and returns it as stored (no trailing slash).
+func (p Policy) CheckURL(ctx context.Context, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > maxURLLen {
+		return "", model.ErrInvalidEndpoint.With("base_url is required, at most %d bytes", maxURLLen)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", model.ErrInvalidEndpoint.With("base_url does not parse")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", model.ErrURLScheme
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", model.ErrInvalidEndpoint.With("base_url has no host")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", model.ErrInvalidEndpoint.With("base_url must not carry a user name, a ?query or a #fragment")
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	for _, h := range p.SelfHosts {
+		if h != "" && strings.EqualFold(strings.TrimSuffix(h, "."), host) {
+			return "", model.ErrURLSelf
+		}
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	var addrs []netip.Addr
+	switch a, err := netip.ParseAddr(host); {
+	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
+		addrs = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
+	case err == nil:
+		addrs = []netip.Addr{a}
+	default:
+		r := p.Resolver
+		if r == nil {
+			r = net.DefaultResolver
+		}
+		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		addrs, _ = r.LookupNetIP(rctx, "ip", host) // a name that does not resolve yet is accepted
+	}
+	for _, a := range addrs {
+		if p.isSelf(a.Unmap(), port) {
+			return "", model.ErrURLSelf
+		}
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u.String(), nil
+}
+
+func (p Policy) isSelf(a netip.Addr, port string) bool {
+	if p.SelfPort == "" || port != p.SelfPort {
+		return false
+	}
+	local := p.LocalAddrs
+	if local == nil {
+		local = webhook.InterfaceAddrs()
+	}
+	return a.IsLoopback() || a.IsUnspecified() || slices.Contains(local, a)
+}
