@@ -37,7 +37,7 @@ func newFixture(t *testing.T, db *gorm.DB, sealer *endpoints.Sealer) *fixture {
 	f := &fixture{db: db, env: map[string]string{}}
 	db.Raw(`SELECT id FROM members WHERE login = 'coord'`).Scan(&f.coord)
 	f.svc = endpoints.New(endpoints.Config{Store: store.New(db, nil), Prober: client.New(client.Config{Timeout: 5 * time.Second}),
-		Sealer: sealer, Policy: endpoints.Policy{SelfHosts: []string{"copyhold.example"}, SelfPort: "7070", LocalAddrs: []netip.Addr{}},
+		Sealer: sealer, Policy: endpoints.Policy{Self: []string{"copyhold.example:443", "copyhold.example:7070"}, SelfPort: "7070", LocalAddrs: []netip.Addr{}},
 		Getenv: func(k string) string { return f.env[k] }})
 	return f
 }
@@ -174,7 +174,8 @@ func TestValidationAndURLRules(t *testing.T) {
 		}{
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "ftp://10.0.0.1/v1" }, model.ErrURLScheme},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "javascript:alert(1)" }, model.ErrURLScheme},
-			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://copyhold.example/v1" }, model.ErrURLSelf},
+			{func(n *endpoints.NewEndpoint) { n.BaseURL = "https://copyhold.example/v1" }, model.ErrURLSelf},
+			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://COPYHOLD.example.:7070/v1" }, model.ErrURLSelf},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://127.0.0.1:7070/v1" }, model.ErrURLSelf},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://localhost:7070" }, model.ErrURLSelf},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://[::1]:7070/v1" }, model.ErrURLSelf},
@@ -198,14 +199,15 @@ func TestValidationAndURLRules(t *testing.T) {
 			wantCode(t, err, tc.want)
 		}
 		// Loopback and private addresses on other ports are the co-op's own hardware: allowed.
-		for i, u := range []string{srv.URL, "http://10.1.2.3:8000/v1", "http://192.168.1.20:11434/v1"} {
+		// So is copyhold's own host on another port.
+		for i, u := range []string{srv.URL, "http://10.1.2.3:8000/v1", "http://192.168.1.20:11434/v1", "http://copyhold.example:8000/v1"} {
 			n := ok
 			n.BaseURL, n.Name = u, "ok"+string(rune('a'+i))
 			if _, err := f.svc.Register(ctx, f.coord, n); err != nil {
 				t.Fatalf("%s: %v", u, err)
 			}
 		}
-		if n := f.count(`SELECT COUNT(*) FROM model_endpoints`); n != 3 {
+		if n := f.count(`SELECT COUNT(*) FROM model_endpoints`); n != 4 {
 			t.Fatalf("%d endpoints stored", n)
 		}
 	})

@@ -20,8 +20,10 @@ import (
 
 // Policy knows this server's own addresses.
 type Policy struct {
-	SelfHosts  []string     // public host names (from --base-url, --addr)
-	SelfPort   string       // the listening port
+	// Self are this server's own "host:port"s (its --base-url's, its
+	// --addr's). A model may run on the same host on another port.
+	Self       []string
+	SelfPort   string       // the listening port: any local address on it is this server
 	LocalAddrs []netip.Addr // this machine's addresses (nil: looked up)
 	Resolver   *net.Resolver
 }
@@ -48,14 +50,14 @@ func (p Policy) CheckURL(ctx context.Context, raw string) (string, error) {
 		return "", model.ErrInvalidEndpoint.With("base_url must not carry a user name, a ?query or a #fragment")
 	}
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	for _, h := range p.SelfHosts {
-		if h != "" && strings.EqualFold(strings.TrimSuffix(h, "."), host) {
-			return "", model.ErrURLSelf
-		}
-	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	for _, hp := range p.Self {
+		if h, sp, err := net.SplitHostPort(hp); err == nil && sp == port && strings.EqualFold(strings.TrimSuffix(h, "."), host) {
+			return "", model.ErrURLSelf
+		}
 	}
 	var addrs []netip.Addr
 	switch a, err := netip.ParseAddr(host); {
