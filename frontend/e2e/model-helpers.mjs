@@ -6,8 +6,10 @@
 //                   frontend/, built by `make build`; built here with
 //                   `go build` when missing)
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { FRONTEND_DIR } from './harness.mjs';
 
 export const MODELTEST_BIN = resolve(FRONTEND_DIR, process.env.MODELTEST_BIN ?? '../bin/copyhold-modeltest');
@@ -41,4 +43,11 @@ export async function startModelServer(profile = 'vllm', { key = '' } = {}) {
       proc.kill('SIGTERM');
     }),
   };
+}
+
+/** A fresh model data key file (--model-key): base64 of 32 random bytes. */
+export function modelDataKeyFile() {
+  const path = join(mkdtempSync(join(tmpdir(), 'copyhold-model-key-')), 'model.key');
+  writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  return path;
 }

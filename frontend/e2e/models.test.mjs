@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO, axeViolations, formatViolations, launchBrowser, login, newPage, screenshot, startServer } from './harness.mjs';
-import { startModelServer } from './model-helpers.mjs';
+import { modelDataKeyFile, startModelServer } from './model-helpers.mjs';
 
 let server;
 let browser;
@@ -14,7 +14,8 @@ let llama;
 
 before(async () => {
   llama = await startModelServer('llama.cpp', { key: 'sk-e2e-secret' });
-  server = await startServer({ demo: 'bare' });
+  // PostgreSQL installations configure the data key that seals API keys.
+  server = await startServer({ demo: 'bare', env: { COPYHOLD_MODEL_KEY: modelDataKeyFile() } });
   browser = await launchBrowser();
 });
 
