@@ -14,13 +14,14 @@ import (
 func modelOps() []*op {
 	gone := []*fault.Error{fault.ErrInvalid, model.ErrNotFound, errModelsOff}
 	invalid := []*fault.Error{model.ErrInvalidEndpoint, model.ErrURLScheme, model.ErrURLSelf, model.ErrNameTaken, model.ErrNoKeyStore, errModelsOff}
+	create := append([]*fault.Error{model.ErrTooMany}, invalid...)
 	return []*op{
 		opGet("/api/model-endpoints", "The model endpoints, oldest first, with their probed capabilities (never a key)", coordinators).
 			paged(model.Endpoint{}, nil).fails(errModelsOff),
 		opPost("/api/model-endpoints", "Register a model endpoint and probe it; api_key is write-only", coordinators).
 			about("The probe sends a few small requests (chat, n=2, a seed twice, logprobs, a JSON schema, a forced tool call, streaming). "+
 				"A failed probe does not refuse the registration: capabilities.chat is false and the notes say why.").
-			in(endpoints.NewEndpoint{}).ok(http.StatusCreated, model.Endpoint{}).fails(invalid...),
+			in(endpoints.NewEndpoint{}).ok(http.StatusCreated, model.Endpoint{}).fails(create...),
 		opGet("/api/model-endpoints/:id", "A model endpoint", coordinators).ok(http.StatusOK, model.Endpoint{}).fails(gone...),
 		opPatch("/api/model-endpoints/:id", "Change a model endpoint; a new URL, model or key is probed again", coordinators).
 			about("Moving an endpoint that has a key to a new base_url needs api_key or key_env again, or clear_key.").

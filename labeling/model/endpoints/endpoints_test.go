@@ -180,6 +180,8 @@ func TestValidationAndURLRules(t *testing.T) {
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://localhost:7070" }, model.ErrURLSelf},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://[::1]:7070/v1" }, model.ErrURLSelf},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://u:p@10.0.0.5/v1" }, model.ErrInvalidEndpoint},
+			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://169.254.169.254/latest" }, model.ErrInvalidEndpoint},
+			{func(n *endpoints.NewEndpoint) { n.BaseURL = "http://[fe80::1]:8000/v1" }, model.ErrInvalidEndpoint},
 			{func(n *endpoints.NewEndpoint) { n.BaseURL = "" }, model.ErrInvalidEndpoint},
 			{func(n *endpoints.NewEndpoint) { n.Name = " " }, model.ErrInvalidEndpoint},
 			{func(n *endpoints.NewEndpoint) { n.Model = strings.Repeat("m", 201) }, model.ErrInvalidEndpoint},
@@ -280,4 +282,19 @@ func TestSealer(t *testing.T) {
 	if _, err := endpoints.ParseDataKey("c2hvcnQ="); err == nil {
 		t.Fatal("a short data key parsed")
 	}
+}
+
+func TestAtMostMaxEndpoints(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db, nil)
+		now := time.Now().UTC()
+		for i := range model.MaxEndpoints {
+			if err := db.Exec(`INSERT INTO model_endpoints (name, base_url, model, created_by, created_at, updated_at) VALUES (?, 'http://10.0.0.1/v1', 'm', ?, ?, ?)`,
+				"e"+strings.Repeat("x", i), f.coord, now, now).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := f.svc.Register(context.Background(), f.coord, endpoints.NewEndpoint{Name: "one more", BaseURL: "http://10.0.0.2/v1", Model: "m"})
+		wantCode(t, err, model.ErrTooMany)
+	})
 }

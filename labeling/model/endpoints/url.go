@@ -3,7 +3,8 @@ package endpoints
 // Where a model endpoint may point: http(s) with a host, never copyhold
 // itself (its --base-url host, or one of this machine's addresses on its
 // listening port). Unlike webhooks, loopback and private addresses are
-// allowed: co-ops run their models on their own hardware.
+// allowed: co-ops run their models on their own hardware. Link-local
+// addresses (cloud metadata services) are refused.
 
 import (
 	"context"
@@ -75,8 +76,13 @@ func (p Policy) CheckURL(ctx context.Context, raw string) (string, error) {
 		addrs, _ = r.LookupNetIP(rctx, "ip", host) // a name that does not resolve yet is accepted
 	}
 	for _, a := range addrs {
-		if p.isSelf(a.Unmap(), port) {
+		a = a.Unmap()
+		if p.isSelf(a, port) {
 			return "", model.ErrURLSelf
+		}
+		// No model runs on a link-local address; cloud metadata services do.
+		if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsMulticast() {
+			return "", model.ErrInvalidEndpoint.With("base_url resolves to %s: link-local and multicast addresses are refused", a)
 		}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")

@@ -77,6 +77,13 @@ func encode(v any) string {
 func (s *Store) Create(ctx context.Context, actor int64, ep model.Endpoint, keyCipher string) (model.Endpoint, error) {
 	var out model.Endpoint
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var count int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM model_endpoints`).Scan(&count).Error; err != nil {
+			return err
+		}
+		if count >= model.MaxEndpoints {
+			return model.ErrTooMany
+		}
 		if err := nameFree(tx, ep.Name, 0); err != nil {
 			return err
 		}
