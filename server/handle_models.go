@@ -5,7 +5,6 @@ import (
 
 	"copyhold/labeling/fault"
 	"copyhold/labeling/model"
-	"copyhold/labeling/model/endpoints"
 	"copyhold/labeling/page"
 
 	"github.com/gin-gonic/gin"
@@ -49,7 +48,7 @@ func (s *Server) handleCreateModelEndpoint(c *gin.Context) {
 		return
 	}
 	me, _ := currentMember(c)
-	var req endpoints.NewEndpoint
+	var req model.NewEndpoint
 	if !bindJSON(c, &req) {
 		return
 	}
@@ -83,7 +82,7 @@ func (s *Server) handleUpdateModelEndpoint(c *gin.Context) {
 		return
 	}
 	me, _ := currentMember(c)
-	var req endpoints.Patch
+	var req model.EndpointPatch
 	if !bindJSON(c, &req) {
 		return
 	}

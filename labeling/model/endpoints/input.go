@@ -10,33 +10,12 @@ import (
 	"copyhold/labeling/model/store"
 )
 
-// NewEndpoint is what a coordinator registers. APIKey is write-only: no
-// answer carries it.
-type NewEndpoint struct {
-	Name    string `json:"name"`
-	BaseURL string `json:"base_url"`
-	Model   string `json:"model"`
-	// APIKey is stored encrypted; KeyEnv instead names an environment
-	// variable of the server that holds it (MODEL_API_KEY…). At most one.
-	APIKey      string       `json:"api_key,omitempty"`
-	KeyEnv      string       `json:"key_env,omitempty"`
-	Params      model.Params `json:"params"`
-	Concurrency int          `json:"concurrency,omitempty"` // 1–64 (0: 1)
-	PerMinute   int          `json:"per_minute,omitempty"`  // 0: no bound
-}
-
-// Patch changes some of an endpoint's settings (absent fields stay).
-type Patch struct {
-	Name        *string       `json:"name,omitempty"`
-	BaseURL     *string       `json:"base_url,omitempty"`
-	Model       *string       `json:"model,omitempty"`
-	APIKey      *string       `json:"api_key,omitempty"`
-	KeyEnv      *string       `json:"key_env,omitempty"`
-	ClearKey    bool          `json:"clear_key,omitempty"` // forget the key (stored or named)
-	Params      *model.Params `json:"params,omitempty"`
-	Concurrency *int          `json:"concurrency,omitempty"`
-	PerMinute   *int          `json:"per_minute,omitempty"`
-}
+// NewEndpoint and Patch are the model package's input shapes (the server
+// names them without linking this package's store).
+type (
+	NewEndpoint = model.NewEndpoint
+	Patch       = model.EndpointPatch
+)
 
 // Limits.
 const (
