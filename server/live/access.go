@@ -19,6 +19,7 @@ const (
 	chProject
 	chReview
 	chMember
+	chCoordinators
 )
 
 type channel struct {
@@ -32,6 +33,9 @@ type channel struct {
 func parseChannel(s string) (channel, bool) {
 	if s == feed.CoopScope {
 		return channel{name: s, kind: chCoop}, true
+	}
+	if s == feed.CoordinatorScope {
+		return channel{name: s, kind: chCoordinators}, true
 	}
 	prefix, num, ok := strings.Cut(s, ":")
 	if !ok {
@@ -71,6 +75,8 @@ func access(m member.Member, ch channel, projectMember bool) (ok, full bool) {
 		return ch.id == m.ID, true
 	case chReview:
 		return isStaff(m), true
+	case chCoordinators:
+		return m.Has(member.RoleCoordinator), true
 	case chProject:
 		if isStaff(m) {
 			return true, true
