@@ -64,6 +64,7 @@ type pickedItem struct {
 	Sensitive  bool
 	Data       string
 	Prediction *string
+	Gold       bool `gorm:"-"` // set by the caller: a gold item never shows a suggestion
 }
 
 // untouched is true when the member has no assignment on the item other than
