@@ -57,7 +57,7 @@ func TestSuggestionUpFrontAndSource(t *testing.T) {
 		if again := f.Claim(ls[1], p.ID); !sameJSON(again.Prediction, `{"choice":"negative"}`) {
 			t.Fatalf("resumed task %s", again.Prediction)
 		}
-		s1 := f.Answer(ls[0], first, "positive") // accepted unchanged
+		s1 := f.Answer(ls[0], first, "positive")  // accepted unchanged
 		s2 := f.Answer(ls[1], second, "positive") // changed
 		var rows []struct {
 			ID                 int64
