@@ -268,3 +268,66 @@ func sameJSON(raw json.RawMessage, want string) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
+
+// TestAnchoringOnTheQualityPage: agreement with the suggestion where it was
+// shown, against control items, and first answers changed toward it.
+func TestAnchoringOnTheQualityPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := storetest.NewLab(t, db)
+		ls := f.Labellers("l", 1)
+		p := f.Project("anchor", policy(labeling.SuggestAfterAnswer, 5000))
+		var lines []string
+		for i := range 30 {
+			lines = append(lines, fmt.Sprintf(`{"data":{"text":"t%d"},"prediction":{"choice":"positive"}}`, i))
+		}
+		f.ImportLines(p.ID, lines...)
+		var want labeling.Anchoring
+		for i := range 30 {
+			task := f.Claim(ls[0], p.ID)
+			first := []string{"negative", "positive"}[i%2]
+			res, err := f.W.FirstAnswer(f.Ctx, ls[0], labeling.FirstAnswerRequest{LeaseToken: task.LeaseToken,
+				Answer: json.RawMessage(fmt.Sprintf(`{"choice":%q}`, first))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			final := first
+			if labeling.InControl(task.ItemID, 5000) {
+				if res.Suggestion != nil {
+					t.Fatalf("control item %d revealed its suggestion", task.ItemID)
+				}
+				want.Control++
+				if final == "positive" {
+					want.ControlAgreed++
+				}
+			} else {
+				want.Shown++
+				if first == "negative" {
+					want.FirstDiffered++
+					if i%4 == 0 { // half of those change their mind
+						final = "positive"
+						want.ChangedToSuggestion++
+					}
+				}
+				if final == "positive" {
+					want.ShownAgreed++
+				}
+			}
+			f.Answer(ls[0], task, final)
+		}
+		q, err := f.S.Quality.ProjectQuality(f.Ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := q.Anchoring
+		if got.Shown != want.Shown || got.ShownAgreed != want.ShownAgreed || got.Control != want.Control || got.ControlAgreed != want.ControlAgreed ||
+			got.FirstDiffered != want.FirstDiffered || got.ChangedToSuggestion != want.ChangedToSuggestion || got.Policy != labeling.SuggestAfterAnswer {
+			t.Fatalf("anchoring %+v\nwant %+v", got, want)
+		}
+		if want.Shown == 0 || want.Control == 0 || want.ChangedToSuggestion == 0 {
+			t.Fatalf("the fixture measures nothing: %+v", want)
+		}
+		if got.ShownAgreementBP == nil || *got.ShownAgreementBP != int(want.ShownAgreed*10_000/want.Shown) || got.ChangedTowardBP == nil {
+			t.Fatalf("rates %+v", got)
+		}
+	})
+}
