@@ -316,6 +316,9 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 		}
 		if ok {
 			it.Gold = true
+			if useful(p) {
+				onStream(streamGold)
+			}
 			return s.lease(tx, p, memberID, it, now)
 		}
 	}
@@ -334,6 +337,17 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 			}
 			return s.lease(tx, p, memberID, pickedItem{ID: old.ItemID, Sensitive: old.Sensitive}, now)
 		}
+		// Ordering by usefulness draws a stream first (useful.go).
+		if skipLocked && useful(p) {
+			it, st, ok, err := claimUseful(tx, p, args)
+			if err != nil {
+				return labeling.Task{}, err
+			}
+			if ok {
+				onStream(st)
+				return s.lease(tx, p, memberID, it, now)
+			}
+		}
 		// Bounded passes first (see claimBand); the full one decides "none left".
 		bands := []claimBand{bandStartedHead, bandFresh, bandAll}
 		if !skipLocked {
@@ -345,6 +359,9 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 				return labeling.Task{}, err
 			}
 			if ok {
+				if useful(p) {
+					onStream(streamUsual)
+				}
 				return s.lease(tx, p, memberID, it, now)
 			}
 		}

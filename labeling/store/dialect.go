@@ -145,6 +145,35 @@ RETURNING id, sensitive, data, prediction`
 	return scanPicked(tx.Raw(q, a.named()))
 }
 
+// claimStreamItem takes a slot on the first open item of a stream of
+// ordering by usefulness (useful.go), in the claim pattern of claimOpenItem,
+// always skipping rows other claims hold: the usual passes that follow
+// decide "none left".
+func claimStreamItem(tx *gorm.DB, a claimArgs, st claimStream, pivot int64) (pickedItem, bool, error) {
+	extra, order := usefulOrder(st)
+	filter := `
+    FROM items i
+    WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k` + extra + `
+      AND (@allow_sensitive OR NOT i.sensitive) AND (i.categories & @blocked) = 0
+      AND ` + untouched + `
+    ORDER BY ` + order + `
+    LIMIT 1`
+	var q string
+	if isPostgres(tx) {
+		q = `WITH pick AS (SELECT i.id` + filter + ` FOR NO KEY UPDATE OF i SKIP LOCKED)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive, items.data, items.prediction`
+	} else {
+		q = `UPDATE items SET held = held + 1
+WHERE id = (SELECT i.id` + filter + `)
+RETURNING id, sensitive, data, prediction`
+	}
+	args := a.named()
+	args["pivot"] = pivot
+	return scanPicked(tx.Raw(q, args))
+}
+
 // claimGoldItem takes a gold item the member has not seen. Gold items have no
 // slot limit; held still counts live leases so the counters stay uniform.
 // Best effort: a gold row locked by someone else is simply skipped.
