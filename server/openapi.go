@@ -139,6 +139,7 @@ var operationLists = []struct {
 	{"datasets", "snapshots, exports, releases and evaluations", datasetOps},
 	{"register", "the court roll: checkpoints, tiles and proofs, public", registerOps},
 	{"webhooks", "outbound webhooks for training pipelines (Standard Webhooks)", webhookOps},
+	{"suggestions", "models' suggestions: the after_answer reveal", suggestOps},
 }
 
 func tags() []schema {
