@@ -97,3 +97,32 @@ test('after_answer hides the suggestion until the labeller answers', async () =>
     await q.context.close();
   }
 });
+
+test('up_front pre-fills the suggestion and marks whose it is', async () => {
+  const coord = await apiClient(server.url, DEMO.coordinator);
+  const lab = await apiClient(server.url, DEMO.labeller);
+  const p = await setupProject(coord, {
+    name: 'suggest up front',
+    task_type: 'classification',
+    schema: { field: 'text', choices: [{ value: 'pos', label: 'Positive' }, { value: 'neg', label: 'Negative' }] },
+    items: [{ data: { text: 'Warm welcome' }, prediction: { choice: 'pos' } }],
+    settings: { suggestion_policy: 'up_front', suggestion_control_bp: 0 },
+  });
+  const { context, page, problems } = await newPage(browser, server.url);
+  try {
+    await login(page, DEMO.labeller.login, DEMO.labeller.password);
+    await openWorkbench(page, p.id);
+    const note = page.locator('[data-suggestion="up_front"]');
+    await note.waitFor();
+    assert.match(await note.innerText(), /Suggested by an imported prediction/);
+    // Accepting it unchanged is one key: the answer is already there.
+    await page.keyboard.press('Enter');
+    await waitAllDone(page);
+    const subs = await mySubmissions(lab, p.id);
+    assert.equal(subs.length, 1);
+    assert.equal(subs[0].answer.choice, 'pos');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
