@@ -145,12 +145,31 @@ RETURNING id, sensitive, data, prediction`
 	return scanPicked(tx.Raw(q, a.named()))
 }
 
+// usefulOrder is the extra condition and ORDER BY of a stream of ordering
+// by usefulness. Uncertain: lowest confidence first, items without one last
+// (PostgreSQL sorts NULL last when ascending, and so walks items_uncertain in
+// order; SQLite sorts it first, so the order says so). Oldest: import order.
+// Random: import order from a random point.
+func usefulOrder(tx *gorm.DB, st claimStream) (extra, order string) {
+	switch st {
+	case streamUncertain:
+		if isPostgres(tx) {
+			return "", "i.suggestion_confidence, i.order_key"
+		}
+		return "", "i.suggestion_confidence IS NULL, i.suggestion_confidence, i.order_key"
+	case streamRandom:
+		return `
+      AND i.seq >= @pivot`, "i.seq"
+	}
+	return "", "i.seq"
+}
+
 // claimStreamItem takes a slot on the first open item of a stream of
 // ordering by usefulness (useful.go), in the claim pattern of claimOpenItem,
 // always skipping rows other claims hold: the usual passes that follow
 // decide "none left".
 func claimStreamItem(tx *gorm.DB, a claimArgs, st claimStream, pivot int64) (pickedItem, bool, error) {
-	extra, order := usefulOrder(st)
+	extra, order := usefulOrder(tx, st)
 	filter := `
     FROM items i
     WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k` + extra + `

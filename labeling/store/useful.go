@@ -58,18 +58,5 @@ func claimUseful(tx *gorm.DB, p projectRow, args claimArgs) (pickedItem, claimSt
 	return it, st, ok, err
 }
 
-// usefulOrder is the ORDER BY (and extra condition) of a stream.
-func usefulOrder(st claimStream) (extra, order string) {
-	switch st {
-	case streamUncertain:
-		// Items without a confidence come last (false sorts before true on both databases).
-		return "", "i.suggestion_confidence IS NULL, i.suggestion_confidence, i.order_key"
-	case streamRandom:
-		return `
-      AND i.seq >= @pivot`, "i.seq"
-	}
-	return "", "i.seq"
-}
-
 // useful reports whether the project orders by usefulness.
 func useful(p projectRow) bool { return p.OrderByUsefulness }

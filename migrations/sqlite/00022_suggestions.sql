@@ -13,7 +13,7 @@ ALTER TABLE items ADD COLUMN suggestion_confidence INTEGER CHECK (suggestion_con
 ALTER TABLE items ADD COLUMN suggested_at DATETIME;
 UPDATE items SET suggestion_source = 'import' WHERE prediction IS NOT NULL;
 -- The uncertainty stream of ordering by usefulness reads open items by confidence.
-CREATE INDEX items_uncertain ON items (project_id, suggestion_confidence) WHERE status = 'open';
+CREATE INDEX items_uncertain ON items (project_id, suggestion_confidence, order_key) WHERE status = 'open';
 
 -- The policy: 'off', 'after_answer' (shown after the labeller's own first
 -- answer) or 'up_front'; a control share of items (basis points, by a hash of
