@@ -6,6 +6,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/sqldb"
 	"copyhold/labeling/tasktype"
 
 	"gorm.io/gorm"
@@ -19,7 +20,7 @@ import (
 // SetSuggestion sets (or replaces) an item's suggestion in the caller's
 // transaction: the generation worker calls it in the transaction that
 // finishes the item's job. The answer must be valid for the project's schema
-// and the item. A labeller who already holds the item keeps what they were
+// and the item; At zero is the transaction's clock. A labeller who already holds the item keeps what they were
 // shown; submissions keep their own copy of the suggestion they saw.
 func SetSuggestion(tx *gorm.DB, itemID int64, s labeling.ItemSuggestion) error {
 	if s.Source != labeling.SuggestionFromImport && s.Source != labeling.SuggestionFromEndpoint {
@@ -41,6 +42,9 @@ func SetSuggestion(tx *gorm.DB, itemID int64, s labeling.ItemSuggestion) error {
 		return fault.ErrNotFound.With("item %d not found", itemID)
 	}
 	r := rows[0]
+	if s.At.IsZero() {
+		s.At = sqldb.Now(tx)
+	}
 	ans, err := tasktype.ValidateAnswer(tasktype.TaskType(r.TaskType), json.RawMessage(r.Schema), json.RawMessage(r.Data), s.Answer)
 	if err != nil {
 		return err
@@ -52,10 +56,7 @@ func SetSuggestion(tx *gorm.DB, itemID int64, s labeling.ItemSuggestion) error {
 
 // SetSuggestion is the package function in its own transaction (for tools and tests).
 func (s *Projects) SetSuggestion(ctx context.Context, itemID int64, sg labeling.ItemSuggestion) error {
-	if sg.At.IsZero() {
-		sg.At = s.clock()
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return SetSuggestion(tx, itemID, sg) })
+	return s.inTx(ctx, func(tx *gorm.DB) error { return SetSuggestion(tx, itemID, sg) })
 }
 
 // showsSuggestion says whether the item's suggestion may reach a labeller of

@@ -43,6 +43,9 @@ func TestSuggestionUpFrontAndSource(t *testing.T) {
 			Source: labeling.SuggestionFromEndpoint, EndpointID: &ep, Model: "qwen-7b", Confidence: &conf}); err != nil {
 			t.Fatal(err)
 		}
+		if n := f.Count(`SELECT COUNT(*) FROM items WHERE suggested_at IS NOT NULL AND suggestion_source = 'endpoint' AND suggestion_endpoint_id = 7`); n != 1 {
+			t.Fatalf("%d items carry the endpoint's suggestion with its time", n)
+		}
 		first := f.Claim(ls[0], p.ID)
 		if !sameJSON(first.Prediction, `{"choice":"positive"}`) || first.SuggestionMeta == nil || first.SuggestionMeta.Source != "import" ||
 			first.SuggestionPolicy != labeling.SuggestUpFront {
