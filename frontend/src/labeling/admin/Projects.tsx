@@ -332,7 +332,7 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
                 hint="0 keeps the co-op’s wellbeing setting."
               />
               <div className="field">
-                <label htmlFor="pf-suggest">Suggestions from models</label>
+                <label htmlFor="pf-suggest">Suggestion policy</label>
                 <select id="pf-suggest" value={form.suggestion_policy} onChange={(e) => set('suggestion_policy', e.target.value as SuggestionPolicy)}>
                   <option value="off">Off</option>
                   <option value="after_answer">After the labeller’s first answer</option>
