@@ -80,8 +80,10 @@ const (
 	MaxLeaseSeconds     = 86400
 	DefaultLeaseSeconds = 600
 	MaxGoldRateBP       = 5000 // basis points: at most half the tasks are gold
-	MaxProjectNameLen   = 200
-	MaxInstructionsLen  = 100_000
+	// MaxSuggestionControlBP: at most half the items go without their suggestion.
+	MaxSuggestionControlBP = 5000
+	MaxProjectNameLen      = 200
+	MaxInstructionsLen     = 100_000
 
 	// CoopSensitiveDailyCap is the co-op's maximum number of sensitive items a
 	// member is shown per UTC day; a member may lower theirs, never raise it.
@@ -113,11 +115,15 @@ type Project struct {
 	Stint        int               `json:"stint"` // daily cap of tasks per member; 0 = none
 	// SensitiveBreakAfter forces a break after a run of this many sensitive
 	// items ending in this project; 0 keeps the co-op's run length.
-	SensitiveBreakAfter int           `json:"sensitive_break_after"`
-	Status              ProjectStatus `json:"status"`
-	CreatedBy           *int64        `json:"created_by,omitempty"`
-	CreatedAt           time.Time     `json:"created_at"`
-	UpdatedAt           time.Time     `json:"updated_at"`
+	SensitiveBreakAfter int `json:"sensitive_break_after"`
+	// SuggestionPolicy, SuggestionControlBP and OrderByUsefulness: see ProjectSettings.
+	SuggestionPolicy    SuggestionPolicy `json:"suggestion_policy"`
+	SuggestionControlBP int              `json:"suggestion_control_bp"`
+	OrderByUsefulness   bool             `json:"order_by_usefulness"`
+	Status              ProjectStatus    `json:"status"`
+	CreatedBy           *int64           `json:"created_by,omitempty"`
+	CreatedAt           time.Time        `json:"created_at"`
+	UpdatedAt           time.Time        `json:"updated_at"`
 	// LSConfig is the Label Studio labelling config the project was made
 	// from ("" if none); GET /api/projects/{id}/lsconfig serves it.
 	LSConfig string `json:"-"`
@@ -139,6 +145,14 @@ type ProjectSettings struct {
 	Stint        int               `json:"stint"`
 	// SensitiveBreakAfter: a run of this many sensitive items forces a break (0: the co-op's).
 	SensitiveBreakAfter int `json:"sensitive_break_after"`
+	// SuggestionPolicy says when labellers see an item's suggestion ("": up_front).
+	SuggestionPolicy SuggestionPolicy `json:"suggestion_policy"`
+	// SuggestionControlBP is the share of items (basis points) that never show
+	// one, for the anchoring measurement; nil means DefaultSuggestionControlBP.
+	SuggestionControlBP *int `json:"suggestion_control_bp,omitempty"`
+	// OrderByUsefulness serves uncertain items first, mixed with the usual
+	// order, random items and gold (docs/MODELS.md, "Ordering by usefulness").
+	OrderByUsefulness bool `json:"order_by_usefulness"`
 	// LSConfig, at creation only, is a Label Studio labelling config (XML or
 	// a template config.yml). It gives the task type and schema when they
 	// are left empty, must fit them when they are given, and is kept so
@@ -214,6 +228,16 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 	if p.SensitiveBreakAfter < 0 || p.SensitiveBreakAfter > MaxBreakAfter {
 		return p, fault.ErrInvalid.With("sensitive_break_after must be 0 (the co-op's) to %d", MaxBreakAfter)
 	}
+	if p.SuggestionPolicy, err = ParseSuggestionPolicy(string(p.SuggestionPolicy)); err != nil {
+		return p, err
+	}
+	if p.SuggestionControlBP == nil {
+		n := DefaultSuggestionControlBP
+		p.SuggestionControlBP = &n
+	}
+	if c := *p.SuggestionControlBP; c < 0 || c > MaxSuggestionControlBP {
+		return p, fault.ErrInvalid.With("suggestion_control_bp must be between 0 and %d basis points", MaxSuggestionControlBP)
+	}
 	return p, nil
 }
 
@@ -221,7 +245,8 @@ func (p ProjectSettings) Normalize() (ProjectSettings, error) {
 func (p Project) Settings() ProjectSettings {
 	return ProjectSettings{ModelID: p.ModelID, Name: p.Name, TaskType: p.TaskType, Schema: p.Schema,
 		Instructions: p.Instructions, Overlap: p.Overlap, LeaseSeconds: p.LeaseSeconds, Ordering: p.Ordering,
-		RandomSeed: p.RandomSeed, GoldRateBP: p.GoldRateBP, Stint: p.Stint, SensitiveBreakAfter: p.SensitiveBreakAfter}
+		RandomSeed: p.RandomSeed, GoldRateBP: p.GoldRateBP, Stint: p.Stint, SensitiveBreakAfter: p.SensitiveBreakAfter,
+		SuggestionPolicy: p.SuggestionPolicy, SuggestionControlBP: &p.SuggestionControlBP, OrderByUsefulness: p.OrderByUsefulness}
 }
 
 // ProjectPatch changes some settings; nil fields stay. Task type and schema
@@ -239,7 +264,10 @@ type ProjectPatch struct {
 	GoldRateBP   *int               `json:"gold_rate_bp,omitempty"`
 	Stint        *int               `json:"stint,omitempty"`
 	// SensitiveBreakAfter: 0 goes back to the co-op's run length.
-	SensitiveBreakAfter *int `json:"sensitive_break_after,omitempty"`
+	SensitiveBreakAfter *int              `json:"sensitive_break_after,omitempty"`
+	SuggestionPolicy    *SuggestionPolicy `json:"suggestion_policy,omitempty"`
+	SuggestionControlBP *int              `json:"suggestion_control_bp,omitempty"`
+	OrderByUsefulness   *bool             `json:"order_by_usefulness,omitempty"`
 }
 
 // Apply returns the settings with the patch applied (not yet normalised).
@@ -277,6 +305,15 @@ func (pp ProjectPatch) Apply(s ProjectSettings) ProjectSettings {
 	if pp.SensitiveBreakAfter != nil {
 		s.SensitiveBreakAfter = *pp.SensitiveBreakAfter
 	}
+	if pp.SuggestionPolicy != nil {
+		s.SuggestionPolicy = *pp.SuggestionPolicy
+	}
+	if pp.SuggestionControlBP != nil {
+		s.SuggestionControlBP = pp.SuggestionControlBP
+	}
+	if pp.OrderByUsefulness != nil {
+		s.OrderByUsefulness = *pp.OrderByUsefulness
+	}
 	return s
 }
 
@@ -302,10 +339,15 @@ type Item struct {
 	Priority    int             `json:"priority"`
 	Prediction  json.RawMessage `json:"prediction,omitempty"`
 	// PredictionModel and PredictionScore come with a Label Studio prediction.
-	PredictionModel string          `json:"prediction_model,omitempty"`
-	PredictionScore string          `json:"prediction_score,omitempty"`
-	Gold            json.RawMessage `json:"gold,omitempty"`
-	Sensitive       bool            `json:"sensitive"`
+	PredictionModel string `json:"prediction_model,omitempty"`
+	PredictionScore string `json:"prediction_score,omitempty"`
+	// SuggestionSource says where Prediction came from (import, endpoint; "" none),
+	// SuggestionEndpointID which endpoint, SuggestionConfidence how sure (basis points).
+	SuggestionSource     string          `json:"suggestion_source,omitempty"`
+	SuggestionEndpointID *int64          `json:"suggestion_endpoint_id,omitempty"`
+	SuggestionConfidence *int            `json:"suggestion_confidence,omitempty"`
+	Gold                 json.RawMessage `json:"gold,omitempty"`
+	Sensitive            bool            `json:"sensitive"`
 	// Categories are the item's kinds of sensitive content; only members who opted into each are sent it.
 	Categories []sensitive.Category `json:"categories"`
 	Status     ItemStatus           `json:"status"`
@@ -340,22 +382,34 @@ type Assignment struct {
 	DraftAt        *time.Time      `json:"draft_at,omitempty"`
 	ActiveMs       int64           `json:"active_ms"`
 	Sensitive      bool            `json:"sensitive"`
+	// SuggestionShown: "" none, up_front or after_answer; FirstAnswer is the
+	// labeller's own answer recorded before an after_answer reveal.
+	SuggestionShown string          `json:"suggestion_shown,omitempty"`
+	FirstAnswer     json.RawMessage `json:"first_answer,omitempty"`
 }
 
 // Task is what a labeller receives: the item, its lease, and how to answer.
 // It never says whether the item is gold, and never shows other members.
 type Task struct {
-	AssignmentID   int64             `json:"assignment_id"`
-	LeaseToken     string            `json:"lease_token"`
-	LeaseExpiresAt time.Time         `json:"lease_expires_at"`
-	ProjectID      int64             `json:"project_id"`
-	ItemID         int64             `json:"item_id"`
-	Data           json.RawMessage   `json:"data"`
-	Prediction     json.RawMessage   `json:"prediction,omitempty"`
-	Sensitive      bool              `json:"sensitive"`
-	Draft          json.RawMessage   `json:"draft,omitempty"`
-	TaskType       tasktype.TaskType `json:"task_type"`
-	Schema         json.RawMessage   `json:"schema"`
+	AssignmentID   int64           `json:"assignment_id"`
+	LeaseToken     string          `json:"lease_token"`
+	LeaseExpiresAt time.Time       `json:"lease_expires_at"`
+	ProjectID      int64           `json:"project_id"`
+	ItemID         int64           `json:"item_id"`
+	Data           json.RawMessage `json:"data"`
+	// Prediction is the item's suggestion when the project shows it up front
+	// (never on control or gold items); SuggestionMeta says whose it is.
+	Prediction     json.RawMessage `json:"prediction,omitempty"`
+	SuggestionMeta *SuggestionMeta `json:"suggestion_meta,omitempty"`
+	// SuggestionPolicy is the project's: under after_answer the workbench
+	// sends the first answer (POST /api/tasks/first-answer) before submitting.
+	SuggestionPolicy SuggestionPolicy `json:"suggestion_policy"`
+	// FirstAnswer is the first answer already recorded on this lease (after_answer).
+	FirstAnswer json.RawMessage   `json:"first_answer,omitempty"`
+	Sensitive   bool              `json:"sensitive"`
+	Draft       json.RawMessage   `json:"draft,omitempty"`
+	TaskType    tasktype.TaskType `json:"task_type"`
+	Schema      json.RawMessage   `json:"schema"`
 }
 
 // SubmitRequest is a labeller's answer to the task held by LeaseToken.

@@ -139,4 +139,6 @@ type ProjectQuality struct {
 	Reviewers []ReviewerLoad  `json:"reviewers"`
 	Probation []int64         `json:"on_probation"` // labellers whose work is all reviewed
 	Settings  ReviewSettings  `json:"settings"`
+	// Anchoring compares suggestions with final answers (docs/MODELS.md, "Suggestions").
+	Anchoring Anchoring `json:"anchoring"`
 }

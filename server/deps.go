@@ -215,6 +215,8 @@ type Work interface {
 	DecideReview(ctx context.Context, reviewerID int64, req labeling.DecisionRequest) (labeling.DecisionResult, error)
 	DisputeRejection(ctx context.Context, memberID, submissionID int64, comment string) (labeling.Submission, error)
 	Submit(ctx context.Context, memberID int64, req labeling.SubmitRequest) (labeling.Submission, error)
+	// FirstAnswer records a first answer under the after_answer suggestion policy and reveals the suggestion.
+	FirstAnswer(ctx context.Context, memberID int64, req labeling.FirstAnswerRequest) (labeling.FirstAnswerResult, error)
 }
 
 // Register is the equity register the /api/equity handlers read and post to

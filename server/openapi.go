@@ -140,6 +140,7 @@ var operationLists = []struct {
 	{"register", "the court roll: checkpoints, tiles and proofs, public", registerOps},
 	{"webhooks", "outbound webhooks for training pipelines (Standard Webhooks)", webhookOps},
 	{"models", "the co-op's model endpoints and what each can do", modelOps},
+	{"suggestions", "models' suggestions: the after_answer reveal", suggestOps},
 }
 
 func tags() []schema {

@@ -89,6 +89,7 @@ var routeAccess = map[string]access{
 	"PUT /api/tasks/draft":                     labellerOnly,
 	"POST /api/tasks/release":                  labellerOnly,
 	"POST /api/tasks/skip":                     labellerOnly,
+	"POST /api/tasks/first-answer":             labellerOnly,
 	"POST /api/submissions":                    labellerOnly,
 	"PUT /api/submissions/:id":                 labellerOnly,
 	"GET /api/me/submissions":                  labellerOnly,

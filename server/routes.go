@@ -83,6 +83,7 @@ func (s *Server) routes() {
 		work.PUT("/tasks/draft", s.handleDraft)
 		work.POST("/tasks/release", s.handleRelease)
 		work.POST("/tasks/skip", s.handleSkip)
+		work.POST("/tasks/first-answer", s.handleFirstAnswer) // handle_suggest.go
 		work.POST("/submissions", s.handleSubmit)
 		work.PUT("/submissions/:id", s.handleAmendSubmission)
 		work.GET("/me/submissions", s.handleMySubmissions)

@@ -168,6 +168,11 @@ type ExportAnnotation struct {
 	CompletedBy json.RawMessage
 	CreatedAt   string
 	SourceID    string
+	// Suggestion says the answer began from a model's suggestion (labeling
+	// ShownUpFront or ShownAfterAnswer; "" none), and SuggestionAccepted that
+	// the final answer equals it. It earned the same units either way.
+	Suggestion         string
+	SuggestionAccepted bool
 }
 
 // ExportStatusExternal marks an annotation by someone outside the co-op
@@ -510,6 +515,7 @@ type exportTally struct {
 	contributions map[string]int64
 
 	annotations, reviewed, rejected, timed int64
+	suggested, unchanged                   int64 // annotations that began from a suggestion; of those, accepted unchanged
 	workMs                                 int64
 	seconds                                []int64 // count per whole second of lead time
 }
@@ -538,6 +544,12 @@ func (t *exportTally) addRow(row *ExportRow) {
 			continue // no member's labour
 		}
 		t.annotations++
+		if a.Suggestion != "" {
+			t.suggested++
+			if a.SuggestionAccepted {
+				t.unchanged++
+			}
+		}
 		switch labeling.SubmissionStatus(a.Status) {
 		case labeling.SubmissionAccepted, labeling.SubmissionCorrected:
 			t.reviewed++
@@ -570,6 +582,8 @@ func (t *exportTally) merge(o *exportTally) {
 		}
 	}
 	t.annotations += o.annotations
+	t.suggested += o.suggested
+	t.unchanged += o.unchanged
 	t.reviewed += o.reviewed
 	t.rejected += o.rejected
 	t.timed += o.timed
@@ -599,7 +613,7 @@ func (t *exportTally) stats() ExportStats {
 // labour renders the tally; rates and times are decimal strings.
 func (t *exportTally) labour() ExportLabour {
 	l := ExportLabour{Annotations: t.annotations, Reviewed: t.reviewed, Rejected: t.rejected,
-		TimedAnnotations: t.timed, WorkingTimeMs: t.workMs}
+		TimedAnnotations: t.timed, WorkingTimeMs: t.workMs, FromSuggestion: t.suggested, SuggestionUnchanged: t.unchanged}
 	if t.annotations > 0 {
 		l.ReviewRate = exportRatio(t.reviewed, t.annotations)
 	}

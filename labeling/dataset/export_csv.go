@@ -319,6 +319,9 @@ type exportJSONLAnnotation struct {
 	Answer     json.RawMessage `json:"answer"`
 	LeadTimeMs int64           `json:"lead_time_ms"`
 	Status     string          `json:"status,omitempty"`
+	// Suggestion: the answer began from a model's suggestion (up_front or after_answer).
+	Suggestion         string `json:"suggestion,omitempty"`
+	SuggestionAccepted *bool  `json:"suggestion_accepted,omitempty"`
 }
 
 // emitJSONL writes the item with its accepted answer; with AllAnnotations
@@ -332,7 +335,11 @@ func (w *exportWriter) emitJSONL(row *ExportRow, ts tasktype.Schema, d tasktype.
 	if w.opts.AllAnnotations {
 		for _, a := range row.Annotations {
 			if exportWritable(a) {
-				l.Annotations = append(l.Annotations, exportJSONLAnnotation{a.Annotator, a.Answer, labeling.ClampLeadTime(a.LeadTimeMs), a.Status})
+				ja := exportJSONLAnnotation{Annotator: a.Annotator, Answer: a.Answer, LeadTimeMs: labeling.ClampLeadTime(a.LeadTimeMs), Status: a.Status}
+				if a.Suggestion != "" {
+					ja.Suggestion, ja.SuggestionAccepted = a.Suggestion, &a.SuggestionAccepted
+				}
+				l.Annotations = append(l.Annotations, ja)
 			}
 		}
 	}

@@ -97,6 +97,12 @@ type ExportLabour struct {
 	WorkingTimeMs        int64  `json:"working_time_ms"`
 	WorkingHours         string `json:"working_hours,omitempty"`
 	MedianWorkingSeconds string `json:"median_working_seconds,omitempty"`
+	// FromSuggestion counts the annotations that began from a model's
+	// suggestion (shown up front or after the labeller's first answer), and
+	// SuggestionUnchanged those whose final answer is the suggestion. They
+	// earned the normal rate: the labeller judged them; generation earns nothing.
+	FromSuggestion      int64 `json:"from_suggestion"`
+	SuggestionUnchanged int64 `json:"suggestion_unchanged"`
 }
 
 // ExportAgreement is one inter-annotator agreement figure.
@@ -132,6 +138,9 @@ func (m *ExportManifest) AddStats(s ExportStats) {
 		}
 		if l.RejectionRate == "" && l.Reviewed > 0 {
 			l.RejectionRate = exportRatio(l.Rejected, l.Reviewed)
+		}
+		if l.FromSuggestion == 0 {
+			l.FromSuggestion, l.SuggestionUnchanged = s.Labour.FromSuggestion, s.Labour.SuggestionUnchanged
 		}
 		if l.WorkingTimeMs == 0 {
 			l.TimedAnnotations, l.WorkingTimeMs = s.Labour.TimedAnnotations, s.Labour.WorkingTimeMs
@@ -333,6 +342,10 @@ func WriteExportCard(w io.Writer, m ExportManifest) error {
 		fmt.Fprintf(&b, " (rejection rate %s)", l.RejectionRate)
 	}
 	b.WriteString("\n")
+	if l.FromSuggestion > 0 {
+		fmt.Fprintf(&b, "- **Began from a model's suggestion:** %d annotations, %d of them accepted unchanged (each still a labeller's judgement, paid at the normal rate)\n",
+			l.FromSuggestion, l.SuggestionUnchanged)
+	}
 	if a := m.Agreement; a != nil {
 		fmt.Fprintf(&b, "- **Agreement:** %s = %s", exportMD(a.Metric), exportMD(a.Value))
 		if a.Units > 0 {

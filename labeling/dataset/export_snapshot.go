@@ -123,7 +123,9 @@ func exportCanonString(b []byte, s string) []byte {
 // "completed_by" (its original JSON, or null) and "created_at" after
 // "answer", and "source_id" before "status"; members' annotations never
 // have them, so the rows of projects without external annotations hash as
-// they always did. answer is null when the row has none. task_type is hashed as given, so set
+// they always did. An annotation that began from a suggestion ends with
+// "suggestion" and "suggestion_accepted" after "status"; others never
+// have them. answer is null when the row has none. task_type is hashed as given, so set
 // it on every row. The schema is not part of a row; SnapshotHasher hashes
 // it once per change.
 func ExportCanonicalRow(row ExportRow) ([]byte, error) {
@@ -172,6 +174,12 @@ func exportCanonRow(b []byte, row *ExportRow) ([]byte, error) {
 			b = append(b, ',')
 		}
 		str("status", a.Status)
+		if a.Suggestion != "" {
+			b = append(b, ',')
+			str("suggestion", a.Suggestion)
+			b = append(b, `,"suggestion_accepted":`...)
+			b = strconv.AppendBool(b, a.SuggestionAccepted)
+		}
 		b = append(b, '}')
 	}
 	b = append(b, "],"...)

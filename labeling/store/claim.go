@@ -43,6 +43,9 @@ type assignmentRow struct {
 	DraftAt        *time.Time
 	ActiveMs       int64
 	UpdatedAt      time.Time
+	// SuggestionShown and FirstAnswer: see labeling.Assignment.
+	SuggestionShown string
+	FirstAnswer     *string
 }
 
 func (assignmentRow) TableName() string { return "assignments" }
@@ -51,7 +54,7 @@ func (r assignmentRow) assignment() labeling.Assignment {
 	return labeling.Assignment{ID: r.ID, ProjectID: r.ProjectID, ItemID: r.ItemID, MemberID: r.MemberID,
 		State: labeling.AssignmentState(r.State), LeaseToken: r.LeaseToken, LeaseExpiresAt: r.LeaseExpiresAt,
 		ClaimedAt: r.ClaimedAt, SubmittedAt: r.SubmittedAt, Draft: rawOrNil(r.Draft), DraftAt: r.DraftAt,
-		ActiveMs: r.ActiveMs, Sensitive: r.Sensitive}
+		ActiveMs: r.ActiveMs, Sensitive: r.Sensitive, SuggestionShown: r.SuggestionShown, FirstAnswer: rawOrNil(r.FirstAnswer)}
 }
 
 type itemRow struct {
@@ -68,13 +71,18 @@ type itemRow struct {
 	// PredictionModel and PredictionScore: a Label Studio prediction's model_version and score.
 	PredictionModel string
 	PredictionScore string
-	Gold            *string
-	Sensitive       bool
-	Categories      int64 // a sensitive.Mask
-	Status          string
-	Done            int
-	Held            int
-	CreatedAt       time.Time
+	// SuggestionSource, SuggestionEndpointID, SuggestionConfidence, SuggestedAt: where the prediction came from.
+	SuggestionSource     string
+	SuggestionEndpointID *int64
+	SuggestionConfidence *int
+	SuggestedAt          *time.Time
+	Gold                 *string
+	Sensitive            bool
+	Categories           int64 // a sensitive.Mask
+	Status               string
+	Done                 int
+	Held                 int
+	CreatedAt            time.Time
 }
 
 func (itemRow) TableName() string { return "items" }
@@ -83,6 +91,7 @@ func (r itemRow) item() labeling.Item {
 	return labeling.Item{ID: r.ID, ProjectID: r.ProjectID, Seq: r.Seq, ExternalID: r.ExternalID,
 		Data: json.RawMessage(r.Data), ContentHash: r.ContentHash, Priority: r.Priority,
 		Prediction: rawOrNil(r.Prediction), PredictionModel: r.PredictionModel, PredictionScore: r.PredictionScore,
+		SuggestionSource: r.SuggestionSource, SuggestionEndpointID: r.SuggestionEndpointID, SuggestionConfidence: r.SuggestionConfidence,
 		Gold: rawOrNil(r.Gold), Sensitive: r.Sensitive, Categories: sensitive.Mask(r.Categories).List(),
 		Status: labeling.ItemStatus(r.Status), Done: r.Done, Held: r.Held, CreatedAt: r.CreatedAt}
 }
@@ -306,6 +315,10 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 			return labeling.Task{}, err
 		}
 		if ok {
+			it.Gold = true
+			if useful(p) {
+				onStream(streamGold)
+			}
 			return s.lease(tx, p, memberID, it, now)
 		}
 	}
@@ -324,6 +337,17 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 			}
 			return s.lease(tx, p, memberID, pickedItem{ID: old.ItemID, Sensitive: old.Sensitive}, now)
 		}
+		// Ordering by usefulness draws a stream first (useful.go).
+		if skipLocked && useful(p) {
+			it, st, ok, err := claimUseful(tx, p, args)
+			if err != nil {
+				return labeling.Task{}, err
+			}
+			if ok {
+				onStream(st)
+				return s.lease(tx, p, memberID, it, now)
+			}
+		}
 		// Bounded passes first (see claimBand); the full one decides "none left".
 		bands := []claimBand{bandStartedHead, bandFresh, bandAll}
 		if !skipLocked {
@@ -335,6 +359,9 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 				return labeling.Task{}, err
 			}
 			if ok {
+				if useful(p) {
+					onStream(streamUsual)
+				}
 				return s.lease(tx, p, memberID, it, now)
 			}
 		}
@@ -404,27 +431,40 @@ RETURNING id, draft, active_ms`,
 	if it.Data == "" {
 		return taskFor(tx, p, a)
 	}
-	return buildTask(p, a, it.Data, it.Prediction), nil
+	task := buildTask(p, a, it.Data)
+	if it.Prediction != nil && showsSuggestion(p, itemID, it.Gold) {
+		return task, showUpFront(tx, p, &a, &task)
+	}
+	return task, nil
 }
 
 // taskFor builds what the labeller sees. Gold answers never leave here.
 func taskFor(tx *gorm.DB, p projectRow, a assignmentRow) (labeling.Task, error) {
 	var it []struct {
-		Data       string
-		Prediction *string
+		Data        string
+		Prediction  *string
+		Status      string
+		FirstAnswer *string
 	}
-	if err := tx.Raw(`SELECT data, prediction FROM items WHERE id = ?`, a.ItemID).Scan(&it).Error; err != nil {
+	if err := tx.Raw(`SELECT i.data, i.prediction, i.status, a.first_answer FROM items i
+JOIN assignments a ON a.id = ? WHERE i.id = ?`, a.ID, a.ItemID).Scan(&it).Error; err != nil {
 		return labeling.Task{}, err
 	}
 	if len(it) == 0 {
 		return labeling.Task{}, fault.ErrNotFound.With("item %d not found", a.ItemID)
 	}
-	return buildTask(p, a, it[0].Data, it[0].Prediction), nil
+	a.FirstAnswer = it[0].FirstAnswer
+	task := buildTask(p, a, it[0].Data)
+	if it[0].Prediction != nil && showsSuggestion(p, a.ItemID, it[0].Status == string(labeling.ItemGold)) {
+		return task, showUpFront(tx, p, &a, &task)
+	}
+	return task, nil
 }
 
-func buildTask(p projectRow, a assignmentRow, data string, prediction *string) labeling.Task {
+// buildTask is the task without its suggestion (showUpFront adds it).
+func buildTask(p projectRow, a assignmentRow, data string) labeling.Task {
 	return labeling.Task{AssignmentID: a.ID, LeaseToken: a.LeaseToken, LeaseExpiresAt: a.LeaseExpiresAt,
-		ProjectID: p.ID, ItemID: a.ItemID, Data: json.RawMessage(data), Prediction: rawOrNil(prediction),
-		Sensitive: a.Sensitive, Draft: rawOrNil(a.Draft), TaskType: tasktype.TaskType(p.TaskType),
+		ProjectID: p.ID, ItemID: a.ItemID, Data: json.RawMessage(data), SuggestionPolicy: labeling.SuggestionPolicy(p.SuggestionPolicy),
+		FirstAnswer: rawOrNil(a.FirstAnswer), Sensitive: a.Sensitive, Draft: rawOrNil(a.Draft), TaskType: tasktype.TaskType(p.TaskType),
 		Schema: json.RawMessage(p.Schema)}
 }

@@ -64,6 +64,7 @@ type pickedItem struct {
 	Sensitive  bool
 	Data       string
 	Prediction *string
+	Gold       bool `gorm:"-"` // set by the caller: a gold item never shows a suggestion
 }
 
 // untouched is true when the member has no assignment on the item other than
@@ -142,6 +143,54 @@ WHERE id = (SELECT i.id` + openItemFilter(band) + `)
 RETURNING id, sensitive, data, prediction`
 	}
 	return scanPicked(tx.Raw(q, a.named()))
+}
+
+// usefulOrder is the extra condition and ORDER BY of a stream of ordering
+// by usefulness. Uncertain: lowest confidence first, items without one last
+// (PostgreSQL sorts NULL last when ascending, and so walks items_uncertain in
+// order; SQLite sorts it first, so the order says so). Oldest: import order.
+// Random: import order from a random point.
+func usefulOrder(tx *gorm.DB, st claimStream) (extra, order string) {
+	switch st {
+	case streamUncertain:
+		if isPostgres(tx) {
+			return "", "i.suggestion_confidence, i.order_key"
+		}
+		return "", "i.suggestion_confidence IS NULL, i.suggestion_confidence, i.order_key"
+	case streamRandom:
+		return `
+      AND i.seq >= @pivot`, "i.seq"
+	}
+	return "", "i.seq"
+}
+
+// claimStreamItem takes a slot on the first open item of a stream of
+// ordering by usefulness (useful.go), in the claim pattern of claimOpenItem,
+// always skipping rows other claims hold: the usual passes that follow
+// decide "none left".
+func claimStreamItem(tx *gorm.DB, a claimArgs, st claimStream, pivot int64) (pickedItem, bool, error) {
+	extra, order := usefulOrder(tx, st)
+	filter := `
+    FROM items i
+    WHERE i.project_id = @project AND i.status = 'open' AND i.done + i.held < @k` + extra + `
+      AND (@allow_sensitive OR NOT i.sensitive) AND (i.categories & @blocked) = 0
+      AND ` + untouched + `
+    ORDER BY ` + order + `
+    LIMIT 1`
+	var q string
+	if isPostgres(tx) {
+		q = `WITH pick AS (SELECT i.id` + filter + ` FOR NO KEY UPDATE OF i SKIP LOCKED)
+UPDATE items SET held = items.held + 1
+FROM pick WHERE items.id = pick.id
+RETURNING items.id, items.sensitive, items.data, items.prediction`
+	} else {
+		q = `UPDATE items SET held = held + 1
+WHERE id = (SELECT i.id` + filter + `)
+RETURNING id, sensitive, data, prediction`
+	}
+	args := a.named()
+	args["pivot"] = pivot
+	return scanPicked(tx.Raw(q, args))
 }
 
 // claimGoldItem takes a gold item the member has not seen. Gold items have no

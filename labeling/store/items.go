@@ -125,6 +125,7 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 					Data: string(rec.Data), ContentHash: hash, Priority: rec.Priority,
 					OrderKey:   labeling.OrderKey(labeling.Ordering(p.Ordering), p.RandomSeed, seq, hash),
 					Prediction: strOrNil(rec.Prediction), PredictionModel: rec.PredictionModel, PredictionScore: rec.PredictionScore,
+					SuggestionSource: importSource(rec.Prediction), SuggestionConfidence: scoreBP(rec.PredictionScore),
 					Gold: strOrNil(rec.Gold), Sensitive: rec.Sensitive, Categories: int64(rec.Categories), Status: status, CreatedAt: now})
 				extras = append(extras, importExtra{prior: rec.Prior, tally: rec.Tally})
 				seq++
@@ -168,18 +169,19 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 // by the database (ON CONFLICT DO NOTHING also covers duplicates within the
 // batch).
 func insertItems(tx *gorm.DB, rows []itemRow) (map[string]int64, error) {
-	const cols = 16
+	const cols = 18
 	var sb strings.Builder
 	sb.WriteString(`INSERT INTO items (project_id, import_id, seq, external_id, data, content_hash, priority,
-    order_key, prediction, prediction_model, prediction_score, gold, sensitive, categories, status, created_at) VALUES `)
+    order_key, prediction, prediction_model, prediction_score, suggestion_source, suggestion_confidence,
+    gold, sensitive, categories, status, created_at) VALUES `)
 	args := make([]any, 0, len(rows)*cols)
 	for i, r := range rows {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, r.ProjectID, r.ImportID, r.Seq, r.ExternalID, r.Data, r.ContentHash, r.Priority,
-			r.OrderKey, r.Prediction, r.PredictionModel, r.PredictionScore, r.Gold, r.Sensitive, r.Categories, r.Status, r.CreatedAt)
+			r.OrderKey, r.Prediction, r.PredictionModel, r.PredictionScore, r.SuggestionSource, r.SuggestionConfidence, r.Gold, r.Sensitive, r.Categories, r.Status, r.CreatedAt)
 	}
 	sb.WriteString(" ON CONFLICT (project_id, content_hash) DO NOTHING RETURNING id, content_hash")
 	var out []struct {

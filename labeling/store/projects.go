@@ -50,6 +50,9 @@ type projectRow struct {
 	Stint        int
 	// SensitiveBreakAfter: the project's run length before a forced break (0: the co-op's).
 	SensitiveBreakAfter int
+	SuggestionPolicy    string
+	SuggestionControlBP int `gorm:"column:suggestion_control_bp"`
+	OrderByUsefulness   bool
 	Status              string
 	NextSeq             int64
 	CreatedBy           *int64
@@ -65,6 +68,7 @@ func (r projectRow) project() labeling.Project {
 		Schema: json.RawMessage(r.Schema), Instructions: r.Instructions, Overlap: r.Overlap,
 		LeaseSeconds: r.LeaseSeconds, Ordering: labeling.Ordering(r.Ordering), RandomSeed: r.RandomSeed,
 		GoldRateBP: r.GoldRateBP, Stint: r.Stint, SensitiveBreakAfter: r.SensitiveBreakAfter, Status: labeling.ProjectStatus(r.Status),
+		SuggestionPolicy: labeling.SuggestionPolicy(r.SuggestionPolicy), SuggestionControlBP: r.SuggestionControlBP, OrderByUsefulness: r.OrderByUsefulness,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, LSConfig: r.LSConfig}
 }
 
@@ -169,6 +173,7 @@ func (s *Projects) CreateProject(ctx context.Context, actor *int64, settings lab
 		row := projectRow{ModelID: ps.ModelID, Name: ps.Name, TaskType: string(ps.TaskType), Schema: string(ps.Schema),
 			Instructions: ps.Instructions, Overlap: ps.Overlap, LeaseSeconds: ps.LeaseSeconds, Ordering: string(ps.Ordering),
 			RandomSeed: ps.RandomSeed, GoldRateBP: ps.GoldRateBP, Stint: ps.Stint, SensitiveBreakAfter: ps.SensitiveBreakAfter,
+			SuggestionPolicy: string(ps.SuggestionPolicy), SuggestionControlBP: *ps.SuggestionControlBP, OrderByUsefulness: ps.OrderByUsefulness,
 			Status:  string(labeling.ProjectDraft),
 			NextSeq: 1, CreatedBy: actor, CreatedAt: now, UpdatedAt: now, LSConfig: ps.LSConfig}
 		if err := tx.Create(&row).Error; err != nil {
@@ -304,7 +309,8 @@ func (s *Projects) UpdateProject(ctx context.Context, actor *int64, id int64, pa
 		upd := map[string]any{"name": next.Name, "task_type": string(next.TaskType), "schema": string(next.Schema),
 			"instructions": next.Instructions, "overlap": next.Overlap, "lease_seconds": next.LeaseSeconds,
 			"ordering": string(next.Ordering), "random_seed": next.RandomSeed, "gold_rate_bp": next.GoldRateBP,
-			"stint": next.Stint, "sensitive_break_after": next.SensitiveBreakAfter, "updated_at": now}
+			"stint": next.Stint, "sensitive_break_after": next.SensitiveBreakAfter, "suggestion_policy": string(next.SuggestionPolicy),
+			"suggestion_control_bp": *next.SuggestionControlBP, "order_by_usefulness": next.OrderByUsefulness, "updated_at": now}
 		if err := tx.Model(&projectRow{}).Where("id = ?", id).Updates(upd).Error; err != nil {
 			return err
 		}

@@ -272,5 +272,6 @@ ORDER BY m.id`, map[string]any{"p": projectID}).Scan(&q.Reviewers).Error; err !=
 	if q.Reviewers == nil {
 		q.Reviewers = []labeling.ReviewerLoad{}
 	}
-	return q, nil
+	q.Anchoring, err = anchoring(db, p)
+	return q, err
 }

@@ -41,6 +41,9 @@ type snapAnn struct {
 	LeadTimeMs   int64
 	Status       string
 	Corrected    *string
+	// Suggestion and SuggestionAccepted: the suggestion the labeller was shown (docs/MODELS.md).
+	Suggestion         string
+	SuggestionAccepted *bool
 }
 
 type snapMember struct {
@@ -228,6 +231,7 @@ func (b *snapshotBuilder) run() error {
 		after = hi
 		var anns []snapAnn
 		if err := b.tx.Raw(`SELECT s.id AS submission_id, s.item_id, s.member_id, s.answer, s.lead_time_ms, s.status,
+    s.suggestion_shown AS suggestion, s.suggestion_accepted,
     (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected
 FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT s.is_gold ORDER BY s.item_id, s.id`,
 			lo, hi, b.projects).Scan(&anns).Error; err != nil {
@@ -302,7 +306,8 @@ func (b *snapshotBuilder) row(itemID int64, schema json.RawMessage, externalID, 
 	var correctedAt = -1
 	for _, a := range subs {
 		m := b.members[a.MemberID]
-		ann := dataset.ExportAnnotation{Annotator: m.name, Answer: json.RawMessage(a.Answer), LeadTimeMs: a.LeadTimeMs, Status: a.Status}
+		ann := dataset.ExportAnnotation{Annotator: m.name, Answer: json.RawMessage(a.Answer), LeadTimeMs: a.LeadTimeMs, Status: a.Status,
+			Suggestion: a.Suggestion, SuggestionAccepted: a.SuggestionAccepted != nil && *a.SuggestionAccepted}
 		switch labeling.SubmissionStatus(a.Status) {
 		case labeling.SubmissionCorrected:
 			// The reviewer's answer is the item's answer; it is what trains.

@@ -16,6 +16,8 @@ func TestDecodeSnapshotRowRoundTrips(t *testing.T) {
 			Answer: json.RawMessage(`{"choice":"a"}`), Annotator: "ana", Confidence: "0.75",
 			Annotations: []dataset.ExportAnnotation{
 				{Annotator: "ana", Answer: json.RawMessage(`{"choice":"a"}`), LeadTimeMs: 1200, Status: "accepted"},
+				{Annotator: "bo", Answer: json.RawMessage(`{"choice":"a"}`), LeadTimeMs: 900, Status: "accepted", Suggestion: "after_answer", SuggestionAccepted: true},
+				{Annotator: "cy", Answer: json.RawMessage(`{"choice":"b"}`), LeadTimeMs: 900, Status: "rejected", Suggestion: "up_front"},
 				{Annotator: "external:x", Answer: json.RawMessage(`{"choice":"b"}`), Status: "external",
 					CompletedBy: json.RawMessage(`{"email":"x@y"}`), CreatedAt: "2025-01-01T00:00:00Z", SourceID: "42"},
 			}},

@@ -258,6 +258,10 @@ func decodeSnapshotAnnotations(raw []byte) ([]dataset.ExportAnnotation, error) {
 				a.SourceID, err = rowString(v)
 			case "status":
 				a.Status, err = rowString(v)
+			case "suggestion":
+				a.Suggestion, err = rowString(v)
+			case "suggestion_accepted":
+				a.SuggestionAccepted = bytes.Equal(v, []byte("true"))
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", k, err)

@@ -129,6 +129,10 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 		if err := s.ledger.Submitted(tx, sub); err != nil { // pending units
 			return err
 		}
+		// The same credit with or without a suggestion; only the record differs.
+		if err := s.recordSuggestionUse(tx, p, a, it, sub); err != nil {
+			return err
+		}
 		switch {
 		case gold:
 			err = s.scoreGold(tx, now, p, it, sub)

@@ -20,8 +20,9 @@ import { wellbeingApi, type MyWellbeing } from './wellbeingApi';
 import { Markdown } from './markdown';
 import { newIdempotencyKey, pendingFor, savePending, submitBody, submitWithRetry, type PendingSubmit } from './submitQueue';
 import { TaskEditor } from './TaskEditor';
+import { SuggestionNote, SuggestionReveal } from './suggestion';
 import { LiveEarnings } from '../live/LiveEarnings';
-import type { Answer, MyProgress, MySettings, Project, Task } from './types';
+import type { Answer, FirstAnswerResult, MyProgress, MySettings, Project, Task } from './types';
 
 type Phase = 'loading' | 'task' | 'done' | 'blocked' | 'break' | 'forced' | 'error';
 
@@ -76,6 +77,8 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
   const [wellbeing, setWellbeing] = useState<MyWellbeing | null>(null);
   const [breakUntil, setBreakUntil] = useState<string | null>(null);
   const [careMsg, setCareMsg] = useState('');
+  // Under the after_answer policy: the first answer once recorded, with the suggestion it revealed.
+  const [first, setFirst] = useState<FirstAnswerResult | null>(null);
 
   const keyRef = useRef<KeyHandler | null>(null);
   const history = useRef<Answer[]>([]);
@@ -113,7 +116,17 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
       const m = await loadEditor(t.task_type);
       if (!live.current) return;
       const ctx = { memberId, itemId: t.item_id };
-      const start = t.draft ? m.from(t.schema, t.data, ctx, t.draft) : m.empty(t.schema, t.data, ctx);
+      // Up front, the suggestion is the starting answer; after_answer never has one here.
+      const upFront = t.suggestion_policy === 'up_front' && t.prediction;
+      const start = t.draft ? m.from(t.schema, t.data, ctx, t.draft) : upFront ? m.from(t.schema, t.data, ctx, t.prediction!) : m.empty(t.schema, t.data, ctx);
+      setFirst(null);
+      if (t.suggestion_policy === 'after_answer' && t.first_answer) {
+        // Resumed after the first answer: the same reveal again (the server keeps the first answer).
+        labelApi.firstAnswer(t.lease_token, t.first_answer).then(
+          (r) => live.current && setFirst(r),
+          () => {},
+        );
+      }
       history.current = [];
       dirty.current = false;
       startedAt.current = performance.now();
@@ -306,6 +319,27 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
       return;
     }
     setConfirming(null);
+    if (task.suggestion_policy === 'after_answer' && !first) {
+      // The first answer goes first; only then does the server reveal the suggestion.
+      setSubmitting(true);
+      setError(null);
+      try {
+        const r = await labelApi.firstAnswer(task.lease_token, mod.toAnswer(task.schema, task.data, answer));
+        if (!live.current) return;
+        setFirst(r);
+        if (r.suggestion && !r.matches) {
+          // Revealed: the labeller looks, may change, and submits again.
+          setSubmitting(false);
+          return;
+        }
+      } catch (e) {
+        if (live.current) {
+          setError(e as ApiError);
+          setSubmitting(false);
+        }
+        return;
+      }
+    }
     const enterAt = performance.now();
     let key = idemKeys.current.get(task.assignment_id);
     if (!key) {
@@ -349,7 +383,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
     } finally {
       if (live.current) setSubmitting(false);
     }
-  }, [task, mod, submitting, revealed, answer, projectId, claimNext, refreshMine]);
+  }, [task, mod, submitting, revealed, answer, projectId, claimNext, refreshMine, first]);
 
   const doSkip = useCallback(
     async (e?: FormEvent) => {
@@ -372,10 +406,12 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
     [task, skipReason, claimNext],
   );
 
+  // The suggestion the labeller may start from: up front, or revealed after the first answer.
+  const suggestion = task?.prediction ?? first?.suggestion ?? null;
   const usePrediction = useCallback(() => {
-    if (!task?.prediction || !mod) return;
-    setAnswer(mod.from(task.schema, task.data, { memberId, itemId: task.item_id }, task.prediction));
-  }, [task, mod, memberId, setAnswer]);
+    if (!task || !suggestion || !mod) return;
+    setAnswer(mod.from(task.schema, task.data, { memberId, itemId: task.item_id }, suggestion));
+  }, [task, suggestion, mod, memberId, setAnswer]);
 
   const toggleInstr = useCallback(() => {
     setInstrOpen((o) => {
@@ -449,14 +485,14 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
       if (k === keymap.skip) {
         e.preventDefault();
         setSkipping(true);
-      } else if (k === keymap.prediction && task.prediction) {
+      } else if (k === keymap.prediction && suggestion) {
         e.preventDefault();
         usePrediction();
       }
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [showHelp, skipping, submit, undo, toggleInstr, phase, task, revealed, usePrediction, keymap]);
+  }, [showHelp, skipping, submit, undo, toggleInstr, phase, task, revealed, usePrediction, keymap, suggestion]);
 
   const shortcuts: Shortcut[] = useMemo(
     () => [
@@ -464,13 +500,13 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
       { keys: keyLabel(keymap.skip), action: 'Skip this item (you can give a reason)' },
       { keys: keyLabel(keymap.undo), action: 'Undo your last change to this task' },
       { keys: keyLabel(keymap.instructions), action: 'Show or hide the instructions' },
-      ...(task?.prediction ? [{ keys: keyLabel(keymap.prediction), action: 'Start from the pre-annotation' }] : []),
+      ...(suggestion ? [{ keys: keyLabel(keymap.prediction), action: 'Start again from the suggestion' }] : []),
       ...(task?.sensitive ? [{ keys: keyLabel(keymap.reveal), action: 'Reveal the sensitive item' }] : []),
       { keys: 'Esc', action: 'Leave a text box / close a dialog' },
       { keys: keyLabel(keymap.help), action: 'Show these shortcuts' },
       ...(mod && task ? mod.shortcuts(task.schema, keymap) : []),
     ],
-    [mod, task, keymap],
+    [mod, task, keymap, suggestion],
   );
 
   const isModeration = project?.task_type === 'moderation';
@@ -617,10 +653,12 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
 
       {phase === 'task' && task && mod && (
         <div className="card task" ref={taskRef} tabIndex={-1} aria-label="Task" data-task-id={task.item_id} data-assignment={task.assignment_id}>
-          {task.prediction && (
+          {task.prediction && task.suggestion_policy === 'up_front' && <SuggestionNote meta={task.suggestion_meta} />}
+          {first?.suggestion && <SuggestionReveal mine={first.first_answer} suggestion={first.suggestion} meta={first.suggestion_meta} matches={first.matches} />}
+          {suggestion && (
             <p className="wb-prediction">
               <button type="button" className="btn btn-small" onClick={usePrediction} disabled={!revealed}>
-                Start from the pre-annotation <Kbd k={keymap.prediction} />
+                Start again from the suggestion <Kbd k={keymap.prediction} />
               </button>
             </p>
           )}
@@ -657,7 +695,7 @@ export function WorkbenchPage({ projectId }: { projectId: number }) {
           )}
           <div className="task-actions">
             <button type="button" className="btn btn-primary" disabled={submitting} onClick={() => void submit()}>
-              {submitting ? 'Submitting…' : 'Submit'} <Kbd k={keymap.submit} />
+              {submitting ? 'Submitting…' : task.suggestion_policy === 'after_answer' && !first ? 'Answer' : 'Submit'} <Kbd k={keymap.submit} />
             </button>
             <button type="button" className="btn" disabled={submitting} onClick={() => setSkipping(true)}>
               Skip <Kbd k={keymap.skip} />

@@ -3,6 +3,7 @@ import { allPages, ApiError, errorFromResponse, listPage, request } from '../api
 import type { Body, Ok, Refine } from '../schema';
 import type {
   Answer,
+  FirstAnswerResult,
   ImportReport,
   Model,
   MyProgress,
@@ -85,6 +86,8 @@ export const labelApi = {
   draft: (lease_token: string, answer: Answer) => request<void>('PUT', '/api/tasks/draft', { lease_token, answer }),
   release: (lease_token: string) => request<void>('POST', '/api/tasks/release', { lease_token }),
   skip: (lease_token: string, reason: string) => request<void>('POST', '/api/tasks/skip', { lease_token, reason }),
+  /** Under the after_answer policy: record the first answer; the reply reveals the suggestion. */
+  firstAnswer: (lease_token: string, answer: Answer) => request<FirstAnswerResult>('POST', '/api/tasks/first-answer', { lease_token, answer }),
   submit: (body: { lease_token: string; idempotency_key: string; answer: Answer; lead_time_ms: number }) =>
     request<Submission>('POST', '/api/submissions', body),
 

@@ -23,7 +23,16 @@ export type Project = Schema<'Project'>;
 export type ProjectSettings = Pick<
   Project,
   'name' | 'task_type' | 'schema' | 'instructions' | 'overlap' | 'lease_seconds' | 'ordering' | 'random_seed' | 'gold_rate_bp' | 'stint'
->;
+> &
+  Partial<Pick<Project, 'suggestion_policy' | 'suggestion_control_bp' | 'order_by_usefulness'>>;
+
+/** When labellers see an item's suggestion (docs/MODELS.md, "Suggestions"). */
+export type SuggestionPolicy = 'off' | 'after_answer' | 'up_front';
+
+export type SuggestionMeta = Schema<'SuggestionMeta'>;
+
+/** POST /api/tasks/first-answer: the labeller's first answer, and the suggestion revealed only now. */
+export type FirstAnswerResult = Refine<Schema<'FirstAnswerResult'>, { first_answer: Answer; suggestion?: Answer | null }>;
 
 export type Progress = Schema<'ProjectProgress'>;
 
@@ -35,7 +44,7 @@ export type ImportReport = Schema<'ImportReport'>;
 export type ItemData = Record<string, unknown>;
 export type Answer = Record<string, unknown>;
 
-export type Task = Refine<Schema<'Task'>, { data: ItemData; prediction?: Answer | null; draft?: Answer | null }>;
+export type Task = Refine<Schema<'Task'>, { data: ItemData; prediction?: Answer | null; draft?: Answer | null; first_answer?: Answer | null }>;
 
 export type MyProgress = Schema<'MyProgress'>;
 

@@ -22,6 +22,7 @@ import {
   type ReviewSettings,
 } from '../review/api';
 import { NoEligibleReviewer } from '../review/QueueWhy';
+import { AnchoringSection } from './Anchoring';
 import { AgreementChart, PairHeatmap } from './Charts';
 import { fmtValue, topReasons } from './charts';
 
@@ -143,6 +144,7 @@ export function ProjectQualityPage({ projectId }: { projectId: number }) {
             <h2 id="q-time">Agreement over time</h2>
             <AgreementChart days={quality.agreement_by_day} title="Project agreement by day" />
           </section>
+          {quality.anchoring && <AnchoringSection a={quality.anchoring} />}
         </>
       )}
 

@@ -11,7 +11,7 @@ import type { EditorModule, KeyHandler } from '../editors/types';
 import { Markdown } from '../markdown';
 import { TaskEditor, useEditorModule } from '../TaskEditor';
 import { LiveProjectDashboard } from '../../live/ProjectDashboard';
-import { TASK_TYPES, TASK_TYPE_LABELS, type Answer, type Model, type Progress, type Project, type ProjectStatus, type TaskType } from '../types';
+import { TASK_TYPES, TASK_TYPE_LABELS, type Answer, type Model, type Progress, type Project, type ProjectStatus, type SuggestionPolicy, type TaskType } from '../types';
 import { DEFAULT_SCHEMAS, sampleItem } from './samples';
 import { SchemaForm } from './SchemaForm';
 
@@ -167,6 +167,9 @@ interface FormState {
   gold_rate_bp: string;
   stint: string;
   sensitive_break_after: string;
+  suggestion_policy: SuggestionPolicy;
+  suggestion_control_bp: string;
+  order_by_usefulness: boolean;
   add_all_members: boolean;
   /** The Label Studio config the schema was converted from (new projects only). */
   ls_config: string;
@@ -186,6 +189,9 @@ function initialForm(p?: Project): FormState {
     gold_rate_bp: String(p?.gold_rate_bp ?? 0),
     stint: String(p?.stint ?? 0),
     sensitive_break_after: String(p?.sensitive_break_after ?? 0),
+    suggestion_policy: (p?.suggestion_policy as SuggestionPolicy | undefined) ?? 'up_front',
+    suggestion_control_bp: String(p?.suggestion_control_bp ?? 1000),
+    order_by_usefulness: p?.order_by_usefulness ?? false,
     add_all_members: true,
     ls_config: '',
   };
@@ -225,9 +231,9 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
       setError(`The schema is not valid JSON: ${(err as Error).message}`);
       return;
     }
-    const nums = { overlap: +form.overlap, lease_seconds: +form.lease_seconds, random_seed: +form.random_seed, gold_rate_bp: +form.gold_rate_bp, stint: +form.stint, sensitive_break_after: +form.sensitive_break_after };
+    const nums = { overlap: +form.overlap, lease_seconds: +form.lease_seconds, random_seed: +form.random_seed, gold_rate_bp: +form.gold_rate_bp, stint: +form.stint, sensitive_break_after: +form.sensitive_break_after, suggestion_control_bp: +form.suggestion_control_bp };
     if (Object.values(nums).some((n) => !Number.isInteger(n) || n < 0)) {
-      setError('Overlap, lease, seed, gold rate, stint and the break run must be whole numbers, 0 or more.');
+      setError('Overlap, lease, seed, gold rate, stint, the break run and the control share must be whole numbers, 0 or more.');
       return;
     }
     if (!form.name.trim()) {
@@ -237,7 +243,7 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
     setBusy(true);
     setError(null);
     try {
-      const settings = { name: form.name.trim(), task_type: form.task_type, schema, instructions: form.instructions, ordering: form.ordering, ...nums };
+      const settings = { name: form.name.trim(), task_type: form.task_type, schema, instructions: form.instructions, ordering: form.ordering, suggestion_policy: form.suggestion_policy, order_by_usefulness: form.order_by_usefulness, ...nums };
       if (project) {
         await labelApi.updateProject(project.id, settings);
         navigate(`/admin/projects/${project.id}`);
@@ -326,6 +332,27 @@ export function ProjectEditPage({ projectId }: { projectId?: number }) {
                 onChange={(e) => set('sensitive_break_after', e.target.value)}
                 hint="0 keeps the co-op’s wellbeing setting."
               />
+              <div className="field">
+                <label htmlFor="pf-suggest">Suggestion policy</label>
+                <select id="pf-suggest" value={form.suggestion_policy} onChange={(e) => set('suggestion_policy', e.target.value as SuggestionPolicy)}>
+                  <option value="off">Off</option>
+                  <option value="after_answer">After the labeller’s first answer</option>
+                  <option value="up_front">Up front (pre-filled)</option>
+                </select>
+              </div>
+              <Field
+                label="Control share (basis points)"
+                type="number"
+                min={0}
+                max={5000}
+                value={form.suggestion_control_bp}
+                onChange={(e) => set('suggestion_control_bp', e.target.value)}
+                hint="Items that never show their suggestion, to measure anchoring; 1000 = 10%."
+              />
+              <label className="check">
+                <input type="checkbox" checked={form.order_by_usefulness} onChange={(e) => set('order_by_usefulness', e.target.checked)} /> Order by usefulness: serve uncertain items
+                first, mixed with the oldest, random and gold items
+              </label>
             </div>
             {!project && (
               <label className="check">

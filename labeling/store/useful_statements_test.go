@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
+	"copyhold/labeling/store"
+)
+
+// TestUsefulClaimStatements: with ordering by usefulness on, a claim sends
+// the statements of docs/bench/claim-submit.sql's claim, except that the
+// claim passes give way to one stream statement in the same claim pattern
+// (pick, lock skipping locked rows, held + 1, RETURNING) at the same place.
+// With the option off, TestClaimSubmitStatementsMatchPgbench holds.
+func TestUsefulClaimStatements(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("PostgreSQL only: set TEST_DATABASE_URL")
+	}
+	var l wireLog
+	db := openTraced(t, &l)
+	fixture, err := os.ReadFile("../../docs/bench/claim-fixture.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	project := buildClaimFixture(t, db, string(fixture), "useful", 4)
+	if err := db.Exec(`UPDATE projects SET order_by_usefulness = TRUE WHERE id = ?`, project).Error; err != nil {
+		t.Fatal(err)
+	}
+	var member int64
+	if err := db.Raw(`SELECT id FROM members WHERE login LIKE 'bench%' ORDER BY id LIMIT 1`).Scan(&member).Error; err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db).WithLedger(govern.NewLedger(db, nil)).WithRegister(equitystore.Reads{})
+	var streams []string
+	defer store.OnClaimStream(func(s string) { streams = append(streams, s) })()
+	sent := l.record(func() {
+		if _, err := st.Leases.ClaimNextTask(context.Background(), member, project); err != nil {
+			t.Fatalf("claim: %v", err)
+		}
+	})
+	script, err := os.ReadFile("../../docs/bench/claim-submit.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := pgbenchStatements(t, string(script), map[string]bool{":pick_id = 0": true, ":pick_id < 1": false, ":complete": false})
+	// The script's claim: up to its first COMMIT, with the passes marked.
+	var want []string
+	pass := -1
+	for _, s := range all {
+		if strings.HasPrefix(s, "with pick as") {
+			if pass < 0 {
+				pass = len(want)
+				want = append(want, "<stream>")
+			}
+			continue
+		}
+		want = append(want, s)
+		if s == "commit" {
+			break
+		}
+	}
+	var got []string
+	for _, s := range sent {
+		if n := normaliseSQL(s.sql); n != notifySQL {
+			got = append(got, n)
+		}
+	}
+	if len(streams) != 1 || streams[0] == "usual" || streams[0] == "gold" {
+		t.Fatalf("streams %v, want one drawn stream", streams)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d statements, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range got {
+		if i == pass {
+			for _, part := range []string{"with pick as (select i.id from items i where i.project_id = ? and i.status = ? and i.done + i.held < ?",
+				"for no key update of i skip locked) update items set held = items.held + ? from pick where items.id = pick.id returning items.id, items.sensitive, items.data, items.prediction"} {
+				if !strings.Contains(got[i], part) {
+					t.Errorf("stream statement %s\nlacks %s", got[i], part)
+				}
+			}
+			continue
+		}
+		if got[i] != want[i] {
+			t.Errorf("statement %d:\n  Go sends: %s\n  script:   %s", i+1, got[i], want[i])
+		}
+	}
+}
