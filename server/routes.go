@@ -187,6 +187,15 @@ func (s *Server) routes() {
 		admin.GET("/webhooks/:id/attempts", s.handleWebhookAttempts)
 	}
 
+	// Generation jobs (handle_gen.go): coordinators start candidates jobs,
+	// watch and cancel them.
+	{
+		admin.POST("/projects/:id/generate", s.handleGenerate)
+		admin.GET("/gen/jobs", s.handleListGenJobs)
+		admin.GET("/gen/jobs/:id", s.handleGetGenJob)
+		admin.POST("/gen/jobs/:id/cancel", s.handleCancelGenJob)
+	}
+
 	// Datasets out (handle_datasets.go): frozen snapshots and their exports,
 	// model releases, blind evaluations, and each member's own data.
 	{

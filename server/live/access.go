@@ -19,6 +19,7 @@ const (
 	chProject
 	chReview
 	chMember
+	chGen // a project's generation jobs (labeling/gen): coordinators only
 )
 
 type channel struct {
@@ -48,6 +49,8 @@ func parseChannel(s string) (channel, bool) {
 		return channel{name: s, kind: chReview, id: id}, true
 	case "member":
 		return channel{name: s, kind: chMember, id: id}, true
+	case "gen":
+		return channel{name: s, kind: chGen, id: id}, true
 	}
 	return channel{}, false
 }
@@ -71,6 +74,8 @@ func access(m member.Member, ch channel, projectMember bool) (ok, full bool) {
 		return ch.id == m.ID, true
 	case chReview:
 		return isStaff(m), true
+	case chGen:
+		return m.Has(member.RoleCoordinator), true
 	case chProject:
 		if isStaff(m) {
 			return true, true

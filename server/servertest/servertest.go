@@ -14,6 +14,8 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/gen/runner"
+	genstore "copyhold/labeling/gen/store"
 	"copyhold/labeling/member"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
@@ -40,6 +42,8 @@ type Env struct {
 	Members map[string]member.Member // by login
 	Tokens  map[string]string        // API token by login
 	Roll    *equitystore.Roll        // the court roll, signing with a test key
+	// Endpoints are the model endpoints the generation routes see (add with Endpoints.Add).
+	Endpoints *Endpoints
 }
 
 // Option changes the server's config or its stores before the server starts.
@@ -54,8 +58,9 @@ func New(t *testing.T, db *gorm.DB, st *store.Stores, cfg server.Config, votes s
 	for _, o := range opts {
 		o(&cfg, &st)
 	}
-	e := &Env{T: t, DB: db, Stores: st, Members: map[string]member.Member{}, Tokens: map[string]string{}}
+	e := &Env{T: t, DB: db, Stores: st, Members: map[string]member.Member{}, Tokens: map[string]string{}, Endpoints: &Endpoints{}}
 	d := Deps(db, st)
+	d.Generation = runner.NewService(genstore.New(db, nil), st.Projects, e.Endpoints)
 	d.Votes = votes
 	e.Roll = d.Roll.(*equitystore.Roll)
 	e.Server = server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -90,7 +95,8 @@ func Deps(db *gorm.DB, st *store.Stores) server.Deps {
 	}
 	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db),
-		Roll: equitystore.NewRoll(db, &k), Webhooks: relay.NewService(webhookstore.New(db, nil), webhook.Policy{})}
+		Roll: equitystore.NewRoll(db, &k), Webhooks: relay.NewService(webhookstore.New(db, nil), webhook.Policy{}),
+		Generation: runner.NewService(genstore.New(db, nil), st.Projects, &Endpoints{})}
 }
 
 // AddMember creates a member with Password and the roles, and an API token.

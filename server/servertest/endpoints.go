@@ -1,0 +1,36 @@
+package servertest
+
+import (
+	"context"
+	"sync"
+
+	"copyhold/labeling/model"
+)
+
+// Endpoints is an in-memory model endpoint registry for the generation routes' tests (the real
+// one is labeling/model/endpoints). Keys are "key-<name>".
+type Endpoints struct {
+	mu  sync.Mutex
+	eps map[int64]model.Endpoint
+}
+
+// Add registers ep under its ID.
+func (e *Endpoints) Add(ep model.Endpoint) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.eps == nil {
+		e.eps = map[int64]model.Endpoint{}
+	}
+	e.eps[ep.ID] = ep
+}
+
+// Endpoint returns a registered endpoint and its key, or model.ErrNotFound.
+func (e *Endpoints) Endpoint(_ context.Context, id int64) (model.Endpoint, string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ep, ok := e.eps[id]
+	if !ok {
+		return model.Endpoint{}, "", model.ErrNotFound.With("no model endpoint %d", id)
+	}
+	return ep, "key-" + ep.Name, nil
+}
