@@ -27,10 +27,10 @@ import (
 // serverDeps hands the server the labelling stores, the labelling workflow
 // over them and the equity register, each through the interface the server
 // declares for it.
-func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll, hooks *relay.Service) server.Deps {
+func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll, hooks *relay.Service, jobs server.Generation) server.Deps {
 	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes, Roll: rl,
-		Webhooks: hooks}
+		Webhooks: hooks, Generation: jobs}
 }
 
 // The register tree's integrator: about every rollTick, signing at most
@@ -154,7 +154,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	hookDone := make(chan struct{})
 	go func() { hookWorker.Run(tickCtx); close(hookDone) }()
 	defer func() { stopTick(); <-hookDone }()
-	srv := server.New(srvCfg, serverDeps(db, st, votes, rl, relay.NewService(hookStore, hookPolicy)), log)
+	// Generation jobs: a worker per instance claims units under leases (labeling/gen/runner).
+	jobs, stopJobs := startGeneration(tickCtx, db, st, nil, nil, log)
+	defer func() { stopTick(); stopJobs() }()
+	srv := server.New(srvCfg, serverDeps(db, st, votes, rl, relay.NewService(hookStore, hookPolicy), jobs), log)
 	hs := &http.Server{
 		Handler:     srv.Handler(),
 		BaseContext: func(net.Listener) context.Context { return ctx },
