@@ -100,6 +100,9 @@ type Counts struct {
 	Sources       int `json:"sources"`
 	Items         int `json:"items"`          // items written
 	SourcesFailed int `json:"sources_failed"` // sources that got no item (a unit was skipped)
+	// Flagged counts candidates whose text names their own model or endpoint: the coordinator
+	// should look before a blind comparison (the flag is in each item's provenance).
+	Flagged int `json:"flagged"`
 }
 
 // Failure is one skipped unit.

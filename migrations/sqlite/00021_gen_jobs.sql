@@ -14,6 +14,8 @@ CREATE TABLE gen_jobs (
     sources     INTEGER NOT NULL DEFAULT 0,
     items       INTEGER NOT NULL DEFAULT 0,
     sources_failed INTEGER NOT NULL DEFAULT 0,
+    -- Outputs flagged for naming their own model or endpoint (blind comparisons would not be blind).
+    flagged     INTEGER NOT NULL DEFAULT 0,
     created_by  BIGINT NOT NULL REFERENCES members(id),
     created_at  DATETIME NOT NULL,
     started_at  DATETIME,

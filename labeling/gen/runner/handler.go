@@ -17,8 +17,9 @@ import (
 type Handler struct {
 	// Request is the chat request of a claimed unit.
 	Request func(ep model.Endpoint, c store.Claimed) (model.Request, error)
-	// Accept checks an answer and returns the unit's output (gen.ErrInvalidOutput: retry, then skip).
-	Accept func(ep model.Endpoint, c store.Claimed, resp model.Response, at time.Time) (json.RawMessage, error)
+	// Accept checks an answer and returns the unit's output and whether to flag it for the
+	// coordinator (gen.ErrInvalidOutput: retry, then skip).
+	Accept func(ep model.Endpoint, c store.Claimed, resp model.Response, at time.Time) (json.RawMessage, bool, error)
 	// Write makes the source's item once every unit of it is done (the store's transaction).
 	Write store.Writer
 }
@@ -34,14 +35,14 @@ func Candidates(projects Projects) Handler {
 			}
 			return gen.CandidateRequest(ep, src, p.Slots[c.Slot], p.MaxTokens), nil
 		},
-		Accept: func(ep model.Endpoint, c store.Claimed, resp model.Response, at time.Time) (json.RawMessage, error) {
+		Accept: func(ep model.Endpoint, c store.Claimed, resp model.Response, at time.Time) (json.RawMessage, bool, error) {
 			p, _, err := candidateUnit(c)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			msg, err := gen.AcceptCandidate(resp)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			name := resp.Model
 			if name == "" {
@@ -51,9 +52,11 @@ func Candidates(projects Projects) Handler {
 			for _, tc := range msg.ToolCalls {
 				text += " " + tc.Function.Arguments
 			}
-			return json.Marshal(gen.Candidate{Slot: c.Slot, Message: msg, Origin: gen.Origin{JobID: c.JobID,
+			self := gen.NamesSelf(text, name, ep.Name)
+			out, err := json.Marshal(gen.Candidate{Slot: c.Slot, Message: msg, Origin: gen.Origin{JobID: c.JobID,
 				EndpointID: ep.ID, EndpointName: ep.Name, Model: name, Params: p.Slots[c.Slot], MaxTokens: p.MaxTokens,
-				At: at.UTC(), NamesSelf: gen.NamesSelf(text, name, ep.Name)}})
+				At: at.UTC(), NamesSelf: self}})
+			return out, self, err
 		},
 		Write: func(tx *gorm.DB, job gen.Job, input json.RawMessage, outputs []json.RawMessage) (int64, bool, error) {
 			var src gen.Source

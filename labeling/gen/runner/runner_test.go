@@ -59,7 +59,7 @@ func TestCandidatesJobWritesOneItemPerSource(t *testing.T) {
 				t.Fatalf("item %d: a neutral candidate was flagged", id)
 			}
 		}
-		if flagged != 1 {
+		if flagged != 1 || j.Counts.Flagged != 1 {
 			t.Fatalf("%d candidates flagged as naming their model, want 1", flagged)
 		}
 		// Only the seed-capable endpoint was sent a seed.

@@ -129,6 +129,7 @@ func (w *Worker) round(ctx context.Context, sem chan struct{}, wg *sync.WaitGrou
 func (w *Worker) process(ctx context.Context, ep model.Endpoint, key string, epErr error, c store.Claimed) {
 	h, ok := w.cfg.Handlers[c.Kind]
 	var out []byte
+	var flagged bool
 	err := epErr
 	if err == nil && !ok {
 		err = gen.ErrInvalidJob.With("no handler for job kind %q", c.Kind)
@@ -144,7 +145,7 @@ func (w *Worker) process(ctx context.Context, ep model.Endpoint, key string, epE
 			}
 			cancel()
 			if err == nil {
-				out, err = h.Accept(ep, c, resp, time.Now())
+				out, flagged, err = h.Accept(ep, c, resp, time.Now())
 			}
 		}
 	}
@@ -157,7 +158,7 @@ func (w *Worker) process(ctx context.Context, ep model.Endpoint, key string, epE
 		}
 		return
 	}
-	o := store.Outcome{Output: out}
+	o := store.Outcome{Output: out, Flagged: flagged}
 	if err != nil {
 		attempt := c.Attempts + 1
 		act, reason := w.cfg.Policy.Decide(err, attempt)

@@ -133,6 +133,7 @@ WHERE t.id IN ? ORDER BY t.id`, ids).Scan(&rows).Error; err != nil {
 // Outcome is how one attempt went. Exactly one of Output, Retry, Skip and FailJob applies.
 type Outcome struct {
 	Output  json.RawMessage // the unit's result (done)
+	Flagged bool            // the output is flagged for the coordinator (it names its own model)
 	Retry   time.Time       // try again at this time
 	Skip    bool            // give up on this unit
 	FailJob bool            // give up on the whole job
@@ -189,6 +190,9 @@ func (s *Store) Finish(ctx context.Context, c Claimed, o Outcome, write Writer) 
 		switch {
 		case o.Output != nil:
 			job.TasksDone++
+			if o.Flagged {
+				job.Flagged++
+			}
 			if err := s.sourceDone(tx, &job, c, write); err != nil {
 				return err
 			}
@@ -198,8 +202,8 @@ func (s *Store) Finish(ctx context.Context, c Claimed, o Outcome, write Writer) 
 				return err
 			}
 		}
-		if err := tx.Exec(`UPDATE gen_jobs SET tasks_done = ?, tasks_skipped = ?, items = ?, sources_failed = ? WHERE id = ?`,
-			job.TasksDone, job.TasksSkipped, job.Items, job.SourcesFailed, job.ID).Error; err != nil {
+		if err := tx.Exec(`UPDATE gen_jobs SET tasks_done = ?, tasks_skipped = ?, items = ?, sources_failed = ?, flagged = ? WHERE id = ?`,
+			job.TasksDone, job.TasksSkipped, job.Items, job.SourcesFailed, job.Flagged, job.ID).Error; err != nil {
 			return err
 		}
 		var pending int64

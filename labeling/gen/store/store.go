@@ -46,6 +46,7 @@ type jobRow struct {
 	Sources       int
 	Items         int
 	SourcesFailed int
+	Flagged       int
 	CreatedBy     int64
 	CreatedAt     time.Time
 	StartedAt     *time.Time
@@ -54,7 +55,7 @@ type jobRow struct {
 }
 
 const jobCols = `id, kind, project_id, params, status, reason, tasks, tasks_done, tasks_skipped, sources, items,
-    sources_failed, created_by, created_at, started_at, ended_at, progress_at`
+    sources_failed, flagged, created_by, created_at, started_at, ended_at, progress_at`
 
 func (r jobRow) job() gen.Job {
 	return gen.Job{ID: r.ID, Kind: gen.Kind(r.Kind), ProjectID: r.ProjectID, Params: json.RawMessage(r.Params),
@@ -64,7 +65,7 @@ func (r jobRow) job() gen.Job {
 
 func (r jobRow) counts() gen.Counts {
 	return gen.Counts{Tasks: r.Tasks, TasksDone: r.TasksDone, TasksSkipped: r.TasksSkipped, Sources: r.Sources,
-		Items: r.Items, SourcesFailed: r.SourcesFailed}
+		Items: r.Items, SourcesFailed: r.SourcesFailed, Flagged: r.Flagged}
 }
 
 func utc(t *time.Time) *time.Time {
