@@ -155,7 +155,7 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
           <textarea id="gen-prompts" rows={5} value={prompts} onChange={(e) => setPrompts(e.target.value)} />
         </div>
         {error && (
-          <p role="alert" className="error">
+          <p role="alert" className="alert alert-error">
             {error}
           </p>
         )}
@@ -185,9 +185,9 @@ function JobRow({ job, failures, onCancel, onDetails }: { job: GenJob; failures?
         {c.sources_failed > 0 && `, ${c.sources_failed} prompts failed`}
       </label>
       <progress id={id} className="bar" max={Math.max(1, c.tasks)} value={settled} />
-      {job.reason && <p className="error">{job.reason}</p>}
+      {job.reason && <p className="alert alert-error">{job.reason}</p>}
       {c.flagged > 0 && (
-        <p className="warning" role="status">
+        <p className="alert alert-warn" role="status">
           {c.flagged} candidate{c.flagged === 1 ? '' : 's'} name their own model: check them before a blind comparison.
         </p>
       )}
