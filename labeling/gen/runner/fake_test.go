@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	equitystore "copyhold/equity/store"
+	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
+	"copyhold/labeling/work"
 	"copyhold/labeling/gen"
 	"copyhold/labeling/gen/runner"
 	"copyhold/labeling/gen/store"
@@ -110,6 +113,10 @@ type rig struct {
 
 func newRig(t *testing.T, db *gorm.DB) *rig {
 	lab := storetest.NewLab(t, db)
+	// The real ledger and register, so that a test can see that generation earns nothing.
+	lab.S = lab.S.WithLedger(govern.NewLedger(db, nil)).WithRegister(equitystore.Reads{})
+	lab.W = work.New(lab.S)
+	lab.Labellers("lab", 1) // a project member, to compare what was generated
 	p := lab.Project("prefs", func(ps *labeling.ProjectSettings) {
 		ps.TaskType = tasktype.TaskPairwise
 		ps.Schema = json.RawMessage(`{"conversation_field":"messages","a_field":"a","b_field":"b"}`)
