@@ -96,3 +96,39 @@ func TestGenerationRoutes(t *testing.T) {
 		}
 	})
 }
+
+func TestGenerationEvaluationRoute(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		coord, lab := e.as("coord"), e.as("lab")
+		e.Endpoints.Add(model.Endpoint{ID: 1, Name: "alpha", Model: "m", Concurrency: 1})
+		modelID := e.Project(t).ModelID
+		var rels []int64
+		for _, v := range []string{"v1", "v2"} {
+			var id int64
+			if err := e.DB.Raw(`INSERT INTO releases (model_id, version, hash, ledger_seq, ledger_head, created_at)
+VALUES (?, ?, ?, 0, '', CURRENT_TIMESTAMP) RETURNING id`, modelID, v, "h"+v).Scan(&id).Error; err != nil {
+				t.Fatal(err)
+			}
+			rels = append(rels, id)
+		}
+		body := map[string]any{"model_id": modelID, "name": "arena", "release_ids": rels, "prompts": []map[string]any{{"prompt": "q"}}}
+		if r := lab.do("POST", "/api/gen/evaluations", body); r.status != 403 {
+			t.Fatalf("a labeller: %d %s", r.status, r.body)
+		}
+		if r := coord.do("POST", "/api/gen/evaluations", body); r.status != 400 || r.code() != "invalid_gen_job" || !strings.Contains(string(r.body), "names no endpoint") {
+			t.Fatalf("releases without endpoints: %d %s", r.status, r.body)
+		}
+		e.Endpoints.ServeRelease(rels[0], 1)
+		e.Endpoints.ServeRelease(rels[1], 1)
+		if r := coord.do("POST", "/api/gen/evaluations", map[string]any{"model_id": modelID, "name": "arena", "release_ids": rels[:1], "prompts": []map[string]any{{"prompt": "q"}}}); r.status != 400 {
+			t.Fatalf("one release: %d %s", r.status, r.body)
+		}
+		r := coord.do("POST", "/api/gen/evaluations", body)
+		if r.status != 201 || !strings.Contains(string(r.body), `"kind":"evaluation"`) {
+			t.Fatalf("start: %d %s", r.status, r.body)
+		}
+		if r := coord.do("POST", "/api/gen/evaluations", body); r.status != 409 || r.code() != "project_name_taken" {
+			t.Fatalf("the same name again: %d %s", r.status, r.body)
+		}
+	})
+}

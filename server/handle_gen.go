@@ -19,6 +19,7 @@ import (
 // Generation is generation jobs (labeling/gen/runner.Service).
 type Generation interface {
 	StartCandidates(ctx context.Context, actor, projectID int64, p gen.CandidateParams) (gen.Job, error)
+	StartEvaluation(ctx context.Context, actor int64, p gen.EvaluationParams) (gen.Job, error)
 	List(ctx context.Context, projectID int64, p page.Page) ([]gen.Job, error)
 	Get(ctx context.Context, id int64) (gen.Job, error)
 	Cancel(ctx context.Context, actor, id int64) (gen.Job, error)
@@ -46,6 +47,25 @@ func (s *Server) handleGenerate(c *gin.Context) {
 		return
 	}
 	j, err := s.gen.StartCandidates(c.Request.Context(), me.ID, id, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, j)
+}
+
+// handleGenerateEvaluation: POST /api/gen/evaluations — 201 with the queued job; its project_id is
+// the new blinded evaluation project.
+func (s *Server) handleGenerateEvaluation(c *gin.Context) {
+	if !s.genOn(c) {
+		return
+	}
+	me, _ := currentMember(c)
+	var req gen.EvaluationParams
+	if !bindJSON(c, &req) {
+		return
+	}
+	j, err := s.gen.StartEvaluation(c.Request.Context(), me.ID, req)
 	if err != nil {
 		fail(c, err)
 		return

@@ -66,6 +66,8 @@ type Slot struct {
 	EndpointID  int64    `json:"endpoint_id"`
 	Seed        *int64   `json:"seed,omitempty"`
 	Temperature *float64 `json:"temperature,omitempty"`
+	// ReleaseID is the release the endpoint serves (evaluation jobs).
+	ReleaseID int64 `json:"release_id,omitempty"`
 }
 
 // Source is one prompt or conversation to generate for. Key identifies it within its job

@@ -60,7 +60,7 @@ func New(t *testing.T, db *gorm.DB, st *store.Stores, cfg server.Config, votes s
 	}
 	e := &Env{T: t, DB: db, Stores: st, Members: map[string]member.Member{}, Tokens: map[string]string{}, Endpoints: &Endpoints{}}
 	d := Deps(db, st)
-	d.Generation = runner.NewService(genstore.New(db, nil), st.Projects, e.Endpoints)
+	d.Generation = runner.NewService(genstore.New(db, nil), st.Projects, e.Endpoints).WithEvaluations(st.Datasets, e.Endpoints)
 	d.Votes = votes
 	e.Roll = d.Roll.(*equitystore.Roll)
 	e.Server = server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -10,8 +10,8 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/dataset"
-	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/model"
+	"copyhold/labeling/store/storetest"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"

@@ -11,13 +11,13 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
-	"copyhold/labeling/work"
 	"copyhold/labeling/gen"
 	"copyhold/labeling/gen/runner"
 	"copyhold/labeling/gen/store"
 	"copyhold/labeling/model"
 	"copyhold/labeling/store/storetest"
 	"copyhold/labeling/tasktype"
+	"copyhold/labeling/work"
 
 	"gorm.io/gorm"
 )

@@ -37,6 +37,8 @@ type Service struct {
 	st        *store.Store
 	projects  Projects
 	endpoints Endpoints
+	evals     Evaluations // nil: no evaluation jobs (WithEvaluations)
+	releases  Releases
 }
 
 // NewService runs jobs stored in st.

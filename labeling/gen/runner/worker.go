@@ -57,6 +57,9 @@ func NewWorker(cfg Config, st *store.Store, log *slog.Logger) *Worker {
 		cfg.Parallel = 8
 	}
 	hs := map[gen.Kind]Handler{gen.KindCandidates: Candidates(cfg.Projects)}
+	if w, ok := cfg.Projects.(EvaluationWriter); ok {
+		hs[gen.KindEvaluation] = Evaluation(w)
+	}
 	for k, h := range cfg.Handlers {
 		hs[k] = h
 	}
