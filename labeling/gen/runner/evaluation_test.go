@@ -21,7 +21,9 @@ import (
 // releaseEndpoints is an in-test map of release → serving endpoint.
 type releaseEndpoints map[int64]int64
 
-func (r releaseEndpoints) ReleaseEndpoint(_ context.Context, id int64) (int64, error) { return r[id], nil }
+func (r releaseEndpoints) ReleaseEndpoint(_ context.Context, id int64) (int64, error) {
+	return r[id], nil
+}
 
 // An evaluation job asks each release's endpoint to answer every prompt and writes, per prompt, a
 // blinded pairwise item whose sides only evaluation_items can tell; accepted answers feed the
