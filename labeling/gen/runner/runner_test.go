@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"copyhold/labeling"
 	"copyhold/labeling/gen"
 	"copyhold/labeling/gen/runner"
 	"copyhold/labeling/gen/store"
@@ -299,6 +300,30 @@ func TestStartRefusesBadJobs(t *testing.T) {
 		}
 		if n := r.Count(`SELECT COUNT(*) FROM gen_jobs`); n != 0 {
 			t.Fatalf("%d jobs stored", n)
+		}
+	})
+}
+
+// A project closed while its job runs takes no more items: each remaining prompt fails with the
+// reason, nothing is half-written, and the job still ends.
+func TestClosedProjectFailsRemainingSources(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		r := newRig(t, db)
+		job := r.start(2)
+		if _, err := r.S.Projects.SetProjectStatus(r.Ctx, &r.Coord, r.project.ID, labeling.ProjectClosed); err != nil {
+			t.Fatal(err)
+		}
+		stop := run(r.worker(newScript(ok), nil))
+		defer stop()
+		j := r.wait(job.ID, 10*time.Second)
+		if j.Status != gen.StatusDone || j.Counts.Items != 0 || j.Counts.SourcesFailed != 2 {
+			t.Fatalf("job %+v", j)
+		}
+		if n := r.Count(`SELECT COUNT(*) FROM events WHERE type = 'gen.item_failed' AND CAST(payload AS TEXT) LIKE '%closed%'`); n != 2 {
+			t.Fatalf("%d item_failed events naming the closed project", n)
+		}
+		if n := r.Count(`SELECT COUNT(*) FROM items WHERE project_id = ?`, r.project.ID); n != 0 {
+			t.Fatalf("%d items in a closed project", n)
 		}
 	})
 }

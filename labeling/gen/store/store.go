@@ -93,8 +93,8 @@ func (s *Store) Create(ctx context.Context, n NewJob) (gen.Job, error) {
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := sqldb.Now(tx)
 		var id int64
-		if err := tx.Raw(`INSERT INTO gen_jobs (kind, project_id, params, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			string(n.Kind), n.ProjectID, string(n.Params), n.CreatedBy, now).Scan(&id).Error; err != nil {
+		if err := tx.Raw(`INSERT INTO gen_jobs (kind, project_id, params, created_by, created_at, progress_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(n.Kind), n.ProjectID, string(n.Params), n.CreatedBy, now, now).Scan(&id).Error; err != nil {
 			return err
 		}
 		seen := map[string]bool{}

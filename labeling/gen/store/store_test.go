@@ -94,3 +94,39 @@ func TestClaimPerMinute(t *testing.T) {
 		}
 	})
 }
+
+// gen.progress is throttled per job; gen.finished is written once, with the job's end.
+func TestProgressIsThrottled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		lab, st, j := newJob(t, db, 2)
+		st.ProgressEvery = time.Hour
+		ctx := context.Background()
+		done := 0
+		for done < 4 {
+			cs, err := st.Claim(ctx, 7, store.Limits{Concurrency: 4}, 4, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				write := func(tx *gorm.DB, job gen.Job, input json.RawMessage, outputs []json.RawMessage) (int64, bool, error) {
+					return 0, false, nil // the project already had the item
+				}
+				if held, err := st.Finish(ctx, c, store.Outcome{Output: json.RawMessage(`{}`)}, write); err != nil || !held {
+					t.Fatalf("finish: %v %v", held, err)
+				}
+				done++
+			}
+		}
+		// One at creation, then silence until the end.
+		if n := lab.Count(`SELECT COUNT(*) FROM events WHERE type = 'gen.progress'`); n != 1 {
+			t.Fatalf("%d gen.progress events", n)
+		}
+		if n := lab.Count(`SELECT COUNT(*) FROM events WHERE type = 'gen.finished'`); n != 1 {
+			t.Fatalf("%d gen.finished events", n)
+		}
+		got, err := st.Get(ctx, j.ID)
+		if err != nil || got.Status != gen.StatusDone || got.Counts.TasksDone != 4 || got.Counts.Items != 0 {
+			t.Fatalf("job %+v %v", got, err)
+		}
+	})
+}
