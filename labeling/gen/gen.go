@@ -92,6 +92,16 @@ type Job struct {
 	EndedAt   *time.Time      `json:"ended_at,omitempty"`
 	// Failures are the latest skipped units, with their reasons (GET one job only).
 	Failures []Failure `json:"failures,omitempty"`
+	// Flags are the candidates that name their own model or endpoint, with the item they are in
+	// (GET one job only; at most 50).
+	Flags []Flag `json:"flags,omitempty"`
+}
+
+// Flag is one flagged candidate.
+type Flag struct {
+	SourceKey string `json:"source_key"`
+	Slot      int    `json:"slot"`
+	ItemID    *int64 `json:"item_id,omitempty"` // nil until the source's item is written
 }
 
 // Counts is a job's progress in units (tasks) and sources (items).

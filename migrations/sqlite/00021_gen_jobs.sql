@@ -49,6 +49,8 @@ CREATE TABLE gen_tasks (
     lease_token TEXT NOT NULL DEFAULT '',
     lease_until DATETIME,
     output      TEXT,
+    -- The output names its own model or endpoint (shown to coordinators).
+    flagged     BOOLEAN NOT NULL DEFAULT FALSE,
     reason      TEXT NOT NULL DEFAULT '',
     updated_at  DATETIME NOT NULL
 );

@@ -23,6 +23,7 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
   const [prompts, setPrompts] = useState('');
   const [jobs, setJobs] = useState<GenJob[]>([]);
   const [failures, setFailures] = useState<Record<number, GenFailure[]>>({});
+  const [flags, setFlags] = useState<Record<number, NonNullable<GenJob['flags']>>>({});
   const [error, setError] = useState<string>('');
   const [busy, setBusy] = useState(false);
 
@@ -106,6 +107,7 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
     try {
       const j = await genApi.job(id);
       setFailures((m) => ({ ...m, [id]: j.failures ?? [] }));
+      setFlags((m) => ({ ...m, [id]: j.flags ?? [] }));
     } catch (err) {
       setError((err as ApiError).message);
     }
@@ -166,7 +168,7 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
       {jobs.length > 0 && (
         <ul className="gen-jobs" aria-label="Generation jobs">
           {jobs.map((j) => (
-            <JobRow key={j.id} job={j} failures={failures[j.id]} onCancel={() => void cancel(j.id)} onDetails={() => void details(j.id)} />
+            <JobRow key={j.id} job={j} failures={failures[j.id]} flags={flags[j.id]} onCancel={() => void cancel(j.id)} onDetails={() => void details(j.id)} />
           ))}
         </ul>
       )}
@@ -174,7 +176,19 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
   );
 }
 
-function JobRow({ job, failures, onCancel, onDetails }: { job: GenJob; failures?: GenFailure[]; onCancel: () => void; onDetails: () => void }) {
+function JobRow({
+  job,
+  failures,
+  flags,
+  onCancel,
+  onDetails,
+}: {
+  job: GenJob;
+  failures?: GenFailure[];
+  flags?: GenJob['flags'];
+  onCancel: () => void;
+  onDetails: () => void;
+}) {
   const c = job.counts;
   const settled = c.tasks_done + c.tasks_skipped;
   const id = `gen-job-${job.id}`;
@@ -197,12 +211,21 @@ function JobRow({ job, failures, onCancel, onDetails }: { job: GenJob; failures?
             Cancel job {job.id}
           </button>
         )}
-        {(c.tasks_skipped > 0 || (failures?.length ?? 0) > 0) && (
+        {(c.tasks_skipped > 0 || c.flagged > 0 || (failures?.length ?? 0) > 0) && (
           <button type="button" className="btn" onClick={onDetails}>
-            Show errors
+            Show errors and flags
           </button>
         )}
       </div>
+      {flags && flags.length > 0 && (
+        <ul className="gen-failures" aria-label={`Candidates of job ${job.id} naming their model`}>
+          {flags.map((f, i) => (
+            <li key={i}>
+              {f.item_id ? `Item ${f.item_id}` : `Prompt ${f.source_key}`}, candidate {f.slot + 1} names its own model or endpoint
+            </li>
+          ))}
+        </ul>
+      )}
       {failures && failures.length > 0 && (
         <ul className="gen-failures" aria-label={`Errors of job ${job.id}`}>
           {failures.map((f, i) => (

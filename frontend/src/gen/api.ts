@@ -37,6 +37,7 @@ export interface GenJob {
   counts: GenCounts;
   created_at: string;
   failures?: GenFailure[];
+  flags?: { source_key: string; slot: number; item_id?: number }[];
 }
 
 /** A model endpoint as the registry lists it (only what this panel reads). */

@@ -47,6 +47,8 @@ describe('GenerateSection', () => {
           posted.push(JSON.parse(String(init?.body)));
           return Promise.resolve(json(201, job));
         }
+        if (url === '/api/gen/jobs/9')
+          return Promise.resolve(json(200, { ...job, failures: [{ source_key: 'abc', slot: 1, attempts: 3, reason: 'gave up after 3 attempts', at: '2026-01-01T00:00:00Z' }], flags: [{ source_key: 'k', slot: 0, item_id: 31 }] }));
         if (url === '/api/gen/jobs/9/cancel') return Promise.resolve(json(200, { ...job, status: 'cancelled' }));
         return Promise.resolve(json(404, { code: 'not_found', message: 'no' }));
       }),
@@ -75,6 +77,11 @@ describe('GenerateSection', () => {
     const errs = within(row).getByRole('list', { name: 'Errors of job 9' });
     expect(errs.textContent).toBe('Prompt abc, candidate 2: <i>model_timeout</i>');
     expect(errs.querySelector('i')).toBeNull();
+
+    fireEvent.click(within(row).getByRole('button', { name: 'Show errors and flags' }));
+    const flagged = await within(row).findByRole('list', { name: 'Candidates of job 9 naming their model' });
+    expect(flagged.textContent).toBe('Item 31, candidate 1 names its own model or endpoint');
+    expect(within(row).getByRole('list', { name: 'Errors of job 9' }).textContent).toBe('Prompt abc, candidate 2: gave up after 3 attempts');
 
     fireEvent.click(within(row).getByRole('button', { name: 'Cancel job 9' }));
     await waitFor(() => expect(row.textContent).toContain('Cancelled'));

@@ -61,7 +61,7 @@ func TestCandidatesJobWritesOneItemPerSource(t *testing.T) {
 				t.Fatalf("item %d: a neutral candidate was flagged", id)
 			}
 		}
-		if flagged != 1 || j.Counts.Flagged != 1 {
+		if flagged != 1 || j.Counts.Flagged != 1 || len(j.Flags) != 1 || j.Flags[0].Slot != 0 || j.Flags[0].ItemID == nil || len(items[*j.Flags[0].ItemID]) != 2 {
 			t.Fatalf("%d candidates flagged as naming their model, want 1", flagged)
 		}
 		// Only the seed-capable endpoint was sent a seed.

@@ -165,8 +165,8 @@ func (s *Store) Finish(ctx context.Context, c Claimed, o Outcome, write Writer) 
 		var res *gorm.DB
 		switch {
 		case o.Output != nil:
-			res = tx.Exec(`UPDATE gen_tasks SET status = 'done', output = ?, attempts = attempts + 1, reason = '',
-    lease_token = '', lease_until = NULL, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'pending'`, string(o.Output), now, c.ID, c.Token)
+			res = tx.Exec(`UPDATE gen_tasks SET status = 'done', output = ?, flagged = ?, attempts = attempts + 1, reason = '',
+    lease_token = '', lease_until = NULL, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'pending'`, string(o.Output), o.Flagged, now, c.ID, c.Token)
 		case o.Skip:
 			res = tx.Exec(`UPDATE gen_tasks SET status = 'skipped', attempts = attempts + 1, reason = ?,
     lease_token = '', lease_until = NULL, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'pending'`, reason, now, c.ID, c.Token)

@@ -180,6 +180,19 @@ WHERE job_id = ? AND status = 'skipped' ORDER BY updated_at DESC, id DESC LIMIT 
 	for _, f := range fails {
 		j.Failures = append(j.Failures, gen.Failure{SourceKey: f.SourceKey, Slot: f.Slot, Attempts: f.Attempts, Reason: f.Reason, At: f.UpdatedAt.UTC()})
 	}
+	var flags []struct {
+		SourceKey string
+		Slot      int
+		ItemID    *int64
+	}
+	if err := db.Raw(`SELECT t.source_key, t.slot, s.item_id FROM gen_tasks t
+JOIN gen_sources s ON s.job_id = t.job_id AND s.source_key = t.source_key
+WHERE t.job_id = ? AND t.flagged ORDER BY t.id LIMIT 50`, id).Scan(&flags).Error; err != nil {
+		return gen.Job{}, err
+	}
+	for _, f := range flags {
+		j.Flags = append(j.Flags, gen.Flag{SourceKey: f.SourceKey, Slot: f.Slot, ItemID: f.ItemID})
+	}
 	return j, nil
 }
 
