@@ -327,3 +327,43 @@ func TestClosedProjectFailsRemainingSources(t *testing.T) {
 		}
 	})
 }
+
+// A project's items are a source too: the conversations of one project become ranking items of
+// K=3 candidates in another; a conversation ending in the assistant's turn is continued from the
+// turn before it.
+func TestCandidatesFromAProjectIntoRanking(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		r := newRig(t, db)
+		src := r.Project("chats", func(ps *labeling.ProjectSettings) {
+			ps.TaskType = tasktype.TaskClassification
+			ps.Schema = json.RawMessage(`{"conversation_field":"messages","turn":"conversation","choices":[{"value":"ok"},{"value":"bad"}]}`)
+		})
+		r.ImportLines(src.ID,
+			`{"messages":[{"role":"user","content":"first"}]}`,
+			`{"messages":[{"role":"user","content":"second"},{"role":"assistant","content":"old answer"}]}`)
+		rank := r.Project("ranked", func(ps *labeling.ProjectSettings) {
+			ps.TaskType = tasktype.TaskRanking
+			ps.Schema = json.RawMessage(`{"conversation_field":"messages"}`)
+		})
+		sc := newScript(ok)
+		job, err := r.svc.StartCandidates(r.Ctx, r.Coord, rank.ID, gen.CandidateParams{SourceProjectID: src.ID,
+			Slots: []gen.Slot{{EndpointID: 1, Seed: seed(1)}, {EndpointID: 1, Seed: seed(2)}, {EndpointID: 2}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := run(r.worker(sc, nil))
+		defer stop()
+		j := r.wait(job.ID, 10*time.Second)
+		if j.Status != gen.StatusDone || j.Counts.Items != 2 || j.Counts.TasksDone != 6 {
+			t.Fatalf("job %+v", j)
+		}
+		var data []string
+		db.Raw(`SELECT data FROM items WHERE project_id = ? ORDER BY id`, rank.ID).Scan(&data)
+		if len(data) != 2 || strings.Contains(data[1], "old answer") || !strings.Contains(data[1], `"id":"r3"`) {
+			t.Fatalf("ranking items %v", data)
+		}
+		if len(sc.callsFor("second")) != 3 {
+			t.Fatalf("the continued conversation was asked %d times", len(sc.callsFor("second")))
+		}
+	})
+}
