@@ -120,6 +120,10 @@ func TestBuildItemPairwiseConversationAndRanking(t *testing.T) {
 	if !strings.Contains(string(data), `"prompt":"Name a colour."`) || origins[2].Field != "r3" {
 		t.Fatalf("ranking item %s %+v", data, origins)
 	}
+	same := []Candidate{cands[0], cands[0]}
+	if _, _, err := BuildItem(tasktype.TaskPairwise, schema, src, same); err == nil || !strings.Contains(err.Error(), "same text") {
+		t.Fatalf("identical candidates: %v", err)
+	}
 	multi, _ := NewSource([]tasktype.Message{{Role: "user", Content: "a"}, {Role: "assistant", Content: "b"}, {Role: "user", Content: "c"}})
 	if _, _, err := BuildItem(tasktype.TaskRanking, json.RawMessage(`{}`), multi, cands); err == nil {
 		t.Fatal("a conversation went into a text-prompt project")

@@ -16,6 +16,9 @@ func BuildItem(tt tasktype.TaskType, schemaRaw json.RawMessage, src Source, cand
 	if err != nil {
 		return nil, nil, err
 	}
+	if allSame(cands) {
+		return nil, nil, ErrInvalidOutput.With("the %d candidates are the same text: nothing to compare (does the endpoint ignore seeds? vary the temperature)", len(cands))
+	}
 	data := map[string]any{}
 	origins := make([]Origin, len(cands))
 	switch s := schema.(type) {
@@ -163,4 +166,19 @@ func promptFieldOf(s tasktype.Schema) string {
 		return x.Field
 	}
 	return ""
+}
+
+// allSame reports whether every candidate is the same turn.
+func allSame(cands []Candidate) bool {
+	if len(cands) < 2 {
+		return false
+	}
+	first, _ := json.Marshal(cands[0].Message)
+	for _, c := range cands[1:] {
+		b, _ := json.Marshal(c.Message)
+		if string(b) != string(first) {
+			return false
+		}
+	}
+	return true
 }

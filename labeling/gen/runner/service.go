@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"copyhold/labeling"
 	"copyhold/labeling/gen"
@@ -78,7 +79,7 @@ func (s *Service) StartCandidates(ctx context.Context, actor, projectID int64, p
 	// before any request is sent.
 	dry := make([]gen.Candidate, len(p.Slots))
 	for i := range dry {
-		dry[i] = gen.Candidate{Slot: i, Message: tasktype.Message{Role: "assistant", Content: "candidate"}}
+		dry[i] = gen.Candidate{Slot: i, Message: tasktype.Message{Role: "assistant", Content: fmt.Sprintf("candidate %d", i+1)}}
 	}
 	for _, src := range sources {
 		if _, _, err := gen.BuildItem(target.TaskType, target.Schema, src, dry); err != nil {
