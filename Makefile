@@ -36,6 +36,7 @@ openapi: ## Rewrite docs/openapi.json from the server's routes and types (the br
 
 build: frontend ## Build bin/copyhold (with the browser app embedded)
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/copyhold
+	$(GO) build -o bin/copyhold-modeltest ./cmd/modeltest
 
 run: build ## Build, migrate, load the demo data, serve
 	./$(BIN) migrate up
@@ -69,7 +70,7 @@ test: deps audit build ## Install missing system packages, audit, vet, frontend 
 	$(NPM) --prefix frontend test
 	$(WITH_POSTGRES) sh -c 'status=0; \
 		$(GO) test -race -count=1 -timeout 30m ./... || status=1; \
-		COPYHOLD_BIN="$(CURDIR)/$(BIN)" $(NPM) --prefix frontend run e2e || status=1; \
+		COPYHOLD_BIN="$(CURDIR)/$(BIN)" MODELTEST_BIN="$(CURDIR)/bin/copyhold-modeltest" $(NPM) --prefix frontend run e2e || status=1; \
 		exit $$status'
 
 # Every benchmark and, in the same run on the same cluster, its baseline: the

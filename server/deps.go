@@ -44,6 +44,11 @@ type Deps struct {
 	// Webhooks is outbound webhooks (labeling/webhook/relay.Service; nil:
 	// the /api/webhooks routes answer 503 webhooks_unavailable).
 	Webhooks Webhooks
+	// Models is the model endpoints service (labeling/model/endpoints;
+	// nil: the /api/model-endpoints routes answer 503 models_unavailable).
+	Models ModelEndpoints
+	// ReleaseEndpoints names a release's serving endpoint (labeling/store.Datasets).
+	ReleaseEndpoints ReleaseEndpoints
 	// Wellbeing is member preferences and the co-op's wellbeing (labeling/store.Wellbeing).
 	Wellbeing Wellbeing
 	// Generation is generation jobs (labeling/gen/runner.Service; nil: the /api/gen routes and

@@ -140,6 +140,7 @@ var operationLists = []struct {
 	{"register", "the court roll: checkpoints, tiles and proofs, public", registerOps},
 	{"webhooks", "outbound webhooks for training pipelines (Standard Webhooks)", webhookOps},
 	{"generation", "generation jobs: candidates from the co-op's models", genOps},
+	{"models", "the co-op's model endpoints and what each can do", modelOps},
 }
 
 func tags() []schema {

@@ -11,7 +11,7 @@ func frameOf(op string, props schema, required ...string) schema {
 }
 
 func wsSchemas() map[string]schema {
-	channel := schema{"type": "string", "description": "coop, project:<id>, review:<project id>, gen:<project id> or member:<own id>"}
+	channel := schema{"type": "string", "description": "coop, coordinators, project:<id>, review:<project id> or member:<own id>"}
 	client := []schema{
 		frameOf("subscribe", schema{"channel": channel,
 			"since":    schema{"type": []string{"integer", "null"}, "description": "the last seq seen on this channel: replay after it"},
@@ -46,11 +46,11 @@ func wsAnnex() schema {
 		"client":         ref("WSClientFrame"),
 		"server":         ref("WSServerFrame"),
 		"channels": schema{
-			"coop":       "any member: the register and the activity feed",
-			"project:ID": "project members, reviewers and coordinators; labellers see who did what only for their own actions",
-			"review:ID":  "reviewers and coordinators",
-			"member:ID":  "the member themself",
-			"gen:ID":     "coordinators: the project's generation jobs (gen.progress, gen.item_failed, gen.finished)",
+			"coop":         "any member: the register and the activity feed",
+			"project:ID":   "project members, reviewers and coordinators; labellers see who did what only for their own actions",
+			"review:ID":    "reviewers and coordinators",
+			"member:ID":    "the member themself",
+			"coordinators": "coordinators: model endpoints and generation jobs (never an API key)",
 		},
 		"closeCodes": schema{
 			"1001": "the server is shutting down",

@@ -197,6 +197,19 @@ func (s *Server) routes() {
 		admin.POST("/gen/jobs/:id/cancel", s.handleCancelGenJob)
 	}
 
+	// Model endpoints (handle_models.go): coordinators register the co-op's
+	// OpenAI-compatible servers, see what each can do, and name the one
+	// that serves a release. Nobody else sees them; no answer has a key.
+	{
+		admin.GET("/model-endpoints", s.handleListModelEndpoints)
+		admin.POST("/model-endpoints", s.handleCreateModelEndpoint)
+		admin.GET("/model-endpoints/:id", s.handleGetModelEndpoint)
+		admin.PATCH("/model-endpoints/:id", s.handleUpdateModelEndpoint)
+		admin.DELETE("/model-endpoints/:id", s.handleDeleteModelEndpoint)
+		admin.POST("/model-endpoints/:id/probe", s.handleProbeModelEndpoint)
+		admin.PUT("/releases/:id/endpoint", s.handleSetReleaseEndpoint)
+	}
+
 	// Datasets out (handle_datasets.go): frozen snapshots and their exports,
 	// model releases, blind evaluations, and each member's own data.
 	{

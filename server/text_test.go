@@ -26,15 +26,16 @@ var noJSONBody = map[string]bool{
 	"POST /api/register/cosignatures": true,
 	"POST /api/auth/logout":           true,
 	// These act on the path alone and ignore any body.
-	"POST /api/projects/:id/review/next": true,
-	"POST /api/projects/:id/next":        true,
-	"POST /api/proposals/:id/sponsor":    true,
-	"POST /api/proposals/:id/withdraw":   true,
-	"POST /api/equity/members/:id/exit":  true,
-	"POST /api/members/:id/deactivate":   true,
-	"POST /api/webhooks/:id/enable":      true,
-	"POST /api/gen/jobs/:id/cancel":      true,
-	"POST /api/me/wellbeing/resume":      true,
+	"POST /api/projects/:id/review/next":  true,
+	"POST /api/projects/:id/next":         true,
+	"POST /api/proposals/:id/sponsor":     true,
+	"POST /api/proposals/:id/withdraw":    true,
+	"POST /api/equity/members/:id/exit":   true,
+	"POST /api/members/:id/deactivate":    true,
+	"POST /api/webhooks/:id/enable":       true,
+	"POST /api/gen/jobs/:id/cancel":       true,
+	"POST /api/model-endpoints/:id/probe": true,
+	"POST /api/me/wellbeing/resume":       true,
 }
 
 // loginFor picks a caller the role matrix lets through.

@@ -16,6 +16,7 @@ const WorkHomePage = lazy(() => import('./labeling/WorkHome'));
 const WorkbenchPage = lazy(() => import('./labeling/Workbench'));
 const MyWorkPage = lazy(() => import('./labeling/MyWork'));
 const WebhooksPage = lazy(() => import('./webhooks/Webhooks').then((m) => ({ default: m.WebhooksPage })));
+const ModelsPage = lazy(() => import('./models/Models').then((m) => ({ default: m.ModelsPage })));
 const ProjectsPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectsPage })));
 const ProjectEditPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectEditPage })));
 const ProjectDetailPage = lazy(() => import('./labeling/admin/Projects').then((m) => ({ default: m.ProjectDetailPage })));
@@ -59,6 +60,7 @@ const TITLES: Record<string, string> = {
   '/admin': 'Co-op admin',
   '/admin/projects': 'Models & projects',
   '/admin/webhooks': 'Webhooks',
+  '/admin/models': 'Model endpoints',
   '/admin/projects/new': 'New project',
   '/work/mine': 'My work',
   '/work/quality': 'My quality',
@@ -143,6 +145,7 @@ export function App() {
   else if ((params = matchPath('/work/p/:id', pathname)) && /^\d+$/.test(params.id)) page = <WorkbenchPage key={params.id} projectId={Number(params.id)} />;
   else if (pathname === '/admin/projects') page = <ProjectsPage />;
   else if (pathname === '/admin/webhooks') page = <WebhooksPage />;
+  else if (pathname === '/admin/models') page = <ModelsPage />;
   else if (pathname === '/admin/projects/new') page = <ProjectEditPage />;
   else if ((params = matchPath('/admin/projects/:id', pathname)) && /^\d+$/.test(params.id)) page = <ProjectDetailPage key={params.id} projectId={Number(params.id)} />;
   else if ((params = matchPath('/admin/projects/:id/edit', pathname)) && /^\d+$/.test(params.id)) page = <ProjectEditPage key={params.id} projectId={Number(params.id)} />;

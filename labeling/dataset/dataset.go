@@ -197,6 +197,9 @@ type Release struct {
 	LedgerHead     string    `json:"ledger_head"`
 	CreatedBy      *int64    `json:"created_by,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// EndpointID is the model endpoint that serves the release (nil: none
+	// named); it is not part of the release's hash and may change.
+	EndpointID *int64 `json:"endpoint_id"`
 	// Mine: annotations of the asking member in the release's snapshots.
 	MyAnnotations int64 `json:"my_annotations,omitempty"`
 	Replayed      bool  `json:"replayed,omitempty"`

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"copyhold/labeling/fault"
@@ -156,13 +155,3 @@ func SourceKey(msgs []tasktype.Message) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:12])
 }
-
-// Scope is the event scope of a project's generation jobs: only coordinators may subscribe to it
-// (server/live).
-func Scope(projectID int64) string { return fmt.Sprintf("gen:%d", projectID) }
-
-// ScopePrefix is Scope's prefix.
-const ScopePrefix = "gen:"
-
-// IsScope reports whether an event scope is a generation scope.
-func IsScope(s string) bool { return strings.HasPrefix(s, ScopePrefix) }

@@ -141,6 +141,10 @@ func sameRelease(r dataset.Release, req dataset.ReleaseRequest) bool {
 
 func releaseWithSnapshots(tx *gorm.DB, row releaseRow) (dataset.Release, error) {
 	r := row.release()
+	var err error
+	if r.EndpointID, err = releaseEndpoint(tx, row.ID); err != nil { // release_endpoint.go
+		return r, err
+	}
 	var ss []struct {
 		ID   int64
 		Hash string

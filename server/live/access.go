@@ -19,7 +19,7 @@ const (
 	chProject
 	chReview
 	chMember
-	chGen // a project's generation jobs (labeling/gen): coordinators only
+	chCoordinators
 )
 
 type channel struct {
@@ -33,6 +33,9 @@ type channel struct {
 func parseChannel(s string) (channel, bool) {
 	if s == feed.CoopScope {
 		return channel{name: s, kind: chCoop}, true
+	}
+	if s == feed.CoordinatorScope {
+		return channel{name: s, kind: chCoordinators}, true
 	}
 	prefix, num, ok := strings.Cut(s, ":")
 	if !ok {
@@ -49,8 +52,6 @@ func parseChannel(s string) (channel, bool) {
 		return channel{name: s, kind: chReview, id: id}, true
 	case "member":
 		return channel{name: s, kind: chMember, id: id}, true
-	case "gen":
-		return channel{name: s, kind: chGen, id: id}, true
 	}
 	return channel{}, false
 }
@@ -74,7 +75,7 @@ func access(m member.Member, ch channel, projectMember bool) (ok, full bool) {
 		return ch.id == m.ID, true
 	case chReview:
 		return isStaff(m), true
-	case chGen:
+	case chCoordinators:
 		return m.Has(member.RoleCoordinator), true
 	case chProject:
 		if isStaff(m) {

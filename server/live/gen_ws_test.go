@@ -5,21 +5,21 @@ import (
 	"testing"
 	"time"
 
+	"copyhold/labeling/event"
 	"copyhold/labeling/event/eventtest"
-	"copyhold/labeling/gen"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
 )
 
-// Generation job events go to gen:<project>, which only coordinators may join: a labeller or a
-// reviewer is refused it, and gets none of its events on the channels they may join.
-func TestWSGenChannelIsForCoordinators(t *testing.T) {
+// Generation job events go to the coordinators' channel: a labeller or a reviewer is refused it,
+// and gets none of its events on the channels they may join.
+func TestWSGenerationEventsReachCoordinatorsOnly(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e, hub := newLiveEnv(t, db, nil)
 		p := e.Project(t)
 		catchUp(t, db, hub)
-		ch := gen.Scope(p.ID)
+		ch := event.CoordinatorScope
 		lab, rev, target, coord := e.ws(t, "lab"), e.ws(t, "rev"), e.ws(t, "target"), e.ws(t, "coord")
 		for name, w := range map[string]*wsClient{"lab": lab, "rev": rev, "target": target} {
 			if f := w.subscribe(ch); f.Op != "error" || f.Code != "forbidden" {
@@ -29,8 +29,8 @@ func TestWSGenChannelIsForCoordinators(t *testing.T) {
 			w.mustSubscribe("coop")
 		}
 		coord.mustSubscribe(ch)
-		eventtest.Append(t, db, "gen.progress", ch, nil, map[string]any{"job_id": 1, "status": "running"})
-		eventtest.Append(t, db, "gen.item_failed", ch, nil, map[string]any{"job_id": 1, "reason": "model_timeout"})
+		eventtest.Append(t, db, "gen.progress", ch, nil, map[string]any{"job_id": 1, "project_id": p.ID, "status": "running"})
+		eventtest.Append(t, db, "gen.item_failed", ch, nil, map[string]any{"job_id": 1, "project_id": p.ID, "reason": "model_timeout"})
 		if f := coord.nextOf("gen.progress"); f.Channel != ch || f.Payload["status"] != "running" {
 			t.Fatalf("coordinator got %+v", f)
 		}

@@ -17,6 +17,9 @@ import (
 	"copyhold/labeling/gen/runner"
 	genstore "copyhold/labeling/gen/store"
 	"copyhold/labeling/member"
+	"copyhold/labeling/model/client"
+	"copyhold/labeling/model/endpoints"
+	modelstore "copyhold/labeling/model/store"
 	"copyhold/labeling/store"
 	"copyhold/labeling/tasktype"
 	"copyhold/labeling/webhook"
@@ -96,7 +99,24 @@ func Deps(db *gorm.DB, st *store.Stores) server.Deps {
 	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db),
 		Roll: equitystore.NewRoll(db, &k), Webhooks: relay.NewService(webhookstore.New(db, nil), webhook.Policy{}),
+		Models: modelEndpoints(db), ReleaseEndpoints: st.Datasets,
 		Generation: runner.NewService(genstore.New(db, nil), st.Projects, &Endpoints{})}
+}
+
+// modelEndpoints is the model endpoints service with a fresh data key and a
+// client that gives up after five seconds.
+func modelEndpoints(db *gorm.DB) *endpoints.Service {
+	text, err := endpoints.NewDataKey()
+	if err != nil {
+		panic(err)
+	}
+	key, _ := endpoints.ParseDataKey(text)
+	sealer, err := endpoints.NewSealer(key)
+	if err != nil {
+		panic(err)
+	}
+	return endpoints.New(endpoints.Config{Store: modelstore.New(db, nil), Prober: client.New(client.Config{Timeout: 5 * time.Second}),
+		Sealer: sealer, Getenv: func(string) string { return "" }})
 }
 
 // AddMember creates a member with Password and the roles, and an API token.

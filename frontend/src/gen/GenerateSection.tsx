@@ -1,6 +1,6 @@
 // The "Generate candidates" panel of a pairwise or ranking project's admin page: pick endpoints
 // and seeds or temperatures per candidate slot, give prompts, and watch each job's progress and
-// errors live (gen:<project>, coordinators only). A labeller is never blocked by a model: jobs run
+// errors live (the coordinators' channel). A labeller is never blocked by a model: jobs run
 // in the background and items appear as each prompt's candidates are all in.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api';
@@ -35,10 +35,10 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
     loadJobs();
   }, [loadJobs]);
   useChannel(
-    `gen:${projectId}`,
+    'coordinators',
     (e) => {
-      const p = e.payload as { job_id?: number; status?: GenJob['status']; counts?: GenCounts; reason?: string; slot?: number; source_key?: string };
-      if (!p.job_id) return;
+      const p = e.payload as { job_id?: number; project_id?: number; status?: GenJob['status']; counts?: GenCounts; reason?: string; slot?: number; source_key?: string };
+      if (!e.type.startsWith('gen.') || !p.job_id || p.project_id !== projectId) return;
       if (e.type === 'gen.item_failed') {
         const f: GenFailure = { source_key: p.source_key ?? '', slot: p.slot ?? 0, attempts: 0, reason: p.reason ?? '', at: e.at };
         setFailures((m) => ({ ...m, [p.job_id!]: [f, ...(m[p.job_id!] ?? [])].slice(0, 20) }));

@@ -1,5 +1,5 @@
 // Generation jobs (docs/MODELS.md, "Generation jobs"): coordinators generate candidates into a
-// pairwise or ranking project and watch them on the gen:<project> channel.
+// pairwise or ranking project and watch them on the coordinators' channel.
 import { allPages, listPage, request } from '../api';
 
 export interface GenSlot {

@@ -18,7 +18,7 @@ function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 function ev(type: string, payload: Record<string, unknown>): LiveEvent {
-  return { op: 'event', channel: 'gen:4', seq: 1, type, at: '2026-01-01T00:00:00Z', payload };
+  return { op: 'event', channel: 'coordinators', seq: 1, type, at: '2026-01-01T00:00:00Z', payload: { project_id: 4, ...payload } };
 }
 
 afterEach(() => vi.unstubAllGlobals());
@@ -54,7 +54,7 @@ describe('GenerateSection', () => {
       }),
     );
     render(<GenerateSection projectId={4} taskType="pairwise" />);
-    expect(channel).toBe('gen:4');
+    expect(channel).toBe('coordinators');
     await waitFor(() => expect(screen.getAllByText('alpha (llama-3)').length).toBe(2));
     fireEvent.click(screen.getByRole('button', { name: 'Generate' }));
     expect(screen.getByRole('alert').textContent).toBe('Give at least one prompt.');
@@ -69,6 +69,8 @@ describe('GenerateSection', () => {
     expect(posted[0]).toEqual({ slots: [{ endpoint_id: 1, seed: 1 }, { endpoint_id: 1, seed: 2, temperature: 0.9 }], prompts: [{ prompt: 'Say hi' }, { prompt: '<b>x</b>' }] });
     expect(row.textContent).toContain('Queued — 0 of 2 items written, 0 of 4 candidates settled');
 
+    act(() => handler!(ev('gen.progress', { job_id: 9, project_id: 5, status: 'failed', counts })));
+    expect(row.textContent).toContain('Queued'); // another project's job
     act(() => handler!(ev('gen.progress', { job_id: 9, status: 'running', counts: { ...counts, tasks_done: 2, items: 1, flagged: 1 } })));
     expect(row.textContent).toContain('Running — 1 of 2 items written, 2 of 4 candidates settled');
     expect((row.querySelector('progress') as HTMLProgressElement).value).toBe(2);

@@ -16,6 +16,7 @@ export function AdminPage() {
         </Link>
         <Link to="/admin/projects">Models &amp; projects</Link>
         <Link to="/admin/webhooks">Webhooks</Link>
+        <Link to="/admin/models">Model endpoints</Link>
       </nav>
       <InviteSection />
       <MembersSection />

@@ -35,6 +35,7 @@ export function WebhooksPage() {
         <Link to="/admin/webhooks" aria-current="page">
           Webhooks
         </Link>
+        <Link to="/admin/models">Model endpoints</Link>
       </nav>
       <ErrorAlert error={error} />
       <RegisterForm

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/event"
 	"copyhold/labeling/gen"
 	"copyhold/labeling/gen/runner"
 	"copyhold/labeling/gen/store"
@@ -70,7 +71,7 @@ func TestCandidatesJobWritesOneItemPerSource(t *testing.T) {
 				t.Fatalf("endpoint without seed support got seed %d", c.Seed)
 			}
 		}
-		scope := gen.Scope(r.project.ID)
+		scope := event.CoordinatorScope
 		if n := r.Count(`SELECT COUNT(*) FROM events WHERE type = 'gen.finished' AND scope = ?`, scope); n != 1 {
 			t.Fatalf("%d gen.finished events", n)
 		}

@@ -219,7 +219,7 @@ func (s *Store) Finish(ctx context.Context, c Claimed, o Outcome, write Writer) 
 		if err := tx.Exec(`UPDATE gen_jobs SET progress_at = ? WHERE id = ?`, now, job.ID).Error; err != nil {
 			return err
 		}
-		return event.Append(tx, "gen.progress", gen.Scope(job.ProjectID), nil, progressPayload(job))
+		return event.Append(tx, "gen.progress", event.CoordinatorScope, nil, progressPayload(job))
 	})
 	return held, err
 }
@@ -277,7 +277,7 @@ func (s *Store) sourceFailed(tx *gorm.DB, job *jobRow, c Claimed, reason string)
 	if res.RowsAffected == 1 {
 		job.SourcesFailed++
 	}
-	return event.Append(tx, "gen.item_failed", gen.Scope(job.ProjectID), nil, map[string]any{
+	return event.Append(tx, "gen.item_failed", event.CoordinatorScope, nil, map[string]any{
 		"job_id": job.ID, "project_id": job.ProjectID, "source_key": c.SourceKey, "slot": c.Slot, "reason": clip(reason, 500)})
 }
 

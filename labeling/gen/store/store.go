@@ -138,7 +138,7 @@ func (s *Store) Create(ctx context.Context, n NewJob) (gen.Job, error) {
 			return err
 		}
 		out = row.job()
-		return event.Append(tx, "gen.progress", gen.Scope(n.ProjectID), &n.CreatedBy, progressPayload(row))
+		return event.Append(tx, "gen.progress", event.CoordinatorScope, &n.CreatedBy, progressPayload(row))
 	})
 	return out, err
 }
@@ -251,7 +251,7 @@ func (s *Store) end(tx *gorm.DB, row *jobRow, st gen.Status, reason string, acto
 	row.Status, row.Reason, row.EndedAt, row.ProgressAt = string(st), clip(reason, 500), &now, &now
 	p := progressPayload(*row)
 	p["reason"] = row.Reason
-	return event.Append(tx, "gen.finished", gen.Scope(row.ProjectID), actor, p)
+	return event.Append(tx, "gen.finished", event.CoordinatorScope, actor, p)
 }
 
 func progressPayload(r jobRow) map[string]any {

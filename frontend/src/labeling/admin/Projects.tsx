@@ -26,6 +26,7 @@ export function AdminTabs({ current }: { current: 'members' | 'projects' }) {
         Models &amp; projects
       </Link>
       <Link to="/admin/webhooks">Webhooks</Link>
+      <Link to="/admin/models">Model endpoints</Link>
     </nav>
   );
 }
