@@ -51,6 +51,9 @@ type Deps struct {
 	ReleaseEndpoints ReleaseEndpoints
 	// Wellbeing is member preferences and the co-op's wellbeing (labeling/store.Wellbeing).
 	Wellbeing Wellbeing
+	// Generation is generation jobs (labeling/gen/runner.Service; nil: the /api/gen routes and
+	// POST /api/projects/:id/generate answer 503 generation_unavailable).
+	Generation Generation
 }
 
 // Wellbeing is the store of the keyboard map, sensitive-content choices,

@@ -139,6 +139,7 @@ var operationLists = []struct {
 	{"datasets", "snapshots, exports, releases and evaluations", datasetOps},
 	{"register", "the court roll: checkpoints, tiles and proofs, public", registerOps},
 	{"webhooks", "outbound webhooks for training pipelines (Standard Webhooks)", webhookOps},
+	{"generation", "generation jobs: candidates from the co-op's models", genOps},
 	{"models", "the co-op's model endpoints and what each can do", modelOps},
 	{"suggestions", "models' suggestions: the after_answer reveal", suggestOps},
 }

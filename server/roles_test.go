@@ -66,6 +66,11 @@ var routeAccess = map[string]access{
 	"DELETE /api/webhooks/:id":            coordinatorOnly,
 	"POST /api/webhooks/:id/enable":       coordinatorOnly,
 	"GET /api/webhooks/:id/attempts":      coordinatorOnly,
+	"POST /api/projects/:id/generate":     coordinatorOnly,
+	"POST /api/gen/evaluations":           coordinatorOnly,
+	"GET /api/gen/jobs":                   coordinatorOnly,
+	"GET /api/gen/jobs/:id":               coordinatorOnly,
+	"POST /api/gen/jobs/:id/cancel":       coordinatorOnly,
 
 	"GET /api/me/settings":                     anyMember,
 	"PUT /api/me/settings":                     anyMember,

@@ -188,6 +188,16 @@ func (s *Server) routes() {
 		admin.GET("/webhooks/:id/attempts", s.handleWebhookAttempts)
 	}
 
+	// Generation jobs (handle_gen.go): coordinators start candidates jobs,
+	// watch and cancel them.
+	{
+		admin.POST("/projects/:id/generate", s.handleGenerate)
+		admin.POST("/gen/evaluations", s.handleGenerateEvaluation)
+		admin.GET("/gen/jobs", s.handleListGenJobs)
+		admin.GET("/gen/jobs/:id", s.handleGetGenJob)
+		admin.POST("/gen/jobs/:id/cancel", s.handleCancelGenJob)
+	}
+
 	// Model endpoints (handle_models.go): coordinators register the co-op's
 	// OpenAI-compatible servers, see what each can do, and name the one
 	// that serves a release. Nobody else sees them; no answer has a key.

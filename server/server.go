@@ -87,6 +87,7 @@ type Server struct {
 	rollLog   Roll
 	webhooks  Webhooks
 	wellbeing Wellbeing
+	gen       Generation
 	models    ModelEndpoints
 	relEPs    ReleaseEndpoints
 	log       *slog.Logger
@@ -107,7 +108,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 		credLimits: newCredentialLimiter(cfg.RequestRate),
 		members:    deps.Members, projects: deps.Projects, leases: deps.Leases, reviews: deps.Reviews,
 		quality: deps.Quality, datasets: deps.Datasets, work: deps.Work, register: deps.Register, votes: deps.Votes, rollLog: deps.Roll,
-		webhooks: deps.Webhooks, wellbeing: deps.Wellbeing, models: deps.Models, relEPs: deps.ReleaseEndpoints}
+		webhooks: deps.Webhooks, wellbeing: deps.Wellbeing, models: deps.Models, relEPs: deps.ReleaseEndpoints, gen: deps.Generation}
 	if deps.Register == nil {
 		log.Warn("no equity register configured: the /api/equity routes will fail")
 	}

@@ -33,6 +33,7 @@ var noJSONBody = map[string]bool{
 	"POST /api/equity/members/:id/exit":   true,
 	"POST /api/members/:id/deactivate":    true,
 	"POST /api/webhooks/:id/enable":       true,
+	"POST /api/gen/jobs/:id/cancel":       true,
 	"POST /api/model-endpoints/:id/probe": true,
 	"POST /api/me/wellbeing/resume":       true,
 }

@@ -180,7 +180,7 @@ func productionStrings(t *testing.T) map[string][]sourceString {
 // tableOwner is the package folder that alone may name a table in SQL:
 // the register's tables belong to equity/store, the outbox to labeling/event,
 // the webhook_* tables to labeling/webhook/store, the model_* tables to
-// labeling/model/store, every other table to
+// labeling/model/store, the gen_* tables to labeling/gen/store, every other table to
 // labeling/store. (migrations, the schema, names them all.)
 func tableOwner(table string) string {
 	switch {
@@ -190,6 +190,8 @@ func tableOwner(table string) string {
 		return "labeling/event"
 	case strings.HasPrefix(table, "webhook_"):
 		return "labeling/webhook/store"
+	case strings.HasPrefix(table, "gen_"):
+		return "labeling/gen/store"
 	case strings.HasPrefix(table, "model_"):
 		return "labeling/model/store"
 	default:

@@ -14,6 +14,7 @@ import (
 	"copyhold/equity/vote/govern"
 	"copyhold/frontend"
 	"copyhold/labeling/event"
+	"copyhold/labeling/model/client"
 	"copyhold/labeling/model/endpoints"
 	"copyhold/labeling/store"
 	"copyhold/labeling/webhook/relay"
@@ -28,10 +29,10 @@ import (
 // serverDeps hands the server the labelling stores, the labelling workflow
 // over them and the equity register, each through the interface the server
 // declares for it.
-func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll, hooks *relay.Service, models *endpoints.Service) server.Deps {
+func serverDeps(db *gorm.DB, st *store.Stores, votes *govern.Service, rl *equitystore.Roll, hooks *relay.Service, models *endpoints.Service, jobs server.Generation) server.Deps {
 	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db), Votes: votes, Roll: rl,
-		Webhooks: hooks, Models: models, ReleaseEndpoints: st.Datasets}
+		Webhooks: hooks, Models: models, ReleaseEndpoints: st.Datasets, Generation: jobs}
 }
 
 // The register tree's integrator: about every rollTick, signing at most
@@ -165,7 +166,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	go func() { hookWorker.Run(tickCtx); close(hookDone) }()
 	defer func() { stopTick(); <-hookDone }()
 	models := modelEndpoints(db, c, sealer, modelSet, hookPolicy.SelfPort)
-	srv := server.New(srvCfg, serverDeps(db, st, votes, rl, relay.NewService(hookStore, hookPolicy), models), log)
+	// Generation jobs: a worker per instance claims units under leases (labeling/gen/runner).
+	jobs, stopJobs := startGeneration(tickCtx, db, st, models, client.New(client.Config{Timeout: modelSet.Timeout}), modelSet.Timeout, log)
+	defer func() { stopTick(); stopJobs() }()
+	srv := server.New(srvCfg, serverDeps(db, st, votes, rl, relay.NewService(hookStore, hookPolicy), models, jobs), log)
 	hs := &http.Server{
 		Handler:     srv.Handler(),
 		BaseContext: func(net.Listener) context.Context { return ctx },

@@ -154,6 +154,9 @@ type ExportRow struct {
 	// ones are written but are not in the labour tally.
 	Annotations []ExportAnnotation
 	Confidence  string // consensus confidence as a decimal string, "" if none
+	// Generation is the provenance of a generated item's candidates (a JSON list of
+	// labeling/gen.Origin); nil for items that were not generated.
+	Generation json.RawMessage
 }
 
 // ExportAnnotation is one labeller's submission of an item, or an
@@ -253,6 +256,8 @@ type ExportStats struct {
 	Labour  ExportLabour     // tallied from the rows' annotations
 	// Contributions counts written annotations per annotator.
 	Contributions map[string]int64
+	// Generators are the models that wrote the items' candidates (generated items only).
+	Generators []ExportGenerator
 }
 
 // ExportWriter writes one format. Write may skip a row (counted in Stats);
@@ -390,6 +395,7 @@ func (w *exportWriter) Write(row ExportRow) error {
 	if err != nil {
 		return ErrExportRow.With("item %d: %s", row.ItemID, err.Error())
 	}
+	w.tally.addGeneration(&row, s, w.answers(&row))
 	skip, err := w.emit(w, &row, s, d)
 	if err != nil {
 		return err
@@ -518,6 +524,7 @@ type exportTally struct {
 	suggested, unchanged                   int64 // annotations that began from a suggestion; of those, accepted unchanged
 	workMs                                 int64
 	seconds                                []int64 // count per whole second of lead time
+	generators                             map[generatorKey]*ExportGenerator
 }
 
 func newExportTally() *exportTally {
@@ -607,7 +614,7 @@ func (t *exportTally) stats() ExportStats {
 		return out
 	}
 	return ExportStats{Items: t.items, Rows: t.rows, Skipped: cp(t.skipped), Dropped: cp(t.dropped),
-		Splits: cp(t.splits), Contributions: cp(t.contributions), Labour: t.labour()}
+		Splits: cp(t.splits), Contributions: cp(t.contributions), Labour: t.labour(), Generators: t.generatorList()}
 }
 
 // labour renders the tally; rates and times are decimal strings.

@@ -50,6 +50,9 @@ type ExportManifest struct {
 	Labour       ExportLabour        `json:"labour"`
 	Agreement    *ExportAgreement    `json:"agreement,omitempty"`
 	RateCards    json.RawMessage     `json:"rate_cards,omitempty"` // opaque: the rate cards the units were issued under
+	// Generators name the models that wrote generated candidates, with how often each was chosen
+	// and rejected (export_generation.go).
+	Generators []ExportGenerator `json:"generators,omitempty"`
 }
 
 // ExportCounts are the writer's counts; the maps are keyed by reason.
@@ -123,6 +126,7 @@ func (m *ExportManifest) AddStats(s ExportStats) {
 		m.Offsets = OffsetConvention(m.Format, m.TaskType)
 	}
 	m.Counts = ExportCounts{Items: s.Items, Rows: s.Rows, Skipped: s.Skipped, Dropped: s.Dropped}
+	m.Generators = s.Generators
 	if m.Counts.Skipped == nil {
 		m.Counts.Skipped = map[string]int64{}
 	}

@@ -192,6 +192,10 @@ func exportCanonRow(b []byte, row *ExportRow) ([]byte, error) {
 	canon("data", row.Data)
 	b = append(b, ',')
 	str("external_id", row.ExternalID)
+	if len(bytes.TrimSpace(row.Generation)) > 0 { // absent for items not generated: older rows hash as before
+		b = append(b, ',')
+		canon("generation", row.Generation)
+	}
 	b = append(b, `,"item_id":`...)
 	b = strconv.AppendInt(b, row.ItemID, 10)
 	b = append(b, ',')

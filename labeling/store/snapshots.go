@@ -218,8 +218,9 @@ func (b *snapshotBuilder) run() error {
 			ProjectID  int64
 			ExternalID string
 			Data       string
+			Generation *string
 		}
-		if err := b.tx.Raw(`SELECT id, project_id, external_id, data FROM items
+		if err := b.tx.Raw(`SELECT id, project_id, external_id, data, generation FROM items
             WHERE project_id IN ? AND status <> 'gold' AND id > ? ORDER BY id LIMIT ?`,
 			b.projects, after, snapshotChunk).Scan(&items).Error; err != nil {
 			return err
@@ -269,6 +270,9 @@ FROM submissions s WHERE s.item_id BETWEEN ? AND ? AND s.project_id IN ? AND NOT
 				continue
 			}
 			row.Schema = b.schemas[it.ProjectID]
+			if it.Generation != nil {
+				row.Generation = json.RawMessage(*it.Generation)
+			}
 			canon, err := dataset.ExportCanonicalRow(*row)
 			if err != nil {
 				return err

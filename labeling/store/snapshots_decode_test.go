@@ -22,6 +22,8 @@ func TestDecodeSnapshotRowRoundTrips(t *testing.T) {
 					CompletedBy: json.RawMessage(`{"email":"x@y"}`), CreatedAt: "2025-01-01T00:00:00Z", SourceID: "42"},
 			}},
 		{ItemID: 8, TaskType: "pairwise", Data: json.RawMessage(`{}`), Annotations: []dataset.ExportAnnotation{}},
+		{ItemID: 9, TaskType: "pairwise", Data: json.RawMessage(`{}`), Annotations: []dataset.ExportAnnotation{},
+			Generation: json.RawMessage(`[{"endpoint":"alpha","field":"a","model":"llama"}]`)},
 	}
 	for _, want := range rows {
 		body, err := dataset.ExportCanonicalRow(want)

@@ -211,6 +211,8 @@ func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
 			row.Data = v
 		case "external_id":
 			row.ExternalID, err = rowString(v)
+		case "generation":
+			row.Generation = v
 		case "item_id":
 			row.ItemID, err = rowInt(v)
 		case "task_type":

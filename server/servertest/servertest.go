@@ -14,6 +14,8 @@ import (
 
 	equitystore "copyhold/equity/store"
 	"copyhold/labeling"
+	"copyhold/labeling/gen/runner"
+	genstore "copyhold/labeling/gen/store"
 	"copyhold/labeling/member"
 	"copyhold/labeling/model/client"
 	"copyhold/labeling/model/endpoints"
@@ -43,6 +45,8 @@ type Env struct {
 	Members map[string]member.Member // by login
 	Tokens  map[string]string        // API token by login
 	Roll    *equitystore.Roll        // the court roll, signing with a test key
+	// Endpoints are the model endpoints the generation routes see (add with Endpoints.Add).
+	Endpoints *Endpoints
 }
 
 // Option changes the server's config or its stores before the server starts.
@@ -57,8 +61,9 @@ func New(t *testing.T, db *gorm.DB, st *store.Stores, cfg server.Config, votes s
 	for _, o := range opts {
 		o(&cfg, &st)
 	}
-	e := &Env{T: t, DB: db, Stores: st, Members: map[string]member.Member{}, Tokens: map[string]string{}}
+	e := &Env{T: t, DB: db, Stores: st, Members: map[string]member.Member{}, Tokens: map[string]string{}, Endpoints: &Endpoints{}}
 	d := Deps(db, st)
+	d.Generation = runner.NewService(genstore.New(db, nil), st.Projects, e.Endpoints).WithEvaluations(st.Datasets, e.Endpoints)
 	d.Votes = votes
 	e.Roll = d.Roll.(*equitystore.Roll)
 	e.Server = server.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -94,7 +99,8 @@ func Deps(db *gorm.DB, st *store.Stores) server.Deps {
 	return server.Deps{Wellbeing: st.Wellbeing, Members: st.Members, Projects: st.Projects, Leases: st.Leases, Reviews: st.Reviews,
 		Quality: st.Quality, Datasets: st.Datasets, Work: work.New(st), Register: equitystore.New(db),
 		Roll: equitystore.NewRoll(db, &k), Webhooks: relay.NewService(webhookstore.New(db, nil), webhook.Policy{}),
-		Models: modelEndpoints(db), ReleaseEndpoints: st.Datasets}
+		Models: modelEndpoints(db), ReleaseEndpoints: st.Datasets,
+		Generation: runner.NewService(genstore.New(db, nil), st.Projects, &Endpoints{})}
 }
 
 // modelEndpoints is the model endpoints service with a fresh data key and a

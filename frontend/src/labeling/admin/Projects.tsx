@@ -7,6 +7,7 @@ import { ErrorAlert, Field, Notice, formatDate } from '../../ui';
 import { PageHeading } from '../../pages/PageHeading';
 import { labelApi } from '../api';
 import { ImportSection } from './ImportSection';
+import { GenerateSection } from '../../gen/GenerateSection';
 import type { EditorModule, KeyHandler } from '../editors/types';
 import { Markdown } from '../markdown';
 import { TaskEditor, useEditorModule } from '../TaskEditor';
@@ -709,6 +710,7 @@ export function ProjectDetailPage({ projectId }: { projectId: number }) {
       </section>
       <LiveProjectDashboard project={project} progress={progress} onProgress={setProgress} />
       <ImportSection projectId={project.id} onImported={load} />
+      {(project.task_type === 'pairwise' || project.task_type === 'ranking') && <GenerateSection projectId={project.id} taskType={project.task_type} />}
       <MembersSection projectId={project.id} />
     </>
   );
