@@ -92,6 +92,19 @@ describe('My work table', () => {
     expect(screen.getByRole('button', { name: 'Hide details of Reviews · item 42' }).getAttribute('aria-expanded')).toBe('true');
   });
 
+  it('J and K move between the rows’ disclosure buttons', () => {
+    const second = { ...sub, id: 10, item_id: 43 } as Outcome;
+    render(<MyWorkTable subs={[sub, second]} viewOf={() => project} open={new Set()} onToggle={() => {}} detail={() => null} />);
+    const [a, b] = screen.getAllByRole('button', { name: /^Show details of / });
+    a.focus();
+    fireEvent.keyDown(a, { key: 'j' });
+    expect(document.activeElement).toBe(b);
+    fireEvent.keyDown(b, { key: 'j' });
+    expect(document.activeElement).toBe(b);
+    fireEvent.keyDown(b, { key: 'K' });
+    expect(document.activeElement).toBe(a);
+  });
+
   it('toggled opens and closes one row', () => {
     expect([...toggled(new Set([1]), 2)]).toEqual([1, 2]);
     expect([...toggled(new Set([1, 2]), 1)]).toEqual([2]);

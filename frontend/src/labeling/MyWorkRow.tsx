@@ -2,7 +2,7 @@
 // item's text, the answer in one line, status with the reason, units), each
 // row opening to the full detail: the item and answer as given, the review,
 // the correction and its diff, the dispute history and form, amending.
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import { formatDate } from '../ui';
 import { humanize } from '../review/api';
 import { DisputeForm } from '../review/DisputeForm';
@@ -106,6 +106,20 @@ function EarnedUnits({ units, pending, id }: { units: string; pending: string; i
   );
 }
 
+/** J and K on a row's disclosure button move to the next or previous row's (nowhere else: typing stays typing). */
+function moveBetweenRows(e: KeyboardEvent<HTMLTableElement>) {
+  const t = e.target as HTMLElement;
+  if (!t.classList.contains('mw-disclose') || e.altKey || e.ctrlKey || e.metaKey) return;
+  const dir = e.key === 'j' || e.key === 'J' ? 1 : e.key === 'k' || e.key === 'K' ? -1 : 0;
+  if (!dir) return;
+  const all = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('button.mw-disclose')];
+  const next = all[all.indexOf(t as HTMLButtonElement) + dir];
+  if (next) {
+    e.preventDefault();
+    next.focus();
+  }
+}
+
 const COLUMNS = ['Submitted', 'Project · item', 'Item', 'Your answer', 'Status', 'Units'];
 
 /** The table of submissions; detail(s) renders an open row's detail. */
@@ -123,7 +137,7 @@ export function MyWorkTable({
   detail: (s: Outcome) => ReactNode;
 }) {
   return (
-    <table className="table mw-table" aria-label="My submissions">
+    <table className="table mw-table" aria-label="My submissions" onKeyDown={moveBetweenRows}>
       <thead>
         <tr>
           <th scope="col">
