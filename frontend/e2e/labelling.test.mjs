@@ -472,11 +472,14 @@ describe('untrusted content', () => {
       // My work shows the same data and answer as text.
       await page.goto('/work/mine');
       await page.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
-      const line = page.locator('li.sub').filter({ hasText: 'xss' }).first();
+      const line = page.locator('tbody.sub').filter({ hasText: 'xss' }).first();
       await line.getByText('Waiting for review').waitFor();
-      // The item and the answer as given, the markup as text.
-      await line.locator('.item-text').filter({ hasText: '<script>window.__pwned=1</script>' }).waitFor();
-      await line.getByText('B', { exact: true }).waitFor();
+      // The line's item text and answer in one line, the markup as text; then the detail.
+      await line.locator('.mw-clip').filter({ hasText: '<script>window.__pwned=1</script>' }).waitFor();
+      await line.getByRole('button', { name: /^Show details of / }).click();
+      const detail = line.getByRole('region', { name: /^Details of / });
+      await detail.locator('.item-text').filter({ hasText: '<script>window.__pwned=1</script>' }).waitFor();
+      await detail.getByText('B', { exact: true }).waitFor();
       assert.equal(await line.locator('img, script').count(), 0);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
       await axeClean(page, 'my work');
@@ -497,7 +500,10 @@ describe('my work', () => {
       await page.keyboard.press('Enter');
       await waitAllDone(page);
       await page.goto('/work/mine');
-      const card = page.locator('li.sub').filter({ hasText: 'amend' }).first();
+      const card = page.locator('tbody.sub').filter({ hasText: 'amend' }).first();
+      // Enter on the disclosure button opens the line.
+      await card.getByRole('button', { name: /^Show details of / }).focus();
+      await page.keyboard.press('Enter');
       await card.getByRole('button', { name: 'Reopen and amend' }).click();
       await card.getByRole('radio', { name: /Negative/ }).check();
       await card.getByRole('button', { name: 'Save amended answer' }).click();

@@ -161,13 +161,18 @@ describe('review', () => {
       await lp.goto('/work/mine');
       await lp.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
       // My work names items by project and id.
-      const card = (t) => lp.locator('li.sub').filter({ has: lp.getByRole('heading', { name: `Review flow · item ${byText[t].item_id}`, exact: true }) });
+      const card = (t) => lp.locator('tbody.sub').filter({ has: lp.getByRole('rowheader', { name: `Review flow · item ${byText[t].item_id}`, exact: true }) });
       await card('I love this place').getByText('Accepted', { exact: true }).waitFor();
       const rejected = card('Terrible, cold food');
+      // The line names the reason; its detail opens with Space on the disclosure button.
+      await rejected.locator('.mw-reason').filter({ hasText: 'Wrong label' }).waitFor();
+      await rejected.getByRole('button', { name: /^Show details of / }).focus();
+      await lp.keyboard.press(' ');
       await rejected.getByText('Reason: Wrong label').waitFor();
       await rejected.getByText('Reviewer’s comment: It complains about the food.').waitFor();
       const corrected = card('Not good at all');
       await corrected.getByText('Corrected by a reviewer').waitFor();
+      await corrected.getByRole('button', { name: /^Show details of / }).click();
       const diff = corrected.getByRole('region', { name: /Reviewer’s correction/ });
       await diff.locator('del.diff-del').filter({ hasText: 'pos' }).waitFor();
       await diff.locator('ins.diff-add').filter({ hasText: 'neg' }).waitFor();

@@ -273,7 +273,7 @@ describe('review and my work', () => {
     const l = await pageAs(DEMO.labeller);
     try {
       await l.page.goto('/work/mine');
-      const card = l.page.locator('li.sub').filter({ hasText: `item ${sub.item_id}` }).filter({ hasText: 'bug5 dispute' });
+      const card = l.page.locator('tbody.sub').filter({ hasText: `item ${sub.item_id}` }).filter({ hasText: 'bug5 dispute' });
       await card.getByText('Disputed — waiting for a final decision').waitFor();
       const meC = await coord.call('GET', '/api/me');
       await coord.call('POST', `/api/members/${meC.id}/roles`, { role: 'reviewer' });
@@ -281,7 +281,8 @@ describe('review and my work', () => {
       await card.getByText('Accepted', { exact: true }).waitFor({ timeout: 10_000 });
       // After a reload the whole history is still there.
       await l.page.reload();
-      const hist = l.page.locator('li.sub').filter({ hasText: `item ${sub.item_id}` }).filter({ hasText: 'bug5 dispute' }).getByRole('list', { name: 'Review history' });
+      await card.getByRole('button', { name: /^Show details of / }).click();
+      const hist = card.getByRole('list', { name: 'Review history' });
       await hist.getByText(/Rejected/).waitFor();
       await hist.getByText('Not what the item says.').waitFor();
       await hist.getByText(/You disputed it/).waitFor();

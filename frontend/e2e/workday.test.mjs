@@ -254,7 +254,7 @@ async function session(who, { tag, viewport }) {
     // 4. My work, filtered with the keyboard: the flat rubric's work of today, waiting for review.
     await page.goto('/work/mine');
     await page.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
-    await page.locator('li.sub').first().waitFor();
+    await page.locator('tbody.sub').first().waitFor();
     await tabTo(page, /^Status$/);
     await page.keyboard.type('Waiting');
     await page.keyboard.press('Tab');
@@ -272,11 +272,14 @@ async function session(who, { tag, viewport }) {
     assert.equal(url.searchParams.get('status'), 'submitted');
     assert.equal(url.searchParams.get('from'), today);
     assert.equal(url.searchParams.get('to'), today);
-    const lines = page.locator('li.sub');
-    await page.waitForFunction(() => document.querySelectorAll('li.sub').length === 2);
+    const lines = page.locator('tbody.sub');
+    await page.waitForFunction(() => document.querySelectorAll('tbody.sub').length === 2);
     for (const id of ids.rubric) await page.getByTestId(`units-${id}`).waitFor();
-    // Each line shows the answer as given: the scores by criterion, not JSON.
+    // Each line sums up the answer; its detail, opened with the keyboard, shows it as given: the scores by criterion, not JSON.
     const line = lines.first();
+    await line.locator('.mw-summary').filter({ hasText: /\b3\b.*\b5\b|\b5\b.*\b3\b/ }).waitFor();
+    await line.getByRole('button', { name: /^Show details of / }).focus();
+    await page.keyboard.press('Enter');
     await line.getByText('3 (Fair)').waitFor();
     await line.getByText('5 (Excellent)').waitFor();
     assert.doesNotMatch(await line.innerText(), /"scores"/);
@@ -291,7 +294,7 @@ async function session(who, { tag, viewport }) {
     await tabTo(page, /^Show$/);
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.searchParams.get('status') === 'accepted');
-    await page.waitForFunction(() => document.querySelectorAll('li.sub').length === 1);
+    await page.waitForFunction(() => document.querySelectorAll('tbody.sub').length === 1);
     const accepted = (await mySubmissions(me, first.id)).find((s) => s.status === 'accepted');
     await page.getByTestId(`units-${accepted.id}`).filter({ hasText: /earned \+\d/ }).waitFor();
     await lines.first().getByText('Negative').waitFor();

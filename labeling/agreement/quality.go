@@ -406,9 +406,18 @@ type MetricValue struct {
 	Metric string  `json:"metric"`
 	Result *Result `json:"result,omitempty"`
 	Reason string  `json:"reason,omitempty"`
+	// Interval is the 95% bootstrap interval over items (bootstrap.go), when computed.
+	Interval *Interval `json:"interval,omitempty"`
+	// IntervalSkipped says why a defined value has no interval:
+	// "too_many_ratings" (over BootstrapBudget) or "undefined" (no resample had a value).
+	IntervalSkipped string `json:"interval_skipped,omitempty"`
 }
 
-// ProjectMetrics computes every metric of MetricsFor(tt) over the ratings.
+// bootstrapSeed makes the project's intervals the same on every read.
+const bootstrapSeed = 1
+
+// ProjectMetrics computes every metric of MetricsFor(tt) over the ratings,
+// each defined value with its 95% bootstrap interval over items.
 func ProjectMetrics(tt tasktype.TaskType, ratings []Rating) ([]MetricValue, error) {
 	out := []MetricValue{}
 	for _, m := range MetricsFor(string(tt)) {
@@ -417,6 +426,13 @@ func ProjectMetrics(tt tasktype.TaskType, ratings []Rating) ([]MetricValue, erro
 		switch {
 		case err == nil:
 			mv.Result = &res
+			if n := BootstrapResampleCount(len(ratings)); n == 0 {
+				mv.IntervalSkipped = "too_many_ratings"
+			} else if iv, ok := Bootstrap(ratings, m, Options{}, n, bootstrapSeed); ok {
+				mv.Interval = &iv
+			} else {
+				mv.IntervalSkipped = "undefined"
+			}
 		case isMetricUndefined(err) || isBadRatingValue(err):
 			mv.Reason = err.Error()
 		default:

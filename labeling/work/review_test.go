@@ -3,6 +3,7 @@ package work_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -529,6 +530,12 @@ func TestDawidSkeneConsensusStored(t *testing.T) {
 		ag, err := f.S.Quality.ProjectAgreement(f.Ctx, p.ID)
 		if err != nil || ag.Items != 6 || len(ag.Pairwise) != 3 || len(ag.Metrics) != len(agreement.MetricsFor("classification")) || len(ag.PerLabel) != 2 {
 			t.Fatalf("agreement %+v %v", ag, err)
+		}
+		// Six items: every defined value has its bootstrap interval, and it is inconclusive.
+		for _, m := range ag.Metrics {
+			if m.Result != nil && (m.Interval == nil || m.Interval.Items != 6 || !slices.Contains(m.Interval.Why, "few_items") || m.Interval.Low > m.Result.Value || m.Interval.High < m.Result.Value) {
+				t.Fatalf("%s = %v, interval %+v", m.Metric, m.Result.Value, m.Interval)
+			}
 		}
 		for _, c := range ag.Pairwise {
 			if c.A == itoa(ls[0]) && c.B == itoa(ls[1]) && (c.Value == nil || *c.Value != 1) {

@@ -25,6 +25,7 @@ import { NoEligibleReviewer } from '../review/QueueWhy';
 import { AnchoringSection } from './Anchoring';
 import { AgreementChart, PairHeatmap } from './Charts';
 import { fmtValue, topReasons } from './charts';
+import { FEW_ITEMS, WIDE_INTERVAL, intervalText } from './interval';
 
 export function QualityHomePage() {
   const [projects, setProjects] = useState<Project[] | null>(null);
@@ -248,14 +249,39 @@ function LabellerRow({ l, probation }: { l: LabellerStats; probation: boolean })
   );
 }
 
+/** The 95% interval of a metric, marked "inconclusive" with the reason in words. */
+function IntervalCell({ m }: { m: NonNullable<ProjectAgreement['metrics']>[number] }) {
+  const t = intervalText(m);
+  if (!t) return <td>—</td>;
+  return (
+    <td data-testid={`interval-${m.metric}`}>
+      <span className="mono">{t.range}</span>
+      {t.inconclusive && (
+        <>
+          {' '}
+          <span className="tag status-rejected">inconclusive</span>
+        </>
+      )}
+      {t.why && <span className="muted small"> — {t.why}</span>}
+    </td>
+  );
+}
+
 function Metrics({ a }: { a: ProjectAgreement }) {
   const metrics = a.metrics ?? [];
   const perLabel = a.per_label ?? [];
+  const unsure = metrics.some((m) => intervalText(m)?.inconclusive);
   return (
     <>
       <p>
         Over <strong>{a.items}</strong> items with at least two answers ({a.annotations} answers). Main metric: <strong>{humanize(a.primary_metric)}</strong>.
       </p>
+      {unsure && (
+        <p className="alert" role="note" data-testid="agreement-inconclusive">
+          Some values are inconclusive: with these items, agreement could plausibly lie anywhere in the 95% interval beside it. A value is called inconclusive
+          when its interval is wider than {WIDE_INTERVAL} or it rests on fewer than {FEW_ITEMS} items. More items will settle it.
+        </p>
+      )}
       {metrics.length > 0 && (
         <div className="table-wrap" role="region" aria-label="Metrics table (scrolls sideways)" tabIndex={0}>
           <table className="table">
@@ -264,6 +290,7 @@ function Metrics({ a }: { a: ProjectAgreement }) {
               <tr>
                 <th scope="col">Metric</th>
                 <th scope="col">Value</th>
+                <th scope="col">95% interval</th>
                 <th scope="col">Items</th>
                 <th scope="col">Labellers</th>
               </tr>
@@ -278,11 +305,12 @@ function Metrics({ a }: { a: ProjectAgreement }) {
                   {m.result ? (
                     <>
                       <td className="mono">{fmtValue(m.result.value, 3)}</td>
+                      <IntervalCell m={m} />
                       <td>{m.result.units}</td>
                       <td>{m.result.annotators}</td>
                     </>
                   ) : (
-                    <td colSpan={3}>
+                    <td colSpan={4}>
                       <span title={m.reason}>n/a</span> <span className="muted small">— {m.reason}</span>
                     </td>
                   )}
