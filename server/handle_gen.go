@@ -20,6 +20,7 @@ import (
 type Generation interface {
 	StartCandidates(ctx context.Context, actor, projectID int64, p gen.CandidateParams) (gen.Job, error)
 	StartEvaluation(ctx context.Context, actor int64, p gen.EvaluationParams) (gen.Job, error)
+	StartSuggestions(ctx context.Context, actor, projectID int64, p gen.SuggestionParams) (gen.Job, error)
 	List(ctx context.Context, projectID int64, p page.Page) ([]gen.Job, error)
 	Get(ctx context.Context, id int64) (gen.Job, error)
 	Cancel(ctx context.Context, actor, id int64) (gen.Job, error)
@@ -47,6 +48,25 @@ func (s *Server) handleGenerate(c *gin.Context) {
 		return
 	}
 	j, err := s.gen.StartCandidates(c.Request.Context(), me.ID, id, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, j)
+}
+
+// handleSuggest: POST /api/projects/:id/suggest — 201 with the queued suggestions job.
+func (s *Server) handleSuggest(c *gin.Context) {
+	id, ok := idParam(c, "id")
+	if !ok || !s.genOn(c) {
+		return
+	}
+	me, _ := currentMember(c)
+	var req gen.SuggestionParams
+	if !bindJSON(c, &req) {
+		return
+	}
+	j, err := s.gen.StartSuggestions(c.Request.Context(), me.ID, id, req)
 	if err != nil {
 		fail(c, err)
 		return

@@ -67,6 +67,7 @@ var routeAccess = map[string]access{
 	"POST /api/webhooks/:id/enable":       coordinatorOnly,
 	"GET /api/webhooks/:id/attempts":      coordinatorOnly,
 	"POST /api/projects/:id/generate":     coordinatorOnly,
+	"POST /api/projects/:id/suggest":      coordinatorOnly,
 	"POST /api/gen/evaluations":           coordinatorOnly,
 	"GET /api/gen/jobs":                   coordinatorOnly,
 	"GET /api/gen/jobs/:id":               coordinatorOnly,

@@ -192,6 +192,7 @@ func (s *Server) routes() {
 	// watch and cancel them.
 	{
 		admin.POST("/projects/:id/generate", s.handleGenerate)
+		admin.POST("/projects/:id/suggest", s.handleSuggest)
 		admin.POST("/gen/evaluations", s.handleGenerateEvaluation)
 		admin.GET("/gen/jobs", s.handleListGenJobs)
 		admin.GET("/gen/jobs/:id", s.handleGetGenJob)

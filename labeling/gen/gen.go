@@ -21,6 +21,9 @@ type Kind string
 const (
 	KindCandidates Kind = "candidates" // K candidate next turns per prompt → one pairwise/ranking item
 	KindEvaluation Kind = "evaluation" // one answer per release per prompt → a blinded evaluation item
+	// KindSuggestions: one suggestion per open item of a classification, multi-label, spans or
+	// moderation project, written on the item (labeling/suggest, labeling/store.SetSuggestion).
+	KindSuggestions Kind = "suggestions"
 )
 
 // Status is a job's state.
@@ -74,6 +77,9 @@ type Slot struct {
 type Source struct {
 	Key      string             `json:"key"`
 	Messages []tasktype.Message `json:"messages"`
+	// ItemID and Data: the item a suggestions job writes on, and its data (suggestions only).
+	ItemID int64           `json:"item_id,omitempty"`
+	Data   json.RawMessage `json:"data,omitempty"`
 }
 
 // Job is a generation job as the API shows it.

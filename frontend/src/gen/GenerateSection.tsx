@@ -15,8 +15,14 @@ interface SlotForm {
 
 const STATUS_TEXT: Record<string, string> = { queued: 'Queued', running: 'Running', cancelled: 'Cancelled', done: 'Done', failed: 'Failed' };
 
+/** Task types whose items a model can suggest an answer for (labeling/suggest). */
+export const SUGGESTIBLE = ['classification', 'multilabel', 'spans', 'moderation'];
+
 export function GenerateSection({ projectId, taskType }: { projectId: number; taskType: string }) {
   const ranking = taskType === 'ranking';
+  const suggesting = SUGGESTIBLE.includes(taskType);
+  const [suggestFrom, setSuggestFrom] = useState('');
+  const [replace, setReplace] = useState(false);
   const [endpoints, setEndpoints] = useState<EndpointChoice[] | null>(null);
   const [k, setK] = useState(2);
   const [slots, setSlots] = useState<SlotForm[]>([blank(1), blank(2)]);
@@ -94,6 +100,24 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
     }
   }
 
+  async function startSuggestions(e: FormEvent) {
+    e.preventDefault();
+    setError('');
+    if (!suggestFrom) {
+      setError('Choose the endpoint that suggests.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const job = await genApi.suggest(projectId, { endpoint_id: Number(suggestFrom), replace });
+      setJobs((js) => [job, ...js.filter((j) => j.id !== job.id)]);
+    } catch (err) {
+      setError((err as ApiError).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function cancel(id: number) {
     try {
       const j = await genApi.cancel(id);
@@ -115,7 +139,40 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
 
   return (
     <section className="card" aria-labelledby="generate-heading">
-      <h2 id="generate-heading">Generate candidates</h2>
+      <h2 id="generate-heading">{suggesting ? 'Suggestions from a model' : 'Generate candidates'}</h2>
+      {suggesting ? (
+        <>
+          <p className="muted">
+            A model endpoint suggests an answer for every open item, within the project&apos;s labels; labellers see it as the project&apos;s suggestion policy says. Generation earns no units.
+          </p>
+          {endpoints && endpoints.length === 0 && <p className="muted">Register a model endpoint first (Admin → Model endpoints).</p>}
+          <form onSubmit={startSuggestions} className="generate-form">
+            <div className="field">
+              <label htmlFor="sg-ep">Endpoint</label>
+              <select id="sg-ep" value={suggestFrom} onChange={(e) => setSuggestFrom(e.target.value)}>
+                <option value="">Choose…</option>
+                {(endpoints ?? []).map((ep) => (
+                  <option key={ep.id} value={ep.id}>
+                    {ep.name} ({ep.model})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <label className="check">
+              <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace suggestions items already have
+            </label>
+            {error && (
+              <p role="alert" className="alert alert-error">
+                {error}
+              </p>
+            )}
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              Ask for suggestions
+            </button>
+          </form>
+        </>
+      ) : (
+        <>
       <p className="muted">
         The co-op&apos;s models write {ranking ? 'K' : 'two'} candidate next turns per prompt; each prompt becomes one item when all its candidates are in. Generation earns no units, and
         sides are shuffled for every labeller.
@@ -165,6 +222,8 @@ export function GenerateSection({ projectId, taskType }: { projectId: number; ta
           Generate
         </button>
       </form>
+        </>
+      )}
       {jobs.length > 0 && (
         <ul className="gen-jobs" aria-label="Generation jobs">
           {jobs.map((j) => (
@@ -195,8 +254,17 @@ function JobRow({
   return (
     <li aria-label={`Job ${job.id}`}>
       <label htmlFor={id} className="progress-label">
-        Job {job.id}: {STATUS_TEXT[job.status] ?? job.status} — {c.items} of {c.sources} items written, {settled} of {c.tasks} candidates settled
-        {c.sources_failed > 0 && `, ${c.sources_failed} prompts failed`}
+        {job.kind === 'suggestions' ? (
+          <>
+            Job {job.id}: {STATUS_TEXT[job.status] ?? job.status} — {c.items} of {c.sources} items have a suggestion, {settled} of {c.tasks} requests settled
+            {c.sources_failed > 0 && `, ${c.sources_failed} items got none`}
+          </>
+        ) : (
+          <>
+            Job {job.id}: {STATUS_TEXT[job.status] ?? job.status} — {c.items} of {c.sources} items written, {settled} of {c.tasks} candidates settled
+            {c.sources_failed > 0 && `, ${c.sources_failed} prompts failed`}
+          </>
+        )}
       </label>
       <progress id={id} className="bar" max={Math.max(1, c.tasks)} value={settled} />
       {job.reason && <p className="alert alert-error">{job.reason}</p>}

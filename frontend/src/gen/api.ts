@@ -1,65 +1,25 @@
 // Generation jobs (docs/MODELS.md, "Generation jobs"): coordinators generate candidates into a
 // pairwise or ranking project and watch them on the coordinators' channel.
 import { allPages, listPage, request } from '../api';
+import type { Body, Ok } from '../schema';
 
-export interface GenSlot {
-  endpoint_id: number;
-  seed?: number;
-  temperature?: number;
-}
-
-export interface GenCounts {
-  tasks: number;
-  tasks_done: number;
-  tasks_skipped: number;
-  sources: number;
-  items: number;
-  sources_failed: number;
-  flagged: number;
-}
-
-export interface GenFailure {
-  source_key: string;
-  slot: number;
-  attempts: number;
-  reason: string;
-  at: string;
-}
-
-export type GenStatus = 'queued' | 'running' | 'cancelled' | 'done' | 'failed';
-
-export interface GenJob {
-  id: number;
-  kind: string;
-  project_id: number;
-  status: GenStatus;
-  reason?: string;
-  counts: GenCounts;
-  created_at: string;
-  failures?: GenFailure[];
-  flags?: { source_key: string; slot: number; item_id?: number }[];
-}
-
-/** A model endpoint as the registry lists it (only what this panel reads). */
-export interface EndpointChoice {
-  id: number;
-  name: string;
-  model: string;
-  capabilities?: { seed?: boolean };
-}
-
-export interface CandidateRequest {
-  slots: GenSlot[];
-  prompts?: unknown[];
-  source_project_id?: number;
-  max_tokens?: number;
-}
+// The shapes come from the OpenAPI document (src/schema.ts), so a server change breaks the build.
+export type GenJob = Ok<'/api/gen/jobs/{id}', 'get'>;
+export type GenCounts = GenJob['counts'];
+export type GenFailure = NonNullable<GenJob['failures']>[number];
+export type GenStatus = GenJob['status'];
+export type CandidateRequest = Body<'/api/projects/{id}/generate', 'post'>;
+export type GenSlot = NonNullable<CandidateRequest['slots']>[number];
+export type SuggestionRequest = Body<'/api/projects/{id}/suggest', 'post'>;
+/** A model endpoint as the registry lists it. */
+export type EndpointChoice = Ok<'/api/model-endpoints', 'get'>['items'][number];
 
 const enc = (n: number) => encodeURIComponent(String(n));
 
 export const genApi = {
   endpoints: () => allPages<EndpointChoice>('/api/model-endpoints'),
   start: (projectId: number, r: CandidateRequest) => request<GenJob>('POST', `/api/projects/${enc(projectId)}/generate`, r),
+  suggest: (projectId: number, r: SuggestionRequest) => request<GenJob>('POST', `/api/projects/${enc(projectId)}/suggest`, r),
   jobs: (projectId: number) => listPage<GenJob>(`/api/gen/jobs?project_id=${enc(projectId)}`, null, 10),
   job: (id: number) => request<GenJob>('GET', `/api/gen/jobs/${enc(id)}`),
   cancel: (id: number) => request<GenJob>('POST', `/api/gen/jobs/${enc(id)}/cancel`),

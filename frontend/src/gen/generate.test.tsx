@@ -89,4 +89,32 @@ describe('GenerateSection', () => {
     await waitFor(() => expect(row.textContent).toContain('Cancelled'));
     expect(within(row).queryByRole('button', { name: 'Cancel job 9' })).toBeNull();
   });
+
+  it('asks a model for suggestions on a classification project and shows that job\'s progress', async () => {
+    const posted: unknown[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockImplementation((url: string, init?: RequestInit) => {
+        if (url === '/api/model-endpoints?limit=100') return Promise.resolve(json(200, { items: [{ id: 3, name: 'tagger', model: 'qwen' }], next_cursor: null }));
+        if (url === '/api/gen/jobs?project_id=4&limit=10') return Promise.resolve(json(200, { items: [], next_cursor: null }));
+        if (url === '/api/projects/4/suggest') {
+          posted.push(JSON.parse(String(init?.body)));
+          return Promise.resolve(json(201, { ...job, id: 11, kind: 'suggestions', counts: { ...counts, tasks: 3, sources: 3 } }));
+        }
+        return Promise.resolve(json(404, { code: 'not_found', message: 'no' }));
+      }),
+    );
+    render(<GenerateSection projectId={4} taskType="classification" />);
+    expect(screen.getByRole('heading', { name: 'Suggestions from a model' })).toBeTruthy();
+    expect(screen.queryByLabelText(/Prompts/)).toBeNull();
+    await waitFor(() => expect(screen.getByText('tagger (qwen)')).toBeTruthy());
+    fireEvent.click(screen.getByRole('button', { name: 'Ask for suggestions' }));
+    expect(screen.getByRole('alert').textContent).toBe('Choose the endpoint that suggests.');
+    fireEvent.change(screen.getByLabelText('Endpoint'), { target: { value: '3' } });
+    fireEvent.click(screen.getByLabelText(/Replace suggestions/));
+    fireEvent.click(screen.getByRole('button', { name: 'Ask for suggestions' }));
+    const row = await screen.findByRole('listitem', { name: 'Job 11' });
+    expect(posted[0]).toEqual({ endpoint_id: 3, replace: true });
+    expect(row.textContent).toContain('Queued — 0 of 3 items have a suggestion, 0 of 3 requests settled');
+  });
 });

@@ -56,7 +56,7 @@ func NewWorker(cfg Config, st *store.Store, log *slog.Logger) *Worker {
 	if cfg.Parallel <= 0 {
 		cfg.Parallel = 8
 	}
-	hs := map[gen.Kind]Handler{gen.KindCandidates: Candidates(cfg.Projects)}
+	hs := map[gen.Kind]Handler{gen.KindCandidates: Candidates(cfg.Projects), gen.KindSuggestions: Suggestions()}
 	if w, ok := cfg.Projects.(EvaluationWriter); ok {
 		hs[gen.KindEvaluation] = Evaluation(w)
 	}

@@ -7,7 +7,7 @@ import { ErrorAlert, Field, Notice, formatDate } from '../../ui';
 import { PageHeading } from '../../pages/PageHeading';
 import { labelApi } from '../api';
 import { ImportSection } from './ImportSection';
-import { GenerateSection } from '../../gen/GenerateSection';
+import { GenerateSection, SUGGESTIBLE } from '../../gen/GenerateSection';
 import type { EditorModule, KeyHandler } from '../editors/types';
 import { Markdown } from '../markdown';
 import { TaskEditor, useEditorModule } from '../TaskEditor';
@@ -710,7 +710,9 @@ export function ProjectDetailPage({ projectId }: { projectId: number }) {
       </section>
       <LiveProjectDashboard project={project} progress={progress} onProgress={setProgress} />
       <ImportSection projectId={project.id} onImported={load} />
-      {(project.task_type === 'pairwise' || project.task_type === 'ranking') && <GenerateSection projectId={project.id} taskType={project.task_type} />}
+      {(project.task_type === 'pairwise' || project.task_type === 'ranking' || SUGGESTIBLE.includes(project.task_type)) && (
+        <GenerateSection projectId={project.id} taskType={project.task_type} />
+      )}
       <MembersSection projectId={project.id} />
     </>
   );
