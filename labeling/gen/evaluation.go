@@ -15,9 +15,12 @@ type EvaluationParams struct {
 	Instructions string            `json:"instructions,omitempty"`
 	Overlap      int               `json:"overlap,omitempty"`
 	ReleaseIDs   []int64           `json:"release_ids"`
-	Prompts      []json.RawMessage `json:"prompts"` // each {"prompt": "…"}: evaluations compare single-turn answers
-	Seed         *int64            `json:"seed,omitempty"`
-	MaxTokens    int               `json:"max_tokens,omitempty"`
+	Prompts      []json.RawMessage `json:"prompts,omitempty"` // each {"prompt": "…"}: evaluations compare single-turn answers
+	// SnapshotID takes the prompts from a snapshot's items instead: each item's prompt, once
+	// (items whose prompt is not a single user turn are left out).
+	SnapshotID int64  `json:"snapshot_id,omitempty"`
+	Seed       *int64 `json:"seed,omitempty"`
+	MaxTokens  int    `json:"max_tokens,omitempty"`
 }
 
 // Check validates the parameters' shape (the service checks the releases and their endpoints).
@@ -38,8 +41,13 @@ func (p EvaluationParams) Check() error {
 		}
 		seen[id] = true
 	}
-	if len(p.Prompts) == 0 || len(p.Prompts) > MaxSources {
-		return ErrInvalidJob.With("prompts: give 1 to %d prompts", MaxSources)
+	switch {
+	case p.SnapshotID < 0:
+		return ErrInvalidJob.With("snapshot_id is not a snapshot id")
+	case p.SnapshotID > 0 && len(p.Prompts) > 0:
+		return ErrInvalidJob.With("give prompts or a snapshot_id, not both")
+	case p.SnapshotID == 0 && (len(p.Prompts) == 0 || len(p.Prompts) > MaxSources):
+		return ErrInvalidJob.With("prompts: give 1 to %d prompts, or a snapshot_id", MaxSources)
 	}
 	if p.MaxTokens < 0 || p.MaxTokens > 32768 {
 		return ErrInvalidJob.With("max_tokens must be between 0 and 32768")

@@ -7,6 +7,7 @@ import { TASK_TYPES, TASK_TYPE_LABELS, type Model, type Project } from '../label
 import { PageHeading } from '../pages/PageHeading';
 import { Link } from '../router';
 import { ErrorAlert, formatDate } from '../ui';
+import { genApi, type EndpointChoice } from '../gen/api';
 import { EvaluateReleases } from './EvaluateReleases';
 import { datasetsApi, exportURL, formatsFor, shortHash, type Release, type Snapshot } from './api';
 
@@ -48,6 +49,10 @@ export function DatasetsPage() {
   const [rel, setRel] = useState({ version: '', base_model: '', checkpoint: '', training_notes: '' });
   const [relSnaps, setRelSnaps] = useState<string[]>([]);
   const [notice, setNotice] = useState('');
+  const [endpoints, setEndpoints] = useState<EndpointChoice[]>([]);
+  useEffect(() => {
+    genApi.endpoints().then(setEndpoints, () => setEndpoints([]));
+  }, []);
 
   useEffect(() => {
     Promise.all([labelApi.models(), labelApi.projects()])
@@ -184,7 +189,14 @@ export function DatasetsPage() {
         <button type="button" className="btn btn-primary" disabled={busy || !rel.version || relSnaps.length === 0} onClick={register}>Register release</button>
         <h3>Releases</h3>
         {releases.length === 0 ? <p className="muted">No releases yet.</p> : (
-          <ul>{releases.map((r) => <li key={r.id}><strong>{r.version}</strong> — {r.base_model || 'no base model'}, snapshots {(r.snapshot_ids ?? []).join(', ')}, <code title={r.hash}>{shortHash(r.hash)}</code></li>)}</ul>
+          <ul>
+            {releases.map((r) => (
+              <li key={r.id}>
+                <strong>{r.version}</strong> — {r.base_model || 'no base model'}, snapshots {(r.snapshot_ids ?? []).join(', ')}, <code title={r.hash}>{shortHash(r.hash)}</code>{' '}
+                <ServedBy release={r} endpoints={endpoints} onChange={reload} onError={setError} />
+              </li>
+            ))}
+          </ul>
         )}
       </section>
 
@@ -194,3 +206,28 @@ export function DatasetsPage() {
 }
 
 export default DatasetsPage;
+
+/** Which model endpoint serves a release: what evaluations generated from releases ask. */
+function ServedBy({ release, endpoints, onChange, onError }: { release: Release; endpoints: EndpointChoice[]; onChange: () => void; onError: (e: unknown) => void }) {
+  const id = `served-${release.id}`;
+  return (
+    <span className="served-by">
+      <label htmlFor={id}>served by</label>{' '}
+      <select
+        id={id}
+        value={release.endpoint_id ?? ''}
+        onChange={(e) => {
+          const v = e.target.value;
+          datasetsApi.setReleaseEndpoint(release.id, v === '' ? null : Number(v)).then(onChange, onError);
+        }}
+      >
+        <option value="">no endpoint</option>
+        {endpoints.map((ep) => (
+          <option key={ep.id} value={ep.id}>
+            {ep.name} ({ep.model})
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}

@@ -1,11 +1,14 @@
 // "Evaluate releases": a coordinator compares two or more releases of a model
-// blind. The outputs come from a JSONL file keyed by release version; the
-// conversion to POST /api/evaluations lives in evaluation.ts.
+// blind. The outputs come from a JSONL file keyed by release version (the
+// conversion to POST /api/evaluations lives in evaluation.ts), or the releases'
+// own endpoints write them for a prompt set or a snapshot's prompts
+// (POST /api/gen/evaluations, docs/MODELS.md).
 import { useEffect, useState } from 'react';
 import type { Model, Project } from '../labeling/types';
 import { Link } from '../router';
 import { ErrorAlert } from '../ui';
-import { datasetsApi, type Evaluation, type Release } from './api';
+import { parsePrompts } from '../gen/api';
+import { datasetsApi, type Evaluation, type Release, type Snapshot } from './api';
 import { buildEvaluationRequest } from './evaluation';
 
 export function EvaluateReleases({ models, initialModelId }: { models: Model[]; initialModelId: number }) {
@@ -19,10 +22,25 @@ export function EvaluateReleases({ models, initialModelId }: { models: Model[]; 
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ evaluation: Evaluation; project: Project } | null>(null);
+  // Where the outputs come from: a file, or the releases' endpoints.
+  const [generate, setGenerate] = useState(false);
+  const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
+  const [snapshotId, setSnapshotId] = useState('');
+  const [queued, setQueued] = useState<{ job: number; project: number } | null>(null);
 
   useEffect(() => {
     if (!modelId && initialModelId) setModelId(initialModelId);
   }, [initialModelId, modelId]);
+  useEffect(() => {
+    setSnapshots([]);
+    setSnapshotId('');
+    if (!modelId) return;
+    let current = true;
+    datasetsApi.snapshots(modelId).then((ss) => current && setSnapshots(ss), () => {});
+    return () => {
+      current = false;
+    };
+  }, [modelId]);
   useEffect(() => {
     setTicked([]);
     setReleases([]);
@@ -42,7 +60,20 @@ export function EvaluateReleases({ models, initialModelId }: { models: Model[]; 
     setBusy(true);
     setError(null);
     setCreated(null);
+    setQueued(null);
     try {
+      if (generate) {
+        let prompts: unknown[] | undefined;
+        if (!snapshotId) {
+          if (!file) throw new Error('Choose a snapshot or a JSONL file of prompts.');
+          const parsed = parsePrompts(await file.text());
+          if ('error' in parsed) throw new Error(parsed.error);
+          prompts = parsed.prompts;
+        }
+        const job = await datasetsApi.generateEvaluation({ model_id: modelId, name: name.trim(), release_ids: ticked, prompts, snapshot_id: snapshotId ? Number(snapshotId) : undefined });
+        setQueued({ job: job.id, project: job.project_id });
+        return;
+      }
       if (!file) throw new Error('Choose a JSONL file of prompts and outputs.');
       const req = buildEvaluationRequest({ modelId, name, taskType, criteria, releases, ticked, jsonl: await file.text() });
       setCreated(await datasetsApi.createEvaluation(req));
@@ -71,10 +102,17 @@ export function EvaluateReleases({ models, initialModelId }: { models: Model[]; 
         <input id="ev-name" value={name} onChange={(e) => setName(e.target.value)} />
       </p>
       <fieldset className="checks">
+        <legend>Outputs</legend>
+        <label className="check"><input type="radio" name="ev-source" checked={!generate} onChange={() => setGenerate(false)} /> from a file of prompts and outputs</label>
+        <label className="check"><input type="radio" name="ev-source" checked={generate} onChange={() => { setGenerate(true); setTaskType('pairwise'); }} /> written by the releases&apos; endpoints</label>
+      </fieldset>
+      {!generate && (
+      <fieldset className="checks">
         <legend>Task type</legend>
         <label className="check"><input type="radio" name="ev-task" value="pairwise" checked={taskType === 'pairwise'} onChange={() => setTaskType('pairwise')} /> pairwise (which of two is better)</label>
         <label className="check"><input type="radio" name="ev-task" value="rubric" checked={taskType === 'rubric'} onChange={() => setTaskType('rubric')} /> rubric (score each output)</label>
       </fieldset>
+      )}
       {taskType === 'rubric' && (
         <p>
           <label htmlFor="ev-criteria">Rubric criteria, one per line</label><br />
@@ -89,18 +127,34 @@ export function EvaluateReleases({ models, initialModelId }: { models: Model[]; 
             <input type="checkbox" checked={ticked.includes(r.id)}
               onChange={(e) => setTicked(e.target.checked ? [...ticked, r.id] : ticked.filter((x) => x !== r.id))} />{' '}
             release {r.version}
+            {generate && !r.endpoint_id && <span className="muted small"> (no endpoint serves it: set one under Releases)</span>}
           </label>
         ))}
       </fieldset>
+      {generate && (
+        <p>
+          <label htmlFor="ev-snapshot">Prompts from a snapshot</label><br />
+          <select id="ev-snapshot" value={snapshotId} onChange={(e) => setSnapshotId(e.target.value)}>
+            <option value="">none: use a file of prompts</option>
+            {snapshots.map((sn) => <option key={sn.id} value={sn.id}>snapshot {sn.id} ({sn.task_type}, {sn.items} items)</option>)}
+          </select>
+        </p>
+      )}
       <p>
-        <label htmlFor="ev-file">Prompts and outputs (JSONL)</label><br />
+        <label htmlFor="ev-file">{generate ? 'Prompts (JSONL: {"prompt": "…"} per line)' : 'Prompts and outputs (JSONL)'}</label><br />
         <input id="ev-file" type="file" accept=".jsonl,.json,.txt,application/jsonl,application/json,text/plain"
           onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
       </p>
       <ErrorAlert error={error as { message: string } | null} />
-      <button type="button" className="btn btn-primary" disabled={busy || !name.trim() || ticked.length < 2 || !file} onClick={submit}>
+      <button type="button" className="btn btn-primary" disabled={busy || !name.trim() || ticked.length < 2 || (!file && !(generate && snapshotId))} onClick={submit}>
         Create evaluation
       </button>
+      {queued && (
+        <div className="alert alert-ok" role="status">
+          Generation job {queued.job} queued: the releases&apos; endpoints are answering. The blind evaluation project{' '}
+          <Link to={`/admin/projects/${queued.project}`}>fills as the answers come in</Link>; open it from its project page when it is ready.
+        </div>
+      )}
       {created && (
         <div className="alert alert-ok" role="status">
           Evaluation project <Link to={`/admin/projects/${created.project.id}`}>{created.project.name}</Link> created with{' '}

@@ -15,6 +15,11 @@ export type Leaderboard = Schema<'Leaderboard'>;
 const enc = encodeURIComponent;
 
 export const datasetsApi = {
+  /** Names the model endpoint that serves a release (null: none). */
+  setReleaseEndpoint: (releaseId: number, endpointId: number | null) =>
+    request<Release>('PUT', `/api/releases/${enc(releaseId)}/endpoint`, { endpoint_id: endpointId }),
+  /** Queues an evaluation whose outputs the releases' endpoints write (docs/MODELS.md). */
+  generateEvaluation: (req: Body<'/api/gen/evaluations', 'post'>) => request<Ok<'/api/gen/evaluations', 'post', 201>>('POST', '/api/gen/evaluations', req),
   snapshots: (modelId?: number) => allPages<Snapshot>(`/api/snapshots${modelId ? `?model_id=${enc(modelId)}` : ''}`),
   snapshot: (id: number) => request<Refine<Ok<'/api/snapshots/{id}', 'get'>, { snapshot: Snapshot }>>('GET', `/api/snapshots/${enc(id)}`),
   createSnapshot: (model_id: number, project_ids: number[], mode: string) =>

@@ -25,6 +25,12 @@ type Evaluations interface {
 	StartEvaluation(ctx context.Context, actor *int64, req dataset.EvaluationRequest) (dataset.Evaluation, labeling.Project, error)
 }
 
+// Snapshots read a snapshot's items, for an evaluation's prompts (labeling/store.Datasets).
+type Snapshots interface {
+	Snapshot(ctx context.Context, id int64) (dataset.Snapshot, error)
+	SnapshotRows(ctx context.Context, id int64) ([]dataset.ExportRow, error)
+}
+
 // EvaluationWriter writes one prompt's comparisons (labeling/store.Projects).
 type EvaluationWriter interface {
 	WriteEvaluationItems(tx *gorm.DB, projectID int64, prompt string, outputs map[int64]string, releaseIDs []int64, origins map[int64]json.RawMessage) (int, error)
@@ -66,6 +72,12 @@ func (s *Service) StartEvaluation(ctx context.Context, actor int64, p gen.Evalua
 		slots[i] = gen.Slot{EndpointID: ep, ReleaseID: rid, Seed: p.Seed}
 	}
 	sources := make([]gen.Source, 0, len(p.Prompts))
+	if p.SnapshotID > 0 {
+		var err error
+		if sources, err = s.snapshotPrompts(ctx, p.ModelID, p.SnapshotID); err != nil {
+			return gen.Job{}, err
+		}
+	}
 	for i, raw := range p.Prompts {
 		src, err := gen.ParsePrompt(i, raw)
 		if err != nil {
@@ -136,4 +148,51 @@ func Evaluation(w EvaluationWriter) Handler {
 			return 0, n > 0, err
 		},
 	}
+}
+
+// snapshotPrompts are the distinct single-turn prompts of a snapshot of the model's data.
+func (s *Service) snapshotPrompts(ctx context.Context, modelID, id int64) ([]gen.Source, error) {
+	sn, ok := s.evals.(Snapshots)
+	if !ok {
+		return nil, gen.ErrInvalidJob.With("prompts from a snapshot are not available on this server")
+	}
+	snap, err := sn.Snapshot(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if snap.ModelID != modelID {
+		return nil, gen.ErrInvalidJob.With("snapshot %d is of model %d, not %d", id, snap.ModelID, modelID)
+	}
+	if snap.Items > gen.MaxSources {
+		return nil, gen.ErrInvalidJob.With("snapshot %d has %d items; an evaluation takes at most %d prompts", id, snap.Items, gen.MaxSources)
+	}
+	rows, err := sn.SnapshotRows(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []gen.Source
+	seen := map[string]bool{}
+	for _, r := range rows {
+		tt := r.TaskType
+		if tt == "" {
+			tt = snap.TaskType
+		}
+		src, err := gen.SourceFromItem(r.ItemID, tt, r.Schema, r.Data)
+		if err != nil {
+			continue // an item without a prompt (classification text, say) asks nothing
+		}
+		if _, ok := gen.EvaluationPrompt(src); !ok {
+			continue
+		}
+		// The same prompt in several items is asked once.
+		if src.Key = gen.SourceKey(src.Messages); seen[src.Key] {
+			continue
+		}
+		seen[src.Key] = true
+		out = append(out, src)
+	}
+	if len(out) == 0 {
+		return nil, gen.ErrInvalidJob.With("snapshot %d has no item with a single-turn prompt to evaluate on", id)
+	}
+	return out, nil
 }

@@ -103,3 +103,62 @@ VALUES (?, ?, ?, 0, '', ?, ?) RETURNING id`, r.project.ModelID, v, "h-"+v, r.Coo
 		}
 	})
 }
+
+// An evaluation can take its prompts from a snapshot of the model's data: each item's prompt once,
+// items of another model's snapshot refused, and prompts and a snapshot not both.
+func TestEvaluationPromptsFromASnapshot(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		r := newRig(t, db)
+		pp := r.Project("trained on", func(ps *labeling.ProjectSettings) {
+			ps.ModelID = r.project.ModelID
+			ps.TaskType = "pairwise"
+			ps.Schema = json.RawMessage(`{}`)
+			ps.Overlap = 1
+		})
+		r.ImportLines(pp.ID, `{"prompt":"Capital of France?","response_a":"Paris.","response_b":"Lyon."}`,
+			`{"prompt":"Capital of France?","response_a":"Paris, of course.","response_b":"Nice."}`,
+			`{"prompt":"Two plus two?","response_a":"4","response_b":"5"}`)
+		lab := r.Count(`SELECT id FROM members WHERE login = 'lab0'`)
+		rev := r.Member("rev", "reviewer")
+		for range 3 {
+			r.ClaimAnswer(lab, pp.ID, "a")
+			rt := r.ClaimReview(rev, pp.ID)
+			if _, err := r.Decide(rev, rt, fmt.Sprintf("r-%d", rt.ItemID), storetest.Accept(rt.Submissions[0].ID)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		snap, err := r.S.Datasets.CreateSnapshot(r.Ctx, &r.Coord, dataset.SnapshotRequest{ModelID: r.project.ModelID, ProjectIDs: []int64{pp.ID}, Mode: dataset.SnapshotConsensus})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := map[string]int64{}
+		for _, v := range []string{"v1", "v2"} {
+			var id int64
+			if err := db.Raw(`INSERT INTO releases (model_id, version, hash, ledger_seq, ledger_head, created_by, created_at)
+VALUES (?, ?, ?, 0, '', ?, ?) RETURNING id`, r.project.ModelID, v, "h-"+v, r.Coord, time.Now().UTC()).Scan(&id).Error; err != nil {
+				t.Fatal(err)
+			}
+			rel[v] = id
+		}
+		svc := r.svc.WithEvaluations(r.S.Datasets, releaseEndpoints{rel["v1"]: 1, rel["v2"]: 2})
+		params := gen.EvaluationParams{ModelID: r.project.ModelID, Name: "from the snapshot", ReleaseIDs: []int64{rel["v1"], rel["v2"]}, SnapshotID: snap.ID}
+		both := params
+		both.Prompts = []json.RawMessage{json.RawMessage(`{"prompt":"q"}`)}
+		if _, err := svc.StartEvaluation(r.Ctx, r.Coord, both); !strings.Contains(fmt.Sprint(err), "not both") {
+			t.Fatalf("prompts and a snapshot: %v", err)
+		}
+		other := params
+		other.ModelID = r.project.ModelID + 1000
+		if _, err := svc.StartEvaluation(r.Ctx, r.Coord, other); err == nil {
+			t.Fatal("a snapshot of another model was taken")
+		}
+		job, err := svc.StartEvaluation(r.Ctx, r.Coord, params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two distinct prompts, each answered by both releases.
+		if job.Counts.Sources != 2 || job.Counts.Tasks != 4 {
+			t.Fatalf("job %+v", job.Counts)
+		}
+	})
+}
