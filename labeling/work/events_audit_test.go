@@ -22,7 +22,7 @@ import (
 // hold. docs/ARCHITECTURE.md ("What each channel's audience sees") is this
 // table in words; change both together.
 type audience struct {
-	scopes []string // scope kinds: coop, project, review, member, audit
+	scopes []string // scope kinds: coop, project, review, member, coordinators, audit
 	fields []string // payload fields
 }
 
@@ -74,6 +74,8 @@ var eventAudit = map[string]audience{
 	"model.created":    {[]string{"coop"}, []string{"model_id", "name"}},
 	"snapshot.created": {[]string{"coop"}, nil},
 	"release.created":  {[]string{"coop"}, nil},
+	// Which model endpoint serves a release: coordinators only (endpoints are internal).
+	"release.endpoint_set": {[]string{"coordinators"}, []string{"release_id", "endpoint_id"}},
 	// The register: a member's own money on member:<id>, the co-op's on coop.
 	"equity.credited":           {[]string{"member"}, nil},
 	"equity.vested":             {[]string{"member"}, nil},
