@@ -10,7 +10,7 @@
 -- its postings, its register queue row and its events, then locks the
 -- balance rows in sorted order and updates (or inserts) them, as
 -- docs/bench/vest.sql does for a vest. Statements per action, steady state:
--- 25 (claim of an unstarted item), 24 (a started item), 38 (the submit that
+-- 19 (claim of an unstarted item), 18 (a started item), 32 (the submit that
 -- completes the item). Not here: the event notifier's NOTIFY
 -- (labeling/event/notify.go), which Go sends after a commit from its own
 -- goroutine and connection, coalesced; the test leaves it out too.
@@ -155,24 +155,35 @@ INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES (
 \if :complete
 INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.completed',':scope',NULL,'{"done": 3, "item_id": :pick_id}',':now') RETURNING "id";
 \endif
--- The ledger's pending credit (equity/store): reads, then one write.
-SELECT id, project_id, version, annotation_accepted, correction, review_decision, correction_labeller_bp,
-    difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_rate_cards WHERE project_id = :project ORDER BY version DESC LIMIT 1 \gset rc_
-SELECT t.id, t.idempotency_key, t.body_hash, t.kind, COALESCE(t.model_id, 0) AS model_id,
-    COALESCE(t.reverses_id, 0) AS reverses_id, COALESCE(t.resolves_id, 0) AS resolves_id,
-    COALESCE(t.rate_card_id, 0) AS rate_card_id, COALESCE(t.governance_id, 0) AS governance_id,
-    COALESCE(t.actor_id, 0) AS actor_id, COALESCE(t.member_id, 0) AS member_id,
-    COALESCE(t.project_id, 0) AS project_id, COALESCE(t.item_id, 0) AS item_id,
-    COALESCE(t.submission_id, 0) AS submission_id, COALESCE(t.review_id, 0) AS review_id,
-    t.reason, t.meta, t.created_at FROM equity_transactions t WHERE t.idempotency_key = 'submission:'
-':sub_id:pending';
-SELECT model_id FROM projects WHERE id = :project \gset p_
-SELECT active FROM members WHERE id = :member;
-SELECT id, project_id, version, annotation_accepted, correction, review_decision, correction_labeller_bp,
-    difficulty, reason, COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_rate_cards WHERE project_id = :project ORDER BY version DESC LIMIT 1;
-SELECT id, version, transfer_fee_bp, holding_cap_bp, cap_floor, reserve_share_bp, exit_rule, reason,
-    COALESCE(actor_id, 0) AS actor_id, created_at, COALESCE(proposal_id, 0) AS proposal_id FROM equity_governance ORDER BY version DESC LIMIT 1;
-SELECT scale FROM equity_units WHERE code = ':unit';
+-- The ledger's pending credit (equity/store): one read, then one write.
+WITH prj AS (SELECT p.model_id FROM (SELECT 1 AS one) AS one
+        LEFT JOIN projects p ON p.id = :project),
+    rules AS (SELECT prj.model_id AS p_model_id, (SELECT m.active FROM members m WHERE m.id = :member) AS member_active,
+            COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
+            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
+            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
+            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
+            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
+            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
+            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
+            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
+            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
+            COALESCE(g.proposal_id, 0) AS g_proposal_id,
+            (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale
+        FROM prj
+        LEFT JOIN equity_rate_cards AS rc ON rc.project_id = :project
+            AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = :project)
+        LEFT JOIN equity_governance AS g ON g.version = (SELECT MAX(version) FROM equity_governance))
+SELECT COALESCE(t.id, 0), COALESCE(t.body_hash, ''), COALESCE(t.kind, ''), COALESCE(t.model_id, 0),
+    COALESCE(t.reverses_id, 0), COALESCE(t.resolves_id, 0), COALESCE(t.rate_card_id, 0), COALESCE(t.governance_id, 0),
+    COALESCE(t.actor_id, 0), COALESCE(t.member_id, 0), COALESCE(t.project_id, 0), COALESCE(t.item_id, 0),
+    COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0), COALESCE(t.reason, ''), COALESCE(t.meta, ''), t.created_at,
+    p.seq, p.unit, p.account, p.amount, p.category, rules.*
+FROM rules
+LEFT JOIN equity_transactions t ON t.idempotency_key = 'submission:'
+':sub_id:pending'
+LEFT JOIN equity_postings p ON p.tx_id = t.id
+ORDER BY p.seq \gset
 WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
         rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
         VALUES ('submission:'

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -63,6 +64,18 @@ func ensureUnit(tx *gorm.DB, code string, modelID int64, scale int32) error {
 	}
 	if len(sc) == 1 && sc[0] != scale {
 		return equity.ErrScaleMismatch.With("%s is used with scale %d, not %d", code, sc[0], scale)
+	}
+	return nil
+}
+
+// checkUnit is ensureUnit for a caller that has read the unit's scale
+// (not valid: unregistered, so register it).
+func checkUnit(tx *gorm.DB, code string, modelID int64, scale sql.NullInt32) error {
+	if !scale.Valid {
+		return ensureUnit(tx, code, modelID, equity.UnitScale)
+	}
+	if scale.Int32 != equity.UnitScale {
+		return equity.ErrScaleMismatch.With("%s is used with scale %d, not %d", code, scale.Int32, equity.UnitScale)
 	}
 	return nil
 }

@@ -64,11 +64,17 @@ func (h Hooks) ensureRateCard(tx *gorm.DB, projectID, actor int64, reason string
 }
 
 // Submitted credits the submission's pending units.
+// A project without a rate card gets the co-op's default one first.
 func (h Hooks) Submitted(tx *gorm.DB, sub labeling.Submission) error {
+	in := PendingCredit{SubmissionID: sub.ID, ProjectID: sub.ProjectID, ItemID: sub.ItemID, MemberID: sub.MemberID}
+	_, err := CreditPending(tx, in)
+	if !errors.Is(err, equity.ErrNoRateCard) {
+		return err
+	}
 	if err := h.ensureRateCard(tx, sub.ProjectID, 0, "the co-op's default rates (the project had none when work began)"); err != nil {
 		return err
 	}
-	_, err := CreditPending(tx, PendingCredit{SubmissionID: sub.ID, ProjectID: sub.ProjectID, ItemID: sub.ItemID, MemberID: sub.MemberID})
+	_, err = CreditPending(tx, in)
 	return err
 }
 

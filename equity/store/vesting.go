@@ -46,32 +46,33 @@ func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
 	if in.ActorID == 0 {
 		in.ActorID = in.MemberID
 	}
-	return post(tx, PendingKey(in.SubmissionID), in, func() (*draft, error) {
-		modelID, err := projectModel(tx, in.ProjectID)
-		if err != nil {
-			return nil, err
+	// One read for the key, the project, the member and the rules (credit_reads.go).
+	key, hash := PendingKey(in.SubmissionID), bodyHash(in)
+	st, err := creditReads(tx, key, in.ProjectID, in.MemberID)
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	if st.prior.t.ID != 0 {
+		return replayOf(st.prior, key, hash)
+	}
+	return write(tx, key, hash, func() (*draft, error) {
+		if !st.projectKnown {
+			return nil, equity.ErrUnknownProject.With("project %d not found", in.ProjectID)
 		}
-		_, active, err := activeMember(tx, in.MemberID)
-		if err != nil {
-			return nil, err
-		}
-		if !active {
+		modelID := st.modelID
+		if !st.memberActive {
 			return nil, equity.ErrNotMember.With("member %d is not an active member", in.MemberID)
 		}
-		rc, err := CurrentRateCard(tx, in.ProjectID)
-		if err != nil {
-			return nil, err
+		if st.card.ID == 0 {
+			return nil, equity.ErrNoRateCard.With("project %d has no rate card yet; a coordinator must set one", in.ProjectID)
 		}
-		g, err := CurrentGovernance(tx)
-		if err != nil {
-			return nil, err
-		}
+		rc, g := st.card, st.gov
 		amount := rc.AnnotationCredit(in.Difficulty)
 		if amount <= 0 {
 			return nil, equity.ErrNotPositive.With("the rate card prices this submission at zero")
 		}
 		unit := equity.ModelUnit(modelID)
-		if err := ensureUnit(tx, unit, modelID, equity.UnitScale); err != nil {
+		if err := checkUnit(tx, unit, modelID, st.scale); err != nil {
 			return nil, err
 		}
 		d := &draft{Transaction: equity.Transaction{Kind: equity.KindPending, ModelID: modelID, RateCardID: rc.ID,

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+
+	"copyhold/equity"
+	labelstore "copyhold/labeling/store"
+
+	"gorm.io/gorm"
+)
+
+// What a pending credit reads before it writes, in one statement where it
+// took seven: the transaction already stored under the credit's key (with
+// its postings), and on the same row the project's model, whether the
+// labeller is an active member, the project's rate card, the governance in
+// force and the scale the model's unit is registered with.
+
+// creditState is what creditReads found.
+type creditState struct {
+	prior        keyed // prior.t.ID 0: the key is unused
+	modelID      int64
+	projectKnown bool
+	memberKnown  bool
+	memberActive bool
+	card         equity.RateCard // ID 0: the project has no rate card
+	gov          equity.Governance
+	scale        sql.NullInt32 // the unit's registered scale; not valid when unregistered
+}
+
+// creditReads reads what crediting the submission stored under key needs
+// (both dialects).
+func creditReads(tx *gorm.DB, key string, projectID, memberID int64) (creditState, error) {
+	rows, err := tx.Raw(`WITH prj AS (SELECT p.model_id FROM (SELECT 1 AS one) AS one
+        LEFT JOIN projects p ON p.id = ?),
+    rules AS (SELECT prj.model_id AS p_model_id, `+labelstore.ActiveSQL("?")+` AS member_active,
+            COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
+            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
+            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
+            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
+            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
+            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
+            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
+            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
+            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
+            COALESCE(g.proposal_id, 0) AS g_proposal_id,
+            (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale
+        FROM prj
+        LEFT JOIN equity_rate_cards AS rc ON rc.project_id = ?
+            AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = ?)
+        LEFT JOIN equity_governance AS g ON g.version = (SELECT MAX(version) FROM equity_governance))
+SELECT COALESCE(t.id, 0), COALESCE(t.body_hash, ''), COALESCE(t.kind, ''), COALESCE(t.model_id, 0),
+    COALESCE(t.reverses_id, 0), COALESCE(t.resolves_id, 0), COALESCE(t.rate_card_id, 0), COALESCE(t.governance_id, 0),
+    COALESCE(t.actor_id, 0), COALESCE(t.member_id, 0), COALESCE(t.project_id, 0), COALESCE(t.item_id, 0),
+    COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0), COALESCE(t.reason, ''), COALESCE(t.meta, ''), t.created_at,
+    p.seq, p.unit, p.account, p.amount, p.category, rules.*
+FROM rules
+LEFT JOIN equity_transactions t ON t.idempotency_key = ?
+LEFT JOIN equity_postings p ON p.tx_id = t.id
+ORDER BY p.seq`, projectID, memberID, projectID, projectID, key).Rows()
+	if err != nil {
+		return creditState{}, fmt.Errorf("read the credit's rules: %w", err)
+	}
+	defer rows.Close()
+	var st creditState
+	first := true
+	for rows.Next() {
+		var r txRow
+		var created, rcCreated, gCreated sql.NullTime
+		var seq, amount, modelID, gid sql.NullInt64
+		var unit, account, cat sql.NullString
+		var active sql.NullBool
+		var rc rateCardRow
+		var g governanceRow
+		var scale sql.NullInt32
+		if err := rows.Scan(&r.ID, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID, &r.RateCardID,
+			&r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID, &r.ReviewID, &r.Reason,
+			&r.Meta, &created, &seq, &unit, &account, &amount, &cat,
+			&modelID, &active, &rc.ID, &rc.ProjectID, &rc.Version, &rc.AnnotationAccepted, &rc.Correction, &rc.ReviewDecision,
+			&rc.CorrectionLabellerBP, &rc.Difficulty, &rc.Reason, &rc.ActorID, &rcCreated, &rc.ProposalID,
+			&gid, &g.Version, &g.TransferFeeBP, &g.HoldingCapBP, &g.CapFloor, &g.ReserveShareBP, &g.ExitRule, &g.Reason, &g.ActorID,
+			&gCreated, &g.ProposalID, &scale); err != nil {
+			return creditState{}, fmt.Errorf("read the credit's rules: %w", err)
+		}
+		if first { // the rules are the same on every row
+			first = false
+			if r.ID != 0 {
+				r.IdempotencyKey, r.CreatedAt = key, created.Time
+				st.prior = keyed{t: r.tx(), hash: r.BodyHash}
+			}
+			st.modelID, st.projectKnown = modelID.Int64, modelID.Valid
+			st.memberKnown, st.memberActive = active.Valid, active.Bool
+			if rc.ID != 0 {
+				rc.CreatedAt = rcCreated.Time
+				st.card = rc.card()
+			}
+			st.gov = equity.DefaultGovernance()
+			if gid.Valid {
+				g.ID, g.CreatedAt = gid.Int64, gCreated.Time
+				st.gov = g.gov()
+			}
+			st.scale = scale
+		}
+		if seq.Valid {
+			st.prior.t.Postings = append(st.prior.t.Postings, equity.Posting{Seq: int(seq.Int64), Unit: unit.String,
+				Account: account.String, Amount: amount.Int64, Category: equity.Category(cat.String)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return creditState{}, fmt.Errorf("read the credit's rules: %w", err)
+	}
+	if first {
+		return creditState{}, fmt.Errorf("read the credit's rules: no row")
+	}
+	return st, nil
+}
