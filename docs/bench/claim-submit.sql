@@ -10,7 +10,7 @@
 -- its postings, its register queue row and its events, then locks the
 -- balance rows in sorted order and updates (or inserts) them, as
 -- docs/bench/vest.sql does for a vest. Statements per action, steady state:
--- 19 (claim of an unstarted item), 18 (a started item), 32 (the submit that
+-- 14 (claim of an unstarted item), 13 (a started item), 23 (the submit that
 -- completes the item). Not here: the event notifier's NOTIFY
 -- (labeling/event/notify.go), which Go sends after a commit from its own
 -- goroutine and connection, coalesced; the test leaves it out too.
@@ -116,31 +116,58 @@ UPDATE items SET held = items.held + 1
 FROM pick WHERE items.id = pick.id
 RETURNING items.id, items.sensitive, items.data, items.prediction \gset pick_
 \endif
-INSERT INTO assignments
+WITH l AS (INSERT INTO assignments
     (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at)
 VALUES (:project, :pick_id, :member, 'leased', ':tok', ':expires', ':now', false, 0, ':now')
 ON CONFLICT (item_id, member_id) DO UPDATE SET
     state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
     claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
 WHERE assignments.state = 'released'
-RETURNING id, draft, active_ms \gset a_
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('task.claimed',':scope',:member,'{"assignment_id": :a_id, "item_id": :pick_id}',':now') RETURNING "id";
+RETURNING id, draft, active_ms),
+  e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('assignment_id' AS TEXT), l.id), v.created_at
+        FROM l, (VALUES ('task.claimed', ':scope', CAST(:member AS BIGINT), '{"item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
+SELECT id, draft, active_ms FROM l \gset a_
 COMMIT;
 -- Submit.
 BEGIN;
-SELECT * FROM submissions WHERE member_id = :member AND idempotency_key = ':tok';
-SELECT * FROM assignments WHERE lease_token = ':tok' FOR NO KEY UPDATE;
-SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member
-FROM projects p WHERE p.id = :project;
-SELECT * FROM items WHERE id = :pick_id FOR NO KEY UPDATE \gset it_
-\set complete :it_done + 1 >= 3
+WITH s AS (SELECT * FROM submissions WHERE member_id = :member AND idempotency_key = ':tok'),
+  a AS (SELECT * FROM assignments WHERE lease_token = ':tok' AND NOT EXISTS (SELECT 1 FROM s) FOR NO KEY UPDATE),
+  i AS (SELECT items.* FROM items JOIN a ON items.id = a.item_id AND a.member_id = :member FOR NO KEY UPDATE OF items)
+SELECT s.id AS s_id, s.assignment_id AS s_assignment_id, s.item_id AS s_item_id, s.project_id AS s_project_id, 
+    s.member_id AS s_member_id, s.answer AS s_answer, s.idempotency_key AS s_idempotency_key, s.body_hash AS 
+    s_body_hash, s.lead_time_ms AS s_lead_time_ms, s.is_gold AS s_is_gold, s.status AS s_status, s.created_at AS 
+    s_created_at, a.id AS a_id, a.project_id AS a_project_id, a.item_id AS a_item_id, a.member_id AS a_member_id, 
+    a.state AS a_state, a.lease_token AS a_lease_token, a.lease_expires_at AS a_lease_expires_at, a.claimed_at AS 
+    a_claimed_at, a.submitted_at AS a_submitted_at, a.sensitive AS a_sensitive, a.draft AS a_draft, a.draft_at AS 
+    a_draft_at, a.active_ms AS a_active_ms, a.updated_at AS a_updated_at, a.suggestion_shown AS a_suggestion_shown, 
+    a.first_answer AS a_first_answer, i.id AS i_id, i.project_id AS i_project_id, i.import_id AS i_import_id, i.seq AS 
+    i_seq, i.external_id AS i_external_id, i.data AS i_data, i.content_hash AS i_content_hash, i.priority AS 
+    i_priority, i.order_key AS i_order_key, i.prediction AS i_prediction, i.prediction_model AS i_prediction_model, 
+    i.prediction_score AS i_prediction_score, i.suggestion_source AS i_suggestion_source, i.suggestion_endpoint_id AS 
+    i_suggestion_endpoint_id, i.suggestion_confidence AS i_suggestion_confidence, i.suggested_at AS i_suggested_at, 
+    i.gold AS i_gold, i.sensitive AS i_sensitive, i.categories AS i_categories, i.status AS i_status, i.done AS i_done, 
+    i.held AS i_held, i.created_at AS i_created_at, p.id AS p_id, p.model_id AS p_model_id, p.name AS p_name, 
+    p.task_type AS p_task_type, p.schema AS p_schema, p.instructions AS p_instructions, p.overlap AS p_overlap, 
+    p.lease_seconds AS p_lease_seconds, p.ordering AS p_ordering, p.random_seed AS p_random_seed, p.gold_rate_bp AS 
+    p_gold_rate_bp, p.stint AS p_stint, p.sensitive_break_after AS p_sensitive_break_after, p.suggestion_policy AS 
+    p_suggestion_policy, p.suggestion_control_bp AS p_suggestion_control_bp, p.order_by_usefulness AS 
+    p_order_by_usefulness, p.status AS p_status, p.next_seq AS p_next_seq, p.created_by AS p_created_by, p.created_at 
+    AS p_created_at, p.updated_at AS p_updated_at, p.ls_config AS p_ls_config,
+    EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = :member) AS is_member
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id \gset st_
+\set complete :st_i_done + 1 >= 3
 \if :complete
 WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
         body_hash, lead_time_ms, is_gold, status, created_at)
     VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
   i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'complete' WHERE id = :pick_id),
   a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
-        active_ms = 1000, updated_at = ':now' WHERE id = :a_id)
+        active_ms = 1000, updated_at = ':now' WHERE id = :a_id),
+  e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('submission_id' AS TEXT), s.id), v.created_at
+        FROM s, (VALUES ('task.submitted', ':scope', CAST(:member AS BIGINT), '{"assignment_id": :a_id, "item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ)), ('item.completed', ':scope', CAST(NULL AS BIGINT), '{"done": 3, "item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
 SELECT id FROM s \gset sub_
 \else
 WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
@@ -148,12 +175,11 @@ WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_i
     VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
   i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'open' WHERE id = :pick_id),
   a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
-        active_ms = 1000, updated_at = ':now' WHERE id = :a_id)
+        active_ms = 1000, updated_at = ':now' WHERE id = :a_id),
+  e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('submission_id' AS TEXT), s.id), v.created_at
+        FROM s, (VALUES ('task.submitted', ':scope', CAST(:member AS BIGINT), '{"assignment_id": :a_id, "item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
 SELECT id FROM s \gset sub_
-\endif
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('task.submitted',':scope',:member,'{"assignment_id": :a_id, "item_id": :pick_id, "submission_id": :sub_id}',':now') RETURNING "id";
-\if :complete
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.completed',':scope',NULL,'{"done": 3, "item_id": :pick_id}',':now') RETURNING "id";
 \endif
 -- The ledger's pending credit (equity/store): one read, then one write.
 WITH prj AS (SELECT p.model_id FROM (SELECT 1 AS one) AS one
@@ -220,16 +246,14 @@ SELECT t.id, l.unit, l.account, l.balance FROM t LEFT JOIN l ON TRUE;
 SELECT id, item_id, project_id, member_id, answer, status, counted, is_gold, lead_time_ms, disputed_at,
     dispute_comment, created_at FROM submissions WHERE item_id = :pick_id ORDER BY id;
 SELECT * FROM review_settings WHERE project_id = :project;
-SELECT correct FROM gold_checks WHERE project_id = :project AND member_id = :member
-ORDER BY submission_id DESC LIMIT 20;
-SELECT correct FROM gold_checks WHERE project_id = :project AND member_id = :member
-ORDER BY submission_id DESC LIMIT 20;
-SELECT correct FROM gold_checks WHERE project_id = :project AND member_id = :member
-ORDER BY submission_id DESC LIMIT 20;
+SELECT member_id, correct FROM (
+    SELECT member_id, correct, submission_id,
+        ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY submission_id DESC) AS n
+    FROM gold_checks WHERE project_id = :project AND member_id IN (:member,:member,:member)) AS recent
+WHERE n <= 20 ORDER BY member_id, submission_id DESC;
 SELECT COUNT(*) FROM item_reviews WHERE item_id = :pick_id AND kind = 'item';
 INSERT INTO "item_reviews" ("project_id","item_id","kind","submission_id","metric","agreement_bp","gold_failed","reasons","route","state","exclude_member_id","reviewer_id","lease_token","lease_expires_at","claimed_at","decision_key","decision_hash","decided_at","created_at","updated_at") VALUES (:project,:pick_id,'item',NULL,'percent',10000,false,'["auto_accept_off"]','review','queued',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,':now',':now') RETURNING "id" \gset rv_
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.scored',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now') RETURNING "id";
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.queued_for_review',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now') RETURNING "id";
+INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.scored',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now'),('item.queued_for_review',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now') RETURNING "id";
 SELECT status FROM items WHERE id = :pick_id;
 SELECT s.id, s.member_id, s.answer, s.status,
     (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected

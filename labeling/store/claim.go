@@ -403,20 +403,8 @@ func (s *Leases) lease(tx *gorm.DB, p projectRow, memberID int64, it pickedItem,
 	itemID := it.ID
 	a := assignmentRow{ProjectID: p.ID, ItemID: itemID, MemberID: memberID, State: string(labeling.AssignmentLeased),
 		LeaseToken: labeling.NewLeaseToken(), LeaseExpiresAt: now.Add(p.lease()), ClaimedAt: now, Sensitive: it.Sensitive, UpdatedAt: now}
-	var got []struct {
-		ID       int64
-		Draft    *string
-		ActiveMs int64
-	}
-	err := tx.Raw(`INSERT INTO assignments
-    (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at)
-VALUES (?, ?, ?, 'leased', ?, ?, ?, ?, 0, ?)
-ON CONFLICT (item_id, member_id) DO UPDATE SET
-    state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
-    claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
-WHERE assignments.state = 'released'
-RETURNING id, draft, active_ms`,
-		a.ProjectID, a.ItemID, a.MemberID, a.LeaseToken, a.LeaseExpiresAt, a.ClaimedAt, a.Sensitive, a.UpdatedAt).Scan(&got).Error
+	got, err := insertLease(tx, a, event.Entry{Type: "task.claimed", Scope: event.ProjectScope(p.ID), Actor: &memberID,
+		Payload: map[string]any{"item_id": itemID}})
 	if err != nil {
 		return labeling.Task{}, err
 	}
@@ -424,10 +412,6 @@ RETURNING id, draft, active_ms`,
 		return labeling.Task{}, sqldb.ErrRace
 	}
 	a.ID, a.Draft, a.ActiveMs = got[0].ID, got[0].Draft, got[0].ActiveMs
-	if err := event.Append(tx, "task.claimed", event.ProjectScope(p.ID), &memberID,
-		map[string]any{"assignment_id": a.ID, "item_id": itemID}); err != nil {
-		return labeling.Task{}, err
-	}
 	if it.Data == "" {
 		return taskFor(tx, p, a)
 	}

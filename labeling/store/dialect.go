@@ -13,6 +13,7 @@ package store
 // row locks, and SKIP LOCKED never skips anything.
 
 import (
+	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 	"database/sql"
 	"strconv"
@@ -28,6 +29,14 @@ func isPostgres(tx *gorm.DB) bool { return sqldb.IsPostgres(tx) }
 func forUpdate(tx *gorm.DB) string {
 	if isPostgres(tx) {
 		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
+// lockOf is forUpdate naming the table to lock when a statement joins others.
+func lockOf(tx *gorm.DB, table string) string {
+	if isPostgres(tx) {
+		return " FOR NO KEY UPDATE OF " + table
 	}
 	return ""
 }
@@ -342,19 +351,25 @@ func snapshotTxOptions(db *gorm.DB) *sql.TxOptions {
 // held−dHeld, the new status) and marks the assignment submitted, and returns
 // the submission's id. PostgreSQL does the three writes in one statement
 // (data-modifying CTEs); SQLite, which has none, in three.
-func recordSubmission(tx *gorm.DB, row *submissionRow, dHeld int, status string, activeMs int64) (int64, error) {
+func recordSubmission(tx *gorm.DB, row *submissionRow, dHeld int, status string, activeMs int64, evs []event.Entry) (int64, error) {
 	if isPostgres(tx) {
+		// The events go in with the rest, each with the new submission's id.
+		evSQL, evArgs, err := event.InsertFrom(tx, "s", "submission_id", "s.id", evs...)
+		if err != nil {
+			return 0, err
+		}
+		args := append([]any{row.AssignmentID, row.ItemID, row.ProjectID, row.MemberID, row.Answer, row.IdempotencyKey,
+			row.BodyHash, row.LeadTimeMs, row.IsGold, row.Status, row.CreatedAt, dHeld, status, row.ItemID,
+			row.CreatedAt, activeMs, row.CreatedAt, row.AssignmentID}, evArgs...)
 		var ids []int64
-		err := tx.Raw(`WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+		err = tx.Raw(`WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
         body_hash, lead_time_ms, is_gold, status, created_at)
-    VALUES (@assignment, @item, @project, @member, @answer, @key, @hash, @lead, @gold, @status_submitted, @now) RETURNING id),
-  i AS (UPDATE items SET done = done + 1, held = held - @dheld, status = @status WHERE id = @item),
-  a AS (UPDATE assignments SET state = 'submitted', submitted_at = @now, draft = NULL, draft_at = NULL,
-        active_ms = @active, updated_at = @now WHERE id = @assignment)
-SELECT id FROM s`, map[string]any{"assignment": row.AssignmentID, "item": row.ItemID, "project": row.ProjectID,
-			"member": row.MemberID, "answer": row.Answer, "key": row.IdempotencyKey, "hash": row.BodyHash, "lead": row.LeadTimeMs,
-			"gold": row.IsGold, "status_submitted": row.Status, "now": row.CreatedAt, "dheld": dHeld, "status": status,
-			"active": activeMs}).Scan(&ids).Error
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
+  i AS (UPDATE items SET done = done + 1, held = held - ?, status = ? WHERE id = ?),
+  a AS (UPDATE assignments SET state = 'submitted', submitted_at = ?, draft = NULL, draft_at = NULL,
+        active_ms = ?, updated_at = ? WHERE id = ?),
+  e AS (`+evSQL+`)
+SELECT id FROM s`, args...).Scan(&ids).Error
 		if err != nil {
 			return 0, err
 		}
@@ -375,5 +390,49 @@ SELECT id FROM s`, map[string]any{"assignment": row.AssignmentID, "item": row.It
 		row.CreatedAt, activeMs, row.CreatedAt, row.AssignmentID).Error; err != nil {
 		return 0, err
 	}
-	return row.ID, nil
+	for i := range evs {
+		evs[i].Payload.(map[string]any)["submission_id"] = row.ID
+	}
+	return row.ID, event.AppendAll(tx, evs...)
+}
+
+// leaseRow is what writing a lease returns.
+type leaseRow struct {
+	ID       int64
+	Draft    *string
+	ActiveMs int64
+}
+
+// leaseInsert writes a lease: a new assignment, or the member's released one
+// reused. Any other existing row returns nothing (a concurrent claim by the
+// same member won).
+const leaseInsert = `INSERT INTO assignments
+    (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at)
+VALUES (?, ?, ?, 'leased', ?, ?, ?, ?, 0, ?)
+ON CONFLICT (item_id, member_id) DO UPDATE SET
+    state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
+    claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
+WHERE assignments.state = 'released'
+RETURNING id, draft, active_ms`
+
+// insertLease writes the lease and its event (whose payload gains the
+// assignment's id): one statement on PostgreSQL, two on SQLite.
+func insertLease(tx *gorm.DB, a assignmentRow, ev event.Entry) ([]leaseRow, error) {
+	args := []any{a.ProjectID, a.ItemID, a.MemberID, a.LeaseToken, a.LeaseExpiresAt, a.ClaimedAt, a.Sensitive, a.UpdatedAt}
+	var got []leaseRow
+	if isPostgres(tx) {
+		evSQL, evArgs, err := event.InsertFrom(tx, "l", "assignment_id", "l.id", ev)
+		if err != nil {
+			return nil, err
+		}
+		err = tx.Raw(`WITH l AS (`+leaseInsert+`),
+  e AS (`+evSQL+`)
+SELECT id, draft, active_ms FROM l`, append(args, evArgs...)...).Scan(&got).Error
+		return got, err
+	}
+	if err := tx.Raw(leaseInsert, args...).Scan(&got).Error; err != nil || len(got) == 0 {
+		return got, err
+	}
+	ev.Payload.(map[string]any)["assignment_id"] = got[0].ID
+	return got, event.AppendAll(tx, ev)
 }

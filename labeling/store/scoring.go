@@ -29,6 +29,34 @@ func (s *Quality) GoldStanding(tx Tx, set labeling.ReviewSettings, projectID, me
 	return memberStanding(tx.db, set, projectID, memberID)
 }
 
+// GoldStandings is GoldStanding for several labellers at once, in one
+// statement: each one's last set.GoldWindow results.
+func (s *Quality) GoldStandings(tx Tx, set labeling.ReviewSettings, projectID int64, memberIDs []int64) (map[int64]labeling.GoldStanding, error) {
+	out := make(map[int64]labeling.GoldStanding, len(memberIDs))
+	if len(memberIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		MemberID int64
+		Correct  bool
+	}
+	if err := tx.db.Raw(`SELECT member_id, correct FROM (
+    SELECT member_id, correct, submission_id,
+        ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY submission_id DESC) AS n
+    FROM gold_checks WHERE project_id = ? AND member_id IN ?) AS recent
+WHERE n <= ? ORDER BY member_id, submission_id DESC`, projectID, memberIDs, set.GoldWindow).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	recent := make(map[int64][]bool, len(memberIDs))
+	for _, r := range rows {
+		recent[r.MemberID] = append(recent[r.MemberID], r.Correct)
+	}
+	for _, id := range memberIDs {
+		out[id] = labeling.Standing(set, recent[id])
+	}
+	return out, nil
+}
+
 // RecordGoldCheck stores the check of a gold submission against the gold answer.
 func (s *Quality) RecordGoldCheck(tx Tx, sub labeling.Submission, g agreement.GoldResult, now time.Time) error {
 	return tx.db.Exec(`INSERT INTO gold_checks (submission_id, project_id, item_id, member_id, correct, score_bp, expected, given, created_at)
@@ -76,13 +104,12 @@ func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time)
 	if r.SubmissionID != nil {
 		payload["submission_id"] = *r.SubmissionID
 	}
-	if err := event.Append(tx.db, "item.scored", event.ReviewScope(projectID), nil, payload); err != nil {
-		return Round{}, err
-	}
+	evs := []event.Entry{{Type: "item.scored", Scope: event.ReviewScope(projectID), Payload: payload}}
 	if r.Route != labeling.RouteAuto {
-		if err := event.Append(tx.db, "item.queued_for_review", event.ReviewScope(projectID), nil, payload); err != nil {
-			return Round{}, err
-		}
+		evs = append(evs, event.Entry{Type: "item.queued_for_review", Scope: event.ReviewScope(projectID), Payload: payload})
+	}
+	if err := event.AppendAll(tx.db, evs...); err != nil {
+		return Round{}, err
 	}
 	return row, nil
 }

@@ -68,23 +68,20 @@ func (s *Leases) RecordSubmission(tx Tx, n NewSubmission, now time.Time) (labeli
 	if n.Completes {
 		status = string(labeling.ItemComplete)
 	}
-	// The submission, the item's counters and the assignment's state: one
-	// statement on PostgreSQL, three on SQLite (dialect.go).
-	id, err := recordSubmission(tx.db, &row, dHeld, status, max(a.ActiveMs, row.LeadTimeMs))
+	// The submission, the item's counters and the assignment's state, with
+	// the task.submitted and item.completed events (each also names the
+	// submission): one statement on PostgreSQL, four on SQLite (dialect.go).
+	evs := []event.Entry{{Type: "task.submitted", Scope: event.ProjectScope(a.ProjectID), Actor: &row.MemberID,
+		Payload: map[string]any{"assignment_id": a.ID, "item_id": it.ID}}}
+	if n.Completes {
+		evs = append(evs, event.Entry{Type: "item.completed", Scope: event.ProjectScope(a.ProjectID),
+			Payload: map[string]any{"item_id": it.ID, "done": it.Done + 1}})
+	}
+	id, err := recordSubmission(tx.db, &row, dHeld, status, max(a.ActiveMs, row.LeadTimeMs), evs)
 	if err != nil {
 		return labeling.Submission{}, err
 	}
 	row.ID = id
-	if err := event.Append(tx.db, "task.submitted", event.ProjectScope(a.ProjectID), &row.MemberID,
-		map[string]any{"assignment_id": a.ID, "item_id": it.ID, "submission_id": row.ID}); err != nil {
-		return labeling.Submission{}, err
-	}
-	if n.Completes {
-		if err := event.Append(tx.db, "item.completed", event.ProjectScope(a.ProjectID), nil,
-			map[string]any{"item_id": it.ID, "done": it.Done + 1}); err != nil {
-			return labeling.Submission{}, err
-		}
-	}
 	return row.submission(false), nil
 }
 

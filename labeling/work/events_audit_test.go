@@ -37,7 +37,7 @@ var eventAudit = map[string]audience{
 	"task.submitted": {[]string{"project"}, []string{"assignment_id", "item_id", "submission_id"}},
 	"task.amended":   {[]string{"project"}, []string{"submission_id", "item_id"}},
 	"task.expired":   {[]string{"member"}, []string{"assignment_id", "item_id", "project_id"}},
-	"item.completed": {[]string{"project"}, []string{"item_id", "done"}},
+	"item.completed": {[]string{"project"}, []string{"item_id", "done", "submission_id"}},
 	// Scoring and review: staff only, except a decision's outcome for its
 	// labeller (member) and, for non-gold rounds, the project's progress.
 	"item.scored":             {[]string{"review"}, []string{"item_id", "review_id", "metric", "agreement_bp", "route", "reasons", "submission_id"}},

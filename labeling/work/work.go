@@ -63,15 +63,13 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 	var lost error
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		lost = nil
-		if sub, ok, err := s.leases.ReplaySubmission(tx, memberID, req.IdempotencyKey, hash); ok || err != nil {
-			out = sub
+		// A replay, else the lease locked, then its item, with the project: one read.
+		st, err := s.leases.StartSubmit(tx, memberID, req.IdempotencyKey, hash, req.LeaseToken)
+		if st.Replayed || err != nil {
+			out = st.Replay
 			return err
 		}
-		// Lock the lease, then its item: the order every writer keeps.
-		a, err := s.leases.LockLease(tx, memberID, req.LeaseToken)
-		if err != nil {
-			return err
-		}
+		a, p, it := st.Lease, st.Project, st.Item
 		if a.State == labeling.AssignmentSubmitted {
 			// A concurrent request with the same key may have won while we waited.
 			if sub, ok, err := s.leases.ReplaySubmission(tx, memberID, req.IdempotencyKey, hash); ok || err != nil {
@@ -81,19 +79,11 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 			return labeling.ErrAlreadySubmitted
 		}
 		// A member removed from the project keeps no right to a lease taken before.
-		p, in, err := s.projects.LoadProjectFor(tx, a.ProjectID, memberID)
-		if err != nil {
-			return err
-		}
-		if !in {
+		if !st.InProject {
 			return labeling.ErrNotProjectMember
 		}
 		if p.Status == labeling.ProjectClosed {
 			return labeling.ErrProjectClosed
-		}
-		it, err := s.projects.LockItem(tx, a.ItemID)
-		if err != nil {
-			return err
 		}
 		answer, err := tasktype.ValidateAnswer(p.TaskType, p.Schema, it.Data, req.Answer)
 		if err != nil {
@@ -216,12 +206,16 @@ func (s *Service) scoreItem(tx store.Tx, now time.Time, p labeling.Project, item
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(pending))
+	for i, sub := range pending {
+		ids[i] = sub.MemberID
+	}
+	standings, err := s.quality.GoldStandings(tx, set, p.ID, ids)
+	if err != nil {
+		return err
+	}
 	probation := false
-	for _, sub := range pending {
-		st, err := s.quality.GoldStanding(tx, set, p.ID, sub.MemberID)
-		if err != nil {
-			return err
-		}
+	for _, st := range standings {
 		probation = probation || st.OnProbation
 	}
 	rounds, err := s.reviews.CountRounds(tx, itemID)

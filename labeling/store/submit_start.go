@@ -1,0 +1,96 @@
+package store
+
+import (
+	"strings"
+	"sync"
+
+	"copyhold/labeling"
+	"copyhold/labeling/fault"
+
+	"gorm.io/gorm/schema"
+)
+
+// SubmitStart is what a submit reads first, in one statement: an earlier
+// submission under the same idempotency key (then nothing is locked), else
+// the member's assignment for the lease token and its item, both locked in
+// that order, and the project with whether the member is in it.
+type SubmitStart struct {
+	Replay    labeling.Submission // valid when Replayed
+	Replayed  bool
+	Lease     labeling.Assignment
+	Item      labeling.Item
+	Project   labeling.Project
+	InProject bool
+}
+
+type submitStartRow struct {
+	S        submissionRow `gorm:"embedded;embeddedPrefix:s_"`
+	A        assignmentRow `gorm:"embedded;embeddedPrefix:a_"`
+	I        itemRow       `gorm:"embedded;embeddedPrefix:i_"`
+	P        projectRow    `gorm:"embedded;embeddedPrefix:p_"`
+	IsMember bool
+}
+
+// StartSubmit reads what work.Service.Submit starts from (SubmitStart). An
+// idempotency key used with another body is ErrIdempotencyReuse; a token
+// that is unknown or another member's is lease_lost.
+func (s *Leases) StartSubmit(tx Tx, memberID int64, key, hash, token string) (SubmitStart, error) {
+	if token == "" {
+		if sub, ok, err := replay(tx.db, memberID, key, hash); ok || err != nil {
+			return SubmitStart{Replay: sub, Replayed: ok}, err
+		}
+		return SubmitStart{}, labeling.ErrLeaseLost
+	}
+	lock := forUpdate(tx.db)
+	var rows []submitStartRow
+	err := tx.db.Raw(`WITH s AS (SELECT * FROM submissions WHERE member_id = ? AND idempotency_key = ?),
+  a AS (SELECT * FROM assignments WHERE lease_token = ? AND NOT EXISTS (SELECT 1 FROM s)`+lock+`),
+  i AS (SELECT items.* FROM items JOIN a ON items.id = a.item_id AND a.member_id = ?`+lockOf(tx.db, "items")+`)
+SELECT `+startColumns()+`,
+    EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = ?) AS is_member
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id`,
+		memberID, key, token, memberID, memberID).Scan(&rows).Error
+	if err != nil {
+		return SubmitStart{}, err
+	}
+	if len(rows) != 1 {
+		return SubmitStart{}, fault.ErrNotFound.With("submit: %d start rows", len(rows))
+	}
+	r := rows[0]
+	if r.S.ID != 0 {
+		if r.S.BodyHash != hash {
+			return SubmitStart{}, labeling.ErrIdempotencyReuse
+		}
+		return SubmitStart{Replay: r.S.submission(true), Replayed: true}, nil
+	}
+	if r.A.ID == 0 || r.A.MemberID != memberID {
+		return SubmitStart{}, labeling.ErrLeaseLost
+	}
+	if r.P.ID == 0 {
+		return SubmitStart{}, fault.ErrNotFound.With("project %d not found", r.A.ProjectID)
+	}
+	if r.I.ID == 0 {
+		return SubmitStart{}, fault.ErrNotFound.With("item %d not found", r.A.ItemID)
+	}
+	return SubmitStart{Lease: r.A.assignment(), Item: r.I.item(), Project: r.P.project(), InProject: r.IsMember}, nil
+}
+
+// startColumns selects s, a, i and p with the prefixes submitStartRow reads,
+// from the row types' own columns (built once).
+var startColumns = sync.OnceValue(func() string {
+	var cols []string
+	for _, t := range []struct {
+		alias string
+		model any
+	}{{"s", &submissionRow{}}, {"a", &assignmentRow{}}, {"i", &itemRow{}}, {"p", &projectRow{}}} {
+		sch, err := schema.Parse(t.model, &sync.Map{}, schema.NamingStrategy{})
+		if err != nil {
+			panic(err) // the row types are fixed at compile time
+		}
+		for _, f := range sch.DBNames {
+			cols = append(cols, t.alias+"."+f+" AS "+t.alias+"_"+f)
+		}
+	}
+	return strings.Join(cols, ", ")
+})
