@@ -10,7 +10,7 @@
 -- its postings, its register queue row and its events, then locks the
 -- balance rows in sorted order and updates (or inserts) them, as
 -- docs/bench/vest.sql does for a vest. Statements per action, steady state:
--- 14 (claim of an unstarted item), 13 (a started item), 23 (the submit that
+-- 12 (claim of an unstarted item), 11 (a started item), 21 (the submit that
 -- completes the item). Not here: the event notifier's NOTIFY
 -- (labeling/event/notify.go), which Go sends after a commit from its own
 -- goroutine and connection, coalesced; the test leaves it out too.
@@ -46,28 +46,15 @@ SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AN
     COALESCE((SELECT d.exposure_ms FROM wellbeing_days d WHERE d.member_id = :member AND d.day = ':dayname'), 0) AS exposure_ms,
     COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
     a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
-    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
+    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms,
+    (SELECT r.body FROM equity_rule_versions r WHERE r.rule = 'work_limits' AND r.scope_id = 0 ORDER BY r.version DESC LIMIT 1) AS limits,
+    EXISTS (SELECT 1 FROM assignments x WHERE x.project_id = p.id AND x.state = 'leased'
+        AND x.lease_expires_at <= ':now' AND x.member_id <> :member) AS expired_leases
 FROM projects p
 LEFT JOIN member_settings ms ON ms.member_id = :member
 LEFT JOIN wellbeing_settings w ON w.id = 1
 LEFT JOIN assignments a ON a.member_id = :member AND a.project_id = p.id AND a.state = 'leased'
 WHERE p.id = :project;
-SELECT id, rule, scope_id, version, body, COALESCE(proposal_id, 0) AS proposal_id,
-    COALESCE(actor_id, 0) AS actor_id, created_at FROM equity_rule_versions WHERE rule = 'work_limits' AND scope_id = 0 ORDER BY version DESC LIMIT 1;
-WITH victim AS (SELECT a.id
-    FROM assignments a
-    JOIN items i ON i.id = a.item_id
-    WHERE a.project_id = :project AND a.state = 'leased' AND a.lease_expires_at <= ':now'
-      AND a.member_id <> :member AND i.status = 'open'
-      AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
-      AND NOT EXISTS (
-        SELECT 1 FROM assignments m
-        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
-    ORDER BY a.lease_expires_at, a.id
-    LIMIT 1 FOR NO KEY UPDATE OF a SKIP LOCKED)
-UPDATE assignments SET state = 'expired', updated_at = ':now'
-FROM victim WHERE assignments.id = victim.id
-RETURNING assignments.id, assignments.item_id, assignments.member_id, assignments.sensitive;
 -- Pass 1: the first 100 started items.
 WITH pick AS (SELECT i.id
     FROM (SELECT h.id, h.done, h.priority, h.order_key FROM items h

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -159,7 +160,9 @@ func (s *Leases) ClaimNextTask(ctx context.Context, memberID, projectID int64) (
 // whether the member is in it, the member's sensitive items today against
 // their cap, their wellbeing state (opted-in categories, own budget, break,
 // pause) with the co-op's budget and today's sensitive minutes, and their
-// current lease in the project, if any (lease_id 0 when none).
+// current lease in the project, if any (lease_id 0 when none); and the
+// co-op's voted work limits, as the ledger stores them (limitsSQL); and
+// whether other members' leases have expired (no takeover to try if not).
 const claimStart = `SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = @member) AS is_member,
     COALESCE(ms.sensitive_daily_cap, @cap) AS sensitive_cap,
     (SELECT COUNT(*) FROM assignments WHERE member_id = @member AND sensitive = @yes AND claimed_at >= @day) AS sensitive_used,
@@ -168,7 +171,10 @@ const claimStart = `SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.
     COALESCE((SELECT d.exposure_ms FROM wellbeing_days d WHERE d.member_id = @member AND d.day = @dayname), 0) AS exposure_ms,
     COALESCE(a.id, 0) AS lease_id, a.item_id AS lease_item_id, a.lease_token AS lease_lease_token,
     a.lease_expires_at AS lease_lease_expires_at, a.claimed_at AS lease_claimed_at, a.sensitive AS lease_sensitive,
-    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms
+    a.draft AS lease_draft, a.draft_at AS lease_draft_at, a.active_ms AS lease_active_ms,
+    %s AS limits,
+    EXISTS (SELECT 1 FROM assignments x WHERE x.project_id = p.id AND x.state = 'leased'
+        AND x.lease_expires_at <= @now AND x.member_id <> @member) AS expired_leases
 FROM projects p
 LEFT JOIN member_settings ms ON ms.member_id = @member
 LEFT JOIN wellbeing_settings w ON w.id = 1
@@ -195,6 +201,8 @@ type claimStartRow struct {
 	LeaseDraft    *string    `gorm:"column:lease_draft"`
 	LeaseDraftAt  *time.Time `gorm:"column:lease_draft_at"`
 	LeaseActiveMs *int64     `gorm:"column:lease_active_ms"`
+	Limits        *string
+	ExpiredLeases bool
 }
 
 // sensitiveBlock says why the member may not be sent a sensitive item now
@@ -244,8 +252,9 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 	now := s.clock()
 	day := labeling.DayStart(now)
 	var pm []claimStartRow
-	if err := tx.Raw(claimStart, map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
-		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes}).Scan(&pm).Error; err != nil {
+	if err := tx.Raw(fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
+		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes,
+		"now": now}).Scan(&pm).Error; err != nil {
 		return labeling.Task{}, err
 	}
 	if len(pm) == 0 {
@@ -288,7 +297,7 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 		return labeling.Task{}, &labeling.BreakError{ResumeAt: *b}
 	}
 
-	coopStint, sensitiveMax, err := s.coopLimits(tx)
+	coopStint, sensitiveMax, err := s.limitsFrom(pm[0].Limits)
 	if err != nil {
 		return labeling.Task{}, err
 	}
@@ -326,9 +335,12 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 	// First without waiting on rows other claims hold, then (on PostgreSQL)
 	// waiting for them: see claimPasses.
 	for _, skipLocked := range claimPasses(tx) {
-		old, ok, err := takeOverExpired(tx, args, skipLocked)
-		if err != nil {
-			return labeling.Task{}, err
+		var old expiredLease
+		ok := false
+		if pm[0].ExpiredLeases || !skipLocked {
+			if old, ok, err = takeOverExpired(tx, args, skipLocked); err != nil {
+				return labeling.Task{}, err
+			}
 		}
 		if ok {
 			if err := event.Append(tx, "task.expired", event.MemberScope(old.MemberID), nil,

@@ -19,6 +19,8 @@ func (votedLimits) Decided(*gorm.DB, labeling.DecisionRecord) error         { re
 func (votedLimits) MemberEnded(*gorm.DB, int64, *int64) error               { return nil }
 func (votedLimits) Recorded(*gorm.DB, string, int64) error                  { return nil }
 func (v votedLimits) WorkLimits(*gorm.DB) (int, int, error)                 { return v.stint, v.sensitive, nil }
+func (votedLimits) WorkLimitsSQL() string                                   { return "NULL" }
+func (v votedLimits) ParseWorkLimits(*string) (int, int, error)             { return v.stint, v.sensitive, nil }
 
 // The co-op's voted daily stint and sensitive maximum clamp a project's
 // stint (none here) and the member's sensitive cap.

@@ -108,12 +108,34 @@ func Refuse(tx *gorm.DB, id int64, now time.Time) (bool, error) {
 // maximum. Projects' stints and members' sensitive caps are clamped to them.
 type CoopLimits interface {
 	WorkLimits(tx *gorm.DB) (stint, sensitiveMax int, err error)
+	// WorkLimitsSQL is a scalar subquery of the stored rule (NULL when never
+	// voted), for a claim to read with its own first statement, and
+	// ParseWorkLimits turns what it read into the limits.
+	WorkLimitsSQL() string
+	ParseWorkLimits(stored *string) (stint, sensitiveMax int, err error)
 }
 
 // coopLimits reads the voted limits, or none and the engine's maximum.
 func (s *base) coopLimits(tx *gorm.DB) (stint, sensitiveMax int, err error) {
 	if l, ok := s.ledger.(CoopLimits); ok {
 		return l.WorkLimits(tx)
+	}
+	return 0, labeling.CoopSensitiveDailyCap, nil
+}
+
+// limitsSQL is the column a claim's first statement reads the voted limits
+// through (limitsFrom parses it).
+func (s *base) limitsSQL() string {
+	if l, ok := s.ledger.(CoopLimits); ok {
+		return l.WorkLimitsSQL()
+	}
+	return "NULL"
+}
+
+// limitsFrom is coopLimits from what limitsSQL read.
+func (s *base) limitsFrom(stored *string) (stint, sensitiveMax int, err error) {
+	if l, ok := s.ledger.(CoopLimits); ok {
+		return l.ParseWorkLimits(stored)
 	}
 	return 0, labeling.CoopSensitiveDailyCap, nil
 }

@@ -150,6 +150,13 @@ func TestEveryKindExecutesAsALinkedVersion(t *testing.T) {
 		if stint, sens, err := equitystore.NewHooks().WorkLimits(tx); err != nil || stint != 50 || sens != 10 {
 			t.Fatalf("the labelling engine's limits: %d %d %v", stint, sens, err)
 		}
+		// The same limits as a claim reads them, inside its own first statement.
+		var stored []*string
+		h := equitystore.NewHooks()
+		must(t, db.Raw("SELECT "+h.WorkLimitsSQL()).Scan(&stored).Error)
+		if stint, sens, err := h.ParseWorkLimits(stored[0]); err != nil || stint != 50 || sens != 10 {
+			t.Fatalf("the limits a claim reads: %d %d %v", stint, sens, err)
+		}
 		var dists int64
 		must(t, db.Raw("SELECT COUNT(*) FROM equity_distributions").Scan(&dists).Error)
 		if dists != 1 {
