@@ -63,6 +63,27 @@ describe('Transcript', () => {
   });
 });
 
+describe('a long transcript', () => {
+  it('opens scrolled to its last turns; a candidate inside another box keeps its place', () => {
+    // jsdom lays nothing out: give every box a height to scroll through.
+    const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'scrollHeight');
+    Object.defineProperty(HTMLElement.prototype, 'scrollHeight', { configurable: true, get: () => 4321 });
+    try {
+      const long = Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, role: i % 2 ? 'assistant' : 'user', content: `Zug ${i} 🚆` }));
+      const { container } = render(<Transcript messages={long as never[]} />);
+      const box = container.querySelector('ol.conv-turns') as HTMLOListElement;
+      expect(box.scrollTop).toBe(4321);
+      expect(box.getAttribute('aria-label')).toBe('Conversation, 40 messages');
+      cleanup();
+      const nested = render(<Transcript messages={long as never[]} compact />);
+      expect((nested.container.querySelector('ol.conv-turns') as HTMLOListElement).scrollTop).toBe(0);
+    } finally {
+      if (height) Object.defineProperty(HTMLElement.prototype, 'scrollHeight', height);
+      else delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+    }
+  });
+});
+
 describe('per-turn rating', () => {
   const schema = {
     conversation_field: 'messages',
