@@ -295,12 +295,19 @@ func WriteExportCard(w io.Writer, m ExportManifest) error {
 	if doc := exportRowDocs[rowFormat]; doc != "" {
 		fmt.Fprintf(&b, "Each line of the JSONL files has %s\n\n", doc)
 	}
-	if m.Conversational {
+	if m.Conversational && exportReadsText(rowFormat) {
 		b.WriteString("The items are conversations, so the rows are in TRL's **conversational** form: `prompt`, `completion`, " +
 			"`chosen` and `rejected` are lists of messages (`role`, `content`, and `tool_calls` with `arguments` as objects, " +
 			"`tool_call_id`), beside a `tools` column of JSON schemas where the item offers tools.\n\n")
+	} else if m.Conversational {
+		b.WriteString("The items are conversations: the conversation field of `data` is a list of messages (`id`, the turn id " +
+			"answers refer to; `role`; `content`; `tool_calls` with `arguments` as JSON text; `tool_call_id`), beside a `tools` " +
+			"field of JSON schemas where the item offers tools.\n\n")
 	}
-	if m.Offsets == OffsetsCodePoints {
+	if m.Offsets == OffsetsCodePoints && m.Conversational {
+		b.WriteString("Span offsets (`start`, `end`) count Unicode code points of the `content` of the message each span " +
+			"names by `turn_id`, end exclusive: in Python, `content[start:end]` is the span.\n\n")
+	} else if m.Offsets == OffsetsCodePoints {
 		b.WriteString("Span offsets (`start`, `end`) count Unicode code points of the item text, end exclusive: " +
 			"in Python, `text[start:end]` is the span. (Label Studio exports count UTF-16 code units instead.)\n\n")
 	}
