@@ -215,6 +215,15 @@ func TestParseExportSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every named option lands in its field and in the writer options.
+	named := map[string]string{"system": "Sei knapp. 🙂", "instruction": "Rewrite this:", "kto_criterion": "correct", "kto_threshold": "1"}
+	n, err := ParseExportSettings(func(k string) string { return named[k] })
+	var o ExportOptions
+	n.Apply(&o)
+	if err != nil || o.System != named["system"] || o.Instruction != named["instruction"] || o.KTOCriterion != "correct" || o.KTOThreshold != "1" ||
+		n.Key() != "instruction=Rewrite+this%3A&kto_criterion=correct&kto_threshold=1&system=Sei+knapp.+%F0%9F%99%82" {
+		t.Errorf("named options: %+v %q %v", o, n.Key(), err)
+	}
 	if strings.Join(s.WeightZero, ",") != "below,marked" || s.Key() != "kto_threshold=0.5&pairs=best-vs-rest&separator=newline&weight_zero=below%2Cmarked" {
 		t.Errorf("%+v %q", s, s.Key())
 	}
@@ -566,6 +575,8 @@ func TestExportHFConversations(t *testing.T) {
 	}
 	card, _ := os.ReadFile(filepath.Join(dir, "README.md"))
 	train, _ := os.ReadFile(filepath.Join(dir, "train.jsonl"))
+	exportGolden(t, "conv-hf-README.md", string(card))
+	exportGolden(t, "conv-hf-train.jsonl", string(train))
 	if !strings.Contains(string(card), "TRL's **conversational** form") || !strings.Contains(string(train), `"tools":[`) {
 		t.Errorf("card:\n%s\ntrain:\n%s", card, train)
 	}

@@ -243,7 +243,7 @@ var exportRowDocs = map[ExportFormat]string{
 	ExportTRLSFTPrompt: "`prompt` and `completion` strings; TRL's prompt-completion format.",
 	ExportOpenAIChat:   "`messages`: a user turn and an assistant turn; OpenAI's chat fine-tuning format.",
 	ExportTRLDPO:       "`prompt`, `chosen`, `rejected` strings; TRL's preference format.",
-	ExportTRLDPOConv:   "`prompt` (messages), `chosen` and `rejected` (one assistant message each); TRL's conversational preference format.",
+	ExportTRLDPOConv:   "`prompt` (messages), `chosen` and `rejected` (each the candidate next turn: an assistant message, or an assistant tool call with its results and the answer that follows); TRL's conversational preference format.",
 	ExportOpenAIDPO:    "`input.messages`, `preferred_output`, `non_preferred_output`; OpenAI's preference fine-tuning format.",
 	ExportTRLKTO:       "`prompt`, `completion` and a boolean `label` (desirable or not); TRL's unpaired preference format.",
 	ExportJSONL:        "`item_id`, `external_id`, `data` (the item as labelled), `answer` (the accepted answer, see the task type), `annotator`, `confidence`.",
