@@ -4,7 +4,7 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import { useRef, useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Answer, ItemData } from '../types';
-import { classification } from './Choice';
+import { classification, moderation } from './Choice';
 import { pairwise } from './Compare';
 import { Transcript } from './Conversation';
 import { rewrite } from './Rewrite';
@@ -175,6 +175,21 @@ describe('classification of one turn', () => {
     h.key('2');
     expect(classification.toAnswer(schema, chat, h.answer as never)).toEqual({ choice: 'bad' });
     expect(document.querySelector('li.conv-highlight')?.getAttribute('data-turn')).toBe('t6');
+  });
+
+  it('moderates the whole conversation: the transcript, no turn highlighted, the flat answer', () => {
+    const schema = {
+      conversation_field: 'messages',
+      turn: 'conversation',
+      categories: [{ value: 'none', label: 'No violation', exclusive: true }, { value: 'spam', label: 'Spam' }],
+      severities: [{ value: 0, label: 'None' }, { value: 1, label: 'High' }],
+    };
+    const h = mount(moderation as unknown as EditorModule, schema, chat);
+    expect(screen.getByText('Danke! 🙏')).toBeTruthy();
+    expect(document.querySelector('li.conv-highlight')).toBeNull();
+    h.key('w');
+    h.key('1');
+    expect(moderation.toAnswer(schema, chat, h.answer as never)).toEqual({ categories: ['spam'], severity: 1 });
   });
 });
 
