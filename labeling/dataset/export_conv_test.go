@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,6 +55,10 @@ func convFixtures() map[string][]ExportRow {
 			convRow(tasktype.TaskPairwise, pair, pairPlain, `{"choice":"a"}`, 4),
 			convRow(tasktype.TaskPairwise, pair, pairPlain, `{"choice":"tie"}`, 5),
 		},
+		// Single-message candidates after a history with a tool call: openai-dpo writes them with input.tools.
+		"pairwise-tools": {
+			convRow(tasktype.TaskPairwise, pair, `{`+convHistory+`,`+convTools+`,"response_a":"Ja, zwei Päckchen Gurkensamen 🥒.","response_b":"Keine Ahnung."}`, `{"choice":"a","strength":1}`, 10),
+		},
 		"ranking": {
 			convRow(tasktype.TaskRanking, rank, rankData, `{"ranking":[["r2"],["r3"],["r1"]]}`, 6),
 		},
@@ -95,6 +100,8 @@ func convGoldenCases() []convGoldenCase {
 		{"conv-trl-reward", "pairwise", o(ExportTRLReward, tasktype.TaskPairwise), 2},
 		{"conv-trl-kto-pairwise", "pairwise", o(ExportTRLKTO, tasktype.TaskPairwise), 4},
 		{"conv-openai-dpo", "pairwise", o(ExportOpenAIDPO, tasktype.TaskPairwise), 1},
+		{"conv-openai-dpo-tools", "pairwise-tools", o(ExportOpenAIDPO, tasktype.TaskPairwise), 1},
+		{"conv-trl-reward-tools", "pairwise-tools", o(ExportTRLReward, tasktype.TaskPairwise), 1},
 		{"conv-trl-dpo-ranking-all", "ranking", o(ExportTRLDPOConv, tasktype.TaskRanking), 3},
 		{"conv-trl-dpo-ranking-best", "ranking", best, 2},
 		{"conv-trl-reward-ranking", "ranking", o(ExportTRLReward, tasktype.TaskRanking), 3},
@@ -113,6 +120,13 @@ func TestExportConversationGolden(t *testing.T) {
 			for i, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
 				if err := checkTrainingLine(c.opts.Format, []byte(line)); err != nil {
 					t.Errorf("line %d: %v\n%s", i+1, err, line)
+				}
+				// TRL decides conversational/standard per row: every row of a
+				// conversation project is conversational but stepwise's (PRMTrainer takes text).
+				var obj map[string]json.RawMessage
+				_ = json.Unmarshal([]byte(line), &obj)
+				if _, trl := trlKeys[c.opts.Format]; trl && trlIsConversational(obj) != (c.opts.Format != ExportTRLStepwise) {
+					t.Errorf("line %d: conversational = %v", i+1, trlIsConversational(obj))
 				}
 			}
 		})
@@ -200,6 +214,15 @@ func TestParseExportSettings(t *testing.T) {
 	s, err := ParseExportSettings(func(k string) string { return q[k] })
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every named option lands in its field and in the writer options.
+	named := map[string]string{"system": "Sei knapp. 🙂", "instruction": "Rewrite this:", "kto_criterion": "correct", "kto_threshold": "1"}
+	n, err := ParseExportSettings(func(k string) string { return named[k] })
+	var o ExportOptions
+	n.Apply(&o)
+	if err != nil || o.System != named["system"] || o.Instruction != named["instruction"] || o.KTOCriterion != "correct" || o.KTOThreshold != "1" ||
+		n.Key() != "instruction=Rewrite+this%3A&kto_criterion=correct&kto_threshold=1&system=Sei+knapp.+%F0%9F%99%82" {
+		t.Errorf("named options: %+v %q %v", o, n.Key(), err)
 	}
 	if strings.Join(s.WeightZero, ",") != "below,marked" || s.Key() != "kto_threshold=0.5&pairs=best-vs-rest&separator=newline&weight_zero=below%2Cmarked" {
 		t.Errorf("%+v %q", s, s.Key())
@@ -300,6 +323,7 @@ func checkTrainingLine(f ExportFormat, b []byte) error {
 			return fmt.Errorf("margin must be a number")
 		}
 	}
+	promptCalls := map[string]bool{}
 	for _, k := range want {
 		if k == "label" {
 			continue
@@ -310,7 +334,11 @@ func checkTrainingLine(f ExportFormat, b []byte) error {
 			}
 			continue
 		}
-		msgs, err := checkMessages(obj[k], false)
+		known := maps.Clone(promptCalls)
+		if k == "prompt" || k == "messages" {
+			known = promptCalls
+		}
+		msgs, err := checkMessages(obj[k], false, known)
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
@@ -346,7 +374,11 @@ func checkTrainingLine(f ExportFormat, b []byte) error {
 
 // checkMessages checks message rules; openai says tool call arguments are
 // JSON text (TRL: objects) and weights are allowed.
-func checkMessages(raw json.RawMessage, openai bool) ([]tasktype.Message, error) {
+//
+// calls holds the tool call ids seen before these messages (a completion's
+// tool results may answer calls of the prompt); the ids of these messages'
+// own calls are added to it, and every tool message must answer one.
+func checkMessages(raw json.RawMessage, openai bool, calls map[string]bool) ([]tasktype.Message, error) {
 	var list []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 {
 		return nil, fmt.Errorf("must be a non-empty list of messages")
@@ -356,7 +388,6 @@ func checkMessages(raw json.RawMessage, openai bool) ([]tasktype.Message, error)
 		allowed = append(allowed, "weight")
 	}
 	out := make([]tasktype.Message, len(list))
-	calls := map[string]bool{}
 	for i, m := range list {
 		for k := range m {
 			if !slices.Contains(allowed, k) {
@@ -399,11 +430,11 @@ func checkMessages(raw json.RawMessage, openai bool) ([]tasktype.Message, error)
 		}
 		if role == "tool" {
 			var id string
-			_ = json.Unmarshal(m["tool_call_id"], &id)
-			if openai && !calls[id] && i > 0 {
-				// A tool result in an output may answer a call of the input.
-				_ = id
+			if json.Unmarshal(m["tool_call_id"], &id) != nil || !calls[id] {
+				return nil, fmt.Errorf("message %d: tool_call_id %s answers no earlier tool call", i, m["tool_call_id"])
 			}
+		} else if _, ok := m["tool_call_id"]; ok {
+			return nil, fmt.Errorf("message %d: tool_call_id on a %s message", i, role)
 		}
 		if w, ok := m["weight"]; ok && (role != "assistant" || (string(w) != "0" && string(w) != "1")) {
 			return nil, fmt.Errorf("message %d: weight %s", i, w)
@@ -437,7 +468,7 @@ func checkOpenAIChat(obj map[string]json.RawMessage) error {
 			return fmt.Errorf("extra key %q", k)
 		}
 	}
-	msgs, err := checkMessages(obj["messages"], true)
+	msgs, err := checkMessages(obj["messages"], true, map[string]bool{})
 	if err != nil {
 		return err
 	}
@@ -457,15 +488,21 @@ func checkOpenAIDPO(obj map[string]json.RawMessage) error {
 			return fmt.Errorf("input: %w", err)
 		}
 	}
-	msgs, err := checkMessages(in["messages"], true)
+	calls := map[string]bool{}
+	msgs, err := checkMessages(in["messages"], true, calls)
 	if err != nil {
 		return fmt.Errorf("input.messages: %w", err)
 	}
 	if msgs[len(msgs)-1].Role == "assistant" {
 		return errors.New("input must end before the assistant turn")
 	}
+	if t, ok := in["tools"]; ok {
+		if err := checkTools(t); err != nil {
+			return fmt.Errorf("input.%w", err)
+		}
+	}
 	for _, k := range []string{"preferred_output", "non_preferred_output"} {
-		out, err := checkMessages(obj[k], true)
+		out, err := checkMessages(obj[k], true, maps.Clone(calls))
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
@@ -538,12 +575,38 @@ func TestExportHFConversations(t *testing.T) {
 	}
 	card, _ := os.ReadFile(filepath.Join(dir, "README.md"))
 	train, _ := os.ReadFile(filepath.Join(dir, "train.jsonl"))
+	exportGolden(t, "conv-hf-README.md", string(card))
+	exportGolden(t, "conv-hf-train.jsonl", string(train))
 	if !strings.Contains(string(card), "TRL's **conversational** form") || !strings.Contains(string(train), `"tools":[`) {
 		t.Errorf("card:\n%s\ntrain:\n%s", card, train)
 	}
 	for i, line := range strings.Split(strings.TrimSuffix(string(train), "\n"), "\n") {
 		if err := checkTrainingLine(ExportTRLDPOConv, []byte(line)); err != nil {
 			t.Errorf("line %d: %v", i+1, err)
+		}
+	}
+}
+
+// The field-rule checks above refuse what the trainers would: they are the
+// proof the golden lines are checked against, so they must be able to fail.
+func TestConversationFieldRulesRefuse(t *testing.T) {
+	for _, c := range []struct {
+		f    ExportFormat
+		line string
+	}{
+		{ExportTRLDPOConv, `{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"tool","content":"1","tool_call_id":"c9"},{"role":"assistant","content":"a"}],"rejected":[{"role":"assistant","content":"b"}]}`},
+		{ExportTRLDPOConv, `{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}],"rejected":[{"role":"assistant","content":"b"}]}`},
+		{ExportTRLDPOConv, `{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"a"}],"rejected":[{"role":"assistant","content":"b"}],"margin":1}`},
+		{ExportTRLSFT, `{"messages":[{"id":"t0","role":"user","content":"q"},{"role":"assistant","content":"a"}]}`},
+		{ExportTRLSFT, `{"messages":[{"role":"user","content":"q"}]}`},
+		{ExportTRLKTO, `{"prompt":[{"role":"user","content":"q"}],"completion":[{"role":"assistant","content":"a"}],"label":1}`},
+		{ExportTRLStepwise, `{"prompt":[{"role":"user","content":"q"}],"completions":["a"],"labels":[true]}`},
+		{ExportOpenAIChat, `{"messages":[{"role":"user","content":"q","weight":0},{"role":"assistant","content":"a"}]}`},
+		{ExportOpenAIDPO, `{"input":{"messages":[{"role":"user","content":"q"}],"tools":[{"type":"web"}]},"preferred_output":[{"role":"assistant","content":"a"}],"non_preferred_output":[{"role":"assistant","content":"b"}]}`},
+		{ExportOpenAIDPO, `{"input":{"messages":[{"role":"user","content":"q"}]},"preferred_output":[{"role":"assistant","content":"a"},{"role":"assistant","content":"c"}],"non_preferred_output":[{"role":"assistant","content":"b"}]}`},
+	} {
+		if err := checkTrainingLine(c.f, []byte(c.line)); err == nil {
+			t.Errorf("%s accepted %s", c.f, c.line)
 		}
 	}
 }

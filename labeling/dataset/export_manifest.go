@@ -243,7 +243,7 @@ var exportRowDocs = map[ExportFormat]string{
 	ExportTRLSFTPrompt: "`prompt` and `completion` strings; TRL's prompt-completion format.",
 	ExportOpenAIChat:   "`messages`: a user turn and an assistant turn; OpenAI's chat fine-tuning format.",
 	ExportTRLDPO:       "`prompt`, `chosen`, `rejected` strings; TRL's preference format.",
-	ExportTRLDPOConv:   "`prompt` (messages), `chosen` and `rejected` (one assistant message each); TRL's conversational preference format.",
+	ExportTRLDPOConv:   "`prompt` (messages), `chosen` and `rejected` (each the candidate next turn: an assistant message, or an assistant tool call with its results and the answer that follows); TRL's conversational preference format.",
 	ExportOpenAIDPO:    "`input.messages`, `preferred_output`, `non_preferred_output`; OpenAI's preference fine-tuning format.",
 	ExportTRLKTO:       "`prompt`, `completion` and a boolean `label` (desirable or not); TRL's unpaired preference format.",
 	ExportJSONL:        "`item_id`, `external_id`, `data` (the item as labelled), `answer` (the accepted answer, see the task type), `annotator`, `confidence`.",
@@ -295,12 +295,19 @@ func WriteExportCard(w io.Writer, m ExportManifest) error {
 	if doc := exportRowDocs[rowFormat]; doc != "" {
 		fmt.Fprintf(&b, "Each line of the JSONL files has %s\n\n", doc)
 	}
-	if m.Conversational {
+	if m.Conversational && exportReadsText(rowFormat) {
 		b.WriteString("The items are conversations, so the rows are in TRL's **conversational** form: `prompt`, `completion`, " +
 			"`chosen` and `rejected` are lists of messages (`role`, `content`, and `tool_calls` with `arguments` as objects, " +
 			"`tool_call_id`), beside a `tools` column of JSON schemas where the item offers tools.\n\n")
+	} else if m.Conversational {
+		b.WriteString("The items are conversations: the conversation field of `data` is a list of messages (`id`, the turn id " +
+			"answers refer to; `role`; `content`; `tool_calls` with `arguments` as JSON text; `tool_call_id`), beside a `tools` " +
+			"field of JSON schemas where the item offers tools.\n\n")
 	}
-	if m.Offsets == OffsetsCodePoints {
+	if m.Offsets == OffsetsCodePoints && m.Conversational {
+		b.WriteString("Span offsets (`start`, `end`) count Unicode code points of the `content` of the message each span " +
+			"names by `turn_id`, end exclusive: in Python, `content[start:end]` is the span.\n\n")
+	} else if m.Offsets == OffsetsCodePoints {
 		b.WriteString("Span offsets (`start`, `end`) count Unicode code points of the item text, end exclusive: " +
 			"in Python, `text[start:end]` is the span. (Label Studio exports count UTF-16 code units instead.)\n\n")
 	}

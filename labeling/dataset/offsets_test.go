@@ -32,7 +32,17 @@ func TestOffsetConventionInManifestAndCard(t *testing.T) {
 	if err := WriteExportCard(&card, m); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(card.String(), "count Unicode code points") {
+	if !strings.Contains(card.String(), "count Unicode code points of the item text") {
 		t.Errorf("card does not state the offsets:\n%s", card.String())
+	}
+	// Spans inside conversation turns: offsets are relative to the turn's content.
+	m.Conversational = true
+	card.Reset()
+	if err := WriteExportCard(&card, m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(card.String(), "code points of the `content` of the message each span names by `turn_id`") ||
+		!strings.Contains(card.String(), "the conversation field of `data` is a list of messages") || strings.Contains(card.String(), "TRL's **conversational** form") {
+		t.Errorf("conversation card does not state per-turn offsets:\n%s", card.String())
 	}
 }

@@ -72,6 +72,13 @@ func TestImportChatRefusals(t *testing.T) {
 		{`{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"a"}],"rejected":[{"role":"assistant","content":"b"}]}`, `line 1: a preference row (chosen, rejected) fits a pairwise project; this project is Rubric`},
 		{`{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"not json"}}]}]}`, `line 1: messages[1].tool_calls[0].function.arguments must be a JSON object written as a string`},
 	}
+	// Over the size limits: one turn, and the whole conversation.
+	long := strings.Repeat("a", tasktype.MaxTurnLen+1)
+	cases = append(cases, struct{ line, want string }{`{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"` + long + `"}]}`,
+		`line 1: messages[1].content is 100001 characters long; the limit is 100000`})
+	turn := `{"role":"user","content":"` + strings.Repeat("x", 90_000) + `"}`
+	cases = append(cases, struct{ line, want string }{`{"messages":[` + strings.Repeat(turn+",", 5) + `{"role":"assistant","content":"` + strings.Repeat("y", 89_999) + "🙂" + `"}]}`,
+		`line 1: messages[5]: the conversation is over the limit of 500000 characters`})
 	for _, c := range cases {
 		var stored int
 		err := ReadWithOptions(strings.NewReader(c.line), JSONL, tasktype.TaskRubric, convRubric, Options{}, func(Record) error { stored++; return nil })

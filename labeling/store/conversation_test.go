@@ -120,3 +120,39 @@ func TestConversationRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationImportRefusals: each bad conversation the issue lists,
+// on the second line after a good one, fails the import naming the line
+// and the field, and nothing of that import is stored.
+func TestConversationImportRefusals(t *testing.T) {
+	good := `{"messages":[{"role":"user","content":"Grüezi 👋"},{"role":"assistant","content":"Hallo!"}]}`
+	cases := []struct{ line, want string }{
+		{`{"messages":[{"role":"user","content":"only a question"}]}`, `line 2: messages has no assistant turn`},
+		{`{"messages":[{"role":"user","content":"a"},{"role":"narrator","content":"b"}]}`, `line 2: messages[1].role must be one of system, user, assistant, tool, not "narrator"`},
+		{`{"messages":[{"role":"user","content":"a"},{"role":"tool","tool_call_id":"call_9","content":"1"},{"role":"assistant","content":"b"}]}`, `line 2: messages[1].tool_call_id "call_9" does not name an earlier tool call`},
+		{`{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{city:"}}]}]}`, `line 2: messages[1].tool_calls[0].function.arguments must be a JSON object written as a string`},
+		{`{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"` + strings.Repeat("b", tasktype.MaxTurnLen+1) + `"}]}`, `line 2: messages[1].content is 100001 characters long`},
+	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		d := newDatasetFixture(t, db)
+		p := d.Project("chats", func(ps *labeling.ProjectSettings) {
+			ps.TaskType, ps.Schema, ps.Overlap = tasktype.TaskRubric, json.RawMessage(chatRubric), 1
+		})
+		for _, c := range cases {
+			_, err := d.S.Projects.ImportItems(d.Ctx, &d.Coord, p.ID, strings.NewReader(good+"\n"+c.line+"\n"), "jsonl", "bad.jsonl")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v\nwant %s", err, c.want)
+			}
+			if n := d.Count("SELECT COUNT(*) FROM items WHERE project_id = ?", p.ID); n != 0 {
+				t.Fatalf("%s: a failed import stored %d items", c.want, n)
+			}
+			if n := d.Count("SELECT COUNT(*) FROM imports WHERE project_id = ?", p.ID); n != 0 {
+				t.Fatalf("%s: a failed import left %d import records", c.want, n)
+			}
+		}
+		// The good line alone is stored: the refusals were the bad lines'.
+		if rep, err := d.S.Projects.ImportItems(d.Ctx, &d.Coord, p.ID, strings.NewReader(good+"\n"), "jsonl", "good.jsonl"); err != nil || rep.Imported != 1 {
+			t.Fatalf("good import: %+v %v", rep, err)
+		}
+	})
+}

@@ -4,7 +4,7 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import { useRef, useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Answer, ItemData } from '../types';
-import { classification } from './Choice';
+import { classification, moderation } from './Choice';
 import { pairwise } from './Compare';
 import { Transcript } from './Conversation';
 import { rewrite } from './Rewrite';
@@ -60,6 +60,27 @@ describe('Transcript', () => {
     expect(container.querySelectorAll('li.conv-tool')).toHaveLength(0);
     expect(container.querySelector('li[data-turn="t4"] strong')?.textContent).toBe('7 °C');
     expect(screen.getAllByText(/^Assistant/)).toHaveLength(3);
+  });
+});
+
+describe('a long transcript', () => {
+  it('opens scrolled to its last turns; a candidate inside another box keeps its place', () => {
+    // jsdom lays nothing out: give every box a height to scroll through.
+    const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'scrollHeight');
+    Object.defineProperty(HTMLElement.prototype, 'scrollHeight', { configurable: true, get: () => 4321 });
+    try {
+      const long = Array.from({ length: 40 }, (_, i) => ({ id: `t${i}`, role: i % 2 ? 'assistant' : 'user', content: `Zug ${i} 🚆` }));
+      const { container } = render(<Transcript messages={long as never[]} />);
+      const box = container.querySelector('ol.conv-turns') as HTMLOListElement;
+      expect(box.scrollTop).toBe(4321);
+      expect(box.getAttribute('aria-label')).toBe('Conversation, 40 messages');
+      cleanup();
+      const nested = render(<Transcript messages={long as never[]} compact />);
+      expect((nested.container.querySelector('ol.conv-turns') as HTMLOListElement).scrollTop).toBe(0);
+    } finally {
+      if (height) Object.defineProperty(HTMLElement.prototype, 'scrollHeight', height);
+      else delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+    }
   });
 });
 
@@ -154,6 +175,21 @@ describe('classification of one turn', () => {
     h.key('2');
     expect(classification.toAnswer(schema, chat, h.answer as never)).toEqual({ choice: 'bad' });
     expect(document.querySelector('li.conv-highlight')?.getAttribute('data-turn')).toBe('t6');
+  });
+
+  it('moderates the whole conversation: the transcript, no turn highlighted, the flat answer', () => {
+    const schema = {
+      conversation_field: 'messages',
+      turn: 'conversation',
+      categories: [{ value: 'none', label: 'No violation', exclusive: true }, { value: 'spam', label: 'Spam' }],
+      severities: [{ value: 0, label: 'None' }, { value: 1, label: 'High' }],
+    };
+    const h = mount(moderation as unknown as EditorModule, schema, chat);
+    expect(screen.getByText('Danke! 🙏')).toBeTruthy();
+    expect(document.querySelector('li.conv-highlight')).toBeNull();
+    h.key('w');
+    h.key('1');
+    expect(moderation.toAnswer(schema, chat, h.answer as never)).toEqual({ categories: ['spam'], severity: 1 });
   });
 });
 
