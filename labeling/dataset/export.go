@@ -365,6 +365,8 @@ type exportWriter struct {
 	schema    tasktype.Schema
 	scratch   bytes.Buffer
 	lineBuf   []byte // a line formatted without the encoder (trl-dpo)
+	accepted  [1]exportAnswer // answers' result for the row's accepted answer
+	pairs     []exportPair    // emitDPO's pairs of the current answer
 
 	lsCount int             // labelstudio: tasks written
 	csv     *exportCSVState // csv and long formats
@@ -459,15 +461,27 @@ func (w *exportWriter) answers(row *ExportRow) []exportAnswer {
 			return out
 		}
 	}
-	return exportAccepted(row)
+	if !exportHasAccepted(row) {
+		return nil
+	}
+	// The writer's own one-answer slice: answers are read within one Write,
+	// and every call for the row fills it the same.
+	w.accepted[0] = exportAnswer{row.Annotator, row.Answer, -1, nil}
+	return w.accepted[:1:1]
 }
 
 // exportAccepted is the row's accepted answer, if it has one.
 func exportAccepted(row *ExportRow) []exportAnswer {
-	if t := bytes.TrimSpace(row.Answer); len(t) == 0 || string(t) == "null" {
+	if !exportHasAccepted(row) {
 		return nil
 	}
 	return []exportAnswer{{row.Annotator, row.Answer, -1, nil}}
+}
+
+// exportHasAccepted says whether the row has an accepted answer.
+func exportHasAccepted(row *ExportRow) bool {
+	t := bytes.TrimSpace(row.Answer)
+	return len(t) > 0 && string(t) != "null"
 }
 
 type exportAnswer struct {
@@ -539,7 +553,7 @@ func (t *exportTally) addRow(row *ExportRow) {
 	if len(row.Annotations) == 0 {
 		// Only the accepted answer is known: one accepted annotation of
 		// unknown working time (none at all for an anonymous consensus).
-		if row.Annotator != "" && len(exportAccepted(row)) > 0 {
+		if row.Annotator != "" && exportHasAccepted(row) {
 			t.contributions[row.Annotator]++
 			t.annotations++
 			t.reviewed++

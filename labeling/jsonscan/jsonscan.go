@@ -269,21 +269,29 @@ func String(raw []byte) (s string, ok bool, err error) {
 	if len(raw) < 2 || raw[0] != '"' {
 		return "", false, nil
 	}
-	body := raw[1 : len(raw)-1]
-	plain := raw[len(raw)-1] == '"'
-	for _, c := range body {
-		if !plainByte[c] {
-			plain = false
-			break
-		}
-	}
-	if plain && utf8.Valid(body) {
-		return string(body), true, nil
+	if Plain(raw) {
+		return string(raw[1 : len(raw)-1]), true, nil
 	}
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", true, err
 	}
 	return s, true, nil
+}
+
+// Plain says whether raw is a JSON string that decodes to the bytes between
+// its quotes: no escapes, no control characters, valid UTF-8. A caller
+// that holds those bytes as a string can then slice it instead of copying.
+func Plain(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if !plainByte[c] {
+			return false
+		}
+	}
+	return utf8.Valid(body)
 }
 
 // Key decodes an object key as given to Object's fn.
@@ -309,7 +317,19 @@ const hexDigits = "0123456789abcdef"
 // control characters escaped (\b \f \n \r \t by name), U+2028 and U+2029
 // as \u2028 and \u2029, invalid UTF-8 as \ufffd.
 func AppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+	return append(appendEscaped(append(dst, '"'), s), '"')
+}
+
+// AppendJoined appends a+b as one JSON string, as AppendString(dst, a+b)
+// does, without joining them first. a must end on a whole character (the
+// separators it is used with are ASCII).
+func AppendJoined(dst []byte, a, b string) []byte {
+	dst = appendEscaped(append(dst, '"'), a)
+	return append(appendEscaped(dst, b), '"')
+}
+
+// appendEscaped appends s escaped, without quotes.
+func appendEscaped(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -355,6 +375,5 @@ func AppendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

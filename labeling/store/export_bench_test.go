@@ -30,8 +30,9 @@ import (
 // 1,000,000; COPYHOLD_EXPORT_BENCH_ROWS) to TRL DPO JSONL on PostgreSQL. The
 // fixture is built with set-based SQL (generate_series), then frozen with
 // CreateSnapshot (timed once), then exported b.N times to a file. It
-// reports rows/s and the process's peak RSS during the export (VmHWM,
-// reset through /proc/self/clear_refs before each run).
+// reports rows/s, heap allocations and bytes per row, and the process's peak
+// RSS during the export (VmHWM, reset through /proc/self/clear_refs before
+// each run).
 func BenchmarkExportSnapshot(b *testing.B) {
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		b.Skip("needs TEST_DATABASE_URL")
@@ -101,6 +102,7 @@ FROM assignments a WHERE a.project_id = @p`,
 	b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 		var peak int64
 		var took, copyTook []time.Duration
+		var allocs, allocBytes uint64 // heap allocations during the exports
 		// COPYHOLD_EXPORT_BENCH_CPUPROFILE=FILE profiles the exports only
 		// (-cpuprofile would include building the fixture and the snapshot).
 		if f := os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE"); f != "" {
@@ -117,6 +119,8 @@ FROM assignments a WHERE a.project_id = @p`,
 			runtime.GC()
 			debug.FreeOSMemory()
 			os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
 			b.StartTimer()
 			start := time.Now()
 			bw := bufio.NewWriterSize(out, 256<<10)
@@ -128,6 +132,9 @@ FROM assignments a WHERE a.project_id = @p`,
 			}
 			took = append(took, time.Since(start))
 			b.StopTimer()
+			runtime.ReadMemStats(&ms1)
+			allocs += ms1.Mallocs - ms0.Mallocs
+			allocBytes += ms1.TotalAlloc - ms0.TotalAlloc
 			peak = max(peak, vmHWM())
 			if psql != "" && os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE") == "" {
 				start = time.Now()
@@ -141,6 +148,8 @@ FROM assignments a WHERE a.project_id = @p`,
 		goTime := median(took)
 		b.ReportMetric(float64(n)/goTime.Seconds(), "rows/s")
 		b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+		b.ReportMetric(float64(allocs)/float64(b.N)/float64(n), "allocs/row")
+		b.ReportMetric(float64(allocBytes)/float64(b.N)/float64(n), "B/row")
 		if len(copyTook) > 0 {
 			copyTime := median(copyTook)
 			b.ReportMetric(float64(n)/copyTime.Seconds(), "copy-rows/s")

@@ -217,6 +217,16 @@ func parseItemData(data json.RawMessage) (ItemFields, error) {
 	return m, nil
 }
 
+// CheckText is Text without the string: the check that item data has it.
+// A string without escapes is checked in place, without a copy.
+func (d ItemFields) CheckText(field string, allowEmpty bool) error {
+	if raw, ok := d[field]; ok && jsonscan.Plain(raw) && (allowEmpty || len(bytes.TrimSpace(raw[1:len(raw)-1])) > 0) {
+		return nil
+	}
+	_, err := d.Text(field, allowEmpty)
+	return err
+}
+
 // Text returns the string at data[field]; allowEmpty says whether "" is allowed.
 func (d ItemFields) Text(field string, allowEmpty bool) (string, error) {
 	raw, ok := d[field]

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"copyhold/labeling/dataset"
+	"copyhold/labeling/jsonscan"
+	"copyhold/labeling/tasktype"
+)
+
+// Decoding frozen rows (the canonical shape of dataset.ExportCanonicalRow)
+// for exports, in one pass over their bytes and without reflection. The
+// export decodes a batch of rows at a time from one buffer (rowDecoder):
+// strings that differ on every row are slices of one string copy of the
+// whole batch, the few that repeat (annotators, statuses) are interned, and
+// raw values (data, answers) are slices of the buffer, so a row costs no
+// allocation of its own.
+
+// decodeSnapshotRow decodes one frozen row on its own (tests, SnapshotRows).
+// Raw values (data, answers) are slices of body, which the caller must not
+// reuse.
+func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
+	var d rowDecoder
+	return d.decode(body[:len(body):len(body)], string(body))
+}
+
+// rowDecoder decodes frozen rows; it is not safe for concurrent use.
+type rowDecoder struct {
+	body     []byte // the row being decoded
+	text     string // body as a string
+	interned map[string]string
+	anns     []dataset.ExportAnnotation // the batch's annotations, sliced per row
+}
+
+// maxInterned bounds the interned strings (annotators, statuses, task
+// types); past it, strings are sliced like the others.
+const maxInterned = 1 << 12
+
+// decode reads one row. text holds the same bytes as body, as a string:
+// decoded strings without escapes are slices of it. body must not change
+// afterwards (its raw values are kept) and must be a slice whose capacity
+// ends with it (body[i:j:j]): offsets are read off capacities.
+func (d *rowDecoder) decode(body []byte, text string) (dataset.ExportRow, error) {
+	var row dataset.ExportRow
+	d.body, d.text = body, text
+	defer func() { d.body, d.text = nil, "" }()
+	err := jsonscan.Object(body, func(k, v []byte) error {
+		var err error
+		switch string(k) {
+		case "annotations":
+			row.Annotations, err = d.annotations(v)
+		case "annotator":
+			row.Annotator, err = d.str(v, true)
+		case "answer":
+			if !bytes.Equal(v, []byte("null")) {
+				row.Answer = v
+			}
+		case "confidence":
+			row.Confidence, err = d.str(v, false)
+		case "data":
+			row.Data = v
+		case "external_id":
+			row.ExternalID, err = d.str(v, false)
+		case "generation":
+			row.Generation = v
+		case "item_id":
+			row.ItemID, err = rowInt(v)
+		case "task_type":
+			var tt string
+			tt, err = d.str(v, true)
+			row.TaskType = tasktype.TaskType(tt)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return dataset.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
+	}
+	if row.Annotations == nil {
+		row.Annotations = []dataset.ExportAnnotation{}
+	}
+	return row, nil
+}
+
+func (d *rowDecoder) annotations(raw []byte) ([]dataset.ExportAnnotation, error) {
+	if bytes.Equal(raw, []byte("null")) {
+		return []dataset.ExportAnnotation{}, nil
+	}
+	start := len(d.anns)
+	err := jsonscan.Array(raw, func(v []byte) error {
+		var a dataset.ExportAnnotation
+		err := jsonscan.Object(v, func(k, v []byte) error {
+			var err error
+			switch string(k) {
+			case "annotator":
+				a.Annotator, err = d.str(v, true)
+			case "answer":
+				a.Answer = v
+			case "completed_by":
+				if !bytes.Equal(v, []byte("null")) {
+					a.CompletedBy = v
+				}
+			case "created_at":
+				a.CreatedAt, err = d.str(v, false)
+			case "lead_time_ms":
+				a.LeadTimeMs, err = rowInt(v)
+			case "source_id":
+				a.SourceID, err = d.str(v, false)
+			case "status":
+				a.Status, err = d.str(v, true)
+			case "suggestion":
+				a.Suggestion, err = d.str(v, true)
+			case "suggestion_accepted":
+				a.SuggestionAccepted = bytes.Equal(v, []byte("true"))
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			return nil
+		})
+		d.anns = append(d.anns, a)
+		return err
+	})
+	// A full slice: a later row's annotations never overwrite this row's.
+	return d.anns[start:len(d.anns):len(d.anns)], err
+}
+
+// str reads a string member v of the row (null reads as ""). Interned
+// strings are copied once and shared, so that a writer keeping one (as a map
+// key) keeps no batch alive; the others are slices of the row's text.
+func (d *rowDecoder) str(v []byte, intern bool) (string, error) {
+	if bytes.Equal(v, []byte("null")) {
+		return "", nil
+	}
+	if !jsonscan.Plain(v) {
+		s, ok, err := jsonscan.String(v)
+		if !ok {
+			return "", fmt.Errorf("not a string: %s", v)
+		}
+		return s, err
+	}
+	if intern {
+		if s, ok := d.interned[string(v[1:len(v)-1])]; ok {
+			return s, nil
+		}
+		if len(d.interned) < maxInterned {
+			if d.interned == nil {
+				d.interned = map[string]string{}
+			}
+			s := string(v[1 : len(v)-1])
+			d.interned[s] = s
+			return s, nil
+		}
+	}
+	off := cap(d.body) - cap(v) // v is d.body[off:…]
+	return d.text[off+1 : off+len(v)-1], nil
+}
+
+// rowInt reads an integer member; null reads as 0.
+func rowInt(v []byte) (int64, error) {
+	if bytes.Equal(v, []byte("null")) {
+		return 0, nil
+	}
+	return strconv.ParseInt(string(v), 10, 64)
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
+}
