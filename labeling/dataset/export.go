@@ -364,7 +364,7 @@ type exportWriter struct {
 	schemaRaw []byte // the schema last parsed, and its parse
 	schema    tasktype.Schema
 	scratch   bytes.Buffer
-	lineBuf   []byte // a line formatted without the encoder (trl-dpo)
+	lineBuf   []byte          // a line formatted without the encoder (trl-dpo)
 	accepted  [1]exportAnswer // answers' result for the row's accepted answer
 	pairs     []exportPair    // emitDPO's pairs of the current answer
 
