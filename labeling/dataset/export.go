@@ -365,6 +365,7 @@ type exportWriter struct {
 	schema    tasktype.Schema
 	scratch   bytes.Buffer
 	lineBuf   []byte          // a line formatted without the encoder (trl-dpo)
+	row       ExportRow       // the row being written
 	accepted  [1]exportAnswer // answers' result for the row's accepted answer
 	pairs     []exportPair    // emitDPO's pairs of the current answer
 
@@ -374,10 +375,15 @@ type exportWriter struct {
 
 // Write formats one row. Rows without an answer, and answers the format has
 // no line for (a pairwise tie in DPO), are skipped and counted.
-func (w *exportWriter) Write(row ExportRow) error {
+func (w *exportWriter) Write(in ExportRow) error {
 	if w.closed {
 		return ErrExportOptions.With("export writer is closed")
 	}
+	// The row lives in the writer while it is written: emit takes a
+	// pointer, which would move a parameter to the heap on every row.
+	w.row = in
+	defer func() { w.row = ExportRow{} }()
+	row := &w.row
 	w.tally.items++
 	if row.TaskType == "" {
 		row.TaskType = w.opts.TaskType
@@ -385,7 +391,7 @@ func (w *exportWriter) Write(row ExportRow) error {
 	if row.TaskType != w.opts.TaskType {
 		return ErrExportRow.With("item %d is %s; this export is for %s items", row.ItemID, row.TaskType, w.opts.TaskType)
 	}
-	w.tally.addRow(&row)
+	w.tally.addRow(row)
 	s, err := w.parsedSchema(row.Schema)
 	if err != nil {
 		if errors.Is(err, ErrExportUnsupported) || errors.Is(err, ErrExportOptions) {
@@ -397,8 +403,8 @@ func (w *exportWriter) Write(row ExportRow) error {
 	if err != nil {
 		return ErrExportRow.With("item %d: %s", row.ItemID, err.Error())
 	}
-	w.tally.addGeneration(&row, s, w.answers(&row))
-	skip, err := w.emit(w, &row, s, d)
+	w.tally.addGeneration(row, s, w.answers(row))
+	skip, err := w.emit(w, row, s, d)
 	if err != nil {
 		return err
 	}

@@ -300,8 +300,9 @@ func exportPairwiseAnswer(answer json.RawMessage) (tasktype.PairwiseAnswer, erro
 	if err == nil && fast {
 		return a, nil
 	}
-	a = tasktype.PairwiseAnswer{}
-	return a, json.Unmarshal(answer, &a)
+	var slow tasktype.PairwiseAnswer // its own variable: only this path allocates it
+	err = json.Unmarshal(answer, &slow)
+	return slow, err
 }
 
 // exportChoice reads a pairwise choice; the known ones without a copy.
