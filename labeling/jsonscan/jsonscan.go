@@ -5,6 +5,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
@@ -26,6 +27,24 @@ func skipSpace(b []byte, i int) int {
 // (raw, without quotes; see Key) and the value (raw, without surrounding
 // space). Any syntax error in b, inside values too, is ErrSyntax.
 func Object(b []byte, fn func(key, value []byte) error) error {
+	return object(b, fn, skipValue)
+}
+
+// Skim is Object for bytes that were validated before (frozen rows, whose
+// hash is checked): the object's own syntax and its keys are checked, but a
+// value is only delimited, by its quotes or brackets, not checked; whoever
+// reads a value checks what it reads. Any input is safe: malformed bytes
+// give ErrSyntax or values that are not JSON, never a panic.
+func Skim(b []byte, fn func(key, value []byte) error) error {
+	return object(b, fn, skimValue)
+}
+
+// SkimArray is Array with values delimited as Skim delimits them.
+func SkimArray(b []byte, fn func(value []byte) error) error {
+	return array(b, fn, skimValue)
+}
+
+func object(b []byte, fn func(key, value []byte) error, value func([]byte, int, int) (int, error)) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return ErrSyntax
@@ -48,7 +67,7 @@ func Object(b []byte, fn func(key, value []byte) error) error {
 			return ErrSyntax
 		}
 		i = skipSpace(b, i+1)
-		vend, err := skipValue(b, i, 0)
+		vend, err := value(b, i, 0)
 		if err != nil {
 			return err
 		}
@@ -71,6 +90,10 @@ func Object(b []byte, fn func(key, value []byte) error) error {
 
 // Array calls fn with each element of the JSON array b, raw.
 func Array(b []byte, fn func(value []byte) error) error {
+	return array(b, fn, skipValue)
+}
+
+func array(b []byte, fn func(value []byte) error, value func([]byte, int, int) (int, error)) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '[' {
 		return ErrSyntax
@@ -80,7 +103,7 @@ func Array(b []byte, fn func(value []byte) error) error {
 		return trailing(b, i+1)
 	}
 	for {
-		end, err := skipValue(b, i, 0)
+		end, err := value(b, i, 0)
 		if err != nil {
 			return err
 		}
@@ -169,6 +192,67 @@ func skipValue(b []byte, i, depth int) (int, error) {
 		return skipNumber(b, i)
 	}
 	return 0, ErrSyntax
+}
+
+// skimValue returns the end of the value that starts at b[i] without
+// checking its grammar: a string ends at its closing quote, an object or
+// array at its matching bracket (strings inside skipped), anything else
+// before the next comma, bracket or space.
+func skimValue(b []byte, i, _ int) (int, error) {
+	if i >= len(b) {
+		return 0, ErrSyntax
+	}
+	switch b[i] {
+	case '"':
+		return skimString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				end, err := skimString(b, i)
+				if err != nil {
+					return 0, err
+				}
+				i = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1, nil
+				}
+			}
+		}
+		return 0, ErrSyntax
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && !isSpace(b[j]) {
+		j++
+	}
+	if j == i {
+		return 0, ErrSyntax
+	}
+	return j, nil
+}
+
+// skimString returns the end of the string that starts at b[i]: after the
+// first quote not escaped by an odd run of backslashes.
+func skimString(b []byte, i int) (int, error) {
+	for i++; ; {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return 0, ErrSyntax
+		}
+		i += q
+		n := 0
+		for n < i && b[i-1-n] == '\\' {
+			n++
+		}
+		i++
+		if n%2 == 0 {
+			return i, nil
+		}
+	}
 }
 
 func literal(b []byte, i int, lit string) (int, error) {

@@ -12,7 +12,10 @@ import (
 )
 
 // Decoding frozen rows (the canonical shape of dataset.ExportCanonicalRow)
-// for exports, in one pass over their bytes and without reflection. The
+// for exports, in one pass over their bytes and without reflection. The rows
+// were validated when the snapshot was made and the export checks their
+// hash, so nested values (data, answers) are only delimited here
+// (jsonscan.Skim); the writer checks what it reads of them. The
 // export decodes a batch of rows at a time from one buffer (rowDecoder):
 // strings that differ on every row are slices of one string copy of the
 // whole batch, the few that repeat (annotators, statuses) are interned, and
@@ -47,7 +50,7 @@ func (d *rowDecoder) decode(body []byte, text string) (dataset.ExportRow, error)
 	var row dataset.ExportRow
 	d.body, d.text = body, text
 	defer func() { d.body, d.text = nil, "" }()
-	err := jsonscan.Object(body, func(k, v []byte) error {
+	err := jsonscan.Skim(body, func(k, v []byte) error {
 		var err error
 		switch string(k) {
 		case "annotations":
@@ -92,9 +95,9 @@ func (d *rowDecoder) annotations(raw []byte) ([]dataset.ExportAnnotation, error)
 		return []dataset.ExportAnnotation{}, nil
 	}
 	start := len(d.anns)
-	err := jsonscan.Array(raw, func(v []byte) error {
+	err := jsonscan.SkimArray(raw, func(v []byte) error {
 		var a dataset.ExportAnnotation
-		err := jsonscan.Object(v, func(k, v []byte) error {
+		err := jsonscan.Skim(v, func(k, v []byte) error {
 			var err error
 			switch string(k) {
 			case "annotator":
