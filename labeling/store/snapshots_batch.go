@@ -10,14 +10,15 @@ import (
 
 // The export's reader goroutine (snapshots_export.go) hands the writer
 // frozen rows in batches. A batch copies its rows' bytes into one buffer
-// and decodes them together (rowDecoder), so that a row costs no
-// allocation of its own: the buffer, one string copy of it, the rows and
-// their annotations are allocated once per batch. A buffer is never reused,
-// since the rows handed on are slices of it.
+// and decodes them together (rowDecoder): the rows' raw values are slices
+// of that buffer. When the writer has written a batch it hands the batch
+// back (recycle), and the reader fills it again: the buffer, the rows and
+// their annotations are allocated a few times per export, not per row.
+// Export writers do not keep a row's slices after Write returns.
 
 // snapshotBatchRows is how many rows a batch holds; with the channel's
 // eight batches in flight, memory stays within a few MB.
-const snapshotBatchRows = 512
+const snapshotBatchRows = 256
 
 var (
 	newline          = []byte{'\n'}
@@ -29,6 +30,8 @@ var (
 type snapshotBatch struct {
 	rows []dataset.ExportRow
 	err  error
+	buf  []byte                     // the rows' bytes
+	anns []dataset.ExportAnnotation // the rows' annotations
 }
 
 type snapshotSpan struct {
@@ -40,37 +43,44 @@ type snapshotSpan struct {
 type snapshotBatcher struct {
 	schemas map[int64]json.RawMessage
 	names   map[int64]*importer.LSNames
-	buf     []byte
+	free    chan *snapshotBatch // batches the writer is done with
+	next    *snapshotBatch      // the batch being filled
 	spans   []snapshotSpan
 	dec     rowDecoder
 }
 
 func newSnapshotBatcher(schemas map[int64]json.RawMessage, names map[int64]*importer.LSNames) *snapshotBatcher {
-	return &snapshotBatcher{schemas: schemas, names: names, spans: make([]snapshotSpan, 0, snapshotBatchRows)}
+	return &snapshotBatcher{schemas: schemas, names: names, free: make(chan *snapshotBatch, 4),
+		spans: make([]snapshotSpan, 0, snapshotBatchRows)}
 }
 
 // add copies a row in and says whether the batch is full.
 func (b *snapshotBatcher) add(projectID int64, body []byte) bool {
-	if b.buf == nil {
-		b.buf = make([]byte, 0, snapshotBatchRows*max(len(body)+len(body)/4, 256))
+	if b.next == nil {
+		select {
+		case b.next = <-b.free:
+			b.next.buf, b.next.rows, b.next.anns, b.next.err = b.next.buf[:0], b.next.rows[:0], b.next.anns[:0], nil
+		default:
+			b.next = &snapshotBatch{buf: make([]byte, 0, snapshotBatchRows*max(len(body)+len(body)/4, 256)),
+				rows: make([]dataset.ExportRow, 0, snapshotBatchRows)}
+		}
 	}
-	start := len(b.buf)
-	b.buf = append(b.buf, body...)
-	b.spans = append(b.spans, snapshotSpan{projectID, start, len(b.buf)})
+	start := len(b.next.buf)
+	b.next.buf = append(b.next.buf, body...)
+	b.spans = append(b.spans, snapshotSpan{projectID, start, len(b.next.buf)})
 	return len(b.spans) == snapshotBatchRows
 }
 
 // decode decodes the rows gathered so far and starts a new batch. A row
 // that does not decode ends the batch with its error.
-func (b *snapshotBatcher) decode() snapshotBatch {
-	out := snapshotBatch{rows: make([]dataset.ExportRow, 0, len(b.spans))}
-	if len(b.spans) == 0 {
-		return out
+func (b *snapshotBatcher) decode() *snapshotBatch {
+	out := b.next
+	if out == nil {
+		return &snapshotBatch{}
 	}
-	text := string(b.buf)
-	b.dec.anns = make([]dataset.ExportAnnotation, 0, len(b.spans)+len(b.spans)/4)
+	b.dec.anns = out.anns
 	for _, sp := range b.spans {
-		row, err := b.dec.decode(b.buf[sp.start:sp.end:sp.end], text[sp.start:sp.end])
+		row, err := b.dec.decode(out.buf[sp.start:sp.end:sp.end])
 		if err != nil {
 			out.err = err
 			break
@@ -78,6 +88,16 @@ func (b *snapshotBatcher) decode() snapshotBatch {
 		row.Schema, row.LSNames = b.schemas[sp.projectID], b.names[sp.projectID]
 		out.rows = append(out.rows, row)
 	}
-	b.buf, b.spans = nil, b.spans[:0]
+	out.anns, b.dec.anns = b.dec.anns, nil
+	b.next, b.spans = nil, b.spans[:0]
 	return out
+}
+
+// recycle hands a written batch back to be filled again (or to the garbage
+// collector when enough are waiting).
+func (b *snapshotBatcher) recycle(batch *snapshotBatch) {
+	select {
+	case b.free <- batch:
+	default:
+	}
 }

@@ -15,41 +15,30 @@ import (
 // for exports, in one pass over their bytes and without reflection. The rows
 // were validated when the snapshot was made and the export checks their
 // hash, so nested values (data, answers) are only delimited here
-// (jsonscan.Skim); the writer checks what it reads of them. The
-// export decodes a batch of rows at a time from one buffer (rowDecoder):
-// strings that differ on every row are slices of one string copy of the
-// whole batch, the few that repeat (annotators, statuses) are interned, and
-// raw values (data, answers) are slices of the buffer, so a row costs no
-// allocation of its own.
+// (jsonscan.Skim); the writer checks what it reads of them. Raw values are
+// slices of the row's bytes; strings that repeat (annotators, statuses,
+// task types) are interned, so a batch of rows costs few allocations.
 
 // decodeSnapshotRow decodes one frozen row on its own (tests, SnapshotRows).
 // Raw values (data, answers) are slices of body, which the caller must not
 // reuse.
 func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
 	var d rowDecoder
-	return d.decode(body[:len(body):len(body)], string(body))
+	return d.decode(body)
 }
 
 // rowDecoder decodes frozen rows; it is not safe for concurrent use.
 type rowDecoder struct {
-	body     []byte // the row being decoded
-	text     string // body as a string
 	interned map[string]string
 	anns     []dataset.ExportAnnotation // the batch's annotations, sliced per row
 }
 
-// maxInterned bounds the interned strings (annotators, statuses, task
-// types); past it, strings are sliced like the others.
+// maxInterned bounds the interned strings; past it, strings are copied.
 const maxInterned = 1 << 12
 
-// decode reads one row. text holds the same bytes as body, as a string:
-// decoded strings without escapes are slices of it. body must not change
-// afterwards (its raw values are kept) and must be a slice whose capacity
-// ends with it (body[i:j:j]): offsets are read off capacities.
-func (d *rowDecoder) decode(body []byte, text string) (dataset.ExportRow, error) {
+// decode reads one row; its raw values are slices of body.
+func (d *rowDecoder) decode(body []byte) (dataset.ExportRow, error) {
 	var row dataset.ExportRow
-	d.body, d.text = body, text
-	defer func() { d.body, d.text = nil, "" }()
 	err := jsonscan.Skim(body, func(k, v []byte) error {
 		var err error
 		switch string(k) {
@@ -134,8 +123,7 @@ func (d *rowDecoder) annotations(raw []byte) ([]dataset.ExportAnnotation, error)
 }
 
 // str reads a string member v of the row (null reads as ""). Interned
-// strings are copied once and shared, so that a writer keeping one (as a map
-// key) keeps no batch alive; the others are slices of the row's text.
+// strings are copied once and shared; the others are copied.
 func (d *rowDecoder) str(v []byte, intern bool) (string, error) {
 	if bytes.Equal(v, []byte("null")) {
 		return "", nil
@@ -147,21 +135,21 @@ func (d *rowDecoder) str(v []byte, intern bool) (string, error) {
 		}
 		return s, err
 	}
-	if intern {
-		if s, ok := d.interned[string(v[1:len(v)-1])]; ok {
-			return s, nil
-		}
-		if len(d.interned) < maxInterned {
-			if d.interned == nil {
-				d.interned = map[string]string{}
-			}
-			s := string(v[1 : len(v)-1])
-			d.interned[s] = s
-			return s, nil
-		}
+	v = v[1 : len(v)-1]
+	if !intern {
+		return string(v), nil
 	}
-	off := cap(d.body) - cap(v) // v is d.body[off:…]
-	return d.text[off+1 : off+len(v)-1], nil
+	if s, ok := d.interned[string(v)]; ok {
+		return s, nil
+	}
+	s := string(v)
+	if len(d.interned) < maxInterned {
+		if d.interned == nil {
+			d.interned = map[string]string{}
+		}
+		d.interned[s] = s
+	}
+	return s, nil
 }
 
 // rowInt reads an integer member; null reads as 0.

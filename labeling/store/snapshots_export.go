@@ -105,14 +105,14 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 	// channel is bounded, so memory stays flat. The cursor holds the only
 	// connection on SQLite: no other query until it closes.
 	h := sha256.New()
-	ch := make(chan snapshotBatch, 8)
+	ch := make(chan *snapshotBatch, 8)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	defer func() { close(stop); <-done }()
+	b := newSnapshotBatcher(schemas, names)
 	go func() {
 		defer close(done)
 		defer close(ch)
-		b := newSnapshotBatcher(schemas, names)
 		var lastLine []byte
 		err := eachSnapshotRow(ctx, s.db, id, func(projectID int64, body []byte) error {
 			if line := lines[projectID]; !bytes.Equal(line, lastLine) {
@@ -125,12 +125,13 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 				return nil
 			}
 			batch := b.decode()
+			failed := batch.err != nil // read before the writer owns the batch
 			select {
 			case ch <- batch:
 			case <-stop:
 				return errExportStopped
 			}
-			if batch.err != nil {
+			if failed {
 				return errExportStopped
 			}
 			return nil
@@ -155,6 +156,7 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 		if batch.err != nil {
 			return m, batch.err
 		}
+		b.recycle(batch)
 	}
 	if err := w.Close(); err != nil {
 		return m, err
