@@ -262,7 +262,9 @@ type ExportStats struct {
 
 // ExportWriter writes one format. Write may skip a row (counted in Stats);
 // Close finishes the output (closing brackets, buffered bytes) but does not
-// close the underlying writer.
+// close the underlying writer. Write does not keep the row's slices (data,
+// answers, annotations) after it returns: the store's export reuses their
+// bytes for later rows.
 type ExportWriter interface {
 	Write(row ExportRow) error
 	Close() error
