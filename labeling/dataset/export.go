@@ -262,7 +262,9 @@ type ExportStats struct {
 
 // ExportWriter writes one format. Write may skip a row (counted in Stats);
 // Close finishes the output (closing brackets, buffered bytes) but does not
-// close the underlying writer.
+// close the underlying writer. Write does not keep the row's slices (data,
+// answers, annotations) after it returns: the store's export reuses their
+// bytes for later rows.
 type ExportWriter interface {
 	Write(row ExportRow) error
 	Close() error
@@ -364,7 +366,10 @@ type exportWriter struct {
 	schemaRaw []byte // the schema last parsed, and its parse
 	schema    tasktype.Schema
 	scratch   bytes.Buffer
-	lineBuf   []byte // a line formatted without the encoder (trl-dpo)
+	lineBuf   []byte          // a line formatted without the encoder (trl-dpo)
+	row       ExportRow       // the row being written
+	accepted  [1]exportAnswer // answers' result for the row's accepted answer
+	pairs     []exportPair    // emitDPO's pairs of the current answer
 
 	lsCount int             // labelstudio: tasks written
 	csv     *exportCSVState // csv and long formats
@@ -372,10 +377,15 @@ type exportWriter struct {
 
 // Write formats one row. Rows without an answer, and answers the format has
 // no line for (a pairwise tie in DPO), are skipped and counted.
-func (w *exportWriter) Write(row ExportRow) error {
+func (w *exportWriter) Write(in ExportRow) error {
 	if w.closed {
 		return ErrExportOptions.With("export writer is closed")
 	}
+	// The row lives in the writer while it is written: emit takes a
+	// pointer, which would move a parameter to the heap on every row.
+	w.row = in
+	defer func() { w.row = ExportRow{} }()
+	row := &w.row
 	w.tally.items++
 	if row.TaskType == "" {
 		row.TaskType = w.opts.TaskType
@@ -383,7 +393,7 @@ func (w *exportWriter) Write(row ExportRow) error {
 	if row.TaskType != w.opts.TaskType {
 		return ErrExportRow.With("item %d is %s; this export is for %s items", row.ItemID, row.TaskType, w.opts.TaskType)
 	}
-	w.tally.addRow(&row)
+	w.tally.addRow(row)
 	s, err := w.parsedSchema(row.Schema)
 	if err != nil {
 		if errors.Is(err, ErrExportUnsupported) || errors.Is(err, ErrExportOptions) {
@@ -395,8 +405,8 @@ func (w *exportWriter) Write(row ExportRow) error {
 	if err != nil {
 		return ErrExportRow.With("item %d: %s", row.ItemID, err.Error())
 	}
-	w.tally.addGeneration(&row, s, w.answers(&row))
-	skip, err := w.emit(w, &row, s, d)
+	w.tally.addGeneration(row, s, w.answers(row))
+	skip, err := w.emit(w, row, s, d)
 	if err != nil {
 		return err
 	}
@@ -459,15 +469,27 @@ func (w *exportWriter) answers(row *ExportRow) []exportAnswer {
 			return out
 		}
 	}
-	return exportAccepted(row)
+	if !exportHasAccepted(row) {
+		return nil
+	}
+	// The writer's own one-answer slice: answers are read within one Write,
+	// and every call for the row fills it the same.
+	w.accepted[0] = exportAnswer{row.Annotator, row.Answer, -1, nil}
+	return w.accepted[:1:1]
 }
 
 // exportAccepted is the row's accepted answer, if it has one.
 func exportAccepted(row *ExportRow) []exportAnswer {
-	if t := bytes.TrimSpace(row.Answer); len(t) == 0 || string(t) == "null" {
+	if !exportHasAccepted(row) {
 		return nil
 	}
 	return []exportAnswer{{row.Annotator, row.Answer, -1, nil}}
+}
+
+// exportHasAccepted says whether the row has an accepted answer.
+func exportHasAccepted(row *ExportRow) bool {
+	t := bytes.TrimSpace(row.Answer)
+	return len(t) > 0 && string(t) != "null"
 }
 
 type exportAnswer struct {
@@ -539,7 +561,7 @@ func (t *exportTally) addRow(row *ExportRow) {
 	if len(row.Annotations) == 0 {
 		// Only the accepted answer is known: one accepted annotation of
 		// unknown working time (none at all for an anonymous consensus).
-		if row.Annotator != "" && len(exportAccepted(row)) > 0 {
+		if row.Annotator != "" && exportHasAccepted(row) {
 			t.contributions[row.Annotator]++
 			t.annotations++
 			t.reviewed++

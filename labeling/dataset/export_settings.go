@@ -125,17 +125,22 @@ func (s ExportSettings) Apply(o *ExportOptions) {
 // whitespace, or follows a prompt ending in whitespace or an empty prompt,
 // is left alone.
 func (w *exportWriter) separate(prompt, completion string) string {
+	return w.separator(prompt, completion) + completion
+}
+
+// separator is what separate puts before the completion: "" or the separator.
+func (w *exportWriter) separator(prompt, completion string) string {
 	sep := " "
 	switch w.opts.Separator {
 	case SeparatorNewline:
 		sep = "\n"
 	case SeparatorNone:
-		return completion
+		return ""
 	}
 	if prompt == "" || completion == "" || endsSpace(prompt) || startsSpace(completion) {
-		return completion
+		return ""
 	}
-	return sep + completion
+	return sep
 }
 
 func endsSpace(s string) bool {

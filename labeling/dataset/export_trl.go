@@ -150,7 +150,8 @@ func exportPreferencePrompt(ts tasktype.Schema, d tasktype.ItemFields) (string, 
 // pairs turns one answer into preference pairs, or says why it gives none.
 // Pairwise a/b gives one pair; ranking gives every pair of responses in
 // different tiers, better tier chosen; ties give none.
-func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessage, policy string) ([]exportPair, string, error) {
+// The pairs are appended to dst (emitDPO's buffer, reused for each answer).
+func exportPairs(dst []exportPair, ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessage, policy string) ([]exportPair, string, error) {
 	switch s := ts.(type) {
 	case *tasktype.PairwiseSchema:
 		a, err := exportPairwiseAnswer(answer)
@@ -167,9 +168,9 @@ func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessa
 		}
 		switch a.Choice {
 		case tasktype.PairwiseA:
-			return []exportPair{{ra, rb, a.Strength}}, "", nil
+			return append(dst, exportPair{ra, rb, a.Strength}), "", nil
 		case tasktype.PairwiseB:
-			return []exportPair{{rb, ra, a.Strength}}, "", nil
+			return append(dst, exportPair{rb, ra, a.Strength}), "", nil
 		case tasktype.PairwiseTie:
 			return nil, ExportSkipPairwiseTie, nil
 		case tasktype.PairwiseBothBad:
@@ -185,7 +186,7 @@ func exportPairs(ts tasktype.Schema, d tasktype.ItemFields, answer json.RawMessa
 		if err != nil {
 			return nil, "", err
 		}
-		var out []exportPair
+		out := dst
 		for _, p := range rankingPairs(a.Ranking, policy) {
 			out = append(out, exportPair{texts[p[0]], texts[p[1]], nil})
 		}
@@ -234,7 +235,8 @@ func (w *exportWriter) emitDPO(row *ExportRow, ts tasktype.Schema, d tasktype.It
 	}
 	written, reason := 0, ""
 	for _, a := range answers {
-		pairs, why, err := exportPairs(ts, d, a.answer, w.opts.Pairs)
+		pairs, why, err := exportPairs(w.pairs[:0], ts, d, a.answer, w.opts.Pairs)
+		w.pairs = pairs
 		if err != nil {
 			return "", ErrExportRow.With("item %d: answer: %s", row.ItemID, err.Error())
 		}
@@ -280,7 +282,7 @@ func exportPairwiseAnswer(answer json.RawMessage) (tasktype.PairwiseAnswer, erro
 		var err error
 		switch string(k) {
 		case "choice":
-			a.Choice, ok, err = jsonscan.String(v)
+			a.Choice, ok, err = exportChoice(v)
 		case "rationale":
 			a.Rationale, ok, err = jsonscan.String(v)
 		case "shown_order":
@@ -298,8 +300,26 @@ func exportPairwiseAnswer(answer json.RawMessage) (tasktype.PairwiseAnswer, erro
 	if err == nil && fast {
 		return a, nil
 	}
-	a = tasktype.PairwiseAnswer{}
-	return a, json.Unmarshal(answer, &a)
+	var slow tasktype.PairwiseAnswer // its own variable: only this path allocates it
+	err = json.Unmarshal(answer, &slow)
+	return slow, err
+}
+
+// exportChoice reads a pairwise choice; the known ones without a copy.
+func exportChoice(v []byte) (string, bool, error) {
+	if jsonscan.Plain(v) {
+		switch string(v[1 : len(v)-1]) { // constants: the conversion is not kept
+		case tasktype.PairwiseA:
+			return tasktype.PairwiseA, true, nil
+		case tasktype.PairwiseB:
+			return tasktype.PairwiseB, true, nil
+		case tasktype.PairwiseTie:
+			return tasktype.PairwiseTie, true, nil
+		case tasktype.PairwiseBothBad:
+			return tasktype.PairwiseBothBad, true, nil
+		}
+	}
+	return jsonscan.String(v)
 }
 
 func (w *exportWriter) writePair(prompt string, p exportPair) error {
@@ -309,9 +329,9 @@ func (w *exportWriter) writePair(prompt string, p exportPair) error {
 		b := append(w.lineBuf[:0], `{"prompt":`...)
 		b = jsonscan.AppendString(b, prompt)
 		b = append(b, `,"chosen":`...)
-		b = jsonscan.AppendString(b, w.separate(prompt, p.chosen))
+		b = jsonscan.AppendJoined(b, w.separator(prompt, p.chosen), p.chosen)
 		b = append(b, `,"rejected":`...)
-		b = jsonscan.AppendString(b, w.separate(prompt, p.rejected))
+		b = jsonscan.AppendJoined(b, w.separator(prompt, p.rejected), p.rejected)
 		b = append(b, "}\n"...)
 		w.lineBuf = b
 		if _, err := w.bw.Write(b); err != nil {

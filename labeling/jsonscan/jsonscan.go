@@ -5,6 +5,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
@@ -26,6 +27,24 @@ func skipSpace(b []byte, i int) int {
 // (raw, without quotes; see Key) and the value (raw, without surrounding
 // space). Any syntax error in b, inside values too, is ErrSyntax.
 func Object(b []byte, fn func(key, value []byte) error) error {
+	return object(b, fn, skipValue)
+}
+
+// Skim is Object for bytes that were validated before (frozen rows, whose
+// hash is checked): the object's own syntax and its keys are checked, but a
+// value is only delimited, by its quotes or brackets, not checked; whoever
+// reads a value checks what it reads. Any input is safe: malformed bytes
+// give ErrSyntax or values that are not JSON, never a panic.
+func Skim(b []byte, fn func(key, value []byte) error) error {
+	return object(b, fn, skimValue)
+}
+
+// SkimArray is Array with values delimited as Skim delimits them.
+func SkimArray(b []byte, fn func(value []byte) error) error {
+	return array(b, fn, skimValue)
+}
+
+func object(b []byte, fn func(key, value []byte) error, value func([]byte, int, int) (int, error)) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return ErrSyntax
@@ -48,7 +67,7 @@ func Object(b []byte, fn func(key, value []byte) error) error {
 			return ErrSyntax
 		}
 		i = skipSpace(b, i+1)
-		vend, err := skipValue(b, i, 0)
+		vend, err := value(b, i, 0)
 		if err != nil {
 			return err
 		}
@@ -71,6 +90,10 @@ func Object(b []byte, fn func(key, value []byte) error) error {
 
 // Array calls fn with each element of the JSON array b, raw.
 func Array(b []byte, fn func(value []byte) error) error {
+	return array(b, fn, skipValue)
+}
+
+func array(b []byte, fn func(value []byte) error, value func([]byte, int, int) (int, error)) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '[' {
 		return ErrSyntax
@@ -80,7 +103,7 @@ func Array(b []byte, fn func(value []byte) error) error {
 		return trailing(b, i+1)
 	}
 	for {
-		end, err := skipValue(b, i, 0)
+		end, err := value(b, i, 0)
 		if err != nil {
 			return err
 		}
@@ -169,6 +192,67 @@ func skipValue(b []byte, i, depth int) (int, error) {
 		return skipNumber(b, i)
 	}
 	return 0, ErrSyntax
+}
+
+// skimValue returns the end of the value that starts at b[i] without
+// checking its grammar: a string ends at its closing quote, an object or
+// array at its matching bracket (strings inside skipped), anything else
+// before the next comma, bracket or space.
+func skimValue(b []byte, i, _ int) (int, error) {
+	if i >= len(b) {
+		return 0, ErrSyntax
+	}
+	switch b[i] {
+	case '"':
+		return skimString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				end, err := skimString(b, i)
+				if err != nil {
+					return 0, err
+				}
+				i = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1, nil
+				}
+			}
+		}
+		return 0, ErrSyntax
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && !isSpace(b[j]) {
+		j++
+	}
+	if j == i {
+		return 0, ErrSyntax
+	}
+	return j, nil
+}
+
+// skimString returns the end of the string that starts at b[i]: after the
+// first quote not escaped by an odd run of backslashes.
+func skimString(b []byte, i int) (int, error) {
+	for i++; ; {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return 0, ErrSyntax
+		}
+		i += q
+		n := 0
+		for n < i && b[i-1-n] == '\\' {
+			n++
+		}
+		i++
+		if n%2 == 0 {
+			return i, nil
+		}
+	}
 }
 
 func literal(b []byte, i int, lit string) (int, error) {
@@ -269,21 +353,29 @@ func String(raw []byte) (s string, ok bool, err error) {
 	if len(raw) < 2 || raw[0] != '"' {
 		return "", false, nil
 	}
-	body := raw[1 : len(raw)-1]
-	plain := raw[len(raw)-1] == '"'
-	for _, c := range body {
-		if !plainByte[c] {
-			plain = false
-			break
-		}
-	}
-	if plain && utf8.Valid(body) {
-		return string(body), true, nil
+	if Plain(raw) {
+		return string(raw[1 : len(raw)-1]), true, nil
 	}
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", true, err
 	}
 	return s, true, nil
+}
+
+// Plain says whether raw is a JSON string that decodes to the bytes between
+// its quotes: no escapes, no control characters, valid UTF-8. A caller
+// that holds those bytes as a string can then slice it instead of copying.
+func Plain(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if !plainByte[c] {
+			return false
+		}
+	}
+	return utf8.Valid(body)
 }
 
 // Key decodes an object key as given to Object's fn.
@@ -309,7 +401,19 @@ const hexDigits = "0123456789abcdef"
 // control characters escaped (\b \f \n \r \t by name), U+2028 and U+2029
 // as \u2028 and \u2029, invalid UTF-8 as \ufffd.
 func AppendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+	return append(appendEscaped(append(dst, '"'), s), '"')
+}
+
+// AppendJoined appends a+b as one JSON string, as AppendString(dst, a+b)
+// does, without joining them first. a must end on a whole character (the
+// separators it is used with are ASCII).
+func AppendJoined(dst []byte, a, b string) []byte {
+	dst = appendEscaped(append(dst, '"'), a)
+	return append(appendEscaped(dst, b), '"')
+}
+
+// appendEscaped appends s escaped, without quotes.
+func appendEscaped(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -355,6 +459,5 @@ func AppendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

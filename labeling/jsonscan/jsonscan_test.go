@@ -103,3 +103,34 @@ func TestStringOfNonStrings(t *testing.T) {
 		}
 	}
 }
+
+// On valid JSON, Skim yields exactly Object's members; on anything else it
+// errs or yields slices, never panics.
+func TestSkimAgreesWithObjectOnValidJSON(t *testing.T) {
+	members := func(scan func([]byte, func(k, v []byte) error) error, d string) ([]string, error) {
+		var out []string
+		err := scan([]byte(d), func(k, v []byte) error { out = append(out, string(k)+"="+string(v)); return nil })
+		return out, err
+	}
+	extra := []string{`{"a":"x\\","b":"\\\"}"}`, `{"a":["]",{"}":"\\\\"}],"b":{}}`, `{"a":"\"\\\\\""}`}
+	for _, d := range append(docs, extra...) {
+		want, wantErr := members(Object, d)
+		got, err := members(Skim, d)
+		if wantErr == nil && (err != nil || strings.Join(got, "|") != strings.Join(want, "|")) {
+			t.Errorf("%q: Skim gave %q, %v; Object %q", d, got, err, want)
+		}
+		for i := range len(d) { // every truncation, to find a panic
+			members(Skim, d[:i])
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		b := rapid.SliceOf(rapid.SampledFrom([]byte(`{}[]",:\ a1`))).Draw(t, "b")
+		Skim(b, func(k, v []byte) error { return nil })
+		SkimArray(b, func(v []byte) error { return nil })
+	})
+	var got []string
+	if err := SkimArray([]byte(` [1, "a]" ,{"b":[2]}] `), func(v []byte) error { got = append(got, string(v)); return nil }); err != nil ||
+		strings.Join(got, "|") != `1|"a]"|{"b":[2]}` {
+		t.Fatalf("elements %q, %v", got, err)
+	}
+}

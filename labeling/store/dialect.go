@@ -13,12 +13,17 @@ package store
 // row locks, and SKIP LOCKED never skips anything.
 
 import (
+	"context"
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 	"database/sql"
+	"encoding/binary"
+	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -435,4 +440,66 @@ SELECT id, draft, active_ms FROM l`, append(args, evArgs...)...).Scan(&got).Erro
 	}
 	ev.Payload.(map[string]any)["assignment_id"] = got[0].ID
 	return got, event.AppendAll(tx, ev)
+}
+
+// snapshotRowsSQL reads a snapshot's frozen rows in item order.
+const snapshotRowsSQL = "SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = ? ORDER BY item_id"
+
+// eachSnapshotRow calls fn with each frozen row of snapshot id in item
+// order; body is valid only until fn returns. On PostgreSQL the rows are
+// pgx's own, on a connection of their own: fn sees the bytes pgx read,
+// without database/sql's conversion of each value to a string and then a
+// copy. Anything fn returns stops the query.
+func eachSnapshotRow(ctx context.Context, db *gorm.DB, id int64, fn func(projectID int64, body []byte) error) error {
+	if !sqldb.IsPostgres(db) {
+		rows, err := db.WithContext(ctx).Raw(snapshotRowsSQL, id).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var projectID int64
+		var body sql.RawBytes
+		for rows.Next() {
+			if err := rows.Scan(&projectID, &body); err != nil {
+				return err
+			}
+			if err := fn(projectID, body); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	// A stopped export cancels the query rather than draining its rows.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	return db.WithContext(ctx).Connection(func(tx *gorm.DB) error {
+		c, ok := tx.Statement.ConnPool.(*sql.Conn)
+		if !ok {
+			return fmt.Errorf("snapshot rows: not a connection of its own: %T", tx.Statement.ConnPool)
+		}
+		return c.Raw(func(dc any) error {
+			pc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("snapshot rows: not a pgx connection: %T", dc)
+			}
+			// project_id in binary (8 bytes, big-endian), body as text.
+			rows, err := pc.Conn().Query(ctx, "SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = $1 ORDER BY item_id",
+				pgx.QueryResultFormats{pgx.BinaryFormatCode, pgx.TextFormatCode}, id)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				raw := rows.RawValues()
+				if len(raw) != 2 || len(raw[0]) != 8 {
+					return fmt.Errorf("snapshot rows: unexpected row shape")
+				}
+				if err := fn(int64(binary.BigEndian.Uint64(raw[0])), raw[1]); err != nil {
+					cancel()
+					return err
+				}
+			}
+			return rows.Err()
+		})
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,8 +31,10 @@ import (
 // 1,000,000; COPYHOLD_EXPORT_BENCH_ROWS) to TRL DPO JSONL on PostgreSQL. The
 // fixture is built with set-based SQL (generate_series), then frozen with
 // CreateSnapshot (timed once), then exported b.N times to a file. It
-// reports rows/s and the process's peak RSS during the export (VmHWM,
-// reset through /proc/self/clear_refs before each run).
+// reports rows/s, heap allocations and bytes per row, the process's CPU time
+// per row (the reader and writer goroutines, GC included), and its peak RSS
+// during the export (VmHWM, reset through /proc/self/clear_refs before
+// each run).
 func BenchmarkExportSnapshot(b *testing.B) {
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		b.Skip("needs TEST_DATABASE_URL")
@@ -101,6 +104,8 @@ FROM assignments a WHERE a.project_id = @p`,
 	b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 		var peak int64
 		var took, copyTook []time.Duration
+		var allocs, allocBytes uint64 // heap allocations during the exports
+		var cpu []time.Duration       // the process's CPU time (user + system) per export
 		// COPYHOLD_EXPORT_BENCH_CPUPROFILE=FILE profiles the exports only
 		// (-cpuprofile would include building the fixture and the snapshot).
 		if f := os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE"); f != "" {
@@ -117,6 +122,9 @@ FROM assignments a WHERE a.project_id = @p`,
 			runtime.GC()
 			debug.FreeOSMemory()
 			os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
+			ru0 := cpuTime()
 			b.StartTimer()
 			start := time.Now()
 			bw := bufio.NewWriterSize(out, 256<<10)
@@ -128,6 +136,10 @@ FROM assignments a WHERE a.project_id = @p`,
 			}
 			took = append(took, time.Since(start))
 			b.StopTimer()
+			cpu = append(cpu, cpuTime()-ru0)
+			runtime.ReadMemStats(&ms1)
+			allocs += ms1.Mallocs - ms0.Mallocs
+			allocBytes += ms1.TotalAlloc - ms0.TotalAlloc
 			peak = max(peak, vmHWM())
 			if psql != "" && os.Getenv("COPYHOLD_EXPORT_BENCH_CPUPROFILE") == "" {
 				start = time.Now()
@@ -141,6 +153,9 @@ FROM assignments a WHERE a.project_id = @p`,
 		goTime := median(took)
 		b.ReportMetric(float64(n)/goTime.Seconds(), "rows/s")
 		b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+		b.ReportMetric(float64(allocs)/float64(b.N)/float64(n), "allocs/row")
+		b.ReportMetric(float64(allocBytes)/float64(b.N)/float64(n), "B/row")
+		b.ReportMetric(float64(median(cpu).Nanoseconds())/float64(n), "cpu-ns/row")
 		if len(copyTook) > 0 {
 			copyTime := median(copyTook)
 			b.ReportMetric(float64(n)/copyTime.Seconds(), "copy-rows/s")
@@ -154,6 +169,16 @@ func median(d []time.Duration) time.Duration {
 	d = slices.Clone(d)
 	slices.Sort(d)
 	return d[len(d)/2]
+}
+
+// cpuTime is the CPU time (user and system) the process has used: unlike
+// wall time, it hardly depends on what else the machine runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // vmHWM is the process's peak resident set in KiB.

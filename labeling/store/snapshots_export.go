@@ -8,13 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"copyhold/labeling/dataset"
 	"copyhold/labeling/importer"
-	"copyhold/labeling/jsonscan"
-	"copyhold/labeling/tasktype"
 )
 
 // Exporting a snapshot streams its frozen rows (snapshots.go) in one of the
@@ -103,74 +100,63 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 		}
 		lines[p.ProjectID] = fmt.Appendf(nil, `{"schema":%s,"task_type":%s}`+"\n", canon, jsonString(string(p.TaskType)))
 	}
-	// A reader goroutine scans, re-hashes and decodes rows while this one
+	// A reader goroutine reads, re-hashes and decodes rows while this one
 	// writes them: on two cores the decode and the writer overlap. The
 	// channel is bounded, so memory stays flat. The cursor holds the only
 	// connection on SQLite: no other query until it closes.
-	rows, err := s.db.WithContext(ctx).Raw("SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = ? ORDER BY item_id", id).Rows()
-	if err != nil {
-		return m, err
-	}
-	defer rows.Close()
 	h := sha256.New()
-	type decoded struct {
-		row dataset.ExportRow
-		err error
-	}
-	ch := make(chan []decoded, 8)
+	ch := make(chan *snapshotBatch, 8)
 	stop := make(chan struct{})
-	defer close(stop)
+	done := make(chan struct{})
+	defer func() { close(stop); <-done }()
+	b := newSnapshotBatcher(schemas, names)
 	go func() {
+		defer close(done)
 		defer close(ch)
-		var lastLine, body []byte
-		var projectID int64
-		batch := make([]decoded, 0, 256)
-		send := func() bool {
-			select {
-			case ch <- batch:
-				batch = make([]decoded, 0, 256)
-				return true
-			case <-stop:
-				return false
-			}
-		}
-		for rows.Next() {
-			if err := rows.Scan(&projectID, &body); err != nil {
-				batch = append(batch, decoded{err: err})
-				send()
-				return
-			}
+		var lastLine []byte
+		err := eachSnapshotRow(ctx, s.db, id, func(projectID int64, body []byte) error {
 			if line := lines[projectID]; !bytes.Equal(line, lastLine) {
 				h.Write(line)
 				lastLine = line
 			}
 			h.Write(body)
-			h.Write([]byte{'\n'})
-			row, err := decodeSnapshotRow(body)
-			row.Schema, row.LSNames = schemas[projectID], names[projectID]
-			batch = append(batch, decoded{row, err})
-			if err != nil || len(batch) == cap(batch) {
-				if !send() || err != nil {
-					return
-				}
+			h.Write(newline)
+			if !b.add(projectID, body) {
+				return nil
 			}
+			batch := b.decode()
+			failed := batch.err != nil // read before the writer owns the batch
+			select {
+			case ch <- batch:
+			case <-stop:
+				return errExportStopped
+			}
+			if failed {
+				return errExportStopped
+			}
+			return nil
+		})
+		batch := b.decode()
+		if err != nil && err != errExportStopped {
+			batch.err = err
 		}
-		if err := rows.Err(); err != nil {
-			batch = append(batch, decoded{err: err})
-		}
-		if len(batch) > 0 {
-			send()
+		if len(batch.rows) > 0 || batch.err != nil {
+			select {
+			case ch <- batch:
+			case <-stop:
+			}
 		}
 	}()
 	for batch := range ch {
-		for _, d := range batch {
-			if d.err != nil {
-				return m, d.err
-			}
-			if err := w.Write(d.row); err != nil {
+		for i := range batch.rows {
+			if err := w.Write(batch.rows[i]); err != nil {
 				return m, err
 			}
 		}
+		if batch.err != nil {
+			return m, batch.err
+		}
+		b.recycle(batch)
 	}
 	if err := w.Close(); err != nil {
 		return m, err
@@ -181,120 +167,3 @@ func (s *Datasets) ExportSnapshot(ctx context.Context, id int64, x dataset.Expor
 	}
 	return m, nil
 }
-
-func jsonString(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
-}
-
-// decodeSnapshotRow reads a frozen row (the canonical shape of
-// dataset.ExportCanonicalRow) in one pass over its bytes, without
-// reflection: raw values (data, answers) are slices of body, which the
-// caller must not reuse. The syntax is checked on the way; the row's hash
-// (checked by the export) covers the rest.
-func decodeSnapshotRow(body []byte) (dataset.ExportRow, error) {
-	var row dataset.ExportRow
-	err := jsonscan.Object(body, func(k, v []byte) error {
-		var err error
-		switch string(k) {
-		case "annotations":
-			row.Annotations, err = decodeSnapshotAnnotations(v)
-		case "annotator":
-			row.Annotator, err = rowString(v)
-		case "answer":
-			if !bytes.Equal(v, []byte("null")) {
-				row.Answer = v
-			}
-		case "confidence":
-			row.Confidence, err = rowString(v)
-		case "data":
-			row.Data = v
-		case "external_id":
-			row.ExternalID, err = rowString(v)
-		case "generation":
-			row.Generation = v
-		case "item_id":
-			row.ItemID, err = rowInt(v)
-		case "task_type":
-			var tt string
-			tt, err = rowString(v)
-			row.TaskType = tasktype.TaskType(tt)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return dataset.ExportRow{}, fmt.Errorf("snapshot row: %w", err)
-	}
-	if row.Annotations == nil {
-		row.Annotations = []dataset.ExportAnnotation{}
-	}
-	return row, nil
-}
-
-func decodeSnapshotAnnotations(raw []byte) ([]dataset.ExportAnnotation, error) {
-	if bytes.Equal(raw, []byte("null")) {
-		return []dataset.ExportAnnotation{}, nil
-	}
-	out := make([]dataset.ExportAnnotation, 0, 1)
-	err := jsonscan.Array(raw, func(v []byte) error {
-		var a dataset.ExportAnnotation
-		err := jsonscan.Object(v, func(k, v []byte) error {
-			var err error
-			switch string(k) {
-			case "annotator":
-				a.Annotator, err = rowString(v)
-			case "answer":
-				a.Answer = v
-			case "completed_by":
-				if !bytes.Equal(v, []byte("null")) {
-					a.CompletedBy = v
-				}
-			case "created_at":
-				a.CreatedAt, err = rowString(v)
-			case "lead_time_ms":
-				a.LeadTimeMs, err = rowInt(v)
-			case "source_id":
-				a.SourceID, err = rowString(v)
-			case "status":
-				a.Status, err = rowString(v)
-			case "suggestion":
-				a.Suggestion, err = rowString(v)
-			case "suggestion_accepted":
-				a.SuggestionAccepted = bytes.Equal(v, []byte("true"))
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			return nil
-		})
-		out = append(out, a)
-		return err
-	})
-	return out, err
-}
-
-// rowString reads a string member; null reads as "".
-func rowString(v []byte) (string, error) {
-	if bytes.Equal(v, []byte("null")) {
-		return "", nil
-	}
-	s, ok, err := jsonscan.String(v)
-	if !ok {
-		return "", fmt.Errorf("not a string: %s", v)
-	}
-	return s, err
-}
-
-// rowInt reads an integer member; null reads as 0.
-func rowInt(v []byte) (int64, error) {
-	if bytes.Equal(v, []byte("null")) {
-		return 0, nil
-	}
-	return strconv.ParseInt(string(v), 10, 64)
-}
-
-// SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
-// re-hashing with labeling.SnapshotHasher).

@@ -144,6 +144,8 @@ func (s *Datasets) SnapshotContributors(ctx context.Context, id int64) ([]datase
 
 // ---- exporting ----
 
+// SnapshotRows decodes a snapshot's frozen rows in item order (tests, and
+// re-hashing with labeling.SnapshotHasher).
 func (s *Datasets) SnapshotRows(ctx context.Context, id int64) ([]dataset.ExportRow, error) {
 	var rs []struct {
 		ProjectID int64

@@ -43,7 +43,7 @@ func (s *ClassificationSchema) ItemData(data json.RawMessage) (ItemFields, error
 		_, err := conversationFor(d, s.ConversationField, s.Turn)
 		return d, err
 	}
-	_, err = d.Text(s.Field, false)
+	err = d.CheckText(s.Field, false)
 	return d, err
 }
 
@@ -125,7 +125,7 @@ func (s *MultiLabelSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		_, err := conversationFor(d, s.ConversationField, s.Turn)
 		return d, err
 	}
-	_, err = d.Text(s.Field, false)
+	err = d.CheckText(s.Field, false)
 	return d, err
 }
 
@@ -243,7 +243,7 @@ func (s *ModerationSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		_, err := conversationFor(d, s.ConversationField, s.Turn)
 		return d, err
 	}
-	_, err = d.Text(s.Field, false)
+	err = d.CheckText(s.Field, false)
 	return d, err
 }
 

@@ -91,14 +91,14 @@ func (s *PairwiseSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		return d, err
 	}
 	if *s.PromptField != "" {
-		if _, err := d.Text(*s.PromptField, true); err != nil {
+		if err := d.CheckText(*s.PromptField, true); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := d.Text(s.AField, false); err != nil {
+	if err := d.CheckText(s.AField, false); err != nil {
 		return nil, err
 	}
-	_, err = d.Text(s.BField, false)
+	err = d.CheckText(s.BField, false)
 	return d, err
 }
 
@@ -208,7 +208,7 @@ func (s *RankingSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		return d, err
 	}
 	if *s.PromptField != "" {
-		if _, err := d.Text(*s.PromptField, true); err != nil {
+		if err := d.CheckText(*s.PromptField, true); err != nil {
 			return nil, err
 		}
 	}

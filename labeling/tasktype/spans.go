@@ -118,7 +118,7 @@ func (s *SpansSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		_, err := conversationFor(d, s.ConversationField, s.Turn)
 		return d, err
 	}
-	_, err = d.Text(s.Field, false)
+	err = d.CheckText(s.Field, false)
 	return d, err
 }
 

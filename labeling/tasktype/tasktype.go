@@ -6,7 +6,9 @@ import (
 	"copyhold/labeling/fault"
 	"copyhold/labeling/jsonscan"
 	"encoding/json"
+	"maps"
 	"strings"
+	"sync/atomic"
 )
 
 // TaskType names what labellers do with an item. The string values are
@@ -205,7 +207,7 @@ func parseItemData(data json.RawMessage) (ItemFields, error) {
 	// words the error when the data is not JSON.
 	m := ItemFields{}
 	if jsonscan.Object(t, func(k, v []byte) error {
-		m[jsonscan.Key(k)] = v
+		m[itemKey(k)] = v
 		return nil
 	}) == nil {
 		return m, nil
@@ -215,6 +217,44 @@ func parseItemData(data json.RawMessage) (ItemFields, error) {
 		return nil, ErrInvalidItemData.With("item data is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return m, nil
+}
+
+// CheckText is Text without the string: the check that item data has it.
+// A string without escapes is checked in place, without a copy.
+func (d ItemFields) CheckText(field string, allowEmpty bool) error {
+	if raw, ok := d[field]; ok && jsonscan.Plain(raw) && (allowEmpty || len(bytes.TrimSpace(raw[1:len(raw)-1])) > 0) {
+		return nil
+	}
+	_, err := d.Text(field, allowEmpty)
+	return err
+}
+
+// itemKeys interns item data's keys (field names, the same on every item
+// of a project), so that reading an item does not copy them again: an
+// immutable map, replaced by a larger copy when a key is added, up to
+// maxItemKeys keys; past that, keys are copied as before.
+var itemKeys atomic.Pointer[map[string]string]
+
+const maxItemKeys = 256
+
+func itemKey(k []byte) string {
+	keys := itemKeys.Load()
+	if keys != nil {
+		if s, ok := (*keys)[string(k)]; ok {
+			return s
+		}
+	}
+	s := jsonscan.Key(k)
+	if keys != nil && len(*keys) >= maxItemKeys {
+		return s
+	}
+	next := make(map[string]string, 1)
+	if keys != nil {
+		next = maps.Clone(*keys)
+	}
+	next[string(k)] = s
+	itemKeys.CompareAndSwap(keys, &next) // a lost race only skips interning this once
+	return s
 }
 
 // Text returns the string at data[field]; allowEmpty says whether "" is allowed.

@@ -116,11 +116,11 @@ func (s *RubricSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		return d, err
 	}
 	if *s.PromptField != "" {
-		if _, err := d.Text(*s.PromptField, true); err != nil {
+		if err := d.CheckText(*s.PromptField, true); err != nil {
 			return nil, err
 		}
 	}
-	_, err = d.Text(s.ResponseField, false)
+	err = d.CheckText(s.ResponseField, false)
 	return d, err
 }
 
@@ -332,12 +332,12 @@ func (s *RewriteSchema) ItemData(data json.RawMessage) (ItemFields, error) {
 		return d, nil
 	}
 	if *s.PromptField != "" {
-		if _, err := d.Text(*s.PromptField, true); err != nil {
+		if err := d.CheckText(*s.PromptField, true); err != nil {
 			return nil, err
 		}
 	}
 	if *s.Field != "" {
-		if _, err := d.Text(*s.Field, false); err != nil {
+		if err := d.CheckText(*s.Field, false); err != nil {
 			return nil, err
 		}
 	}
