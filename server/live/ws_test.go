@@ -22,6 +22,7 @@ import (
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
+	"copyhold/server/servertest"
 	"copyhold/server/live"
 
 	"github.com/gorilla/websocket"
@@ -192,6 +193,10 @@ func (c *wsClient) read(timeout time.Duration) (inFrame, error) {
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
 		return f, fmt.Errorf("bad frame %s: %w", b, err)
+	}
+	// Every frame the server sends is one the OpenAPI document's annex describes.
+	if err := servertest.CheckWSFrame(b); err != nil {
+		c.t.Errorf("%v", err)
 	}
 	return f, nil
 }
