@@ -19,11 +19,11 @@ export const CATEGORY_LABELS: Record<SensitiveCategory, string> = {
 
 export const wellbeingApi = {
   shortcuts: () => request<ShortcutsAnswer>('GET', '/api/me/shortcuts'),
-  setShortcuts: (keys: Record<string, string>) => request<ShortcutsAnswer>('PUT', '/api/me/shortcuts', { keys }),
+  setShortcuts: (keys: Record<string, string>) => request<ShortcutsAnswer>('PUT', '/api/me/shortcuts', { keys } satisfies Body<'/api/me/shortcuts', 'put'>),
   mine: () => request<MyWellbeing>('GET', '/api/me/wellbeing'),
   setMine: (c: WellbeingChoices) => request<MyWellbeing>('PUT', '/api/me/wellbeing', c),
   affected: (project_id: number | null, note: string) =>
-    request<Ok<'/api/me/wellbeing/affected', 'post'>>('POST', '/api/me/wellbeing/affected', { project_id, note }),
+    request<Ok<'/api/me/wellbeing/affected', 'post'>>('POST', '/api/me/wellbeing/affected', { project_id, note } satisfies Body<'/api/me/wellbeing/affected', 'post'>),
   resume: () => request<MyWellbeing>('POST', '/api/me/wellbeing/resume'),
   notices: () => request<Ok<'/api/wellbeing/notices', 'get'>>('GET', '/api/wellbeing/notices').then((r) => r.notices ?? []),
   settings: () => request<WellbeingSettings>('GET', '/api/wellbeing/settings'),
