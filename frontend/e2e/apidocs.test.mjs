@@ -29,17 +29,17 @@ describe('API reference', () => {
     page.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
     page.on('response', (r) => r.status() >= 400 && failed.push(`${r.url()}: ${r.status()}`));
     try {
-      const res = await page.goto('/api/docs');
+      // A deep link: the reader renders what is on screen, and opens the operation the link names.
+      const res = await page.goto('/api/docs#/webhooks/getWebhooksByidAttempts');
       assert.equal(res.status(), 200);
       assert.match(res.headers()['content-security-policy'] ?? '', /script-src 'self'/);
-      // The document's title and its tags and operations, rendered.
-      await page.getByRole('heading', { name: /copyhold API/ }).first().waitFor({ timeout: 20_000 });
-      await page.locator('.opblock-tag', { hasText: 'webhooks' }).first().waitFor();
-      await page.getByText('/api/webhooks/{id}/attempts').first().waitFor();
-      await page.locator('.opblock-tag', { hasText: 'datasets' }).first().waitFor();
-      // An operation opens with its error codes.
-      await page.locator('.opblock-summary-path', { hasText: /^\/api\/webhooks\/\{id\}\/attempts$/ }).first().click();
-      await page.getByText('invalid_cursor').first().waitFor();
+      await page.locator('.swagger-ui .info .title', { hasText: 'copyhold API' }).waitFor({ state: 'attached', timeout: 60_000 });
+      const op = page.locator('#operations-webhooks-getWebhooksByidAttempts');
+      await op.waitFor({ state: 'attached', timeout: 60_000 });
+      // Open, with its paging parameters and its error codes.
+      for (const text of ['cursor', 'invalid_cursor', 'rate_limited', 'webhook_not_found']) {
+        await op.getByText(text).first().waitFor({ state: 'attached', timeout: 30_000 });
+      }
       await screenshot(page, 'api-docs');
 
       const elsewhere = requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:'));
