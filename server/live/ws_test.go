@@ -22,8 +22,8 @@ import (
 	"copyhold/labeling/store"
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
-	"copyhold/server/servertest"
 	"copyhold/server/live"
+	"copyhold/server/servertest"
 
 	"github.com/gorilla/websocket"
 	"gorm.io/gorm"
