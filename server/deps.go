@@ -66,7 +66,7 @@ type Wellbeing interface {
 	SetMine(ctx context.Context, memberID int64, c labeling.WellbeingChoices) error
 	Affected(ctx context.Context, memberID int64, a labeling.Affected) (bool, error)
 	Resume(ctx context.Context, memberID int64) error
-	Notices(ctx context.Context, contactID int64, limit int) ([]labeling.WellbeingNotice, error)
+	Notices(ctx context.Context, contactID int64, p page.Page) ([]labeling.WellbeingNotice, error)
 	Settings(ctx context.Context) (labeling.WellbeingSettings, error)
 	SetSettings(ctx context.Context, actorID int64, w labeling.WellbeingSettings) error
 	Summary(ctx context.Context, since time.Time) ([]labeling.WellbeingDay, error)

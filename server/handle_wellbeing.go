@@ -7,6 +7,7 @@ import (
 
 	"copyhold/labeling"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/shortcut"
 
 	"github.com/gin-gonic/gin"
@@ -119,13 +120,17 @@ func (s *Server) handleResumeSensitive(c *gin.Context) {
 // co-op's designated contact: an empty list for everyone else, coordinators
 // and reviewers included.
 func (s *Server) handleWellbeingNotices(c *gin.Context) {
+	p, ok := readPage(c, "wellbeing-notices")
+	if !ok {
+		return
+	}
 	m, _ := currentMember(c)
-	ns, err := s.wellbeing.Notices(c.Request.Context(), m.ID, 100)
+	ns, err := s.wellbeing.Notices(c.Request.Context(), m.ID, p)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"notices": ns})
+	c.JSON(http.StatusOK, pageOf("wellbeing-notices", p, ns, func(n labeling.WellbeingNotice) page.Key { return byID(n.ID) }))
 }
 
 func (s *Server) handleWellbeingSettings(c *gin.Context) {

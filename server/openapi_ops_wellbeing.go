@@ -28,7 +28,7 @@ func wellbeingOps() []*op {
 			ok(http.StatusOK, labeling.MyWellbeing{}),
 		opGet("/api/wellbeing/notices", "Notices addressed to the caller as the co-op's contact", anyMember).
 			about("Empty for every member but the designated contact, whatever their role.").
-			ok(http.StatusOK, fields{"notices": []labeling.WellbeingNotice{}}),
+			paged(labeling.WellbeingNotice{}, nil),
 		opGet("/api/wellbeing/settings", "The co-op's wellbeing settings", coordinators).
 			ok(http.StatusOK, labeling.WellbeingSettings{}),
 		opPut("/api/wellbeing/settings", "Change the co-op's wellbeing settings and contact", coordinators).

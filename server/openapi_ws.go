@@ -3,11 +3,14 @@ package server
 // The websocket at /ws is not HTTP request and answer, so OpenAPI has no
 // words for it: its frames are components (WSClientFrame, WSServerFrame)
 // and the x-websocket annex says how they are used. They follow
-// server/live/protocol.go; docs/WEBSOCKET.md has the prose.
+// server/live/protocol.go; docs/WEBSOCKET.md has the prose. Every frame the
+// live tests read is validated against WSServerFrame
+// (servertest.CheckWSFrame), so a frame the document does not describe fails them.
 
 func frameOf(op string, props schema, required ...string) schema {
 	props["op"] = schema{"const": op}
-	return schema{"type": "object", "properties": props, "required": append([]string{"op"}, required...)}
+	return schema{"type": "object", "properties": props, "required": append([]string{"op"}, required...),
+		"additionalProperties": false}
 }
 
 func wsSchemas() map[string]schema {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -14,9 +15,13 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event/feed"
 	"copyhold/labeling/member"
+	"copyhold/labeling/model"
+	"copyhold/labeling/model/modeltest"
+	"copyhold/labeling/tasktype"
 	webhookstore "copyhold/labeling/webhook/store"
 	"copyhold/labeling/work"
 	"copyhold/migrations/dbtest"
+	"copyhold/server/servertest"
 
 	"gorm.io/gorm"
 )
@@ -84,6 +89,12 @@ func TestEveryListPages(t *testing.T) {
 				t.Fatalf("release: %d %s", r.status, r.body)
 			}
 		}
+		llm := modeltest.New(t, modeltest.VLLM)
+		e.Endpoints.Add(model.Endpoint{ID: 1, Name: "alpha", Model: "m", Concurrency: 1})
+		genProject, err := e.Stores.Projects.CreateProject(ctx, &coord, labeling.ProjectSettings{ModelID: p.ModelID, Name: "generated",
+			TaskType: tasktype.TaskPairwise, Overlap: 1, Schema: json.RawMessage(`{"conversation_field":"messages","a_field":"a","b_field":"b"}`)}, true)
+		must(t, err)
+		must(t, e.Stores.Wellbeing.SetSettings(ctx, coord, labeling.WellbeingSettings{ContactMemberID: &coord, DailyMinutes: 60, TaskCapMinutes: 5}))
 		hooks := webhookstore.New(db, nil)
 		var hookID int64
 		rules := &equitystore.Rules{}
@@ -159,6 +170,41 @@ func TestEveryListPages(t *testing.T) {
 					must(t, err)
 				}
 			}},
+			{name: "model endpoints", path: func() string { return "/api/model-endpoints" }, as: "coord", grows: true, add: func(t *testing.T, i int) {
+				r := e.as("coord").do("POST", "/api/model-endpoints", map[string]any{"name": fmt.Sprint("endpoint ", i), "base_url": llm.URL, "model": "m"})
+				if r.status != 201 {
+					t.Fatalf("model endpoint: %d %s", r.status, r.body)
+				}
+			}},
+			{name: "generation jobs", path: func() string { return "/api/gen/jobs?project_id=" + fmt.Sprint(genProject.ID) }, as: "coord", add: func(t *testing.T, i int) {
+				r := e.as("coord").do("POST", fmt.Sprintf("/api/projects/%d/generate", genProject.ID), map[string]any{
+					"slots":   []map[string]any{{"endpoint_id": 1, "seed": 1}, {"endpoint_id": 1, "seed": 2}},
+					"prompts": []map[string]any{{"prompt": fmt.Sprint("say ", i)}}})
+				if r.status != 201 {
+					t.Fatalf("generation job: %d %s", r.status, r.body)
+				}
+			}},
+			// Last: a notice pauses the member's sensitive work.
+			{name: "wellbeing notices", path: func() string { return "/api/wellbeing/notices" }, as: "coord", add: func(t *testing.T, i int) {
+				notified, err := e.Stores.Wellbeing.Affected(ctx, lab, labeling.Affected{Note: fmt.Sprint("notice ", i)})
+				if err != nil || !notified {
+					t.Fatalf("notice: %v %v", notified, err)
+				}
+			}},
+		}
+		// Every list the document pages is walked here.
+		var walked []string
+		for _, pc := range cases {
+			walked = append(walked, strings.SplitN(pc.path(), "?", 2)[0])
+		}
+		for path, item := range servertest.OpenAPI(t).Paths.Map() {
+			if op := item.Get; op != nil && op.Parameters.GetByInAndName("query", "cursor") != nil {
+				shape := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(path), `\{id\}`, `\d+`) + "$")
+				found := slices.ContainsFunc(walked, shape.MatchString)
+				if !found {
+					t.Errorf("GET %s pages by cursor in the document but is not walked by TestEveryListPages", path)
+				}
+			}
 		}
 		for _, pc := range cases {
 			t.Run(pc.name, func(t *testing.T) {

@@ -204,7 +204,7 @@ func TestAffectedReachesOnlyTheContact(t *testing.T) {
 		}
 		// Over HTTP: the contact reads it; the reviewer, the coordinator and the member do not.
 		for _, login := range []string{"rev", "coord", "lab", "target"} {
-			if r := e.as(login).do("GET", "/api/wellbeing/notices", nil); r.status != 200 || string(r.body) != `{"notices":[]}` {
+			if r := e.as(login).do("GET", "/api/wellbeing/notices", nil); r.status != 200 || string(r.body) != `{"items":[],"next_cursor":null}` {
 				t.Fatalf("%s reads notices: %d %s", login, r.status, r.body)
 			}
 		}

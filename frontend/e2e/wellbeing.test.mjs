@@ -153,9 +153,9 @@ describe('wellbeing', () => {
     await page.keyboard.press('Enter');
     await page.getByText('the co-op’s wellbeing contact has been told').waitFor();
     const notices = await contact.call('GET', '/api/wellbeing/notices');
-    assert.equal(notices.notices.length, 1);
-    assert.equal(notices.notices[0].note, 'the first one');
-    for (const other of [rev, coord, lab]) assert.deepEqual((await other.call('GET', '/api/wellbeing/notices')).notices, []);
+    assert.equal(notices.items.length, 1);
+    assert.equal(notices.items[0].note, 'the first one');
+    for (const other of [rev, coord, lab]) assert.deepEqual((await other.call('GET', '/api/wellbeing/notices')).items, []);
     await lab.call('POST', `/api/projects/${p.id}/next`, undefined, { expect: 409 });
 
     await tabTo(/^Resume sensitive work$/);

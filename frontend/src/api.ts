@@ -2,7 +2,7 @@
 // Every failure becomes an ApiError carrying the server's {code, message}.
 // The request and answer types come from the OpenAPI document (schema.ts).
 
-import type { Ok, Schema } from './schema';
+import type { Body, Ok, Schema } from './schema';
 
 export type Role = Schema<'Member'>['roles'][number];
 export const ROLES: readonly Role[] = ['labeller', 'reviewer', 'coordinator'];
@@ -190,26 +190,26 @@ export async function allPages<T>(path: string): Promise<T[]> {
 export const api = {
   demo: () => request<DemoInfo>('GET', '/api/demo', undefined, { quiet401: true }),
   login: (login: string, password: string) =>
-    request<Ok<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { login, password }, { quiet401: true }).then((r) => r.member),
+    request<Ok<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { login, password } satisfies Body<'/api/auth/login', 'post'>, { quiet401: true }).then((r) => r.member),
   logout: () => request<void>('POST', '/api/auth/logout', undefined, { quiet401: true }),
   me: () => request<Me>('GET', '/api/me', undefined, { quiet401: true }),
   changePassword: (current_password: string, new_password: string, revoke_tokens = false) =>
-    request<void>('POST', '/api/me/password', { current_password, new_password, revoke_tokens }),
+    request<void>('POST', '/api/me/password', { current_password, new_password, revoke_tokens } satisfies Body<'/api/me/password', 'post'>),
 
   members: () => allPages<Member>('/api/members'),
-  grantRole: (id: number, role: string) => request<void>('POST', `/api/members/${enc(String(id))}/roles`, { role }),
+  grantRole: (id: number, role: string) => request<void>('POST', `/api/members/${enc(String(id))}/roles`, { role } satisfies Body<'/api/members/{id}/roles', 'post'>),
   revokeRole: (id: number, role: string) => request<void>('DELETE', `/api/members/${enc(String(id))}/roles/${enc(role)}`),
   deactivate: (id: number) => request<void>('POST', `/api/members/${enc(String(id))}/deactivate`),
-  createInvite: (roles: string[], note: string) => request<InviteCreated>('POST', '/api/invites', { roles, note }),
+  createInvite: (roles: string[], note: string) => request<InviteCreated>('POST', '/api/invites', { roles, note } satisfies Body<'/api/invites', 'post'>),
 
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`, undefined, { quiet401: true }),
   acceptInvite: (token: string, login: string, display_name: string, password: string) =>
     // null: admission is by vote, and the application is before the members (no session yet).
-    request<Ok<'/api/invites/{token}/accept', 'post', 201> | Ok<'/api/invites/{token}/accept', 'post', 202>>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password }, { quiet401: true }).then(
+    request<Ok<'/api/invites/{token}/accept', 'post', 201> | Ok<'/api/invites/{token}/accept', 'post', 202>>('POST', `/api/invites/${enc(token)}/accept`, { login, display_name, password } satisfies Body<'/api/invites/{token}/accept', 'post'>, { quiet401: true }).then(
       (r): Me | null => ('application' in r ? null : r.member),
     ),
 
   tokens: () => allPages<TokenInfo>('/api/tokens'),
-  createToken: (name: string) => request<TokenCreated>('POST', '/api/tokens', { name }),
+  createToken: (name: string) => request<TokenCreated>('POST', '/api/tokens', { name } satisfies Body<'/api/tokens', 'post'>),
   revokeToken: (id: number) => request<void>('DELETE', `/api/tokens/${enc(String(id))}`),
 };

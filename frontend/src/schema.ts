@@ -28,6 +28,9 @@ export type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] 
   ? JSONContent<NonNullable<B>>
   : never;
 
+/** The query parameters an operation takes (all optional). */
+export type Query<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
 /** An error code an operation may answer with a status. */
 export type ErrorCode<P extends keyof paths, M extends keyof paths[P], S extends number> = Ok<P, M, S> extends { code: infer C } ? C : never;
 
@@ -37,3 +40,9 @@ export type ErrorCode<P extends keyof paths, M extends keyof paths[P], S extends
  * fields, and only to a type the document allows.
  */
 export type Refine<A, B extends { [K in keyof B]: K extends keyof A ? A[K] : never }> = Omit<A, keyof B> & B;
+
+/** A frame the server sends on /ws, by its op (the document's x-websocket annex, WSServerFrame). */
+export type ServerFrame<Op extends Schema<'WSServerFrame'>['op']> = Extract<Schema<'WSServerFrame'>, { op: Op }>;
+
+/** A frame the client sends on /ws (WSClientFrame). */
+export type ClientFrame = Schema<'WSClientFrame'>;

@@ -8,6 +8,7 @@ import (
 	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/fault"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sensitive"
 	"copyhold/labeling/shortcut"
 
@@ -352,13 +353,17 @@ func (s *Wellbeing) Resume(ctx context.Context, memberID int64) error {
 	})
 }
 
-// Notices returns the notices addressed to this member as the co-op's
-// contact, newest first: empty for everyone else, whatever their role.
-func (s *Wellbeing) Notices(ctx context.Context, contactID int64, limit int) ([]labeling.WellbeingNotice, error) {
+// Notices returns a page of the notices addressed to this member as the
+// co-op's contact, newest first: empty for everyone else, whatever their role.
+func (s *Wellbeing) Notices(ctx context.Context, contactID int64, p page.Page) ([]labeling.WellbeingNotice, error) {
 	out := []labeling.WellbeingNotice{}
+	cond, tail, args := keysetByID("n.id", true, p)
+	if cond != "" {
+		cond = " AND " + cond
+	}
 	err := s.db.WithContext(ctx).Raw(`SELECT n.id, n.member_id, m.display_name AS member_name, n.project_id, n.note, n.created_at
 FROM wellbeing_notices n JOIN members m ON m.id = n.member_id
-WHERE n.contact_id = ? ORDER BY n.id DESC LIMIT ?`, contactID, limit).Scan(&out).Error
+WHERE n.contact_id = ?`+cond+tail, append([]any{contactID}, args...)...).Scan(&out).Error
 	return out, err
 }
 

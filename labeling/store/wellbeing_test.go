@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"copyhold/labeling"
+	"copyhold/labeling/page"
 	"copyhold/labeling/sensitive"
 	"copyhold/labeling/shortcut"
 	"copyhold/labeling/store/storetest"
@@ -217,11 +218,11 @@ func TestAffectedNotifiesOnlyTheContact(t *testing.T) {
 		_, err = f.S.Leases.ClaimNextTask(f.Ctx, l, p.ID)
 		storetest.WantCode(t, err, labeling.ErrSensitivePaused)
 		for _, who := range []int64{rev, f.Coord, l} {
-			if ns, err := f.S.Wellbeing.Notices(f.Ctx, who, 50); err != nil || len(ns) != 0 {
+			if ns, err := f.S.Wellbeing.Notices(f.Ctx, who, page.Page{Limit: 50}); err != nil || len(ns) != 0 {
 				t.Fatalf("member %d reads %d notices (%v)", who, len(ns), err)
 			}
 		}
-		ns, err := f.S.Wellbeing.Notices(f.Ctx, contact, 50)
+		ns, err := f.S.Wellbeing.Notices(f.Ctx, contact, page.Page{Limit: 50})
 		if err != nil || len(ns) != 1 || ns[0].MemberID != l || ns[0].MemberName != "l" || ns[0].Note != "the last one" {
 			t.Fatalf("contact's notices %+v %v", ns, err)
 		}

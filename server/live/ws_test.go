@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 	"copyhold/migrations/dbtest"
 	"copyhold/server"
 	"copyhold/server/live"
+	"copyhold/server/servertest"
 
 	"github.com/gorilla/websocket"
 	"gorm.io/gorm"
@@ -193,7 +195,41 @@ func (c *wsClient) read(timeout time.Duration) (inFrame, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return f, fmt.Errorf("bad frame %s: %w", b, err)
 	}
+	// Every frame the server sends is one the OpenAPI document's annex
+	// describes: each new shape is validated once (the many-client and slow
+	// client tests read thousands of frames of a few shapes).
+	if _, seen := checkedShapes.LoadOrStore(frameShape(b), true); !seen {
+		if err := servertest.CheckWSFrame(b); err != nil {
+			checkedShapes.Delete(frameShape(b))
+			c.t.Errorf("%v", err)
+		}
+	}
 	return f, nil
+}
+
+// checkedShapes are the frame shapes validated so far (frameShape).
+var checkedShapes sync.Map
+
+// frameShape is what a frame's validity depends on: its op, error code and
+// fields, each with the kind of its value.
+func frameShape(b []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return string(b)
+	}
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		kind := "?"
+		if len(v) > 0 {
+			kind = string(v[0])
+		}
+		if k == "op" || k == "code" {
+			kind = string(v)
+		}
+		keys = append(keys, k+"="+kind)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
 }
 
 // next returns the next frame that is not presence.

@@ -3,6 +3,9 @@ package servertest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -129,3 +132,25 @@ func (w *recorder) Flush() {
 
 // Unwrap lets http.ResponseController reach the connection (deadlines).
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// CheckWSFrame validates a frame the server sent on /ws against the
+// document's WSServerFrame (the x-websocket annex): an op, field or error
+// code the document does not name is an error.
+func CheckWSFrame(frame []byte) error {
+	doc, err := loadOpenAPI()
+	if err != nil {
+		return err
+	}
+	ref := doc.Components.Schemas["WSServerFrame"]
+	if ref == nil || ref.Value == nil {
+		return errors.New("the OpenAPI document has no WSServerFrame")
+	}
+	var v any
+	if err := json.Unmarshal(frame, &v); err != nil {
+		return err
+	}
+	if err := ref.Value.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.MultiErrors()); err != nil {
+		return fmt.Errorf("frame %s does not fit WSServerFrame: %w", frame, err)
+	}
+	return nil
+}

@@ -39,3 +39,26 @@ func TestCheckResponsesCanFail(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckWSFrameCanFail: frames that break the annex are caught.
+func TestCheckWSFrameCanFail(t *testing.T) {
+	for _, c := range []struct {
+		frame string
+		ok    bool
+	}{
+		{`{"op":"pong"}`, true},
+		{`{"op":"subscribed","channel":"coop","head":3,"replayed":0}`, true},
+		{`{"op":"event","channel":"coop","seq":4,"type":"x","at":"2026-01-01T00:00:00Z","payload":{}}`, true},
+		{`{"op":"error","code":"forbidden","channel":"review:1","message":"no"}`, true},
+		{`{"op":"hello"}`, false}, // an unknown op
+		{`{"op":"subscribed","channel":"coop","head":"3","replayed":0}`, false},     // wrong type
+		{`{"op":"subscribed","channel":"coop","replayed":0}`, false},                // missing field
+		{`{"op":"subscribed","channel":"coop","head":3,"replayed":0,"x":1}`, false}, // unknown field
+		{`{"op":"error","code":"no_such_code","message":"no"}`, false},              // an unlisted code
+		{`{"op":"presence","channel":"project:1","count":1,"you":"yes"}`, false},    // wrong type
+	} {
+		if err := CheckWSFrame([]byte(c.frame)); (err == nil) != c.ok {
+			t.Errorf("%s: valid %v, want %v (%v)", c.frame, err == nil, c.ok, err)
+		}
+	}
+}

@@ -17,13 +17,13 @@ const enc = encodeURIComponent;
 export const datasetsApi = {
   /** Names the model endpoint that serves a release (null: none). */
   setReleaseEndpoint: (releaseId: number, endpointId: number | null) =>
-    request<Release>('PUT', `/api/releases/${enc(releaseId)}/endpoint`, { endpoint_id: endpointId }),
+    request<Release>('PUT', `/api/releases/${enc(releaseId)}/endpoint`, { endpoint_id: endpointId } satisfies Body<'/api/releases/{id}/endpoint', 'put'>),
   /** Queues an evaluation whose outputs the releases' endpoints write (docs/MODELS.md). */
   generateEvaluation: (req: Body<'/api/gen/evaluations', 'post'>) => request<Ok<'/api/gen/evaluations', 'post', 201>>('POST', '/api/gen/evaluations', req),
   snapshots: (modelId?: number) => allPages<Snapshot>(`/api/snapshots${modelId ? `?model_id=${enc(modelId)}` : ''}`),
   snapshot: (id: number) => request<Refine<Ok<'/api/snapshots/{id}', 'get'>, { snapshot: Snapshot }>>('GET', `/api/snapshots/${enc(id)}`),
   createSnapshot: (model_id: number, project_ids: number[], mode: string) =>
-    request<Snapshot>('POST', '/api/snapshots', { model_id, project_ids, mode }),
+    request<Snapshot>('POST', '/api/snapshots', { model_id, project_ids, mode } satisfies Body<'/api/snapshots', 'post'>),
   releases: (modelId?: number) => allPages<Release>(`/api/releases${modelId ? `?model_id=${enc(modelId)}` : ''}`),
   createRelease: (r: Body<'/api/releases', 'post'>) =>
     request<Release>('POST', '/api/releases', r),

@@ -1,7 +1,7 @@
 // Client for the equity register (server/handle_equity.go, docs/LEDGER.md).
 // Amounts are decimal strings and stay strings.
 import { request } from '../api';
-import type { Body, Ok, Schema } from '../schema';
+import type { Body, Ok, Query, Schema } from '../schema';
 
 const enc = (v: string | number) => encodeURIComponent(String(v));
 
@@ -12,8 +12,6 @@ export type Balance = Schema<'Balance'>;
 export type MyEquity = Ok<'/api/equity/me', 'get'>;
 
 export type GovernanceView = Schema<'GovernanceJSON'>;
-
-export type ExitRule = 'successor_else_reserve' | 'reserve';
 
 export type GovernanceRow = Schema<'Governance'>;
 
@@ -68,11 +66,8 @@ export type Posting = Schema<'PostingJSON'>;
 
 export type Transaction = Schema<'TxJSON'>;
 
-export interface StatementQuery {
-  from?: string;
-  to?: string;
-  member?: number;
-}
+/** A statement's range and member (the documented query; format is statementPath's csv). */
+export type StatementQuery = Omit<Query<'/api/equity/models/{id}/statement', 'get'>, 'format'>;
 
 export function statementPath(modelId: number, q: StatementQuery = {}, csv = false): string {
   const p = new URLSearchParams();
@@ -95,11 +90,9 @@ export const equityApi = {
   rateCard: (projectId: number) => request<RateCardView>('GET', `/api/projects/${enc(projectId)}/rate-card`),
   transfer: (b: Body<'/api/equity/transfers', 'post'>) =>
     request<Transaction>('POST', '/api/equity/transfers', b),
-  setSuccessor: (successor_id: number) => request<Ok<'/api/equity/successor', 'put'>>('PUT', '/api/equity/successor', { successor_id }),
-  setPrivacy: (hidden: boolean) => request<Schema<'Privacy'>>('PUT', '/api/equity/privacy', { hidden }),
+  setSuccessor: (successor_id: number) => request<Ok<'/api/equity/successor', 'put'>>('PUT', '/api/equity/successor', { successor_id } satisfies Body<'/api/equity/successor', 'put'>),
+  setPrivacy: (hidden: boolean) => request<Schema<'Privacy'>>('PUT', '/api/equity/privacy', { hidden } satisfies Body<'/api/equity/privacy', 'put'>),
 
-  setGovernance: (b: { transfer_fee_bp: number; holding_cap_bp: number; cap_floor: string; reserve_share_bp: number; exit_rule: ExitRule; reason: string }) =>
-    request<GovernanceView>('POST', '/api/equity/governance', b),
   setRateCard: (
     projectId: number,
     b: Body<'/api/projects/{id}/rate-card', 'post'>,

@@ -1,6 +1,7 @@
 // The filters of My work: status, project and the UTC days the work was
 // made. They live in the page's address, so a reload or a shared link keeps them.
 import { useEffect, useState, type FormEvent } from 'react';
+import type { Query } from '../schema';
 import type { Project } from './types';
 
 export interface MyWorkQuery {
@@ -36,7 +37,8 @@ export function searchOf(f: MyWorkQuery): string {
 }
 
 /** The query parameters of GET /api/me/submissions for the filters. */
-export function apiParamsOf(f: MyWorkQuery): { status?: string; project_id?: number; from?: string; to?: string } {
+/** The filters as GET /api/me/submissions takes them. */
+export function apiParamsOf(f: MyWorkQuery): Pick<Query<'/api/me/submissions', 'get'>, 'status' | 'project_id' | 'from' | 'to'> {
   const id = Number(f.project);
   return {
     status: f.status || undefined,

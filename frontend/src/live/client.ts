@@ -17,30 +17,17 @@
 //   goes back to login or, when the browser holds a fresh session (it
 //   changed its own password), calls resume().
 
+import type { ClientFrame, Refine, ServerFrame } from '../schema';
+
 export type ConnState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'ended';
 
-export interface LiveEvent {
-  op: 'event';
-  channel: string;
-  seq: number;
-  type: string;
-  at: string;
-  actor_id?: number;
-  payload: Record<string, unknown>;
-}
+// The frames' shapes come from the OpenAPI document's websocket annex
+// (schema.ts), so a frame the server changes breaks the build.
+export type LiveEvent = Refine<ServerFrame<'event'>, { payload: Record<string, unknown> }>;
 
-export interface PresenceInfo {
-  channel: string;
-  count: number;
-  you: boolean;
-  members?: number[];
-}
+export type PresenceInfo = Omit<ServerFrame<'presence'>, 'op'>;
 
-export interface LiveError {
-  code: string;
-  channel?: string;
-  message: string;
-}
+export type LiveError = Omit<ServerFrame<'error'>, 'op'>;
 
 export interface ChannelHandlers {
   onEvent?: (e: LiveEvent) => void;
@@ -300,13 +287,13 @@ export class LiveClient {
   private sendSubscribe(channel: string) {
     const c = this.chans.get(channel);
     if (!c || c.ended) return;
-    const frame: Record<string, unknown> = { op: 'subscribe', channel, presence: [...c.handlers].some((x) => x.presence) };
+    const frame: ClientFrame = { op: 'subscribe', channel, presence: [...c.handlers].some((x) => x.presence) };
     const since = this.last.get(channel);
     if (since !== undefined) frame.since = since;
     this.send(frame);
   }
 
-  private send(frame: unknown) {
+  private send(frame: ClientFrame) {
     try {
       this.ws?.send(JSON.stringify(frame));
     } catch {
@@ -367,7 +354,9 @@ export class LiveClient {
         return;
       }
       case 'error': {
-        const err: LiveError = { code: String(f.code ?? 'error'), channel: channel || undefined, message: String(f.message ?? '') };
+        // The code is one the annex lists (the server sends no other).
+        const code = (typeof f.code === 'string' ? f.code : 'unavailable') as LiveError['code'];
+        const err: LiveError = { code, channel: channel || undefined, message: String(f.message ?? '') };
         if (c && err.code === 'forbidden') {
           c.ended = true;
           c.subscribed = false;

@@ -2,7 +2,7 @@
 // a snapshot from /api/projects/:id/quality (queued + leased, as the review
 // pages count it), re-fetched when review:<project> says the queue moved.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { request } from '../api';
+import { reviewApi } from '../review/api';
 import { useChannel } from './live';
 
 const QUEUE_EVENTS = new Set(['item.queued_for_review', 'review.decided', 'review.claimed', 'review.released', 'review.disputed']);
@@ -13,7 +13,7 @@ export function useReviewQueueCount(projectId: number): number | null | undefine
   const alive = useRef(true);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const load = useCallback(() => {
-    request<{ queue: Record<string, number> | null }>('GET', `/api/projects/${encodeURIComponent(String(projectId))}/quality`).then(
+    reviewApi.quality(projectId).then(
       (q) => alive.current && setCount((q.queue?.queued ?? 0) + (q.queue?.leased ?? 0)),
       () => alive.current && setCount(null),
     );

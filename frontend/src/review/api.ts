@@ -63,11 +63,11 @@ export type ConsensusReport = Schema<'ConsensusReport'>;
 
 export const reviewApi = {
   next: (projectId: number) => request<ReviewTask>('POST', `/api/projects/${enc(projectId)}/review/next`),
-  heartbeat: (lease_token: string) => request<Ok<'/api/review/heartbeat', 'post'>>('POST', '/api/review/heartbeat', { lease_token }),
-  release: (lease_token: string) => request<void>('POST', '/api/review/release', { lease_token }),
+  heartbeat: (lease_token: string) => request<Ok<'/api/review/heartbeat', 'post'>>('POST', '/api/review/heartbeat', { lease_token } satisfies Body<'/api/review/heartbeat', 'post'>),
+  release: (lease_token: string) => request<void>('POST', '/api/review/release', { lease_token } satisfies Body<'/api/review/release', 'post'>),
   decide: (body: DecisionsBody) => request<DecisionsResult>('POST', '/api/review/decisions', body),
 
-  dispute: (submissionId: number, comment: string) => request<unknown>('POST', `/api/submissions/${enc(submissionId)}/dispute`, { comment }),
+  dispute: (submissionId: number, comment: string) => request<unknown>('POST', `/api/submissions/${enc(submissionId)}/dispute`, { comment } satisfies Body<'/api/submissions/{id}/dispute', 'post'>),
   myQuality: (projectId: number) => request<MyQuality>('GET', `/api/me/quality?project_id=${enc(projectId)}`),
 
   queueView: (projectId: number) => request<ReviewQueueView>('GET', `/api/projects/${enc(projectId)}/review/queue`),
@@ -77,7 +77,7 @@ export const reviewApi = {
   updateSettings: (projectId: number, patch: Partial<ReviewSettings>) =>
     request<ReviewSettings>('PATCH', `/api/projects/${enc(projectId)}/review-settings`, patch),
   recomputeConsensus: (projectId: number, method: 'dawid_skene' | 'majority') =>
-    request<ConsensusReport>('POST', `/api/projects/${enc(projectId)}/consensus`, { method }),
+    request<ConsensusReport>('POST', `/api/projects/${enc(projectId)}/consensus`, { method } satisfies Body<'/api/projects/{id}/consensus', 'post'>),
 };
 
 /** Basis points as a percentage ("87.5 %"), or "n/a". */

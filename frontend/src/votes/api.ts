@@ -3,7 +3,7 @@
 // units and stay strings; shares are basis points (10000 = 100 %); times are
 // RFC 3339 UTC. Errors arrive as ApiError with the server's {code, message}.
 import { allPages, request } from '../api';
-import type { Body, Ok, Refine, Schema } from '../schema';
+import type { Body, Ok, Query, Refine, Schema } from '../schema';
 
 const enc = (v: string | number) => encodeURIComponent(String(v));
 
@@ -49,82 +49,47 @@ export type ConstitutionFields = Pick<
   'quorum_bp' | 'ordinary_majority_bp' | 'special_majority_bp' | 'min_period_hours' | 'default_period_hours' | 'max_period_hours' | 'cosponsors' | 'ballot' | 'eligibility'
 >;
 
+// A proposal's change is one object in the document (Change: every field of
+// every kind, each optional). The kinds below pick, by name, the fields each
+// kind carries, so a field the server renames or retypes breaks the build.
+type ChangeFields = Schema<'Change'>;
+
+/** A change of kind K: the document's fields F, all present. */
+type ChangeOf<K extends ChangeKind, F extends keyof ChangeFields> = Required<Pick<ChangeFields, F>> & { kind: K };
+
 /** The three unit rates of a card (decimal strings). */
-export interface UnitRates {
-  annotation_accepted: string;
-  correction: string;
-  review_decision: string;
-}
+export type UnitRates = Required<Pick<Schema<'Rates'>, 'annotation_accepted' | 'correction' | 'review_decision'>>;
 
-export interface Rates extends UnitRates {
-  correction_labeller_bp: number;
-  difficulty: Record<string, number>;
-}
+type RateFields = keyof UnitRates | 'correction_labeller_bp' | 'difficulty';
 
-export interface RateCardChange extends Rates {
-  kind: 'rate_card';
-  project_id: number;
-}
+export type Rates = Required<Pick<ChangeFields, RateFields>>;
 
-export interface DefaultRateCardChange extends Rates {
-  kind: 'default_rate_card';
-  /** Coordinators may set a NEW project's card within [min, max] without a vote. */
-  band: { min: UnitRates; max: UnitRates };
-}
+export type RateCardChange = ChangeOf<'rate_card', RateFields | 'project_id'>;
+
+/** Coordinators may set a NEW project's card within [min, max] without a vote. */
+export type DefaultRateCardChange = Refine<ChangeOf<'default_rate_card', RateFields | 'band'>, { band: { min: UnitRates; max: UnitRates } }>;
 
 export type ExitRule = 'successor_else_reserve' | 'reserve';
 
-export interface GovernanceChange {
-  kind: 'governance';
-  transfer_fee_bp: number;
-  holding_cap_bp: number;
-  cap_floor: string;
-  reserve_share_bp: number;
-  exit_rule: ExitRule;
-}
+export type GovernanceChange = Refine<
+  ChangeOf<'governance', 'transfer_fee_bp' | 'holding_cap_bp' | 'cap_floor' | 'reserve_share_bp' | 'exit_rule'>,
+  { exit_rule: ExitRule }
+>;
 
-export interface EntryRuleChange {
-  kind: 'entry_rule';
-  admission: 'invite' | 'vote';
-  entry_fee: string;
-}
+export type EntryRuleChange = Refine<ChangeOf<'entry_rule', 'admission' | 'entry_fee'>, { admission: 'invite' | 'vote' }>;
 
-export interface WorkLimitsChange {
-  kind: 'work_limits';
-  daily_stint: number;
-  sensitive_max: number;
-}
+export type WorkLimitsChange = ChangeOf<'work_limits', 'daily_stint' | 'sensitive_max'>;
 
-export interface DistributionChange {
-  kind: 'distribution';
-  model_id: number;
-  amount: string;
-  currency: string;
-  source: string;
-  record_date: string;
-}
+export type DistributionChange = ChangeOf<'distribution', 'model_id' | 'amount' | 'currency' | 'source' | 'record_date'>;
 
-export interface ReleaseLicenseChange {
-  kind: 'release_license';
-  release_id: number;
-  license: string;
-  terms: string;
-}
+export type ReleaseLicenseChange = ChangeOf<'release_license', 'release_id' | 'license' | 'terms'>;
 
-export interface ConstitutionChange extends Partial<ConstitutionFields> {
-  kind: 'constitution';
-}
+export type ConstitutionChange = Partial<Refine<Pick<ChangeFields, keyof ConstitutionFields>, { ballot: BallotMode }>> & { kind: 'constitution' };
 
-export interface MotionChange {
-  kind: 'motion';
-  text: string;
-}
+export type MotionChange = ChangeOf<'motion', 'text'>;
 
 /** Opened by the server when an invitee applies under admission by vote; members cannot propose it. */
-export interface AdmissionChange {
-  kind: 'admission';
-  applicant_id: number;
-}
+export type AdmissionChange = ChangeOf<'admission', 'applicant_id'>;
 
 export type Change =
   | AdmissionChange
@@ -163,11 +128,8 @@ export type NewProposal = Refine<Body<'/api/proposals', 'post'>, { change: Chang
 
 export type ProposalEdit = Omit<NewProposal, 'idempotency_key'>;
 
-export interface ListQuery {
-  status?: 'open' | 'closed';
-  cursor?: string | null;
-  limit?: number;
-}
+/** GET /api/proposals's query (cursor null: the first page). */
+export type ListQuery = Omit<Query<'/api/proposals', 'get'>, 'cursor'> & { cursor?: string | null };
 
 export function proposalsPath(q: ListQuery = {}): string {
   const p = new URLSearchParams();
@@ -208,7 +170,7 @@ export const votesApi = {
   withdraw: (id: number) => request<Proposal>('POST', `/api/proposals/${enc(id)}/withdraw`),
   /** The receipt goes back only to change one's own secret ballot. */
   vote: (id: number, choice: Choice, receipt?: string) =>
-    request<VoteResult>('POST', `/api/proposals/${enc(id)}/votes`, receipt ? { choice, receipt } : { choice }),
+    request<VoteResult>('POST', `/api/proposals/${enc(id)}/votes`, (receipt ? { choice, receipt } : { choice }) satisfies Body<'/api/proposals/{id}/votes', 'post'>),
   preview: (id: number) => request<Preview>('GET', `/api/proposals/${enc(id)}/preview`),
   ballots: (id: number) =>
     request<Ballots>('GET', `/api/proposals/${enc(id)}/ballots`).then((r) => ({ ballots: r?.ballots ?? [], tally: r.tally })),

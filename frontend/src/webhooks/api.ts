@@ -1,6 +1,6 @@
 // The coordinator's webhook routes (docs/API.md, "Webhooks").
 import { listPage, pagePath, request, type Page } from '../api';
-import type { Ok } from '../schema';
+import type { Body, Ok } from '../schema';
 
 /** A registered endpoint; its signing secret only in the answer to a registration. */
 export type WebhookEndpoint = Ok<'/api/webhooks', 'post', 201>;
@@ -26,7 +26,7 @@ export const webhooksApi = {
     return { items, event_types };
   },
   create: (url: string, description: string, event_types: string[]) =>
-    request<WebhookEndpoint>('POST', '/api/webhooks', { url, description, event_types }),
+    request<WebhookEndpoint>('POST', '/api/webhooks', { url, description, event_types } satisfies Body<'/api/webhooks', 'post'>),
   remove: (id: number) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),
   enable: (id: number) => request<WebhookEndpoint>('POST', `/api/webhooks/${enc(id)}/enable`),
   /** One page of an endpoint's attempts, newest first; next_cursor continues it. */
