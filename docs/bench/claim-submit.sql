@@ -169,8 +169,7 @@ WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_i
 SELECT id FROM s \gset sub_
 \endif
 -- The ledger's pending credit (equity/store): one read, then one write.
-WITH prj AS (SELECT p.model_id FROM (SELECT 1 AS one) AS one
-        LEFT JOIN projects p ON p.id = :project),
+WITH prj AS (SELECT (SELECT p.model_id FROM projects p WHERE p.id = :project) AS model_id),
     rules AS (SELECT prj.model_id AS p_model_id, (SELECT m.active FROM members m WHERE m.id = :member) AS member_active,
             COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
             COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,

@@ -12,7 +12,8 @@ import (
 
 // What a pending credit reads before it writes, in one statement where it
 // took seven: the transaction already stored under the credit's key (with
-// its postings), and on the same row the project's model, whether the
+// its postings), and on the same row the project's model (labelling's table, through the SQL its store
+// gives), whether the
 // labeller is an active member, the project's rate card, the governance in
 // force and the scale the model's unit is registered with.
 
@@ -31,8 +32,7 @@ type creditState struct {
 // creditReads reads what crediting the submission stored under key needs
 // (both dialects).
 func creditReads(tx *gorm.DB, key string, projectID, memberID int64) (creditState, error) {
-	rows, err := tx.Raw(`WITH prj AS (SELECT p.model_id FROM (SELECT 1 AS one) AS one
-        LEFT JOIN projects p ON p.id = ?),
+	rows, err := tx.Raw(`WITH prj AS (SELECT `+labelstore.ProjectModelSQL("?")+` AS model_id),
     rules AS (SELECT prj.model_id AS p_model_id, `+labelstore.ActiveSQL("?")+` AS member_active,
             COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
             COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,

@@ -19,6 +19,12 @@ func ProjectModel(tx *gorm.DB, projectID int64) (modelID int64, ok bool, err err
 	return ids[0], true, nil
 }
 
+// ProjectModelSQL is ProjectModel as a scalar subquery over the SQL
+// expression id, for the register's statements (NULL for an unknown project).
+func ProjectModelSQL(id string) string {
+	return "(SELECT p.model_id FROM projects p WHERE p.id = " + id + ")"
+}
+
 // ModelName is a model's name; ok is false for an unknown model.
 func ModelName(tx *gorm.DB, modelID int64) (name string, ok bool, err error) {
 	var names []string
