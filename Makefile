@@ -69,7 +69,7 @@ test: deps audit build ## Install missing system packages, audit, vet, frontend 
 	$(GO) vet ./...
 	$(NPM) --prefix frontend test
 	$(WITH_POSTGRES) sh -c 'status=0; \
-		$(GO) test -race -count=1 -timeout 30m ./... || status=1; \
+		COPYHOLD_BIN="$(CURDIR)/$(BIN)" $(GO) test -race -count=1 -timeout 30m ./... || status=1; \
 		COPYHOLD_BIN="$(CURDIR)/$(BIN)" MODELTEST_BIN="$(CURDIR)/bin/copyhold-modeltest" $(NPM) --prefix frontend run e2e || status=1; \
 		exit $$status'
 

@@ -209,14 +209,32 @@ func seedAcceptedPairwise(t *testing.T, api apiClient, tokens map[string]string)
 }
 
 // startServe runs `copyhold serve` until the test ends and returns its URL.
+// With COPYHOLD_BIN set (make test sets it), serve is that built binary in
+// a process of its own, as the README runs it; without it, the same code in
+// this process.
 func startServe(t *testing.T, vars map[string]string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out)
-	}()
+	if bin := os.Getenv("COPYHOLD_BIN"); bin != "" {
+		cmd := exec.CommandContext(ctx, bin, "serve")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+		for k, v := range vars {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // a graceful stop
+		cmd.WaitDelay = 15 * time.Second
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start %s serve: %v", bin, err)
+		}
+		go func() { done <- cmd.Wait() }()
+	} else {
+		go func() {
+			done <- run(ctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out)
+		}()
+	}
 	t.Cleanup(func() {
 		cancel()
 		select {
