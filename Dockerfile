@@ -17,7 +17,8 @@ RUN go mod download
 COPY . .
 COPY --from=frontend /src/frontend/dist ./frontend/dist
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /copyhold ./cmd/copyhold \
+# make binary: the Makefile's build flags (static, stripped, -tags nomsgpack), the same as make build's.
+RUN make binary VERSION=${VERSION} BIN=/copyhold \
  && mkdir /data /keys
 
 # 3. Runtime: just the static binary (CA certificates and tzdata included).

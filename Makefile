@@ -2,7 +2,7 @@
 # COPYHOLD_DATA, COPYHOLD_ADDR, ...) pass through to the binary.
 
 .DEFAULT_GOAL := help
-.PHONY: help frontend openapi build run deps audit test bench clean
+.PHONY: help frontend openapi build binary run deps audit test bench clean
 
 GO      ?= go
 NPM     ?= npm
@@ -11,6 +11,15 @@ BIN     := bin/copyhold
 # VCS stamping fails when git refuses the checkout (other owner, e.g. in CI);
 # the version comes from VERSION instead.
 export GOFLAGS ?= -buildvcs=false
+
+# How the copyhold binary is built, here, in the Dockerfile (make binary) and in
+# the start-up benchmark (cmd/copyhold/startup_bench_test.go runs make binary),
+# so what is measured is what ships. A static binary (no cgo: the pure-Go DNS
+# resolver) without gin's MessagePack codec (nomsgpack; the API speaks JSON
+# only) starts faster: docs/BENCHMARKS.md, "Start-up". The tests build with
+# the same tags.
+GO_TAGS     := nomsgpack
+GO_BUILD    := CGO_ENABLED=0 $(GO) build -tags $(GO_TAGS) -trimpath -ldflags "-s -w -X main.version=$(VERSION)"
 
 # govulncheck, pinned; installed into bin/ so that its exit code (3: findings) reaches make.
 GOVULNCHECK_VERSION := v1.10.0
@@ -32,11 +41,14 @@ frontend: frontend/node_modules/.package-lock.json ## Build the browser app into
 	$(NPM) --prefix frontend run build
 
 openapi: ## Rewrite docs/openapi.json from the server's routes and types (the browser app's types come from it)
-	COPYHOLD_WRITE_OPENAPI=1 $(GO) test ./server -run TestOpenAPIFileIsCurrent -count=1
+	COPYHOLD_WRITE_OPENAPI=1 $(GO) test -tags $(GO_TAGS) ./server -run TestOpenAPIFileIsCurrent -count=1
 
 build: frontend ## Build bin/copyhold (with the browser app embedded)
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/copyhold
+	$(GO_BUILD) -o $(BIN) ./cmd/copyhold
 	$(GO) build -o bin/copyhold-modeltest ./cmd/modeltest
+
+binary: ## Build only bin/copyhold (BIN=path), embedding frontend/dist as it is
+	$(GO_BUILD) -o $(BIN) ./cmd/copyhold
 
 run: build ## Build, migrate, load the demo data, serve
 	./$(BIN) migrate up
@@ -66,10 +78,10 @@ audit: $(GOVULNCHECK) ## Check Go and npm dependencies against the vulnerability
 # The Go tests and the browser tests share one throwaway cluster, so both run
 # in one shell under with-postgres; both run even if the first fails.
 test: deps audit build ## Install missing system packages, audit, vet, frontend unit tests, Go tests (-race) and browser tests on SQLite and PostgreSQL
-	$(GO) vet ./...
+	$(GO) vet -tags $(GO_TAGS) ./...
 	$(NPM) --prefix frontend test
 	$(WITH_POSTGRES) sh -c 'status=0; \
-		COPYHOLD_BIN="$(CURDIR)/$(BIN)" $(GO) test -race -count=1 -timeout 30m ./... || status=1; \
+		COPYHOLD_BIN="$(CURDIR)/$(BIN)" $(GO) test -tags $(GO_TAGS) -race -count=1 -timeout 30m ./... || status=1; \
 		COPYHOLD_BIN="$(CURDIR)/$(BIN)" MODELTEST_BIN="$(CURDIR)/bin/copyhold-modeltest" $(NPM) --prefix frontend run e2e || status=1; \
 		exit $$status'
 
@@ -80,7 +92,7 @@ BENCH ?= .
 PKG   ?= ./...
 bench: ## Run every benchmark and its baseline (BENCH=regexp, PKG=./pkg/... to pick): Go benchmarks, pgbench, psql \copy
 	$(WITH_POSTGRES) sh -c 'set -e; echo "load average: $$(cut -d" " -f1-3 /proc/loadavg)"; \
-		$(GO) test -run "^$$" -bench "$(BENCH)" -benchtime 2s -timeout 60m $(PKG); \
+		$(GO) test -tags $(GO_TAGS) -run "^$$" -bench "$(BENCH)" -benchtime 2s -timeout 60m $(PKG); \
 		if [ "$(BENCH)" = . ] && [ "$(PKG)" = ./... ]; then \
 			docs/bench/run-claim-bench.sh "$$TEST_DATABASE_URL" 8 300; \
 			docs/bench/run-claim-bench.sh "$$TEST_DATABASE_URL" 1 600; \

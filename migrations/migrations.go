@@ -79,6 +79,20 @@ func List(ctx context.Context, db *gorm.DB) ([]Status, error) {
 	return out, nil
 }
 
+// Applied reports whether any migration has been applied, from the highest
+// version recorded: one query, where List reads each migration's row.
+func Applied(ctx context.Context, db *gorm.DB) (bool, error) {
+	p, err := provider(db)
+	if err != nil {
+		return false, err
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	return v > 0, nil
+}
+
 // Check returns ErrOutdated when a migration is pending.
 func Check(ctx context.Context, db *gorm.DB) error {
 	p, err := provider(db)

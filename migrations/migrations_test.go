@@ -17,6 +17,9 @@ func TestUpFromEmptyThenNoop(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { s, _ := db.DB(); s.Close() }()
+			if any, err := migrations.Applied(ctx, db); err != nil || any {
+				t.Fatalf("empty database: Applied = %v, %v; want false", any, err)
+			}
 			if err := migrations.Check(ctx, db); err != migrations.ErrOutdated {
 				t.Fatalf("empty database: Check = %v, want ErrOutdated", err)
 			}
@@ -26,6 +29,9 @@ func TestUpFromEmptyThenNoop(t *testing.T) {
 			}
 			if len(applied) == 0 {
 				t.Fatal("no migration applied on an empty database")
+			}
+			if any, err := migrations.Applied(ctx, db); err != nil || !any {
+				t.Fatalf("after Up: Applied = %v, %v; want true", any, err)
 			}
 			again, err := migrations.Up(ctx, db)
 			if err != nil {

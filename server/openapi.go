@@ -153,16 +153,16 @@ func tags() []schema {
 }
 
 var (
-	ginParam      = regexp.MustCompile(`[:*]([A-Za-z_]+)`)
-	templateParam = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
+	ginParam      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[:*]([A-Za-z_]+)`) })
+	templateParam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{([A-Za-z_]+)\}`) })
 )
 
 // pathShape is a path with its parameters unnamed: OpenAPI allows one
 // template per shape, gin one name per position and method.
-func pathShape(p string) string { return templateParam.ReplaceAllString(openAPIPath(p), "{}") }
+func pathShape(p string) string { return templateParam().ReplaceAllString(openAPIPath(p), "{}") }
 
 // openAPIPath turns a gin path (/projects/:id, /tile/*path) into OpenAPI's (/projects/{id}).
-func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
+func openAPIPath(p string) string { return ginParam().ReplaceAllString(p, "{$1}") }
 
 // commonErrors are the errors a route answers because of what it is: under
 // /api (text rule, database), logged in, with a role, with a body, with an
@@ -230,8 +230,8 @@ func (o *op) operation(ss *schemaSet, tag, template string) schema {
 		out["security"] = []schema{{}, {"session": []string{}}, {"bearer": []string{}}}
 	}
 	var params []schema
-	names := templateParam.FindAllStringSubmatch(template, -1)
-	for i, m := range ginParam.FindAllStringSubmatch(o.path, -1) {
+	names := templateParam().FindAllStringSubmatch(template, -1)
+	for i, m := range ginParam().FindAllStringSubmatch(o.path, -1) {
 		s, doc := tString, ""
 		if strings.HasSuffix(m[1], "id") || m[1] == "member" || m[1] == "index" {
 			s = tInteger

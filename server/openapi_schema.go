@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"copyhold/labeling"
@@ -103,16 +104,16 @@ func (ss *schemaSet) of(v any, mode schemaMode) schema {
 	return ss.typ(reflect.TypeOf(v), mode)
 }
 
-var nonName = regexp.MustCompile(`[^A-Za-z0-9]+`)
+var nonName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9]+`) })
 
 func (ss *schemaSet) componentName(t reflect.Type, mode schemaMode) string {
-	base := nonName.ReplaceAllString(t.Name(), "")
+	base := nonName().ReplaceAllString(t.Name(), "")
 	if i := strings.IndexByte(t.Name(), '['); i > 0 { // a generic type: Page[x.Item] → PageItem
 		args := t.Name()[i+1:]
 		if j := strings.LastIndexByte(args, '.'); j >= 0 {
 			args = args[j+1:]
 		}
-		base = t.Name()[:i] + nonName.ReplaceAllString(args, "")
+		base = t.Name()[:i] + nonName().ReplaceAllString(args, "")
 	}
 	base = strings.ToUpper(base[:1]) + base[1:]
 	if mode == asRequest && !strings.HasSuffix(base, "Request") && !strings.HasSuffix(base, "Input") {

@@ -181,8 +181,8 @@ func openDB(ctx context.Context, c config, migrate bool) (*gorm.DB, error) {
 		return nil, err
 	}
 	if !migrate && migrations.IsSQLite(db) {
-		list, lerr := migrations.List(ctx, db)
-		migrate = lerr == nil && !anyApplied(list)
+		applied, aerr := migrations.Applied(ctx, db)
+		migrate = aerr == nil && !applied
 	}
 	if migrate {
 		if _, err := migrations.Up(ctx, db); err != nil {
@@ -199,15 +199,6 @@ func openDB(ctx context.Context, c config, migrate bool) (*gorm.DB, error) {
 		return nil, err
 	}
 	return db, nil
-}
-
-func anyApplied(list []migrations.Status) bool {
-	for _, s := range list {
-		if s.Applied {
-			return true
-		}
-	}
-	return false
 }
 
 func closeDB(db *gorm.DB) {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"copyhold/labeling"
@@ -19,22 +20,22 @@ import (
 var (
 	demoAspects  = []string{"battery", "phone", "headset", "sound", "volume", "quality", "case", "service", "staff", "food", "place", "price", "movie", "film", "acting", "plot", "story", "characters", "graphics", "music"}
 	demoOpinions = []string{"great", "good", "excellent", "nice", "love", "loved", "best", "amazing", "fantastic", "delicious", "bad", "poor", "terrible", "awful", "worst", "waste", "disappointed", "horrible", "hate", "unacceptable", "predictable", "lame"}
-	demoProfane  = regexp.MustCompile(`(?i)\b(crap|sucks|damn|hell)\b`)
-	demoInsult   = regexp.MustCompile(`(?i)\b(idiots?|stupid|morons?|right mind)\b`)
-	demoAdvert   = regexp.MustCompile(`(?i)\b(buy a different|do not buy|don't buy)\b`)
-	demoWord     = regexp.MustCompile(`[A-Za-z']+`)
+	demoProfane  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(crap|sucks|damn|hell)\b`) })
+	demoInsult   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(idiots?|stupid|morons?|right mind)\b`) })
+	demoAdvert   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(buy a different|do not buy|don't buy)\b`) })
+	demoWord     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z']+`) })
 )
 
 // demoModeration is the categories a careful moderator picks for text.
 func demoModeration(text string) []string {
 	var cs []string
-	if demoInsult.MatchString(text) {
+	if demoInsult().MatchString(text) {
 		cs = append(cs, "harassment")
 	}
-	if demoProfane.MatchString(text) {
+	if demoProfane().MatchString(text) {
 		cs = append(cs, "profanity")
 	}
-	if demoAdvert.MatchString(text) {
+	if demoAdvert().MatchString(text) {
 		cs = append(cs, "spam")
 	}
 	return cs
@@ -72,7 +73,7 @@ func demoTopics(text, source string) []string {
 // demoSpans marks every aspect and opinion word, in code points.
 func demoSpans(text string) []map[string]any {
 	spans := []map[string]any{}
-	for _, loc := range demoWord.FindAllStringIndex(text, -1) {
+	for _, loc := range demoWord().FindAllStringIndex(text, -1) {
 		w := strings.ToLower(text[loc[0]:loc[1]])
 		label := ""
 		switch {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -143,13 +144,13 @@ type ReleaseRequest struct {
 	SnapshotHashes []string `json:"snapshot_hashes"`
 }
 
-var releaseVersion = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+:-]{0,99}$`)
-var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var releaseVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+:-]{0,99}$`) })
+var sha256Hex = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // Check validates and normalises a release request.
 func (r ReleaseRequest) Check() (ReleaseRequest, error) {
 	r.Version = strings.TrimSpace(r.Version)
-	if !releaseVersion.MatchString(r.Version) {
+	if !releaseVersion().MatchString(r.Version) {
 		return r, fault.ErrInvalid.With("version: 1–100 of A-Z a-z 0-9 . _ + : -, starting with a letter or digit")
 	}
 	r.BaseModel, r.Checkpoint = strings.TrimSpace(r.BaseModel), strings.TrimSpace(r.Checkpoint)
@@ -169,7 +170,7 @@ func (r ReleaseRequest) Check() (ReleaseRequest, error) {
 	var hs []string
 	for _, h := range r.SnapshotHashes {
 		h = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "sha256:"))
-		if !sha256Hex.MatchString(h) {
+		if !sha256Hex().MatchString(h) {
 			return r, fault.ErrInvalid.With("snapshot_hashes: %q is not a SHA-256 hex digest", h)
 		}
 		if !seen[h] {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"copyhold/labeling/model"
@@ -173,10 +174,12 @@ func NamesSelf(text, modelName, endpointName string) bool {
 			}
 		}
 	}
-	return selfRE.MatchString(low)
+	return selfRE().MatchString(low)
 }
 
-var selfRE = regexp.MustCompile(`\b(as an? (ai|large) language model|i am an? (ai|language) model|as (llama|mistral|qwen|gemma|phi|gpt|claude|deepseek)\b|i('m| am) (llama|mistral|qwen|gemma|phi|chatgpt|gpt-\d|claude|deepseek))`)
+var selfRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(as an? (ai|large) language model|i am an? (ai|language) model|as (llama|mistral|qwen|gemma|phi|gpt|claude|deepseek)\b|i('m| am) (llama|mistral|qwen|gemma|phi|chatgpt|gpt-\d|claude|deepseek))`)
+})
 
 // nameWords are the distinctive words of a model or endpoint name: "meta-llama/Llama-3.1-8B-Instruct"
 // gives "llama". Short or generic words (sizes, "instruct", "chat") are ignored.

@@ -78,12 +78,12 @@ func (m Member) MayGrant(r Role) bool {
 	return false
 }
 
-var loginRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
+var loginRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`) })
 
 // NormalizeLogin lower-cases a login and checks its shape.
 func NormalizeLogin(s string) (string, error) {
 	l := strings.ToLower(strings.TrimSpace(s))
-	if !loginRE.MatchString(l) {
+	if !loginRE().MatchString(l) {
 		return "", fault.ErrInvalid.With("login must be 2-40 characters: letters, digits, dot, dash or underscore, starting with a letter or digit")
 	}
 	return l, nil

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"copyhold/labeling/fault"
 )
@@ -117,12 +118,12 @@ var named = []string{"Enter", "ArrowUp", "ArrowDown", "PageUp", "PageDown", "Ins
 
 // keyForm: optional Ctrl+, Alt+, then Shift+ only before a named key (a
 // printable key is the character Shift gives), then the key.
-var keyForm = regexp.MustCompile(`^(Ctrl\+)?(Alt\+)?(Shift\+)?(.+)$`)
+var keyForm = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(Ctrl\+)?(Alt\+)?(Shift\+)?(.+)$`) })
 
 // checkKey accepts a key in the form the browser app writes: one printable
 // character, lower case for letters, or a named key, after Ctrl+/Alt+/Shift+.
 func checkKey(k string) error {
-	m := keyForm.FindStringSubmatch(k)
+	m := keyForm().FindStringSubmatch(k)
 	if m == nil {
 		return ErrBadKey.With("key %q is empty", k)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -58,7 +59,7 @@ type FunctionCall struct {
 	Arguments string `json:"arguments"`
 }
 
-var turnIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
+var turnIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`) })
 
 // rawMessage receives a message before checking; Content is raw so that a
 // null or an array can be named in the error.
@@ -209,7 +210,7 @@ func (c *convCheck) message(p string, i int, raw json.RawMessage) (Message, erro
 		m.ID = fmt.Sprintf("%s%d", c.idPrefix, i)
 	}
 	if m.ID != "" {
-		if !turnIDRE.MatchString(m.ID) {
+		if !turnIDRE().MatchString(m.ID) {
 			return bad(".id %s must be 1-64 letters, digits, '_', '.' or '-', starting with a letter", QuoteShort(m.ID))
 		}
 		if q, dup := c.ids[m.ID]; dup {

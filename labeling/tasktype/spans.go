@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // SpansSchema: mark labelled spans of the text in Field.
@@ -50,7 +51,9 @@ type AnswerSpan struct {
 	Text   string `json:"text"`
 }
 
-var cssColorRE = regexp.MustCompile(`^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9., %]{1,40}\))$`)
+var cssColorRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9., %]{1,40}\))$`)
+})
 
 func (s *SpansSchema) normalise() error {
 	if err := requiredField("field", &s.Field, "text"); err != nil {
@@ -81,7 +84,7 @@ func (s *SpansSchema) normalise() error {
 		if err := checkText(p+".description", l.Description, maxDescriptionLen); err != nil {
 			return err
 		}
-		if l.Color = strings.TrimSpace(l.Color); l.Color != "" && !cssColorRE.MatchString(l.Color) {
+		if l.Color = strings.TrimSpace(l.Color); l.Color != "" && !cssColorRE().MatchString(l.Color) {
 			return fmt.Errorf("%s.color: %s is not a CSS colour (#rgb, #rrggbb, a name or rgb(…))", p, QuoteShort(l.Color))
 		}
 		keys[i] = &l.Hotkey

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -60,7 +61,7 @@ func DefaultRubricScale() []ScalePoint {
 		{Value: 4, Label: "Good"}, {Value: 5, Label: "Excellent"}}
 }
 
-var criterionIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var criterionIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`) })
 
 func (s *RubricSchema) normalise() error {
 	if err := optionalField("prompt_field", &s.PromptField, "prompt"); err != nil {
@@ -76,7 +77,7 @@ func (s *RubricSchema) normalise() error {
 	for i := range s.Criteria {
 		c := &s.Criteria[i]
 		p := fmt.Sprintf("criteria[%d]", i)
-		if !criterionIDRE.MatchString(c.ID) {
+		if !criterionIDRE().MatchString(c.ID) {
 			return fmt.Errorf("%s.id: %s must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit", p, QuoteShort(c.ID))
 		}
 		if j, dup := seen[c.ID]; dup {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"copyhold/labeling/model"
@@ -31,7 +32,7 @@ const (
 // the server's other secrets (its database URL, …) to a model server.
 const KeyEnvPrefix = "MODEL_API_KEY"
 
-var envName = regexp.MustCompile(`^MODEL_API_KEY[A-Z0-9_]{0,100}$`)
+var envName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^MODEL_API_KEY[A-Z0-9_]{0,100}$`) })
 
 func invalid(f string, a ...any) error { return model.ErrInvalidEndpoint.With(f, a...) }
 
@@ -47,7 +48,7 @@ func cleanText(field, v string, limit int) (string, error) {
 }
 
 func checkKeyEnv(v string) error {
-	if v != "" && !envName.MatchString(v) {
+	if v != "" && !envName().MatchString(v) {
 		return invalid("key_env must be an environment variable name starting with %s (upper case, digits, _)", KeyEnvPrefix)
 	}
 	return nil
