@@ -78,7 +78,8 @@ func TestServeHealthAndShutdown(t *testing.T) {
 			}()
 			re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 			var base string
-			for i := 0; i < 200 && base == ""; i++ {
+			// Up to 30 s: a fresh SQLite database migrates first, slowly under -race on a busy machine.
+			for i := 0; i < 1200 && base == ""; i++ {
 				if m := re.FindStringSubmatch(out.String()); m != nil {
 					base = m[1]
 				}
