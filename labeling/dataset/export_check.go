@@ -94,7 +94,9 @@ func checkExportSchema(o ExportOptions, s tasktype.Schema, project string) error
 	case conv && f == ExportTRLDPO:
 		return unsupported("text prompts and responses (standard rows)", "holds conversations: use trl-dpo-conversational, trl-preference-implicit, trl-reward or openai-dpo")
 	case conv && f == ExportLabelStudio:
-		return unsupported("text fields", "holds conversations, which Label Studio results cannot point at: use jsonl")
+		if need := lsConversationNeeds(o.TaskType, turn); need != "" {
+			return unsupported(need, "labels "+lsConversationHas(o.TaskType, turn)+": use jsonl")
+		}
 	case conv && f == ExportTRLKTO && o.TaskType == tasktype.TaskRubric && turn == "":
 		return unsupported("rated assistant turns", "has none")
 	}
@@ -201,4 +203,37 @@ func exportLongTurnSpans(spans []tasktype.AnswerSpan) ([]exportLongValue, error)
 		i = j
 	}
 	return out, nil
+}
+
+// lsConversationNeeds says what Label Studio lacks for a task type over a
+// conversation ("" when it can represent it): the conversation is a
+// <Paragraphs layout="dialogue">, which takes <Choices> over the whole
+// dialogue and <ParagraphLabels> inside one paragraph (a turn), nothing else.
+func lsConversationNeeds(tt tasktype.TaskType, turn string) string {
+	switch tt {
+	case tasktype.TaskClassification, tasktype.TaskMultiLabel, tasktype.TaskSpans:
+		return ""
+	case tasktype.TaskRubric:
+		if turn == tasktype.TurnEachAssistant {
+			return "one rating per task (Label Studio has no rating per dialogue turn)"
+		}
+		return "ratings of a text (Label Studio ratings of a dialogue do not name the rated turn)"
+	case tasktype.TaskPairwise, tasktype.TaskRanking:
+		return "text candidates (Label Studio's <Pairwise> and <Ranker> compare texts, not candidate next turns of a dialogue)"
+	case tasktype.TaskRewrite:
+		return "a text to rewrite (Label Studio has no diffable rewrite of a dialogue turn)"
+	}
+	return "a task type Label Studio has results for (moderation has none)"
+}
+
+func lsConversationHas(tt tasktype.TaskType, turn string) string {
+	switch {
+	case tt == tasktype.TaskRubric && turn == tasktype.TurnEachAssistant:
+		return "every assistant turn of a conversation"
+	case tt == tasktype.TaskPairwise || tt == tasktype.TaskRanking:
+		return "candidate next turns of a conversation"
+	case turn != "":
+		return "the " + strings.ReplaceAll(turn, "_", " ") + " turn of a conversation"
+	}
+	return "a conversation"
 }

@@ -184,7 +184,7 @@ func TestExportConversationUnsupported(t *testing.T) {
 		{ExportTRLStepwise, tasktype.TaskPairwise, pairConv, ExportSettings{}, `trl-stepwise needs per-turn ratings (a rubric over a conversation with turn each_assistant); project "P" is pairwise`, ErrExportUnsupported},
 		{ExportTRLDPO, tasktype.TaskPairwise, pairConv, ExportSettings{}, `trl-dpo needs text prompts and responses (standard rows); project "P" holds conversations`, ErrExportUnsupported},
 		{ExportOpenAIChat, tasktype.TaskRubric, rubricPlain, ExportSettings{}, `openai-chat needs a conversation to weight`, ErrExportUnsupported},
-		{ExportLabelStudio, tasktype.TaskPairwise, pairConv, ExportSettings{}, `labelstudio needs text fields`, ErrExportUnsupported},
+		{ExportLabelStudio, tasktype.TaskPairwise, pairConv, ExportSettings{}, `labelstudio needs text candidates`, ErrExportUnsupported},
 		{ExportOpenAIChat, tasktype.TaskRubric, rubricConv, ExportSettings{WeightZero: []string{"odd"}}, `weight_zero takes`, ErrExportOptions},
 		{ExportTRLDPOConv, tasktype.TaskPairwise, pairConv, ExportSettings{WeightZero: []string{WeightHistory}}, `weight_zero applies to openai-chat only`, ErrExportOptions},
 		{ExportTRLDPOConv, tasktype.TaskPairwise, pairConv, ExportSettings{Pairs: PairsBestVsRest}, `applies to ranking projects only`, ErrExportOptions},

@@ -34,7 +34,7 @@ type lsObject struct {
 var (
 	lsLayoutTags  = []string{"View", "Header", "Style", "Collapse", "Panel", "Filter", "Choice", "Label"}
 	lsObjectTags  = []string{"Text", "HyperText", "List", "Paragraphs"}
-	lsControlTags = []string{"Choices", "Labels", "Rating", "TextArea", "Pairwise", "Ranker"}
+	lsControlTags = []string{"Choices", "Labels", "ParagraphLabels", "Rating", "TextArea", "Pairwise", "Ranker"}
 )
 
 // ParseLSConfig maps a Label Studio labeling config to our task type and a
@@ -106,10 +106,12 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 		if l := o.attrs["layout"]; l != "dialogue" {
 			return "", false, ErrLSConfig.With("Label Studio config: <Paragraphs name=%q> needs layout=\"dialogue\" to be a conversation, not %q", o.name, l)
 		}
-		for k, def := range map[string]string{"nameKey": "author", "textKey": "text"} {
-			if v := o.attrs[k]; v != "" && v != def {
-				return "", false, ErrLSConfig.With("Label Studio config: <Paragraphs name=%q> %s=%q: copyhold reads dialogue entries with the default keys author and text", o.name, k, v)
-			}
+		// Entries are {author, text} (the defaults) or copyhold's own messages
+		// {role, content} (nameKey="role" textKey="content", as its exports write).
+		name, text := o.attrs["nameKey"], o.attrs["textKey"]
+		if (name != "" && name != "author" && name != "role") || (text != "" && text != "text" && text != "content") ||
+			(name == "role") != (text == "content") {
+			return "", false, ErrLSConfig.With("Label Studio config: <Paragraphs name=%q> nameKey=%q textKey=%q: copyhold reads dialogue entries with the default keys author and text, or as messages with nameKey=\"role\" textKey=\"content\"", o.name, name, text)
 		}
 		return o.value, true, nil
 	}
@@ -156,6 +158,20 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 		}
 		// Label Studio lets spans overlap; keep that so its annotations import.
 		tt, schema = tasktype.TaskSpans, tasktype.SpansSchema{Field: f, Labels: labels, AllowOverlap: true}
+	case "ParagraphLabels": // spans inside the turns of a dialogue
+		if _, err := field(c, c.toName, "Paragraphs"); err != nil {
+			return "", nil, names, err
+		}
+		conv, _, err := dialogue(c, c.toName)
+		if err != nil {
+			return "", nil, names, err
+		}
+		labels := make([]tasktype.SpanLabel, 0, len(c.children))
+		for _, ch := range c.children {
+			o := lsOption(ch)
+			labels = append(labels, tasktype.SpanLabel{Value: o.Value, Label: o.Label, Hotkey: o.Hotkey, Color: ch["background"]})
+		}
+		tt, schema = tasktype.TaskSpans, tasktype.SpansSchema{Labels: labels, AllowOverlap: true, ConversationField: conv, Turn: tasktype.TurnEach}
 	case "Rating":
 		rs := tasktype.RubricSchema{}
 		for _, c := range controls {

@@ -26,6 +26,10 @@ func DefaultLSNames(tt tasktype.TaskType, schema json.RawMessage) LSNames {
 	if err != nil {
 		return LSNames{}
 	}
+	if conv, _ := tasktype.ConversationOf(s); conv != "" && (tt == tasktype.TaskClassification || tt == tasktype.TaskMultiLabel || tt == tasktype.TaskSpans) {
+		// The <Paragraphs> object SchemaToLSConfig writes is named after the field.
+		return LSNames{Control: lsChoicesName, Object: conv}
+	}
 	switch sc := s.(type) {
 	case *tasktype.ClassificationSchema:
 		return LSNames{Control: lsChoicesName, Object: sc.Field}
@@ -107,6 +111,9 @@ func schemaFields(tt tasktype.TaskType, schema json.RawMessage) []string {
 	s, err := tasktype.ParseSchema(tt, schema)
 	if err != nil {
 		return nil
+	}
+	if conv, turn := tasktype.ConversationOf(s); conv != "" {
+		return []string{"conversation:" + conv, "turn:" + turn}
 	}
 	switch sc := s.(type) {
 	case *tasktype.ClassificationSchema:

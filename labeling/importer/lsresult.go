@@ -26,12 +26,18 @@ type lsResultItem struct {
 type lsValue struct {
 	Choices  []string        `json:"choices,omitempty"`
 	Labels   []string        `json:"labels,omitempty"`
-	Start    *int            `json:"start,omitempty"`
-	End      *int            `json:"end,omitempty"`
+	Start    *lsIndex        `json:"start,omitempty"`
+	End      *lsIndex        `json:"end,omitempty"`
 	Text     json.RawMessage `json:"text,omitempty"` // string for labels, array for textarea
 	Rating   *float64        `json:"rating,omitempty"`
 	Selected string          `json:"selected,omitempty"`
 	Ranker   json.RawMessage `json:"ranker,omitempty"`
+	// Paragraph regions (<ParagraphLabels> on <Paragraphs>): start and end
+	// are paragraph indices (Label Studio writes them as strings, its docs
+	// as numbers), the offsets UTF-16 units inside those paragraphs.
+	ParagraphLabels []string `json:"paragraphlabels,omitempty"`
+	StartOffset     *int     `json:"startOffset,omitempty"`
+	EndOffset       *int     `json:"endOffset,omitempty"`
 }
 
 // LSResultToAnswer converts a Label Studio `result` array into our answer for
@@ -87,6 +93,18 @@ func LSResultToAnswer(tt tasktype.TaskType, schema, data, result json.RawMessage
 		}
 		answer = tasktype.MultiLabelAnswer{Choices: got}
 	case *tasktype.SpansSchema:
+		if sc.ConversationField != "" {
+			vals := make([]lsValue, len(all))
+			for i, t := range all {
+				vals[i] = t.v
+			}
+			spans, err := lsParagraphSpans(d, sc.ConversationField, vals)
+			if err != nil {
+				return nil, err
+			}
+			answer = tasktype.SpansAnswer{Spans: spans}
+			break
+		}
 		text, err := d.Text(sc.Field, false)
 		if err != nil {
 			return nil, err
@@ -100,11 +118,11 @@ func LSResultToAnswer(tt tasktype.TaskType, schema, data, result json.RawMessage
 			if t.v.Start == nil || t.v.End == nil {
 				return nil, ErrLSResult.With("Label Studio result[%d]: labels without start/end text offsets (HyperText/xpath regions are not supported)", i)
 			}
-			start, err := idx.FromUTF16(*t.v.Start)
+			start, err := idx.FromUTF16(int(*t.v.Start))
 			if err != nil {
 				return nil, tasktype.ErrOffsetOutOfRange.With("Label Studio result[%d].value.start: %s", i, err.Error())
 			}
-			end, err := idx.FromUTF16(*t.v.End)
+			end, err := idx.FromUTF16(int(*t.v.End))
 			if err != nil {
 				return nil, tasktype.ErrOffsetOutOfRange.With("Label Studio result[%d].value.end: %s", i, err.Error())
 			}
@@ -278,6 +296,12 @@ func AnswerToLSResultNamed(tt tasktype.TaskType, schema, data, answer json.RawMe
 	case *tasktype.SpansSchema:
 		var a tasktype.SpansAnswer
 		_ = json.Unmarshal(norm, &a)
+		if sc.ConversationField != "" {
+			if err := lsParagraphResults(d, sc.ConversationField, a.Spans, names, add); err != nil {
+				return nil, err
+			}
+			break
+		}
 		text, _ := d.Text(sc.Field, false)
 		idx := tasktype.NewTextIndex(text)
 		for _, sp := range a.Spans {
@@ -348,6 +372,13 @@ func SchemaToLSConfig(tt tasktype.TaskType, schema json.RawMessage) (string, err
 		}
 	}
 	b.WriteString("<View>\n")
+	if conv, _ := tasktype.ConversationOf(s); conv != "" {
+		if err := lsDialogueConfig(&b, tt, s, conv); err != nil {
+			return "", err
+		}
+		b.WriteString("</View>\n")
+		return b.String(), nil
+	}
 	switch sc := s.(type) {
 	case *tasktype.ClassificationSchema, *tasktype.MultiLabelSchema:
 		field, choice, opts := "", "single", []tasktype.ChoiceOption(nil)
