@@ -178,6 +178,12 @@ func TestExportLabelStudioConversationOffsets(t *testing.T) {
 	if !differ {
 		t.Error("the fixture should have spans whose UTF-16 offsets differ from their code points")
 	}
+	// The manifest of the file names the convention.
+	m := ExportManifest{Format: ExportLabelStudio, TaskType: tasktype.TaskSpans, Conversational: true}
+	m.AddStats(ExportStats{})
+	if m.Offsets != OffsetsUTF16 {
+		t.Errorf("manifest offsets = %q, want %q", m.Offsets, OffsetsUTF16)
+	}
 }
 
 // Label Studio writes paragraph indices as strings, its docs as numbers:

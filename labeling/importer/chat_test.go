@@ -194,3 +194,57 @@ func TestLSConfigParagraphsDialogue(t *testing.T) {
 		}
 	}
 }
+
+// <ParagraphLabels> on a dialogue makes a spans project over the
+// conversation; copyhold's own message keys (nameKey role, textKey content)
+// are read like the defaults, a half-changed pair is refused.
+func TestLSConfigParagraphLabels(t *testing.T) {
+	config := `<View><Paragraphs name="chat" value="$messages" layout="dialogue" nameKey="role" textKey="content"/>` +
+		`<ParagraphLabels name="ner" toName="chat"><Label value="City" alias="CITY" background="#ff0000"/><Label value="FOOD"/></ParagraphLabels></View>`
+	tt, schema, names, err := ParseLSConfigNames([]byte(config))
+	if err != nil || tt != tasktype.TaskSpans {
+		t.Fatalf("%s %v", tt, err)
+	}
+	for _, want := range []string{`"conversation_field":"messages"`, `"turn":"each"`, `"value":"CITY"`, `"label":"City"`, `"allow_overlap":true`} {
+		if !strings.Contains(string(schema), want) {
+			t.Errorf("schema %s lacks %s", schema, want)
+		}
+	}
+	if names.Control != "ner" || names.Object != "chat" {
+		t.Errorf("names = %+v", names)
+	}
+	data := json.RawMessage(`{"messages":[{"role":"user","content":"🙂 Bern?"}]}`)
+	result := json.RawMessage(`[{"from_name":"ner","to_name":"chat","type":"paragraphlabels","value":{"start":"0","end":"0","startOffset":3,"endOffset":7,"text":"Bern","paragraphlabels":["CITY"]}}]`)
+	ans, err := LSResultToAnswer(tt, schema, data, result)
+	if err != nil || string(ans) != `{"spans":[{"turn_id":"t0","start":2,"end":6,"label":"CITY","text":"Bern"}]}` {
+		t.Errorf("answer = %s, %v", ans, err)
+	}
+	back, err := AnswerToLSResultNamed(tt, schema, data, ans, names)
+	if err != nil || !strings.Contains(string(back), `"startOffset":3`) || !strings.Contains(string(back), `"start":"0"`) || !strings.Contains(string(back), `"from_name":"ner"`) {
+		t.Errorf("result = %s, %v", back, err)
+	}
+	if _, err := CheckLSConfigFits(config, tt, schema); err != nil {
+		t.Errorf("fits: %v", err)
+	}
+	other := strings.Replace(string(schema), `"conversation_field":"messages"`, `"conversation_field":"chat"`, 1)
+	if _, err := CheckLSConfigFits(config, tt, json.RawMessage(other)); err == nil {
+		t.Errorf("a config over messages fits a project over chat")
+	}
+	// A rubric over a dialogue still compares its criteria.
+	rating := `<View><Paragraphs name="chat" value="$messages" layout="dialogue"/><Rating name="quality" toName="chat"/></View>`
+	rtt, rschema, _ := ParseLSConfig([]byte(rating))
+	if _, err := CheckLSConfigFits(rating, rtt, rschema); err != nil {
+		t.Errorf("rubric fits: %v", err)
+	}
+	if _, err := CheckLSConfigFits(rating, rtt, json.RawMessage(strings.Replace(string(rschema), `"quality"`, `"other"`, 1))); err == nil {
+		t.Errorf("a rubric config fits other criteria")
+	}
+	for _, bad := range []struct{ config, want string }{
+		{`<View><Paragraphs name="chat" value="$d" layout="dialogue" nameKey="role"/><Choices name="c" toName="chat"><Choice value="a"/><Choice value="b"/></Choices></View>`, `nameKey="role" textKey=""`},
+		{`<View><Text name="t" value="$t"/><ParagraphLabels name="l" toName="t"><Label value="A"/></ParagraphLabels></View>`, `supported here: Paragraphs`},
+	} {
+		if _, _, err := ParseLSConfig([]byte(bad.config)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("got %v, want %q", err, bad.want)
+		}
+	}
+}

@@ -113,7 +113,13 @@ func schemaFields(tt tasktype.TaskType, schema json.RawMessage) []string {
 		return nil
 	}
 	if conv, turn := tasktype.ConversationOf(s); conv != "" {
-		return []string{"conversation:" + conv, "turn:" + turn}
+		out := []string{"conversation:" + conv, "turn:" + turn}
+		if r, ok := s.(*tasktype.RubricSchema); ok {
+			for _, c := range r.Criteria {
+				out = append(out, c.ID)
+			}
+		}
+		return out
 	}
 	switch sc := s.(type) {
 	case *tasktype.ClassificationSchema:
