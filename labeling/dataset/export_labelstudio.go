@@ -97,6 +97,13 @@ func (w *exportWriter) emitLabelStudio(row *ExportRow, ts tasktype.Schema, d tas
 	if row.LSNames != nil {
 		names = *row.LSNames
 	}
+	if field, _ := tasktype.ConversationOf(ts); field != "" && names.AuthorText {
+		b, err := lsDialogueData(d, field)
+		if err != nil {
+			return "", ErrExportRow.With("item %d: %s", row.ItemID, err.Error())
+		}
+		task.Data = b
+	}
 	for _, a := range w.lsAnswers(row) {
 		res, err := importer.AnswerToLSResultNamed(w.opts.TaskType, row.Schema, row.Data, a.answer, names)
 		if errors.Is(err, importer.ErrLSResult) {
@@ -188,4 +195,38 @@ func (w *exportWriter) finishLabelStudio() error {
 	}
 	_, err := w.bw.WriteString("\n]\n")
 	return err
+}
+
+// lsDialogueEntry is a message as a <Paragraphs layout="dialogue"> with
+// Label Studio's default keys shows it: author and text, then the message
+// keys the importer takes back (fromDialogue). Weights are not written.
+type lsDialogueEntry struct {
+	Author     string              `json:"author"`
+	Text       string              `json:"text"`
+	ID         string              `json:"id,omitempty"`
+	Name       string              `json:"name,omitempty"`
+	ToolCalls  []tasktype.ToolCall `json:"tool_calls,omitempty"`
+	ToolCallID string              `json:"tool_call_id,omitempty"`
+}
+
+// lsDialogueData is the item data with the conversation data[field]
+// written as {author, text} entries, for a project whose Label Studio
+// config reads them (a project made from such a config).
+func lsDialogueData(d tasktype.ItemFields, field string) (json.RawMessage, error) {
+	msgs, err := d.Conversation(field)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]lsDialogueEntry, len(msgs))
+	for i, m := range msgs {
+		entries[i] = lsDialogueEntry{Author: m.Role, Text: m.Content, ID: m.ID, Name: m.Name, ToolCalls: m.ToolCalls, ToolCallID: m.ToolCallID}
+	}
+	out := make(map[string]json.RawMessage, len(d))
+	for k, v := range d {
+		out[k] = v
+	}
+	if out[field], err = json.Marshal(entries); err != nil {
+		return nil, err
+	}
+	return json.Marshal(out)
 }

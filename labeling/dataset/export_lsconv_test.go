@@ -236,3 +236,47 @@ func TestExportLabelStudioConversationRefused(t *testing.T) {
 		}
 	}
 }
+
+// A project made from a Label Studio config whose dialogue has the default
+// keys gets its conversations back as {author, text} entries (with the turn
+// ids and tool calls beside them), under the config's names, and the file
+// imports back to the same data and answers.
+func TestExportLabelStudioConversationAuthorText(t *testing.T) {
+	for _, c := range []struct {
+		name, config, data, answer, want string
+	}{
+		{"spans", `<View><Paragraphs name="chat" value="$messages" layout="dialogue"/><ParagraphLabels name="ner" toName="chat"><Label value="Food" alias="FOOD"/><Label value="City" alias="CITY"/></ParagraphLabels></View>`,
+			lsConvData, `{"spans":[{"turn_id":"t1","start":14,"end":20,"label":"FOOD"}]}`,
+			`"from_name":"ner","id":"ner-1","origin":"manual","to_name":"chat","type":"paragraphlabels","value":{"end":"1","endOffset":22,"paragraphlabels":["FOOD"],"start":"1","startOffset":16,"text":"Gurken"}`},
+		{"classification", `<View><Paragraphs name="chat" value="$messages" layout="dialogue"/><Choices name="outcome" toName="chat"><Choice value="resolved"/><Choice value="open"/></Choices></View>`,
+			`{` + convHistory + `,` + convTools + `}`, `{"choice":"open"}`,
+			`"from_name":"outcome","id":"outcome-1","origin":"manual","to_name":"chat","type":"choices","value":{"choices":["open"]}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tt, schema, names, err := importer.ParseLSConfigNames([]byte(c.config))
+			if err != nil || !names.AuthorText {
+				t.Fatalf("config: %v %+v", err, names)
+			}
+			row := lsConvRow(t, tt, string(schema), c.data, c.answer, 30)
+			row.LSNames = &names
+			out, _ := exportWrite(t, ExportOptions{Format: ExportLabelStudio, TaskType: tt}, []ExportRow{row})
+			if !strings.Contains(out, c.want) || !strings.Contains(out, `{"author":"user","text":`) || strings.Contains(out, `"role"`) {
+				t.Errorf("export:\n%s", out)
+			}
+			n := 0
+			err = importer.ReadWithOptions(strings.NewReader(out), "labelstudio", tt, schema, importer.Options{Annotations: importer.AnnotationsGold}, func(r importer.Record) error {
+				if !exportJSONEqual(t, r.Data, row.Data) {
+					t.Errorf("data %s, want %s", r.Data, row.Data)
+				}
+				if string(r.Gold) != string(row.Answer) {
+					t.Errorf("answer %s, want %s", r.Gold, row.Answer)
+				}
+				n++
+				return nil
+			})
+			if err != nil || n != 1 {
+				t.Fatalf("re-import: %d, %v", n, err)
+			}
+		})
+	}
+}

@@ -241,7 +241,10 @@ var dialogueRoles = map[string]string{
 }
 
 // fromDialogue turns a Label Studio dialogue entry {"author", "text"} (the
-// default nameKey and textKey of <Paragraphs layout="dialogue">) into a message.
+// default nameKey and textKey of <Paragraphs layout="dialogue">) into a
+// message. The message keys copyhold's own export writes beside them (id,
+// name, tool_call_id as strings, tool_calls as an array) are kept; any other
+// key (Label Studio's start, duration, …) is dropped.
 func fromDialogue(p string, m chatMessage) error {
 	var author, text string
 	if json.Unmarshal(m["author"], &author) != nil || author == "" {
@@ -254,8 +257,12 @@ func fromDialogue(p string, m chatMessage) error {
 	if !ok {
 		return fmt.Errorf("%s.author %s is not a role; name the speakers user, assistant, system or tool (also: human, bot, agent, ai)", p, tasktype.QuoteShort(author))
 	}
-	for k := range m {
-		delete(m, k)
+	for k, v := range m {
+		t := bytes.TrimSpace(v)
+		keep := len(t) > 0 && ((k == "tool_calls" && t[0] == '[') || ((k == "id" || k == "name" || k == "tool_call_id") && t[0] == '"'))
+		if !keep {
+			delete(m, k)
+		}
 	}
 	m["role"], _ = json.Marshal(role)
 	m["content"], _ = json.Marshal(text)

@@ -113,6 +113,7 @@ func parseLSConfig(config []byte) (tasktype.TaskType, json.RawMessage, LSNames, 
 			(name == "role") != (text == "content") {
 			return "", false, ErrLSConfig.With("Label Studio config: <Paragraphs name=%q> nameKey=%q textKey=%q: copyhold reads dialogue entries with the default keys author and text, or as messages with nameKey=\"role\" textKey=\"content\"", o.name, name, text)
 		}
+		names.AuthorText = name != "role"
 		return o.value, true, nil
 	}
 	var (

@@ -17,6 +17,10 @@ type LSNames struct {
 	Object  string // to_name (pairwise: the control's own name, as Label Studio writes it)
 	// Ratings is a rubric's to_name per criterion id.
 	Ratings map[string]string
+	// AuthorText says the config's <Paragraphs layout="dialogue"> reads
+	// entries with Label Studio's default keys {author, text}; otherwise a
+	// conversation is written as copyhold's messages {role, content}.
+	AuthorText bool
 }
 
 // DefaultLSNames are the names of the config SchemaToLSConfig writes: fixed
