@@ -207,8 +207,8 @@ func exportLongTurnSpans(spans []tasktype.AnswerSpan) ([]exportLongValue, error)
 
 // lsConversationNeeds says what Label Studio lacks for a task type over a
 // conversation ("" when it can represent it): the conversation is a
-// <Paragraphs layout="dialogue">, which takes <Choices> over the whole
-// dialogue and <ParagraphLabels> inside one paragraph (a turn), nothing else.
+// <Paragraphs layout="dialogue">, which takes <Choices> and <Rating> over the
+// whole dialogue and <ParagraphLabels> inside one paragraph (a turn).
 func lsConversationNeeds(tt tasktype.TaskType, turn string) string {
 	switch tt {
 	case tasktype.TaskClassification, tasktype.TaskMultiLabel, tasktype.TaskSpans:
@@ -217,7 +217,7 @@ func lsConversationNeeds(tt tasktype.TaskType, turn string) string {
 		if turn == tasktype.TurnEachAssistant {
 			return "one rating per task (Label Studio has no rating per dialogue turn)"
 		}
-		return "ratings of a text (Label Studio ratings of a dialogue do not name the rated turn)"
+		return "" // <Rating> on the dialogue: the importer reads it as the last assistant turn's
 	case tasktype.TaskPairwise, tasktype.TaskRanking:
 		return "text candidates (Label Studio's <Pairwise> and <Ranker> compare texts, not candidate next turns of a dialogue)"
 	case tasktype.TaskRewrite:

@@ -39,6 +39,7 @@ func lsConvRow(t *testing.T, tt tasktype.TaskType, schema, data, answer string, 
 func lsConvFixtures(t *testing.T) map[string][]ExportRow {
 	cls := `{"conversation_field":"messages","choices":[{"value":"helpful"},{"value":"unhelpful","label":"Not helpful"}]}`
 	multi := `{"conversation_field":"messages","turn":"last_assistant","choices":[{"value":"polite"},{"value":"on_topic"},{"value":"wrong"}]}`
+	rubric := `{"conversation_field":"messages","turn":"last_assistant","criteria":[{"id":"helpful","label":"Helpful"},{"id":"correct"}]}`
 	return map[string][]ExportRow{
 		"spans": {
 			lsConvRow(t, tasktype.TaskSpans, lsConvSpansSchema, lsConvData,
@@ -52,6 +53,10 @@ func lsConvFixtures(t *testing.T) map[string][]ExportRow {
 		"multilabel": {
 			lsConvRow(t, tasktype.TaskMultiLabel, multi, lsConvData, `{"choices":["polite","on_topic"]}`, 24),
 		},
+		// Ratings of the last assistant turn; the rationale has no Label Studio form.
+		"rubric": {
+			lsConvRow(t, tasktype.TaskRubric, rubric, lsConvData, `{"scores":{"helpful":4,"correct":5}}`, 25),
+		},
 	}
 }
 
@@ -64,6 +69,7 @@ func TestExportLabelStudioConversation(t *testing.T) {
 		{"labelstudio-conv-spans", "spans", tasktype.TaskSpans},
 		{"labelstudio-conv-classification", "classification", tasktype.TaskClassification},
 		{"labelstudio-conv-multilabel", "multilabel", tasktype.TaskMultiLabel},
+		{"labelstudio-conv-rubric", "rubric", tasktype.TaskRubric},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rows := fx[c.fixture]
@@ -223,7 +229,6 @@ func TestExportLabelStudioConversationRefused(t *testing.T) {
 		want   string
 	}{
 		{tasktype.TaskRubric, conv(`,"criteria":[{"id":"c"}]`), `labelstudio needs one rating per task (Label Studio has no rating per dialogue turn); project "P" labels every assistant turn of a conversation`},
-		{tasktype.TaskRubric, conv(`,"turn":"last_assistant","criteria":[{"id":"c"}]`), `labelstudio needs ratings of a text`},
 		{tasktype.TaskPairwise, conv(``), `labelstudio needs text candidates (Label Studio's <Pairwise> and <Ranker> compare texts, not candidate next turns of a dialogue); project "P" labels candidate next turns`},
 		{tasktype.TaskRanking, conv(``), `labelstudio needs text candidates`},
 		{tasktype.TaskRewrite, conv(``), `labelstudio needs a text to rewrite`},

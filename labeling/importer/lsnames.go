@@ -30,9 +30,18 @@ func DefaultLSNames(tt tasktype.TaskType, schema json.RawMessage) LSNames {
 	if err != nil {
 		return LSNames{}
 	}
-	if conv, _ := tasktype.ConversationOf(s); conv != "" && (tt == tasktype.TaskClassification || tt == tasktype.TaskMultiLabel || tt == tasktype.TaskSpans) {
+	if conv, _ := tasktype.ConversationOf(s); conv != "" {
 		// The <Paragraphs> object SchemaToLSConfig writes is named after the field.
-		return LSNames{Control: lsChoicesName, Object: conv}
+		switch sc := s.(type) {
+		case *tasktype.ClassificationSchema, *tasktype.MultiLabelSchema, *tasktype.SpansSchema:
+			return LSNames{Control: lsChoicesName, Object: conv}
+		case *tasktype.RubricSchema:
+			n := LSNames{Ratings: map[string]string{}}
+			for _, c := range sc.Criteria {
+				n.Ratings[c.ID] = conv
+			}
+			return n
+		}
 	}
 	switch sc := s.(type) {
 	case *tasktype.ClassificationSchema:

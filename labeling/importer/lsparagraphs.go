@@ -110,9 +110,10 @@ func lsParagraphResults(d tasktype.ItemFields, field string, spans []tasktype.An
 // lsDialogueConfig writes the config of a conversation project: the
 // conversation as <Paragraphs layout="dialogue"> reading copyhold's messages
 // (nameKey role, textKey content), with <Choices> (classification and
-// multilabel over the conversation or its last assistant turn) or
-// <ParagraphLabels> (spans per turn). Other task types over a conversation
-// have no Label Studio form.
+// multilabel over the conversation or its last assistant turn),
+// <ParagraphLabels> (spans per turn) or <Rating> (a rubric of the last
+// assistant turn, as the importer reads it). Other task types over a
+// conversation have no Label Studio form.
 func lsDialogueConfig(b *strings.Builder, tt tasktype.TaskType, s tasktype.Schema, conv string) error {
 	fmt.Fprintf(b, "  <Paragraphs name=%s value=%s layout=\"dialogue\" nameKey=\"role\" textKey=\"content\"/>\n", xmlAttr(conv), xmlAttr("$"+conv))
 	var opts []tasktype.ChoiceOption
@@ -129,6 +130,11 @@ func lsDialogueConfig(b *strings.Builder, tt tasktype.TaskType, s tasktype.Schem
 		}
 		b.WriteString("  </ParagraphLabels>\n")
 		return nil
+	case *tasktype.RubricSchema:
+		if sc.Turn != tasktype.TurnLastAssistant {
+			return ErrLSConfig.With("Label Studio has no rating per dialogue turn; a rubric over a conversation needs turn last_assistant")
+		}
+		return lsRatings(b, sc.Criteria, conv)
 	default:
 		return ErrLSConfig.With("Label Studio has no labeling config for %s projects over a conversation", tt)
 	}

@@ -413,12 +413,8 @@ func SchemaToLSConfig(tt tasktype.TaskType, schema json.RawMessage) (string, err
 	case *tasktype.RubricSchema:
 		prompt(sc.PromptField)
 		text(sc.ResponseField)
-		for _, c := range sc.Criteria {
-			lo, hi := c.Scale[0].Value, c.Scale[len(c.Scale)-1].Value
-			if lo != 1 || hi != len(c.Scale) {
-				return "", ErrLSConfig.With("Label Studio ratings run 1..N; criterion %q has scale %s", c.ID, tasktype.ScaleValues(c.Scale))
-			}
-			fmt.Fprintf(&b, "  <Header value=%s/>\n  <Rating name=%s toName=%s maxRating=\"%d\"/>\n", xmlAttr(c.Label), xmlAttr(c.ID), xmlAttr(sc.ResponseField), hi)
+		if err := lsRatings(&b, sc.Criteria, sc.ResponseField); err != nil {
+			return "", err
 		}
 	case *tasktype.RewriteSchema:
 		prompt(sc.PromptField)
@@ -453,3 +449,15 @@ func xmlAttr(s string) string {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// lsRatings writes one <Rating> per criterion, pointing at object to.
+func lsRatings(b *strings.Builder, criteria []tasktype.Criterion, to string) error {
+	for _, c := range criteria {
+		lo, hi := c.Scale[0].Value, c.Scale[len(c.Scale)-1].Value
+		if lo != 1 || hi != len(c.Scale) {
+			return ErrLSConfig.With("Label Studio ratings run 1..N; criterion %q has scale %s", c.ID, tasktype.ScaleValues(c.Scale))
+		}
+		fmt.Fprintf(b, "  <Header value=%s/>\n  <Rating name=%s toName=%s maxRating=\"%d\"/>\n", xmlAttr(c.Label), xmlAttr(c.ID), xmlAttr(to), hi)
+	}
+	return nil
+}
