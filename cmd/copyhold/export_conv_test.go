@@ -192,7 +192,7 @@ func TestExportConversationOptionsCLI(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--format", "labelstudio"}, `labelstudio needs text fields; project "Assistant turns" holds conversations`},
+		{[]string{"--format", "labelstudio"}, `labelstudio needs one rating per task (Label Studio has no rating per dialogue turn); project "Assistant turns" labels every assistant turn of a conversation`},
 		{[]string{"--format", "trl-dpo-conversational"}, `trl-dpo-conversational needs pairwise or ranking items (a chosen and a rejected response); project "Assistant turns" is rubric`},
 		{[]string{"--format", "openai-chat", "--pairs", "best-vs-rest"}, `pairs=best-vs-rest applies to ranking projects only`},
 		{[]string{"--format", "openai-chat", "--pairs", "some"}, `pairs must be all or best-vs-rest, not "some"`},
