@@ -34,16 +34,7 @@ type creditState struct {
 func creditReads(tx *gorm.DB, key string, projectID, memberID int64) (creditState, error) {
 	rows, err := tx.Raw(`WITH prj AS (SELECT `+labelstore.ProjectModelSQL("?")+` AS model_id),
     rules AS (SELECT prj.model_id AS p_model_id, `+labelstore.ActiveSQL("?")+` AS member_active,
-            COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
-            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
-            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
-            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
-            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
-            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
-            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
-            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
-            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
-            COALESCE(g.proposal_id, 0) AS g_proposal_id,
+            `+rulesColumns+`,
             (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale
         FROM prj
         LEFT JOIN equity_rate_cards AS rc ON rc.project_id = ?
@@ -66,20 +57,16 @@ ORDER BY p.seq`, projectID, memberID, projectID, projectID, key).Rows()
 	first := true
 	for rows.Next() {
 		var r txRow
-		var created, rcCreated, gCreated sql.NullTime
-		var seq, amount, modelID, gid sql.NullInt64
+		var created sql.NullTime
+		var seq, amount, modelID sql.NullInt64
 		var unit, account, cat sql.NullString
 		var active sql.NullBool
-		var rc rateCardRow
-		var g governanceRow
+		var rl rulesRow
 		var scale sql.NullInt32
-		if err := rows.Scan(&r.ID, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID, &r.RateCardID,
+		dest := append([]any{&r.ID, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID, &r.RateCardID,
 			&r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID, &r.ReviewID, &r.Reason,
-			&r.Meta, &created, &seq, &unit, &account, &amount, &cat,
-			&modelID, &active, &rc.ID, &rc.ProjectID, &rc.Version, &rc.AnnotationAccepted, &rc.Correction, &rc.ReviewDecision,
-			&rc.CorrectionLabellerBP, &rc.Difficulty, &rc.Reason, &rc.ActorID, &rcCreated, &rc.ProposalID,
-			&gid, &g.Version, &g.TransferFeeBP, &g.HoldingCapBP, &g.CapFloor, &g.ReserveShareBP, &g.ExitRule, &g.Reason, &g.ActorID,
-			&gCreated, &g.ProposalID, &scale); err != nil {
+			&r.Meta, &created, &seq, &unit, &account, &amount, &cat, &modelID, &active}, rl.dest()...)
+		if err := rows.Scan(append(dest, &scale)...); err != nil {
 			return creditState{}, fmt.Errorf("read the credit's rules: %w", err)
 		}
 		if first { // the rules are the same on every row
@@ -90,15 +77,7 @@ ORDER BY p.seq`, projectID, memberID, projectID, projectID, key).Rows()
 			}
 			st.modelID, st.projectKnown = modelID.Int64, modelID.Valid
 			st.memberKnown, st.memberActive = active.Valid, active.Bool
-			if rc.ID != 0 {
-				rc.CreatedAt = rcCreated.Time
-				st.card = rc.card()
-			}
-			st.gov = equity.DefaultGovernance()
-			if gid.Valid {
-				g.ID, g.CreatedAt = gid.Int64, gCreated.Time
-				st.gov = g.gov()
-			}
+			st.card, st.gov = rl.rules()
 			st.scale = scale
 		}
 		if seq.Valid {

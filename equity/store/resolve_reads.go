@@ -54,16 +54,7 @@ const (
 func resolveReads(tx *gorm.DB, key, pendKey string, reviewer int64) (resolution, error) {
 	rows, err := tx.Raw(`WITH pend AS (SELECT t.id, t.model_id, t.member_id, t.project_id
         FROM (SELECT 1 AS one) AS one LEFT JOIN equity_transactions t ON t.idempotency_key = ?),
-    rules AS (SELECT COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
-            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
-            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
-            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
-            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
-            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
-            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
-            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
-            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
-            COALESCE(g.proposal_id, 0) AS g_proposal_id,
+    rules AS (SELECT `+rulesColumns+`,
             COALESCE((SELECT b.balance FROM equity_balances b WHERE b.unit = `+pendUnitSQL+` AND b.account = `+pendReceivableSQL+`), 0) AS receivable,
             f.fee AS fee,
             CASE WHEN f.fee IS NULL THEN 0 ELSE COALESCE((SELECT SUM(p.amount) FROM equity_postings p
@@ -89,19 +80,14 @@ ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendK
 		var r txRow
 		var seq, amount sql.NullInt64
 		var unit, account, cat sql.NullString
-		var rc rateCardRow
-		var g governanceRow
-		var rcCreated, gCreated sql.NullTime
-		var gid, fee sql.NullInt64
+		var rl rulesRow
+		var fee sql.NullInt64
 		var receivable, feePaid int64
 		var labellerActive, reviewerActive sql.NullBool
-		if err := rows.Scan(&r.ID, &r.IdempotencyKey, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID,
+		dest := append([]any{&r.ID, &r.IdempotencyKey, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID,
 			&r.RateCardID, &r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID,
-			&r.ReviewID, &r.Reason, &r.Meta, &r.CreatedAt, &seq, &unit, &account, &amount, &cat,
-			&rc.ID, &rc.ProjectID, &rc.Version, &rc.AnnotationAccepted, &rc.Correction, &rc.ReviewDecision,
-			&rc.CorrectionLabellerBP, &rc.Difficulty, &rc.Reason, &rc.ActorID, &rcCreated, &rc.ProposalID,
-			&gid, &g.Version, &g.TransferFeeBP, &g.HoldingCapBP, &g.CapFloor, &g.ReserveShareBP, &g.ExitRule, &g.Reason, &g.ActorID,
-			&gCreated, &g.ProposalID, &receivable, &fee, &feePaid, &labellerActive, &reviewerActive); err != nil {
+			&r.ReviewID, &r.Reason, &r.Meta, &r.CreatedAt, &seq, &unit, &account, &amount, &cat}, rl.dest()...)
+		if err := rows.Scan(append(dest, &receivable, &fee, &feePaid, &labellerActive, &reviewerActive)...); err != nil {
 			return resolution{}, fmt.Errorf("read ledger transactions and rules: %w", err)
 		}
 		k, ok := res.found[r.IdempotencyKey]
@@ -114,15 +100,7 @@ ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendK
 		}
 		res.found[r.IdempotencyKey] = k
 		if first { // the rules are the same on every row
-			if rc.ID != 0 {
-				rc.CreatedAt = rcCreated.Time
-				res.card = rc.card()
-			}
-			res.gov = equity.DefaultGovernance()
-			if gid.Valid {
-				g.ID, g.CreatedAt = gid.Int64, gCreated.Time
-				res.gov = g.gov()
-			}
+			res.card, res.gov = rl.rules()
 			res.labeller = labellerState{known: labellerActive.Valid, active: labellerActive.Bool, receivable: receivable}
 			if fee.Valid {
 				res.labeller.fee = EntryFee{Fee: fee.Int64, Settled: -feePaid}
@@ -132,6 +110,51 @@ ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendK
 		}
 	}
 	return res, rows.Err()
+}
+
+// rulesColumns select the rate card (rc) and the governance (g) in force, as
+// resolveReads and creditReads join them; rulesRow scans them.
+const rulesColumns = `COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
+            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
+            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
+            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
+            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
+            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
+            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
+            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
+            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
+            COALESCE(g.proposal_id, 0) AS g_proposal_id`
+
+// rulesRow is one row's rulesColumns.
+type rulesRow struct {
+	rc                  rateCardRow
+	g                   governanceRow
+	rcCreated, gCreated sql.NullTime
+	gid                 sql.NullInt64
+}
+
+// dest are the scan destinations of rulesColumns, in order.
+func (r *rulesRow) dest() []any {
+	return []any{&r.rc.ID, &r.rc.ProjectID, &r.rc.Version, &r.rc.AnnotationAccepted, &r.rc.Correction, &r.rc.ReviewDecision,
+		&r.rc.CorrectionLabellerBP, &r.rc.Difficulty, &r.rc.Reason, &r.rc.ActorID, &r.rcCreated, &r.rc.ProposalID,
+		&r.gid, &r.g.Version, &r.g.TransferFeeBP, &r.g.HoldingCapBP, &r.g.CapFloor, &r.g.ReserveShareBP, &r.g.ExitRule,
+		&r.g.Reason, &r.g.ActorID, &r.gCreated, &r.g.ProposalID}
+}
+
+// rules are the rate card (ID 0: the project has none) and the governance
+// in force (the defaults when none was ever set).
+func (r *rulesRow) rules() (equity.RateCard, equity.Governance) {
+	var card equity.RateCard
+	if r.rc.ID != 0 {
+		r.rc.CreatedAt = r.rcCreated.Time
+		card = r.rc.card()
+	}
+	gov := equity.DefaultGovernance()
+	if r.gid.Valid {
+		r.g.ID, r.g.CreatedAt = r.gid.Int64, r.gCreated.Time
+		gov = r.g.gov()
+	}
+	return card, gov
 }
 
 // replayOf answers a key already used: the stored transaction for the same
