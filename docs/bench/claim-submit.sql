@@ -1,19 +1,22 @@
 -- pgbench script: one labeller action, ClaimNextTask then work.Submit, as the
 -- exact statements the Go path sends for it on PostgreSQL, in the same order
--- and under the same branches: the claim's bounded passes (started items,
--- then unstarted items, then all), the submit with the ledger's pending
--- credit (equity/store, through govern.NewLedger as `copyhold serve` wires
--- it), and, on the submit that gives an item its k-th answer, the review
--- step (scoring, routing to the review queue, consensus). BEGIN and COMMIT
--- are statements too: pgx sends them as such. The credit's reads are
--- followed by one write: a statement of CTEs that inserts the transaction,
--- its postings, its register queue row and its events, then locks the
--- balance rows in sorted order and updates (or inserts) them, as
--- docs/bench/vest.sql does for a vest. Statements per action, steady state:
--- 12 (claim of an unstarted item), 11 (a started item), 21 (the submit that
--- completes the item). Not here: the event notifier's NOTIFY
--- (labeling/event/notify.go), which Go sends after a commit from its own
--- goroutine and connection, coalesced; the test leaves it out too.
+-- and under the same branches: the claim (its first read, then one statement
+-- that picks in the bounded bands — started items, then unstarted items,
+-- then all — leases and records, both outside a transaction: the second
+-- commits by itself), the submit with the ledger's pending credit
+-- (equity/store, through govern.NewLedger as `copyhold serve` wires it;
+-- what the credit reads comes with the submit's first statement), and, on
+-- the submit that gives an item its k-th answer, the review step (scoring,
+-- routing to the review queue, consensus). BEGIN and COMMIT are statements
+-- too: pgx sends them as such. The credit is one write: a statement of CTEs
+-- that inserts the transaction, its postings, its register queue row and its
+-- events, then locks the balance rows in sorted order and updates (or
+-- inserts) them, as docs/bench/vest.sql does for a vest. Statements (each a
+-- round trip) per action, steady state: 7 (claim of an unstarted item), 7 (a
+-- started item), 17 (the submit that completes the item). Not here: the
+-- event notifier's NOTIFY (labeling/event/notify.go), which Go sends after a
+-- commit from its own goroutine and connection, coalesced; the test leaves
+-- it out too.
 --
 -- labeling/store/action_statements_test.go runs one action of each branch
 -- through the store with every statement logged and compares the sequence,
@@ -31,13 +34,13 @@
 --
 -- docs/bench/run-claim-bench.sh sets the variables:
 --   pgbench "$URL" -n -f docs/bench/claim-submit.sql -c 8 -j 2 -t 300 -D project=ID -D member0=FIRST_MEMBER_ID \
---     -D scope=project:ID -D rscope=review:ID -D unit=unit:MODEL_ID -D now=T -D expires=T+600s -D day=MIDNIGHT -D dayname=YYYY-MM-DD
+--     -D scope=project:ID -D rscope=review:ID -D unit=unit:MODEL_ID -D rc=RATE_CARD_ID -D now=T -D expires=T+600s \
+--     -D day=MIDNIGHT -D dayname=YYYY-MM-DD
 --
 -- Client n acts as member member0 + n, so no two clients share a member.
 \set member :member0 + :client_id
 \set tok random(1, 9223372036854775806)
 \set pick_id 0
-BEGIN;
 SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
     COALESCE(ms.sensitive_daily_cap, 20) AS sensitive_cap,
     (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive = true AND claimed_at >= ':day') AS sensitive_used,
@@ -55,8 +58,11 @@ LEFT JOIN member_settings ms ON ms.member_id = :member
 LEFT JOIN wellbeing_settings w ON w.id = 1
 LEFT JOIN assignments a ON a.member_id = :member AND a.project_id = p.id AND a.state = 'leased'
 WHERE p.id = :project;
--- Pass 1: the first 100 started items.
-WITH pick AS (SELECT i.id
+-- The claim's one statement, outside a transaction (it commits by itself):
+-- the three bands' picks in turn, each run only when those before it found
+-- nothing (started items among the first 100, then unstarted items, then
+-- every open item), the lease on the first item found, its slot and its event.
+WITH b0 AS (SELECT i.id
     FROM (SELECT h.id, h.done, h.priority, h.order_key FROM items h
           WHERE h.project_id = :project AND h.status = 'open' AND h.done > 0
           ORDER BY h.done DESC, h.priority DESC, h.order_key
@@ -68,13 +74,8 @@ WITH pick AS (SELECT i.id
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
     ORDER BY head.done DESC, head.priority DESC, head.order_key
-    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED)
-UPDATE items SET held = items.held + 1
-FROM pick WHERE items.id = pick.id
-RETURNING items.id, items.sensitive, items.data, items.prediction \aset pick_
-\if :pick_id = 0
--- Pass 2: unstarted items.
-WITH pick AS (SELECT i.id
+    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED),
+  b1 AS (SELECT i.id
     FROM items i
     WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
       AND i.done = 0
@@ -83,14 +84,8 @@ WITH pick AS (SELECT i.id
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
     ORDER BY i.done DESC, i.priority DESC, i.order_key
-    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED)
-UPDATE items SET held = items.held + 1
-FROM pick WHERE items.id = pick.id
-RETURNING items.id, items.sensitive, items.data, items.prediction \aset pick_
-\endif
-\if :pick_id < 1
--- Pass 3: every open item (what claim.sql used to send alone).
-WITH pick AS (SELECT i.id
+    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED),
+  b2 AS (SELECT i.id
     FROM items i
     WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
       AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
@@ -98,24 +93,25 @@ WITH pick AS (SELECT i.id
         SELECT 1 FROM assignments m
         WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
     ORDER BY i.done DESC, i.priority DESC, i.order_key
-    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED)
-UPDATE items SET held = items.held + 1
-FROM pick WHERE items.id = pick.id
-RETURNING items.id, items.sensitive, items.data, items.prediction \gset pick_
-\endif
-WITH l AS (INSERT INTO assignments
+    LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED),
+  pick AS (SELECT id FROM b0 UNION ALL SELECT id FROM b1 UNION ALL SELECT id FROM b2 LIMIT 1),
+  l AS (INSERT INTO assignments
     (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at)
-VALUES (:project, :pick_id, :member, 'leased', ':tok', ':expires', ':now', false, 0, ':now')
-ON CONFLICT (item_id, member_id) DO UPDATE SET
-    state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
-    claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
-WHERE assignments.state = 'released'
-RETURNING id, draft, active_ms),
+    SELECT :project, pick.id, :member, 'leased', ':tok', ':expires', ':now', i.sensitive, 0, ':now'
+    FROM pick JOIN items i ON i.id = pick.id
+    ON CONFLICT (item_id, member_id) DO UPDATE SET
+        state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
+        claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
+    WHERE assignments.state = 'released'
+    RETURNING id, item_id, draft, active_ms),
+  u AS (UPDATE items SET held = items.held + 1 FROM l WHERE items.id = l.item_id
+    RETURNING items.id, items.sensitive, items.data, items.prediction IS NOT NULL AS predicted),
   e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
-        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('assignment_id' AS TEXT), l.id), v.created_at
-        FROM l, (VALUES ('task.claimed', ':scope', CAST(:member AS BIGINT), '{"item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
-SELECT id, draft, active_ms FROM l \gset a_
-COMMIT;
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('item_id' AS TEXT), l.item_id, CAST('assignment_id' AS TEXT), l.id), v.created_at
+        FROM l, (VALUES ('task.claimed', ':scope', CAST(:member AS BIGINT), '{}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
+SELECT l.id, l.item_id, u.sensitive, l.draft, l.active_ms, u.data, u.predicted FROM l JOIN u ON u.id = l.item_id \gset q_
+\set pick_id :q_item_id
+\set a_id :q_id
 -- Submit.
 BEGIN;
 WITH s AS (SELECT * FROM submissions WHERE member_id = :member AND idempotency_key = ':tok'),
@@ -141,7 +137,20 @@ SELECT s.id AS s_id, s.assignment_id AS s_assignment_id, s.item_id AS s_item_id,
     p_suggestion_policy, p.suggestion_control_bp AS p_suggestion_control_bp, p.order_by_usefulness AS 
     p_order_by_usefulness, p.status AS p_status, p.next_seq AS p_next_seq, p.created_by AS p_created_by, p.created_at 
     AS p_created_at, p.updated_at AS p_updated_at, p.ls_config AS p_ls_config,
-    EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = :member) AS is_member
+    EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = :member) AS is_member,
+    (SELECT json_build_object('model_id', prj.model_id, 'active', (SELECT m.active FROM members m WHERE m.id = a.member_id),
+        'rc_id', rc.id, 'rc_project_id', rc.project_id, 'rc_version', rc.version,
+        'annotation_accepted', rc.annotation_accepted, 'correction', rc.correction, 'review_decision', rc.review_decision,
+        'correction_labeller_bp', rc.correction_labeller_bp, 'difficulty', rc.difficulty, 'rc_reason', rc.reason,
+        'rc_actor_id', rc.actor_id, 'rc_created_at', rc.created_at, 'rc_proposal_id', rc.proposal_id,
+        'g_id', g.id, 'g_version', g.version, 'transfer_fee_bp', g.transfer_fee_bp, 'holding_cap_bp', g.holding_cap_bp,
+        'cap_floor', g.cap_floor, 'reserve_share_bp', g.reserve_share_bp, 'exit_rule', g.exit_rule, 'g_reason', g.reason,
+        'g_actor_id', g.actor_id, 'g_created_at', g.created_at, 'g_proposal_id', g.proposal_id,
+        'unit_scale', (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id))
+    FROM (SELECT (SELECT p.model_id FROM projects p WHERE p.id = a.project_id) AS model_id) prj
+    LEFT JOIN equity_rate_cards rc ON rc.project_id = a.project_id
+        AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = a.project_id)
+    LEFT JOIN equity_governance g ON g.version = (SELECT MAX(version) FROM equity_governance)) AS credit_read
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id \gset st_
 \set complete :st_i_done + 1 >= 3
@@ -168,38 +177,14 @@ WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_i
         FROM s, (VALUES ('task.submitted', ':scope', CAST(:member AS BIGINT), '{"assignment_id": :a_id, "item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
 SELECT id FROM s \gset sub_
 \endif
--- The ledger's pending credit (equity/store): one read, then one write.
-WITH prj AS (SELECT (SELECT p.model_id FROM projects p WHERE p.id = :project) AS model_id),
-    rules AS (SELECT prj.model_id AS p_model_id, (SELECT m.active FROM members m WHERE m.id = :member) AS member_active,
-            COALESCE(rc.id, 0) AS rc_id, COALESCE(rc.project_id, 0) AS rc_project_id, COALESCE(rc.version, 0) AS rc_version,
-            COALESCE(rc.annotation_accepted, 0) AS annotation_accepted, COALESCE(rc.correction, 0) AS correction,
-            COALESCE(rc.review_decision, 0) AS review_decision, COALESCE(rc.correction_labeller_bp, 0) AS correction_labeller_bp,
-            COALESCE(rc.difficulty, '') AS difficulty, COALESCE(rc.reason, '') AS rc_reason, COALESCE(rc.actor_id, 0) AS rc_actor_id,
-            rc.created_at AS rc_created_at, COALESCE(rc.proposal_id, 0) AS rc_proposal_id,
-            g.id AS g_id, COALESCE(g.version, 0) AS g_version, COALESCE(g.transfer_fee_bp, 0) AS transfer_fee_bp,
-            COALESCE(g.holding_cap_bp, 0) AS holding_cap_bp, COALESCE(g.cap_floor, 0) AS cap_floor,
-            COALESCE(g.reserve_share_bp, 0) AS reserve_share_bp, COALESCE(g.exit_rule, '') AS exit_rule,
-            COALESCE(g.reason, '') AS g_reason, COALESCE(g.actor_id, 0) AS g_actor_id, g.created_at AS g_created_at,
-            COALESCE(g.proposal_id, 0) AS g_proposal_id,
-            (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale
-        FROM prj
-        LEFT JOIN equity_rate_cards AS rc ON rc.project_id = :project
-            AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = :project)
-        LEFT JOIN equity_governance AS g ON g.version = (SELECT MAX(version) FROM equity_governance))
-SELECT COALESCE(t.id, 0), COALESCE(t.body_hash, ''), COALESCE(t.kind, ''), COALESCE(t.model_id, 0),
-    COALESCE(t.reverses_id, 0), COALESCE(t.resolves_id, 0), COALESCE(t.rate_card_id, 0), COALESCE(t.governance_id, 0),
-    COALESCE(t.actor_id, 0), COALESCE(t.member_id, 0), COALESCE(t.project_id, 0), COALESCE(t.item_id, 0),
-    COALESCE(t.submission_id, 0), COALESCE(t.review_id, 0), COALESCE(t.reason, ''), COALESCE(t.meta, ''), t.created_at,
-    p.seq, p.unit, p.account, p.amount, p.category, rules.*
-FROM rules
-LEFT JOIN equity_transactions t ON t.idempotency_key = 'submission:'
-':sub_id:pending'
-LEFT JOIN equity_postings p ON p.tx_id = t.id
-ORDER BY p.seq \gset
+-- The ledger's pending credit (equity/store): one write, from what the
+-- submit's first statement read for it (its credit_read column; pgbench
+-- cannot read JSON, so the rate card's id comes from -D rc, and the model's
+-- from the project read there).
 WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
         rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
         VALUES ('submission:'
-':sub_id:pending', '21233bde594cac5b5ac0912fbafce69814f4d0599a1655bb8bc375925ae0bcdb', 'pending', :p_model_id, NULL, NULL, :rc_id, NULL, :member, :member, :project, :pick_id, :sub_id, NULL, '', '{"difficulty": "", "rate_card_version": 1}', ':now')
+':sub_id:pending', '21233bde594cac5b5ac0912fbafce69814f4d0599a1655bb8bc375925ae0bcdb', 'pending', :st_p_model_id, NULL, NULL, :rc, NULL, :member, :member, :project, :pick_id, :sub_id, NULL, '', '{"difficulty": "", "rate_card_version": 1}', ':now')
         ON CONFLICT DO NOTHING RETURNING id),
     p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
         SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(':now' AS TIMESTAMPTZ) FROM t,
@@ -209,8 +194,8 @@ WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, mo
     e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
         SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('tx_id' AS TEXT), t.id), v.created_at
         FROM t, (VALUES ('equity.credited', 'member:'
-':member', CAST(:member AS BIGINT), '{"amount": "1.000000", "kind": "pending", "member_id": :member, "model_id": :p_model_id, "state": "pending", "submission_id": :sub_id}', CAST(':now' AS TIMESTAMPTZ)),
-            ('equity.register_changed', 'coop', CAST(NULL AS BIGINT), '{"kind": "pending", "model_id": :p_model_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at)),
+':member', CAST(:member AS BIGINT), '{"amount": "1.000000", "kind": "pending", "member_id": :member, "model_id": :st_p_model_id, "state": "pending", "submission_id": :sub_id}', CAST(':now' AS TIMESTAMPTZ)),
+            ('equity.register_changed', 'coop', CAST(NULL AS BIGINT), '{"kind": "pending", "model_id": :st_p_model_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at)),
     d (unit, account, delta, may_be_negative) AS (VALUES (':unit', 'member:'
 ':member:pending', CAST(1000000 AS BIGINT), CAST(false AS BOOLEAN))),
     l AS MATERIALIZED (SELECT b.unit, b.account, b.balance FROM equity_balances b

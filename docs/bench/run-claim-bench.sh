@@ -35,6 +35,7 @@ project=$(psql "$url" -Atc "SELECT id FROM projects WHERE name = 'bench-pgbench'
 model=$(psql "$url" -Atc "SELECT model_id FROM projects WHERE id = $project")
 member0=$(psql "$url" -Atc "SELECT min(id) FROM members WHERE login LIKE 'bench%'")
 psql "$url" -q -v ON_ERROR_STOP=1 -v name=bench-pgbench -f docs/bench/claim-prepare.sql >/dev/null
+rc=$(psql "$url" -Atc "SELECT id FROM equity_rate_cards WHERE project_id = $project ORDER BY version DESC LIMIT 1")
 # The simple protocol: pgbench's prepared mode turns every :variable into a
 # parameter, also inside string literals, so it cannot send this script's
 # per-client strings (accounts, event payloads) without changing the
@@ -43,7 +44,7 @@ psql "$url" -q -v ON_ERROR_STOP=1 -v name=bench-pgbench -f docs/bench/claim-prep
 now=$(date -u '+%Y-%m-%d %H:%M:%S+00')
 pgbench "$url" -n -M simple -f docs/bench/claim-submit.sql -c "$clients" -j 2 -t "$per" \
   -D project="$project" -D member0="$member0" -D scope="project:$project" -D rscope="review:$project" \
-  -D unit="unit:$model" -D now="$now" -D expires="$(date -u -d '+600 seconds' '+%Y-%m-%d %H:%M:%S+00')" \
+  -D unit="unit:$model" -D rc="$rc" -D now="$now" -D expires="$(date -u -d '+600 seconds' '+%Y-%m-%d %H:%M:%S+00')" \
   -D day="$(date -u '+%Y-%m-%d 00:00:00+00')" -D dayname="$(date -u '+%Y-%m-%d')" | tee "$out/pgbench.txt"
 
 go_rate=$(awk '{for (i = 2; i <= NF; i++) if ($i == "claims/s") print $(i-1)}' "$out/go.txt" | tail -1)

@@ -31,6 +31,15 @@ func forUpdate(tx *gorm.DB) string {
 	return ""
 }
 
+// jsonObject is the dialect's function that builds a JSON object from key,
+// value arguments.
+func jsonObject(tx *gorm.DB) string {
+	if sqldb.IsPostgres(tx) {
+		return "json_build_object"
+	}
+	return "json_object"
+}
+
 // readTx runs fn in a read-only snapshot (REPEATABLE READ on PostgreSQL), so
 // opening, lines and closing of a statement agree with each other.
 func (s *Store) readTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
@@ -133,7 +142,7 @@ func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map
 	args = append(args, t.CreatedAt)
 	evCTE := ""
 	if evs := d.entries(false); len(evs) > 0 {
-		evSQL, evArgs, err := event.InsertFrom(tx, "t", "tx_id", "t.id", evs...)
+		evSQL, evArgs, err := event.InsertFrom(tx, "t", []event.Field{{Key: "tx_id", SQL: "t.id"}}, evs...)
 		if err != nil {
 			return equity.Transaction{}, err
 		}

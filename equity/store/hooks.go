@@ -66,8 +66,29 @@ func (h Hooks) ensureRateCard(tx *gorm.DB, projectID, actor int64, reason string
 // Submitted credits the submission's pending units.
 // A project without a rate card gets the co-op's default one first.
 func (h Hooks) Submitted(tx *gorm.DB, sub labeling.Submission) error {
+	return h.credit(tx, sub, nil)
+}
+
+// CreditReadsSQL reads what Submitted reads, inside the submit's first
+// statement (credit_prefetch.go): a scalar subquery over the SQL
+// expressions of the project's and the member's ids.
+func (h Hooks) CreditReadsSQL(tx *gorm.DB, project, member string) string {
+	return creditReadsSQL(tx, project, member)
+}
+
+// SubmittedRead is Submitted from what CreditReadsSQL read.
+func (h Hooks) SubmittedRead(tx *gorm.DB, sub labeling.Submission, read string) error {
+	st, err := parseCreditReads(read)
+	if err != nil {
+		return err
+	}
+	return h.credit(tx, sub, &st)
+}
+
+// credit is Submitted from pre (nil: read now).
+func (h Hooks) credit(tx *gorm.DB, sub labeling.Submission, pre *creditState) error {
 	in := PendingCredit{SubmissionID: sub.ID, ProjectID: sub.ProjectID, ItemID: sub.ItemID, MemberID: sub.MemberID}
-	_, err := CreditPending(tx, in)
+	_, err := creditPending(tx, in, pre)
 	if !errors.Is(err, equity.ErrNoRateCard) {
 		return err
 	}

@@ -40,6 +40,13 @@ func PendingKey(submissionID int64) string { return fmt.Sprintf("submission:%d:p
 // CreditPending issues the pending credit for a submission, priced by the
 // project's current rate card. Same submission again: the stored credit.
 func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
+	return creditPending(tx, in, nil)
+}
+
+// creditPending is CreditPending from what pre says creditReads would read
+// (nil: read it now). A pre-read state has no prior transaction: it was read
+// in the transaction that has just inserted the submission.
+func creditPending(tx *gorm.DB, in PendingCredit, pre *creditState) (equity.Transaction, error) {
 	if in.SubmissionID <= 0 || in.ProjectID <= 0 || in.MemberID <= 0 {
 		return equity.Transaction{}, fmt.Errorf("equity: CreditPending needs submission, project and member ids")
 	}
@@ -48,12 +55,17 @@ func CreditPending(tx *gorm.DB, in PendingCredit) (equity.Transaction, error) {
 	}
 	// One read for the key, the project, the member and the rules (credit_reads.go).
 	key, hash := PendingKey(in.SubmissionID), bodyHash(in)
-	st, err := creditReads(tx, key, in.ProjectID, in.MemberID)
-	if err != nil {
-		return equity.Transaction{}, err
-	}
-	if st.prior.t.ID != 0 {
-		return replayOf(st.prior, key, hash)
+	var st creditState
+	if pre != nil {
+		st = *pre
+	} else {
+		var err error
+		if st, err = creditReads(tx, key, in.ProjectID, in.MemberID); err != nil {
+			return equity.Transaction{}, err
+		}
+		if st.prior.t.ID != 0 {
+			return replayOf(st.prior, key, hash)
+		}
 	}
 	return write(tx, key, hash, func() (*draft, error) {
 		if !st.projectKnown {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"copyhold/labeling/event/feed"
+	"copyhold/labeling/sqldb"
 
 	"gorm.io/gorm"
 )
@@ -89,11 +90,13 @@ func toEvents(rows []eventRow) []Event {
 // InsertFrom is AppendAll for a caller that inserts its events inside a
 // statement of its own, as one part of a WITH clause (PostgreSQL): it
 // returns "INSERT INTO events … SELECT … FROM from, (VALUES …)", so the rows
-// go in only when the relation from has a row, and each payload gets one
-// more member, key, whose value is the SQL expression value (evaluated over
+// go in only when the relation from has a row, and each payload gets the
+// members fields name, each valued by its SQL expression (evaluated over
 // from), such as an id the same statement has just drawn (payload is JSONB
-// there). The wake-up is arranged as AppendAll arranges it.
-func InsertFrom(tx *gorm.DB, from, key, value string, evs ...Entry) (string, []any, error) {
+// there). Inside a transaction the wake-up is arranged as AppendAll
+// arranges it; a statement that commits by itself (outside one) calls Wake
+// once it has run, since a wake-up before would find nothing new.
+func InsertFrom(tx *gorm.DB, from string, fields []Field, evs ...Entry) (string, []any, error) {
 	if len(evs) == 0 {
 		return "", nil, fmt.Errorf("append events: none given")
 	}
@@ -108,10 +111,25 @@ func InsertFrom(tx *gorm.DB, from, key, value string, evs ...Entry) (string, []a
 		vals[i] = "(?, ?, CAST(? AS BIGINT), ?, CAST(? AS TIMESTAMPTZ))"
 		args = append(args, ev.Type, ev.Scope, ev.Actor, string(b), now)
 	}
-	args = append([]any{key}, args...) // the key's placeholder comes first
+	keys := make([]any, len(fields)) // the keys' placeholders come first
+	pairs := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i], pairs[i] = f.Key, "CAST(? AS TEXT), "+f.SQL
+	}
+	args = append(keys, args...)
 	q := `INSERT INTO events (type, scope, actor_id, payload, created_at)
-        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST(? AS TEXT), ` + value + `), v.created_at
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(` + strings.Join(pairs, ", ") + `), v.created_at
         FROM ` + from + `, (VALUES ` + strings.Join(vals, ", ") + `) AS v (type, scope, actor_id, payload, created_at)`
-	notifyAfterCommit(tx)
+	if sqldb.InTransaction(tx) {
+		notifyAfterCommit(tx)
+	}
 	return q, args, nil
 }
+
+// Field is a payload member that InsertFrom adds from SQL: its key and the
+// expression that gives its value.
+type Field struct{ Key, SQL string }
+
+// Wake tells the live layer that a statement outside a transaction has
+// committed events (see InsertFrom).
+func Wake(db *gorm.DB) { notifyAfterCommit(db) }

@@ -77,3 +77,10 @@ func (t *trackedTx) Commit() error {
 
 // GetDBConn keeps gorm.DB.DB() working inside a transaction.
 func (t *trackedTx) GetDBConn() (*sql.DB, error) { return t.db, nil }
+
+// InTransaction says whether statements on tx run inside a transaction
+// (false: each commits by itself).
+func InTransaction(tx *gorm.DB) bool {
+	_, ok := tx.Statement.ConnPool.(gorm.TxCommitter)
+	return ok
+}

@@ -146,10 +146,26 @@ func rawOrNil(s *string) json.RawMessage {
 // they already hold (renewed if it expired untouched), else — within the
 // daily stint — sometimes an unseen gold item, else another member's expired
 // lease, else the next open item in claim order.
+//
+// On PostgreSQL the common claim runs without a transaction of its own
+// (claimQuick): its first read, then one statement that picks, leases and
+// records, committing by itself. Every other case takes the full path, a
+// transaction that is retried on a lost race.
 func (s *Leases) ClaimNextTask(ctx context.Context, memberID, projectID int64) (labeling.Task, error) {
+	draw := rand.IntN(10_000) // one gold draw per claim, whichever path takes it
+	var pre *claimCheck
+	if sqldb.IsPostgres(s.db) {
+		task, c, err := s.claimQuick(ctx, memberID, projectID, draw)
+		if c == nil {
+			return task, err
+		}
+		pre = c
+	}
 	var task labeling.Task
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		t, err := s.claim(tx, memberID, projectID)
+		c := pre // what the quick path read serves the first attempt; a retry reads again
+		pre = nil
+		t, err := s.claim(tx, memberID, projectID, draw, c)
 		task = t
 		return err
 	})
@@ -248,34 +264,144 @@ func (r claimStartRow) lease(memberID int64) (assignmentRow, bool) {
 	return a, true
 }
 
-func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, error) {
+// claimCheck is what a claim decided from its first read: the project as
+// the member may claim in it (its stint clamped to the co-op's), the
+// statements' arguments and why sensitive items are held back (nil: they
+// are not), once admitted.
+type claimCheck struct {
+	start    claimStartRow
+	p        projectRow
+	now      time.Time
+	day      time.Time
+	admitted bool
+	args     claimArgs
+	whyNot   error
+	skipped  bool // claimQuick's statement found no item it could take without waiting
+}
+
+// startClaim runs claimStart and checks the project's status and the
+// member's place in it.
+func (s *Leases) startClaim(db *gorm.DB, memberID, projectID int64) (*claimCheck, error) {
 	now := s.clock()
 	day := labeling.DayStart(now)
 	var pm []claimStartRow
-	if err := tx.Raw(fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
+	if err := db.Raw(fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
 		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes,
 		"now": now}).Scan(&pm).Error; err != nil {
-		return labeling.Task{}, err
+		return nil, err
 	}
 	if len(pm) == 0 {
-		return labeling.Task{}, fault.ErrNotFound.With("project %d not found", projectID)
+		return nil, fault.ErrNotFound.With("project %d not found", projectID)
 	}
 	p := pm[0].Project
 	switch labeling.ProjectStatus(p.Status) {
 	case labeling.ProjectOpen:
 	case labeling.ProjectPaused:
-		return labeling.Task{}, labeling.ErrProjectPaused
+		return nil, labeling.ErrProjectPaused
 	case labeling.ProjectClosed:
-		return labeling.Task{}, labeling.ErrProjectClosed
+		return nil, labeling.ErrProjectClosed
 	default:
-		return labeling.Task{}, labeling.ErrProjectNotOpen
+		return nil, labeling.ErrProjectNotOpen
 	}
 	if !pm[0].IsMember {
-		return labeling.Task{}, labeling.ErrNotProjectMember
+		return nil, labeling.ErrNotProjectMember
 	}
+	return &claimCheck{start: pm[0], p: p, now: now, day: day}, nil
+}
+
+// admit holds a claim for a forced break or a reached stint, and sets what
+// the claim statements need: the co-op's limits applied, the sensitive
+// items the member may be sent.
+func (s *Leases) admit(db *gorm.DB, c *claimCheck, memberID int64) error {
+	// A forced break after a run of sensitive items holds every claim.
+	if b := c.start.BreakUntil; b != nil && b.After(c.now) {
+		return &labeling.BreakError{ResumeAt: *b}
+	}
+	coopStint, sensitiveMax, err := s.limitsFrom(c.start.Limits)
+	if err != nil {
+		return err
+	}
+	c.p.Stint = clampStint(c.p.Stint, coopStint)
+	if c.p.Stint > 0 {
+		n, err := claimsToday(db, memberID, c.p.ID, c.day)
+		if err != nil {
+			return err
+		}
+		if n >= int64(c.p.Stint) {
+			return &labeling.StintReachedError{ResetAt: c.day.Add(24 * time.Hour)}
+		}
+	}
+	// A lowered co-op maximum applies to caps set earlier too (as sensitiveToday).
+	capN := min(c.start.SensitiveCap, labeling.CoopSensitiveDailyCap, sensitiveMax)
+	c.whyNot = c.start.sensitiveBlock(capN)
+	c.args = claimArgs{ProjectID: c.p.ID, MemberID: memberID, Overlap: c.p.Overlap,
+		AllowSensitive: c.whyNot == nil, Blocked: int64(sensitive.Every &^ sensitive.Mask(c.start.Opted)), Now: c.now}
+	c.admitted = true
+	return nil
+}
+
+// claimQuick is the common claim on PostgreSQL, outside a transaction:
+// claimStart, then (unless the member holds a live lease, which is only
+// read) one statement that takes a slot on the next open item, writes the
+// lease and its event, and commits by itself (quickClaim). Under READ
+// COMMITTED a transaction around the two would see no more than this does:
+// the first read locks nothing either way. A non-nil next says the claim
+// needs the full path, which starts from what was read here: a lease of the
+// member's own to renew, a gold draw, other members' expired leases to take
+// over, ordering by usefulness, or no item the one statement could take
+// without waiting.
+func (s *Leases) claimQuick(ctx context.Context, memberID, projectID int64, draw int) (task labeling.Task, next *claimCheck, err error) {
+	db := s.db.WithContext(sqldb.WithClock(ctx, s.now))
+	c, err := s.startClaim(db, memberID, projectID)
+	if err != nil {
+		return labeling.Task{}, nil, err
+	}
+	if a, ok := c.start.lease(memberID); ok {
+		if !a.LeaseExpiresAt.After(c.now) {
+			return labeling.Task{}, c, nil
+		}
+		task, err := taskFor(db, c.p, a)
+		return task, nil, err
+	}
+	if err := s.admit(db, c, memberID); err != nil {
+		return labeling.Task{}, nil, err
+	}
+	if (c.p.GoldRateBP > 0 && draw < c.p.GoldRateBP) || c.start.ExpiredLeases || useful(c.p) {
+		return labeling.Task{}, c, nil
+	}
+	a := assignmentRow{ProjectID: c.p.ID, MemberID: memberID, State: string(labeling.AssignmentLeased),
+		LeaseToken: labeling.NewLeaseToken(), LeaseExpiresAt: c.now.Add(c.p.lease()), ClaimedAt: c.now, UpdatedAt: c.now}
+	data, predicted, ok, err := quickClaim(db, c.args, &a)
+	switch {
+	case err != nil && sqldb.IsRetryable(err): // a lost race: the full path reads again and retries
+		return labeling.Task{}, c, nil
+	case err != nil:
+		return labeling.Task{}, nil, err
+	case !ok: // nothing free without waiting: the full path waits
+		c.skipped = true
+		return labeling.Task{}, c, nil
+	}
+	task = buildTask(c.p, a, data)
+	if predicted && showsSuggestion(c.p, a.ItemID, false) {
+		// Marked as shown before the task is, as taskFor does on a resume.
+		return task, nil, showUpFront(db, c.p, &a, &task)
+	}
+	return task, nil, nil
+}
+
+// claim is the full path, in a transaction; c is what claimQuick read
+// (nil: read it here).
+func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64, draw int, c *claimCheck) (labeling.Task, error) {
+	if c == nil {
+		var err error
+		if c, err = s.startClaim(tx, memberID, projectID); err != nil {
+			return labeling.Task{}, err
+		}
+	}
+	p, now := c.p, c.now
 
 	// Resume: the member's own lease, live or expired but not taken over.
-	if a, ok := pm[0].lease(memberID); ok {
+	if a, ok := c.start.lease(memberID); ok {
 		if a.LeaseExpiresAt.After(now) {
 			return taskFor(tx, p, a)
 		}
@@ -292,33 +418,15 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 		}
 	}
 
-	// A forced break after a run of sensitive items holds every claim.
-	if b := pm[0].BreakUntil; b != nil && b.After(now) {
-		return labeling.Task{}, &labeling.BreakError{ResumeAt: *b}
-	}
-
-	coopStint, sensitiveMax, err := s.limitsFrom(pm[0].Limits)
-	if err != nil {
-		return labeling.Task{}, err
-	}
-	p.Stint = clampStint(p.Stint, coopStint)
-	if p.Stint > 0 {
-		n, err := claimsToday(tx, memberID, projectID, day)
-		if err != nil {
+	if !c.admitted {
+		if err := s.admit(tx, c, memberID); err != nil {
 			return labeling.Task{}, err
 		}
-		if n >= int64(p.Stint) {
-			return labeling.Task{}, &labeling.StintReachedError{ResetAt: day.Add(24 * time.Hour)}
-		}
 	}
-	// A lowered co-op maximum applies to caps set earlier too (as sensitiveToday).
-	capN := min(pm[0].SensitiveCap, labeling.CoopSensitiveDailyCap, sensitiveMax)
-	whyNot := pm[0].sensitiveBlock(capN)
-	args := claimArgs{ProjectID: projectID, MemberID: memberID, Overlap: p.Overlap,
-		AllowSensitive: whyNot == nil, Blocked: int64(sensitive.Every &^ sensitive.Mask(pm[0].Opted)), Now: now}
+	p, args, whyNot := c.p, c.args, c.whyNot
 
 	// Gold is mixed in at the project's rate and looks like any other task.
-	if p.GoldRateBP > 0 && rand.IntN(10_000) < p.GoldRateBP {
+	if p.GoldRateBP > 0 && draw < p.GoldRateBP {
 		it, ok, err := claimGoldItem(tx, args)
 		if err != nil {
 			return labeling.Task{}, err
@@ -335,9 +443,13 @@ func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64) (labeling.Task, e
 	// First without waiting on rows other claims hold, then (on PostgreSQL)
 	// waiting for them: see claimPasses.
 	for _, skipLocked := range claimPasses(tx) {
+		if skipLocked && c.skipped {
+			continue // claimQuick has just made this pass (it runs only when no lease has expired)
+		}
 		var old expiredLease
+		var err error
 		ok := false
-		if pm[0].ExpiredLeases || !skipLocked {
+		if c.start.ExpiredLeases || !skipLocked {
 			if old, ok, err = takeOverExpired(tx, args, skipLocked); err != nil {
 				return labeling.Task{}, err
 			}

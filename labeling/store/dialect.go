@@ -20,6 +20,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -157,6 +159,88 @@ WHERE id = (SELECT i.id` + openItemFilter(band) + `)
 RETURNING id, sensitive, data, prediction`
 	}
 	return scanPicked(tx.Raw(q, a.named()))
+}
+
+// quickClaimSQL is claimQuick's one statement (PostgreSQL), %s standing for
+// its event: the bands' picks in turn, each run only when those before it
+// found nothing (the CTEs are read lazily, and LIMIT 1 stops at the first
+// row), the lease on the first item found, its slot (held+1, only once the
+// lease is written: a lease that loses to a concurrent claim by the same
+// member takes no slot) and the lease's event.
+var quickClaimSQL = sync.OnceValue(func() string {
+	band := func(b claimBand) string {
+		return `SELECT i.id` + openItemFilter(b) + ` FOR NO KEY UPDATE OF i SKIP LOCKED`
+	}
+	return `WITH b0 AS (` + band(bandStartedHead) + `),
+  b1 AS (` + band(bandFresh) + `),
+  b2 AS (` + band(bandAll) + `),
+  pick AS (SELECT id FROM b0 UNION ALL SELECT id FROM b1 UNION ALL SELECT id FROM b2 LIMIT 1),
+  l AS (INSERT INTO assignments
+    (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at)
+    SELECT @project, pick.id, @member, 'leased', @token, @expires, @now, i.sensitive, 0, @now
+    FROM pick JOIN items i ON i.id = pick.id
+    ON CONFLICT (item_id, member_id) DO UPDATE SET
+        state = 'leased', lease_token = excluded.lease_token, lease_expires_at = excluded.lease_expires_at,
+        claimed_at = excluded.claimed_at, submitted_at = NULL, updated_at = excluded.updated_at
+    WHERE assignments.state = 'released'
+    RETURNING id, item_id, draft, active_ms),
+  u AS (UPDATE items SET held = items.held + 1 FROM l WHERE items.id = l.item_id
+    RETURNING items.id, items.sensitive, items.data, items.prediction IS NOT NULL AS predicted),
+  e AS (%s)
+SELECT l.id, l.item_id, u.sensitive, l.draft, l.active_ms, u.data, u.predicted FROM l JOIN u ON u.id = l.item_id`
+})
+
+// quickClaim runs quickClaimSQL outside a transaction for the lease a
+// (filled in with what was written) and returns the item's data and whether
+// it has a suggestion; ok is false when no item could be taken without
+// waiting.
+func quickClaim(db *gorm.DB, args claimArgs, a *assignmentRow) (data string, predicted, ok bool, err error) {
+	evSQL, evArgs, err := event.InsertFrom(db, "l",
+		[]event.Field{{Key: "item_id", SQL: "l.item_id"}, {Key: "assignment_id", SQL: "l.id"}},
+		event.Entry{Type: "task.claimed", Scope: event.ProjectScope(args.ProjectID), Actor: &args.MemberID, Payload: map[string]any{}})
+	if err != nil {
+		return "", false, false, err
+	}
+	named := args.named()
+	named["token"], named["expires"] = a.LeaseToken, a.LeaseExpiresAt
+	var rows []struct {
+		ID        int64
+		ItemID    int64
+		Sensitive bool
+		Draft     *string
+		ActiveMs  int64
+		Data      string
+		Predicted bool
+	}
+	if err := db.Raw(fmt.Sprintf(quickClaimSQL(), namedArgs(evSQL, evArgs, "ev", named)), named).Scan(&rows).Error; err != nil {
+		return "", false, false, err
+	}
+	if len(rows) == 0 {
+		return "", false, false, nil
+	}
+	event.Wake(db)
+	r := rows[0]
+	a.ID, a.ItemID, a.Sensitive, a.Draft, a.ActiveMs = r.ID, r.ItemID, r.Sensitive, r.Draft, r.ActiveMs
+	return r.Data, r.Predicted, true, nil
+}
+
+// namedArgs rewrites the ? placeholders of q (which has no ? inside a
+// string) as @prefix0, @prefix1, …, adding args to named under those names,
+// so q can join a statement whose other arguments are named.
+func namedArgs(q string, args []any, prefix string, named map[string]any) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r != '?' {
+			b.WriteRune(r)
+			continue
+		}
+		name := prefix + strconv.Itoa(n)
+		named[name] = args[n]
+		b.WriteString("@" + name)
+		n++
+	}
+	return b.String()
 }
 
 // usefulOrder is the extra condition and ORDER BY of a stream of ordering
@@ -359,7 +443,7 @@ func snapshotTxOptions(db *gorm.DB) *sql.TxOptions {
 func recordSubmission(tx *gorm.DB, row *submissionRow, dHeld int, status string, activeMs int64, evs []event.Entry) (int64, error) {
 	if isPostgres(tx) {
 		// The events go in with the rest, each with the new submission's id.
-		evSQL, evArgs, err := event.InsertFrom(tx, "s", "submission_id", "s.id", evs...)
+		evSQL, evArgs, err := event.InsertFrom(tx, "s", []event.Field{{Key: "submission_id", SQL: "s.id"}}, evs...)
 		if err != nil {
 			return 0, err
 		}
@@ -426,7 +510,7 @@ func insertLease(tx *gorm.DB, a assignmentRow, ev event.Entry) ([]leaseRow, erro
 	args := []any{a.ProjectID, a.ItemID, a.MemberID, a.LeaseToken, a.LeaseExpiresAt, a.ClaimedAt, a.Sensitive, a.UpdatedAt}
 	var got []leaseRow
 	if isPostgres(tx) {
-		evSQL, evArgs, err := event.InsertFrom(tx, "l", "assignment_id", "l.id", ev)
+		evSQL, evArgs, err := event.InsertFrom(tx, "l", []event.Field{{Key: "assignment_id", SQL: "l.id"}}, ev)
 		if err != nil {
 			return nil, err
 		}

@@ -26,6 +26,25 @@ type Ledger interface {
 	Recorded(tx *gorm.DB, kind string, id int64) error
 }
 
+// CreditPrefetch is implemented by a Ledger that reads what crediting a
+// submission needs inside the submit's first statement (StartSubmit), which
+// saves the credit a statement of its own. CreditReadsSQL is a scalar
+// subquery over the SQL expressions of the project's and the member's ids;
+// SubmittedRead is Submitted given what it read.
+type CreditPrefetch interface {
+	CreditReadsSQL(tx *gorm.DB, project, member string) string
+	SubmittedRead(tx *gorm.DB, sub labeling.Submission, read string) error
+}
+
+// creditReadsSQL is the column StartSubmit reads for the ledger ("NULL" for
+// one that reads on its own).
+func (s *base) creditReadsSQL(tx *gorm.DB, project, member string) string {
+	if l, ok := s.ledger.(CreditPrefetch); ok {
+		return l.CreditReadsSQL(tx, project, member)
+	}
+	return "NULL"
+}
+
 // Admissions is implemented by a Ledger that knows the co-op's entry rule
 // (collective rule, in equity). All run in the invite's transaction.
 type Admissions interface {
@@ -53,8 +72,12 @@ func (noLedger) Recorded(*gorm.DB, string, int64) error                  { retur
 // service's transaction: the "ledger" step of the work service.
 type LedgerHooks struct{ base }
 
-// Submitted credits a submission's pending units.
-func (h *LedgerHooks) Submitted(tx Tx, sub labeling.Submission) error {
+// Submitted credits a submission's pending units, from what StartSubmit
+// read for it (st.CreditRead) when the ledger reads ahead.
+func (h *LedgerHooks) Submitted(tx Tx, sub labeling.Submission, st SubmitStart) error {
+	if l, ok := h.ledger.(CreditPrefetch); ok && st.CreditRead != nil {
+		return l.SubmittedRead(tx.db, sub, *st.CreditRead)
+	}
 	return h.ledger.Submitted(tx.db, sub)
 }
 

@@ -21,14 +21,18 @@ type SubmitStart struct {
 	Item      labeling.Item
 	Project   labeling.Project
 	InProject bool
+	// CreditRead is what the ledger read ahead for the credit (nil when it
+	// does not: CreditPrefetch); LedgerHooks.Submitted passes it on.
+	CreditRead *string
 }
 
 type submitStartRow struct {
-	S        submissionRow `gorm:"embedded;embeddedPrefix:s_"`
-	A        assignmentRow `gorm:"embedded;embeddedPrefix:a_"`
-	I        itemRow       `gorm:"embedded;embeddedPrefix:i_"`
-	P        projectRow    `gorm:"embedded;embeddedPrefix:p_"`
-	IsMember bool
+	S          submissionRow `gorm:"embedded;embeddedPrefix:s_"`
+	A          assignmentRow `gorm:"embedded;embeddedPrefix:a_"`
+	I          itemRow       `gorm:"embedded;embeddedPrefix:i_"`
+	P          projectRow    `gorm:"embedded;embeddedPrefix:p_"`
+	IsMember   bool
+	CreditRead *string
 }
 
 // StartSubmit reads what work.Service.Submit starts from (SubmitStart). An
@@ -47,7 +51,8 @@ func (s *Leases) StartSubmit(tx Tx, memberID int64, key, hash, token string) (Su
   a AS (SELECT * FROM assignments WHERE lease_token = ? AND NOT EXISTS (SELECT 1 FROM s)`+lock+`),
   i AS (SELECT items.* FROM items JOIN a ON items.id = a.item_id AND a.member_id = ?`+lockOf(tx.db, "items")+`)
 SELECT `+startColumns()+`,
-    EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = ?) AS is_member
+    EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = ?) AS is_member,
+    `+s.creditReadsSQL(tx.db, "a.project_id", "a.member_id")+` AS credit_read
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id`,
 		memberID, key, token, memberID, memberID).Scan(&rows).Error
@@ -73,7 +78,8 @@ LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN project
 	if r.I.ID == 0 {
 		return SubmitStart{}, fault.ErrNotFound.With("item %d not found", r.A.ItemID)
 	}
-	return SubmitStart{Lease: r.A.assignment(), Item: r.I.item(), Project: r.P.project(), InProject: r.IsMember}, nil
+	return SubmitStart{Lease: r.A.assignment(), Item: r.I.item(), Project: r.P.project(), InProject: r.IsMember,
+		CreditRead: r.CreditRead}, nil
 }
 
 // startColumns selects s, a, i and p with the prefixes submitStartRow reads,

@@ -11,11 +11,12 @@ import (
 	"copyhold/labeling/store"
 )
 
-// TestUsefulClaimStatements: with ordering by usefulness on, a claim sends
-// the statements of docs/bench/claim-submit.sql's claim, except that the
-// claim passes give way to one stream statement in the same claim pattern
-// (pick, lock skipping locked rows, held + 1, RETURNING) at the same place.
-// With the option off, TestClaimSubmitStatementsMatchPgbench holds.
+// TestUsefulClaimStatements: with ordering by usefulness on, a claim
+// starts as docs/bench/claim-submit.sql's claim does (its first read,
+// outside a transaction), then takes the full path: in a transaction, one
+// stream statement in the same claim pattern (pick, lock skipping locked
+// rows, held + 1, RETURNING) and the lease with its event. With the option
+// off, TestClaimSubmitStatementsMatchPgbench holds.
 func TestUsefulClaimStatements(t *testing.T) {
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		t.Skip("PostgreSQL only: set TEST_DATABASE_URL")
@@ -46,23 +47,8 @@ func TestUsefulClaimStatements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := pgbenchStatements(t, string(script), map[string]bool{":pick_id = 0": true, ":pick_id < 1": false, ":complete": false})
-	// The script's claim: up to its first COMMIT, with the passes marked.
-	var want []string
-	pass := -1
-	for _, s := range all {
-		if strings.HasPrefix(s, "with pick as") {
-			if pass < 0 {
-				pass = len(want)
-				want = append(want, "<stream>")
-			}
-			continue
-		}
-		want = append(want, s)
-		if s == "commit" {
-			break
-		}
-	}
+	all := pgbenchStatements(t, string(script), map[string]bool{":complete": false})
+	want := []string{all[0], "begin", "<stream>", "<lease>", "commit"}
 	var got []string
 	for _, s := range sent {
 		if n := normaliseSQL(s.sql); n != notifySQL {
@@ -75,12 +61,17 @@ func TestUsefulClaimStatements(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("%d statements, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
 	}
+	parts := map[string][]string{
+		"<stream>": {"with pick as (select i.id from items i where i.project_id = ? and i.status = ? and i.done + i.held < ?",
+			"for no key update of i skip locked) update items set held = items.held + ? from pick where items.id = pick.id returning items.id, items.sensitive, items.data, items.prediction"},
+		"<lease>": {"with l as (insert into assignments (project_id, item_id, member_id, state, lease_token, lease_expires_at, claimed_at, sensitive, active_ms, updated_at) values (",
+			"e as (insert into events (type, scope, actor_id, payload, created_at)"},
+	}
 	for i := range got {
-		if i == pass {
-			for _, part := range []string{"with pick as (select i.id from items i where i.project_id = ? and i.status = ? and i.done + i.held < ?",
-				"for no key update of i skip locked) update items set held = items.held + ? from pick where items.id = pick.id returning items.id, items.sensitive, items.data, items.prediction"} {
+		if ps, ok := parts[want[i]]; ok {
+			for _, part := range ps {
 				if !strings.Contains(got[i], part) {
-					t.Errorf("stream statement %s\nlacks %s", got[i], part)
+					t.Errorf("statement %d (%s) %s\nlacks %s", i+1, want[i], got[i], part)
 				}
 			}
 			continue

@@ -116,7 +116,7 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 				return err
 			}
 		}
-		if err := s.ledger.Submitted(tx, sub); err != nil { // pending units
+		if err := s.ledger.Submitted(tx, sub, st); err != nil { // pending units, from what the start read
 			return err
 		}
 		// The same credit with or without a suggestion; only the record differs.
