@@ -13,7 +13,7 @@
 -- events, then locks the balance rows in sorted order and updates (or
 -- inserts) them, as docs/bench/vest.sql does for a vest. Statements (each a
 -- round trip) per action, steady state: 7 (claim of an unstarted item), 7 (a
--- started item), 17 (the submit that completes the item). Not here: the
+-- started item), 13 (the submit that completes the item). Not here: the
 -- event notifier's NOTIFY (labeling/event/notify.go), which Go sends after a
 -- commit from its own goroutine and connection, coalesced; the test leaves
 -- it out too.
@@ -214,21 +214,34 @@ WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, mo
 SELECT t.id, l.unit, l.account, l.balance FROM t LEFT JOIN l ON TRUE;
 \if :complete
 -- The review step: score the item's k answers, route the round, update the consensus.
-SELECT id, item_id, project_id, member_id, answer, status, counted, is_gold, lead_time_ms, disputed_at,
-    dispute_comment, created_at FROM submissions WHERE item_id = :pick_id ORDER BY id;
-SELECT * FROM review_settings WHERE project_id = :project;
+SELECT s.id AS s_id, s.item_id AS s_item_id, s.project_id AS s_project_id, s.member_id AS s_member_id, s.answer AS s_answer,
+    s.status AS s_status, s.counted AS s_counted, s.is_gold AS s_is_gold, s.lead_time_ms AS s_lead_time_ms,
+    s.disputed_at AS s_disputed_at, s.dispute_comment AS s_dispute_comment, s.created_at AS s_created_at,
+    r.project_id AS r_project_id, r.auto_accept AS r_auto_accept, r.auto_accept_bp AS r_auto_accept_bp,
+    r.sample_rate_bp AS r_sample_rate_bp, r.gold_threshold_bp AS r_gold_threshold_bp, r.gold_window AS r_gold_window,
+    r.reject_reasons AS r_reject_reasons, r.tie_policy AS r_tie_policy, r.updated_at AS r_updated_at,
+    (SELECT COUNT(*) FROM item_reviews WHERE item_id = :pick_id AND kind = 'item') AS rounds
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN submissions s ON s.item_id = :pick_id
+LEFT JOIN review_settings r ON r.project_id = :project
+ORDER BY s.id;
 SELECT member_id, correct FROM (
     SELECT member_id, correct, submission_id,
         ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY submission_id DESC) AS n
     FROM gold_checks WHERE project_id = :project AND member_id IN (:member,:member,:member)) AS recent
 WHERE n <= 20 ORDER BY member_id, submission_id DESC;
-SELECT COUNT(*) FROM item_reviews WHERE item_id = :pick_id AND kind = 'item';
-INSERT INTO "item_reviews" ("project_id","item_id","kind","submission_id","metric","agreement_bp","gold_failed","reasons","route","state","exclude_member_id","reviewer_id","lease_token","lease_expires_at","claimed_at","decision_key","decision_hash","decided_at","created_at","updated_at") VALUES (:project,:pick_id,'item',NULL,'percent',10000,false,'["auto_accept_off"]','review','queued',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,':now',':now') RETURNING "id" \gset rv_
-INSERT INTO "events" ("type","scope","actor_id","payload","created_at") VALUES ('item.scored',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now'),('item.queued_for_review',':rscope',NULL,'{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "review_id": :rv_id, "route": "review"}',':now') RETURNING "id";
-SELECT status FROM items WHERE id = :pick_id;
-SELECT s.id, s.member_id, s.answer, s.status,
+WITH r AS (INSERT INTO item_reviews (project_id, item_id, kind, submission_id, metric, agreement_bp,
+        gold_failed, reasons, route, state, created_at, updated_at)
+    VALUES (:project, :pick_id, 'item', NULL, 'percent', 10000, false, '["auto_accept_off"]', 'review', 'queued', ':now', ':now') RETURNING id),
+  e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
+        SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('review_id' AS TEXT), r.id), v.created_at
+        FROM r, (VALUES ('item.scored', ':rscope', CAST(NULL AS BIGINT), '{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "route": "review"}', CAST(':now' AS TIMESTAMPTZ)),
+            ('item.queued_for_review', ':rscope', CAST(NULL AS BIGINT), '{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "route": "review"}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
+SELECT id FROM r;
+SELECT i.status AS item_status, s.id, s.member_id, s.answer, s.status,
     (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected
-FROM submissions s WHERE s.item_id = :pick_id AND s.counted = true ORDER BY s.id;
+FROM items i LEFT JOIN submissions s ON s.item_id = i.id AND s.counted = true
+WHERE i.id = :pick_id ORDER BY s.id;
 SELECT * FROM "prior_annotations" WHERE item_id IN (:pick_id) ORDER BY item_id, id;
 INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
 VALUES (:pick_id, :project, 'majority', 'positive', true, 10000, 3, '{"choice":"positive"}', NULL, ':now')

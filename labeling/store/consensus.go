@@ -22,20 +22,37 @@ import (
 // counted submissions, with a reviewer's correction in place of the
 // original, and its prior annotations (prior.go). corrected is true when any correction exists.
 func consensusAnswers(tx *gorm.DB, itemID int64) (answers []agreement.AnswerRecord, corrected json.RawMessage, err error) {
+	_, answers, corrected, err = consensusReads(tx, itemID, false)
+	return answers, corrected, err
+}
+
+// consensusReads is consensusAnswers with the item's status, read with its
+// submissions in one statement; a gold item (status gold) has none, and
+// with skipGold its prior annotations are not read either.
+func consensusReads(tx *gorm.DB, itemID int64, skipGold bool) (status string, answers []agreement.AnswerRecord, corrected json.RawMessage, err error) {
 	var rows []struct {
-		ID        int64
-		MemberID  int64
-		Answer    string
-		Status    string
-		Corrected *string
+		ItemStatus string
+		ID         *int64
+		MemberID   int64
+		Answer     string
+		Status     string
+		Corrected  *string
 	}
-	err = tx.Raw(`SELECT s.id, s.member_id, s.answer, s.status,
+	err = tx.Raw(`SELECT i.status AS item_status, s.id, s.member_id, s.answer, s.status,
     (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected
-FROM submissions s WHERE s.item_id = ? AND s.counted = ? ORDER BY s.id`, itemID, true).Scan(&rows).Error
-	if err != nil {
-		return nil, nil, err
+FROM items i LEFT JOIN submissions s ON s.item_id = i.id AND s.counted = ?
+WHERE i.id = ? ORDER BY s.id`, true, itemID).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return "", nil, nil, err
+	}
+	status = rows[0].ItemStatus
+	if skipGold && status == string(labeling.ItemGold) {
+		return status, nil, nil, nil
 	}
 	for _, r := range rows {
+		if r.ID == nil {
+			continue // the item has no counted submission
+		}
 		a := r.Answer
 		if r.Status == string(labeling.SubmissionCorrected) && r.Corrected != nil {
 			a = *r.Corrected
@@ -45,9 +62,9 @@ FROM submissions s WHERE s.item_id = ? AND s.counted = ? ORDER BY s.id`, itemID,
 	}
 	prior, err := priorAnswers(tx, []int64{itemID})
 	if err != nil {
-		return nil, nil, err
+		return "", nil, nil, err
 	}
-	return append(answers, prior[itemID]...), corrected, nil
+	return status, append(answers, prior[itemID]...), corrected, nil
 }
 
 func tiePolicy(set labeling.ReviewSettings, p labeling.Project) agreement.MajorityOptions {
@@ -66,15 +83,8 @@ func tiePolicy(set labeling.ReviewSettings, p labeling.Project) agreement.Majori
 // recomputation replaces the majority label until the item changes again.
 func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64) error {
 	tt := tasktype.TaskType(p.TaskType)
-	var status string
-	if err := tx.Raw(`SELECT status FROM items WHERE id = ?`, itemID).Scan(&status).Error; err != nil {
-		return err
-	}
-	if status == string(labeling.ItemGold) {
-		return nil
-	}
-	answers, corrected, err := consensusAnswers(tx, itemID)
-	if err != nil || len(answers) == 0 {
+	status, answers, corrected, err := consensusReads(tx, itemID, true)
+	if err != nil || status == string(labeling.ItemGold) || len(answers) == 0 {
 		return err
 	}
 	c := labeling.Consensus{ItemID: itemID, Votes: len(answers), UpdatedAt: now}

@@ -526,6 +526,31 @@ SELECT id, draft, active_ms FROM l`, append(args, evArgs...)...).Scan(&got).Erro
 	return got, event.AppendAll(tx, ev)
 }
 
+// insertRound writes a scoring round and its events (whose payloads gain
+// the round's id as review_id): one statement on PostgreSQL, two on SQLite.
+func insertRound(tx *gorm.DB, row *Round, evs []event.Entry) error {
+	if isPostgres(tx) {
+		evSQL, evArgs, err := event.InsertFrom(tx, "r", []event.Field{{Key: "review_id", SQL: "r.id"}}, evs...)
+		if err != nil {
+			return err
+		}
+		args := []any{row.ProjectID, row.ItemID, row.Kind, row.SubmissionID, row.Metric, row.AgreementBP, row.GoldFailed,
+			row.Reasons, row.Route, row.State, row.CreatedAt, row.UpdatedAt}
+		return tx.Raw(`WITH r AS (INSERT INTO item_reviews (project_id, item_id, kind, submission_id, metric, agreement_bp,
+        gold_failed, reasons, route, state, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
+  e AS (`+evSQL+`)
+SELECT id FROM r`, append(args, evArgs...)...).Scan(&row.ID).Error
+	}
+	if err := tx.Create(row).Error; err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		ev.Payload.(map[string]any)["review_id"] = row.ID
+	}
+	return event.AppendAll(tx, evs...)
+}
+
 // snapshotRowsSQL reads a snapshot's frozen rows in item order.
 const snapshotRowsSQL = "SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = ? ORDER BY item_id"
 

@@ -48,8 +48,12 @@ func loadReviewSettings(tx *gorm.DB, projectID int64) (labeling.ReviewSettings, 
 	if len(rows) == 0 {
 		return labeling.DefaultReviewSettings(projectID), nil
 	}
-	r := rows[0]
-	s := labeling.ReviewSettings{ProjectID: projectID, AutoAccept: r.AutoAccept, AutoAcceptBP: r.AutoAcceptBP,
+	return rows[0].settings()
+}
+
+// settings are the review rules the row stores.
+func (r reviewSettingsRow) settings() (labeling.ReviewSettings, error) {
+	s := labeling.ReviewSettings{ProjectID: r.ProjectID, AutoAccept: r.AutoAccept, AutoAcceptBP: r.AutoAcceptBP,
 		SampleRateBP: r.SampleRateBP, GoldThresholdBP: r.GoldThresholdBP, GoldWindow: r.GoldWindow,
 		TiePolicy: r.TiePolicy, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal([]byte(r.RejectReasons), &s.RejectReasons); err != nil {
@@ -217,11 +221,6 @@ func (s *Reviews) LoadSubmission(tx Tx, id int64) (sub ReviewedSubmission, ok bo
 // LockSubmission is LoadSubmission with the row locked for update.
 func (s *Reviews) LockSubmission(tx Tx, id int64) (sub ReviewedSubmission, ok bool, err error) {
 	return loadSubmission(tx.db, id, true)
-}
-
-// ItemSubmissions lists an item's submissions, oldest first.
-func (s *Reviews) ItemSubmissions(tx Tx, itemID int64) ([]ReviewedSubmission, error) {
-	return itemSubmissions(tx.db, itemID)
 }
 
 func memberKey(id int64) string { return strconv.FormatInt(id, 10) }

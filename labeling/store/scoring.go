@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"sync"
 	"time"
 
 	"copyhold/labeling"
@@ -63,11 +64,50 @@ func (s *Quality) RecordGoldCheck(tx Tx, sub labeling.Submission, g agreement.Go
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, sub.ProjectID, sub.ItemID, sub.MemberID, g.Correct, g.ScoreBP, g.Expected, g.Given, now).Error
 }
 
-// CountRounds counts an item's scoring rounds so far (disputes are not rounds).
-func (s *Reviews) CountRounds(tx Tx, itemID int64) (int, error) {
-	var rounds int64
-	err := tx.db.Raw(`SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item'`, itemID).Scan(&rounds).Error
-	return int(rounds), err
+// ScoreStart is what scoring an item reads first (StartScore): its
+// submissions in order, the project's review rules, and how many scoring
+// rounds the item has had (disputes are not rounds).
+type ScoreStart struct {
+	Subs     []ReviewedSubmission
+	Settings labeling.ReviewSettings
+	Rounds   int
+}
+
+type scoreStartRow struct {
+	S      ReviewedSubmission `gorm:"embedded;embeddedPrefix:s_"`
+	R      reviewSettingsRow  `gorm:"embedded;embeddedPrefix:r_"`
+	Rounds int64
+}
+
+// scoreStartColumns are the columns of s and r that scoreStartRow reads.
+var scoreStartColumns = sync.OnceValue(func() string {
+	return prefixedColumns("s", &ReviewedSubmission{}) + ", " + prefixedColumns("r", &reviewSettingsRow{})
+})
+
+// StartScore reads ScoreStart in one statement.
+func (s *Reviews) StartScore(tx Tx, projectID, itemID int64) (ScoreStart, error) {
+	var rows []scoreStartRow
+	err := tx.db.Raw(`SELECT `+scoreStartColumns()+`,
+    (SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item') AS rounds
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN submissions s ON s.item_id = ?
+LEFT JOIN review_settings r ON r.project_id = ?
+ORDER BY s.id`, itemID, itemID, projectID).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return ScoreStart{}, err
+	}
+	st := ScoreStart{Settings: labeling.DefaultReviewSettings(projectID), Rounds: int(rows[0].Rounds)}
+	if rows[0].R.ProjectID != 0 {
+		if st.Settings, err = rows[0].R.settings(); err != nil {
+			return ScoreStart{}, err
+		}
+	}
+	for _, r := range rows {
+		if r.S.ID != 0 {
+			st.Subs = append(st.Subs, r.S)
+		}
+	}
+	return st, nil
 }
 
 // NewRound is a scored round to store, with the route it takes.
@@ -96,11 +136,8 @@ func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time)
 	row := Round{ProjectID: projectID, ItemID: r.ItemID, Kind: string(labeling.ReviewKindItem), SubmissionID: r.SubmissionID,
 		Metric: r.Metric, AgreementBP: r.AgreementBP, GoldFailed: r.GoldFailed, Reasons: string(rs), Route: string(r.Route),
 		State: string(state), CreatedAt: now, UpdatedAt: now}
-	if err := tx.db.Create(&row).Error; err != nil {
-		return Round{}, err
-	}
-	payload := map[string]any{"item_id": r.ItemID, "review_id": row.ID, "metric": r.Metric, "agreement_bp": r.AgreementBP,
-		"route": r.Route, "reasons": r.Reasons}
+	payload := map[string]any{"item_id": r.ItemID, "metric": r.Metric, "agreement_bp": r.AgreementBP,
+		"route": r.Route, "reasons": r.Reasons} // and review_id, once the row has its id
 	if r.SubmissionID != nil {
 		payload["submission_id"] = *r.SubmissionID
 	}
@@ -108,10 +145,8 @@ func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time)
 	if r.Route != labeling.RouteAuto {
 		evs = append(evs, event.Entry{Type: "item.queued_for_review", Scope: event.ReviewScope(projectID), Payload: payload})
 	}
-	if err := event.AppendAll(tx.db, evs...); err != nil {
-		return Round{}, err
-	}
-	return row, nil
+	err := insertRound(tx.db, &row, evs)
+	return row, err
 }
 
 // PendingOf lists the submissions a review round still has to decide.

@@ -85,18 +85,21 @@ LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN project
 // startColumns selects s, a, i and p with the prefixes submitStartRow reads,
 // from the row types' own columns (built once).
 var startColumns = sync.OnceValue(func() string {
-	var cols []string
-	for _, t := range []struct {
-		alias string
-		model any
-	}{{"s", &submissionRow{}}, {"a", &assignmentRow{}}, {"i", &itemRow{}}, {"p", &projectRow{}}} {
-		sch, err := schema.Parse(t.model, &sync.Map{}, schema.NamingStrategy{})
-		if err != nil {
-			panic(err) // the row types are fixed at compile time
-		}
-		for _, f := range sch.DBNames {
-			cols = append(cols, t.alias+"."+f+" AS "+t.alias+"_"+f)
-		}
+	return prefixedColumns("s", &submissionRow{}) + ", " + prefixedColumns("a", &assignmentRow{}) + ", " +
+		prefixedColumns("i", &itemRow{}) + ", " + prefixedColumns("p", &projectRow{})
+})
+
+// prefixedColumns selects every column of the row type model from the
+// relation alias as alias_column, what gorm:"embedded;embeddedPrefix:alias_"
+// reads.
+func prefixedColumns(alias string, model any) string {
+	sch, err := schema.Parse(model, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		panic(err) // the row types are fixed at compile time
+	}
+	cols := make([]string, len(sch.DBNames))
+	for i, f := range sch.DBNames {
+		cols[i] = alias + "." + f + " AS " + alias + "_" + f
 	}
 	return strings.Join(cols, ", ")
-})
+}

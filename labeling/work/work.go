@@ -180,10 +180,12 @@ func (s *Service) scoreGold(tx store.Tx, now time.Time, p labeling.Project, it l
 // labellers whose submissions are pending, then the route, then the
 // item's consensus.
 func (s *Service) scoreItem(tx store.Tx, now time.Time, p labeling.Project, itemID int64) error {
-	subs, err := s.reviews.ItemSubmissions(tx, itemID)
+	// The item's submissions, its project's review rules and its rounds so far: one read.
+	start, err := s.reviews.StartScore(tx, p.ID, itemID)
 	if err != nil {
 		return err
 	}
+	subs, set := start.Subs, start.Settings
 	var answers []agreement.AnswerRecord
 	var pending []store.ReviewedSubmission
 	for _, sub := range subs {
@@ -202,10 +204,6 @@ func (s *Service) scoreItem(tx store.Tx, now time.Time, p labeling.Project, item
 	if err != nil {
 		return err
 	}
-	set, err := s.reviews.LoadSettings(tx, p.ID)
-	if err != nil {
-		return err
-	}
 	ids := make([]int64, len(pending))
 	for i, sub := range pending {
 		ids[i] = sub.MemberID
@@ -218,12 +216,8 @@ func (s *Service) scoreItem(tx store.Tx, now time.Time, p labeling.Project, item
 	for _, st := range standings {
 		probation = probation || st.OnProbation
 	}
-	rounds, err := s.reviews.CountRounds(tx, itemID)
-	if err != nil {
-		return err
-	}
 	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: score.BP, OnProbation: probation,
-		SampleDraw: labeling.SampleDrawBP(p.RandomSeed, itemID, rounds+1)})
+		SampleDraw: labeling.SampleDrawBP(p.RandomSeed, itemID, start.Rounds+1)})
 	if err := s.route(tx, now, p, set, store.NewRound{ItemID: itemID, Metric: score.Metric, AgreementBP: score.BP,
 		Route: route, Reasons: reasons}); err != nil {
 		return err
