@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"copyhold/labeling/sqldb"
@@ -21,7 +22,18 @@ import (
 type Source struct {
 	URL     string
 	DataDir string
+	// MaxConns caps the PostgreSQL pool; 0 means DefaultMaxConns().
+	MaxConns int
 }
+
+// DefaultMaxConns is the PostgreSQL pool's default size: twice the cores
+// this process may use, plus one, and at least 4 (the PostgreSQL wiki's
+// rule for a database on a host like this one). More connections than the
+// database has cores to run them only queue inside the server, where every
+// extra backend makes each transaction dearer: on 2 cores 64 vest callers
+// over 64 connections ran at 0.4 of the rate over 4 (docs/BENCHMARKS.md,
+// "Court roll"). Callers beyond the pool wait in Go, which is cheap.
+func DefaultMaxConns() int { return max(4, 2*runtime.GOMAXPROCS(0)+1) }
 
 // Open connects and pings the database. It does not migrate.
 func Open(ctx context.Context, src Source) (*gorm.DB, error) {
@@ -41,8 +53,12 @@ func Open(ctx context.Context, src Source) (*gorm.DB, error) {
 		// writing transaction commits, not inside it (labeling/event/notify.go).
 		sqldb.TrackCommits(db)
 		sqlDB, _ := db.DB()
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(16)
+		n := src.MaxConns
+		if n <= 0 {
+			n = DefaultMaxConns()
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		dir := src.DataDir

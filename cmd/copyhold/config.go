@@ -45,6 +45,9 @@ type config struct {
 	// Witnesses are the verifier keys of the witnesses whose cosignatures
 	// the register accepts and shows, comma-separated.
 	Witnesses string
+	// DBConns caps the PostgreSQL connection pool; 0 means
+	// migrations.DefaultMaxConns.
+	DBConns int
 }
 
 type setting struct {
@@ -139,6 +142,16 @@ func bindConfig(fs *flag.FlagSet, e *env, c *config) {
 			fmt.Fprintf(e.stderr, "copyhold: COPYHOLD_EXPORT_CACHE_MAX_BYTES=%q is not a positive number of bytes; using %d\n", v, maxBytes)
 		}
 	}
+	conns := 0
+	if v := e.getenv("COPYHOLD_DB_CONNS"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			conns = n
+		} else {
+			fmt.Fprintf(e.stderr, "copyhold: COPYHOLD_DB_CONNS=%q is not a positive number of connections; using the default\n", v)
+		}
+	}
+	fs.IntVar(&c.DBConns, "db-conns", conns, fmt.Sprintf("most PostgreSQL connections this instance opens; 0 means twice its cores plus one, at least 4 (here %d). "+
+		"Size it, summed over every instance, to about twice the database server's cores (env COPYHOLD_DB_CONNS)", migrations.DefaultMaxConns()))
 	fs.Int64Var(&c.ExportCacheMaxBytes, "export-cache-max-bytes", maxBytes, "the export cache keeps at most this many bytes, dropping the least recently downloaded first (env COPYHOLD_EXPORT_CACHE_MAX_BYTES)")
 }
 
@@ -169,7 +182,7 @@ func (c config) exportCacheDir() string {
 }
 
 func (c config) source() migrations.Source {
-	return migrations.Source{URL: c.DatabaseURL, DataDir: c.DataDir}
+	return migrations.Source{URL: c.DatabaseURL, DataDir: c.DataDir, MaxConns: c.DBConns}
 }
 
 // openDB opens the configured database. With migrate it applies pending

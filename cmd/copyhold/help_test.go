@@ -13,7 +13,7 @@ import (
 // configFlags are the flags of the shared configuration: a command's --help
 // lists exactly those it reads.
 var configFlags = []string{"database-url", "data", "addr", "base-url", "allowed-origins", "secure-cookies",
-	"event-retention", "export-cache", "export-cache-max-age", "export-cache-max-bytes", "register-key", "witnesses"}
+	"event-retention", "export-cache", "export-cache-max-age", "export-cache-max-bytes", "register-key", "witnesses", "db-conns"}
 
 // Every command and subcommand answers --help and -h on stdout, exits 0,
 // touches nothing (the data folder stays empty) and lists only the

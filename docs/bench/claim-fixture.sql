@@ -36,5 +36,8 @@ SELECT p.id, g, jsonb_build_object('text', 'benchmark sentence number ' || g),
 FROM projects p, generate_series(1, :items) g
 WHERE p.name = :'name';
 
-ANALYZE items;
-ANALYZE assignments;
+-- Vacuumed as well as analysed, as autovacuum leaves a long-lived project
+-- (the visibility map set, hint bits written): the benchmarks measure the
+-- claim's steady state, not the first reads after a bulk load.
+VACUUM (ANALYZE) items;
+VACUUM (ANALYZE) assignments;

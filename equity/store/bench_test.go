@@ -33,9 +33,14 @@ func benchDB(b *testing.B) *gorm.DB {
 func BenchmarkVest(b *testing.B) {
 	for _, callers := range []int{8, 64} {
 		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
+			// The pool is the application's (migrations.DefaultMaxConns, as
+			// serve opens it): callers beyond it wait in Go, as requests do.
+			// COPYHOLD_BENCH_CONNS overrides it to compare pool sizes.
 			db := benchDB(b)
-			sqlDB, _ := db.DB()
-			sqlDB.SetMaxOpenConns(callers)
+			if n, _ := strconv.Atoi(os.Getenv("COPYHOLD_BENCH_CONNS")); n > 0 {
+				sqlDB, _ := db.DB()
+				sqlDB.SetMaxOpenConns(n)
+			}
 			f := newFixture(b, db, 64)
 			first := atomic.LoadInt64(&subSeq) + 1
 			for i := 0; i < b.N; i++ {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"copyhold/equity"
+	"copyhold/labeling/sqldb"
 	labelstore "copyhold/labeling/store"
 
 	"gorm.io/gorm"
@@ -32,7 +33,7 @@ type creditState struct {
 // creditReads reads what crediting the submission stored under key needs
 // (both dialects).
 func creditReads(tx *gorm.DB, key string, projectID, memberID int64) (creditState, error) {
-	rows, err := tx.Raw(`WITH prj AS (SELECT `+labelstore.ProjectModelSQL("?")+` AS model_id),
+	rows, err := sqldb.Query(tx, `WITH prj AS (SELECT `+labelstore.ProjectModelSQL("?")+` AS model_id),
     rules AS (SELECT prj.model_id AS p_model_id, `+labelstore.ActiveSQL("?")+` AS member_active,
             `+rulesColumns+`,
             (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale
@@ -48,7 +49,7 @@ SELECT COALESCE(t.id, 0), COALESCE(t.body_hash, ''), COALESCE(t.kind, ''), COALE
 FROM rules
 LEFT JOIN equity_transactions t ON t.idempotency_key = ?
 LEFT JOIN equity_postings p ON p.tx_id = t.id
-ORDER BY p.seq`, projectID, memberID, projectID, projectID, key).Rows()
+ORDER BY p.seq`, projectID, memberID, projectID, projectID, key)
 	if err != nil {
 		return creditState{}, fmt.Errorf("read the credit's rules: %w", err)
 	}

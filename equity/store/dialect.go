@@ -180,7 +180,7 @@ func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map
           AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
         ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance)
     SELECT t.id, l.unit, l.account, l.balance FROM t LEFT JOIN l ON TRUE`
-	rows, err := tx.Raw(q, args...).Rows()
+	rows, err := sqldb.Query(tx, q, args...)
 	if err != nil {
 		return equity.Transaction{}, fmt.Errorf("insert ledger transaction: %w", err)
 	}
@@ -244,7 +244,7 @@ func rowsOf(tx *gorm.DB, q string, args []any, fn func(rowScanner) error) error 
 			if !ok {
 				return fmt.Errorf("equity: not a pgx connection: %T", dc)
 			}
-			rows, err := pc.Conn().Query(tx.Statement.Context, dollars(q), args...)
+			rows, err := pc.Conn().Query(tx.Statement.Context, sqldb.Dollars(q), args...)
 			if err != nil {
 				return err
 			}
@@ -264,20 +264,4 @@ func rowsOf(tx *gorm.DB, q string, args []any, fn func(rowScanner) error) error 
 		return err
 	}
 	return rows.Err()
-}
-
-// dollars numbers q's ? placeholders as PostgreSQL's $1, $2, … (the queries
-// given to rowsOf have no ? of their own).
-func dollars(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"copyhold/equity"
+	"copyhold/labeling/sqldb"
 	labelstore "copyhold/labeling/store"
 
 	"gorm.io/gorm"
@@ -52,7 +53,7 @@ const (
 // resolveReads reads what resolving the credit stored under pendKey by the
 // decision stored under key needs, in one statement (both dialects).
 func resolveReads(tx *gorm.DB, key, pendKey string, reviewer int64) (resolution, error) {
-	rows, err := tx.Raw(`WITH pend AS (SELECT t.id, t.model_id, t.member_id, t.project_id
+	rows, err := sqldb.Query(tx, `WITH pend AS (SELECT t.id, t.model_id, t.member_id, t.project_id
         FROM (SELECT 1 AS one) AS one LEFT JOIN equity_transactions t ON t.idempotency_key = ?),
     rules AS (SELECT `+rulesColumns+`,
             COALESCE((SELECT b.balance FROM equity_balances b WHERE b.unit = `+pendUnitSQL+` AND b.account = `+pendReceivableSQL+`), 0) AS receivable,
@@ -69,7 +70,7 @@ func resolveReads(tx *gorm.DB, key, pendKey string, reviewer int64) (resolution,
 SELECT `+txColumns+`, p.seq, p.unit, p.account, p.amount, p.category, rules.*
 FROM equity_transactions t LEFT JOIN equity_postings p ON p.tx_id = t.id CROSS JOIN rules
 WHERE t.idempotency_key IN (?, ?) OR t.resolves_id = (SELECT id FROM pend)
-ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendKey).Rows()
+ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendKey)
 	if err != nil {
 		return resolution{}, fmt.Errorf("read ledger transactions and rules: %w", err)
 	}
