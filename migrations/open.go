@@ -12,6 +12,7 @@ import (
 	"copyhold/labeling/sqldb"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -45,7 +46,13 @@ func Open(ctx context.Context, src Source) (*gorm.DB, error) {
 	var db *gorm.DB
 	var err error
 	if src.URL != "" {
-		db, err = gorm.Open(postgres.Open(src.URL), cfg)
+		pcfg, perr := pgx.ParseConfig(src.URL)
+		if perr != nil {
+			return nil, fmt.Errorf("database unreachable: %w", perr)
+		}
+		// Transactions send their BEGIN with their first statement
+		// (sqldb.OpenPostgres): one round trip fewer on every one.
+		db, err = gorm.Open(postgres.New(postgres.Config{DSN: src.URL, Conn: sqldb.OpenPostgres(*pcfg)}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("database unreachable: %w", err)
 		}

@@ -18,7 +18,6 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -240,11 +239,11 @@ func (s *Store) verifyTx(ctx context.Context, fn func(tx *gorm.DB) error) error 
 func rowsOf(tx *gorm.DB, q string, args []any, fn func(rowScanner) error) error {
 	if c, ok := tx.Statement.ConnPool.(*sql.Conn); ok && sqldb.IsPostgres(tx) {
 		return c.Raw(func(dc any) error {
-			pc, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("equity: not a pgx connection: %T", dc)
+			pc, err := sqldb.PgxConn(tx.Statement.Context, dc)
+			if err != nil {
+				return fmt.Errorf("equity: %w", err)
 			}
-			rows, err := pc.Conn().Query(tx.Statement.Context, sqldb.Dollars(q), args...)
+			rows, err := pc.Query(tx.Statement.Context, sqldb.Dollars(q), args...)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -16,13 +17,13 @@ import (
 	equitystore "copyhold/equity/store"
 	"copyhold/equity/vote/govern"
 	"copyhold/labeling"
+	"copyhold/labeling/sqldb"
 	"copyhold/labeling/store"
 	"copyhold/labeling/work"
 	"copyhold/migrations"
 	"copyhold/migrations/dbtest"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -67,8 +68,26 @@ func (l *wireLog) record(fn func()) []sent {
 	return out
 }
 
-// statementCounter counts the statements pgx sends: each is a round trip.
-type statementCounter struct{ n atomic.Int64 }
+// statementCounter counts the statements pgx sends, and the writes to the
+// server's socket: each write is one round trip (a transaction's BEGIN
+// travels with its first statement, sqldb.OpenPostgres).
+type statementCounter struct{ n, writes atomic.Int64 }
+
+// writeCounter is a tracer that also counts socket writes.
+type writeCounter interface{ countWrites() *atomic.Int64 }
+
+func (c *statementCounter) countWrites() *atomic.Int64 { return &c.writes }
+
+// countedConn counts a connection's writes.
+type countedConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countedConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(b)
+}
 
 func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
@@ -96,9 +115,19 @@ func openTraced(t testing.TB, l pgx.QueryTracer) *gorm.DB {
 		t.Fatal(err)
 	}
 	cfg.Tracer = l
-	sqlDB := stdlib.OpenDB(*cfg)
-	sqlDB.SetMaxOpenConns(32)
-	sqlDB.SetMaxIdleConns(16)
+	if wc, ok := l.(writeCounter); ok {
+		var d net.Dialer
+		cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return countedConn{c, wc.countWrites()}, nil
+		}
+	}
+	sqlDB := sqldb.OpenPostgres(*cfg)
+	sqlDB.SetMaxOpenConns(migrations.DefaultMaxConns())
+	sqlDB.SetMaxIdleConns(migrations.DefaultMaxConns())
 	t.Cleanup(func() { sqlDB.Close() })
 	db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{Logger: logger.Discard,
 		SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }})

@@ -74,9 +74,10 @@ func BenchmarkClaimSubmit(b *testing.B) {
 				if err := db.Raw(`SELECT id FROM members WHERE login LIKE 'bench%' ORDER BY id LIMIT ?`, labellers).Scan(&members).Error; err != nil {
 					b.Fatal(err)
 				}
-				before := statements.n.Load()
+				before, writes := statements.n.Load(), statements.writes.Load()
 				runClaimSubmit(b, s, projectID, members)
 				b.ReportMetric(float64(statements.n.Load()-before)/float64(b.N), "statements/action")
+				b.ReportMetric(float64(statements.writes.Load()-writes)/float64(b.N), "round-trips/action")
 			})
 		}
 	}

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -587,12 +586,12 @@ func eachSnapshotRow(ctx context.Context, db *gorm.DB, id int64, fn func(project
 			return fmt.Errorf("snapshot rows: not a connection of its own: %T", tx.Statement.ConnPool)
 		}
 		return c.Raw(func(dc any) error {
-			pc, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("snapshot rows: not a pgx connection: %T", dc)
+			pc, err := sqldb.PgxConn(ctx, dc)
+			if err != nil {
+				return fmt.Errorf("snapshot rows: %w", err)
 			}
 			// project_id in binary (8 bytes, big-endian), body as text.
-			rows, err := pc.Conn().Query(ctx, "SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = $1 ORDER BY item_id",
+			rows, err := pc.Query(ctx, "SELECT project_id, body FROM snapshot_rows WHERE snapshot_id = $1 ORDER BY item_id",
 				pgx.QueryResultFormats{pgx.BinaryFormatCode, pgx.TextFormatCode}, id)
 			if err != nil {
 				return err
