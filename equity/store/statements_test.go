@@ -1,44 +1,18 @@
 package store_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"copyhold/equity"
 	"copyhold/equity/store"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
-
-// statementLog records the SQL a session sends.
-type statementLog struct {
-	logger.Interface
-	mu   sync.Mutex
-	sqls []string
-}
-
-func (l *statementLog) LogMode(logger.LogLevel) logger.Interface { return l }
-
-func (l *statementLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
-	s, _ := fc()
-	l.mu.Lock()
-	l.sqls = append(l.sqls, s)
-	l.mu.Unlock()
-}
-
-// counted returns a session on db that records its statements in l.
-func counted(db *gorm.DB, l *statementLog) *gorm.DB {
-	l.Interface = logger.Discard
-	return db.Session(&gorm.Session{Logger: l})
-}
 
 // One vest (pending → vested, with the reviewer's credit) sends a fixed,
 // small number of statements: on PostgreSQL one read and one write (the
@@ -50,11 +24,11 @@ func TestVestStatements(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db, 4)
 		sub, _ := f.submit(f.members[0])
-		var l statementLog
+		var l dbtest.StatementLog
 		var before int64
 		must(t, db.Raw("SELECT MAX(id) FROM events").Scan(&before).Error)
 		var vest equity.Transaction
-		err := counted(db, &l).Transaction(func(tx *gorm.DB) error {
+		err := l.Session(db).Transaction(func(tx *gorm.DB) error {
 			var err error
 			vest, err = store.Vest(tx, store.Decision{SubmissionID: sub, ReviewID: sub, ReviewerID: f.members[1]})
 			return err
@@ -81,10 +55,10 @@ func TestVestStatements(t *testing.T) {
 			limit = 8
 		}
 		if os.Getenv("PRINT_SQL") != "" {
-			t.Log(strings.Join(l.sqls, ";\n"))
+			t.Log(strings.Join(l.SQL(), ";\n"))
 		}
-		if len(l.sqls) > limit {
-			t.Fatalf("%d statements for one vest, want at most %d:\n%s", len(l.sqls), limit, strings.Join(l.sqls, "\n"))
+		if sqls := l.SQL(); len(sqls) > limit {
+			t.Fatalf("%d statements for one vest, want at most %d:\n%s", len(sqls), limit, strings.Join(sqls, "\n"))
 		}
 		f.verify()
 	})

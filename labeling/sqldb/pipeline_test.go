@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"reflect"
 	"sync/atomic"
@@ -20,18 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// countedConn counts the writes a connection makes: each is one trip to the
-// server (pgx writes what it has buffered once per exchange).
-type countedConn struct {
-	net.Conn
-	writes *atomic.Int64
-}
-
-func (c countedConn) Write(b []byte) (int, error) {
-	c.writes.Add(1)
-	return c.Conn.Write(b)
-}
-
 // openCounted opens a one-connection pool on a fresh PostgreSQL schema,
 // pipelined or plain pgx stdlib, counting its writes.
 func openCounted(t *testing.T, pipelined bool) (*sql.DB, *atomic.Int64) {
@@ -44,14 +31,7 @@ func openCounted(t *testing.T, pipelined bool) (*sql.DB, *atomic.Int64) {
 		t.Fatal(err)
 	}
 	writes := new(atomic.Int64)
-	var d net.Dialer
-	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := d.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return countedConn{c, writes}, nil
-	}
+	dbtest.CountWrites(cfg, writes)
 	var db *sql.DB
 	if pipelined {
 		db = sqldb.OpenPostgres(*cfg)
@@ -70,9 +50,12 @@ func openCounted(t *testing.T, pipelined bool) (*sql.DB, *atomic.Int64) {
 // pgx's stdlib, and none at all for a transaction that sends nothing.
 func TestPipelinedBeginSavesATrip(t *testing.T) {
 	ctx := context.Background()
+	// The third of three transactions, once the connection is open and the
+	// statement prepared.
 	trips := func(db *sql.DB, writes *atomic.Int64, fn func(tx *sql.Tx)) int64 {
-		// Warm up: the connection is open and the statement prepared.
-		for range 2 {
+		var n int64
+		for range 3 {
+			before := writes.Load()
 			tx, err := db.BeginTx(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -81,17 +64,9 @@ func TestPipelinedBeginSavesATrip(t *testing.T) {
 			if err := tx.Commit(); err != nil {
 				t.Fatal(err)
 			}
+			n = writes.Load() - before
 		}
-		before := writes.Load()
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fn(tx)
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
-		return writes.Load() - before
+		return n
 	}
 	read := func(tx *sql.Tx) {
 		var n int

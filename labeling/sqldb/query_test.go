@@ -1,17 +1,13 @@
 package sqldb_test
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"copyhold/labeling/sqldb"
 	"copyhold/migrations/dbtest"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 func TestDollars(t *testing.T) {
@@ -30,28 +26,12 @@ func TestDollars(t *testing.T) {
 	}
 }
 
-// traceLog records what a session's logger is told.
-type traceLog struct {
-	logger.Interface
-	mu   sync.Mutex
-	sqls []string
-}
-
-func (l *traceLog) LogMode(logger.LogLevel) logger.Interface { return l }
-
-func (l *traceLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
-	s, _ := fc()
-	l.mu.Lock()
-	l.sqls = append(l.sqls, s)
-	l.mu.Unlock()
-}
-
 // Query answers what Raw answers, in and out of a transaction, on both
 // databases, and tells the session's logger; a bad statement is an error.
 func TestQuery(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		l := &traceLog{Interface: logger.Discard}
-		s := db.Session(&gorm.Session{Logger: l})
+		var l dbtest.StatementLog
+		s := l.Session(db)
 		q := `SELECT CAST(? AS INTEGER) + CAST(? AS INTEGER) AS n, CAST(? AS TEXT) AS s`
 		read := func(tx *gorm.DB) (int64, string) {
 			rows, err := sqldb.Query(tx, q, 40, 2, "übung")
@@ -81,8 +61,8 @@ func TestQuery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(l.sqls) != 2 || !strings.Contains(l.sqls[0], "CAST(") {
-			t.Fatalf("the logger heard %q, want the two statements", l.sqls)
+		if sqls := l.SQL(); len(sqls) != 2 || !strings.Contains(sqls[0], "CAST(") {
+			t.Fatalf("the logger heard %q, want the two statements", sqls)
 		}
 		if _, err := sqldb.Query(s, `SELECT no_such_column FROM no_such_table WHERE x = ?`, 1); err == nil {
 			t.Fatal("a bad statement answered no error")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -78,17 +77,6 @@ type writeCounter interface{ countWrites() *atomic.Int64 }
 
 func (c *statementCounter) countWrites() *atomic.Int64 { return &c.writes }
 
-// countedConn counts a connection's writes.
-type countedConn struct {
-	net.Conn
-	writes *atomic.Int64
-}
-
-func (c countedConn) Write(b []byte) (int, error) {
-	c.writes.Add(1)
-	return c.Conn.Write(b)
-}
-
 func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
 	return ctx
@@ -116,14 +104,7 @@ func openTraced(t testing.TB, l pgx.QueryTracer) *gorm.DB {
 	}
 	cfg.Tracer = l
 	if wc, ok := l.(writeCounter); ok {
-		var d net.Dialer
-		cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return countedConn{c, wc.countWrites()}, nil
-		}
+		dbtest.CountWrites(cfg, wc.countWrites())
 	}
 	sqlDB := sqldb.OpenPostgres(*cfg)
 	sqlDB.SetMaxOpenConns(migrations.DefaultMaxConns())

@@ -1,0 +1,67 @@
+package dbtest
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// StatementLog is a GORM logger that records the SQL a session sends.
+type StatementLog struct {
+	mu   sync.Mutex
+	sqls []string
+}
+
+// Session returns db logging its statements to l.
+func (l *StatementLog) Session(db *gorm.DB) *gorm.DB {
+	return db.Session(&gorm.Session{Logger: l})
+}
+
+// SQL is what was sent so far, in order.
+func (l *StatementLog) SQL() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.sqls...)
+}
+
+func (l *StatementLog) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l *StatementLog) Info(context.Context, string, ...any)     {}
+func (l *StatementLog) Warn(context.Context, string, ...any)     {}
+func (l *StatementLog) Error(context.Context, string, ...any)    {}
+
+func (l *StatementLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	s, _ := fc()
+	l.mu.Lock()
+	l.sqls = append(l.sqls, s)
+	l.mu.Unlock()
+}
+
+// CountWrites makes every connection opened with cfg add its socket writes
+// to n: each write is one trip to the server, since pgx sends what it has
+// buffered in one write per exchange.
+func CountWrites(cfg *pgx.ConnConfig, n *atomic.Int64) {
+	var d net.Dialer
+	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return countedConn{c, n}, nil
+	}
+}
+
+type countedConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countedConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(b)
+}
