@@ -21,6 +21,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -175,7 +176,8 @@ func (c *pipeConn) statement(ctx context.Context, q string) (*pgconn.StatementDe
 // forget drops q's prepared statement after an error that may mean the
 // server no longer has it or its plan is stale (a schema change).
 func (c *pipeConn) forget(q string, err error) {
-	if pg, ok := err.(*pgconn.PgError); ok && (pg.Code == "0A000" || pg.Code == "26000") {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && (pg.Code == "0A000" || pg.Code == "26000") {
 		delete(c.stmts, q)
 	}
 }
