@@ -323,3 +323,41 @@ func TestPipelinedTransactionSemantics(t *testing.T) {
 		t.Fatalf("the rolled-back insert through pgx: %d rows, %v", nine, err)
 	}
 }
+
+// A schema change that invalidates a pipelined statement fails it once (as
+// pgx's own statement cache does); the connection then prepares it afresh.
+func TestPipelinedStatementAfterSchemaChange(t *testing.T) {
+	db, _ := openCounted(t, true)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE sc (a INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	first := func() error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		rows, err := tx.QueryContext(ctx, "SELECT * FROM sc WHERE a > $1", 0)
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+	if err := first(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "ALTER TABLE sc ADD COLUMN b TEXT"); err != nil {
+		t.Fatal(err)
+	}
+	errs := 0
+	for range 3 {
+		if err := first(); err != nil {
+			errs++
+		}
+	}
+	t.Logf("%d of 3 failed", errs)
+	if errs > 1 {
+		t.Fatalf("%d of 3 transactions failed after the schema change, want at most 1", errs)
+	}
+}
