@@ -181,6 +181,14 @@ func (c config) exportCacheDir() string {
 	return filepath.Join(c.DataDir, "export-cache")
 }
 
+// checkDBConns refuses a negative --db-conns (0 is the default size).
+func (c config) checkDBConns() error {
+	if c.DBConns < 0 {
+		return fmt.Errorf("--db-conns must be 0 (the default) or a positive number of connections")
+	}
+	return nil
+}
+
 func (c config) source() migrations.Source {
 	return migrations.Source{URL: c.DatabaseURL, DataDir: c.DataDir, MaxConns: c.DBConns}
 }

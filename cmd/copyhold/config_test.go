@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"copyhold/server"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -67,6 +69,44 @@ func TestExportCacheLimits(t *testing.T) {
 		}
 		if err != nil || got.MaxAge != c.age || got.MaxBytes != c.bytes {
 			t.Errorf("env %v args %v: %+v %v, want %s and %d bytes", c.vars, c.args, got, err, c.age, c.bytes)
+		}
+	}
+}
+
+// The pool's size comes from the flag or the environment (the flag wins); 0
+// is the default size, a value that is not a number is reported and
+// ignored, and a negative flag is refused.
+func TestDBConns(t *testing.T) {
+	for _, c := range []struct {
+		vars    map[string]string
+		args    []string
+		want    int
+		warned  bool
+		refused bool
+	}{
+		{nil, nil, 0, false, false},
+		{map[string]string{"COPYHOLD_DB_CONNS": "12"}, nil, 12, false, false},
+		{map[string]string{"COPYHOLD_DB_CONNS": "12"}, []string{"--db-conns", "3"}, 3, false, false},
+		{map[string]string{"COPYHOLD_DB_CONNS": "many"}, nil, 0, true, false},
+		{map[string]string{"COPYHOLD_DB_CONNS": "-2"}, nil, 0, true, false},
+		{nil, []string{"--db-conns", "-1"}, -1, false, true},
+	} {
+		var stderr bytes.Buffer
+		e := &env{getenv: getenvFrom(c.vars), stderr: &stderr}
+		var cfg config
+		fs := newFlags("serve", "test", e)
+		bindConfig(fs, e, &cfg)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.source().MaxConns; got != c.want {
+			t.Errorf("env %v args %v: MaxConns %d, want %d", c.vars, c.args, got, c.want)
+		}
+		if warned := strings.Contains(stderr.String(), "COPYHOLD_DB_CONNS"); warned != c.warned {
+			t.Errorf("env %v: warned %v (%q), want %v", c.vars, warned, stderr.String(), c.warned)
+		}
+		if err := cfg.checkDBConns(); (err != nil) != c.refused {
+			t.Errorf("args %v: check %v, want refused %v", c.args, err, c.refused)
 		}
 	}
 }

@@ -60,8 +60,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	if c.DBConns < 0 {
-		return fmt.Errorf("--db-conns must be 0 (the default) or a positive number of connections")
+	if err := c.checkDBConns(); err != nil {
+		return err
 	}
 	witnesses, err := c.witnesses()
 	if err != nil {

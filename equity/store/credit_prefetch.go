@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -131,9 +130,9 @@ var sqlTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-0
 	"2006-01-02 15:04:05.999999999"}
 
 func (t *sqlTime) UnmarshalJSON(data []byte) error {
-	s, err := strUnquote(data)
-	if err != nil {
-		return err
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("not a timestamp: %s", data)
 	}
 	for _, layout := range sqlTimeLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
@@ -142,13 +141,4 @@ func (t *sqlTime) UnmarshalJSON(data []byte) error {
 		}
 	}
 	return fmt.Errorf("not a timestamp: %s", data)
-}
-
-func strUnquote(data []byte) (string, error) {
-	if !bytes.HasPrefix(data, []byte(`"`)) {
-		return "", fmt.Errorf("not a string: %s", data)
-	}
-	var s string
-	err := json.Unmarshal(data, &s)
-	return s, err
 }

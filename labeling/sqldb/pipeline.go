@@ -207,17 +207,9 @@ func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue)
 	var b pgconn.Batch
 	b.ExecParams(c.begin, nil, nil, nil, nil)
 	b.ExecStatement(sd, c.eqb.ParamValues, c.eqb.ParamFormats, c.eqb.ResultFormats)
-	begin := c.begin
+	ctx, tracer := c.traceStart(ctx, q, values)
 	c.begin = ""
-	// A tracer configured on the connection (pgx.ConnConfig.Tracer) sees
-	// both statements, as it sees everything pgx sends.
-	conn := c.Conn.Conn()
-	tracer, _ := conn.Config().Tracer.(pgx.QueryTracer)
-	if tracer != nil {
-		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: begin}), conn, pgx.TraceQueryEndData{})
-		ctx = tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: q, Args: values})
-	}
-	mrr := conn.PgConn().ExecBatch(ctx, &b)
+	mrr := c.Conn.Conn().PgConn().ExecBatch(ctx, &b)
 	if !mrr.NextResult() {
 		return nil, c.traced(ctx, tracer, closedWithout(mrr, "BEGIN"))
 	}
@@ -232,6 +224,19 @@ func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue)
 	}
 	c.traced(ctx, tracer, nil)
 	return mrr, nil
+}
+
+// traceStart tells a tracer configured on the connection
+// (pgx.ConnConfig.Tracer) of the BEGIN owed and of q, as it hears of
+// everything pgx sends; traced ends q's trace.
+func (c *pipeConn) traceStart(ctx context.Context, q string, args []any) (context.Context, pgx.QueryTracer) {
+	conn := c.Conn.Conn()
+	tracer, _ := conn.Config().Tracer.(pgx.QueryTracer)
+	if tracer != nil {
+		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: c.begin}), conn, pgx.TraceQueryEndData{})
+		ctx = tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: q, Args: args})
+	}
+	return ctx, tracer
 }
 
 // traced ends the statement's trace, if any, with err, and returns err.
@@ -281,13 +286,8 @@ func (c *pipeConn) ExecContext(ctx context.Context, q string, args []driver.Name
 	if len(args) == 0 {
 		// pgx sends an Exec without arguments by the simple protocol, which
 		// takes several statements: BEGIN goes at their head.
-		conn := c.Conn.Conn()
-		tracer, _ := conn.Config().Tracer.(pgx.QueryTracer)
-		if tracer != nil {
-			tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: c.begin}), conn, pgx.TraceQueryEndData{})
-			ctx = tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: q})
-		}
-		results, err := conn.PgConn().Exec(ctx, c.begin+"; "+q).ReadAll()
+		ctx, tracer := c.traceStart(ctx, q, nil)
+		results, err := c.Conn.Conn().PgConn().Exec(ctx, c.begin+"; "+q).ReadAll()
 		c.begin = ""
 		c.traced(ctx, tracer, err)
 		if err != nil {
