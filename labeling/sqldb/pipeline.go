@@ -65,7 +65,9 @@ func (p pipelined) Driver() driver.Driver { return p.inner.Driver() }
 // pipeConn is one connection: pgx's stdlib connection and the BEGIN it owes.
 type pipeConn struct {
 	*stdlib.Conn
-	begin string // the BEGIN of the open transaction, not yet sent ("": none owed)
+	begin string  // the BEGIN of the open transaction, not yet sent ("": none owed)
+	later []later // statements ExecLater deferred, not yet sent (later.go)
+	inTx  bool
 	stmts map[string]*pgconn.StatementDescription
 	seq   int
 	eqb   pgx.ExtendedQueryBuilder
@@ -100,7 +102,7 @@ func (c *pipeConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 	if err != nil {
 		return nil, err
 	}
-	c.begin = q
+	c.begin, c.later, c.inTx = q, nil, true
 	return &pipeTx{c: c, ctx: ctx}, nil
 }
 
@@ -126,15 +128,26 @@ func beginSQL(opts driver.TxOptions) (string, error) {
 	return q, nil
 }
 
-// flush sends the BEGIN owed, on its own.
+// flush sends what the connection owes (BEGIN, deferred statements) on
+// its own.
 func (c *pipeConn) flush(ctx context.Context) error {
-	if c.begin == "" {
-		return nil
+	if len(c.later) == 0 {
+		if c.begin == "" {
+			return nil
+		}
+		q := c.begin
+		c.begin = ""
+		_, err := c.Conn.Conn().Exec(ctx, q)
+		return err
 	}
-	q := c.begin
-	c.begin = ""
-	_, err := c.Conn.Conn().Exec(ctx, q)
-	return err
+	var b pgconn.Batch
+	o := c.owed(&b)
+	ctx, tracer := c.traceStart(ctx, o, "", nil)
+	mrr := c.Conn.Conn().PgConn().ExecBatch(ctx, &b)
+	if err := c.readOwed(mrr, o); err != nil {
+		return c.traced(ctx, tracer, err)
+	}
+	return mrr.Close()
 }
 
 func (c *pipeConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
@@ -151,7 +164,7 @@ func (c *pipeConn) Prepare(q string) (driver.Stmt, error) {
 // ResetSession forgets a BEGIN owed (database/sql has ended the
 // transaction by now) and lets pgx check the connection.
 func (c *pipeConn) ResetSession(ctx context.Context) error {
-	c.begin = ""
+	c.begin, c.later, c.inTx = "", nil, false
 	return c.Conn.ResetSession(ctx)
 }
 
@@ -182,39 +195,31 @@ func (c *pipeConn) forget(q string, err error) {
 	}
 }
 
-// send pipelines the BEGIN owed with q, when q can go that way: one
-// statement, prepared. It returns the batch's reader positioned on q's
-// result, or nil when q must go the ordinary way (the BEGIN then sent).
+// send pipelines what the connection owes (BEGIN, deferred statements)
+// with q, when q can go that way: one statement, prepared. It returns the
+// batch's reader positioned on q's result, or nil when q must go the
+// ordinary way (what was owed then sent on its own).
 func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue) (*pgconn.MultiResultReader, error) {
 	sd, err := c.statement(ctx, q)
 	if err != nil || sd == nil {
 		// Several statements, a parse error, or the connection's share
-		// spent: BEGIN alone, then pgx as usual (an error then comes from
-		// inside the transaction, as it always did).
+		// spent: what is owed alone, then pgx as usual (an error then comes
+		// from inside the transaction, as it always did).
 		return nil, c.flush(ctx)
 	}
-	values := make([]any, len(args))
-	for i, a := range args {
-		values[i] = a.Value
-	}
-	m := c.Conn.Conn().TypeMap()
-	if err := c.eqb.Build(m, sd, values); err != nil {
+	values, err := c.bind(sd, args)
+	if err != nil {
 		return nil, err
 	}
 	for i, f := range sd.Fields {
 		c.eqb.ResultFormats[i] = resultFormat(f.DataTypeOID)
 	}
 	var b pgconn.Batch
-	b.ExecParams(c.begin, nil, nil, nil, nil)
+	o := c.owed(&b)
 	b.ExecStatement(sd, c.eqb.ParamValues, c.eqb.ParamFormats, c.eqb.ResultFormats)
-	ctx, tracer := c.traceStart(ctx, q, values)
-	c.begin = ""
+	ctx, tracer := c.traceStart(ctx, o, q, values)
 	mrr := c.Conn.Conn().PgConn().ExecBatch(ctx, &b)
-	if !mrr.NextResult() {
-		return nil, c.traced(ctx, tracer, closedWithout(mrr, "BEGIN"))
-	}
-	if _, err := mrr.ResultReader().Close(); err != nil {
-		mrr.Close()
+	if err := c.readOwed(mrr, o); err != nil {
 		return nil, c.traced(ctx, tracer, err)
 	}
 	if !mrr.NextResult() {
@@ -226,17 +231,34 @@ func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue)
 	return mrr, nil
 }
 
+// bind encodes args for sd into the connection's query builder.
+func (c *pipeConn) bind(sd *pgconn.StatementDescription, args []driver.NamedValue) ([]any, error) {
+	values := make([]any, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	return values, c.eqb.Build(c.Conn.Conn().TypeMap(), sd, values)
+}
+
 // traceStart tells a tracer configured on the connection
-// (pgx.ConnConfig.Tracer) of the BEGIN owed and of q, as it hears of
-// everything pgx sends; traced ends q's trace.
-func (c *pipeConn) traceStart(ctx context.Context, q string, args []any) (context.Context, pgx.QueryTracer) {
+// (pgx.ConnConfig.Tracer) of what was owed and of q ("": none), as it hears
+// of everything pgx sends; traced ends q's trace.
+func (c *pipeConn) traceStart(ctx context.Context, o owed, q string, args []any) (context.Context, pgx.QueryTracer) {
 	conn := c.Conn.Conn()
 	tracer, _ := conn.Config().Tracer.(pgx.QueryTracer)
-	if tracer != nil {
-		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: c.begin}), conn, pgx.TraceQueryEndData{})
-		ctx = tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: q, Args: args})
+	if tracer == nil {
+		return ctx, nil
 	}
-	return ctx, tracer
+	if o.begin != "" {
+		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: o.begin}), conn, pgx.TraceQueryEndData{})
+	}
+	for _, l := range o.later {
+		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: l.q, Args: l.args}), conn, pgx.TraceQueryEndData{})
+	}
+	if q == "" {
+		return ctx, nil
+	}
+	return tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: q, Args: args}), tracer
 }
 
 // traced ends the statement's trace, if any, with err, and returns err.
@@ -256,7 +278,7 @@ func closedWithout(mrr *pgconn.MultiResultReader, what string) error {
 }
 
 func (c *pipeConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.begin == "" {
+	if c.begin == "" && len(c.later) == 0 {
 		return c.Conn.QueryContext(ctx, q, args)
 	}
 	mrr, err := c.send(ctx, q, args)
@@ -280,13 +302,24 @@ func (c *pipeConn) QueryContext(ctx context.Context, q string, args []driver.Nam
 }
 
 func (c *pipeConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	if c.begin == "" {
+	if fail, ok := ctx.Value(laterKey{}).(func(error) error); ok && c.inTx {
+		if deferred, err := c.deferExec(ctx, q, args, fail); deferred || err != nil {
+			return driver.ResultNoRows, err
+		}
+	}
+	if c.begin == "" && len(c.later) == 0 {
+		return c.Conn.ExecContext(ctx, q, args)
+	}
+	if len(c.later) > 0 && len(args) == 0 {
+		if err := c.flush(ctx); err != nil {
+			return nil, err
+		}
 		return c.Conn.ExecContext(ctx, q, args)
 	}
 	if len(args) == 0 {
 		// pgx sends an Exec without arguments by the simple protocol, which
 		// takes several statements: BEGIN goes at their head.
-		ctx, tracer := c.traceStart(ctx, q, nil)
+		ctx, tracer := c.traceStart(ctx, owed{begin: c.begin}, q, nil)
 		results, err := c.Conn.Conn().PgConn().Exec(ctx, c.begin+"; "+q).ReadAll()
 		c.begin = ""
 		c.traced(ctx, tracer, err)
@@ -325,11 +358,16 @@ type pipeTx struct {
 }
 
 func (t *pipeTx) Commit() error {
-	if t.c.begin != "" { // nothing was sent: nothing to commit
-		t.c.begin = ""
+	c := t.c
+	c.inTx = false
+	if len(c.later) > 0 {
+		return c.commitLater(t.ctx)
+	}
+	if c.begin != "" { // nothing was sent: nothing to commit
+		c.begin = ""
 		return nil
 	}
-	tag, err := t.c.Conn.Conn().Exec(t.ctx, "commit")
+	tag, err := c.Conn.Conn().Exec(t.ctx, "commit")
 	if err != nil {
 		return err
 	}
@@ -340,11 +378,13 @@ func (t *pipeTx) Commit() error {
 }
 
 func (t *pipeTx) Rollback() error {
-	if t.c.begin != "" {
-		t.c.begin = ""
+	c := t.c
+	c.inTx, c.later = false, nil // deferred statements are never sent
+	if c.begin != "" {
+		c.begin = ""
 		return nil
 	}
-	_, err := t.c.Conn.Conn().Exec(t.ctx, "rollback")
+	_, err := c.Conn.Conn().Exec(t.ctx, "rollback")
 	return err
 }
 
