@@ -146,7 +146,8 @@ SELECT s.id AS s_id, s.assignment_id AS s_assignment_id, s.item_id AS s_item_id,
         'g_id', g.id, 'g_version', g.version, 'transfer_fee_bp', g.transfer_fee_bp, 'holding_cap_bp', g.holding_cap_bp,
         'cap_floor', g.cap_floor, 'reserve_share_bp', g.reserve_share_bp, 'exit_rule', g.exit_rule, 'g_reason', g.reason,
         'g_actor_id', g.actor_id, 'g_created_at', g.created_at, 'g_proposal_id', g.proposal_id,
-        'unit_scale', (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id))
+        'unit_scale', (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id),
+        'next_id', nextval('equity_transactions_id_seq'))
     FROM (SELECT (SELECT p.model_id FROM projects p WHERE p.id = a.project_id) AS model_id) prj
     LEFT JOIN equity_rate_cards rc ON rc.project_id = a.project_id
         AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = a.project_id)
@@ -179,13 +180,17 @@ SELECT id FROM s \gset sub_
 \endif
 -- The ledger's pending credit (equity/store): one write, from what the
 -- submit's first statement read for it (its credit_read column; pgbench
--- cannot read JSON, so the rate card's id comes from -D rc, and the model's
--- from the project read there).
-WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
+-- cannot read JSON, so the rate card's id comes from -D rc, the model's
+-- from the project read there, and the transaction's id, which Go takes
+-- from the next_id the read drew, is the submission's moved past any id the
+-- sequence gives in a run). Go sends it with the COMMIT, or with the review
+-- step's first statement (sqldb.ExecLater): it waits for no answer.
+\set tx_id :sub_id + 1000000000000
+WITH t AS (INSERT INTO equity_transactions (id, idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
         rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
-        VALUES ('submission:'
+        VALUES (:tx_id, 'submission:'
 ':sub_id:pending', '21233bde594cac5b5ac0912fbafce69814f4d0599a1655bb8bc375925ae0bcdb', 'pending', :st_p_model_id, NULL, NULL, :rc, NULL, :member, :member, :project, :pick_id, :sub_id, NULL, '', '{"difficulty": "", "rate_card_version": 1}', ':now')
-        ON CONFLICT DO NOTHING RETURNING id),
+        RETURNING id),
     p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
         SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(':now' AS TIMESTAMPTZ) FROM t,
         (VALUES (CAST(1 AS INTEGER), ':unit', 'issuance', CAST('-1000000' AS BIGINT), 'annotation'), (CAST(2 AS INTEGER), ':unit', 'member:'
@@ -198,20 +203,15 @@ WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, mo
             ('equity.register_changed', 'coop', CAST(NULL AS BIGINT), '{"kind": "pending", "model_id": :st_p_model_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at)),
     d (unit, account, delta, may_be_negative) AS (VALUES (':unit', 'member:'
 ':member:pending', CAST(1000000 AS BIGINT), CAST(false AS BOOLEAN))),
-    l AS MATERIALIZED (SELECT b.unit, b.account, b.balance FROM equity_balances b
+    l AS MATERIALIZED (SELECT b.unit, b.account FROM equity_balances b
         WHERE (b.unit, b.account) IN (SELECT unit, account FROM d) AND EXISTS (SELECT 1 FROM t)
         ORDER BY b.unit, b.account FOR UPDATE),
-    short AS (SELECT 1 FROM d LEFT JOIN l ON l.unit = d.unit AND l.account = d.account
-        WHERE d.delta < 0 AND COALESCE(l.balance, 0) + d.delta < 0 AND NOT d.may_be_negative),
     u AS (UPDATE equity_balances b SET balance = b.balance + d.delta FROM l, d
-        WHERE b.unit = l.unit AND b.account = l.account AND d.unit = l.unit AND d.account = l.account
-          AND d.delta <> 0 AND NOT EXISTS (SELECT 1 FROM short)),
-    n AS (INSERT INTO equity_balances (unit, account, balance)
+        WHERE b.unit = l.unit AND b.account = l.account AND d.unit = l.unit AND d.account = l.account AND d.delta <> 0)
+    INSERT INTO equity_balances (unit, account, balance)
         SELECT d.unit, d.account, d.delta FROM d
-        WHERE d.unit IS NOT NULL AND d.delta <> 0 AND EXISTS (SELECT 1 FROM t) AND NOT EXISTS (SELECT 1 FROM short)
-          AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
-        ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance)
-SELECT t.id, l.unit, l.account, l.balance FROM t LEFT JOIN l ON TRUE;
+        WHERE d.delta <> 0 AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
+        ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance;
 \if :complete
 -- The review step: score the item's k answers, route the round, update the consensus.
 SELECT s.id AS s_id, s.item_id AS s_item_id, s.project_id AS s_project_id, s.member_id AS s_member_id, s.answer AS s_answer,

@@ -16,5 +16,5 @@ INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, create
   UNION ALL
   SELECT t.id, 2, 'unit:1', 'member:' || t.member_id || ':pending', 1000000, 'annotation', now() FROM equity_transactions t WHERE t.kind = 'pending';
 INSERT INTO equity_balances (unit, account, balance)
-  SELECT 'unit:1', 'member:' || g || ':pending', 1000000000 FROM generate_series(1, 64) g
+  SELECT 'unit:1', 'member:' || g || ':pending', 1000000000000000 FROM generate_series(1, 64) g
   UNION ALL SELECT 'unit:1', 'member:' || g || ':vested', 0 FROM generate_series(1, 64) g ON CONFLICT DO NOTHING;

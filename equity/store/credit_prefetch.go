@@ -32,7 +32,8 @@ func creditReadsSQL(tx *gorm.DB, project, member string) string {
         'g_id', g.id, 'g_version', g.version, 'transfer_fee_bp', g.transfer_fee_bp, 'holding_cap_bp', g.holding_cap_bp,
         'cap_floor', g.cap_floor, 'reserve_share_bp', g.reserve_share_bp, 'exit_rule', g.exit_rule, 'g_reason', g.reason,
         'g_actor_id', g.actor_id, 'g_created_at', g.created_at, 'g_proposal_id', g.proposal_id,
-        'unit_scale', (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id))
+        'unit_scale', (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id),
+        'next_id', ` + nextTxIDSQL(tx) + `)
     FROM (SELECT ` + labelstore.ProjectModelSQL(project) + ` AS model_id) prj
     LEFT JOIN equity_rate_cards rc ON rc.project_id = ` + project + `
         AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = ` + project + `)
@@ -68,6 +69,7 @@ type creditReadsRow struct {
 	GCreatedAt           *sqlTime `json:"g_created_at"`
 	GProposalID          int64    `json:"g_proposal_id"`
 	UnitScale            *int32   `json:"unit_scale"`
+	NextID               int64    `json:"next_id"`
 }
 
 // parseCreditReads is the creditState (without prior) that read holds.
@@ -103,6 +105,7 @@ func parseCreditReads(read string) (creditState, error) {
 	if r.UnitScale != nil {
 		st.scale = sql.NullInt32{Int32: *r.UnitScale, Valid: true}
 	}
+	st.nextID = r.NextID
 	return st, nil
 }
 

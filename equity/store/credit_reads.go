@@ -28,6 +28,7 @@ type creditState struct {
 	card         equity.RateCard // ID 0: the project has no rate card
 	gov          equity.Governance
 	scale        sql.NullInt32 // the unit's registered scale; not valid when unregistered
+	nextID       int64         // the id drawn for the credit (PostgreSQL; 0 on SQLite)
 }
 
 // creditReads reads what crediting the submission stored under key needs
@@ -36,7 +37,8 @@ func creditReads(tx *gorm.DB, key string, projectID, memberID int64) (creditStat
 	rows, err := sqldb.Query(tx, `WITH prj AS (SELECT `+labelstore.ProjectModelSQL("?")+` AS model_id),
     rules AS (SELECT prj.model_id AS p_model_id, `+labelstore.ActiveSQL("?")+` AS member_active,
             `+rulesColumns+`,
-            (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale
+            (SELECT u.scale FROM equity_units u WHERE u.code = 'unit:' || prj.model_id) AS unit_scale,
+            `+nextTxIDSQL(tx)+` AS next_id
         FROM prj
         LEFT JOIN equity_rate_cards AS rc ON rc.project_id = ?
             AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = ?)
@@ -64,10 +66,11 @@ ORDER BY p.seq`, projectID, memberID, projectID, projectID, key)
 		var active sql.NullBool
 		var rl rulesRow
 		var scale sql.NullInt32
+		var nextID sql.NullInt64
 		dest := append([]any{&r.ID, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID, &r.RateCardID,
 			&r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID, &r.ReviewID, &r.Reason,
 			&r.Meta, &created, &seq, &unit, &account, &amount, &cat, &modelID, &active}, rl.dest()...)
-		if err := rows.Scan(append(dest, &scale)...); err != nil {
+		if err := rows.Scan(append(dest, &scale, &nextID)...); err != nil {
 			return creditState{}, fmt.Errorf("read the credit's rules: %w", err)
 		}
 		if first { // the rules are the same on every row
@@ -79,7 +82,7 @@ ORDER BY p.seq`, projectID, memberID, projectID, projectID, key)
 			st.modelID, st.projectKnown = modelID.Int64, modelID.Valid
 			st.memberKnown, st.memberActive = active.Valid, active.Bool
 			st.card, st.gov = rl.rules()
-			st.scale = scale
+			st.scale, st.nextID = scale, nextID.Int64
 		}
 		if seq.Valid {
 			st.prior.t.Postings = append(st.prior.t.Postings, equity.Posting{Seq: int(seq.Int64), Unit: unit.String,

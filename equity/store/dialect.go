@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -129,41 +131,15 @@ func oneStatement(tx *gorm.DB, d *draft) bool {
 // taken). The statement returns the locked balances as they stood, so that a
 // shortfall is reported as write reports it; the caller then rolls back.
 func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map[balKey]int64) (equity.Transaction, error) {
-	t := &d.Transaction
-	args := []any{key, hash, string(t.Kind), nz(t.ModelID), nz(t.ReversesID), nz(t.ResolvesID), nz(t.RateCardID), nz(t.GovernanceID),
-		nz(t.ActorID), nz(t.MemberID), nz(t.Cause.ProjectID), nz(t.Cause.ItemID), nz(t.Cause.SubmissionID), nz(t.Cause.ReviewID),
-		t.Reason, t.Meta, t.CreatedAt, t.CreatedAt}
-	vals := make([]string, len(t.Postings))
-	for i, p := range t.Postings {
-		vals[i] = "(CAST(? AS INTEGER), ?, ?, CAST(? AS BIGINT), ?)"
-		args = append(args, p.Seq, p.Unit, p.Account, p.Amount, string(p.Category))
+	head, args, err := insertCTEs(tx, d, key, hash, " ON CONFLICT DO NOTHING")
+	if err != nil {
+		return equity.Transaction{}, err
 	}
-	args = append(args, t.CreatedAt)
-	evCTE := ""
-	if evs := d.entries(false); len(evs) > 0 {
-		evSQL, evArgs, err := event.InsertFrom(tx, "t", []event.Field{{Key: "tx_id", SQL: "t.id"}}, evs...)
-		if err != nil {
-			return equity.Transaction{}, err
-		}
-		evCTE = "\n    e AS (" + evSQL + "),"
-		args = append(args, evArgs...)
-	}
-	bal := make([]string, 0, len(keys))
-	for _, k := range keys {
-		bal = append(bal, "(?, ?, CAST(? AS BIGINT), CAST(? AS BOOLEAN))")
-		args = append(args, k.Unit, k.Account, deltas[k], equity.MayBeNegative(k.Account))
-	}
+	bal, args := balanceValues(keys, deltas, args)
 	if len(bal) == 0 {
 		bal = append(bal, "(NULL, NULL, CAST(0 AS BIGINT), TRUE)")
 	}
-	q := `WITH t AS (INSERT INTO equity_transactions (idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
-        rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT DO NOTHING RETURNING id),
-    p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
-        SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(? AS TIMESTAMPTZ) FROM t,
-        (VALUES ` + strings.Join(vals, ", ") + `) AS v (seq, unit, account, amount, category)),
-    q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, CAST(? AS TIMESTAMPTZ) FROM t),` + evCTE + `
+	q := head + `
     d (unit, account, delta, may_be_negative) AS (VALUES ` + strings.Join(bal, ", ") + `),
     l AS MATERIALIZED (SELECT b.unit, b.account, b.balance FROM equity_balances b
         WHERE (b.unit, b.account) IN (SELECT unit, account FROM d) AND EXISTS (SELECT 1 FROM t)
@@ -212,6 +188,119 @@ func writeAll(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map
 		return equity.Transaction{}, err // nothing was updated: the statement saw the same shortfall
 	}
 	return d.Transaction, nil
+}
+
+// writeLater is writeAll for a draft whose id the caller drew beforehand
+// (nextTxIDSQL, read with what the transaction needed): nothing comes back
+// that the caller needs, so the statement goes out with the transaction's
+// next statement or its COMMIT (sqldb.ExecLater), not in a round trip of its
+// own. Refusals are the database's: a twin that won a unique constraint
+// (lateFailure names it) or a balance that would fall below zero (the
+// CHECK on equity_balances), and the whole transaction rolls back. The
+// transaction row goes in first (the balance lock waits for it), so that a
+// twin is refused by its constraint, not by the balance it has spent.
+func writeLater(tx *gorm.DB, d *draft, key, hash string, keys []balKey, deltas map[balKey]int64) (equity.Transaction, error) {
+	head, args, err := insertCTEs(tx, d, key, hash, "")
+	if err != nil {
+		return equity.Transaction{}, err
+	}
+	bal, args := balanceValues(keys, deltas, args)
+	q := head + `
+    d (unit, account, delta, may_be_negative) AS (VALUES ` + strings.Join(bal, ", ") + `),
+    l AS MATERIALIZED (SELECT b.unit, b.account FROM equity_balances b
+        WHERE (b.unit, b.account) IN (SELECT unit, account FROM d) AND EXISTS (SELECT 1 FROM t)
+        ORDER BY b.unit, b.account FOR UPDATE),
+    u AS (UPDATE equity_balances b SET balance = b.balance + d.delta FROM l, d
+        WHERE b.unit = l.unit AND b.account = l.account AND d.unit = l.unit AND d.account = l.account AND d.delta <> 0)
+    INSERT INTO equity_balances (unit, account, balance)
+        SELECT d.unit, d.account, d.delta FROM d
+        WHERE d.delta <> 0 AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
+        ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance`
+	if err := sqldb.ExecLater(tx, lateFailure(key), q, args...); err != nil {
+		return equity.Transaction{}, err
+	}
+	return d.Transaction, nil
+}
+
+// insertCTEs are the head of writeAll's and writeLater's statement: the
+// transaction (its id d.ID when set, drawn by the database otherwise), its
+// postings, its register queue entry and its events, as WITH t, p, q, e.
+func insertCTEs(tx *gorm.DB, d *draft, key, hash, onConflict string) (string, []any, error) {
+	t := &d.Transaction
+	idCol, idVal := "", ""
+	var args []any
+	if t.ID != 0 {
+		idCol, idVal = "id, ", "?, "
+		args = append(args, t.ID)
+	}
+	args = append(args, key, hash, string(t.Kind), nz(t.ModelID), nz(t.ReversesID), nz(t.ResolvesID), nz(t.RateCardID), nz(t.GovernanceID),
+		nz(t.ActorID), nz(t.MemberID), nz(t.Cause.ProjectID), nz(t.Cause.ItemID), nz(t.Cause.SubmissionID), nz(t.Cause.ReviewID),
+		t.Reason, t.Meta, t.CreatedAt, t.CreatedAt)
+	vals := make([]string, len(t.Postings))
+	for i, p := range t.Postings {
+		vals[i] = "(CAST(? AS INTEGER), ?, ?, CAST(? AS BIGINT), ?)"
+		args = append(args, p.Seq, p.Unit, p.Account, p.Amount, string(p.Category))
+	}
+	args = append(args, t.CreatedAt)
+	evCTE := ""
+	if evs := d.entries(false); len(evs) > 0 {
+		evSQL, evArgs, err := event.InsertFrom(tx, "t", []event.Field{{Key: "tx_id", SQL: "t.id"}}, evs...)
+		if err != nil {
+			return "", nil, err
+		}
+		evCTE = "\n    e AS (" + evSQL + "),"
+		args = append(args, evArgs...)
+	}
+	q := `WITH t AS (INSERT INTO equity_transactions (` + idCol + `idempotency_key, body_hash, kind, model_id, reverses_id, resolves_id,
+        rate_card_id, governance_id, actor_id, member_id, project_id, item_id, submission_id, review_id, reason, meta, created_at)
+        VALUES (` + idVal + `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + onConflict + ` RETURNING id),
+    p AS (INSERT INTO equity_postings (tx_id, seq, unit, account, amount, category, created_at)
+        SELECT t.id, v.seq, v.unit, v.account, v.amount, v.category, CAST(? AS TIMESTAMPTZ) FROM t,
+        (VALUES ` + strings.Join(vals, ", ") + `) AS v (seq, unit, account, amount, category)),
+    q AS (INSERT INTO equity_log_queue (kind, ref_id, created_at) SELECT 'tx', t.id, CAST(? AS TIMESTAMPTZ) FROM t),` + evCTE
+	return q, args, nil
+}
+
+// balanceValues are the VALUES rows of the balance deltas, in key order.
+func balanceValues(keys []balKey, deltas map[balKey]int64, args []any) ([]string, []any) {
+	bal := make([]string, 0, len(keys))
+	for _, k := range keys {
+		bal = append(bal, "(?, ?, CAST(? AS BIGINT), CAST(? AS BOOLEAN))")
+		args = append(args, k.Unit, k.Account, deltas[k], equity.MayBeNegative(k.Account))
+	}
+	return bal, args
+}
+
+// nextTxIDSQL draws the id of a transaction about to be written, so that
+// writeLater need not wait for it: PostgreSQL's sequence; on SQLite NULL,
+// where writes go the ordinary way.
+func nextTxIDSQL(tx *gorm.DB) string {
+	if sqldb.IsPostgres(tx) {
+		return "nextval('equity_transactions_id_seq')"
+	}
+	return "CAST(NULL AS BIGINT)"
+}
+
+// lateFailure turns what refused writeLater's statement into what write
+// would have said: the credit already resolved or reversed by a twin that
+// committed first, or a balance that would have fallen short. A twin under
+// the same key stays a unique violation, which the caller's retry (InTx)
+// answers as a replay.
+func lateFailure(key string) func(error) error {
+	return func(err error) error {
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) {
+			switch {
+			case pg.Code == "23505" && pg.ConstraintName == "equity_transactions_resolves_id_key":
+				return equity.ErrAlreadyResolved.With("the credit that %q resolves has already been resolved", key)
+			case pg.Code == "23505" && pg.ConstraintName == "equity_transactions_reverses_id_key":
+				return equity.ErrAlreadyReversed.With("the transaction that %q reverses has already been reversed", key)
+			case pg.Code == "23514" && pg.TableName == "equity_balances":
+				return equity.ErrInsufficient.With("%q would take a balance below zero", key)
+			}
+		}
+		return fmt.Errorf("insert ledger transaction %q: %w", key, err)
+	}
 }
 
 // verifyTx is readTx for verify. On PostgreSQL its snapshot is a transaction

@@ -25,7 +25,7 @@ type ledgerEvent struct {
 
 // draft is a transaction about to be posted.
 type draft struct {
-	equity.Transaction
+	equity.Transaction // ID: drawn by the read before the write (nextTxIDSQL), or 0
 	// check runs with the new balances of every account the postings touch
 	// (rows locked) before anything is written.
 	check func(tx *gorm.DB, after map[balKey]int64) error
@@ -91,8 +91,12 @@ func write(tx *gorm.DB, key, hash string, build func() (*draft, error)) (equity.
 
 	d.CreatedAt = sqldb.Now(tx)
 	if oneStatement(tx, d) {
+		if d.ID != 0 && len(keys) > 0 { // an id drawn beforehand: nothing to wait for
+			return writeLater(tx, d, key, hash, keys, deltas)
+		}
 		return writeAll(tx, d, key, hash, keys, deltas)
 	}
+	d.ID = 0 // the database draws it
 	id, inserted, err := insertTx(tx, key, hash, &d.Transaction)
 	if err != nil {
 		return equity.Transaction{}, err

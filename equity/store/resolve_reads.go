@@ -39,6 +39,7 @@ type resolution struct {
 	gov            equity.Governance
 	labeller       labellerState
 	reviewerActive bool
+	nextID         int64 // the id drawn for the transaction to write (PostgreSQL; 0 on SQLite)
 }
 
 // The account names of equity.ModelUnit, equity.Receivable and equity.Vested,
@@ -61,7 +62,8 @@ func resolveReads(tx *gorm.DB, key, pendKey string, reviewer int64) (resolution,
             CASE WHEN f.fee IS NULL THEN 0 ELSE COALESCE((SELECT SUM(p.amount) FROM equity_postings p
                 WHERE p.account = `+pendVestedSQL+` AND p.category = ?), 0) END AS fee_paid,
             `+labelstore.ActiveSQL("pend.member_id")+` AS labeller_active,
-            `+labelstore.ActiveSQL("?")+` AS reviewer_active
+            `+labelstore.ActiveSQL("?")+` AS reviewer_active,
+            `+nextTxIDSQL(tx)+` AS next_id
         FROM pend
         LEFT JOIN equity_rate_cards AS rc ON rc.project_id = pend.project_id
             AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = pend.project_id)
@@ -85,10 +87,11 @@ ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendK
 		var fee sql.NullInt64
 		var receivable, feePaid int64
 		var labellerActive, reviewerActive sql.NullBool
+		var nextID sql.NullInt64
 		dest := append([]any{&r.ID, &r.IdempotencyKey, &r.BodyHash, &r.Kind, &r.ModelID, &r.ReversesID, &r.ResolvesID,
 			&r.RateCardID, &r.GovernanceID, &r.ActorID, &r.MemberID, &r.ProjectID, &r.ItemID, &r.SubmissionID,
 			&r.ReviewID, &r.Reason, &r.Meta, &r.CreatedAt, &seq, &unit, &account, &amount, &cat}, rl.dest()...)
-		if err := rows.Scan(append(dest, &receivable, &fee, &feePaid, &labellerActive, &reviewerActive)...); err != nil {
+		if err := rows.Scan(append(dest, &receivable, &fee, &feePaid, &labellerActive, &reviewerActive, &nextID)...); err != nil {
 			return resolution{}, fmt.Errorf("read ledger transactions and rules: %w", err)
 		}
 		k, ok := res.found[r.IdempotencyKey]
@@ -106,7 +109,7 @@ ORDER BY t.id, p.seq`, pendKey, string(equity.CatEntryFee), reviewer, key, pendK
 			if fee.Valid {
 				res.labeller.fee = EntryFee{Fee: fee.Int64, Settled: -feePaid}
 			}
-			res.reviewerActive = reviewerActive.Bool
+			res.reviewerActive, res.nextID = reviewerActive.Bool, nextID.Int64
 			first = false
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"copyhold/equity"
 	"copyhold/equity/store"
@@ -65,3 +66,44 @@ func TestVestStatements(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// On PostgreSQL a pending credit and its vesting each take two round trips
+// in a transaction of their own: BEGIN with the read, then the write with
+// the COMMIT (it waits for nothing: its id was drawn by the read). The
+// notifier then sends one NOTIFY for the commit's events, from the same
+// (only) connection: the count waits for it. What was written is all there,
+// balanced, and entered on the register.
+func TestCreditAndVestRoundTrips(t *testing.T) {
+	db, writes := dbtest.OpenCounted(t)
+	f := newFixture(t, db, 4)
+	// settled is the count once nothing has been sent for a while.
+	settled := func() int64 {
+		n := writes.Load()
+		for {
+			time.Sleep(50 * time.Millisecond)
+			if m := writes.Load(); m != n {
+				n = m
+				continue
+			}
+			return n
+		}
+	}
+	for round := range 3 { // the third, once the statements are prepared
+		before := settled()
+		sub, credit := f.submit(f.members[0])
+		credited := settled() - before
+		before = settled()
+		vest := f.vest(sub, f.members[1])
+		vested := settled() - before
+		if round == 2 && (credited != 3 || vested != 3) {
+			t.Fatalf("a credit took %d round trips and a vest %d, want 2 each and a NOTIFY", credited, vested)
+		}
+		for _, tx := range []equity.Transaction{credit, vest} {
+			stored, err := store.Transaction(db, tx.ID)
+			if err != nil || stored.Key != tx.Key || len(stored.Postings) != len(tx.Postings) {
+				t.Fatalf("transaction %d (%s): stored %+v, %v", tx.ID, tx.Key, stored, err)
+			}
+		}
+	}
+	f.verify()
+}

@@ -87,7 +87,7 @@ func creditPending(tx *gorm.DB, in PendingCredit, pre *creditState) (equity.Tran
 		if err := checkUnit(tx, unit, modelID, st.scale); err != nil {
 			return nil, err
 		}
-		d := &draft{Transaction: equity.Transaction{Kind: equity.KindPending, ModelID: modelID, RateCardID: rc.ID,
+		d := &draft{Transaction: equity.Transaction{ID: st.nextID, Kind: equity.KindPending, ModelID: modelID, RateCardID: rc.ID,
 			GovernanceID: g.ID, ActorID: in.ActorID, MemberID: in.MemberID,
 			Cause:    equity.Cause{ProjectID: in.ProjectID, ItemID: in.ItemID, SubmissionID: in.SubmissionID},
 			Meta:     metaJSON(map[string]any{"difficulty": in.Difficulty, "rate_card_version": rc.Version}),
@@ -203,7 +203,7 @@ func resolve(tx *gorm.DB, kind equity.TxKind, d Decision) (equity.Transaction, e
 			return nil, equity.ErrNoRateCard.With("project %d has no rate card yet; a coordinator must set one", pend.Cause.ProjectID)
 		}
 		who.fee.MemberID = labeller
-		dr := &draft{Transaction: equity.Transaction{Kind: kind, ModelID: pend.ModelID, ResolvesID: pend.ID, RateCardID: rc.ID,
+		dr := &draft{Transaction: equity.Transaction{ID: res.nextID, Kind: kind, ModelID: pend.ModelID, ResolvesID: pend.ID, RateCardID: rc.ID,
 			GovernanceID: g.ID, ActorID: d.ActorID, MemberID: labeller, Reason: d.Reason,
 			Cause: equity.Cause{ProjectID: pend.Cause.ProjectID, ItemID: pend.Cause.ItemID, SubmissionID: d.SubmissionID, ReviewID: d.ReviewID},
 			Meta:  metaJSON(map[string]any{"rate_card_version": rc.Version, "reviewer_id": d.ReviewerID})}}

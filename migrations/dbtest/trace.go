@@ -3,11 +3,17 @@ package dbtest
 import (
 	"context"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
+	"copyhold/labeling/sqldb"
+	"copyhold/migrations"
+
 	"github.com/jackc/pgx/v5"
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
@@ -64,4 +70,41 @@ type countedConn struct {
 func (c countedConn) Write(b []byte) (int, error) {
 	c.writes.Add(1)
 	return c.Conn.Write(b)
+}
+
+// OpenCounted returns a migrated PostgreSQL database for this test, opened
+// as migrations.Open opens it (the application's driver) but on one
+// connection whose socket writes n counts (CountWrites): round trips made
+// exact. Skipped without TEST_DATABASE_URL.
+func OpenCounted(t testing.TB) (db *gorm.DB, n *atomic.Int64) {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("PostgreSQL only: set TEST_DATABASE_URL")
+	}
+	src := Source(t, Postgres)
+	plain, err := migrations.Open(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrations.Up(context.Background(), plain); err != nil {
+		t.Fatal(err)
+	}
+	if sqlDB, err := plain.DB(); err == nil {
+		sqlDB.Close()
+	}
+	cfg, err := pgx.ParseConfig(src.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = new(atomic.Int64)
+	CountWrites(cfg, n)
+	sqlDB := sqldb.OpenPostgres(*cfg)
+	sqlDB.SetMaxOpenConns(1)
+	t.Cleanup(func() { sqlDB.Close() })
+	db, err = gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{Logger: logger.Discard,
+		SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, n
 }
