@@ -151,14 +151,15 @@ SELECT s.id AS s_id, s.assignment_id AS s_assignment_id, s.item_id AS s_item_id,
     FROM (SELECT (SELECT p.model_id FROM projects p WHERE p.id = a.project_id) AS model_id) prj
     LEFT JOIN equity_rate_cards rc ON rc.project_id = a.project_id
         AND rc.version = (SELECT MAX(version) FROM equity_rate_cards WHERE project_id = a.project_id)
-    LEFT JOIN equity_governance g ON g.version = (SELECT MAX(version) FROM equity_governance)) AS credit_read
+    LEFT JOIN equity_governance g ON g.version = (SELECT MAX(version) FROM equity_governance)) AS credit_read,
+    nextval('submissions_id_seq') AS next_id
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id \gset st_
 \set complete :st_i_done + 1 >= 3
 \if :complete
-WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+WITH s AS (INSERT INTO submissions (id, assignment_id, item_id, project_id, member_id, answer, idempotency_key,
         body_hash, lead_time_ms, is_gold, status, created_at)
-    VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
+    VALUES (:st_next_id, :a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
   i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'complete' WHERE id = :pick_id),
   a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
         active_ms = 1000, updated_at = ':now' WHERE id = :a_id),
@@ -167,9 +168,9 @@ WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_i
         FROM s, (VALUES ('task.submitted', ':scope', CAST(:member AS BIGINT), '{"assignment_id": :a_id, "item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ)), ('item.completed', ':scope', CAST(NULL AS BIGINT), '{"done": 3, "item_id": :pick_id}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
 SELECT id FROM s \gset sub_
 \else
-WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+WITH s AS (INSERT INTO submissions (id, assignment_id, item_id, project_id, member_id, answer, idempotency_key,
         body_hash, lead_time_ms, is_gold, status, created_at)
-    VALUES (:a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
+    VALUES (:st_next_id, :a_id, :pick_id, :project, :member, '{"choice":"positive"}', ':tok', '815e7d4d3eb443548b69608e772a71ccca7af197de53edd3a550157943d5680c', 1000, false, 'submitted', ':now') RETURNING id),
   i AS (UPDATE items SET done = done + 1, held = held - 1, status = 'open' WHERE id = :pick_id),
   a AS (UPDATE assignments SET state = 'submitted', submitted_at = ':now', draft = NULL, draft_at = NULL,
         active_ms = 1000, updated_at = ':now' WHERE id = :a_id),

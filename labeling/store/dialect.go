@@ -39,6 +39,16 @@ func forUpdate(tx *gorm.DB) string {
 	return ""
 }
 
+// nextIDSQL draws the next id of a BIGSERIAL column's sequence, so that the
+// row's insert need not return it (sqldb.ExecLater): on PostgreSQL; NULL on
+// SQLite, where inserts return their ids.
+func nextIDSQL(tx *gorm.DB, sequence string) string {
+	if isPostgres(tx) {
+		return "nextval('" + sequence + "')"
+	}
+	return "CAST(NULL AS BIGINT)"
+}
+
 // lockOf is forUpdate naming the table to lock when a statement joins others.
 func lockOf(tx *gorm.DB, table string) string {
 	if isPostgres(tx) {
@@ -446,19 +456,31 @@ func recordSubmission(tx *gorm.DB, row *submissionRow, dHeld int, status string,
 		if err != nil {
 			return 0, err
 		}
-		args := append([]any{row.AssignmentID, row.ItemID, row.ProjectID, row.MemberID, row.Answer, row.IdempotencyKey,
+		idCol, idVal := "", ""
+		var args []any
+		if row.ID != 0 { // drawn by StartSubmit
+			idCol, idVal = "id, ", "?, "
+			args = append(args, row.ID)
+		}
+		args = append(append(args, row.AssignmentID, row.ItemID, row.ProjectID, row.MemberID, row.Answer, row.IdempotencyKey,
 			row.BodyHash, row.LeadTimeMs, row.IsGold, row.Status, row.CreatedAt, dHeld, status, row.ItemID,
-			row.CreatedAt, activeMs, row.CreatedAt, row.AssignmentID}, evArgs...)
-		var ids []int64
-		err = tx.Raw(`WITH s AS (INSERT INTO submissions (assignment_id, item_id, project_id, member_id, answer, idempotency_key,
+			row.CreatedAt, activeMs, row.CreatedAt, row.AssignmentID), evArgs...)
+		q := `WITH s AS (INSERT INTO submissions (` + idCol + `assignment_id, item_id, project_id, member_id, answer, idempotency_key,
         body_hash, lead_time_ms, is_gold, status, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
+    VALUES (` + idVal + `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
   i AS (UPDATE items SET done = done + 1, held = held - ?, status = ? WHERE id = ?),
   a AS (UPDATE assignments SET state = 'submitted', submitted_at = ?, draft = NULL, draft_at = NULL,
         active_ms = ?, updated_at = ? WHERE id = ?),
-  e AS (`+evSQL+`)
-SELECT id FROM s`, args...).Scan(&ids).Error
-		if err != nil {
+  e AS (` + evSQL + `)
+SELECT id FROM s`
+		if row.ID != 0 {
+			// Nothing to wait for: it goes with the next statement or the
+			// COMMIT; a concurrent twin's unique violation then fails the
+			// transaction, whose retry replays (RecordSubmission).
+			return row.ID, sqldb.ExecLater(tx, nil, q, args...)
+		}
+		var ids []int64
+		if err := tx.Raw(q, args...).Scan(&ids).Error; err != nil {
 			return 0, err
 		}
 		if len(ids) == 0 {

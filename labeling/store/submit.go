@@ -38,6 +38,7 @@ func (s *Leases) KeepDraft(tx Tx, assignmentID int64, answer json.RawMessage, no
 
 // NewSubmission is a validated answer to record on a lease.
 type NewSubmission struct {
+	ID             int64               // drawn by StartSubmit (SubmitStart.NextID); 0: the database draws it
 	Lease          labeling.Assignment // the member's assignment, locked
 	Item           labeling.Item       // its item, locked
 	Answer         json.RawMessage     // validated and normalised
@@ -56,7 +57,7 @@ type NewSubmission struct {
 // retry, and then replay or conflict.
 func (s *Leases) RecordSubmission(tx Tx, n NewSubmission, now time.Time) (labeling.Submission, error) {
 	a, it := n.Lease, n.Item
-	row := submissionRow{AssignmentID: a.ID, ItemID: it.ID, ProjectID: a.ProjectID, MemberID: a.MemberID,
+	row := submissionRow{ID: n.ID, AssignmentID: a.ID, ItemID: it.ID, ProjectID: a.ProjectID, MemberID: a.MemberID,
 		Answer: string(n.Answer), IdempotencyKey: n.IdempotencyKey, BodyHash: n.BodyHash,
 		LeadTimeMs: n.LeadTimeMs, IsGold: n.Gold,
 		Status: string(labeling.SubmissionSubmitted), CreatedAt: now}

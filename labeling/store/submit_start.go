@@ -24,6 +24,9 @@ type SubmitStart struct {
 	// CreditRead is what the ledger read ahead for the credit (nil when it
 	// does not: CreditPrefetch); LedgerHooks.Submitted passes it on.
 	CreditRead *string
+	// NextID is the id drawn for the submission (PostgreSQL; 0 on SQLite):
+	// NewSubmission.ID.
+	NextID int64
 }
 
 type submitStartRow struct {
@@ -33,6 +36,7 @@ type submitStartRow struct {
 	P          projectRow    `gorm:"embedded;embeddedPrefix:p_"`
 	IsMember   bool
 	CreditRead *string
+	NextID     *int64
 }
 
 // StartSubmit reads what work.Service.Submit starts from (SubmitStart). An
@@ -52,7 +56,8 @@ func (s *Leases) StartSubmit(tx Tx, memberID int64, key, hash, token string) (Su
   i AS (SELECT items.* FROM items JOIN a ON items.id = a.item_id AND a.member_id = ?`+lockOf(tx.db, "items")+`)
 SELECT `+startColumns()+`,
     EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = a.project_id AND m.member_id = ?) AS is_member,
-    `+s.creditReadsSQL(tx.db, "a.project_id", "a.member_id")+` AS credit_read
+    `+s.creditReadsSQL(tx.db, "a.project_id", "a.member_id")+` AS credit_read,
+    `+nextIDSQL(tx.db, "submissions_id_seq")+` AS next_id
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id`,
 		memberID, key, token, memberID, memberID).Scan(&rows).Error
@@ -78,8 +83,12 @@ LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN project
 	if r.I.ID == 0 {
 		return SubmitStart{}, fault.ErrNotFound.With("item %d not found", r.A.ItemID)
 	}
-	return SubmitStart{Lease: r.A.assignment(), Item: r.I.item(), Project: r.P.project(), InProject: r.IsMember,
-		CreditRead: r.CreditRead}, nil
+	st := SubmitStart{Lease: r.A.assignment(), Item: r.I.item(), Project: r.P.project(), InProject: r.IsMember,
+		CreditRead: r.CreditRead}
+	if r.NextID != nil {
+		st.NextID = *r.NextID
+	}
+	return st, nil
 }
 
 // startColumns selects s, a, i and p with the prefixes submitStartRow reads,

@@ -105,7 +105,7 @@ func (s *Service) Submit(ctx context.Context, memberID int64, req labeling.Submi
 		}
 
 		completes := !gold && it.Done+1 >= p.Overlap
-		sub, err := s.leases.RecordSubmission(tx, store.NewSubmission{Lease: a, Item: it, Answer: answer,
+		sub, err := s.leases.RecordSubmission(tx, store.NewSubmission{ID: st.NextID, Lease: a, Item: it, Answer: answer,
 			IdempotencyKey: req.IdempotencyKey, BodyHash: hash, LeadTimeMs: labeling.ClampLeadTime(req.LeadTimeMs),
 			Gold: gold, Held: held, Completes: completes}, now)
 		if err != nil {
