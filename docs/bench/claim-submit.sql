@@ -11,12 +11,13 @@
 -- too: pgx sends them as such. The credit is one write: a statement of CTEs
 -- that inserts the transaction, its postings, its register queue row and its
 -- events, then locks the balance rows in sorted order and updates (or
--- inserts) them, as docs/bench/vest.sql does for a vest. Statements (each a
--- round trip) per action, steady state: 7 (claim of an unstarted item), 7 (a
--- started item), 13 (the submit that completes the item). Not here: the
--- event notifier's NOTIFY (labeling/event/notify.go), which Go sends after a
--- commit from its own goroutine and connection, coalesced; the test leaves
--- it out too.
+-- inserts) them, as docs/bench/vest.sql does for a vest. Statements per
+-- action, steady state: 7 (claim of an unstarted item), 7 (a started item),
+-- 9 (the submit that completes the item); the Go path pipelines the
+-- submit's BEGIN with its first read, so its round trips are one fewer:
+-- 6, 6, 8. Not here: the event notifier's NOTIFY (labeling/event/notify.go),
+-- which Go sends after a commit from its own goroutine and connection,
+-- coalesced; the test leaves it out too.
 --
 -- labeling/store/action_statements_test.go runs one action of each branch
 -- through the store with every statement logged and compares the sequence,
@@ -26,9 +27,8 @@
 -- Where the Go path sends a value that pgbench cannot compute, the value is
 -- equivalent: lease tokens and idempotency keys are random numbers, the
 -- clock is fixed when the run starts (leases last 600 s, runs are shorter),
--- and the gold-standing reads of the three submitters all name this
--- client's member (the fixture has no gold checks: each is an empty index
--- range either way). Strings that embed a variable after a colon are two
+-- and the default gold window (20) is a literal where Go sends it as a
+-- parameter. Strings that embed a variable after a colon are two
 -- adjacent literals ('member:' then ':member:pending'), which PostgreSQL
 -- joins; pgbench would otherwise read "::" as a cast.
 --
@@ -214,40 +214,45 @@ WITH t AS (INSERT INTO equity_transactions (id, idempotency_key, body_hash, kind
         WHERE d.delta <> 0 AND NOT EXISTS (SELECT 1 FROM l WHERE l.unit = d.unit AND l.account = d.account)
         ON CONFLICT (unit, account) DO UPDATE SET balance = equity_balances.balance + excluded.balance;
 \if :complete
--- The review step: score the item's k answers, route the round, update the consensus.
+-- The review step: score the item's k answers, route the round, update the
+-- consensus. One read (the item's submissions, with the pending submitters'
+-- gold results and any correction, the review rules, the rounds so far, the
+-- item's status and its prior annotations), then one write: the round, its
+-- events and, because a round queued for a reviewer changes nothing the
+-- consensus reads, the item's consensus.
 SELECT s.id AS s_id, s.item_id AS s_item_id, s.project_id AS s_project_id, s.member_id AS s_member_id, s.answer AS s_answer,
     s.status AS s_status, s.counted AS s_counted, s.is_gold AS s_is_gold, s.lead_time_ms AS s_lead_time_ms,
     s.disputed_at AS s_disputed_at, s.dispute_comment AS s_dispute_comment, s.created_at AS s_created_at,
     r.project_id AS r_project_id, r.auto_accept AS r_auto_accept, r.auto_accept_bp AS r_auto_accept_bp,
     r.sample_rate_bp AS r_sample_rate_bp, r.gold_threshold_bp AS r_gold_threshold_bp, r.gold_window AS r_gold_window,
     r.reject_reasons AS r_reject_reasons, r.tie_policy AS r_tie_policy, r.updated_at AS r_updated_at,
-    (SELECT COUNT(*) FROM item_reviews WHERE item_id = :pick_id AND kind = 'item') AS rounds
+    (SELECT COUNT(*) FROM item_reviews WHERE item_id = :pick_id AND kind = 'item') AS rounds,
+    i.status AS item_status,
+    CASE WHEN s.status = 'corrected' THEN (SELECT d.corrected_answer FROM review_decisions d
+        WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) END AS corrected,
+    CASE WHEN s.counted AND s.status = 'submitted' THEN (SELECT string_agg(CASE WHEN g.correct THEN '1' ELSE '0' END, '' ORDER BY g.submission_id DESC)
+        FROM (SELECT gc.correct, gc.submission_id FROM gold_checks gc WHERE gc.project_id = :project AND gc.member_id = s.member_id
+            ORDER BY gc.submission_id DESC
+            LIMIT COALESCE((SELECT w.gold_window FROM review_settings w WHERE w.project_id = :project), 20)) AS g) END AS gold,
+    (SELECT json_agg(json_build_array(pa.annotator, CAST(pa.answer AS TEXT)) ORDER BY pa.id)
+        FROM prior_annotations pa WHERE pa.item_id = :pick_id) AS prior
 FROM (SELECT 1 AS one) AS one
+LEFT JOIN items i ON i.id = :pick_id
 LEFT JOIN submissions s ON s.item_id = :pick_id
 LEFT JOIN review_settings r ON r.project_id = :project
 ORDER BY s.id;
-SELECT member_id, correct FROM (
-    SELECT member_id, correct, submission_id,
-        ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY submission_id DESC) AS n
-    FROM gold_checks WHERE project_id = :project AND member_id IN (:member,:member,:member)) AS recent
-WHERE n <= 20 ORDER BY member_id, submission_id DESC;
 WITH r AS (INSERT INTO item_reviews (project_id, item_id, kind, submission_id, metric, agreement_bp,
         gold_failed, reasons, route, state, created_at, updated_at)
     VALUES (:project, :pick_id, 'item', NULL, 'percent', 10000, false, '["auto_accept_off"]', 'review', 'queued', ':now', ':now') RETURNING id),
   e AS (INSERT INTO events (type, scope, actor_id, payload, created_at)
         SELECT v.type, v.scope, v.actor_id, CAST(v.payload AS JSONB) || jsonb_build_object(CAST('review_id' AS TEXT), r.id), v.created_at
         FROM r, (VALUES ('item.scored', ':rscope', CAST(NULL AS BIGINT), '{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "route": "review"}', CAST(':now' AS TIMESTAMPTZ)),
-            ('item.queued_for_review', ':rscope', CAST(NULL AS BIGINT), '{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "route": "review"}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at))
-SELECT id FROM r;
-SELECT i.status AS item_status, s.id, s.member_id, s.answer, s.status,
-    (SELECT d.corrected_answer FROM review_decisions d WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) AS corrected
-FROM items i LEFT JOIN submissions s ON s.item_id = i.id AND s.counted = true
-WHERE i.id = :pick_id ORDER BY s.id;
-SELECT * FROM "prior_annotations" WHERE item_id IN (:pick_id) ORDER BY item_id, id;
-INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
+            ('item.queued_for_review', ':rscope', CAST(NULL AS BIGINT), '{"agreement_bp": 10000, "item_id": :pick_id, "metric": "percent", "reasons": ["auto_accept_off"], "route": "review"}', CAST(':now' AS TIMESTAMPTZ))) AS v (type, scope, actor_id, payload, created_at)),
+  c AS (INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
 VALUES (:pick_id, :project, 'majority', 'positive', true, 10000, 3, '{"choice":"positive"}', NULL, ':now')
 ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.label, decided = excluded.decided,
     confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer,
-    posterior = excluded.posterior, updated_at = excluded.updated_at;
+    posterior = excluded.posterior, updated_at = excluded.updated_at)
+SELECT id FROM r;
 \endif
 COMMIT;

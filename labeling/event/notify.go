@@ -39,7 +39,11 @@ func notifyAfterCommit(tx *gorm.DB) {
 		return
 	}
 	v, _ := notifiers.LoadOrStore(pool, &notifier{pool: pool, kick: make(chan struct{}, 1)})
-	sqldb.AfterCommit(tx, v.(*notifier).poke)
+	n := v.(*notifier)
+	// One poke per transaction, however many of its statements wrote events:
+	// a second poke after the notifier took the first would send a second
+	// NOTIFY for the same commit.
+	sqldb.AfterCommitOnce(tx, n, n.poke)
 }
 
 // notifier sends NOTIFYs for one pool, one at a time.

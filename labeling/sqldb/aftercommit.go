@@ -37,6 +37,25 @@ func AfterCommit(tx *gorm.DB, fn func()) {
 	fn()
 }
 
+// AfterCommitOnce is AfterCommit for a hook that one run covers however many
+// times the transaction asks for it: only the first fn registered under key
+// (comparable) in tx's transaction runs. Outside a transaction fn runs at once.
+func AfterCommitOnce(tx *gorm.DB, key any, fn func()) {
+	if t, ok := tx.Statement.ConnPool.(*trackedTx); ok {
+		t.mu.Lock()
+		if t.once == nil {
+			t.once = map[any]bool{}
+		}
+		if !t.once[key] {
+			t.once[key] = true
+			t.after = append(t.after, fn)
+		}
+		t.mu.Unlock()
+		return
+	}
+	fn()
+}
+
 // trackedDB is the pool: a *sql.DB whose BeginTx returns a trackedTx.
 type trackedDB struct{ *sql.DB }
 
@@ -58,6 +77,7 @@ type trackedTx struct {
 	db    *sql.DB
 	mu    sync.Mutex
 	after []func()
+	once  map[any]bool // AfterCommitOnce's keys
 }
 
 // Commit commits, then runs the hooks if it succeeded.

@@ -47,3 +47,30 @@ func TestAfterCommit(t *testing.T) {
 		}
 	})
 }
+
+// AfterCommitOnce runs one hook per key and transaction, however often the
+// transaction asks; each transaction asks afresh.
+func TestAfterCommitOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		tracked := db.Dialector.Name() == "postgres"
+		a, b := 0, 0
+		for range 2 {
+			err := db.Transaction(func(tx *gorm.DB) error {
+				for range 3 {
+					sqldb.AfterCommitOnce(tx, "a", func() { a++ })
+				}
+				sqldb.AfterCommitOnce(tx, "b", func() { b++ })
+				return tx.Exec("SELECT 1").Error
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want := 2; tracked && (a != want || b != want) {
+			t.Fatalf("two transactions: a ran %d times, b %d, want %d each", a, b, want)
+		}
+		if !tracked && (a != 6 || b != 2) { // untracked: every hook runs at once
+			t.Fatalf("untracked: a ran %d times, b %d", a, b)
+		}
+	})
+}

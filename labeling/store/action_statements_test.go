@@ -115,6 +115,7 @@ func openTraced(t testing.TB, l pgx.QueryTracer) *gorm.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sqldb.TrackCommits(db) // the NOTIFY after the commit, as migrations.Open wires it
 	return db
 }
 

@@ -82,29 +82,43 @@ func tiePolicy(set labeling.ReviewSettings, p labeling.Project) agreement.Majori
 // an item is scored and after each decision on it; a Dawid–Skene
 // recomputation replaces the majority label until the item changes again.
 func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64) error {
-	tt := tasktype.TaskType(p.TaskType)
 	status, answers, corrected, err := consensusReads(tx, itemID, true)
-	if err != nil || status == string(labeling.ItemGold) || len(answers) == 0 {
+	if err != nil {
 		return err
 	}
+	c, err := majorityConsensus(now, p, set, itemID, status, answers, corrected)
+	if err != nil || c == nil {
+		return err
+	}
+	return upsertConsensus(tx, p.ID, *c)
+}
+
+// majorityConsensus is the consensus updateConsensus stores, from what
+// consensusReads read; nil for a gold item or one without answers.
+func majorityConsensus(now time.Time, p labeling.Project, set labeling.ReviewSettings, itemID int64,
+	status string, answers []agreement.AnswerRecord, corrected json.RawMessage) (*labeling.Consensus, error) {
+	if status == string(labeling.ItemGold) || len(answers) == 0 {
+		return nil, nil
+	}
+	tt := tasktype.TaskType(p.TaskType)
 	c := labeling.Consensus{ItemID: itemID, Votes: len(answers), UpdatedAt: now}
 	if corrected != nil {
 		key, err := tasktype.AnswerKey(tt, corrected)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Answer = "corrected", agreement.ConsensusLabel(tt, key), true, 10_000, corrected
 	} else if agreement.IsPerTurn(tt, answers[0].Answer) {
 		// Per-turn answers agree turn by turn (agreement/turns.go).
 		res, err := agreement.MajorityPerTurn(answers, tiePolicy(set, p))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c.Method, c.Decided, c.ConfidenceBP = "majority", res.Decided, agreement.ToBP(res.Share)
 		if res.Decided {
 			key, err := tasktype.AnswerKey(tt, res.Answer)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			c.Label, c.Answer = agreement.ConsensusLabel(tt, key), res.Answer
 		}
@@ -114,7 +128,7 @@ func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labelin
 		for i, a := range answers {
 			key, err := tasktype.AnswerKey(tt, a.Answer)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			l := agreement.ConsensusLabel(tt, key)
 			ratings[i] = agreement.Rating{Unit: a.Unit, Annotator: a.Annotator, Value: l}
@@ -124,7 +138,7 @@ func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labelin
 		}
 		res, err := agreement.MajorityVote(ratings, tiePolicy(set, p))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(res) == 1 {
 			c.Method, c.Label, c.Decided, c.ConfidenceBP = "majority", res[0].Label, res[0].Decided, agreement.ToBP(res[0].Share)
@@ -133,7 +147,7 @@ func updateConsensus(tx *gorm.DB, now time.Time, p labeling.Project, set labelin
 			}
 		}
 	}
-	return upsertConsensus(tx, p.ID, c)
+	return &c, nil
 }
 
 // UpdateConsensus recomputes and stores an item's majority-vote consensus
@@ -143,6 +157,17 @@ func (s *Quality) UpdateConsensus(tx Tx, now time.Time, p labeling.Project, set 
 }
 
 func upsertConsensus(tx *gorm.DB, projectID int64, c labeling.Consensus) error {
+	return tx.Exec(consensusUpsert, consensusArgs(projectID, c)...).Error
+}
+
+// consensusUpsert stores an item's consensus, its arguments consensusArgs.
+const consensusUpsert = `INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.label, decided = excluded.decided,
+    confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer,
+    posterior = excluded.posterior, updated_at = excluded.updated_at`
+
+func consensusArgs(projectID int64, c labeling.Consensus) []any {
 	var answer *string
 	if c.Answer != nil {
 		s := string(c.Answer)
@@ -154,12 +179,7 @@ func upsertConsensus(tx *gorm.DB, projectID int64, c labeling.Consensus) error {
 		p := string(b)
 		posterior = &p
 	}
-	return tx.Exec(`INSERT INTO item_consensus (item_id, project_id, method, label, decided, confidence_bp, votes, answer, posterior, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (item_id) DO UPDATE SET method = excluded.method, label = excluded.label, decided = excluded.decided,
-    confidence_bp = excluded.confidence_bp, votes = excluded.votes, answer = excluded.answer,
-    posterior = excluded.posterior, updated_at = excluded.updated_at`,
-		c.ItemID, projectID, c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Votes, answer, posterior, c.UpdatedAt).Error
+	return []any{c.ItemID, projectID, c.Method, c.Label, c.Decided, c.ConfidenceBP, c.Votes, answer, posterior, c.UpdatedAt}
 }
 
 // ItemConsensus lists a page of a project's stored consensus, by item.

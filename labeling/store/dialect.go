@@ -14,6 +14,7 @@ package store
 
 import (
 	"context"
+	"copyhold/labeling"
 	"copyhold/labeling/event"
 	"copyhold/labeling/sqldb"
 	"database/sql"
@@ -548,20 +549,27 @@ SELECT id, draft, active_ms FROM l`, append(args, evArgs...)...).Scan(&got).Erro
 }
 
 // insertRound writes a scoring round and its events (whose payloads gain
-// the round's id as review_id): one statement on PostgreSQL, two on SQLite.
-func insertRound(tx *gorm.DB, row *Round, evs []event.Entry) error {
+// the round's id as review_id), and the item's consensus c when given: one
+// statement on PostgreSQL, two or three on SQLite.
+func insertRound(tx *gorm.DB, row *Round, evs []event.Entry, c *labeling.Consensus) error {
 	if isPostgres(tx) {
 		evSQL, evArgs, err := event.InsertFrom(tx, "r", []event.Field{{Key: "review_id", SQL: "r.id"}}, evs...)
 		if err != nil {
 			return err
 		}
-		args := []any{row.ProjectID, row.ItemID, row.Kind, row.SubmissionID, row.Metric, row.AgreementBP, row.GoldFailed,
-			row.Reasons, row.Route, row.State, row.CreatedAt, row.UpdatedAt}
-		return tx.Raw(`WITH r AS (INSERT INTO item_reviews (project_id, item_id, kind, submission_id, metric, agreement_bp,
+		args := append([]any{row.ProjectID, row.ItemID, row.Kind, row.SubmissionID, row.Metric, row.AgreementBP, row.GoldFailed,
+			row.Reasons, row.Route, row.State, row.CreatedAt, row.UpdatedAt}, evArgs...)
+		q := `WITH r AS (INSERT INTO item_reviews (project_id, item_id, kind, submission_id, metric, agreement_bp,
         gold_failed, reasons, route, state, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
-  e AS (`+evSQL+`)
-SELECT id FROM r`, append(args, evArgs...)...).Scan(&row.ID).Error
+  e AS (` + evSQL + `)`
+		if c != nil {
+			q += `,
+  c AS (` + consensusUpsert + `)`
+			args = append(args, consensusArgs(row.ProjectID, *c)...)
+		}
+		return tx.Raw(q+`
+SELECT id FROM r`, args...).Scan(&row.ID).Error
 	}
 	if err := tx.Create(row).Error; err != nil {
 		return err
@@ -569,7 +577,23 @@ SELECT id FROM r`, append(args, evArgs...)...).Scan(&row.ID).Error
 	for _, ev := range evs {
 		ev.Payload.(map[string]any)["review_id"] = row.ID
 	}
-	return event.AppendAll(tx, evs...)
+	if err := event.AppendAll(tx, evs...); err != nil || c == nil {
+		return err
+	}
+	return upsertConsensus(tx, row.ProjectID, *c)
+}
+
+// priorAnswersJSON is a scalar subquery of the prior annotations of item ?
+// in id order, as a JSON array of [annotator, answer] with the answer as a
+// string, its text as priorAnswers reads it (PostgreSQL stores it as JSONB,
+// SQLite as TEXT). Without any: NULL on PostgreSQL, [] on SQLite.
+func priorAnswersJSON(pg bool) string {
+	if pg {
+		return `(SELECT json_agg(json_build_array(pa.annotator, CAST(pa.answer AS TEXT)) ORDER BY pa.id)
+        FROM prior_annotations pa WHERE pa.item_id = ?)`
+	}
+	return `(SELECT json_group_array(json_array(pa.annotator, pa.answer) ORDER BY pa.id)
+        FROM prior_annotations pa WHERE pa.item_id = ?)`
 }
 
 // snapshotRowsSQL reads a snapshot's frozen rows in item order.

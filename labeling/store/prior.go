@@ -51,6 +51,23 @@ func priorAnswers(tx *gorm.DB, itemIDs []int64) (map[int64][]agreement.AnswerRec
 	return out, nil
 }
 
+// decodePriorJSON reads what priorAnswersJSON gives for an item: its prior
+// answers, as priorAnswers gives them.
+func decodePriorJSON(itemID int64, js *string) ([]agreement.AnswerRecord, error) {
+	if js == nil {
+		return nil, nil
+	}
+	var pairs [][2]string
+	if err := json.Unmarshal([]byte(*js), &pairs); err != nil {
+		return nil, err
+	}
+	var out []agreement.AnswerRecord
+	for _, p := range pairs {
+		out = append(out, agreement.AnswerRecord{Unit: memberKey(itemID), Annotator: priorKey(p[0]), Answer: json.RawMessage(p[1])})
+	}
+	return out, nil
+}
+
 // projectPriorAnswers are every prior annotation of a project's regular items.
 func projectPriorAnswers(tx *gorm.DB, projectID int64) ([]agreement.AnswerRecord, error) {
 	var rows []struct {

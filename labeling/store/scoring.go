@@ -65,49 +65,119 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, sub.ProjectID, sub.ItemID, sub.Memb
 }
 
 // ScoreStart is what scoring an item reads first (StartScore): its
-// submissions in order, the project's review rules, and how many scoring
-// rounds the item has had (disputes are not rounds).
+// submissions in order, the project's review rules, how many scoring
+// rounds the item has had (disputes are not rounds), the gold standings of
+// the labellers whose submissions are pending, and what the item's
+// consensus reads (consensusReads), for ConsensusOf.
 type ScoreStart struct {
-	Subs     []ReviewedSubmission
-	Settings labeling.ReviewSettings
-	Rounds   int
+	Subs      []ReviewedSubmission
+	Settings  labeling.ReviewSettings
+	Rounds    int
+	Standings map[int64]labeling.GoldStanding // by member, of the counted submissions still submitted
+
+	itemID     int64
+	itemStatus string
+	answers    []agreement.AnswerRecord
+	corrected  json.RawMessage
 }
 
 type scoreStartRow struct {
-	S      ReviewedSubmission `gorm:"embedded;embeddedPrefix:s_"`
-	R      reviewSettingsRow  `gorm:"embedded;embeddedPrefix:r_"`
-	Rounds int64
+	S          ReviewedSubmission `gorm:"embedded;embeddedPrefix:s_"`
+	R          reviewSettingsRow  `gorm:"embedded;embeddedPrefix:r_"`
+	Rounds     int64
+	ItemStatus string
+	Corrected  *string // the reviewer's answer of a corrected submission
+	Gold       *string // a pending submitter's last gold results, newest first: 1 right, 0 wrong
+	Prior      *string // the item's prior annotations, a JSON array of [annotator, answer]
 }
 
-// scoreStartColumns are the columns of s and r that scoreStartRow reads.
-var scoreStartColumns = sync.OnceValue(func() string {
-	return prefixedColumns("s", &ReviewedSubmission{}) + ", " + prefixedColumns("r", &reviewSettingsRow{})
-})
+// scoreStartSQL reads a ScoreStart: the item's submissions, each with its
+// correction (corrected ones) or its member's last gold_window gold results
+// (pending ones), the review rules, the rounds, the item's status and its
+// prior annotations (priorAnswersJSON). Its arguments are, in order, the
+// item, the project, the project, the default gold window, the item, the
+// item, the item and the project.
+func scoreStartSQL(tx *gorm.DB) string {
+	if isPostgres(tx) {
+		return scoreStartPG()
+	}
+	return scoreStartSQLite()
+}
+
+var (
+	scoreStartPG     = sync.OnceValue(func() string { return buildScoreStartSQL(priorAnswersJSON(true)) })
+	scoreStartSQLite = sync.OnceValue(func() string { return buildScoreStartSQL(priorAnswersJSON(false)) })
+)
+
+func buildScoreStartSQL(prior string) string {
+	return `SELECT ` + prefixedColumns("s", &ReviewedSubmission{}) + ", " + prefixedColumns("r", &reviewSettingsRow{}) + `,
+    (SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item') AS rounds,
+    i.status AS item_status,
+    CASE WHEN s.status = 'corrected' THEN (SELECT d.corrected_answer FROM review_decisions d
+        WHERE d.submission_id = s.id AND d.decision = 'correct' ORDER BY d.id DESC LIMIT 1) END AS corrected,
+    CASE WHEN s.counted AND s.status = 'submitted' THEN (SELECT string_agg(CASE WHEN g.correct THEN '1' ELSE '0' END, '' ORDER BY g.submission_id DESC)
+        FROM (SELECT gc.correct, gc.submission_id FROM gold_checks gc WHERE gc.project_id = ? AND gc.member_id = s.member_id
+            ORDER BY gc.submission_id DESC
+            LIMIT COALESCE((SELECT w.gold_window FROM review_settings w WHERE w.project_id = ?), ?)) AS g) END AS gold,
+    ` + prior + ` AS prior
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN items i ON i.id = ?
+LEFT JOIN submissions s ON s.item_id = ?
+LEFT JOIN review_settings r ON r.project_id = ?
+ORDER BY s.id`
+}
 
 // StartScore reads ScoreStart in one statement.
 func (s *Reviews) StartScore(tx Tx, projectID, itemID int64) (ScoreStart, error) {
 	var rows []scoreStartRow
-	err := tx.db.Raw(`SELECT `+scoreStartColumns()+`,
-    (SELECT COUNT(*) FROM item_reviews WHERE item_id = ? AND kind = 'item') AS rounds
-FROM (SELECT 1 AS one) AS one
-LEFT JOIN submissions s ON s.item_id = ?
-LEFT JOIN review_settings r ON r.project_id = ?
-ORDER BY s.id`, itemID, itemID, projectID).Scan(&rows).Error
+	err := tx.db.Raw(scoreStartSQL(tx.db), itemID, projectID, projectID, labeling.DefaultGoldWindow,
+		itemID, itemID, itemID, projectID).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return ScoreStart{}, err
 	}
-	st := ScoreStart{Settings: labeling.DefaultReviewSettings(projectID), Rounds: int(rows[0].Rounds)}
+	st := ScoreStart{Settings: labeling.DefaultReviewSettings(projectID), Rounds: int(rows[0].Rounds),
+		Standings: map[int64]labeling.GoldStanding{}, itemID: itemID, itemStatus: rows[0].ItemStatus}
 	if rows[0].R.ProjectID != 0 {
 		if st.Settings, err = rows[0].R.settings(); err != nil {
 			return ScoreStart{}, err
 		}
 	}
 	for _, r := range rows {
-		if r.S.ID != 0 {
-			st.Subs = append(st.Subs, r.S)
+		if r.S.ID == 0 {
+			continue
+		}
+		st.Subs = append(st.Subs, r.S)
+		if r.S.Counted && r.S.Status == string(labeling.SubmissionSubmitted) {
+			var recent []bool
+			if r.Gold != nil {
+				for _, c := range *r.Gold {
+					recent = append(recent, c == '1')
+				}
+			}
+			st.Standings[r.S.MemberID] = labeling.Standing(st.Settings, recent)
+		}
+		if r.S.Counted { // the consensus's answers, as consensusReads reads them
+			a := r.S.Answer
+			if r.S.Status == string(labeling.SubmissionCorrected) && r.Corrected != nil {
+				a = *r.Corrected
+				st.corrected = json.RawMessage(a)
+			}
+			st.answers = append(st.answers, agreement.AnswerRecord{Unit: memberKey(itemID), Annotator: memberKey(r.S.MemberID), Answer: json.RawMessage(a)})
 		}
 	}
+	prior, err := decodePriorJSON(itemID, rows[0].Prior)
+	if err != nil {
+		return ScoreStart{}, err
+	}
+	st.answers = append(st.answers, prior...)
 	return st, nil
+}
+
+// ConsensusOf is the consensus UpdateConsensus would store for the item
+// StartScore read, as long as nothing it read has changed since (nil when
+// the item has none: gold, or no answers).
+func (s *Quality) ConsensusOf(now time.Time, p labeling.Project, set labeling.ReviewSettings, st ScoreStart) (*labeling.Consensus, error) {
+	return majorityConsensus(now, p, set, st.itemID, st.itemStatus, st.answers, st.corrected)
 }
 
 // NewRound is a scored round to store, with the route it takes.
@@ -119,6 +189,9 @@ type NewRound struct {
 	GoldFailed   bool
 	Route        labeling.ReviewRoute
 	Reasons      []string
+	// Consensus, when set, is stored with the round (ConsensusOf): the
+	// item's consensus when nothing after the round changes it.
+	Consensus *labeling.Consensus
 }
 
 // InsertRound stores a scoring round, auto_accepted when its route is auto
@@ -126,7 +199,7 @@ type NewRound struct {
 // item.queued_for_review when queued). Both go to review:<project> only:
 // scores, routes and reasons (gold_failed, labeller_on_probation, sampled)
 // are for reviewers and coordinators, and a gold round's event would tell
-// labellers which item is gold.
+// labellers which item is gold. r.Consensus, if any, goes in with them.
 func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time) (Round, error) {
 	state := labeling.ReviewQueued
 	if r.Route == labeling.RouteAuto {
@@ -145,7 +218,7 @@ func (s *Reviews) InsertRound(tx Tx, projectID int64, r NewRound, now time.Time)
 	if r.Route != labeling.RouteAuto {
 		evs = append(evs, event.Entry{Type: "item.queued_for_review", Scope: event.ReviewScope(projectID), Payload: payload})
 	}
-	err := insertRound(tx.db, &row, evs)
+	err := insertRound(tx.db, &row, evs, r.Consensus)
 	return row, err
 }
 

@@ -180,46 +180,47 @@ func (s *Service) scoreGold(tx store.Tx, now time.Time, p labeling.Project, it l
 // labellers whose submissions are pending, then the route, then the
 // item's consensus.
 func (s *Service) scoreItem(tx store.Tx, now time.Time, p labeling.Project, itemID int64) error {
-	// The item's submissions, its project's review rules and its rounds so far: one read.
+	// The item's submissions, its project's review rules, its rounds so far,
+	// the pending labellers' gold standings and what its consensus needs: one read.
 	start, err := s.reviews.StartScore(tx, p.ID, itemID)
 	if err != nil {
 		return err
 	}
 	subs, set := start.Subs, start.Settings
 	var answers []agreement.AnswerRecord
-	var pending []store.ReviewedSubmission
+	pending := 0
 	for _, sub := range subs {
 		if !sub.Counted {
 			continue
 		}
 		answers = append(answers, agreement.AnswerRecord{Unit: key(itemID), Annotator: key(sub.MemberID), Answer: json.RawMessage(sub.Answer)})
 		if sub.Status == string(labeling.SubmissionSubmitted) {
-			pending = append(pending, sub)
+			pending++
 		}
 	}
-	if len(pending) == 0 {
+	if pending == 0 {
 		return nil
 	}
 	score, err := agreement.ScoreItem(p.TaskType, key(itemID), answers)
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, len(pending))
-	for i, sub := range pending {
-		ids[i] = sub.MemberID
-	}
-	standings, err := s.quality.GoldStandings(tx, set, p.ID, ids)
-	if err != nil {
-		return err
-	}
 	probation := false
-	for _, st := range standings {
+	for _, st := range start.Standings {
 		probation = probation || st.OnProbation
 	}
 	route, reasons := labeling.Route(set, labeling.RouteInput{AgreementBP: score.BP, OnProbation: probation,
 		SampleDraw: labeling.SampleDrawBP(p.RandomSeed, itemID, start.Rounds+1)})
-	if err := s.route(tx, now, p, set, store.NewRound{ItemID: itemID, Metric: score.Metric, AgreementBP: score.BP,
-		Route: route, Reasons: reasons}); err != nil {
+	r := store.NewRound{ItemID: itemID, Metric: score.Metric, AgreementBP: score.BP, Route: route, Reasons: reasons}
+	if route != labeling.RouteAuto {
+		// A queued round changes nothing the consensus reads: the consensus
+		// goes in with the round, from what the start read.
+		if r.Consensus, err = s.quality.ConsensusOf(now, p, set, start); err != nil {
+			return err
+		}
+		return s.route(tx, now, p, set, r)
+	}
+	if err := s.route(tx, now, p, set, r); err != nil {
 		return err
 	}
 	return s.quality.UpdateConsensus(tx, now, p, set, itemID)
