@@ -13,9 +13,12 @@
 -- events, then locks the balance rows in sorted order and updates (or
 -- inserts) them, as docs/bench/vest.sql does for a vest. Statements per
 -- action, steady state: 7 (claim of an unstarted item), 7 (a started item),
--- 9 (the submit that completes the item); the Go path pipelines the
--- submit's BEGIN with its first read, so its round trips are one fewer:
--- 6, 6, 8. Not here: the event notifier's NOTIFY (labeling/event/notify.go),
+-- 9 (the submit that completes the item). The Go path pipelines the
+-- submit's BEGIN with its first read, and sends the submission's and the
+-- credit's writes (whose ids that read drew: next_id here) with the COMMIT,
+-- or with the review step's first read (sqldb.ExecLater), so its round trips
+-- are 4, 4, 6; pgbench's simple protocol sends each statement on its own.
+-- Not here: the event notifier's NOTIFY (labeling/event/notify.go),
 -- which Go sends after a commit from its own goroutine and connection,
 -- coalesced; the test leaves it out too.
 --
