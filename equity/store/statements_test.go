@@ -70,33 +70,38 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // On PostgreSQL a pending credit and its vesting each take two round trips
 // in a transaction of their own: BEGIN with the read, then the write with
 // the COMMIT (it waits for nothing: its id was drawn by the read). The
-// notifier then sends one NOTIFY for the commit's events, from the same
-// (only) connection: the count waits for it. What was written is all there,
-// balanced, and entered on the register.
+// notifier then sends one NOTIFY for the commit's events, from its own
+// goroutine on the same (only) connection, so each count waits for that
+// third write and then for quiet. What was written is all there, balanced,
+// and entered on the register.
 func TestCreditAndVestRoundTrips(t *testing.T) {
 	db, writes := dbtest.OpenCounted(t)
 	f := newFixture(t, db, 4)
-	// settled is the count once nothing has been sent for a while.
-	settled := func() int64 {
-		n := writes.Load()
-		for {
-			time.Sleep(50 * time.Millisecond)
-			if m := writes.Load(); m != n {
-				n = m
-				continue
+	const want = 2 + 1 // round trips, and the NOTIFY
+	// count is the writes since before, once at least want were made and
+	// nothing more was sent for a while.
+	count := func(before int64) int64 {
+		for deadline := time.Now().Add(5 * time.Second); writes.Load()-before < want && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		for n := writes.Load(); ; {
+			time.Sleep(200 * time.Millisecond)
+			m := writes.Load()
+			if m == n {
+				return n - before
 			}
-			return n
+			n = m
 		}
 	}
 	for round := range 3 { // the third, once the statements are prepared
-		before := settled()
+		before := writes.Load()
 		sub, credit := f.submit(f.members[0])
-		credited := settled() - before
-		before = settled()
+		credited := count(before)
+		before = writes.Load()
 		vest := f.vest(sub, f.members[1])
-		vested := settled() - before
-		if round == 2 && (credited != 3 || vested != 3) {
-			t.Fatalf("a credit took %d round trips and a vest %d, want 2 each and a NOTIFY", credited, vested)
+		vested := count(before)
+		if round == 2 && (credited != want || vested != want) {
+			t.Fatalf("a credit made %d writes and a vest %d, want %d each (two round trips and a NOTIFY)", credited, vested, want)
 		}
 		for _, tx := range []equity.Transaction{credit, vest} {
 			stored, err := store.Transaction(db, tx.ID)
