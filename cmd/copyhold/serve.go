@@ -110,10 +110,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer ln.Close()
 	fmt.Fprintf(e.stdout, "copyhold %s listening on http://%s (database: %s)\n", version, ln.Addr(), db.Dialector.Name())
-	if db, err = checkSchema(ctx, db, *migrate); err != nil {
-		return err
-	}
 	defer closeDB(db)
+	// The schema is checked (a new embedded database migrated) while the
+	// rest is wired; nothing reads the database before the check has passed.
+	checkCtx, migrateUp := ctx, *migrate
+	check := inBackground(func() error { _, err := checkSchema(checkCtx, db, migrateUp); return err })
+	defer check.wait() // before the database closes
 
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -140,10 +142,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	hubCfg.Events, hubCfg.Wake, hubCfg.Members, hubCfg.Projects, hubCfg.Leases = events, wake, st.Members, st.Projects, st.Leases
 	hub := live.New(hubCfg, log)
-	if err := hub.Start(ctx); err != nil {
-		return err
-	}
-	defer hub.Close()
 	cacheLimits, err := c.exportCacheLimits()
 	if err != nil {
 		return err
@@ -193,6 +191,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	srv.ConfigureHTTP(hs) // read, write and idle timeouts (server/timeouts.go)
 	// Shutdown does not track upgraded sockets; the hub says goodbye (1001) to each.
 	hs.RegisterOnShutdown(hub.Close)
+	if err := check.wait(); err != nil {
+		return err
+	}
+	if err := hub.Start(ctx); err != nil {
+		return err
+	}
+	defer hub.Close()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -96,3 +96,24 @@ func (o *dbOpening) abandon() {
 		o.db = nil
 	}
 }
+
+// background is a function running in a goroutine (inBackground).
+type background struct {
+	done chan struct{}
+	err  error
+}
+
+func inBackground(fn func() error) *background {
+	b := &background{done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.err = fn()
+	}()
+	return b
+}
+
+// wait returns the function's error once it has returned; it may be called again.
+func (b *background) wait() error {
+	<-b.done
+	return b.err
+}

@@ -133,8 +133,9 @@ func TestServeWorkersStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			if viaReadyz {
-				defer func(d time.Duration) { workersAfter = d }(workersAfter)
-				workersAfter = time.Hour // only the readyz can start them
+				d := workersAfter
+				t.Cleanup(func() { workersAfter = d }) // after serve has stopped
+				workersAfter = time.Hour               // only the readyz can start them
 			}
 			base := serveInProcess(t, vars)
 			if viaReadyz {
