@@ -113,8 +113,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	defer closeDB(db)
 	// The schema is checked (a new embedded database migrated) while the
 	// rest is wired; nothing reads the database before the check has passed.
-	checkCtx, migrateUp := ctx, *migrate
-	check := inBackground(func() error { _, err := checkSchema(checkCtx, db, migrateUp); return err })
+	checkCtx, doMigrate := ctx, *migrate // ctx is replaced below
+	check := inBackground(func() error { _, err := checkSchema(checkCtx, db, doMigrate); return err })
 	defer check.wait() // before the database closes
 
 	assets, err := fs.Sub(frontend.Dist, "dist")
