@@ -201,22 +201,35 @@ func openDB(ctx context.Context, c config, migrate bool) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !migrate && migrations.IsSQLite(db) {
-		applied, aerr := migrations.Applied(ctx, db)
-		migrate = aerr == nil && !applied
-	}
+	return checkSchema(ctx, db, migrate)
+}
+
+// checkSchema is openDB's second half, on an open database: it migrates or
+// checks the schema, and closes db when it fails.
+func checkSchema(ctx context.Context, db *gorm.DB, migrate bool) (*gorm.DB, error) {
 	if migrate {
-		if _, err := migrations.Up(ctx, db); err != nil {
-			closeDB(db)
-			return nil, err
-		}
-		return db, nil
+		return migrateUp(ctx, db)
 	}
+	// The schema check first: on an up-to-date schema, as at every start but
+	// the first, it is the only query.
 	if err := migrations.Check(ctx, db); err != nil {
+		if migrations.IsSQLite(db) {
+			if applied, aerr := migrations.Applied(ctx, db); aerr == nil && !applied {
+				return migrateUp(ctx, db)
+			}
+		}
 		closeDB(db)
 		if errors.Is(err, migrations.ErrOutdated) {
 			return nil, fmt.Errorf("%w (the server will not start on an old schema)", err)
 		}
+		return nil, err
+	}
+	return db, nil
+}
+
+func migrateUp(ctx context.Context, db *gorm.DB) (*gorm.DB, error) {
+	if _, err := migrations.Up(ctx, db); err != nil {
+		closeDB(db)
 		return nil, err
 	}
 	return db, nil

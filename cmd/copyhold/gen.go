@@ -15,18 +15,17 @@ import (
 	"gorm.io/gorm"
 )
 
-// startGeneration runs this instance's generation worker (labeling/gen/runner) until ctx ends and
+// startGeneration runs this instance's generation worker (labeling/gen/runner), once gate opens, until ctx ends and
 // returns the jobs service for the server, and a stop that waits for the worker to hand its units
 // back. timeout bounds one request (--model-timeout); a unit's lease outlasts it by a minute.
 // Without an endpoint registry or a client there are no jobs: the routes answer 503.
-func startGeneration(ctx context.Context, db *gorm.DB, st *store.Stores, eps runner.Endpoints, c model.Completer, timeout time.Duration, log *slog.Logger) (server.Generation, func()) {
+func startGeneration(ctx context.Context, gate *startGate, db *gorm.DB, st *store.Stores, eps runner.Endpoints, c model.Completer, timeout time.Duration, log *slog.Logger) (server.Generation, func()) {
 	if eps == nil || c == nil {
 		return nil, func() {}
 	}
 	gs := genstore.New(db, nil)
 	w := runner.NewWorker(runner.Config{Completer: c, Endpoints: eps, Projects: st.Projects, Timeout: timeout}, gs, log)
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
+	done := gate.run(ctx, w.Run)
 	return runner.NewService(gs, st.Projects, eps).WithEvaluations(st.Datasets, releaseEndpoints{st.Datasets}), func() { <-done }
 }
 

@@ -63,6 +63,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err := c.checkDBConns(); err != nil {
 		return err
 	}
+	// The database connects (SQLite: reads its schema) while the rest of
+	// the configuration is checked; the schema check waits for that.
+	opening := openAsync(ctx, c.source())
+	defer opening.abandon()
 	witnesses, err := c.witnesses()
 	if err != nil {
 		return err
@@ -80,7 +84,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := registerKey(c, true) // before the database: a configured key that is missing stops here
+	key, err := registerKey(c, true) // before the schema check: a configured key that is missing stops here
 	if err != nil {
 		return err
 	}
@@ -91,11 +95,27 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, c, *migrate)
+	db, err := opening.wait()
 	if err != nil {
 		return err
 	}
+	// The port is bound and announced before the schema check and the
+	// rest of the wiring: a request that arrives meanwhile waits in the
+	// listen queue and is answered once serving begins (or is reset if serve
+	// stops first), so the client's connecting overlaps that work.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		closeDB(db)
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	fmt.Fprintf(e.stdout, "copyhold %s listening on http://%s (database: %s)\n", version, ln.Addr(), db.Dialector.Name())
 	defer closeDB(db)
+	// The schema is checked (a new embedded database migrated) while the
+	// rest is wired; nothing reads the database before the check has passed.
+	checkCtx, doMigrate := ctx, *migrate // ctx is replaced below
+	check := inBackground(func() error { _, err := checkSchema(checkCtx, db, doMigrate); return err })
+	defer check.wait() // before the database closes
 
 	assets, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -110,6 +130,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	// Background work (the event listener, export pruning) ends when serve returns.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	// The background workers' first pass waits for the first /readyz ping
+	// (or workersAfter): startup.go.
+	gate := newStartGate()
 	// Live delivery reads the events table, woken by a LISTEN (PostgreSQL)
 	// or an insert hook (SQLite).
 	events := event.NewStore(db)
@@ -119,16 +142,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	hubCfg.Events, hubCfg.Wake, hubCfg.Members, hubCfg.Projects, hubCfg.Leases = events, wake, st.Members, st.Projects, st.Leases
 	hub := live.New(hubCfg, log)
-	if err := hub.Start(ctx); err != nil {
-		return err
-	}
-	defer hub.Close()
 	cacheLimits, err := c.exportCacheLimits()
 	if err != nil {
 		return err
 	}
 	exports := server.NewExportCache(c.exportCacheDir(), cacheLimits, log)
-	go exports.Run(ctx)
+	gate.run(ctx, exports.Run)
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -136,24 +155,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	// Collective rule: the ticker closes proposals whose vote has ended.
 	votes := govern.New(db, nil, log)
 	tickCtx, stopTick := context.WithCancel(ctx)
-	tickDone := make(chan struct{})
-	go func() { votes.Run(tickCtx, proposalTick); close(tickDone) }()
+	tickDone := gate.run(tickCtx, func(ctx context.Context) { votes.Run(ctx, proposalTick) })
 	defer func() { stopTick(); <-tickDone }() // before the database closes
 	// The court roll: the integrator takes committed entries into the tree.
 	rl := equitystore.NewRoll(db, key)
-	rollDone := make(chan struct{})
-	go func() {
-		rl.Run(tickCtx, rollTick, rollSignGap, func(f string, a ...any) { log.Error(fmt.Sprintf(f, a...)) })
-		close(rollDone)
-	}()
+	rollDone := gate.run(tickCtx, func(ctx context.Context) {
+		rl.Run(ctx, rollTick, rollSignGap, func(f string, a ...any) { log.Error(fmt.Sprintf(f, a...)) })
+	})
 	defer func() { stopTick(); <-rollDone }()
 	srvCfg.BaseURL, srvCfg.AllowedOrigins, srvCfg.SecureCookies = c.BaseURL, c.origins(), c.SecureCookies
-	srvCfg.Assets, srvCfg.Hub, srvCfg.Exports, srvCfg.Ready, srvCfg.Witnesses = assets, hub, exports, sqlDB, witnesses
+	srvCfg.Assets, srvCfg.Hub, srvCfg.Exports, srvCfg.Ready, srvCfg.Witnesses = assets, hub, exports, gate.pinger(sqlDB), witnesses
 	srvCfg.Demo = newDemoProbe(st)
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
-	}
 	// Webhooks: a worker per instance turns committed events into signed
 	// deliveries, woken like live delivery (its own LISTEN or insert hook).
 	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
@@ -165,12 +177,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	hookWorker := relay.NewWorker(relay.Config{Events: events, Wake: hookWake, Policy: hookPolicy, Backoff: hookBackoff}, hookStore, log)
-	hookDone := make(chan struct{})
-	go func() { hookWorker.Run(tickCtx); close(hookDone) }()
+	hookDone := gate.run(tickCtx, hookWorker.Run)
 	defer func() { stopTick(); <-hookDone }()
 	models := modelEndpoints(db, c, sealer, modelSet, hookPolicy.SelfPort)
 	// Generation jobs: a worker per instance claims units under leases (labeling/gen/runner).
-	jobs, stopJobs := startGeneration(tickCtx, db, st, models, client.New(client.Config{Timeout: modelSet.Timeout}), modelSet.Timeout, log)
+	jobs, stopJobs := startGeneration(tickCtx, gate, db, st, models, client.New(client.Config{Timeout: modelSet.Timeout}), modelSet.Timeout, log)
 	defer func() { stopTick(); stopJobs() }()
 	srv := server.New(srvCfg, serverDeps(db, st, votes, rl, relay.NewService(hookStore, hookPolicy), models, jobs), log)
 	hs := &http.Server{
@@ -180,10 +191,18 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	srv.ConfigureHTTP(hs) // read, write and idle timeouts (server/timeouts.go)
 	// Shutdown does not track upgraded sockets; the hub says goodbye (1001) to each.
 	hs.RegisterOnShutdown(hub.Close)
-	fmt.Fprintf(e.stdout, "copyhold %s listening on http://%s (database: %s)\n", version, ln.Addr(), db.Dialector.Name())
+	if err := check.wait(); err != nil {
+		return err
+	}
+	if err := hub.Start(ctx); err != nil {
+		return err
+	}
+	defer hub.Close()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	workers := time.AfterFunc(workersAfter, gate.open)
+	defer workers.Stop()
 	select {
 	case err := <-errc:
 		return err
