@@ -294,9 +294,9 @@ func (s *Leases) startClaim(db *gorm.DB, memberID, projectID int64, seesAll bool
 	now := s.clock()
 	day := labeling.DayStart(now)
 	var pm []claimStartRow
-	if err := db.Raw(fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
+	if err := scanRaw(db, &pm, fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
 		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes,
-		"now": now}).Scan(&pm).Error; err != nil {
+		"now": now}); err != nil {
 		return nil, err
 	}
 	if len(pm) == 0 {
