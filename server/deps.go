@@ -163,7 +163,7 @@ type Projects interface {
 // drafts, skips and a labeller's own submissions (labeling/store.Leases).
 type Leases interface {
 	AmendSubmission(ctx context.Context, memberID, id int64, key string, answer json.RawMessage) (labeling.Submission, error)
-	ClaimNextTask(ctx context.Context, memberID, projectID int64) (labeling.Task, error)
+	ClaimNext(ctx context.Context, memberID, projectID int64, seesAll bool) (labeling.Task, error)
 	Heartbeat(ctx context.Context, memberID int64, leaseToken string, activeMs int64) (time.Time, error)
 	MySubmissions(ctx context.Context, memberID int64, f labeling.MyWorkFilter, p page.Page) ([]labeling.MyWorkItem, error)
 	Release(ctx context.Context, memberID int64, leaseToken string) error

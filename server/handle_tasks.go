@@ -19,14 +19,16 @@ import (
 )
 
 // handleNextTask gives the caller their next task in a project, or their
-// current one if they still hold a live lease.
+// current one if they still hold a live lease. The claim's first read
+// checks what s.project would (the project, whether the caller may see it)
+// with the project's status and the membership, so nothing is read before.
 func (s *Server) handleNextTask(c *gin.Context) {
 	m, _ := currentMember(c)
-	p, ok := s.project(c)
+	id, ok := idParam(c, "id")
 	if !ok {
 		return
 	}
-	t, err := s.leases.ClaimNextTask(c.Request.Context(), m.ID, p.ID)
+	t, err := s.leases.ClaimNext(c.Request.Context(), m.ID, id, seesAllProjects(m))
 	if err != nil {
 		fail(c, err)
 		return

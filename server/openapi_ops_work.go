@@ -67,7 +67,7 @@ func workOps() []*op {
 	lease := []*fault.Error{labeling.ErrLeaseLost, labeling.ErrNotProjectMember}
 	return []*op{
 		opPost("/api/projects/:id/next", "Claim the next task (or the one held)", labellers).ok(http.StatusOK, labeling.Task{}).
-			fails(append(projectStateErrors, labeling.ErrNoTasks, labeling.ErrStintReached, labeling.ErrSensitiveCap,
+			fails(append(projectStateErrors, labeling.ErrNotProjectMember, labeling.ErrNoTasks, labeling.ErrStintReached, labeling.ErrSensitiveCap,
 				labeling.ErrSensitiveBudget, labeling.ErrSensitivePaused, labeling.ErrOnBreak)...),
 		opPost("/api/tasks/heartbeat", "Extend a task's lease", labellers).in(leaseRequest{}).ok(http.StatusOK, leaseExpiry).
 			fails(lease...),

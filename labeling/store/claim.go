@@ -152,10 +152,19 @@ func rawOrNil(s *string) json.RawMessage {
 // records, committing by itself. Every other case takes the full path, a
 // transaction that is retried on a lost race.
 func (s *Leases) ClaimNextTask(ctx context.Context, memberID, projectID int64) (labeling.Task, error) {
+	return s.ClaimNext(ctx, memberID, projectID, true)
+}
+
+// ClaimNext is ClaimNextTask answering as the server's project routes do
+// for a member who does not see every project (seesAll false): to them a
+// project they are not in does not exist (ErrNotFound), whatever its
+// status. Its first read checks the project, its status and the
+// membership, so the caller need not read them before.
+func (s *Leases) ClaimNext(ctx context.Context, memberID, projectID int64, seesAll bool) (labeling.Task, error) {
 	draw := rand.IntN(10_000) // one gold draw per claim, whichever path takes it
 	var pre *claimCheck
 	if sqldb.IsPostgres(s.db) {
-		task, c, err := s.claimQuick(ctx, memberID, projectID, draw)
+		task, c, err := s.claimQuick(ctx, memberID, projectID, draw, seesAll)
 		if c == nil {
 			return task, err
 		}
@@ -165,7 +174,7 @@ func (s *Leases) ClaimNextTask(ctx context.Context, memberID, projectID int64) (
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		c := pre // what the quick path read serves the first attempt; a retry reads again
 		pre = nil
-		t, err := s.claim(tx, memberID, projectID, draw, c)
+		t, err := s.claim(tx, memberID, projectID, draw, c, seesAll)
 		task = t
 		return err
 	})
@@ -280,18 +289,21 @@ type claimCheck struct {
 }
 
 // startClaim runs claimStart and checks the project's status and the
-// member's place in it.
-func (s *Leases) startClaim(db *gorm.DB, memberID, projectID int64) (*claimCheck, error) {
+// member's place in it (seesAll: see ClaimNext).
+func (s *Leases) startClaim(db *gorm.DB, memberID, projectID int64, seesAll bool) (*claimCheck, error) {
 	now := s.clock()
 	day := labeling.DayStart(now)
 	var pm []claimStartRow
-	if err := db.Raw(fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
+	if err := scanRaw(db, &pm, fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
 		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes,
-		"now": now}).Scan(&pm).Error; err != nil {
+		"now": now}); err != nil {
 		return nil, err
 	}
 	if len(pm) == 0 {
 		return nil, fault.ErrNotFound.With("project %d not found", projectID)
+	}
+	if !seesAll && !pm[0].IsMember {
+		return nil, fault.ErrNotFound.With("project not found")
 	}
 	p := pm[0].Project
 	switch labeling.ProjectStatus(p.Status) {
@@ -350,9 +362,9 @@ func (s *Leases) admit(db *gorm.DB, c *claimCheck, memberID int64) error {
 // member's own to renew, a gold draw, other members' expired leases to take
 // over, ordering by usefulness, or no item the one statement could take
 // without waiting.
-func (s *Leases) claimQuick(ctx context.Context, memberID, projectID int64, draw int) (task labeling.Task, next *claimCheck, err error) {
+func (s *Leases) claimQuick(ctx context.Context, memberID, projectID int64, draw int, seesAll bool) (task labeling.Task, next *claimCheck, err error) {
 	db := s.db.WithContext(sqldb.WithClock(ctx, s.now))
-	c, err := s.startClaim(db, memberID, projectID)
+	c, err := s.startClaim(db, memberID, projectID, seesAll)
 	if err != nil {
 		return labeling.Task{}, nil, err
 	}
@@ -391,10 +403,10 @@ func (s *Leases) claimQuick(ctx context.Context, memberID, projectID int64, draw
 
 // claim is the full path, in a transaction; c is what claimQuick read
 // (nil: read it here).
-func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64, draw int, c *claimCheck) (labeling.Task, error) {
+func (s *Leases) claim(tx *gorm.DB, memberID, projectID int64, draw int, c *claimCheck, seesAll bool) (labeling.Task, error) {
 	if c == nil {
 		var err error
-		if c, err = s.startClaim(tx, memberID, projectID); err != nil {
+		if c, err = s.startClaim(tx, memberID, projectID, seesAll); err != nil {
 			return labeling.Task{}, err
 		}
 	}

@@ -222,7 +222,7 @@ func quickClaim(db *gorm.DB, args claimArgs, a *assignmentRow) (data string, pre
 		Data      string
 		Predicted bool
 	}
-	if err := db.Raw(fmt.Sprintf(quickClaimSQL(), namedArgs(evSQL, evArgs, "ev", named)), named).Scan(&rows).Error; err != nil {
+	if err := scanRaw(db, &rows, fmt.Sprintf(quickClaimSQL(), namedArgs(evSQL, evArgs, "ev", named)), named); err != nil {
 		return "", false, false, err
 	}
 	if len(rows) == 0 {

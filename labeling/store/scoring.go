@@ -130,8 +130,8 @@ ORDER BY s.id`
 // StartScore reads ScoreStart in one statement.
 func (s *Reviews) StartScore(tx Tx, projectID, itemID int64) (ScoreStart, error) {
 	var rows []scoreStartRow
-	err := tx.db.Raw(scoreStartSQL(tx.db), itemID, projectID, projectID, labeling.DefaultGoldWindow,
-		itemID, itemID, itemID, projectID).Scan(&rows).Error
+	err := scanRaw(tx.db, &rows, scoreStartSQL(tx.db), itemID, projectID, projectID, labeling.DefaultGoldWindow,
+		itemID, itemID, itemID, projectID)
 	if err != nil || len(rows) == 0 {
 		return ScoreStart{}, err
 	}

@@ -58,28 +58,27 @@ func (s *Members) CreateSession(ctx context.Context, memberID int64, ttl time.Du
 // Expired sessions are revoked on sight and answer ErrUnauthenticated, as do
 // revoked ones.
 func (s *Members) SessionMember(ctx context.Context, token string) (member.Member, member.Credential, error) {
-	var row sessionRow
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return member.Member{}, member.Credential{}, fault.ErrUnauthenticated
-	}
+	c, err := s.credential(ctx, "sessions", "c.token_hash = ? AND c.revoked_at IS NULL", member.HashSecret(token))
 	if err != nil {
 		return member.Member{}, member.Credential{}, err
 	}
-	cred := member.Credential{Kind: member.CredentialSession, ID: row.ID, ExpiresAt: row.ExpiresAt}
-	if err := s.sessionLive(ctx, row); err != nil {
+	if !c.found {
+		return member.Member{}, member.Credential{}, fault.ErrUnauthenticated
+	}
+	cred := member.Credential{Kind: member.CredentialSession, ID: c.id, ExpiresAt: c.at.Time}
+	if err := s.sessionLive(ctx, c); err != nil {
 		return member.Member{}, member.Credential{}, err
 	}
-	m, err := s.activeMember(ctx, row.MemberID)
+	m, err := c.activeMember()
 	return m, cred, err
 }
 
-func (s *Members) sessionLive(ctx context.Context, row sessionRow) error {
-	if row.RevokedAt != nil {
+func (s *Members) sessionLive(ctx context.Context, c credentialRow) error {
+	if c.revoked {
 		return fault.ErrUnauthenticated.With("your session has ended; log in again")
 	}
-	if !s.clock().Before(row.ExpiresAt) {
-		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", row.ID).Update("revoked_at", s.clock())
+	if !s.clock().Before(c.at.Time) {
+		s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", c.id).Update("revoked_at", s.clock())
 		return fault.ErrUnauthenticated.With("your session has expired; log in again")
 	}
 	return nil
@@ -89,52 +88,30 @@ func (s *Members) sessionLive(ctx context.Context, row sessionRow) error {
 // open websocket's): the member while it is live, ErrUnauthenticated once
 // it was revoked or expired, ErrMemberInactive once the membership ended.
 func (s *Members) CredentialMember(ctx context.Context, cred member.Credential) (member.Member, error) {
-	var memberID int64
+	var table string
 	switch cred.Kind {
 	case member.CredentialSession:
-		var row sessionRow
-		err := s.db.WithContext(ctx).Where("id = ?", cred.ID).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return member.Member{}, fault.ErrUnauthenticated
-		}
-		if err != nil {
-			return member.Member{}, err
-		}
-		if err := s.sessionLive(ctx, row); err != nil {
-			return member.Member{}, err
-		}
-		memberID = row.MemberID
+		table = "sessions"
 	case member.CredentialToken:
-		var row tokenRow
-		err := s.db.WithContext(ctx).Where("id = ?", cred.ID).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return member.Member{}, fault.ErrUnauthenticated
-		}
-		if err != nil {
-			return member.Member{}, err
-		}
-		if row.RevokedAt != nil {
-			return member.Member{}, fault.ErrUnauthenticated.With("this API token was revoked")
-		}
-		memberID = row.MemberID
+		table = "api_tokens"
 	default:
 		return member.Member{}, fault.ErrUnauthenticated
 	}
-	return s.activeMember(ctx, memberID)
-}
-
-func (s *Members) activeMember(ctx context.Context, id int64) (member.Member, error) {
-	m, err := s.Member(ctx, id)
+	c, err := s.credential(ctx, table, "c.id = ?", cred.ID)
 	if err != nil {
-		if errors.Is(err, fault.ErrNotFound) {
-			return member.Member{}, fault.ErrUnauthenticated
-		}
 		return member.Member{}, err
 	}
-	if !m.Active {
-		return member.Member{}, member.ErrMemberInactive
+	if !c.found {
+		return member.Member{}, fault.ErrUnauthenticated
 	}
-	return m, nil
+	if cred.Kind == member.CredentialSession {
+		if err := s.sessionLive(ctx, c); err != nil {
+			return member.Member{}, err
+		}
+	} else if c.revoked {
+		return member.Member{}, fault.ErrUnauthenticated.With("this API token was revoked")
+	}
+	return c.activeMember()
 }
 
 // RevokeSession ends a session (logout). The session.ended event on the
@@ -225,18 +202,17 @@ func (s *Members) revokeAll(tx *gorm.DB, memberID int64, tokens bool) (sessions,
 
 // TokenMember resolves an API token to its member and the token.
 func (s *Members) TokenMember(ctx context.Context, token string) (member.Member, member.Credential, error) {
-	var row tokenRow
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", member.HashSecret(token)).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return member.Member{}, member.Credential{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
-	}
+	c, err := s.credential(ctx, "api_tokens", "c.token_hash = ? AND c.revoked_at IS NULL", member.HashSecret(token))
 	if err != nil {
 		return member.Member{}, member.Credential{}, err
 	}
-	// Coarse last-used stamp: at most one write a minute per token.
-	if row.LastUsedAt == nil || s.clock().Sub(*row.LastUsedAt) > time.Minute {
-		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.clock())
+	if !c.found {
+		return member.Member{}, member.Credential{}, fault.ErrUnauthenticated.With("unknown or revoked API token")
 	}
-	m, err := s.activeMember(ctx, row.MemberID)
-	return m, member.Credential{Kind: member.CredentialToken, ID: row.ID}, err
+	// Coarse last-used stamp: at most one write a minute per token.
+	if !c.at.Valid || s.clock().Sub(c.at.Time) > time.Minute {
+		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", c.id).Update("last_used_at", s.clock())
+	}
+	m, err := c.activeMember()
+	return m, member.Credential{Kind: member.CredentialToken, ID: c.id}, err
 }

@@ -51,7 +51,7 @@ func (s *Leases) StartSubmit(tx Tx, memberID int64, key, hash, token string) (Su
 	}
 	lock := forUpdate(tx.db)
 	var rows []submitStartRow
-	err := tx.db.Raw(`WITH s AS (SELECT * FROM submissions WHERE member_id = ? AND idempotency_key = ?),
+	err := scanRaw(tx.db, &rows, `WITH s AS (SELECT * FROM submissions WHERE member_id = ? AND idempotency_key = ?),
   a AS (SELECT * FROM assignments WHERE lease_token = ? AND NOT EXISTS (SELECT 1 FROM s)`+lock+`),
   i AS (SELECT items.* FROM items JOIN a ON items.id = a.item_id AND a.member_id = ?`+lockOf(tx.db, "items")+`)
 SELECT `+startColumns()+`,
@@ -60,7 +60,7 @@ SELECT `+startColumns()+`,
     `+nextIDSQL(tx.db, "submissions_id_seq")+` AS next_id
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN s ON 1 = 1 LEFT JOIN a ON 1 = 1 LEFT JOIN i ON 1 = 1 LEFT JOIN projects p ON p.id = a.project_id`,
-		memberID, key, token, memberID, memberID).Scan(&rows).Error
+		memberID, key, token, memberID, memberID)
 	if err != nil {
 		return SubmitStart{}, err
 	}
