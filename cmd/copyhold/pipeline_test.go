@@ -214,27 +214,48 @@ func seedAcceptedPairwise(t *testing.T, api apiClient, tokens map[string]string)
 // this process.
 func startServe(t *testing.T, vars map[string]string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan error, 1)
-	if bin := os.Getenv("COPYHOLD_BIN"); bin != "" {
+	bin := os.Getenv("COPYHOLD_BIN")
+	if bin == "" {
+		return serveInProcess(t, vars)
+	}
+	return serveUntilEnd(t, func(ctx context.Context, out *syncBuffer) error {
 		cmd := exec.CommandContext(ctx, bin, "serve")
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 		for k, v := range vars {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Stdout, cmd.Stderr = out, out
 		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // a graceful stop
 		cmd.WaitDelay = 15 * time.Second
 		if err := cmd.Start(); err != nil {
-			t.Fatalf("start %s serve: %v", bin, err)
+			return fmt.Errorf("start %s serve: %w", bin, err)
 		}
-		go func() { done <- cmd.Wait() }()
-	} else {
-		go func() {
-			done <- run(ctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out)
-		}()
-	}
+		return cmd.Wait()
+	})
+}
+
+// serveInProcess runs serve in this process until the test ends and returns its URL.
+func serveInProcess(t *testing.T, vars map[string]string) string {
+	t.Helper()
+	return serveUntilEnd(t, func(ctx context.Context, out *syncBuffer) error {
+		return run(ctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), out, out)
+	})
+}
+
+// serveUntilEnd runs serve (until ctx ends) in a goroutine, stops it when
+// the test ends, and returns the URL it announces.
+func serveUntilEnd(t *testing.T, serve func(ctx context.Context, out *syncBuffer) error) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		err := serve(ctx, &out)
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintf(&out, "\nserve: %v\n", err)
+		}
+		done <- err
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -244,7 +265,7 @@ func startServe(t *testing.T, vars map[string]string) string {
 		}
 	})
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	for i := 0; i < 400; i++ {
+	for range 400 {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
 			return m[1]
 		}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -79,34 +78,6 @@ func TestOpenAsync(t *testing.T) {
 		t.Fatalf("unreachable database: %v", err)
 	}
 	o.abandon()
-}
-
-// serveInProcess runs serve in this process until the test ends and returns its URL.
-func serveInProcess(t *testing.T, vars map[string]string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"copyhold", "serve"}, getenvFrom(vars), strings.NewReader(""), &out, &out)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	for range 400 {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			return m[1]
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("server did not start: %s", out.String())
-	return ""
 }
 
 // The background workers still run: their first pass starts at the first
