@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,8 +39,9 @@ const httpLabellers = 8
 // against a real server whose stores are wired as `copyhold serve` wires them
 // (every submit posts the ledger's pending credit; the submit that completes
 // an item runs the review step), on SQLite and, with TEST_DATABASE_URL, on
-// PostgreSQL in the same run. It reports cycles per second and the p50 and
-// p99 of the whole next+submit cycle (docs/BENCHMARKS.md, "Claim and submit").
+// PostgreSQL in the same run. After a warm-up (httpWarmup) and a VACUUM
+// ANALYZE, it reports cycles per second and the p50 and p99 of the whole
+// next+submit cycle and of each request (docs/BENCHMARKS.md, "Claim and submit").
 // The per-credential request budget is lifted: it is what is measured here,
 // not the rate limit (20 requests a second per credential by default).
 func BenchmarkHTTPNextSubmit(b *testing.B) {
@@ -60,36 +62,59 @@ func BenchmarkHTTPNextSubmit(b *testing.B) {
 				RequestRate: server.RequestRate{PerMinute: 1 << 30, Burst: 1 << 20}}
 			ts := httptest.NewServer(server.New(cfg, servertest.Deps(db, st), log).Handler())
 			defer ts.Close()
-			project, tokens := httpBenchProject(b, st, b.N)
+			project, tokens := httpBenchProject(b, st, b.N+httpWarmup())
 			hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: httpLabellers}}
-			lat := make([][]time.Duration, httpLabellers)
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			for i, tok := range tokens {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for next.Add(1) <= int64(b.N) {
-						t0 := time.Now()
-						var task struct {
-							LeaseToken string `json:"lease_token"`
+			var lat, nextLat, subLat [][]time.Duration
+			run := func(n int) {
+				lat = make([][]time.Duration, httpLabellers)
+				nextLat = make([][]time.Duration, httpLabellers)
+				subLat = make([][]time.Duration, httpLabellers)
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				for i, tok := range tokens {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for next.Add(1) <= int64(n) {
+							t0 := time.Now()
+							var task struct {
+								LeaseToken string `json:"lease_token"`
+							}
+							if err := httpBenchCall(hc, ts.URL, tok, "/api/projects/"+fmt.Sprint(project)+"/next", nil, http.StatusOK, &task); err != nil {
+								b.Error(err)
+								return
+							}
+							t1 := time.Now()
+							sub := map[string]any{"lease_token": task.LeaseToken, "idempotency_key": labeling.NewLeaseToken(),
+								"answer": map[string]string{"choice": "positive"}, "lead_time_ms": 1000}
+							if err := httpBenchCall(hc, ts.URL, tok, "/api/submissions", sub, http.StatusCreated, nil); err != nil {
+								b.Error(err)
+								return
+							}
+							lat[i] = append(lat[i], time.Since(t0))
+							nextLat[i] = append(nextLat[i], t1.Sub(t0))
+							subLat[i] = append(subLat[i], time.Since(t1))
 						}
-						if err := httpBenchCall(hc, ts.URL, tok, "/api/projects/"+fmt.Sprint(project)+"/next", nil, http.StatusOK, &task); err != nil {
-							b.Error(err)
-							return
-						}
-						sub := map[string]any{"lease_token": task.LeaseToken, "idempotency_key": labeling.NewLeaseToken(),
-							"answer": map[string]string{"choice": "positive"}, "lead_time_ms": 1000}
-						if err := httpBenchCall(hc, ts.URL, tok, "/api/submissions", sub, http.StatusCreated, nil); err != nil {
-							b.Error(err)
-							return
-						}
-						lat[i] = append(lat[i], time.Since(t0))
-					}
-				}()
+					}()
+				}
+				wg.Wait()
 			}
-			wg.Wait()
+			// Warm up, then vacuum and analyze as pgbench does before a run:
+			// the figures are of a project in steady state, not of its first
+			// seconds (assignments, submissions and the ledger empty when the
+			// planner last looked, which autovacuum corrects within minutes).
+			if w := httpWarmup(); w > 0 {
+				run(w)
+				vacuum := "VACUUM ANALYZE"
+				if d == dbtest.SQLite {
+					vacuum = "ANALYZE"
+				}
+				if err := db.Exec(vacuum).Error; err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			run(b.N)
 			b.StopTimer()
 			all := slices.Concat(lat...)
 			if len(all) == 0 {
@@ -99,8 +124,26 @@ func BenchmarkHTTPNextSubmit(b *testing.B) {
 			b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "cycles/s")
 			b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50_ms")
 			b.ReportMetric(float64(all[(len(all)*99+99)/100-1].Microseconds())/1000, "p99_ms")
+			for _, part := range []struct {
+				name string
+				lat  [][]time.Duration
+			}{{"next", nextLat}, {"submit", subLat}} {
+				l := slices.Concat(part.lat...)
+				slices.Sort(l)
+				b.ReportMetric(float64(l[len(l)/2].Microseconds())/1000, part.name+"_p50_ms")
+				b.ReportMetric(float64(l[(len(l)*99+99)/100-1].Microseconds())/1000, part.name+"_p99_ms")
+			}
 		})
 	}
+}
+
+// httpWarmup is how many cycles run before the timed ones (400;
+// COPYHOLD_BENCH_WARMUP overrides it, 0 for none).
+func httpWarmup() int {
+	if n, err := strconv.Atoi(os.Getenv("COPYHOLD_BENCH_WARMUP")); err == nil && n >= 0 {
+		return n
+	}
+	return 400
 }
 
 // httpBenchProject makes an open classification project (k = 3) with enough

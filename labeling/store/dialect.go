@@ -31,6 +31,17 @@ import (
 
 func isPostgres(tx *gorm.DB) bool { return sqldb.IsPostgres(tx) }
 
+// refreshItemStats has PostgreSQL re-sample the items table after a large
+// import, so that the claim's plans count the new rows at once, not at
+// autovacuum's next pass (a minute or more later, while labellers already
+// claim with plans made for an empty project). Best effort: without it
+// autovacuum still gets there. SQLite keeps no statistics unless asked.
+func refreshItemStats(db *gorm.DB) {
+	if isPostgres(db) {
+		db.Exec("ANALYZE items")
+	}
+}
+
 // forUpdate is the row-lock suffix for a SELECT of rows this transaction will
 // change: a no-op on SQLite, where the transaction already holds the write lock.
 func forUpdate(tx *gorm.DB) string {

@@ -23,6 +23,10 @@ import (
 // stays far below both databases' parameter limits.
 const importBatch = 500
 
+// analyzeAfter is the import size from which the items table's statistics
+// are refreshed once the import commits (refreshItemStats).
+const analyzeAfter = 1000
+
 type importRow struct {
 	ID         int64 `gorm:"primaryKey"`
 	ProjectID  int64
@@ -160,6 +164,9 @@ func (s *Projects) ImportItemsWith(ctx context.Context, actor *int64, projectID 
 	if err != nil {
 		// Rolled back: nothing was imported.
 		return labeling.ImportReport{Records: rep.Records, Rejected: 1, FirstError: err.Error()}, err
+	}
+	if rep.Imported >= analyzeAfter {
+		refreshItemStats(s.db.WithContext(ctx))
 	}
 	return rep, nil
 }

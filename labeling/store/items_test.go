@@ -226,3 +226,20 @@ func TestImportLabelStudioFixtures(t *testing.T) {
 		}
 	})
 }
+
+// A large import leaves PostgreSQL's statistics counting its rows, so the
+// first claims are planned for the project as it is, not as an empty table
+// (autovacuum would get there a minute or more later).
+func TestLargeImportRefreshesStatistics(t *testing.T) {
+	db := dbtest.Open(t, dbtest.Postgres)
+	f := storetest.NewLab(t, db)
+	p := f.Project("stats", nil)
+	f.Items(p.ID, 1000)
+	var tuples float64
+	if err := db.Raw("SELECT reltuples FROM pg_class WHERE oid = 'items'::regclass").Scan(&tuples).Error; err != nil {
+		t.Fatal(err)
+	}
+	if tuples < 1000 {
+		t.Fatalf("items has %v rows by PostgreSQL's statistics after importing 1000 (-1: never analyzed)", tuples)
+	}
+}
