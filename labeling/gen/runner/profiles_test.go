@@ -25,7 +25,10 @@ func TestCandidatesAgainstEveryProfile(t *testing.T) {
 		t.Run(p.Name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 				srv := modeltest.New(t, p)
-				c := client.New(client.Config{Timeout: 3 * time.Second})
+				// Generous timeouts: no fault here hangs, and a loaded CI machine
+				// (the race detector, PostgreSQL, other packages' tests) once took a
+				// request past 3 s.
+				c := client.New(client.Config{Timeout: 15 * time.Second})
 				ep := model.Endpoint{ID: 1, Name: p.Name + " box", BaseURL: srv.URL, Model: "tiny-" + p.Name, Concurrency: 2}
 				caps, err := c.Probe(context.Background(), ep, "")
 				if err != nil {
@@ -41,8 +44,8 @@ func TestCandidatesAgainstEveryProfile(t *testing.T) {
 				srv.Fail(modeltest.Fault{Malformed: true})
 				srv.Fail(modeltest.Fault{Delay: 300 * time.Millisecond})
 				job := r.start(3, gen.Slot{EndpointID: 1, Seed: seed(7)}, gen.Slot{EndpointID: 1, Seed: seed(8), Temperature: ptr(0.9)})
-				stop := run(r.worker(c, func(cfg *runner.Config) { cfg.Timeout = 3 * time.Second }))
-				j := r.wait(job.ID, 30*time.Second)
+				stop := run(r.worker(c, func(cfg *runner.Config) { cfg.Timeout = 15 * time.Second }))
+				j := r.wait(job.ID, 60*time.Second)
 				stop()
 				if j.Status != gen.StatusDone || j.Counts.Items != 3 || j.Counts.TasksSkipped != 0 {
 					t.Fatalf("job %+v", j)
