@@ -18,6 +18,7 @@ package sqldb
 // a row took. A transaction that sends nothing sends no BEGIN and no COMMIT.
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -39,9 +41,17 @@ import (
 // past it a transaction's BEGIN goes on its own, as before.
 const maxPipelined = 256
 
+// readBuffer is how much one read from the server's socket may take: pgx reads
+// at most 8 KiB at a time, about twenty rows of a snapshot export, one system
+// call each.
+const readBuffer = 128 << 10
+
 // OpenPostgres opens a database/sql pool on cfg whose transactions pipeline
 // their BEGIN.
 func OpenPostgres(cfg pgx.ConnConfig) *sql.DB {
+	cfg.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+		return pgproto3.NewFrontend(bufio.NewReaderSize(r, readBuffer), w)
+	}
 	return sql.OpenDB(pipelined{stdlib.GetConnector(cfg)})
 }
 
