@@ -70,12 +70,12 @@ WITH b0 AS (SELECT i.id
           WHERE h.project_id = :project AND h.status = 'open' AND h.done > 0
           ORDER BY h.done DESC, h.priority DESC, h.order_key
           LIMIT 100) head
-    JOIN items i ON i.id = head.id
-    WHERE i.project_id = :project AND i.status = 'open' AND i.done + i.held < 3
-      AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
-      AND NOT EXISTS (
+    CROSS JOIN LATERAL (SELECT i.id FROM items i
+      WHERE i.id = head.id AND i.status = 'open' AND i.done + i.held < 3
+        AND (true OR NOT i.sensitive) AND (i.categories & 15) = 0
+        AND NOT EXISTS (
         SELECT 1 FROM assignments m
-        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')
+        WHERE m.item_id = i.id AND m.member_id = :member AND m.state <> 'released')) i
     ORDER BY head.done DESC, head.priority DESC, head.order_key
     LIMIT 1 FOR NO KEY UPDATE OF i SKIP LOCKED),
   b1 AS (SELECT i.id

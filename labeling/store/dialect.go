@@ -131,7 +131,7 @@ const startedHead = 100
 
 // openItemFilter selects open items with a free slot for this member, in claim
 // order. The ORDER BY matches the items_claim index.
-func openItemFilter(band claimBand) string {
+func openItemFilter(band claimBand, pg bool) string {
 	from, extra, order := `
     FROM items i`, "", "i"
 	switch band {
@@ -139,11 +139,27 @@ func openItemFilter(band claimBand) string {
 		// The head is a derived table with LIMIT, and the result is ordered by
 		// its columns, so the planner walks those rows in order and looks each
 		// up; ordered by i's columns it would scan every item instead.
-		from = `
+		head := `
     FROM (SELECT h.id, h.done, h.priority, h.order_key FROM items h
           WHERE h.project_id = @project AND h.status = 'open' AND h.done > 0
           ORDER BY h.done DESC, h.priority DESC, h.order_key
-          LIMIT ` + strconv.Itoa(startedHead) + `) head
+          LIMIT ` + strconv.Itoa(startedHead) + `) head`
+		if pg {
+			// On PostgreSQL each head row is looked up in a LATERAL subquery,
+			// which the lock (FOR ... OF i, pushed into it) keeps from being
+			// flattened: the plan is head, then one primary-key probe per row
+			// until one fits, whatever the statistics. As a plain join, a
+			// generic plan that expected one row out of the head's hundred
+			// hashed the whole project instead (a scan of every item per claim).
+			return head + `
+    CROSS JOIN LATERAL (SELECT i.id FROM items i
+      WHERE i.id = head.id AND i.status = 'open' AND i.done + i.held < @k
+        AND (@allow_sensitive OR NOT i.sensitive) AND (i.categories & @blocked) = 0
+        AND ` + untouched + `) i
+    ORDER BY head.done DESC, head.priority DESC, head.order_key
+    LIMIT 1`
+		}
+		from = head + `
     JOIN items i ON i.id = head.id`
 		order = "head"
 	case bandFresh:
@@ -170,13 +186,13 @@ func claimOpenItem(tx *gorm.DB, a claimArgs, band claimBand, skipLocked bool) (p
 		if skipLocked {
 			lock += " SKIP LOCKED"
 		}
-		q = `WITH pick AS (SELECT i.id` + openItemFilter(band) + ` ` + lock + `)
+		q = `WITH pick AS (SELECT i.id` + openItemFilter(band, true) + ` ` + lock + `)
 UPDATE items SET held = items.held + 1
 FROM pick WHERE items.id = pick.id
 RETURNING items.id, items.sensitive, items.data, items.prediction`
 	} else {
 		q = `UPDATE items SET held = held + 1
-WHERE id = (SELECT i.id` + openItemFilter(band) + `)
+WHERE id = (SELECT i.id` + openItemFilter(band, false) + `)
 RETURNING id, sensitive, data, prediction`
 	}
 	return scanPicked(tx.Raw(q, a.named()))
@@ -190,7 +206,7 @@ RETURNING id, sensitive, data, prediction`
 // member takes no slot) and the lease's event.
 var quickClaimSQL = sync.OnceValue(func() string {
 	band := func(b claimBand) string {
-		return `SELECT i.id` + openItemFilter(b) + ` FOR NO KEY UPDATE OF i SKIP LOCKED`
+		return `SELECT i.id` + openItemFilter(b, true) + ` FOR NO KEY UPDATE OF i SKIP LOCKED`
 	}
 	return `WITH b0 AS (` + band(bandStartedHead) + `),
   b1 AS (` + band(bandFresh) + `),
