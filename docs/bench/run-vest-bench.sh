@@ -24,7 +24,7 @@
 #
 # BenchmarkVest vacuums and analyzes its fixture (1,000s of credits) before its
 # timed vests; the pgbench fixtures (64 rows) are left unanalyzed, as they
-# always were: statistics taken on 64 rows would mislead the planner once the
+# always were: statistics taken on 64 rows can mislead the planner once the
 # run has written thousands, where without any it goes by the tables' size.
 #
 # Knobs: RUNS=3 DURATION=10 (pgbench seconds per run) VEST_N=1000 (Go vests
