@@ -46,7 +46,7 @@
 \set pick_id 0
 SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
     COALESCE(ms.sensitive_daily_cap, 20) AS sensitive_cap,
-    (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive = true AND claimed_at >= ':day') AS sensitive_used,
+    (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive AND claimed_at >= ':day') AS sensitive_used,
     COALESCE(ms.categories, 0) AS opted, ms.sensitive_minutes AS own_minutes, ms.break_until AS break_until,
     ms.paused_at AS paused_at, COALESCE(w.daily_minutes, 120) AS coop_minutes,
     COALESCE((SELECT d.exposure_ms FROM wellbeing_days d WHERE d.member_id = :member AND d.day = ':dayname'), 0) AS exposure_ms,

@@ -190,7 +190,7 @@ func (s *Leases) ClaimNext(ctx context.Context, memberID, projectID int64, seesA
 // whether other members' leases have expired (no takeover to try if not).
 const claimStart = `SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = @member) AS is_member,
     COALESCE(ms.sensitive_daily_cap, @cap) AS sensitive_cap,
-    (SELECT COUNT(*) FROM assignments WHERE member_id = @member AND sensitive = @yes AND claimed_at >= @day) AS sensitive_used,
+    (SELECT COUNT(*) FROM assignments WHERE member_id = @member AND sensitive AND claimed_at >= @day) AS sensitive_used,
     COALESCE(ms.categories, 0) AS opted, ms.sensitive_minutes AS own_minutes, ms.break_until AS break_until,
     ms.paused_at AS paused_at, COALESCE(w.daily_minutes, @coop_minutes) AS coop_minutes,
     COALESCE((SELECT d.exposure_ms FROM wellbeing_days d WHERE d.member_id = @member AND d.day = @dayname), 0) AS exposure_ms,
@@ -295,7 +295,7 @@ func (s *Leases) startClaim(db *gorm.DB, memberID, projectID int64, seesAll bool
 	day := labeling.DayStart(now)
 	var pm []claimStartRow
 	if err := scanRaw(db, &pm, fmt.Sprintf(claimStart, s.limitsSQL()), map[string]any{"member": memberID, "project": projectID, "cap": labeling.CoopSensitiveDailyCap,
-		"yes": true, "day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes,
+		"day": day, "dayname": labeling.DayName(now), "coop_minutes": defaultWellbeing.DailyMinutes,
 		"now": now}); err != nil {
 		return nil, err
 	}

@@ -47,8 +47,8 @@ func sensitiveToday(tx *gorm.DB, memberID int64, day time.Time) (capN int, used 
 		Used int64
 	}
 	if err := tx.Raw(`SELECT COALESCE((SELECT sensitive_daily_cap FROM member_settings WHERE member_id = ?), ?) AS cap_n,
-    (SELECT COUNT(*) FROM assignments WHERE member_id = ? AND sensitive = ? AND claimed_at >= ?) AS used`,
-		memberID, labeling.CoopSensitiveDailyCap, memberID, true, day).Scan(&r).Error; err != nil {
+    (SELECT COUNT(*) FROM assignments WHERE member_id = ? AND sensitive AND claimed_at >= ?) AS used`,
+		memberID, labeling.CoopSensitiveDailyCap, memberID, day).Scan(&r).Error; err != nil {
 		return 0, 0, err
 	}
 	// A lowered co-op maximum applies to caps set earlier too.
