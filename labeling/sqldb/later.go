@@ -62,10 +62,13 @@ type later struct {
 	fail    func(error) error
 }
 
-// owed is what a batch carries ahead of its own statement.
+// owed is what a batch carries ahead of its own statement: what the
+// connection owed (BEGIN, deferred statements), then the statement's own
+// setup, if any (genericPlanSQL).
 type owed struct {
 	begin string
 	later []later
+	setup string
 }
 
 // deferExec queues q on the open transaction when it can go pipelined (one
@@ -125,6 +128,15 @@ func (c *pipeConn) readOwed(mrr *pgconn.MultiResultReader, o owed) error {
 		if err != nil {
 			c.forget(l.q, err)
 			return l.fail(err)
+		}
+	}
+	if o.setup != "" {
+		if !mrr.NextResult() {
+			return closedWithout(mrr, o.setup)
+		}
+		if _, err := mrr.ResultReader().Close(); err != nil {
+			mrr.Close()
+			return err
 		}
 	}
 	return nil

@@ -10,7 +10,8 @@ package sqldb
 // pipeline (a pgconn batch: Parse/Bind/Execute of BEGIN, Bind/Execute of the
 // prepared statement, one Sync), reading both answers after one round trip.
 // Everything after the first statement, and every statement outside a
-// transaction, is pgx's stdlib driver unchanged.
+// transaction (but those marked GenericPlan, generic.go), is pgx's stdlib
+// driver unchanged.
 //
 // The first statement's rows come back in the formats pgx's stdlib asks for
 // (binary for the fixed-width types it lists, text for the rest) and are
@@ -206,10 +207,11 @@ func (c *pipeConn) forget(q string, err error) {
 }
 
 // send pipelines what the connection owes (BEGIN, deferred statements)
-// with q, when q can go that way: one statement, prepared. It returns the
-// batch's reader positioned on q's result, or nil when q must go the
-// ordinary way (what was owed then sent on its own).
-func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue) (*pgconn.MultiResultReader, error) {
+// with q, when q can go that way: one statement, prepared; setup ("": none)
+// goes between them (genericPlanSQL). It returns the batch's reader
+// positioned on q's result, or nil when q must go the ordinary way (what was
+// owed then sent on its own, setup not at all).
+func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue, setup string) (*pgconn.MultiResultReader, error) {
 	sd, err := c.statement(ctx, q)
 	if err != nil || sd == nil {
 		// Several statements, a parse error, or the connection's share
@@ -226,6 +228,9 @@ func (c *pipeConn) send(ctx context.Context, q string, args []driver.NamedValue)
 	}
 	var b pgconn.Batch
 	o := c.owed(&b)
+	if o.setup = setup; setup != "" {
+		b.ExecParams(setup, nil, nil, nil, nil)
+	}
 	b.ExecStatement(sd, c.eqb.ParamValues, c.eqb.ParamFormats, c.eqb.ResultFormats)
 	ctx, tracer := c.traceStart(ctx, o, q, values)
 	mrr := c.Conn.Conn().PgConn().ExecBatch(ctx, &b)
@@ -265,6 +270,9 @@ func (c *pipeConn) traceStart(ctx context.Context, o owed, q string, args []any)
 	for _, l := range o.later {
 		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: l.q, Args: l.args}), conn, pgx.TraceQueryEndData{})
 	}
+	if o.setup != "" {
+		tracer.TraceQueryEnd(tracer.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: o.setup}), conn, pgx.TraceQueryEndData{})
+	}
 	if q == "" {
 		return ctx, nil
 	}
@@ -288,10 +296,13 @@ func closedWithout(mrr *pgconn.MultiResultReader, what string) error {
 }
 
 func (c *pipeConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.begin == "" && len(c.later) == 0 {
+	setup := ""
+	if !c.inTx && isGenericPlan(ctx) {
+		setup = genericPlanSQL // outside a transaction nothing is owed: the batch is the two
+	} else if c.begin == "" && len(c.later) == 0 {
 		return c.Conn.QueryContext(ctx, q, args)
 	}
-	mrr, err := c.send(ctx, q, args)
+	mrr, err := c.send(ctx, q, args, setup)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +354,7 @@ func (c *pipeConn) ExecContext(ctx context.Context, q string, args []driver.Name
 		}
 		return driver.RowsAffected(results[len(results)-1].CommandTag.RowsAffected()), nil
 	}
-	mrr, err := c.send(ctx, q, args)
+	mrr, err := c.send(ctx, q, args, "")
 	if err != nil {
 		return nil, err
 	}
