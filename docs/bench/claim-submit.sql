@@ -12,12 +12,15 @@
 -- that inserts the transaction, its postings, its register queue row and its
 -- events, then locks the balance rows in sorted order and updates (or
 -- inserts) them, as docs/bench/vest.sql does for a vest. Statements per
--- action, steady state: 7 (claim of an unstarted item), 7 (a started item),
--- 9 (the submit that completes the item). The Go path pipelines the
+-- action, steady state: 9 (claim of an unstarted item), 9 (a started item),
+-- 11 (the submit that completes the item). The Go path pipelines the
 -- submit's BEGIN with its first read, and sends the submission's and the
 -- credit's writes (whose ids that read drew: next_id here) with the COMMIT,
--- or with the review step's first read (sqldb.ExecLater), so its round trips
--- are 4, 4, 6; pgbench's simple protocol sends each statement on its own.
+-- or with the review step's first read (sqldb.ExecLater), and each of the
+-- claim's two statements with the set_config that keeps its generic plan
+-- (sqldb.GenericPlan), so its round trips are 4, 4, 6; pgbench's simple
+-- protocol sends each statement on its own (and plans every statement each
+-- time, so the set_config changes nothing for it).
 -- Not here: the event notifier's NOTIFY (labeling/event/notify.go),
 -- which Go sends after a commit from its own goroutine and connection,
 -- coalesced; the test leaves it out too.
@@ -44,6 +47,10 @@
 \set member :member0 + :client_id
 \set tok random(1, 9223372036854775806)
 \set pick_id 0
+-- Each of the claim's two statements goes in one write with this, in the
+-- same implicit transaction: PostgreSQL runs the statement's generic plan
+-- instead of planning it again for each project (sqldb.GenericPlan).
+SELECT set_config('plan_cache_mode', 'force_generic_plan', true);
 SELECT p.*, EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.member_id = :member) AS is_member,
     COALESCE(ms.sensitive_daily_cap, 20) AS sensitive_cap,
     (SELECT COUNT(*) FROM assignments WHERE member_id = :member AND sensitive AND claimed_at >= ':day') AS sensitive_used,
@@ -61,6 +68,7 @@ LEFT JOIN member_settings ms ON ms.member_id = :member
 LEFT JOIN wellbeing_settings w ON w.id = 1
 LEFT JOIN assignments a ON a.member_id = :member AND a.project_id = p.id AND a.state = 'leased'
 WHERE p.id = :project;
+SELECT set_config('plan_cache_mode', 'force_generic_plan', true);
 -- The claim's one statement, outside a transaction (it commits by itself):
 -- the three bands' picks in turn, each run only when those before it found
 -- nothing (started items among the first 100, then unstarted items, then

@@ -362,9 +362,16 @@ func (s *Leases) admit(db *gorm.DB, c *claimCheck, memberID int64) error {
 // member's own to renew, a gold draw, other members' expired leases to take
 // over, ordering by usefulness, or no item the one statement could take
 // without waiting.
+//
+// Both statements run their generic plans (sqldb.GenericPlan): their plans
+// are their design (primary keys, and the claim order's index walked up to
+// LIMIT 1), the same for a project of any size, and left to PostgreSQL's
+// choice a project whose statistics made the custom plans look cheaper had
+// every claim planned again, at more than the cost of running it.
 func (s *Leases) claimQuick(ctx context.Context, memberID, projectID int64, draw int, seesAll bool) (task labeling.Task, next *claimCheck, err error) {
 	db := s.db.WithContext(sqldb.WithClock(ctx, s.now))
-	c, err := s.startClaim(db, memberID, projectID, seesAll)
+	generic := db.WithContext(sqldb.GenericPlan(db.Statement.Context))
+	c, err := s.startClaim(generic, memberID, projectID, seesAll)
 	if err != nil {
 		return labeling.Task{}, nil, err
 	}
@@ -383,7 +390,7 @@ func (s *Leases) claimQuick(ctx context.Context, memberID, projectID int64, draw
 	}
 	a := assignmentRow{ProjectID: c.p.ID, MemberID: memberID, State: string(labeling.AssignmentLeased),
 		LeaseToken: labeling.NewLeaseToken(), LeaseExpiresAt: c.now.Add(c.p.lease()), ClaimedAt: c.now, UpdatedAt: c.now}
-	data, predicted, ok, err := quickClaim(db, c.args, &a)
+	data, predicted, ok, err := quickClaim(generic, c.args, &a)
 	switch {
 	case err != nil && sqldb.IsRetryable(err): // a lost race: the full path reads again and retries
 		return labeling.Task{}, c, nil

@@ -13,7 +13,8 @@ import (
 
 // TestUsefulClaimStatements: with ordering by usefulness on, a claim
 // starts as docs/bench/claim-submit.sql's claim does (its first read,
-// outside a transaction), then takes the full path: in a transaction, one
+// outside a transaction, after the set_config that keeps its generic plan),
+// then takes the full path: in a transaction, one
 // stream statement in the same claim pattern (pick, lock skipping locked
 // rows, held + 1, RETURNING) and the lease with its event. With the option
 // off, TestClaimSubmitStatementsMatchPgbench holds.
@@ -48,7 +49,7 @@ func TestUsefulClaimStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := pgbenchStatements(t, string(script), map[string]bool{":complete": false})
-	want := []string{all[0], "begin", "<stream>", "<lease>", "commit"}
+	want := []string{all[0], all[1], "begin", "<stream>", "<lease>", "commit"}
 	var got []string
 	for _, s := range sent {
 		if n := normaliseSQL(s.sql); n != notifySQL {
