@@ -62,7 +62,8 @@ func BenchmarkHTTPNextSubmit(b *testing.B) {
 				RequestRate: server.RequestRate{PerMinute: 1 << 30, Burst: 1 << 20}}
 			ts := httptest.NewServer(server.New(cfg, servertest.Deps(db, st), log).Handler())
 			defer ts.Close()
-			project, tokens := httpBenchProject(b, st, b.N+httpWarmup())
+			warmup := httpWarmup()
+			project, tokens := httpBenchProject(b, st, b.N+warmup)
 			hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: httpLabellers}}
 			var lat, nextLat, subLat [][]time.Duration
 			run := func(n int) {
@@ -105,8 +106,8 @@ func BenchmarkHTTPNextSubmit(b *testing.B) {
 			// empty when the planner last looked, which autovacuum corrects
 			// within minutes). SQLite keeps no statistics unless asked, and
 			// copyhold never asks, so it runs as it would in production.
-			if w := httpWarmup(); w > 0 {
-				run(w)
+			if warmup > 0 {
+				run(warmup)
 				if d == dbtest.Postgres {
 					if err := db.Exec("VACUUM ANALYZE").Error; err != nil {
 						b.Fatal(err)

@@ -20,8 +20,9 @@ package sqldb
 // mark) run with it outside a transaction, through OpenPostgres's driver,
 // goes in one write with genericPlanSQL ahead of it, in the same implicit
 // transaction (one Sync), so PostgreSQL runs the statement's generic plan;
-// the setting ends with the statement. It costs no round trip. Inside a transaction (where the setting
-// would outlive the statement) and on other drivers the mark does nothing.
+// the setting ends with the statement. It costs no round trip. Inside a
+// transaction (where the setting would outlive the statement) and on other
+// drivers the mark does nothing.
 
 import "context"
 

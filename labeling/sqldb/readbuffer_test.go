@@ -29,7 +29,10 @@ func TestLargeResultsReadInLargeReads(t *testing.T) {
 	var d net.Dialer
 	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := d.DialContext(ctx, network, addr)
-		return readSizes{c, &largest}, err
+		if err != nil {
+			return nil, err
+		}
+		return readSizes{c, &largest}, nil
 	}
 	db := sqldb.OpenPostgres(*cfg)
 	t.Cleanup(func() { db.Close() })
