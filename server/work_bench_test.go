@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,6 +32,15 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // httpLabellers is how many labellers BenchmarkHTTPNextSubmit runs at once.
 const httpLabellers = 8
 
@@ -40,8 +50,9 @@ const httpLabellers = 8
 // (every submit posts the ledger's pending credit; the submit that completes
 // an item runs the review step), on SQLite and, with TEST_DATABASE_URL, on
 // PostgreSQL in the same run. After a warm-up (httpWarmup) and, on
-// PostgreSQL, a VACUUM ANALYZE, it reports cycles per second and the p50 and p99 of the whole
-// next+submit cycle and of each request (docs/BENCHMARKS.md, "Claim and submit").
+// PostgreSQL, a VACUUM ANALYZE, it reports cycles per second, the p50 and p99 of the whole
+// next+submit cycle and of each request, and the Go process's CPU per cycle
+// (docs/BENCHMARKS.md, "Claim and submit").
 // The per-credential request budget is lifted: it is what is measured here,
 // not the rate limit (20 requests a second per credential by default).
 func BenchmarkHTTPNextSubmit(b *testing.B) {
@@ -115,8 +126,12 @@ func BenchmarkHTTPNextSubmit(b *testing.B) {
 				}
 			}
 			b.ResetTimer()
+			cpu0 := processCPU()
 			run(b.N)
 			b.StopTimer()
+			// The process's CPU (server and load generator, GC included), which
+			// the machine's load hardly changes where latency does.
+			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "go-cpu-ms/cycle")
 			all := slices.Concat(lat...)
 			if len(all) == 0 {
 				return
