@@ -14,8 +14,8 @@ import (
 )
 
 // namedShape is a statement with @name parameters, parsed once: its text
-// with the parameters numbered for the dialect, and the name behind each
-// number.
+// with the parameters numbered for the dialect, one per occurrence (the
+// text GORM's builder makes), and the name behind each.
 type namedShape struct {
 	sql   string
 	names []string
@@ -70,7 +70,6 @@ func parseNamed(q string, pg bool) namedShape {
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	var names []string
-	number := map[string]int{} // PostgreSQL numbers a name once
 	for i := 0; i < len(q); {
 		if q[i] != '@' {
 			b.WriteByte(q[i])
@@ -87,16 +86,13 @@ func parseNamed(q string, pg bool) namedShape {
 			i++
 			continue
 		}
-		switch n, seen := number[name]; {
-		case !pg:
-			names = append(names, name)
-			b.WriteByte('?')
-		case seen:
-			b.WriteString("$" + strconv.Itoa(n))
-		default:
-			names = append(names, name)
-			number[name] = len(names)
+		// One parameter per occurrence, as GORM binds them: a name used
+		// where PostgreSQL would deduce two types stays two parameters.
+		names = append(names, name)
+		if pg {
 			b.WriteString("$" + strconv.Itoa(len(names)))
+		} else {
+			b.WriteByte('?')
 		}
 		i = j
 	}
