@@ -595,8 +595,8 @@ func insertRound(tx *gorm.DB, row *Round, evs []event.Entry, c *labeling.Consens
   c AS (` + consensusUpsert + `)`
 			args = append(args, consensusArgs(row.ProjectID, *c)...)
 		}
-		return tx.Raw(q+`
-SELECT id FROM r`, args...).Scan(&row.ID).Error
+		return scanRaw(tx, &row.ID, q+`
+SELECT id FROM r`, args...)
 	}
 	if err := tx.Create(row).Error; err != nil {
 		return err
