@@ -62,6 +62,11 @@ func QueryNamed(tx *gorm.DB, q string, named map[string]any) (rows *sql.Rows, ok
 	return rows, true, err
 }
 
+// parseNamed runs GORM's NamedExpr scan over q once: an @ starts a name,
+// which takes every byte up to one of GORM's enders; a name that is an
+// identifier becomes a parameter (QueryNamed requires its value), any other
+// (the > of @>) is written back as it was, as GORM writes back a name it
+// has no value for.
 func parseNamed(q string, pg bool) namedShape {
 	key := namedKey{q, pg}
 	if v, ok := namedShapes.Load(key); ok {
@@ -70,21 +75,11 @@ func parseNamed(q string, pg bool) namedShape {
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	var names []string
-	for i := 0; i < len(q); {
-		if q[i] != '@' {
-			b.WriteByte(q[i])
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(q) && !endsName(q[j]) && q[j] != '@' {
-			j++
-		}
-		name := q[i+1 : j]
+	emit := func(name string) {
 		if name == "" || !isName(name) {
 			b.WriteByte('@')
-			i++
-			continue
+			b.WriteString(name)
+			return
 		}
 		// One parameter per occurrence, as GORM binds them: a name used
 		// where PostgreSQL would deduce two types stays two parameters.
@@ -94,7 +89,24 @@ func parseNamed(q string, pg bool) namedShape {
 		} else {
 			b.WriteByte('?')
 		}
-		i = j
+	}
+	inName, from := false, 0
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == '@' && !inName:
+			inName, from = true, i+1
+		case endsName(c):
+			if inName {
+				emit(q[from:i])
+				inName = false
+			}
+			b.WriteByte(c)
+		case !inName:
+			b.WriteByte(c)
+		}
+	}
+	if inName {
+		emit(q[from:])
 	}
 	shape := namedShape{sql: b.String(), names: names, mark: strings.IndexByte(q, '?') >= 0}
 	if reboundSize.Load() < maxRebound {

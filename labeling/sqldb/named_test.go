@@ -91,10 +91,25 @@ func TestQueryNamedText(t *testing.T) {
 		if len(sqls) == 0 || sqls[len(sqls)-1] != want {
 			t.Fatalf("sent %q, want %q", sqls, want)
 		}
-		// GORM's own text for the same statement.
-		stmt := s.Session(&gorm.Session{DryRun: true}).Raw(q, map[string]any{"x": 1, "y": 2}).Statement
-		if got := stmt.SQL.String(); got != want {
-			t.Fatalf("GORM builds %q, QueryNamed sent %q", got, want)
+		// GORM's own text for the same statement, and for @s that are no
+		// parameter (in literals, @@, @a@b, PostgreSQL's @>).
+		qs := []string{q, `SELECT '@@x' AS a, 'mail@x.org' AS b, '@y@x' AS c, CAST(@x AS INTEGER) AS d;`,
+			"SELECT CAST(CAST(@x AS INTEGER) AS TEXT) || '@'"}
+		if sqldb.IsPostgres(db) {
+			qs = append(qs, `SELECT CAST('{"a":1}' AS JSONB) @> CAST(@j AS JSONB), CAST(@x AS INTEGER)`)
+		}
+		for _, q := range qs {
+			named := map[string]any{"x": 1, "y": 2, "j": `{"a":1}`}
+			rows, ok, err := sqldb.QueryNamed(s, q, named)
+			if !ok || err != nil {
+				t.Fatalf("%s: ok %v, %v", q, ok, err)
+			}
+			rows.Close()
+			sqls := l.SQL()
+			gormSQL := s.Session(&gorm.Session{DryRun: true}).Raw(q, named).Statement.SQL.String()
+			if got := sqls[len(sqls)-1]; got != gormSQL {
+				t.Fatalf("QueryNamed sent %q, GORM builds %q", got, gormSQL)
+			}
 		}
 	})
 }
