@@ -32,11 +32,12 @@ type namedKey struct {
 
 // QueryNamed runs q, whose parameters are @name, with the values in named,
 // like tx.Raw(q, named).Rows() but without GORM's statement builder: the
-// names are found once per distinct text. A name ends where GORM's does
-// (space, comma, closing parenthesis, quote, semicolon, line end), an @ not
-// followed by a name stays as it is (@> or @@), and every name must be in
-// named (ok false otherwise, and nothing is run: the caller falls back to
-// GORM). Values go to the driver as they are: plain values only.
+// names are found once per distinct text (parseNamed). A name ends where
+// GORM's does (space, comma, closing parenthesis, quote, semicolon, line
+// end); an @ whose run is no identifier stays as it is (@>, @@x, an address
+// in a literal); every name must be in named (ok false otherwise, and
+// nothing is run: the caller falls back to GORM). Values go to the driver as
+// they are: plain values only.
 func QueryNamed(tx *gorm.DB, q string, named map[string]any) (rows *sql.Rows, ok bool, err error) {
 	if tx.Error != nil {
 		return nil, false, nil
