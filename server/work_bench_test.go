@@ -130,7 +130,7 @@ func BenchmarkHTTPNextSubmit(b *testing.B) {
 			run(b.N)
 			b.StopTimer()
 			// The process's CPU (server and load generator, GC included), which
-			// the machine's load hardly changes where latency does.
+			// the machine's load moves less than latency.
 			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "go-cpu-ms/cycle")
 			all := slices.Concat(lat...)
 			if len(all) == 0 {
