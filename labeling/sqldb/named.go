@@ -55,11 +55,7 @@ func QueryNamed(tx *gorm.DB, q string, named map[string]any) (rows *sql.Rows, ok
 		}
 		args[i] = v
 	}
-	ctx, begin := contextOf(tx), time.Now()
-	rows, err = tx.Statement.ConnPool.QueryContext(ctx, shape.sql, args...)
-	if tx.Logger != nil {
-		tx.Logger.Trace(ctx, begin, func() (string, int64) { return shape.sql, -1 }, err)
-	}
+	rows, err = query(tx, shape.sql, args)
 	return rows, true, err
 }
 

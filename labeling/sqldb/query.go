@@ -41,6 +41,12 @@ func Query(tx *gorm.DB, q string, args ...any) (*sql.Rows, error) {
 	if IsPostgres(tx) {
 		q = Dollars(q)
 	}
+	return query(tx, q, args)
+}
+
+// query runs q, in the dialect's placeholders already, on tx's connection
+// and reports it to the session's logger.
+func query(tx *gorm.DB, q string, args []any) (*sql.Rows, error) {
 	ctx, begin := contextOf(tx), time.Now()
 	rows, err := tx.Statement.ConnPool.QueryContext(ctx, q, args...)
 	if tx.Logger != nil {
