@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The append-path benchmark of docs/BENCHMARKS.md ("Court roll"): vest
-# throughput at 8 and 64 callers, in one run, three ways on one server:
-#   go        BenchmarkVest (equity/store, the real Go post path)
-#   vest.sql  pgbench docs/bench/vest.sql (the same SQL, no Go)
-#   pgledger  pgbench docs/bench/pgledger_vest.sql (two pgledger transfers)
+# throughput at 8 and 64 callers, in one run, four ways on one server:
+#   go          BenchmarkVest (equity/store, the real Go post path)
+#   vest.sql    pgbench docs/bench/vest.sql (the same SQL, no Go)
+#   pgledger    pgbench docs/bench/pgledger_vest.sql (two pgledger transfers)
+#   gopgledger  the same pgledger transaction sent from Go (BenchmarkPgledgerFromGo)
 # Each is run RUNS times (default 3); the table shows medians and the ratios
-# Go/vest.sql and Go/pgledger. Needs go, psql, pgbench.
+# Go/vest.sql, Go/pgledger and Go/pgledger-from-Go. Needs go, psql, pgbench.
 #
 #   docs/bench/run-vest-bench.sh [DATABASE_URL]
 #
@@ -27,16 +28,30 @@
 # always were: statistics taken on 64 rows can mislead the planner once the
 # run has written thousands, where without any it goes by the tables' size.
 #
-# Knobs: RUNS=3 DURATION=10 (pgbench seconds per run) VEST_N=1000 (Go vests
-# per run) CALLERS="8 64" ONLY="go vestsql pgledger".
+# gopgledger runs pgledger's same transaction from Go (BenchmarkPgledgerFromGo:
+# GORM's transaction, database/sql, pgx, the application's pool), on the same
+# database as pgbench's: the server does the same work for both, so the two
+# pgledger columns part what the client costs from what the ledger's SQL does.
+#
+# PIN=1 (own cluster, 2+ cores) starts the server on core 0 and runs every
+# client on the others (taskset), as when the database has a host of its
+# own: the clients' CPU no longer competes with the server's, so the figures
+# compare what each ledger costs the database.
+#
+# Knobs: RUNS=3 DURATION=10 (pgbench and pgledger-from-Go seconds per run)
+# VEST_N=1000 (Go vests per run) CALLERS="8 64" ONLY="go vestsql pgledger
+# gopgledger" (gopgledger needs pgledger).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
 duration=${DURATION:-10}
 vest_n=${VEST_N:-1000}
 callers=${CALLERS:-8 64}
-only=${ONLY:-go vestsql pgledger}
+only=${ONLY:-go vestsql pgledger gopgledger}
 url=${1:-}
+pin=${PIN:-0}
+client_pin=() # PIN=1: the clients' taskset prefix
+jobs=2        # pgbench threads
 out=$(mktemp -d)
 chmod 755 "$out"
 cluster=""
@@ -62,10 +77,19 @@ if [[ -z $url ]]; then
   [[ $(id -u) == 0 ]] && chown postgres "$cluster"
   port=$(( 20000 + RANDOM % 20000 ))
   as_pg initdb -D "$cluster/data" -U postgres -A trust >/dev/null
-  as_pg pg_ctl -D "$cluster/data" -l "$cluster/log" -w \
+  server_pin=()
+  if [[ $pin == 1 ]] && (($(nproc) >= 2)); then
+    server_pin=(taskset -c 0)
+    client_pin=(taskset -c "1-$(($(nproc) - 1))")
+    jobs=$(($(nproc) - 1))
+  fi
+  as_pg "${server_pin[@]}" pg_ctl -D "$cluster/data" -l "$cluster/log" -w \
     -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
   url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
   echo "== own cluster on :$port (default durability)"
+  ((${#server_pin[@]})) && echo "== PIN=1: the server on core 0, every client (pgbench, go) on cores 1-$(($(nproc) - 1))"
+elif [[ $pin == 1 ]]; then
+  echo "== PIN=1 ignored: the server at $url is not this script's to pin"
 fi
 
 db_url() { # the URL with its database name replaced
@@ -111,7 +135,7 @@ pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/N
   for c in $callers; do
     for ((i = 1; i <= runs; i++)); do
       a=$(server_cpu_ms)
-      /usr/bin/time -f "client-cpu-s %U %S" pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j 2 -T "$duration" \
+      "${client_pin[@]}" /usr/bin/time -f "client-cpu-s %U %S" pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j "$jobs" -T "$duration" \
         >"$out/$name-$c-$i.log" 2>&1
       b=$(server_cpu_ms)
       awk '/^tps/ {print $3}' "$out/$name-$c-$i.log" >>"$out/$name-$c.txt"
@@ -127,7 +151,7 @@ pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/N
 if [[ " $only " == *" go "* ]]; then
   echo "== go: BenchmarkVest, $vest_n vests × $runs runs per caller count"
   for c in $callers; do
-    TEST_DATABASE_URL="$url" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
+    TEST_DATABASE_URL="$url" "${client_pin[@]}" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
       -count "$runs" ./equity/store/ | tee "$out/go-$c.log" |
       awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/go-$c.txt" | sed "s/^/   go callers=$c: /; s/\$/ vest\/s/"
     awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
@@ -160,25 +184,37 @@ if [[ " $only " == *" pgledger "* ]]; then
     for f in "${pgledger_files[@]}"; do psql "$(db_url "$db")" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null; done
     psql "$(db_url "$db")" -q -v ON_ERROR_STOP=1 -f docs/bench/pgledger_setup.sql >/dev/null
     pgbench_runs pgledger "$db" docs/bench/pgledger_vest.sql
+    if [[ " $only " == *" gopgledger "* ]]; then
+      echo "== pgledger from Go: BenchmarkPgledgerFromGo, ${duration}s × $runs runs per caller count"
+      for c in $callers; do
+        COPYHOLD_PGLEDGER_URL="$(db_url "$db")" "${client_pin[@]}" go test -run '^$' -bench "BenchmarkPgledgerFromGo/callers=$c\$" \
+          -benchtime "${duration}s" -count "$runs" ./equity/store/ | tee "$out/gopgledger-$c.log" |
+          awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/gopgledger-$c.txt" |
+          sed "s/^/   pgledger from go callers=$c: /; s/\$/ tps/"
+        awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
+          "$out/gopgledger-$c.log" >"$out/gopgledger-$c.cpu"
+      done
+    fi
   fi
 fi
 
 echo
-echo "| callers | Go vest/s | vest.sql tps | pgledger tps | Go / vest.sql | Go / pgledger |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| callers | Go vest/s | vest.sql tps | pgledger tps | pgledger from Go tps | Go / vest.sql | Go / pgledger | Go / pgledger from Go |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in $callers; do
   g=$(med "$out/go-$c.txt")
   v=$(med "$out/vestsql-$c.txt")
   p=$(med "$out/pgledger-$c.txt")
-  echo "| $c | $g | $v | $p | $(ratio "$g" "$v") | $(ratio "$g" "$p") |"
+  q=$(med "$out/gopgledger-$c.txt")
+  echo "| $c | $g | $v | $p | $q | $(ratio "$g" "$v") | $(ratio "$g" "$p") | $(ratio "$g" "$q") |"
 done
 echo
 echo "CPU per vest in ms (medians; server = every PostgreSQL process, client = Go or pgbench):"
-echo "| callers | Go server | Go client | vest.sql server | vest.sql client | pgledger server | pgledger client |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| callers | Go server | Go client | vest.sql server | vest.sql client | pgledger server | pgledger client | pgledger from Go: server | pgledger from Go: client |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in $callers; do
   row="| $c"
-  for n in go vestsql pgledger; do
+  for n in go vestsql pgledger gopgledger; do
     for col in 1 2; do
       if [[ -s $out/$n-$c.cpu ]]; then row+=" | $(awk -v k=$col '{print $k}' "$out/$n-$c.cpu" | grep -v '^-$' | median %.2f)"; else row+=" | -"; fi
     done

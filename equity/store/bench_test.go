@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,6 +27,14 @@ func benchDB(b *testing.B) *gorm.DB {
 		b.Skip("set TEST_DATABASE_URL")
 	}
 	return dbtest.Open(b, dbtest.Postgres)
+}
+
+// setCallers makes b.RunParallel run about callers goroutines: it starts
+// parallelism × GOMAXPROCS of them, and GOMAXPROCS is the cores this process
+// may use (one when docs/bench/run-vest-bench.sh pins it with PIN=1).
+func setCallers(b *testing.B, callers int) {
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((callers + procs - 1) / procs)
 }
 
 // BenchmarkVest measures vest transactions (pending → vested, with a
@@ -52,7 +61,7 @@ func BenchmarkVest(b *testing.B) {
 			must(b, db.Exec("VACUUM ANALYZE").Error)
 			var next, retries atomic.Int64
 			next.Store(first - 1)
-			b.SetParallelism((callers + 1) / 2) // GOMAXPROCS is 2
+			setCallers(b, callers)
 			b.ResetTimer()
 			cpu := readCPU(db)
 			b.RunParallel(func(pb *testing.PB) {
