@@ -12,7 +12,8 @@
 #
 # Without a URL it starts its own cluster (TEST_DATABASE_URL is ignored) with
 # PostgreSQL's default durability (fsync = on, synchronous_commit = on; only
-# max_connections is raised, to 200) in a temp dir and removes it afterwards.
+# max_connections is raised, to 200, and checkpoints spaced: below) in a temp
+# dir and removes it afterwards.
 # Use that for figures: go run ./cmd/with-postgres and the dev cluster run
 # with fsync = off, which hides commit latency.
 #
@@ -33,10 +34,11 @@
 # database as pgbench's: the server does the same work for both, so the two
 # pgledger columns part what the client costs from what the ledger's SQL does.
 #
-# PIN=1 (own cluster, 2+ cores) starts the server on core 0 and runs every
-# client on the others (taskset), as when the database has a host of its
-# own: the clients' CPU no longer competes with the server's, so the figures
-# compare what each ledger costs the database.
+# Every run, pgbench's and Go's, starts right after a CHECKPOINT, and the own
+# cluster spaces its checkpoints an hour and 4 GB of WAL apart, so that none
+# falls inside a run: after a checkpoint the first write to each page logs the
+# whole page, so a run that a checkpoint fell into paid for it alone.
+# Durability is unchanged (fsync, synchronous_commit, full_page_writes).
 #
 # Knobs: RUNS=3 DURATION=10 (pgbench and pgledger-from-Go seconds per run)
 # VEST_N=1000 (Go vests per run) CALLERS="8 64" ONLY="go vestsql pgledger
@@ -49,9 +51,6 @@ vest_n=${VEST_N:-1000}
 callers=${CALLERS:-8 64}
 only=${ONLY:-go vestsql pgledger gopgledger}
 url=${1:-}
-pin=${PIN:-0}
-client_pin=() # PIN=1: the clients' taskset prefix
-jobs=2        # pgbench threads
 out=$(mktemp -d)
 chmod 755 "$out"
 cluster=""
@@ -77,19 +76,16 @@ if [[ -z $url ]]; then
   [[ $(id -u) == 0 ]] && chown postgres "$cluster"
   port=$(( 20000 + RANDOM % 20000 ))
   as_pg initdb -D "$cluster/data" -U postgres -A trust >/dev/null
-  server_pin=()
-  if [[ $pin == 1 ]] && (($(nproc) >= 2)); then
-    server_pin=(taskset -c 0)
-    client_pin=(taskset -c "1-$(($(nproc) - 1))")
-    jobs=$(($(nproc) - 1))
-  fi
-  as_pg "${server_pin[@]}" pg_ctl -D "$cluster/data" -l "$cluster/log" -w \
-    -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  as_pg pg_ctl -D "$cluster/data" -l "$cluster/log" -w \
+    -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200 -c checkpoint_timeout=1h -c max_wal_size=4GB" \
+    start >/dev/null
   url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
   echo "== own cluster on :$port (default durability)"
-  ((${#server_pin[@]})) && echo "== PIN=1: the server on core 0, every client (pgbench, go) on cores 1-$(($(nproc) - 1))"
-elif [[ $pin == 1 ]]; then
-  echo "== PIN=1 ignored: the server at $url is not this script's to pin"
+  # A new cluster has no WAL segments to reuse: the first runs would create and
+  # zero-fill theirs. Write some 400 MB of WAL once, so that the checkpoint
+  # recycles segments for every run alike.
+  psql "$url" -q -v ON_ERROR_STOP=1 -c "CREATE TABLE wal_warmup AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 1500000) g" \
+    -c "DROP TABLE wal_warmup" -c "CHECKPOINT" >/dev/null
 fi
 
 db_url() { # the URL with its database name replaced
@@ -134,8 +130,9 @@ pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/N
   local name=$1 db=$2 script=$3 c i a b n
   for c in $callers; do
     for ((i = 1; i <= runs; i++)); do
+      psql "$url" -qc CHECKPOINT >/dev/null 2>&1 || true # as the Go benchmarks do before their timed part
       a=$(server_cpu_ms)
-      "${client_pin[@]}" /usr/bin/time -f "client-cpu-s %U %S" pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j "$jobs" -T "$duration" \
+      /usr/bin/time -f "client-cpu-s %U %S" pgbench "$(db_url "$db")" -n -f "$script" -c "$c" -j 2 -T "$duration" \
         >"$out/$name-$c-$i.log" 2>&1
       b=$(server_cpu_ms)
       awk '/^tps/ {print $3}' "$out/$name-$c-$i.log" >>"$out/$name-$c.txt"
@@ -151,7 +148,7 @@ pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/N
 if [[ " $only " == *" go "* ]]; then
   echo "== go: BenchmarkVest, $vest_n vests × $runs runs per caller count"
   for c in $callers; do
-    TEST_DATABASE_URL="$url" "${client_pin[@]}" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
+    TEST_DATABASE_URL="$url" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
       -count "$runs" ./equity/store/ | tee "$out/go-$c.log" |
       awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/go-$c.txt" | sed "s/^/   go callers=$c: /; s/\$/ vest\/s/"
     awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
@@ -187,7 +184,7 @@ if [[ " $only " == *" pgledger "* ]]; then
     if [[ " $only " == *" gopgledger "* ]]; then
       echo "== pgledger from Go: BenchmarkPgledgerFromGo, ${duration}s × $runs runs per caller count"
       for c in $callers; do
-        COPYHOLD_PGLEDGER_URL="$(db_url "$db")" "${client_pin[@]}" go test -run '^$' -bench "BenchmarkPgledgerFromGo/callers=$c\$" \
+        COPYHOLD_PGLEDGER_URL="$(db_url "$db")" go test -run '^$' -bench "BenchmarkPgledgerFromGo/callers=$c\$" \
           -benchtime "${duration}s" -count "$runs" ./equity/store/ | tee "$out/gopgledger-$c.log" |
           awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/gopgledger-$c.txt" |
           sed "s/^/   pgledger from go callers=$c: /; s/\$/ tps/"
@@ -216,7 +213,7 @@ for c in $callers; do
   row="| $c"
   for n in go vestsql pgledger gopgledger; do
     for col in 1 2; do
-      if [[ -s $out/$n-$c.cpu ]]; then row+=" | $(awk -v k=$col '{print $k}' "$out/$n-$c.cpu" | grep -v '^-$' | median %.2f)"; else row+=" | -"; fi
+      if [[ -s $out/$n-$c.cpu ]]; then row+=" | $(awk -v k=$col '{print $k}' "$out/$n-$c.cpu" | { grep -v '^-$' || true; } | median %.2f)"; else row+=" | -"; fi
     done
   done
   echo "$row |"

@@ -38,6 +38,7 @@ func BenchmarkPgledgerFromGo(b *testing.B) {
 			sqlDB, _ := db.DB()
 			defer sqlDB.Close()
 			setCallers(b, callers)
+			checkpoint(b, db)
 			b.ResetTimer()
 			cpu := readCPU(db)
 			b.RunParallel(func(pb *testing.PB) {
