@@ -39,9 +39,9 @@ func setCallers(b *testing.B, callers int) {
 
 // checkpoint starts the timed part right after a checkpoint, as
 // docs/bench/run-vest-bench.sh starts each pgbench run: after one, the first
-// write to each page logs the whole page, so a run that a checkpoint
-// interrupts, or that starts longer after one, writes less WAL than its
-// neighbours. It needs a superuser or pg_checkpoint; without, it says so.
+// write to each page logs the whole page, so how much WAL a run writes
+// depends on where the last checkpoint fell (inside the run: more; long
+// before it: less). It needs a superuser or pg_checkpoint; without, it says so.
 func checkpoint(b *testing.B, db *gorm.DB) {
 	if err := db.Exec("CHECKPOINT").Error; err != nil {
 		b.Logf("no checkpoint before the timed part: %v", err)
