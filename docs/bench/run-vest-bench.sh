@@ -83,7 +83,7 @@ if [[ -z $url ]]; then
   echo "== own cluster on :$port (default durability)"
   # A new cluster has no WAL segments to reuse: the first runs would create and
   # zero-fill theirs. Write some 400 MB of WAL once, so that the checkpoint
-  # recycles segments for every run alike.
+  # leaves recycled segments for the runs.
   psql "$url" -q -v ON_ERROR_STOP=1 -c "CREATE TABLE wal_warmup AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 1500000) g" \
     -c "DROP TABLE wal_warmup" -c "CHECKPOINT" >/dev/null
 fi
