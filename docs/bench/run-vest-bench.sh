@@ -145,15 +145,19 @@ pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/N
   done
 }
 
+go_runs() { # NAME BENCHMARK BENCHTIME: RUNS runs of an equity/store benchmark per caller count → $out/NAME-C.txt (vest/s) and .cpu
+  local name=$1 bench=$2 benchtime=$3 c
+  for c in $callers; do
+    go test -run '^$' -bench "$bench/callers=$c\$" -benchtime "$benchtime" -count "$runs" ./equity/store/ | tee "$out/$name-$c.log" |
+      awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/$name-$c.txt" | sed "s/^/   $name callers=$c: /; s/\$/ per s/"
+    awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
+      "$out/$name-$c.log" >"$out/$name-$c.cpu"
+  done
+}
+
 if [[ " $only " == *" go "* ]]; then
   echo "== go: BenchmarkVest, $vest_n vests × $runs runs per caller count"
-  for c in $callers; do
-    TEST_DATABASE_URL="$url" go test -run '^$' -bench "BenchmarkVest/callers=$c\$" -benchtime "${vest_n}x" \
-      -count "$runs" ./equity/store/ | tee "$out/go-$c.log" |
-      awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/go-$c.txt" | sed "s/^/   go callers=$c: /; s/\$/ vest\/s/"
-    awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
-      "$out/go-$c.log" >"$out/go-$c.cpu"
-  done
+  TEST_DATABASE_URL="$url" go_runs go BenchmarkVest "${vest_n}x"
 fi
 
 if [[ " $only " == *" vestsql "* ]]; then
@@ -183,14 +187,7 @@ if [[ " $only " == *" pgledger "* ]]; then
     pgbench_runs pgledger "$db" docs/bench/pgledger_vest.sql
     if [[ " $only " == *" gopgledger "* ]]; then
       echo "== pgledger from Go: BenchmarkPgledgerFromGo, ${duration}s × $runs runs per caller count"
-      for c in $callers; do
-        COPYHOLD_PGLEDGER_URL="$(db_url "$db")" go test -run '^$' -bench "BenchmarkPgledgerFromGo/callers=$c\$" \
-          -benchtime "${duration}s" -count "$runs" ./equity/store/ | tee "$out/gopgledger-$c.log" |
-          awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/gopgledger-$c.txt" |
-          sed "s/^/   pgledger from go callers=$c: /; s/\$/ tps/"
-        awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
-          "$out/gopgledger-$c.log" >"$out/gopgledger-$c.cpu"
-      done
+      COPYHOLD_PGLEDGER_URL="$(db_url "$db")" go_runs gopgledger BenchmarkPgledgerFromGo "${duration}s"
     fi
   fi
 fi

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"copyhold/labeling/sqldb"
@@ -26,11 +28,7 @@ func BenchmarkPgledgerFromGo(b *testing.B) {
 	if url == "" {
 		b.Skip("set COPYHOLD_PGLEDGER_URL (docs/bench/run-vest-bench.sh)")
 	}
-	const call = `SELECT id FROM pgledger_create_transfers(ARRAY[
-  ((SELECT id FROM bench_accounts WHERE member = ? AND kind = 'pending'),
-   (SELECT id FROM bench_accounts WHERE member = ? AND kind = 'vested'), 1)::transfer_request,
-  ((SELECT id FROM bench_accounts WHERE member = ? AND kind = 'issuance'),
-   (SELECT id FROM bench_accounts WHERE member = ? AND kind = 'vested'), 1)::transfer_request])`
+	call := pgledgerCall(b)
 	for _, callers := range []int{8, 64} {
 		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
 			db, err := migrations.Open(context.Background(), migrations.Source{URL: url})
@@ -45,9 +43,9 @@ func BenchmarkPgledgerFromGo(b *testing.B) {
 				for pb.Next() {
 					m, r := 1+rand.IntN(64), 1+rand.IntN(64)
 					err := db.Transaction(func(tx *gorm.DB) error {
-						rows, err := sqldb.Query(tx, call, m, m, r, r)
-						if err != nil {
-							return err
+						rows, ok, err := sqldb.QueryNamed(tx, call, map[string]any{"m": m, "r": r})
+						if !ok || err != nil {
+							return fmt.Errorf("pgledger call (sent: %t): %w", ok, err)
 						}
 						defer rows.Close()
 						for rows.Next() {
@@ -65,3 +63,20 @@ func BenchmarkPgledgerFromGo(b *testing.B) {
 		})
 	}
 }
+
+// pgledgerCall is the statement between BEGIN and COMMIT in
+// docs/bench/pgledger_vest.sql, its pgbench variables (:m, :r) as @names, so
+// that Go and pgbench send the same call.
+func pgledgerCall(b *testing.B) string {
+	raw, err := os.ReadFile("../../docs/bench/pgledger_vest.sql")
+	must(b, err)
+	_, rest, ok := strings.Cut(string(raw), "\nBEGIN;\n")
+	call, _, ok2 := strings.Cut(rest, ";\nCOMMIT;")
+	if !ok || !ok2 {
+		b.Fatal("docs/bench/pgledger_vest.sql: no BEGIN; … COMMIT; transaction")
+	}
+	return pgbenchVar.ReplaceAllString(call, "$1@$2")
+}
+
+// pgbenchVar is a pgbench :variable (not a :: cast).
+var pgbenchVar = regexp.MustCompile(`([^:]):([a-z]+)\b`)
