@@ -42,7 +42,10 @@
 #
 # Knobs: RUNS=3 DURATION=10 (pgbench and pgledger-from-Go seconds per run)
 # VEST_N=1000 (Go vests per run) CALLERS="8 64" ONLY="go vestsql pgledger
-# gopgledger" (gopgledger needs pgledger).
+# gopgledger" (gopgledger needs pgledger) GO_PROCS (GOMAXPROCS of both Go
+# benchmarks, as `go test -cpu`; default: Go's own, every core. GO_PROCS=1
+# runs them as `copyhold serve` with GOMAXPROCS=1 would on a 2-core machine
+# that PostgreSQL shares: README, "Configuration").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
@@ -50,6 +53,7 @@ duration=${DURATION:-10}
 vest_n=${VEST_N:-1000}
 callers=${CALLERS:-8 64}
 only=${ONLY:-go vestsql pgledger gopgledger}
+go_procs=${GO_PROCS:+-cpu=$GO_PROCS}
 url=${1:-}
 out=$(mktemp -d)
 chmod 755 "$out"
@@ -95,6 +99,7 @@ med() { if [[ -s $1 ]]; then median <"$1"; else echo -; fi; }
 median() { sort -g | awk -v f="${1:-%.0f}" '{a[NR] = $1} END {if (NR) printf f "\n", a[int((NR + 1) / 2)]; else print "-"}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 
+echo "== Go benchmarks: GOMAXPROCS=${GO_PROCS:-$(nproc) (every core)}"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 psql "$url" -Atc "SELECT 'PostgreSQL ' || current_setting('server_version') || ', fsync=' || current_setting('fsync')
   || ', synchronous_commit=' || current_setting('synchronous_commit') || ', shared_buffers=' || current_setting('shared_buffers')
@@ -148,7 +153,7 @@ pgbench_runs() { # NAME DB SCRIPT: RUNS pgbench runs per caller count → $out/N
 go_runs() { # NAME BENCHMARK BENCHTIME: RUNS runs of an equity/store benchmark per caller count → $out/NAME-C.txt (vest/s) and .cpu
   local name=$1 bench=$2 benchtime=$3 c
   for c in $callers; do
-    go test -run '^$' -bench "$bench/callers=$c\$" -benchtime "$benchtime" -count "$runs" ./equity/store/ | tee "$out/$name-$c.log" |
+    go test -run '^$' -bench "$bench/callers=$c\$" -benchtime "$benchtime" -count "$runs" ${go_procs} ./equity/store/ | tee "$out/$name-$c.log" |
       awk '{for (i = 2; i <= NF; i++) if ($i == "vest/s") print $(i-1)}' | tee "$out/$name-$c.txt" | sed "s/^/   $name callers=$c: /; s/\$/ per s/"
     awk '/vest\/s/ {s = "-"; g = "-"; for (i = 2; i <= NF; i++) { if ($i == "pg-cpu-ms/op") s = $(i-1); if ($i == "go-cpu-ms/op") g = $(i-1) } print s, g}' \
       "$out/$name-$c.log" >"$out/$name-$c.cpu"
