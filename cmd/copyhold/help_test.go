@@ -60,6 +60,8 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		{[]string{"witness", "keygen"}, nil},
 		{[]string{"version"}, nil},
 	}
+	// Flags of a sibling subcommand that a command must not list.
+	notListed := map[string][]string{"ledger head": {"json", "checkpoint", "verifier-key"}}
 	listed := map[string]bool{}
 	for _, tc := range cases {
 		listed[tc.args[0]] = true
@@ -94,6 +96,11 @@ func TestHelpOfEveryCommand(t *testing.T) {
 					shown := regexp.MustCompile(`(?m)^\s+-` + regexp.QuoteMeta(f) + `(\s|$)`).MatchString(out.String())
 					if want := slices.Contains(tc.uses, f); shown != want {
 						t.Errorf("-%s listed = %v, want %v:\n%s", f, shown, want, out.String())
+					}
+				}
+				for _, f := range notListed[strings.Join(tc.args, " ")] {
+					if regexp.MustCompile(`(?m)^\s+-` + regexp.QuoteMeta(f) + `(\s|$)`).MatchString(out.String()) {
+						t.Errorf("-%s listed, but the command does not read it:\n%s", f, out.String())
 					}
 				}
 			})

@@ -11,6 +11,15 @@ import (
 	equitystore "copyhold/equity/store"
 )
 
+// ledgerAbout is what ledger verify and ledger head say of themselves.
+var ledgerAbout = map[string]string{
+	"verify": "Verify the equity register: recompute its Merkle tree and hash chain; check every stored checkpoint " +
+		"(signature and root), the heads that snapshots and releases recorded, witnesses' cosignatures, every " +
+		"transaction's balance, balances against postings, the supply and every voted rule version; with " +
+		"--checkpoint, prove that the register extends a saved checkpoint. Fails naming the first broken entry.",
+	"head": "Print the head of the register's hash chain: its sequence number and hash.",
+}
+
 // cmdLedger runs ledger subcommands: verify recomputes the register's hash
 // chain and every invariant, and fails naming the first broken entry.
 func cmdLedger(ctx context.Context, e *env, args []string) error {
@@ -32,14 +41,13 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 		return cmdLedgerKeygen(e, args[1:])
 	}
 	var c config
-	fs := newFlags("ledger "+sub, "Verify the equity register: recompute the SHA-256 hash chain, balances and supply invariants.", e)
+	fs := newFlags("ledger "+sub, ledgerAbout[sub], e)
 	bindDatabase(fs, e, &c)
+	var asJSON *bool
+	var savedPath, vkey *string
 	if sub == "verify" { // the register's key gives the verifier key to check checkpoints with
 		bindSettings(fs, e, &c, "register-key", "witnesses")
-	}
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	var savedPath, vkey *string
-	if sub == "verify" {
+		asJSON = fs.Bool("json", false, "print the report as JSON")
 		savedPath = fs.String("checkpoint", "", "a saved signed checkpoint (a member's or a witness's): prove the current register tree extends it")
 		vkey = fs.String("verifier-key", "", "the register's verifier key (name+hash+base64); default: derived from --register-key or the data folder's register.key")
 	}
