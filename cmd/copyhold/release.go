@@ -23,17 +23,21 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 		return errors.New(usage)
 	}
 	var c config
-	fset := newFlags("release "+args[0], "Register a model release and the snapshot hashes it was trained on, or list releases. A release is recorded on the register with the register head of that moment.", e)
+	about := map[string]string{"create": "Register a model release and the snapshot hashes it was trained on. " +
+		"A release is recorded on the register with the register head of that moment.",
+		"list": "List the releases: a model's with --model, else every one."}[args[0]]
+	fset := newFlags("release "+args[0], about, e)
 	bindDatabase(fset, e, &c)
+	version, snapshots, base, checkpoint, notes := new(string), new(string), new(string), new(string), new(string)
 	if args[0] == "create" {
 		bindSettings(fset, e, &c, "register-key")
+		fset.StringVar(version, "version", "", "release version")
+		fset.StringVar(snapshots, "snapshots", "", "comma-separated snapshot hashes it was trained on")
+		fset.StringVar(base, "base-model", "", "base model")
+		fset.StringVar(checkpoint, "checkpoint", "", "checkpoint hash or URI")
+		fset.StringVar(notes, "notes", "", "training notes")
 	}
 	model := fset.Int64("model", 0, "model id")
-	version := fset.String("version", "", "release version (create)")
-	snapshots := fset.String("snapshots", "", "comma-separated snapshot hashes it was trained on (create)")
-	base := fset.String("base-model", "", "base model (create)")
-	checkpoint := fset.String("checkpoint", "", "checkpoint hash or URI (create)")
-	notes := fset.String("notes", "", "training notes (create)")
 	if err := fset.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -24,14 +24,17 @@ func cmdSnapshot(ctx context.Context, e *env, args []string) error {
 		return errors.New(usage)
 	}
 	var c config
-	fset := newFlags("snapshot "+args[0], "Create or list snapshots of accepted annotations.", e)
+	about := map[string]string{"create": "Freeze the accepted annotations of a model's projects as a snapshot.",
+		"list": "List the snapshots: a model's with --model, else every one."}[args[0]]
+	fset := newFlags("snapshot "+args[0], about, e)
 	bindDatabase(fset, e, &c)
+	projects, mode := new(string), new(string)
 	if args[0] == "create" {
 		bindSettings(fset, e, &c, "register-key")
+		fset.StringVar(projects, "projects", "", "comma-separated project ids")
+		fset.StringVar(mode, "mode", "consensus", "consensus (one answer per item) or all (every accepted annotation)")
 	}
 	model := fset.Int64("model", 0, "model id")
-	projects := fset.String("projects", "", "comma-separated project ids (create)")
-	mode := fset.String("mode", "consensus", "consensus (one answer per item) or all (every accepted annotation)")
 	if err := fset.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -23,20 +23,33 @@ the member's sessions and, unless --keep-tokens, their API tokens.`
 
 func cmdUser(ctx context.Context, e *env, args []string) error {
 	var c config
-	fset := newFlags("user", userHelp, e)
-	bindDatabase(fset, e, &c)
-	login := fset.String("login", "", "the member's login")
-	name := fset.String("name", "", "display name (add)")
-	role := fset.String("role", "", "role or comma-separated roles")
-	keepTokens := fset.Bool("keep-tokens", false, "set-password: keep the member's API tokens working")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fset := newFlags("user", userHelp, e)
+		bindDatabase(fset, e, &c)
 		fset.Usage()
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
 		return fmt.Errorf("user needs an action: add, set-password, grant, revoke or deactivate")
 	}
+	// Each action lists and accepts only the flags it reads.
 	action := args[0]
+	fset := newFlags("user "+action, userHelp, e)
+	bindDatabase(fset, e, &c)
+	login := fset.String("login", "", "the member's login")
+	name, role, keepTokens := new(string), new(string), new(bool)
+	switch action {
+	case "add":
+		fset.StringVar(name, "name", "", "display name")
+		fset.StringVar(role, "role", "", "role or comma-separated roles")
+	case "grant", "revoke":
+		fset.StringVar(role, "role", "", "role or comma-separated roles")
+	case "set-password":
+		fset.BoolVar(keepTokens, "keep-tokens", false, "keep the member's API tokens working")
+	case "deactivate":
+	default:
+		return fmt.Errorf("unknown user action %q: say add, set-password, grant, revoke or deactivate", action)
+	}
 	if err := fset.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -130,8 +143,6 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "deactivated %s\n", m.Login)
-	default:
-		return fmt.Errorf("unknown user action %q", action)
 	}
 	return nil
 }
