@@ -43,9 +43,8 @@
 # Knobs: RUNS=3 DURATION=10 (pgbench and pgledger-from-Go seconds per run)
 # VEST_N=1000 (Go vests per run) CALLERS="8 64" ONLY="go vestsql pgledger
 # gopgledger" (gopgledger needs pgledger) GO_PROCS (GOMAXPROCS of both Go
-# benchmarks, as `go test -cpu`; default: Go's own, every core. GO_PROCS=1
-# runs them as `copyhold serve` with GOMAXPROCS=1 would on a 2-core machine
-# that PostgreSQL shares: README, "Configuration").
+# benchmarks, as `go test -cpu`; default: Go's own, every core; docs/BENCHMARKS.md,
+# "GOMAXPROCS=1 for the Go side").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
