@@ -44,8 +44,11 @@ func BenchmarkPgledgerFromGo(b *testing.B) {
 					m, r := 1+rand.IntN(64), 1+rand.IntN(64)
 					err := db.Transaction(func(tx *gorm.DB) error {
 						rows, ok, err := sqldb.QueryNamed(tx, call, map[string]any{"m": m, "r": r})
-						if !ok || err != nil {
-							return fmt.Errorf("pgledger call (sent: %t): %w", ok, err)
+						if err != nil {
+							return fmt.Errorf("pgledger call: %w", err)
+						}
+						if !ok {
+							return fmt.Errorf("pgledger call not sent: a name in it is neither @m nor @r")
 						}
 						defer rows.Close()
 						for rows.Next() {
