@@ -116,3 +116,28 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// A flag of a sibling subcommand is refused before anything is opened, not
+// ignored: `user deactivate --role` would otherwise look like it revoked a role.
+func TestSiblingFlagsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"user", "deactivate", "--login", "ana", "--role", "labeller"},
+		{"user", "grant", "--login", "ana", "--role", "reviewer", "--keep-tokens"},
+		{"snapshot", "list", "--mode", "all"},
+		{"release", "list", "--version", "v1"},
+		{"ledger", "head", "--json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			data := t.TempDir()
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), append([]string{"copyhold"}, args...), getenvFrom(map[string]string{"COPYHOLD_DATA": data}),
+				strings.NewReader(""), &out, &errOut)
+			if err == nil || !strings.Contains(err.Error()+errOut.String(), "flag provided but not defined") {
+				t.Fatalf("err = %v, stderr %q: want the flag refused", err, errOut.String())
+			}
+			if left, _ := os.ReadDir(data); len(left) != 0 {
+				t.Errorf("a refused command did something: the data folder holds %v", left)
+			}
+		})
+	}
+}
